@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# make            build bpf object, skeleton, kettle
+# make check      build and run every test (tests/run)
+# make SANITIZE=1 the same in build-asan/ with -fsanitize=address,undefined
+# make fuzz       libFuzzer targets (clang) in build-fuzz/
+# make install PREFIX=/usr/local
+
+VERSION   := 0.1.0
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+PREFIX    ?= /usr/local
+CFLAGS    ?= -O2 -g
+ifeq ($(SANITIZE),1)
+BUILD     ?= build-asan
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD     ?= build
+SANFLAGS  :=
+endif
+
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+WARN      := -Wall -Wextra -Werror
+CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
+LDLIBS    := -lbpf -lelf -lz -lcbor -lcrypto -lpthread
+
+LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT      := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
+INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/*.c))
+HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+FUZZ      := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/*.c))
+
+.PHONY: all check tests fuzz install clean
+all: $(BUILD)/kettle
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/kettle.bpf.o: bpf/kettle.bpf.c bpf/events.h $(BUILD)/vmlinux.h
+	$(CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $< -o $@
+
+$(BUILD)/kettle.skel.h: $(BUILD)/kettle.bpf.o
+	$(BPFTOOL) gen skeleton $< name kettle_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/userspace/%.o: userspace/%.c $(wildcard userspace/*.h) bpf/events.h $(BUILD)/kettle.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libkettle.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/kettle: $(BUILD)/userspace/main.o $(BUILD)/libkettle.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testlib.h $(BUILD)/libkettle.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $< $(BUILD)/libkettle.a -o $@ $(LDLIBS)
+
+tests: $(BUILD)/kettle $(UNIT) $(INTEG) $(HELPERS)
+
+check: tests
+	KETTLE_BUILD=$(BUILD) tests/run
+
+fuzz: $(FUZZ)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/kettle.skel.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LDLIBS)
+
+install: $(BUILD)/kettle
+	install -D -m 0755 $(BUILD)/kettle $(DESTDIR)$(PREFIX)/bin/kettle
+	install -d $(DESTDIR)$(PREFIX)/share/doc/kettle
+	install -m 0644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/kettle/
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The one event ABI between the kernel side (bpf/, kmod/) and userspace.
+ * Records are little-endian, fixed header first, then a type-specific fixed
+ * part, then variable "blobs" in the order the fixed part lists their lengths.
+ * A path blob holds the components leaf first, each NUL-terminated, because
+ * the kernel walks dentries upwards; userspace reverses them.
+ */
+#ifndef KETTLE_EVENTS_H
+#define KETTLE_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define KETTLE_ABI_VERSION 1
+
+/* Bounds on what one event carries; beyond them the blob is cut and flagged. */
+#define KE_PATH_MAX     4096    /* bytes of a resolved path blob */
+#define KE_PATH_DEPTH   48      /* dentry/mount steps walked for one path */
+#define KE_NAME_MAX     256     /* one path component, with its NUL */
+#define KE_STR_MAX      4096    /* a string as passed by the caller */
+#define KE_ARGV_MAX     4096    /* argv bytes (NUL-separated) */
+
+enum ke_type {
+	KE_FORK = 1,            /* a tracked process created a process */
+	KE_EXEC = 2,            /* successful exec */
+	KE_EXEC_FAIL = 3,       /* execve/execveat returned an error */
+	KE_EXIT = 4,            /* last thread of a tracked process exited */
+	KE_OPEN = 5,            /* open/openat/openat2/creat returned */
+	KE_TYPE_MAX
+};
+
+/* Per-CPU counters (array map "stats"), summed by userspace. */
+enum ke_stat {
+	/* 0..KE_TYPE_MAX-1: ringbuf reservation failures by event type */
+	KE_STAT_TRUNC_PATH = KE_TYPE_MAX,  /* a path blob was cut short */
+	KE_STAT_TRUNC_ARGV,     /* argv bytes cut short */
+	KE_STAT_TRUNC_STR,      /* a string as passed was cut short */
+	KE_STAT_PENDING_FULL,   /* syscall entry could not be remembered */
+	KE_STAT_TRACKED_FULL,   /* a new process could not be tracked */
+	KE_STAT_MAX
+};
+
+/* Flags of a path blob. */
+#define KE_PATH_TRUNCATED  0x1  /* walk stopped early: leading components missing */
+#define KE_PATH_UNREACHABLE 0x2 /* no file object: blob is empty */
+
+/* Which syscall an open came from. */
+enum ke_open_call { KE_CALL_OPEN = 1, KE_CALL_OPENAT, KE_CALL_OPENAT2, KE_CALL_CREAT,
+		    KE_CALL_EXECVE, KE_CALL_EXECVEAT };
+
+struct ke_header {
+	__u16 abi;              /* KETTLE_ABI_VERSION */
+	__u16 type;             /* enum ke_type */
+	__u32 size;             /* bytes of the whole record */
+	__u64 ts_ns;            /* CLOCK_BOOTTIME */
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u64 cgroup_id;
+	__u32 mntns;            /* mount namespace inode number */
+	__u32 _pad;
+};
+
+struct ke_fork {
+	struct ke_header h;     /* h.tgid is the parent */
+	__u32 child_tgid;
+	__u32 _pad;
+};
+
+struct ke_exit {
+	struct ke_header h;
+	__s32 status;           /* wait(2) status: exit code << 8, or signal */
+	__u32 _pad;
+};
+
+/* blobs: exe path, cwd path, filename as passed (kernel copy), argv */
+struct ke_exec {
+	struct ke_header h;
+	__u32 ppid;
+	__u32 old_tid;          /* tid that called exec (a thread may exec) */
+	__u32 argc;             /* from the kernel: to tell argv truncation */
+	__u16 exe_len, exe_flags;
+	__u16 cwd_len, cwd_flags;
+	__u16 filename_len, argv_len;
+	__u16 argv_truncated, _pad;
+};
+
+/* blobs: filename as passed (user copy), base directory path (cwd or dirfd) */
+struct ke_exec_fail {
+	struct ke_header h;
+	__s32 err;              /* positive errno */
+	__u16 call;             /* KE_CALL_EXECVE / KE_CALL_EXECVEAT */
+	__u16 name_len;
+	__u16 base_len, base_flags;
+	__u32 ppid;
+};
+
+/*
+ * blobs: path, name as passed.  On success "path" is the opened file's own
+ * path.  On failure it is the directory a relative name was resolved from
+ * (cwd or dirfd) and KE_OPEN_BASE_DIR is set; userspace joins it with the name.
+ */
+#define KE_OPEN_BASE_DIR 0x1
+struct ke_open {
+	struct ke_header h;
+	__s32 ret;              /* fd or -errno */
+	__u32 call;             /* enum ke_open_call */
+	__u64 flags;
+	__u32 mode;
+	__s32 dfd;
+	__u64 dev;              /* kernel dev_t: major << 20 | minor */
+	__u64 ino;
+	__s64 size;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+	__u16 path_len, path_flags;
+	__u16 name_len, open_flags;  /* open_flags: KE_OPEN_* */
+};
+
+#endif

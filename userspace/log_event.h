@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The decoded event model: what the collector hands to the log writer and
+ * what the log reader gives back.  Every field of every event is here in
+ * full; how the log stores it compactly is the writer's business
+ * (docs/log-format.md).  Strings are NUL-terminated; the reader's point into
+ * its own string table and live as long as the struct log_file.
+ */
+#ifndef KETTLE_LOG_EVENT_H
+#define KETTLE_LOG_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOG_FORMAT_VERSION 1
+
+enum log_event_type {
+	LOG_EV_FORK = 1,
+	LOG_EV_EXEC = 2,
+	LOG_EV_EXEC_FAILED = 3,
+	LOG_EV_EXIT = 4,
+	LOG_EV_OPEN = 5,
+	LOG_EV_TYPE_MAX
+};
+
+/* Path flags, as in bpf/events.h */
+#define LOG_PATH_TRUNCATED   0x1
+#define LOG_PATH_UNREACHABLE 0x2
+
+struct log_event {
+	enum log_event_type type;
+	uint64_t ts_ns;                 /* CLOCK_BOOTTIME */
+	uint32_t tgid, tid;
+	uint32_t uid, gid;
+	uint64_t cgroup_id;
+	uint32_t mntns;
+	union {
+		struct {
+			uint32_t child_tgid;
+		} fork;
+		struct {
+			const char *exe;        /* absolute path of the file executed */
+			uint32_t exe_flags;
+			const char *filename;   /* name as passed to exec */
+			const char *cwd;
+			uint32_t cwd_flags;
+			uint32_t ppid;
+			uint32_t argc;          /* the kernel's count */
+			uint32_t nargv;         /* strings in argv[] (< argc when cut) */
+			const char *const *argv;
+			bool argv_truncated;
+		} exec;
+		struct {
+			int32_t err;            /* positive errno */
+			const char *filename;   /* as passed */
+			const char *path;       /* absolute intended path */
+			uint32_t path_flags;
+			uint32_t ppid;
+		} exec_failed;
+		struct {
+			int32_t status;         /* wait(2) status */
+		} exit;
+		struct {
+			const char *path;       /* absolute; for a failed open the intended path */
+			uint32_t path_flags;
+			const char *passed;     /* name as passed, NULL when equal to path */
+			int32_t result;         /* fd or -errno */
+			uint32_t call;          /* KE_CALL_* of bpf/events.h */
+			uint64_t flags;
+			uint32_t mode;
+			uint64_t dev;           /* st_dev form (makedev) */
+			uint64_t ino;
+			int64_t size;
+			int64_t mtime_ns, ctime_ns;
+		} open;
+	};
+};
+
+/* What the kernel side could not deliver or had to cut. */
+struct log_losses {
+	uint64_t ringbuf_drops[LOG_EV_TYPE_MAX];   /* by event type */
+	uint64_t path_truncations;
+	uint64_t argv_truncations;
+	uint64_t string_truncations;
+	uint64_t pending_full;
+	uint64_t tracked_full;
+};
+
+struct log_option {
+	const char *key;
+	const char *value;
+};
+
+struct log_header {
+	uint32_t format_version;        /* LOG_FORMAT_VERSION (set by the writer) */
+	const char *kettle_version;
+	const char *host;
+	const char *kernel_release;
+	const char *boot_id;
+	uint64_t start_wall_ns;         /* CLOCK_REALTIME, ns since the epoch */
+	uint64_t start_boot_ns;         /* CLOCK_BOOTTIME */
+	uint32_t root_pid;
+	const char *const *command;     /* argv of the traced command */
+	uint32_t ncommand;
+	const char *cwd;
+	const struct log_option *options;
+	uint32_t noptions;
+};
+
+struct log_checkpoint {
+	uint64_t boot_ns;
+	uint64_t events;                /* events written before this checkpoint */
+	struct log_losses losses;       /* as known at this point */
+	uint8_t sha256[32];             /* of every log byte before this record */
+	uint64_t offset;                /* byte offset of this record (reader only) */
+};
+
+struct log_trailer {
+	uint64_t end_wall_ns;
+	uint64_t end_boot_ns;
+	int32_t exit_status;            /* wait(2) status of the root */
+	int32_t kettle_exit;            /* what kettle run exited with */
+	uint64_t events_by_type[LOG_EV_TYPE_MAX]; /* filled by the writer */
+	struct log_losses losses;
+};
+
+#endif

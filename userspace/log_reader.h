@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads a CBOR build log into memory. Every byte is untrusted: bounded, checked, never crashes. */
+#ifndef KETTLE_LOG_READER_H
+#define KETTLE_LOG_READER_H
+
+#include "log_event.h"
+
+struct log_file {
+	bool has_header;
+	struct log_header header;
+	struct log_event *events;
+	size_t nevents;
+	struct log_checkpoint *checkpoints;
+	size_t ncheckpoints;
+	bool has_trailer;
+	struct log_trailer trailer;
+	bool truncated;         /* the file ends inside a record or before the trailer */
+	uint64_t valid_bytes;   /* bytes up to the end of the last complete record */
+	uint64_t file_bytes;
+	struct log_reader_store *store;  /* owns strings and arrays (private) */
+};
+
+/*
+ * Reads the whole log. Returns 0 when at least a header was read (check
+ * ->truncated for a log cut short), -1 with a one-line ERR for an empty,
+ * unreadable or invalid file.
+ */
+int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen);
+int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen);
+void log_file_free(struct log_file *f);
+
+#endif

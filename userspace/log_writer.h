@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it. */
+#ifndef KETTLE_LOG_WRITER_H
+#define KETTLE_LOG_WRITER_H
+
+#include "log_event.h"
+
+struct log_writer;
+
+/* Creates (truncates) PATH and writes the header. NULL with ERR filled on failure. */
+struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
+				   char *err, size_t errlen);
+/* Interns the event's strings and writes the event. 0 or -errno. */
+int log_write_event(struct log_writer *w, const struct log_event *ev);
+/* Writes a checkpoint: counts, LOSSES as known now, running SHA-256 of the bytes so far. */
+int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses);
+/* Writes the trailer (events_by_type is filled in by the writer) and flushes. */
+int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
+/* Events written so far. */
+uint64_t log_writer_events(const struct log_writer *w);
+/* Bytes written so far. */
+uint64_t log_writer_bytes(const struct log_writer *w);
+/* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
+int log_writer_close(struct log_writer *w);
+
+#endif

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* kettle: a table of subcommands dispatched by name. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd commands[] = {
+	{ "run",     cmd_run,     "trace a build: kettle run [-o LOG] [options] -- CMD [ARGS...]" },
+	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
+	{ "version", cmd_version, "print kettle's version" },
+	{ "help",    cmd_help,    "this list" },
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("kettle %s\n", KETTLE_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: kettle COMMAND [ARGS...]   (kettle COMMAND --help for details)\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(0, NULL);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].func(argc - 1, argv + 1);
+	fprintf(stderr, "kettle: unknown command '%s' (try 'kettle help')\n", argv[1]);
+	return KETTLE_EXIT_OWN_ERROR;
+}
