@@ -21,6 +21,7 @@
 #define KE_NAME_MAX     256     /* one path component, with its NUL */
 #define KE_STR_MAX      4096    /* a string as passed by the caller */
 #define KE_ARGV_MAX     4096    /* argv bytes (NUL-separated) */
+#define KE_EXEC_NAME_MAX 2048   /* exec filename as passed (kernel copy) */
 
 enum ke_type {
 	KE_FORK = 1,            /* a tracked process created a process */

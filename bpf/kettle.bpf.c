@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kettle's kernel side: tracepoint programs that follow a build's process
+ * tree and report its execs, opens, forks and exits into one ring buffer.
+ * Paths are resolved here from the kernel's own file objects (dentry and
+ * mount walk), never from strings a process passed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD -100
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+/* Set by the loader before load. */
+const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
+const volatile bool scope_cgroup;               /* cgroup subtree instead of the tgid map */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this much is queued */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024 * 1024);  /* resized by the loader */
+} events SEC(".maps");
+
+/* Tracked processes: tgid -> 1. Seeded with the root, extended at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+/* The cgroup whose subtree is in scope when scope_cgroup is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} scope_cgrp SEC(".maps");
+
+struct pending {
+	__u64 name;             /* user pointer to the name as passed */
+	__u64 flags;
+	__s32 dfd;
+	__u32 mode;
+	__u32 call;
+	__u32 _pad;
+};
+
+/* Syscall arguments remembered from entry to exit, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct pending);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KE_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/*
+ * Per-CPU scratch where a record is assembled before bpf_ringbuf_output
+ * copies exactly its used length.  Blobs are appended at masked offsets so
+ * the verifier can bound every write; SCRATCH_SLACK leaves room for one
+ * maximal write past the mask.
+ */
+#define SCRATCH_MASK  (16384 - 1)
+#define SCRATCH_SLACK 4096
+#define SCRATCH_SIZE  (SCRATCH_MASK + 1 + SCRATCH_SLACK)
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool in_scope(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (scope_cgroup)
+		return bpf_current_task_under_cgroup(&scope_cgrp, 0) == 1;
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline void header_fill(struct ke_header *h, __u16 type)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	h->abi = KETTLE_ABI_VERSION;
+	h->type = type;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->_pad = 0;
+}
+
+/* Sends the assembled record; a full ring buffer is counted, never silent. */
+static __always_inline void record_submit(void *rec, __u32 size, __u16 type)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	((struct ke_header *)rec)->size = size;
+	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags))
+		stat_inc(type);
+}
+
+/*
+ * State of one path walk.  It lives in the per-CPU scratch map, not on the
+ * stack, so the verifier sees the same unknown values on every bpf_loop
+ * iteration and checks the step once instead of once per iteration.
+ */
+struct path_walk {
+	__u64 dentry;
+	__u64 vfsmnt;
+	__u64 mnt;
+	__u32 off;
+	__u32 start;
+	__u32 done;
+	__u32 _pad;
+};
+
+struct scratch {
+	struct path_walk walk;
+	__u8 buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline struct scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+/* One step up the tree: a name, or a crossing from a mount's root to its mountpoint. */
+static long path_walk_step(__u64 i, void *ctx)
+{
+	struct scratch *s = scratch_get();
+	struct path_walk *w;
+	struct dentry *dentry, *mnt_root, *parent;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	const unsigned char *name;
+	long n;
+
+	if (!s)
+		return 1;
+	w = &s->walk;
+	dentry = (void *)w->dentry;
+	vfsmnt = (void *)w->vfsmnt;
+	mnt = (void *)w->mnt;
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (mnt_parent == mnt || dentry != mnt_root) {
+			w->done = 1;
+			return 1;
+		}
+		w->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = (__u64)mnt_parent;
+		w->vfsmnt = (__u64)&mnt_parent->mnt;
+		return 0;
+	}
+	name = BPF_CORE_READ(dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(&s->buf[w->off & SCRATCH_MASK], KE_NAME_MAX, name);
+	if (n <= 0 || w->off + n - w->start > KE_PATH_MAX)
+		return 1;
+	w->off += n;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+/*
+ * Appends PATH's components leaf first, each NUL-terminated, at *off.
+ * Returns the blob length; *flags gets KE_PATH_TRUNCATED when the walk
+ * did not reach the root of the mount tree.
+ */
+static __always_inline __u16 path_append(struct scratch *s, __u32 *off, const struct path *path,
+					 __u16 *flags)
+{
+	struct dentry *dentry = BPF_CORE_READ(path, dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	struct path_walk *w = &s->walk;
+
+	*flags = 0;
+	if (!dentry || !vfsmnt) {
+		*flags = KE_PATH_UNREACHABLE;
+		return 0;
+	}
+	w->dentry = (__u64)dentry;
+	w->vfsmnt = (__u64)vfsmnt;
+	w->mnt = (__u64)container_of(vfsmnt, struct mount, mnt);
+	w->off = *off;
+	w->start = *off;
+	w->done = 0;
+	bpf_loop(KE_PATH_DEPTH, path_walk_step, NULL, 0);
+	if (!w->done) {
+		*flags = KE_PATH_TRUNCATED;
+		stat_inc(KE_STAT_TRUNC_PATH);
+	}
+	*off = w->off & SCRATCH_MASK;
+	return (w->off - w->start) & SCRATCH_MASK;
+}
+
+/* Appends a user string (as passed to a syscall); returns its length without the NUL. */
+static __always_inline __u16 user_str_append(struct scratch *s, __u32 *off, const void *ustr)
+{
+	long n;
+
+	if (!ustr)
+		return 0;
+	n = bpf_probe_read_user_str(&s->buf[*off & SCRATCH_MASK], KE_STR_MAX, ustr);
+	if (n <= 0)
+		return 0;
+	if (n == KE_STR_MAX)
+		stat_inc(KE_STAT_TRUNC_STR);
+	*off += n;
+	return n;
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline __u32 parent_tgid(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, real_parent, tgid);
+}
+
+/* ---- process tree ---------------------------------------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct scratch *s;
+	struct ke_fork *ev;
+	__u8 one = 1;
+
+	if (ptgid == ctgid)     /* a new thread: it belongs to its tgid */
+		return 0;
+	if (!in_scope())
+		return 0;
+	if (!scope_cgroup && bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY))
+		stat_inc(KE_STAT_TRACKED_FULL);
+	s = scratch_get();
+	if (!s)
+		return 0;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_FORK);
+	ev->child_tgid = ctgid;
+	ev->_pad = 0;
+	record_submit(ev, sizeof(*ev), KE_FORK);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = task->tgid, tid = task->pid;
+	struct signal_struct *sig;
+	struct scratch *s;
+	struct ke_exit *ev;
+
+	/* A thread killed inside a syscall never reaches its exit tracepoint. */
+	bpf_map_delete_elem(&pending, &tid);
+	/* Only the last thread of the group ends the process. */
+	if (!group_dead)
+		return 0;
+	if (!in_scope())
+		return 0;
+	s = scratch_get();
+	if (!s)
+		goto untrack;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_EXIT);
+	sig = BPF_CORE_READ(task, signal);
+	ev->status = (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) ?
+		BPF_CORE_READ(sig, group_exit_code) : BPF_CORE_READ(task, exit_code);
+	ev->_pad = 0;
+	record_submit(ev, sizeof(*ev), KE_EXIT);
+untrack:
+	/* After the submit: an empty map tells the collector every exit is queued. */
+	if (!scope_cgroup)
+		bpf_map_delete_elem(&tracked, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct scratch *s;
+	struct ke_exec *ev;
+	__u32 off = sizeof(*ev);
+	unsigned long arg_start, arg_end, len;
+	const char *filename;
+	struct path pwd;
+
+	if (!in_scope())
+		return 0;
+	s = scratch_get();
+	if (!s)
+		return 0;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_EXEC);
+	ev->ppid = parent_tgid(task);
+	ev->old_tid = old_pid;
+	ev->argc = BPF_CORE_READ(bprm, argc);
+
+	ev->exe_len = path_append(s, &off, &bprm->file->f_path, &ev->exe_flags);
+	pwd = BPF_CORE_READ(task, fs, pwd);
+	ev->cwd_len = path_append(s, &off, &pwd, &ev->cwd_flags);
+
+	filename = BPF_CORE_READ(bprm, filename);
+	ev->filename_len = 0;
+	if (filename) {
+		long n = bpf_probe_read_kernel_str(&s->buf[off & SCRATCH_MASK], KE_EXEC_NAME_MAX,
+						   filename);
+
+		if (n > 0) {
+			ev->filename_len = n;
+			off += n;
+		}
+	}
+
+	/* The new image's argv strings sit between arg_start and arg_end. */
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	len = arg_end - arg_start;
+	ev->argv_truncated = 0;
+	if (len > KE_ARGV_MAX) {
+		len = KE_ARGV_MAX;
+		ev->argv_truncated = 1;
+		stat_inc(KE_STAT_TRUNC_ARGV);
+	}
+	ev->argv_len = 0;
+	if (len > 0 && !bpf_probe_read_user(&s->buf[off & SCRATCH_MASK], len & (KE_ARGV_MAX - 1) ?: KE_ARGV_MAX,
+					    (void *)arg_start)) {
+		ev->argv_len = len;
+		off += len;
+	}
+	ev->_pad = 0;
+	record_submit(ev, off, KE_EXEC);
+	return 0;
+}
+
+/* ---- syscalls: remember arguments at entry, report at exit ------------- */
+
+static __always_inline int pending_save(__u32 call, int dfd, const char *name, __u64 flags,
+					__u32 mode)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending p = {
+		.name = (__u64)name, .flags = flags, .dfd = dfd, .mode = mode, .call = call,
+	};
+
+	if (!in_scope())
+		return 0;
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
+		stat_inc(KE_STAT_PENDING_FULL);
+	return 0;
+}
+
+static __always_inline struct pending *pending_take(__u32 *tid)
+{
+	*tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&pending, tid);
+}
+
+/* Base directory for a relative name: the cwd, or the directory dfd refers to. */
+static __always_inline __u16 base_dir_append(struct scratch *s, __u32 *off, struct task_struct *task,
+					     int dfd, __u16 *flags)
+{
+	struct path base;
+
+	if (dfd == AT_FDCWD) {
+		base = BPF_CORE_READ(task, fs, pwd);
+	} else {
+		struct file *f = fd_file(task, dfd);
+
+		if (!f) {
+			*flags = KE_PATH_UNREACHABLE;
+			return 0;
+		}
+		base = BPF_CORE_READ(f, f_path);
+	}
+	return path_append(s, off, &base, flags);
+}
+
+static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ev->ino = BPF_CORE_READ(inode, i_ino);
+	ev->size = BPF_CORE_READ(inode, i_size);
+	ev->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL + BPF_CORE_READ(inode, i_mtime_nsec);
+	ev->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL + BPF_CORE_READ(inode, i_ctime_nsec);
+}
+
+static __always_inline int open_exit(long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pending *p;
+	struct scratch *s;
+	struct ke_open *ev;
+	__u32 tid, off = sizeof(struct ke_open);
+	bool relative;
+	char first = 0;
+
+	p = pending_take(&tid);
+	if (!p)
+		return 0;
+	s = scratch_get();
+	if (!s)
+		goto out;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_OPEN);
+	ev->ret = ret;
+	ev->call = p->call;
+	ev->flags = p->flags;
+	ev->mode = p->mode;
+	ev->dfd = p->dfd;
+	ev->open_flags = 0;
+	ev->dev = ev->ino = 0;
+	ev->size = ev->mtime_ns = ev->ctime_ns = 0;
+	ev->path_len = 0;
+	ev->path_flags = 0;
+
+	if (ret >= 0) {
+		struct file *f = fd_file(task, ret);
+
+		if (f) {
+			struct path fp = BPF_CORE_READ(f, f_path);
+
+			ev->path_len = path_append(s, &off, &fp, &ev->path_flags);
+			inode_identity(ev, f);
+		} else {
+			ev->path_flags = KE_PATH_UNREACHABLE;
+		}
+	} else {
+		bpf_probe_read_user(&first, 1, (void *)p->name);
+		relative = first != '/';
+		if (relative) {
+			ev->open_flags |= KE_OPEN_BASE_DIR;
+			ev->path_len = base_dir_append(s, &off, task, p->dfd, &ev->path_flags);
+		}
+	}
+	ev->name_len = user_str_append(s, &off, (const void *)p->name);
+	record_submit(ev, off, KE_OPEN);
+out:
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int on_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return pending_save(KE_CALL_OPEN, AT_FDCWD, (const char *)ctx->args[0], ctx->args[1],
+			    ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int on_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return pending_save(KE_CALL_OPENAT, (int)ctx->args[0], (const char *)ctx->args[1],
+			    ctx->args[2], ctx->args[3]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int on_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return pending_save(KE_CALL_OPENAT2, (int)ctx->args[0], (const char *)ctx->args[1],
+			    how.flags, how.mode);
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int on_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	/* creat(p, m) is open(p, O_CREAT|O_WRONLY|O_TRUNC, m) */
+	return pending_save(KE_CALL_CREAT, AT_FDCWD, (const char *)ctx->args[0], 01 | 0100 | 01000,
+			    ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+/* exec: success is reported by sched_process_exec; only failures here. */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	return pending_save(KE_CALL_EXECVE, AT_FDCWD, (const char *)ctx->args[0], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int on_enter_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	return pending_save(KE_CALL_EXECVEAT, (int)ctx->args[0], (const char *)ctx->args[1],
+			    ctx->args[4], 0);
+}
+
+static __always_inline int exec_exit(long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pending *p;
+	struct scratch *s;
+	struct ke_exec_fail *ev;
+	__u32 tid, off = sizeof(struct ke_exec_fail);
+	char first = 0;
+
+	p = pending_take(&tid);
+	if (!p)
+		return 0;
+	if (ret >= 0)
+		goto out;
+	s = scratch_get();
+	if (!s)
+		goto out;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_EXEC_FAIL);
+	ev->err = -ret;
+	ev->call = p->call;
+	ev->ppid = parent_tgid(task);
+	ev->base_len = 0;
+	ev->base_flags = 0;
+	bpf_probe_read_user(&first, 1, (void *)p->name);
+	if (first != '/')
+		ev->base_len = base_dir_append(s, &off, task, p->dfd, &ev->base_flags);
+	ev->name_len = user_str_append(s, &off, (const void *)p->name);
+	record_submit(ev, off, KE_EXEC_FAIL);
+out:
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int on_exit_execve(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int on_exit_execveat(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret); }

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kettle run: trace a command's whole process tree into a build log.
+ * Threads: the drain thread empties the ring buffer, the writer thread
+ * decodes and writes the log, the main thread runs the child, forwards
+ * signals, shows progress and decides when the build is over.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "drain.h"
+#include "event_queue.h"
+#include "log_writer.h"
+#include "record_decode.h"
+#include "spawn.h"
+#include "tracer.h"
+
+#define DEFAULT_RINGBUF_BYTES (64u << 20)
+#define QUEUE_MAX_BYTES       (1024ul << 20)
+#define CHECKPOINT_NS         1000000000ull
+#define MAIN_TICK_NS          100000000l
+
+struct run_options {
+	const char *output;
+	size_t ringbuf_bytes;
+	bool stop_at_root;
+	bool allow_loss;
+	bool progress;
+	char **command;
+};
+
+struct writer_ctx {
+	pthread_t thread;
+	struct event_queue *queue;
+	struct log_writer *log;
+	struct tracer *tracer;
+	atomic_uint_fast64_t events;
+	atomic_uint_fast64_t processes;
+	uint64_t bad_records;
+	int error;                      /* first write error, -errno */
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kettle run [OPTIONS] -- CMD [ARGS...]\n"
+		"Runs CMD and records every exec, open, fork and exit of its process tree.\n\n"
+		"  -o, --output FILE       build log to write (default kettle.cbor)\n"
+		"      --ringbuf-size N    kernel ring buffer bytes, power of two, K/M/G suffix (default 64M)\n"
+		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
+		"      --allow-loss        exit with CMD's status even if events were lost\n"
+		"      --no-progress       no progress line on stderr\n"
+		"  -h, --help              this text\n\n"
+		"Exit status: CMD's (128+N when killed by signal N); 125 kettle failed or lost events,\n"
+		"126 CMD cannot be executed, 127 CMD not found.\n");
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	}
+	if (*end || v < 4096 || v > (1ull << 32) || (v & (v - 1)))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int run_parse(int argc, char **argv, struct run_options *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "stop-at-root", no_argument, NULL, 's' },
+		{ "allow-loss", no_argument, NULL, 'l' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->output = "kettle.cbor";
+	o->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
+	o->progress = isatty(STDERR_FILENO);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case 'r':
+			if (parse_size(optarg, &o->ringbuf_bytes)) {
+				fprintf(stderr, "kettle run: --ringbuf-size '%s': want a power of two from 4K to 4G\n", optarg);
+				return -1;
+			}
+			break;
+		case 's': o->stop_at_root = true; break;
+		case 'l': o->allow_loss = true; break;
+		case 'P': o->progress = false; break;
+		case 'h': run_usage(stdout); exit(0);
+		default:
+			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "kettle run: no command given (kettle run [OPTIONS] -- CMD [ARGS...])\n");
+		return -1;
+	}
+	o->command = argv + optind;
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer_ctx *w = arg;
+	struct record_decoder *dec = malloc(sizeof(*dec));
+	uint64_t next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
+	struct event_chunk *c;
+
+	if (!dec)
+		w->error = -ENOMEM;
+	while ((c = event_queue_pop(w->queue))) {
+		for (size_t off = 0; dec && off + sizeof(struct ke_header) <= c->used;) {
+			const struct ke_header *h = (const void *)(c->data + off);
+			struct log_event ev;
+			size_t len = h->size;
+
+			if (len < sizeof(*h) || off + len > c->used)
+				break;  /* cannot happen: the drain copies whole records */
+			if (record_decode(dec, h, len, &ev)) {
+				w->bad_records++;
+			} else if (!w->error) {
+				int rc = log_write_event(w->log, &ev);
+
+				if (rc)
+					w->error = rc;
+				atomic_fetch_add_explicit(&w->events, 1, memory_order_relaxed);
+				if (ev.type == LOG_EV_FORK)
+					atomic_fetch_add_explicit(&w->processes, 1, memory_order_relaxed);
+			}
+			off += len;
+		}
+		free(c);
+		if (!w->error && clock_ns(CLOCK_BOOTTIME) >= next_checkpoint) {
+			struct log_losses losses;
+			int rc = tracer_read_losses(w->tracer, &losses);
+
+			if (!rc)
+				rc = log_write_checkpoint(w->log, clock_ns(CLOCK_BOOTTIME), &losses);
+			if (rc)
+				w->error = rc;
+			next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
+		}
+	}
+	free(dec);
+	return NULL;
+}
+
+static void read_boot_id(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static uint64_t losses_total(const struct log_losses *l)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+		n += l->ringbuf_drops[i];
+	return n + l->path_truncations + l->argv_truncations + l->string_truncations +
+	       l->pending_full + l->tracked_full;
+}
+
+static int status_to_exit(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return KETTLE_EXIT_OWN_ERROR;
+}
+
+static void progress_show(const struct writer_ctx *w, long live, const struct log_losses *l)
+{
+	fprintf(stderr, "\rkettle: %llu events, %llu processes started, %ld running, %llu lost   ",
+		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1,
+		live, (unsigned long long)losses_total(l));
+}
+
+/* Runs until the build is over; returns the root's wait status. */
+static int supervise(const struct run_options *o, struct tracer *t, pid_t root, const sigset_t *sigs,
+		     struct writer_ctx *w)
+{
+	const struct timespec tick = { 0, MAIN_TICK_NS };
+	bool root_done = false;
+	int status = 0;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigtimedwait(sigs, &si, &tick);
+
+		/* A terminal's ^C already reached the whole foreground group; forward only what was sent to us. */
+		if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && si.si_code != SI_KERNEL)
+			kill(root, sig);
+		if (!root_done && waitpid(root, &status, WNOHANG) == root)
+			root_done = true;
+		if (root_done && (o->stop_at_root || tracer_tracked_count(t) == 0))
+			break;
+		if (o->progress) {
+			struct log_losses l;
+
+			if (!tracer_read_losses(t, &l))
+				progress_show(w, tracer_tracked_count(t), &l);
+		}
+	}
+	if (o->progress)
+		fputc('\n', stderr);
+	return status;
+}
+
+static int run_traced(const struct run_options *o)
+{
+	struct tracer_options topt = { .ringbuf_bytes = o->ringbuf_bytes, .cgroup_fd = -1 };
+	struct writer_ctx w = { 0 };
+	struct event_queue q;
+	struct drain d;
+	struct spawn sp;
+	struct tracer *t;
+	sigset_t sigs, old;
+	char err[512], host[256] = "", boot_id[64], cwd[PATH_MAX] = "", ringbuf[32];
+	struct utsname uts;
+	struct log_losses losses;
+	struct log_trailer trailer = { 0 };
+	uint32_t ncmd = 0;
+	int status, exec_err, rc, ret;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+
+	t = tracer_open(&topt, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "kettle run: %s\n", err);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	rc = spawn_gated(&sp, o->command, &old);
+	if (rc) {
+		fprintf(stderr, "kettle run: cannot fork: %s\n", strerror(-rc));
+		tracer_close(t);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	rc = tracer_track(t, sp.pid);
+	if (rc) {
+		fprintf(stderr, "kettle run: cannot track pid %d: %s\n", sp.pid, strerror(-rc));
+		kill(sp.pid, SIGKILL);
+		waitpid(sp.pid, NULL, 0);
+		tracer_close(t);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+
+	gethostname(host, sizeof(host) - 1);
+	if (uname(&uts))
+		memset(&uts, 0, sizeof(uts));
+	read_boot_id(boot_id, sizeof(boot_id));
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	while (o->command[ncmd])
+		ncmd++;
+	snprintf(ringbuf, sizeof(ringbuf), "%zu", o->ringbuf_bytes);
+	const struct log_option opts[] = {
+		{ "scope", "process-tree" },
+		{ "ringbuf_bytes", ringbuf },
+		{ "stop_at_root", o->stop_at_root ? "true" : "false" },
+		{ "allow_loss", o->allow_loss ? "true" : "false" },
+	};
+	const struct log_header hdr = {
+		.kettle_version = KETTLE_VERSION, .host = host, .kernel_release = uts.release,
+		.boot_id = boot_id, .start_wall_ns = clock_ns(CLOCK_REALTIME),
+		.start_boot_ns = clock_ns(CLOCK_BOOTTIME), .root_pid = sp.pid,
+		.command = (const char *const *)o->command, .ncommand = ncmd, .cwd = cwd,
+		.options = opts, .noptions = sizeof(opts) / sizeof(opts[0]),
+	};
+	w.log = log_writer_open(o->output, &hdr, err, sizeof(err));
+	if (!w.log) {
+		fprintf(stderr, "kettle run: %s\n", err);
+		kill(sp.pid, SIGKILL);
+		waitpid(sp.pid, NULL, 0);
+		tracer_close(t);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	w.tracer = t;
+	w.queue = &q;
+	if ((rc = event_queue_init(&q, QUEUE_MAX_BYTES)) || (rc = drain_start(&d, tracer_ringbuf_fd(t), &q)) ||
+	    (rc = -pthread_create(&w.thread, NULL, writer_main, &w))) {
+		fprintf(stderr, "kettle run: cannot start the collector threads: %s\n", strerror(-rc));
+		kill(sp.pid, SIGKILL);
+		waitpid(sp.pid, NULL, 0);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+
+	exec_err = spawn_release(&sp);
+	status = supervise(o, t, sp.pid, &sigs, &w);
+
+	rc = drain_stop(&d);
+	pthread_join(w.thread, NULL);
+	event_queue_destroy(&q);
+	if (tracer_read_losses(t, &losses))
+		memset(&losses, 0, sizeof(losses));
+	tracer_close(t);
+
+	trailer.end_wall_ns = clock_ns(CLOCK_REALTIME);
+	trailer.end_boot_ns = clock_ns(CLOCK_BOOTTIME);
+	trailer.exit_status = status;
+	trailer.losses = losses;
+	if (exec_err)
+		ret = exec_err == ENOENT ? KETTLE_EXIT_NOT_FOUND : KETTLE_EXIT_CANNOT_EXEC;
+	else
+		ret = status_to_exit(status);
+	if (losses_total(&losses) && !o->allow_loss && ret == 0)
+		ret = KETTLE_EXIT_OWN_ERROR;
+	if (rc || w.error || w.bad_records)
+		ret = KETTLE_EXIT_OWN_ERROR;
+	trailer.kettle_exit = ret;
+	if (!w.error)
+		w.error = log_write_trailer(w.log, &trailer);
+	rc = log_writer_close(w.log) ?: rc;
+
+	if (exec_err)
+		fprintf(stderr, "kettle run: %s: %s\n", o->command[0], strerror(exec_err));
+	if (w.error || rc)
+		fprintf(stderr, "kettle run: writing %s failed: %s; the log is incomplete\n", o->output,
+			strerror(-(w.error ?: rc)));
+	if (w.bad_records)
+		fprintf(stderr, "kettle run: %llu malformed kernel records skipped\n",
+			(unsigned long long)w.bad_records);
+	if (losses_total(&losses))
+		fprintf(stderr, "kettle run: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
+			"%llu paths and %llu argv cut short, %llu syscalls and %llu processes not followed%s\n",
+			(unsigned long long)(losses_total(&losses) - losses.path_truncations - losses.argv_truncations -
+					     losses.string_truncations - losses.pending_full - losses.tracked_full),
+			(unsigned long long)losses.path_truncations, (unsigned long long)losses.argv_truncations,
+			(unsigned long long)losses.pending_full, (unsigned long long)losses.tracked_full,
+			o->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	fprintf(stderr, "kettle: %s: %llu events, %llu processes\n", o->output,
+		(unsigned long long)atomic_load(&w.events), (unsigned long long)atomic_load(&w.processes) + 1);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o = { 0 };
+
+	if (run_parse(argc, argv, &o))
+		return KETTLE_EXIT_OWN_ERROR;
+	return run_traced(&o);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_queue.h"
+
+int event_queue_init(struct event_queue *q, size_t max_bytes)
+{
+	memset(q, 0, sizeof(*q));
+	q->max_bytes = max_bytes;
+	if (pthread_mutex_init(&q->lock, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&q->changed, NULL)) {
+		pthread_mutex_destroy(&q->lock);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void event_queue_publish(struct event_queue *q)
+{
+	struct event_chunk *c = q->filling;
+
+	if (!c || !c->used)
+		return;
+	q->filling = NULL;
+	pthread_mutex_lock(&q->lock);
+	while (q->queued_bytes >= q->max_bytes && !q->closed)
+		pthread_cond_wait(&q->changed, &q->lock);
+	c->next = NULL;
+	if (q->tail)
+		q->tail->next = c;
+	else
+		q->head = c;
+	q->tail = c;
+	q->queued_bytes += sizeof(*c);
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+}
+
+int event_queue_push(struct event_queue *q, const void *rec, size_t len)
+{
+	if (len > EVENT_CHUNK_BYTES)
+		return -E2BIG;
+	if (q->filling && q->filling->used + len > EVENT_CHUNK_BYTES)
+		event_queue_publish(q);
+	if (!q->filling) {
+		q->filling = malloc(sizeof(*q->filling));
+		if (!q->filling)
+			return -ENOMEM;
+		q->filling->used = 0;
+	}
+	memcpy(q->filling->data + q->filling->used, rec, len);
+	q->filling->used += len;
+	return 0;
+}
+
+void event_queue_close(struct event_queue *q)
+{
+	event_queue_publish(q);
+	free(q->filling);
+	q->filling = NULL;
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+}
+
+struct event_chunk *event_queue_pop(struct event_queue *q)
+{
+	struct event_chunk *c;
+
+	pthread_mutex_lock(&q->lock);
+	while (!q->head && !q->closed)
+		pthread_cond_wait(&q->changed, &q->lock);
+	c = q->head;
+	if (c) {
+		q->head = c->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->queued_bytes -= sizeof(*c);
+		pthread_cond_broadcast(&q->changed);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+void event_queue_destroy(struct event_queue *q)
+{
+	struct event_chunk *c = q->head;
+
+	while (c) {
+		struct event_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	free(q->filling);
+	pthread_cond_destroy(&q->changed);
+	pthread_mutex_destroy(&q->lock);
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "record_decode.h"
+
+_Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_EXEC &&
+	       (int)KE_EXEC_FAIL == (int)LOG_EV_EXEC_FAILED && (int)KE_EXIT == (int)LOG_EV_EXIT &&
+	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
+	       "event type numbers must match");
+
+/* A cursor over the blobs that follow a record's fixed part. */
+struct blobs {
+	const char *p;
+	size_t left;
+};
+
+static int blob_take(struct blobs *b, size_t len, const char **out)
+{
+	if (len > b->left)
+		return -EINVAL;
+	*out = b->p;
+	b->p += len;
+	b->left -= len;
+	return 0;
+}
+
+/*
+ * BLOB holds components leaf first, each NUL-terminated.  An empty, complete
+ * walk is the root.  A truncated walk has no leading "/": it is not absolute.
+ */
+static void path_from_components(char *out, size_t outlen, const char *blob, size_t len, unsigned flags)
+{
+	size_t pos = 0, end = len;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (flags & KE_PATH_UNREACHABLE)
+		return;
+	while (end > 0) {
+		size_t start = end - 1;   /* blob[end-1] is the NUL ending the last component */
+		size_t n;
+
+		while (start > 0 && blob[start - 1] != '\0')
+			start--;
+		n = strnlen(blob + start, end - start);
+		if (pos || !(flags & KE_PATH_TRUNCATED)) {
+			if (pos + 1 >= outlen)
+				break;
+			out[pos++] = '/';
+		}
+		if (pos + n >= outlen)
+			n = outlen - pos - 1;
+		memcpy(out + pos, blob + start, n);
+		pos += n;
+		end = start;
+	}
+	if (pos == 0 && !(flags & KE_PATH_TRUNCATED) && outlen > 1)
+		out[pos++] = '/';
+	out[pos] = '\0';
+}
+
+static void string_from_blob(char *out, size_t outlen, const char *blob, size_t len)
+{
+	size_t n = strnlen(blob, len);
+
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, blob, n);
+	out[n] = '\0';
+}
+
+void path_join_normalize(char *out, size_t outlen, const char *base, const char *name)
+{
+	char tmp[2 * KE_PATH_MAX + KE_STR_MAX + 8];
+	size_t pos = 0;
+	const char *p;
+
+	if (name[0] == '/' || !base[0])
+		snprintf(tmp, sizeof(tmp), "%s", name);
+	else
+		snprintf(tmp, sizeof(tmp), "%s/%s", base, name);
+	if (tmp[0] != '/') {     /* a truncated base: keep it as it is */
+		snprintf(out, outlen, "%s", tmp);
+		return;
+	}
+	p = tmp;
+	while (*p) {
+		const char *seg;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		n = p - seg;
+		if (n == 0 || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (pos > 0 && out[pos - 1] != '/')
+				pos--;
+			if (pos > 0)
+				pos--;
+			continue;
+		}
+		if (pos + 1 + n >= outlen)
+			break;
+		out[pos++] = '/';
+		memcpy(out + pos, seg, n);
+		pos += n;
+	}
+	if (pos == 0 && outlen > 1)
+		out[pos++] = '/';
+	out[pos] = '\0';
+}
+
+static size_t argv_split(struct record_decoder *d, const char *blob, size_t len)
+{
+	size_t n = 0, i = 0;
+
+	memcpy(d->argv_buf, blob, len);
+	d->argv_buf[len] = '\0';
+	while (i < len && n < DECODE_MAX_ARGS) {
+		d->argv[n++] = d->argv_buf + i;
+		i += strlen(d->argv_buf + i) + 1;
+	}
+	return n;
+}
+
+static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct blobs *b, struct log_event *ev)
+{
+	const char *exe, *cwd, *fname, *argv;
+
+	if (blob_take(b, r->exe_len, &exe) || blob_take(b, r->cwd_len, &cwd) ||
+	    blob_take(b, r->filename_len, &fname) || blob_take(b, r->argv_len, &argv) ||
+	    r->argv_len > KE_ARGV_MAX)
+		return -EINVAL;
+	path_from_components(d->path, sizeof(d->path), exe, r->exe_len, r->exe_flags);
+	path_from_components(d->cwd, sizeof(d->cwd), cwd, r->cwd_len, r->cwd_flags);
+	string_from_blob(d->name, sizeof(d->name), fname, r->filename_len);
+	ev->exec.exe = d->path;
+	ev->exec.exe_flags = r->exe_flags;
+	ev->exec.cwd = d->cwd;
+	ev->exec.cwd_flags = r->cwd_flags;
+	ev->exec.filename = d->name;
+	ev->exec.ppid = r->ppid;
+	ev->exec.argc = r->argc;
+	ev->exec.nargv = argv_split(d, argv, r->argv_len);
+	ev->exec.argv = d->argv;
+	ev->exec.argv_truncated = r->argv_truncated || ev->exec.nargv < r->argc;
+	return 0;
+}
+
+static int decode_exec_fail(struct record_decoder *d, const struct ke_exec_fail *r, struct blobs *b,
+			    struct log_event *ev)
+{
+	const char *base, *name;
+
+	if (blob_take(b, r->base_len, &base) || blob_take(b, r->name_len, &name))
+		return -EINVAL;
+	path_from_components(d->cwd, sizeof(d->cwd), base, r->base_len, r->base_flags);
+	string_from_blob(d->name, sizeof(d->name), name, r->name_len);
+	path_join_normalize(d->path, sizeof(d->path), d->cwd, d->name);
+	ev->exec_failed.err = r->err;
+	ev->exec_failed.filename = d->name;
+	ev->exec_failed.path = d->path;
+	ev->exec_failed.path_flags = r->base_flags & KE_PATH_TRUNCATED;
+	ev->exec_failed.ppid = r->ppid;
+	return 0;
+}
+
+static int decode_open(struct record_decoder *d, const struct ke_open *r, struct blobs *b, struct log_event *ev)
+{
+	const char *path, *name;
+
+	if (blob_take(b, r->path_len, &path) || blob_take(b, r->name_len, &name))
+		return -EINVAL;
+	string_from_blob(d->name, sizeof(d->name), name, r->name_len);
+	if (r->ret < 0) {
+		path_from_components(d->cwd, sizeof(d->cwd), path, r->path_len, r->path_flags);
+		path_join_normalize(d->path, sizeof(d->path), (r->open_flags & KE_OPEN_BASE_DIR) ? d->cwd : "",
+				    d->name);
+		ev->open.path_flags = r->path_flags & KE_PATH_TRUNCATED;
+	} else {
+		path_from_components(d->path, sizeof(d->path), path, r->path_len, r->path_flags);
+		ev->open.path_flags = r->path_flags;
+	}
+	ev->open.path = d->path;
+	ev->open.passed = strcmp(d->name, d->path) ? d->name : NULL;
+	ev->open.result = r->ret;
+	ev->open.call = r->call;
+	ev->open.flags = r->flags;
+	ev->open.mode = r->mode;
+	ev->open.dev = makedev(r->dev >> 20, r->dev & 0xfffff);
+	ev->open.ino = r->ino;
+	ev->open.size = r->size;
+	ev->open.mtime_ns = r->mtime_ns;
+	ev->open.ctime_ns = r->ctime_ns;
+	return 0;
+}
+
+static const size_t fixed_size[KE_TYPE_MAX] = {
+	[KE_FORK] = sizeof(struct ke_fork),
+	[KE_EXEC] = sizeof(struct ke_exec),
+	[KE_EXEC_FAIL] = sizeof(struct ke_exec_fail),
+	[KE_EXIT] = sizeof(struct ke_exit),
+	[KE_OPEN] = sizeof(struct ke_open),
+};
+
+int record_decode(struct record_decoder *d, const void *rec, size_t len, struct log_event *ev)
+{
+	const struct ke_header *h = rec;
+	struct blobs b;
+
+	if (len < sizeof(*h) || h->abi != KETTLE_ABI_VERSION || h->type == 0 || h->type >= KE_TYPE_MAX ||
+	    h->size > len || h->size < fixed_size[h->type])
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (enum log_event_type)h->type;
+	ev->ts_ns = h->ts_ns;
+	ev->tgid = h->tgid;
+	ev->tid = h->tid;
+	ev->uid = h->uid;
+	ev->gid = h->gid;
+	ev->cgroup_id = h->cgroup_id;
+	ev->mntns = h->mntns;
+	b.p = (const char *)rec + fixed_size[h->type];
+	b.left = h->size - fixed_size[h->type];
+	switch (h->type) {
+	case KE_FORK:
+		ev->fork.child_tgid = ((const struct ke_fork *)rec)->child_tgid;
+		return 0;
+	case KE_EXIT:
+		ev->exit.status = ((const struct ke_exit *)rec)->status;
+		return 0;
+	case KE_EXEC:
+		return decode_exec(d, rec, &b, ev);
+	case KE_EXEC_FAIL:
+		return decode_exec_fail(d, rec, &b, ev);
+	case KE_OPEN:
+		return decode_open(d, rec, &b, ev);
+	}
+	return -EINVAL;
+}
