@@ -17,6 +17,7 @@ struct log_file {
 	bool truncated;         /* the file ends inside a record or before the trailer */
 	uint64_t valid_bytes;   /* bytes up to the end of the last complete record */
 	uint64_t file_bytes;
+	uint64_t nrecords;      /* complete records read (strings, sites, ... included) */
 	struct log_reader_store *store;  /* owns strings and arrays (private) */
 };
 

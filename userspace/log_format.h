@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to log_writer.c and log_reader.c: record kinds, field positions and
+ * limits of the CBOR build log.  docs/log-format.md is the specification;
+ * this file must agree with it.
+ *
+ * Every record is a CBOR array whose first element is its kind.  Events carry
+ * no repeated data: timestamps and tgids are deltas from the previous event,
+ * strings and open "sites" are references into tables that the log itself
+ * builds, and process attributes appear only when they change.
+ */
+#ifndef KETTLE_LOG_FORMAT_H
+#define KETTLE_LOG_FORMAT_H
+
+#include "log_event.h"
+
+#define LOG_MAGIC "kettle-log"
+
+enum log_record_kind {
+	LOG_REC_HEADER = 0,
+	/* 1..5 are events, numbered as enum log_event_type */
+	LOG_REC_FORK = LOG_EV_FORK,
+	LOG_REC_EXEC = LOG_EV_EXEC,
+	LOG_REC_EXEC_FAILED = LOG_EV_EXEC_FAILED,
+	LOG_REC_EXIT = LOG_EV_EXIT,
+	LOG_REC_OPEN = LOG_EV_OPEN,
+	LOG_REC_STRING = 6,
+	LOG_REC_ATTRS = 7,
+	LOG_REC_SITE = 8,
+	LOG_REC_CHECKPOINT = 9,
+	LOG_REC_TRAILER = 10,
+};
+
+/* [0, magic, version, kettle_version, host, kernel_release, boot_id,
+ *  start_wall_ns, start_boot_ns, root_pid, [command*], cwd, [(key, value)*]] */
+enum { HDR_KIND, HDR_MAGIC, HDR_VERSION, HDR_KETTLE_VERSION, HDR_HOST, HDR_KERNEL,
+       HDR_BOOT_ID, HDR_START_WALL, HDR_START_BOOT, HDR_ROOT_PID, HDR_COMMAND, HDR_CWD,
+       HDR_OPTIONS, HDR_NFIELDS };
+
+/* [6, text] or [6, prefix-ref, suffix]: the string is prefix + suffix */
+enum { STR_NFIELDS_PLAIN = 2, STR_NFIELDS_PREFIXED = 3 };
+
+/* [7, tid, uid, gid, cgroup_id, mntns] */
+enum { ATTR_KIND, ATTR_TID, ATTR_UID, ATTR_GID, ATTR_CGROUP, ATTR_MNTNS, ATTR_NFIELDS };
+
+/* [8, path-ref, path_flags, passed-ref / null, call, flags, mode,
+ *  (dev, ino, size, mtime_ns, ctime_ns)?]  -- the stat part is left out when all zero */
+enum { SITE_KIND, SITE_PATH, SITE_PATH_FLAGS, SITE_PASSED, SITE_CALL, SITE_FLAGS, SITE_MODE,
+       SITE_DEV, SITE_INO, SITE_SIZE, SITE_MTIME, SITE_CTIME, SITE_NFIELDS };
+#define SITE_NFIELDS_NOSTAT SITE_DEV
+
+/*
+ * Every event starts [kind, dt, dtgid, ...] and may end with one optional
+ * element, tid - tgid, left out when it is 0 (the main thread).
+ *   dt    = ts_ns - previous event's ts_ns (start_boot_ns for the first)
+ *   dtgid = tgid - previous event's tgid (root_pid for the first)
+ */
+enum { EV_KIND, EV_DT, EV_DTGID, EV_BODY };
+/* [1, dt, dtgid, child - tgid] */
+enum { FORK_CHILD = EV_BODY, FORK_NFIELDS };
+/* [2, dt, dtgid, exe, exe_flags, filename, cwd, cwd_flags, ppid, argc, argv_truncated, [argv*]] */
+enum { EXEC_EXE = EV_BODY, EXEC_EXE_FLAGS, EXEC_FILENAME, EXEC_CWD, EXEC_CWD_FLAGS,
+       EXEC_PPID, EXEC_ARGC, EXEC_ARGV_TRUNCATED, EXEC_ARGV, EXEC_NFIELDS };
+/* [3, dt, dtgid, err, filename, path, path_flags, ppid] */
+enum { EXECF_ERR = EV_BODY, EXECF_FILENAME, EXECF_PATH, EXECF_PATH_FLAGS, EXECF_PPID,
+       EXECF_NFIELDS };
+/* [4, dt, dtgid, status] */
+enum { EXIT_STATUS = EV_BODY, EXIT_NFIELDS };
+/* [5, dt, dtgid, site-ref, result] */
+enum { OPEN_SITE = EV_BODY, OPEN_RESULT, OPEN_NFIELDS };
+
+/* [[ringbuf_drops * LOG_EV_TYPE_MAX], path, argv, string, pending_full, tracked_full] */
+enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS };
+/* [9, boot_ns, events, losses, sha256] */
+enum { CP_KIND, CP_BOOT, CP_EVENTS, CP_LOSSES, CP_SHA256, CP_NFIELDS };
+/* [10, end_wall_ns, end_boot_ns, exit_status, kettle_exit, [events_by_type * LOG_EV_TYPE_MAX],
+ *  losses, sha256] */
+enum { TR_KIND, TR_END_WALL, TR_END_BOOT, TR_EXIT_STATUS, TR_KETTLE_EXIT, TR_BY_TYPE,
+       TR_LOSSES, TR_SHA256, TR_NFIELDS };
+
+/* Limits, shared so that the writer never produces what the reader refuses. */
+#define LOG_STR_MAX        (256u * 1024)  /* bytes of one string (Linux: MAX_ARG_STRLEN 128 KiB) */
+#define LOG_ARGV_MAX       65536u         /* entries of an exec argv */
+#define LOG_COMMAND_MAX    (1u << 20)     /* entries of the header's command */
+#define LOG_OPTIONS_MAX    4096u          /* header options */
+#define LOG_STRINGS_MAX    (1u << 30)     /* string-table entries */
+#define LOG_SITES_MAX      (1u << 30)     /* open-site entries */
+/* The reader materialises prefixed strings; it refuses to hold more string
+ * bytes than this multiple of the file size (plus a constant). */
+#define LOG_STR_EXPANSION  16u
+#define LOG_STR_SLACK      (16u * 1024 * 1024)
+
+#define LOG_REF_NONE UINT32_MAX  /* a NULL string */
+
+#endif

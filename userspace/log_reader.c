@@ -1,0 +1,1110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reads the CBOR build log (docs/log-format.md).  Every byte is untrusted.
+ *
+ * Items come one at a time from libcbor's streaming tokenizer, which never
+ * allocates; the record structure on top is parsed here against the exact
+ * shapes of log_format.h.  Nothing is allocated from a declared length that
+ * the remaining input could not back, and materialised strings are held to a
+ * budget proportional to the file size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "log_format.h"
+#include "log_reader.h"
+
+#define ARENA_CHUNK (1u << 20)
+
+enum { RD_OK = 0, RD_TRUNC = 1, RD_ERR = -1 };
+
+#define TRY(expr) do { int r_ = (expr); if (r_) return r_; } while (0)
+
+enum tok_kind { T_UINT, T_NEGINT, T_TEXT, T_BYTES, T_ARRAY, T_BOOL, T_NULL, T_OTHER };
+
+struct tok {
+	enum tok_kind kind;
+	uint64_t u;             /* value; -1 - u for T_NEGINT; element count for T_ARRAY */
+	const uint8_t *p;       /* T_TEXT, T_BYTES */
+	size_t n;
+	bool b;
+	const char *what;       /* T_OTHER: what it was, for the error */
+};
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+struct rstr {
+	const char *s;
+	uint32_t len;
+};
+
+struct rsite {
+	const char *path, *passed;
+	uint32_t path_flags, call, mode;
+	uint64_t flags, dev, ino;
+	int64_t size, mtime_ns, ctime_ns;
+};
+
+struct attrs {
+	uint32_t uid, gid;
+	uint64_t cgroup_id;
+	uint32_t mntns;
+};
+
+struct attr_slot {
+	uint32_t tid;
+	bool used;
+	struct attrs a;
+};
+
+struct log_reader_store {
+	struct arena_chunk *arena;
+	uint64_t str_bytes, str_budget;
+	struct rstr *strs;
+	size_t nstrs, capstrs;
+	struct rsite *sites;
+	size_t nsites, capsites;
+	struct attr_slot *attr_slots;
+	uint32_t attr_mask, nattrs;
+	struct attrs last_attrs;
+	size_t capevents, capcheckpoints;
+};
+
+struct rd {
+	const uint8_t *buf;
+	size_t len, pos;
+	size_t rec;             /* offset of the record being read */
+	size_t tokpos;          /* offset of the last item read */
+	char *err;
+	size_t errlen;
+	struct log_file *f;
+	struct log_reader_store *st;
+	EVP_MD_CTX *sha, *sha_copy;
+	size_t hashed;
+	uint64_t prev_ts;
+	uint32_t prev_tgid;
+	uint64_t by_type[LOG_EV_TYPE_MAX];
+	struct tok tok;
+};
+
+static int fail_at(struct rd *r, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct rd *r, size_t at, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, r->errlen, "%s at byte %zu", what, at);
+	return RD_ERR;
+}
+
+/* ---- tokenizer callbacks: each records the one item cbor_stream_decode saw ---- */
+
+static void tok_uint(void *c, uint64_t v)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_UINT, .u = v };
+}
+
+static void tok_negint(void *c, uint64_t v)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_NEGINT, .u = v };
+}
+
+static void on_uint8(void *c, uint8_t v) { tok_uint(c, v); }
+static void on_uint16(void *c, uint16_t v) { tok_uint(c, v); }
+static void on_uint32(void *c, uint32_t v) { tok_uint(c, v); }
+static void on_uint64(void *c, uint64_t v) { tok_uint(c, v); }
+static void on_negint8(void *c, uint8_t v) { tok_negint(c, v); }
+static void on_negint16(void *c, uint16_t v) { tok_negint(c, v); }
+static void on_negint32(void *c, uint32_t v) { tok_negint(c, v); }
+static void on_negint64(void *c, uint64_t v) { tok_negint(c, v); }
+
+static void on_text(void *c, cbor_data p, size_t n)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_TEXT, .p = p, .n = n };
+}
+
+static void on_bytes(void *c, cbor_data p, size_t n)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_BYTES, .p = p, .n = n };
+}
+
+static void on_array(void *c, size_t n)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_ARRAY, .u = n };
+}
+
+static void other(void *c, const char *what)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_OTHER, .what = what };
+}
+
+static void on_map(void *c, size_t n) { (void)n; other(c, "map"); }
+static void on_indef(void *c) { other(c, "indefinite-length item"); }
+static void on_break(void *c) { other(c, "break"); }
+static void on_tag(void *c, uint64_t v) { (void)v; other(c, "tag"); }
+static void on_float(void *c, float v) { (void)v; other(c, "float"); }
+static void on_double(void *c, double v) { (void)v; other(c, "float"); }
+static void on_undefined(void *c) { other(c, "undefined"); }
+
+static void on_null(void *c)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_NULL };
+}
+
+static void on_bool(void *c, bool b)
+{
+	*(struct tok *)c = (struct tok){ .kind = T_BOOL, .b = b };
+}
+
+static const struct cbor_callbacks tok_callbacks = {
+	.uint8 = on_uint8, .uint16 = on_uint16, .uint32 = on_uint32, .uint64 = on_uint64,
+	.negint8 = on_negint8, .negint16 = on_negint16, .negint32 = on_negint32,
+	.negint64 = on_negint64,
+	.byte_string_start = on_indef, .byte_string = on_bytes,
+	.string = on_text, .string_start = on_indef,
+	.indef_array_start = on_indef, .array_start = on_array,
+	.indef_map_start = on_indef, .map_start = on_map,
+	.tag = on_tag,
+	.float2 = on_float, .float4 = on_float, .float8 = on_double,
+	.undefined = on_undefined, .null = on_null, .boolean = on_bool,
+	.indef_break = on_break,
+};
+
+/* ---- items ---- */
+
+/*
+ * The length a string head at POS declares, when the string's bytes are not
+ * all there: libcbor's "required" overflows for absurd lengths, so read it here.
+ */
+static bool declared_string_length(const struct rd *r, uint64_t *n)
+{
+	const uint8_t *p = r->buf + r->pos;
+	size_t have = r->len - r->pos;
+	unsigned major = p[0] >> 5, ai = p[0] & 0x1f, k;
+
+	if (major != 2 && major != 3)
+		return false;
+	if (ai < 24) {
+		*n = ai;
+		return true;
+	}
+	if (ai > 27)
+		return false;
+	k = 1u << (ai - 24);
+	if (have < 1 + k)
+		return false;
+	*n = 0;
+	for (unsigned i = 1; i <= k; i++)
+		*n = *n << 8 | p[i];
+	return true;
+}
+
+static int next(struct rd *r)
+{
+	struct cbor_decoder_result res;
+	uint64_t declared;
+
+	r->tokpos = r->pos;
+	if (r->pos >= r->len)
+		return RD_TRUNC;
+	res = cbor_stream_decode(r->buf + r->pos, r->len - r->pos, &tok_callbacks, &r->tok);
+	if (res.status == CBOR_DECODER_NEDATA) {
+		if (declared_string_length(r, &declared) && declared > LOG_STR_MAX)
+			return fail_at(r, r->pos, "string of %" PRIu64 " bytes exceeds the limit of %u",
+				       declared, LOG_STR_MAX);
+		return RD_TRUNC;
+	}
+	if (res.status != CBOR_DECODER_FINISHED || res.read == 0)
+		return fail_at(r, r->pos, "malformed CBOR");
+	r->pos += res.read;
+	if (r->tok.kind == T_OTHER)
+		return fail_at(r, r->tokpos, "unexpected CBOR %s", r->tok.what);
+	if ((r->tok.kind == T_TEXT || r->tok.kind == T_BYTES) && r->tok.n > LOG_STR_MAX)
+		return fail_at(r, r->tokpos, "string of %zu bytes exceeds the limit of %u",
+			       r->tok.n, LOG_STR_MAX);
+	return RD_OK;
+}
+
+static int get_uint(struct rd *r, const char *what, uint64_t max, uint64_t *v)
+{
+	TRY(next(r));
+	if (r->tok.kind != T_UINT || r->tok.u > max)
+		return fail_at(r, r->tokpos, "%s: expected an unsigned integer up to %" PRIu64,
+			       what, max);
+	*v = r->tok.u;
+	return RD_OK;
+}
+
+static int get_u32(struct rd *r, const char *what, uint32_t *v)
+{
+	uint64_t u = 0;
+
+	TRY(get_uint(r, what, UINT32_MAX, &u));
+	*v = (uint32_t)u;
+	return RD_OK;
+}
+
+/* A signed integer in [MIN, MAX] (MIN < 0). */
+static int get_int(struct rd *r, const char *what, int64_t min, int64_t max, int64_t *v)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_UINT && r->tok.u <= (uint64_t)max) {
+		*v = (int64_t)r->tok.u;
+		return RD_OK;
+	}
+	if (r->tok.kind == T_NEGINT && r->tok.u <= (uint64_t)(-(min + 1))) {
+		*v = -1 - (int64_t)r->tok.u;
+		return RD_OK;
+	}
+	return fail_at(r, r->tokpos, "%s: expected an integer in [%" PRId64 ", %" PRId64 "]",
+		       what, min, max);
+}
+
+static int get_i32(struct rd *r, const char *what, int32_t *v)
+{
+	int64_t x = 0;
+
+	TRY(get_int(r, what, INT32_MIN, INT32_MAX, &x));
+	*v = (int32_t)x;
+	return RD_OK;
+}
+
+/* PREV + delta modulo 2^64: the inverse of the writer's put_delta64. */
+static int get_delta64(struct rd *r, const char *what, uint64_t prev, uint64_t *cur)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_UINT)
+		*cur = prev + r->tok.u;
+	else if (r->tok.kind == T_NEGINT)
+		*cur = prev - r->tok.u - 1;
+	else
+		return fail_at(r, r->tokpos, "%s: expected an integer", what);
+	return RD_OK;
+}
+
+static int get_delta32(struct rd *r, const char *what, uint32_t prev, uint32_t *cur)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_UINT && r->tok.u <= UINT32_MAX)
+		*cur = prev + (uint32_t)r->tok.u;
+	else if (r->tok.kind == T_NEGINT && r->tok.u < UINT32_MAX)
+		*cur = prev - (uint32_t)r->tok.u - 1;
+	else
+		return fail_at(r, r->tokpos, "%s: expected a 32-bit difference", what);
+	return RD_OK;
+}
+
+static int get_bool(struct rd *r, const char *what, bool *b)
+{
+	TRY(next(r));
+	if (r->tok.kind != T_BOOL)
+		return fail_at(r, r->tokpos, "%s: expected true or false", what);
+	*b = r->tok.b;
+	return RD_OK;
+}
+
+/* An array head of MIN..MAX elements, no more than the remaining bytes can hold. */
+static int get_array(struct rd *r, const char *what, uint64_t min, uint64_t max, size_t *n)
+{
+	TRY(next(r));
+	if (r->tok.kind != T_ARRAY)
+		return fail_at(r, r->tokpos, "%s: expected an array", what);
+	if (r->tok.u < min || r->tok.u > max)
+		return fail_at(r, r->tokpos, "%s: array of %" PRIu64 " elements (expected %" PRIu64
+			       "..%" PRIu64 ")", what, r->tok.u, min, max);
+	/* every element takes a byte at least: more than that cannot follow, the file was cut */
+	if (r->tok.u > r->len - r->pos)
+		return RD_TRUNC;
+	*n = (size_t)r->tok.u;
+	return RD_OK;
+}
+
+/* A text or byte string with no NUL inside (it becomes a C string). */
+static int get_string(struct rd *r, const char *what, const uint8_t **p, size_t *n)
+{
+	TRY(next(r));
+	if (r->tok.kind != T_TEXT && r->tok.kind != T_BYTES)
+		return fail_at(r, r->tokpos, "%s: expected a string", what);
+	if (memchr(r->tok.p, 0, r->tok.n))
+		return fail_at(r, r->tokpos, "%s: string contains a NUL byte", what);
+	*p = r->tok.p;
+	*n = r->tok.n;
+	return RD_OK;
+}
+
+/* ---- storage ---- */
+
+static void *arena_alloc(struct log_reader_store *st, size_t n)
+{
+	struct arena_chunk *c = st->arena;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = st->arena;
+		c->used = 0;
+		c->size = size;
+		st->arena = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static int out_of_memory(struct rd *r)
+{
+	return fail_at(r, r->tokpos, "out of memory");
+}
+
+/* Makes room for one more element of a growing array; *CAP doubles. */
+static int grow(struct rd *r, void **arr, size_t *cap, size_t count, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (count < *cap)
+		return RD_OK;
+	n = *cap ? *cap * 2 : 256;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return out_of_memory(r);
+	*arr = p;
+	*cap = n;
+	return RD_OK;
+}
+
+/* Copies A + B into the arena as one C string, within the string budget. */
+static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb,
+			const char **out)
+{
+	struct log_reader_store *st = r->st;
+	char *s;
+
+	if (na + nb > LOG_STR_MAX)
+		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", na + nb,
+			       LOG_STR_MAX);
+	if (st->str_bytes + na + nb + 1 > st->str_budget)
+		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
+			       st->str_budget, LOG_STR_EXPANSION);
+	s = arena_alloc(st, na + nb + 1);
+	if (!s)
+		return out_of_memory(r);
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb);
+	s[na + nb] = '\0';
+	st->str_bytes += na + nb + 1;
+	*out = s;
+	return RD_OK;
+}
+
+static int get_copied_string(struct rd *r, const char *what, const char **out)
+{
+	const uint8_t *p;
+	size_t n;
+
+	TRY(next(r));
+	if (r->tok.kind == T_NULL) {
+		*out = NULL;
+		return RD_OK;
+	}
+	r->pos = r->tokpos;     /* read it again as a string */
+	TRY(get_string(r, what, &p, &n));
+	return store_string(r, "", 0, p, n, out);
+}
+
+/* A string-table reference or null. */
+static int get_ref(struct rd *r, const char *what, const char **s)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_NULL) {
+		*s = NULL;
+		return RD_OK;
+	}
+	if (r->tok.kind != T_UINT)
+		return fail_at(r, r->tokpos, "%s: expected a string reference", what);
+	if (r->tok.u >= r->st->nstrs)
+		return fail_at(r, r->tokpos, "%s: reference to undefined string %" PRIu64, what,
+			       r->tok.u);
+	*s = r->st->strs[r->tok.u].s;
+	return RD_OK;
+}
+
+/* ---- process attributes (the writer's rule, repeated) ---- */
+
+static uint32_t attr_pos(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static struct attr_slot *attr_slot(struct attr_slot *slots, uint32_t mask, uint32_t tid)
+{
+	uint32_t i = attr_pos(tid, mask);
+
+	while (slots[i].used && slots[i].tid != tid)
+		i = (i + 1) & mask;
+	return &slots[i];
+}
+
+static const struct attrs *attr_resolve(const struct log_reader_store *st, uint32_t tgid,
+					uint32_t tid)
+{
+	const struct attr_slot *s;
+
+	if (!st->attr_slots)
+		return &st->last_attrs;
+	s = attr_slot(st->attr_slots, st->attr_mask, tid);
+	if (!s->used)
+		s = attr_slot(st->attr_slots, st->attr_mask, tgid);
+	return s->used ? &s->a : &st->last_attrs;
+}
+
+static int attr_rehash(struct rd *r, uint32_t cap)
+{
+	struct log_reader_store *st = r->st;
+	struct attr_slot *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return out_of_memory(r);
+	for (uint32_t i = 0; st->attr_slots && i <= st->attr_mask; i++)
+		if (st->attr_slots[i].used)
+			*attr_slot(s, cap - 1, st->attr_slots[i].tid) = st->attr_slots[i];
+	free(st->attr_slots);
+	st->attr_slots = s;
+	st->attr_mask = cap - 1;
+	return RD_OK;
+}
+
+static int attr_store(struct rd *r, uint32_t tid, const struct attrs *a)
+{
+	struct log_reader_store *st = r->st;
+	struct attr_slot *s;
+
+	if (!st->attr_slots)
+		TRY(attr_rehash(r, 1024));
+	s = attr_slot(st->attr_slots, st->attr_mask, tid);
+	if (!s->used) {
+		if ((st->nattrs + 1) * 2 > st->attr_mask + 1) {
+			TRY(attr_rehash(r, (st->attr_mask + 1) * 2));
+			s = attr_slot(st->attr_slots, st->attr_mask, tid);
+		}
+		st->nattrs++;
+	}
+	*s = (struct attr_slot){ .tid = tid, .used = true, .a = *a };
+	st->last_attrs = *a;
+	return RD_OK;
+}
+
+static int read_attrs(struct rd *r)
+{
+	struct attrs a;
+	uint32_t tid;
+
+	TRY(get_u32(r, "attributes tid", &tid));
+	TRY(get_u32(r, "uid", &a.uid));
+	TRY(get_u32(r, "gid", &a.gid));
+	TRY(get_uint(r, "cgroup_id", UINT64_MAX, &a.cgroup_id));
+	TRY(get_u32(r, "mntns", &a.mntns));
+	return attr_store(r, tid, &a);
+}
+
+/* ---- table records ---- */
+
+static int read_string_record(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+	const char *prefix = "", *s;
+	size_t nprefix = 0, nb;
+	const uint8_t *b;
+
+	if (n != STR_NFIELDS_PLAIN && n != STR_NFIELDS_PREFIXED)
+		return fail_at(r, r->rec, "string record of %zu elements", n);
+	if (st->nstrs >= LOG_STRINGS_MAX)
+		return fail_at(r, r->rec, "more than %u strings", LOG_STRINGS_MAX);
+	if (n == STR_NFIELDS_PREFIXED) {
+		uint64_t id = 0;
+
+		TRY(get_uint(r, "string prefix", UINT64_MAX, &id));
+		if (id >= st->nstrs)
+			return fail_at(r, r->tokpos, "string prefix: reference to undefined string %"
+				       PRIu64, id);
+		prefix = st->strs[id].s;
+		nprefix = st->strs[id].len;
+	}
+	TRY(get_string(r, "string", &b, &nb));
+	TRY(grow(r, (void **)&st->strs, &st->capstrs, st->nstrs, sizeof(*st->strs)));
+	TRY(store_string(r, prefix, nprefix, b, nb, &s));
+	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
+	return RD_OK;
+}
+
+static int read_site_stat(struct rd *r, struct rsite *s)
+{
+	TRY(get_uint(r, "dev", UINT64_MAX, &s->dev));
+	TRY(get_uint(r, "ino", UINT64_MAX, &s->ino));
+	TRY(get_int(r, "size", INT64_MIN, INT64_MAX, &s->size));
+	TRY(get_int(r, "mtime_ns", INT64_MIN, INT64_MAX, &s->mtime_ns));
+	return get_int(r, "ctime_ns", INT64_MIN, INT64_MAX, &s->ctime_ns);
+}
+
+static int read_site(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+	struct rsite s = { 0 };
+
+	if (n != SITE_NFIELDS && n != SITE_NFIELDS_NOSTAT)
+		return fail_at(r, r->rec, "open-site record of %zu elements", n);
+	if (st->nsites >= LOG_SITES_MAX)
+		return fail_at(r, r->rec, "more than %u open sites", LOG_SITES_MAX);
+	TRY(get_ref(r, "site path", &s.path));
+	if (!s.path)
+		return fail_at(r, r->tokpos, "site path: null");
+	TRY(get_u32(r, "path_flags", &s.path_flags));
+	TRY(get_ref(r, "passed", &s.passed));
+	TRY(get_u32(r, "call", &s.call));
+	TRY(get_uint(r, "flags", UINT64_MAX, &s.flags));
+	TRY(get_u32(r, "mode", &s.mode));
+	if (n == SITE_NFIELDS)
+		TRY(read_site_stat(r, &s));
+	TRY(grow(r, (void **)&st->sites, &st->capsites, st->nsites, sizeof(*st->sites)));
+	st->sites[st->nsites++] = s;
+	return RD_OK;
+}
+
+/* ---- events ---- */
+
+static int read_fork(struct rd *r, struct log_event *ev)
+{
+	return get_delta32(r, "fork child", ev->tgid, &ev->fork.child_tgid);
+}
+
+static int read_argv(struct rd *r, struct log_event *ev)
+{
+	const char **argv;
+	size_t n;
+
+	TRY(get_array(r, "argv", 0, LOG_ARGV_MAX, &n));
+	argv = arena_alloc(r->st, (n ? n : 1) * sizeof(*argv));
+	if (!argv)
+		return out_of_memory(r);
+	for (size_t i = 0; i < n; i++)
+		TRY(get_ref(r, "argv", &argv[i]));
+	ev->exec.argv = argv;
+	ev->exec.nargv = (uint32_t)n;
+	return RD_OK;
+}
+
+static int read_exec(struct rd *r, struct log_event *ev)
+{
+	TRY(get_ref(r, "exe", &ev->exec.exe));
+	TRY(get_u32(r, "exe_flags", &ev->exec.exe_flags));
+	TRY(get_ref(r, "filename", &ev->exec.filename));
+	TRY(get_ref(r, "cwd", &ev->exec.cwd));
+	TRY(get_u32(r, "cwd_flags", &ev->exec.cwd_flags));
+	TRY(get_u32(r, "ppid", &ev->exec.ppid));
+	TRY(get_u32(r, "argc", &ev->exec.argc));
+	TRY(get_bool(r, "argv_truncated", &ev->exec.argv_truncated));
+	return read_argv(r, ev);
+}
+
+static int read_exec_failed(struct rd *r, struct log_event *ev)
+{
+	TRY(get_i32(r, "err", &ev->exec_failed.err));
+	TRY(get_ref(r, "filename", &ev->exec_failed.filename));
+	TRY(get_ref(r, "path", &ev->exec_failed.path));
+	TRY(get_u32(r, "path_flags", &ev->exec_failed.path_flags));
+	return get_u32(r, "ppid", &ev->exec_failed.ppid);
+}
+
+static int read_exit(struct rd *r, struct log_event *ev)
+{
+	return get_i32(r, "exit status", &ev->exit.status);
+}
+
+static int read_open(struct rd *r, struct log_event *ev)
+{
+	const struct rsite *s;
+	uint64_t id = 0;
+
+	TRY(get_uint(r, "open site", UINT64_MAX, &id));
+	if (id >= r->st->nsites)
+		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu64, id);
+	s = &r->st->sites[id];
+	ev->open.path = s->path;
+	ev->open.path_flags = s->path_flags;
+	ev->open.passed = s->passed;
+	ev->open.call = s->call;
+	ev->open.flags = s->flags;
+	ev->open.mode = s->mode;
+	ev->open.dev = s->dev;
+	ev->open.ino = s->ino;
+	ev->open.size = s->size;
+	ev->open.mtime_ns = s->mtime_ns;
+	ev->open.ctime_ns = s->ctime_ns;
+	return get_i32(r, "open result", &ev->open.result);
+}
+
+static const struct {
+	size_t nfields;
+	int (*read)(struct rd *r, struct log_event *ev);
+} event_shapes[LOG_EV_TYPE_MAX] = {
+	[LOG_EV_FORK] = { FORK_NFIELDS, read_fork },
+	[LOG_EV_EXEC] = { EXEC_NFIELDS, read_exec },
+	[LOG_EV_EXEC_FAILED] = { EXECF_NFIELDS, read_exec_failed },
+	[LOG_EV_EXIT] = { EXIT_NFIELDS, read_exit },
+	[LOG_EV_OPEN] = { OPEN_NFIELDS, read_open },
+};
+
+static int read_event(struct rd *r, enum log_event_type type, size_t n)
+{
+	struct log_file *f = r->f;
+	struct log_event ev = { .type = type };
+	const struct attrs *a;
+
+	if (n != event_shapes[type].nfields && n != event_shapes[type].nfields + 1)
+		return fail_at(r, r->rec, "event of type %d with %zu elements", type, n);
+	TRY(get_delta64(r, "timestamp", r->prev_ts, &ev.ts_ns));
+	TRY(get_delta32(r, "tgid", r->prev_tgid, &ev.tgid));
+	r->prev_ts = ev.ts_ns;
+	r->prev_tgid = ev.tgid;
+	TRY(event_shapes[type].read(r, &ev));
+	ev.tid = ev.tgid;
+	if (n > event_shapes[type].nfields)
+		TRY(get_delta32(r, "tid", ev.tgid, &ev.tid));
+	a = attr_resolve(r->st, ev.tgid, ev.tid);
+	ev.uid = a->uid;
+	ev.gid = a->gid;
+	ev.cgroup_id = a->cgroup_id;
+	ev.mntns = a->mntns;
+	TRY(grow(r, (void **)&f->events, &r->st->capevents, f->nevents, sizeof(*f->events)));
+	f->events[f->nevents++] = ev;
+	r->by_type[type]++;
+	return RD_OK;
+}
+
+/* ---- checkpoints and trailer ---- */
+
+static int read_u64_array(struct rd *r, const char *what, uint64_t *v, size_t n)
+{
+	size_t got;
+
+	TRY(get_array(r, what, n, n, &got));
+	for (size_t i = 0; i < n; i++)
+		TRY(get_uint(r, what, UINT64_MAX, &v[i]));
+	return RD_OK;
+}
+
+static int read_losses(struct rd *r, struct log_losses *l)
+{
+	size_t n;
+
+	TRY(get_array(r, "losses", LOSS_NFIELDS, LOSS_NFIELDS, &n));
+	TRY(read_u64_array(r, "ringbuf_drops", l->ringbuf_drops, LOG_EV_TYPE_MAX));
+	TRY(get_uint(r, "path_truncations", UINT64_MAX, &l->path_truncations));
+	TRY(get_uint(r, "argv_truncations", UINT64_MAX, &l->argv_truncations));
+	TRY(get_uint(r, "string_truncations", UINT64_MAX, &l->string_truncations));
+	TRY(get_uint(r, "pending_full", UINT64_MAX, &l->pending_full));
+	return get_uint(r, "tracked_full", UINT64_MAX, &l->tracked_full);
+}
+
+/* SHA-256 of the bytes before the current record. */
+static int digest_before_record(struct rd *r, uint8_t out[32])
+{
+	unsigned int n = 0;
+
+	if (r->rec > r->hashed &&
+	    EVP_DigestUpdate(r->sha, r->buf + r->hashed, r->rec - r->hashed) != 1)
+		return fail_at(r, r->rec, "SHA-256 failed");
+	r->hashed = r->rec;
+	if (EVP_MD_CTX_copy_ex(r->sha_copy, r->sha) != 1 ||
+	    EVP_DigestFinal_ex(r->sha_copy, out, &n) != 1 || n != 32)
+		return fail_at(r, r->rec, "SHA-256 failed");
+	return RD_OK;
+}
+
+static int check_sha(struct rd *r, const char *what)
+{
+	uint8_t want[32];
+	const uint8_t *p;
+	size_t n;
+
+	TRY(next(r));
+	if (r->tok.kind != T_BYTES || r->tok.n != 32)
+		return fail_at(r, r->tokpos, "%s: expected a 32-byte SHA-256", what);
+	p = r->tok.p;
+	TRY(digest_before_record(r, want));
+	n = r->tok.n;
+	if (memcmp(p, want, n))
+		return fail_at(r, r->rec, "%s: SHA-256 mismatch, the log was altered before this point",
+			       what);
+	return RD_OK;
+}
+
+static int read_checkpoint(struct rd *r, size_t n)
+{
+	struct log_file *f = r->f;
+	struct log_checkpoint cp = { .offset = r->rec };
+
+	if (n != CP_NFIELDS)
+		return fail_at(r, r->rec, "checkpoint of %zu elements", n);
+	TRY(get_uint(r, "checkpoint time", UINT64_MAX, &cp.boot_ns));
+	TRY(get_uint(r, "checkpoint events", UINT64_MAX, &cp.events));
+	if (cp.events != f->nevents)
+		return fail_at(r, r->tokpos, "checkpoint counts %" PRIu64 " events, the log holds %zu",
+			       cp.events, f->nevents);
+	TRY(read_losses(r, &cp.losses));
+	TRY(check_sha(r, "checkpoint"));
+	memcpy(cp.sha256, r->tok.p, 32);
+	TRY(grow(r, (void **)&f->checkpoints, &r->st->capcheckpoints, f->ncheckpoints,
+		 sizeof(*f->checkpoints)));
+	f->checkpoints[f->ncheckpoints++] = cp;
+	return RD_OK;
+}
+
+static int check_counts(struct rd *r, const struct log_trailer *t)
+{
+	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+		if (t->events_by_type[i] != r->by_type[i])
+			return fail_at(r, r->rec, "trailer counts %" PRIu64 " events of type %d, the log"
+				       " holds %" PRIu64, t->events_by_type[i], i, r->by_type[i]);
+	return RD_OK;
+}
+
+static int read_trailer(struct rd *r, size_t n)
+{
+	struct log_trailer t = { 0 };
+
+	if (n != TR_NFIELDS)
+		return fail_at(r, r->rec, "trailer of %zu elements", n);
+	TRY(get_uint(r, "end_wall_ns", UINT64_MAX, &t.end_wall_ns));
+	TRY(get_uint(r, "end_boot_ns", UINT64_MAX, &t.end_boot_ns));
+	TRY(get_i32(r, "exit_status", &t.exit_status));
+	TRY(get_i32(r, "kettle_exit", &t.kettle_exit));
+	TRY(read_u64_array(r, "events_by_type", t.events_by_type, LOG_EV_TYPE_MAX));
+	TRY(read_losses(r, &t.losses));
+	TRY(check_sha(r, "trailer"));
+	TRY(check_counts(r, &t));
+	r->f->trailer = t;
+	r->f->has_trailer = true;
+	return RD_OK;
+}
+
+/* ---- header ---- */
+
+static int read_string_list(struct rd *r, const char *what, size_t max, const char ***out,
+			    size_t *count)
+{
+	const char **v;
+	size_t n;
+
+	TRY(get_array(r, what, 0, max, &n));
+	v = arena_alloc(r->st, (n ? n : 1) * sizeof(*v));
+	if (!v)
+		return out_of_memory(r);
+	for (size_t i = 0; i < n; i++)
+		TRY(get_copied_string(r, what, &v[i]));
+	*out = v;
+	*count = n;
+	return RD_OK;
+}
+
+static int read_options(struct rd *r, struct log_header *h)
+{
+	const char **kv;
+	struct log_option *o;
+	size_t n;
+
+	TRY(read_string_list(r, "options", (size_t)LOG_OPTIONS_MAX * 2, &kv, &n));
+	if (n % 2)
+		return fail_at(r, r->tokpos, "options: odd number of strings");
+	o = arena_alloc(r->st, (n / 2 + 1) * sizeof(*o));
+	if (!o)
+		return out_of_memory(r);
+	for (size_t i = 0; i < n / 2; i++)
+		o[i] = (struct log_option){ kv[2 * i], kv[2 * i + 1] };
+	h->options = o;
+	h->noptions = (uint32_t)(n / 2);
+	return RD_OK;
+}
+
+static int check_magic(struct rd *r)
+{
+	const uint8_t *p;
+	size_t n;
+
+	TRY(next(r));
+	if (r->tok.kind != T_TEXT)
+		return fail_at(r, r->tokpos, "not a kettle log (no \"%s\" header)", LOG_MAGIC);
+	p = r->tok.p;
+	n = r->tok.n;
+	if (n != strlen(LOG_MAGIC) || memcmp(p, LOG_MAGIC, n))
+		return fail_at(r, r->tokpos, "not a kettle log (no \"%s\" header)", LOG_MAGIC);
+	return RD_OK;
+}
+
+static int read_header_body(struct rd *r, struct log_header *h)
+{
+	const char **command;
+	size_t ncommand;
+
+	TRY(get_copied_string(r, "kettle_version", &h->kettle_version));
+	TRY(get_copied_string(r, "host", &h->host));
+	TRY(get_copied_string(r, "kernel_release", &h->kernel_release));
+	TRY(get_copied_string(r, "boot_id", &h->boot_id));
+	TRY(get_uint(r, "start_wall_ns", UINT64_MAX, &h->start_wall_ns));
+	TRY(get_uint(r, "start_boot_ns", UINT64_MAX, &h->start_boot_ns));
+	TRY(get_u32(r, "root_pid", &h->root_pid));
+	TRY(read_string_list(r, "command", LOG_COMMAND_MAX, &command, &ncommand));
+	h->command = command;
+	h->ncommand = (uint32_t)ncommand;
+	TRY(get_copied_string(r, "cwd", &h->cwd));
+	return read_options(r, h);
+}
+
+static int read_header(struct rd *r)
+{
+	struct log_header *h = &r->f->header;
+	uint64_t kind, version = 0;
+	size_t n;
+
+	TRY(next(r));
+	if (r->tok.kind != T_ARRAY || r->tok.u < 3 || r->tok.u > 64)
+		return fail_at(r, 0, "not a kettle log (no header record)");
+	n = (size_t)r->tok.u;
+	TRY(next(r));
+	kind = r->tok.u;
+	if (r->tok.kind != T_UINT || kind != LOG_REC_HEADER)
+		return fail_at(r, 0, "not a kettle log (no header record)");
+	TRY(check_magic(r));
+	TRY(get_uint(r, "format version", UINT32_MAX, &version));
+	if (version != LOG_FORMAT_VERSION)
+		return fail_at(r, r->tokpos, "unsupported format version %" PRIu64 " (this kettle reads %d)",
+			       version, LOG_FORMAT_VERSION);
+	if (n != HDR_NFIELDS)
+		return fail_at(r, 0, "header of %zu elements (expected %d)", n, HDR_NFIELDS);
+	h->format_version = (uint32_t)version;
+	TRY(read_header_body(r, h));
+	r->prev_ts = h->start_boot_ns;
+	r->prev_tgid = h->root_pid;
+	r->f->has_header = true;
+	return RD_OK;
+}
+
+/* ---- records ---- */
+
+static int read_record(struct rd *r)
+{
+	uint64_t kind = 0;
+	size_t n;
+
+	TRY(get_array(r, "record", 1, 64, &n));
+	TRY(get_uint(r, "record kind", UINT32_MAX, &kind));
+	switch (kind) {
+	case LOG_REC_FORK:
+	case LOG_REC_EXEC:
+	case LOG_REC_EXEC_FAILED:
+	case LOG_REC_EXIT:
+	case LOG_REC_OPEN:
+		return read_event(r, (enum log_event_type)kind, n);
+	case LOG_REC_STRING:
+		return read_string_record(r, n);
+	case LOG_REC_ATTRS:
+		if (n != ATTR_NFIELDS)
+			return fail_at(r, r->rec, "attributes record of %zu elements", n);
+		return read_attrs(r);
+	case LOG_REC_SITE:
+		return read_site(r, n);
+	case LOG_REC_CHECKPOINT:
+		return read_checkpoint(r, n);
+	case LOG_REC_TRAILER:
+		return read_trailer(r, n);
+	case LOG_REC_HEADER:
+		return fail_at(r, r->rec, "second header record");
+	default:
+		return fail_at(r, r->rec, "unknown record kind %" PRIu64, kind);
+	}
+}
+
+static int read_records(struct rd *r)
+{
+	struct log_file *f = r->f;
+	int ret;
+
+	while (r->pos < r->len) {
+		if (f->has_trailer)
+			return fail_at(r, r->pos, "data after the trailer");
+		r->rec = r->pos;
+		ret = read_record(r);
+		if (ret == RD_TRUNC) {
+			f->truncated = true;
+			return RD_OK;
+		}
+		if (ret)
+			return ret;
+		f->nrecords++;
+		f->valid_bytes = r->pos;
+	}
+	if (!f->has_trailer)
+		f->truncated = true;
+	return RD_OK;
+}
+
+static int reader_setup(struct rd *r, size_t len)
+{
+	r->st = calloc(1, sizeof(*r->st));
+	r->sha = EVP_MD_CTX_new();
+	r->sha_copy = EVP_MD_CTX_new();
+	if (!r->st || !r->sha || !r->sha_copy ||
+	    EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RD_ERR;
+	}
+	r->st->str_budget = (uint64_t)len * LOG_STR_EXPANSION + LOG_STR_SLACK;
+	r->f->store = r->st;
+	return RD_OK;
+}
+
+static int parse(struct rd *r)
+{
+	int ret;
+
+	if (r->len == 0) {
+		snprintf(r->err, r->errlen, "empty file");
+		return RD_ERR;
+	}
+	TRY(reader_setup(r, r->len));
+	ret = read_header(r);
+	if (ret == RD_TRUNC)
+		return fail_at(r, r->len, "file ends inside the header");
+	if (ret)
+		return ret;
+	r->f->nrecords = 1;
+	r->f->valid_bytes = r->pos;
+	return read_records(r);
+}
+
+int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen)
+{
+	struct rd r = { .buf = buf, .len = len, .err = err, .errlen = errlen, .f = out };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->file_bytes = len;
+	ret = parse(&r);
+	EVP_MD_CTX_free(r.sha);
+	EVP_MD_CTX_free(r.sha_copy);
+	if (ret) {
+		log_file_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int slurp(int fd, uint8_t **buf, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	struct stat st;
+	uint8_t *p;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	p = malloc(cap);
+	if (!p)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k;
+
+		if (n == cap) {
+			uint8_t *q = realloc(p, cap * 2);
+
+			if (!q) {
+				free(p);
+				return -ENOMEM;
+			}
+			p = q;
+			cap *= 2;
+		}
+		k = read(fd, p + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+
+			free(p);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	r = slurp(fd, &buf, &len);
+	close(fd);
+	if (r) {
+		snprintf(err, errlen, "cannot read: %s", strerror(-r));
+		return -1;
+	}
+	r = log_read_buffer(buf, len, out, err, errlen);
+	free(buf);
+	return r;
+}
+
+void log_file_free(struct log_file *f)
+{
+	struct log_reader_store *st = f->store;
+
+	if (st) {
+		while (st->arena) {
+			struct arena_chunk *next = st->arena->next;
+
+			free(st->arena);
+			st->arena = next;
+		}
+		free(st->strs);
+		free(st->sites);
+		free(st->attr_slots);
+		free(st);
+	}
+	free(f->events);
+	free(f->checkpoints);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,1129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writes the CBOR build log (docs/log-format.md, userspace/log_format.h).
+ *
+ * The event path does no allocation once the tables have grown: strings,
+ * open sites and process attributes are looked up in open-addressing hash
+ * tables, and records are encoded straight into a 1 MiB buffer that is
+ * written out with write(2) when full, at checkpoints and at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "log_format.h"
+#include "log_writer.h"
+
+#define WBUF_SIZE   (1u << 20)
+#define HEAD_MAX    9            /* longest CBOR item head */
+#define ARENA_CHUNK (1u << 20)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+/* A slot of an index table: the hash of an entry and its id + 1 (0 = empty). */
+struct slot {
+	uint64_t hash;
+	uint32_t id1;
+};
+
+struct itab {
+	struct slot *slots;
+	uint32_t mask;          /* capacity - 1, capacity a power of two */
+	uint32_t count;
+};
+
+struct str_entry {
+	const char *s;
+	uint32_t len;
+};
+
+/* Everything an open site interns; compared and hashed as bytes, so no padding holes. */
+struct site_key {
+	uint32_t path, passed, path_flags, call;
+	uint32_t mode, pad;
+	uint64_t flags, dev, ino;
+	int64_t size, mtime_ns, ctime_ns;
+};
+
+struct attrs {
+	uint32_t uid, gid;
+	uint64_t cgroup_id;
+	uint32_t mntns, pad;
+};
+
+struct attr_slot {
+	uint32_t tid, used;
+	struct attrs a;
+};
+
+struct log_writer {
+	int fd;
+	int error;              /* sticky: once a write failed, the log is unusable */
+	bool finished;          /* trailer written */
+	uint8_t *buf;
+	size_t len;             /* bytes in buf */
+	size_t hashed;          /* bytes of buf already fed to sha */
+	uint64_t flushed;       /* bytes written to fd */
+	EVP_MD_CTX *sha, *sha_copy;
+
+	struct arena_chunk *arena;
+	struct str_entry *strs;
+	uint32_t nstrs, capstrs;
+	struct itab str_index;
+
+	struct site_key *sites;
+	uint32_t nsites, capsites;
+	struct itab site_index;
+
+	struct attr_slot *attr_slots;
+	uint32_t attr_mask, nattrs;
+	struct attrs last_attrs;
+
+	uint32_t *argv_ids;
+	uint32_t cap_argv_ids;
+
+	uint64_t prev_ts;
+	uint32_t prev_tgid;
+	uint64_t events;
+	uint64_t by_type[LOG_EV_TYPE_MAX];
+};
+
+/* ---- output buffer ---- */
+
+static int fail(struct log_writer *w, int err)
+{
+	if (!w->error)
+		w->error = err;
+	return err;
+}
+
+static int hash_pending(struct log_writer *w)
+{
+	if (w->len > w->hashed &&
+	    EVP_DigestUpdate(w->sha, w->buf + w->hashed, w->len - w->hashed) != 1)
+		return fail(w, -EIO);
+	w->hashed = w->len;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return -EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int flush(struct log_writer *w)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	r = hash_pending(w);
+	if (r)
+		return r;
+	r = write_all(w->fd, w->buf, w->len);
+	if (r)
+		return fail(w, r);
+	w->flushed += w->len;
+	w->len = w->hashed = 0;
+	return 0;
+}
+
+static int reserve(struct log_writer *w, size_t n)
+{
+	if (w->error)
+		return w->error;
+	if (WBUF_SIZE - w->len < n)
+		return flush(w);
+	return 0;
+}
+
+/* N is what a cbor_encode_* function returned: 0 means it did not fit. */
+static int advance(struct log_writer *w, size_t n)
+{
+	if (n == 0)
+		return fail(w, -ENOBUFS);
+	w->len += n;
+	return 0;
+}
+
+/* ---- CBOR items ---- */
+
+static int put_uint(struct log_writer *w, uint64_t v)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_uint(v, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+/* Writes the negative integer -1 - N. */
+static int put_negint(struct log_writer *w, uint64_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_negint(n, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_int(struct log_writer *w, int64_t v)
+{
+	return v >= 0 ? put_uint(w, (uint64_t)v) : put_negint(w, (uint64_t)(-(v + 1)));
+}
+
+/* CUR - PREV modulo 2^64, as whichever of +d / -d is smaller: exact for any pair. */
+static int put_delta64(struct log_writer *w, uint64_t cur, uint64_t prev)
+{
+	uint64_t up = cur - prev;
+
+	return up <= INT64_MAX ? put_uint(w, up) : put_negint(w, prev - cur - 1);
+}
+
+static int put_delta32(struct log_writer *w, uint32_t cur, uint32_t prev)
+{
+	uint32_t up = cur - prev;
+
+	return up <= INT32_MAX ? put_uint(w, up) : put_negint(w, (uint32_t)(prev - cur) - 1);
+}
+
+static int put_array(struct log_writer *w, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_array_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_bool(struct log_writer *w, bool b)
+{
+	int r = reserve(w, 1);
+
+	return r ? r : advance(w, cbor_encode_bool(b, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_null(struct log_writer *w)
+{
+	int r = reserve(w, 1);
+
+	return r ? r : advance(w, cbor_encode_null(w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_raw(struct log_writer *w, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	while (n) {
+		size_t k;
+		int r = reserve(w, 1);
+
+		if (r)
+			return r;
+		k = WBUF_SIZE - w->len < n ? WBUF_SIZE - w->len : n;
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static bool utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i <= k)
+			return false;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/* Linux names are bytes, not text: what is not UTF-8 goes out as a byte string. */
+static int put_string(struct log_writer *w, const char *s, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+	size_t k;
+
+	if (r)
+		return r;
+	if (utf8_valid((const uint8_t *)s, n))
+		k = cbor_encode_string_start(n, w->buf + w->len, WBUF_SIZE - w->len);
+	else
+		k = cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len);
+	r = advance(w, k);
+	return r ? r : put_raw(w, s, n);
+}
+
+static int put_opt_string(struct log_writer *w, const char *s)
+{
+	if (!s)
+		return put_null(w);
+	if (strlen(s) > LOG_STR_MAX)
+		return -E2BIG;
+	return put_string(w, s, strlen(s));
+}
+
+static int put_bytes(struct log_writer *w, const uint8_t *p, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	if (r)
+		return r;
+	r = advance(w, cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+	return r ? r : put_raw(w, p, n);
+}
+
+static int put_ref(struct log_writer *w, uint32_t id)
+{
+	return id == LOG_REF_NONE ? put_null(w) : put_uint(w, id);
+}
+
+/* ---- index tables ---- */
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t v;
+
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	for (; n; s++, n--)
+		h = (h ^ *s) * 0x100000001b3ull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static int itab_init(struct itab *t, uint32_t cap)
+{
+	t->slots = calloc(cap, sizeof(*t->slots));
+	if (!t->slots)
+		return -ENOMEM;
+	t->mask = cap - 1;
+	t->count = 0;
+	return 0;
+}
+
+static void itab_place(struct itab *t, uint64_t hash, uint32_t id)
+{
+	uint32_t i = (uint32_t)hash & t->mask;
+
+	while (t->slots[i].id1)
+		i = (i + 1) & t->mask;
+	t->slots[i].hash = hash;
+	t->slots[i].id1 = id + 1;
+}
+
+/* Keeps the load under one half so that probes stay short. */
+static int itab_insert(struct itab *t, uint64_t hash, uint32_t id)
+{
+	if ((t->count + 1) * 2 > t->mask + 1) {
+		struct itab bigger;
+		int r = itab_init(&bigger, (t->mask + 1) * 2);
+
+		if (r)
+			return r;
+		for (uint32_t i = 0; i <= t->mask; i++)
+			if (t->slots[i].id1)
+				itab_place(&bigger, t->slots[i].hash, t->slots[i].id1 - 1);
+		bigger.count = t->count;
+		free(t->slots);
+		*t = bigger;
+	}
+	itab_place(t, hash, id);
+	t->count++;
+	return 0;
+}
+
+static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, size_t n)
+{
+	return w->strs[id].len == n && !memcmp(w->strs[id].s, s, n);
+}
+
+static uint32_t find_string(const struct log_writer *w, uint64_t hash, const char *s, size_t n)
+{
+	const struct itab *t = &w->str_index;
+
+	for (uint32_t i = (uint32_t)hash & t->mask; t->slots[i].id1; i = (i + 1) & t->mask)
+		if (t->slots[i].hash == hash && str_equal(w, t->slots[i].id1 - 1, s, n))
+			return t->slots[i].id1 - 1;
+	return LOG_REF_NONE;
+}
+
+static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struct site_key *k)
+{
+	const struct itab *t = &w->site_index;
+
+	for (uint32_t i = (uint32_t)hash & t->mask; t->slots[i].id1; i = (i + 1) & t->mask)
+		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1], k, sizeof(*k)))
+			return t->slots[i].id1 - 1;
+	return LOG_REF_NONE;
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t n = *cap ? *cap : 1024;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static char *arena_copy(struct log_writer *w, const char *s, size_t n)
+{
+	struct arena_chunk *c = w->arena;
+	char *p;
+
+	if (!c || c->size - c->used < n + 1) {
+		size_t size = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = w->arena;
+		c->used = 0;
+		c->size = size;
+		w->arena = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	c->used += n + 1;
+	return p;
+}
+
+/* ---- string table ---- */
+
+static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
+{
+	char *copy;
+	int r;
+
+	if (w->nstrs >= LOG_STRINGS_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs));
+	if (r)
+		return r;
+	copy = arena_copy(w, s, n);
+	if (!copy)
+		return -ENOMEM;
+	r = itab_insert(&w->str_index, hash, w->nstrs);
+	if (r)
+		return r;
+	w->strs[w->nstrs] = (struct str_entry){ copy, (uint32_t)n };
+	*id = w->nstrs++;
+	return 0;
+}
+
+/* Where a path splits into an interned directory and a suffix "/name"; 0 for none. */
+static size_t path_split(const char *s, size_t n)
+{
+	const char *slash = memrchr(s, '/', n);
+
+	return slash ? (size_t)(slash - s) : 0;
+}
+
+/*
+ * Interns S[0..N) and returns its id, writing its string record first if it
+ * is new.  A path is stored as a reference to its directory plus "/name", so
+ * that the thousands of headers in one directory share the directory's bytes.
+ */
+static int intern(struct log_writer *w, const char *s, size_t n, bool is_path, uint32_t *id)
+{
+	uint64_t hash = hash_bytes(s, n);
+	size_t split = is_path ? path_split(s, n) : 0;
+	uint32_t prefix = LOG_REF_NONE;
+	int r;
+
+	if (n > LOG_STR_MAX)
+		return -E2BIG;
+	*id = find_string(w, hash, s, n);
+	if (*id != LOG_REF_NONE)
+		return 0;
+	if (split) {
+		r = intern(w, s, split, true, &prefix);
+		if (r)
+			return r;
+	}
+	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
+	if (!r)
+		r = put_uint(w, LOG_REC_STRING);
+	if (!r && split)
+		r = put_uint(w, prefix);
+	if (!r)
+		r = put_string(w, s + split, n - split);
+	return r ? r : add_string(w, hash, s, n, id);
+}
+
+static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
+{
+	if (!s) {
+		*id = LOG_REF_NONE;
+		return 0;
+	}
+	return intern(w, s, strlen(s), is_path, id);
+}
+
+/* ---- open sites ---- */
+
+static bool stat_is_zero(const struct site_key *k)
+{
+	return !k->dev && !k->ino && !k->size && !k->mtime_ns && !k->ctime_ns;
+}
+
+static int write_site(struct log_writer *w, const struct site_key *k)
+{
+	bool full = !stat_is_zero(k);
+	int r = put_array(w, full ? SITE_NFIELDS : SITE_NFIELDS_NOSTAT);
+
+	if (!r)
+		r = put_uint(w, LOG_REC_SITE);
+	if (!r)
+		r = put_uint(w, k->path);
+	if (!r)
+		r = put_uint(w, k->path_flags);
+	if (!r)
+		r = put_ref(w, k->passed);
+	if (!r)
+		r = put_uint(w, k->call);
+	if (!r)
+		r = put_uint(w, k->flags);
+	if (!r)
+		r = put_uint(w, k->mode);
+	if (!r && full) {
+		r = put_uint(w, k->dev);
+		if (!r)
+			r = put_uint(w, k->ino);
+		if (!r)
+			r = put_int(w, k->size);
+		if (!r)
+			r = put_int(w, k->mtime_ns);
+		if (!r)
+			r = put_int(w, k->ctime_ns);
+	}
+	return r;
+}
+
+static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_t *id)
+{
+	struct site_key k;
+	uint64_t hash;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	r = intern_opt(w, ev->open.path, true, &k.path);
+	if (!r)
+		r = intern_opt(w, ev->open.passed, true, &k.passed);
+	if (r)
+		return r;
+	if (k.path == LOG_REF_NONE)
+		return -EINVAL;
+	k.path_flags = ev->open.path_flags;
+	k.call = ev->open.call;
+	k.mode = ev->open.mode;
+	k.flags = ev->open.flags;
+	k.dev = ev->open.dev;
+	k.ino = ev->open.ino;
+	k.size = ev->open.size;
+	k.mtime_ns = ev->open.mtime_ns;
+	k.ctime_ns = ev->open.ctime_ns;
+	hash = hash_bytes(&k, sizeof(k));
+	*id = find_site(w, hash, &k);
+	if (*id != LOG_REF_NONE)
+		return 0;
+	if (w->nsites >= LOG_SITES_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites));
+	if (!r)
+		r = write_site(w, &k);
+	if (!r)
+		r = itab_insert(&w->site_index, hash, w->nsites);
+	if (r)
+		return r;
+	w->sites[w->nsites] = k;
+	*id = w->nsites++;
+	return 0;
+}
+
+/* ---- process attributes ---- */
+
+static uint32_t attr_pos(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
+{
+	for (uint32_t i = attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
+		if (w->attr_slots[i].tid == tid)
+			return &w->attr_slots[i].a;
+	return NULL;
+}
+
+static void attr_place(struct attr_slot *slots, uint32_t mask, uint32_t tid, const struct attrs *a)
+{
+	uint32_t i = attr_pos(tid, mask);
+
+	while (slots[i].used && slots[i].tid != tid)
+		i = (i + 1) & mask;
+	slots[i].used = 1;
+	slots[i].tid = tid;
+	slots[i].a = *a;
+}
+
+static int attr_grow(struct log_writer *w)
+{
+	uint32_t cap = (w->attr_mask + 1) * 2;
+	struct attr_slot *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = 0; i <= w->attr_mask; i++)
+		if (w->attr_slots[i].used)
+			attr_place(s, cap - 1, w->attr_slots[i].tid, &w->attr_slots[i].a);
+	free(w->attr_slots);
+	w->attr_slots = s;
+	w->attr_mask = cap - 1;
+	return 0;
+}
+
+static int attr_store(struct log_writer *w, uint32_t tid, const struct attrs *a)
+{
+	if (!attr_lookup(w, tid)) {
+		if ((w->nattrs + 1) * 2 > w->attr_mask + 1) {
+			int r = attr_grow(w);
+
+			if (r)
+				return r;
+		}
+		w->nattrs++;
+	}
+	attr_place(w->attr_slots, w->attr_mask, tid, a);
+	w->last_attrs = *a;
+	return 0;
+}
+
+/* The rule the reader repeats: the tid's own, else its process's, else the last written. */
+static const struct attrs *attr_resolve(const struct log_writer *w, uint32_t tgid, uint32_t tid)
+{
+	const struct attrs *a = attr_lookup(w, tid);
+
+	if (!a)
+		a = attr_lookup(w, tgid);
+	return a ? a : &w->last_attrs;
+}
+
+static int ensure_attrs(struct log_writer *w, const struct log_event *ev)
+{
+	struct attrs a = { .uid = ev->uid, .gid = ev->gid, .cgroup_id = ev->cgroup_id,
+			   .mntns = ev->mntns };
+	int r;
+
+	if (!memcmp(attr_resolve(w, ev->tgid, ev->tid), &a, sizeof(a)))
+		return 0;
+	r = put_array(w, ATTR_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_ATTRS);
+	if (!r)
+		r = put_uint(w, ev->tid);
+	if (!r)
+		r = put_uint(w, a.uid);
+	if (!r)
+		r = put_uint(w, a.gid);
+	if (!r)
+		r = put_uint(w, a.cgroup_id);
+	if (!r)
+		r = put_uint(w, a.mntns);
+	return r ? r : attr_store(w, ev->tid, &a);
+}
+
+/* ---- events ---- */
+
+/* The array head and [kind, dt, dtgid]; NBODY counts every field but the optional tid. */
+static int put_event_head(struct log_writer *w, const struct log_event *ev, size_t nfields)
+{
+	int r = put_array(w, nfields + (ev->tid != ev->tgid));
+
+	if (!r)
+		r = put_uint(w, ev->type);
+	if (!r)
+		r = put_delta64(w, ev->ts_ns, w->prev_ts);
+	if (!r)
+		r = put_delta32(w, ev->tgid, w->prev_tgid);
+	w->prev_ts = ev->ts_ns;
+	w->prev_tgid = ev->tgid;
+	return r;
+}
+
+static int put_event_tail(struct log_writer *w, const struct log_event *ev)
+{
+	return ev->tid != ev->tgid ? put_delta32(w, ev->tid, ev->tgid) : 0;
+}
+
+static int write_fork(struct log_writer *w, const struct log_event *ev)
+{
+	int r = put_event_head(w, ev, FORK_NFIELDS);
+
+	return r ? r : put_delta32(w, ev->fork.child_tgid, ev->tgid);
+}
+
+static int intern_argv(struct log_writer *w, const struct log_event *ev)
+{
+	int r;
+
+	if (ev->exec.nargv > LOG_ARGV_MAX || (ev->exec.nargv && !ev->exec.argv))
+		return -E2BIG;
+	r = grow((void **)&w->argv_ids, &w->cap_argv_ids, ev->exec.nargv, sizeof(uint32_t));
+	for (uint32_t i = 0; !r && i < ev->exec.nargv; i++)
+		r = intern_opt(w, ev->exec.argv[i], false, &w->argv_ids[i]);
+	return r;
+}
+
+static int write_exec(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t exe, filename, cwd;
+	int r = intern_opt(w, ev->exec.exe, true, &exe);
+
+	if (!r)
+		r = intern_opt(w, ev->exec.filename, true, &filename);
+	if (!r)
+		r = intern_opt(w, ev->exec.cwd, true, &cwd);
+	if (!r)
+		r = intern_argv(w, ev);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, EXEC_NFIELDS);
+	if (!r)
+		r = put_ref(w, exe);
+	if (!r)
+		r = put_uint(w, ev->exec.exe_flags);
+	if (!r)
+		r = put_ref(w, filename);
+	if (!r)
+		r = put_ref(w, cwd);
+	if (!r)
+		r = put_uint(w, ev->exec.cwd_flags);
+	if (!r)
+		r = put_uint(w, ev->exec.ppid);
+	if (!r)
+		r = put_uint(w, ev->exec.argc);
+	if (!r)
+		r = put_bool(w, ev->exec.argv_truncated);
+	if (!r)
+		r = put_array(w, ev->exec.nargv);
+	for (uint32_t i = 0; !r && i < ev->exec.nargv; i++)
+		r = put_ref(w, w->argv_ids[i]);
+	return r;
+}
+
+static int write_exec_failed(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t filename, path;
+	int r = intern_opt(w, ev->exec_failed.filename, true, &filename);
+
+	if (!r)
+		r = intern_opt(w, ev->exec_failed.path, true, &path);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, EXECF_NFIELDS);
+	if (!r)
+		r = put_int(w, ev->exec_failed.err);
+	if (!r)
+		r = put_ref(w, filename);
+	if (!r)
+		r = put_ref(w, path);
+	if (!r)
+		r = put_uint(w, ev->exec_failed.path_flags);
+	if (!r)
+		r = put_uint(w, ev->exec_failed.ppid);
+	return r;
+}
+
+static int write_open(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t site;
+	int r = intern_site(w, ev, &site);
+
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, OPEN_NFIELDS);
+	if (!r)
+		r = put_uint(w, site);
+	if (!r)
+		r = put_int(w, ev->open.result);
+	return r;
+}
+
+static int write_simple(struct log_writer *w, const struct log_event *ev)
+{
+	int r = ensure_attrs(w, ev);
+
+	if (r)
+		return r;
+	if (ev->type == LOG_EV_FORK)
+		return write_fork(w, ev);
+	r = put_event_head(w, ev, EXIT_NFIELDS);
+	return r ? r : put_int(w, ev->exit.status);
+}
+
+int log_write_event(struct log_writer *w, const struct log_event *ev)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	switch (ev->type) {
+	case LOG_EV_FORK:
+	case LOG_EV_EXIT:
+		r = write_simple(w, ev);
+		break;
+	case LOG_EV_EXEC:
+		r = write_exec(w, ev);
+		break;
+	case LOG_EV_EXEC_FAILED:
+		r = write_exec_failed(w, ev);
+		break;
+	case LOG_EV_OPEN:
+		r = write_open(w, ev);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!r)
+		r = put_event_tail(w, ev);
+	if (r)
+		return r;
+	w->events++;
+	w->by_type[ev->type]++;
+	return 0;
+}
+
+/* ---- header, checkpoints, trailer ---- */
+
+static int put_string_array(struct log_writer *w, const char *const *v, uint32_t n)
+{
+	int r = put_array(w, n);
+
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = put_opt_string(w, v[i]);
+	return r;
+}
+
+static int put_options(struct log_writer *w, const struct log_option *o, uint32_t n)
+{
+	int r = put_array(w, (size_t)n * 2);
+
+	for (uint32_t i = 0; !r && i < n; i++) {
+		r = put_opt_string(w, o[i].key);
+		if (!r)
+			r = put_opt_string(w, o[i].value);
+	}
+	return r;
+}
+
+static int write_header(struct log_writer *w, const struct log_header *h)
+{
+	int r;
+
+	if (h->ncommand > LOG_COMMAND_MAX || h->noptions > LOG_OPTIONS_MAX ||
+	    (h->ncommand && !h->command) || (h->noptions && !h->options))
+		return -E2BIG;
+	r = put_array(w, HDR_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_HEADER);
+	if (!r)
+		r = put_string(w, LOG_MAGIC, strlen(LOG_MAGIC));
+	if (!r)
+		r = put_uint(w, LOG_FORMAT_VERSION);
+	if (!r)
+		r = put_opt_string(w, h->kettle_version);
+	if (!r)
+		r = put_opt_string(w, h->host);
+	if (!r)
+		r = put_opt_string(w, h->kernel_release);
+	if (!r)
+		r = put_opt_string(w, h->boot_id);
+	if (!r)
+		r = put_uint(w, h->start_wall_ns);
+	if (!r)
+		r = put_uint(w, h->start_boot_ns);
+	if (!r)
+		r = put_uint(w, h->root_pid);
+	if (!r)
+		r = put_string_array(w, h->command, h->ncommand);
+	if (!r)
+		r = put_opt_string(w, h->cwd);
+	if (!r)
+		r = put_options(w, h->options, h->noptions);
+	return r;
+}
+
+static int put_u64_array(struct log_writer *w, const uint64_t *v, size_t n)
+{
+	int r = put_array(w, n);
+
+	for (size_t i = 0; !r && i < n; i++)
+		r = put_uint(w, v[i]);
+	return r;
+}
+
+static int put_losses(struct log_writer *w, const struct log_losses *l)
+{
+	static const struct log_losses none;
+	int r;
+
+	if (!l)
+		l = &none;
+	r = put_array(w, LOSS_NFIELDS);
+	if (!r)
+		r = put_u64_array(w, l->ringbuf_drops, LOG_EV_TYPE_MAX);
+	if (!r)
+		r = put_uint(w, l->path_truncations);
+	if (!r)
+		r = put_uint(w, l->argv_truncations);
+	if (!r)
+		r = put_uint(w, l->string_truncations);
+	if (!r)
+		r = put_uint(w, l->pending_full);
+	if (!r)
+		r = put_uint(w, l->tracked_full);
+	return r;
+}
+
+/* SHA-256 of every byte written so far, without ending the running digest. */
+static int digest_so_far(struct log_writer *w, uint8_t out[32])
+{
+	unsigned int n = 0;
+	int r = hash_pending(w);
+
+	if (r)
+		return r;
+	if (EVP_MD_CTX_copy_ex(w->sha_copy, w->sha) != 1 ||
+	    EVP_DigestFinal_ex(w->sha_copy, out, &n) != 1 || n != 32)
+		return fail(w, -EIO);
+	return 0;
+}
+
+int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses)
+{
+	uint8_t sha[32];
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = digest_so_far(w, sha);
+	if (!r)
+		r = put_array(w, CP_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_CHECKPOINT);
+	if (!r)
+		r = put_uint(w, boot_ns);
+	if (!r)
+		r = put_uint(w, w->events);
+	if (!r)
+		r = put_losses(w, losses);
+	if (!r)
+		r = put_bytes(w, sha, sizeof(sha));
+	/* a checkpoint is a promise that the bytes before it are on disk */
+	return r ? r : flush(w);
+}
+
+int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
+{
+	uint8_t sha[32];
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = digest_so_far(w, sha);
+	if (!r)
+		r = put_array(w, TR_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_TRAILER);
+	if (!r)
+		r = put_uint(w, t->end_wall_ns);
+	if (!r)
+		r = put_uint(w, t->end_boot_ns);
+	if (!r)
+		r = put_int(w, t->exit_status);
+	if (!r)
+		r = put_int(w, t->kettle_exit);
+	if (!r)
+		r = put_u64_array(w, w->by_type, LOG_EV_TYPE_MAX);
+	if (!r)
+		r = put_losses(w, &t->losses);
+	if (!r)
+		r = put_bytes(w, sha, sizeof(sha));
+	if (!r)
+		r = flush(w);
+	if (!r)
+		w->finished = true;
+	return r;
+}
+
+uint64_t log_writer_events(const struct log_writer *w)
+{
+	return w->events;
+}
+
+uint64_t log_writer_bytes(const struct log_writer *w)
+{
+	return w->flushed + w->len;
+}
+
+/* ---- life cycle ---- */
+
+static void writer_free(struct log_writer *w)
+{
+	while (w->arena) {
+		struct arena_chunk *next = w->arena->next;
+
+		free(w->arena);
+		w->arena = next;
+	}
+	EVP_MD_CTX_free(w->sha);
+	EVP_MD_CTX_free(w->sha_copy);
+	free(w->buf);
+	free(w->strs);
+	free(w->str_index.slots);
+	free(w->sites);
+	free(w->site_index.slots);
+	free(w->attr_slots);
+	free(w->argv_ids);
+	free(w);
+}
+
+static int writer_init(struct log_writer *w, const struct log_header *h)
+{
+	w->fd = -1;
+	w->buf = malloc(WBUF_SIZE);
+	w->sha = EVP_MD_CTX_new();
+	w->sha_copy = EVP_MD_CTX_new();
+	w->attr_slots = calloc(1024, sizeof(*w->attr_slots));
+	w->attr_mask = 1023;
+	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots ||
+	    itab_init(&w->str_index, 4096) || itab_init(&w->site_index, 4096))
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	w->prev_ts = h->start_boot_ns;
+	w->prev_tgid = h->root_pid;
+	return 0;
+}
+
+struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
+				   char *err, size_t errlen)
+{
+	struct log_writer *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r = writer_init(w, hdr);
+	if (r) {
+		snprintf(err, errlen, "cannot set up the log writer: %s", strerror(-r));
+		writer_free(w);
+		return NULL;
+	}
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		writer_free(w);
+		return NULL;
+	}
+	r = write_header(w, hdr);
+	if (!r)
+		r = flush(w);
+	if (r) {
+		snprintf(err, errlen, "%s: cannot write the log header: %s", path, strerror(-r));
+		close(w->fd);
+		writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int log_writer_close(struct log_writer *w)
+{
+	int r;
+
+	if (!w)
+		return 0;
+	r = flush(w);
+	if (close(w->fd) < 0 && !r)
+		r = -errno;
+	writer_free(w);
+	return r;
+}
