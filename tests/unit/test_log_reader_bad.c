@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/* The log reader on cut, damaged and hostile input: clear errors, never a crash. */
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "testlib.h"
+#include "log_reader.h"
+#include "log_writer.h"
+
+static const char *const command[] = { "sh", "-c", "make" };
+
+static struct log_header test_header(void)
+{
+	return (struct log_header){ .kettle_version = "0.1.0", .host = "h", .kernel_release = "6.1",
+				    .boot_id = "b", .start_wall_ns = 1, .start_boot_ns = 1000,
+				    .root_pid = 100, .command = command, .ncommand = 3,
+				    .cwd = "/src" };
+}
+
+/* Writes a small log with every record kind to a file and returns its bytes. */
+static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
+{
+	static const char *const argv[] = { "cc", "-c", "stdio_user.c" };
+	struct log_header h = test_header();
+	struct log_event e = { .type = LOG_EV_FORK, .ts_ns = 2000, .tgid = 100, .tid = 100,
+			       .uid = 1, .gid = 1, .cgroup_id = 7, .mntns = 9 };
+	struct log_trailer t = { .end_boot_ns = 99999, .exit_status = 0 };
+	char path[] = "/tmp/kettle-bad-XXXXXX", err[256];
+	struct log_writer *w;
+	struct log_file f;
+	uint8_t *buf = NULL;
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	w = log_writer_open(path, &h, err, sizeof(err));
+	if (!w)
+		return NULL;
+	e.fork.child_tgid = 101;
+	log_write_event(w, &e);
+	e.type = LOG_EV_EXEC;
+	e.tgid = e.tid = 101;
+	e.exec = (typeof(e.exec)){ .exe = "/usr/bin/cc", .filename = "cc", .cwd = "/src",
+				   .ppid = 100, .argc = 3, .nargv = 3, .argv = argv };
+	log_write_event(w, &e);
+	e.type = LOG_EV_OPEN;
+	for (size_t i = 0; i < nopens; i++) {
+		e.ts_ns += 1500;
+		e.tid = i % 3 ? 101 : 102;
+		e.uid = i == nopens / 2 ? 0 : 1;
+		e.open = (typeof(e.open)){ .path = i % 2 ? "/usr/include/stdio.h" : "/src/missing.h",
+					   .passed = i % 2 ? NULL : "missing.h", .result = i % 2 ? 3 : -2,
+					   .call = 2, .ino = i % 2 ? 77 : 0 };
+		log_write_event(w, &e);
+		if (i == nopens / 2)
+			log_write_checkpoint(w, e.ts_ns, NULL);
+	}
+	e.type = LOG_EV_EXIT;
+	e.exit.status = 0;
+	log_write_event(w, &e);
+	if (trailer)
+		log_write_trailer(w, &t);
+	if (log_writer_close(w))
+		return NULL;
+	if (log_read_file(path, &f, err, sizeof(err)) == 0) {
+		*len = f.file_bytes;
+		log_file_free(&f);
+		buf = malloc(*len);
+		fp = fopen(path, "rb");
+		if (!buf || !fp || fread(buf, 1, *len, fp) != *len) {
+			free(buf);
+			buf = NULL;
+		}
+		if (fp)
+			fclose(fp);
+	}
+	unlink(path);
+	return buf;
+}
+
+/* Reads a private copy of exactly LEN bytes, so that ASan sees any read past the end. */
+static int read_copy(const uint8_t *buf, size_t len, struct log_file *f, char *err, size_t errlen)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int r;
+
+	if (!copy)
+		return -2;
+	memcpy(copy, buf, len);
+	r = log_read_buffer(copy, len, f, err, errlen);
+	free(copy);
+	return r;
+}
+
+static bool same_event(const struct log_event *a, const struct log_event *b)
+{
+	if (a->type != b->type || a->ts_ns != b->ts_ns || a->tgid != b->tgid || a->tid != b->tid ||
+	    a->uid != b->uid)
+		return false;
+	if (a->type == LOG_EV_OPEN)
+		return a->open.result == b->open.result && !strcmp(a->open.path, b->open.path);
+	return true;
+}
+
+static int check_prefix(const struct log_file *full, const struct log_file *cut, size_t len)
+{
+	CHECK(cut->nevents <= full->nevents, "cut at %zu: %zu events", len, cut->nevents);
+	for (size_t i = 0; i < cut->nevents; i++)
+		CHECK(same_event(&full->events[i], &cut->events[i]), "cut at %zu: event %zu", len, i);
+	CHECK(cut->valid_bytes <= len, "cut at %zu: valid_bytes %" PRIu64, len, cut->valid_bytes);
+	return TEST_PASS;
+}
+
+static int test_truncated_at_every_byte(void)
+{
+	size_t len = 0, header_end = 0;
+	uint8_t *buf = sample_log(&len, 40, true);
+	struct log_file full, cut;
+	char err[256];
+
+	CHECK(buf, "sample log");
+	CHECK(log_read_buffer(buf, len, &full, err, sizeof(err)) == 0, "full: %s", err);
+	CHECK(!full.truncated && full.ncheckpoints == 1, "full log complete");
+	for (size_t n = 0; n < len; n++) {
+		int r = read_copy(buf, n, &cut, err, sizeof(err));
+
+		if (r != 0) {
+			CHECK(r == -1 && header_end == 0, "cut at %zu: %d (%s)", n, r, err);
+			CHECK(err[0] && !strchr(err, '\n'), "cut at %zu: one-line error", n);
+			continue;
+		}
+		if (!header_end)
+			header_end = n;
+		CHECK(cut.truncated, "cut at %zu: not flagged truncated", n);
+		if (check_prefix(&full, &cut, n))
+			return TEST_FAIL;
+		log_file_free(&cut);
+	}
+	printf("# %zu cuts of a %zu-byte log; header complete at byte %zu\n", len, len, header_end);
+	log_file_free(&full);
+	free(buf);
+	return TEST_PASS;
+}
+
+static int expect_error(const uint8_t *buf, size_t len, const char *needle)
+{
+	struct log_file f;
+	char err[256] = "";
+	int r = read_copy(buf, len, &f, err, sizeof(err));
+
+	if (r == 0)
+		log_file_free(&f);
+	CHECK(r == -1, "accepted (expected \"%s\")", needle);
+	CHECK(strstr(err, needle), "error \"%s\" lacks \"%s\"", err, needle);
+	CHECK(strstr(err, "byte") || strstr(err, "empty"), "error \"%s\" has no offset", err);
+	return TEST_PASS;
+}
+
+static int test_empty(void)
+{
+	return expect_error((const uint8_t *)"", 0, "empty file");
+}
+
+static int test_garbage(void)
+{
+	uint64_t s = 12345;
+	uint8_t buf[4096];
+
+	for (int round = 0; round < 5000; round++) {
+		size_t n = 1 + (size_t)(s % sizeof(buf));
+		struct log_file f;
+		char err[256];
+
+		for (size_t i = 0; i < n; i++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			buf[i] = (uint8_t)(s >> 56);
+		}
+		if (read_copy(buf, n, &f, err, sizeof(err)) == 0)
+			log_file_free(&f);
+	}
+	return expect_error((const uint8_t *)"\xff\x00garbage", 9, "byte 0");
+}
+
+/* Garbage after a good header: anything may be said about it, but nothing may crash. */
+static int test_garbage_after_header(void)
+{
+	size_t len = 0;
+	uint8_t *good = sample_log(&len, 0, false);
+	uint64_t s = 99;
+
+	CHECK(good, "sample log");
+	for (int round = 0; round < 5000; round++) {
+		size_t tail = (size_t)(s % 300) + 1;
+		uint8_t *buf = malloc(len + tail);
+		struct log_file f;
+		char err[256];
+
+		CHECK(buf, "malloc");
+		memcpy(buf, good, len);
+		for (size_t i = 0; i < tail; i++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			/* small values, so that plausible records come up often */
+			buf[len + i] = (uint8_t)(s >> 60 < 12 ? (s >> 40) % 0x20 + (s >> 63) * 0x80
+							      : s >> 56);
+		}
+		if (log_read_buffer(buf, len + tail, &f, err, sizeof(err)) == 0)
+			log_file_free(&f);
+		free(buf);
+	}
+	free(good);
+	return TEST_PASS;
+}
+
+/* A header-only log followed by RECORD. */
+static int header_plus(const uint8_t *record, size_t n, const char *needle)
+{
+	size_t len = 0;
+	uint8_t *good = sample_log(&len, 0, false);
+	uint8_t *buf;
+	size_t hlen;
+	struct log_file f;
+	char err[256];
+	int r;
+
+	CHECK(good, "sample log");
+	/* the header is the first record: read a header-only prefix to learn its length */
+	hlen = len;
+	for (size_t k = 1; k <= len; k++) {
+		if (log_read_buffer(good, k, &f, err, sizeof(err)) == 0) {
+			hlen = f.valid_bytes;
+			log_file_free(&f);
+			break;
+		}
+	}
+	buf = malloc(hlen + n);
+	CHECK(buf, "malloc");
+	memcpy(buf, good, hlen);
+	memcpy(buf + hlen, record, n);
+	r = expect_error(buf, hlen + n, needle);
+	free(buf);
+	free(good);
+	return r;
+}
+
+static int test_huge_array(void)
+{
+	static const uint8_t rec[] = { 0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0x05, 0x00 };
+
+	return header_plus(rec, sizeof(rec), "4294967296 elements");
+}
+
+static int test_huge_string(void)
+{
+	static const uint8_t rec[] = { 0x82, 0x06, 0x7b, 0x10, 0, 0, 0, 0, 0, 0, 0, 'a', 'b' };
+
+	return header_plus(rec, sizeof(rec), "exceeds the limit");
+}
+
+static int test_huge_argv(void)
+{
+	/* exec event whose argv claims 2^32 entries */
+	static const uint8_t rec[] = { 0x8c, 0x02, 0x00, 0x00, 0xf6, 0x00, 0xf6, 0xf6, 0x00,
+				       0x00, 0x00, 0xf4, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0x00 };
+
+	return header_plus(rec, sizeof(rec), "argv: array of 4294967296");
+}
+
+static int test_undefined_string(void)
+{
+	/* open site whose path is string 5 of none */
+	static const uint8_t rec[] = { 0x87, 0x08, 0x05, 0x00, 0xf6, 0x02, 0x00, 0x00 };
+
+	return header_plus(rec, sizeof(rec), "undefined string 5");
+}
+
+static int test_undefined_site(void)
+{
+	static const uint8_t rec[] = { 0x85, 0x05, 0x00, 0x00, 0x03, 0x03 };
+
+	return header_plus(rec, sizeof(rec), "undefined open site 3");
+}
+
+static int test_unknown_kind(void)
+{
+	static const uint8_t rec[] = { 0x81, 0x18, 0x63 };
+
+	return header_plus(rec, sizeof(rec), "unknown record kind 99");
+}
+
+static int test_wrong_version(void)
+{
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 2, true);
+	/* [0, "kettle-log", 1, ...]: array head, kind, 1 + 10 bytes of magic, then the version */
+	const size_t at = 1 + 1 + 1 + 10;
+	int r;
+
+	CHECK(buf && len > at && buf[at] == 0x01, "version byte where expected");
+	buf[at] = 0x02;
+	r = expect_error(buf, len, "unsupported format version 2");
+	free(buf);
+	return r;
+}
+
+static int test_not_a_log(void)
+{
+	static const uint8_t cbor[] = { 0x83, 0x00, 0x63, 'f', 'o', 'o', 0x01 };
+
+	return expect_error(cbor, sizeof(cbor), "not a kettle log");
+}
+
+static int test_flipped_byte_before_checkpoint(void)
+{
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 20, true);
+	uint8_t *p;
+	int r;
+
+	CHECK(buf, "sample log");
+	p = memmem(buf, len, "stdio.h", 7);
+	CHECK(p, "string in the log");
+	p[0] = 'x';             /* still a valid record: only the digest can tell */
+	r = expect_error(buf, len, "SHA-256 mismatch");
+	free(buf);
+	return r;
+}
+
+static int test_data_after_trailer(void)
+{
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 2, true);
+	uint8_t *longer;
+	int r;
+
+	CHECK(buf, "sample log");
+	longer = malloc(len + 1);
+	CHECK(longer, "malloc");
+	memcpy(longer, buf, len);
+	longer[len] = 0x00;
+	r = expect_error(longer, len + 1, "after the trailer");
+	free(longer);
+	free(buf);
+	return r;
+}
+
+static int test_missing_file(void)
+{
+	struct log_file f;
+	char err[256];
+
+	CHECK(log_read_file("/nonexistent/kettle.log", &f, err, sizeof(err)) == -1, "missing");
+	CHECK(strstr(err, "No such file"), "error: %s", err);
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "truncated_at_every_byte", test_truncated_at_every_byte },
+	{ "empty", test_empty },
+	{ "garbage", test_garbage },
+	{ "garbage_after_header", test_garbage_after_header },
+	{ "huge_array", test_huge_array },
+	{ "huge_string", test_huge_string },
+	{ "huge_argv", test_huge_argv },
+	{ "undefined_string", test_undefined_string },
+	{ "undefined_site", test_undefined_site },
+	{ "unknown_kind", test_unknown_kind },
+	{ "wrong_version", test_wrong_version },
+	{ "not_a_log", test_not_a_log },
+	{ "flipped_byte_before_checkpoint", test_flipped_byte_before_checkpoint },
+	{ "data_after_trailer", test_data_after_trailer },
+	{ "missing_file", test_missing_file },
+};
+
+TEST_MAIN("log_reader_bad", tests)
