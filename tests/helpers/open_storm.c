@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+/* Opens FILE N times as fast as it can and prints how many open calls it made. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	long n, made = 0;
+
+	if (argc != 3 || (n = atol(argv[2])) <= 0) {
+		fprintf(stderr, "usage: open_storm FILE N\n");
+		return 2;
+	}
+	for (long i = 0; i < n; i++) {
+		int fd = open(argv[1], O_RDONLY);
+
+		made++;
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("%ld\n", made);
+	return 0;
+}

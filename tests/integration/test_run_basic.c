@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/* kettle run on small commands: what was executed and opened, and exit statuses. */
+#include "kettle_test.h"
+
+static int cat_hostname_recorded(void)
+{
+	const char *cmd[] = { "sh", "-c", "cat /etc/hostname", NULL };
+	char dir[256], log[300], hostname[4096];
+	const struct log_event *cat, *open_ev, *ex;
+	struct log_file f = { 0 };
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "cat");
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, NULL, cmd, "/dev/null") == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(!f.truncated && f.has_trailer, "log incomplete");
+	CHECK(realpath("/usr/bin/cat", hostname), "no /usr/bin/cat");
+	cat = find_exec(&f, hostname);
+	CHECK(cat, "no exec of %s", hostname);
+	CHECK(cat->exec.nargv == 2 && !strcmp(cat->exec.argv[0], "cat") &&
+	      !strcmp(cat->exec.argv[1], "/etc/hostname"), "argv of cat wrong");
+	CHECK(realpath("/etc/hostname", hostname), "no /etc/hostname");
+	open_ev = find_open(&f, hostname);
+	CHECK(open_ev, "no open of %s", hostname);
+	CHECK(open_ev->open.result >= 0 && open_ev->tgid == cat->tgid, "open of /etc/hostname: result %d by %u",
+	      open_ev->open.result, open_ev->tgid);
+	ex = find_exit(&f, cat->tgid);
+	CHECK(ex && WIFEXITED(ex->exit.status) && WEXITSTATUS(ex->exit.status) == 0, "cat's exit missing or not 0");
+	ex = find_exit(&f, f.header.root_pid);
+	CHECK(ex && WIFEXITED(ex->exit.status) && WEXITSTATUS(ex->exit.status) == 0, "sh's exit missing or not 0");
+	CHECK(f.trailer.exit_status == 0, "trailer exit status %d", f.trailer.exit_status);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int exit_code_passed_through(void)
+{
+	const char *cmd[] = { "sh", "-c", "exit 7", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	const struct log_event *ex;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "exit7");
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 7, "exit status not 7");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	ex = find_exit(&f, f.header.root_pid);
+	CHECK(ex && WEXITSTATUS(ex->exit.status) == 7, "logged exit is not 7");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int death_by_signal_passed_through(void)
+{
+	const char *cmd[] = { "sh", "-c", "kill -KILL $$", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	const struct log_event *ex;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "sigkill");
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 128 + SIGKILL, "status not 128+SIGKILL");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	ex = find_exit(&f, f.header.root_pid);
+	CHECK(ex && WIFSIGNALED(ex->exit.status) && WTERMSIG(ex->exit.status) == SIGKILL,
+	      "logged exit is not SIGKILL");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int sigterm_forwarded_to_build(void)
+{
+	const char *cmd[] = { "sleep", "30", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	const struct log_event *ex;
+	int status, rc = bpf_usable();
+	pid_t pid;
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "sigterm");
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	pid = kettle_start(log, NULL, cmd, NULL);
+	CHECK(pid > 0, "cannot start kettle");
+	sleep(2);
+	kill(pid, SIGTERM);
+	CHECK(waitpid(pid, &status, 0) == pid, "wait failed");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM, "kettle status %#x, want exit 143", status);
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	ex = find_exit(&f, f.header.root_pid);
+	CHECK(ex && WIFSIGNALED(ex->exit.status) && WTERMSIG(ex->exit.status) == SIGTERM,
+	      "sleep did not die of SIGTERM");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int missing_command_is_127(void)
+{
+	const char *cmd[] = { "kettle-no-such-command", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	int rc = bpf_usable();
+	bool failed_exec = false;
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "e127");
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 127, "status not 127");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	for (size_t i = 0; i < f.nevents; i++)
+		if (f.events[i].type == LOG_EV_EXEC_FAILED && f.events[i].exec_failed.err == ENOENT &&
+		    strstr(f.events[i].exec_failed.path, "/kettle-no-such-command"))
+			failed_exec = true;
+	CHECK(failed_exec, "the failed exec (ENOENT) is not in the log");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int non_executable_is_126(void)
+{
+	char dir[256], log[300], file[300];
+	const char *cmd[] = { file, NULL };
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "e126");
+	snprintf(file, sizeof(file), "%s/not-executable", dir);
+	CHECK(close(open(file, O_CREAT | O_WRONLY, 0644)) == 0, "create %s", file);
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 126, "status not 126");
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "cat_hostname_recorded", cat_hostname_recorded },
+	{ "exit_code_passed_through", exit_code_passed_through },
+	{ "death_by_signal_passed_through", death_by_signal_passed_through },
+	{ "sigterm_forwarded_to_build", sigterm_forwarded_to_build },
+	{ "missing_command_is_127", missing_command_is_127 },
+	{ "non_executable_is_126", non_executable_is_126 },
+};
+
+TEST_MAIN("run_basic", tests)

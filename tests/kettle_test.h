@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* What the integration tests share: running kettle on a command and loading its log. */
+#ifndef KETTLE_KETTLE_TEST_H
+#define KETTLE_KETTLE_TEST_H
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "log_reader.h"
+#include "testlib.h"
+
+/* Returns TEST_PASS when real BPF programs can be loaded here, or a skip with the reason. */
+static inline int bpf_usable(void)
+{
+	if (geteuid() != 0)
+		return test_skip("needs root to load BPF programs");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return test_skip("kernel has no BTF (/sys/kernel/btf/vmlinux)");
+	return TEST_PASS;
+}
+
+static inline void test_path(char *buf, size_t len, const char *kind, const char *name)
+{
+	char *abs = realpath(test_build_dir(), NULL);
+
+	snprintf(buf, len, "%s/%s/%s", abs ? abs : test_build_dir(), kind, name);
+	free(abs);
+}
+
+/* A fresh scratch directory for one test. */
+static inline void test_tmpdir(char *buf, size_t len, const char *name)
+{
+	char cmd[600];
+
+	snprintf(buf, len, "/tmp/kettle-test-%d-%s", (int)getpid(), name);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", buf, buf);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot make %s\n", buf);
+}
+
+/*
+ * Starts `kettle run --no-progress -o LOG OPTS... -- CMD...`; stdout goes to
+ * OUT_PATH when given.  Returns the pid (the caller waits) or -1.
+ */
+static inline pid_t kettle_start(const char *log, const char *const opts[], const char *const cmd[],
+				 const char *out_path)
+{
+	const char *argv[64];
+	char kettle[512];
+	int n = 0;
+	pid_t pid;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	argv[n++] = kettle;
+	argv[n++] = "run";
+	argv[n++] = "--no-progress";
+	argv[n++] = "-o";
+	argv[n++] = log;
+	for (int i = 0; opts && opts[i] && n < 40; i++)
+		argv[n++] = opts[i];
+	argv[n++] = "--";
+	for (int i = 0; cmd[i] && n < 63; i++)
+		argv[n++] = cmd[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		if (out_path) {
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+				_exit(125);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(125);
+	}
+	return pid;
+}
+
+/* Runs kettle to the end; returns its exit code (or 256 + signal). */
+static inline int kettle_run(const char *log, const char *const opts[], const char *const cmd[],
+			     const char *out_path)
+{
+	int status;
+	pid_t pid = kettle_start(log, opts, cmd, out_path);
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+}
+
+static inline int log_load(const char *log, struct log_file *f)
+{
+	char err[512];
+
+	if (log_read_file(log, f, err, sizeof(err))) {
+		fprintf(stderr, "  reading %s: %s\n", log, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first exec event whose exe is EXE (NULL: none). */
+static inline const struct log_event *find_exec(const struct log_file *f, const char *exe)
+{
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_EXEC && !strcmp(f->events[i].exec.exe, exe))
+			return &f->events[i];
+	return NULL;
+}
+
+static inline size_t count_opens(const struct log_file *f, const char *path, uint32_t tgid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nevents; i++) {
+		const struct log_event *e = &f->events[i];
+
+		if (e->type == LOG_EV_OPEN && !strcmp(e->open.path, path) && (!tgid || e->tgid == tgid))
+			n++;
+	}
+	return n;
+}
+
+static inline const struct log_event *find_open(const struct log_file *f, const char *path)
+{
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_OPEN && !strcmp(f->events[i].open.path, path))
+			return &f->events[i];
+	return NULL;
+}
+
+static inline const struct log_event *find_exit(const struct log_file *f, uint32_t tgid)
+{
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_EXIT && f->events[i].tgid == tgid)
+			return &f->events[i];
+	return NULL;
+}
+
+#endif
