@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_scope.h"
 #include "commands.h"
 #include "drain.h"
 #include "event_queue.h"
@@ -38,6 +39,7 @@ struct run_options {
 	bool stop_at_root;
 	bool allow_loss;
 	bool progress;
+	bool scope_cgroup;
 	char **command;
 };
 
@@ -60,6 +62,8 @@ static void run_usage(FILE *f)
 		"  -o, --output FILE       build log to write (default kettle.cbor)\n"
 		"      --ringbuf-size N    kernel ring buffer bytes, power of two, K/M/G suffix (default 64M)\n"
 		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
+		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
+		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
 		"      --allow-loss        exit with CMD's status even if events were lost\n"
 		"      --no-progress       no progress line on stderr\n"
 		"  -h, --help              this text\n\n"
@@ -103,6 +107,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "stop-at-root", no_argument, NULL, 's' },
 		{ "allow-loss", no_argument, NULL, 'l' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "scope", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,6 +129,13 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case 's': o->stop_at_root = true; break;
 		case 'l': o->allow_loss = true; break;
 		case 'P': o->progress = false; break;
+		case 'S':
+			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
+				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
+				return -1;
+			}
+			o->scope_cgroup = !strcmp(optarg, "cgroup");
+			break;
 		case 'h': run_usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
@@ -224,8 +236,8 @@ static void progress_show(const struct writer_ctx *w, long live, const struct lo
 }
 
 /* Runs until the build is over; returns the root's wait status. */
-static int supervise(const struct run_options *o, struct tracer *t, pid_t root, const sigset_t *sigs,
-		     struct writer_ctx *w)
+static int supervise(const struct run_options *o, struct tracer *t, struct cgroup_scope *cg, pid_t root,
+		     const sigset_t *sigs, struct writer_ctx *w)
 {
 	const struct timespec tick = { 0, MAIN_TICK_NS };
 	bool root_done = false;
@@ -240,13 +252,14 @@ static int supervise(const struct run_options *o, struct tracer *t, pid_t root, 
 			kill(root, sig);
 		if (!root_done && waitpid(root, &status, WNOHANG) == root)
 			root_done = true;
-		if (root_done && (o->stop_at_root || tracer_tracked_count(t) == 0))
+		if (root_done && (o->stop_at_root ||
+				  (cg ? !cgroup_scope_populated(cg) : tracer_tracked_count(t) == 0)))
 			break;
 		if (o->progress) {
 			struct log_losses l;
 
 			if (!tracer_read_losses(t, &l))
-				progress_show(w, tracer_tracked_count(t), &l);
+				progress_show(w, cg ? -1 : tracer_tracked_count(t), &l);
 		}
 	}
 	if (o->progress)
@@ -254,48 +267,66 @@ static int supervise(const struct run_options *o, struct tracer *t, pid_t root, 
 	return status;
 }
 
-static int run_traced(const struct run_options *o)
+/* Everything run_traced sets up, so one place can take it down on failure. */
+struct run_state {
+	struct tracer *tracer;
+	struct cgroup_scope cg;
+	bool have_cg;
+	struct spawn child;
+	bool spawned;
+};
+
+static void run_abort(struct run_state *rs)
+{
+	if (rs->spawned) {
+		kill(rs->child.pid, SIGKILL);
+		waitpid(rs->child.pid, NULL, 0);
+	}
+	tracer_close(rs->tracer);
+	if (rs->have_cg)
+		cgroup_scope_remove(&rs->cg);
+}
+
+/* Sets up scope, programs and the gated child. 0, or -1 after saying why. */
+static int run_prepare(const struct run_options *o, struct run_state *rs, const sigset_t *child_mask)
 {
 	struct tracer_options topt = { .ringbuf_bytes = o->ringbuf_bytes, .cgroup_fd = -1 };
-	struct writer_ctx w = { 0 };
-	struct event_queue q;
-	struct drain d;
-	struct spawn sp;
-	struct tracer *t;
-	sigset_t sigs, old;
-	char err[512], host[256] = "", boot_id[64], cwd[PATH_MAX] = "", ringbuf[32];
+	char err[512];
+	int rc;
+
+	if (o->scope_cgroup) {
+		if (cgroup_scope_create(&rs->cg, err, sizeof(err)))
+			goto fail_msg;
+		rs->have_cg = true;
+		topt.cgroup_fd = rs->cg.dir_fd;
+	}
+	rs->tracer = tracer_open(&topt, err, sizeof(err));
+	if (!rs->tracer)
+		goto fail_msg;
+	rc = spawn_gated(&rs->child, o->command, child_mask);
+	if (rc) {
+		snprintf(err, sizeof(err), "cannot fork: %s", strerror(-rc));
+		goto fail_msg;
+	}
+	rs->spawned = true;
+	rc = rs->have_cg ? cgroup_scope_add(&rs->cg, rs->child.pid) : tracer_track(rs->tracer, rs->child.pid);
+	if (rc) {
+		snprintf(err, sizeof(err), "cannot put pid %d in scope: %s", rs->child.pid, strerror(-rc));
+		goto fail_msg;
+	}
+	return 0;
+fail_msg:
+	fprintf(stderr, "kettle run: %s\n", err);
+	run_abort(rs);
+	return -1;
+}
+
+static struct log_writer *run_log_open(const struct run_options *o, const struct run_state *rs)
+{
+	char err[512], host[256] = "", boot_id[64], cwd[PATH_MAX] = "", ringbuf[32], scope[600];
 	struct utsname uts;
-	struct log_losses losses;
-	struct log_trailer trailer = { 0 };
+	struct log_writer *w;
 	uint32_t ncmd = 0;
-	int status, exec_err, rc, ret;
-
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGCHLD);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
-
-	t = tracer_open(&topt, err, sizeof(err));
-	if (!t) {
-		fprintf(stderr, "kettle run: %s\n", err);
-		return KETTLE_EXIT_OWN_ERROR;
-	}
-	rc = spawn_gated(&sp, o->command, &old);
-	if (rc) {
-		fprintf(stderr, "kettle run: cannot fork: %s\n", strerror(-rc));
-		tracer_close(t);
-		return KETTLE_EXIT_OWN_ERROR;
-	}
-	rc = tracer_track(t, sp.pid);
-	if (rc) {
-		fprintf(stderr, "kettle run: cannot track pid %d: %s\n", sp.pid, strerror(-rc));
-		kill(sp.pid, SIGKILL);
-		waitpid(sp.pid, NULL, 0);
-		tracer_close(t);
-		return KETTLE_EXIT_OWN_ERROR;
-	}
 
 	gethostname(host, sizeof(host) - 1);
 	if (uname(&uts))
@@ -306,8 +337,10 @@ static int run_traced(const struct run_options *o)
 	while (o->command[ncmd])
 		ncmd++;
 	snprintf(ringbuf, sizeof(ringbuf), "%zu", o->ringbuf_bytes);
+	snprintf(scope, sizeof(scope), "%s%s", rs->have_cg ? "cgroup:" : "process-tree",
+		 rs->have_cg ? rs->cg.path : "");
 	const struct log_option opts[] = {
-		{ "scope", "process-tree" },
+		{ "scope", scope },
 		{ "ringbuf_bytes", ringbuf },
 		{ "stop_at_root", o->stop_at_root ? "true" : "false" },
 		{ "allow_loss", o->allow_loss ? "true" : "false" },
@@ -315,42 +348,86 @@ static int run_traced(const struct run_options *o)
 	const struct log_header hdr = {
 		.kettle_version = KETTLE_VERSION, .host = host, .kernel_release = uts.release,
 		.boot_id = boot_id, .start_wall_ns = clock_ns(CLOCK_REALTIME),
-		.start_boot_ns = clock_ns(CLOCK_BOOTTIME), .root_pid = sp.pid,
+		.start_boot_ns = clock_ns(CLOCK_BOOTTIME), .root_pid = rs->child.pid,
 		.command = (const char *const *)o->command, .ncommand = ncmd, .cwd = cwd,
 		.options = opts, .noptions = sizeof(opts) / sizeof(opts[0]),
 	};
-	w.log = log_writer_open(o->output, &hdr, err, sizeof(err));
-	if (!w.log) {
+	w = log_writer_open(o->output, &hdr, err, sizeof(err));
+	if (!w)
 		fprintf(stderr, "kettle run: %s\n", err);
-		kill(sp.pid, SIGKILL);
-		waitpid(sp.pid, NULL, 0);
-		tracer_close(t);
+	return w;
+}
+
+static void run_report(const struct run_options *o, const struct writer_ctx *w, const struct log_losses *losses,
+		       int exec_err, int write_err)
+{
+	uint64_t total = losses_total(losses);
+	uint64_t cut = losses->path_truncations + losses->argv_truncations + losses->string_truncations;
+	uint64_t unfollowed = losses->pending_full + losses->tracked_full;
+
+	if (exec_err)
+		fprintf(stderr, "kettle run: %s: %s\n", o->command[0], strerror(exec_err));
+	if (write_err)
+		fprintf(stderr, "kettle run: writing %s failed: %s; the log is incomplete\n", o->output,
+			strerror(-write_err));
+	if (w->bad_records)
+		fprintf(stderr, "kettle run: %llu malformed kernel records skipped\n",
+			(unsigned long long)w->bad_records);
+	if (total)
+		fprintf(stderr, "kettle run: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
+			"%llu paths/argv/strings cut short, %llu syscalls or processes not followed%s\n",
+			(unsigned long long)(total - cut - unfollowed), (unsigned long long)cut,
+			(unsigned long long)unfollowed, o->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	fprintf(stderr, "kettle: %s: %llu events, %llu processes\n", o->output,
+		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1);
+}
+
+static int run_traced(const struct run_options *o)
+{
+	struct run_state rs = { 0 };
+	struct writer_ctx w = { 0 };
+	struct event_queue q;
+	struct drain d;
+	sigset_t sigs, old;
+	struct log_losses losses;
+	struct log_trailer trailer = { 0 };
+	int status, exec_err, rc, ret;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+
+	if (run_prepare(o, &rs, &old))
+		return KETTLE_EXIT_OWN_ERROR;
+	w.log = run_log_open(o, &rs);
+	if (!w.log) {
+		run_abort(&rs);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	w.tracer = t;
+	w.tracer = rs.tracer;
 	w.queue = &q;
-	if ((rc = event_queue_init(&q, QUEUE_MAX_BYTES)) || (rc = drain_start(&d, tracer_ringbuf_fd(t), &q)) ||
+	if ((rc = event_queue_init(&q, QUEUE_MAX_BYTES)) || (rc = drain_start(&d, tracer_ringbuf_fd(rs.tracer), &q)) ||
 	    (rc = -pthread_create(&w.thread, NULL, writer_main, &w))) {
 		fprintf(stderr, "kettle run: cannot start the collector threads: %s\n", strerror(-rc));
-		kill(sp.pid, SIGKILL);
-		waitpid(sp.pid, NULL, 0);
+		run_abort(&rs);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 
-	exec_err = spawn_release(&sp);
-	status = supervise(o, t, sp.pid, &sigs, &w);
+	exec_err = spawn_release(&rs.child);
+	status = supervise(o, rs.tracer, rs.have_cg ? &rs.cg : NULL, rs.child.pid, &sigs, &w);
 
 	rc = drain_stop(&d);
 	pthread_join(w.thread, NULL);
 	event_queue_destroy(&q);
-	if (tracer_read_losses(t, &losses))
+	if (tracer_read_losses(rs.tracer, &losses))
 		memset(&losses, 0, sizeof(losses));
-	tracer_close(t);
+	tracer_close(rs.tracer);
+	if (rs.have_cg && cgroup_scope_remove(&rs.cg))
+		fprintf(stderr, "kettle run: warning: cgroup %s left behind (still populated?)\n", rs.cg.path);
 
-	trailer.end_wall_ns = clock_ns(CLOCK_REALTIME);
-	trailer.end_boot_ns = clock_ns(CLOCK_BOOTTIME);
-	trailer.exit_status = status;
-	trailer.losses = losses;
 	if (exec_err)
 		ret = exec_err == ENOENT ? KETTLE_EXIT_NOT_FOUND : KETTLE_EXIT_CANNOT_EXEC;
 	else
@@ -359,29 +436,15 @@ static int run_traced(const struct run_options *o)
 		ret = KETTLE_EXIT_OWN_ERROR;
 	if (rc || w.error || w.bad_records)
 		ret = KETTLE_EXIT_OWN_ERROR;
+	trailer.end_wall_ns = clock_ns(CLOCK_REALTIME);
+	trailer.end_boot_ns = clock_ns(CLOCK_BOOTTIME);
+	trailer.exit_status = status;
 	trailer.kettle_exit = ret;
+	trailer.losses = losses;
 	if (!w.error)
 		w.error = log_write_trailer(w.log, &trailer);
 	rc = log_writer_close(w.log) ?: rc;
-
-	if (exec_err)
-		fprintf(stderr, "kettle run: %s: %s\n", o->command[0], strerror(exec_err));
-	if (w.error || rc)
-		fprintf(stderr, "kettle run: writing %s failed: %s; the log is incomplete\n", o->output,
-			strerror(-(w.error ?: rc)));
-	if (w.bad_records)
-		fprintf(stderr, "kettle run: %llu malformed kernel records skipped\n",
-			(unsigned long long)w.bad_records);
-	if (losses_total(&losses))
-		fprintf(stderr, "kettle run: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
-			"%llu paths and %llu argv cut short, %llu syscalls and %llu processes not followed%s\n",
-			(unsigned long long)(losses_total(&losses) - losses.path_truncations - losses.argv_truncations -
-					     losses.string_truncations - losses.pending_full - losses.tracked_full),
-			(unsigned long long)losses.path_truncations, (unsigned long long)losses.argv_truncations,
-			(unsigned long long)losses.pending_full, (unsigned long long)losses.tracked_full,
-			o->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
-	fprintf(stderr, "kettle: %s: %llu events, %llu processes\n", o->output,
-		(unsigned long long)atomic_load(&w.events), (unsigned long long)atomic_load(&w.processes) + 1);
+	run_report(o, &w, &losses, exec_err, w.error ?: rc);
 	return ret;
 }
 

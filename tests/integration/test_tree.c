@@ -196,12 +196,47 @@ static int outside_processes_invisible(void)
 	return TEST_PASS;
 }
 
+static int cgroup_scope_follows_background_jobs(void)
+{
+	char dir[256], log[300], marker[300], real[4096], script[700];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	const char *opts[] = { "--scope", "cgroup", NULL };
+	struct log_file f = { 0 };
+	const struct log_event *root_exit, *late = NULL;
+	const char *scope = NULL;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_tmpdir(dir, sizeof(dir), "cgroup");
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	CHECK(close(open(marker, O_CREAT | O_WRONLY, 0644)) == 0, "create marker");
+	CHECK(realpath(marker, real), "realpath");
+	snprintf(script, sizeof(script), "(sleep 0.5; cat '%s' >/dev/null) & exit 0", marker);
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(kettle_run(log, opts, cmd, NULL) == 0, "kettle run --scope cgroup failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	root_exit = find_exit(&f, f.header.root_pid);
+	for (size_t i = 0; i < f.nevents; i++)
+		if (f.events[i].type == LOG_EV_OPEN && !strcmp(f.events[i].open.path, real))
+			late = &f.events[i];
+	CHECK(root_exit && late && late->ts_ns > root_exit->ts_ns, "the background job's open after the root's exit is missing");
+	for (uint32_t i = 0; i < f.header.noptions; i++)
+		if (!strcmp(f.header.options[i].key, "scope"))
+			scope = f.header.options[i].value;
+	CHECK(scope && !strncmp(scope, "cgroup:", 7), "header does not name the cgroup scope");
+	CHECK(access(scope + 7, F_OK) != 0, "cgroup %s was not removed", scope + 7);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "exec_chain_five_deep", exec_chain_five_deep },
 	{ "double_forked_daemon_followed", double_forked_daemon_followed },
 	{ "thread_opens_belong_to_process", thread_opens_belong_to_process },
 	{ "two_thousand_short_processes", two_thousand_short_processes },
 	{ "outside_processes_invisible", outside_processes_invisible },
+	{ "cgroup_scope_follows_background_jobs", cgroup_scope_follows_background_jobs },
 };
 
 TEST_MAIN("tree", tests)
