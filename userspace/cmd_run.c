@@ -178,7 +178,7 @@ static void *writer_main(void *arg)
 				if (ev.type == LOG_EV_FORK)
 					atomic_fetch_add_explicit(&w->processes, 1, memory_order_relaxed);
 			}
-			off += len;
+			off += EVENT_RECORD_SPAN(len);
 		}
 		free(c);
 		if (!w->error && clock_ns(CLOCK_BOOTTIME) >= next_checkpoint) {

@@ -41,9 +41,11 @@ void event_queue_publish(struct event_queue *q)
 
 int event_queue_push(struct event_queue *q, const void *rec, size_t len)
 {
-	if (len > EVENT_CHUNK_BYTES)
+	size_t padded = EVENT_RECORD_SPAN(len);
+
+	if (padded > EVENT_CHUNK_BYTES)
 		return -E2BIG;
-	if (q->filling && q->filling->used + len > EVENT_CHUNK_BYTES)
+	if (q->filling && q->filling->used + padded > EVENT_CHUNK_BYTES)
 		event_queue_publish(q);
 	if (!q->filling) {
 		q->filling = malloc(sizeof(*q->filling));
@@ -52,7 +54,7 @@ int event_queue_push(struct event_queue *q, const void *rec, size_t len)
 		q->filling->used = 0;
 	}
 	memcpy(q->filling->data + q->filling->used, rec, len);
-	q->filling->used += len;
+	q->filling->used += padded;
 	return 0;
 }
 

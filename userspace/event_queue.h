@@ -13,11 +13,13 @@
 #include <stddef.h>
 
 #define EVENT_CHUNK_BYTES (1u << 20)
+/* Records are stored 8-byte aligned, so the consumer can read them in place. */
+#define EVENT_RECORD_SPAN(len) (((len) + 7) & ~(size_t)7)
 
 struct event_chunk {
 	struct event_chunk *next;
 	size_t used;
-	unsigned char data[EVENT_CHUNK_BYTES];
+	_Alignas(8) unsigned char data[EVENT_CHUNK_BYTES];
 };
 
 struct event_queue {
