@@ -360,7 +360,11 @@ static void *arena_alloc(struct log_reader_store *st, size_t n)
 
 	n = (n + 7) & ~(size_t)7;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		/* small logs (and fuzz inputs) get small chunks; big ones 1 MiB */
+		size_t size = c && c->size < ARENA_CHUNK ? c->size * 2 : c ? ARENA_CHUNK : 16384;
+
+		if (size < n)
+			size = n;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)

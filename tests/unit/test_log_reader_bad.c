@@ -355,6 +355,24 @@ static int test_missing_file(void)
 	return TEST_PASS;
 }
 
+/* KETTLE_LOG_EXAMPLE=FILE keeps the small log that docs/log-format.md walks through. */
+static int test_example_for_docs(void)
+{
+	const char *out = getenv("KETTLE_LOG_EXAMPLE");
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 2, true);
+	FILE *fp;
+
+	CHECK(buf, "sample log");
+	if (out && *out) {
+		fp = fopen(out, "wb");
+		CHECK(fp, "%s: %s", out, strerror(errno));
+		CHECK(fwrite(buf, 1, len, fp) == len && fclose(fp) == 0, "%s: write", out);
+	}
+	free(buf);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "truncated_at_every_byte", test_truncated_at_every_byte },
 	{ "empty", test_empty },
@@ -371,6 +389,7 @@ static const struct test tests[] = {
 	{ "flipped_byte_before_checkpoint", test_flipped_byte_before_checkpoint },
 	{ "data_after_trailer", test_data_after_trailer },
 	{ "missing_file", test_missing_file },
+	{ "example_for_docs", test_example_for_docs },
 };
 
 TEST_MAIN("log_reader_bad", tests)
