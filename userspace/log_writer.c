@@ -484,15 +484,19 @@ static size_t path_split(const char *s, size_t n)
 	return slash ? (size_t)(slash - s) : 0;
 }
 
+/* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
+#define SPLIT_DEPTH_MAX 64
+
 /*
  * Interns S[0..N) and returns its id, writing its string record first if it
  * is new.  A path is stored as a reference to its directory plus "/name", so
  * that the thousands of headers in one directory share the directory's bytes.
+ * SPLITS is how many more directory levels may be split off.
  */
-static int intern(struct log_writer *w, const char *s, size_t n, bool is_path, uint32_t *id)
+static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits, uint32_t *id)
 {
 	uint64_t hash = hash_bytes(s, n);
-	size_t split = is_path ? path_split(s, n) : 0;
+	size_t split = splits ? path_split(s, n) : 0;
 	uint32_t prefix = LOG_REF_NONE;
 	int r;
 
@@ -502,7 +506,7 @@ static int intern(struct log_writer *w, const char *s, size_t n, bool is_path, u
 	if (*id != LOG_REF_NONE)
 		return 0;
 	if (split) {
-		r = intern(w, s, split, true, &prefix);
+		r = intern(w, s, split, splits - 1, &prefix);
 		if (r)
 			return r;
 	}
@@ -522,7 +526,7 @@ static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_
 		*id = LOG_REF_NONE;
 		return 0;
 	}
-	return intern(w, s, strlen(s), is_path, id);
+	return intern(w, s, strlen(s), is_path ? SPLIT_DEPTH_MAX : 0, id);
 }
 
 /* ---- open sites ---- */

@@ -365,6 +365,54 @@ static int test_writer_refuses_bad_input(void)
 	return TEST_PASS;
 }
 
+static int test_long_and_deep_strings(void)
+{
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	size_t big = 200 * 1024;
+	char *deep = malloc(4001), *word = malloc(big + 1), *huge = malloc(300 * 1024 + 1);
+	const char *argv[2];
+	struct log_event ev[2];
+	struct log_file f;
+	char err[256];
+	struct log_writer *w;
+	int r;
+
+	CHECK(path && deep && word && huge, "setup");
+	for (int i = 0; i < 4000; i++)
+		deep[i] = i % 2 ? 'a' : '/';    /* 2000 directory levels */
+	deep[4000] = '\0';
+	memset(word, 'w', big);
+	word[big] = '\0';
+	memset(huge, 'h', 300 * 1024);
+	huge[300 * 1024] = '\0';
+	argv[0] = word;
+	argv[1] = deep;
+	ev[0] = base_event(LOG_EV_OPEN, 10, 10);
+	ev[0].open = (typeof(ev[0].open)){ .path = deep, .passed = deep + 2000, .result = 5 };
+	ev[1] = base_event(LOG_EV_EXEC, 20, 10);
+	ev[1].exec = (typeof(ev[1].exec)){ .exe = deep, .argc = 2, .nargv = 2, .argv = argv };
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	CHECK(log_write_event(w, &ev[0]) == 0 && log_write_event(w, &ev[1]) == 0, "write");
+	argv[0] = huge;
+	CHECK(log_write_event(w, &ev[1]) == -E2BIG, "a string over the limit is refused");
+	argv[0] = word;
+	CHECK(log_writer_close(w) == 0, "close");
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	CHECK(f.nevents == 2, "%zu events", f.nevents);
+	for (size_t i = 0; i < 2; i++)
+		if (compare_event(i, &ev[i], &f.events[i]))
+			return TEST_FAIL;
+	log_file_free(&f);
+	free(deep);
+	free(word);
+	free(huge);
+	return TEST_PASS;
+}
+
 /* ---- compactness on a build-like stream ---- */
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
@@ -495,6 +543,7 @@ static const struct test tests[] = {
 	{ "no_trailer_is_truncated", test_no_trailer_is_truncated },
 	{ "header_only", test_header_only },
 	{ "writer_refuses_bad_input", test_writer_refuses_bad_input },
+	{ "long_and_deep_strings", test_long_and_deep_strings },
 	{ "bytes_per_event", test_bytes_per_event },
 };
 
