@@ -66,8 +66,41 @@ enum { EXECF_ERR = EV_BODY, EXECF_FILENAME, EXECF_PATH, EXECF_PATH_FLAGS, EXECF_
        EXECF_NFIELDS };
 /* [4, dt, dtgid, status] */
 enum { EXIT_STATUS = EV_BODY, EXIT_NFIELDS };
-/* [5, dt, dtgid, site-ref, result] */
+/*
+ * [5, dt, dtgid, dsite, result]
+ *   site = base + 1 + dsite, base = the site of this tgid's previous open when
+ *   the site cache still holds it, else the site of the previous open of any
+ *   process (-1 before the first).  A compiler opens headers in the order the
+ *   previous one did, so dsite is mostly 0 or small.
+ */
 enum { OPEN_SITE = EV_BODY, OPEN_RESULT, OPEN_NFIELDS };
+#define LOG_SITE_CACHE 4096     /* direct-mapped by tgid % LOG_SITE_CACHE */
+
+struct log_site_cache {
+	uint32_t last;                  /* site of the previous open, UINT32_MAX for none */
+	struct {
+		uint32_t tgid, site;
+		bool used;
+	} slot[LOG_SITE_CACHE];
+};
+
+/* The site a dsite is relative to, minus one. */
+static inline uint32_t log_site_base(const struct log_site_cache *c, uint32_t tgid)
+{
+	uint32_t i = tgid % LOG_SITE_CACHE;
+
+	return c->slot[i].used && c->slot[i].tgid == tgid ? c->slot[i].site : c->last;
+}
+
+static inline void log_site_seen(struct log_site_cache *c, uint32_t tgid, uint32_t site)
+{
+	uint32_t i = tgid % LOG_SITE_CACHE;
+
+	c->slot[i].used = true;
+	c->slot[i].tgid = tgid;
+	c->slot[i].site = site;
+	c->last = site;
+}
 
 /* [[ringbuf_drops * LOG_EV_TYPE_MAX], path, argv, string, pending_full, tracked_full] */
 enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS };

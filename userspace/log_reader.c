@@ -81,6 +81,8 @@ struct log_reader_store {
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
 	struct attrs last_attrs;
+	struct log_site_cache *site_cache;
+	char *diff_buf;         /* LOG_STR_MAX bytes, allocated at the first diffed string */
 	size_t capevents, capcheckpoints;
 };
 
@@ -537,28 +539,89 @@ static int read_attrs(struct rd *r)
 
 /* ---- table records ---- */
 
+/* Appends N bytes to the diff buffer, within the string limit. */
+static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
+{
+	if (n > LOG_STR_MAX - *len)
+		return fail_at(r, r->tokpos, "string longer than the limit of %u", LOG_STR_MAX);
+	memcpy(r->st->diff_buf + *len, p, n);
+	*len += n;
+	return RD_OK;
+}
+
+/*
+ * [literal, (doffset, length, literal)*] against BASE: the string it rebuilds,
+ * in diff_buf.  Each copy starts doffset bytes from where the previous one ended.
+ */
+static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
+{
+	uint64_t items = r->tok.u, n = 0;
+	int64_t off = 0, expect = 0;
+	const uint8_t *p;
+	size_t np;
+
+	if (items % 3 != 1 || items > (uint64_t)LOG_STR_MAX * 3 + 1)
+		return fail_at(r, r->tokpos, "string diff of %" PRIu64 " elements", items);
+	if (items > r->len - r->pos)
+		return RD_TRUNC;
+	if (!r->st->diff_buf && !(r->st->diff_buf = malloc(LOG_STR_MAX)))
+		return out_of_memory(r);
+	*len = 0;
+	for (uint64_t k = 0; k < items; k += 3) {
+		TRY(get_string(r, "string diff literal", &p, &np));
+		TRY(diff_append(r, len, p, np));
+		if (k + 1 == items)
+			break;
+		TRY(get_int(r, "string diff offset", -(int64_t)base->len, base->len, &off));
+		off += expect;
+		if (off < 0 || off > base->len)
+			return fail_at(r, r->tokpos, "string diff offset %" PRId64 " outside the base",
+				       off);
+		TRY(get_uint(r, "string diff length", base->len - (uint64_t)off, &n));
+		TRY(diff_append(r, len, base->s + off, (size_t)n));
+		expect = off + (int64_t)n;
+	}
+	return RD_OK;
+}
+
+/* [6, ref, suffix] (the string is ref's + suffix) or [6, ref, diff] (ref is the diff's base). */
+static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, const uint8_t **b,
+			 size_t *nb)
+{
+	struct log_reader_store *st = r->st;
+	uint64_t id = 0;
+
+	TRY(get_uint(r, "string prefix", UINT64_MAX, &id));
+	if (id >= st->nstrs)
+		return fail_at(r, r->tokpos, "string prefix: reference to undefined string %" PRIu64,
+			       id);
+	TRY(next(r));
+	if (r->tok.kind == T_ARRAY) {
+		TRY(read_diff(r, &st->strs[id], nb));
+		*b = (const uint8_t *)st->diff_buf;
+		return RD_OK;
+	}
+	r->pos = r->tokpos;     /* not a diff: read it again as the suffix */
+	*prefix = st->strs[id].s;
+	*nprefix = st->strs[id].len;
+	return get_string(r, "string", b, nb);
+}
+
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
 	const char *prefix = "", *s;
-	size_t nprefix = 0, nb;
-	const uint8_t *b;
+	size_t nprefix = 0, nb = 0;
+	const uint8_t *b = NULL;
 
 	if (n != STR_NFIELDS_PLAIN && n != STR_NFIELDS_PREFIXED)
 		return fail_at(r, r->rec, "string record of %zu elements", n);
 	if (st->nstrs >= LOG_STRINGS_MAX)
 		return fail_at(r, r->rec, "more than %u strings", LOG_STRINGS_MAX);
-	if (n == STR_NFIELDS_PREFIXED) {
-		uint64_t id = 0;
-
-		TRY(get_uint(r, "string prefix", UINT64_MAX, &id));
-		if (id >= st->nstrs)
-			return fail_at(r, r->tokpos, "string prefix: reference to undefined string %"
-				       PRIu64, id);
-		prefix = st->strs[id].s;
-		nprefix = st->strs[id].len;
-	}
-	TRY(get_string(r, "string", &b, &nb));
+	if (n == STR_NFIELDS_PREFIXED)
+		TRY(read_prefixed(r, &prefix, &nprefix, &b, &nb));
+	else
+		TRY(get_string(r, "string", &b, &nb));
 	TRY(grow(r, (void **)&st->strs, &st->capstrs, st->nstrs, sizeof(*st->strs)));
 	TRY(store_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
@@ -650,12 +713,14 @@ static int read_exit(struct rd *r, struct log_event *ev)
 
 static int read_open(struct rd *r, struct log_event *ev)
 {
+	struct log_site_cache *cache = r->st->site_cache;
 	const struct rsite *s;
-	uint64_t id = 0;
+	uint32_t id = 0;
 
-	TRY(get_uint(r, "open site", UINT64_MAX, &id));
+	TRY(get_delta32(r, "open site", log_site_base(cache, ev->tgid) + 1, &id));
 	if (id >= r->st->nsites)
-		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu64, id);
+		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu32, id);
+	log_site_seen(cache, ev->tgid, id);
 	s = &r->st->sites[id];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
@@ -979,15 +1044,18 @@ static int read_records(struct rd *r)
 static int reader_setup(struct rd *r, size_t len)
 {
 	r->st = calloc(1, sizeof(*r->st));
+	r->f->store = r->st;    /* log_file_free() releases whatever was set up */
 	r->sha = EVP_MD_CTX_new();
 	r->sha_copy = EVP_MD_CTX_new();
-	if (!r->st || !r->sha || !r->sha_copy ||
+	if (r->st)
+		r->st->site_cache = calloc(1, sizeof(*r->st->site_cache));
+	if (!r->st || !r->st->site_cache || !r->sha || !r->sha_copy ||
 	    EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
 		snprintf(r->err, r->errlen, "out of memory");
 		return RD_ERR;
 	}
+	r->st->site_cache->last = UINT32_MAX;
 	r->st->str_budget = (uint64_t)len * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	r->f->store = r->st;
 	return RD_OK;
 }
 
@@ -1106,6 +1174,8 @@ void log_file_free(struct log_file *f)
 		free(st->strs);
 		free(st->sites);
 		free(st->attr_slots);
+		free(st->site_cache);
+		free(st->diff_buf);
 		free(st);
 	}
 	free(f->events);

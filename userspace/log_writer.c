@@ -23,6 +23,11 @@
 #define WBUF_SIZE   (1u << 20)
 #define HEAD_MAX    9            /* longest CBOR item head */
 #define ARENA_CHUNK (1u << 20)
+#define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
+#define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
+#define DELTA_BASES     16      /* recent long words tried as the base of a diff */
+#define DELTA_GRAM_BITS 12
+#define DELTA_GRAMS     (1u << DELTA_GRAM_BITS)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -53,6 +58,11 @@ struct site_key {
 	uint32_t mode, pad;
 	uint64_t flags, dev, ino;
 	int64_t size, mtime_ns, ctime_ns;
+};
+
+/* A piece of a diffed string: LIT_LEN bytes of its own from LIT, then LEN bytes of the base at OFF. */
+struct delta_op {
+	uint32_t lit, lit_len, off, len;
 };
 
 struct attrs {
@@ -88,6 +98,14 @@ struct log_writer {
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
 	struct attrs last_attrs;
+
+	struct log_site_cache site_cache;
+
+	uint32_t recent_long[DELTA_BASES];      /* the latest long words: bases for a diff */
+	uint32_t nlong;
+	struct delta_op *ops;
+	uint32_t capops, ops_tail;
+	int32_t *gram_pos;      /* DELTA_GRAMS entries: where each 4-byte hash last occurs in the base */
 
 	uint32_t *argv_ids;
 	uint32_t cap_argv_ids;
@@ -476,12 +494,185 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 	return 0;
 }
 
+/* A string stored whole; a long one becomes the base of the next long one's diff. */
+static int add_word(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
+{
+	int r = add_string(w, hash, s, n, id);
+
+	if (!r && n >= DELTA_MIN_LEN)
+		w->recent_long[w->nlong++ % DELTA_BASES] = *id;
+	return r;
+}
+
 /* Where a path splits into an interned directory and a suffix "/name"; 0 for none. */
 static size_t path_split(const char *s, size_t n)
 {
 	const char *slash = memrchr(s, '/', n);
 
 	return slash ? (size_t)(slash - s) : 0;
+}
+
+/* ---- diffed strings ---- */
+
+static uint32_t gram_hash(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return (v * 2654435761u) >> (32 - DELTA_GRAM_BITS);
+}
+
+static size_t match_len(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = 0;
+
+	while (n < na && n < nb && a[n] == b[n])
+		n++;
+	return n;
+}
+
+static void index_base(struct log_writer *w, const char *base, size_t nb)
+{
+	memset(w->gram_pos, 0xff, DELTA_GRAMS * sizeof(*w->gram_pos));
+	for (size_t j = 0; j + 4 <= nb; j++)
+		w->gram_pos[gram_hash(base + j)] = (int32_t)j;
+}
+
+/* The longer of two candidates: where the last copy ended, and where the next 4 bytes occur. */
+static size_t best_match(const struct log_writer *w, const char *s, size_t n, const char *base,
+			 size_t nb, size_t expect, size_t *off)
+{
+	size_t best = expect < nb ? match_len(s, n, base + expect, nb - expect) : 0;
+	int32_t j = n >= 4 ? w->gram_pos[gram_hash(s)] : -1;
+
+	*off = expect;
+	if (j >= 0) {
+		size_t l = match_len(s, n, base + j, nb - (size_t)j);
+
+		if (l > best) {
+			best = l;
+			*off = (size_t)j;
+		}
+	}
+	return best;
+}
+
+static size_t uint_size(uint64_t v)
+{
+	return v < 24 ? 1 : v < 256 ? 2 : v < 65536 ? 3 : v <= UINT32_MAX ? 5 : 9;
+}
+
+static size_t int_size(int64_t v)
+{
+	return uint_size(v < 0 ? (uint64_t)(-(v + 1)) : (uint64_t)v);
+}
+
+/*
+ * Greedy LZ77 against BASE: the ops that rebuild S, and what they cost in
+ * bytes.  Kbuild's "sh -c" commands are 4 KiB each and differ only in the
+ * file names, so this turns each into a few dozen bytes.
+ */
+static int diff_string(struct log_writer *w, const char *s, size_t n, const char *base, size_t nb,
+		       uint32_t *nops, size_t *cost)
+{
+	size_t i = 0, lit = 0, expect = 0, off;
+	int r;
+
+	*nops = 0;
+	*cost = 0;
+	index_base(w, base, nb);
+	while (i + DELTA_MIN_MATCH <= n) {
+		size_t len = best_match(w, s + i, n - i, base, nb, expect, &off);
+
+		if (len < DELTA_MIN_MATCH) {
+			i++;
+			continue;
+		}
+		r = grow((void **)&w->ops, &w->capops, *nops + 1, sizeof(*w->ops));
+		if (r)
+			return r;
+		w->ops[(*nops)++] = (struct delta_op){ (uint32_t)lit, (uint32_t)(i - lit),
+						       (uint32_t)off, (uint32_t)len };
+		*cost += uint_size(i - lit) + (i - lit) + int_size((int64_t)off - (int64_t)expect) +
+			 uint_size(len);
+		i += len;
+		lit = i;
+		expect = off + len;
+	}
+	*cost += uint_size(n - lit) + (n - lit);
+	w->ops_tail = (uint32_t)lit;
+	return 0;
+}
+
+/* Offsets go relative to where the previous copy ended: mostly a small number. */
+static int put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nops)
+{
+	int r = put_array(w, (size_t)nops * 3 + 1);
+	int64_t expect = 0;
+
+	for (uint32_t k = 0; !r && k < nops; k++) {
+		const struct delta_op *op = &w->ops[k];
+
+		r = put_string(w, s + op->lit, op->lit_len);
+		if (!r)
+			r = put_int(w, (int64_t)op->off - expect);
+		if (!r)
+			r = put_uint(w, op->len);
+		expect = (int64_t)op->off + op->len;
+	}
+	return r ? r : put_string(w, s + w->ops_tail, n - w->ops_tail);
+}
+
+/* The recent long word that S diffs against most cheaply, or LOG_REF_NONE. */
+static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *best, size_t *best_cost)
+{
+	uint32_t nops, count = w->nlong < DELTA_BASES ? w->nlong : DELTA_BASES;
+	size_t cost;
+	int r;
+
+	*best = LOG_REF_NONE;
+	*best_cost = SIZE_MAX;
+	for (uint32_t k = 0; k < count; k++) {
+		const struct str_entry *base = &w->strs[w->recent_long[k]];
+
+		r = diff_string(w, s, n, base->s, base->len, &nops, &cost);
+		if (r)
+			return r;
+		cost += uint_size(w->recent_long[k]);
+		if (cost < *best_cost) {
+			*best_cost = cost;
+			*best = w->recent_long[k];
+		}
+	}
+	return 0;
+}
+
+/* Writes [6, base, [literal, (doffset, length, literal)*]] when that is clearly smaller. */
+static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *done)
+{
+	const struct str_entry *base;
+	uint32_t nops, id;
+	size_t cost;
+	int r;
+
+	*done = false;
+	if (n < DELTA_MIN_LEN)
+		return 0;
+	r = pick_base(w, s, n, &id, &cost);
+	if (r || id == LOG_REF_NONE || cost + 2 >= n)
+		return r;
+	base = &w->strs[id];
+	r = diff_string(w, s, n, base->s, base->len, &nops, &cost);     /* again, for its ops */
+	if (!r)
+		r = put_array(w, STR_NFIELDS_PREFIXED);
+	if (!r)
+		r = put_uint(w, LOG_REC_STRING);
+	if (!r)
+		r = put_uint(w, id);
+	if (!r)
+		r = put_diff(w, s, n, nops);
+	*done = !r;
+	return r;
 }
 
 /* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
@@ -510,6 +701,13 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 		if (r)
 			return r;
 	}
+	if (!split) {
+		bool done;
+
+		r = try_diff_record(w, s, n, &done);
+		if (r || done)
+			return r ? r : add_word(w, hash, s, n, id);
+	}
 	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
 	if (!r)
 		r = put_uint(w, LOG_REC_STRING);
@@ -517,7 +715,9 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 		r = put_uint(w, prefix);
 	if (!r)
 		r = put_string(w, s + split, n - split);
-	return r ? r : add_string(w, hash, s, n, id);
+	if (r)
+		return r;
+	return split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
 }
 
 static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
@@ -816,9 +1016,10 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 	if (!r)
 		r = put_event_head(w, ev, OPEN_NFIELDS);
 	if (!r)
-		r = put_uint(w, site);
+		r = put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
 	if (!r)
 		r = put_int(w, ev->open.result);
+	log_site_seen(&w->site_cache, ev->tgid, site);
 	return r;
 }
 
@@ -1064,6 +1265,8 @@ static void writer_free(struct log_writer *w)
 	free(w->site_index.slots);
 	free(w->attr_slots);
 	free(w->argv_ids);
+	free(w->ops);
+	free(w->gram_pos);
 	free(w);
 }
 
@@ -1074,12 +1277,14 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	w->sha = EVP_MD_CTX_new();
 	w->sha_copy = EVP_MD_CTX_new();
 	w->attr_slots = calloc(1024, sizeof(*w->attr_slots));
+	w->gram_pos = malloc(DELTA_GRAMS * sizeof(*w->gram_pos));
 	w->attr_mask = 1023;
-	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots ||
+	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots || !w->gram_pos ||
 	    itab_init(&w->str_index, 4096) || itab_init(&w->site_index, 4096))
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;
+	w->site_cache.last = UINT32_MAX;
 	w->prev_ts = h->start_boot_ns;
 	w->prev_tgid = h->root_pid;
 	return 0;

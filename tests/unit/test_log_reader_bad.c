@@ -21,6 +21,10 @@ static struct log_header test_header(void)
 static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 {
 	static const char *const argv[] = { "cc", "-c", "stdio_user.c" };
+	static const char *const long1[] = { "sh", "-c", "set -e; echo '  CC  fs/ext4/inode.o'; "
+					     "gcc -c -o fs/ext4/inode.o fs/ext4/inode.c" };
+	static const char *const long2[] = { "sh", "-c", "set -e; echo '  CC  fs/ext4/namei.o'; "
+					     "gcc -c -o fs/ext4/namei.o fs/ext4/namei.c" };
 	struct log_header h = test_header();
 	struct log_event e = { .type = LOG_EV_FORK, .ts_ns = 2000, .tgid = 100, .tid = 100,
 			       .uid = 1, .gid = 1, .cgroup_id = 7, .mntns = 9 };
@@ -45,6 +49,12 @@ static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 	e.exec = (typeof(e.exec)){ .exe = "/usr/bin/cc", .filename = "cc", .cwd = "/src",
 				   .ppid = 100, .argc = 3, .nargv = 3, .argv = argv };
 	log_write_event(w, &e);
+	if (nopens > 2) {       /* two long words, the second diffed against the first */
+		e.exec.argv = long1;
+		log_write_event(w, &e);
+		e.exec.argv = long2;
+		log_write_event(w, &e);
+	}
 	e.type = LOG_EV_OPEN;
 	for (size_t i = 0; i < nopens; i++) {
 		e.ts_ns += 1500;
@@ -275,6 +285,15 @@ static int test_undefined_string(void)
 	return header_plus(rec, sizeof(rec), "undefined string 5");
 }
 
+static int test_diff_out_of_base(void)
+{
+	/* "abc", then a diff against it copying 5 bytes from offset 1 */
+	static const uint8_t rec[] = { 0x82, 0x06, 0x63, 'a', 'b', 'c',
+				       0x83, 0x06, 0x00, 0x84, 0x60, 0x01, 0x05, 0x60 };
+
+	return header_plus(rec, sizeof(rec), "string diff length");
+}
+
 static int test_undefined_site(void)
 {
 	static const uint8_t rec[] = { 0x85, 0x05, 0x00, 0x00, 0x03, 0x03 };
@@ -383,6 +402,7 @@ static const struct test tests[] = {
 	{ "huge_argv", test_huge_argv },
 	{ "undefined_string", test_undefined_string },
 	{ "undefined_site", test_undefined_site },
+	{ "diff_out_of_base", test_diff_out_of_base },
 	{ "unknown_kind", test_unknown_kind },
 	{ "wrong_version", test_wrong_version },
 	{ "not_a_log", test_not_a_log },

@@ -413,6 +413,55 @@ static int test_long_and_deep_strings(void)
 	return TEST_PASS;
 }
 
+/* Kbuild-style "sh -c" commands: 3 KiB each, differing in the file names only. */
+static int test_similar_long_words(void)
+{
+	enum { NCMD = 40 };
+	static char cmds[NCMD][4096];
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	struct log_event ev[NCMD];
+	const char *argv[NCMD][3];
+	struct log_file f;
+	char err[256];
+	struct log_writer *w;
+	uint64_t bytes;
+	int r;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	for (int i = 0; i < NCMD; i++) {
+		int n = snprintf(cmds[i], sizeof(cmds[i]), "set -e; echo '  CC      fs/ext4/unit%d.o'; ", i);
+
+		while (n < 3000)
+			n += snprintf(cmds[i] + n, sizeof(cmds[i]) - (size_t)n,
+				      "gcc -Wp,-MMD,fs/ext4/.unit%d.o.d -nostdinc -I./include "
+				      "-I./arch/x86/include -D__KERNEL__ -fno-strict-aliasing; ", i);
+		argv[i][0] = "/bin/sh";
+		argv[i][1] = "-c";
+		argv[i][2] = cmds[i];
+		ev[i] = base_event(LOG_EV_EXEC, 100 + (uint64_t)i, 2000 + (uint32_t)i);
+		ev[i].exec = (typeof(ev[i].exec)){ .exe = "/usr/bin/dash", .filename = "/bin/sh",
+						   .cwd = "/src/linux", .ppid = 1000, .argc = 3,
+						   .nargv = 3, .argv = argv[i] };
+		CHECK(log_write_event(w, &ev[i]) == 0, "exec %d", i);
+	}
+	bytes = log_writer_bytes(w);
+	CHECK(log_writer_close(w) == 0, "close");
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	CHECK(f.nevents == NCMD, "%zu events", f.nevents);
+	for (size_t i = 0; i < NCMD; i++)
+		if (compare_event(i, &ev[i], &f.events[i]))
+			return TEST_FAIL;
+	log_file_free(&f);
+	printf("# %d commands of ~3000 bytes: %" PRIu64 " log bytes\n", NCMD, bytes);
+	CHECK(bytes < 3000 + NCMD * 300, "long words are diffed: %" PRIu64 " bytes", bytes);
+	return TEST_PASS;
+}
+
 /* ---- compactness on a build-like stream ---- */
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
@@ -544,6 +593,7 @@ static const struct test tests[] = {
 	{ "header_only", test_header_only },
 	{ "writer_refuses_bad_input", test_writer_refuses_bad_input },
 	{ "long_and_deep_strings", test_long_and_deep_strings },
+	{ "similar_long_words", test_similar_long_words },
 	{ "bytes_per_event", test_bytes_per_event },
 };
 
