@@ -70,6 +70,35 @@ static void print_status(int32_t status)
 	}
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* $'...' quoting, so that a word with a newline stays on its line. */
+static void print_escaped(const char *s)
+{
+	fputs("$'", stdout);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c == '\'' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('\'');
+}
+
 /* Words go out as they are unless the shell would split them. */
 static void print_word(const char *s)
 {
@@ -77,8 +106,12 @@ static void print_word(const char *s)
 		printf("(null)");
 		return;
 	}
-	if (*s && !s[strcspn(s, " \t\n'\"\\$`*?[]{}()<>|&;#~")]) {
+	if (*s && !s[strcspn(s, " \t\n'\"\\$`*?[]{}()<>|&;#~")] && !has_control(s)) {
 		fputs(s, stdout);
+		return;
+	}
+	if (has_control(s)) {
+		print_escaped(s);
 		return;
 	}
 	putchar('\'');
