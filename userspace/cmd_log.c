@@ -800,28 +800,28 @@ static int run_show(const struct log_file *f, bool json, char *err)
 struct subcommand {
 	const char *name;
 	int (*run)(const struct log_file *f, bool json, char *err);
+	const char *summary;
 	const char *help;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "show", run_show,
-	  "the timeline, one event a line: seconds since start, [tgid/tid], type, details.\n"
+	{ "show", run_show, "the timeline, one event a line",
+	  "The timeline, one event a line: seconds since the start, [tgid/tid], type, details.\n"
 	  "--json: JSON Lines, one object per event with every field of the log." },
-	{ "tree", run_tree,
-	  "the process tree: each process's pid, argv of its last exec, exit status, duration.\n"
+	{ "tree", run_tree, "the process tree",
+	  "The process tree: each process's pid, argv of its last exec, exit status, duration.\n"
 	  "--json: an array of root processes, each {pid, exe, argv, exit_code|signal,\n"
 	  "duration_ns, children}." },
-	{ "stats", run_stats,
-	  "counts: events per type, losses, log size, bytes per event, duration, processes,\n"
-	  "exit status, and whether the log is truncated. --json: one object." },
+	{ "stats", run_stats, "counts, losses, size and completeness",
+	  "Events per type, losses, log bytes, bytes per event, duration, processes, exit\n"
+	  "status, and whether the log is truncated. --json: one object." },
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: kettle log {show|tree|stats} FILE [--json]\n\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-6s %.*s\n", subcommands[i].name,
-			(int)strcspn(subcommands[i].help, "\n"), subcommands[i].help);
+		fprintf(out, "  %-6s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\nkettle log SUBCOMMAND --help for details. A truncated log is shown up to\n"
 		"its last complete record, with a warning on stderr.\n");
 }

@@ -959,6 +959,9 @@ static int read_header(struct rd *r)
 	uint64_t kind, version = 0;
 	size_t n;
 
+	/* judge the first byte alone: garbage should not read as "a header cut short" */
+	if (r->buf[0] >> 5 != 4)
+		return fail_at(r, 0, "not a kettle log (no header record)");
 	TRY(next(r));
 	if (r->tok.kind != T_ARRAY || r->tok.u < 3 || r->tok.u > 64)
 		return fail_at(r, 0, "not a kettle log (no header record)");
