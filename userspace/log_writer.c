@@ -25,7 +25,8 @@
 #define ARENA_CHUNK (1u << 20)
 #define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
 #define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
-#define DELTA_BASES     16      /* recent long words tried as the base of a diff */
+#define DELTA_BASES     16      /* recent long words considered as the base of a diff */
+#define DELTA_TRIES     3       /* of which this many are diffed in full */
 #define DELTA_GRAM_BITS 12
 #define DELTA_GRAMS     (1u << DELTA_GRAM_BITS)
 
@@ -626,22 +627,37 @@ static int put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nops
 /* The recent long word that S diffs against most cheaply, or LOG_REF_NONE. */
 static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *best, size_t *best_cost)
 {
-	uint32_t nops, count = w->nlong < DELTA_BASES ? w->nlong : DELTA_BASES;
-	size_t cost;
+	uint32_t count = w->nlong < DELTA_BASES ? w->nlong : DELTA_BASES;
+	uint32_t cand[DELTA_TRIES], ncand = 0, nops;
+	size_t cand_prefix[DELTA_TRIES], cost;
 	int r;
 
+	/* a diff is costly: only the words sharing the longest beginnings with S are tried */
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t id = w->recent_long[(w->nlong - 1 - k) % DELTA_BASES];
+		size_t pre = match_len(s, n, w->strs[id].s, w->strs[id].len), at = ncand;
+
+		while (at > 0 && cand_prefix[at - 1] < pre)
+			at--;
+		if (at >= DELTA_TRIES)
+			continue;
+		if (ncand < DELTA_TRIES)
+			ncand++;
+		memmove(cand + at + 1, cand + at, (ncand - 1 - at) * sizeof(*cand));
+		memmove(cand_prefix + at + 1, cand_prefix + at, (ncand - 1 - at) * sizeof(*cand_prefix));
+		cand[at] = id;
+		cand_prefix[at] = pre;
+	}
 	*best = LOG_REF_NONE;
 	*best_cost = SIZE_MAX;
-	for (uint32_t k = 0; k < count; k++) {
-		const struct str_entry *base = &w->strs[w->recent_long[k]];
-
-		r = diff_string(w, s, n, base->s, base->len, &nops, &cost);
+	for (uint32_t k = 0; k < ncand; k++) {
+		r = diff_string(w, s, n, w->strs[cand[k]].s, w->strs[cand[k]].len, &nops, &cost);
 		if (r)
 			return r;
-		cost += uint_size(w->recent_long[k]);
+		cost += uint_size(cand[k]);
 		if (cost < *best_cost) {
 			*best_cost = cost;
-			*best = w->recent_long[k];
+			*best = cand[k];
 		}
 	}
 	return 0;
