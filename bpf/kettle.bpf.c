@@ -421,6 +421,28 @@ static __always_inline __u16 base_dir_append(struct scratch *s, __u32 *off, stru
 	return path_append(s, off, &base, flags);
 }
 
+/*
+ * For a failed open or exec: the name as passed and, when it is relative,
+ * the directory it was relative to, so userspace can rebuild the path.
+ * Returns true when the name was relative.
+ */
+static __always_inline bool failed_name_append(struct scratch *s, __u32 *off, struct task_struct *task,
+					       const struct pending *p, __u16 *base_len, __u16 *base_flags,
+					       __u16 *name_len)
+{
+	char first = 0;
+	bool relative;
+
+	*base_len = 0;
+	*base_flags = 0;
+	bpf_probe_read_user(&first, 1, (void *)p->name);
+	relative = first != '/';
+	if (relative)
+		*base_len = base_dir_append(s, off, task, p->dfd, base_flags);
+	*name_len = user_str_append(s, off, (const void *)p->name);
+	return relative;
+}
+
 static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -439,8 +461,6 @@ static __always_inline int open_exit(long ret)
 	struct scratch *s;
 	struct ke_open *ev;
 	__u32 tid, off = sizeof(struct ke_open);
-	bool relative;
-	char first = 0;
 
 	p = pending_take(&tid);
 	if (!p)
@@ -472,15 +492,10 @@ static __always_inline int open_exit(long ret)
 		} else {
 			ev->path_flags = KE_PATH_UNREACHABLE;
 		}
-	} else {
-		bpf_probe_read_user(&first, 1, (void *)p->name);
-		relative = first != '/';
-		if (relative) {
-			ev->open_flags |= KE_OPEN_BASE_DIR;
-			ev->path_len = base_dir_append(s, &off, task, p->dfd, &ev->path_flags);
-		}
+		ev->name_len = user_str_append(s, &off, (const void *)p->name);
+	} else if (failed_name_append(s, &off, task, p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
+		ev->open_flags |= KE_OPEN_BASE_DIR;
 	}
-	ev->name_len = user_str_append(s, &off, (const void *)p->name);
 	record_submit(ev, off, KE_OPEN);
 out:
 	bpf_map_delete_elem(&pending, &tid);
@@ -552,7 +567,6 @@ static __always_inline int exec_exit(long ret)
 	struct scratch *s;
 	struct ke_exec_fail *ev;
 	__u32 tid, off = sizeof(struct ke_exec_fail);
-	char first = 0;
 
 	p = pending_take(&tid);
 	if (!p)
@@ -567,12 +581,7 @@ static __always_inline int exec_exit(long ret)
 	ev->err = -ret;
 	ev->call = p->call;
 	ev->ppid = parent_tgid(task);
-	ev->base_len = 0;
-	ev->base_flags = 0;
-	bpf_probe_read_user(&first, 1, (void *)p->name);
-	if (first != '/')
-		ev->base_len = base_dir_append(s, &off, task, p->dfd, &ev->base_flags);
-	ev->name_len = user_str_append(s, &off, (const void *)p->name);
+	failed_name_append(s, &off, task, p, &ev->base_len, &ev->base_flags, &ev->name_len);
 	record_submit(ev, off, KE_EXEC_FAIL);
 out:
 	bpf_map_delete_elem(&pending, &tid);

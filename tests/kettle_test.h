@@ -39,6 +39,21 @@ static inline void test_tmpdir(char *buf, size_t len, const char *name)
 		fprintf(stderr, "cannot make %s\n", buf);
 }
 
+/* A fresh directory for one test, and the path of the build log in it. */
+static inline void test_workdir(const char *name, char dir[256], char log[300])
+{
+	test_tmpdir(dir, 256, name);
+	snprintf(log, 300, "%s/build.cbor", dir);
+}
+
+/* Creates an empty file; 0 or -1. */
+static inline int touch(const char *path)
+{
+	int fd = open(path, O_CREAT | O_WRONLY, 0644);
+
+	return fd < 0 ? -1 : close(fd);
+}
+
 /*
  * Starts `kettle run --no-progress -o LOG OPTS... -- CMD...`; stdout goes to
  * OUT_PATH when given.  Returns the pid (the caller waits) or -1.

@@ -14,8 +14,7 @@ static int real_log_truncated_everywhere(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "trunc");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	test_workdir("trunc", dir, log);
 	CHECK(kettle_run(log, NULL, cmd, "/dev/null") == 0, "kettle run failed");
 	CHECK(log_load(log, &full) == 0, "log unreadable");
 	fp = fopen(log, "rb");

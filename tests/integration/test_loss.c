@@ -17,9 +17,8 @@ static int open_storm_losses_add_up(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "storm");
+	test_workdir("storm", dir, log);
 	test_path(helper, sizeof(helper), "tests/helpers", "open_storm");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	snprintf(out, sizeof(out), "%s/made", dir);
 	rc = kettle_run(log, opts, cmd, out);
 	CHECK(rc == 125, "kettle run exited %d after losses, want 125", rc);

@@ -15,16 +15,15 @@ static int open_names_resolve_to_real_file(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "paths");
+	test_workdir("paths", dir, log);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	snprintf(file, sizeof(file), "%s/sub/file.txt", dir);
 	snprintf(link, sizeof(link), "%s/link", dir);
 	CHECK(mkdir(sub, 0755) == 0, "mkdir %s", sub);
-	CHECK(close(open(file, O_CREAT | O_WRONLY, 0644)) == 0, "create %s", file);
+	CHECK(touch(file) == 0, "create %s", file);
 	CHECK(symlink("sub/file.txt", link) == 0, "symlink");
 	CHECK(realpath(file, real), "realpath");
 	test_path(helper, sizeof(helper), "tests/helpers", "open_paths");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "open_paths failed under kettle");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	pid_ev = find_exec(&f, helper);
@@ -63,11 +62,10 @@ static int exec_path_is_the_file_executed(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "exe");
+	test_workdir("exe", dir, log);
 	snprintf(link, sizeof(link), "%s/my-cat", dir);
 	CHECK(symlink("/usr/bin/cat", link) == 0, "symlink");
 	CHECK(realpath("/usr/bin/cat", real), "realpath");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	e = find_exec(&f, real);

@@ -12,8 +12,7 @@ static int cat_hostname_recorded(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "cat");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	test_workdir("cat", dir, log);
 	CHECK(kettle_run(log, NULL, cmd, "/dev/null") == 0, "kettle run failed");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	CHECK(!f.truncated && f.has_trailer, "log incomplete");
@@ -36,44 +35,44 @@ static int cat_hostname_recorded(void)
 	return TEST_PASS;
 }
 
-static int exit_code_passed_through(void)
+/* Runs CMD under kettle; *KETTLE_RC gets kettle's exit, *LOGGED the root's wait status in the log. */
+static int run_for_root_exit(const char *name, const char *const cmd[], int *kettle_rc, int *logged)
 {
-	const char *cmd[] = { "sh", "-c", "exit 7", NULL };
 	char dir[256], log[300];
 	struct log_file f = { 0 };
 	const struct log_event *ex;
-	int rc = bpf_usable();
 
-	if (rc)
-		return rc;
-	test_tmpdir(dir, sizeof(dir), "exit7");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
-	CHECK(kettle_run(log, NULL, cmd, NULL) == 7, "exit status not 7");
+	test_workdir(name, dir, log);
+	*kettle_rc = kettle_run(log, NULL, cmd, NULL);
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	ex = find_exit(&f, f.header.root_pid);
-	CHECK(ex && WEXITSTATUS(ex->exit.status) == 7, "logged exit is not 7");
+	CHECK(ex, "the root's exit is not in the log");
+	*logged = ex->exit.status;
 	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int exit_code_passed_through(void)
+{
+	const char *cmd[] = { "sh", "-c", "exit 7", NULL };
+	int rc = bpf_usable(), kettle_rc, logged;
+
+	if (rc || (rc = run_for_root_exit("exit7", cmd, &kettle_rc, &logged)))
+		return rc;
+	CHECK(kettle_rc == 7, "kettle exited %d, want 7", kettle_rc);
+	CHECK(WIFEXITED(logged) && WEXITSTATUS(logged) == 7, "logged exit is not 7");
 	return TEST_PASS;
 }
 
 static int death_by_signal_passed_through(void)
 {
 	const char *cmd[] = { "sh", "-c", "kill -KILL $$", NULL };
-	char dir[256], log[300];
-	struct log_file f = { 0 };
-	const struct log_event *ex;
-	int rc = bpf_usable();
+	int rc = bpf_usable(), kettle_rc, logged;
 
-	if (rc)
+	if (rc || (rc = run_for_root_exit("sigkill", cmd, &kettle_rc, &logged)))
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "sigkill");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
-	CHECK(kettle_run(log, NULL, cmd, NULL) == 128 + SIGKILL, "status not 128+SIGKILL");
-	CHECK(log_load(log, &f) == 0, "log unreadable");
-	ex = find_exit(&f, f.header.root_pid);
-	CHECK(ex && WIFSIGNALED(ex->exit.status) && WTERMSIG(ex->exit.status) == SIGKILL,
-	      "logged exit is not SIGKILL");
-	log_file_free(&f);
+	CHECK(kettle_rc == 128 + SIGKILL, "kettle exited %d, want 128+SIGKILL", kettle_rc);
+	CHECK(WIFSIGNALED(logged) && WTERMSIG(logged) == SIGKILL, "logged exit is not SIGKILL");
 	return TEST_PASS;
 }
 
@@ -88,8 +87,7 @@ static int sigterm_forwarded_to_build(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "sigterm");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	test_workdir("sigterm", dir, log);
 	pid = kettle_start(log, NULL, cmd, NULL);
 	CHECK(pid > 0, "cannot start kettle");
 	sleep(2);
@@ -114,8 +112,7 @@ static int missing_command_is_127(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "e127");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	test_workdir("e127", dir, log);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 127, "status not 127");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	for (size_t i = 0; i < f.nevents; i++)
@@ -135,10 +132,9 @@ static int non_executable_is_126(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "e126");
+	test_workdir("e126", dir, log);
 	snprintf(file, sizeof(file), "%s/not-executable", dir);
-	CHECK(close(open(file, O_CREAT | O_WRONLY, 0644)) == 0, "create %s", file);
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	CHECK(touch(file) == 0, "create %s", file);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 126, "status not 126");
 	return TEST_PASS;
 }

@@ -14,9 +14,8 @@ static int exec_chain_five_deep(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "chain");
+	test_workdir("chain", dir, log);
 	test_path(helper, sizeof(helper), "tests/helpers", "chain");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "chain failed under kettle");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	/* Each level's exec has the previous level as parent: root -> 5 generations. */
@@ -46,12 +45,11 @@ static int double_forked_daemon_followed(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "daemon");
+	test_workdir("daemon", dir, log);
 	snprintf(target, sizeof(target), "%s/late.txt", dir);
-	CHECK(close(open(target, O_CREAT | O_WRONLY, 0644)) == 0, "create target");
+	CHECK(touch(target) == 0, "create target");
 	CHECK(realpath(target, real), "realpath");
 	test_path(helper, sizeof(helper), "tests/helpers", "daemonize");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "daemonize failed under kettle");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	for (size_t i = 0; i < f.nevents; i++) {
@@ -81,12 +79,11 @@ static int thread_opens_belong_to_process(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "threads");
+	test_workdir("threads", dir, log);
 	snprintf(target, sizeof(target), "%s/t.txt", dir);
-	CHECK(close(open(target, O_CREAT | O_WRONLY, 0644)) == 0, "create target");
+	CHECK(touch(target) == 0, "create target");
 	CHECK(realpath(target, real), "realpath");
 	test_path(helper, sizeof(helper), "tests/helpers", "threads");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "threads failed under kettle");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	ex = find_exec(&f, helper);
@@ -116,8 +113,7 @@ static int two_thousand_short_processes(void)
 	if (rc)
 		return rc;
 	CHECK(realpath("/bin/true", real), "realpath");
-	test_tmpdir(dir, sizeof(dir), "true2000");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	test_workdir("true2000", dir, log);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed (losses?)");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	for (size_t i = 0; i < f.nevents; i++) {
@@ -166,9 +162,9 @@ static int outside_processes_invisible(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "outside");
+	test_workdir("outside", dir, log);
 	snprintf(marker, sizeof(marker), "%s/marker", dir);
-	CHECK(close(open(marker, O_CREAT | O_WRONLY, 0644)) == 0, "create marker");
+	CHECK(touch(marker) == 0, "create marker");
 	CHECK(realpath(marker, real), "realpath");
 	/* Another process tree and a thread of this test open the marker all along. */
 	other = fork();
@@ -179,7 +175,6 @@ static int outside_processes_invisible(void)
 	o.path = marker;
 	CHECK(pthread_create(&th, NULL, outsider_loop, &o) == 0, "thread");
 	snprintf(script, sizeof(script), "for i in 1 2 3 4 5; do cat /etc/hostname >/dev/null; sleep 0.1; done");
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	rc = kettle_run(log, NULL, cmd, NULL);
 	o.stop = true;
 	pthread_join(th, NULL);
@@ -208,12 +203,11 @@ static int cgroup_scope_follows_background_jobs(void)
 
 	if (rc)
 		return rc;
-	test_tmpdir(dir, sizeof(dir), "cgroup");
+	test_workdir("cgroup", dir, log);
 	snprintf(marker, sizeof(marker), "%s/marker", dir);
-	CHECK(close(open(marker, O_CREAT | O_WRONLY, 0644)) == 0, "create marker");
+	CHECK(touch(marker) == 0, "create marker");
 	CHECK(realpath(marker, real), "realpath");
 	snprintf(script, sizeof(script), "(sleep 0.5; cat '%s' >/dev/null) & exit 0", marker);
-	snprintf(log, sizeof(log), "%s/build.cbor", dir);
 	CHECK(kettle_run(log, opts, cmd, NULL) == 0, "kettle run --scope cgroup failed");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	root_exit = find_exit(&f, f.header.root_pid);
