@@ -672,16 +672,6 @@ struct stats {
 	size_t processes;
 };
 
-static uint64_t losses_total(const struct log_losses *l)
-{
-	uint64_t sum = l->path_truncations + l->argv_truncations + l->string_truncations +
-		       l->pending_full + l->tracked_full;
-
-	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
-		sum += l->ringbuf_drops[i];
-	return sum;
-}
-
 static int stats_collect(const struct log_file *f, struct stats *s)
 {
 	struct tree t;
@@ -698,7 +688,7 @@ static int stats_collect(const struct log_file *f, struct stats *s)
 		s->losses = f->trailer.losses;
 	else if (f->ncheckpoints)
 		s->losses = f->checkpoints[f->ncheckpoints - 1].losses;
-	s->losses_total = losses_total(&s->losses);
+	s->losses_total = log_losses_total(&s->losses);
 	if (f->has_trailer)
 		end = f->trailer.end_boot_ns;
 	s->duration_ns = end - f->header.start_boot_ns;

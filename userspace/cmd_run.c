@@ -209,16 +209,6 @@ static void read_boot_id(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static uint64_t losses_total(const struct log_losses *l)
-{
-	uint64_t n = 0;
-
-	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
-		n += l->ringbuf_drops[i];
-	return n + l->path_truncations + l->argv_truncations + l->string_truncations +
-	       l->pending_full + l->tracked_full;
-}
-
 static int status_to_exit(int status)
 {
 	if (WIFEXITED(status))
@@ -232,7 +222,7 @@ static void progress_show(const struct writer_ctx *w, long live, const struct lo
 {
 	fprintf(stderr, "\rkettle: %llu events, %llu processes started, %ld running, %llu lost   ",
 		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1,
-		live, (unsigned long long)losses_total(l));
+		live, (unsigned long long)log_losses_total(l));
 }
 
 /* Runs until the build is over; returns the root's wait status. */
@@ -361,7 +351,7 @@ static struct log_writer *run_log_open(const struct run_options *o, const struct
 static void run_report(const struct run_options *o, const struct writer_ctx *w, const struct log_losses *losses,
 		       int exec_err, int write_err)
 {
-	uint64_t total = losses_total(losses);
+	uint64_t total = log_losses_total(losses);
 	uint64_t cut = losses->path_truncations + losses->argv_truncations + losses->string_truncations;
 	uint64_t unfollowed = losses->pending_full + losses->tracked_full;
 
@@ -432,7 +422,7 @@ static int run_traced(const struct run_options *o)
 		ret = exec_err == ENOENT ? KETTLE_EXIT_NOT_FOUND : KETTLE_EXIT_CANNOT_EXEC;
 	else
 		ret = status_to_exit(status);
-	if (losses_total(&losses) && !o->allow_loss && ret == 0)
+	if (log_losses_total(&losses) && !o->allow_loss && ret == 0)
 		ret = KETTLE_EXIT_OWN_ERROR;
 	if (rc || w.error || w.bad_records)
 		ret = KETTLE_EXIT_OWN_ERROR;

@@ -87,6 +87,17 @@ struct log_losses {
 	uint64_t tracked_full;
 };
 
+/* Everything the record misses or had to cut, in one number. */
+static inline uint64_t log_losses_total(const struct log_losses *l)
+{
+	uint64_t sum = l->path_truncations + l->argv_truncations + l->string_truncations +
+		       l->pending_full + l->tracked_full;
+
+	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+		sum += l->ringbuf_drops[i];
+	return sum;
+}
+
 struct log_option {
 	const char *key;
 	const char *value;
