@@ -20,7 +20,9 @@
 #define KE_PATH_DEPTH   48      /* dentry/mount steps walked for one path */
 #define KE_NAME_MAX     256     /* one path component, with its NUL */
 #define KE_STR_MAX      4096    /* a string as passed by the caller */
-#define KE_ARGV_MAX     4096    /* argv bytes (NUL-separated) */
+#define KE_ARGV_MAX     4096    /* argv bytes carried in the exec record itself */
+#define KE_ARGV_CHUNK   4096    /* longer argv: sent ahead in KE_EXEC_ARGV records */
+#define KE_ARGV_TOTAL_MAX (256 * 1024)  /* argv bytes recorded at most */
 #define KE_EXEC_NAME_MAX 2048   /* exec filename as passed (kernel copy) */
 
 enum ke_type {
@@ -31,6 +33,12 @@ enum ke_type {
 	KE_OPEN = 5,            /* open/openat/openat2/creat returned */
 	KE_TYPE_MAX
 };
+
+/*
+ * Auxiliary record, not an event: a piece of a long argv, sent by the exec
+ * program just before its KE_EXEC record, from the same thread.
+ */
+#define KE_EXEC_ARGV 16
 
 /* Per-CPU counters (array map "stats"), summed by userspace. */
 enum ke_stat {
@@ -77,7 +85,12 @@ struct ke_exit {
 	__u32 _pad;
 };
 
-/* blobs: exe path, cwd path, filename as passed (kernel copy), argv */
+/*
+ * blobs: exe path, cwd path, filename as passed (kernel copy), argv.
+ * argv longer than KE_ARGV_MAX comes in argv_chunks KE_EXEC_ARGV records
+ * sent before this one (argv_len is then 0); argv_total is how many argv
+ * bytes were sent either way.
+ */
 struct ke_exec {
 	struct ke_header h;
 	__u32 ppid;
@@ -86,7 +99,15 @@ struct ke_exec {
 	__u16 exe_len, exe_flags;
 	__u16 cwd_len, cwd_flags;
 	__u16 filename_len, argv_len;
-	__u16 argv_truncated, _pad;
+	__u16 argv_truncated, argv_chunks;
+	__u32 argv_total;
+	__u32 _pad;
+};
+
+struct ke_exec_argv {
+	struct ke_header h;
+	__u32 offset;           /* of this piece within argv */
+	__u32 len;              /* bytes that follow */
 };
 
 /* blobs: filename as passed (user copy), base directory path (cwd or dirfd) */

@@ -112,14 +112,14 @@ static __always_inline void header_fill(struct ke_header *h, __u16 type)
 }
 
 /* Sends the assembled record; a full ring buffer is counted, never silent. */
-static __always_inline void record_submit(void *rec, __u32 size, __u16 type)
+static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat)
 {
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	((struct ke_header *)rec)->size = size;
 	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags))
-		stat_inc(type);
+		stat_inc(loss_stat);
 }
 
 /*
@@ -137,8 +137,16 @@ struct path_walk {
 	__u32 _pad;
 };
 
+/* State of sending a long argv in pieces; in the scratch map for the same reason. */
+struct argv_send {
+	__u64 start;            /* user address of argv */
+	__u32 total;            /* bytes to send */
+	__u32 off;              /* bytes sent so far */
+};
+
 struct scratch {
 	struct path_walk walk;
+	struct argv_send argv;
 	__u8 buf[SCRATCH_SIZE];
 };
 
@@ -320,13 +328,42 @@ untrack:
 	return 0;
 }
 
+/* Sends the next piece of a long argv as a KE_EXEC_ARGV record. */
+static long argv_chunk_step(__u64 i, void *ctx)
+{
+	struct scratch *s = scratch_get();
+	struct ke_exec_argv *rec;
+	__u64 len;
+
+	if (!s || s->argv.off >= s->argv.total)
+		return 1;
+	len = s->argv.total - s->argv.off;
+	if (len > KE_ARGV_CHUNK)
+		len = KE_ARGV_CHUNK;
+	/* Keep clang from folding the bound away: the verifier must see it. */
+	asm volatile("%0 &= 0x1fff" : "+r"(len));
+	if (len == 0)
+		return 1;
+	rec = (void *)s->buf;
+	header_fill(&rec->h, KE_EXEC_ARGV);
+	rec->offset = s->argv.off;
+	rec->len = len;
+	if (bpf_probe_read_user(s->buf + sizeof(*rec), len, (void *)(s->argv.start + s->argv.off)))
+		return 1;
+	/* A lost piece cuts argv: counted as an argv truncation. */
+	record_submit(rec, sizeof(*rec) + len, KE_STAT_TRUNC_ARGV);
+	s->argv.off += len;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct scratch *s;
 	struct ke_exec *ev;
-	__u32 off = sizeof(*ev);
+	__u32 off = sizeof(*ev), chunks = 0;
 	unsigned long arg_start, arg_end, len;
+	bool cut = false;
 	const char *filename;
 	struct path pwd;
 
@@ -335,11 +372,34 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	s = scratch_get();
 	if (!s)
 		return 0;
+
+	/* The new image's argv strings sit between arg_start and arg_end. */
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > KE_ARGV_TOTAL_MAX) {
+		len = KE_ARGV_TOTAL_MAX;
+		cut = true;
+		stat_inc(KE_STAT_TRUNC_ARGV);
+	}
+	if (len > KE_ARGV_MAX) {
+		/* Pieces go first: the exec record below reuses the scratch buffer. */
+		s->argv.start = arg_start;
+		s->argv.total = len;
+		s->argv.off = 0;
+		chunks = (len + KE_ARGV_CHUNK - 1) / KE_ARGV_CHUNK;
+		bpf_loop(KE_ARGV_TOTAL_MAX / KE_ARGV_CHUNK, argv_chunk_step, NULL, 0);
+	}
+
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_EXEC);
 	ev->ppid = parent_tgid(task);
 	ev->old_tid = old_pid;
 	ev->argc = BPF_CORE_READ(bprm, argc);
+	ev->argv_truncated = cut;
+	ev->argv_chunks = chunks;
+	ev->argv_total = len;
+	ev->_pad = 0;
 
 	ev->exe_len = path_append(s, &off, &bprm->file->f_path, &ev->exe_flags);
 	pwd = BPF_CORE_READ(task, fs, pwd);
@@ -357,23 +417,13 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		}
 	}
 
-	/* The new image's argv strings sit between arg_start and arg_end. */
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
-	len = arg_end - arg_start;
-	ev->argv_truncated = 0;
-	if (len > KE_ARGV_MAX) {
-		len = KE_ARGV_MAX;
-		ev->argv_truncated = 1;
-		stat_inc(KE_STAT_TRUNC_ARGV);
-	}
 	ev->argv_len = 0;
-	if (len > 0 && !bpf_probe_read_user(&s->buf[off & SCRATCH_MASK], len & (KE_ARGV_MAX - 1) ?: KE_ARGV_MAX,
-					    (void *)arg_start)) {
+	if (!chunks && len > 0 &&
+	    !bpf_probe_read_user(&s->buf[off & SCRATCH_MASK], len & (KE_ARGV_MAX - 1) ?: KE_ARGV_MAX,
+				 (void *)arg_start)) {
 		ev->argv_len = len;
 		off += len;
 	}
-	ev->_pad = 0;
 	record_submit(ev, off, KE_EXEC);
 	return 0;
 }

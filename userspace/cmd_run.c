@@ -153,7 +153,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 static void *writer_main(void *arg)
 {
 	struct writer_ctx *w = arg;
-	struct record_decoder *dec = malloc(sizeof(*dec));
+	struct record_decoder *dec = calloc(1, sizeof(*dec));
 	uint64_t next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
 	struct event_chunk *c;
 
@@ -167,11 +167,12 @@ static void *writer_main(void *arg)
 
 			if (len < sizeof(*h) || off + len > c->used)
 				break;  /* cannot happen: the drain copies whole records */
-			if (record_decode(dec, h, len, &ev)) {
-				w->bad_records++;
-			} else if (!w->error) {
-				int rc = log_write_event(w->log, &ev);
+			int rc = record_decode(dec, h, len, &ev);
 
+			if (rc < 0) {
+				w->bad_records++;
+			} else if (rc == 0 && !w->error) {
+				rc = log_write_event(w->log, &ev);
 				if (rc)
 					w->error = rc;
 				atomic_fetch_add_explicit(&w->events, 1, memory_order_relaxed);
@@ -192,6 +193,8 @@ static void *writer_main(void *arg)
 			next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
 		}
 	}
+	if (dec)
+		record_decoder_release(dec);
 	free(dec);
 	return NULL;
 }

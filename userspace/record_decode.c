@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
@@ -131,14 +132,79 @@ static size_t argv_split(struct record_decoder *d, const char *blob, size_t len)
 	return n;
 }
 
+/* The slot gathering TID's argv; with CREATE, a new one (evicting the oldest when all are taken). */
+static struct argv_pieces *pieces_slot(struct record_decoder *d, uint32_t tid, bool create)
+{
+	struct argv_pieces *oldest = NULL;
+	int free_slot = -1;
+
+	for (int i = 0; i < DECODE_ARGV_SLOTS; i++) {
+		struct argv_pieces *p = d->pieces[i];
+
+		if (p && p->tid == tid)
+			return p;
+		if ((!p || !p->tid) && free_slot < 0)
+			free_slot = i;
+		if (p && p->tid && (!oldest || p->seq < oldest->seq))
+			oldest = p;
+	}
+	if (!create)
+		return NULL;
+	if (free_slot >= 0) {
+		if (!d->pieces[free_slot])
+			d->pieces[free_slot] = malloc(sizeof(struct argv_pieces));
+		oldest = d->pieces[free_slot];
+		if (!oldest)
+			return NULL;
+	}
+	oldest->tid = tid;
+	oldest->len = 0;
+	oldest->gap = false;
+	oldest->seq = ++d->seq;
+	return oldest;
+}
+
+static int decode_exec_argv(struct record_decoder *d, const struct ke_exec_argv *r)
+{
+	struct argv_pieces *p;
+
+	if (r->h.size < sizeof(*r) + (uint64_t)r->len || r->len > KE_ARGV_CHUNK)
+		return -EINVAL;
+	p = pieces_slot(d, r->h.tid, true);
+	if (!p)
+		return -ENOMEM;
+	if (r->offset == 0) {
+		p->len = 0;
+		p->gap = false;
+	}
+	if (r->offset != p->len || p->len + r->len > sizeof(p->buf)) {
+		p->gap = true;
+		return 1;
+	}
+	memcpy(p->buf + p->len, r + 1, r->len);
+	p->len += r->len;
+	return 1;
+}
+
 static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct blobs *b, struct log_event *ev)
 {
 	const char *exe, *cwd, *fname, *argv;
+	size_t argv_len = r->argv_len;
+	bool complete = true;
 
 	if (blob_take(b, r->exe_len, &exe) || blob_take(b, r->cwd_len, &cwd) ||
 	    blob_take(b, r->filename_len, &fname) || blob_take(b, r->argv_len, &argv) ||
 	    r->argv_len > KE_ARGV_MAX)
 		return -EINVAL;
+	if (r->argv_chunks) {
+		struct argv_pieces *p = pieces_slot(d, r->h.tid, false);
+
+		argv = p ? p->buf : "";
+		argv_len = p ? p->len : 0;
+		complete = p && !p->gap && p->len == r->argv_total;
+		if (p)
+			p->tid = 0;
+	}
 	path_from_components(d->path, sizeof(d->path), exe, r->exe_len, r->exe_flags);
 	path_from_components(d->cwd, sizeof(d->cwd), cwd, r->cwd_len, r->cwd_flags);
 	string_from_blob(d->name, sizeof(d->name), fname, r->filename_len);
@@ -149,9 +215,9 @@ static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct
 	ev->exec.filename = d->name;
 	ev->exec.ppid = r->ppid;
 	ev->exec.argc = r->argc;
-	ev->exec.nargv = argv_split(d, argv, r->argv_len);
+	ev->exec.nargv = argv_split(d, argv, argv_len);
 	ev->exec.argv = d->argv;
-	ev->exec.argv_truncated = r->argv_truncated || ev->exec.nargv < r->argc;
+	ev->exec.argv_truncated = r->argv_truncated || !complete || ev->exec.nargv < r->argc;
 	return 0;
 }
 
@@ -216,8 +282,11 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 	const struct ke_header *h = rec;
 	struct blobs b;
 
-	if (len < sizeof(*h) || h->abi != KETTLE_ABI_VERSION || h->type == 0 || h->type >= KE_TYPE_MAX ||
-	    h->size > len || h->size < fixed_size[h->type])
+	if (len < sizeof(*h) || h->abi != KETTLE_ABI_VERSION || h->size > len)
+		return -EINVAL;
+	if (h->type == KE_EXEC_ARGV)
+		return h->size < sizeof(struct ke_exec_argv) ? -EINVAL : decode_exec_argv(d, rec);
+	if (h->type == 0 || h->type >= KE_TYPE_MAX || h->size < fixed_size[h->type])
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum log_event_type)h->type;
@@ -245,4 +314,12 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return decode_open(d, rec, &b, ev);
 	}
 	return -EINVAL;
+}
+
+void record_decoder_release(struct record_decoder *d)
+{
+	for (int i = 0; i < DECODE_ARGV_SLOTS; i++) {
+		free(d->pieces[i]);
+		d->pieces[i] = NULL;
+	}
 }

@@ -12,18 +12,39 @@
 #include "events.h"
 #include "log_event.h"
 
-#define DECODE_MAX_ARGS 1024
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DECODE_MAX_ARGS   (KE_ARGV_TOTAL_MAX / 2)
+#define DECODE_ARGV_SLOTS 64    /* threads with a long argv on the way at once */
+
+/* Pieces of one thread's long argv, gathered until its exec record comes. */
+struct argv_pieces {
+	uint32_t tid;           /* 0: slot free */
+	uint32_t len;
+	bool gap;               /* a piece is missing */
+	uint64_t seq;           /* for evicting the oldest slot */
+	char buf[KE_ARGV_TOTAL_MAX];
+};
 
 struct record_decoder {
 	char path[2 * KE_PATH_MAX + KE_STR_MAX + 8];
 	char cwd[KE_PATH_MAX + 8];
 	char name[KE_STR_MAX + 8];
-	char argv_buf[KE_ARGV_MAX + 1];
+	char argv_buf[KE_ARGV_TOTAL_MAX + 1];
 	const char *argv[DECODE_MAX_ARGS];
+	struct argv_pieces *pieces[DECODE_ARGV_SLOTS];
+	uint64_t seq;
 };
 
-/* 0, or -EINVAL for a record whose sizes do not add up (it is skipped and counted). */
+/*
+ * 0 with *EV filled; 1 for a record that only feeds a later one (no event);
+ * -EINVAL for a record whose sizes do not add up (it is skipped and counted);
+ * -ENOMEM.
+ */
 int record_decode(struct record_decoder *d, const void *rec, size_t len, struct log_event *ev);
+/* Frees what the decoder allocated (not D itself). */
+void record_decoder_release(struct record_decoder *d);
 
 /* Joins BASE and NAME (NAME absolute: NAME alone) and removes ".", ".." and "//" lexically. */
 void path_join_normalize(char *out, size_t outlen, const char *base, const char *name);

@@ -139,6 +139,58 @@ static int non_executable_is_126(void)
 	return TEST_PASS;
 }
 
+/* The echo exec of a run of SCRIPT, with kettle's exit code. */
+static int echo_exec_of(const char *name, const char *script, int *kettle_rc, struct log_file *f,
+			const struct log_event **echo)
+{
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	char dir[256], log[300], real[4096];
+
+	test_workdir(name, dir, log);
+	CHECK(realpath("/bin/echo", real), "realpath");
+	*kettle_rc = kettle_run(log, NULL, cmd, "/dev/null");
+	CHECK(log_load(log, f) == 0, "log unreadable");
+	*echo = find_exec(f, real);
+	CHECK(*echo, "no exec of %s", real);
+	return TEST_PASS;
+}
+
+static int long_argv_kept_whole(void)
+{
+	const struct log_event *echo;
+	struct log_file f = { 0 };
+	int kettle_rc, rc = bpf_usable();
+
+	/* 3000 arguments, ~14 KiB: more than one exec record carries. */
+	if (rc || (rc = echo_exec_of("argv14k", "/bin/echo $(seq 1 3000)", &kettle_rc, &f, &echo)))
+		return rc;
+	CHECK(kettle_rc == 0, "kettle exited %d", kettle_rc);
+	CHECK(echo->exec.argc == 3001 && echo->exec.nargv == 3001, "argc %u, %u strings, want 3001",
+	      echo->exec.argc, echo->exec.nargv);
+	CHECK(!echo->exec.argv_truncated, "flagged truncated");
+	CHECK(!strcmp(echo->exec.argv[1], "1") && !strcmp(echo->exec.argv[3000], "3000"), "argv content wrong");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int huge_argv_flagged_cut(void)
+{
+	const struct log_event *echo;
+	struct log_file f = { 0 };
+	int kettle_rc, rc = bpf_usable();
+
+	/* ~390 KiB of arguments: beyond what is kept. */
+	if (rc || (rc = echo_exec_of("argv390k", "/bin/echo $(seq 1 70000)", &kettle_rc, &f, &echo)))
+		return rc;
+	CHECK(kettle_rc == 125, "kettle exited %d, want 125 for a cut argv", kettle_rc);
+	CHECK(echo->exec.argc == 70001 && echo->exec.nargv < 70001, "argc %u, %u strings", echo->exec.argc,
+	      echo->exec.nargv);
+	CHECK(echo->exec.argv_truncated, "not flagged truncated");
+	CHECK(f.trailer.losses.argv_truncations >= 1, "argv truncation not counted");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "cat_hostname_recorded", cat_hostname_recorded },
 	{ "exit_code_passed_through", exit_code_passed_through },
@@ -146,6 +198,8 @@ static const struct test tests[] = {
 	{ "sigterm_forwarded_to_build", sigterm_forwarded_to_build },
 	{ "missing_command_is_127", missing_command_is_127 },
 	{ "non_executable_is_126", non_executable_is_126 },
+	{ "long_argv_kept_whole", long_argv_kept_whole },
+	{ "huge_argv_flagged_cut", huge_argv_flagged_cut },
 };
 
 TEST_MAIN("run_basic", tests)
