@@ -77,6 +77,65 @@ struct log_event {
 	};
 };
 
+/* ---- what the hasher found (not events: they come from userspace) ---- */
+
+enum log_digest_kind {
+	LOG_DIGEST_INPUT = 1,           /* first opened for reading, hashed during the build */
+	LOG_DIGEST_EXEC = 2,            /* an executed file */
+	LOG_DIGEST_OUTPUT = 3,          /* created or written by the build, hashed at its end */
+};
+
+/* Digest flags */
+#define LOG_DIGEST_CHANGED        0x1  /* identity at hash time differs from the one the kernel saw at open */
+#define LOG_DIGEST_CHANGED_DURING 0x2  /* the file changed while it was being hashed */
+
+struct log_digest {
+	enum log_digest_kind kind;
+	const char *path;
+	uint64_t boot_ns;               /* when hashing finished, CLOCK_BOOTTIME */
+	int32_t result;                 /* 0, or -errno: not hashed */
+	uint32_t flags;                 /* LOG_DIGEST_* */
+	uint8_t sha256[32];             /* meaningful only when result == 0 */
+	/* identity of the file at hash time (st_dev in makedev form) */
+	uint64_t dev, ino;
+	int64_t size, mtime_ns, ctime_ns;
+};
+
+enum log_file_kind {
+	LOG_FILE_OTHER = 0,
+	LOG_FILE_ELF_EXEC = 1,          /* ET_EXEC */
+	LOG_FILE_ELF_DYN = 2,           /* ET_DYN: shared object or PIE */
+	LOG_FILE_ELF_REL = 3,
+	LOG_FILE_ELF_CORE = 4,
+	LOG_FILE_SCRIPT = 5,            /* starts with #! */
+};
+
+/* What an executed file is (from its bytes, by elfutils). Strings may be NULL. */
+struct log_exec_ident {
+	const char *path;
+	int32_t result;                 /* 0, or -errno when it could not be read */
+	enum log_file_kind kind;
+	uint32_t elf_class;             /* 32 or 64, 0 if not ELF */
+	uint32_t elf_machine;           /* EM_* */
+	const char *build_id;           /* lowercase hex */
+	const char *interp;             /* PT_INTERP */
+	const char *soname;
+	const char *runpath;            /* DT_RUNPATH, else DT_RPATH */
+	const char *const *needed;      /* DT_NEEDED, in order */
+	uint32_t nneeded;
+	const char *script_interp;      /* #! interpreter */
+	const char *script_arg;         /* its optional argument */
+};
+
+/* What the hasher did over the whole run. */
+struct log_hash_stats {
+	uint64_t queued;                /* files given to the hasher */
+	uint64_t hashed;                /* digests produced */
+	uint64_t failed;                /* could not be hashed (gone, unreadable, not regular) */
+	uint64_t changed;               /* flagged LOG_DIGEST_CHANGED or _DURING */
+	uint64_t queue_full;            /* not hashed because the queue was full */
+};
+
 /* What the kernel side could not deliver or had to cut. */
 struct log_losses {
 	uint64_t ringbuf_drops[LOG_EV_TYPE_MAX];   /* by event type */
@@ -134,6 +193,7 @@ struct log_trailer {
 	int32_t kettle_exit;            /* what kettle run exited with */
 	uint64_t events_by_type[LOG_EV_TYPE_MAX]; /* filled by the writer */
 	struct log_losses losses;
+	struct log_hash_stats hash;
 };
 
 #endif
