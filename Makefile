@@ -23,7 +23,7 @@ ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN      := -Wall -Wextra -Werror
 CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
-LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lpthread
+LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -luring -lpthread
 
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

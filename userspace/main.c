@@ -16,6 +16,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd commands[] = {
 	{ "run",     cmd_run,     "trace a build: kettle run [-o LOG] [options] -- CMD [ARGS...]" },
+	{ "hash",    cmd_hash,    "SHA-256 of files and trees: kettle hash [-j N] [--json] [--dirhash] PATH..." },
 	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },

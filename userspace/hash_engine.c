@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hash engine.  Each worker owns one io_uring and SLOTS files in flight; per
+ * file the ring carries openat -> reads -> close.  Two reads per file are in
+ * flight at consecutive offsets (double buffering: the next chunk is read
+ * while this one is hashed); chunks are hashed strictly in file order.
+ * Buffers are one registered region per worker, small enough to stay in L2.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liburing.h>
+#include <openssl/evp.h>
+
+#include "hash_engine.h"
+
+#define CHUNK           (64u * 1024)    /* one read; 2 per file in flight */
+#define SLOTS_MAX       16u             /* files in flight per worker */
+#define NOFILE_RESERVE  64u             /* descriptors left to the rest of the process */
+#define SIZE0_CAP       (1ull << 30)    /* st_size 0 (procfs): read to EOF, at most this */
+#define DEFAULT_QUEUE   4096u
+
+#define IOPRIO_CLASS_SHIFT 13
+#define IOPRIO_CLASS_IDLE  3
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_IDLE        (IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT)
+
+enum op { OP_OPEN, OP_READ, OP_CLOSE };
+
+struct chunk {
+	uint64_t off;
+	uint32_t len;           /* bytes wanted */
+	uint32_t filled;        /* bytes read so far */
+	bool inflight;
+	bool ready;             /* full, or short because of EOF */
+};
+
+struct slot {
+	bool busy;
+	int fd;
+	unsigned pending;       /* SQEs in flight */
+	bool failed, eof, size0;
+	uint64_t next_off;      /* next chunk to issue */
+	struct chunk ch[2];
+	uint8_t *buf;           /* 2 * CHUNK of the worker's region */
+	EVP_MD_CTX *md;
+	struct hash_result res;
+};
+
+struct worker {
+	struct hash_engine *e;
+	pthread_t thread;
+	struct io_uring ring;
+	bool ring_ok, fixed_bufs, started;
+	int error;
+	unsigned nslots, active;
+	struct slot *slots;
+	uint8_t *region;
+	size_t region_len;
+};
+
+struct hash_engine {
+	struct hash_engine_options o;
+	EVP_MD *sha256;
+	pthread_mutex_t lock;
+	pthread_cond_t work_cv, result_cv, start_cv;
+	struct hash_result *reqs;       /* ring of queued requests (cookie, path) */
+	struct hash_result *results;    /* ring of finished results */
+	size_t cap, req_head, nreqs, res_head, nresults, outstanding;
+	bool closing, cancel, joined;
+	unsigned nworkers, started, live;
+	int first_error;
+	struct worker *workers;
+};
+
+/* ---- small helpers ---- */
+
+void hash_hex(const uint8_t digest[HASH_DIGEST_LEN], char hex[2 * HASH_DIGEST_LEN + 1])
+{
+	static const char x[] = "0123456789abcdef";
+
+	for (int i = 0; i < HASH_DIGEST_LEN; i++) {
+		hex[2 * i] = x[digest[i] >> 4];
+		hex[2 * i + 1] = x[digest[i] & 15];
+	}
+	hex[2 * HASH_DIGEST_LEN] = '\0';
+}
+
+void hash_result_clear(struct hash_result *r)
+{
+	free(r->path);
+	r->path = NULL;
+}
+
+static const char *type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "FIFO";
+	case S_IFCHR: return "character device";
+	case S_IFBLK: return "block device";
+	case S_IFSOCK: return "socket";
+	case S_IFDIR: return "directory";
+	case S_IFLNK: return "symbolic link";
+	default: return "unknown type";
+	}
+}
+
+const char *hash_result_reason(const struct hash_result *r, char *buf, size_t len)
+{
+	static const char *const steps[] = { "", "open", "fstat", "type", "read", "cancelled" };
+
+	if (r->step == HASH_STEP_TYPE)
+		snprintf(buf, len, "not a regular file (%s), skipped", type_name(r->before.mode));
+	else if (r->error)
+		snprintf(buf, len, "%s: %s", steps[r->step], strerror(-r->error));
+	else if (r->changed)
+		snprintf(buf, len, "changed while being hashed");
+	else
+		snprintf(buf, len, "ok");
+	return buf;
+}
+
+static void identity_of(const struct stat *st, struct hash_identity *id)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = (uint64_t)st->st_size;
+	id->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	id->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+	id->mode = st->st_mode;
+}
+
+static bool identity_equal(const struct hash_identity *a, const struct hash_identity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->mode == b->mode;
+}
+
+static uint64_t user_data(unsigned slot, enum op op, unsigned chunk)
+{
+	return ((uint64_t)slot << 8) | ((uint64_t)op << 1) | chunk;
+}
+
+/* ---- engine queues (called with e->lock held) ---- */
+
+static void push_result_locked(struct hash_engine *e, struct hash_result *r)
+{
+	e->results[(e->res_head + e->nresults) % e->cap] = *r;
+	e->nresults++;
+	pthread_cond_broadcast(&e->result_cv);
+}
+
+static bool pop_request_locked(struct hash_engine *e, struct hash_result *r)
+{
+	if (!e->nreqs)
+		return false;
+	*r = e->reqs[e->req_head];
+	e->req_head = (e->req_head + 1) % e->cap;
+	e->nreqs--;
+	return true;
+}
+
+/* Requests nobody will run (no live worker, or cancelled) still get a result. */
+static void cancel_queued_locked(struct hash_engine *e, int error)
+{
+	struct hash_result r;
+
+	while (pop_request_locked(e, &r)) {
+		r.error = error;
+		r.step = HASH_STEP_CANCEL;
+		push_result_locked(e, &r);
+	}
+}
+
+static void push_result(struct hash_engine *e, struct hash_result *r)
+{
+	pthread_mutex_lock(&e->lock);
+	push_result_locked(e, r);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- one worker: its ring and slots ---- */
+
+static struct io_uring_sqe *get_sqe(struct worker *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+
+	if (!sqe) {
+		/* SQ full: hand what is queued to the kernel; the ring is sized so
+		 * completions never overflow, so this frees room at once. */
+		int r = io_uring_submit(&w->ring);
+
+		if (r < 0 && r != -EAGAIN && r != -EBUSY && r != -EINTR)
+			return NULL;
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	return sqe;
+}
+
+static void slot_finish(struct worker *w, struct slot *s)
+{
+	push_result(w->e, &s->res);
+	s->busy = false;
+	w->active--;
+}
+
+static void slot_close(struct worker *w, unsigned idx, struct slot *s)
+{
+	struct io_uring_sqe *sqe;
+
+	if (s->fd < 0) {
+		slot_finish(w, s);
+		return;
+	}
+	sqe = get_sqe(w);
+	if (!sqe) {
+		/* No SQE: closing synchronously is slower but still correct. */
+		if (close(s->fd))
+			fprintf(stderr, "kettle: hash engine: close: %s\n", strerror(errno));
+		s->fd = -1;
+		slot_finish(w, s);
+		return;
+	}
+	io_uring_prep_close(sqe, s->fd);
+	io_uring_sqe_set_data64(sqe, user_data(idx, OP_CLOSE, 0));
+	s->pending++;
+}
+
+static void slot_fail(struct worker *w, unsigned idx, struct slot *s, enum hash_step step, int err)
+{
+	if (!s->failed) {
+		s->failed = true;
+		s->res.step = step;
+		s->res.error = err;
+	}
+	if (!s->pending)
+		slot_close(w, idx, s);
+}
+
+static int issue_read(struct worker *w, unsigned idx, struct slot *s, unsigned c)
+{
+	struct chunk *ch = &s->ch[c];
+	struct io_uring_sqe *sqe = get_sqe(w);
+	uint8_t *dst = s->buf + (size_t)c * CHUNK + ch->filled;
+	unsigned len = ch->len - ch->filled;
+
+	if (!sqe)
+		return -EBUSY;
+	if (w->fixed_bufs)
+		io_uring_prep_read_fixed(sqe, s->fd, dst, len, ch->off + ch->filled, 0);
+	else
+		io_uring_prep_read(sqe, s->fd, dst, len, ch->off + ch->filled);
+	if (w->e->o.low_priority)
+		sqe->ioprio = IOPRIO_IDLE;
+	io_uring_sqe_set_data64(sqe, user_data(idx, OP_READ, c));
+	ch->inflight = true;
+	s->pending++;
+	return 0;
+}
+
+/* More to read: below st_size, or (st_size 0, procfs style) until EOF. */
+static bool more_to_read(const struct slot *s)
+{
+	if (s->eof || s->failed)
+		return false;
+	if (s->size0)
+		return s->next_off < SIZE0_CAP;
+	return s->next_off < s->res.before.size;
+}
+
+static void issue_reads(struct worker *w, unsigned idx, struct slot *s)
+{
+	for (unsigned c = 0; c < 2 && more_to_read(s); c++) {
+		struct chunk *ch = &s->ch[c];
+		uint64_t left = s->size0 ? CHUNK : s->res.before.size - s->next_off;
+
+		if (ch->inflight || ch->ready || ch->len)
+			continue;
+		ch->off = s->next_off;
+		ch->len = left < CHUNK ? (uint32_t)left : CHUNK;
+		ch->filled = 0;
+		s->next_off += ch->len;
+		if (issue_read(w, idx, s, c)) {
+			slot_fail(w, idx, s, HASH_STEP_READ, -EBUSY);
+			return;
+		}
+	}
+}
+
+static void slot_complete(struct worker *w, unsigned idx, struct slot *s)
+{
+	struct hash_result *r = &s->res;
+	struct stat st;
+	unsigned dlen = 0;
+
+	if (fstat(s->fd, &st)) {
+		slot_fail(w, idx, s, HASH_STEP_STAT, -errno);
+		return;
+	}
+	identity_of(&st, &r->after);
+	if (!identity_equal(&r->before, &r->after))
+		r->changed = true;
+	if (!s->size0 && r->bytes != r->before.size)
+		r->changed = true;
+	if (s->size0 && !s->eof)
+		r->changed = true;      /* hit SIZE0_CAP: not the whole file */
+	if (!EVP_DigestFinal_ex(s->md, r->digest, &dlen) || dlen != HASH_DIGEST_LEN) {
+		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
+		return;
+	}
+	slot_close(w, idx, s);
+}
+
+/* Hashes the chunks that are next in file order, then refills them. */
+static void hash_ready_chunks(struct worker *w, unsigned idx, struct slot *s)
+{
+	for (;;) {
+		struct chunk *ch = NULL;
+
+		for (unsigned c = 0; c < 2; c++)
+			if (s->ch[c].ready && s->ch[c].off == s->res.bytes)
+				ch = &s->ch[c];
+		if (!ch || s->failed)
+			break;
+		if (ch->filled && !EVP_DigestUpdate(s->md, s->buf + (size_t)(ch - s->ch) * CHUNK,
+						    ch->filled)) {
+			slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
+			return;
+		}
+		s->res.bytes += ch->filled;
+		if (ch->filled < ch->len)
+			s->eof = true;
+		memset(ch, 0, sizeof(*ch));
+	}
+	if (s->failed)
+		return;
+	/* A chunk past EOF that found data means the file grew meanwhile. */
+	for (unsigned c = 0; c < 2 && s->eof; c++) {
+		if (s->ch[c].ready && s->ch[c].filled)
+			s->res.changed = true;
+		if (s->ch[c].ready)
+			memset(&s->ch[c], 0, sizeof(s->ch[c]));
+	}
+	issue_reads(w, idx, s);
+	if (!s->failed && !s->pending && !more_to_read(s))
+		slot_complete(w, idx, s);
+}
+
+static void on_read(struct worker *w, unsigned idx, struct slot *s, unsigned c, int res)
+{
+	struct chunk *ch = &s->ch[c];
+
+	ch->inflight = false;
+	if (s->failed) {
+		slot_fail(w, idx, s, HASH_STEP_READ, res < 0 ? res : 0);
+		return;
+	}
+	if (res == -EINTR || res == -EAGAIN) {
+		if (issue_read(w, idx, s, c))
+			slot_fail(w, idx, s, HASH_STEP_READ, res);
+		return;
+	}
+	if (res < 0) {
+		slot_fail(w, idx, s, HASH_STEP_READ, res);
+		return;
+	}
+	ch->filled += (uint32_t)res;
+	if (res > 0 && ch->filled < ch->len) {
+		if (issue_read(w, idx, s, c))   /* short read: fetch the rest */
+			slot_fail(w, idx, s, HASH_STEP_READ, -EBUSY);
+		return;
+	}
+	ch->ready = true;
+	hash_ready_chunks(w, idx, s);
+}
+
+static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
+{
+	struct stat st;
+
+	if (res < 0) {
+		slot_fail(w, idx, s, HASH_STEP_OPEN, res);
+		return;
+	}
+	s->fd = res;
+	if (fstat(s->fd, &st)) {
+		slot_fail(w, idx, s, HASH_STEP_STAT, -errno);
+		return;
+	}
+	identity_of(&st, &s->res.before);
+	if (!S_ISREG(st.st_mode)) {
+		slot_fail(w, idx, s, HASH_STEP_TYPE, -EINVAL);
+		return;
+	}
+	if (!EVP_DigestInit_ex2(s->md, w->e->sha256, NULL)) {
+		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
+		return;
+	}
+	s->size0 = st.st_size == 0;
+	if (w->e->o.hook)
+		w->e->o.hook(w->e->o.hook_arg, s->res.path, HASH_STEP_READ);
+	issue_reads(w, idx, s);
+	if (!s->failed && !s->pending)
+		hash_ready_chunks(w, idx, s);   /* nothing to read: empty file */
+}
+
+static void on_cqe(struct worker *w, struct io_uring_cqe *cqe)
+{
+	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	unsigned idx = (unsigned)(ud >> 8);
+	enum op op = (enum op)((ud >> 1) & 3);
+	struct slot *s;
+
+	if (idx >= w->nslots)
+		return;
+	s = &w->slots[idx];
+	s->pending--;
+	switch (op) {
+	case OP_OPEN:
+		on_open(w, idx, s, cqe->res);
+		break;
+	case OP_READ:
+		on_read(w, idx, s, (unsigned)(ud & 1), cqe->res);
+		break;
+	case OP_CLOSE:
+		s->fd = -1;     /* a failed close still released the descriptor */
+		slot_finish(w, s);
+		break;
+	}
+}
+
+static void slot_start(struct worker *w, unsigned idx, struct hash_result *req)
+{
+	struct slot *s = &w->slots[idx];
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct io_uring_sqe *sqe;
+
+	if (w->e->o.no_follow)
+		flags |= O_NOFOLLOW;
+	s->busy = true;
+	w->active++;
+	s->fd = -1;
+	s->pending = 0;
+	s->failed = s->eof = s->size0 = false;
+	s->next_off = 0;
+	memset(s->ch, 0, sizeof(s->ch));
+	s->res = *req;
+	if (w->e->o.hook)
+		w->e->o.hook(w->e->o.hook_arg, s->res.path, HASH_STEP_OPEN);
+	sqe = get_sqe(w);
+	if (!sqe) {
+		slot_fail(w, idx, s, HASH_STEP_OPEN, -EBUSY);
+		return;
+	}
+	/* O_NONBLOCK: a FIFO or device must not block the ring before fstat refuses it. */
+	io_uring_prep_openat(sqe, AT_FDCWD, s->res.path, flags, 0);
+	io_uring_sqe_set_data64(sqe, user_data(idx, OP_OPEN, 0));
+	s->pending++;
+}
+
+/* Takes queued requests into free slots; waits when the worker is idle.
+ * false: time to exit. */
+static bool refill(struct worker *w)
+{
+	struct hash_engine *e = w->e;
+	bool run = true;
+
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		struct hash_result req;
+
+		for (unsigned i = 0; i < w->nslots && w->active < w->nslots; i++) {
+			if (w->slots[i].busy)
+				continue;
+			if (e->cancel)
+				cancel_queued_locked(e, -ECANCELED);
+			if (!pop_request_locked(e, &req))
+				break;
+			pthread_mutex_unlock(&e->lock);
+			slot_start(w, i, &req);
+			pthread_mutex_lock(&e->lock);
+		}
+		if (w->active)
+			break;
+		if (e->closing && !e->nreqs) {
+			run = false;
+			break;
+		}
+		pthread_cond_wait(&e->work_cv, &e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return run;
+}
+
+static void reap(struct worker *w)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&w->ring, head, cqe) {
+		on_cqe(w, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&w->ring, n);
+}
+
+/* The ring broke: every file of this worker gets an error result. */
+static void abandon_slots(struct worker *w, int err)
+{
+	for (unsigned i = 0; i < w->nslots; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (!s->busy)
+			continue;
+		if (s->fd >= 0 && close(s->fd))
+			fprintf(stderr, "kettle: hash engine: close: %s\n", strerror(errno));
+		s->fd = -1;
+		if (!s->failed) {
+			s->res.step = HASH_STEP_CANCEL;
+			s->res.error = err;
+		}
+		slot_finish(w, s);
+	}
+}
+
+static void lower_priority(void)
+{
+	struct sched_param sp = { 0 };
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	/* Best effort, each independently: the build keeps priority over hashing.
+	 * Set before the ring is used, so its io-wq threads inherit them. */
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp))
+		fprintf(stderr, "kettle: hash engine: SCHED_IDLE refused\n");
+	if (setpriority(PRIO_PROCESS, (id_t)tid, 19))
+		fprintf(stderr, "kettle: hash engine: nice 19: %s\n", strerror(errno));
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid, IOPRIO_IDLE))
+		fprintf(stderr, "kettle: hash engine: idle I/O class: %s\n", strerror(errno));
+}
+
+static int ring_setup(struct worker *w)
+{
+	unsigned entries = w->nslots * 4;       /* <= 3 SQEs per file in flight */
+	struct io_uring_params p = { .flags = IORING_SETUP_SINGLE_ISSUER |
+					       IORING_SETUP_DEFER_TASKRUN |
+					       IORING_SETUP_COOP_TASKRUN };
+	struct iovec iov;
+	int r = io_uring_queue_init_params(entries, &w->ring, &p);
+
+	if (r == -EINVAL) {     /* kernel older than 6.1: plain ring */
+		memset(&p, 0, sizeof(p));
+		r = io_uring_queue_init_params(entries, &w->ring, &p);
+	}
+	if (r < 0)
+		return r;
+	w->ring_ok = true;
+	iov.iov_base = w->region;
+	iov.iov_len = w->region_len;
+	/* Registered buffers skip per-read page pinning; without (RLIMIT_MEMLOCK)
+	 * plain reads do the same work a little slower. */
+	w->fixed_bufs = io_uring_register_buffers(&w->ring, &iov, 1) == 0;
+	return 0;
+}
+
+static void worker_started(struct worker *w, int err)
+{
+	struct hash_engine *e = w->e;
+
+	pthread_mutex_lock(&e->lock);
+	w->error = err;
+	w->started = true;
+	e->started++;
+	if (!err)
+		e->live++;
+	pthread_cond_broadcast(&e->start_cv);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void worker_exit(struct worker *w, int err)
+{
+	struct hash_engine *e = w->e;
+
+	pthread_mutex_lock(&e->lock);
+	if (err && !e->first_error)
+		e->first_error = err;
+	e->live--;
+	if (!e->live)
+		cancel_queued_locked(e, err ? err : -ECANCELED);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int err;
+
+	if (w->e->o.low_priority)
+		lower_priority();
+	err = ring_setup(w);
+	worker_started(w, err);
+	if (err)
+		return NULL;
+	while (refill(w)) {
+		err = io_uring_submit_and_wait(&w->ring, 1);
+		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
+			abandon_slots(w, err);
+			break;
+		}
+		err = 0;
+		reap(w);
+	}
+	worker_exit(w, err);
+	return NULL;
+}
+
+/* ---- setup and teardown ---- */
+
+static unsigned slots_per_worker(unsigned workers)
+{
+	struct rlimit rl;
+	rlim_t avail;
+
+	/* Each file in flight holds a descriptor: stay well inside RLIMIT_NOFILE. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return SLOTS_MAX;
+	avail = rl.rlim_cur > NOFILE_RESERVE * 2 ? rl.rlim_cur - NOFILE_RESERVE : rl.rlim_cur / 2;
+	avail /= workers;
+	return avail < 1 ? 1 : avail > SLOTS_MAX ? SLOTS_MAX : (unsigned)avail;
+}
+
+static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots)
+{
+	w->e = e;
+	w->nslots = nslots;
+	w->slots = calloc(nslots, sizeof(*w->slots));
+	if (!w->slots)
+		return -ENOMEM;
+	w->region_len = (size_t)nslots * 2 * CHUNK;
+	w->region = mmap(NULL, w->region_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w->region == MAP_FAILED) {
+		w->region = NULL;
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nslots; i++) {
+		w->slots[i].buf = w->region + (size_t)i * 2 * CHUNK;
+		w->slots[i].fd = -1;
+		w->slots[i].md = EVP_MD_CTX_new();
+		if (!w->slots[i].md)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void worker_release(struct worker *w)
+{
+	if (w->ring_ok)
+		io_uring_queue_exit(&w->ring);
+	for (unsigned i = 0; w->slots && i < w->nslots; i++)
+		EVP_MD_CTX_free(w->slots[i].md);
+	free(w->slots);
+	if (w->region)
+		munmap(w->region, w->region_len);
+}
+
+static void engine_release(struct hash_engine *e)
+{
+	for (unsigned i = 0; e->workers && i < e->nworkers; i++)
+		worker_release(&e->workers[i]);
+	free(e->workers);
+	for (size_t i = 0; e->results && i < e->nresults; i++)
+		free(e->results[(e->res_head + i) % e->cap].path);
+	for (size_t i = 0; e->reqs && i < e->nreqs; i++)
+		free(e->reqs[(e->req_head + i) % e->cap].path);
+	free(e->reqs);
+	free(e->results);
+	EVP_MD_free(e->sha256);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->work_cv);
+	pthread_cond_destroy(&e->result_cv);
+	pthread_cond_destroy(&e->start_cv);
+	free(e);
+}
+
+static int engine_alloc(struct hash_engine *e, const struct hash_engine_options *o)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nslots;
+
+	e->o = *o;
+	e->nworkers = o->workers ? o->workers : cpus > 0 ? (unsigned)cpus : 1;
+	if (e->nworkers > HASH_WORKERS_MAX)
+		e->nworkers = HASH_WORKERS_MAX;
+	e->cap = o->queue_capacity ? o->queue_capacity : DEFAULT_QUEUE;
+	if (e->cap > HASH_QUEUE_MAX)
+		e->cap = HASH_QUEUE_MAX;
+	e->reqs = calloc(e->cap, sizeof(*e->reqs));
+	e->results = calloc(e->cap, sizeof(*e->results));
+	e->workers = calloc(e->nworkers, sizeof(*e->workers));
+	e->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);     /* once, not per file */
+	if (!e->reqs || !e->results || !e->workers || !e->sha256)
+		return -ENOMEM;
+	nslots = slots_per_worker(e->nworkers);
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		int r = worker_alloc(&e->workers[i], e, nslots);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Starts the threads and waits until each has its ring (or says why not). */
+static int engine_start(struct hash_engine *e)
+{
+	int err = 0;
+
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		int r = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
+
+		if (r) {
+			e->nworkers = i;        /* join only those that exist */
+			err = -r;
+			break;
+		}
+	}
+	pthread_mutex_lock(&e->lock);
+	while (e->started < e->nworkers)
+		pthread_cond_wait(&e->start_cv, &e->lock);
+	for (unsigned i = 0; i < e->nworkers && !err; i++)
+		err = e->workers[i].error;
+	pthread_mutex_unlock(&e->lock);
+	return err;
+}
+
+struct hash_engine *hash_engine_new(const struct hash_engine_options *o, char *err, size_t errlen)
+{
+	struct hash_engine_options none = { 0 };
+	struct hash_engine *e = calloc(1, sizeof(*e));
+	int r;
+
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->work_cv, NULL);
+	pthread_cond_init(&e->result_cv, NULL);
+	pthread_cond_init(&e->start_cv, NULL);
+	r = engine_alloc(e, o ? o : &none);
+	if (r) {
+		snprintf(err, errlen, "hash engine: %s", strerror(-r));
+		engine_release(e);
+		return NULL;
+	}
+	r = engine_start(e);
+	if (r) {
+		snprintf(err, errlen, "hash engine: io_uring: %s%s", strerror(-r),
+			 r == -EPERM ? " (kernel.io_uring_disabled?)" : "");
+		hash_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+int hash_engine_submit(struct hash_engine *e, const char *path, uint64_t cookie)
+{
+	struct hash_result req = { .cookie = cookie };
+	int r = 0;
+
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	pthread_mutex_lock(&e->lock);
+	if (e->closing)
+		r = -EPIPE;
+	else if (e->outstanding >= e->cap)
+		r = -EAGAIN;
+	else
+		e->outstanding++;       /* reserve the place before copying outside the lock */
+	pthread_mutex_unlock(&e->lock);
+	if (r)
+		return r;
+	req.path = strdup(path);
+	pthread_mutex_lock(&e->lock);
+	if (!req.path) {
+		e->outstanding--;
+		r = -ENOMEM;
+	} else {
+		e->reqs[(e->req_head + e->nreqs) % e->cap] = req;
+		e->nreqs++;
+		if (!e->live)
+			cancel_queued_locked(e, -ECANCELED);
+		pthread_cond_signal(&e->work_cv);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return r;
+}
+
+static void deadline_after(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t max, int timeout_ms)
+{
+	struct timespec deadline;
+	size_t n = 0;
+
+	if (timeout_ms > 0)
+		deadline_after(&deadline, timeout_ms);
+	pthread_mutex_lock(&e->lock);
+	while (!e->nresults && e->outstanding && timeout_ms) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&e->result_cv, &e->lock);
+		else if (pthread_cond_timedwait(&e->result_cv, &e->lock, &deadline) == ETIMEDOUT)
+			break;
+	}
+	while (n < max && e->nresults) {
+		out[n++] = e->results[e->res_head];
+		e->res_head = (e->res_head + 1) % e->cap;
+		e->nresults--;
+		e->outstanding--;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return n;
+}
+
+size_t hash_engine_outstanding(struct hash_engine *e)
+{
+	size_t n;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->outstanding;
+	pthread_mutex_unlock(&e->lock);
+	return n;
+}
+
+int hash_engine_finish(struct hash_engine *e)
+{
+	int err;
+
+	pthread_mutex_lock(&e->lock);
+	e->closing = true;
+	pthread_cond_broadcast(&e->work_cv);
+	pthread_mutex_unlock(&e->lock);
+	if (!e->joined) {
+		for (unsigned i = 0; i < e->nworkers; i++)
+			pthread_join(e->workers[i].thread, NULL);
+		e->joined = true;
+	}
+	pthread_mutex_lock(&e->lock);
+	err = e->first_error;
+	pthread_mutex_unlock(&e->lock);
+	return err;
+}
+
+void hash_engine_free(struct hash_engine *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->cancel = true;
+	pthread_mutex_unlock(&e->lock);
+	hash_engine_finish(e);
+	engine_release(e);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hash engine: SHA-256 of many files at once, with one io_uring per worker
+ * thread.  Callers submit paths with a cookie and poll results; both calls
+ * are thread-safe.  See docs/hashing.md.
+ */
+#ifndef KETTLE_HASH_ENGINE_H
+#define KETTLE_HASH_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HASH_DIGEST_LEN 32
+#define HASH_QUEUE_MAX  (1u << 20)      /* bound on queue_capacity */
+#define HASH_WORKERS_MAX 256
+
+/* Where a request stopped; HASH_STEP_NONE when it succeeded. */
+enum hash_step {
+	HASH_STEP_NONE,
+	HASH_STEP_OPEN,         /* openat failed (ENOENT: gone since it was submitted) */
+	HASH_STEP_STAT,         /* fstat of the open file failed */
+	HASH_STEP_TYPE,         /* not a regular file (error -EINVAL, type in before.mode) */
+	HASH_STEP_READ,         /* a read failed */
+	HASH_STEP_CANCEL,       /* engine freed or its rings failed before the request ran */
+};
+
+/* What stat(2) says about a file: the identity a digest belongs to. */
+struct hash_identity {
+	uint64_t dev;           /* st_dev (as makedev(major, minor)) */
+	uint64_t ino;
+	uint64_t size;
+	int64_t mtime_ns;
+	int64_t ctime_ns;
+	uint32_t mode;
+};
+
+struct hash_result {
+	uint64_t cookie;
+	char *path;             /* the caller's after poll: free with hash_result_clear() */
+	int error;              /* 0 or -errno */
+	enum hash_step step;    /* the step that failed */
+	bool changed;           /* file changed while hashed: digest is NOT its content */
+	uint64_t bytes;         /* bytes hashed */
+	uint8_t digest[HASH_DIGEST_LEN];
+	struct hash_identity before;    /* fstat after open, before the first read */
+	struct hash_identity after;     /* fstat after the last read */
+};
+
+struct hash_engine_options {
+	unsigned workers;       /* threads, one io_uring each; 0: one per online CPU */
+	unsigned queue_capacity; /* requests submitted and not yet polled; 0: 4096 */
+	bool low_priority;      /* workers SCHED_IDLE, nice 19, I/O class idle */
+	bool no_follow;         /* a symlink as the last component fails (ELOOP) */
+	/* Test hook, NULL in normal use: called by a worker just before STEP
+	 * (HASH_STEP_OPEN: before opening; HASH_STEP_READ: before the first read). */
+	void (*hook)(void *arg, const char *path, enum hash_step step);
+	void *hook_arg;
+};
+
+struct hash_engine;
+
+/* Starts the workers.  NULL on failure, with the reason in ERR. */
+struct hash_engine *hash_engine_new(const struct hash_engine_options *o, char *err, size_t errlen);
+
+/* Queues PATH (copied).  0, -EAGAIN when capacity requests are outstanding
+ * (poll, then retry), -EPIPE after finish, -ENAMETOOLONG, -ENOMEM. */
+int hash_engine_submit(struct hash_engine *e, const char *path, uint64_t cookie);
+
+/* Moves up to MAX results into OUT; waits up to TIMEOUT_MS (-1: for ever)
+ * for the first one, but never while nothing is outstanding. */
+size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t max, int timeout_ms);
+
+/* Requests submitted and not yet returned by poll. */
+size_t hash_engine_outstanding(struct hash_engine *e);
+
+/* No more submissions: waits until every queued request has a result and
+ * the workers have exited.  0 or the first worker failure (-errno). */
+int hash_engine_finish(struct hash_engine *e);
+
+/* Cancels what has not started, waits for the rest, frees everything. */
+void hash_engine_free(struct hash_engine *e);
+
+void hash_result_clear(struct hash_result *r);
+
+/* "open: Permission denied", "not a regular file (FIFO)", ... */
+const char *hash_result_reason(const struct hash_result *r, char *buf, size_t len);
+
+/* Lower-case hex of a digest; HEX holds 2 * HASH_DIGEST_LEN + 1 bytes. */
+void hash_hex(const uint8_t digest[HASH_DIGEST_LEN], char hex[2 * HASH_DIGEST_LEN + 1]);
+
+#endif
