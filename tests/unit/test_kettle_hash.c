@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+/* kettle hash against coreutils: same lines, sha256sum -c, dirhash, errors, JSON. */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <jansson.h>
+
+#include "kettle_test.h"
+
+static char dir[256], kettle[512];
+
+/* Runs a shell command; its exit status (or -1). */
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static int make_file(const char *name, size_t len)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (fputc((int)((i * 131 + len) & 0xff), f) == EOF)
+			break;
+	return fclose(f);
+}
+
+/* tree/: the regular edge cases; bad/: one of each problem. */
+static int t_setup(void)
+{
+	test_tmpdir(dir, sizeof(dir), "kettle-hash");
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	CHECK(sh("mkdir -p %s/tree/sub/deeper %s/tree/a %s/bad", dir, dir, dir) == 0, "mkdir");
+	CHECK(make_file("tree/empty", 0) == 0 && make_file("tree/one", 1) == 0, "files");
+	CHECK(make_file("tree/chunk", 65536) == 0 && make_file("tree/chunk+1", 65537) == 0, "files");
+	CHECK(make_file("tree/sub/deeper/x", 300000) == 0 && make_file("tree/a.txt", 5) == 0, "files");
+	CHECK(make_file("tree/a/b", 7) == 0 && make_file("tree/sp ace", 3) == 0, "files");
+	CHECK(make_file("bad/ok", 9) == 0 && make_file("bad/we\\ird", 2) == 0, "files");
+	CHECK(sh("cd %s/bad && mkfifo fifo && ln -s nowhere dangling && ln -s ok link", dir) == 0,
+	      "specials");
+	return TEST_PASS;
+}
+
+/* Same bytes as `find | LC_ALL=C sort | xargs sha256sum`, including escaping. */
+static int t_tree_matches_sha256sum(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress tree bad/ok 'bad/we\\ird' > out 2>err", dir,
+		 kettle) == 0, "kettle hash failed: %s/err", dir);
+	CHECK(sh("cd %s && { find tree -type f | LC_ALL=C sort | xargs -d '\\n' sha256sum;"
+		 " sha256sum bad/ok 'bad/we\\ird'; } > want", dir) == 0, "sha256sum");
+	CHECK(sh("cd %s && cmp -s out want", dir) == 0,
+	      "differs: diff %s/out %s/want", dir, dir);
+	CHECK(sh("cd %s && grep -q '^\\\\' out", dir) == 0, "escaped line present");
+	return TEST_PASS;
+}
+
+static int t_sha256sum_c_accepts_output(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress tree bad > check 2>/dev/null; "
+		 "sha256sum -c --quiet check", dir, kettle) == 0, "sha256sum -c refused %s/check", dir);
+	return TEST_PASS;
+}
+
+/* FIFO, dangling symlink: an error line each, exit 1; a live symlink: a note. */
+static int t_problems_reported_with_exit_1(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress bad > bout 2> berr", dir, kettle) == 1, "exit 1");
+	CHECK(sh("cd %s && grep -qx 'kettle hash: bad/fifo: not a regular file (FIFO), skipped' berr",
+		 dir) == 0, "fifo line");
+	CHECK(sh("cd %s && grep -qx \"kettle hash: bad/dangling: dangling symbolic link to 'nowhere'\""
+		 " berr", dir) == 0, "dangling line");
+	CHECK(sh("cd %s && grep -q \"^kettle hash: bad/link: symbolic link to 'ok', not followed\" berr",
+		 dir) == 0, "link note");
+	CHECK(sh("cd %s && test $(wc -l < bout) = 2", dir) == 0, "only the 2 regular files on stdout");
+	return TEST_PASS;
+}
+
+static int t_follow_symlinks(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress --follow-symlinks bad > fout 2> ferr", dir, kettle) == 1,
+	      "exit 1 (dangling)");
+	CHECK(sh("cd %s && grep -q '  bad/link$' fout && grep -q dangling ferr", dir) == 0, "link hashed");
+	CHECK(sh("cd %s && test \"$(grep '  bad/link$' fout | cut -c1-64)\" = "
+		 "\"$(sha256sum bad/ok | cut -c1-64)\"", dir) == 0, "link digest is the target's");
+	return TEST_PASS;
+}
+
+/* The Go h1 construction (hex) computed by coreutils. */
+static int t_dirhash_equals_coreutils(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress --dirhash tree > dout", dir, kettle) == 0, "kettle");
+	CHECK(sh("cd %s/tree && find . -type f -printf '%%P\\0' | LC_ALL=C sort -z | "
+		 "xargs -0 sha256sum | sha256sum | sed 's/-$/tree/' > ../dwant", dir) == 0, "coreutils");
+	CHECK(sh("cd %s && cmp -s dout dwant", dir) == 0, "diff %s/dout %s/dwant", dir, dir);
+	CHECK(sh("cd %s && %s hash --no-progress --dirhash bad > /dev/null 2>&1", dir, kettle) == 1,
+	      "a tree with errors has no dirhash, exit 1");
+	return TEST_PASS;
+}
+
+static int t_json_objects(void)
+{
+	char path[600];
+	json_error_t jerr;
+	FILE *f;
+	char line[2048];
+	int files = 0, errors = 0;
+
+	CHECK(sh("cd %s && %s hash --no-progress --json bad > jout 2>/dev/null", dir, kettle) == 1,
+	      "exit 1");
+	snprintf(path, sizeof(path), "%s/jout", dir);
+	f = fopen(path, "r");
+	CHECK(f, "open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, &jerr);
+
+		CHECK(o && json_is_string(json_object_get(o, "path")), "line: %s", line);
+		if (json_object_get(o, "sha256"))
+			files += strlen(json_string_value(json_object_get(o, "sha256"))) == 64 &&
+				 json_is_integer(json_object_get(o, "size"));
+		if (json_object_get(o, "error"))
+			errors++;
+		json_decref(o);
+	}
+	fclose(f);
+	CHECK(files == 2 && errors == 2, "files %d errors %d", files, errors);
+	return TEST_PASS;
+}
+
+/* As root, loses the capabilities that bypass permissions (also over exec). */
+static int lose_dac_override(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (geteuid() != 0)
+		return 0;
+	if (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) ||
+	    prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) ||
+	    syscall(SYS_capget, &h, d))
+		return -1;
+	for (int i = 0; i < 2; i++)
+		d[i].effective = d[i].permitted = d[i].inheritable = 0;
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+static int t_unreadable_file_and_directory(void)
+{
+	int status;
+	pid_t pid;
+
+	CHECK(sh("mkdir -p %s/locked/closed && cd %s/locked && echo s > secret && chmod 0 secret "
+		 "&& echo o > open && chmod 0 closed", dir, dir) == 0, "setup");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		if (lose_dac_override())
+			_exit(100);
+		_exit(sh("cd %s && %s hash --no-progress locked > lout 2> lerr", dir, kettle));
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child");
+	CHECK(WEXITSTATUS(status) == 1, "exit %d, want 1", WEXITSTATUS(status));
+	CHECK(sh("cd %s && grep -qx 'kettle hash: locked/secret: open: Permission denied' lerr && "
+		 "grep -q 'locked/closed: cannot read directory: Permission denied' lerr && "
+		 "grep -q '  locked/open$' lout", dir) == 0, "see %s/lerr", dir);
+	return TEST_PASS;
+}
+
+static int t_missing_argument_path(void)
+{
+	CHECK(sh("cd %s && %s hash --no-progress nosuch tree/one > mout 2> merr", dir, kettle) == 1,
+	      "exit 1");
+	CHECK(sh("cd %s && grep -qx 'kettle hash: nosuch: No such file or directory' merr && "
+		 "test $(wc -l < mout) = 1", dir) == 0, "reported, the other file hashed");
+	CHECK(sh("%s hash --help | grep -q dirhash", kettle) == 0, "--help");
+	CHECK(sh("%s hash -j 0 x 2>/dev/null", kettle) == 125, "-j 0 refused");
+	return TEST_PASS;
+}
+
+/* A sparse file over 4 GiB (offsets past 32 bits), against sha256sum. */
+static int t_sparse_over_4gib(void)
+{
+	char path[600];
+	int fd;
+
+	if (getenv("KETTLE_TEST_QUICK"))
+		return test_skip("KETTLE_TEST_QUICK set (hashes 2 x 4 GiB, ~10 s)");
+	snprintf(path, sizeof(path), "%s/huge/sparse", dir);
+	CHECK(sh("mkdir -p %s/huge", dir) == 0, "mkdir");
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	CHECK(fd >= 0, "open");
+	CHECK(pwrite(fd, "tail", 4, (4LL << 30) + 100) == 4 && close(fd) == 0, "sparse file");
+	CHECK(sh("cd %s && %s hash --no-progress huge > hout && sha256sum huge/sparse > hwant", dir,
+		 kettle) == 0, "hash");
+	CHECK(sh("cd %s && cmp -s hout hwant", dir) == 0, "diff %s/hout %s/hwant", dir, dir);
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "setup", t_setup },
+	{ "tree_matches_sha256sum", t_tree_matches_sha256sum },
+	{ "sha256sum_c_accepts_output", t_sha256sum_c_accepts_output },
+	{ "problems_reported_with_exit_1", t_problems_reported_with_exit_1 },
+	{ "follow_symlinks", t_follow_symlinks },
+	{ "dirhash_equals_coreutils", t_dirhash_equals_coreutils },
+	{ "json_objects", t_json_objects },
+	{ "unreadable_file_and_directory", t_unreadable_file_and_directory },
+	{ "missing_argument_path", t_missing_argument_path },
+	{ "sparse_over_4gib", t_sparse_over_4gib },
+};
+
+TEST_MAIN("kettle_hash", tests)
