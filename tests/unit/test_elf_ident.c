@@ -399,6 +399,26 @@ static int test_object_file_build_id_from_section(void)
 	return TEST_PASS;
 }
 
+static int test_object_file_32bit(void)
+{
+	const char *src = tmp_path("obj32.c");
+	char obj[300], cmd[700], err[256];
+	struct elf_ident id;
+
+	CHECK(src && write_file(src, "int f(void) { return 1; }\n", 26) == 0, "cannot write %s", src);
+	snprintf(obj, sizeof(obj), "%s/obj32.o", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cc -m32 -c -o '%s' '%s/obj32.c' >/dev/null 2>&1", obj, tmpdir);
+	if (system(cmd) != 0)
+		return test_skip("cc -m32 -c failed (no 32-bit support)");
+	CHECK(ident_path(obj, &id, err, sizeof(err)) == 0, "%s", err);
+	CHECK(id.kind == ELF_IDENT_REL && id.elf_class == 32, "kind %s class %u",
+	      elf_ident_kind_name(id.kind), id.elf_class);
+	CHECK(id.machine == EM_386 && !id.big_endian, "machine %u", id.machine);
+	CHECK(!id.build_id[0] && !id.interp && id.nneeded == 0, "an object file with link-time fields");
+	elf_ident_free(&id);
+	return TEST_PASS;
+}
+
 /* ---- scripts ------------------------------------------------------------------ */
 
 static int script_ident(const char *text, size_t len, struct elf_ident *id, char *err, size_t errlen)
@@ -734,7 +754,8 @@ static int test_huge_extended_section_count(void)
 	return TEST_PASS;
 }
 
-static void cleanup(void)
+/* Runs after main: removes the scratch directory. */
+__attribute__((destructor)) static void cleanup(void)
 {
 	char cmd[128];
 
@@ -743,12 +764,6 @@ static void cleanup(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cannot remove %s\n", tmpdir);
 	}
-}
-
-static int test_cleanup(void)
-{
-	cleanup();
-	return TEST_PASS;
 }
 
 static const struct test tests[] = {
@@ -760,6 +775,7 @@ static const struct test tests[] = {
 	{ "libc_soname", test_libc_soname },
 	{ "static_binary", test_static_binary },
 	{ "object_file_build_id_from_section", test_object_file_build_id_from_section },
+	{ "object_file_32bit", test_object_file_32bit },
 	{ "script_sh_e", test_script_sh_e },
 	{ "script_one_argument_with_blanks", test_script_one_argument_with_blanks },
 	{ "script_without_newline_or_arg", test_script_without_newline_or_arg },
@@ -783,7 +799,6 @@ static const struct test tests[] = {
 	{ "interp_unterminated", test_interp_unterminated },
 	{ "program_headers_outside_file", test_program_headers_outside_file },
 	{ "huge_extended_section_count", test_huge_extended_section_count },
-	{ "cleanup", test_cleanup },
 };
 
 TEST_MAIN("elf_ident", tests)
