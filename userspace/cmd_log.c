@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* kettle log {show|tree|stats} FILE [--json]: a build log read back for people and programs. */
+/* kettle log {show|tree|stats|files} FILE [--json]: a build log read back for people and programs. */
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -36,6 +37,12 @@ static const char *const call_names[] = { [1] = "open", [2] = "openat", [3] = "o
 static const char *call_name(uint32_t call)
 {
 	return call < sizeof(call_names) / sizeof(call_names[0]) ? call_names[call] : NULL;
+}
+
+/* The errno of a -errno result; INT32_MIN has no positive counterpart and stays out of range. */
+static int errno_of(int32_t result)
+{
+	return result == INT32_MIN ? INT32_MAX : -result;
 }
 
 static void print_errno(int err)
@@ -188,7 +195,7 @@ static void show_open(const struct log_event *e)
 		printf(" via %s", call);
 	printf(" = ");
 	if (e->open.result < 0)
-		print_errno(-e->open.result);
+		print_errno(errno_of(e->open.result));
 	else
 		printf("%d", e->open.result);
 }
@@ -670,7 +677,23 @@ struct stats {
 	uint64_t losses_total;
 	uint64_t duration_ns;
 	size_t processes;
+	struct log_hash_stats hash;
+	bool hash_from_trailer;     /* else counted from the digest records: queued, queue_full unknown */
 };
+
+/* A cut log has no trailer: what its digest records say is the best there is. */
+static void hash_from_records(const struct log_file *f, struct log_hash_stats *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < f->ndigests; i++) {
+		if (f->digests[i].result == 0)
+			h->hashed++;
+		else
+			h->failed++;
+		if (f->digests[i].flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
+			h->changed++;
+	}
+}
 
 static int stats_collect(const struct log_file *f, struct stats *s)
 {
@@ -692,6 +715,11 @@ static int stats_collect(const struct log_file *f, struct stats *s)
 	if (f->has_trailer)
 		end = f->trailer.end_boot_ns;
 	s->duration_ns = end - f->header.start_boot_ns;
+	s->hash_from_trailer = f->has_trailer;
+	if (f->has_trailer)
+		s->hash = f->trailer.hash;
+	else
+		hash_from_records(f, &s->hash);
 	if (tree_build(&t, f)) {
 		tree_free(&t);
 		return -1;
@@ -699,6 +727,19 @@ static int stats_collect(const struct log_file *f, struct stats *s)
 	s->processes = t.n;
 	tree_free(&t);
 	return 0;
+}
+
+static void stats_text_hash(const struct stats *s)
+{
+	const struct log_hash_stats *h = &s->hash;
+
+	printf("hashing%s\n", s->hash_from_trailer ? "" : "               (no trailer: from the digest records)");
+	if (s->hash_from_trailer)
+		printf("  queued              %" PRIu64 "\n", h->queued);
+	printf("  hashed              %" PRIu64 "\n  failed              %" PRIu64 "\n"
+	       "  changed             %" PRIu64 "\n", h->hashed, h->failed, h->changed);
+	if (s->hash_from_trailer)
+		printf("  queue full          %" PRIu64 "\n", h->queue_full);
 }
 
 static void stats_text(const struct log_file *f, const struct stats *s)
@@ -719,6 +760,7 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	       "  string cut          %" PRIu64 "\n  pending full        %" PRIu64 "\n"
 	       "  tracked full        %" PRIu64 "\n", l->path_truncations, l->argv_truncations,
 	       l->string_truncations, l->pending_full, l->tracked_full);
+	stats_text_hash(s);
 	printf("log bytes             %" PRIu64 "\n", f->file_bytes);
 	printf("bytes/event           %.2f\n", f->nevents ? (double)f->file_bytes / (double)f->nevents : 0.0);
 	printf("duration              ");
@@ -747,14 +789,27 @@ static json_t *json_losses(const struct stats *s)
 			 "total", ju64(s->losses_total));
 }
 
+/* queued and queue_full are null for a log without trailer: only the trailer knows them. */
+static json_t *json_hash(const struct stats *s)
+{
+	const struct log_hash_stats *h = &s->hash;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+			 "queued", s->hash_from_trailer ? ju64(h->queued) : json_null(),
+			 "hashed", ju64(h->hashed), "failed", ju64(h->failed),
+			 "changed", ju64(h->changed),
+			 "queue_full", s->hash_from_trailer ? ju64(h->queue_full) : json_null());
+}
+
 static json_t *stats_json(const struct log_file *f, const struct stats *s)
 {
 	json_t *by_type = json_object();
+	json_t *o;
 
 	for (int i = 1; by_type && i < LOG_EV_TYPE_MAX; i++)
 		if (json_object_set_new(by_type, type_names[i], ju64(s->by_type[i])))
 			json_decref(by_type), by_type = NULL;
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:b}",
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:b}",
 			 "events", (json_int_t)f->nevents, "by_type", by_type,
 			 "losses", json_losses(s), "log_bytes", ju64(f->file_bytes),
 			 "bytes_per_event", f->nevents ? json_real((double)f->file_bytes /
@@ -763,6 +818,11 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 			 "exit_status", f->has_trailer ? json_integer(f->trailer.exit_status)
 						       : json_null(),
 			 "truncated", f->truncated);
+	if (o && json_object_set_new(o, "hash", json_hash(s))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int run_stats(const struct log_file *f, bool json, char *err)
@@ -785,6 +845,511 @@ static int run_show(const struct log_file *f, bool json, char *err)
 	return json ? show_json(f) : show_text(f);
 }
 
+/* ---- files ---- */
+
+#define FILE_READ     0x1
+#define FILE_WRITTEN  0x2
+#define FILE_ABSENT   0x4       /* an open or exec of it failed with ENOENT / ENOTDIR */
+#define FILE_EXECUTED 0x8
+
+enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
+
+struct file_entry {
+	const char *path;
+	uint32_t flags;             /* FILE_* */
+	enum created created;
+	bool create_seen;           /* the first successful O_CREAT open decided `created` */
+	bool existed;               /* an open or exec of it succeeded before */
+	bool absent_last;           /* the latest attempt before now found it absent */
+	uint64_t opens, failed;
+	uint32_t *pids;             /* distinct, in the order they first touched it */
+	size_t npids, cappids;
+	const char *exe;            /* of the first process */
+	size_t first_digest, last_digest, exec_ident;  /* NONE when there is none */
+};
+
+struct pid_exe {
+	uint32_t pid;
+	bool used;
+	const char *exe;
+};
+
+/* Open addressing everywhere: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
+struct files {
+	struct file_entry *v;
+	size_t n, cap;
+	size_t *slots;              /* entry + 1, 0 = empty */
+	size_t mask;
+	uint64_t *pairs;            /* (entry << 32 | pid) + 1: which pids an entry already lists */
+	size_t pair_mask, npairs;
+	struct pid_exe *procs;      /* pid -> its program now */
+	size_t proc_mask, nprocs;
+	size_t *digest_next;        /* per digest: the next digest of the same path */
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	return x ^ (x >> 33);
+}
+
+/* Doubles a table of SIZE-byte slots when it is half full; REHASH re-places one old slot. */
+static int table_room(void **slots, size_t *mask, size_t count, size_t size,
+		      void (*rehash)(struct files *, const void *), struct files *fs)
+{
+	size_t oldcap = *slots ? *mask + 1 : 0, cap = oldcap ? oldcap * 2 : 1024;
+	char *old = *slots;
+
+	if ((count + 1) * 2 <= oldcap)
+		return 0;
+	*slots = calloc(cap, size);
+	if (!*slots) {
+		*slots = old;
+		return -1;
+	}
+	*mask = cap - 1;
+	for (size_t i = 0; i < oldcap; i++)
+		rehash(fs, old + i * size);
+	free(old);
+	return 0;
+}
+
+static size_t *entry_slot(const struct files *fs, const char *path)
+{
+	size_t i = str_hash(path) & fs->mask;
+
+	while (fs->slots[i] && strcmp(fs->v[fs->slots[i] - 1].path, path))
+		i = (i + 1) & fs->mask;
+	return &fs->slots[i];
+}
+
+static void entry_rehash(struct files *fs, const void *slot)
+{
+	size_t e = *(const size_t *)slot;
+
+	if (e)
+		*entry_slot(fs, fs->v[e - 1].path) = e;
+}
+
+/* The entry of PATH, new when the log had not named it yet; NULL when out of memory. */
+static struct file_entry *file_get(struct files *fs, const char *path)
+{
+	size_t *slot;
+
+	if (table_room((void **)&fs->slots, &fs->mask, fs->n, sizeof(size_t), entry_rehash, fs))
+		return NULL;
+	slot = entry_slot(fs, path);
+	if (*slot)
+		return &fs->v[*slot - 1];
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 256;
+		struct file_entry *v = realloc(fs->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		fs->v = v;
+		fs->cap = cap;
+	}
+	fs->v[fs->n] = (struct file_entry){ .path = path, .first_digest = NONE, .last_digest = NONE,
+					    .exec_ident = NONE };
+	*slot = ++fs->n;
+	return &fs->v[fs->n - 1];
+}
+
+static uint64_t *pair_slot(const struct files *fs, uint64_t key)
+{
+	size_t i = mix64(key) & fs->pair_mask;
+
+	while (fs->pairs[i] && fs->pairs[i] != key)
+		i = (i + 1) & fs->pair_mask;
+	return &fs->pairs[i];
+}
+
+static void pair_rehash(struct files *fs, const void *slot)
+{
+	uint64_t k = *(const uint64_t *)slot;
+
+	if (k)
+		*pair_slot(fs, k) = k;
+}
+
+static struct pid_exe *proc_slot(const struct files *fs, uint32_t pid)
+{
+	size_t i = (pid * 0x9e3779b1u) & fs->proc_mask;
+
+	while (fs->procs[i].used && fs->procs[i].pid != pid)
+		i = (i + 1) & fs->proc_mask;
+	return &fs->procs[i];
+}
+
+static void proc_rehash(struct files *fs, const void *slot)
+{
+	const struct pid_exe *p = slot;
+
+	if (p->used)
+		*proc_slot(fs, p->pid) = *p;
+}
+
+static int proc_set(struct files *fs, uint32_t pid, const char *exe)
+{
+	struct pid_exe *p;
+
+	if (table_room((void **)&fs->procs, &fs->proc_mask, fs->nprocs, sizeof(*fs->procs),
+		       proc_rehash, fs))
+		return -1;
+	p = proc_slot(fs, pid);
+	fs->nprocs += !p->used;
+	*p = (struct pid_exe){ .pid = pid, .used = true, .exe = exe };
+	return 0;
+}
+
+static const char *proc_exe(const struct files *fs, uint32_t pid)
+{
+	const struct pid_exe *p = fs->procs ? proc_slot(fs, pid) : NULL;
+
+	return p && p->used ? p->exe : NULL;
+}
+
+/* Notes that PID touched E (once per pid). */
+static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
+{
+	uint64_t key = ((uint64_t)(e - fs->v) << 32 | pid) + 1, *slot;
+
+	if (table_room((void **)&fs->pairs, &fs->pair_mask, fs->npairs, sizeof(uint64_t),
+		       pair_rehash, fs))
+		return -1;
+	slot = pair_slot(fs, key);
+	if (*slot)
+		return 0;
+	if (e->npids == e->cappids) {
+		size_t cap = e->cappids ? e->cappids * 2 : 4;
+		uint32_t *p = realloc(e->pids, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		e->pids = p;
+		e->cappids = cap;
+	}
+	*slot = key;
+	fs->npairs++;
+	if (!e->npids)
+		e->exe = proc_exe(fs, pid);
+	e->pids[e->npids++] = pid;
+	return 0;
+}
+
+/*
+ * Whether the first successful O_CREAT open made the file.  The log has only
+ * opens: O_EXCL proves it; an attempt just before that found it absent says so;
+ * an earlier successful open, or a ctime from before the build (the open changed
+ * nothing), says it existed.  Anything else is unknown.
+ */
+static enum created decide_created(const struct file_entry *e, const struct log_event *ev,
+				   uint64_t start_wall_ns)
+{
+	if (ev->open.flags & O_EXCL)
+		return CREATED_YES;
+	if (e->absent_last)
+		return CREATED_YES;
+	if (e->existed)
+		return CREATED_NO;
+	if (ev->open.ctime_ns > 0 && (uint64_t)ev->open.ctime_ns < start_wall_ns)
+		return CREATED_NO;
+	return CREATED_UNKNOWN;
+}
+
+static bool is_absent_errno(int err)
+{
+	return err == ENOENT || err == ENOTDIR;
+}
+
+static void open_succeeded(struct file_entry *e, const struct log_event *ev, uint64_t start_wall_ns)
+{
+	uint64_t fl = ev->open.flags, acc = fl & O_ACCMODE;
+
+	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
+	if (acc != O_WRONLY && !(fl & O_PATH))
+		e->flags |= FILE_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (fl & (O_CREAT | O_TRUNC)))
+		e->flags |= FILE_WRITTEN;
+	if ((fl & O_CREAT) && (fl & O_TMPFILE) != O_TMPFILE && !e->create_seen) {
+		e->create_seen = true;
+		e->created = decide_created(e, ev, start_wall_ns);
+	}
+	e->existed = true;
+	e->absent_last = false;
+}
+
+static int files_open(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
+{
+	struct file_entry *e = file_get(fs, ev->open.path);
+
+	if (!e || file_touch(fs, e, ev->tgid))
+		return -1;
+	e->opens++;
+	if (ev->open.result >= 0) {
+		open_succeeded(e, ev, start_wall_ns);
+		return 0;
+	}
+	e->failed++;
+	e->absent_last = is_absent_errno(errno_of(ev->open.result));
+	if (e->absent_last)
+		e->flags |= FILE_ABSENT;
+	return 0;
+}
+
+static int files_event(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
+{
+	struct file_entry *e;
+
+	switch (ev->type) {
+	case LOG_EV_FORK:
+		return proc_set(fs, ev->fork.child_tgid, proc_exe(fs, ev->tgid));
+	case LOG_EV_EXEC:
+		if (proc_set(fs, ev->tgid, ev->exec.exe))
+			return -1;
+		if (!ev->exec.exe)
+			return 0;
+		e = file_get(fs, ev->exec.exe);
+		if (!e || file_touch(fs, e, ev->tgid))
+			return -1;
+		e->flags |= FILE_EXECUTED;
+		e->existed = true;
+		e->absent_last = false;
+		return 0;
+	case LOG_EV_EXEC_FAILED:
+		if (!ev->exec_failed.path)
+			return 0;
+		e = file_get(fs, ev->exec_failed.path);
+		if (!e || file_touch(fs, e, ev->tgid))
+			return -1;
+		e->failed++;
+		e->absent_last = is_absent_errno(ev->exec_failed.err);
+		if (e->absent_last)
+			e->flags |= FILE_ABSENT;
+		return 0;
+	case LOG_EV_OPEN:
+		return files_open(fs, ev, start_wall_ns);
+	default:
+		return 0;
+	}
+}
+
+/* Digests and exec identities, attached to their paths (a digest of kind exec marks the file executed). */
+static int files_hashed(struct files *fs, const struct log_file *f)
+{
+	struct file_entry *e;
+
+	fs->digest_next = malloc((f->ndigests ? f->ndigests : 1) * sizeof(size_t));
+	if (!fs->digest_next)
+		return -1;
+	for (size_t i = 0; i < f->ndigests; i++) {
+		e = file_get(fs, f->digests[i].path);
+		if (!e)
+			return -1;
+		fs->digest_next[i] = NONE;
+		if (e->last_digest == NONE)
+			e->first_digest = i;
+		else
+			fs->digest_next[e->last_digest] = i;
+		e->last_digest = i;
+		if (f->digests[i].kind == LOG_DIGEST_EXEC)
+			e->flags |= FILE_EXECUTED;
+	}
+	for (size_t i = 0; i < f->nexec_idents; i++) {
+		e = file_get(fs, f->exec_idents[i].path);
+		if (!e)
+			return -1;
+		e->exec_ident = i;      /* the latest one */
+		e->flags |= FILE_EXECUTED;
+	}
+	return 0;
+}
+
+static void files_free(struct files *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->v[i].pids);
+	free(fs->v);
+	free(fs->slots);
+	free(fs->pairs);
+	free(fs->procs);
+	free(fs->digest_next);
+}
+
+static int files_build(struct files *fs, const struct log_file *f)
+{
+	memset(fs, 0, sizeof(*fs));
+	for (size_t i = 0; i < f->nevents; i++)
+		if (files_event(fs, &f->events[i], f->header.start_wall_ns))
+			return -1;
+	return files_hashed(fs, f);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp((*(const struct file_entry *const *)a)->path,
+		      (*(const struct file_entry *const *)b)->path);
+}
+
+static const char *const digest_kinds[] = { [LOG_DIGEST_INPUT] = "input",
+					    [LOG_DIGEST_EXEC] = "exec",
+					    [LOG_DIGEST_OUTPUT] = "output" };
+static const char *const file_kinds[] = { [LOG_FILE_OTHER] = "other",
+	[LOG_FILE_ELF_EXEC] = "elf_exec", [LOG_FILE_ELF_DYN] = "elf_dyn",
+	[LOG_FILE_ELF_REL] = "elf_rel", [LOG_FILE_ELF_CORE] = "elf_core",
+	[LOG_FILE_SCRIPT] = "script" };
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+#define FILES_PIDS_SHOWN 8
+
+static void files_text_digest(const struct log_digest *d)
+{
+	char h[65];
+
+	printf("  %s:", digest_kinds[d->kind]);
+	if (d->result == 0) {
+		hex(d->sha256, 32, h);
+		fputs(h, stdout);
+	} else {
+		print_errno(errno_of(d->result));
+	}
+	if (d->flags & LOG_DIGEST_CHANGED)
+		printf(" (changed since open)");
+	if (d->flags & LOG_DIGEST_CHANGED_DURING)
+		printf(" (changed while hashed)");
+}
+
+static void files_text_line(const struct log_file *f, const struct files *fs,
+			    const struct file_entry *e)
+{
+	static const char created_mark[] = { [CREATED_NO] = '-', [CREATED_YES] = 'c',
+					     [CREATED_UNKNOWN] = '?' };
+
+	printf("%c%c%c%c%c  ", e->flags & FILE_READ ? 'r' : '-', e->flags & FILE_WRITTEN ? 'w' : '-',
+	       created_mark[e->created], e->flags & FILE_ABSENT ? 'a' : '-',
+	       e->flags & FILE_EXECUTED ? 'x' : '-');
+	print_word(e->path);
+	if (e->npids) {
+		printf("  by ");
+		for (size_t i = 0; i < e->npids && i < FILES_PIDS_SHOWN; i++)
+			printf("%s%" PRIu32, i ? "," : "", e->pids[i]);
+		if (e->npids > FILES_PIDS_SHOWN)
+			printf(" +%zu", e->npids - FILES_PIDS_SHOWN);
+		printf(" (");
+		if (e->exe)
+			print_word(e->exe);
+		else
+			putchar('?');   /* the log never showed what it ran */
+		putchar(')');
+	}
+	for (size_t d = e->first_digest; d != NONE; d = fs->digest_next[d])
+		files_text_digest(&f->digests[d]);
+	if (e->exec_ident != NONE && f->exec_idents[e->exec_ident].build_id)
+		printf("  build-id %s", f->exec_idents[e->exec_ident].build_id);
+	putchar('\n');
+}
+
+static json_t *json_digest(const struct log_digest *d)
+{
+	char h[65];
+	const char *name = d->result ? strerrorname_np(errno_of(d->result)) : NULL;
+
+	hex(d->sha256, 32, h);
+	return json_pack("{s:s, s:o, s:i, s:o, s:b, s:b, s:o}", "kind", digest_kinds[d->kind],
+			 "sha256", d->result ? json_null() : json_string(h), "result", d->result,
+			 "error", name ? json_string(name) : json_null(),
+			 "changed", (d->flags & LOG_DIGEST_CHANGED) != 0,
+			 "changed_during", (d->flags & LOG_DIGEST_CHANGED_DURING) != 0,
+			 "boot_ns", ju64(d->boot_ns));
+}
+
+static json_t *json_exec_ident(const struct log_exec_ident *x)
+{
+	return json_pack("{s:i, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "result", x->result, "kind", file_kinds[x->kind],
+			 "elf_class", (json_int_t)x->elf_class,
+			 "elf_machine", (json_int_t)x->elf_machine, "build_id", jstr(x->build_id),
+			 "interp", jstr(x->interp), "soname", jstr(x->soname),
+			 "runpath", jstr(x->runpath), "needed", jargv(x->needed, x->nneeded),
+			 "script_interp", jstr(x->script_interp), "script_arg", jstr(x->script_arg));
+}
+
+static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
+			      const struct file_entry *e)
+{
+	json_t *pids = json_array(), *digests = json_array();
+
+	for (size_t i = 0; pids && i < e->npids; i++)
+		if (json_array_append_new(pids, json_integer(e->pids[i])))
+			json_decref(pids), pids = NULL;
+	for (size_t d = e->first_digest; digests && d != NONE; d = fs->digest_next[d])
+		if (json_array_append_new(digests, json_digest(&f->digests[d])))
+			json_decref(digests), digests = NULL;
+	return json_pack("{s:o, s:o, s:o, s:o}", "pids", pids, "exe", jstr(e->exe),
+			 "digests", digests, "exec_ident", e->exec_ident == NONE ? json_null() :
+			 json_exec_ident(&f->exec_idents[e->exec_ident]));
+}
+
+static json_t *json_file(const struct log_file *f, const struct files *fs,
+			 const struct file_entry *e)
+{
+	json_t *o = json_pack("{s:o, s:b, s:b, s:o, s:b, s:b, s:o, s:o}", "path", jstr(e->path),
+			      "read", (e->flags & FILE_READ) != 0,
+			      "written", (e->flags & FILE_WRITTEN) != 0,
+			      "created", e->created == CREATED_UNKNOWN ? json_null() :
+			      json_boolean(e->created == CREATED_YES),
+			      "absent", (e->flags & FILE_ABSENT) != 0,
+			      "executed", (e->flags & FILE_EXECUTED) != 0,
+			      "opens", ju64(e->opens), "failed", ju64(e->failed));
+
+	if (o && json_object_update_new(o, json_file_refs(f, fs, e))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int run_files(const struct log_file *f, bool json, char *err)
+{
+	struct file_entry **order = NULL;
+	struct files fs;
+	int r = 0;
+
+	if (files_build(&fs, f) || !(order = malloc((fs.n ? fs.n : 1) * sizeof(*order)))) {
+		files_free(&fs);
+		snprintf(err, ERRLEN, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < fs.n; i++)
+		order[i] = &fs.v[i];
+	qsort(order, fs.n, sizeof(*order), by_path);
+	for (size_t i = 0; !r && i < fs.n; i++) {
+		if (json)
+			r = emit_json(json_file(f, &fs, order[i]));
+		else
+			files_text_line(f, &fs, order[i]);
+	}
+	free(order);
+	files_free(&fs);
+	return r;
+}
+
 /* ---- command line ---- */
 
 struct subcommand {
@@ -804,12 +1369,24 @@ static const struct subcommand subcommands[] = {
 	  "duration_ns, children}." },
 	{ "stats", run_stats, "counts, losses, size and completeness",
 	  "Events per type, losses, log bytes, bytes per event, duration, processes, exit\n"
-	  "status, and whether the log is truncated. --json: one object." },
+	  "status, hashing (files queued, hashed, failed, changed, not queued because the\n"
+	  "queue was full), and whether the log is truncated. --json: one object." },
+	{ "files", run_files, "every path the build touched, with its digests",
+	  "One line per path the build opened, executed or hashed, sorted by path:\n"
+	  "  FLAGS PATH  by PIDS (EXE of the first)  KIND:SHA256|-ERRNO (changed ...)...\n"
+	  "FLAGS: r read, w written (O_WRONLY, O_RDWR, O_CREAT or O_TRUNC), c created\n"
+	  "(? when the log cannot tell), a found absent by a failed open or exec, x executed.\n"
+	  "Created: the first successful O_CREAT open had O_EXCL or followed a failed probe;\n"
+	  "not created when the path had been opened before or its ctime predates the build.\n"
+	  "A digest marked changed is not the content the build read.\n"
+	  "--json: JSON Lines, one object per path: {path, read, written, created (null:\n"
+	  "unknown), absent, executed, opens, failed, pids, exe, digests [{kind, sha256,\n"
+	  "result, error, changed, changed_during, boot_ns}], exec_ident}." },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kettle log {show|tree|stats} FILE [--json]\n\n");
+	fprintf(out, "Usage: kettle log {show|tree|stats|files} FILE [--json]\n\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-6s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\nkettle log SUBCOMMAND --help for details. A truncated log is shown up to\n"

@@ -29,6 +29,8 @@ enum log_record_kind {
 	LOG_REC_SITE = 8,
 	LOG_REC_CHECKPOINT = 9,
 	LOG_REC_TRAILER = 10,
+	LOG_REC_DIGEST = 11,
+	LOG_REC_EXEC_IDENT = 12,
 };
 
 /* [0, magic, version, kettle_version, host, kernel_release, boot_id,
@@ -106,10 +108,36 @@ static inline void log_site_seen(struct log_site_cache *c, uint32_t tgid, uint32
 enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS };
 /* [9, boot_ns, events, losses, sha256] */
 enum { CP_KIND, CP_BOOT, CP_EVENTS, CP_LOSSES, CP_SHA256, CP_NFIELDS };
+/* [queued, hashed, failed, changed, queue_full] */
+enum { HS_QUEUED, HS_HASHED, HS_FAILED, HS_CHANGED, HS_QUEUE_FULL, HS_NFIELDS };
 /* [10, end_wall_ns, end_boot_ns, exit_status, kettle_exit, [events_by_type * LOG_EV_TYPE_MAX],
- *  losses, sha256] */
+ *  losses, sha256, hash-stats?]  -- hash stats left out when all zero (no hashing) */
 enum { TR_KIND, TR_END_WALL, TR_END_BOOT, TR_EXIT_STATUS, TR_KETTLE_EXIT, TR_BY_TYPE,
-       TR_LOSSES, TR_SHA256, TR_NFIELDS };
+       TR_LOSSES, TR_SHA256, TR_HASH, TR_NFIELDS };
+#define TR_NFIELDS_NOHASH TR_HASH
+
+/*
+ * [11, kind, path-ref, dt, outcome, flags, identity...]
+ *   dt      = boot_ns - the previous event's ts_ns (start_boot_ns before the first);
+ *             a digest does not move that origin
+ *   outcome = the 32-byte SHA-256 (result 0), or result as a negative integer
+ *   identity: nothing (all zero), one site id (equal to that open site's stat
+ *             part), or dev, ino, size, mtime_ns, ctime_ns
+ */
+enum { DG_KIND, DG_DKIND, DG_PATH, DG_DT, DG_OUTCOME, DG_FLAGS, DG_SITE, DG_NFIELDS_SITE };
+enum { DG_DEV = DG_SITE, DG_INO, DG_SIZE, DG_MTIME, DG_CTIME, DG_NFIELDS };
+#define DG_NFIELDS_NOID DG_SITE
+
+/*
+ * [12, path-ref, result, file_kind, elf_class, elf_machine, build_id, interp, soname,
+ *  runpath, [needed*], script_interp, script_arg]
+ *   strings are string refs or null; the record ends after its last field
+ *   that is not null / 0 / [] (a failed one is [12, path, -errno])
+ */
+enum { XI_KIND, XI_PATH, XI_RESULT, XI_FILE_KIND, XI_CLASS, XI_MACHINE, XI_BUILD_ID,
+       XI_INTERP, XI_SONAME, XI_RUNPATH, XI_NEEDED, XI_SCRIPT_INTERP, XI_SCRIPT_ARG,
+       XI_NFIELDS };
+#define XI_NFIELDS_MIN XI_FILE_KIND
 
 /* Limits, shared so that the writer never produces what the reader refuses. */
 #define LOG_STR_MAX        (256u * 1024)  /* bytes of one string (Linux: MAX_ARG_STRLEN 128 KiB) */
@@ -118,6 +146,7 @@ enum { TR_KIND, TR_END_WALL, TR_END_BOOT, TR_EXIT_STATUS, TR_KETTLE_EXIT, TR_BY_
 #define LOG_OPTIONS_MAX    4096u          /* header options */
 #define LOG_STRINGS_MAX    (1u << 30)     /* string-table entries */
 #define LOG_SITES_MAX      (1u << 30)     /* open-site entries */
+#define LOG_NEEDED_MAX     4096u          /* DT_NEEDED entries of one exec identity */
 /* The reader materialises prefixed strings; it refuses to hold more string
  * bytes than this multiple of the file size (plus a constant). */
 #define LOG_STR_EXPANSION  16u

@@ -83,7 +83,7 @@ struct log_reader_store {
 	struct attrs last_attrs;
 	struct log_site_cache *site_cache;
 	char *diff_buf;         /* LOG_STR_MAX bytes, allocated at the first diffed string */
-	size_t capevents, capcheckpoints;
+	size_t capevents, capcheckpoints, capdigests, capexec_idents;
 };
 
 struct rd {
@@ -774,6 +774,149 @@ static int read_event(struct rd *r, enum log_event_type type, size_t n)
 	return RD_OK;
 }
 
+/* ---- what the hasher found ---- */
+
+/* The file's identity at hash time: none, an open site's stat part, or five integers. */
+static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
+{
+	const struct rsite *s;
+	uint32_t site = 0;
+
+	if (n == DG_NFIELDS_NOID)
+		return RD_OK;
+	if (n == DG_NFIELDS) {
+		TRY(get_uint(r, "digest dev", UINT64_MAX, &d->dev));
+		TRY(get_uint(r, "digest ino", UINT64_MAX, &d->ino));
+		TRY(get_int(r, "digest size", INT64_MIN, INT64_MAX, &d->size));
+		TRY(get_int(r, "digest mtime_ns", INT64_MIN, INT64_MAX, &d->mtime_ns));
+		return get_int(r, "digest ctime_ns", INT64_MIN, INT64_MAX, &d->ctime_ns);
+	}
+	TRY(get_u32(r, "digest site", &site));
+	if (site >= r->st->nsites)
+		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
+	s = &r->st->sites[site];
+	d->dev = s->dev;
+	d->ino = s->ino;
+	d->size = s->size;
+	d->mtime_ns = s->mtime_ns;
+	d->ctime_ns = s->ctime_ns;
+	return RD_OK;
+}
+
+/* A 32-byte SHA-256 (result 0) or the negative errno that kept the file from being hashed. */
+static int read_digest_outcome(struct rd *r, struct log_digest *d)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_BYTES && r->tok.n == 32) {
+		memcpy(d->sha256, r->tok.p, 32);
+		d->result = 0;
+		return RD_OK;
+	}
+	if (r->tok.kind == T_BYTES)
+		return fail_at(r, r->tokpos, "digest: SHA-256 of %zu bytes (expected 32)", r->tok.n);
+	if (r->tok.kind == T_NEGINT && r->tok.u <= INT32_MAX) {
+		d->result = (int32_t)(-1 - (int64_t)r->tok.u);
+		return RD_OK;
+	}
+	return fail_at(r, r->tokpos, "digest: expected a 32-byte SHA-256 or a negative errno");
+}
+
+static int read_digest(struct rd *r, size_t n)
+{
+	struct log_file *f = r->f;
+	struct log_digest d = { 0 };
+	uint64_t kind = 0;
+
+	if (n != DG_NFIELDS_NOID && n != DG_NFIELDS_SITE && n != DG_NFIELDS)
+		return fail_at(r, r->rec, "digest record of %zu elements", n);
+	TRY(get_uint(r, "digest kind", LOG_DIGEST_OUTPUT, &kind));
+	if (kind < LOG_DIGEST_INPUT)
+		return fail_at(r, r->tokpos, "digest kind: 0 is undefined");
+	d.kind = (enum log_digest_kind)kind;
+	TRY(get_ref(r, "digest path", &d.path));
+	if (!d.path)
+		return fail_at(r, r->tokpos, "digest path: null");
+	/* relative to the previous event, which it leaves as the origin of the next dt */
+	TRY(get_delta64(r, "digest time", r->prev_ts, &d.boot_ns));
+	TRY(read_digest_outcome(r, &d));
+	TRY(get_u32(r, "digest flags", &d.flags));
+	TRY(read_digest_identity(r, &d, n));
+	TRY(grow(r, (void **)&f->digests, &r->st->capdigests, f->ndigests, sizeof(*f->digests)));
+	f->digests[f->ndigests++] = d;
+	return RD_OK;
+}
+
+static int read_needed(struct rd *r, struct log_exec_ident *e)
+{
+	const char **v;
+	size_t n;
+
+	TRY(get_array(r, "needed", 0, LOG_NEEDED_MAX, &n));
+	v = arena_alloc(r->st, (n ? n : 1) * sizeof(*v));
+	if (!v)
+		return out_of_memory(r);
+	for (size_t i = 0; i < n; i++) {
+		TRY(get_ref(r, "needed", &v[i]));
+		if (!v[i])
+			return fail_at(r, r->tokpos, "needed: null");
+	}
+	e->needed = v;
+	e->nneeded = (uint32_t)n;
+	return RD_OK;
+}
+
+static int read_exec_ident_field(struct rd *r, struct log_exec_ident *e, size_t field)
+{
+	uint64_t kind = 0;
+
+	switch (field) {
+	case XI_FILE_KIND:
+		TRY(get_uint(r, "file kind", LOG_FILE_SCRIPT, &kind));
+		e->kind = (enum log_file_kind)kind;
+		return RD_OK;
+	case XI_CLASS:
+		return get_u32(r, "elf class", &e->elf_class);
+	case XI_MACHINE:
+		return get_u32(r, "elf machine", &e->elf_machine);
+	case XI_BUILD_ID:
+		return get_ref(r, "build id", &e->build_id);
+	case XI_INTERP:
+		return get_ref(r, "interp", &e->interp);
+	case XI_SONAME:
+		return get_ref(r, "soname", &e->soname);
+	case XI_RUNPATH:
+		return get_ref(r, "runpath", &e->runpath);
+	case XI_NEEDED:
+		return read_needed(r, e);
+	case XI_SCRIPT_INTERP:
+		return get_ref(r, "script interpreter", &e->script_interp);
+	default:
+		return get_ref(r, "script argument", &e->script_arg);
+	}
+}
+
+/* Fields after the record's end are null / 0 / []: the zero-initialized struct. */
+static int read_exec_ident(struct rd *r, size_t n)
+{
+	struct log_file *f = r->f;
+	struct log_exec_ident e = { 0 };
+	int64_t result = 0;
+
+	if (n < XI_NFIELDS_MIN || n > XI_NFIELDS)
+		return fail_at(r, r->rec, "exec identity record of %zu elements", n);
+	TRY(get_ref(r, "exec identity path", &e.path));
+	if (!e.path)
+		return fail_at(r, r->tokpos, "exec identity path: null");
+	TRY(get_int(r, "exec identity result", INT32_MIN, 0, &result));
+	e.result = (int32_t)result;
+	for (size_t i = XI_FILE_KIND; i < n; i++)
+		TRY(read_exec_ident_field(r, &e, i));
+	TRY(grow(r, (void **)&f->exec_idents, &r->st->capexec_idents, f->nexec_idents,
+		 sizeof(*f->exec_idents)));
+	f->exec_idents[f->nexec_idents++] = e;
+	return RD_OK;
+}
+
 /* ---- checkpoints and trailer ---- */
 
 static int read_u64_array(struct rd *r, const char *what, uint64_t *v, size_t n)
@@ -862,11 +1005,23 @@ static int check_counts(struct rd *r, const struct log_trailer *t)
 	return RD_OK;
 }
 
+static int read_hash_stats(struct rd *r, struct log_hash_stats *h)
+{
+	size_t n;
+
+	TRY(get_array(r, "hash stats", HS_NFIELDS, HS_NFIELDS, &n));
+	TRY(get_uint(r, "hash queued", UINT64_MAX, &h->queued));
+	TRY(get_uint(r, "hash hashed", UINT64_MAX, &h->hashed));
+	TRY(get_uint(r, "hash failed", UINT64_MAX, &h->failed));
+	TRY(get_uint(r, "hash changed", UINT64_MAX, &h->changed));
+	return get_uint(r, "hash queue_full", UINT64_MAX, &h->queue_full);
+}
+
 static int read_trailer(struct rd *r, size_t n)
 {
 	struct log_trailer t = { 0 };
 
-	if (n != TR_NFIELDS)
+	if (n != TR_NFIELDS && n != TR_NFIELDS_NOHASH)
 		return fail_at(r, r->rec, "trailer of %zu elements", n);
 	TRY(get_uint(r, "end_wall_ns", UINT64_MAX, &t.end_wall_ns));
 	TRY(get_uint(r, "end_boot_ns", UINT64_MAX, &t.end_boot_ns));
@@ -875,6 +1030,8 @@ static int read_trailer(struct rd *r, size_t n)
 	TRY(read_u64_array(r, "events_by_type", t.events_by_type, LOG_EV_TYPE_MAX));
 	TRY(read_losses(r, &t.losses));
 	TRY(check_sha(r, "trailer"));
+	if (n == TR_NFIELDS)
+		TRY(read_hash_stats(r, &t.hash));
 	TRY(check_counts(r, &t));
 	r->f->trailer = t;
 	r->f->has_trailer = true;
@@ -1013,6 +1170,10 @@ static int read_record(struct rd *r)
 		return read_checkpoint(r, n);
 	case LOG_REC_TRAILER:
 		return read_trailer(r, n);
+	case LOG_REC_DIGEST:
+		return read_digest(r, n);
+	case LOG_REC_EXEC_IDENT:
+		return read_exec_ident(r, n);
 	case LOG_REC_HEADER:
 		return fail_at(r, r->rec, "second header record");
 	default:
@@ -1183,5 +1344,7 @@ void log_file_free(struct log_file *f)
 	}
 	free(f->events);
 	free(f->checkpoints);
+	free(f->digests);
+	free(f->exec_idents);
 	memset(f, 0, sizeof(*f));
 }

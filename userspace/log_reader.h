@@ -12,8 +12,12 @@ struct log_file {
 	size_t nevents;
 	struct log_checkpoint *checkpoints;
 	size_t ncheckpoints;
+	struct log_digest *digests;     /* in log order: the order hashing finished */
+	size_t ndigests;
+	struct log_exec_ident *exec_idents;
+	size_t nexec_idents;
 	bool has_trailer;
-	struct log_trailer trailer;
+	struct log_trailer trailer;     /* trailer.hash is all zero when the run hashed nothing */
 	bool truncated;         /* the file ends inside a record or before the trailer */
 	uint64_t valid_bytes;   /* bytes up to the end of the last complete record */
 	uint64_t file_bytes;

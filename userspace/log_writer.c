@@ -95,6 +95,8 @@ struct log_writer {
 	struct site_key *sites;
 	uint32_t nsites, capsites;
 	struct itab site_index;
+	uint32_t *path_site;    /* string id -> latest site of that path, LOG_REF_NONE: none */
+	uint32_t cap_path_site;
 
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
@@ -785,6 +787,17 @@ static int write_site(struct log_writer *w, const struct site_key *k)
 	return r;
 }
 
+/* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
+static int path_site_room(struct log_writer *w, uint32_t path)
+{
+	uint32_t old = w->cap_path_site;
+	int r = grow((void **)&w->path_site, &w->cap_path_site, path + 1, sizeof(*w->path_site));
+
+	if (!r && w->cap_path_site > old)
+		memset(w->path_site + old, 0xff, (w->cap_path_site - old) * sizeof(*w->path_site));
+	return r;
+}
+
 static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_t *id)
 {
 	struct site_key k;
@@ -816,12 +829,15 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 		return -E2BIG;
 	r = grow((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites));
 	if (!r)
+		r = path_site_room(w, k.path);
+	if (!r)
 		r = write_site(w, &k);
 	if (!r)
 		r = itab_insert(&w->site_index, hash, w->nsites);
 	if (r)
 		return r;
 	w->sites[w->nsites] = k;
+	w->path_site[k.path] = w->nsites;
 	*id = w->nsites++;
 	return 0;
 }
@@ -1085,6 +1101,187 @@ int log_write_event(struct log_writer *w, const struct log_event *ev)
 	return 0;
 }
 
+/* ---- what the hasher found ---- */
+
+static bool identity_zero(const struct log_digest *d)
+{
+	return !d->dev && !d->ino && !d->size && !d->mtime_ns && !d->ctime_ns;
+}
+
+/* The latest open site of PATH when its stat part is D's identity (the usual unchanged input), else none. */
+static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, const struct log_digest *d)
+{
+	const struct site_key *k;
+
+	if (path >= w->cap_path_site || w->path_site[path] == LOG_REF_NONE)
+		return LOG_REF_NONE;
+	k = &w->sites[w->path_site[path]];
+	if (k->dev != d->dev || k->ino != d->ino || k->size != d->size ||
+	    k->mtime_ns != d->mtime_ns || k->ctime_ns != d->ctime_ns)
+		return LOG_REF_NONE;
+	return w->path_site[path];
+}
+
+static int put_identity(struct log_writer *w, const struct log_digest *d)
+{
+	int r = put_uint(w, d->dev);
+
+	if (!r)
+		r = put_uint(w, d->ino);
+	if (!r)
+		r = put_int(w, d->size);
+	if (!r)
+		r = put_int(w, d->mtime_ns);
+	if (!r)
+		r = put_int(w, d->ctime_ns);
+	return r;
+}
+
+/* [11, kind, path, dt, sha256 / -errno, flags, (site | dev, ino, size, mtime_ns, ctime_ns)?] */
+int log_write_digest(struct log_writer *w, const struct log_digest *d)
+{
+	uint32_t path, site = LOG_REF_NONE;
+	bool zero = identity_zero(d);
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || !d->path || d->result > 0 || d->kind < LOG_DIGEST_INPUT ||
+	    d->kind > LOG_DIGEST_OUTPUT)
+		return -EINVAL;
+	r = intern_opt(w, d->path, true, &path);
+	if (r)
+		return r;
+	if (!zero)
+		site = same_identity_site(w, path, d);
+	r = put_array(w, zero ? DG_NFIELDS_NOID : site != LOG_REF_NONE ? DG_NFIELDS_SITE : DG_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_DIGEST);
+	if (!r)
+		r = put_uint(w, d->kind);
+	if (!r)
+		r = put_uint(w, path);
+	if (!r)
+		r = put_delta64(w, d->boot_ns, w->prev_ts);
+	if (!r)
+		r = d->result ? put_int(w, d->result) : put_bytes(w, d->sha256, sizeof(d->sha256));
+	if (!r)
+		r = put_uint(w, d->flags);
+	if (!r && !zero)
+		r = site != LOG_REF_NONE ? put_uint(w, site) : put_identity(w, d);
+	return r;
+}
+
+/* String fields of an exec identity, interned; refs in w->argv_ids for the needed list. */
+struct xi_refs {
+	uint32_t path, build_id, interp, soname, runpath, script_interp, script_arg;
+};
+
+static int intern_exec_ident(struct log_writer *w, const struct log_exec_ident *e, struct xi_refs *x)
+{
+	int r = intern_opt(w, e->path, true, &x->path);
+
+	if (!r)
+		r = intern_opt(w, e->build_id, false, &x->build_id);
+	if (!r)
+		r = intern_opt(w, e->interp, true, &x->interp);
+	if (!r)
+		r = intern_opt(w, e->soname, false, &x->soname);
+	if (!r)
+		r = intern_opt(w, e->runpath, false, &x->runpath);
+	if (!r)
+		r = intern_opt(w, e->script_interp, true, &x->script_interp);
+	if (!r)
+		r = intern_opt(w, e->script_arg, false, &x->script_arg);
+	if (!r)
+		r = grow((void **)&w->argv_ids, &w->cap_argv_ids, e->nneeded, sizeof(uint32_t));
+	for (uint32_t i = 0; !r && i < e->nneeded; i++) {
+		r = intern_opt(w, e->needed[i], false, &w->argv_ids[i]);
+		if (!r && w->argv_ids[i] == LOG_REF_NONE)
+			r = -EINVAL;    /* a NULL library name means nothing */
+	}
+	return r;
+}
+
+/* The record's length: it ends after the last field that is not null / 0 / []. */
+static size_t exec_ident_nfields(const struct log_exec_ident *e, const struct xi_refs *x)
+{
+	const bool present[XI_NFIELDS] = {
+		[XI_FILE_KIND] = e->kind != LOG_FILE_OTHER, [XI_CLASS] = e->elf_class != 0,
+		[XI_MACHINE] = e->elf_machine != 0, [XI_BUILD_ID] = x->build_id != LOG_REF_NONE,
+		[XI_INTERP] = x->interp != LOG_REF_NONE, [XI_SONAME] = x->soname != LOG_REF_NONE,
+		[XI_RUNPATH] = x->runpath != LOG_REF_NONE, [XI_NEEDED] = e->nneeded != 0,
+		[XI_SCRIPT_INTERP] = x->script_interp != LOG_REF_NONE,
+		[XI_SCRIPT_ARG] = x->script_arg != LOG_REF_NONE,
+	};
+	size_t n = XI_NFIELDS;
+
+	while (n > XI_NFIELDS_MIN && !present[n - 1])
+		n--;
+	return n;
+}
+
+static int put_exec_ident_field(struct log_writer *w, const struct log_exec_ident *e,
+				const struct xi_refs *x, size_t field)
+{
+	int r;
+
+	switch (field) {
+	case XI_FILE_KIND:
+		return put_uint(w, e->kind);
+	case XI_CLASS:
+		return put_uint(w, e->elf_class);
+	case XI_MACHINE:
+		return put_uint(w, e->elf_machine);
+	case XI_BUILD_ID:
+		return put_ref(w, x->build_id);
+	case XI_INTERP:
+		return put_ref(w, x->interp);
+	case XI_SONAME:
+		return put_ref(w, x->soname);
+	case XI_RUNPATH:
+		return put_ref(w, x->runpath);
+	case XI_NEEDED:
+		r = put_array(w, e->nneeded);
+		for (uint32_t i = 0; !r && i < e->nneeded; i++)
+			r = put_uint(w, w->argv_ids[i]);
+		return r;
+	case XI_SCRIPT_INTERP:
+		return put_ref(w, x->script_interp);
+	default:
+		return put_ref(w, x->script_arg);
+	}
+}
+
+int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e)
+{
+	struct xi_refs x;
+	size_t n;
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || !e->path || e->result > 0 || (unsigned)e->kind > LOG_FILE_SCRIPT ||
+	    (e->nneeded && !e->needed))
+		return -EINVAL;
+	if (e->nneeded > LOG_NEEDED_MAX)
+		return -E2BIG;
+	r = intern_exec_ident(w, e, &x);
+	if (r)
+		return r;
+	n = exec_ident_nfields(e, &x);
+	r = put_array(w, n);
+	if (!r)
+		r = put_uint(w, LOG_REC_EXEC_IDENT);
+	if (!r)
+		r = put_uint(w, x.path);
+	if (!r)
+		r = put_int(w, e->result);
+	for (size_t i = XI_FILE_KIND; !r && i < n; i++)
+		r = put_exec_ident_field(w, e, &x, i);
+	return r;
+}
+
 /* ---- header, checkpoints, trailer ---- */
 
 static int put_string_array(struct log_writer *w, const char *const *v, uint32_t n)
@@ -1217,8 +1414,32 @@ int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct lo
 	return r ? r : flush(w);
 }
 
+static bool hash_stats_zero(const struct log_hash_stats *h)
+{
+	return !h->queued && !h->hashed && !h->failed && !h->changed && !h->queue_full;
+}
+
+static int put_hash_stats(struct log_writer *w, const struct log_hash_stats *h)
+{
+	int r = put_array(w, HS_NFIELDS);
+
+	if (!r)
+		r = put_uint(w, h->queued);
+	if (!r)
+		r = put_uint(w, h->hashed);
+	if (!r)
+		r = put_uint(w, h->failed);
+	if (!r)
+		r = put_uint(w, h->changed);
+	if (!r)
+		r = put_uint(w, h->queue_full);
+	return r;
+}
+
 int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
 {
+	/* a run without hashing writes the trailer as before the hashing stage existed */
+	bool hash = !hash_stats_zero(&t->hash);
 	uint8_t sha[32];
 	int r;
 
@@ -1228,7 +1449,7 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
 		return -EINVAL;
 	r = digest_so_far(w, sha);
 	if (!r)
-		r = put_array(w, TR_NFIELDS);
+		r = put_array(w, hash ? TR_NFIELDS : TR_NFIELDS_NOHASH);
 	if (!r)
 		r = put_uint(w, LOG_REC_TRAILER);
 	if (!r)
@@ -1245,6 +1466,8 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
 		r = put_losses(w, &t->losses);
 	if (!r)
 		r = put_bytes(w, sha, sizeof(sha));
+	if (!r && hash)
+		r = put_hash_stats(w, &t->hash);
 	if (!r)
 		r = flush(w);
 	if (!r)
@@ -1279,6 +1502,7 @@ static void writer_free(struct log_writer *w)
 	free(w->str_index.slots);
 	free(w->sites);
 	free(w->site_index.slots);
+	free(w->path_site);
 	free(w->attr_slots);
 	free(w->argv_ids);
 	free(w->ops);

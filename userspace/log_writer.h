@@ -12,9 +12,17 @@ struct log_writer *log_writer_open(const char *path, const struct log_header *hd
 				   char *err, size_t errlen);
 /* Interns the event's strings and writes the event. 0 or -errno. */
 int log_write_event(struct log_writer *w, const struct log_event *ev);
+/*
+ * Writes what the hasher found about one file, interleaved with the events (in
+ * the order hashing finished).  0 or -errno: -EINVAL for a NULL path, an
+ * unknown kind or a positive result.
+ */
+int log_write_digest(struct log_writer *w, const struct log_digest *d);
+/* Writes the identity of an executed file. 0 or -errno (-E2BIG beyond LOG_NEEDED_MAX needed entries). */
+int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e);
 /* Writes a checkpoint: counts, LOSSES as known now, running SHA-256 of the bytes so far. */
 int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses);
-/* Writes the trailer (events_by_type is filled in by the writer) and flushes. */
+/* Writes the trailer (events_by_type is filled in by the writer; t->hash is written when not all zero) and flushes. */
 int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
 /* Events written so far. */
 uint64_t log_writer_events(const struct log_writer *w);

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer target: the build-log reader on arbitrary bytes. */
+/*
+ * libFuzzer target: the build-log reader on arbitrary bytes, every record kind
+ * included (digests, exec identities).  Seeds: mkdir seeds &&
+ * KETTLE_FUZZ_SEEDS=seeds build/tests/unit/test_log_reader_bad, then
+ * build-fuzz/fuzz_log_reader seeds.
+ */
 #include <stddef.h>
 #include <stdint.h>
 

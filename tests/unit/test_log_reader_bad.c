@@ -17,6 +17,35 @@ static struct log_header test_header(void)
 				    .cwd = "/src" };
 }
 
+/* Digests (each identity form) and exec identities, after the opens of sample_log. */
+static void write_hash_records(struct log_writer *w, const struct log_event *open, size_t i)
+{
+	static const char *const needed[] = { "libc.so.6", "libm.so.6", "libz.so.1" };
+	struct log_digest d = { .kind = LOG_DIGEST_INPUT, .path = open->open.path,
+				.boot_ns = open->ts_ns + 100, .ino = open->open.ino };
+	struct log_exec_ident x = { .path = "/usr/bin/cc", .kind = LOG_FILE_ELF_DYN, .elf_class = 64,
+				    .elf_machine = 62, .build_id = "8f3c0a11", .interp = "/lib/ld.so",
+				    .needed = needed, .nneeded = 3 };
+
+	memset(d.sha256, (int)i, sizeof(d.sha256));
+	if (i == 1) {                   /* unchanged: names the open's site */
+		log_write_digest(w, &d);
+		log_write_exec_ident(w, &x);
+	} else if (i == 3) {            /* changed: an identity of its own */
+		d.flags = LOG_DIGEST_CHANGED;
+		d.size = 99;
+		log_write_digest(w, &d);
+	} else if (i == 4) {            /* not hashed, no identity */
+		d.result = -2;
+		d.ino = 0;
+		d.kind = LOG_DIGEST_OUTPUT;
+		log_write_digest(w, &d);
+		x = (struct log_exec_ident){ .path = "/src/run.sh", .kind = LOG_FILE_SCRIPT,
+					     .script_interp = "/bin/sh", .script_arg = "-e" };
+		log_write_exec_ident(w, &x);
+	}
+}
+
 /* Writes a small log with every record kind to a file and returns its bytes. */
 static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 {
@@ -64,12 +93,17 @@ static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 					   .passed = i % 2 ? NULL : "missing.h", .result = i % 2 ? 3 : -2,
 					   .call = 2, .ino = i % 2 ? 77 : 0 };
 		log_write_event(w, &e);
+		if (nopens > 2)
+			write_hash_records(w, &e, i);
 		if (i == nopens / 2)
 			log_write_checkpoint(w, e.ts_ns, NULL);
 	}
 	e.type = LOG_EV_EXIT;
 	e.exit.status = 0;
 	log_write_event(w, &e);
+	if (nopens > 2)
+		t.hash = (struct log_hash_stats){ .queued = 5, .hashed = 2, .failed = 1, .changed = 1,
+						  .queue_full = 2 };
 	if (trailer)
 		log_write_trailer(w, &t);
 	if (log_writer_close(w))
@@ -120,6 +154,17 @@ static int check_prefix(const struct log_file *full, const struct log_file *cut,
 	for (size_t i = 0; i < cut->nevents; i++)
 		CHECK(same_event(&full->events[i], &cut->events[i]), "cut at %zu: event %zu", len, i);
 	CHECK(cut->valid_bytes <= len, "cut at %zu: valid_bytes %" PRIu64, len, cut->valid_bytes);
+	CHECK(cut->ndigests <= full->ndigests && cut->nexec_idents <= full->nexec_idents,
+	      "cut at %zu: %zu digests, %zu identities", len, cut->ndigests, cut->nexec_idents);
+	for (size_t i = 0; i < cut->ndigests; i++)
+		CHECK(!memcmp(&full->digests[i].sha256, &cut->digests[i].sha256, 32) &&
+		      full->digests[i].size == cut->digests[i].size &&
+		      !strcmp(full->digests[i].path, cut->digests[i].path), "cut at %zu: digest %zu",
+		      len, i);
+	for (size_t i = 0; i < cut->nexec_idents; i++)
+		CHECK(full->exec_idents[i].nneeded == cut->exec_idents[i].nneeded &&
+		      !strcmp(full->exec_idents[i].path, cut->exec_idents[i].path),
+		      "cut at %zu: exec identity %zu", len, i);
 	return TEST_PASS;
 }
 
@@ -133,6 +178,8 @@ static int test_truncated_at_every_byte(void)
 	CHECK(buf, "sample log");
 	CHECK(log_read_buffer(buf, len, &full, err, sizeof(err)) == 0, "full: %s", err);
 	CHECK(!full.truncated && full.ncheckpoints == 1, "full log complete");
+	CHECK(full.ndigests == 3 && full.nexec_idents == 2 && full.trailer.hash.queue_full == 2,
+	      "hash records in the sample");
 	for (size_t n = 0; n < len; n++) {
 		int r = read_copy(buf, n, &cut, err, sizeof(err));
 
@@ -308,6 +355,122 @@ static int test_unknown_kind(void)
 	return header_plus(rec, sizeof(rec), "unknown record kind 99");
 }
 
+/* A string "/a" (string 0), then RECORD. */
+static int after_string(const uint8_t *record, size_t n, const char *needle)
+{
+	uint8_t buf[256] = { 0x82, 0x06, 0x62, '/', 'a' };
+
+	CHECK(n + 5 <= sizeof(buf), "record too long");
+	memcpy(buf + 5, record, n);
+	return header_plus(buf, n + 5, needle);
+}
+
+static int test_digest_bad_length(void)
+{
+	/* [11, 1, 0, 0, h'00', 0]: a one-byte SHA-256 */
+	static const uint8_t rec[] = { 0x86, 0x0b, 0x01, 0x00, 0x00, 0x41, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "SHA-256 of 1 bytes");
+}
+
+static int test_digest_bad_outcome(void)
+{
+	/* [11, 1, 0, 0, 5, 0]: neither a digest nor a negative errno */
+	static const uint8_t rec[] = { 0x86, 0x0b, 0x01, 0x00, 0x00, 0x05, 0x00 };
+
+	return after_string(rec, sizeof(rec), "negative errno");
+}
+
+static int test_digest_undefined_string(void)
+{
+	static const uint8_t rec[] = { 0x86, 0x0b, 0x01, 0x05, 0x00, 0x21, 0x00 };
+
+	return after_string(rec, sizeof(rec), "undefined string 5");
+}
+
+static int test_digest_null_path(void)
+{
+	static const uint8_t rec[] = { 0x86, 0x0b, 0x01, 0xf6, 0x00, 0x21, 0x00 };
+
+	return after_string(rec, sizeof(rec), "digest path: null");
+}
+
+static int test_digest_undefined_site(void)
+{
+	/* [11, 1, 0, 0, -2, 0, 9]: identity of open site 9, of none */
+	static const uint8_t rec[] = { 0x87, 0x0b, 0x01, 0x00, 0x00, 0x21, 0x00, 0x09 };
+
+	return after_string(rec, sizeof(rec), "undefined open site 9");
+}
+
+static int test_digest_bad_kind(void)
+{
+	static const uint8_t rec[] = { 0x86, 0x0b, 0x04, 0x00, 0x00, 0x21, 0x00 };
+
+	return after_string(rec, sizeof(rec), "digest kind");
+}
+
+static int test_digest_bad_shape(void)
+{
+	static const uint8_t rec[] = { 0x88, 0x0b, 0x01, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "digest record of 8 elements");
+}
+
+static int test_exec_ident_undefined_string(void)
+{
+	/* [12, 0, 0, 2, 64, 62, 9]: build id is string 9, of one */
+	static const uint8_t rec[] = { 0x87, 0x0c, 0x00, 0x00, 0x02, 0x18, 0x40, 0x18, 0x3e, 0x09 };
+
+	return after_string(rec, sizeof(rec), "build id: reference to undefined string 9");
+}
+
+static int test_exec_ident_oversized_needed(void)
+{
+	/* [12, 0, 0, 2, 64, 62, null, null, null, null, [4097 refs...]] */
+	static const uint8_t rec[] = { 0x8b, 0x0c, 0x00, 0x00, 0x02, 0x18, 0x40, 0x18, 0x3e,
+				       0xf6, 0xf6, 0xf6, 0xf6, 0x99, 0x10, 0x01, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "needed: array of 4097 elements");
+}
+
+static int test_exec_ident_huge_needed(void)
+{
+	static const uint8_t rec[] = { 0x8b, 0x0c, 0x00, 0x00, 0x02, 0x18, 0x40, 0x18, 0x3e,
+				       0xf6, 0xf6, 0xf6, 0xf6, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0x00 };
+
+	return after_string(rec, sizeof(rec), "needed: array of 4294967296 elements");
+}
+
+static int test_exec_ident_null_needed(void)
+{
+	static const uint8_t rec[] = { 0x8b, 0x0c, 0x00, 0x00, 0x02, 0x18, 0x40, 0x18, 0x3e,
+				       0xf6, 0xf6, 0xf6, 0xf6, 0x82, 0x00, 0xf6 };
+
+	return after_string(rec, sizeof(rec), "needed: null");
+}
+
+static int test_exec_ident_bad_shape(void)
+{
+	static const uint8_t rec[] = { 0x82, 0x0c, 0x00 };
+
+	return after_string(rec, sizeof(rec), "exec identity record of 2 elements");
+}
+
+static int test_exec_ident_positive_result(void)
+{
+	static const uint8_t rec[] = { 0x83, 0x0c, 0x00, 0x01 };
+
+	return after_string(rec, sizeof(rec), "exec identity result");
+}
+
+static int test_exec_ident_bad_kind(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x0c, 0x00, 0x00, 0x06 };
+
+	return after_string(rec, sizeof(rec), "file kind");
+}
+
 static int test_wrong_version(void)
 {
 	size_t len = 0;
@@ -392,6 +555,31 @@ static int test_example_for_docs(void)
 	return TEST_PASS;
 }
 
+/* KETTLE_FUZZ_SEEDS=DIR writes sample logs there: a seed corpus for tests/fuzz/fuzz_log_reader. */
+static int test_fuzz_seeds(void)
+{
+	static const struct { size_t nopens; bool trailer; } shapes[] = {
+		{ 0, false }, { 2, true }, { 6, true }, { 40, true } };
+	const char *dir = getenv("KETTLE_FUZZ_SEEDS");
+
+	if (!dir || !*dir)
+		return TEST_PASS;
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		size_t len = 0;
+		uint8_t *buf = sample_log(&len, shapes[i].nopens, shapes[i].trailer);
+		char path[512];
+		FILE *fp;
+
+		CHECK(buf, "sample log");
+		snprintf(path, sizeof(path), "%s/sample-%zu.cbor", dir, shapes[i].nopens);
+		fp = fopen(path, "wb");
+		CHECK(fp, "%s: %s", path, strerror(errno));
+		CHECK(fwrite(buf, 1, len, fp) == len && fclose(fp) == 0, "%s: write", path);
+		free(buf);
+	}
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "truncated_at_every_byte", test_truncated_at_every_byte },
 	{ "empty", test_empty },
@@ -404,12 +592,27 @@ static const struct test tests[] = {
 	{ "undefined_site", test_undefined_site },
 	{ "diff_out_of_base", test_diff_out_of_base },
 	{ "unknown_kind", test_unknown_kind },
+	{ "digest_bad_length", test_digest_bad_length },
+	{ "digest_bad_outcome", test_digest_bad_outcome },
+	{ "digest_undefined_string", test_digest_undefined_string },
+	{ "digest_null_path", test_digest_null_path },
+	{ "digest_undefined_site", test_digest_undefined_site },
+	{ "digest_bad_kind", test_digest_bad_kind },
+	{ "digest_bad_shape", test_digest_bad_shape },
+	{ "exec_ident_undefined_string", test_exec_ident_undefined_string },
+	{ "exec_ident_oversized_needed", test_exec_ident_oversized_needed },
+	{ "exec_ident_huge_needed", test_exec_ident_huge_needed },
+	{ "exec_ident_null_needed", test_exec_ident_null_needed },
+	{ "exec_ident_bad_shape", test_exec_ident_bad_shape },
+	{ "exec_ident_positive_result", test_exec_ident_positive_result },
+	{ "exec_ident_bad_kind", test_exec_ident_bad_kind },
 	{ "wrong_version", test_wrong_version },
 	{ "not_a_log", test_not_a_log },
 	{ "flipped_byte_before_checkpoint", test_flipped_byte_before_checkpoint },
 	{ "data_after_trailer", test_data_after_trailer },
 	{ "missing_file", test_missing_file },
 	{ "example_for_docs", test_example_for_docs },
+	{ "fuzz_seeds", test_fuzz_seeds },
 };
 
 TEST_MAIN("log_reader_bad", tests)

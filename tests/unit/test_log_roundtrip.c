@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "testlib.h"
+#include "log_format.h"      /* LOG_NEEDED_MAX */
 #include "log_reader.h"
 #include "log_writer.h"
 
@@ -462,6 +463,242 @@ static int test_similar_long_words(void)
 	return TEST_PASS;
 }
 
+/* ---- digests and exec identities ---- */
+
+static int compare_digest(size_t i, const struct log_digest *a, const struct log_digest *b)
+{
+	SAME(kind);
+	SAME_STR(path);
+	SAME(boot_ns);
+	SAME(result);
+	SAME(flags);
+	CHECK(a->result != 0 || !memcmp(a->sha256, b->sha256, 32), "digest %zu: sha256 differs", i);
+	SAME(dev);
+	SAME(ino);
+	SAME(size);
+	SAME(mtime_ns);
+	SAME(ctime_ns);
+	return TEST_PASS;
+}
+
+static int compare_exec_ident(size_t i, const struct log_exec_ident *a,
+			      const struct log_exec_ident *b)
+{
+	SAME_STR(path);
+	SAME(result);
+	SAME(kind);
+	SAME(elf_class);
+	SAME(elf_machine);
+	SAME_STR(build_id);
+	SAME_STR(interp);
+	SAME_STR(soname);
+	SAME_STR(runpath);
+	SAME(nneeded);
+	for (uint32_t k = 0; k < a->nneeded; k++)
+		CHECK(str_eq(a->needed[k], b->needed[k]), "ident %zu: needed[%u]", i, k);
+	SAME_STR(script_interp);
+	SAME_STR(script_arg);
+	return TEST_PASS;
+}
+
+static struct log_digest digest_of(enum log_digest_kind kind, const char *path, uint64_t boot_ns,
+				   int32_t result, uint32_t flags, uint8_t fill)
+{
+	struct log_digest d = { .kind = kind, .path = path, .boot_ns = boot_ns, .result = result,
+				.flags = flags };
+
+	if (result == 0)
+		memset(d.sha256, fill, sizeof(d.sha256));
+	d.sha256[31] ^= fill;
+	return d;
+}
+
+/* Every shape of the digest record: no identity, an open site's, its own; every outcome and flag. */
+static size_t make_digests(struct log_digest *d, const struct log_event *ev)
+{
+	const struct log_event *stdio = &ev[3];     /* the open of /usr/include/stdio.h */
+	size_t n = 0;
+
+	d[n] = digest_of(LOG_DIGEST_INPUT, stdio->open.path, 5000003010ull, 0, 0, 0xa5);
+	d[n].dev = stdio->open.dev;             /* unchanged: the site's identity */
+	d[n].ino = stdio->open.ino;
+	d[n].size = stdio->open.size;
+	d[n].mtime_ns = stdio->open.mtime_ns;
+	d[n++].ctime_ns = stdio->open.ctime_ns;
+	d[n] = d[n - 1];                        /* changed since the open: its own identity */
+	d[n].flags = LOG_DIGEST_CHANGED;
+	d[n].size = 31338;
+	d[n].sha256[0] = 0x5a;
+	d[n++].boot_ns = 1;                     /* before the previous event */
+	d[n++] = digest_of(LOG_DIGEST_INPUT, "/src/project/include/missing.h", UINT64_MAX, -2, 0, 0);
+	d[n] = digest_of(LOG_DIGEST_EXEC, "/usr/bin/gcc-12", 5000002600ull, 0, 0, 0x11);
+	d[n].dev = 0x803;
+	d[n++].ino = 12;
+	d[n] = digest_of(LOG_DIGEST_OUTPUT, "/src/project/out.o", 14000000000ull, 0,
+			 LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING, 0xff);
+	d[n].dev = UINT64_MAX;
+	d[n].ino = 1;
+	d[n].size = INT64_MIN;
+	d[n].mtime_ns = INT64_MAX;
+	d[n++].ctime_ns = -1;
+	d[n++] = digest_of(LOG_DIGEST_OUTPUT, "/tmp/\xff\xfe-not-utf8", 0, INT32_MIN,
+			   LOG_DIGEST_CHANGED_DURING | 0x80000000u, 0);
+	d[n] = digest_of(LOG_DIGEST_INPUT, "", 5000003300ull, -13, 0, 0);
+	d[n++].size = 7;                        /* an identity, and no digest */
+	return n;
+}
+
+#define NNEEDED 200
+static char needed_store[NNEEDED][24];
+static const char *needed_ptrs[NNEEDED];
+
+static size_t make_exec_idents(struct log_exec_ident *x)
+{
+	static const char *const two[] = { "libc.so.6", "" };
+	size_t n = 0;
+
+	for (int i = 0; i < NNEEDED; i++) {
+		snprintf(needed_store[i], sizeof(needed_store[i]), "libdep%d.so.%d", i, i % 3);
+		needed_ptrs[i] = needed_store[i];
+	}
+	x[n++] = (struct log_exec_ident){ .path = "/usr/bin/gcc-12", .kind = LOG_FILE_ELF_DYN,
+		.elf_class = 64, .elf_machine = 62,
+		.build_id = "0123456789abcdef0123456789abcdef01234567",
+		.interp = "/lib64/ld-linux-x86-64.so.2", .soname = "gcc.so", .runpath = "$ORIGIN/../lib:/opt/x",
+		.needed = needed_ptrs, .nneeded = NNEEDED, .script_interp = "/x", .script_arg = "-y" };
+	x[n++] = (struct log_exec_ident){ .path = "/usr/lib/cc1", .kind = LOG_FILE_ELF_EXEC,
+		.elf_class = 32, .elf_machine = UINT32_MAX, .needed = two, .nneeded = 2 };
+	x[n++] = (struct log_exec_ident){ .path = "/src/project/build.sh", .kind = LOG_FILE_SCRIPT,
+		.script_interp = "/usr/bin/env", .script_arg = "bash -e" };
+	x[n++] = (struct log_exec_ident){ .path = "/src/project/run", .kind = LOG_FILE_SCRIPT,
+		.script_interp = "/bin/sh" };
+	x[n++] = (struct log_exec_ident){ .path = "/gone", .result = -2 };
+	x[n++] = (struct log_exec_ident){ .path = "/bad", .result = INT32_MIN, .kind = LOG_FILE_ELF_CORE,
+		.build_id = "", .needed = needed_ptrs, .nneeded = 0 };
+	x[n++] = (struct log_exec_ident){ .path = "/odd", .kind = LOG_FILE_OTHER, .script_arg = "" };
+	x[n++] = (struct log_exec_ident){ .path = "/usr/lib/libfoo.so.1", .kind = LOG_FILE_ELF_DYN,
+		.elf_class = 64, .elf_machine = 183, .soname = "libfoo.so.1" };
+	return n;
+}
+
+static struct log_hash_stats test_hash_stats(void)
+{
+	return (struct log_hash_stats){ .queued = 12, .hashed = 9, .failed = 2, .changed = 3,
+					.queue_full = UINT64_MAX };
+}
+
+/* Events with digests and identities in between, as the collector interleaves them. */
+static int write_hashed_log(const char *path, const struct log_event *ev, size_t nev,
+			    const struct log_digest *d, size_t nd,
+			    const struct log_exec_ident *x, size_t nx, const struct log_trailer *t)
+{
+	struct log_header h = test_header();
+	char err[256];
+	struct log_writer *w = log_writer_open(path, &h, err, sizeof(err));
+	size_t id = 0, ix = 0;
+
+	CHECK(w, "open: %s", err);
+	CHECK(log_write_digest(w, &d[nd - 1]) == 0, "digest before any event");
+	for (size_t i = 0; i < nev; i++) {
+		CHECK(log_write_event(w, &ev[i]) == 0, "event %zu", i);
+		if (i == 5)
+			CHECK(log_write_checkpoint(w, 5000003333ull, NULL) == 0, "checkpoint");
+		if (i >= 3 && id < nd - 1)
+			CHECK(log_write_digest(w, &d[id++]) == 0, "digest %zu", id);
+		if (i >= 1 && ix < nx)
+			CHECK(log_write_exec_ident(w, &x[ix++]) == 0, "exec ident %zu", ix);
+	}
+	while (id < nd - 1)
+		CHECK(log_write_digest(w, &d[id++]) == 0, "digest %zu", id);
+	while (ix < nx)
+		CHECK(log_write_exec_ident(w, &x[ix++]) == 0, "exec ident %zu", ix);
+	CHECK(log_writer_events(w) == nev, "digests and identities are not events");
+	CHECK(log_write_trailer(w, t) == 0, "trailer");
+	CHECK(log_writer_close(w) == 0, "close");
+	return TEST_PASS;
+}
+
+static int test_digests_and_exec_idents(void)
+{
+	struct log_event ev[32];
+	struct log_digest d[16], want[16];
+	struct log_exec_ident x[16];
+	size_t nev = make_events(ev), nd = make_digests(d, ev), nx = make_exec_idents(x);
+	struct log_trailer t = test_trailer();
+	const char *path = temp_log();
+	struct log_file f;
+	char err[256];
+	int r;
+
+	CHECK(path, "mkstemp");
+	t.hash = test_hash_stats();
+	if (write_hashed_log(path, ev, nev, d, nd, x, nx, &t))
+		return TEST_FAIL;
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	CHECK(f.has_trailer && !f.truncated && f.nevents == nev, "complete log");
+	for (size_t i = 0; i < nev; i++)
+		if (compare_event(i, &ev[i], &f.events[i]))
+			return TEST_FAIL;
+	/* the log order: the last one was written first */
+	want[0] = d[nd - 1];
+	memcpy(want + 1, d, (nd - 1) * sizeof(*d));
+	CHECK(f.ndigests == nd, "%zu digests, wrote %zu", f.ndigests, nd);
+	for (size_t i = 0; i < nd; i++)
+		if (compare_digest(i, &want[i], &f.digests[i]))
+			return TEST_FAIL;
+	CHECK(f.nexec_idents == nx, "%zu exec identities, wrote %zu", f.nexec_idents, nx);
+	for (size_t i = 0; i < nx; i++)
+		if (compare_exec_ident(i, &x[i], &f.exec_idents[i]))
+			return TEST_FAIL;
+	CHECK(f.exec_idents[5].nneeded == 0 && f.exec_idents[4].build_id == NULL, "empty fields");
+	CHECK(!memcmp(&f.trailer.hash, &t.hash, sizeof(t.hash)), "hash stats");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int test_hash_records_refused(void)
+{
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	struct log_digest d = digest_of(LOG_DIGEST_INPUT, "/a", 1, 0, 0, 1);
+	struct log_exec_ident x = { .path = "/a", .nneeded = LOG_NEEDED_MAX + 1,
+				    .needed = needed_ptrs };
+	const char *null_needed[] = { "libc.so.6", NULL };
+	struct log_trailer t = { 0 };
+	char err[256];
+	struct log_writer *w;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	d.path = NULL;
+	CHECK(log_write_digest(w, &d) == -EINVAL, "digest without a path");
+	d.path = "/a";
+	d.result = 2;
+	CHECK(log_write_digest(w, &d) == -EINVAL, "positive result");
+	d.result = 0;
+	d.kind = (enum log_digest_kind)4;
+	CHECK(log_write_digest(w, &d) == -EINVAL, "unknown kind");
+	CHECK(log_write_exec_ident(w, &x) == -E2BIG, "needed list over the limit");
+	x.nneeded = 2;
+	x.needed = null_needed;
+	CHECK(log_write_exec_ident(w, &x) == -EINVAL, "NULL needed entry");
+	x.nneeded = 0;
+	x.result = 1;
+	CHECK(log_write_exec_ident(w, &x) == -EINVAL, "positive result");
+	x.result = 0;
+	x.kind = (enum log_file_kind)6;
+	CHECK(log_write_exec_ident(w, &x) == -EINVAL, "unknown file kind");
+	CHECK(log_write_trailer(w, &t) == 0, "trailer");
+	d.kind = LOG_DIGEST_INPUT;
+	CHECK(log_write_digest(w, &d) == -EINVAL, "digest after the trailer");
+	CHECK(log_writer_close(w) == 0, "close");
+	unlink(path);
+	return TEST_PASS;
+}
+
 /* ---- compactness on a build-like stream ---- */
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
@@ -480,6 +717,27 @@ static char headers[NPATHS][96];
 static const char *const incdirs[NINCDIRS] = { "/src/linux/arch/x86/include",
 	"/src/linux/arch/x86/include/generated", "/src/linux/include",
 	"/src/linux/include/uapi" };
+
+static bool header_hashed[NPATHS];
+static uint64_t header_digests;
+
+/* The hasher's digest of a header read for the first time, unchanged: it names the open's site. */
+static int digest_header(struct log_writer *w, const struct log_event *e, uint32_t h)
+{
+	struct log_digest d = { .kind = LOG_DIGEST_INPUT, .path = e->open.path,
+				.boot_ns = e->ts_ns + 300000, .dev = e->open.dev, .ino = e->open.ino,
+				.size = e->open.size, .mtime_ns = e->open.mtime_ns,
+				.ctime_ns = e->open.ctime_ns };
+
+	if (header_hashed[h])
+		return TEST_PASS;
+	header_hashed[h] = true;
+	for (int i = 0; i < 32; i++)
+		d.sha256[i] = (uint8_t)(h * 31 + (uint32_t)i * 7);
+	CHECK(log_write_digest(w, &d) == 0, "digest");
+	header_digests++;
+	return TEST_PASS;
+}
 
 /* Opens one header the way cpp does: ENOENT in each include dir until the one that has it. */
 static int open_header(struct log_writer *w, struct log_event *e, uint32_t h)
@@ -503,7 +761,7 @@ static int open_header(struct log_writer *w, struct log_event *e, uint32_t h)
 		}
 		CHECK(log_write_event(w, e) == 0, "open");
 	}
-	return TEST_PASS;
+	return digest_header(w, e, h);
 }
 
 static int compile_one(struct log_writer *w, struct log_event *e, uint32_t unit, uint64_t *opens)
@@ -581,8 +839,10 @@ static int test_bytes_per_event(void)
 	unlink(path);
 	CHECK(r == 0, "read: %s", err);
 	CHECK(f.nevents == events && !f.truncated, "read back %zu events", f.nevents);
+	CHECK(f.ndigests == header_digests, "read back %zu digests", f.ndigests);
 	log_file_free(&f);
-	printf("# %" PRIu64 " events (%" PRIu64 " opens), %.2f bytes/event\n", events, opens, per);
+	printf("# %" PRIu64 " events (%" PRIu64 " opens) and %" PRIu64 " digests, %.2f bytes/event\n",
+	       events, opens, header_digests, per);
 	CHECK(per <= 16.0, "%.2f bytes per event", per);
 	return TEST_PASS;
 }
@@ -594,6 +854,8 @@ static const struct test tests[] = {
 	{ "writer_refuses_bad_input", test_writer_refuses_bad_input },
 	{ "long_and_deep_strings", test_long_and_deep_strings },
 	{ "similar_long_words", test_similar_long_words },
+	{ "digests_and_exec_idents", test_digests_and_exec_idents },
+	{ "hash_records_refused", test_hash_records_refused },
 	{ "bytes_per_event", test_bytes_per_event },
 };
 
