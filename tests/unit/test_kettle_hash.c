@@ -192,6 +192,35 @@ static int t_missing_argument_path(void)
 	return TEST_PASS;
 }
 
+/*
+ * Files deleted while kettle walks and hashes (a race; how many vanish varies):
+ * each file is either hashed right or reported as vanished (or as changed:
+ * an unlink while the file is open changes its ctime), and the exit status
+ * says whether any was reported.
+ */
+static int t_files_deleted_mid_walk(void)
+{
+	int vanished, status;
+
+	CHECK(sh("mkdir -p %s/race && cd %s/race && seq 1 3000 | xargs -n 500 touch && "
+		 "for i in 1 2 3 4 5 6 7 8 9; do echo $i > $i; done && "
+		 "sha256sum * > ../race.want", dir, dir) == 0, "setup");
+	status = sh("cd %s && (sleep 0.005; find race -type f -name '*5*' -delete) & "
+		    "cd %s && %s hash --no-progress -j 1 race > race.out 2> race.err; rc=$?; wait; exit $rc",
+		    dir, dir, kettle);
+	CHECK(status == 0 || status == 1, "exit %d", status);
+	CHECK(sh("cd %s && ! grep -v -e ': vanished during the walk (' -e ': changed while being hashed$' "
+		 "race.err", dir) == 0, "only 'vanished' errors: %s/race.err", dir);
+	CHECK(sh("cd %s && sed 's|  race/|  |' race.out | grep -vxFf race.want | grep -q .", dir) != 0,
+	      "a digest that is not the file's: %s/race.out", dir);
+	vanished = sh("cd %s && exit $(wc -l < race.err)", dir);
+	CHECK((vanished > 0) == (status == 1), "exit %d with %d vanished", status, vanished);
+	CHECK(sh("cd %s && test $(($(wc -l < race.out) + $(wc -l < race.err))) -le 3000", dir) == 0,
+	      "no file twice");
+	fprintf(stderr, "  (race: %d file(s) reported vanished or changed)\n", vanished);
+	return TEST_PASS;
+}
+
 /* A sparse file over 4 GiB (offsets past 32 bits), against sha256sum. */
 static int t_sparse_over_4gib(void)
 {
@@ -221,6 +250,7 @@ static const struct test tests[] = {
 	{ "json_objects", t_json_objects },
 	{ "unreadable_file_and_directory", t_unreadable_file_and_directory },
 	{ "missing_argument_path", t_missing_argument_path },
+	{ "files_deleted_mid_walk", t_files_deleted_mid_walk },
 	{ "sparse_over_4gib", t_sparse_over_4gib },
 };
 
