@@ -104,10 +104,11 @@ struct log_digest {
 enum log_file_kind {
 	LOG_FILE_OTHER = 0,
 	LOG_FILE_ELF_EXEC = 1,          /* ET_EXEC */
-	LOG_FILE_ELF_DYN = 2,           /* ET_DYN: shared object or PIE */
+	LOG_FILE_ELF_DYN = 2,           /* ET_DYN: shared object (a PIE is LOG_FILE_ELF_PIE) */
 	LOG_FILE_ELF_REL = 3,
 	LOG_FILE_ELF_CORE = 4,
 	LOG_FILE_SCRIPT = 5,            /* starts with #! */
+	LOG_FILE_ELF_PIE = 6,           /* ET_DYN position-independent executable */
 };
 
 /* What an executed file is (from its bytes, by elfutils). Strings may be NULL. */
