@@ -15,6 +15,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define AT_FDCWD -100
 #define SIGNAL_GROUP_EXIT 0x00000004
+/* Multigrain timestamps keep a "queried" flag in bit 31 of i_ctime_nsec. */
+#define NSEC_MASK ((1u << 30) - 1)
 
 /* Set by the loader before load. */
 const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
@@ -500,8 +502,10 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 	ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	ev->ino = BPF_CORE_READ(inode, i_ino);
 	ev->size = BPF_CORE_READ(inode, i_size);
-	ev->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL + BPF_CORE_READ(inode, i_mtime_nsec);
-	ev->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL + BPF_CORE_READ(inode, i_ctime_nsec);
+	ev->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL +
+		       (BPF_CORE_READ(inode, i_mtime_nsec) & NSEC_MASK);
+	ev->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL +
+		       (BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
 }
 
 static __always_inline int open_exit(long ret)

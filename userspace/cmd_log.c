@@ -1208,7 +1208,7 @@ static const char *const digest_kinds[] = { [LOG_DIGEST_INPUT] = "input",
 static const char *const file_kinds[] = { [LOG_FILE_OTHER] = "other",
 	[LOG_FILE_ELF_EXEC] = "elf_exec", [LOG_FILE_ELF_DYN] = "elf_dyn",
 	[LOG_FILE_ELF_REL] = "elf_rel", [LOG_FILE_ELF_CORE] = "elf_core",
-	[LOG_FILE_SCRIPT] = "script" };
+	[LOG_FILE_SCRIPT] = "script", [LOG_FILE_ELF_PIE] = "elf_pie" };
 
 static void hex(const uint8_t *p, size_t n, char *out)
 {

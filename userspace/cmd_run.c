@@ -23,14 +23,14 @@
 #include "commands.h"
 #include "drain.h"
 #include "event_queue.h"
+#include "hash_plan.h"
+#include "log_collect.h"
 #include "log_writer.h"
-#include "record_decode.h"
 #include "spawn.h"
 #include "tracer.h"
 
 #define DEFAULT_RINGBUF_BYTES (64u << 20)
 #define QUEUE_MAX_BYTES       (1024ul << 20)
-#define CHECKPOINT_NS         1000000000ull
 #define MAIN_TICK_NS          100000000l
 
 struct run_options {
@@ -40,18 +40,9 @@ struct run_options {
 	bool allow_loss;
 	bool progress;
 	bool scope_cgroup;
+	bool hash;
+	unsigned hash_workers;
 	char **command;
-};
-
-struct writer_ctx {
-	pthread_t thread;
-	struct event_queue *queue;
-	struct log_writer *log;
-	struct tracer *tracer;
-	atomic_uint_fast64_t events;
-	atomic_uint_fast64_t processes;
-	uint64_t bad_records;
-	int error;                      /* first write error, -errno */
 };
 
 static void run_usage(FILE *f)
@@ -65,6 +56,8 @@ static void run_usage(FILE *f)
 		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
 		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
 		"      --allow-loss        exit with CMD's status even if events were lost\n"
+		"      --no-hash           do not hash what the build read, ran and wrote\n"
+		"      --hash-workers N    hashing threads (default: one per CPU; they run at idle priority)\n"
 		"      --no-progress       no progress line on stderr\n"
 		"  -h, --help              this text\n\n"
 		"Exit status: CMD's (128+N when killed by signal N); 125 kettle failed or lost events,\n"
@@ -108,6 +101,8 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "allow-loss", no_argument, NULL, 'l' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "scope", required_argument, NULL, 'S' },
+		{ "no-hash", no_argument, NULL, 'H' },
+		{ "hash-workers", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +111,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 	o->output = "kettle.cbor";
 	o->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
 	o->progress = isatty(STDERR_FILENO);
+	o->hash = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -129,6 +125,18 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case 's': o->stop_at_root = true; break;
 		case 'l': o->allow_loss = true; break;
 		case 'P': o->progress = false; break;
+		case 'H': o->hash = false; break;
+		case 'W': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || n < 1 || n > 256) {
+				fprintf(stderr, "kettle run: --hash-workers '%s': want 1 to 256\n", optarg);
+				return -1;
+			}
+			o->hash_workers = n;
+			break;
+		}
 		case 'S':
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
 				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
@@ -148,55 +156,6 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 	}
 	o->command = argv + optind;
 	return 0;
-}
-
-static void *writer_main(void *arg)
-{
-	struct writer_ctx *w = arg;
-	struct record_decoder *dec = calloc(1, sizeof(*dec));
-	uint64_t next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
-	struct event_chunk *c;
-
-	if (!dec)
-		w->error = -ENOMEM;
-	while ((c = event_queue_pop(w->queue))) {
-		for (size_t off = 0; dec && off + sizeof(struct ke_header) <= c->used;) {
-			const struct ke_header *h = (const void *)(c->data + off);
-			struct log_event ev;
-			size_t len = h->size;
-
-			if (len < sizeof(*h) || off + len > c->used)
-				break;  /* cannot happen: the drain copies whole records */
-			int rc = record_decode(dec, h, len, &ev);
-
-			if (rc < 0) {
-				w->bad_records++;
-			} else if (rc == 0 && !w->error) {
-				rc = log_write_event(w->log, &ev);
-				if (rc)
-					w->error = rc;
-				atomic_fetch_add_explicit(&w->events, 1, memory_order_relaxed);
-				if (ev.type == LOG_EV_FORK)
-					atomic_fetch_add_explicit(&w->processes, 1, memory_order_relaxed);
-			}
-			off += EVENT_RECORD_SPAN(len);
-		}
-		free(c);
-		if (!w->error && clock_ns(CLOCK_BOOTTIME) >= next_checkpoint) {
-			struct log_losses losses;
-			int rc = tracer_read_losses(w->tracer, &losses);
-
-			if (!rc)
-				rc = log_write_checkpoint(w->log, clock_ns(CLOCK_BOOTTIME), &losses);
-			if (rc)
-				w->error = rc;
-			next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
-		}
-	}
-	if (dec)
-		record_decoder_release(dec);
-	free(dec);
-	return NULL;
 }
 
 static void read_boot_id(char *buf, size_t len)
@@ -221,7 +180,7 @@ static int status_to_exit(int status)
 	return KETTLE_EXIT_OWN_ERROR;
 }
 
-static void progress_show(const struct writer_ctx *w, long live, const struct log_losses *l)
+static void progress_show(const struct log_collect *w, long live, const struct log_losses *l)
 {
 	fprintf(stderr, "\rkettle: %llu events, %llu processes started, %ld running, %llu lost   ",
 		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1,
@@ -230,7 +189,7 @@ static void progress_show(const struct writer_ctx *w, long live, const struct lo
 
 /* Runs until the build is over; returns the root's wait status. */
 static int supervise(const struct run_options *o, struct tracer *t, struct cgroup_scope *cg, pid_t root,
-		     const sigset_t *sigs, struct writer_ctx *w)
+		     const sigset_t *sigs, struct log_collect *w)
 {
 	const struct timespec tick = { 0, MAIN_TICK_NS };
 	bool root_done = false;
@@ -351,7 +310,7 @@ static struct log_writer *run_log_open(const struct run_options *o, const struct
 	return w;
 }
 
-static void run_report(const struct run_options *o, const struct writer_ctx *w, const struct log_losses *losses,
+static void run_report(const struct run_options *o, const struct log_collect *w, const struct log_losses *losses,
 		       int exec_err, int write_err)
 {
 	uint64_t total = log_losses_total(losses);
@@ -371,6 +330,10 @@ static void run_report(const struct run_options *o, const struct writer_ctx *w, 
 			"%llu paths/argv/strings cut short, %llu syscalls or processes not followed%s\n",
 			(unsigned long long)(total - cut - unfollowed), (unsigned long long)cut,
 			(unsigned long long)unfollowed, o->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	if (w->plan)
+		fprintf(stderr, "kettle: hashed %llu files (%llu changed while the build ran, %llu could not be hashed, "
+			"%llu not queued)\n", (unsigned long long)w->hash.hashed, (unsigned long long)w->hash.changed,
+			(unsigned long long)w->hash.failed, (unsigned long long)w->hash.queue_full);
 	fprintf(stderr, "kettle: %s: %llu events, %llu processes\n", o->output,
 		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1);
 }
@@ -378,12 +341,13 @@ static void run_report(const struct run_options *o, const struct writer_ctx *w, 
 static int run_traced(const struct run_options *o)
 {
 	struct run_state rs = { 0 };
-	struct writer_ctx w = { 0 };
+	struct log_collect w = { 0 };
 	struct event_queue q;
 	struct drain d;
 	sigset_t sigs, old;
 	struct log_losses losses;
 	struct log_trailer trailer = { 0 };
+	char err[512];
 	int status, exec_err, rc, ret;
 
 	sigemptyset(&sigs);
@@ -395,15 +359,26 @@ static int run_traced(const struct run_options *o)
 
 	if (run_prepare(o, &rs, &old))
 		return KETTLE_EXIT_OWN_ERROR;
+	if (o->hash) {
+		struct hash_plan_options hopt = { .workers = o->hash_workers };
+
+		w.plan = hash_plan_new(&hopt, err, sizeof(err));
+		if (!w.plan) {
+			fprintf(stderr, "kettle run: cannot start hashing: %s\n", err);
+			run_abort(&rs);
+			return KETTLE_EXIT_OWN_ERROR;
+		}
+	}
 	w.log = run_log_open(o, &rs);
 	if (!w.log) {
+		hash_plan_free(w.plan);
 		run_abort(&rs);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	w.tracer = rs.tracer;
 	w.queue = &q;
 	if ((rc = event_queue_init(&q, QUEUE_MAX_BYTES)) || (rc = drain_start(&d, tracer_ringbuf_fd(rs.tracer), &q)) ||
-	    (rc = -pthread_create(&w.thread, NULL, writer_main, &w))) {
+	    (rc = log_collect_start(&w))) {
 		fprintf(stderr, "kettle run: cannot start the collector threads: %s\n", strerror(-rc));
 		run_abort(&rs);
 		return KETTLE_EXIT_OWN_ERROR;
@@ -413,8 +388,11 @@ static int run_traced(const struct run_options *o)
 	status = supervise(o, rs.tracer, rs.have_cg ? &rs.cg : NULL, rs.child.pid, &sigs, &w);
 
 	rc = drain_stop(&d);
-	pthread_join(w.thread, NULL);
+	if (o->progress && w.plan)
+		fprintf(stderr, "kettle: build over; hashing its outputs\n");
+	log_collect_join(&w);
 	event_queue_destroy(&q);
+	hash_plan_free(w.plan);
 	if (tracer_read_losses(rs.tracer, &losses))
 		memset(&losses, 0, sizeof(losses));
 	tracer_close(rs.tracer);
@@ -434,6 +412,7 @@ static int run_traced(const struct run_options *o)
 	trailer.exit_status = status;
 	trailer.kettle_exit = ret;
 	trailer.losses = losses;
+	trailer.hash = w.hash;
 	if (!w.error)
 		w.error = log_write_trailer(w.log, &trailer);
 	rc = log_writer_close(w.log) ?: rc;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event_queue.h"
 
@@ -69,13 +70,25 @@ void event_queue_close(struct event_queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-struct event_chunk *event_queue_pop(struct event_queue *q)
+struct event_chunk *event_queue_pop(struct event_queue *q, int timeout_ms)
 {
 	struct event_chunk *c;
+	struct timespec until;
 
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (timeout_ms % 1000) * 1000000l;
+	if (until.tv_nsec >= 1000000000l) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000l;
+	}
 	pthread_mutex_lock(&q->lock);
-	while (!q->head && !q->closed)
-		pthread_cond_wait(&q->changed, &q->lock);
+	while (!q->head && !q->closed) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&q->changed, &q->lock);
+		else if (pthread_cond_timedwait(&q->changed, &q->lock, &until) == ETIMEDOUT)
+			break;
+	}
 	c = q->head;
 	if (c) {
 		q->head = c->next;
@@ -86,6 +99,16 @@ struct event_chunk *event_queue_pop(struct event_queue *q)
 	}
 	pthread_mutex_unlock(&q->lock);
 	return c;
+}
+
+bool event_queue_finished(struct event_queue *q)
+{
+	bool done;
+
+	pthread_mutex_lock(&q->lock);
+	done = q->closed && !q->head;
+	pthread_mutex_unlock(&q->lock);
+	return done;
 }
 
 void event_queue_destroy(struct event_queue *q)

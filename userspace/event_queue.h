@@ -38,8 +38,12 @@ int event_queue_push(struct event_queue *q, const void *rec, size_t len);
 void event_queue_publish(struct event_queue *q);
 /* Producer: publishes and marks the end. */
 void event_queue_close(struct event_queue *q);
-/* Consumer: the next chunk (caller frees it), or NULL once closed and empty. */
-struct event_chunk *event_queue_pop(struct event_queue *q);
+/*
+ * Consumer: the next chunk (caller frees it); NULL after TIMEOUT_MS (-1: no
+ * limit) or once the queue is closed and empty (event_queue_finished says which).
+ */
+struct event_chunk *event_queue_pop(struct event_queue *q, int timeout_ms);
+bool event_queue_finished(struct event_queue *q);
 void event_queue_destroy(struct event_queue *q);
 
 #endif

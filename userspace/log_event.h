@@ -109,6 +109,7 @@ enum log_file_kind {
 	LOG_FILE_ELF_CORE = 4,
 	LOG_FILE_SCRIPT = 5,            /* starts with #! */
 	LOG_FILE_ELF_PIE = 6,           /* ET_DYN position-independent executable */
+	LOG_FILE_KIND_LAST = LOG_FILE_ELF_PIE
 };
 
 /* What an executed file is (from its bytes, by elfutils). Strings may be NULL. */

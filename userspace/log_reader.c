@@ -871,7 +871,7 @@ static int read_exec_ident_field(struct rd *r, struct log_exec_ident *e, size_t 
 
 	switch (field) {
 	case XI_FILE_KIND:
-		TRY(get_uint(r, "file kind", LOG_FILE_SCRIPT, &kind));
+		TRY(get_uint(r, "file kind", LOG_FILE_KIND_LAST, &kind));
 		e->kind = (enum log_file_kind)kind;
 		return RD_OK;
 	case XI_CLASS:

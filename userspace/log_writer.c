@@ -1261,7 +1261,7 @@ int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e)
 
 	if (w->error)
 		return w->error;
-	if (w->finished || !e->path || e->result > 0 || (unsigned)e->kind > LOG_FILE_SCRIPT ||
+	if (w->finished || !e->path || e->result > 0 || (unsigned)e->kind > LOG_FILE_KIND_LAST ||
 	    (e->nneeded && !e->needed))
 		return -EINVAL;
 	if (e->nneeded > LOG_NEEDED_MAX)

@@ -466,7 +466,7 @@ static int test_exec_ident_positive_result(void)
 
 static int test_exec_ident_bad_kind(void)
 {
-	static const uint8_t rec[] = { 0x84, 0x0c, 0x00, 0x00, 0x06 };
+	static const uint8_t rec[] = { 0x84, 0x0c, 0x00, 0x00, 0x07 };  /* one past LOG_FILE_KIND_LAST */
 
 	return after_string(rec, sizeof(rec), "file kind");
 }

@@ -689,7 +689,7 @@ static int test_hash_records_refused(void)
 	x.result = 1;
 	CHECK(log_write_exec_ident(w, &x) == -EINVAL, "positive result");
 	x.result = 0;
-	x.kind = (enum log_file_kind)6;
+	x.kind = (enum log_file_kind)(LOG_FILE_KIND_LAST + 1);
 	CHECK(log_write_exec_ident(w, &x) == -EINVAL, "unknown file kind");
 	CHECK(log_write_trailer(w, &t) == 0, "trailer");
 	d.kind = LOG_DIGEST_INPUT;

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "elf_ident.h"
+#include "hash_engine.h"
+#include "hash_plan.h"
+#include "index_table.h"
+
+#define PLAN_QUEUE   65536u
+#define PLAN_BATCH   64
+
+/* Cookie = entry id << 2 | digest kind. */
+#define COOKIE(id, kind) (((uint64_t)(id) << 2) | (kind))
+#define COOKIE_ID(c)     ((uint32_t)((c) >> 2))
+#define COOKIE_KIND(c)   ((enum log_digest_kind)((c) & 3))
+
+/* One path the build touched. */
+struct plan_entry {
+	char *path;
+	bool written;           /* opened for writing or created */
+	bool input_queued;
+	bool exec_queued;
+	/* identity the kernel saw at the first open for reading */
+	uint64_t dev, ino;
+	int64_t size, mtime_ns, ctime_ns;
+};
+
+struct hash_plan {
+	struct hash_engine *engine;
+	struct plan_entry *entries;
+	uint32_t nentries, capentries;
+	struct index_table index;
+	struct log_hash_stats stats;
+};
+
+static const char *const excluded_prefixes[] = { "/proc/", "/sys/", "/dev/" };
+
+bool hash_plan_excluded(const char *path)
+{
+	if (path[0] != '/')
+		return true;    /* a truncated path names no file we could open */
+	for (size_t i = 0; i < sizeof(excluded_prefixes) / sizeof(excluded_prefixes[0]); i++)
+		if (!strncmp(path, excluded_prefixes[i], strlen(excluded_prefixes[i])))
+			return true;
+	return false;
+}
+
+struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen)
+{
+	struct hash_engine_options eo = {
+		.workers = o->workers, .queue_capacity = PLAN_QUEUE, .low_priority = true,
+	};
+	struct hash_plan *p = calloc(1, sizeof(*p));
+
+	if (!p || index_table_init(&p->index, 1024)) {
+		snprintf(err, errlen, "out of memory");
+		free(p);
+		return NULL;
+	}
+	p->engine = hash_engine_new(&eo, err, errlen);
+	if (!p->engine) {
+		index_table_free(&p->index);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The entry for PATH, created when new; NULL when out of memory. */
+static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
+{
+	size_t n = strlen(path);
+	uint64_t h = hash_bytes(path, n);
+	struct plan_entry *e;
+
+	for (uint32_t i = index_table_probe(&p->index, h); p->index.slots[i].id1; i = index_table_next(&p->index, i)) {
+		e = &p->entries[p->index.slots[i].id1 - 1];
+		if (p->index.slots[i].hash == h && !strcmp(e->path, path))
+			return e;
+	}
+	if (p->nentries == p->capentries) {
+		uint32_t cap = p->capentries ? p->capentries * 2 : 1024;
+		struct plan_entry *grown = realloc(p->entries, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		p->entries = grown;
+		p->capentries = cap;
+	}
+	e = &p->entries[p->nentries];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(path);
+	if (!e->path || index_table_insert(&p->index, h, p->nentries)) {
+		free(e->path);
+		return NULL;
+	}
+	p->nentries++;
+	return e;
+}
+
+/* Queues ENTRY for KIND; a full queue is counted and written as such, not waited for. */
+static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_digest_kind kind,
+		       struct log_writer *w)
+{
+	int rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+
+	if (rc == -EAGAIN && w) {
+		/* At the end the writer can wait for room instead of losing the file. */
+		while (rc == -EAGAIN) {
+			int wr = hash_plan_write_ready(p, w, 100);
+
+			if (wr)
+				return wr;
+			rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+		}
+	}
+	if (rc == -EAGAIN) {
+		p->stats.queue_full++;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	p->stats.queued++;
+	return 0;
+}
+
+static bool open_writes(uint64_t flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
+}
+
+int hash_plan_event(struct hash_plan *p, const struct log_event *ev)
+{
+	struct plan_entry *e;
+
+	if (ev->type == LOG_EV_EXEC) {
+		if (hash_plan_excluded(ev->exec.exe))
+			return 0;
+		e = entry_get(p, ev->exec.exe);
+		if (!e)
+			return -ENOMEM;
+		if (e->exec_queued)
+			return 0;
+		e->exec_queued = true;
+		return entry_queue(p, e, LOG_DIGEST_EXEC, NULL);
+	}
+	if (ev->type != LOG_EV_OPEN || ev->open.result < 0 || (ev->open.flags & (O_DIRECTORY | O_PATH)) ||
+	    hash_plan_excluded(ev->open.path))
+		return 0;
+	e = entry_get(p, ev->open.path);
+	if (!e)
+		return -ENOMEM;
+	if (open_writes(ev->open.flags)) {
+		e->written = true;
+		return 0;
+	}
+	/* An input is what the build read and had not itself produced. */
+	if (e->written || e->input_queued)
+		return 0;
+	e->input_queued = true;
+	e->dev = ev->open.dev;
+	e->ino = ev->open.ino;
+	e->size = ev->open.size;
+	e->mtime_ns = ev->open.mtime_ns;
+	e->ctime_ns = ev->open.ctime_ns;
+	return entry_queue(p, e, LOG_DIGEST_INPUT, NULL);
+}
+
+static bool identity_differs(const struct plan_entry *e, const struct hash_identity *id)
+{
+	return e->dev != id->dev || e->ino != id->ino || e->size != (int64_t)id->size ||
+	       e->mtime_ns != id->mtime_ns || e->ctime_ns != id->ctime_ns;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static enum log_file_kind file_kind(enum elf_ident_kind k)
+{
+	switch (k) {
+	case ELF_IDENT_EXEC: return LOG_FILE_ELF_EXEC;
+	case ELF_IDENT_PIE: return LOG_FILE_ELF_PIE;
+	case ELF_IDENT_SHARED: return LOG_FILE_ELF_DYN;
+	case ELF_IDENT_REL: return LOG_FILE_ELF_REL;
+	case ELF_IDENT_CORE: return LOG_FILE_ELF_CORE;
+	case ELF_IDENT_SCRIPT: return LOG_FILE_SCRIPT;
+	default: return LOG_FILE_OTHER;
+	}
+}
+
+/* Reads what an executed file is and writes it next to its digest. */
+static int exec_ident_write(struct log_writer *w, const char *path)
+{
+	struct log_exec_ident li = { .path = path };
+	struct elf_ident id = { 0 };
+	char err[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		li.result = -errno;
+		return log_write_exec_ident(w, &li);
+	}
+	if (elf_ident_file(fd, &id, err, sizeof(err))) {
+		close(fd);
+		li.result = -EINVAL;    /* malformed: the digest still says what it was */
+		return log_write_exec_ident(w, &li);
+	}
+	close(fd);
+	li.kind = file_kind(id.kind);
+	li.elf_class = id.elf_class;
+	li.elf_machine = id.machine;
+	li.build_id = id.build_id[0] ? id.build_id : NULL;
+	li.interp = id.interp;
+	li.soname = id.soname;
+	li.runpath = id.runpath ? id.runpath : id.rpath;
+	li.needed = (const char *const *)id.needed;
+	li.nneeded = id.nneeded;
+	li.script_interp = id.script_interp;
+	li.script_arg = id.script_arg;
+	int rc = log_write_exec_ident(w, &li);
+
+	elf_ident_free(&id);
+	return rc;
+}
+
+static int result_write(struct hash_plan *p, struct log_writer *w, const struct hash_result *r)
+{
+	const struct plan_entry *e = &p->entries[COOKIE_ID(r->cookie)];
+	struct log_digest d = {
+		.kind = COOKIE_KIND(r->cookie), .path = e->path, .boot_ns = boot_ns(), .result = r->error,
+		.dev = r->before.dev, .ino = r->before.ino, .size = r->before.size,
+		.mtime_ns = r->before.mtime_ns, .ctime_ns = r->before.ctime_ns,
+	};
+	int rc;
+
+	if (r->error == 0) {
+		memcpy(d.sha256, r->digest, sizeof(d.sha256));
+		if (r->changed)
+			d.flags |= LOG_DIGEST_CHANGED_DURING;
+		if (d.kind == LOG_DIGEST_INPUT && identity_differs(e, &r->before))
+			d.flags |= LOG_DIGEST_CHANGED;
+		p->stats.hashed++;
+		if (d.flags)
+			p->stats.changed++;
+	} else if (r->step == HASH_STEP_TYPE && S_ISDIR(r->before.mode)) {
+		d.result = -EISDIR;     /* a directory opened for reading has no content to hash */
+	} else if (!(d.kind == LOG_DIGEST_OUTPUT && r->error == -ENOENT)) {
+		/* An output deleted before the end (a temporary file) is a fact, not a failure. */
+		p->stats.failed++;
+	}
+	rc = log_write_digest(w, &d);
+	if (!rc && d.kind == LOG_DIGEST_EXEC && r->error == 0)
+		rc = exec_ident_write(w, e->path);
+	return rc;
+}
+
+int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms)
+{
+	struct hash_result res[PLAN_BATCH];
+	size_t n;
+	int rc = 0;
+
+	do {
+		n = hash_engine_poll(p->engine, res, PLAN_BATCH, timeout_ms);
+		for (size_t i = 0; i < n; i++) {
+			if (!rc)
+				rc = result_write(p, w, &res[i]);
+			hash_result_clear(&res[i]);
+		}
+		timeout_ms = 0;
+	} while (n == PLAN_BATCH && !rc);
+	return rc;
+}
+
+int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < p->nentries && !rc; i++)
+		if (p->entries[i].written)
+			rc = entry_queue(p, &p->entries[i], LOG_DIGEST_OUTPUT, w);
+	while (!rc && hash_engine_outstanding(p->engine))
+		rc = hash_plan_write_ready(p, w, 100);
+	return rc;
+}
+
+void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out)
+{
+	*out = p->stats;
+}
+
+void hash_plan_free(struct hash_plan *p)
+{
+	if (!p)
+		return;
+	hash_engine_free(p->engine);
+	for (uint32_t i = 0; i < p->nentries; i++)
+		free(p->entries[i].path);
+	free(p->entries);
+	index_table_free(&p->index);
+	free(p);
+}

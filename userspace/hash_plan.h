@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the collector hashes, and when: a file first opened for reading is
+ * hashed while the build runs, an executed file is hashed and identified,
+ * a file the build wrote is hashed once the build is over.  Runs in the
+ * writer thread; the hashing itself is done by the hash engine's
+ * low-priority workers.
+ */
+#ifndef KETTLE_HASH_PLAN_H
+#define KETTLE_HASH_PLAN_H
+
+#include <stddef.h>
+
+#include "log_event.h"
+#include "log_writer.h"
+
+struct hash_plan_options {
+	unsigned workers;       /* 0: one per online CPU */
+};
+
+struct hash_plan;
+
+struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen);
+/* Looks at one event: queues what it read or ran, remembers what it wrote. 0 or -errno. */
+int hash_plan_event(struct hash_plan *p, const struct log_event *ev);
+/* Writes the digests that are ready; waits up to TIMEOUT_MS for the first. 0 or -errno. */
+int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms);
+/* The build is over: waits for what is queued, hashes the outputs, writes everything. */
+int hash_plan_finish(struct hash_plan *p, struct log_writer *w);
+void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out);
+void hash_plan_free(struct hash_plan *p);
+
+/* Paths never hashed: pseudo filesystems whose "content" is not a build input. */
+bool hash_plan_excluded(const char *path);
+
+#endif

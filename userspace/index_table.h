@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An open-addressing index from a 64-bit hash to an entry id, for tables
+ * whose entries live in the caller's own array: the caller compares the
+ * candidates a probe yields.  Load stays under one half.
+ */
+#ifndef KETTLE_INDEX_TABLE_H
+#define KETTLE_INDEX_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct index_slot {
+	uint64_t hash;
+	uint32_t id1;           /* id + 1; 0 = empty */
+};
+
+struct index_table {
+	struct index_slot *slots;
+	uint32_t mask;          /* capacity - 1, capacity a power of two */
+	uint32_t count;
+};
+
+/* CAP: a power of two. 0 or -ENOMEM. */
+int index_table_init(struct index_table *t, uint32_t cap);
+/* Adds ID under HASH (duplicates allowed). 0 or -ENOMEM. */
+int index_table_insert(struct index_table *t, uint64_t hash, uint32_t id);
+void index_table_free(struct index_table *t);
+
+/* Probe loop: for (i = index_table_probe(t, h); t->slots[i].id1; i = index_table_next(t, i)) */
+static inline uint32_t index_table_probe(const struct index_table *t, uint64_t hash)
+{
+	return (uint32_t)hash & t->mask;
+}
+
+static inline uint32_t index_table_next(const struct index_table *t, uint32_t i)
+{
+	return (i + 1) & t->mask;
+}
+
+/* A fast, well-mixed 64-bit hash of N bytes (not for adversarial keys' secrecy). */
+uint64_t hash_bytes(const void *p, size_t n);
+
+#endif
