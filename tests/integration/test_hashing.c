@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/* kettle run hashes what the build read, ran and wrote: digests a user can check with sha256sum. */
+#include <openssl/evp.h>
+
+#include "kettle_test.h"
+
+static const struct log_digest *find_digest(const struct log_file *f, const char *path, enum log_digest_kind kind)
+{
+	for (size_t i = 0; i < f->ndigests; i++)
+		if (f->digests[i].kind == kind && !strcmp(f->digests[i].path, path))
+			return &f->digests[i];
+	return NULL;
+}
+
+/* SHA-256 of a file's content now. */
+static int sha256_of(const char *path, uint8_t out[32])
+{
+	unsigned char buf[65536];
+	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t got;
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+
+	if (!f)
+		ok = 0;
+	while (ok && f && (got = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = EVP_DigestUpdate(ctx, buf, got) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+	if (f)
+		fclose(f);
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+static int write_file(const char *path, const char *data)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(data, f);
+	return fclose(f);
+}
+
+static int inputs_execs_outputs_match_sha256sum(void)
+{
+	char dir[256], log[300], in[300], out[300], gone[300], script[2000], real[4096];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	struct log_file f = { 0 };
+	const struct log_digest *d;
+	uint8_t want[32];
+	bool cat_ident = false;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("hash", dir, log);
+	snprintf(in, sizeof(in), "%s/in.txt", dir);
+	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	snprintf(gone, sizeof(gone), "%s/tmp.txt", dir);
+	CHECK(write_file(in, "the input\n") == 0, "write input");
+	snprintf(script, sizeof(script), "cat '%s' > '%s'; echo temp > '%s'; rm '%s'", in, out, gone, gone);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(in, real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_INPUT);
+	CHECK(d && d->result == 0 && !d->flags, "no clean input digest for %s", real);
+	CHECK(sha256_of(in, want) == 0 && !memcmp(want, d->sha256, 32), "input digest differs from sha256sum");
+	CHECK(realpath(out, real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_OUTPUT);
+	CHECK(d && d->result == 0, "no output digest for %s", real);
+	CHECK(sha256_of(out, want) == 0 && !memcmp(want, d->sha256, 32), "output digest differs from sha256sum");
+	CHECK(find_digest(&f, real, LOG_DIGEST_INPUT) == NULL, "an output was listed as an input");
+	CHECK(realpath(dir, real), "realpath");
+	strncat(real, "/tmp.txt", sizeof(real) - strlen(real) - 1);
+	d = find_digest(&f, real, LOG_DIGEST_OUTPUT);
+	CHECK(d && d->result == -ENOENT, "the deleted temporary output is not recorded as gone");
+	CHECK(f.trailer.hash.failed == 0, "%llu files counted as failed", (unsigned long long)f.trailer.hash.failed);
+	CHECK(realpath("/usr/bin/cat", real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_EXEC);
+	CHECK(d && d->result == 0, "no exec digest for %s", real);
+	CHECK(sha256_of(real, want) == 0 && !memcmp(want, d->sha256, 32), "exec digest differs");
+	for (size_t i = 0; i < f.nexec_idents; i++)
+		if (!strcmp(f.exec_idents[i].path, real))
+			cat_ident = f.exec_idents[i].build_id && strlen(f.exec_idents[i].build_id) == 40 &&
+				    f.exec_idents[i].interp && f.exec_idents[i].nneeded > 0;
+	CHECK(cat_ident, "no ELF identity (build-id, interpreter, needed) for %s", real);
+	CHECK(f.trailer.hash.hashed >= 3, "hash stats not in the trailer");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int rewritten_input_flagged_changed(void)
+{
+	char dir[256], log[300], in[300], script[1000], real[4096];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	struct log_file f = { 0 };
+	const struct log_digest *d;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("rewrite", dir, log);
+	snprintf(in, sizeof(in), "%s/config.h", dir);
+	CHECK(write_file(in, "#define A 1\n") == 0, "write input");
+	/* The hasher waits 1 s before opening: the build rewrites the file in between. */
+	snprintf(script, sizeof(script), "cat '%s' >/dev/null; printf '#define A 2\\n' > '%s'", in, in);
+	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
+	rc = kettle_run(log, NULL, cmd, NULL);
+	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
+	CHECK(rc == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(in, real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_INPUT);
+	CHECK(d, "no input digest for %s", real);
+	CHECK(d->flags & LOG_DIGEST_CHANGED, "the rewritten input is not flagged as changed");
+	CHECK(f.trailer.hash.changed >= 1, "changed count not in the trailer");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int no_hash_option_hashes_nothing(void)
+{
+	const char *cmd[] = { "cat", "/etc/hostname", NULL };
+	const char *opts[] = { "--no-hash", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("nohash", dir, log);
+	CHECK(kettle_run(log, opts, cmd, "/dev/null") == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(f.ndigests == 0 && f.trailer.hash.queued == 0, "--no-hash still hashed %zu files", f.ndigests);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "inputs_execs_outputs_match_sha256sum", inputs_execs_outputs_match_sha256sum },
+	{ "rewritten_input_flagged_changed", rewritten_input_flagged_changed },
+	{ "no_hash_option_hashes_nothing", no_hash_option_hashes_nothing },
+};
+
+TEST_MAIN("hashing", tests)
