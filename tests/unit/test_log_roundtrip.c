@@ -576,6 +576,8 @@ static size_t make_exec_idents(struct log_exec_ident *x)
 	x[n++] = (struct log_exec_ident){ .path = "/bad", .result = INT32_MIN, .kind = LOG_FILE_ELF_CORE,
 		.build_id = "", .needed = needed_ptrs, .nneeded = 0 };
 	x[n++] = (struct log_exec_ident){ .path = "/odd", .kind = LOG_FILE_OTHER, .script_arg = "" };
+	x[n++] = (struct log_exec_ident){ .path = "/usr/bin/pie", .kind = LOG_FILE_ELF_PIE,
+		.elf_class = 64, .elf_machine = 62, .interp = "/lib/ld.so" };
 	x[n++] = (struct log_exec_ident){ .path = "/usr/lib/libfoo.so.1", .kind = LOG_FILE_ELF_DYN,
 		.elf_class = 64, .elf_machine = 183, .soname = "libfoo.so.1" };
 	return n;
