@@ -44,22 +44,17 @@ struct {
 	__type(value, __u32);
 } scope_cgrp SEC(".maps");
 
-struct pending {
+/*
+ * A syscall's arguments, read at its exit from the registers the task
+ * entered the kernel with: no entry program, no map update per syscall.
+ */
+struct call_args {
 	__u64 name;             /* user pointer to the name as passed */
 	__u64 flags;
 	__s32 dfd;
 	__u32 mode;
-	__u32 call;
-	__u32 _pad;
+	__u32 call;             /* KE_CALL_* */
 };
-
-/* Syscall arguments remembered from entry to exit, per thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, struct pending);
-} pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -301,13 +296,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
 {
-	__u32 tgid = task->tgid, tid = task->pid;
+	__u32 tgid = task->tgid;
 	struct signal_struct *sig;
 	struct scratch *s;
 	struct ke_exit *ev;
 
-	/* A thread killed inside a syscall never reaches its exit tracepoint. */
-	bpf_map_delete_elem(&pending, &tid);
 	/* Only the last thread of the group ends the process. */
 	if (!group_dead)
 		return 0;
@@ -430,27 +423,52 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	return 0;
 }
 
-/* ---- syscalls: remember arguments at entry, report at exit ------------- */
+/* ---- syscalls: reported at exit, arguments from the entry registers ------ */
 
-static __always_inline int pending_save(__u32 call, int dfd, const char *name, __u64 flags,
-					__u32 mode)
+/* -ERESTARTSYS .. -ERESTART_RESTARTBLOCK: the call is restarted, not finished. */
+static __always_inline bool call_restarts(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending p = {
-		.name = (__u64)name, .flags = flags, .dfd = dfd, .mode = mode, .call = call,
-	};
-
-	if (!in_scope())
-		return 0;
-	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
-		stat_inc(KE_STAT_PENDING_FULL);
-	return 0;
+	return ret <= -512 && ret >= -516;
 }
 
-static __always_inline struct pending *pending_take(__u32 *tid)
+/* The user registers of this syscall (x86-64: di, si, dx, r10, r8 are args 1-5). */
+static __always_inline struct pt_regs *call_regs(void)
 {
-	*tid = (__u32)bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&pending, tid);
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+static __always_inline void open_args(__u32 call, struct call_args *a)
+{
+	struct pt_regs *regs = call_regs();
+	struct open_how how = {};
+
+	a->call = call;
+	a->dfd = AT_FDCWD;
+	switch (call) {
+	case KE_CALL_OPEN:
+		a->name = regs->di;
+		a->flags = regs->si;
+		a->mode = regs->dx;
+		break;
+	case KE_CALL_OPENAT:
+		a->dfd = regs->di;
+		a->name = regs->si;
+		a->flags = regs->dx;
+		a->mode = regs->r10;
+		break;
+	case KE_CALL_OPENAT2:
+		a->dfd = regs->di;
+		a->name = regs->si;
+		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
+		a->flags = how.flags;
+		a->mode = how.mode;
+		break;
+	default:        /* creat(p, m) is open(p, O_CREAT|O_WRONLY|O_TRUNC, m) */
+		a->name = regs->di;
+		a->flags = 01 | 0100 | 01000;
+		a->mode = regs->si;
+		break;
+	}
 }
 
 /* Base directory for a relative name: the cwd, or the directory dfd refers to. */
@@ -479,7 +497,7 @@ static __always_inline __u16 base_dir_append(struct scratch *s, __u32 *off, stru
  * Returns true when the name was relative.
  */
 static __always_inline bool failed_name_append(struct scratch *s, __u32 *off, struct task_struct *task,
-					       const struct pending *p, __u16 *base_len, __u16 *base_flags,
+					       const struct call_args *p, __u16 *base_len, __u16 *base_flags,
 					       __u16 *name_len)
 {
 	char first = 0;
@@ -508,27 +526,27 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 		       (BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
 }
 
-static __always_inline int open_exit(long ret)
+static __always_inline int open_exit(long ret, __u32 call)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct pending *p;
+	struct call_args p;
 	struct scratch *s;
 	struct ke_open *ev;
-	__u32 tid, off = sizeof(struct ke_open);
+	__u32 off = sizeof(struct ke_open);
 
-	p = pending_take(&tid);
-	if (!p)
+	if (call_restarts(ret) || !in_scope())
 		return 0;
 	s = scratch_get();
 	if (!s)
-		goto out;
+		return 0;
+	open_args(call, &p);
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_OPEN);
 	ev->ret = ret;
-	ev->call = p->call;
-	ev->flags = p->flags;
-	ev->mode = p->mode;
-	ev->dfd = p->dfd;
+	ev->call = p.call;
+	ev->flags = p.flags;
+	ev->mode = p.mode;
+	ev->dfd = p.dfd;
 	ev->open_flags = 0;
 	ev->dev = ev->ino = 0;
 	ev->size = ev->mtime_ns = ev->ctime_ns = 0;
@@ -546,104 +564,61 @@ static __always_inline int open_exit(long ret)
 		} else {
 			ev->path_flags = KE_PATH_UNREACHABLE;
 		}
-		ev->name_len = user_str_append(s, &off, (const void *)p->name);
-	} else if (failed_name_append(s, &off, task, p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
+		ev->name_len = user_str_append(s, &off, (const void *)p.name);
+	} else if (failed_name_append(s, &off, task, &p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
 		ev->open_flags |= KE_OPEN_BASE_DIR;
 	}
 	record_submit(ev, off, KE_OPEN);
-out:
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_open")
-int on_enter_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return pending_save(KE_CALL_OPEN, AT_FDCWD, (const char *)ctx->args[0], ctx->args[1],
-			    ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat")
-int on_enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return pending_save(KE_CALL_OPENAT, (int)ctx->args[0], (const char *)ctx->args[1],
-			    ctx->args[2], ctx->args[3]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int on_enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	struct open_how how = {};
-
-	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
-	return pending_save(KE_CALL_OPENAT2, (int)ctx->args[0], (const char *)ctx->args[1],
-			    how.flags, how.mode);
-}
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int on_enter_creat(struct trace_event_raw_sys_enter *ctx)
-{
-	/* creat(p, m) is open(p, O_CREAT|O_WRONLY|O_TRUNC, m) */
-	return pending_save(KE_CALL_CREAT, AT_FDCWD, (const char *)ctx->args[0], 01 | 0100 | 01000,
-			    ctx->args[1]);
-}
-
 SEC("tracepoint/syscalls/sys_exit_open")
-int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPEN); }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
-int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPENAT); }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPENAT2); }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
-int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_CREAT); }
 
 /* exec: success is reported by sched_process_exec; only failures here. */
-SEC("tracepoint/syscalls/sys_enter_execve")
-int on_enter_execve(struct trace_event_raw_sys_enter *ctx)
-{
-	return pending_save(KE_CALL_EXECVE, AT_FDCWD, (const char *)ctx->args[0], 0, 0);
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int on_enter_execveat(struct trace_event_raw_sys_enter *ctx)
-{
-	return pending_save(KE_CALL_EXECVEAT, (int)ctx->args[0], (const char *)ctx->args[1],
-			    ctx->args[4], 0);
-}
-
-static __always_inline int exec_exit(long ret)
+static __always_inline int exec_exit(long ret, __u32 call)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct pending *p;
+	struct pt_regs *regs;
+	struct call_args p = { .call = call, .dfd = AT_FDCWD };
 	struct scratch *s;
 	struct ke_exec_fail *ev;
-	__u32 tid, off = sizeof(struct ke_exec_fail);
+	__u32 off = sizeof(struct ke_exec_fail);
 
-	p = pending_take(&tid);
-	if (!p)
+	if (ret >= 0 || call_restarts(ret) || !in_scope())
 		return 0;
-	if (ret >= 0)
-		goto out;
 	s = scratch_get();
 	if (!s)
-		goto out;
+		return 0;
+	regs = call_regs();
+	if (call == KE_CALL_EXECVEAT) {
+		p.dfd = regs->di;
+		p.name = regs->si;
+		p.flags = regs->r8;
+	} else {
+		p.name = regs->di;
+	}
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_EXEC_FAIL);
 	ev->err = -ret;
-	ev->call = p->call;
+	ev->call = call;
 	ev->ppid = parent_tgid(task);
-	failed_name_append(s, &off, task, p, &ev->base_len, &ev->base_flags, &ev->name_len);
+	failed_name_append(s, &off, task, &p, &ev->base_len, &ev->base_flags, &ev->name_len);
 	record_submit(ev, off, KE_EXEC_FAIL);
-out:
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_execve")
-int on_exit_execve(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret); }
+int on_exit_execve(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret, KE_CALL_EXECVE); }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
-int on_exit_execveat(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret); }
+int on_exit_execveat(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret, KE_CALL_EXECVEAT); }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -334,8 +335,16 @@ static void run_report(const struct run_options *o, const struct log_collect *w,
 		fprintf(stderr, "kettle: hashed %llu files (%llu changed while the build ran, %llu could not be hashed, "
 			"%llu not queued)\n", (unsigned long long)w->hash.hashed, (unsigned long long)w->hash.changed,
 			(unsigned long long)w->hash.failed, (unsigned long long)w->hash.queue_full);
-	fprintf(stderr, "kettle: %s: %llu events, %llu processes\n", o->output,
-		(unsigned long long)atomic_load(&w->events), (unsigned long long)atomic_load(&w->processes) + 1);
+	/* What collecting cost in CPU (all of kettle's threads, not the build's). */
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		memset(&ru, 0, sizeof(ru));
+	fprintf(stderr, "kettle: %s: %llu events, %llu processes; kettle used %.2f s CPU (%.2f user, %.2f system)\n",
+		o->output, (unsigned long long)atomic_load(&w->events),
+		(unsigned long long)atomic_load(&w->processes) + 1,
+		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 }
 
 static int run_traced(const struct run_options *o)
