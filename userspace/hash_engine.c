@@ -82,6 +82,7 @@ struct hash_engine {
 	size_t cap, req_head, nreqs, res_head, nresults, outstanding;
 	bool closing, cancel, joined;
 	unsigned nworkers, started, live;
+	size_t idle;                    /* workers waiting for requests */
 	int first_error;
 	struct worker *workers;
 };
@@ -482,13 +483,19 @@ static bool refill(struct worker *w)
 	for (;;) {
 		struct hash_result req;
 
-		for (unsigned i = 0; i < w->nslots && w->active < w->nslots; i++) {
+		/* Leave work to idle workers (two big files must go to two workers):
+		 * a busy worker takes what they cannot, an idle one its share. */
+		size_t quota = w->active ? (e->nreqs > e->idle ? e->nreqs - e->idle : 0)
+					 : (e->nreqs + e->idle) / (e->idle + 1);
+
+		for (unsigned i = 0; i < w->nslots && w->active < w->nslots && quota; i++) {
 			if (w->slots[i].busy)
 				continue;
 			if (e->cancel)
 				cancel_queued_locked(e, -ECANCELED);
 			if (!pop_request_locked(e, &req))
 				break;
+			quota--;
 			pthread_mutex_unlock(&e->lock);
 			slot_start(w, i, &req);
 			pthread_mutex_lock(&e->lock);
@@ -499,7 +506,9 @@ static bool refill(struct worker *w)
 			run = false;
 			break;
 		}
+		e->idle++;
 		pthread_cond_wait(&e->work_cv, &e->lock);
+		e->idle--;
 	}
 	pthread_mutex_unlock(&e->lock);
 	return run;
