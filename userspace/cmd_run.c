@@ -43,6 +43,7 @@ struct run_options {
 	bool scope_cgroup;
 	bool hash;
 	unsigned hash_workers;
+	unsigned hash_queue;
 	char **command;
 };
 
@@ -59,6 +60,8 @@ static void run_usage(FILE *f)
 		"      --allow-loss        exit with CMD's status even if events were lost\n"
 		"      --no-hash           do not hash what the build read, ran and wrote\n"
 		"      --hash-workers N    hashing threads (default: one per CPU; they run at idle priority)\n"
+		"      --hash-queue N      files waiting to be hashed at most (default 65536); a file\n"
+		"                          read while the queue is full is logged as not hashed\n"
 		"      --no-progress       no progress line on stderr\n"
 		"  -h, --help              this text\n\n"
 		"Exit status: CMD's (128+N when killed by signal N); 125 kettle failed or lost events,\n"
@@ -93,6 +96,20 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* A whole number from 1 to MAX. */
+static int parse_count(const char *s, unsigned long max, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || end == s || n < 1 || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 static int run_parse(int argc, char **argv, struct run_options *o)
 {
 	static const struct option longopts[] = {
@@ -104,6 +121,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "scope", required_argument, NULL, 'S' },
 		{ "no-hash", no_argument, NULL, 'H' },
 		{ "hash-workers", required_argument, NULL, 'W' },
+		{ "hash-queue", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,17 +145,18 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case 'l': o->allow_loss = true; break;
 		case 'P': o->progress = false; break;
 		case 'H': o->hash = false; break;
-		case 'W': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-
-			if (*end || end == optarg || n < 1 || n > 256) {
+		case 'W':
+			if (parse_count(optarg, 256, &o->hash_workers)) {
 				fprintf(stderr, "kettle run: --hash-workers '%s': want 1 to 256\n", optarg);
 				return -1;
 			}
-			o->hash_workers = n;
 			break;
-		}
+		case 'Q':
+			if (parse_count(optarg, 1u << 20, &o->hash_queue)) {
+				fprintf(stderr, "kettle run: --hash-queue '%s': want 1 to 1048576\n", optarg);
+				return -1;
+			}
+			break;
 		case 'S':
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
 				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
@@ -369,7 +388,7 @@ static int run_traced(const struct run_options *o)
 	if (run_prepare(o, &rs, &old))
 		return KETTLE_EXIT_OWN_ERROR;
 	if (o->hash) {
-		struct hash_plan_options hopt = { .workers = o->hash_workers };
+		struct hash_plan_options hopt = { .workers = o->hash_workers, .queue = o->hash_queue };
 
 		w.plan = hash_plan_new(&hopt, err, sizeof(err));
 		if (!w.plan) {

@@ -70,7 +70,7 @@ static void test_delay_hook(void *arg, const char *path, enum hash_step step)
 struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen)
 {
 	struct hash_engine_options eo = {
-		.workers = o->workers, .queue_capacity = PLAN_QUEUE, .low_priority = true,
+		.workers = o->workers, .queue_capacity = o->queue ? o->queue : PLAN_QUEUE, .low_priority = true,
 	};
 	const char *delay = getenv("KETTLE_TEST_HASH_DELAY_MS");
 
@@ -126,9 +126,21 @@ static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
 	return e;
 }
 
-/* Queues ENTRY for KIND; a full queue is counted and written as such, not waited for. */
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Queues ENTRY for KIND.  While the build runs a full queue is not waited
+ * for (W is NULL): the file is counted and written to FULL_LOG as not
+ * hashed.  At the end (W given) it waits for room, writing digests meanwhile.
+ */
 static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_digest_kind kind,
-		       struct log_writer *w)
+		       struct log_writer *w, struct log_writer *full_log)
 {
 	int rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
 
@@ -143,8 +155,11 @@ static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_diges
 		}
 	}
 	if (rc == -EAGAIN) {
+		/* Not hashed: counted, and said in the log so no reader takes silence for a digest. */
+		struct log_digest d = { .kind = kind, .path = e->path, .boot_ns = boot_ns(), .result = -ENOBUFS };
+
 		p->stats.queue_full++;
-		return 0;
+		return log_write_digest(full_log, &d);
 	}
 	if (rc)
 		return rc;
@@ -157,7 +172,7 @@ static bool open_writes(uint64_t flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-int hash_plan_event(struct hash_plan *p, const struct log_event *ev)
+int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_event *ev)
 {
 	struct plan_entry *e;
 
@@ -170,7 +185,7 @@ int hash_plan_event(struct hash_plan *p, const struct log_event *ev)
 		if (e->exec_queued)
 			return 0;
 		e->exec_queued = true;
-		return entry_queue(p, e, LOG_DIGEST_EXEC, NULL);
+		return entry_queue(p, e, LOG_DIGEST_EXEC, NULL, w);
 	}
 	if (ev->type != LOG_EV_OPEN || ev->open.result < 0 || (ev->open.flags & (O_DIRECTORY | O_PATH)) ||
 	    hash_plan_excluded(ev->open.path))
@@ -191,7 +206,7 @@ int hash_plan_event(struct hash_plan *p, const struct log_event *ev)
 	e->size = ev->open.size;
 	e->mtime_ns = ev->open.mtime_ns;
 	e->ctime_ns = ev->open.ctime_ns;
-	return entry_queue(p, e, LOG_DIGEST_INPUT, NULL);
+	return entry_queue(p, e, LOG_DIGEST_INPUT, NULL, w);
 }
 
 static bool identity_differs(const struct plan_entry *e, const struct hash_identity *id)
@@ -200,13 +215,6 @@ static bool identity_differs(const struct plan_entry *e, const struct hash_ident
 	       e->mtime_ns != id->mtime_ns || e->ctime_ns != id->ctime_ns;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static enum log_file_kind file_kind(enum elf_ident_kind k)
 {
@@ -311,7 +319,7 @@ int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
 
 	for (uint32_t i = 0; i < p->nentries && !rc; i++)
 		if (p->entries[i].written)
-			rc = entry_queue(p, &p->entries[i], LOG_DIGEST_OUTPUT, w);
+			rc = entry_queue(p, &p->entries[i], LOG_DIGEST_OUTPUT, w, w);
 	while (!rc && hash_engine_outstanding(p->engine))
 		rc = hash_plan_write_ready(p, w, 100);
 	return rc;

@@ -16,13 +16,17 @@
 
 struct hash_plan_options {
 	unsigned workers;       /* 0: one per online CPU */
+	unsigned queue;         /* files waiting to be hashed at most; 0: 65536 */
 };
 
 struct hash_plan;
 
 struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen);
-/* Looks at one event: queues what it read or ran, remembers what it wrote. 0 or -errno. */
-int hash_plan_event(struct hash_plan *p, const struct log_event *ev);
+/*
+ * Looks at one event: queues what it read or ran, remembers what it wrote.
+ * A file the full queue cannot take is written to W as not hashed. 0 or -errno.
+ */
+int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_event *ev);
 /* Writes the digests that are ready; waits up to TIMEOUT_MS for the first. 0 or -errno. */
 int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms);
 /* The build is over: waits for what is queued, hashes the outputs, writes everything. */

@@ -38,7 +38,7 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 		return;
 	collect_fail(c, log_write_event(c->log, &ev));
 	if (c->plan)
-		collect_fail(c, hash_plan_event(c->plan, &ev));
+		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);

@@ -138,10 +138,38 @@ static int no_hash_option_hashes_nothing(void)
 	return TEST_PASS;
 }
 
+static int full_queue_counted_and_logged(void)
+{
+	const char *cmd[] = { "sh", "-c", "cat /etc/hostname /etc/passwd /etc/group /etc/os-release >/dev/null", NULL };
+	const char *opts[] = { "--hash-queue", "1", "--hash-workers", "1", NULL };
+	char dir[256], log[300];
+	struct log_file f = { 0 };
+	size_t not_hashed = 0;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("queuefull", dir, log);
+	/* One slot, and the one worker holds each file 300 ms: the build outruns it. */
+	setenv("KETTLE_TEST_HASH_DELAY_MS", "300", 1);
+	rc = kettle_run(log, opts, cmd, NULL);
+	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
+	CHECK(rc == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	for (size_t i = 0; i < f.ndigests; i++)
+		not_hashed += f.digests[i].result == -ENOBUFS;
+	CHECK(not_hashed > 0, "no file logged as not hashed with a one-slot queue");
+	CHECK(f.trailer.hash.queue_full == not_hashed, "trailer counts %llu, log holds %zu",
+	      (unsigned long long)f.trailer.hash.queue_full, not_hashed);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "inputs_execs_outputs_match_sha256sum", inputs_execs_outputs_match_sha256sum },
 	{ "rewritten_input_flagged_changed", rewritten_input_flagged_changed },
 	{ "no_hash_option_hashes_nothing", no_hash_option_hashes_nothing },
+	{ "full_queue_counted_and_logged", full_queue_counted_and_logged },
 };
 
 TEST_MAIN("hashing", tests)
