@@ -68,6 +68,8 @@ struct worker {
 	int error;
 	unsigned nslots, active;
 	struct slot *slots;
+	struct hash_result *out;        /* finished, handed over in batches */
+	unsigned nout;
 	uint8_t *region;
 	size_t region_len;
 };
@@ -186,13 +188,6 @@ static void cancel_queued_locked(struct hash_engine *e, int error)
 	}
 }
 
-static void push_result(struct hash_engine *e, struct hash_result *r)
-{
-	pthread_mutex_lock(&e->lock);
-	push_result_locked(e, r);
-	pthread_mutex_unlock(&e->lock);
-}
-
 /* ---- one worker: its ring and slots ---- */
 
 static struct io_uring_sqe *get_sqe(struct worker *w)
@@ -211,9 +206,28 @@ static struct io_uring_sqe *get_sqe(struct worker *w)
 	return sqe;
 }
 
+/* One lock and one wake-up per batch of results, not per file. */
+static void flush_results(struct worker *w)
+{
+	struct hash_engine *e = w->e;
+
+	if (!w->nout)
+		return;
+	pthread_mutex_lock(&e->lock);
+	for (unsigned i = 0; i < w->nout; i++) {
+		e->results[(e->res_head + e->nresults) % e->cap] = w->out[i];
+		e->nresults++;
+	}
+	pthread_cond_broadcast(&e->result_cv);
+	pthread_mutex_unlock(&e->lock);
+	w->nout = 0;
+}
+
 static void slot_finish(struct worker *w, struct slot *s)
 {
-	push_result(w->e, &s->res);
+	if (w->nout == w->nslots)
+		flush_results(w);
+	w->out[w->nout++] = s->res;
 	s->busy = false;
 	w->active--;
 }
@@ -479,6 +493,7 @@ static bool refill(struct worker *w)
 	struct hash_engine *e = w->e;
 	bool run = true;
 
+	flush_results(w);
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
 		struct hash_result req;
@@ -502,6 +517,12 @@ static bool refill(struct worker *w)
 		}
 		if (w->active)
 			break;
+		if (w->nout) {  /* requests that failed at once: hand them over first */
+			pthread_mutex_unlock(&e->lock);
+			flush_results(w);
+			pthread_mutex_lock(&e->lock);
+			continue;
+		}
 		if (e->closing && !e->nreqs) {
 			run = false;
 			break;
@@ -543,6 +564,7 @@ static void abandon_slots(struct worker *w, int err)
 		}
 		slot_finish(w, s);
 	}
+	flush_results(w);
 }
 
 static void lower_priority(void)
@@ -655,7 +677,8 @@ static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots
 	w->e = e;
 	w->nslots = nslots;
 	w->slots = calloc(nslots, sizeof(*w->slots));
-	if (!w->slots)
+	w->out = calloc(nslots, sizeof(*w->out));
+	if (!w->slots || !w->out)
 		return -ENOMEM;
 	w->region_len = (size_t)nslots * 2 * CHUNK;
 	w->region = mmap(NULL, w->region_len, PROT_READ | PROT_WRITE,
@@ -681,6 +704,7 @@ static void worker_release(struct worker *w)
 	for (unsigned i = 0; w->slots && i < w->nslots; i++)
 		EVP_MD_CTX_free(w->slots[i].md);
 	free(w->slots);
+	free(w->out);
 	if (w->region)
 		munmap(w->region, w->region_len);
 }
