@@ -528,6 +528,7 @@ static bool refill(struct worker *w)
 			break;
 		}
 		e->idle++;
+		pthread_cond_broadcast(&e->start_cv);   /* engine_start waits for all to be idle */
 		pthread_cond_wait(&e->work_cv, &e->lock);
 		e->idle--;
 	}
@@ -775,6 +776,13 @@ static int engine_start(struct hash_engine *e)
 		pthread_cond_wait(&e->start_cv, &e->lock);
 	for (unsigned i = 0; i < e->nworkers && !err; i++)
 		err = e->workers[i].error;
+	/*
+	 * Return only once every worker waits for work: a worker still starting
+	 * is not counted idle, and the first one woken would take its share too
+	 * (two big files hashed on one core).
+	 */
+	while (!err && e->idle < e->nworkers)
+		pthread_cond_wait(&e->start_cv, &e->lock);
 	pthread_mutex_unlock(&e->lock);
 	return err;
 }
