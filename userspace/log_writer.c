@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "log_format.h"
+#include "index_table.h"
 #include "log_writer.h"
 
 #define WBUF_SIZE   (1u << 20)
@@ -34,18 +35,6 @@ struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used, size;
 	char data[];
-};
-
-/* A slot of an index table: the hash of an entry and its id + 1 (0 = empty). */
-struct slot {
-	uint64_t hash;
-	uint32_t id1;
-};
-
-struct itab {
-	struct slot *slots;
-	uint32_t mask;          /* capacity - 1, capacity a power of two */
-	uint32_t count;
 };
 
 struct str_entry {
@@ -90,11 +79,11 @@ struct log_writer {
 	struct arena_chunk *arena;
 	struct str_entry *strs;
 	uint32_t nstrs, capstrs;
-	struct itab str_index;
+	struct index_table str_index;
 
 	struct site_key *sites;
 	uint32_t nsites, capsites;
-	struct itab site_index;
+	struct index_table site_index;
 	uint32_t *path_site;    /* string id -> latest site of that path, LOG_REF_NONE: none */
 	uint32_t cap_path_site;
 
@@ -349,66 +338,6 @@ static int put_ref(struct log_writer *w, uint32_t id)
 
 /* ---- index tables ---- */
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const uint8_t *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v;
-
-		memcpy(&v, s, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	for (; n; s++, n--)
-		h = (h ^ *s) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
-static int itab_init(struct itab *t, uint32_t cap)
-{
-	t->slots = calloc(cap, sizeof(*t->slots));
-	if (!t->slots)
-		return -ENOMEM;
-	t->mask = cap - 1;
-	t->count = 0;
-	return 0;
-}
-
-static void itab_place(struct itab *t, uint64_t hash, uint32_t id)
-{
-	uint32_t i = (uint32_t)hash & t->mask;
-
-	while (t->slots[i].id1)
-		i = (i + 1) & t->mask;
-	t->slots[i].hash = hash;
-	t->slots[i].id1 = id + 1;
-}
-
-/* Keeps the load under one half so that probes stay short. */
-static int itab_insert(struct itab *t, uint64_t hash, uint32_t id)
-{
-	if ((t->count + 1) * 2 > t->mask + 1) {
-		struct itab bigger;
-		int r = itab_init(&bigger, (t->mask + 1) * 2);
-
-		if (r)
-			return r;
-		for (uint32_t i = 0; i <= t->mask; i++)
-			if (t->slots[i].id1)
-				itab_place(&bigger, t->slots[i].hash, t->slots[i].id1 - 1);
-		bigger.count = t->count;
-		free(t->slots);
-		*t = bigger;
-	}
-	itab_place(t, hash, id);
-	t->count++;
-	return 0;
-}
-
 static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, size_t n)
 {
 	return w->strs[id].len == n && !memcmp(w->strs[id].s, s, n);
@@ -416,9 +345,9 @@ static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, si
 
 static uint32_t find_string(const struct log_writer *w, uint64_t hash, const char *s, size_t n)
 {
-	const struct itab *t = &w->str_index;
+	const struct index_table *t = &w->str_index;
 
-	for (uint32_t i = (uint32_t)hash & t->mask; t->slots[i].id1; i = (i + 1) & t->mask)
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
 		if (t->slots[i].hash == hash && str_equal(w, t->slots[i].id1 - 1, s, n))
 			return t->slots[i].id1 - 1;
 	return LOG_REF_NONE;
@@ -426,9 +355,9 @@ static uint32_t find_string(const struct log_writer *w, uint64_t hash, const cha
 
 static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struct site_key *k)
 {
-	const struct itab *t = &w->site_index;
+	const struct index_table *t = &w->site_index;
 
-	for (uint32_t i = (uint32_t)hash & t->mask; t->slots[i].id1; i = (i + 1) & t->mask)
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
 		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1], k, sizeof(*k)))
 			return t->slots[i].id1 - 1;
 	return LOG_REF_NONE;
@@ -489,7 +418,7 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 	copy = arena_copy(w, s, n);
 	if (!copy)
 		return -ENOMEM;
-	r = itab_insert(&w->str_index, hash, w->nstrs);
+	r = index_table_insert(&w->str_index, hash, w->nstrs);
 	if (r)
 		return r;
 	w->strs[w->nstrs] = (struct str_entry){ copy, (uint32_t)n };
@@ -833,7 +762,7 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 	if (!r)
 		r = write_site(w, &k);
 	if (!r)
-		r = itab_insert(&w->site_index, hash, w->nsites);
+		r = index_table_insert(&w->site_index, hash, w->nsites);
 	if (r)
 		return r;
 	w->sites[w->nsites] = k;
@@ -1499,9 +1428,9 @@ static void writer_free(struct log_writer *w)
 	EVP_MD_CTX_free(w->sha_copy);
 	free(w->buf);
 	free(w->strs);
-	free(w->str_index.slots);
+	index_table_free(&w->str_index);
 	free(w->sites);
-	free(w->site_index.slots);
+	index_table_free(&w->site_index);
 	free(w->path_site);
 	free(w->attr_slots);
 	free(w->argv_ids);
@@ -1520,7 +1449,7 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	w->gram_pos = malloc(DELTA_GRAMS * sizeof(*w->gram_pos));
 	w->attr_mask = 1023;
 	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots || !w->gram_pos ||
-	    itab_init(&w->str_index, 4096) || itab_init(&w->site_index, 4096))
+	    index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096))
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;
