@@ -46,7 +46,7 @@ enum ke_stat {
 	KE_STAT_TRUNC_PATH = KE_TYPE_MAX,  /* a path blob was cut short */
 	KE_STAT_TRUNC_ARGV,     /* argv bytes cut short */
 	KE_STAT_TRUNC_STR,      /* a string as passed was cut short */
-	KE_STAT_PENDING_FULL,   /* syscall entry could not be remembered */
+	KE_STAT_PENDING_FULL,   /* (no longer produced: arguments are read at exit) */
 	KE_STAT_TRACKED_FULL,   /* a new process could not be tracked */
 	KE_STAT_MAX
 };
