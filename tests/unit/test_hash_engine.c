@@ -2,14 +2,12 @@
 /* Hash engine: digests agree with sha256sum, identities, refusals, races. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "hash_engine.h"
 #include "kettle_test.h"
+#include "test_privs.h"
 
 #define TIMEOUT_MS 30000
 
@@ -220,24 +218,6 @@ static int t_changed_while_hashed_is_flagged(void)
 	      r.before.size, r.after.size);
 	CHECK(strstr(hash_result_reason(&r, why, sizeof(why)), "changed"), "reason %s", why);
 	return TEST_PASS;
-}
-
-/* As root, drops the capabilities that bypass file permissions (for good, also
- * over exec); unprivileged users need nothing.  0 or -1. */
-static int lose_dac_override(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (geteuid() != 0)
-		return 0;
-	if (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) ||
-	    prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) ||
-	    syscall(SYS_capget, &h, d))
-		return -1;
-	for (int i = 0; i < 2; i++)
-		d[i].effective = d[i].permitted = d[i].inheritable = 0;
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
 }
 
 static int t_unreadable_file_fails_with_eacces(void)

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* kettle hash against coreutils: same lines, sha256sum -c, dirhash, errors, JSON. */
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include <jansson.h>
 
 #include "kettle_test.h"
+#include "test_privs.h"
 
 static char dir[256], kettle[512];
 
@@ -140,23 +138,6 @@ static int t_json_objects(void)
 	fclose(f);
 	CHECK(files == 2 && errors == 2, "files %d errors %d", files, errors);
 	return TEST_PASS;
-}
-
-/* As root, loses the capabilities that bypass permissions (also over exec). */
-static int lose_dac_override(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (geteuid() != 0)
-		return 0;
-	if (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) ||
-	    prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) ||
-	    syscall(SYS_capget, &h, d))
-		return -1;
-	for (int i = 0; i < 2; i++)
-		d[i].effective = d[i].permitted = d[i].inheritable = 0;
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
 }
 
 static int t_unreadable_file_and_directory(void)
