@@ -21,11 +21,13 @@ endif
 
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN      := -Wall -Wextra -Werror
-CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace
+CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace -Iattest
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
 LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -luring -lpthread
 
-LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+# attest/ depends on nothing in bpf/ or kmod/: its objects need no skeleton.
+ATTEST_SRCS := $(wildcard attest/*.c)
+LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) $(ATTEST_SRCS)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT      := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/*.c))
@@ -46,6 +48,10 @@ $(BUILD)/kettle.skel.h: $(BUILD)/kettle.bpf.o
 	$(BPFTOOL) gen skeleton $< name kettle_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/userspace/%.o: userspace/%.c $(wildcard userspace/*.h) bpf/events.h $(BUILD)/kettle.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/attest/%.o: attest/%.c $(wildcard attest/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
