@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-bool check_add(struct check_list *l, const char *name, bool passed, const char *fmt, ...)
+static bool add(struct check_list *l, const char *name, bool passed, bool note, const char *fmt, va_list ap)
 {
 	struct check_result *c;
-	va_list ap;
 
 	if (l->n >= CHECK_LIST_MAX) {
 		l->dropped++;
@@ -17,20 +16,43 @@ bool check_add(struct check_list *l, const char *name, bool passed, const char *
 	c = &l->items[l->n++];
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->passed = passed;
-	va_start(ap, fmt);
+	c->note = note;
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	return passed;
+}
+
+bool check_add(struct check_list *l, const char *name, bool passed, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(l, name, passed, false, fmt, ap);
 	va_end(ap);
 	return passed;
 }
 
+void check_note(struct check_list *l, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* passed = true: a note must never be what makes check_all_passed fail */
+	va_start(ap, fmt);
+	add(l, name, true, true, fmt, ap);
+	va_end(ap);
+}
+
 bool check_all_passed(const struct check_list *l)
 {
-	if (l->n == 0 || l->dropped)
+	size_t checks = 0;
+
+	if (l->dropped)
 		return false;
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		if (!l->items[i].passed)
 			return false;
-	return true;
+		checks += !l->items[i].note;
+	}
+	return checks > 0;
 }
 
 const struct check_result *check_first_failure(const struct check_list *l)

@@ -18,6 +18,7 @@ struct check_result {
 	char name[CHECK_NAME_MAX];      /* stable identifier, e.g. "snp.report.signature" */
 	bool passed;
 	char reason[CHECK_REASON_MAX];  /* why it passed or failed, one line */
+	bool note;                      /* not a check: something NOT verified, shown as such */
 };
 
 struct check_list {
@@ -29,6 +30,14 @@ struct check_list {
 /* Appends a check; returns PASSED so callers can write `if (!check_add(...)) return`. */
 bool check_add(struct check_list *l, const char *name, bool passed, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * Appends a note: something the verification did NOT check (offline limits,
+ * e.g. Intel collateral, a TDREPORT's MAC), so it is shown to the user
+ * instead of being silently skipped. A note neither passes nor fails:
+ * printers show it as NOTE, and check_all_passed ignores it.
+ */
+void check_note(struct check_list *l, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* True when at least one check was made and every check passed. */
 bool check_all_passed(const struct check_list *l);
 /* The first failed check, or NULL. */
