@@ -31,6 +31,9 @@ enum ke_type {
 	KE_EXEC_FAIL = 3,       /* execve/execveat returned an error */
 	KE_EXIT = 4,            /* last thread of a tracked process exited */
 	KE_OPEN = 5,            /* open/openat/openat2/creat returned */
+	KE_PROC_SNAPSHOT = 6,   /* never sent by the kernel: a process found in /proc at attach */
+	KE_NET = 7,             /* a socket call returned (struct ke_net) */
+	KE_FILE_OP = 8,         /* a file-mutating call returned (struct ke_file_op) */
 	KE_TYPE_MAX
 };
 
@@ -46,7 +49,7 @@ enum ke_stat {
 	KE_STAT_TRUNC_PATH = KE_TYPE_MAX,  /* a path blob was cut short */
 	KE_STAT_TRUNC_ARGV,     /* argv bytes cut short */
 	KE_STAT_TRUNC_STR,      /* a string as passed was cut short */
-	KE_STAT_PENDING_FULL,   /* (no longer produced: arguments are read at exit) */
+	KE_STAT_PENDING_FULL,   /* a socket call's address could not be kept from entry to exit */
 	KE_STAT_TRACKED_FULL,   /* a new process could not be tracked */
 	KE_STAT_MAX
 };
@@ -140,6 +143,74 @@ struct ke_open {
 	__s64 ctime_ns;
 	__u16 path_len, path_flags;
 	__u16 name_len, open_flags;  /* open_flags: KE_OPEN_* */
+};
+
+/* Which socket call a KE_NET record comes from. */
+enum ke_net_call { KE_NET_SOCKET = 1, KE_NET_CONNECT, KE_NET_BIND, KE_NET_LISTEN, KE_NET_ACCEPT,
+		   KE_NET_ACCEPT4, KE_NET_SENDTO, KE_NET_SENDMSG, KE_NET_SENDMMSG, KE_NET_CALL_MAX };
+
+/* Where a KE_NET record's address came from. */
+enum ke_addr_source {
+	KE_ADDR_NONE = 0,       /* no address (socket(), nothing to read) */
+	KE_ADDR_USER = 1,       /* the sockaddr the caller passed, copied at syscall entry */
+	KE_ADDR_PEER = 2,       /* the kernel socket's peer (connected socket, accept) */
+	KE_ADDR_LOCAL = 3,      /* the kernel socket's own address (listen) */
+};
+
+#define KE_DNS_MAX       512    /* bytes of a message to port 53 carried for its query names */
+#define KE_UNIX_PATH_MAX 108    /* sizeof(sun_path) */
+
+/*
+ * blobs: unix path (sun_path bytes, unix_len of them; an abstract name
+ * starts with a NUL), payload (the first payload_len bytes of a message to
+ * port 53; never sent for any other port).
+ * socket(): family / sock_type / protocol are the call's arguments and flags
+ * the SOCK_NONBLOCK / SOCK_CLOEXEC bits of its type.  Otherwise family is
+ * the address's, sock_type the kernel socket's, flags the call's flags.
+ */
+struct ke_net {
+	struct ke_header h;
+	__s32 ret;              /* fd, bytes or messages sent, 0, or -errno */
+	__s32 fd;               /* the socket argument (-1 for socket()) */
+	__u16 call;             /* enum ke_net_call */
+	__u16 addr_source;      /* enum ke_addr_source */
+	__u16 family;           /* AF_INET, AF_INET6, AF_UNIX, ...; 0 when none */
+	__u16 sock_type;        /* SOCK_STREAM, SOCK_DGRAM, ...; 0 when unknown */
+	__u32 protocol;
+	__u32 flags;
+	__u16 port;             /* host order */
+	__u16 unix_len;
+	__u16 payload_len;
+	__u16 _pad;
+	__u8 addr[16];          /* AF_INET: 4 bytes, AF_INET6: 16, network order */
+};
+
+/* Which call a KE_FILE_OP record comes from. */
+enum ke_fop_call { KE_FOP_RENAME = 1, KE_FOP_RENAMEAT, KE_FOP_RENAMEAT2, KE_FOP_UNLINK,
+		   KE_FOP_UNLINKAT, KE_FOP_RMDIR, KE_FOP_MKDIR, KE_FOP_MKDIRAT, KE_FOP_LINK,
+		   KE_FOP_LINKAT, KE_FOP_SYMLINK, KE_FOP_SYMLINKAT, KE_FOP_TRUNCATE,
+		   KE_FOP_FTRUNCATE, KE_FOP_CHMOD, KE_FOP_FCHMOD, KE_FOP_FCHMODAT,
+		   KE_FOP_FCHMODAT2, KE_FOP_UTIMENSAT, KE_FOP_CALL_MAX };
+
+/*
+ * blobs: base, name, base2, name2, target.  A path is BASE joined with
+ * NAME: BASE is the directory a relative NAME was resolved from (the cwd or
+ * the dirfd's file; empty for an absolute NAME), or for a call on an fd the
+ * fd's own file (NAME empty).  base2 / name2: the second path of rename and
+ * link (the new name).  target: what a symlink points to, as passed.
+ */
+struct ke_file_op {
+	struct ke_header h;
+	__s32 ret;
+	__u16 call;             /* enum ke_fop_call */
+	__u16 _pad;
+	__u64 flags;            /* AT_*, RENAME_* flags of the call */
+	__s64 length;           /* truncate, ftruncate */
+	__u32 mode;             /* mkdir, chmod */
+	__u16 base_len, base_flags;
+	__u16 name_len, base2_len;
+	__u16 base2_flags, name2_len;
+	__u16 target_len, _pad2;
 };
 
 #endif

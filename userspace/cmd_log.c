@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 
 #include <jansson.h>
 
 #include "commands.h"
+#include "events.h"
 #include "log_reader.h"
+#include "net_summary.h"
 
 #define ERRLEN 512
 #define TREE_DEPTH_MAX 2000     /* deeper would risk the stack of the recursive printers */
@@ -26,13 +29,32 @@
 
 static const char *const type_names[LOG_EV_TYPE_MAX] = {
 	[LOG_EV_FORK] = "fork", [LOG_EV_EXEC] = "exec", [LOG_EV_EXEC_FAILED] = "exec_failed",
-	[LOG_EV_EXIT] = "exit", [LOG_EV_OPEN] = "open",
+	[LOG_EV_EXIT] = "exit", [LOG_EV_OPEN] = "open", [LOG_EV_PROC_SNAPSHOT] = "proc_snapshot",
+	[LOG_EV_NET] = "net", [LOG_EV_FILE_OP] = "file_op",
 };
 
 static const char *const call_names[] = { [1] = "open", [2] = "openat", [3] = "openat2",
 					  [4] = "creat" };
 
+static const char *const fop_names[KE_FOP_CALL_MAX] = {
+	[KE_FOP_RENAME] = "rename", [KE_FOP_RENAMEAT] = "renameat", [KE_FOP_RENAMEAT2] = "renameat2",
+	[KE_FOP_UNLINK] = "unlink", [KE_FOP_UNLINKAT] = "unlinkat", [KE_FOP_RMDIR] = "rmdir",
+	[KE_FOP_MKDIR] = "mkdir", [KE_FOP_MKDIRAT] = "mkdirat", [KE_FOP_LINK] = "link",
+	[KE_FOP_LINKAT] = "linkat", [KE_FOP_SYMLINK] = "symlink", [KE_FOP_SYMLINKAT] = "symlinkat",
+	[KE_FOP_TRUNCATE] = "truncate", [KE_FOP_FTRUNCATE] = "ftruncate", [KE_FOP_CHMOD] = "chmod",
+	[KE_FOP_FCHMOD] = "fchmod", [KE_FOP_FCHMODAT] = "fchmodat", [KE_FOP_FCHMODAT2] = "fchmodat2",
+	[KE_FOP_UTIMENSAT] = "utimensat",
+};
+
+static const char *const dns_status_names[] = { [LOG_DNS_NONE] = "none", [LOG_DNS_NAMES] = "names",
+						 [LOG_DNS_UNDECODABLE] = "undecodable" };
+
 /* ---- shared helpers ---- */
+
+static const char *fop_name(uint32_t call)
+{
+	return call < KE_FOP_CALL_MAX ? fop_names[call] : NULL;
+}
 
 static const char *call_name(uint32_t call)
 {
@@ -200,6 +222,93 @@ static void show_open(const struct log_event *e)
 		printf("%d", e->open.result);
 }
 
+static void print_result(int32_t result)
+{
+	if (result < 0)
+		print_errno(errno_of(result));
+	else
+		printf("%d", result);
+}
+
+static void print_call(const char *name, uint32_t call)
+{
+	if (name)
+		fputs(name, stdout);
+	else
+		printf("call %" PRIu32, call);
+}
+
+static void show_snapshot(const struct log_event *e)
+{
+	printf("ppid %" PRIu32 " ", e->proc_snapshot.ppid);
+	if (e->proc_snapshot.exe)
+		print_path(e->proc_snapshot.exe, e->proc_snapshot.exe_flags);
+	else
+		putchar('?');   /* /proc did not tell */
+	printf(" [");
+	print_argv(e->proc_snapshot.argv, e->proc_snapshot.nargv);
+	printf(e->proc_snapshot.argv_truncated ? " ...]" : "]");
+	if (e->proc_snapshot.cwd) {
+		printf(" in ");
+		print_path(e->proc_snapshot.cwd, e->proc_snapshot.cwd_flags);
+	}
+	if (e->proc_snapshot.flags)
+		printf(" (flags 0x%" PRIx32 ")", e->proc_snapshot.flags);
+}
+
+static void show_net(const struct log_event *e)
+{
+	const char *family = net_family_name(e->net.family);
+	char ep[INET6_ADDRSTRLEN + 160];
+
+	print_call(net_call_name(e->net.call), e->net.call);
+	printf(" fd %" PRId32, e->net.fd);
+	if (family)
+		printf(" %s", family);
+	else if (e->net.family)
+		printf(" family %" PRIu32, e->net.family);
+	net_endpoint_format(e, ep, sizeof(ep));
+	if (ep[0]) {
+		putchar(' ');
+		print_word(ep);
+		if (e->net.addr_source == KE_ADDR_PEER)
+			printf(" (peer)");
+		else if (e->net.addr_source == KE_ADDR_LOCAL)
+			printf(" (local)");
+	}
+	if (e->net.dns == LOG_DNS_UNDECODABLE)
+		printf(" dns undecodable");
+	for (uint32_t i = 0; i < e->net.ndns_names; i++) {
+		printf(i ? "," : " dns ");
+		print_word(e->net.dns_names[i]);
+	}
+	printf(" = ");
+	print_result(e->net.result);
+}
+
+static void show_file_op(const struct log_event *e)
+{
+	print_call(fop_name(e->file_op.call), e->file_op.call);
+	putchar(' ');
+	print_path(e->file_op.path, e->file_op.path_flags);
+	if (e->file_op.path2) {
+		printf(" -> ");
+		print_path(e->file_op.path2, e->file_op.path2_flags);
+	}
+	if (e->file_op.target) {
+		printf(" to ");
+		print_word(e->file_op.target);
+	}
+	if (e->file_op.flags)
+		printf(" flags 0x%" PRIx64, e->file_op.flags);
+	if (e->file_op.mode)
+		printf(" mode 0%o", e->file_op.mode);
+	if (e->file_op.call == KE_FOP_TRUNCATE || e->file_op.call == KE_FOP_FTRUNCATE)
+		printf(" length %" PRId64, e->file_op.length);
+	printf(" = ");
+	print_result(e->file_op.result);
+}
+
 static void show_details(const struct log_event *e)
 {
 	switch (e->type) {
@@ -225,6 +334,15 @@ static void show_details(const struct log_event *e)
 		break;
 	case LOG_EV_OPEN:
 		show_open(e);
+		break;
+	case LOG_EV_PROC_SNAPSHOT:
+		show_snapshot(e);
+		break;
+	case LOG_EV_NET:
+		show_net(e);
+		break;
+	case LOG_EV_FILE_OP:
+		show_file_op(e);
 		break;
 	default:
 		break;
@@ -354,6 +472,56 @@ static json_t *json_open(const struct log_event *e)
 	return o;
 }
 
+static json_t *json_snapshot(const struct log_event *e)
+{
+	return json_pack("{s:I, s:o, s:b, s:o, s:I, s:o, s:b, s:o, s:I}",
+			 "ppid", (json_int_t)e->proc_snapshot.ppid, "exe", jstr(e->proc_snapshot.exe),
+			 "exe_truncated", (e->proc_snapshot.exe_flags & LOG_PATH_TRUNCATED) != 0,
+			 "cwd", jstr(e->proc_snapshot.cwd), "argc", (json_int_t)e->proc_snapshot.argc,
+			 "argv", jargv(e->proc_snapshot.argv, e->proc_snapshot.nargv),
+			 "argv_truncated", e->proc_snapshot.argv_truncated,
+			 "start_boot_ns", ju64(e->proc_snapshot.start_boot_ns),
+			 "flags", (json_int_t)e->proc_snapshot.flags);
+}
+
+static json_t *jname(const char *name, uint32_t v)
+{
+	return name ? json_string(name) : json_integer(v);
+}
+
+static const char *const addr_sources[] = { [KE_ADDR_NONE] = "none", [KE_ADDR_USER] = "user",
+					    [KE_ADDR_PEER] = "peer", [KE_ADDR_LOCAL] = "local" };
+
+static json_t *json_net(const struct log_event *e)
+{
+	char ep[INET6_ADDRSTRLEN + 160];
+	uint32_t src = e->net.addr_source, dns = e->net.dns;
+
+	net_endpoint_format(e, ep, sizeof(ep));
+	return json_pack("{s:o, s:i, s:i, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:o, s:o, s:o}",
+			 "call", jname(net_call_name(e->net.call), e->net.call),
+			 "result", e->net.result, "fd", e->net.fd,
+			 "family", jname(net_family_name(e->net.family), e->net.family),
+			 "sock_type", (json_int_t)e->net.sock_type,
+			 "protocol", (json_int_t)e->net.protocol, "flags", (json_int_t)e->net.flags,
+			 "addr_source", jname(src < 4 ? addr_sources[src] : NULL, src),
+			 "endpoint", ep[0] ? jstr(ep) : json_null(), "port", (json_int_t)e->net.port,
+			 "local", json_boolean(!ep[0] || net_endpoint_is_local(e)),
+			 "dns", jname(dns <= LOG_DNS_UNDECODABLE ? dns_status_names[dns] : NULL, dns),
+			 "dns_names", jargv(e->net.dns_names, e->net.ndns_names));
+}
+
+static json_t *json_file_op(const struct log_event *e)
+{
+	return json_pack("{s:o, s:i, s:o, s:b, s:o, s:o, s:o, s:I, s:I}",
+			 "call", jname(fop_name(e->file_op.call), e->file_op.call),
+			 "result", e->file_op.result, "path", jstr(e->file_op.path),
+			 "path_truncated", (e->file_op.path_flags & LOG_PATH_TRUNCATED) != 0,
+			 "path2", jstr(e->file_op.path2), "target", jstr(e->file_op.target),
+			 "flags", ju64(e->file_op.flags), "mode", (json_int_t)e->file_op.mode,
+			 "length", (json_int_t)e->file_op.length);
+}
+
 static json_t *json_details(const struct log_event *e)
 {
 	switch (e->type) {
@@ -383,6 +551,12 @@ static json_t *json_details(const struct log_event *e)
 	}
 	case LOG_EV_OPEN:
 		return json_open(e);
+	case LOG_EV_PROC_SNAPSHOT:
+		return json_snapshot(e);
+	case LOG_EV_NET:
+		return json_net(e);
+	case LOG_EV_FILE_OP:
+		return json_file_op(e);
 	default:
 		return NULL;
 	}
@@ -534,10 +708,39 @@ static int tree_find(struct tree *t, uint32_t pid, uint64_t ts, size_t *out)
 	return tree_add(t, pid, NONE, ts, out);
 }
 
+/* A process found running at attach: under its parent when the log knows the parent. */
+static int tree_snapshot(struct tree *t, const struct log_event *e)
+{
+	struct pid_slot *s = t->slots ? pid_slot(t, e->tgid) : NULL;
+	struct pid_slot *ps = t->slots ? pid_slot(t, e->proc_snapshot.ppid) : NULL;
+	size_t p;
+
+	if (s && s->used) {
+		p = s->proc;
+	} else {
+		if (tree_add(t, e->tgid, ps && ps->used ? ps->proc : NONE,
+			     e->proc_snapshot.start_boot_ns, &p))
+			return -1;
+		/* not a fork: it does not run its parent's program */
+		t->procs[p].exe = NULL;
+		t->procs[p].argv = NULL;
+		t->procs[p].nargv = 0;
+	}
+	if (e->proc_snapshot.exe)
+		t->procs[p].exe = e->proc_snapshot.exe;
+	if (e->proc_snapshot.nargv) {
+		t->procs[p].argv = e->proc_snapshot.argv;
+		t->procs[p].nargv = e->proc_snapshot.nargv;
+	}
+	return 0;
+}
+
 static int tree_event(struct tree *t, const struct log_event *e)
 {
 	size_t p, child;
 
+	if (e->type == LOG_EV_PROC_SNAPSHOT)
+		return tree_snapshot(t, e);
 	if (tree_find(t, e->tgid, e->ts_ns, &p))
 		return -1;
 	switch (e->type) {
@@ -1115,6 +1318,8 @@ static int files_event(struct files *fs, const struct log_event *ev, uint64_t st
 	switch (ev->type) {
 	case LOG_EV_FORK:
 		return proc_set(fs, ev->fork.child_tgid, proc_exe(fs, ev->tgid));
+	case LOG_EV_PROC_SNAPSHOT:
+		return proc_set(fs, ev->tgid, ev->proc_snapshot.exe);
 	case LOG_EV_EXEC:
 		if (proc_set(fs, ev->tgid, ev->exec.exe))
 			return -1;

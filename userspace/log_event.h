@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_FORMAT_VERSION 1
+#define LOG_FORMAT_VERSION 2
+#define LOG_FORMAT_VERSION_MIN 1        /* the oldest version the reader still reads */
 
 enum log_event_type {
 	LOG_EV_FORK = 1,
@@ -21,12 +22,34 @@ enum log_event_type {
 	LOG_EV_EXEC_FAILED = 3,
 	LOG_EV_EXIT = 4,
 	LOG_EV_OPEN = 5,
+	LOG_EV_PROC_SNAPSHOT = 6,       /* a process that existed when an attach began (from /proc) */
+	LOG_EV_NET = 7,                 /* a socket call */
+	LOG_EV_FILE_OP = 8,             /* rename, unlink, mkdir, link, symlink, truncate, chmod, utimensat */
 	LOG_EV_TYPE_MAX
 };
+
+/* Event types of a version-1 log (fork .. open). */
+#define LOG_EV_TYPE_MAX_V1 6
 
 /* Path flags, as in bpf/events.h */
 #define LOG_PATH_TRUNCATED   0x1
 #define LOG_PATH_UNREACHABLE 0x2
+
+/* proc_snapshot.flags: what /proc could not tell (the field is then NULL / 0) */
+#define LOG_SNAP_NO_EXE     0x1         /* /proc/PID/exe unreadable (kernel thread, permission, gone) */
+#define LOG_SNAP_NO_CWD     0x2
+#define LOG_SNAP_NO_ARGV    0x4         /* /proc/PID/cmdline unreadable or empty */
+#define LOG_SNAP_NO_STAT    0x8         /* /proc/PID/stat unreadable: ppid, start time unknown */
+#define LOG_SNAP_NO_STATUS  0x10        /* /proc/PID/status unreadable: uid, gid unknown */
+#define LOG_SNAP_GONE       0x20        /* the process exited while it was being read */
+#define LOG_SNAP_FLAGS_ALL  0x3f
+
+/* net.dns: what the first bytes of a message to port 53 said */
+enum log_dns_status {
+	LOG_DNS_NONE = 0,               /* not a message to port 53, or no payload read */
+	LOG_DNS_NAMES = 1,              /* a DNS query: its names are in dns_names */
+	LOG_DNS_UNDECODABLE = 2,        /* sent to port 53 but not a well-formed DNS query */
+};
 
 struct log_event {
 	enum log_event_type type;
@@ -74,6 +97,48 @@ struct log_event {
 			int64_t size;
 			int64_t mtime_ns, ctime_ns;
 		} open;
+		/* A process that was already running when an attach began, as /proc showed it. */
+		struct {
+			uint32_t ppid;
+			const char *exe;        /* NULL when LOG_SNAP_NO_EXE */
+			uint32_t exe_flags;     /* LOG_PATH_* */
+			const char *cwd;        /* NULL when LOG_SNAP_NO_CWD */
+			uint32_t cwd_flags;
+			uint32_t argc;          /* strings /proc/PID/cmdline held */
+			uint32_t nargv;         /* strings in argv[] (< argc when cut, as for exec) */
+			const char *const *argv;
+			bool argv_truncated;
+			uint64_t start_boot_ns; /* CLOCK_BOOTTIME ns of its start (/proc/PID/stat starttime) */
+			uint32_t flags;         /* LOG_SNAP_* */
+		} proc_snapshot;
+		struct {
+			uint32_t call;          /* KE_NET_* of bpf/events.h */
+			int32_t result;         /* fd, bytes or messages, 0, or -errno */
+			int32_t fd;             /* the socket argument, -1 for socket() */
+			uint32_t family;        /* of the address (socket(): its domain); 0: no address */
+			uint32_t sock_type;     /* SOCK_*, 0 unknown */
+			uint32_t protocol;
+			uint32_t flags;         /* the call's flags (socket(): SOCK_NONBLOCK|SOCK_CLOEXEC) */
+			uint32_t addr_source;   /* KE_ADDR_* */
+			uint16_t port;
+			uint8_t addr[16];       /* AF_INET: first 4 bytes; AF_INET6: 16 (network order) */
+			const char *unix_path;  /* AF_UNIX: the path, an abstract name as "@name"; else NULL */
+			uint32_t dns;           /* enum log_dns_status */
+			uint32_t ndns_names;
+			const char *const *dns_names;
+		} net;
+		struct {
+			uint32_t call;          /* KE_FOP_* of bpf/events.h */
+			int32_t result;         /* 0 or -errno */
+			const char *path;       /* absolute: the file acted on (rename, link: the old name) */
+			uint32_t path_flags;
+			const char *path2;      /* rename, link: the new name; else NULL */
+			uint32_t path2_flags;
+			const char *target;     /* symlink: its content as passed; else NULL */
+			uint64_t flags;         /* AT_*, RENAME_* */
+			uint32_t mode;          /* mkdir, chmod */
+			int64_t length;         /* truncate */
+		} file_op;
 	};
 };
 

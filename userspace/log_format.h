@@ -31,7 +31,17 @@ enum log_record_kind {
 	LOG_REC_TRAILER = 10,
 	LOG_REC_DIGEST = 11,
 	LOG_REC_EXEC_IDENT = 12,
+	/* events added in version 2 (enum log_event_type 6..8) */
+	LOG_REC_PROC_SNAPSHOT = 13,
+	LOG_REC_NET = 14,
+	LOG_REC_FILE_OP = 15,
 };
+
+/* Record kind of an event type: 1..5 are the same numbers, the later ones follow the tables. */
+static inline uint32_t log_event_record_kind(enum log_event_type t)
+{
+	return t <= LOG_EV_OPEN ? (uint32_t)t : (uint32_t)t - LOG_EV_PROC_SNAPSHOT + LOG_REC_PROC_SNAPSHOT;
+}
 
 /* [0, magic, version, kettle_version, host, kernel_release, boot_id,
  *  start_wall_ns, start_boot_ns, root_pid, [command*], cwd, [(key, value)*]] */
@@ -68,6 +78,21 @@ enum { EXECF_ERR = EV_BODY, EXECF_FILENAME, EXECF_PATH, EXECF_PATH_FLAGS, EXECF_
        EXECF_NFIELDS };
 /* [4, dt, dtgid, status] */
 enum { EXIT_STATUS = EV_BODY, EXIT_NFIELDS };
+/* [13, dt, dtgid, ppid, exe, exe_flags, cwd, cwd_flags, argc, argv_truncated, [argv*],
+ *  start_boot_ns, flags] */
+enum { SNAP_PPID = EV_BODY, SNAP_EXE, SNAP_EXE_FLAGS, SNAP_CWD, SNAP_CWD_FLAGS, SNAP_ARGC,
+       SNAP_ARGV_TRUNCATED, SNAP_ARGV, SNAP_START, SNAP_FLAGS, SNAP_NFIELDS };
+/*
+ * [14, dt, dtgid, call, result, fd, family, sock_type, protocol, flags, addr_source, port,
+ *  addr, unix_path, dns, [dns_names*]]
+ *   addr: a byte string of 0, 4 or 16 bytes (the address without its zero tail)
+ */
+enum { NET_CALL = EV_BODY, NET_RESULT, NET_FD, NET_FAMILY, NET_SOCK_TYPE, NET_PROTOCOL,
+       NET_FLAGS, NET_ADDR_SOURCE, NET_PORT, NET_ADDR, NET_UNIX_PATH, NET_DNS, NET_DNS_NAMES,
+       NET_NFIELDS };
+/* [15, dt, dtgid, call, result, path, path_flags, path2, path2_flags, target, flags, mode, length] */
+enum { FOP_CALL = EV_BODY, FOP_RESULT, FOP_PATH, FOP_PATH_FLAGS, FOP_PATH2, FOP_PATH2_FLAGS,
+       FOP_TARGET, FOP_FLAGS, FOP_MODE, FOP_LENGTH, FOP_NFIELDS };
 /*
  * [5, dt, dtgid, dsite, result]
  *   site = base + 1 + dsite, base = the site of this tgid's previous open when
@@ -104,7 +129,7 @@ static inline void log_site_seen(struct log_site_cache *c, uint32_t tgid, uint32
 	c->last = site;
 }
 
-/* [[ringbuf_drops * LOG_EV_TYPE_MAX], path, argv, string, pending_full, tracked_full] */
+/* [[ringbuf_drops * event types], path  -- LOG_EV_TYPE_MAX entries (version 1: 6), argv, string, pending_full, tracked_full] */
 enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS };
 /* [9, boot_ns, events, losses, sha256] */
 enum { CP_KIND, CP_BOOT, CP_EVENTS, CP_LOSSES, CP_SHA256, CP_NFIELDS };
@@ -147,6 +172,7 @@ enum { XI_KIND, XI_PATH, XI_RESULT, XI_FILE_KIND, XI_CLASS, XI_MACHINE, XI_BUILD
 #define LOG_STRINGS_MAX    (1u << 30)     /* string-table entries */
 #define LOG_SITES_MAX      (1u << 30)     /* open-site entries */
 #define LOG_NEEDED_MAX     4096u          /* DT_NEEDED entries of one exec identity */
+#define LOG_DNS_NAMES_MAX  64u            /* query names of one net event */
 /* The reader materialises prefixed strings; it refuses to hold more string
  * bytes than this multiple of the file size (plus a constant). */
 #define LOG_STR_EXPANSION  16u

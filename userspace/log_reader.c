@@ -100,6 +100,7 @@ struct rd {
 	uint64_t prev_ts;
 	uint32_t prev_tgid;
 	uint64_t by_type[LOG_EV_TYPE_MAX];
+	uint32_t ntypes;        /* entries of the by-type arrays: LOG_EV_TYPE_MAX, or 6 in version 1 */
 	struct tok tok;
 };
 
@@ -668,20 +669,30 @@ static int read_fork(struct rd *r, struct log_event *ev)
 	return get_delta32(r, "fork child", ev->tgid, &ev->fork.child_tgid);
 }
 
-static int read_argv(struct rd *r, struct log_event *ev)
+/* A list of string refs, at most MAX; with NONNULL a null entry is an error. */
+static int read_ref_list(struct rd *r, const char *what, uint32_t max, bool nonnull,
+			 const char *const **out, uint32_t *count)
 {
-	const char **argv;
+	const char **v;
 	size_t n;
 
-	TRY(get_array(r, "argv", 0, LOG_ARGV_MAX, &n));
-	argv = arena_alloc(r->st, (n ? n : 1) * sizeof(*argv));
-	if (!argv)
+	TRY(get_array(r, what, 0, max, &n));
+	v = arena_alloc(r->st, (n ? n : 1) * sizeof(*v));
+	if (!v)
 		return out_of_memory(r);
-	for (size_t i = 0; i < n; i++)
-		TRY(get_ref(r, "argv", &argv[i]));
-	ev->exec.argv = argv;
-	ev->exec.nargv = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		TRY(get_ref(r, what, &v[i]));
+		if (nonnull && !v[i])
+			return fail_at(r, r->tokpos, "%s: null", what);
+	}
+	*out = v;
+	*count = (uint32_t)n;
 	return RD_OK;
+}
+
+static int read_argv(struct rd *r, struct log_event *ev)
+{
+	return read_ref_list(r, "argv", LOG_ARGV_MAX, false, &ev->exec.argv, &ev->exec.nargv);
 }
 
 static int read_exec(struct rd *r, struct log_event *ev)
@@ -736,6 +747,71 @@ static int read_open(struct rd *r, struct log_event *ev)
 	return get_i32(r, "open result", &ev->open.result);
 }
 
+static int read_proc_snapshot(struct rd *r, struct log_event *ev)
+{
+	TRY(get_u32(r, "snapshot ppid", &ev->proc_snapshot.ppid));
+	TRY(get_ref(r, "snapshot exe", &ev->proc_snapshot.exe));
+	TRY(get_u32(r, "snapshot exe_flags", &ev->proc_snapshot.exe_flags));
+	TRY(get_ref(r, "snapshot cwd", &ev->proc_snapshot.cwd));
+	TRY(get_u32(r, "snapshot cwd_flags", &ev->proc_snapshot.cwd_flags));
+	TRY(get_u32(r, "snapshot argc", &ev->proc_snapshot.argc));
+	TRY(get_bool(r, "snapshot argv_truncated", &ev->proc_snapshot.argv_truncated));
+	TRY(read_ref_list(r, "snapshot argv", LOG_ARGV_MAX, false, &ev->proc_snapshot.argv,
+			  &ev->proc_snapshot.nargv));
+	TRY(get_uint(r, "snapshot start_boot_ns", UINT64_MAX, &ev->proc_snapshot.start_boot_ns));
+	TRY(get_u32(r, "snapshot flags", &ev->proc_snapshot.flags));
+	if (ev->proc_snapshot.flags & ~(uint32_t)LOG_SNAP_FLAGS_ALL)
+		return fail_at(r, r->tokpos, "snapshot flags: unknown bits 0x%x",
+			       ev->proc_snapshot.flags & ~(uint32_t)LOG_SNAP_FLAGS_ALL);
+	return RD_OK;
+}
+
+static int read_net_addr(struct rd *r, struct log_event *ev)
+{
+	TRY(next(r));
+	if (r->tok.kind != T_BYTES || (r->tok.n != 0 && r->tok.n != 4 && r->tok.n != 16))
+		return fail_at(r, r->tokpos, "net address: expected a byte string of 0, 4 or 16 bytes");
+	memcpy(ev->net.addr, r->tok.p, r->tok.n);
+	return RD_OK;
+}
+
+static int read_net(struct rd *r, struct log_event *ev)
+{
+	uint64_t port = 0;
+
+	TRY(get_u32(r, "net call", &ev->net.call));
+	TRY(get_i32(r, "net result", &ev->net.result));
+	TRY(get_i32(r, "net fd", &ev->net.fd));
+	TRY(get_u32(r, "net family", &ev->net.family));
+	TRY(get_u32(r, "net sock_type", &ev->net.sock_type));
+	TRY(get_u32(r, "net protocol", &ev->net.protocol));
+	TRY(get_u32(r, "net flags", &ev->net.flags));
+	TRY(get_u32(r, "net addr_source", &ev->net.addr_source));
+	TRY(get_uint(r, "net port", UINT16_MAX, &port));
+	ev->net.port = (uint16_t)port;
+	TRY(read_net_addr(r, ev));
+	TRY(get_ref(r, "net unix path", &ev->net.unix_path));
+	TRY(get_u32(r, "net dns", &ev->net.dns));
+	if (ev->net.dns > LOG_DNS_UNDECODABLE)
+		return fail_at(r, r->tokpos, "net dns: unknown status %" PRIu32, ev->net.dns);
+	return read_ref_list(r, "dns names", LOG_DNS_NAMES_MAX, true, &ev->net.dns_names,
+			     &ev->net.ndns_names);
+}
+
+static int read_file_op(struct rd *r, struct log_event *ev)
+{
+	TRY(get_u32(r, "file_op call", &ev->file_op.call));
+	TRY(get_i32(r, "file_op result", &ev->file_op.result));
+	TRY(get_ref(r, "file_op path", &ev->file_op.path));
+	TRY(get_u32(r, "file_op path_flags", &ev->file_op.path_flags));
+	TRY(get_ref(r, "file_op path2", &ev->file_op.path2));
+	TRY(get_u32(r, "file_op path2_flags", &ev->file_op.path2_flags));
+	TRY(get_ref(r, "file_op target", &ev->file_op.target));
+	TRY(get_uint(r, "file_op flags", UINT64_MAX, &ev->file_op.flags));
+	TRY(get_u32(r, "file_op mode", &ev->file_op.mode));
+	return get_int(r, "file_op length", INT64_MIN, INT64_MAX, &ev->file_op.length);
+}
+
 static const struct {
 	size_t nfields;
 	int (*read)(struct rd *r, struct log_event *ev);
@@ -745,6 +821,9 @@ static const struct {
 	[LOG_EV_EXEC_FAILED] = { EXECF_NFIELDS, read_exec_failed },
 	[LOG_EV_EXIT] = { EXIT_NFIELDS, read_exit },
 	[LOG_EV_OPEN] = { OPEN_NFIELDS, read_open },
+	[LOG_EV_PROC_SNAPSHOT] = { SNAP_NFIELDS, read_proc_snapshot },
+	[LOG_EV_NET] = { NET_NFIELDS, read_net },
+	[LOG_EV_FILE_OP] = { FOP_NFIELDS, read_file_op },
 };
 
 static int read_event(struct rd *r, enum log_event_type type, size_t n)
@@ -934,7 +1013,7 @@ static int read_losses(struct rd *r, struct log_losses *l)
 	size_t n;
 
 	TRY(get_array(r, "losses", LOSS_NFIELDS, LOSS_NFIELDS, &n));
-	TRY(read_u64_array(r, "ringbuf_drops", l->ringbuf_drops, LOG_EV_TYPE_MAX));
+	TRY(read_u64_array(r, "ringbuf_drops", l->ringbuf_drops, r->ntypes));
 	TRY(get_uint(r, "path_truncations", UINT64_MAX, &l->path_truncations));
 	TRY(get_uint(r, "argv_truncations", UINT64_MAX, &l->argv_truncations));
 	TRY(get_uint(r, "string_truncations", UINT64_MAX, &l->string_truncations));
@@ -998,7 +1077,7 @@ static int read_checkpoint(struct rd *r, size_t n)
 
 static int check_counts(struct rd *r, const struct log_trailer *t)
 {
-	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+	for (uint32_t i = 0; i < r->ntypes; i++)
 		if (t->events_by_type[i] != r->by_type[i])
 			return fail_at(r, r->rec, "trailer counts %" PRIu64 " events of type %d, the log"
 				       " holds %" PRIu64, t->events_by_type[i], i, r->by_type[i]);
@@ -1027,7 +1106,7 @@ static int read_trailer(struct rd *r, size_t n)
 	TRY(get_uint(r, "end_boot_ns", UINT64_MAX, &t.end_boot_ns));
 	TRY(get_i32(r, "exit_status", &t.exit_status));
 	TRY(get_i32(r, "kettle_exit", &t.kettle_exit));
-	TRY(read_u64_array(r, "events_by_type", t.events_by_type, LOG_EV_TYPE_MAX));
+	TRY(read_u64_array(r, "events_by_type", t.events_by_type, r->ntypes));
 	TRY(read_losses(r, &t.losses));
 	TRY(check_sha(r, "trailer"));
 	if (n == TR_NFIELDS)
@@ -1129,9 +1208,14 @@ static int read_header(struct rd *r)
 		return fail_at(r, 0, "not a kettle log (no header record)");
 	TRY(check_magic(r));
 	TRY(get_uint(r, "format version", UINT32_MAX, &version));
-	if (version != LOG_FORMAT_VERSION)
-		return fail_at(r, r->tokpos, "unsupported format version %" PRIu64 " (this kettle reads %d)",
-			       version, LOG_FORMAT_VERSION);
+	if (version > LOG_FORMAT_VERSION)
+		return fail_at(r, r->tokpos, "format version %" PRIu64 " is newer than this kettle reads"
+			       " (%d to %d): a newer kettle wrote it", version, LOG_FORMAT_VERSION_MIN,
+			       LOG_FORMAT_VERSION);
+	if (version < LOG_FORMAT_VERSION_MIN)
+		return fail_at(r, r->tokpos, "unsupported format version %" PRIu64 " (this kettle reads"
+			       " %d to %d)", version, LOG_FORMAT_VERSION_MIN, LOG_FORMAT_VERSION);
+	r->ntypes = version == 1 ? LOG_EV_TYPE_MAX_V1 : LOG_EV_TYPE_MAX;
 	if (n != HDR_NFIELDS)
 		return fail_at(r, 0, "header of %zu elements (expected %d)", n, HDR_NFIELDS);
 	h->format_version = (uint32_t)version;
@@ -1158,6 +1242,13 @@ static int read_record(struct rd *r)
 	case LOG_REC_EXIT:
 	case LOG_REC_OPEN:
 		return read_event(r, (enum log_event_type)kind, n);
+	case LOG_REC_PROC_SNAPSHOT:
+	case LOG_REC_NET:
+	case LOG_REC_FILE_OP:
+		if (r->ntypes <= LOG_EV_TYPE_MAX_V1)
+			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-1 log", kind);
+		return read_event(r, (enum log_event_type)(kind - LOG_REC_PROC_SNAPSHOT +
+							  LOG_EV_PROC_SNAPSHOT), n);
 	case LOG_REC_STRING:
 		return read_string_record(r, n);
 	case LOG_REC_ATTRS:

@@ -871,7 +871,7 @@ static int put_event_head(struct log_writer *w, const struct log_event *ev, size
 	int r = put_array(w, nfields + (ev->tid != ev->tgid));
 
 	if (!r)
-		r = put_uint(w, ev->type);
+		r = put_uint(w, log_event_record_kind(ev->type));
 	if (!r)
 		r = put_delta64(w, ev->ts_ns, w->prev_ts);
 	if (!r)
@@ -893,15 +893,25 @@ static int write_fork(struct log_writer *w, const struct log_event *ev)
 	return r ? r : put_delta32(w, ev->fork.child_tgid, ev->tgid);
 }
 
-static int intern_argv(struct log_writer *w, const struct log_event *ev)
+/* Interns an argv-like list into w->argv_ids; NULL entries stay NULL. */
+static int intern_list(struct log_writer *w, const char *const *v, uint32_t n, uint32_t max)
 {
 	int r;
 
-	if (ev->exec.nargv > LOG_ARGV_MAX || (ev->exec.nargv && !ev->exec.argv))
+	if (n > max || (n && !v))
 		return -E2BIG;
-	r = grow((void **)&w->argv_ids, &w->cap_argv_ids, ev->exec.nargv, sizeof(uint32_t));
-	for (uint32_t i = 0; !r && i < ev->exec.nargv; i++)
-		r = intern_opt(w, ev->exec.argv[i], false, &w->argv_ids[i]);
+	r = grow((void **)&w->argv_ids, &w->cap_argv_ids, n, sizeof(uint32_t));
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = intern_opt(w, v[i], false, &w->argv_ids[i]);
+	return r;
+}
+
+static int put_ref_list(struct log_writer *w, uint32_t n)
+{
+	int r = put_array(w, n);
+
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = put_ref(w, w->argv_ids[i]);
 	return r;
 }
 
@@ -915,7 +925,7 @@ static int write_exec(struct log_writer *w, const struct log_event *ev)
 	if (!r)
 		r = intern_opt(w, ev->exec.cwd, true, &cwd);
 	if (!r)
-		r = intern_argv(w, ev);
+		r = intern_list(w, ev->exec.argv, ev->exec.nargv, LOG_ARGV_MAX);
 	if (!r)
 		r = ensure_attrs(w, ev);
 	if (!r)
@@ -937,9 +947,137 @@ static int write_exec(struct log_writer *w, const struct log_event *ev)
 	if (!r)
 		r = put_bool(w, ev->exec.argv_truncated);
 	if (!r)
-		r = put_array(w, ev->exec.nargv);
-	for (uint32_t i = 0; !r && i < ev->exec.nargv; i++)
-		r = put_ref(w, w->argv_ids[i]);
+		r = put_ref_list(w, ev->exec.nargv);
+	return r;
+}
+
+static int write_proc_snapshot(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t exe, cwd;
+	int r;
+
+	if (ev->proc_snapshot.flags & ~(uint32_t)LOG_SNAP_FLAGS_ALL)
+		return -EINVAL;
+	r = intern_opt(w, ev->proc_snapshot.exe, true, &exe);
+	if (!r)
+		r = intern_opt(w, ev->proc_snapshot.cwd, true, &cwd);
+	if (!r)
+		r = intern_list(w, ev->proc_snapshot.argv, ev->proc_snapshot.nargv, LOG_ARGV_MAX);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, SNAP_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.ppid);
+	if (!r)
+		r = put_ref(w, exe);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.exe_flags);
+	if (!r)
+		r = put_ref(w, cwd);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.cwd_flags);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.argc);
+	if (!r)
+		r = put_bool(w, ev->proc_snapshot.argv_truncated);
+	if (!r)
+		r = put_ref_list(w, ev->proc_snapshot.nargv);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.start_boot_ns);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.flags);
+	return r;
+}
+
+/* The address without its zero tail: 0, 4 or 16 bytes, so an IPv4 address costs 5. */
+static size_t addr_len(const uint8_t addr[16])
+{
+	for (size_t i = 15; i >= 4; i--)
+		if (addr[i])
+			return 16;
+	return addr[0] | addr[1] | addr[2] | addr[3] ? 4 : 0;
+}
+
+static int write_net(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t upath;
+	int r;
+
+	if (ev->net.dns > LOG_DNS_UNDECODABLE)
+		return -EINVAL;
+	r = intern_opt(w, ev->net.unix_path, true, &upath);
+	if (!r)
+		r = intern_list(w, ev->net.dns_names, ev->net.ndns_names, LOG_DNS_NAMES_MAX);
+	for (uint32_t i = 0; !r && i < ev->net.ndns_names; i++)
+		if (w->argv_ids[i] == LOG_REF_NONE)
+			r = -EINVAL;    /* a NULL name means nothing */
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, NET_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->net.call);
+	if (!r)
+		r = put_int(w, ev->net.result);
+	if (!r)
+		r = put_int(w, ev->net.fd);
+	if (!r)
+		r = put_uint(w, ev->net.family);
+	if (!r)
+		r = put_uint(w, ev->net.sock_type);
+	if (!r)
+		r = put_uint(w, ev->net.protocol);
+	if (!r)
+		r = put_uint(w, ev->net.flags);
+	if (!r)
+		r = put_uint(w, ev->net.addr_source);
+	if (!r)
+		r = put_uint(w, ev->net.port);
+	if (!r)
+		r = put_bytes(w, ev->net.addr, addr_len(ev->net.addr));
+	if (!r)
+		r = put_ref(w, upath);
+	if (!r)
+		r = put_uint(w, ev->net.dns);
+	if (!r)
+		r = put_ref_list(w, ev->net.ndns_names);
+	return r;
+}
+
+static int write_file_op(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t path, path2, target;
+	int r = intern_opt(w, ev->file_op.path, true, &path);
+
+	if (!r)
+		r = intern_opt(w, ev->file_op.path2, true, &path2);
+	if (!r)
+		r = intern_opt(w, ev->file_op.target, false, &target);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, FOP_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->file_op.call);
+	if (!r)
+		r = put_int(w, ev->file_op.result);
+	if (!r)
+		r = put_ref(w, path);
+	if (!r)
+		r = put_uint(w, ev->file_op.path_flags);
+	if (!r)
+		r = put_ref(w, path2);
+	if (!r)
+		r = put_uint(w, ev->file_op.path2_flags);
+	if (!r)
+		r = put_ref(w, target);
+	if (!r)
+		r = put_uint(w, ev->file_op.flags);
+	if (!r)
+		r = put_uint(w, ev->file_op.mode);
+	if (!r)
+		r = put_int(w, ev->file_op.length);
 	return r;
 }
 
@@ -1017,6 +1155,15 @@ int log_write_event(struct log_writer *w, const struct log_event *ev)
 		break;
 	case LOG_EV_OPEN:
 		r = write_open(w, ev);
+		break;
+	case LOG_EV_PROC_SNAPSHOT:
+		r = write_proc_snapshot(w, ev);
+		break;
+	case LOG_EV_NET:
+		r = write_net(w, ev);
+		break;
+	case LOG_EV_FILE_OP:
+		r = write_file_op(w, ev);
 		break;
 	default:
 		return -EINVAL;
@@ -1123,12 +1270,10 @@ static int intern_exec_ident(struct log_writer *w, const struct log_exec_ident *
 	if (!r)
 		r = intern_opt(w, e->script_arg, false, &x->script_arg);
 	if (!r)
-		r = grow((void **)&w->argv_ids, &w->cap_argv_ids, e->nneeded, sizeof(uint32_t));
-	for (uint32_t i = 0; !r && i < e->nneeded; i++) {
-		r = intern_opt(w, e->needed[i], false, &w->argv_ids[i]);
-		if (!r && w->argv_ids[i] == LOG_REF_NONE)
+		r = intern_list(w, e->needed, e->nneeded, LOG_NEEDED_MAX);
+	for (uint32_t i = 0; !r && i < e->nneeded; i++)
+		if (w->argv_ids[i] == LOG_REF_NONE)
 			r = -EINVAL;    /* a NULL library name means nothing */
-	}
 	return r;
 }
 

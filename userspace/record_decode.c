@@ -9,7 +9,9 @@
 
 _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_EXEC &&
 	       (int)KE_EXEC_FAIL == (int)LOG_EV_EXEC_FAILED && (int)KE_EXIT == (int)LOG_EV_EXIT &&
-	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
+	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_PROC_SNAPSHOT == (int)LOG_EV_PROC_SNAPSHOT &&
+	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
+	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
 
 /* A cursor over the blobs that follow a record's fixed part. */
@@ -286,7 +288,7 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return -EINVAL;
 	if (h->type == KE_EXEC_ARGV)
 		return h->size < sizeof(struct ke_exec_argv) ? -EINVAL : decode_exec_argv(d, rec);
-	if (h->type == 0 || h->type >= KE_TYPE_MAX || h->size < fixed_size[h->type])
+	if (h->type == 0 || h->type >= KE_TYPE_MAX || !fixed_size[h->type] || h->size < fixed_size[h->type])
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum log_event_type)h->type;

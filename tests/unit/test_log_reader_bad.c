@@ -471,19 +471,30 @@ static int test_exec_ident_bad_kind(void)
 	return after_string(rec, sizeof(rec), "file kind");
 }
 
-static int test_wrong_version(void)
+/* The sample log with its format version byte set to VERSION; expects ERROR. */
+static int version_error(uint8_t version, const char *error)
 {
 	size_t len = 0;
 	uint8_t *buf = sample_log(&len, 2, true);
-	/* [0, "kettle-log", 1, ...]: array head, kind, 1 + 10 bytes of magic, then the version */
+	/* [0, "kettle-log", 2, ...]: array head, kind, 1 + 10 bytes of magic, then the version */
 	const size_t at = 1 + 1 + 1 + 10;
 	int r;
 
-	CHECK(buf && len > at && buf[at] == 0x01, "version byte where expected");
-	buf[at] = 0x02;
-	r = expect_error(buf, len, "unsupported format version 2");
+	CHECK(buf && len > at && buf[at] == LOG_FORMAT_VERSION, "version byte where expected");
+	buf[at] = version;
+	r = expect_error(buf, len, error);
 	free(buf);
 	return r;
+}
+
+static int test_newer_version(void)
+{
+	return version_error(LOG_FORMAT_VERSION + 1, "format version 3 is newer than this kettle reads (1 to 2)");
+}
+
+static int test_version_zero(void)
+{
+	return version_error(0, "unsupported format version 0");
 }
 
 static int test_not_a_log(void)
@@ -606,7 +617,8 @@ static const struct test tests[] = {
 	{ "exec_ident_bad_shape", test_exec_ident_bad_shape },
 	{ "exec_ident_positive_result", test_exec_ident_positive_result },
 	{ "exec_ident_bad_kind", test_exec_ident_bad_kind },
-	{ "wrong_version", test_wrong_version },
+	{ "newer_version", test_newer_version },
+	{ "version_zero", test_version_zero },
 	{ "not_a_log", test_not_a_log },
 	{ "flipped_byte_before_checkpoint", test_flipped_byte_before_checkpoint },
 	{ "data_after_trailer", test_data_after_trailer },

@@ -80,6 +80,58 @@ static int compare_open(size_t i, const struct log_event *a, const struct log_ev
 	return TEST_PASS;
 }
 
+static int compare_snapshot(size_t i, const struct log_event *a, const struct log_event *b)
+{
+	SAME(proc_snapshot.ppid);
+	SAME_STR(proc_snapshot.exe);
+	SAME(proc_snapshot.exe_flags);
+	SAME_STR(proc_snapshot.cwd);
+	SAME(proc_snapshot.cwd_flags);
+	SAME(proc_snapshot.argc);
+	SAME(proc_snapshot.nargv);
+	SAME(proc_snapshot.argv_truncated);
+	SAME(proc_snapshot.start_boot_ns);
+	SAME(proc_snapshot.flags);
+	for (uint32_t k = 0; k < a->proc_snapshot.nargv; k++)
+		CHECK(str_eq(a->proc_snapshot.argv[k], b->proc_snapshot.argv[k]), "event %zu: argv[%u]", i, k);
+	return TEST_PASS;
+}
+
+static int compare_net(size_t i, const struct log_event *a, const struct log_event *b)
+{
+	SAME(net.call);
+	SAME(net.result);
+	SAME(net.fd);
+	SAME(net.family);
+	SAME(net.sock_type);
+	SAME(net.protocol);
+	SAME(net.flags);
+	SAME(net.addr_source);
+	SAME(net.port);
+	CHECK(!memcmp(a->net.addr, b->net.addr, 16), "event %zu: address differs", i);
+	SAME_STR(net.unix_path);
+	SAME(net.dns);
+	SAME(net.ndns_names);
+	for (uint32_t k = 0; k < a->net.ndns_names; k++)
+		CHECK(str_eq(a->net.dns_names[k], b->net.dns_names[k]), "event %zu: dns name %u", i, k);
+	return TEST_PASS;
+}
+
+static int compare_file_op(size_t i, const struct log_event *a, const struct log_event *b)
+{
+	SAME(file_op.call);
+	SAME(file_op.result);
+	SAME_STR(file_op.path);
+	SAME(file_op.path_flags);
+	SAME_STR(file_op.path2);
+	SAME(file_op.path2_flags);
+	SAME_STR(file_op.target);
+	SAME(file_op.flags);
+	SAME(file_op.mode);
+	SAME(file_op.length);
+	return TEST_PASS;
+}
+
 static int compare_event(size_t i, const struct log_event *a, const struct log_event *b)
 {
 	SAME(type);
@@ -108,6 +160,12 @@ static int compare_event(size_t i, const struct log_event *a, const struct log_e
 		return TEST_PASS;
 	case LOG_EV_OPEN:
 		return compare_open(i, a, b);
+	case LOG_EV_PROC_SNAPSHOT:
+		return compare_snapshot(i, a, b);
+	case LOG_EV_NET:
+		return compare_net(i, a, b);
+	case LOG_EV_FILE_OP:
+		return compare_file_op(i, a, b);
 	default:
 		CHECK(0, "event %zu: bad type %d", i, a->type);
 	}
@@ -205,6 +263,50 @@ static size_t make_events(struct log_event *ev)
 	e.tid = 1001 - 3;       /* tid below tgid: pid wrap */
 	e.exit.status = 15;     /* killed by SIGTERM */
 	ev[n++] = e;
+	e = base_event(LOG_EV_PROC_SNAPSHOT, 5000004100ull, 4242);
+	e.proc_snapshot = (typeof(e.proc_snapshot)){ .ppid = 1, .exe = "/usr/bin/make",
+		.cwd = "/src/project", .argc = 3, .nargv = 3, .argv = command,
+		.start_boot_ns = 4000000000ull };
+	ev[n++] = e;
+	e = base_event(LOG_EV_PROC_SNAPSHOT, 5000004200ull, 4243);
+	e.uid = 0;
+	e.proc_snapshot = (typeof(e.proc_snapshot)){ .ppid = 4242, .exe = NULL, .cwd = NULL,
+		.argc = 400, .nargv = NARGV, .argv = argv_ptrs, .argv_truncated = true,
+		.start_boot_ns = UINT64_MAX,
+		.flags = LOG_SNAP_NO_EXE | LOG_SNAP_NO_CWD | LOG_SNAP_GONE };
+	ev[n++] = e;
+	e = base_event(LOG_EV_NET, 5000004300ull, 1001);
+	e.net = (typeof(e.net)){ .call = 2, .result = -115, .fd = 3, .family = 2, .sock_type = 1,
+		.flags = 0, .addr_source = 1, .port = 443, .addr = { 192, 0, 2, 1 } };
+	ev[n++] = e;
+	static const char *const names[] = { "example.com", "a.b.c" };
+	e = base_event(LOG_EV_NET, 5000004400ull, 1001);
+	e.tid = 1002;
+	e.net = (typeof(e.net)){ .call = 8, .result = 29, .fd = 4, .family = 10, .sock_type = 2,
+		.protocol = 17, .flags = 0x40, .addr_source = 2, .port = 53,
+		.addr = { [15] = 1 }, .dns = LOG_DNS_NAMES, .ndns_names = 2, .dns_names = names };
+	ev[n++] = e;
+	e = base_event(LOG_EV_NET, 5000004500ull, 1001);
+	e.net = (typeof(e.net)){ .call = 2, .result = 0, .fd = 5, .family = 1, .sock_type = 1,
+		.addr_source = 1, .unix_path = "@kettle-abstract" };
+	ev[n++] = e;
+	e = base_event(LOG_EV_NET, 5000004600ull, 1001);
+	e.net = (typeof(e.net)){ .call = 1, .result = 6, .fd = -1, .family = 2, .sock_type = 2,
+		.flags = 02000000, .dns = LOG_DNS_UNDECODABLE };
+	ev[n++] = e;
+	e = base_event(LOG_EV_FILE_OP, 5000004700ull, 1001);
+	e.file_op = (typeof(e.file_op)){ .call = 3, .result = 0, .path = "/src/out/a.o.tmp",
+		.path2 = "/src/out/a.o", .flags = 1 };
+	ev[n++] = e;
+	e = base_event(LOG_EV_FILE_OP, 5000004800ull, 1001);
+	e.file_op = (typeof(e.file_op)){ .call = 12, .result = -17, .path = "out/link",
+		.path_flags = LOG_PATH_TRUNCATED, .target = "../\xff target", .mode = 0,
+		.length = INT64_MIN };
+	ev[n++] = e;
+	e = base_event(LOG_EV_FILE_OP, 5000004900ull, 1001);
+	e.file_op = (typeof(e.file_op)){ .call = 14, .result = 0, .path = "/src/out/big",
+		.length = INT64_MAX, .mode = 0755, .flags = UINT64_MAX, .path2 = NULL };
+	ev[n++] = e;
 	e = base_event(LOG_EV_EXIT, 0, UINT32_MAX);   /* extremes */
 	e.exit.status = 1 << 8;
 	e.cgroup_id = UINT64_MAX;
@@ -222,6 +324,8 @@ static struct log_trailer test_trailer(void)
 
 	t.losses.ringbuf_drops[LOG_EV_OPEN] = 7;
 	t.losses.ringbuf_drops[LOG_EV_EXEC] = 1;
+	t.losses.ringbuf_drops[LOG_EV_NET] = 2;
+	t.losses.ringbuf_drops[LOG_EV_FILE_OP] = 3;
 	t.losses.path_truncations = 3;
 	t.losses.argv_truncations = 1;
 	t.losses.string_truncations = 2;
@@ -254,7 +358,7 @@ static int test_every_field(void)
 {
 	struct log_event ev[32];
 	size_t n = make_events(ev);
-	struct log_losses cpl = { .ringbuf_drops = { 0, 1, 2, 3, 4, 5 }, .path_truncations = 6,
+	struct log_losses cpl = { .ringbuf_drops = { 0, 1, 2, 3, 4, 5, 10, 11, 12 }, .path_truncations = 6,
 				  .argv_truncations = 7, .string_truncations = 8,
 				  .pending_full = 9, .tracked_full = UINT64_MAX };
 	struct log_trailer t = test_trailer();
@@ -286,7 +390,9 @@ static int test_every_field(void)
 	CHECK(f.trailer.end_wall_ns == t.end_wall_ns && f.trailer.end_boot_ns == t.end_boot_ns &&
 	      f.trailer.exit_status == t.exit_status && f.trailer.kettle_exit == t.kettle_exit,
 	      "trailer");
-	CHECK(f.trailer.events_by_type[LOG_EV_OPEN] == 4 && f.trailer.events_by_type[LOG_EV_EXIT] == 3,
+	CHECK(f.trailer.events_by_type[LOG_EV_OPEN] == 4 && f.trailer.events_by_type[LOG_EV_EXIT] == 3 &&
+	      f.trailer.events_by_type[LOG_EV_PROC_SNAPSHOT] == 2 &&
+	      f.trailer.events_by_type[LOG_EV_NET] == 4 && f.trailer.events_by_type[LOG_EV_FILE_OP] == 3,
 	      "events by type");
 	if (compare_losses(&t.losses, &f.trailer.losses))
 		return TEST_FAIL;
