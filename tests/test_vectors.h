@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Locating and reading the shared attestation test vectors
+ * (../shared/vectors/VECTORS.md): $KETTLE_VECTORS, else <repo>/../shared/vectors.
+ * A test that needs them returns test_skip_no_vectors() when they are absent.
+ */
+#ifndef KETTLE_TEST_VECTORS_H
+#define KETTLE_TEST_VECTORS_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "testlib.h"
+#include "file_bytes.h"
+
+/* The vectors directory, or NULL when it does not exist. */
+static inline const char *test_vectors_dir(void)
+{
+	static char dir[4096];
+	const char *env = getenv("KETTLE_VECTORS");
+	struct stat st;
+
+	/* tests/run runs from the repository root */
+	snprintf(dir, sizeof(dir), "%s", env && *env ? env : "../shared/vectors");
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	return dir;
+}
+
+static inline int test_skip_no_vectors(void)
+{
+	const char *env = getenv("KETTLE_VECTORS");
+
+	return test_skip("vectors not found at %s (set KETTLE_VECTORS)",
+			 env && *env ? env : "../shared/vectors");
+}
+
+/* Full path of vector NAME ("snp/gosev_attestation.bin") in a static buffer, or NULL. */
+static inline const char *test_vector_path(const char *name)
+{
+	static char path[4096 + 256];
+	const char *dir = test_vectors_dir();
+
+	if (!dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+/* Reads vector NAME (malloc'd, free it); NULL when absent or unreadable. */
+static inline uint8_t *test_read_vector(const char *name, size_t *len)
+{
+	const char *path = test_vector_path(name);
+	char err[256];
+	uint8_t *buf;
+
+	if (!path)
+		return NULL;
+	if (file_read_bounded(path, 1 << 20, &buf, len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "  %s\n", err);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Seconds since the epoch of a UTC date and time. */
+static inline time_t test_utc(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+			 .tm_hour = h, .tm_min = mi, .tm_sec = s };
+
+	return timegm(&tm);
+}
+
+/* Hex text to bytes; returns the byte count or -1. */
+static inline int test_unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(hex) / 2;
+
+	if (strlen(hex) % 2 || n > cap)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return (int)n;
+}
+
+#endif
