@@ -193,20 +193,39 @@ static void cn_of(X509 *cert, bool issuer, char *out, size_t outlen)
 		snprintf(out, outlen, "(no CN)");
 }
 
-/* The first certificate with an SGX extension: the PCK leaf. -1 when one is malformed. */
-static int find_pck_leaf(const struct x509_list *pool, X509 **leaf, struct tdx_pck_ext *ext, char *err, size_t errlen)
+static bool qe_signed_by(const struct tdx_quote *q, X509 *cert)
 {
+	char reason[CHECK_REASON_MAX];
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+
+	return key && is_p256(key) &&
+	       ecdsa_p256_verify(key, q->qe_report_raw, TDX_QE_REPORT_SIZE, q->qe_report_signature, reason,
+				 sizeof(reason));
+}
+
+/*
+ * The PCK leaf: of the certificates with an SGX extension, the one whose key
+ * signed the QE report (the caller may give PCK certificates of several
+ * platforms), else the first. -1 when an SGX extension is malformed.
+ */
+static int find_pck_leaf(const struct tdx_quote *q, const struct x509_list *pool, X509 **leaf,
+			 struct tdx_pck_ext *ext, char *err, size_t errlen)
+{
+	struct tdx_pck_ext e;
+
+	*leaf = NULL;
 	for (size_t i = 0; i < pool->n; i++) {
-		int rc = tdx_pck_ext_parse(pool->certs[i], ext, err, errlen);
+		int rc = tdx_pck_ext_parse(pool->certs[i], &e, err, errlen);
 
 		if (rc < 0)
 			return -1;
-		if (rc == 0) {
-			*leaf = pool->certs[i];
-			return 0;
-		}
+		if (rc > 0 || (*leaf && !qe_signed_by(q, pool->certs[i])))
+			continue;
+		*leaf = pool->certs[i];
+		*ext = e;
+		if (qe_signed_by(q, *leaf))
+			break;
 	}
-	*leaf = NULL;
 	return 0;
 }
 
@@ -215,7 +234,7 @@ static bool check_pck_leaf(const struct tdx_quote *q, const struct x509_list *po
 {
 	char err[200], hex_fmspc[13], hex_pceid[5], cn[X509_CN_MAX];
 
-	if (find_pck_leaf(pool, leaf, &v->pck, err, sizeof(err)) != 0)
+	if (find_pck_leaf(q, pool, leaf, &v->pck, err, sizeof(err)) != 0)
 		return check_add(l, "tdx.pck.leaf", false, "%s", err);
 	if (!*leaf)
 		return check_add(l, "tdx.pck.leaf", false,

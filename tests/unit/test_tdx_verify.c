@@ -434,6 +434,42 @@ out:
 	return rc;
 }
 
+/* Given PCK certificates of two platforms, the one whose key signed the QE report is the leaf. */
+static int test_picks_the_pck_that_signed_the_qe_report(void)
+{
+	size_t len, v5len, stripped_len;
+	uint8_t *buf = test_read_vector(SPR, &len), *v5 = test_read_vector(V5, &v5len), *stripped = NULL;
+	static const uint8_t ppid_and_svns[16 + 2 + 2 + 2 + 384] = { 1 };
+	struct x509_list certs = { 0 };
+	struct tdx_quote q, q5;
+	struct check_list l;
+	char err[256];
+	int rc = TEST_FAIL;
+
+	if (!buf || !v5) {
+		free(buf);
+		free(v5);
+		return test_skip_no_vectors();
+	}
+	/* the other platform's chain first, then this one's */
+	if (tdx_quote_parse(v5, v5len, &q5, err, sizeof(err)) != 0 || tdx_quote_certs(&q5, &certs, err, sizeof(err)) != 3 ||
+	    tdx_quote_parse(buf, len, &q, err, sizeof(err)) != 0 || tdx_quote_certs(&q, &certs, err, sizeof(err)) != 3 ||
+	    !(stripped = replace_pck_data(&q, TDX_CERT_PPID_RSA3072, ppid_and_svns, sizeof(ppid_and_svns), &stripped_len)))
+		goto out;
+	if (!verify(stripped, stripped_len, &certs, spr_now(), &l, NULL)) {
+		fprintf(stderr, "  the right PCK among several was not found\n");
+		dump(&l);
+		goto out;
+	}
+	rc = TEST_PASS;
+out:
+	x509_list_free(&certs);
+	free(stripped);
+	free(buf);
+	free(v5);
+	return rc;
+}
+
 static int test_missing_intermediate_named(void)
 {
 	size_t len, pemlen, leaf_only_len;
@@ -533,6 +569,7 @@ static const struct test tests[] = {
 	{ "qe_auth_data_flip_breaks_binding", test_qe_auth_data_flip_breaks_binding },
 	{ "wrong_root_rejected_by_pin", test_wrong_root_rejected_by_pin },
 	{ "missing_chain_says_where_to_get_it", test_missing_chain_says_where_to_get_it },
+	{ "picks_the_pck_that_signed_the_qe_report", test_picks_the_pck_that_signed_the_qe_report },
 	{ "missing_intermediate_named", test_missing_intermediate_named },
 	{ "truncated_and_garbage_verify_cleanly", test_truncated_and_garbage_verify_cleanly },
 	{ "verified_json", test_verified_json },
