@@ -61,22 +61,37 @@ static bool verify(const uint8_t *buf, size_t len, const struct x509_list *extra
 	return tdx_verify_quote_bytes(buf, len, extra, now, l, &q, v);
 }
 
-static int test_spr_verifies_in_window(void)
+enum { VERIFIED = 1, REFUSED = 0, NO_VECTORS = -1 };
+
+/* Verifies vector NAME at NOW with byte OFF xor-ed by FLIP (0: unchanged): VERIFIED, REFUSED or NO_VECTORS. */
+static int verify_vector(const char *name, size_t off, uint8_t flip, time_t now, struct check_list *l,
+			 struct tdx_verified *v)
 {
 	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
-	struct check_list l;
-	struct tdx_verified v;
-	char nb[32], na[32];
+	uint8_t *buf = test_read_vector(name, &len);
 	bool ok;
 
 	if (!buf)
-		return test_skip_no_vectors();
-	ok = verify(buf, len, NULL, spr_now(), &l, &v);
+		return NO_VECTORS;
+	if (off < len)
+		buf[off] ^= flip;
+	ok = verify(buf, len, NULL, now, l, v);
 	free(buf);
-	if (!ok)
+	return ok ? VERIFIED : REFUSED;
+}
+
+static int test_spr_verifies_in_window(void)
+{
+	struct check_list l;
+	struct tdx_verified v;
+	char nb[32], na[32];
+	int rc = verify_vector(SPR, 0, 0, spr_now(), &l, &v);
+
+	if (rc == NO_VECTORS)
+		return test_skip_no_vectors();
+	if (rc != VERIFIED)
 		dump(&l);
-	CHECK(ok && check_all_passed(&l), "the SPR E4 quote did not verify");
+	CHECK(rc == VERIFIED && check_all_passed(&l), "the SPR E4 quote did not verify");
 	CHECK(strstr(find(&l, "tdx.quote.structure")->reason, "39 bytes after the signature data"),
 	      "trailing bytes not reported: %s", find(&l, "tdx.quote.structure")->reason);
 	CHECK(v.have_pck, "no PCK facts");
@@ -95,20 +110,16 @@ static int test_spr_verifies_in_window(void)
 
 static int test_v5_verifies_in_window(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(V5, &len);
 	struct check_list l;
 	struct tdx_verified v;
 	char nb[32], na[32];
-	bool ok;
+	int rc = verify_vector(V5, 0, 0, v5_now(), &l, &v);
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	ok = verify(buf, len, NULL, v5_now(), &l, &v);
-	free(buf);
-	if (!ok)
+	if (rc != VERIFIED)
 		dump(&l);
-	CHECK(ok, "the v5 quote did not verify");
+	CHECK(rc == VERIFIED, "the v5 quote did not verify");
 	CHECK(memcmp(v.pck.fmspc, "\x90\xc0\x6f\x00\x00\x00", 6) == 0, "FMSPC");
 	CHECK(memcmp(v.pck.pce_id, "\x00\x00", 2) == 0, "PCE-ID");
 	x509_time_str(v.chain_not_before, nb, sizeof(nb));
@@ -120,16 +131,12 @@ static int test_v5_verifies_in_window(void)
 
 static int test_after_window_fails_on_time(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
 	struct check_list l;
-	bool ok;
+	int rc = verify_vector(SPR, 0, 0, test_utc(2053, 7, 1, 1, 0, 0), &l, NULL);
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	ok = verify(buf, len, NULL, test_utc(2053, 7, 1, 1, 0, 0), &l, NULL);
-	free(buf);
-	CHECK(!ok, "verified in 2053");
+	CHECK(rc == REFUSED, "verified in 2053");
 	CHECK(failed(&l, "tdx.pck.leaf.validity") && strstr(find(&l, "tdx.pck.leaf.validity")->reason, "2029-09-20"),
 	      "leaf validity not the failure");
 	CHECK(passed(&l, "tdx.quote.signature") && passed(&l, "tdx.qe_report.signature") &&
@@ -139,17 +146,13 @@ static int test_after_window_fails_on_time(void)
 
 static int test_before_window_fails_on_time(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(V5, &len);
 	struct check_list l;
-	bool ok;
-
-	if (!buf)
-		return test_skip_no_vectors();
 	/* one second before the v5 PCK leaf's notBefore */
-	ok = verify(buf, len, NULL, test_utc(2026, 1, 27, 14, 36, 26), &l, NULL);
-	free(buf);
-	CHECK(!ok && failed(&l, "tdx.pck.leaf.validity"), "verified before the leaf's notBefore");
+	int rc = verify_vector(V5, 0, 0, test_utc(2026, 1, 27, 14, 36, 26), &l, NULL);
+
+	if (rc == NO_VECTORS)
+		return test_skip_no_vectors();
+	CHECK(rc == REFUSED && failed(&l, "tdx.pck.leaf.validity"), "verified before the leaf's notBefore");
 	CHECK(passed(&l, "tdx.pck.root.validity"), "root should be valid then");
 	return TEST_PASS;
 }
@@ -157,17 +160,12 @@ static int test_before_window_fails_on_time(void)
 /* VECTORS.md: flipping report_data[0] (0x238) breaks the quote signature and nothing else. */
 static int test_report_data_flip_fails_quote_signature(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
 	struct check_list l;
-	bool ok;
+	int rc = verify_vector(SPR, 0x238, 0x01, spr_now(), &l, NULL);
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	buf[0x238] ^= 0x01;
-	ok = verify(buf, len, NULL, spr_now(), &l, NULL);
-	free(buf);
-	CHECK(!ok && failed(&l, "tdx.quote.signature"), "report_data flip not caught");
+	CHECK(rc == REFUSED && failed(&l, "tdx.quote.signature"), "report_data flip not caught");
 	CHECK(check_first_failure(&l) == find(&l, "tdx.quote.signature"), "another check failed first");
 	CHECK(passed(&l, "tdx.qe_report.signature") && passed(&l, "tdx.pck.leaf_signature"), "collateral damage");
 	return TEST_PASS;
@@ -202,17 +200,12 @@ static int test_every_signed_byte_flip_refused(void)
 /* VECTORS.md: a corrupted signed-data length at 0x278 is refused by the length checks, before any signature work. */
 static int test_corrupt_length_refused_before_signatures(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
 	struct check_list l;
-	bool ok;
+	int rc = verify_vector(SPR, 0x279, 0x40, spr_now(), &l, NULL);      /* 4299 -> 20683: past the end */
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	buf[0x279] ^= 0x40;    /* 4299 -> 20683: past the end */
-	ok = verify(buf, len, NULL, spr_now(), &l, NULL);
-	free(buf);
-	CHECK(!ok && l.n == 1 && failed(&l, "tdx.quote.structure"), "not stopped at the structure check");
+	CHECK(rc == REFUSED && l.n == 1 && failed(&l, "tdx.quote.structure"), "not stopped at the structure check");
 	CHECK(strstr(l.items[0].reason, "length") && strstr(l.items[0].reason, "0x278"), "reason: %s", l.items[0].reason);
 	CHECK(!find(&l, "tdx.quote.signature"), "signature work done on a bad length");
 	return TEST_PASS;
@@ -245,33 +238,26 @@ static int test_every_qe_report_flip_fails_qe_signature(void)
 
 static int test_attestation_key_flip_breaks_binding(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
 	struct check_list l;
-	bool ok;
+	/* last byte of the key's x coordinate */
+	int rc = verify_vector(SPR, 0x278 + 4 + 64 + 63, 0x01, spr_now(), &l, NULL);
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	buf[0x278 + 4 + 64 + 63] ^= 0x01;  /* last byte of the key's x coordinate */
-	ok = verify(buf, len, NULL, spr_now(), &l, NULL);
-	free(buf);
-	CHECK(!ok && failed(&l, "tdx.quote.signature") && failed(&l, "tdx.qe_report.binding"), "key swap not caught");
+	CHECK(rc == REFUSED && failed(&l, "tdx.quote.signature") && failed(&l, "tdx.qe_report.binding"),
+	      "key swap not caught");
 	return TEST_PASS;
 }
 
 static int test_qe_auth_data_flip_breaks_binding(void)
 {
-	size_t len;
-	uint8_t *buf = test_read_vector(SPR, &len);
 	struct check_list l;
-	bool ok;
+	/* first QE auth data byte */
+	int rc = verify_vector(SPR, 0x278 + 4 + 134 + 384 + 64 + 2, 0x01, spr_now(), &l, NULL);
 
-	if (!buf)
+	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	buf[0x278 + 4 + 134 + 384 + 64 + 2] ^= 0x01;       /* first auth data byte */
-	ok = verify(buf, len, NULL, spr_now(), &l, NULL);
-	free(buf);
-	CHECK(!ok && failed(&l, "tdx.qe_report.binding") && passed(&l, "tdx.qe_report.signature"),
+	CHECK(rc == REFUSED && failed(&l, "tdx.qe_report.binding") && passed(&l, "tdx.qe_report.signature"),
 	      "auth data change not caught by the binding");
 	return TEST_PASS;
 }
