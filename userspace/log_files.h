@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the build did with each path its log names: read, written, created,
+ * found absent, executed, by which processes, and the digests and exec
+ * identity the hasher recorded for it.  docs/log-format.md ("Reading the
+ * log: kettle log files") defines each fact; `kettle log files` prints them
+ * and `kettle provenance` turns them into subjects and dependencies.
+ */
+#ifndef KETTLE_LOG_FILES_H
+#define KETTLE_LOG_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log_reader.h"
+
+#define LOG_FILES_NONE SIZE_MAX
+
+#define FILE_READ     0x1
+#define FILE_WRITTEN  0x2
+#define FILE_ABSENT   0x4       /* an open or exec of it failed with ENOENT / ENOTDIR */
+#define FILE_EXECUTED 0x8
+
+enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
+
+struct file_entry {
+	const char *path;
+	uint32_t flags;             /* FILE_* */
+	enum created created;
+	bool create_seen;           /* the first successful O_CREAT open decided `created` */
+	bool existed;               /* an open or exec of it succeeded before */
+	bool absent_last;           /* the latest attempt before now found it absent */
+	uint64_t opens, failed;
+	uint32_t *pids;             /* distinct, in the order they first touched it */
+	size_t npids, cappids;
+	const char *exe;            /* of the first process */
+	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */
+};
+
+struct pid_exe {
+	uint32_t pid;
+	bool used;
+	const char *exe;
+};
+
+/* Open addressing everywhere: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
+struct files {
+	struct file_entry *v;
+	size_t n, cap;
+	size_t *slots;              /* entry + 1, 0 = empty */
+	size_t mask;
+	uint64_t *pairs;            /* (entry << 32 | pid) + 1: which pids an entry already lists */
+	size_t pair_mask, npairs;
+	struct pid_exe *procs;      /* pid -> its program now */
+	size_t proc_mask, nprocs;
+	size_t *digest_next;        /* per digest: the next digest of the same path */
+};
+
+/*
+ * Builds FS from the events, digests and exec identities of F (whose strings
+ * FS points into).  0, or -1 when out of memory; files_free either way.
+ * A path's digests: for (d = e->first_digest; d != LOG_FILES_NONE; d = fs->digest_next[d]).
+ */
+int files_build(struct files *fs, const struct log_file *f);
+void files_free(struct files *fs);
+
+#endif
