@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -24,9 +25,11 @@
 #include "commands.h"
 #include "drain.h"
 #include "event_queue.h"
+#include "git_source.h"
 #include "hash_plan.h"
 #include "log_collect.h"
 #include "log_writer.h"
+#include "provenance.h"
 #include "spawn.h"
 #include "tracer.h"
 
@@ -36,6 +39,7 @@
 
 struct run_options {
 	const char *output;
+	const char *provenance;
 	size_t ringbuf_bytes;
 	bool stop_at_root;
 	bool allow_loss;
@@ -53,11 +57,14 @@ static void run_usage(FILE *f)
 		"Usage: kettle run [OPTIONS] -- CMD [ARGS...]\n"
 		"Runs CMD and records every exec, open, fork and exit of its process tree.\n\n"
 		"  -o, --output FILE       build log to write (default kettle.cbor)\n"
+		"      --provenance FILE   also write the SLSA provenance of the build to FILE at the end\n"
+		"                          (as kettle provenance LOG -o FILE does; see its --help)\n"
 		"      --ringbuf-size N    kernel ring buffer bytes, power of two, K/M/G suffix (default 64M)\n"
 		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
 		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
 		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
-		"      --allow-loss        exit with CMD's status even if events were lost\n"
+		"      --allow-loss        exit with CMD's status even if events were lost (or the\n"
+		"                          provenance is incomplete)\n"
 		"      --no-hash           do not hash what the build read, ran and wrote\n"
 		"      --hash-workers N    hashing threads (default: one per CPU; they run at idle priority)\n"
 		"      --hash-queue N      files waiting to be hashed at most (default 65536); a file\n"
@@ -114,6 +121,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "provenance", required_argument, NULL, 'p' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "stop-at-root", no_argument, NULL, 's' },
 		{ "allow-loss", no_argument, NULL, 'l' },
@@ -135,6 +143,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
+		case 'p': o->provenance = optarg; break;
 		case 'r':
 			if (parse_size(optarg, &o->ringbuf_bytes)) {
 				fprintf(stderr, "kettle run: --ringbuf-size '%s': want a power of two from 4K to 4G\n", optarg);
@@ -293,8 +302,41 @@ fail_msg:
 	return -1;
 }
 
+/* A random (version 4) UUID naming this run, or "" when the kernel gives no randomness. */
+static void invocation_id(char out[37])
+{
+	uint8_t b[16];
+
+	out[0] = '\0';
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* The git checkout the build runs in, as header options; never a reason to fail the run. */
+static uint32_t git_options(const char *cwd, struct git_source *src, struct log_option *opts)
+{
+	char err[256];
+	int rc = git_source_read(cwd, src, err, sizeof(err));
+
+	if (rc < 0)
+		fprintf(stderr, "kettle run: warning: git source not recorded: %s\n", err);
+	if (rc <= 0)
+		return 0;
+	opts[0] = (struct log_option){ "git.url", src->url };
+	opts[1] = (struct log_option){ "git.commit", src->commit };
+	opts[2] = (struct log_option){ "git.tree", src->tree };
+	opts[3] = (struct log_option){ "git.dirty", src->dirty ? "true" : "false" };
+	return 4;
+}
+
 static struct log_writer *run_log_open(const struct run_options *o, const struct run_state *rs)
 {
+	struct git_source git;
+	char invocation[37];
 	char err[512], host[256] = "", boot_id[64], cwd[PATH_MAX] = "", ringbuf[32], scope[600];
 	struct utsname uts;
 	struct log_writer *w;
@@ -311,18 +353,24 @@ static struct log_writer *run_log_open(const struct run_options *o, const struct
 	snprintf(ringbuf, sizeof(ringbuf), "%zu", o->ringbuf_bytes);
 	snprintf(scope, sizeof(scope), "%s%s", rs->have_cg ? "cgroup:" : "process-tree",
 		 rs->have_cg ? rs->cg.path : "");
-	const struct log_option opts[] = {
+	struct log_option opts[10] = {
 		{ "scope", scope },
 		{ "ringbuf_bytes", ringbuf },
 		{ "stop_at_root", o->stop_at_root ? "true" : "false" },
 		{ "allow_loss", o->allow_loss ? "true" : "false" },
 	};
+	uint32_t nopts = 4;
+
+	invocation_id(invocation);
+	if (invocation[0])
+		opts[nopts++] = (struct log_option){ "invocation_id", invocation };
+	nopts += git_options(cwd, &git, opts + nopts);
 	const struct log_header hdr = {
 		.kettle_version = KETTLE_VERSION, .host = host, .kernel_release = uts.release,
 		.boot_id = boot_id, .start_wall_ns = clock_ns(CLOCK_REALTIME),
 		.start_boot_ns = clock_ns(CLOCK_BOOTTIME), .root_pid = rs->child.pid,
 		.command = (const char *const *)o->command, .ncommand = ncmd, .cwd = cwd,
-		.options = opts, .noptions = sizeof(opts) / sizeof(opts[0]),
+		.options = opts, .noptions = nopts,
 	};
 	w = log_writer_open(o->output, &hdr, err, sizeof(err));
 	if (!w)
@@ -364,6 +412,28 @@ static void run_report(const struct run_options *o, const struct log_collect *w,
 		(unsigned long long)atomic_load(&w->processes) + 1,
 		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
 		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+}
+
+/* The statement of the log just written; RET stays unless it was 0 and the provenance failed or is incomplete. */
+static int run_provenance(const struct run_options *o, int ret)
+{
+	const struct provenance_options po = { .log_path = o->output };
+	struct provenance_facts x;
+	char err[1024];
+
+	if (provenance_write(o->output, o->provenance, &po, &x, err, sizeof(err))) {
+		fprintf(stderr, "kettle run: no provenance: %s\n", err);
+		return ret ? ret : KETTLE_EXIT_OWN_ERROR;
+	}
+	fprintf(stderr, "kettle: provenance %s: sha256 %s, %zu subjects, %zu dependencies%s\n", o->provenance,
+		x.sha256, x.subjects, x.dependencies, x.complete ? "" : ", INCOMPLETE (see its byproducts)");
+	if (!x.complete && !o->allow_loss && ret == 0) {
+		fprintf(stderr, "kettle run: the provenance is incomplete: %llu changed files, %llu files without a "
+			"digest, %llu losses (exit 125; --allow-loss to accept)\n", (unsigned long long)x.changed,
+			(unsigned long long)x.unhashed, (unsigned long long)x.losses);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	return ret;
 }
 
 static int run_traced(const struct run_options *o)
@@ -445,6 +515,8 @@ static int run_traced(const struct run_options *o)
 		w.error = log_write_trailer(w.log, &trailer);
 	rc = log_writer_close(w.log) ?: rc;
 	run_report(o, &w, &losses, exec_err, w.error ?: rc);
+	if (o->provenance && !w.error && !rc)
+		ret = run_provenance(o, ret);
 	return ret;
 }
 

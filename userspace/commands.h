@@ -11,5 +11,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_provenance(int argc, char **argv);
 
 #endif

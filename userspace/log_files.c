@@ -200,6 +200,8 @@ static void open_succeeded(struct file_entry *e, const struct log_event *ev, uin
 	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
 	if (acc != O_WRONLY && !(fl & O_PATH))
 		e->flags |= FILE_READ;
+	if (acc != O_WRONLY && !(fl & (O_PATH | O_DIRECTORY)))
+		e->flags |= FILE_READ_CONTENT;
 	if (acc == O_WRONLY || acc == O_RDWR || (fl & (O_CREAT | O_TRUNC)))
 		e->flags |= FILE_WRITTEN;
 	if ((fl & O_CREAT) && (fl & O_TMPFILE) != O_TMPFILE && !e->create_seen) {

@@ -21,6 +21,7 @@
 #define FILE_WRITTEN  0x2
 #define FILE_ABSENT   0x4       /* an open or exec of it failed with ENOENT / ENOTDIR */
 #define FILE_EXECUTED 0x8
+#define FILE_READ_CONTENT 0x10  /* read without O_DIRECTORY: its content, not its entries */
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 

@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "run",     cmd_run,     "trace a build: kettle run [-o LOG] [options] -- CMD [ARGS...]" },
 	{ "hash",    cmd_hash,    "SHA-256 of files and trees: kettle hash [-j N] [--json] [--dirhash] PATH..." },
 	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
+	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };
@@ -36,7 +37,7 @@ static int cmd_help(int argc, char **argv)
 	(void)argv;
 	printf("Usage: kettle COMMAND [ARGS...]   (kettle COMMAND --help for details)\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
 	return 0;
 }
 
