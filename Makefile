@@ -4,6 +4,8 @@
 # make SANITIZE=1 the same in build-asan/ with -fsanitize=address,undefined
 # make fuzz       libFuzzer targets (clang) in build-fuzz/
 # make install PREFIX=/usr/local
+# make kmod       the kernel module (kmod/) against KMOD_KDIR, in $(BUILD)/kmod/
+# make kmod-test  build it for Debian's 6.1 kernel and test it under qemu
 
 VERSION   := 0.1.0
 CC        ?= gcc
@@ -34,7 +36,7 @@ INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wil
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 FUZZ      := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all check tests fuzz install clean
+.PHONY: all check tests fuzz install clean kmod kmod-test
 all: $(BUILD)/kettle
 
 $(BUILD)/vmlinux.h:
@@ -74,6 +76,16 @@ fuzz: $(FUZZ)
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/kettle.skel.h
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LDLIBS)
+
+# Kbuild writes its objects next to the sources: build a copy in $(BUILD)/kmod.
+KMOD_KDIR ?= /lib/modules/$(shell uname -r)/build
+kmod:
+	@mkdir -p $(BUILD)/kmod/kmod $(BUILD)/kmod/bpf
+	cp Kbuild $(BUILD)/kmod/ && cp kmod/*.c kmod/*.h $(BUILD)/kmod/kmod/ && cp bpf/events.h $(BUILD)/kmod/bpf/
+	$(MAKE) -C $(KMOD_KDIR) M=$(abspath $(BUILD)/kmod) modules
+
+kmod-test:
+	tools/kmod-test
 
 install: $(BUILD)/kettle
 	install -D -m 0755 $(BUILD)/kettle $(DESTDIR)$(PREFIX)/bin/kettle

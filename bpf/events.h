@@ -213,4 +213,68 @@ struct ke_file_op {
 	__u16 target_len, _pad2;
 };
 
+/* ==== kmod: records and ioctls of /dev/kettle (kmod/, docs/kmod.md) ==== */
+/*
+ * The kernel module measures each file the kernel is about to execute and
+ * hands one fixed-size struct ke_kmod_exec per measurement to read() on
+ * /dev/kettle.  h.type is KE_KMOD_EXEC, h.size is sizeof(struct ke_kmod_exec),
+ * h.ts_ns is CLOCK_BOOTTIME like the BPF events, h.mntns is 0 (a module
+ * cannot see the mount namespace number).  Not an event of the BPF ring.
+ */
+#define KE_KMOD_EXEC       32
+#define KE_KMOD_DIGEST_LEN 32           /* SHA-256 */
+#define KE_KMOD_PATH_MAX   4096         /* d_path result, NUL-terminated */
+
+/* ke_kmod_exec.flags */
+#define KE_KMOD_CACHE_HIT   0x1 /* digest from the cache: bytes_hashed is 0 */
+#define KE_KMOD_INTERP      0x2 /* an interpreter (#! or binfmt_misc) of the exec */
+#define KE_KMOD_PATH_ERROR  0x4 /* d_path failed: path is empty */
+#define KE_KMOD_HAS_IVERSION 0x8 /* i_version is the filesystem's change counter */
+
+struct ke_kmod_exec {
+	struct ke_header h;
+	__s32 err;              /* 0, or -errno reading/hashing: digest is zero */
+	__u32 flags;            /* KE_KMOD_* */
+	__u64 dev;              /* kernel dev_t: major << 20 | minor */
+	__u64 ino;
+	__u32 generation;
+	__u32 _pad;
+	__s64 size;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+	__u64 i_version;        /* 0 unless KE_KMOD_HAS_IVERSION */
+	__u64 bytes_hashed;     /* bytes read and hashed for this record */
+	__u8 digest[KE_KMOD_DIGEST_LEN];
+	__u32 path_len;         /* bytes of path before its NUL */
+	__u32 _pad2;
+	char path[KE_KMOD_PATH_MAX];
+};
+
+/* KETTLE_IOC_STATS result: counters since the module was loaded. */
+struct ke_kmod_stats {
+	__u64 measured;         /* records produced (hashed, cached or failed) */
+	__u64 cache_hits;
+	__u64 hashed_bytes;
+	__u64 errors;           /* records with err != 0 */
+	__u64 dropped;          /* records lost because the reader was slow */
+	__u64 out_of_scope;     /* execs seen while a scope was set, not in it */
+	__u64 scope_cgroup;     /* current scope, 0 = off */
+	__u32 cache_entries;
+	__u32 cache_capacity;
+	__u32 queued;           /* records waiting to be read */
+	__u32 queue_capacity;
+};
+
+#ifndef __VMLINUX_H__
+#include <linux/ioctl.h>
+#define KETTLE_IOC_MAGIC       'K'
+/* Measure execs of processes in this cgroup v2 (by id) and its descendants. */
+#define KETTLE_IOC_SET_SCOPE   _IOW(KETTLE_IOC_MAGIC, 1, __u64)
+#define KETTLE_IOC_CLEAR_SCOPE _IO(KETTLE_IOC_MAGIC, 2)
+#define KETTLE_IOC_STATS       _IOR(KETTLE_IOC_MAGIC, 3, struct ke_kmod_stats)
+/* Forget every cached digest (benchmarks, tests). */
+#define KETTLE_IOC_CACHE_CLEAR _IO(KETTLE_IOC_MAGIC, 4)
+#endif
+/* ==== end kmod ==== */
+
 #endif
