@@ -63,7 +63,7 @@ $(BUILD)/libkettle.a: $(LIB_OBJS)
 $(BUILD)/kettle: $(BUILD)/userspace/main.o $(BUILD)/libkettle.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testlib.h $(BUILD)/libkettle.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libkettle.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $< $(BUILD)/libkettle.a -o $@ $(LDLIBS)
 
