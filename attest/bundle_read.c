@@ -14,7 +14,7 @@
 #include <cbor.h>
 
 #include "bundle.h"
-#include "file_read.h"
+#include "file_bytes.h"
 
 #define NEST_MAX   8    /* depth of an unknown value that is skipped */
 #define MAP_MAX    32   /* entries of the top-level map */

@@ -27,17 +27,6 @@ struct fake_tsm {
 	pid_t feeder;           /* writes the generation values; 0 when none */
 };
 
-/* Directory of the shared test vectors, or NULL (the caller skips). */
-static inline const char *vectors_dir(void)
-{
-	static char dir[512];
-	const char *env = getenv("KETTLE_VECTORS");
-	struct stat st;
-
-	snprintf(dir, sizeof(dir), "%s", env && *env ? env : "../shared/vectors");
-	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
-}
-
 static inline int fake_write_file(const char *dir, const char *name, const void *p, size_t n)
 {
 	char path[600];

@@ -357,7 +357,7 @@ static int test_oversized_file(void)
 	r = bundle_read_file(path, &b, err, sizeof(err));
 	unlink(path);
 	CHECK(r < 0, "a file over the limit was read");
-	CHECK(strstr(err, "larger than the limit"), "%s", err);
+	CHECK(strstr(err, "larger than"), "%s", err);
 	return TEST_PASS;
 }
 
@@ -367,7 +367,7 @@ static int test_missing_file(void)
 	char err[256];
 
 	CHECK(bundle_read_file("/nonexistent/bundle.cbor", &b, err, sizeof(err)) < 0, "read nothing");
-	CHECK(strstr(err, "/nonexistent/bundle.cbor: cannot open"), "%s", err);
+	CHECK(strstr(err, "/nonexistent/bundle.cbor: No such file"), "%s", err);
 	return TEST_PASS;
 }
 

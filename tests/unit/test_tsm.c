@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 /* configfs-tsm acquisition against a fake report root holding a real vector's bytes. */
 #include "fake_tsm.h"
-#include "file_read.h"
+#include "file_bytes.h"
+#include "test_vectors.h"
 #include "testlib.h"
 #include "tsm.h"
 
-static char vec_snp[600], vec_tdx[600], root[256];
+static char vec_snp[4400], vec_tdx[4400], root[256];
 
 static int need_vectors(void)
 {
-	const char *v = vectors_dir();
+	const char *v = test_vectors_dir();
 
 	if (!v)
-		return test_skip("vectors not found at %s",
-				 getenv("KETTLE_VECTORS") ? getenv("KETTLE_VECTORS") : "../shared/vectors");
+		return test_skip_no_vectors();
 	snprintf(vec_snp, sizeof(vec_snp), "%s/snp/gosev_attestation.bin", v);
 	snprintf(vec_tdx, sizeof(vec_tdx), "%s/tdx/gotdx_quote_v5_sample.dat", v);
 	snprintf(root, sizeof(root), "/tmp/kettle-test-%d-tsm", (int)getpid());
@@ -158,7 +158,7 @@ static int test_missing_attribute_is_named(void)
 	r = tsm_get_evidence(root, rd, &e, err, sizeof(err));
 	fake_tsm_destroy(&t);
 	CHECK(r < 0, "no outblob, yet it succeeded");
-	CHECK(strstr(err, "/outblob: cannot open"), "%s", err);
+	CHECK(strstr(err, "/outblob: No such file"), "%s", err);
 	return TEST_PASS;
 }
 
