@@ -202,6 +202,14 @@ enum snp_product snp_report_cpuid_product(const struct snp_report *r)
 	return SNP_PRODUCT_UNKNOWN;
 }
 
+bool snp_report_has_sim_marker(const struct snp_report *r)
+{
+	for (size_t i = 0; i < SNP_CHIP_ID_SIZE; i += 16)
+		if (memcmp(r->chip_id + i, SNP_SIM_MARKER, 16))
+			return false;
+	return true;
+}
+
 const char *snp_product_name(enum snp_product p)
 {
 	switch (p) {

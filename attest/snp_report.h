@@ -81,6 +81,15 @@ struct snp_report {
 	uint8_t raw[SNP_REPORT_SIZE];       /* the exact bytes parsed */
 };
 
+/*
+ * Kettle's software simulator (attest/sim.h) fills CHIP_ID with this
+ * 16-character text four times, so its reports are recognisable on sight;
+ * no AMD chip has this ID. The simulator's certificate CNs start with
+ * SNP_SIM_CN_PREFIX.
+ */
+#define SNP_SIM_MARKER    "KETTLE-SIMULATED"
+#define SNP_SIM_CN_PREFIX "Kettle SIM "
+
 /* POLICY bits */
 #define SNP_POLICY_SMT           (1ULL << 16)
 #define SNP_POLICY_MIGRATE_MA    (1ULL << 18)
@@ -116,6 +125,9 @@ bool snp_report_reserved_zero(const struct snp_report *r, char *reason, size_t r
 
 /* The product the CPUID fields name (version >= 3), else SNP_PRODUCT_UNKNOWN. */
 enum snp_product snp_report_cpuid_product(const struct snp_report *r);
+/* True when CHIP_ID holds the simulator's marker. */
+bool snp_report_has_sim_marker(const struct snp_report *r);
+
 /* "Milan", "Genoa", "Turin", "Kettle-SIM", "unknown": the names AMD KDS uses. */
 const char *snp_product_name(enum snp_product p);
 /* "VCEK", "VLEK", "none", "reserved" */
