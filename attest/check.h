@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define CHECK_NAME_MAX   48
-#define CHECK_REASON_MAX 200
+#define CHECK_REASON_MAX 512     /* room for an AMD KDS address with a 64-byte hwid */
 #define CHECK_LIST_MAX   64
 
 struct check_result {
