@@ -19,6 +19,7 @@
 #include "jcs.h"
 #include "log_files.h"
 #include "provenance.h"
+#include "provenance_net.h"
 
 /* A one-line error into ERR; returns -1. */
 __attribute__((format(printf, 3, 4)))
@@ -704,11 +705,11 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 
 	if (provenance_merkle_root(deps, root, err, errlen))
 		return NULL;
-	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
+	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
 			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
 			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
 			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
-			 "completeness", completeness(f, x),
+			 "completeness", completeness(f, x), "network", provenance_network(f),
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
 			 "leaves", ju64(json_array_size(deps)));
@@ -720,7 +721,8 @@ static void facts_from_trailer(const struct log_file *f, struct provenance_facts
 {
 	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
 		x->events += f->trailer.events_by_type[i];
-	x->processes = f->trailer.events_by_type[LOG_EV_FORK] + 1;
+	/* the root, every fork, and every process an attach found running (the root among them) */
+	x->processes = f->trailer.events_by_type[LOG_EV_FORK] + (f->trailer.events_by_type[LOG_EV_PROC_SNAPSHOT] ?: 1);
 	x->losses = log_losses_total(&f->trailer.losses);
 }
 

@@ -5,8 +5,12 @@
  * UTF-8, completeness, the Merkle root against an independent computation,
  * and the command's refusals and exit codes.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sys/socket.h>
+
+#include "events.h"
 
 #include "kettle_test.h"
 #include "log_writer.h"
@@ -60,7 +64,42 @@ struct shape {
 	bool git;               /* header options git.* and invocation_id */
 	bool no_trailer;
 	uint64_t path_truncations;
+	int net;                /* 0: none; 1: local only; 2: and a remote connect and a DNS query */
+	bool net_traced;        /* header option net.traced=true */
+	uint64_t net_lost;
 };
+
+static void net_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path,
+		   const char *dns_name)
+{
+	struct log_event e = { .type = LOG_EV_NET, .tgid = 101 };
+	static const char *names[1];
+
+	e.net = (typeof(e.net)){ .call = call, .result = 0, .fd = 3, .family = family, .sock_type = SOCK_STREAM,
+				 .addr_source = KE_ADDR_USER, .port = port, .unix_path = unix_path };
+	if (addr)
+		inet_pton(family, addr, e.net.addr);
+	if (dns_name) {
+		names[0] = dns_name;
+		e.net.dns = LOG_DNS_NAMES;
+		e.net.dns_names = names;
+		e.net.ndns_names = 1;
+	}
+	event(s, e);
+}
+
+static void net_events(struct wlog *s, int net)
+{
+	if (net >= 1) {
+		net_ev(s, KE_NET_CONNECT, AF_INET, "127.0.0.1", 8080, NULL, NULL);
+		net_ev(s, KE_NET_CONNECT, AF_INET6, "::1", 80, NULL, NULL);
+		net_ev(s, KE_NET_CONNECT, AF_UNIX, NULL, 0, "/run/x.sock", NULL);
+	}
+	if (net >= 2) {
+		net_ev(s, KE_NET_CONNECT, AF_INET, "93.184.216.34", 443, NULL, NULL);
+		net_ev(s, KE_NET_SENDTO, AF_INET, "127.0.0.53", 53, NULL, "example.com");
+	}
+}
 
 /*
  * The build: cc (pid 101, build-id abcd) reads /src/in.c, /src/changed.h (changed
@@ -70,7 +109,7 @@ struct shape {
  */
 static int write_log(const char *path, const struct shape *sh)
 {
-	const struct log_option opts[] = {
+	struct log_option opts[8] = {
 		{ "scope", "process-tree" }, { "ringbuf_bytes", "67108864" },
 		{ "invocation_id", "6f1c1d9e-7b43-4c1e-9a57-0d2c7c0f7e11" },
 		{ "git.url", "git@example.com:org/repo.git" },
@@ -89,6 +128,8 @@ static int write_log(const char *path, const struct shape *sh)
 	char err[512];
 	struct wlog s = { .ts = START_BOOT };
 
+	if (sh->net_traced)
+		opts[h.noptions++] = (struct log_option){ "net.traced", "true" };
 	s.w = log_writer_open(path, &h, err, sizeof(err));
 	if (!s.w) {
 		fprintf(stderr, "  %s\n", err);
@@ -115,12 +156,14 @@ static int write_log(const char *path, const struct shape *sh)
 	open_ev(&s, 101, "/tmp/t.s", O_RDONLY, 4);
 	open_ev(&s, 101, "/src/out.o", O_WRONLY | O_CREAT | O_TRUNC, 4);
 	open_ev(&s, 101, "/src/bin\xfe.out", O_WRONLY | O_CREAT | O_TRUNC, 5);
+	net_events(&s, sh->net);
 	ev = (struct log_event){ .type = LOG_EV_EXIT, .tgid = 101 };
 	event(&s, ev);
 	digest(&s, LOG_DIGEST_OUTPUT, "/tmp/t.s", -ENOENT, 0, 0);
 	digest(&s, LOG_DIGEST_OUTPUT, "/src/out.o", 0, 0, 0x0b);
 	digest(&s, LOG_DIGEST_OUTPUT, "/src/bin\xfe.out", 0, 0, 0xfe);
 	t.losses.path_truncations = sh->path_truncations;
+	t.losses.ringbuf_drops[LOG_EV_NET] = sh->net_lost;
 	if (!sh->no_trailer && log_write_trailer(s.w, &t))
 		s.bad = 1;
 	if (log_writer_close(s.w) || s.bad)
@@ -380,6 +423,82 @@ static int test_declared_subjects(void)
 	return TEST_PASS;
 }
 
+static json_t *network_of(json_t *st)
+{
+	json_t *bp = json_object_get(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts");
+
+	return json_object_get(json_object_get(json_array_get(bp, 0), "annotations"), "network");
+}
+
+static int test_network_remote_is_not_hermetic(void)
+{
+	const struct shape sh = { .net = 2 };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-net", &sh, &o, &x), *n;
+
+	CHECK(st && canonical_and_valid(st), "statement");
+	n = network_of(st);
+	CHECK(!strcmp(str_at(n, "verdict", NULL), "not-hermetic"), "verdict %s", str_at(n, "verdict", NULL));
+	CHECK(json_integer_value(json_object_get(n, "events")) == 5, "events");
+	CHECK(json_integer_value(json_object_get(json_object_get(n, "calls"), "connect")) == 4 &&
+	      json_integer_value(json_object_get(json_object_get(n, "calls"), "sendto")) == 1, "calls");
+	CHECK(json_array_size(json_object_get(n, "remoteEndpoints")) == 1 &&
+	      !strcmp(json_string_value(json_array_get(json_object_get(n, "remoteEndpoints"), 0)), "93.184.216.34:443"),
+	      "remote endpoints");
+	CHECK(!strcmp(json_string_value(json_array_get(json_object_get(n, "dnsNames"), 0)), "example.com"), "dns");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+static int test_network_local_only_is_hermetic(void)
+{
+	const struct shape sh = { .net = 1, .net_traced = true };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-net-local", &sh, &o, &x), *n;
+
+	CHECK(st, "statement");
+	n = network_of(st);
+	CHECK(!strcmp(str_at(n, "verdict", NULL), "hermetic") && json_is_true(json_object_get(n, "recorded")),
+	      "verdict %s", str_at(n, "verdict", NULL));
+	CHECK(json_integer_value(json_object_get(n, "remoteEndpointCount")) == 0, "remote");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+static int test_network_lost_is_unknown(void)
+{
+	const struct shape sh = { .net = 1, .net_lost = 3, .net_traced = true };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-net-lost", &sh, &o, &x), *n;
+
+	CHECK(st, "statement");
+	n = network_of(st);
+	CHECK(!strcmp(str_at(n, "verdict", NULL), "unknown") && json_integer_value(json_object_get(n, "lost")) == 3,
+	      "verdict %s", str_at(n, "verdict", NULL));
+	CHECK(!x.complete, "lost events but complete");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* Seeing no remote address proves nothing when the log does not say the socket calls were watched. */
+static int test_network_untraced_is_unknown(void)
+{
+	const struct shape sh = { .net = 1 };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-net-untraced", &sh, &o, &x), *n;
+
+	CHECK(st, "statement");
+	n = network_of(st);
+	CHECK(!strcmp(str_at(n, "verdict", NULL), "unknown") && json_is_false(json_object_get(n, "recorded")),
+	      "verdict %s", str_at(n, "verdict", NULL));
+	json_decref(st);
+	return TEST_PASS;
+}
+
 static int test_merkle_worked_example(void)
 {
 	json_t *deps = json_loads("[{\"uri\":\"file:///src/empty.c\",\"digest\":{\"sha256\":"
@@ -606,6 +725,10 @@ static const struct test tests[] = {
 	{ "exclude_glob", test_exclude_glob },
 	{ "losses_make_it_incomplete", test_losses_make_it_incomplete },
 	{ "declared_subjects", test_declared_subjects },
+	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },
+	{ "network_local_only_is_hermetic", test_network_local_only_is_hermetic },
+	{ "network_lost_is_unknown", test_network_lost_is_unknown },
+	{ "network_untraced_is_unknown", test_network_untraced_is_unknown },
 	{ "merkle_worked_example", test_merkle_worked_example },
 	{ "merkle_independent", test_merkle_independent },
 	{ "statement_independently_canonical", test_statement_independently_canonical },
