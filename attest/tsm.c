@@ -150,6 +150,10 @@ int tsm_get_evidence(const char *root, const uint8_t report_data[REPORT_DATA_LEN
 		 * with our pid): entries may be shared, and the generation check
 		 * below detects anyone else writing to it.
 		 */
+		if (errno == ENXIO) {
+			fail(err, errlen, "%s: no TSM provider is registered (not a confidential guest?)", root);
+			return TSM_NO_PROVIDER;
+		}
 		if (errno != EEXIST)
 			return fail(err, errlen, "%s: cannot create a configfs-tsm report entry: %s",
 				    entry, strerror(errno));

@@ -19,6 +19,7 @@
 #define TSM_PROVIDER_MAX  32
 #define TSM_OUTBLOB_MAX   (64u << 10)
 #define TSM_AUXBLOB_MAX   (64u << 10)
+#define TSM_NO_PROVIDER   (-2)
 #define TSM_ATTEMPTS      3     /* requests made before giving up on a moving generation */
 
 struct tsm_evidence {
@@ -37,7 +38,8 @@ bool tsm_present(const char *root);
  * Makes a report entry under ROOT, asks for a report over REPORT_DATA and
  * reads it back, checking that `generation` advanced by exactly our one
  * write (else another writer raced us: retried up to TSM_ATTEMPTS times).
- * Removes the entry it created.  Returns 0, or -1 with a one-line ERR.
+ * Removes the entry it created.  Returns 0, TSM_NO_PROVIDER when the kernel
+ * has the interface but no TEE behind it, or -1; both with a one-line ERR.
  */
 int tsm_get_evidence(const char *root, const uint8_t report_data[REPORT_DATA_LEN],
 		     struct tsm_evidence *out, char *err, size_t errlen);
