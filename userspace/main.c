@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	{ "hash",    cmd_hash,    "SHA-256 of files and trees: kettle hash [-j N] [--json] [--dirhash] PATH..." },
 	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
 	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
+	{ "verify",  cmd_verify,  "check evidence offline: kettle verify BUNDLE [--artifact FILE]... | --report FILE" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };
