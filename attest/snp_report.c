@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "snp_report.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "file_bytes.h"
+#include "hex.h"
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -79,52 +79,26 @@ int snp_report_parse(const uint8_t *b, size_t len, struct snp_report *r,
 
 /* ---- reading files --------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int snp_report_from_bytes(const uint8_t *buf, size_t len, uint8_t out[SNP_REPORT_SIZE],
 			  char *err, size_t errlen)
 {
-	size_t n = 0;
-	int hi = -1;
+	char why[160];
+	long n;
 
 	if (len == SNP_REPORT_SIZE) {
 		memcpy(out, buf, SNP_REPORT_SIZE);
 		return 0;
 	}
 	/* Hex text: 2368 digits, blanks and newlines anywhere. */
-	for (size_t i = 0; i < len; i++) {
-		int v;
-
-		if (isspace(buf[i]))
-			continue;
-		v = hexval(buf[i]);
-		if (v < 0) {
-			snprintf(err, errlen, "neither a %d-byte binary SEV-SNP report nor hex text "
-				 "(%zu bytes, non-hex byte 0x%02x at offset %zu)",
-				 SNP_REPORT_SIZE, len, buf[i], i);
-			return -1;
-		}
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n == SNP_REPORT_SIZE) {
-			snprintf(err, errlen, "hex text holds more than %d bytes: not an SEV-SNP report",
-				 SNP_REPORT_SIZE);
-			return -1;
-		}
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
+	n = hex_decode_text((const char *)buf, len, out, SNP_REPORT_SIZE, why, sizeof(why));
+	if (n < 0) {
+		snprintf(err, errlen, "neither a %d-byte binary SEV-SNP report nor hex text of one "
+			 "(%zu bytes: %s)", SNP_REPORT_SIZE, len, why);
+		return -1;
 	}
-	if (n != SNP_REPORT_SIZE || hi >= 0) {
-		snprintf(err, errlen, "%s holds %zu bytes: an SEV-SNP report is %d bytes",
-			 len && hexval(buf[0]) >= 0 ? "hex text" : "input", n, SNP_REPORT_SIZE);
+	if (n != SNP_REPORT_SIZE) {
+		snprintf(err, errlen, "hex text holds %ld bytes: an SEV-SNP report is %d bytes",
+			 n, SNP_REPORT_SIZE);
 		return -1;
 	}
 	return 0;
