@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kettle's software attester for machines without a TEE: it produces
+ * SEV-SNP-format reports (version 5 layout) signed exactly as AMD hardware
+ * signs them, by a chain it generated itself and keeps in a state
+ * directory: ARK (RSA-4096, self-signed) -> ASK (RSA-4096) -> VCEK
+ * (EC P-384), RSA-PSS SHA-384 like AMD's.
+ *
+ * Nothing about it is trusted: anyone can make such a chain. Its reports
+ * carry the marker SNP_SIM_MARKER in CHIP_ID (and MEASUREMENT), its
+ * certificate names start with SNP_SIM_CN_PREFIX and end in "NOT A TEE",
+ * and snp_verify accepts them only with allow_sim (docs/attest-snp.md).
+ */
+#ifndef KETTLE_ATTEST_SIM_H
+#define KETTLE_ATTEST_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snp_report.h"
+#include "x509.h"
+
+#define SIM_ARK_CN  SNP_SIM_CN_PREFIX "ARK -- NOT A TEE"
+#define SIM_ASK_CN  SNP_SIM_CN_PREFIX "ASK -- NOT A TEE"
+#define SIM_VCEK_CN SNP_SIM_CN_PREFIX "VCEK -- NOT A TEE"
+
+/* The TCB the simulator reports and certifies: bootloader 1, tee 0, snp 1, microcode 1. */
+#define SIM_TCB 0x0101000000000001ULL
+
+struct sim_state;
+
+/*
+ * Opens the simulator's state in DIR: loads the chain, or on first use
+ * creates DIR (mode 0700) and generates it (keys mode 0600; a few seconds
+ * for the two RSA-4096 keys). Concurrent first uses are serialised by a
+ * lock file. Returns NULL with a one-line ERR naming the file at fault.
+ */
+struct sim_state *sim_state_open(const char *dir, char *err, size_t errlen);
+void sim_state_close(struct sim_state *s);
+
+/*
+ * Makes a report carrying REPORT_DATA, signed by the simulator's VCEK, and
+ * appends VCEK, ASK and ARK (in that order) to CERTS. Returns 0, or -1
+ * with ERR (nothing appended).
+ */
+int sim_report(struct sim_state *s, const uint8_t report_data[SNP_REPORT_DATA_SIZE],
+	       uint8_t out[SNP_REPORT_SIZE], struct x509_list *certs, char *err, size_t errlen);
+
+/*
+ * The default state directory: $KETTLE_SIM_DIR, else
+ * $XDG_STATE_HOME/kettle/sim, else $HOME/.local/state/kettle/sim.
+ * Returns 0, or -1 when none of these variables is set or it does not fit.
+ */
+int sim_default_dir(char *out, size_t outlen);
+
+#endif
