@@ -635,10 +635,15 @@ static json_t *internal_parameters(const struct log_header *h)
 	for (uint32_t i = 0; opts && i < h->noptions; i++) {
 		const struct log_option *o = &h->options[i];
 
+		char *key;
+
 		if (!is_run_option(o->key))
 			continue;
-		if (!valid_utf8(o->key) || set(opts, o->key, jtext(o->value)))
+		/* a key that is not UTF-8 goes percent-encoded, like every other text */
+		key = valid_utf8(o->key) ? strdup(o->key) : percent_encode("", o->key);
+		if (!key || set(opts, key, jtext(o->value)))
 			opts = (json_decref(opts), NULL);
+		free(key);
 	}
 	p = json_pack("{s:o, s:o, s:o, s:o}", "kettleVersion", jtext(h->kettle_version),
 		      "kernelRelease", jtext(h->kernel_release), "host", jtext(h->host), "options", opts);

@@ -318,7 +318,7 @@ static int credentials_reach_neither_log_nor_statement(void)
 
 static int byproducts_name_the_log_and_completeness(void)
 {
-	json_t *bp, *log, *comp;
+	json_t *bp, *log, *comp, *net;
 	char hex[65];
 	int rc = ready();
 
@@ -333,6 +333,11 @@ static int byproducts_name_the_log_and_completeness(void)
 	CHECK(json_is_true(json_object_get(comp, "complete")), "a clean run is not complete");
 	CHECK(json_integer_value(json_object_get(comp, "processes")) >= 8, "processes");
 	CHECK(json_integer_value(json_object_get(comp, "events")) > 100, "events");
+	/* The sample touches no network: whatever the tracer could see, the verdict cannot be "not-hermetic". */
+	net = json_object_get(json_object_get(log, "annotations"), "network");
+	CHECK(json_is_string(json_object_get(net, "verdict")) &&
+	      strcmp(json_string_value(json_object_get(net, "verdict")), "not-hermetic") &&
+	      json_integer_value(json_object_get(net, "remoteEndpointCount")) == 0, "network summary");
 	CHECK(!strcmp(json_string_value(json_object_get(json_array_get(bp, 1), "name")),
 		      "resolved-dependencies-merkle-root"), "second byproduct");
 	CHECK(json_integer_value(json_object_get(json_object_get(json_array_get(bp, 1), "annotations"), "leaves")) ==

@@ -110,7 +110,7 @@ static void net_events(struct wlog *s, int net)
 static int write_log(const char *path, const struct shape *sh)
 {
 	struct log_option opts[8] = {
-		{ "scope", "process-tree" }, { "ringbuf_bytes", "67108864" },
+		{ "scope", "process-tree" }, { "odd\xffkey", "v\xfe" },
 		{ "invocation_id", "6f1c1d9e-7b43-4c1e-9a57-0d2c7c0f7e11" },
 		{ "git.url", "git@example.com:org/repo.git" },
 		{ "git.commit", "0123456789abcdef0123456789abcdef01234567" },
@@ -299,6 +299,9 @@ static int test_parameters_and_run_details(void)
 	CHECK(!strcmp(str_at(ext, "source", "repository"), "git@example.com:org/repo.git"), "source");
 	CHECK(!strcmp(str_at(json_object_get(pred, "buildDefinition"), "internalParameters", "scope"),
 		      "process-tree"), "scope");
+	CHECK(!strcmp(str_at(json_object_get(json_object_get(json_object_get(pred, "buildDefinition"),
+							     "internalParameters"), "options"), "odd%FFkey",
+			     "percentEncoded"), "v%FE"), "an option that is not UTF-8");
 	md = json_object_get(json_object_get(pred, "runDetails"), "metadata");
 	CHECK(!strcmp(str_at(md, "invocationId", NULL), "6f1c1d9e-7b43-4c1e-9a57-0d2c7c0f7e11"), "invocation id");
 	CHECK(!strcmp(str_at(md, "startedOn", NULL), "2023-11-14T22:13:20Z"), "startedOn %s", str_at(md, "startedOn", NULL));
