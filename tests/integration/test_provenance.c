@@ -385,7 +385,17 @@ static int provenance_with(const char *const extra[], char out[320], char err[32
 	for (int i = 0; extra[i] && n < 15; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	return run_in("/", argv, out, err);
+	int rc = run_in("/", argv, out, err);
+
+	if (rc == 0) {  /* every statement written obeys the rules */
+		size_t len;
+		char *bytes = slurp(stmt, &len);
+
+		if (!bytes || !statement_bytes_valid(bytes, len, NULL))
+			rc = -2;
+		free(bytes);
+	}
+	return rc;
 }
 
 static int subject_glob_selects_outputs(void)

@@ -171,6 +171,20 @@ static int write_log(const char *path, const struct shape *sh)
 	return 0;
 }
 
+/* Canonical bytes pass the required-field rules. */
+static bool canonical_and_valid(json_t *st)
+{
+	char err[256];
+	size_t len;
+	char *bytes = jcs_dump(st, &len, err, sizeof(err));
+	bool ok = bytes && statement_bytes_valid(bytes, len, NULL);
+
+	if (!bytes)
+		fprintf(stderr, "  jcs: %s\n", err);
+	free(bytes);
+	return ok;
+}
+
 /* The statement of a fresh log of shape SH, converted with O; NULL after saying why. */
 static json_t *statement(const char *name, const struct shape *sh, const struct provenance_options *o,
 			 struct provenance_facts *x)
@@ -187,6 +201,8 @@ static json_t *statement(const char *name, const struct shape *sh, const struct 
 	if (!st)
 		fprintf(stderr, "  provenance_statement: %s\n", err);
 	log_file_free(&f);
+	if (st && !canonical_and_valid(st))
+		st = (json_decref(st), NULL);   /* every statement a test makes obeys the rules */
 	return st;
 }
 
@@ -210,20 +226,6 @@ static json_t *dep(json_t *st, const char *uri)
 static const char *str_at(json_t *o, const char *a, const char *b)
 {
 	return json_string_value(json_object_get(b ? json_object_get(o, a) : o, b ? b : a));
-}
-
-/* Canonical bytes pass the required-field rules. */
-static bool canonical_and_valid(json_t *st)
-{
-	char err[256];
-	size_t len;
-	char *bytes = jcs_dump(st, &len, err, sizeof(err));
-	bool ok = bytes && statement_bytes_valid(bytes, len, NULL);
-
-	if (!bytes)
-		fprintf(stderr, "  jcs: %s\n", err);
-	free(bytes);
-	return ok;
 }
 
 static int test_subjects_are_outputs_under_cwd(void)
@@ -502,6 +504,39 @@ static int test_network_untraced_is_unknown(void)
 	return TEST_PASS;
 }
 
+/* The rules checker itself: each break of a rule is caught. */
+static int test_rules_checker_catches_breaks(void)
+{
+	static const char *const breaks[] = { "uppercase subject digest", "no subject", "startedOn without Z",
+					      "empty externalParameters", "wrong predicateType", "non-ASCII uri" };
+	const struct shape sh = { 0 };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x;
+
+	for (size_t i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+		json_t *st = statement("prov-rules", &sh, &o, &x), *pred, *bd;
+
+		CHECK(st && statement_valid(st), "the unbroken statement");
+		pred = json_object_get(st, "predicate");
+		bd = json_object_get(pred, "buildDefinition");
+		switch (i) {
+		case 0: json_object_set_new(json_object_get(json_array_get(json_object_get(st, "subject"), 0), "digest"),
+					    "sha256", json_string("0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B"));
+			break;
+		case 1: json_array_clear(json_object_get(st, "subject")); break;
+		case 2: json_object_set_new(json_object_get(json_object_get(pred, "runDetails"), "metadata"), "startedOn",
+					    json_string("2023-11-14T22:13:20")); break;
+		case 3: json_object_set_new(bd, "externalParameters", json_object()); break;
+		case 4: json_object_set_new(st, "predicateType", json_string("https://slsa.dev/provenance/v0.2")); break;
+		case 5: json_object_set_new(json_array_get(json_object_get(bd, "resolvedDependencies"), 0), "uri",
+					    json_string("file:///caf\xc3\xa9")); break;
+		}
+		CHECK(!statement_valid(st), "%s not caught", breaks[i]);
+		json_decref(st);
+	}
+	return TEST_PASS;
+}
+
 static int test_merkle_worked_example(void)
 {
 	json_t *deps = json_loads("[{\"uri\":\"file:///src/empty.c\",\"digest\":{\"sha256\":"
@@ -732,6 +767,7 @@ static const struct test tests[] = {
 	{ "network_local_only_is_hermetic", test_network_local_only_is_hermetic },
 	{ "network_lost_is_unknown", test_network_lost_is_unknown },
 	{ "network_untraced_is_unknown", test_network_untraced_is_unknown },
+	{ "rules_checker_catches_breaks", test_rules_checker_catches_breaks },
 	{ "merkle_worked_example", test_merkle_worked_example },
 	{ "merkle_independent", test_merkle_independent },
 	{ "statement_independently_canonical", test_statement_independently_canonical },
