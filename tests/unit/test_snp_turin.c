@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Turin's TCB layout (FMC first) and a hardware-ID extension encoded as an
+ * OCTET STRING of 8 bytes, which no public vector has: a test chain is made
+ * here with the same extensions AMD's KDS puts into a Turin VCEK. Its root
+ * is not AMD's, so only the checks that do not depend on the root are
+ * asserted to pass.
+ */
+#include <stdint.h>
+
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+
+#include "testlib.h"
+#include "snp_verify.h"
+
+/* Turin TCB: FMC 1, bootloader 2, TEE 3, SNP 4, microcode 0x48 */
+#define TURIN_TCB 0x4800000004030201ULL
+
+struct tcb_ext { uint8_t fmc, bl, tee, snp, ucode; };
+
+static int add_ext(X509 *x, const char *oid, const uint8_t *der, int len)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *e = NULL;
+	int ok = obj && os && ASN1_OCTET_STRING_set(os, der, len) == 1 &&
+		 (e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) && X509_add_ext(x, e, -1) == 1;
+
+	X509_EXTENSION_free(e);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(obj);
+	return ok ? 0 : -1;
+}
+
+static int add_int(X509 *x, const char *oid, uint8_t v)
+{
+	const uint8_t short_form[] = { 0x02, 0x01, v }, long_form[] = { 0x02, 0x02, 0x00, v };
+
+	/* a DER INTEGER >= 0x80 needs a leading zero byte, as KDS writes ucodeSPL 0xd9 */
+	return v < 0x80 ? add_ext(x, oid, short_form, sizeof(short_form))
+			: add_ext(x, oid, long_form, sizeof(long_form));
+}
+
+static X509 *cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+		  const struct tcb_ext *tcb, const uint8_t *chip_id)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	int bad = !x || !name || X509_set_version(x, 2) != 1 ||
+		  ASN1_INTEGER_set(X509_get_serialNumber(x), 1) != 1 ||
+		  !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+		  !X509_gmtime_adj(X509_getm_notAfter(x), 3600) ||
+		  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) != 1 ||
+		  X509_set_subject_name(x, name) != 1 ||
+		  X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) != 1 ||
+		  X509_set_pubkey(x, key) != 1;
+
+	if (!bad && tcb) {
+		/* hwid as a DER OCTET STRING holding Turin's 8-byte chip identifier */
+		uint8_t hwid[10] = { 0x04, 0x08 };
+		const uint8_t product[] = { 0x16, 0x05, 'T', 'u', 'r', 'i', 'n' };
+
+		memcpy(hwid + 2, chip_id, 8);
+		bad = add_int(x, "1.3.6.1.4.1.3704.1.3.9", tcb->fmc) ||
+		      add_int(x, "1.3.6.1.4.1.3704.1.3.1", tcb->bl) ||
+		      add_int(x, "1.3.6.1.4.1.3704.1.3.2", tcb->tee) ||
+		      add_int(x, "1.3.6.1.4.1.3704.1.3.3", tcb->snp) ||
+		      add_int(x, "1.3.6.1.4.1.3704.1.3.8", tcb->ucode) ||
+		      add_ext(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
+		      add_ext(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid));
+	}
+	if (!bad)
+		bad = X509_sign(x, issuer_key, EVP_sha384()) <= 0;
+	X509_NAME_free(name);
+	if (bad) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static int sign_report(EVP_PKEY *key, uint8_t *raw)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[160];
+	const unsigned char *p = der;
+	size_t derlen = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	int ok = 0;
+
+	if (ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, key) == 1 &&
+	    EVP_DigestSign(ctx, der, &derlen, raw, SNP_SIGNED_SIZE) == 1 &&
+	    (sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen))) {
+		ECDSA_SIG_get0(sig, &r, &s);
+		ok = BN_bn2lebinpad(r, raw + 0x2A0, 72) == 72 && BN_bn2lebinpad(s, raw + 0x2E8, 72) == 72;
+	}
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+static const struct check_result *find(const struct check_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].name, name))
+			return &l->items[i];
+	return NULL;
+}
+
+/* Makes a Turin v5 report and a chain whose VCEK says TCB; verifies; fills L. */
+static int run(const struct tcb_ext *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
+{
+	EVP_PKEY *root_key = EVP_RSA_gen(2048), *inter_key = EVP_RSA_gen(2048), *leaf_key = EVP_EC_gen("P-384");
+	struct snp_verify_opts o = { .now = time(NULL) };
+	struct x509_list certs = { 0 };
+	uint8_t raw[SNP_REPORT_SIZE] = { 0 }, chip[8] = { 0xc4, 0x1b, 0x7a, 0x11, 0x0e, 0x55, 0x90, 0x2f };
+	X509 *root = NULL, *inter = NULL, *leaf = NULL;
+	int rc = -1;
+
+	raw[0] = 5;                     /* version */
+	raw[0x08 + 2] = 0x03;           /* policy 0x30000 */
+	raw[0x34] = 1;                  /* ECDSA P-384 SHA-384 */
+	for (int i = 0; i < 8; i++)
+		raw[0x180 + i] = (uint8_t)(TURIN_TCB >> (8 * i));
+	raw[0x188] = 0x1A;              /* CPUID family: Turin */
+	raw[0x189] = 0x02;
+	memcpy(raw + 0x1A0, chip, 8);   /* Turin's CHIP_ID: 8 bytes, then zeros */
+	if (!same_chip)
+		raw[0x1A0] ^= 0xff;
+	if (!root_key || !inter_key || !leaf_key)
+		goto out;
+	root = cert("Test ARK-Turin", root_key, NULL, root_key, NULL, NULL);
+	inter = root ? cert("Test SEV-Turin", inter_key, root, root_key, NULL, NULL) : NULL;
+	leaf = inter ? cert("SEV-VCEK", leaf_key, inter, inter_key, tcb, chip) : NULL;
+	if (!leaf || sign_report(leaf_key, raw) < 0 || x509_list_add(&certs, leaf) < 0 ||
+	    x509_list_add(&certs, inter) < 0 || x509_list_add(&certs, root) < 0)
+		goto out;
+	memset(l, 0, sizeof(*l));
+	(void)snp_verify(raw, sizeof(raw), &certs, &o, l, v);
+	rc = 0;
+out:
+	x509_list_free(&certs);
+	X509_free(root);
+	X509_free(inter);
+	X509_free(leaf);
+	EVP_PKEY_free(root_key);
+	EVP_PKEY_free(inter_key);
+	EVP_PKEY_free(leaf_key);
+	return rc;
+}
+
+static int turin_tcb_with_fmc_and_short_hwid_match(void)
+{
+	static struct check_list l;
+	static struct snp_verified v;
+	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+
+	CHECK(run(&tcb, true, &l, &v) == 0, "made");
+	CHECK(v.product == SNP_PRODUCT_TURIN, "product from CPUID: %s", snp_product_name(v.product));
+	CHECK(find(&l, "snp.report.signature")->passed, "signature");
+	CHECK(find(&l, "snp.vcek.tcb")->passed, "tcb: %s", find(&l, "snp.vcek.tcb")->reason);
+	CHECK(strstr(find(&l, "snp.vcek.tcb")->reason, "fmc"), "FMC compared");
+	CHECK(find(&l, "snp.vcek.hwid")->passed, "hwid: %s", find(&l, "snp.vcek.hwid")->reason);
+	CHECK(find(&l, "snp.product")->passed, "product: %s", find(&l, "snp.product")->reason);
+	CHECK(!find(&l, "snp.chain.ark")->passed, "a test root is no AMD ARK");
+	return TEST_PASS;
+}
+
+static int turin_fmc_mismatch_fails_tcb(void)
+{
+	static struct check_list l;
+	static struct snp_verified v;
+	const struct tcb_ext tcb = { .fmc = 2, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+
+	CHECK(run(&tcb, true, &l, &v) == 0, "made");
+	CHECK(!find(&l, "snp.vcek.tcb")->passed, "FMC 2 certified, 1 reported");
+	return TEST_PASS;
+}
+
+static int turin_other_chip_fails_hwid(void)
+{
+	static struct check_list l;
+	static struct snp_verified v;
+	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+
+	CHECK(run(&tcb, false, &l, &v) == 0, "made");
+	CHECK(!find(&l, "snp.vcek.hwid")->passed, "another chip's 8-byte ID");
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "turin_tcb_with_fmc_and_short_hwid_match", turin_tcb_with_fmc_and_short_hwid_match },
+	{ "turin_fmc_mismatch_fails_tcb", turin_fmc_mismatch_fails_tcb },
+	{ "turin_other_chip_fails_hwid", turin_other_chip_fails_hwid },
+};
+
+TEST_MAIN("snp_turin", tests)
