@@ -111,6 +111,22 @@ static const struct check_result *find(const struct check_list *l, const char *n
 	return NULL;
 }
 
+/* Whether check NAME was made and passed; its reason in *WHY ("" when absent). */
+static bool passed(const struct check_list *l, const char *name, const char **why)
+{
+	const struct check_result *c = find(l, name);
+
+	*why = c ? c->reason : "";
+	return c && c->passed;
+}
+
+static bool failed(const struct check_list *l, const char *name)
+{
+	const struct check_result *c = find(l, name);
+
+	return c && !c->passed;
+}
+
 /* Makes a Turin v5 report and a chain whose VCEK says TCB; verifies; fills L. */
 static int run(const struct tcb_ext *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
 {
@@ -158,15 +174,16 @@ static int turin_tcb_with_fmc_and_short_hwid_match(void)
 	static struct check_list l;
 	static struct snp_verified v;
 	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+	const char *why;
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
 	CHECK(v.product == SNP_PRODUCT_TURIN, "product from CPUID: %s", snp_product_name(v.product));
-	CHECK(find(&l, "snp.report.signature")->passed, "signature");
-	CHECK(find(&l, "snp.vcek.tcb")->passed, "tcb: %s", find(&l, "snp.vcek.tcb")->reason);
-	CHECK(strstr(find(&l, "snp.vcek.tcb")->reason, "fmc"), "FMC compared");
-	CHECK(find(&l, "snp.vcek.hwid")->passed, "hwid: %s", find(&l, "snp.vcek.hwid")->reason);
-	CHECK(find(&l, "snp.product")->passed, "product: %s", find(&l, "snp.product")->reason);
-	CHECK(!find(&l, "snp.chain.ark")->passed, "a test root is no AMD ARK");
+	CHECK(passed(&l, "snp.report.signature", &why), "signature: %s", why);
+	CHECK(passed(&l, "snp.vcek.tcb", &why), "tcb: %s", why);
+	CHECK(strstr(why, "fmc"), "FMC compared: %s", why);
+	CHECK(passed(&l, "snp.vcek.hwid", &why), "hwid: %s", why);
+	CHECK(passed(&l, "snp.product", &why), "product: %s", why);
+	CHECK(failed(&l, "snp.chain.ark"), "a test root is no AMD ARK");
 	return TEST_PASS;
 }
 
@@ -177,7 +194,7 @@ static int turin_fmc_mismatch_fails_tcb(void)
 	const struct tcb_ext tcb = { .fmc = 2, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
-	CHECK(!find(&l, "snp.vcek.tcb")->passed, "FMC 2 certified, 1 reported");
+	CHECK(failed(&l, "snp.vcek.tcb"), "FMC 2 certified, 1 reported");
 	return TEST_PASS;
 }
 
@@ -188,7 +205,7 @@ static int turin_other_chip_fails_hwid(void)
 	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
 
 	CHECK(run(&tcb, false, &l, &v) == 0, "made");
-	CHECK(!find(&l, "snp.vcek.hwid")->passed, "another chip's 8-byte ID");
+	CHECK(failed(&l, "snp.vcek.hwid"), "another chip's 8-byte ID");
 	return TEST_PASS;
 }
 
