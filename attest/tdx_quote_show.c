@@ -117,7 +117,7 @@ static int put_fields(json_t *obj, const struct tdx_quote *q, const struct field
 
 			memcpy(&v16, p, sizeof(v16));
 			v = json_integer(v16);
-		} else if (fs[i].kind == F_U32) {
+		} else if (fs[i].kind == F_U32 || fs[i].kind == F_HEX32) {
 			uint32_t v32;
 
 			memcpy(&v32, p, sizeof(v32));
@@ -195,13 +195,16 @@ json_t *tdx_quote_to_json(const struct tdx_quote *q)
 	return root;
 }
 
+#define NAME_WIDTH 28
+
 static void print_fields(const struct tdx_quote *q, const char *prefix, const struct field *fs, size_t n, FILE *out)
 {
-	char text[2 * 64 + 1];
+	char text[2 * 64 + 1], name[64];
 
 	for (size_t i = 0; i < n; i++) {
 		field_text(q, &fs[i], text, sizeof(text));
-		fprintf(out, "%s%-18s %s\n", prefix, fs[i].name, text);
+		snprintf(name, sizeof(name), "%s%s", prefix, fs[i].name);
+		fprintf(out, "%-*s %s\n", NAME_WIDTH, name, text);
 	}
 }
 
@@ -214,16 +217,17 @@ void tdx_quote_print(const struct tdx_quote *q, FILE *out)
 	print_fields(q, "body.", body_fields, N(body_fields), out);
 	if (q->body_type == TDX_BODY_TYPE_15)
 		print_fields(q, "body.", body15_fields, N(body15_fields), out);
-	fprintf(out, "signature_data_length %u\n", q->sig_data_len);
+	fprintf(out, "%-*s %u bytes\n", NAME_WIDTH, "signature_data_length", q->sig_data_len);
 	print_fields(q, "", signature_fields, N(signature_fields), out);
-	fprintf(out, "cert_data          type %u (%s), %u bytes\n", q->cert_data_type,
+	fprintf(out, "%-*s type %u (%s), %u bytes\n", NAME_WIDTH, "cert_data", q->cert_data_type,
 		tdx_cert_data_type_name(q->cert_data_type), q->cert_data_size);
 	if (q->has_qe_report) {
 		print_fields(q, "qe_report.", qe_fields, N(qe_fields), out);
-		fprintf(out, "qe_report.auth_data %u bytes\n", q->qe_auth_data_len);
-		fprintf(out, "pck_cert_data      type %u (%s), %u bytes\n", q->pck_data_type,
+		fprintf(out, "%-*s %u bytes\n", NAME_WIDTH, "qe_report.auth_data", q->qe_auth_data_len);
+		fprintf(out, "%-*s type %u (%s), %u bytes\n", NAME_WIDTH, "pck_cert_data", q->pck_data_type,
 			tdx_cert_data_type_name(q->pck_data_type), q->pck_data_size);
 	}
 	if (q->trailing_len)
-		fprintf(out, "trailing_bytes     %zu (after the signature data; not signed, ignored)\n", q->trailing_len);
+		fprintf(out, "%-*s %zu (after the signature data; not signed, ignored)\n", NAME_WIDTH, "trailing_bytes",
+			q->trailing_len);
 }
