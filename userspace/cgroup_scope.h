@@ -8,7 +8,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "proc_scan.h"
 
 struct cgroup_scope {
 	char path[512];
@@ -17,6 +20,18 @@ struct cgroup_scope {
 
 /* Creates <cgroup2 mount>/kettle-<pid>. 0, or -1 with ERR filled. */
 int cgroup_scope_create(struct cgroup_scope *cg, char *err, size_t errlen);
+/*
+ * Opens the existing cgroup v2 directory PATH (kettle attach --cgroup): it
+ * must be on a cgroup2 mount and must not hold kettle itself (its own
+ * events would feed back into the log).  0, or -1 with ERR filled.
+ */
+int cgroup_scope_open(struct cgroup_scope *cg, const char *path, char *err, size_t errlen);
+/* Closes what cgroup_scope_open opened; the cgroup stays. */
+void cgroup_scope_close(struct cgroup_scope *cg);
+/* Appends the processes of the cgroup and all cgroups below it (cgroup.procs). 0 or -errno. */
+int cgroup_scope_procs(struct cgroup_scope *cg, struct pid_list *out);
+/* The id of PID's cgroup v2 (as bpf_get_current_cgroup_id gives it), 0 when unknown. */
+uint64_t cgroup_id_of(pid_t pid);
 /* Moves PID into the cgroup. 0 or -errno. */
 int cgroup_scope_add(struct cgroup_scope *cg, pid_t pid);
 /* True while any process is in the cgroup (or its descendants). */

@@ -100,14 +100,41 @@ fail:
 	return NULL;
 }
 
-int tracer_track(struct tracer *t, pid_t pid)
+static int track(struct tracer *t, pid_t pid, __u64 flags)
 {
 	__u32 key = pid;
 	__u8 one = 1;
 
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tracked), &key, &one, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tracked), &key, &one, flags))
 		return -errno;
 	return 0;
+}
+
+int tracer_track(struct tracer *t, pid_t pid)
+{
+	return track(t, pid, BPF_ANY);
+}
+
+int tracer_track_new(struct tracer *t, pid_t pid)
+{
+	return track(t, pid, BPF_NOEXIST);
+}
+
+int tracer_untrack(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.tracked), &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+bool tracer_is_tracked(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tracked), &key, &v) == 0;
 }
 
 long tracer_tracked_count(struct tracer *t)

@@ -20,6 +20,12 @@ struct tracer;
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen);
 /* Puts PID in the tracked map, so it and its future children are followed. */
 int tracer_track(struct tracer *t, pid_t pid);
+/* Tracks PID unless it is already: 0, -EEXIST (the fork program tracked it), or -errno. */
+int tracer_track_new(struct tracer *t, pid_t pid);
+/* Stops tracking PID (a process that exited before it was tracked). 0 or -errno; gone already is 0. */
+int tracer_untrack(struct tracer *t, pid_t pid);
+/* Whether PID is tracked now. */
+bool tracer_is_tracked(struct tracer *t, pid_t pid);
 /* Number of processes the kernel side still tracks (-1 on error). */
 long tracer_tracked_count(struct tracer *t);
 /* Sums the per-CPU loss and truncation counters. */
