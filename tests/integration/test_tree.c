@@ -224,6 +224,41 @@ static int cgroup_scope_follows_background_jobs(void)
 	return TEST_PASS;
 }
 
+/* run --cgroup: a daemon that leaves the process tree (double fork, setsid) is still recorded; the cgroup goes away. */
+static int cgroup_option_follows_daemon(void)
+{
+	char dir[256], log[300], helper[512], target[300], real[4096];
+	const char *cmd[] = { helper, target, NULL };
+	const char *opts[] = { "--cgroup", NULL };
+	struct log_file f = { 0 };
+	const struct log_event *root_exit, *late = NULL;
+	const char *scope = NULL;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("cgroup-daemon", dir, log);
+	snprintf(target, sizeof(target), "%s/late.txt", dir);
+	CHECK(touch(target) == 0, "create target");
+	CHECK(realpath(target, real), "realpath");
+	test_path(helper, sizeof(helper), "tests/helpers", "daemonize");
+	CHECK(kettle_run(log, opts, cmd, NULL) == 0, "daemonize failed under kettle run --cgroup");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	root_exit = find_exit(&f, f.header.root_pid);
+	for (size_t i = 0; i < f.nevents; i++)
+		if (f.events[i].type == LOG_EV_OPEN && !strcmp(f.events[i].open.path, real) && f.events[i].open.result >= 0)
+			late = &f.events[i];
+	CHECK(root_exit && late, "the daemon's open of %s is missing", real);
+	CHECK(late->ts_ns > root_exit->ts_ns, "the daemon opened before the root exited: test is void");
+	for (uint32_t i = 0; i < f.header.noptions; i++)
+		if (!strcmp(f.header.options[i].key, "scope"))
+			scope = f.header.options[i].value;
+	CHECK(scope && !strncmp(scope, "cgroup:", 7), "header does not name the cgroup scope");
+	CHECK(access(scope + 7, F_OK) != 0, "cgroup %s was not removed", scope + 7);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "exec_chain_five_deep", exec_chain_five_deep },
 	{ "double_forked_daemon_followed", double_forked_daemon_followed },
@@ -231,6 +266,7 @@ static const struct test tests[] = {
 	{ "two_thousand_short_processes", two_thousand_short_processes },
 	{ "outside_processes_invisible", outside_processes_invisible },
 	{ "cgroup_scope_follows_background_jobs", cgroup_scope_follows_background_jobs },
+	{ "cgroup_option_follows_daemon", cgroup_option_follows_daemon },
 };
 
 TEST_MAIN("tree", tests)
