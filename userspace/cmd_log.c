@@ -358,8 +358,35 @@ static void print_rel_time(uint64_t ts, uint64_t start)
 	printf("%s%" PRIu64 ".%06" PRIu64, neg ? "-" : "", d / 1000000000u, d % 1000000000u / 1000u);
 }
 
+static const char *header_option(const struct log_file *f, const char *key)
+{
+	for (uint32_t i = 0; i < f->header.noptions; i++)
+		if (f->header.options[i].key && !strcmp(f->header.options[i].key, key))
+			return f->header.options[i].value;
+	return NULL;
+}
+
+/* How the session began: "run" unless the header says otherwise (older logs are all runs). */
+static const char *log_start(const struct log_file *f)
+{
+	const char *s = header_option(f, "start");
+
+	return s ? s : "run";
+}
+
+/* False for a record that began mid-build (kettle attach). */
+static bool log_complete(const struct log_file *f)
+{
+	const char *c = header_option(f, "complete");
+
+	return !c || strcmp(c, "false");
+}
+
 static int show_text(const struct log_file *f)
 {
+	if (!log_complete(f))
+		printf("# %s %s: began mid-build; what ran before is in proc_snapshot events\n", log_start(f),
+		       header_option(f, "attach.target") ?: "?");
 	for (size_t i = 0; i < f->nevents; i++) {
 		const struct log_event *e = &f->events[i];
 
@@ -774,7 +801,7 @@ static int tree_build(struct tree *t, const struct log_file *f)
 	for (size_t i = 0; i < f->nevents; i++)
 		if (tree_event(t, &f->events[i]))
 			return -1;
-	if (f->has_trailer && !t->procs[root].exited) {
+	if (f->has_trailer && !t->procs[root].exited && f->trailer.exit_status != LOG_EXIT_STATUS_NONE) {
 		t->procs[root].exited = true;
 		t->procs[root].status = f->trailer.exit_status;
 		t->procs[root].end_ns = f->trailer.end_boot_ns;
@@ -969,8 +996,12 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	printf("bytes/event           %.2f\n", f->nevents ? (double)f->file_bytes / (double)f->nevents : 0.0);
 	printf("duration              ");
 	print_rel_time(s->duration_ns, 0);
-	printf(" s\nprocesses             %zu\nexit status           ", s->processes);
-	if (f->has_trailer)
+	printf(" s\nprocesses             %zu\nstart                 %s%s%s\ncomplete              %s\n"
+	       "exit status           ", s->processes, log_start(f), header_option(f, "attach.target") ? " " : "",
+	       header_option(f, "attach.target") ?: "", log_complete(f) ? "yes" : "no (began mid-build)");
+	if (f->has_trailer && f->trailer.exit_status == LOG_EXIT_STATUS_NONE)
+		printf("none (no build was started)");
+	else if (f->has_trailer)
 		print_status(f->trailer.exit_status);
 	else
 		printf("unknown (no trailer)");
@@ -1019,9 +1050,15 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 			 "bytes_per_event", f->nevents ? json_real((double)f->file_bytes /
 								   (double)f->nevents) : json_null(),
 			 "duration_ns", ju64(s->duration_ns), "processes", (json_int_t)s->processes,
-			 "exit_status", f->has_trailer ? json_integer(f->trailer.exit_status)
-						       : json_null(),
+			 "exit_status", f->has_trailer && f->trailer.exit_status != LOG_EXIT_STATUS_NONE ?
+					json_integer(f->trailer.exit_status) : json_null(),
 			 "truncated", f->truncated);
+	if (o && json_object_update_new(o, json_pack("{s:s, s:o, s:b}", "start", log_start(f), "attach_target",
+						     jstr(header_option(f, "attach.target")),
+						     "complete", log_complete(f)))) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o && json_object_set_new(o, "hash", json_hash(s))) {
 		json_decref(o);
 		return NULL;

@@ -9,6 +9,7 @@
 #define KETTLE_EXIT_NOT_FOUND   127
 
 int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);

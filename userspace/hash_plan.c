@@ -172,21 +172,30 @@ static bool open_writes(uint64_t flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
+static int exec_queue(struct hash_plan *p, struct log_writer *w, const char *exe)
+{
+	struct plan_entry *e;
+
+	if (hash_plan_excluded(exe))
+		return 0;
+	e = entry_get(p, exe);
+	if (!e)
+		return -ENOMEM;
+	if (e->exec_queued)
+		return 0;
+	e->exec_queued = true;
+	return entry_queue(p, e, LOG_DIGEST_EXEC, NULL, w);
+}
+
 int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_event *ev)
 {
 	struct plan_entry *e;
 
-	if (ev->type == LOG_EV_EXEC) {
-		if (hash_plan_excluded(ev->exec.exe))
-			return 0;
-		e = entry_get(p, ev->exec.exe);
-		if (!e)
-			return -ENOMEM;
-		if (e->exec_queued)
-			return 0;
-		e->exec_queued = true;
-		return entry_queue(p, e, LOG_DIGEST_EXEC, NULL, w);
-	}
+	if (ev->type == LOG_EV_EXEC)
+		return exec_queue(p, w, ev->exec.exe);
+	/* A process already running when kettle attach began: what it runs is hashed as an exec. */
+	if (ev->type == LOG_EV_PROC_SNAPSHOT)
+		return ev->proc_snapshot.exe ? exec_queue(p, w, ev->proc_snapshot.exe) : 0;
 	if (ev->type != LOG_EV_OPEN || ev->open.result < 0 || (ev->open.flags & (O_DIRECTORY | O_PATH)) ||
 	    hash_plan_excluded(ev->open.path))
 		return 0;

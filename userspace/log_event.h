@@ -253,10 +253,13 @@ struct log_checkpoint {
 	uint64_t offset;                /* byte offset of this record (reader only) */
 };
 
+/* The trailer's exit status of a session that started no build (kettle attach). */
+#define LOG_EXIT_STATUS_NONE (-1)
+
 struct log_trailer {
 	uint64_t end_wall_ns;
 	uint64_t end_boot_ns;
-	int32_t exit_status;            /* wait(2) status of the root */
+	int32_t exit_status;            /* wait(2) status of the root; LOG_EXIT_STATUS_NONE: none */
 	int32_t kettle_exit;            /* what kettle run exited with */
 	uint64_t events_by_type[LOG_EV_TYPE_MAX]; /* filled by the writer */
 	struct log_losses losses;

@@ -184,6 +184,7 @@ int session_open(struct session *s, const struct session_options *o, const char 
 	s->name = name;
 	s->tracer = t;
 	s->collect.tracer = t;
+	s->processes_before = 1;
 	if (o->hash) {
 		struct hash_plan_options hopt = { .workers = o->hash_workers, .queue = o->hash_queue };
 
@@ -247,7 +248,7 @@ void session_progress(struct session *s, long live)
 		snprintf(running, sizeof(running), ", %ld running", live);
 	fprintf(stderr, "\rkettle: %llu events, %llu processes started%s, %llu lost   ",
 		(unsigned long long)atomic_load(&s->collect.events),
-		(unsigned long long)atomic_load(&s->collect.processes) + 1, running,
+		(unsigned long long)(atomic_load(&s->collect.processes) + s->processes_before), running,
 		(unsigned long long)log_losses_total(&l));
 }
 
@@ -315,7 +316,7 @@ static void report(const struct session *s, int write_err)
 		memset(&ru, 0, sizeof(ru));
 	fprintf(stderr, "kettle: %s: %llu events, %llu processes; kettle used %.2f s CPU (%.2f user, %.2f system)\n",
 		s->opt->output, (unsigned long long)atomic_load(&w->events),
-		(unsigned long long)atomic_load(&w->processes) + 1, seconds(ru.ru_utime) + seconds(ru.ru_stime),
+		(unsigned long long)(atomic_load(&w->processes) + s->processes_before), seconds(ru.ru_utime) + seconds(ru.ru_stime),
 		seconds(ru.ru_utime), seconds(ru.ru_stime));
 }
 

@@ -77,6 +77,7 @@ struct session {
 	struct log_losses losses;
 	int stop_error;                 /* -errno from the drain thread */
 	uint64_t untracked;             /* processes userspace could not track (added to tracked_full) */
+	uint64_t processes_before;      /* processes followed without a fork record (1: run's root) */
 	int write_error;                /* after session_finish: -errno when the log is incomplete */
 };
 
