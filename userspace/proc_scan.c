@@ -86,27 +86,33 @@ static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t len
 	return total;
 }
 
+int proc_parse_stat(const char *text, struct proc_stat *st)
+{
+	unsigned long long start;
+	const char *p;
+	int ppid;
+
+	/* The name in parentheses may hold anything, ')' too: the fields follow the last ')'. */
+	p = strrchr(text, ')');
+	if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &st->state, &ppid, &start) != 3 || ppid < 0)
+		return -EPROTO;
+	st->ppid = ppid;
+	st->start_ticks = start;
+	return 0;
+}
+
 int proc_read_stat(pid_t pid, struct proc_stat *st)
 {
 	char buf[STAT_MAX];
-	unsigned long long start;
-	const char *p;
 	ssize_t n;
-	int ppid;
 
 	if (pid <= 0)
 		return -ENOENT;
 	n = read_proc_file(pid, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return n;
-	/* The name in parentheses may hold anything, ')' too: the fields follow the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &st->state, &ppid, &start) != 3)
-		return -EPROTO;
-	st->ppid = ppid;
-	st->start_ticks = start;
-	return 0;
+	return proc_parse_stat(buf, st);
 }
 
 bool proc_exited(const struct proc_stat *st)
@@ -184,12 +190,35 @@ void proc_argv_free(char **argv)
 	free(argv);
 }
 
+int proc_split_argv(char *buf, size_t n, char ***argv_out, uint32_t *argc_out)
+{
+	char **argv;
+	uint32_t argc = 0, i = 0;
+
+	*argv_out = NULL;
+	*argc_out = 0;
+	if (n == 0)
+		return -ENODATA;
+	/* The last string may lack its NUL (cut, or a process rewrote its argv). */
+	if (buf[n - 1] != '\0')
+		buf[n++] = '\0';
+	for (size_t k = 0; k < n; k++)
+		argc += buf[k] == '\0';
+	argv = calloc((size_t)argc + 1, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	for (size_t k = 0; k < n && i < argc; k += strlen(buf + k) + 1)
+		argv[i++] = buf + k;
+	*argv_out = argv;
+	*argc_out = argc;
+	return 0;
+}
+
 int proc_read_argv(pid_t pid, char ***argv_out, uint32_t *argc_out, bool *cut)
 {
 	char *buf = malloc(PROC_ARGV_MAX + 2);
-	char **argv;
 	ssize_t n;
-	uint32_t argc = 0, i = 0;
+	int rc;
 
 	*argv_out = NULL;
 	*argc_out = 0;
@@ -197,29 +226,15 @@ int proc_read_argv(pid_t pid, char ***argv_out, uint32_t *argc_out, bool *cut)
 	if (!buf)
 		return -ENOMEM;
 	n = read_proc_file(pid, "cmdline", buf, PROC_ARGV_MAX + 2);
-	if (n <= 0) {
-		free(buf);
-		return n < 0 ? n : -ENODATA;    /* empty: a kernel thread or a zombie */
-	}
 	if (n > PROC_ARGV_MAX) {
 		n = PROC_ARGV_MAX;
 		*cut = true;
 	}
-	/* The last string may lack its NUL (cut, or a process rewrote its argv). */
-	if (buf[n - 1] != '\0')
-		buf[n++] = '\0';
-	for (ssize_t k = 0; k < n; k++)
-		argc += buf[k] == '\0';
-	argv = calloc(argc + 1, sizeof(*argv));
-	if (!argv) {
+	/* empty: a kernel thread or a zombie */
+	rc = n < 0 ? (int)n : proc_split_argv(buf, n, argv_out, argc_out);
+	if (rc)
 		free(buf);
-		return -ENOMEM;
-	}
-	for (ssize_t k = 0; k < n && i < argc; k += strlen(buf + k) + 1)
-		argv[i++] = buf + k;
-	*argv_out = argv;
-	*argc_out = argc;
-	return 0;
+	return rc;
 }
 
 int proc_read_info(pid_t pid, struct proc_info *pi)

@@ -38,6 +38,8 @@ struct proc_stat {
 
 /* 0, -ENOENT when there is no such process, or -errno. */
 int proc_read_stat(pid_t pid, struct proc_stat *st);
+/* Parses the text of a /proc/PID/stat file (NUL-terminated). 0 or -EPROTO. */
+int proc_parse_stat(const char *text, struct proc_stat *st);
 /* True when PID is a zombie or gone: its exit is over. */
 bool proc_exited(const struct proc_stat *st);
 /* starttime as CLOCK_BOOTTIME ns. */
@@ -63,6 +65,12 @@ void proc_info_free(struct proc_info *pi);
 /* The argv of PID from /proc/PID/cmdline (NULL-terminated, into *ARGV, count in *ARGC). 0 or -errno. */
 int proc_read_argv(pid_t pid, char ***argv, uint32_t *argc, bool *cut);
 void proc_argv_free(char **argv);
+/*
+ * Splits N bytes of a cmdline file at BUF (room for N + 1: a missing last NUL
+ * is added) into *ARGV, which points into BUF and owns it from then on
+ * (proc_argv_free).  0, -ENODATA for N == 0, or -ENOMEM.
+ */
+int proc_split_argv(char *buf, size_t n, char ***argv, uint32_t *argc);
 
 /*
  * Appends every descendant of ROOT (not ROOT itself) to OUT: from the
