@@ -16,8 +16,7 @@
 /* cgroup levels walked below an attached cgroup at most */
 #define CGROUP_DEPTH_MAX 64
 
-/* The cgroup2 mount point from /proc/self/mountinfo (pure v2 or hybrid hierarchy). */
-static int cgroup2_mount(char *out, size_t outlen)
+int cgroup2_mount(char *out, size_t outlen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
 	char line[4096];

@@ -18,6 +18,8 @@ struct cgroup_scope {
 	int dir_fd;     /* for the BPF cgroup array map */
 };
 
+/* The cgroup2 mount point from /proc/self/mountinfo (pure v2 or hybrid hierarchy). 0 or -1. */
+int cgroup2_mount(char *out, size_t outlen);
 /* Creates <cgroup2 mount>/kettle-<pid>. 0, or -1 with ERR filled. */
 int cgroup_scope_create(struct cgroup_scope *cg, char *err, size_t errlen);
 /*

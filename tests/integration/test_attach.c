@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "cgroup_scope.h"
 #include "kettle_test.h"
 #include "proc_scan.h"
 
@@ -349,28 +350,6 @@ static int until_exit_ends_with_the_tree(void)
 	return TEST_PASS;
 }
 
-static int cgroup2_root(char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096];
-	int rc = -1;
-
-	if (!f)
-		return -1;
-	while (rc && fgets(line, sizeof(line), f)) {
-		char mnt[1024], fstype[64];
-		const char *sep = strstr(line, " - ");
-
-		if (sep && sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1 && sscanf(sep + 3, "%63s", fstype) == 1 &&
-		    !strcmp(fstype, "cgroup2") && strlen(mnt) < len) {
-			strcpy(out, mnt);
-			rc = 0;
-		}
-	}
-	fclose(f);
-	return rc;
-}
-
 /* Forks a process that joins cgroup CG (when given), then runs `sh -c SCRIPT`. */
 static pid_t start_in_cgroup(const char *cg, const char *script)
 {
@@ -406,7 +385,7 @@ static int cgroup_attach_records_inside_only(void)
 
 	if (rc)
 		return rc;
-	if (cgroup2_root(root, sizeof(root)))
+	if (cgroup2_mount(root, sizeof(root)))
 		return test_skip("no cgroup v2 hierarchy mounted");
 	test_workdir("attach-cgroup", dir, log);
 	snprintf(in, sizeof(in), "%s/inside", dir);
