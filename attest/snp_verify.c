@@ -29,6 +29,8 @@ struct chain {
 	X509 *leaf, *inter, *root;
 	const struct amd_pinned_cert *root_pin, *inter_pin;
 	char leaf_cn[X509_CN_MAX], inter_cn[X509_CN_MAX], root_cn[X509_CN_MAX];
+	bool leaf_signed;               /* the report signature verifies with the leaf's key */
+	char sig_why[200];              /* and why (not), from that one verification */
 };
 
 /* ---- the report signature --------------------------------------------- */
@@ -111,18 +113,32 @@ static const struct amd_pinned_cert *pin_of(X509 *c)
 	return x509_sha256(c, fp) == 0 ? amd_pinned_lookup(fp) : NULL;
 }
 
-static void find_chain(const struct x509_list *certs, bool vlek, struct chain *ch)
+static void find_chain(const struct x509_list *certs, const uint8_t *raw, bool vlek, struct chain *ch)
 {
 	const char *want = vlek ? "VLEK" : "VCEK";
 
 	memset(ch, 0, sizeof(*ch));
-	/* The leaf is the EC key (AMD's ASK/ASVK/ARK are RSA); its CN names VCEK or VLEK. */
-	for (size_t i = 0; i < certs->n && !ch->leaf; i++) {
+	/*
+	 * The leaf is the EC key (AMD's ASK/ASVK/ARK are RSA) whose CN names
+	 * VCEK or VLEK. Of several (a VCEK per TCB level), the one whose key
+	 * signed the report; else the first, so its checks say what is wrong.
+	 */
+	for (size_t i = 0; i < certs->n; i++) {
+		X509 *c = certs->certs[i];
 		char cn[X509_CN_MAX];
 
-		if (is_ec(certs->certs[i]) && x509_subject_cn(certs->certs[i], cn, sizeof(cn)) == 0 &&
-		    strstr(cn, want))
-			ch->leaf = certs->certs[i];
+		if (!is_ec(c) || x509_subject_cn(c, cn, sizeof(cn)) != 0 || !strstr(cn, want))
+			continue;
+		char why[200];
+		bool ok = snp_report_signature_ok(raw, X509_get0_pubkey(c), why, sizeof(why));
+
+		if (!ch->leaf || ok) {
+			ch->leaf = c;
+			ch->leaf_signed = ok;
+			memcpy(ch->sig_why, why, sizeof(why));
+		}
+		if (ok)
+			break;
 	}
 	if (!ch->leaf)
 		return;
@@ -432,7 +448,7 @@ bool snp_verify(const uint8_t *report, size_t len, const struct x509_list *certs
 		goto done;
 	v->vlek = r->signing_key == SNP_SIGNING_KEY_VLEK;
 
-	find_chain(certs, v->vlek, &ch);
+	find_chain(certs, r->raw, v->vlek, &ch);
 	if (ch.leaf)
 		(void)x509_subject_cn(ch.leaf, ch.leaf_cn, sizeof(ch.leaf_cn));
 	if (ch.inter) {
@@ -457,15 +473,13 @@ bool snp_verify(const uint8_t *report, size_t len, const struct x509_list *certs
 
 	if (!check_present(checks, &ch, v)) {
 		if (ch.leaf)    /* still say whether the signature holds, for the user's diagnosis */
-			check_add(checks, "snp.report.signature",
-				  snp_report_signature_ok(r->raw, X509_get0_pubkey(ch.leaf), why, sizeof(why)),
-				  "%s (the key is not trusted without its chain)", why);
+			check_add(checks, "snp.report.signature", ch.leaf_signed,
+				  "%s (the key is not trusted without its chain)", ch.sig_why);
 		goto done;
 	}
 	check_chain(checks, &ch, v, opts);
-	check_add(checks, "snp.report.signature",
-		  snp_report_signature_ok(r->raw, X509_get0_pubkey(ch.leaf), why, sizeof(why)),
-		  "%s by the %s", why, v->vlek ? "VLEK" : "VCEK");
+	check_add(checks, "snp.report.signature", ch.leaf_signed,
+		  "%s by the %s", ch.sig_why, v->vlek ? "VLEK" : "VCEK");
 	check_tcb(checks, ch.leaf, v, v->vlek ? "snp.vlek.tcb" : "snp.vcek.tcb");
 	if (v->vlek) {
 		const uint8_t *csp;

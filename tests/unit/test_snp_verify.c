@@ -393,6 +393,26 @@ static int vlek_report_with_vcek_chain_says_vlek_missing(void)
 	return TEST_PASS;
 }
 
+static int the_vcek_that_signed_is_chosen_among_several(void)
+{
+	static struct check_list l;
+	static struct snp_verified v;
+	struct x509_list certs = { 0 };
+	uint8_t raw[SNP_REPORT_SIZE];
+	char err[256];
+
+	if (!test_vectors_dir())
+		return test_skip_no_vectors();
+	/* another chip's VCEK (same ASK and ARK) first, then the right one */
+	CHECK(x509_list_add_file(&certs, test_vector_path("snp/virtee_vcek_milan.der"), err, sizeof(err)) == 1, "%s", err);
+	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
+	if (!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v))
+		dump(&l);
+	CHECK(check_all_passed(&l), "verifies with the VCEK that signed it");
+	x509_list_free(&certs);
+	return TEST_PASS;
+}
+
 static int broken_reports_rejected_cleanly(void)
 {
 	static struct check_list l;
@@ -437,6 +457,7 @@ static const struct test tests[] = {
 	{ "missing_vcek_names_the_kds_address", missing_vcek_names_the_kds_address },
 	{ "missing_ask_names_the_cert_chain_address", missing_ask_names_the_cert_chain_address },
 	{ "vlek_report_with_vcek_chain_says_vlek_missing", vlek_report_with_vcek_chain_says_vlek_missing },
+	{ "the_vcek_that_signed_is_chosen_among_several", the_vcek_that_signed_is_chosen_among_several },
 	{ "broken_reports_rejected_cleanly", broken_reports_rejected_cleanly },
 };
 
