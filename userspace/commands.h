@@ -31,5 +31,6 @@ enum {
 struct attest_request;
 /* Applies one of those options to R; 0, or -1 after printing what was wrong (CMD names the command). */
 int attest_option(int opt, const char *arg, struct attest_request *r, const char *cmd);
+int cmd_why(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
 	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
 	{ "verify",  cmd_verify,  "check evidence offline: kettle verify BUNDLE [--artifact FILE]... | --report FILE" },
+	{ "why",     cmd_why,     "lineage of a file: kettle why LOG PATH [--json|--dot]" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: MIT
+/* The replay model (replay.h): one pass over the log's events, then grouping by process and by file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+/* Room for element N of an array of ELEM-byte elements; doubles. 0 or -1. */
+static int room(void **arr, uint32_t *cap, uint32_t n, size_t elem)
+{
+	uint32_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (*cap >= UINT32_MAX / 2)
+		return -1;
+	c = *cap ? *cap * 2 : 256;
+	p = realloc(*arr, (size_t)c * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+struct builder {
+	struct replay *r;
+	uint32_t cap_procs, cap_execs, cap_files, cap_accesses;
+};
+
+static uint64_t pid_hash(uint32_t pid)
+{
+	return hash_bytes(&pid, sizeof(pid));
+}
+
+static uint32_t proc_lookup(const struct replay *r, uint32_t pid)
+{
+	uint64_t h = pid_hash(pid);
+	uint32_t best = REPLAY_NONE;
+
+	for (uint32_t i = index_table_probe(&r->pid_index, h); r->pid_index.slots[i].id1;
+	     i = index_table_next(&r->pid_index, i)) {
+		uint32_t id = r->pid_index.slots[i].id1 - 1;
+
+		if (r->pid_index.slots[i].hash == h && r->procs[id].pid == pid &&
+		    (best == REPLAY_NONE || id > best))
+			best = id;
+	}
+	return best;
+}
+
+static int proc_new(struct builder *b, uint32_t pid, uint32_t parent, uint64_t ts, uint32_t *out)
+{
+	struct replay *r = b->r;
+	struct replay_proc *p;
+
+	if (room((void **)&r->procs, &b->cap_procs, r->nprocs, sizeof(*r->procs)) ||
+	    index_table_insert(&r->pid_index, pid_hash(pid), r->nprocs))
+		return -1;
+	p = &r->procs[r->nprocs];
+	*p = (struct replay_proc){ .pid = pid, .parent = parent, .first_child = REPLAY_NONE,
+				   .next_sibling = REPLAY_NONE, .start_ns = ts, .exec = REPLAY_NONE };
+	if (parent != REPLAY_NONE) {
+		struct replay_proc *pp = &r->procs[parent];
+
+		p->depth = pp->depth + 1;
+		p->exec = pp->exec;
+		/* children in fork order: prepend now, reverse once at the end */
+		p->next_sibling = pp->first_child;
+		pp->first_child = r->nprocs;
+	}
+	if (p->depth > r->max_depth)
+		r->max_depth = p->depth;
+	*out = r->nprocs++;
+	return 0;
+}
+
+static int proc_get(struct builder *b, uint32_t pid, uint64_t ts, uint32_t *out)
+{
+	*out = proc_lookup(b->r, pid);
+	if (*out != REPLAY_NONE)
+		return 0;
+	return proc_new(b, pid, REPLAY_NONE, ts, out);
+}
+
+uint32_t replay_file_find(const struct replay *r, const char *path)
+{
+	uint64_t h = hash_bytes(path, strlen(path));
+
+	if (!r->file_index.slots)
+		return REPLAY_NONE;
+	for (uint32_t i = index_table_probe(&r->file_index, h); r->file_index.slots[i].id1;
+	     i = index_table_next(&r->file_index, i)) {
+		uint32_t id = r->file_index.slots[i].id1 - 1;
+
+		if (r->file_index.slots[i].hash == h && !strcmp(r->files[id].path, path))
+			return id;
+	}
+	return REPLAY_NONE;
+}
+
+static int file_get(struct builder *b, const char *path, uint32_t *out)
+{
+	struct replay *r = b->r;
+
+	*out = replay_file_find(r, path);
+	if (*out != REPLAY_NONE)
+		return 0;
+	if (room((void **)&r->files, &b->cap_files, r->nfiles, sizeof(*r->files)) ||
+	    index_table_insert(&r->file_index, hash_bytes(path, strlen(path)), r->nfiles))
+		return -1;
+	r->files[r->nfiles] = (struct replay_file){ .path = path, .input = REPLAY_NONE,
+		.exec = REPLAY_NONE, .output = REPLAY_NONE, .exec_ident = REPLAY_NONE,
+		.first_writer = REPLAY_NONE };
+	*out = r->nfiles++;
+	return 0;
+}
+
+static int access_add(struct builder *b, const struct log_event *e, uint32_t proc,
+		      const char *path, enum replay_access_kind kind)
+{
+	struct replay *r = b->r;
+	static const uint32_t flag_of[RA_KIND_MAX] = { [RA_READ] = RF_READ, [RA_WRITE] = RF_WRITTEN,
+		[RA_EXEC] = RF_EXECUTED, [RA_ABSENT] = RF_ABSENT };
+	uint32_t file;
+
+	if (!path)
+		return 0;
+	if (file_get(b, path, &file) ||
+	    room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
+		return -1;
+	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
+		.file = file, .event = (uint32_t)(e - r->log->events), .kind = (uint8_t)kind };
+	r->files[file].flags |= flag_of[kind];
+	if (kind == RA_WRITE && r->files[file].first_writer == REPLAY_NONE)
+		r->files[file].first_writer = r->naccesses;
+	r->naccesses++;
+	return 0;
+}
+
+static bool absent_errno(int err)
+{
+	return err == ENOENT || err == ENOTDIR;
+}
+
+static int on_open(struct builder *b, const struct log_event *e, uint32_t proc)
+{
+	uint64_t fl = e->open.flags, acc = fl & O_ACCMODE;
+	bool write = acc == O_WRONLY || acc == O_RDWR || (fl & (O_CREAT | O_TRUNC));
+	bool read = acc != O_WRONLY && !(write && (fl & O_TRUNC));
+
+	if (e->open.result < 0) {
+		int err = e->open.result == INT32_MIN ? 0 : -e->open.result;
+
+		return access_add(b, e, proc, e->open.path, absent_errno(err) ? RA_ABSENT : RA_FAILED);
+	}
+	/* a directory or an O_PATH handle is a lookup, not a read of content */
+	if ((fl & O_PATH) || ((fl & O_DIRECTORY) && !write))
+		return 0;
+	if ((fl & O_TMPFILE) == O_TMPFILE)
+		return 0;
+	if (read && access_add(b, e, proc, e->open.path, RA_READ))
+		return -1;
+	return write ? access_add(b, e, proc, e->open.path, RA_WRITE) : 0;
+}
+
+static int on_exec(struct builder *b, const struct log_event *e, uint32_t proc)
+{
+	struct replay *r = b->r;
+	struct replay_proc *p = &r->procs[proc];
+
+	if (room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
+		return -1;
+	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = e->ts_ns, .proc = proc,
+		.prev = p->own_exec ? p->exec : REPLAY_NONE, .ev = e };
+	p->exec = r->nexecs++;
+	p->own_exec = true;
+	return access_add(b, e, proc, e->exec.exe, RA_EXEC);
+}
+
+static int on_event(struct builder *b, const struct log_event *e)
+{
+	struct replay *r = b->r;
+	uint32_t p, child;
+
+	if (proc_get(b, e->tgid, e->ts_ns, &p))
+		return -1;
+	if (e->ts_ns > r->end_ns)
+		r->end_ns = e->ts_ns;
+	switch (e->type) {
+	case LOG_EV_FORK:
+		return proc_new(b, e->fork.child_tgid, p, e->ts_ns, &child);
+	case LOG_EV_EXEC:
+		return on_exec(b, e, p);
+	case LOG_EV_EXEC_FAILED:
+		return access_add(b, e, p, e->exec_failed.path,
+				  absent_errno(e->exec_failed.err) ? RA_ABSENT : RA_FAILED);
+	case LOG_EV_EXIT:
+		r->procs[p].exited = true;
+		r->procs[p].status = e->exit.status;
+		r->procs[p].end_ns = e->ts_ns;
+		return 0;
+	case LOG_EV_OPEN:
+		return on_open(b, e, p);
+	default:
+		return 0;
+	}
+}
+
+/* Groups access ids by KEY (proc or file) with a counting sort; log order stays within a group. */
+static int group(struct replay *r, bool by_proc, uint32_t **out)
+{
+	uint32_t n = by_proc ? r->nprocs : r->nfiles;
+	uint32_t *ids = malloc(((size_t)r->naccesses + 1) * sizeof(*ids));
+	uint32_t *next = calloc((size_t)n + 1, sizeof(*next));
+
+	if (!ids || !next) {
+		free(ids);
+		free(next);
+		return -1;
+	}
+	for (uint32_t i = 0; i < r->naccesses; i++)
+		next[(by_proc ? r->accesses[i].proc : r->accesses[i].file) + 1]++;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t count = next[k + 1];
+
+		next[k + 1] = next[k] + count;
+		if (by_proc) {
+			r->procs[k].access_first = next[k];
+			r->procs[k].naccess = count;
+		} else {
+			r->files[k].access_first = next[k];
+			r->files[k].naccess = count;
+		}
+	}
+	for (uint32_t i = 0; i < r->naccesses; i++)
+		ids[next[by_proc ? r->accesses[i].proc : r->accesses[i].file]++] = i;
+	free(next);
+	*out = ids;
+	return 0;
+}
+
+static int attach_hashes(struct builder *b)
+{
+	struct replay *r = b->r;
+	const struct log_file *f = r->log;
+	uint32_t file;
+
+	for (size_t i = 0; i < f->ndigests && i < REPLAY_NONE; i++) {
+		const struct log_digest *d = &f->digests[i];
+
+		if (file_get(b, d->path, &file))
+			return -1;
+		if (d->kind == LOG_DIGEST_INPUT)
+			r->files[file].input = (uint32_t)i;
+		else if (d->kind == LOG_DIGEST_EXEC)
+			r->files[file].exec = (uint32_t)i;
+		else if (d->kind == LOG_DIGEST_OUTPUT)
+			r->files[file].output = (uint32_t)i;
+	}
+	for (size_t i = 0; i < f->nexec_idents && i < REPLAY_NONE; i++) {
+		if (file_get(b, f->exec_idents[i].path, &file))
+			return -1;
+		r->files[file].exec_ident = (uint32_t)i;
+		r->files[file].flags |= RF_EXECUTED;
+	}
+	for (uint32_t i = 0; i < r->nfiles; i++) {
+		struct replay_file *fl = &r->files[i];
+
+		if ((fl->flags & RF_WRITTEN) && fl->output != REPLAY_NONE &&
+		    absent_errno(-f->digests[fl->output].result))
+			fl->flags |= RF_TEMP;
+	}
+	return 0;
+}
+
+/* Fork order for children (they were prepended), and an end for every process. */
+static void finish_procs(struct replay *r)
+{
+	for (uint32_t i = 0; i < r->nprocs; i++) {
+		struct replay_proc *p = &r->procs[i];
+		uint32_t prev = REPLAY_NONE, c = p->first_child;
+
+		while (c != REPLAY_NONE) {
+			uint32_t nx = r->procs[c].next_sibling;
+
+			r->procs[c].next_sibling = prev;
+			prev = c;
+			c = nx;
+		}
+		p->first_child = prev;
+		if (!p->exited)
+			p->end_ns = r->end_ns;
+	}
+}
+
+int replay_build(struct replay *r, const struct log_file *f, char *err, size_t errlen)
+{
+	struct builder b = { .r = r };
+
+	memset(r, 0, sizeof(*r));
+	r->log = f;
+	r->start_ns = r->end_ns = f->header.start_boot_ns;
+	if (f->nevents >= REPLAY_NONE / 2) {
+		snprintf(err, errlen, "%zu events: more than this model holds", f->nevents);
+		return -1;
+	}
+	if (index_table_init(&r->pid_index, 1024) || index_table_init(&r->file_index, 4096) ||
+	    proc_new(&b, f->header.root_pid, REPLAY_NONE, f->header.start_boot_ns, &r->root))
+		goto oom;
+	for (size_t i = 0; i < f->nevents; i++)
+		if (on_event(&b, &f->events[i]))
+			goto oom;
+	if (f->has_trailer && f->trailer.end_boot_ns > r->end_ns)
+		r->end_ns = f->trailer.end_boot_ns;
+	if (f->has_trailer && !r->procs[r->root].exited) {
+		r->procs[r->root].exited = true;
+		r->procs[r->root].status = f->trailer.exit_status;
+		r->procs[r->root].end_ns = f->trailer.end_boot_ns;
+	}
+	finish_procs(r);
+	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file))
+		goto oom;
+	return 0;
+oom:
+	replay_free(r);
+	snprintf(err, errlen, "out of memory while replaying the log");
+	return -1;
+}
+
+void replay_free(struct replay *r)
+{
+	free(r->procs);
+	free(r->execs);
+	free(r->files);
+	free(r->accesses);
+	free(r->by_proc);
+	free(r->by_file);
+	index_table_free(&r->file_index);
+	index_table_free(&r->pid_index);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool ends_with_component(const char *path, const char *tail)
+{
+	size_t n = strlen(path), k = strlen(tail);
+
+	return n > k && path[n - k - 1] == '/' && !memcmp(path + n - k, tail, k);
+}
+
+#define RESOLVE_SHOWN 4
+
+uint32_t replay_file_resolve(const struct replay *r, const char *arg, char *err, size_t errlen)
+{
+	const char *cwd = r->log->header.cwd;
+	uint32_t found = REPLAY_NONE, nfound = 0;
+	size_t used;
+	char *joined;
+
+	while (arg[0] == '.' && arg[1] == '/')
+		arg += 2;
+	found = replay_file_find(r, arg);
+	if (found != REPLAY_NONE)
+		return found;
+	if (arg[0] != '/' && cwd && (joined = malloc(strlen(cwd) + strlen(arg) + 2))) {
+		sprintf(joined, "%s/%s", cwd, arg);
+		found = replay_file_find(r, joined);
+		free(joined);
+		if (found != REPLAY_NONE)
+			return found;
+	}
+	for (uint32_t i = 0; i < r->nfiles; i++) {
+		if (!ends_with_component(r->files[i].path, arg))
+			continue;
+		if (!nfound++)
+			found = i;
+	}
+	if (nfound == 1)
+		return found;
+	if (!nfound) {
+		snprintf(err, errlen, "'%s' is not a path this build touched (no open, exec or digest "
+			 "names it)", arg);
+		return REPLAY_NONE;
+	}
+	used = (size_t)snprintf(err, errlen, "'%s' matches %u paths; give one of them:", arg, nfound);
+	nfound = 0;
+	for (uint32_t i = 0; i < r->nfiles && used < errlen && nfound < RESOLVE_SHOWN; i++) {
+		if (!ends_with_component(r->files[i].path, arg))
+			continue;
+		used += (size_t)snprintf(err + used, errlen - used, " %s", r->files[i].path);
+		nfound++;
+	}
+	return REPLAY_NONE;
+}
+
+const struct log_event *replay_proc_exec(const struct replay *r, uint32_t proc)
+{
+	uint32_t x = r->procs[proc].exec;
+
+	return x == REPLAY_NONE ? NULL : r->execs[x].ev;
+}
+
+const char *replay_proc_exe(const struct replay *r, uint32_t proc)
+{
+	const struct log_event *e = replay_proc_exec(r, proc);
+
+	if (e && e->exec.exe)
+		return e->exec.exe;
+	if (proc == r->root && r->log->header.ncommand && r->log->header.command[0])
+		return r->log->header.command[0];
+	return "?";
+}
+
+const char *replay_proc_name(const struct replay *r, uint32_t proc)
+{
+	const char *exe = replay_proc_exe(r, proc), *slash = strrchr(exe, '/');
+
+	return slash && slash[1] ? slash + 1 : exe;
+}
+
+static const struct log_digest *usable(const struct replay *r, uint32_t d)
+{
+	const struct log_digest *dg;
+
+	if (d == REPLAY_NONE)
+		return NULL;
+	dg = &r->log->digests[d];
+	/* a digest of a file that changed under the hasher is not the content the build used */
+	if (dg->result || (dg->flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING)))
+		return NULL;
+	return dg;
+}
+
+const struct log_digest *replay_file_digest(const struct replay *r, uint32_t file)
+{
+	const struct replay_file *f = &r->files[file];
+	const struct log_digest *d = usable(r, f->output);
+
+	if (!d)
+		d = usable(r, f->input);
+	if (!d)
+		d = usable(r, f->exec);
+	return d;
+}
+
+bool replay_proc_running_at(const struct replay *r, uint32_t p, uint64_t ts)
+{
+	const struct replay_proc *pr = &r->procs[p];
+
+	return pr->start_ns <= ts && (!pr->exited || pr->end_ns > ts);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* How names from a log are shown: shell-quoted words for people, valid JSON strings for programs. */
+#ifndef KETTLE_SHOW_FMT_H
+#define KETTLE_SHOW_FMT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* S as a shell word: as is when safe, else quoted ($'...' when it has control bytes). */
+void show_word(FILE *out, const char *s);
+/* ARGV[0..N) as shell words separated by spaces. */
+void show_argv(FILE *out, const char *const *argv, uint32_t n);
+/* A name (bytes, maybe not UTF-8) as a JSON string: invalid bytes become U+FFFD; NULL is null. */
+json_t *show_json_name(const char *s);
+/* An unsigned 64-bit value: an integer, or a decimal string above INT64_MAX. */
+json_t *show_json_u64(uint64_t v);
+/* The 64 lowercase hex digits of a SHA-256 and a NUL. */
+void show_sha256_hex(const uint8_t sha[32], char out[65]);
+/* NS nanoseconds as seconds with 6 decimals ("12.000345"), negative allowed. */
+void show_seconds(FILE *out, int64_t ns);
+
+#endif
