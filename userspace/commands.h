@@ -32,5 +32,8 @@ struct attest_request;
 /* Applies one of those options to R; 0, or -1 after printing what was wrong (CMD names the command). */
 int attest_option(int opt, const char *arg, struct attest_request *r, const char *cmd);
 int cmd_why(int argc, char **argv);
+int cmd_who(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

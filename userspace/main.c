@@ -22,6 +22,9 @@ static const struct cmd commands[] = {
 	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
 	{ "verify",  cmd_verify,  "check evidence offline: kettle verify BUNDLE [--artifact FILE]... | --report FILE" },
 	{ "why",     cmd_why,     "lineage of a file: kettle why LOG PATH [--json|--dot]" },
+	{ "who",     cmd_who,     "who executed, read or wrote a file: kettle who LOG PATH [--json]" },
+	{ "replay",  cmd_replay,  "the build's state at a moment: kettle replay LOG --at TIME [--json]" },
+	{ "export",  cmd_export,  "the build as a trace or graph: kettle export LOG --format perfetto|dot" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };

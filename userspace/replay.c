@@ -63,12 +63,13 @@ static int proc_new(struct builder *b, uint32_t pid, uint32_t parent, uint64_t t
 		return -1;
 	p = &r->procs[r->nprocs];
 	*p = (struct replay_proc){ .pid = pid, .parent = parent, .first_child = REPLAY_NONE,
-				   .next_sibling = REPLAY_NONE, .start_ns = ts, .exec = REPLAY_NONE };
+				   .next_sibling = REPLAY_NONE, .start_ns = ts, .exec = REPLAY_NONE,
+				   .forked_exec = REPLAY_NONE };
 	if (parent != REPLAY_NONE) {
 		struct replay_proc *pp = &r->procs[parent];
 
 		p->depth = pp->depth + 1;
-		p->exec = pp->exec;
+		p->exec = p->forked_exec = pp->exec;
 		/* children in fork order: prepend now, reverse once at the end */
 		p->next_sibling = pp->first_child;
 		pp->first_child = r->nprocs;
@@ -315,12 +316,13 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 	for (size_t i = 0; i < f->nevents; i++)
 		if (on_event(&b, &f->events[i]))
 			goto oom;
-	if (f->has_trailer && f->trailer.end_boot_ns > r->end_ns)
+	/* the trailer's end includes hashing the outputs: a timeline ends with the last event */
+	if (!f->nevents && f->has_trailer && f->trailer.end_boot_ns > r->end_ns)
 		r->end_ns = f->trailer.end_boot_ns;
 	if (f->has_trailer && !r->procs[r->root].exited) {
 		r->procs[r->root].exited = true;
 		r->procs[r->root].status = f->trailer.exit_status;
-		r->procs[r->root].end_ns = f->trailer.end_boot_ns;
+		r->procs[r->root].end_ns = r->end_ns;
 	}
 	finish_procs(r);
 	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file))

@@ -64,6 +64,7 @@ struct replay_proc {
 	int32_t status;
 	uint32_t exec;          /* its latest exec (chain via replay_exec.prev), else the exec it was forked running */
 	bool own_exec;          /* it exec'd itself (else `exec` is inherited from an ancestor, or none) */
+	uint32_t forked_exec;   /* the exec it was forked running (its parent's), REPLAY_NONE */
 	uint32_t access_first, naccess; /* its accesses: by_proc[access_first ...] in log order */
 };
 
@@ -89,7 +90,7 @@ struct replay {
 	uint32_t naccesses;
 	uint32_t *by_proc;      /* access ids grouped by process, log order within */
 	uint32_t *by_file;      /* access ids grouped by file, log order within */
-	uint64_t start_ns, end_ns;      /* CLOCK_BOOTTIME of the header and the last thing seen */
+	uint64_t start_ns, end_ns;      /* CLOCK_BOOTTIME of the header and of the last event */
 	uint32_t max_depth;
 	struct index_table file_index;  /* hash of path -> file */
 	struct index_table pid_index;   /* hash of pid -> instances (the latest wins) */

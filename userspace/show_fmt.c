@@ -155,3 +155,31 @@ void show_seconds(FILE *out, int64_t ns)
 	fprintf(out, "%s%" PRIu64 ".%06" PRIu64, ns < 0 ? "-" : "", d / 1000000000u,
 		d % 1000000000u / 1000u);
 }
+
+void show_json_write(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t k = utf8_len(p);
+
+		if (!k) {
+			fputs("\\ufffd", out);
+			p++;
+		} else if (k > 1) {
+			fwrite(p, 1, k, out);
+			p += k;
+		} else if (*p == '"' || *p == '\\') {
+			fputc('\\', out);
+			fputc(*p++, out);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\u%04x", *p++);
+		} else {
+			fputc(*p++, out);
+		}
+	}
+	fputc('"', out);
+}
