@@ -35,5 +35,6 @@ int cmd_why(int argc, char **argv);
 int cmd_who(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

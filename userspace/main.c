@@ -24,6 +24,7 @@ static const struct cmd commands[] = {
 	{ "why",     cmd_why,     "lineage of a file: kettle why LOG PATH [--json|--dot]" },
 	{ "who",     cmd_who,     "who executed, read or wrote a file: kettle who LOG PATH [--json]" },
 	{ "replay",  cmd_replay,  "the build's state at a moment: kettle replay LOG --at TIME [--json]" },
+	{ "diff",    cmd_diff,    "what differs between two builds: kettle diff A B [--json]" },
 	{ "export",  cmd_export,  "the build as a trace or graph: kettle export LOG --format perfetto|dot" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
