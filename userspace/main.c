@@ -26,6 +26,7 @@ static const struct cmd commands[] = {
 	{ "replay",  cmd_replay,  "the build's state at a moment: kettle replay LOG --at TIME [--json]" },
 	{ "diff",    cmd_diff,    "what differs between two builds: kettle diff A B [--json]" },
 	{ "export",  cmd_export,  "the build as a trace or graph: kettle export LOG --format perfetto|dot" },
+	{ "report",  cmd_report,  "the build on one HTML page: kettle report LOG [--provenance F] -o R.html" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };

@@ -175,11 +175,33 @@ void show_json_write(FILE *out, const char *s)
 		} else if (*p == '"' || *p == '\\') {
 			fputc('\\', out);
 			fputc(*p++, out);
-		} else if (*p < 0x20 || *p == 0x7f) {
+		} else if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&') {
 			fprintf(out, "\\u%04x", *p++);
 		} else {
 			fputc(*p++, out);
 		}
 	}
 	fputc('"', out);
+}
+
+void show_html(FILE *out, const char *s)
+{
+	if (!s)
+		return;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t k = utf8_len(p);
+
+		if (!k) {
+			fputs("\xef\xbf\xbd", out);
+			p++;
+			continue;
+		}
+		if (k == 1 && (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\''))
+			fprintf(out, "&#%d;", *p);
+		else if (k == 1 && (*p < 0x20 || *p == 0x7f) && *p != '\t')
+			fputs("\xef\xbf\xbd", out);
+		else
+			fwrite(p, 1, k, out);
+		p += k;
+	}
 }

@@ -14,8 +14,10 @@ void show_word(FILE *out, const char *s);
 void show_argv(FILE *out, const char *const *argv, uint32_t n);
 /* A name (bytes, maybe not UTF-8) as a JSON string: invalid bytes become U+FFFD; NULL is null. */
 json_t *show_json_name(const char *s);
-/* Writes S as a JSON string literal (quotes included), the same text show_json_name makes. */
+/* Writes S as a JSON string literal (quotes included); <, > and & as \\u escapes, so that it can sit inside an HTML <script>. */
 void show_json_write(FILE *out, const char *s);
+/* Writes S as HTML text: markup characters as entities, invalid UTF-8 and control bytes as U+FFFD. */
+void show_html(FILE *out, const char *s);
 /* An unsigned 64-bit value: an integer, or a decimal string above INT64_MAX. */
 json_t *show_json_u64(uint64_t v);
 /* The 64 lowercase hex digits of a SHA-256 and a NUL. */
