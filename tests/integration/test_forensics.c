@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The forensic commands on real traced builds: a small C project built with
+ * make, then built again after one header changed.  What a user asks: why is
+ * the binary what it is, what changed between the builds, who read the
+ * header, a trace for Perfetto, a report page that loads in a browser.
+ */
+#include <jansson.h>
+
+#include "kettle_test.h"
+#include "replay.h"
+
+static char proj[300], log_a[300], log_b[300];
+static bool built, build_failed;
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int write_project(const char *factor)
+{
+	char header[128];
+
+	snprintf(header, sizeof(header), "#define FACTOR %s\nint greet(int n);\n", factor);
+	return write_file(proj, "greet.h", header) ||
+	       write_file(proj, "greet.c", "#include <stdio.h>\n#include \"greet.h\"\n"
+			  "int greet(int n) { return printf(\"%d\\n\", n * FACTOR) < 0; }\n") ||
+	       write_file(proj, "main.c", "#include \"greet.h\"\n"
+			  "int main(void) { return greet(FACTOR + 1); }\n") ||
+	       write_file(proj, "Makefile", "app: main.o greet.o\n\tcc -o app main.o greet.o\n"
+			  "%.o: %.c greet.h\n\tcc -c $< -o $@\n");
+}
+
+/* Both builds, once for every test: A with FACTOR 3, B with FACTOR 5 (make rebuilds both objects). */
+static int builds(void)
+{
+	const char *cmd[] = { "make", "-s", "-C", proj, NULL };
+	char dir[256], log[300];
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	if (built)
+		return build_failed ? test_skip("the builds failed in an earlier test") : TEST_PASS;
+	built = build_failed = true;
+	test_workdir("forensics", dir, log);
+	snprintf(proj, sizeof(proj), "%s/proj", dir);
+	snprintf(log_a, sizeof(log_a), "%s/a.cbor", dir);
+	snprintf(log_b, sizeof(log_b), "%s/b.cbor", dir);
+	CHECK(!mkdir(proj, 0755) && !write_project("3"), "cannot write the project");
+	CHECK(kettle_run(log_a, NULL, cmd, "/dev/null") == 0, "first build failed");
+	sleep(1);       /* make compares mtimes at one-second granularity on some file systems */
+	CHECK(!write_project("5"), "cannot change the header");
+	CHECK(kettle_run(log_b, NULL, cmd, "/dev/null") == 0, "second build failed");
+	build_failed = false;
+	return TEST_PASS;
+}
+
+struct output {
+	int status;
+	char *out, *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int c;
+
+	if (!mem) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while (f && (c = fgetc(f)) != EOF)
+		fputc(c, mem);
+	if (f)
+		fclose(f);
+	fclose(mem);
+	return buf;
+}
+
+/* Runs kettle with ARGS (NULL-terminated); captures its stdout and stderr. */
+static int kettle_cmd(struct output *o, const char *const args[])
+{
+	char kettle[512], out[64], err[64];
+	const char *argv[32];
+	int status, n = 0;
+	pid_t pid;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	snprintf(out, sizeof(out), "/tmp/kettle-forensics-%d.out", (int)getpid());
+	snprintf(err, sizeof(err), "/tmp/kettle-forensics-%d.err", (int)getpid());
+	argv[n++] = kettle;
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+			_exit(125);
+		execv(kettle, (char *const *)argv);
+		_exit(125);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	o->status = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+	o->out = slurp(out);
+	o->err = slurp(err);
+	unlink(out);
+	unlink(err);
+	return o->out && o->err ? 0 : -1;
+}
+
+static void output_free(struct output *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
+/* Line N (from 0) of TEXT, copied into LINE. */
+static const char *nth_line(const char *text, int n, char *line, size_t len)
+{
+	for (; n > 0 && text; n--) {
+		text = strchr(text, '\n');
+		if (text)
+			text++;
+	}
+	if (!text)
+		return "";
+	snprintf(line, len, "%.*s", (int)strcspn(text, "\n"), text);
+	return line;
+}
+
+static int why_reaches_the_changed_header(void)
+{
+	const char *args[] = { "why", log_b, "app", NULL };
+	const char *jargs[] = { "why", log_b, "app", "--json", NULL };
+	char header[400], app[400];
+	struct output o;
+	json_error_t jerr;
+	json_t *j;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	snprintf(header, sizeof(header), "%s/greet.h  [source sha256:", proj);
+	snprintf(app, sizeof(app), "%s/app  [output", proj);
+	CHECK(!kettle_cmd(&o, args), "kettle why did not run");
+	CHECK(o.status == 0, "exit %d: %s", o.status, o.err);
+	CHECK(!strncmp(o.out, app, strlen(app)), "the tree starts elsewhere: %.200s", o.out);
+	CHECK(strstr(o.out, header), "the changed header is not in the lineage:\n%s", o.out);
+	CHECK(strstr(o.out, "/main.o  [intermediate") && strstr(o.out, "/greet.o  [intermediate"),
+	      "the objects are not in the lineage");
+	CHECK(strstr(o.out, "/cc1  [executed"), "the compiler is not in the lineage");
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, jargs) && o.status == 0, "kettle why --json failed: %s", o.err);
+	j = json_loads(o.out, 0, &jerr);
+	CHECK(j, "why --json is not JSON: %s", jerr.text);
+	CHECK(json_array_size(json_object_get(j, "writers")) >= 1, "no writers of app");
+	CHECK(json_integer_value(json_object_get(json_object_get(j, "summary"), "sources")) > 2,
+	      "sources not counted");
+	json_decref(j);
+	output_free(&o);
+	return TEST_PASS;
+}
+
+static int diff_names_the_header_and_objects_first(void)
+{
+	const char *args[] = { "diff", log_a, log_b, NULL };
+	char line[4096], first[8192] = "";
+	struct output o;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	CHECK(!kettle_cmd(&o, args), "kettle diff did not run");
+	CHECK(o.status == 1, "exit %d (1: the builds differ): %s", o.status, o.err);
+	CHECK(strstr(nth_line(o.out, 1, line, sizeof(line)), "changed inputs"), "line 2: %s", line);
+	CHECK(strstr(nth_line(o.out, 2, line, sizeof(line)), "./greet.h") ||
+	      strstr(line, "/proj/greet.h"), "the first cause is not the header: %s\n%s", line, o.out);
+	for (int i = 0; i < 14; i++) {
+		strncat(first, nth_line(o.out, i, line, sizeof(line)), sizeof(first) - strlen(first) - 2);
+		strcat(first, "\n");
+	}
+	CHECK(strstr(first, "main.o") && strstr(first, "greet.o"),
+	      "the objects are not named in the first lines:\n%s", first);
+	CHECK(strstr(first, "because ./greet.h changed") || strstr(first, "greet.h changed"),
+	      "the objects are not explained by the header:\n%s", first);
+	output_free(&o);
+	return TEST_PASS;
+}
+
+static int diff_json_and_identical_builds(void)
+{
+	const char *args[] = { "diff", log_a, log_a, "--json", NULL };
+	const char *jargs[] = { "diff", log_a, log_b, "--json", NULL };
+	struct output o;
+	json_error_t jerr;
+	json_t *j, *in;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	CHECK(!kettle_cmd(&o, args), "kettle diff did not run");
+	CHECK(o.status == 0, "a log against itself: exit %d", o.status);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, jargs) && o.status == 1, "kettle diff --json: %s", o.err);
+	j = json_loads(o.out, 0, &jerr);
+	CHECK(j, "diff --json is not JSON: %s", jerr.text);
+	in = json_array_get(json_object_get(j, "inputs"), 0);
+	CHECK(in && strstr(json_string_value(json_object_get(in, "path")), "greet.h"),
+	      "first input is not the header");
+	CHECK(json_array_size(json_object_get(j, "outputs")) >= 2, "too few changed outputs");
+	json_decref(j);
+	output_free(&o);
+	return TEST_PASS;
+}
+
+static int who_lists_both_compiles(void)
+{
+	const char *args[] = { "who", log_b, "greet.h", NULL };
+	struct output o;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	CHECK(!kettle_cmd(&o, args) && o.status == 0, "kettle who failed: %s", o.err);
+	CHECK(strstr(o.out, " read ") && strstr(o.out, "main.c") && strstr(o.out, "greet.c"),
+	      "who does not list both compiler runs:\n%s", o.out);
+	output_free(&o);
+	return TEST_PASS;
+}
+
+static int replay_at_the_end_has_the_binary(void)
+{
+	const char *args[] = { "replay", log_b, "--at", "end", NULL };
+	const char *start[] = { "replay", log_b, "--at", "0", NULL };
+	struct output o;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	CHECK(!kettle_cmd(&o, args) && o.status == 0, "kettle replay failed: %s", o.err);
+	CHECK(strstr(o.out, "/app  [output]"), "the binary is not written at the end:\n%s", o.out);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, start) && o.status == 0, "kettle replay failed: %s", o.err);
+	CHECK(strstr(o.out, "0 files written so far"), "files written at the start:\n%s", o.out);
+	output_free(&o);
+	return TEST_PASS;
+}
+
+static int perfetto_trace_has_a_track_per_process(void)
+{
+	char trace[320];
+	const char *args[] = { "export", log_b, "--format", "perfetto", "-o", trace, NULL };
+	struct log_file f = { 0 };
+	struct replay r;
+	json_error_t jerr;
+	json_t *j, *ev;
+	size_t tracks = 0, cc1 = 0, header_reads = 0, i;
+	char err[256];
+	struct output o;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	snprintf(trace, sizeof(trace), "%s.trace.json", log_b);
+	CHECK(!kettle_cmd(&o, args) && o.status == 0, "kettle export failed: %s", o.err);
+	output_free(&o);
+	j = json_load_file(trace, 0, &jerr);
+	CHECK(j, "the trace is not JSON: %s (line %d)", jerr.text, jerr.line);
+	json_array_foreach(json_object_get(j, "traceEvents"), i, ev) {
+		const char *ph = json_string_value(json_object_get(ev, "ph"));
+		const char *name = json_string_value(json_object_get(ev, "name"));
+		const char *path = json_string_value(json_object_get(json_object_get(ev, "args"), "path"));
+
+		tracks += !strcmp(ph, "M") && !strcmp(name, "process_name") &&
+			  json_integer_value(json_object_get(ev, "pid")) > 0;
+		cc1 += !strcmp(ph, "X") && !strcmp(name, "cc1");
+		header_reads += !strcmp(ph, "i") && !strcmp(name, "read") && path &&
+				strstr(path, "/proj/greet.h");
+	}
+	json_decref(j);
+	CHECK(log_load(log_b, &f) == 0, "log unreadable");
+	CHECK(!replay_build(&r, &f, err, sizeof(err)), "%s", err);
+	CHECK(tracks == r.nprocs, "%zu tracks for %u processes", tracks, r.nprocs);
+	CHECK(cc1 == 2, "%zu cc1 spans (one per compile)", cc1);
+	CHECK(header_reads >= 2, "%zu reads of the header", header_reads);
+	replay_free(&r);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* tests/browser/check_report loads the page in headless Chromium: DOM after scripts, screenshot, console. */
+static int report_loads_in_chromium(void)
+{
+	char page[600], base[512], cmd[1300], dom_path[600], console_path[600], want[64];
+	const char *args[] = { "report", log_b, "-o", page, NULL };
+	struct log_file f = { 0 };
+	struct replay r;
+	struct output o;
+	char err[256], *dom, *console;
+	int rc = builds(), status;
+
+	if (rc)
+		return rc;
+	test_path(base, sizeof(base), "tests", "forensics-report");
+	snprintf(page, sizeof(page), "%s.html", base);
+	CHECK(!kettle_cmd(&o, args) && o.status == 0, "kettle report failed: %s", o.err);
+	output_free(&o);
+	snprintf(cmd, sizeof(cmd), "tests/browser/check_report '%s' '%s'", page, base);
+	status = system(cmd);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		return test_skip("chromium is not installed (tools/install-deps installs it)");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "check_report failed (%d)", status);
+	snprintf(dom_path, sizeof(dom_path), "%s.dom", base);
+	snprintf(console_path, sizeof(console_path), "%s.console", base);
+	dom = slurp(dom_path);
+	console = slurp(console_path);
+	CHECK(dom && console, "no DOM or console capture");
+	CHECK(!console[0], "console messages:\n%s", console);
+	CHECK(log_load(log_b, &f) == 0, "log unreadable");
+	CHECK(!replay_build(&r, &f, err, sizeof(err)), "%s", err);
+	snprintf(want, sizeof(want), ">%u processes;", r.nprocs);
+	CHECK(strstr(dom, want), "the timeline script did not report %u processes", r.nprocs);
+	CHECK(strstr(dom, "<svg") && strstr(dom, "cc1"), "no timeline drawn");
+	CHECK(strstr(dom, "/proj/app<") && strstr(dom, "/proj/main.o<") && strstr(dom, "/proj/greet.o<"),
+	      "artifacts missing from the page");
+	CHECK(strstr(dom, "Complete: nothing lost"), "completeness verdict missing");
+	replay_free(&r);
+	log_file_free(&f);
+	free(dom);
+	free(console);
+	return TEST_PASS;
+}
+
+static int copy_prefix(const char *from, const char *to, long bytes, long patch_at, int patch)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	int c, rc = 0;
+
+	if (!in || !out)
+		rc = -1;
+	for (long i = 0; !rc && (bytes < 0 || i < bytes) && (c = fgetc(in)) != EOF; i++)
+		fputc(i == patch_at ? patch : c, out);
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+static int bad_input_gives_clear_messages(void)
+{
+	char cut[320], version[320], garbage[320];
+	const char *cut_args[] = { "why", cut, "main.c", NULL };
+	const char *ver_args[] = { "diff", log_a, version, NULL };
+	const char *never[] = { "why", log_b, "no-such-file.c", NULL };
+	const char *gar_args[] = { "report", garbage, "-o", "/dev/null", NULL };
+	const char *missing[] = { "who", "/nonexistent/log.cbor", "x", NULL };
+	const char *bad_time[] = { "replay", log_b, "--at", "soon", NULL };
+	struct output o;
+	struct stat st;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	snprintf(cut, sizeof(cut), "%s.cut", log_b);
+	snprintf(version, sizeof(version), "%s.v23", log_b);
+	snprintf(garbage, sizeof(garbage), "%s.garbage", log_b);
+	CHECK(!stat(log_b, &st), "stat");
+	/* the header is [0, "kettle-log", VERSION, ...]: VERSION is byte 13, a one-byte integer */
+	CHECK(!copy_prefix(log_b, cut, st.st_size * 2 / 3, -1, 0) &&
+	      !copy_prefix(log_b, version, -1, 13, 23) &&
+	      !write_file("/", garbage + 1, "this is not a build log\n"), "cannot write the bad logs");
+
+	CHECK(!kettle_cmd(&o, cut_args), "run");
+	CHECK(o.status == 0 && strstr(o.err, "cut short") && strstr(o.out, "main.c"),
+	      "a cut log: exit %d, stderr %s", o.status, o.err);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, ver_args), "run");
+	CHECK(o.status == 125 && strstr(o.err, "unsupported format version 23"),
+	      "another version: exit %d, stderr %s", o.status, o.err);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, never), "run");
+	CHECK(o.status == 125 && strstr(o.err, "'no-such-file.c' is not a path this build touched"),
+	      "a path never seen: exit %d, stderr %s", o.status, o.err);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, gar_args), "run");
+	CHECK(o.status == 125 && strstr(o.err, garbage) && !o.out[0], "garbage: exit %d, stderr %s",
+	      o.status, o.err);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, missing), "run");
+	CHECK(o.status == 125 && strstr(o.err, "/nonexistent/log.cbor"), "missing: %s", o.err);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, bad_time), "run");
+	CHECK(o.status == 125 && strstr(o.err, "--at 'soon'"), "bad time: %s", o.err);
+	output_free(&o);
+	unlink(cut);
+	unlink(version);
+	unlink(garbage);
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "why_reaches_the_changed_header", why_reaches_the_changed_header },
+	{ "diff_names_the_header_and_objects_first", diff_names_the_header_and_objects_first },
+	{ "diff_json_and_identical_builds", diff_json_and_identical_builds },
+	{ "who_lists_both_compiles", who_lists_both_compiles },
+	{ "replay_at_the_end_has_the_binary", replay_at_the_end_has_the_binary },
+	{ "perfetto_trace_has_a_track_per_process", perfetto_trace_has_a_track_per_process },
+	{ "report_loads_in_chromium", report_loads_in_chromium },
+	{ "bad_input_gives_clear_messages", bad_input_gives_clear_messages },
+};
+
+TEST_MAIN("forensics", tests)
