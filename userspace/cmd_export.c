@@ -22,9 +22,6 @@ static const char export_help[] =
 	"-o FILE: write there instead of stdout.\n"
 	"Exit status: 0, or 125 for an unreadable log or an unwritable output.\n";
 
-static const char *const what_names[RA_KIND_MAX] = { [RA_READ] = "read", [RA_WRITE] = "write",
-	[RA_EXEC] = "exec", [RA_ABSENT] = "absent", [RA_FAILED] = "failed" };
-
 /* Microseconds since the start with nanosecond decimals, as trace viewers take them. */
 static void us(FILE *out, const struct replay *r, uint64_t ts)
 {
@@ -116,7 +113,7 @@ static void export_perfetto(FILE *out, const struct replay *r)
 		fprintf(out, ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32
 			",\"ts\":", a->proc + 1, a->proc + 1);
 		us(out, r, a->ts_ns);
-		fprintf(out, ",\"cat\":\"file\",\"name\":\"%s\",\"args\":{\"path\":", what_names[a->kind]);
+		fprintf(out, ",\"cat\":\"file\",\"name\":\"%s\",\"args\":{\"path\":", replay_access_name(a->kind));
 		show_json_write(out, r->files[a->file].path);
 		fprintf(out, "}}");
 	}

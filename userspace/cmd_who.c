@@ -19,9 +19,6 @@ static const char who_help[] =
 	"cwd, start_ns, end_ns, exit_status}]}.\n"
 	"Exit status: 0, or 125 for an unreadable log or a path the log never names.\n";
 
-static const char *const what_names[RA_KIND_MAX] = { [RA_READ] = "read", [RA_WRITE] = "write",
-	[RA_EXEC] = "exec", [RA_ABSENT] = "absent", [RA_FAILED] = "failed" };
-
 static void who_text(const struct replay *r, uint32_t file)
 {
 	const struct replay_file *f = &r->files[file];
@@ -35,7 +32,7 @@ static void who_text(const struct replay *r, uint32_t file)
 
 		printf("  ");
 		show_seconds(stdout, (int64_t)(a->ts_ns - r->start_ns));
-		printf("  %7" PRIu32 "  %-6s  ", r->procs[a->proc].pid, what_names[a->kind]);
+		printf("  %7" PRIu32 "  %-6s  ", r->procs[a->proc].pid, replay_access_name(a->kind));
 		forensic_print_command(stdout, r, a->proc, WHO_ARGV_SHOWN);
 		putchar('\n');
 	}
@@ -52,7 +49,7 @@ static json_t *who_json(const struct replay *r, uint32_t file)
 
 		if (!p || json_object_set_new(p, "ts_ns", json_integer((json_int_t)(int64_t)
 							   (a->ts_ns - r->start_ns))) ||
-		    json_object_set_new(p, "what", json_string(what_names[a->kind])) ||
+		    json_object_set_new(p, "what", json_string(replay_access_name(a->kind))) ||
 		    json_array_append_new(list, p)) {
 			json_decref(o);
 			o = NULL;

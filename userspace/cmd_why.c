@@ -16,8 +16,9 @@ static const char why_help[] =
 	"How PATH came to be: the processes that wrote it, every file each of them read or\n"
 	"executed, and the same for each of those files the build itself wrote, down to\n"
 	"sources (read, never written by the build) and executables.  A file or process\n"
-	"already shown is marked (see above) instead of repeated; --depth N stops after N\n"
-	"levels of written files (default 64).\n"
+	"already shown is marked (see above) instead of repeated, and inputs already listed\n"
+	"under another writer are counted (\"... and N more inputs listed above\"); --depth N\n"
+	"stops after N levels of written files (default 64).\n"
 	"PATH: as the log names it, relative to the build's directory, or any unique tail\n"
 	"of it (\"greet.h\").\n"
 	"The log records opens, not reads and writes: a writer's inputs are all the files\n"
@@ -49,13 +50,49 @@ static void text_item(const struct replay *r, const struct lineage_item *it)
 	putchar('\n');
 }
 
-static void why_text(const struct replay *r, const struct lineage *l)
+static void flush_skipped(uint32_t *skipped, uint32_t depth)
 {
-	for (uint32_t i = 0; i < l->n; i++)
-		text_item(r, &l->items[i]);
+	if (*skipped)
+		printf("%*s... and %" PRIu32 " more inputs listed above\n", (int)depth * 2, "", *skipped);
+	*skipped = 0;
+}
+
+/*
+ * A source or executable is listed in full the first time; later under other
+ * writers it is counted, so that a header read by every compile is one line
+ * (--json keeps every occurrence).
+ */
+static int why_text(const struct replay *r, const struct lineage *l)
+{
+	uint8_t *listed = calloc((size_t)r->nfiles + 1, 1);
+	uint32_t skipped = 0, skipped_depth = 0;
+
+	if (!listed)
+		return -1;
+	for (uint32_t i = 0; i < l->n; i++) {
+		const struct lineage_item *it = &l->items[i];
+		bool leaf = it->kind == LI_FILE && !lineage_built(r, it->id);
+
+		if (leaf && listed[it->id] && it->depth) {
+			if (skipped && skipped_depth != it->depth)
+				flush_skipped(&skipped, skipped_depth);
+			skipped++;
+			skipped_depth = it->depth;
+			continue;
+		}
+		/* the count goes after the writer's new inputs, at the end of its block */
+		if (!leaf || it->depth != skipped_depth)
+			flush_skipped(&skipped, skipped_depth);
+		if (it->kind == LI_FILE)
+			listed[it->id] = 1;
+		text_item(r, it);
+	}
+	flush_skipped(&skipped, skipped_depth);
+	free(listed);
 	printf("-- %" PRIu32 " writing processes, %" PRIu32 " intermediate files, %" PRIu32
 	       " sources, %" PRIu32 " executables\n", l->nwriters, l->nintermediate, l->nsources,
 	       l->nexecutables);
+	return 0;
 }
 
 static json_t *item_json(const struct replay *r, const struct lineage_item *it)
@@ -193,7 +230,7 @@ static int why_run(const char *log_path, const char *path, enum why_format fmt, 
 	} else if (fmt == WHY_DOT) {
 		why_dot(&fl.model, &l);
 	} else {
-		why_text(&fl.model, &l);
+		rc = why_text(&fl.model, &l);
 	}
 	lineage_free(&l);
 	forensic_close(&fl);

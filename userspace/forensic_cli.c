@@ -40,39 +40,9 @@ int forensic_is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-/* Whether a process other than the file's writers read it after it was first written. */
-static bool read_by_other(const struct replay *r, const struct replay_file *f)
-{
-	uint32_t writer = REPLAY_NONE;
-
-	for (uint32_t i = 0; i < f->naccess; i++) {
-		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
-
-		if (a->kind == RA_WRITE)
-			writer = a->proc;
-		else if ((a->kind == RA_READ || a->kind == RA_EXEC) && writer != REPLAY_NONE &&
-			 a->proc != writer)
-			return true;
-	}
-	return false;
-}
-
 const char *forensic_file_role(const struct replay *r, uint32_t file)
 {
-	const struct replay_file *f = &r->files[file];
-
-	if (f->flags & RF_WRITTEN) {
-		if (f->flags & RF_TEMP)
-			return "temporary";
-		return read_by_other(r, f) ? "intermediate" : "output";
-	}
-	if (f->flags & RF_EXECUTED)
-		return "executable";
-	if (f->flags & RF_READ)
-		return "source";
-	if (f->flags & RF_ABSENT)
-		return "absent";
-	return "failed";
+	return replay_role_name(r->files[file].role);
 }
 
 void forensic_print_file_facts(FILE *out, const struct replay *r, uint32_t file)

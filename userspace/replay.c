@@ -27,9 +27,18 @@ static int room(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 	return 0;
 }
 
+/* The reader interns strings: one pointer per distinct path, so a pointer seen once maps to its file cheaply. */
+struct ptr_file {
+	const char *ptr;
+	uint32_t file;
+};
+
 struct builder {
 	struct replay *r;
 	uint32_t cap_procs, cap_execs, cap_files, cap_accesses;
+	struct index_table ptr_index;   /* hash of a path pointer -> ptrs[] */
+	struct ptr_file *ptrs;
+	uint32_t nptrs, cap_ptrs;
 };
 
 static uint64_t pid_hash(uint32_t pid)
@@ -107,10 +116,27 @@ uint32_t replay_file_find(const struct replay *r, const char *path)
 static int file_get(struct builder *b, const char *path, uint32_t *out)
 {
 	struct replay *r = b->r;
+	uint64_t ph = hash_bytes(&path, sizeof(path));
 
+	for (uint32_t i = index_table_probe(&b->ptr_index, ph); b->ptr_index.slots[i].id1;
+	     i = index_table_next(&b->ptr_index, i)) {
+		const struct ptr_file *pf = &b->ptrs[b->ptr_index.slots[i].id1 - 1];
+
+		if (pf->ptr == path) {
+			*out = pf->file;
+			return 0;
+		}
+	}
+	if (room((void **)&b->ptrs, &b->cap_ptrs, b->nptrs, sizeof(*b->ptrs)) ||
+	    index_table_insert(&b->ptr_index, ph, b->nptrs))
+		return -1;
+	b->ptrs[b->nptrs].ptr = path;
 	*out = replay_file_find(r, path);
-	if (*out != REPLAY_NONE)
+	if (*out != REPLAY_NONE) {
+		b->ptrs[b->nptrs++].file = *out;
 		return 0;
+	}
+	b->ptrs[b->nptrs++].file = r->nfiles;
 	if (room((void **)&r->files, &b->cap_files, r->nfiles, sizeof(*r->files)) ||
 	    index_table_insert(&r->file_index, hash_bytes(path, strlen(path)), r->nfiles))
 		return -1;
@@ -279,6 +305,40 @@ static int attach_hashes(struct builder *b)
 	return 0;
 }
 
+/* Whether a process other than the file's writers read it after it was first written. */
+static bool read_by_other(const struct replay *r, const struct replay_file *f)
+{
+	uint32_t writer = REPLAY_NONE;
+
+	for (uint32_t i = 0; i < f->naccess; i++) {
+		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
+
+		if (a->kind == RA_WRITE)
+			writer = a->proc;
+		else if ((a->kind == RA_READ || a->kind == RA_EXEC) && writer != REPLAY_NONE &&
+			 a->proc != writer)
+			return true;
+	}
+	return false;
+}
+
+static void assign_roles(struct replay *r)
+{
+	for (uint32_t i = 0; i < r->nfiles; i++) {
+		struct replay_file *f = &r->files[i];
+
+		if (f->flags & RF_WRITTEN)
+			f->role = f->flags & RF_TEMP ? ROLE_TEMPORARY :
+				  read_by_other(r, f) ? ROLE_INTERMEDIATE : ROLE_OUTPUT;
+		else if (f->flags & RF_EXECUTED)
+			f->role = ROLE_EXECUTABLE;
+		else if (f->flags & RF_READ)
+			f->role = ROLE_SOURCE;
+		else
+			f->role = f->flags & RF_ABSENT ? ROLE_ABSENT : ROLE_FAILED;
+	}
+}
+
 /* Fork order for children (they were prepended), and an end for every process. */
 static void finish_procs(struct replay *r)
 {
@@ -311,6 +371,7 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 		return -1;
 	}
 	if (index_table_init(&r->pid_index, 1024) || index_table_init(&r->file_index, 4096) ||
+	    index_table_init(&b.ptr_index, 4096) ||
 	    proc_new(&b, f->header.root_pid, REPLAY_NONE, f->header.start_boot_ns, &r->root))
 		goto oom;
 	for (size_t i = 0; i < f->nevents; i++)
@@ -327,8 +388,13 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 	finish_procs(r);
 	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file))
 		goto oom;
+	assign_roles(r);
+	index_table_free(&b.ptr_index);
+	free(b.ptrs);
 	return 0;
 oom:
+	index_table_free(&b.ptr_index);
+	free(b.ptrs);
 	replay_free(r);
 	snprintf(err, errlen, "out of memory while replaying the log");
 	return -1;
@@ -454,4 +520,21 @@ bool replay_proc_running_at(const struct replay *r, uint32_t p, uint64_t ts)
 	const struct replay_proc *pr = &r->procs[p];
 
 	return pr->start_ns <= ts && (!pr->exited || pr->end_ns > ts);
+}
+
+const char *replay_access_name(uint8_t kind)
+{
+	static const char *const names[RA_KIND_MAX] = { [RA_READ] = "read", [RA_WRITE] = "write",
+		[RA_EXEC] = "exec", [RA_ABSENT] = "absent", [RA_FAILED] = "failed" };
+
+	return kind < RA_KIND_MAX && names[kind] ? names[kind] : "?";
+}
+
+const char *replay_role_name(uint8_t role)
+{
+	static const char *const names[] = { [ROLE_SOURCE] = "source", [ROLE_OUTPUT] = "output",
+		[ROLE_INTERMEDIATE] = "intermediate", [ROLE_TEMPORARY] = "temporary",
+		[ROLE_EXECUTABLE] = "executable", [ROLE_ABSENT] = "absent", [ROLE_FAILED] = "failed" };
+
+	return role < sizeof(names) / sizeof(names[0]) ? names[role] : "?";
 }

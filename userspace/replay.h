@@ -68,9 +68,21 @@ struct replay_proc {
 	uint32_t access_first, naccess; /* its accesses: by_proc[access_first ...] in log order */
 };
 
+/* What a file was to the build (see docs/forensics.md). */
+enum replay_role {
+	ROLE_SOURCE,            /* read, never written */
+	ROLE_OUTPUT,            /* written, there at the end, read by no other process */
+	ROLE_INTERMEDIATE,      /* written, then read or executed by another process */
+	ROLE_TEMPORARY,         /* written and gone at the end */
+	ROLE_EXECUTABLE,        /* executed, never written */
+	ROLE_ABSENT,            /* only looked for: every open or exec found it missing */
+	ROLE_FAILED,            /* every open or exec of it failed otherwise */
+};
+
 struct replay_file {
 	const char *path;
 	uint32_t flags;         /* RF_* */
+	uint8_t role;           /* enum replay_role */
 	uint32_t access_first, naccess; /* by_file[access_first ...] in log order */
 	uint32_t input, exec, output;   /* its last digest of each kind (index in log digests), REPLAY_NONE */
 	uint32_t exec_ident;    /* its last exec identity, REPLAY_NONE */
@@ -118,6 +130,11 @@ const char *replay_proc_name(const struct replay *r, uint32_t proc);
 
 /* The digest that stands for the file's content, preferring output, then input, then exec; NULL if none usable. */
 const struct log_digest *replay_file_digest(const struct replay *r, uint32_t file);
+
+/* "source", "output", ... for a role. */
+const char *replay_role_name(uint8_t role);
+/* "read", "write", "exec", "absent", "failed", ... for an access kind. */
+const char *replay_access_name(uint8_t kind);
 
 /* Whether process P was running at TS (started at or before, not exited before). */
 bool replay_proc_running_at(const struct replay *r, uint32_t p, uint64_t ts);
