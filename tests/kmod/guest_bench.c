@@ -9,6 +9,10 @@
  * ("scoped_cold": the first-exec cost).  The warm figures are taken in
  * ROUNDS rounds, the module unloaded and loaded again between them, so a
  * slow phase of the (shared, emulated) host hits every mode alike.
+ * Because the host's load swings exec times by more than the module costs,
+ * "paired" then alternates, exec by exec, scoped and scope cleared (the
+ * handler's off path: one atomic read) and reports the median of the
+ * differences of neighbouring execs, which the swings mostly cancel out of.
  *   KMOD-BENCH <mode> <binary> round=R execs=N ns_per_exec=X
  *   KMOD-BENCH-STATS measured=.. cache_hits=.. hashed_bytes=.. dropped=..
  * then KMOD-TEST-DONE.
@@ -127,6 +131,50 @@ static void *drain(void *arg)
 	return NULL;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int64_t median(int64_t *v, int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_i64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* n pairs of execs: scoped, then with the scope cleared; medians. */
+static void bench_paired(const char *name, const char *path, uint64_t scope, int n)
+{
+	int64_t *on = calloc(n, sizeof(*on)), *off = calloc(n, sizeof(*off));
+	int64_t *diff = calloc(n, sizeof(*diff));
+	uint64_t t0;
+
+	if (!on || !off || !diff)
+		die("calloc");
+	for (int i = 0; i < n; i++) {
+		if (ioctl(dev, KETTLE_IOC_SET_SCOPE, &scope))
+			die("KETTLE_IOC_SET_SCOPE");
+		t0 = now_ns();
+		exec_once(path);
+		on[i] = now_ns() - t0;
+		if (ioctl(dev, KETTLE_IOC_CLEAR_SCOPE))
+			die("KETTLE_IOC_CLEAR_SCOPE");
+		t0 = now_ns();
+		exec_once(path);
+		off[i] = now_ns() - t0;
+		diff[i] = on[i] - off[i];
+	}
+	printf("KMOD-BENCH-PAIRED %s pairs=%d median_scoped_ns=%lld median_off_ns=%lld median_diff_ns=%lld\n",
+	       name, n, (long long)median(on, n), (long long)median(off, n),
+	       (long long)median(diff, n));
+	fflush(stdout);
+	free(on);
+	free(off);
+	free(diff);
+}
+
 static pthread_t reader;
 
 static void module_load(void)
@@ -153,12 +201,13 @@ static void module_unload(void)
 		die("delete_module");
 }
 
-static void set_scope(const char *cgroup_dir)
+static uint64_t set_scope(const char *cgroup_dir)
 {
 	struct stat st;
 
 	if (stat(cgroup_dir, &st) || ioctl(dev, KETTLE_IOC_SET_SCOPE, &st.st_ino))
 		die("KETTLE_IOC_SET_SCOPE");
+	return st.st_ino;
 }
 
 static void print_size(const char *name, const char *path)
@@ -174,6 +223,7 @@ int main(int argc, char **argv)
 {
 	int n = argc > 3 ? atoi(argv[3]) : 10000;
 	struct ke_kmod_stats st;
+	uint64_t scope = 0;
 	int fd;
 
 	if (argc < 3 || n <= 0) {
@@ -201,7 +251,7 @@ int main(int argc, char **argv)
 		module_load();
 		set_scope("/sys/fs/cgroup/other");
 		bench("out_of_scope", "small", "/t/small", r, m, 0);
-		set_scope("/sys/fs/cgroup/bench");
+		scope = set_scope("/sys/fs/cgroup/bench");
 		exec_once("/t/small");	/* hashed once: the cache is warm */
 		exec_once("/t/large");
 		bench("scoped_warm", "small", "/t/small", r, m, 0);
@@ -211,6 +261,11 @@ int main(int argc, char **argv)
 	}
 	bench("scoped_cold", "small", "/t/small", 0, COLD_EXECS, 1);
 	bench("scoped_cold", "large", "/t/large", 0, COLD_EXECS, 1);
+	exec_once("/t/small");	/* warm again */
+	exec_once("/t/large");
+	bench_paired("small", "/t/small", scope, n / 2);
+	bench_paired("large", "/t/large", scope, n / 2);
+	set_scope("/sys/fs/cgroup/bench");
 	if (ioctl(dev, KETTLE_IOC_STATS, &st))
 		die("KETTLE_IOC_STATS");
 	printf("KMOD-BENCH-STATS measured=%llu cache_hits=%llu hashed_bytes=%llu dropped=%llu errors=%llu out_of_scope=%llu\n",
