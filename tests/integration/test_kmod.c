@@ -90,6 +90,7 @@ GUEST(deleted_before_exec_exec)
 GUEST(deleted_before_exec)
 GUEST(large_exec_succeeds)
 GUEST(large)
+GUEST(read_error_recorded)
 GUEST(outside_scope_not_measured)
 GUEST(descendant_cgroup_measured)
 GUEST(scope_cleared)
@@ -108,7 +109,7 @@ static const struct test tests[] = {
 	T(script_interpreter), T(script_interpreter_flagged), T(overwritten_exec_succeeds),
 	T(overwritten_first), T(overwritten_second), T(deleted_after_run_exec),
 	T(deleted_after_run), T(deleted_before_exec_exec), T(deleted_before_exec),
-	T(large_exec_succeeds), T(large), T(outside_scope_not_measured),
+	T(large_exec_succeeds), T(large), T(read_error_recorded), T(outside_scope_not_measured),
 	T(descendant_cgroup_measured), T(scope_cleared), T(unload_refused_while_open), T(unload),
 	T(reload), T(dropped_counted), T(unload_during_execs), T(kernel_log_clean),
 	T(guest_finished),

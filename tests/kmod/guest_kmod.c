@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -462,6 +463,61 @@ static void test_large(int dev)
 	record_matches("large", find("/t/large", 0), want, size, pid, false);
 }
 
+/* Starts /t/killed, kills it after wait_ms; the wait status. */
+static int exec_and_kill(long wait_ms)
+{
+	struct timespec wait = { wait_ms / 1000, (wait_ms % 1000) * 1000 * 1000 };
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { "/t/killed", NULL }, *envp[] = { NULL };
+
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	nanosleep(&wait, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/*
+ * A measurement that cannot finish gives a record that says so: the exec'ing
+ * task is killed while the module reads a 32 MiB file, the module stops at
+ * the next chunk and records -EINTR.  The kill must land while the file is
+ * being hashed: too early there is no record, too late a complete one, so
+ * the delay adapts over a few attempts.
+ */
+static void test_interrupted(int dev)
+{
+	struct ke_kmod_stats st0, st;
+	struct ke_kmod_exec *r = NULL;
+	static const uint8_t zero[32];
+	long wait_ms = 150;
+	int attempt, status = -1;
+
+	write_program("/t/killed", 'K', 32u << 20);
+	for (attempt = 1; attempt <= 6; attempt++) {
+		ioctl(dev, KETTLE_IOC_CACHE_CLEAR);
+		st0 = stats(dev);
+		status = exec_and_kill(wait_ms);
+		drain(dev);
+		st = stats(dev);
+		r = find("/t/killed", 0);
+		if (r && r->err)
+			break;
+		wait_ms = r ? wait_ms / 3 + 1 : wait_ms * 2;
+	}
+	report("read_error_recorded", r && r->err == -EINTR && r->bytes_hashed < (uint64_t)r->size &&
+	       !memcmp(r->digest, zero, 32) && !(r->flags & KE_KMOD_CACHE_HIT) &&
+	       st.errors == st0.errors + 1 && WIFSIGNALED(status),
+	       "err=%d hashed=%llu of %lld errors=%llu (kill after %ld ms, attempt %d)",
+	       r ? r->err : 0, r ? (unsigned long long)r->bytes_hashed : 0ULL,
+	       r ? (long long)r->size : 0LL, (unsigned long long)st.errors, wait_ms, attempt);
+	unlink("/t/killed");
+}
+
 static void test_scope_boundaries(int dev)
 {
 	struct ke_kmod_stats st0 = stats(dev), st;
@@ -614,6 +670,7 @@ int main(int argc, char **argv)
 	test_overwritten(dev);
 	test_deleted(dev);
 	test_large(dev);
+	test_interrupted(dev);
 	test_scope_boundaries(dev);
 	test_scope_cleared(dev);
 
