@@ -685,9 +685,10 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 
 	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
 		drops += l->ringbuf_drops[i];
-	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	return json_pack("{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:{s:o, s:o, s:o, s:o, s:o}}",
-			 "complete", x->complete, "events", ju64(x->events), "processes", ju64(x->processes),
+			 "complete", x->complete, "beganMidBuild", x->mid_build,
+			 "events", ju64(x->events), "processes", ju64(x->processes),
 			 "eventsLost", ju64(drops), "pathTruncations", ju64(l->path_truncations),
 			 "argvTruncations", ju64(l->argv_truncations),
 			 "stringTruncations", ju64(l->string_truncations),
@@ -764,7 +765,8 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	deps = dependencies(&c);
 	if (!deps)
 		goto done;
-	facts->complete = !facts->losses && !facts->changed && !facts->unhashed;
+	facts->mid_build = option(&f->header, "complete") && !strcmp(option(&f->header, "complete"), "false");
+	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build;
 	bp = byproducts(f, log_sha256, deps, facts, err, errlen);
 	if (!bp)
 		goto done;

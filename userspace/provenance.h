@@ -38,7 +38,8 @@ struct provenance_facts {
 	uint64_t events, processes, losses;     /* losses: log_losses_total() of the trailer */
 	uint64_t changed;       /* inputs or outputs whose digest is not the content the build saw */
 	uint64_t unhashed;      /* inputs or outputs the log has no digest for */
-	bool complete;          /* no losses, nothing changed, nothing unhashed */
+	bool mid_build;         /* the record began mid-build (kettle attach: header option complete=false) */
+	bool complete;          /* no losses, nothing changed, nothing unhashed, not begun mid-build */
 	char sha256[65];        /* of the canonical statement bytes (provenance_write) */
 };
 

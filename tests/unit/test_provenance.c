@@ -66,6 +66,7 @@ struct shape {
 	uint64_t path_truncations;
 	int net;                /* 0: none; 1: local only; 2: and a remote connect and a DNS query */
 	bool net_traced;        /* header option net.traced=true */
+	bool mid_build;         /* header option complete=false, as kettle attach writes */
 	uint64_t net_lost;
 };
 
@@ -130,6 +131,8 @@ static int write_log(const char *path, const struct shape *sh)
 
 	if (sh->net_traced)
 		opts[h.noptions++] = (struct log_option){ "net.traced", "true" };
+	if (sh->mid_build)
+		opts[h.noptions++] = (struct log_option){ "complete", "false" };
 	s.w = log_writer_open(path, &h, err, sizeof(err));
 	if (!s.w) {
 		fprintf(stderr, "  %s\n", err);
@@ -379,6 +382,22 @@ static int test_losses_make_it_incomplete(void)
 	CHECK(st, "statement");
 	CHECK(!x.complete && x.losses == 2, "losses");
 	CHECK(json_integer_value(json_object_get(completeness_of(st), "pathTruncations")) == 2, "said");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+static int test_attach_record_is_incomplete(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .mid_build = true };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-attach", &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete && x.mid_build, "a record begun mid-build claims completeness");
+	CHECK(json_is_true(json_object_get(completeness_of(st), "beganMidBuild")) &&
+	      json_is_false(json_object_get(completeness_of(st), "complete")), "said");
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -762,6 +781,7 @@ static const struct test tests[] = {
 	{ "changed_and_unhashed_make_it_incomplete", test_changed_and_unhashed_make_it_incomplete },
 	{ "exclude_glob", test_exclude_glob },
 	{ "losses_make_it_incomplete", test_losses_make_it_incomplete },
+	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },
 	{ "network_local_only_is_hermetic", test_network_local_only_is_hermetic },
