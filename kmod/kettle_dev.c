@@ -11,6 +11,7 @@
 #include <linux/cgroup.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -27,6 +28,8 @@ static DEFINE_SPINLOCK(kettle_queue_lock);
 static DECLARE_WAIT_QUEUE_HEAD(kettle_readers);
 static atomic64_t kettle_scope_id = ATOMIC64_INIT(0);
 static unsigned long kettle_busy;	/* bit 0: the device is open */
+/* Threads sharing the open file take turns with its bounce buffer. */
+static DEFINE_MUTEX(kettle_read_lock);
 
 u64 kettle_scope(void)
 {
@@ -97,30 +100,47 @@ static int kettle_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static ssize_t kettle_copy_out(struct ke_kmod_exec *rec, char __user *buf,
+			       size_t count)
+{
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	mutex_lock(&kettle_read_lock);
+	while (count - done >= sizeof(*rec) && kettle_queue_pop(rec)) {
+		if (copy_to_user(buf + done, rec, sizeof(*rec))) {
+			atomic64_inc(&kettle_counters.dropped);
+			ret = -EFAULT;
+			break;
+		}
+		done += sizeof(*rec);
+	}
+	mutex_unlock(&kettle_read_lock);
+	return done ? done : ret;
+}
+
 /* Whole records only; blocks until one is there unless O_NONBLOCK. */
 static ssize_t kettle_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *ppos)
 {
-	struct ke_kmod_exec *rec = file->private_data;
-	size_t done = 0;
-	int err;
+	ssize_t ret;
 
-	if (count < sizeof(*rec))
+	if (count < sizeof(struct ke_kmod_exec))
 		return -EINVAL;
-	if (!(file->f_flags & O_NONBLOCK)) {
-		err = wait_event_interruptible(kettle_readers,
-					       kettle_queue_pending());
-		if (err)
-			return err;
-	}
-	while (count - done >= sizeof(*rec) && kettle_queue_pop(rec)) {
-		if (copy_to_user(buf + done, rec, sizeof(*rec))) {
-			atomic64_inc(&kettle_counters.dropped);
-			return done ? done : -EFAULT;
+	for (;;) {
+		if (!(file->f_flags & O_NONBLOCK)) {
+			ret = wait_event_interruptible(kettle_readers,
+						       kettle_queue_pending());
+			if (ret)
+				return ret;
 		}
-		done += sizeof(*rec);
+		ret = kettle_copy_out(file->private_data, buf, count);
+		if (ret)
+			return ret;
+		/* Another thread of ours took the records. */
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
 	}
-	return done ? done : -EAGAIN;
 }
 
 static __poll_t kettle_poll(struct file *file, poll_table *wait)

@@ -77,6 +77,7 @@ GUEST(binary)
 GUEST(record_header)
 GUEST(cache_hit)
 GUEST(cache_counters)
+GUEST(blocking_read_waits)
 GUEST(script_exec_succeeds)
 GUEST(script)
 GUEST(script_interpreter)
@@ -105,7 +106,7 @@ static const struct test tests[] = {
 #define T(name) { #name, name }
 	T(checkpatch), T(load), T(open_needs_cap_sys_admin), T(open_exclusive), T(off_without_scope),
 	T(scope_rejects_unknown_cgroup), T(scope_set), T(poll), T(exec_succeeds), T(binary),
-	T(record_header), T(cache_hit), T(cache_counters), T(script_exec_succeeds), T(script),
+	T(record_header), T(cache_hit), T(cache_counters), T(blocking_read_waits), T(script_exec_succeeds), T(script),
 	T(script_interpreter), T(script_interpreter_flagged), T(overwritten_exec_succeeds),
 	T(overwritten_first), T(overwritten_second), T(deleted_after_run_exec),
 	T(deleted_after_run), T(deleted_before_exec_exec), T(deleted_before_exec),

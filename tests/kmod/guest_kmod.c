@@ -369,6 +369,43 @@ static void test_binary_and_cache(int dev, uint64_t in_id)
 	       (unsigned long long)st.measured, (unsigned long long)st.hashed_bytes);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A blocking read sleeps until an exec queues a record (10 s at most). */
+static void test_blocking_read(int dev)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct timespec later = { 0, 200 * 1000 * 1000 };
+	int flags = fcntl(dev, F_GETFL), status = -1;
+	uint64_t t0, t1;
+	ssize_t n;
+	pid_t pid;
+
+	sigaction(SIGALRM, &sa, NULL);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "/t/bin", NULL }, *envp[] = { NULL };
+
+		nanosleep(&later, NULL);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	fcntl(dev, F_SETFL, flags & ~O_NONBLOCK);
+	alarm(10);
+	t0 = boottime_ns();
+	n = read(dev, recs, sizeof(recs));
+	t1 = boottime_ns();
+	alarm(0);
+	fcntl(dev, F_SETFL, flags);
+	waitpid(pid, &status, 0);
+	report("blocking_read_waits", n == (ssize_t)sizeof(recs[0]) && recs[0].h.tgid == (uint32_t)pid &&
+	       t1 - t0 >= 150 * 1000 * 1000ULL && status == 0,
+	       "read=%zd after %llu ms", n, (unsigned long long)((t1 - t0) / 1000000));
+}
+
 static void test_script(int dev)
 {
 	uint8_t want_script[32], want_interp[32];
@@ -666,6 +703,7 @@ int main(int argc, char **argv)
 	move_self(CG "/kettle-in");
 	test_set_scope(dev, in_id);
 	test_binary_and_cache(dev, in_id);
+	test_blocking_read(dev);
 	test_script(dev);
 	test_overwritten(dev);
 	test_deleted(dev);
