@@ -622,3 +622,186 @@ int on_exit_execve(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx-
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
 int on_exit_execveat(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret, KE_CALL_EXECVEAT); }
+
+/* ---- file-tree changes: reported at exit, arguments from the entry registers ---- */
+
+/* The arguments of a file-tree call, as passed. */
+struct fop_args {
+	struct call_args one;   /* the path acted on: name + dfd */
+	struct call_args two;   /* rename, link: the new name; two.name 0 otherwise */
+	__u64 target;           /* symlink: what it points to */
+	__u64 flags;
+	__s64 length;
+	__u32 mode;
+	__s32 fd;               /* ftruncate, fchmod, utimensat(fd, NULL): the file is the fd's; else -1 */
+};
+
+static __always_inline void fop_args(__u32 call, struct fop_args *a)
+{
+	struct pt_regs *regs = call_regs();
+
+	a->one.dfd = a->two.dfd = AT_FDCWD;
+	a->one.name = a->two.name = a->target = 0;
+	a->flags = 0;
+	a->length = 0;
+	a->mode = 0;
+	a->fd = -1;
+	switch (call) {
+	case KE_FOP_RENAME:
+	case KE_FOP_LINK:
+		a->one.name = regs->di;
+		a->two.name = regs->si;
+		break;
+	case KE_FOP_RENAMEAT:
+	case KE_FOP_RENAMEAT2:
+	case KE_FOP_LINKAT:
+		a->one.dfd = regs->di;
+		a->one.name = regs->si;
+		a->two.dfd = regs->dx;
+		a->two.name = regs->r10;
+		if (call != KE_FOP_RENAMEAT)
+			a->flags = regs->r8;
+		break;
+	case KE_FOP_UNLINK:
+	case KE_FOP_RMDIR:
+		a->one.name = regs->di;
+		break;
+	case KE_FOP_UNLINKAT:
+		a->one.dfd = regs->di;
+		a->one.name = regs->si;
+		a->flags = regs->dx;
+		break;
+	case KE_FOP_MKDIR:
+	case KE_FOP_CHMOD:
+		a->one.name = regs->di;
+		a->mode = regs->si;
+		break;
+	case KE_FOP_MKDIRAT:
+	case KE_FOP_FCHMODAT:
+		a->one.dfd = regs->di;
+		a->one.name = regs->si;
+		a->mode = regs->dx;
+		break;
+	case KE_FOP_FCHMODAT2:
+		a->one.dfd = regs->di;
+		a->one.name = regs->si;
+		a->mode = regs->dx;
+		a->flags = regs->r10;
+		break;
+	case KE_FOP_SYMLINK:
+		a->target = regs->di;
+		a->one.name = regs->si;
+		break;
+	case KE_FOP_SYMLINKAT:
+		a->target = regs->di;
+		a->one.dfd = regs->si;
+		a->one.name = regs->dx;
+		break;
+	case KE_FOP_TRUNCATE:
+		a->one.name = regs->di;
+		a->length = regs->si;
+		break;
+	case KE_FOP_FTRUNCATE:
+		a->fd = regs->di;
+		a->length = regs->si;
+		break;
+	case KE_FOP_FCHMOD:
+		a->fd = regs->di;
+		a->mode = regs->si;
+		break;
+	default:                /* utimensat(dfd, name, times, flags); name NULL: dfd itself */
+		a->one.dfd = regs->di;
+		a->one.name = regs->si;
+		a->flags = regs->r10;
+		if (!a->one.name)
+			a->fd = a->one.dfd;
+		break;
+	}
+}
+
+/* The path of the file FD refers to. */
+static __always_inline __u16 fd_path_append(struct scratch *s, __u32 *off, struct task_struct *task,
+					    int fd, __u16 *flags)
+{
+	struct file *f = fd_file(task, fd);
+	struct path fp;
+
+	if (!f) {
+		*flags = KE_PATH_UNREACHABLE;
+		return 0;
+	}
+	fp = BPF_CORE_READ(f, f_path);
+	return path_append(s, off, &fp, flags);
+}
+
+/*
+ * One record per call.  A name is sent with the directory it was relative
+ * to (the cwd or dirfd, walked here), never resolved further: after an
+ * unlink or a rename the name is gone, and the parent is what the call used.
+ */
+static __always_inline int fop_exit(long ret, __u32 call)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fop_args a;
+	struct scratch *s;
+	struct ke_file_op *ev;
+	__u32 off = sizeof(struct ke_file_op);
+
+	if (call_restarts(ret) || !in_scope())
+		return 0;
+	s = scratch_get();
+	if (!s)
+		return 0;
+	fop_args(call, &a);
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_FILE_OP);
+	ev->ret = ret;
+	ev->call = call;
+	ev->_pad = ev->_pad2 = 0;
+	ev->flags = a.flags;
+	ev->length = a.length;
+	ev->mode = a.mode;
+	ev->base_len = ev->base_flags = ev->name_len = 0;
+	ev->base2_len = ev->base2_flags = ev->name2_len = 0;
+	if (a.fd >= 0 || call == KE_FOP_FTRUNCATE || call == KE_FOP_FCHMOD)
+		ev->base_len = fd_path_append(s, &off, task, a.fd, &ev->base_flags);
+	else
+		failed_name_append(s, &off, task, &a.one, &ev->base_len, &ev->base_flags, &ev->name_len);
+	/*
+	 * A record is at most SCRATCH_MASK bytes: when the first path took more
+	 * than half of it (two names near PATH_MAX), the second is cut, flagged.
+	 */
+	if (a.two.name && off + KE_PATH_MAX + KE_STR_MAX <= SCRATCH_MASK) {
+		failed_name_append(s, &off, task, &a.two, &ev->base2_len, &ev->base2_flags, &ev->name2_len);
+	} else if (a.two.name) {
+		ev->base2_flags = KE_PATH_TRUNCATED | KE_PATH_UNREACHABLE;
+		stat_inc(KE_STAT_TRUNC_PATH);
+	}
+	ev->target_len = a.target ? user_str_append(s, &off, (const void *)a.target) : 0;
+	record_submit(ev, off, KE_FILE_OP);
+	return 0;
+}
+
+#define FOP_PROG(name, call)                                                    \
+SEC("tracepoint/syscalls/sys_exit_" #name)                                      \
+int on_exit_##name(struct trace_event_raw_sys_exit *ctx) { return fop_exit(ctx->ret, call); }
+
+FOP_PROG(rename, KE_FOP_RENAME)
+FOP_PROG(renameat, KE_FOP_RENAMEAT)
+FOP_PROG(renameat2, KE_FOP_RENAMEAT2)
+FOP_PROG(unlink, KE_FOP_UNLINK)
+FOP_PROG(unlinkat, KE_FOP_UNLINKAT)
+FOP_PROG(rmdir, KE_FOP_RMDIR)
+FOP_PROG(mkdir, KE_FOP_MKDIR)
+FOP_PROG(mkdirat, KE_FOP_MKDIRAT)
+FOP_PROG(link, KE_FOP_LINK)
+FOP_PROG(linkat, KE_FOP_LINKAT)
+FOP_PROG(symlink, KE_FOP_SYMLINK)
+FOP_PROG(symlinkat, KE_FOP_SYMLINKAT)
+FOP_PROG(truncate, KE_FOP_TRUNCATE)
+FOP_PROG(ftruncate, KE_FOP_FTRUNCATE)
+FOP_PROG(chmod, KE_FOP_CHMOD)
+FOP_PROG(fchmod, KE_FOP_FCHMOD)
+FOP_PROG(fchmodat, KE_FOP_FCHMODAT)
+FOP_PROG(fchmodat2, KE_FOP_FCHMODAT2)
+FOP_PROG(utimensat, KE_FOP_UTIMENSAT)

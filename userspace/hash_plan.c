@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "elf_ident.h"
+#include "events.h"
 #include "hash_engine.h"
 #include "hash_plan.h"
 #include "index_table.h"
@@ -94,11 +95,9 @@ struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, si
 	return p;
 }
 
-/* The entry for PATH, created when new; NULL when out of memory. */
-static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
+/* The entry for PATH, or NULL when the plan has none. */
+static struct plan_entry *entry_find(struct hash_plan *p, const char *path, uint64_t h)
 {
-	size_t n = strlen(path);
-	uint64_t h = hash_bytes(path, n);
 	struct plan_entry *e;
 
 	for (uint32_t i = index_table_probe(&p->index, h); p->index.slots[i].id1; i = index_table_next(&p->index, i)) {
@@ -106,6 +105,18 @@ static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
 		if (p->index.slots[i].hash == h && !strcmp(e->path, path))
 			return e;
 	}
+	return NULL;
+}
+
+/* The entry for PATH, created when new; NULL when out of memory. */
+static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
+{
+	size_t n = strlen(path);
+	uint64_t h = hash_bytes(path, n);
+	struct plan_entry *e = entry_find(p, path, h);
+
+	if (e)
+		return e;
 	if (p->nentries == p->capentries) {
 		uint32_t cap = p->capentries ? p->capentries * 2 : 1024;
 		struct plan_entry *grown = realloc(p->entries, cap * sizeof(*grown));
@@ -187,10 +198,73 @@ static int exec_queue(struct hash_plan *p, struct log_writer *w, const char *exe
 	return entry_queue(p, e, LOG_DIGEST_EXEC, NULL, w);
 }
 
+static struct plan_entry *entry_lookup(struct hash_plan *p, const char *path)
+{
+	return path ? entry_find(p, path, hash_bytes(path, strlen(path))) : NULL;
+}
+
+/* Marks PATH written (an output) or not; a path not in the plan is added only to be marked written. */
+static int mark_written(struct hash_plan *p, const char *path, bool written)
+{
+	struct plan_entry *e;
+
+	if (!path || hash_plan_excluded(path))
+		return 0;
+	e = written ? entry_get(p, path) : entry_lookup(p, path);
+	if (!e)
+		return written ? -ENOMEM : 0;
+	e->written = written;
+	return 0;
+}
+
+#define RENAME_EXCHANGE_FLAG 2  /* renameat2: the two names swap */
+
+/*
+ * What a file-tree change does to the outputs: a renamed output is an
+ * output under its new name only, a deleted one is no output, a new hard
+ * link or a truncated file is one.
+ */
+static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
+{
+	const char *from = ev->file_op.path, *to = ev->file_op.path2;
+	struct plan_entry *e;
+	bool was, other;
+
+	if (ev->file_op.result != 0)
+		return 0;
+	switch (ev->file_op.call) {
+	case KE_FOP_RENAME:
+	case KE_FOP_RENAMEAT:
+	case KE_FOP_RENAMEAT2:
+		e = entry_lookup(p, from);
+		was = e && e->written;
+		if (ev->file_op.flags & RENAME_EXCHANGE_FLAG) {
+			e = entry_lookup(p, to);
+			other = e && e->written;
+			return mark_written(p, from, other) ?: mark_written(p, to, was);
+		}
+		return mark_written(p, from, false) ?: mark_written(p, to, was);
+	case KE_FOP_UNLINK:
+	case KE_FOP_UNLINKAT:
+	case KE_FOP_RMDIR:
+		return mark_written(p, from, false);
+	case KE_FOP_LINK:
+	case KE_FOP_LINKAT:
+		return mark_written(p, to, true);
+	case KE_FOP_TRUNCATE:
+	case KE_FOP_FTRUNCATE:
+		return mark_written(p, from, true);
+	default:
+		return 0;
+	}
+}
+
 int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_event *ev)
 {
 	struct plan_entry *e;
 
+	if (ev->type == LOG_EV_FILE_OP)
+		return plan_file_op(p, ev);
 	if (ev->type == LOG_EV_EXEC)
 		return exec_queue(p, w, ev->exec.exe);
 	/* A process already running when kettle attach began: what it runs is hashed as an exec. */

@@ -271,12 +271,56 @@ static int decode_open(struct record_decoder *d, const struct ke_open *r, struct
 	return 0;
 }
 
+/* BASE (a directory, or an fd's own file) joined with NAME, as a failed open's path. */
+static void fop_path(char *out, size_t outlen, char *dir, size_t dirlen, char *name, size_t namelen,
+		     const char *base, uint16_t base_len, uint16_t flags, const char *nm, uint16_t name_len)
+{
+	path_from_components(dir, dirlen, base, base_len, flags);
+	string_from_blob(name, namelen, nm, name_len);
+	if (flags & KE_PATH_UNREACHABLE)
+		snprintf(out, outlen, "%s", name);
+	else
+		path_join_normalize(out, outlen, dir, name);
+}
+
+static int decode_file_op(struct record_decoder *d, const struct ke_file_op *r, struct blobs *b,
+			  struct log_event *ev)
+{
+	const char *base, *name, *base2, *name2, *target;
+
+	if (blob_take(b, r->base_len, &base) || blob_take(b, r->name_len, &name) ||
+	    blob_take(b, r->base2_len, &base2) || blob_take(b, r->name2_len, &name2) ||
+	    blob_take(b, r->target_len, &target))
+		return -EINVAL;
+	fop_path(d->path, sizeof(d->path), d->cwd, sizeof(d->cwd), d->name, sizeof(d->name),
+		 base, r->base_len, r->base_flags, name, r->name_len);
+	ev->file_op.path = d->path;
+	ev->file_op.path_flags = r->base_flags;
+	if (r->base2_len || r->name2_len || r->base2_flags) {
+		fop_path(d->path2, sizeof(d->path2), d->cwd2, sizeof(d->cwd2), d->name2,
+			 sizeof(d->name2), base2, r->base2_len, r->base2_flags, name2, r->name2_len);
+		ev->file_op.path2 = d->path2;
+		ev->file_op.path2_flags = r->base2_flags;
+	}
+	if (r->target_len) {
+		string_from_blob(d->target, sizeof(d->target), target, r->target_len);
+		ev->file_op.target = d->target;
+	}
+	ev->file_op.call = r->call;
+	ev->file_op.result = r->ret;
+	ev->file_op.flags = r->flags;
+	ev->file_op.mode = r->mode;
+	ev->file_op.length = r->length;
+	return 0;
+}
+
 static const size_t fixed_size[KE_TYPE_MAX] = {
 	[KE_FORK] = sizeof(struct ke_fork),
 	[KE_EXEC] = sizeof(struct ke_exec),
 	[KE_EXEC_FAIL] = sizeof(struct ke_exec_fail),
 	[KE_EXIT] = sizeof(struct ke_exit),
 	[KE_OPEN] = sizeof(struct ke_open),
+	[KE_FILE_OP] = sizeof(struct ke_file_op),
 };
 
 int record_decode(struct record_decoder *d, const void *rec, size_t len, struct log_event *ev)
@@ -314,6 +358,8 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return decode_exec_fail(d, rec, &b, ev);
 	case KE_OPEN:
 		return decode_open(d, rec, &b, ev);
+	case KE_FILE_OP:
+		return decode_file_op(d, rec, &b, ev);
 	}
 	return -EINVAL;
 }

@@ -31,6 +31,11 @@ struct record_decoder {
 	char path[2 * KE_PATH_MAX + KE_STR_MAX + 8];
 	char cwd[KE_PATH_MAX + 8];
 	char name[KE_STR_MAX + 8];
+	/* the second path of a file operation, and a symlink's target */
+	char path2[2 * KE_PATH_MAX + KE_STR_MAX + 8];
+	char cwd2[KE_PATH_MAX + 8];
+	char name2[KE_STR_MAX + 8];
+	char target[KE_STR_MAX + 8];
 	char argv_buf[KE_ARGV_TOTAL_MAX + 1];
 	const char *argv[DECODE_MAX_ARGS];
 	struct argv_pieces *pieces[DECODE_ARGV_SLOTS];
