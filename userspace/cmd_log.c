@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "index_table.h"
 #include "events.h"
 #include "log_files.h"
 #include "log_reader.h"
@@ -643,46 +644,34 @@ struct proc {
 	uint64_t start_ns, end_ns;
 };
 
-struct pid_slot {
-	uint32_t pid;
-	bool used;
-	size_t proc;
-};
-
 struct tree {
 	struct proc *procs;
 	size_t n, cap;
-	struct pid_slot *slots;     /* pid -> its latest proc */
-	size_t mask;
+	struct index_table by_pid;  /* pid -> its procs; the latest (highest index) is the live one */
 	uint32_t max_depth;
 };
 
-static struct pid_slot *pid_slot(const struct tree *t, uint32_t pid)
+static uint64_t pid_hash(uint32_t pid)
 {
-	size_t i = (pid * 0x9e3779b1u) & t->mask;
-
-	while (t->slots[i].used && t->slots[i].pid != pid)
-		i = (i + 1) & t->mask;
-	return &t->slots[i];
+	return hash_bytes(&pid, sizeof(pid));
 }
 
-static int tree_rehash(struct tree *t)
+/* The latest proc of PID, or NONE. */
+static size_t tree_lookup(const struct tree *t, uint32_t pid)
 {
-	size_t cap = t->slots ? (t->mask + 1) * 2 : 1024;
-	struct pid_slot *old = t->slots;
-	size_t oldcap = t->slots ? t->mask + 1 : 0;
+	const struct index_table *x = &t->by_pid;
+	uint64_t h = pid_hash(pid);
+	size_t found = NONE;
 
-	t->slots = calloc(cap, sizeof(*t->slots));
-	if (!t->slots) {
-		t->slots = old;
-		return -1;
+	if (!x->slots)
+		return NONE;
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
+		size_t id = x->slots[i].id1 - 1;
+
+		if (x->slots[i].hash == h && t->procs[id].pid == pid && (found == NONE || id > found))
+			found = id;
 	}
-	t->mask = cap - 1;
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].used)
-			*pid_slot(t, old[i].pid) = old[i];
-	free(old);
-	return 0;
+	return found;
 }
 
 /* A new process PID under PARENT (NONE for a root), started at START. */
@@ -699,7 +688,9 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 		t->procs = np;
 		t->cap = cap;
 	}
-	if ((t->n + 1) * 2 > (t->slots ? t->mask + 1 : 0) && tree_rehash(t))
+	if (!t->by_pid.slots && index_table_init(&t->by_pid, 1024))
+		return -1;
+	if (t->n >= UINT32_MAX - 1 || index_table_insert(&t->by_pid, pid_hash(pid), (uint32_t)t->n))
 		return -1;
 	p = &t->procs[t->n];
 	*p = (struct proc){ .pid = pid, .parent = parent, .first_child = NONE, .last_child = NONE,
@@ -719,7 +710,6 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 	}
 	if (p->depth > t->max_depth)
 		t->max_depth = p->depth;
-	*pid_slot(t, pid) = (struct pid_slot){ .pid = pid, .used = true, .proc = t->n };
 	*out = t->n++;
 	return 0;
 }
@@ -727,26 +717,17 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 /* The process PID, made a root if the log never showed its fork. */
 static int tree_find(struct tree *t, uint32_t pid, uint64_t ts, size_t *out)
 {
-	struct pid_slot *s = t->slots ? pid_slot(t, pid) : NULL;
-
-	if (s && s->used) {
-		*out = s->proc;
-		return 0;
-	}
-	return tree_add(t, pid, NONE, ts, out);
+	*out = tree_lookup(t, pid);
+	return *out != NONE ? 0 : tree_add(t, pid, NONE, ts, out);
 }
 
 /* A process found running at attach: under its parent when the log knows the parent. */
 static int tree_snapshot(struct tree *t, const struct log_event *e)
 {
-	struct pid_slot *s = t->slots ? pid_slot(t, e->tgid) : NULL;
-	struct pid_slot *ps = t->slots ? pid_slot(t, e->proc_snapshot.ppid) : NULL;
-	size_t p;
+	size_t p = tree_lookup(t, e->tgid);
 
-	if (s && s->used) {
-		p = s->proc;
-	} else {
-		if (tree_add(t, e->tgid, ps && ps->used ? ps->proc : NONE,
+	if (p == NONE) {
+		if (tree_add(t, e->tgid, tree_lookup(t, e->proc_snapshot.ppid),
 			     e->proc_snapshot.start_boot_ns, &p))
 			return -1;
 		/* not a fork: it does not run its parent's program */
@@ -812,7 +793,7 @@ static int tree_build(struct tree *t, const struct log_file *f)
 static void tree_free(struct tree *t)
 {
 	free(t->procs);
-	free(t->slots);
+	index_table_free(&t->by_pid);
 }
 
 static void tree_print(const struct tree *t, size_t i)

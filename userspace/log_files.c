@@ -7,150 +7,73 @@
 
 #include "log_files.h"
 
-static uint64_t str_hash(const char *s)
+/* Makes room for element N of *V (capacity *CAP, doubling); ids stay 32-bit for the index. 0 or -1. */
+static int room_for(void **v, size_t *cap, size_t n, size_t elem)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	size_t ncap = *cap ? *cap * 2 : 256;
+	void *p;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h ^ (h >> 29);
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	return x ^ (x >> 33);
-}
-
-/* Doubles a table of SIZE-byte slots when it is half full; REHASH re-places one old slot. */
-static int table_room(void **slots, size_t *mask, size_t count, size_t size,
-		      void (*rehash)(struct files *, const void *), struct files *fs)
-{
-	size_t oldcap = *slots ? *mask + 1 : 0, cap = oldcap ? oldcap * 2 : 1024;
-	char *old = *slots;
-
-	if ((count + 1) * 2 <= oldcap)
+	if (n < *cap)
 		return 0;
-	*slots = calloc(cap, size);
-	if (!*slots) {
-		*slots = old;
+	if (n >= UINT32_MAX - 1)
 		return -1;
-	}
-	*mask = cap - 1;
-	for (size_t i = 0; i < oldcap; i++)
-		rehash(fs, old + i * size);
-	free(old);
+	p = realloc(*v, ncap * elem);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = ncap;
 	return 0;
 }
 
-static size_t *entry_slot(const struct files *fs, const char *path)
+static int index_ready(struct index_table *t)
 {
-	size_t i = str_hash(path) & fs->mask;
-
-	while (fs->slots[i] && strcmp(fs->v[fs->slots[i] - 1].path, path))
-		i = (i + 1) & fs->mask;
-	return &fs->slots[i];
-}
-
-static void entry_rehash(struct files *fs, const void *slot)
-{
-	size_t e = *(const size_t *)slot;
-
-	if (e)
-		*entry_slot(fs, fs->v[e - 1].path) = e;
+	return t->slots || !index_table_init(t, 1024) ? 0 : -1;
 }
 
 /* The entry of PATH, new when the log had not named it yet; NULL when out of memory. */
 static struct file_entry *file_get(struct files *fs, const char *path)
 {
-	size_t *slot;
+	const struct index_table *x = &fs->by_path;
+	uint64_t h = hash_bytes(path, strlen(path));
 
-	if (table_room((void **)&fs->slots, &fs->mask, fs->n, sizeof(size_t), entry_rehash, fs))
+	if (index_ready(&fs->by_path))
 		return NULL;
-	slot = entry_slot(fs, path);
-	if (*slot)
-		return &fs->v[*slot - 1];
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 256;
-		struct file_entry *v = realloc(fs->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		fs->v = v;
-		fs->cap = cap;
-	}
-	fs->v[fs->n] = (struct file_entry){ .path = path, .first_digest = LOG_FILES_NONE, .last_digest = LOG_FILES_NONE,
-					    .exec_ident = LOG_FILES_NONE };
-	*slot = ++fs->n;
-	return &fs->v[fs->n - 1];
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
+		if (x->slots[i].hash == h && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
+			return &fs->v[x->slots[i].id1 - 1];
+	if (room_for((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) ||
+	    index_table_insert(&fs->by_path, h, (uint32_t)fs->n))
+		return NULL;
+	fs->v[fs->n] = (struct file_entry){ .path = path, .first_digest = LOG_FILES_NONE,
+					    .last_digest = LOG_FILES_NONE, .exec_ident = LOG_FILES_NONE };
+	return &fs->v[fs->n++];
 }
 
-static uint64_t *pair_slot(const struct files *fs, uint64_t key)
+/* Adds KEY to the pair set; 1 when it was there already, 0 when added, -1 out of memory. */
+static int pair_add(struct files *fs, uint64_t key)
 {
-	size_t i = mix64(key) & fs->pair_mask;
+	const struct index_table *x = &fs->pair_index;
+	uint64_t h = hash_bytes(&key, sizeof(key));
 
-	while (fs->pairs[i] && fs->pairs[i] != key)
-		i = (i + 1) & fs->pair_mask;
-	return &fs->pairs[i];
-}
-
-static void pair_rehash(struct files *fs, const void *slot)
-{
-	uint64_t k = *(const uint64_t *)slot;
-
-	if (k)
-		*pair_slot(fs, k) = k;
-}
-
-static struct pid_exe *proc_slot(const struct files *fs, uint32_t pid)
-{
-	size_t i = (pid * 0x9e3779b1u) & fs->proc_mask;
-
-	while (fs->procs[i].used && fs->procs[i].pid != pid)
-		i = (i + 1) & fs->proc_mask;
-	return &fs->procs[i];
-}
-
-static void proc_rehash(struct files *fs, const void *slot)
-{
-	const struct pid_exe *p = slot;
-
-	if (p->used)
-		*proc_slot(fs, p->pid) = *p;
-}
-
-static int proc_set(struct files *fs, uint32_t pid, const char *exe)
-{
-	struct pid_exe *p;
-
-	if (table_room((void **)&fs->procs, &fs->proc_mask, fs->nprocs, sizeof(*fs->procs),
-		       proc_rehash, fs))
+	if (index_ready(&fs->pair_index))
 		return -1;
-	p = proc_slot(fs, pid);
-	fs->nprocs += !p->used;
-	*p = (struct pid_exe){ .pid = pid, .used = true, .exe = exe };
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
+		if (x->slots[i].hash == h && fs->pairs[x->slots[i].id1 - 1] == key)
+			return 1;
+	if (room_for((void **)&fs->pairs, &fs->cappairs, fs->npairs, sizeof(*fs->pairs)) ||
+	    index_table_insert(&fs->pair_index, h, (uint32_t)fs->npairs))
+		return -1;
+	fs->pairs[fs->npairs++] = key;
 	return 0;
-}
-
-static const char *proc_exe(const struct files *fs, uint32_t pid)
-{
-	const struct pid_exe *p = fs->procs ? proc_slot(fs, pid) : NULL;
-
-	return p && p->used ? p->exe : NULL;
 }
 
 /* Notes that PID touched E (once per pid). */
 static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
 {
-	uint64_t key = ((uint64_t)(e - fs->v) << 32 | pid) + 1, *slot;
+	int r = pair_add(fs, (uint64_t)(e - fs->v) << 32 | pid);
 
-	if (table_room((void **)&fs->pairs, &fs->pair_mask, fs->npairs, sizeof(uint64_t),
-		       pair_rehash, fs))
-		return -1;
-	slot = pair_slot(fs, key);
-	if (*slot)
-		return 0;
+	if (r)
+		return r < 0 ? -1 : 0;
 	if (e->npids == e->cappids) {
 		size_t cap = e->cappids ? e->cappids * 2 : 4;
 		uint32_t *p = realloc(e->pids, cap * sizeof(*p));
@@ -160,10 +83,8 @@ static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
 		e->pids = p;
 		e->cappids = cap;
 	}
-	*slot = key;
-	fs->npairs++;
 	if (!e->npids)
-		e->exe = proc_exe(fs, pid);
+		e->exe = proc_exe_get(&fs->procs, pid);
 	e->pids[e->npids++] = pid;
 	return 0;
 }
@@ -234,14 +155,10 @@ static int files_event(struct files *fs, const struct log_event *ev, uint64_t st
 {
 	struct file_entry *e;
 
+	if (proc_exe_event(&fs->procs, ev))
+		return -1;
 	switch (ev->type) {
-	case LOG_EV_FORK:
-		return proc_set(fs, ev->fork.child_tgid, proc_exe(fs, ev->tgid));
-	case LOG_EV_PROC_SNAPSHOT:
-		return proc_set(fs, ev->tgid, ev->proc_snapshot.exe);
 	case LOG_EV_EXEC:
-		if (proc_set(fs, ev->tgid, ev->exec.exe))
-			return -1;
 		if (!ev->exec.exe)
 			return 0;
 		e = file_get(fs, ev->exec.exe);
@@ -305,9 +222,10 @@ void files_free(struct files *fs)
 	for (size_t i = 0; i < fs->n; i++)
 		free(fs->v[i].pids);
 	free(fs->v);
-	free(fs->slots);
+	index_table_free(&fs->by_path);
 	free(fs->pairs);
-	free(fs->procs);
+	index_table_free(&fs->pair_index);
+	proc_exe_free(&fs->procs);
 	free(fs->digest_next);
 }
 

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index_table.h"
 #include "log_reader.h"
+#include "proc_exe.h"
 
 #define LOG_FILES_NONE SIZE_MAX
 
@@ -39,23 +41,16 @@ struct file_entry {
 	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */
 };
 
-struct pid_exe {
-	uint32_t pid;
-	bool used;
-	const char *exe;
-};
-
-/* Open addressing everywhere: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
+/* Indexed by the shared hash table: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
 struct files {
 	struct file_entry *v;
 	size_t n, cap;
-	size_t *slots;              /* entry + 1, 0 = empty */
-	size_t mask;
-	uint64_t *pairs;            /* (entry << 32 | pid) + 1: which pids an entry already lists */
-	size_t pair_mask, npairs;
-	struct pid_exe *procs;      /* pid -> its program now */
-	size_t proc_mask, nprocs;
-	size_t *digest_next;        /* per digest: the next digest of the same path */
+	struct index_table by_path;     /* path -> entry */
+	uint64_t *pairs;                /* entry << 32 | pid: which pids an entry already lists */
+	size_t npairs, cappairs;
+	struct index_table pair_index;
+	struct proc_exe_map procs;      /* pid -> its program now */
+	size_t *digest_next;            /* per digest: the next digest of the same path */
 };
 
 /*
