@@ -784,7 +784,7 @@ static __always_inline int fop_exit(long ret, __u32 call)
 
 #define FOP_PROG(name, call)                                                    \
 SEC("tracepoint/syscalls/sys_exit_" #name)                                      \
-int on_exit_##name(struct trace_event_raw_sys_exit *ctx) { return fop_exit(ctx->ret, call); }
+int on_fop_##name(struct trace_event_raw_sys_exit *ctx) { return fop_exit(ctx->ret, call); }
 
 FOP_PROG(rename, KE_FOP_RENAME)
 FOP_PROG(renameat, KE_FOP_RENAMEAT)

@@ -1114,10 +1114,19 @@ static void files_text_line(const struct log_file *f, const struct files *fs,
 	static const char created_mark[] = { [CREATED_NO] = '-', [CREATED_YES] = 'c',
 					     [CREATED_UNKNOWN] = '?' };
 
-	printf("%c%c%c%c%c  ", e->flags & FILE_READ ? 'r' : '-', e->flags & FILE_WRITTEN ? 'w' : '-',
+	printf("%c%c%c%c%c%c%c%c  ", e->flags & FILE_READ ? 'r' : '-', e->flags & FILE_WRITTEN ? 'w' : '-',
 	       created_mark[e->created], e->flags & FILE_ABSENT ? 'a' : '-',
-	       e->flags & FILE_EXECUTED ? 'x' : '-');
+	       e->flags & FILE_EXECUTED ? 'x' : '-', e->flags & FILE_DELETED ? 'd' : '-',
+	       e->flags & FILE_CHMOD ? 'm' : '-', e->flags & FILE_TRUNCATED ? 't' : '-');
 	print_word(e->path);
+	if (e->renamed_from) {
+		printf("  renamed-from ");
+		print_word(e->renamed_from);
+	}
+	if (e->renamed_to) {
+		printf("  renamed-to ");
+		print_word(e->renamed_to);
+	}
 	if (e->npids) {
 		printf("  by ");
 		for (size_t i = 0; i < e->npids && i < FILES_PIDS_SHOWN; i++)
@@ -1191,6 +1200,13 @@ static json_t *json_file(const struct log_file *f, const struct files *fs,
 			      "executed", (e->flags & FILE_EXECUTED) != 0,
 			      "opens", ju64(e->opens), "failed", ju64(e->failed));
 
+	if (o && json_object_update_new(o, json_pack("{s:b, s:b, s:b, s:o, s:o}",
+			"deleted", (e->flags & FILE_DELETED) != 0, "chmod", (e->flags & FILE_CHMOD) != 0,
+			"truncated", (e->flags & FILE_TRUNCATED) != 0,
+			"renamed_to", jstr(e->renamed_to), "renamed_from", jstr(e->renamed_from)))) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o && json_object_update_new(o, json_file_refs(f, fs, e))) {
 		json_decref(o);
 		return NULL;
@@ -1245,16 +1261,20 @@ static const struct subcommand subcommands[] = {
 	  "status, hashing (files queued, hashed, failed, changed, not queued because the\n"
 	  "queue was full), and whether the log is truncated. --json: one object." },
 	{ "files", run_files, "every path the build touched, with its digests",
-	  "One line per path the build opened, executed or hashed, sorted by path:\n"
-	  "  FLAGS PATH  by PIDS (EXE of the first)  KIND:SHA256|-ERRNO (changed ...)...\n"
-	  "FLAGS: r read, w written (O_WRONLY, O_RDWR, O_CREAT or O_TRUNC), c created\n"
-	  "(? when the log cannot tell), a found absent by a failed open or exec, x executed.\n"
+	  "One line per path the build opened, executed, changed or hashed, sorted by path:\n"
+	  "  FLAGS PATH [renamed-from OLD] [renamed-to NEW]  by PIDS (EXE of the first)\n"
+	  "  KIND:SHA256|-ERRNO (changed ...)...\n"
+	  "FLAGS: r read, w written (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, truncate, or renamed\n"
+	  "from a written file), c created (by an open, mkdir, symlink or link; ? when the log\n"
+	  "cannot tell), a found absent by a failed open or exec, x executed, d deleted\n"
+	  "(unlink/rmdir, not made again), m mode changed (chmod), t truncated.\n"
 	  "Created: the first successful O_CREAT open had O_EXCL or followed a failed probe;\n"
 	  "not created when the path had been opened before or its ctime predates the build.\n"
 	  "A digest marked changed is not the content the build read.\n"
 	  "--json: JSON Lines, one object per path: {path, read, written, created (null:\n"
-	  "unknown), absent, executed, opens, failed, pids, exe, digests [{kind, sha256,\n"
-	  "result, error, changed, changed_during, boot_ns}], exec_ident}." },
+	  "unknown), absent, executed, opens, failed, deleted, chmod, truncated, renamed_to,\n"
+	  "renamed_from, pids, exe, digests [{kind, sha256, result, error, changed,\n"
+	  "changed_during, boot_ns}], exec_ident}." },
 };
 
 static void usage(FILE *out)

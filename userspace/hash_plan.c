@@ -217,8 +217,6 @@ static int mark_written(struct hash_plan *p, const char *path, bool written)
 	return 0;
 }
 
-#define RENAME_EXCHANGE_FLAG 2  /* renameat2: the two names swap */
-
 /*
  * What a file-tree change does to the outputs: a renamed output is an
  * output under its new name only, a deleted one is no output, a new hard
@@ -238,7 +236,7 @@ static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
 	case KE_FOP_RENAMEAT2:
 		e = entry_lookup(p, from);
 		was = e && e->written;
-		if (ev->file_op.flags & RENAME_EXCHANGE_FLAG) {
+		if (ev->file_op.flags & RENAME_EXCHANGE) {
 			e = entry_lookup(p, to);
 			other = e && e->written;
 			return mark_written(p, from, other) ?: mark_written(p, to, was);

@@ -2,9 +2,11 @@
 /* The per-path facts of a build log (see log_files.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>              /* RENAME_EXCHANGE */
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "log_files.h"
 
 /* Makes room for element N of *V (capacity *CAP, doubling); ids stay 32-bit for the index. 0 or -1. */
@@ -151,6 +153,88 @@ static int files_open(struct files *fs, const struct log_event *ev, uint64_t sta
 	return 0;
 }
 
+/* The name is gone (deleted or renamed away): a later O_CREAT open creates it. */
+static void name_gone(struct file_entry *e)
+{
+	e->existed = false;
+	e->absent_last = true;
+}
+
+/* The name now exists because the build made it (mkdir, symlink, link, rename onto it). */
+static void name_made(struct file_entry *e, bool created)
+{
+	if (created) {
+		e->created = CREATED_YES;
+		e->create_seen = true;
+	}
+	e->existed = true;
+	e->absent_last = false;
+	e->flags &= ~(uint32_t)FILE_DELETED;
+}
+
+static bool fop_is(uint32_t call, uint32_t a, uint32_t b, uint32_t c)
+{
+	return call == a || call == b || call == c;
+}
+
+/* A rename or link: FROM's entry, then TO's (looked up by index: file_get may move the array). */
+static int files_two_names(struct files *fs, const struct log_event *ev)
+{
+	bool rename = fop_is(ev->file_op.call, KE_FOP_RENAME, KE_FOP_RENAMEAT, KE_FOP_RENAMEAT2);
+	struct file_entry *e = file_get(fs, ev->file_op.path);
+	size_t from;
+
+	if (!e || file_touch(fs, e, ev->tgid))
+		return -1;
+	from = (size_t)(e - fs->v);
+	e = file_get(fs, ev->file_op.path2);
+	if (!e || file_touch(fs, e, ev->tgid))
+		return -1;
+	if (ev->file_op.result != 0) {
+		fs->v[from].failed++;
+		return 0;
+	}
+	name_made(e, !rename);
+	if (!rename)
+		return 0;
+	e->renamed_from = fs->v[from].path;
+	/* the content the build wrote is under the new name now */
+	e->flags |= fs->v[from].flags & FILE_WRITTEN;
+	fs->v[from].renamed_to = e->path;
+	if (!(ev->file_op.flags & RENAME_EXCHANGE))
+		name_gone(&fs->v[from]);
+	return 0;
+}
+
+static int files_file_op(struct files *fs, const struct log_event *ev)
+{
+	uint32_t call = ev->file_op.call;
+	struct file_entry *e;
+
+	if (!ev->file_op.path || !ev->file_op.path[0])
+		return 0;       /* an fd the kernel could not name */
+	if (ev->file_op.path2)
+		return files_two_names(fs, ev);
+	e = file_get(fs, ev->file_op.path);
+	if (!e || file_touch(fs, e, ev->tgid))
+		return -1;
+	if (ev->file_op.result != 0) {
+		e->failed++;
+		return 0;
+	}
+	if (fop_is(call, KE_FOP_UNLINK, KE_FOP_UNLINKAT, KE_FOP_RMDIR)) {
+		e->flags |= FILE_DELETED;
+		name_gone(e);
+	} else if (fop_is(call, KE_FOP_MKDIR, KE_FOP_MKDIRAT, KE_FOP_SYMLINK) || call == KE_FOP_SYMLINKAT) {
+		name_made(e, true);
+	} else if (call == KE_FOP_TRUNCATE || call == KE_FOP_FTRUNCATE) {
+		e->flags |= FILE_WRITTEN | FILE_TRUNCATED;
+	} else if (fop_is(call, KE_FOP_CHMOD, KE_FOP_FCHMOD, KE_FOP_FCHMODAT) || call == KE_FOP_FCHMODAT2) {
+		e->flags |= FILE_CHMOD;
+	}
+	return 0;
+}
+
 static int files_event(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
 {
 	struct file_entry *e;
@@ -181,6 +265,8 @@ static int files_event(struct files *fs, const struct log_event *ev, uint64_t st
 		return 0;
 	case LOG_EV_OPEN:
 		return files_open(fs, ev, start_wall_ns);
+	case LOG_EV_FILE_OP:
+		return files_file_op(fs, ev);
 	default:
 		return 0;
 	}

@@ -24,6 +24,9 @@
 #define FILE_ABSENT   0x4       /* an open or exec of it failed with ENOENT / ENOTDIR */
 #define FILE_EXECUTED 0x8
 #define FILE_READ_CONTENT 0x10  /* read without O_DIRECTORY: its content, not its entries */
+#define FILE_DELETED  0x20      /* unlink / rmdir succeeded, and nothing made it again */
+#define FILE_CHMOD    0x40      /* its mode was changed */
+#define FILE_TRUNCATED 0x80     /* truncate / ftruncate */
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 
@@ -39,6 +42,8 @@ struct file_entry {
 	size_t npids, cappids;
 	const char *exe;            /* of the first process */
 	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */
+	const char *renamed_to;     /* the latest rename of this name: its new name */
+	const char *renamed_from;   /* the latest rename onto this name: its old name */
 };
 
 /* Indexed by the shared hash table: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */

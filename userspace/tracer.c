@@ -45,6 +45,23 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/*
+ * KETTLE_TRACE_CORE_ONLY=1 leaves out the network and file-tree programs
+ * (on_net_*, on_fop_*): only process, exec and open events.  For measuring
+ * what those programs cost (tools/bench/tracer-overhead --modes kettle_core).
+ */
+static void core_only(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (!strncmp(name, "on_net_", 7) || !strncmp(name, "on_fop_", 7))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
 {
 	struct tracer *t;
@@ -68,6 +85,8 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	if (getenv("KETTLE_TRACE_CORE_ONLY") && strcmp(getenv("KETTLE_TRACE_CORE_ONLY"), "0"))
+		core_only(t->skel->obj);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);

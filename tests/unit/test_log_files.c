@@ -277,7 +277,7 @@ static bool text_line(const char *out, const char *path, char *line, size_t len)
 	bool found = false;
 
 	while (fp && !found && fgets(line, (int)len, fp))
-		found = strstr(line, path) && line[5] == ' ' && !strncmp(line + 7, path, strlen(path));
+		found = strstr(line, path) && line[8] == ' ' && !strncmp(line + 10, path, strlen(path));
 	if (fp)
 		fclose(fp);
 	return found;
