@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 #include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -805,3 +806,287 @@ FOP_PROG(fchmod, KE_FOP_FCHMOD)
 FOP_PROG(fchmodat, KE_FOP_FCHMODAT)
 FOP_PROG(fchmodat2, KE_FOP_FCHMODAT2)
 FOP_PROG(utimensat, KE_FOP_UTIMENSAT)
+
+/* ---- sockets: the address copied at entry, recorded with the result at exit ---- */
+
+#define AF_UNIX_NR  1
+#define AF_INET_NR  2
+#define AF_INET6_NR 10
+#define S_IFMT_NR   00170000
+#define S_IFSOCK_NR 0140000
+#define SA_COPY_MAX 112         /* covers sockaddr_in6 (28) and sockaddr_un (110) */
+
+/*
+ * What a connect, bind or send passed, copied at syscall entry: at exit the
+ * sockaddr is still in user memory, but another thread could have rewritten
+ * it meanwhile, and the record must say where the call went.
+ */
+struct net_pending {
+	__u8 sa[128];
+	__u32 salen;            /* bytes copied into sa; 0: no address passed */
+	__u32 _pad;
+	__u64 buf;              /* send: the first buffer, for a message to port 53 */
+	__u64 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);     /* tid */
+	__type(value, struct net_pending);
+} net_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_pending);
+} net_pending_scratch SEC(".maps");
+
+/* Copies the user sockaddr at UADDR (LEN bytes) into P. */
+static __always_inline void sa_copy(struct net_pending *p, __u64 uaddr, __u64 len)
+{
+	p->salen = 0;
+	if (!uaddr || len < 2)
+		return;
+	if (len > SA_COPY_MAX)
+		len = SA_COPY_MAX;
+	asm volatile("%0 &= 0x7f" : "+r"(len));
+	if (len < 2)
+		return;
+	if (!bpf_probe_read_user(p->sa, len, (void *)uaddr))
+		p->salen = len;
+}
+
+/* The msghdr of sendmsg, or of sendmmsg's first message: its address and first buffer. */
+static __always_inline void msghdr_copy(struct net_pending *p, __u64 umsg)
+{
+	struct user_msghdr m = {};
+	struct iovec iov = {};
+
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
+		return;
+	sa_copy(p, (__u64)m.msg_name, m.msg_namelen);
+	if (m.msg_iovlen && !bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov)) {
+		p->buf = (__u64)iov.iov_base;
+		p->len = iov.iov_len;
+	}
+}
+
+static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+{
+	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
+	struct net_pending *p;
+
+	if (!in_scope())
+		return 0;
+	p = bpf_map_lookup_elem(&net_pending_scratch, &zero);
+	if (!p)
+		return 0;
+	p->buf = p->len = 0;
+	switch (call) {
+	case KE_NET_CONNECT:
+	case KE_NET_BIND:
+		sa_copy(p, ctx->args[1], ctx->args[2]);
+		break;
+	case KE_NET_SENDTO:
+		sa_copy(p, ctx->args[4], ctx->args[5]);
+		p->buf = ctx->args[1];
+		p->len = ctx->args[2];
+		break;
+	default:                /* sendmsg, sendmmsg: struct mmsghdr starts with its msghdr */
+		p->salen = 0;
+		msghdr_copy(p, ctx->args[1]);
+		break;
+	}
+	if (bpf_map_update_elem(&net_pending, &tid, p, BPF_ANY))
+		stat_inc(KE_STAT_PENDING_FULL);
+	return 0;
+}
+
+/* Fills the address fields of EV from a sockaddr of LEN bytes (kernel copy); the unix path goes to *OFF. */
+static __always_inline void sa_fill(struct scratch *s, __u32 *off, struct ke_net *ev, const __u8 *sa, __u32 len)
+{
+	__u16 family = *(const __u16 *)sa;
+
+	ev->family = family;
+	ev->addr_source = KE_ADDR_USER;
+	if (family == AF_INET_NR && len >= 8) {
+		ev->port = bpf_ntohs(*(const __u16 *)(sa + 2));
+		__builtin_memcpy(ev->addr, sa + 4, 4);
+	} else if (family == AF_INET6_NR && len >= 24) {
+		ev->port = bpf_ntohs(*(const __u16 *)(sa + 2));
+		__builtin_memcpy(ev->addr, sa + 8, 16);
+	} else if (family == AF_UNIX_NR && len > 2) {
+		__u32 n = len - 2;
+
+		if (n > KE_UNIX_PATH_MAX)
+			n = KE_UNIX_PATH_MAX;
+		asm volatile("%0 &= 0x7f" : "+r"(n));
+		if (n && !bpf_probe_read_kernel(&s->buf[*off & SCRATCH_MASK], n, sa + 2)) {
+			ev->unix_len = n;
+			*off += n;
+		}
+	}
+}
+
+/* The socket behind FD, or NULL when FD is not a socket. */
+static __always_inline struct sock *fd_sock(struct task_struct *task, int fd)
+{
+	struct file *f = fd_file(task, fd);
+	struct socket *sock;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_NR) != S_IFSOCK_NR)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* A unix socket's bound name (its own, or its peer's). */
+static __always_inline void unix_name_fill(struct scratch *s, __u32 *off, struct ke_net *ev, struct sock *sk)
+{
+	struct unix_address *ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	int len;
+	__u32 n;
+
+	if (!ua)
+		return;
+	len = BPF_CORE_READ(ua, len);
+	if (len <= 2)
+		return;
+	n = len - 2;
+	if (n > KE_UNIX_PATH_MAX)
+		n = KE_UNIX_PATH_MAX;
+	asm volatile("%0 &= 0x7f" : "+r"(n));
+	if (n && !bpf_probe_read_kernel(&s->buf[*off & SCRATCH_MASK], n,
+					(__u8 *)ua + bpf_core_field_offset(struct unix_address, name) + 2)) {
+		ev->unix_len = n;
+		*off += n;
+	}
+}
+
+/* The kernel socket's peer (PEER) or own address: for a send without one, accept, listen. */
+static __always_inline void sock_fill(struct scratch *s, __u32 *off, struct ke_net *ev, struct sock *sk, bool peer)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	ev->family = family;
+	ev->addr_source = peer ? KE_ADDR_PEER : KE_ADDR_LOCAL;
+	if (family == AF_INET_NR) {
+		__u32 a = peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr) :
+				 BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(ev->addr, &a, 4);
+		ev->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) :
+				  BPF_CORE_READ(sk, __sk_common.skc_num);
+	} else if (family == AF_INET6_NR) {
+		if (peer)
+			BPF_CORE_READ_INTO(&ev->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		else
+			BPF_CORE_READ_INTO(&ev->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		ev->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) :
+				  BPF_CORE_READ(sk, __sk_common.skc_num);
+	} else if (family == AF_UNIX_NR) {
+		struct sock *other = peer ? BPF_CORE_READ((struct unix_sock *)sk, peer) : sk;
+
+		if (other)
+			unix_name_fill(s, off, ev, other);
+	}
+}
+
+/* A message to port 53: its first bytes, for the query names (never any other payload). */
+static __always_inline void dns_fill(struct scratch *s, __u32 *off, struct ke_net *ev, const struct net_pending *p,
+				     long sent)
+{
+	__u64 len = p->len;
+
+	if (ev->port != 53 || (ev->family != AF_INET_NR && ev->family != AF_INET6_NR) || sent <= 0 || !p->buf)
+		return;
+	if (len > KE_DNS_MAX)
+		len = KE_DNS_MAX;
+	asm volatile("%0 &= 0x3ff" : "+r"(len));
+	if (len == 0 || len > KE_DNS_MAX)
+		return;
+	if (!bpf_probe_read_user(&s->buf[*off & SCRATCH_MASK], len, (void *)p->buf)) {
+		ev->payload_len = len;
+		*off += len;
+	}
+}
+
+static __always_inline int net_exit(long ret, __u32 call)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), off = sizeof(struct ke_net);
+	struct net_pending *p = NULL;
+	struct pt_regs *regs;
+	struct scratch *s;
+	struct ke_net *ev;
+	struct sock *sk;
+
+	if (call == KE_NET_CONNECT || call == KE_NET_BIND || call >= KE_NET_SENDTO)
+		p = bpf_map_lookup_elem(&net_pending, &tid);
+	if (call_restarts(ret) || !in_scope())
+		goto done;
+	s = scratch_get();
+	if (!s)
+		goto done;
+	regs = call_regs();
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_NET);
+	__builtin_memset(&ev->ret, 0, sizeof(*ev) - sizeof(ev->h));
+	ev->ret = ret;
+	ev->call = call;
+	ev->fd = call == KE_NET_SOCKET ? -1 : (int)regs->di;
+	if (call == KE_NET_SOCKET) {
+		ev->family = regs->di;
+		ev->sock_type = regs->si & 0xf;
+		ev->flags = regs->si & ~0xfu;
+		ev->protocol = regs->dx;
+		goto submit;
+	}
+	if (call == KE_NET_SENDTO || call == KE_NET_SENDMMSG || call == KE_NET_ACCEPT4)
+		ev->flags = regs->r10;
+	else if (call == KE_NET_SENDMSG)
+		ev->flags = regs->dx;
+	/* accept: the new socket; the others: the socket argument */
+	sk = fd_sock(task, call == KE_NET_ACCEPT || call == KE_NET_ACCEPT4 ? ret : ev->fd);
+	if (sk) {
+		ev->sock_type = BPF_CORE_READ(sk, sk_type);
+		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+	if (p && p->salen >= 2)
+		sa_fill(s, &off, ev, p->sa, p->salen);
+	else if (sk && (call != KE_NET_ACCEPT && call != KE_NET_ACCEPT4 ? true : ret >= 0) &&
+		 call != KE_NET_CONNECT && call != KE_NET_BIND)
+		sock_fill(s, &off, ev, sk, call != KE_NET_LISTEN);
+	if (p)
+		dns_fill(s, &off, ev, p, ret);
+submit:
+	record_submit(ev, off, KE_NET);
+done:
+	if (p)
+		bpf_map_delete_elem(&net_pending, &tid);
+	return 0;
+}
+
+#define NET_ENTER(name, call)                                                   \
+SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
+int on_net_enter_##name(struct trace_event_raw_sys_enter *ctx) { return net_enter(ctx, call); }
+#define NET_EXIT(name, call)                                                    \
+SEC("tracepoint/syscalls/sys_exit_" #name)                                      \
+int on_net_##name(struct trace_event_raw_sys_exit *ctx) { return net_exit(ctx->ret, call); }
+
+NET_ENTER(connect, KE_NET_CONNECT)
+NET_ENTER(bind, KE_NET_BIND)
+NET_ENTER(sendto, KE_NET_SENDTO)
+NET_ENTER(sendmsg, KE_NET_SENDMSG)
+NET_ENTER(sendmmsg, KE_NET_SENDMMSG)
+NET_EXIT(socket, KE_NET_SOCKET)
+NET_EXIT(connect, KE_NET_CONNECT)
+NET_EXIT(bind, KE_NET_BIND)
+NET_EXIT(listen, KE_NET_LISTEN)
+NET_EXIT(accept, KE_NET_ACCEPT)
+NET_EXIT(accept4, KE_NET_ACCEPT4)
+NET_EXIT(sendto, KE_NET_SENDTO)
+NET_EXIT(sendmsg, KE_NET_SENDMSG)
+NET_EXIT(sendmmsg, KE_NET_SENDMMSG)

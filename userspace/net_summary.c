@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "events.h"
+#include "index_table.h"
 #include "net_summary.h"
+#include "proc_exe.h"
 
 static const char *const call_names[KE_NET_CALL_MAX] = {
 	[KE_NET_SOCKET] = "socket", [KE_NET_CONNECT] = "connect", [KE_NET_BIND] = "bind",
@@ -82,4 +86,150 @@ bool net_endpoint_is_local(const struct log_event *e)
 	default:
 		return false;
 	}
+}
+
+/* ---- the summary ---- */
+
+struct net_summary_store {
+	size_t cap;
+	struct index_table by_key;      /* hash of (addr, family, sock_type) -> endpoint */
+	struct proc_exe_map procs;
+};
+
+static uint64_t key_hash(const char *addr, uint32_t family, uint32_t sock_type)
+{
+	uint64_t h = hash_bytes(addr, strlen(addr));
+
+	return h ^ hash_bytes(&family, sizeof(family)) * 31 ^ hash_bytes(&sock_type, sizeof(sock_type)) * 131;
+}
+
+static struct net_endpoint *endpoint_get(struct net_summary *s, const char *addr, const struct log_event *e)
+{
+	struct net_summary_store *st = s->store;
+	uint64_t h = key_hash(addr, e->net.family, e->net.sock_type);
+	const struct index_table *x = &st->by_key;
+	struct net_endpoint *ep;
+
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
+		ep = &s->endpoints[x->slots[i].id1 - 1];
+		if (x->slots[i].hash == h && ep->family == e->net.family &&
+		    ep->sock_type == e->net.sock_type && !strcmp(ep->addr, addr))
+			return ep;
+	}
+	if (s->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		void *p = s->n < UINT32_MAX - 1 ? realloc(s->endpoints, cap * sizeof(*s->endpoints)) : NULL;
+
+		if (!p)
+			return NULL;
+		s->endpoints = p;
+		st->cap = cap;
+	}
+	ep = &s->endpoints[s->n];
+	memset(ep, 0, sizeof(*ep));
+	ep->addr = strdup(addr);
+	if (!ep->addr || index_table_insert(&st->by_key, h, (uint32_t)s->n)) {
+		free(ep->addr);
+		return NULL;
+	}
+	ep->family = e->net.family;
+	ep->sock_type = e->net.sock_type;
+	ep->local = net_endpoint_is_local(e);
+	s->n++;
+	return ep;
+}
+
+static void pid_note(struct net_endpoint *ep, uint32_t pid, const char *exe)
+{
+	for (uint32_t i = 0; i < ep->npids; i++)
+		if (ep->pids[i] == pid)
+			return;
+	if (ep->npids == 0)
+		ep->exe = exe;
+	if (ep->npids < NET_PIDS_MAX)
+		ep->pids[ep->npids++] = pid;
+	else
+		ep->more_pids = true;
+}
+
+static int dns_note(struct net_endpoint *ep, const struct log_event *e)
+{
+	for (uint32_t k = 0; k < e->net.ndns_names; k++) {
+		bool seen = false;
+		const char **v;
+
+		for (uint32_t i = 0; i < ep->ndns_names && !seen; i++)
+			seen = !strcmp(ep->dns_names[i], e->net.dns_names[k]);
+		if (seen)
+			continue;
+		v = realloc(ep->dns_names, (ep->ndns_names + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ep->dns_names = v;
+		v[ep->ndns_names++] = e->net.dns_names[k];
+	}
+	return 0;
+}
+
+static int summary_event(struct net_summary *s, const struct log_event *e)
+{
+	char addr[INET6_ADDRSTRLEN + 160];
+	struct net_endpoint *ep;
+	uint32_t bit;
+
+	if (e->type != LOG_EV_NET)
+		return proc_exe_event(&s->store->procs, e);
+	net_endpoint_format(e, addr, sizeof(addr));
+	if (!addr[0] || e->net.call >= 32)
+		return 0;       /* socket(), or nothing known about the address */
+	ep = endpoint_get(s, addr, e);
+	if (!ep)
+		return -ENOMEM;
+	bit = NET_CALL_BIT(e->net.call);
+	if ((bit & NET_CONTACT_CALLS) && !(ep->calls & NET_CONTACT_CALLS))
+		ep->first_result = e->net.result;
+	ep->calls |= bit;
+	ep->count++;
+	ep->failed += e->net.result < 0;
+	pid_note(ep, e->tgid, proc_exe_get(&s->store->procs, e->tgid));
+	if (e->net.dns != LOG_DNS_NONE) {
+		s->dns_queries++;
+		s->local_dns += ep->local;
+	}
+	if (e->net.dns == LOG_DNS_UNDECODABLE) {
+		ep->dns_undecodable++;
+		s->dns_undecodable++;
+	}
+	return dns_note(ep, e);
+}
+
+int net_summary_build(const struct log_file *f, struct net_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->store = calloc(1, sizeof(*s->store));
+	if (!s->store || index_table_init(&s->store->by_key, 256))
+		return -ENOMEM;
+	for (size_t i = 0; i < f->nevents; i++)
+		if (summary_event(s, &f->events[i]))
+			return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->endpoints[i].local && (s->endpoints[i].calls & NET_CONTACT_CALLS))
+			s->outside++;
+	s->hermetic = s->outside == 0;
+	return 0;
+}
+
+void net_summary_free(struct net_summary *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->endpoints[i].addr);
+		free(s->endpoints[i].dns_names);
+	}
+	free(s->endpoints);
+	if (s->store) {
+		index_table_free(&s->store->by_key);
+		proc_exe_free(&s->store->procs);
+		free(s->store);
+	}
+	memset(s, 0, sizeof(*s));
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
 
 #include "record_decode.h"
@@ -13,6 +14,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
+
 
 /* A cursor over the blobs that follow a record's fixed part. */
 struct blobs {
@@ -314,6 +316,58 @@ static int decode_file_op(struct record_decoder *d, const struct ke_file_op *r, 
 	return 0;
 }
 
+/* sun_path bytes: a path ends at its NUL; an abstract name (leading NUL) is "@name", inner NULs as '@'. */
+static void unix_path_from_blob(char *out, const char *blob, size_t len)
+{
+	size_t n = 0;
+
+	if (len && blob[0] == '\0') {
+		for (size_t i = 0; i < len; i++)
+			out[n++] = blob[i] ? blob[i] : '@';
+	} else {
+		n = strnlen(blob, len);
+		memcpy(out, blob, n);
+	}
+	out[n] = '\0';
+}
+
+static int decode_net(struct record_decoder *d, const struct ke_net *r, struct blobs *b, struct log_event *ev)
+{
+	const char *upath, *payload;
+	char why[128];
+
+	if (blob_take(b, r->unix_len, &upath) || blob_take(b, r->payload_len, &payload) ||
+	    r->unix_len > KE_UNIX_PATH_MAX || r->payload_len > KE_DNS_MAX)
+		return -EINVAL;
+	ev->net.call = r->call;
+	ev->net.result = r->ret;
+	ev->net.fd = r->fd;
+	ev->net.family = r->family;
+	ev->net.sock_type = r->sock_type;
+	ev->net.protocol = r->protocol;
+	ev->net.flags = r->flags;
+	ev->net.addr_source = r->addr_source;
+	ev->net.port = r->port;
+	memcpy(ev->net.addr, r->addr, sizeof(ev->net.addr));
+	if (r->family == AF_UNIX && r->addr_source != KE_ADDR_NONE) {
+		unix_path_from_blob(d->unix_path, upath, r->unix_len);
+		ev->net.unix_path = d->unix_path;
+	}
+	if (!r->payload_len)
+		return 0;
+	if (dns_parse_query((const uint8_t *)payload, r->payload_len, r->sock_type == SOCK_STREAM,
+			    &d->dns, why, sizeof(why))) {
+		ev->net.dns = LOG_DNS_UNDECODABLE;
+		return 0;
+	}
+	ev->net.dns = LOG_DNS_NAMES;
+	ev->net.ndns_names = d->dns.nnames;
+	for (uint32_t i = 0; i < d->dns.nnames; i++)
+		d->dns_names[i] = d->dns.names[i];
+	ev->net.dns_names = d->dns_names;
+	return 0;
+}
+
 static const size_t fixed_size[KE_TYPE_MAX] = {
 	[KE_FORK] = sizeof(struct ke_fork),
 	[KE_EXEC] = sizeof(struct ke_exec),
@@ -321,6 +375,7 @@ static const size_t fixed_size[KE_TYPE_MAX] = {
 	[KE_EXIT] = sizeof(struct ke_exit),
 	[KE_OPEN] = sizeof(struct ke_open),
 	[KE_FILE_OP] = sizeof(struct ke_file_op),
+	[KE_NET] = sizeof(struct ke_net),
 };
 
 int record_decode(struct record_decoder *d, const void *rec, size_t len, struct log_event *ev)
@@ -360,6 +415,8 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return decode_open(d, rec, &b, ev);
 	case KE_FILE_OP:
 		return decode_file_op(d, rec, &b, ev);
+	case KE_NET:
+		return decode_net(d, rec, &b, ev);
 	}
 	return -EINVAL;
 }

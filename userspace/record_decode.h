@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "dns_parse.h"
 #include "events.h"
 #include "log_event.h"
 
@@ -36,6 +37,10 @@ struct record_decoder {
 	char cwd2[KE_PATH_MAX + 8];
 	char name2[KE_STR_MAX + 8];
 	char target[KE_STR_MAX + 8];
+	/* a net event's unix path ("@name" when abstract) and DNS names */
+	char unix_path[KE_UNIX_PATH_MAX + 2];
+	struct dns_query dns;
+	const char *dns_names[DNS_QUESTIONS_MAX];
 	char argv_buf[KE_ARGV_TOTAL_MAX + 1];
 	const char *argv[DECODE_MAX_ARGS];
 	struct argv_pieces *pieces[DECODE_ARGV_SLOTS];
