@@ -1239,6 +1239,161 @@ static int run_files(const struct log_file *f, bool json, char *err)
 	return r;
 }
 
+/* ---- net ---- */
+
+#define NET_NAMES_SHOWN 8
+#define NET_REASONS_SHOWN 8
+
+static const char *proto_name(const struct net_endpoint *ep)
+{
+	static const char *const inet[] = { [1] = "tcp", [2] = "udp", [3] = "raw", [5] = "sctp" };
+	static const char *const other[] = { [1] = "stream", [2] = "dgram", [3] = "raw", [5] = "seqpacket" };
+	const char *n = NULL;
+
+	if (ep->sock_type < 6)
+		n = ep->family == AF_INET || ep->family == AF_INET6 ? inet[ep->sock_type] : other[ep->sock_type];
+	return n ? n : "?";
+}
+
+static void net_text_calls(const struct net_endpoint *ep)
+{
+	bool first = true;
+
+	for (uint32_t c = 0; c < KE_NET_CALL_MAX; c++) {
+		if (!ep->calls[c])
+			continue;
+		printf("%s%s %" PRIu64, first ? "" : ", ", net_call_name(c) ? net_call_name(c) : "?",
+		       ep->calls[c]);
+		first = false;
+	}
+}
+
+static void net_text_line(const struct net_endpoint *ep)
+{
+	print_word(ep->addr);
+	printf("  %s  %s  %" PRIu64 "x (", ep->local ? "local" : "REMOTE", proto_name(ep), ep->count);
+	net_text_calls(ep);
+	putchar(')');
+	if (ep->failed)
+		printf(" %" PRIu64 " failed", ep->failed);
+	printf("  by ");
+	for (uint32_t i = 0; i < ep->npids; i++)
+		printf("%s%" PRIu32, i ? "," : "", ep->pids[i]);
+	if (ep->more_pids)
+		printf(",...");
+	printf(" (");
+	if (ep->exe)
+		print_word(ep->exe);
+	else
+		putchar('?');
+	putchar(')');
+	for (uint32_t i = 0; i < ep->ndns_names && i < NET_NAMES_SHOWN; i++) {
+		printf(i ? "," : "  dns ");
+		print_word(ep->dns_names[i]);
+	}
+	if (ep->ndns_names > NET_NAMES_SHOWN)
+		printf(" +%" PRIu32, ep->ndns_names - NET_NAMES_SHOWN);
+	if (ep->dns_undecodable)
+		printf("  %" PRIu64 " undecodable", ep->dns_undecodable);
+	putchar('\n');
+}
+
+/* The last line: the verdict and, when not hermetic, what made it so. */
+static void net_text_verdict(const struct net_summary *s)
+{
+	size_t shown = 0;
+
+	printf("verdict: %s: %s", net_verdict_name(s->verdict), s->reason);
+	for (size_t i = 0; i < s->n && s->verdict == NET_NOT_HERMETIC; i++) {
+		const struct net_endpoint *ep = &s->endpoints[i];
+
+		if (ep->local)
+			continue;
+		if (shown++ >= NET_REASONS_SHOWN)
+			continue;
+		printf("%s%s (%s %s = ", shown == 1 ? ": " : "; ", ep->addr, proto_name(ep),
+		       net_call_name(ep->first_call) ? net_call_name(ep->first_call) : "?");
+		print_result(ep->first_result);
+		printf(" by %" PRIu32 " ", ep->pids[0]);
+		if (ep->exe)
+			print_word(ep->exe);
+		else
+			putchar('?');
+		putchar(')');
+	}
+	if (shown > NET_REASONS_SHOWN)
+		printf("; +%zu more", shown - NET_REASONS_SHOWN);
+	if (s->verdict == NET_NOT_HERMETIC && s->dns_names)
+		printf("; %" PRIu64 " DNS name%s queried", s->dns_names, s->dns_names == 1 ? "" : "s");
+	putchar('\n');
+}
+
+static json_t *json_calls(const struct net_endpoint *ep)
+{
+	json_t *o = json_object();
+
+	for (uint32_t c = 0; o && c < KE_NET_CALL_MAX; c++)
+		if (ep->calls[c] && json_object_set_new(o, net_call_name(c) ? net_call_name(c) : "?",
+							ju64(ep->calls[c])))
+			o = (json_decref(o), NULL);
+	return o;
+}
+
+static json_t *json_endpoint(const struct net_endpoint *ep)
+{
+	json_t *pids = json_array();
+
+	for (uint32_t i = 0; pids && i < ep->npids; i++)
+		if (json_array_append_new(pids, json_integer(ep->pids[i])))
+			pids = (json_decref(pids), NULL);
+	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:i, s:o, s:b, s:o, s:o, s:o}",
+			 "endpoint", jstr(ep->addr),
+			 "family", jname(net_family_name(ep->family), ep->family),
+			 "proto", proto_name(ep), "local", ep->local, "count", ju64(ep->count),
+			 "calls", json_calls(ep), "failed", ju64(ep->failed),
+			 "first_result", ep->first_result, "pids", pids, "more_pids", ep->more_pids,
+			 "exe", jstr(ep->exe),
+			 "dns_names", jargv(ep->dns_names, ep->ndns_names),
+			 "dns_undecodable", ju64(ep->dns_undecodable));
+}
+
+static json_t *net_json(const struct net_summary *s)
+{
+	json_t *eps = json_array(), *outside = json_array();
+
+	for (size_t i = 0; eps && i < s->n; i++)
+		if (json_array_append_new(eps, json_endpoint(&s->endpoints[i])))
+			eps = (json_decref(eps), NULL);
+	for (size_t i = 0; outside && i < s->n; i++)
+		if (!s->endpoints[i].local && json_array_append_new(outside, jstr(s->endpoints[i].addr)))
+			outside = (json_decref(outside), NULL);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "endpoints", eps,
+			 "events", ju64(s->events), "dns_queries", ju64(s->dns_queries),
+			 "dns_names", ju64(s->dns_names), "dns_undecodable", ju64(s->dns_undecodable),
+			 "outside", outside, "verdict", net_verdict_name(s->verdict), "reason", s->reason);
+}
+
+static int run_net(const struct log_file *f, bool json, char *err)
+{
+	struct net_summary s;
+	int r = 0;
+
+	if (net_summary_build(f, &s)) {
+		net_summary_free(&s);
+		snprintf(err, ERRLEN, "out of memory");
+		return -1;
+	}
+	if (json) {
+		r = emit_json(net_json(&s));
+	} else {
+		for (size_t i = 0; i < s.n; i++)
+			net_text_line(&s.endpoints[i]);
+		net_text_verdict(&s);
+	}
+	net_summary_free(&s);
+	return r;
+}
+
 /* ---- command line ---- */
 
 struct subcommand {
@@ -1249,6 +1404,20 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "net", run_net, "every endpoint the build used, DNS names, hermetic or not",
+	  "One line per endpoint (address and port, or unix socket path; @name for an\n"
+	  "abstract one) in the order first used:\n"
+	  "  ENDPOINT  local|REMOTE  PROTO  COUNTx (CALL N, ...) [N failed]  by PIDS (EXE)\n"
+	  "  [dns NAME,...] [N undecodable]\n"
+	  "then one line: verdict: hermetic | not-hermetic | unknown: why, and for\n"
+	  "not-hermetic every remote endpoint (first call, result, process) and the number\n"
+	  "of DNS names queried. Local: loopback, the unspecified address, unix and netlink\n"
+	  "sockets. Not hermetic: an address off this machine, or DNS queries (a local\n"
+	  "resolver forwards them). Unknown: a format-1 log, a log whose header lacks\n"
+	  "net.traced=true, or lost net events.\n"
+	  "--json: one object {endpoints [{endpoint, family, proto, local, count, calls,\n"
+	  "failed, first_result, pids, more_pids, exe, dns_names, dns_undecodable}], events,\n"
+	  "dns_queries, dns_names, dns_undecodable, outside, verdict, reason}." },
 	{ "show", run_show, "the timeline, one event a line",
 	  "The timeline, one event a line: seconds since the start, [tgid/tid], type, details.\n"
 	  "--json: JSON Lines, one object per event with every field of the log." },
@@ -1279,7 +1448,7 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kettle log {show|tree|stats|files} FILE [--json]\n\n");
+	fprintf(out, "Usage: kettle log {show|tree|stats|files|net} FILE [--json]\n\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-6s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\nkettle log SUBCOMMAND --help for details. A truncated log is shown up to\n"

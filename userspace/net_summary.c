@@ -171,31 +171,100 @@ static int dns_note(struct net_endpoint *ep, const struct log_event *e)
 	return 0;
 }
 
+static bool net_traced(const struct log_header *h)
+{
+	bool on = false;
+
+	for (uint32_t i = 0; i < h->noptions; i++)
+		if (h->options[i].key && !strcmp(h->options[i].key, LOG_OPTION_NET_TRACED))
+			on = h->options[i].value && !strcmp(h->options[i].value, "true");
+	return on;
+}
+
+static uint64_t net_losses(const struct log_file *f)
+{
+	if (f->has_trailer)
+		return f->trailer.losses.ringbuf_drops[LOG_EV_NET] + f->trailer.losses.pending_full;
+	if (f->ncheckpoints)
+		return f->checkpoints[f->ncheckpoints - 1].losses.ringbuf_drops[LOG_EV_NET] +
+		       f->checkpoints[f->ncheckpoints - 1].losses.pending_full;
+	return 0;
+}
+
+/* Distinct query names over all endpoints (names repeat across a resolver's endpoints). */
+static uint64_t count_names(const struct net_summary *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		for (uint32_t k = 0; k < s->endpoints[i].ndns_names; k++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < i && !seen; j++)
+				for (uint32_t m = 0; m < s->endpoints[j].ndns_names && !seen; m++)
+					seen = !strcmp(s->endpoints[j].dns_names[m], s->endpoints[i].dns_names[k]);
+			n += !seen;
+		}
+	return n;
+}
+
+/*
+ * The rules of the provenance's network byproduct (docs/provenance.md), in its
+ * order; an address not kept from syscall entry to exit counts as a loss too.
+ */
+static void decide(const struct log_file *f, struct net_summary *s)
+{
+	if (f->header.format_version < 2) {
+		s->verdict = NET_UNKNOWN;
+		s->reason = "log format 1 records no network calls";
+	} else if (s->outside) {
+		s->verdict = NET_NOT_HERMETIC;
+		s->reason = "the build addressed endpoints off this machine";
+	} else if (s->dns_names) {
+		s->verdict = NET_NOT_HERMETIC;
+		s->reason = "the build sent DNS queries (a local resolver forwards them)";
+	} else if (!net_traced(&f->header)) {
+		s->verdict = NET_UNKNOWN;
+		s->reason = "the log does not say that network calls were traced (header option "
+			    LOG_OPTION_NET_TRACED ")";
+	} else if (net_losses(f)) {
+		s->verdict = NET_UNKNOWN;
+		s->reason = "network events were lost";
+	} else {
+		s->verdict = NET_HERMETIC;
+		s->reason = "every address the build used stays on this machine (loopback, unix sockets)";
+	}
+}
+
+const char *net_verdict_name(enum net_verdict v)
+{
+	return v == NET_HERMETIC ? "hermetic" : v == NET_NOT_HERMETIC ? "not-hermetic" : "unknown";
+}
+
 static int summary_event(struct net_summary *s, const struct log_event *e)
 {
 	char addr[INET6_ADDRSTRLEN + 160];
 	struct net_endpoint *ep;
-	uint32_t bit;
 
 	if (e->type != LOG_EV_NET)
 		return proc_exe_event(&s->store->procs, e);
+	s->events++;
 	net_endpoint_format(e, addr, sizeof(addr));
-	if (!addr[0] || e->net.call >= 32)
+	if (!addr[0] || e->net.call >= KE_NET_CALL_MAX)
 		return 0;       /* socket(), or nothing known about the address */
 	ep = endpoint_get(s, addr, e);
 	if (!ep)
 		return -ENOMEM;
-	bit = NET_CALL_BIT(e->net.call);
-	if ((bit & NET_CONTACT_CALLS) && !(ep->calls & NET_CONTACT_CALLS))
+	if (!ep->count) {
 		ep->first_result = e->net.result;
-	ep->calls |= bit;
+		ep->first_call = e->net.call;
+	}
+	ep->calls[e->net.call]++;
 	ep->count++;
 	ep->failed += e->net.result < 0;
 	pid_note(ep, e->tgid, proc_exe_get(&s->store->procs, e->tgid));
-	if (e->net.dns != LOG_DNS_NONE) {
+	if (e->net.dns != LOG_DNS_NONE)
 		s->dns_queries++;
-		s->local_dns += ep->local;
-	}
 	if (e->net.dns == LOG_DNS_UNDECODABLE) {
 		ep->dns_undecodable++;
 		s->dns_undecodable++;
@@ -213,9 +282,9 @@ int net_summary_build(const struct log_file *f, struct net_summary *s)
 		if (summary_event(s, &f->events[i]))
 			return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++)
-		if (!s->endpoints[i].local && (s->endpoints[i].calls & NET_CONTACT_CALLS))
-			s->outside++;
-	s->hermetic = s->outside == 0;
+		s->outside += !s->endpoints[i].local;
+	s->dns_names = count_names(s);
+	decide(f, s);
 	return 0;
 }
 

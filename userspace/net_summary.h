@@ -25,12 +25,9 @@ void net_endpoint_format(const struct log_event *e, char *out, size_t len);
 /* Whether the event's address stays on this machine: loopback, unspecified, or a unix socket. */
 bool net_endpoint_is_local(const struct log_event *e);
 
-/* Bits of net_endpoint.calls: 1 << KE_NET_* */
-#define NET_CALL_BIT(call) (1u << (call))
-/* Calls that contact an endpoint (bind and listen only name the build's own). */
-#define NET_CONTACT_CALLS (NET_CALL_BIT(KE_NET_CONNECT) | NET_CALL_BIT(KE_NET_ACCEPT) | \
-			   NET_CALL_BIT(KE_NET_ACCEPT4) | NET_CALL_BIT(KE_NET_SENDTO) | \
-			   NET_CALL_BIT(KE_NET_SENDMSG) | NET_CALL_BIT(KE_NET_SENDMMSG))
+/* Header option that says the network programs were attached: without it, no net event proves nothing. */
+#define LOG_OPTION_NET_TRACED "net.traced"
+
 #define NET_PIDS_MAX 16         /* processes kept per endpoint */
 
 /* One address the build used, with everything the log says about its use. */
@@ -38,10 +35,11 @@ struct net_endpoint {
 	char *addr;             /* net_endpoint_format() */
 	uint32_t family, sock_type;
 	bool local;             /* net_endpoint_is_local() */
-	uint32_t calls;         /* NET_CALL_BIT() of every call that named it */
-	uint64_t count;         /* calls that named it */
+	uint64_t calls[KE_NET_CALL_MAX];        /* how often each call named it */
+	uint64_t count;         /* all calls that named it */
 	uint64_t failed;        /* of which returned an error */
-	int32_t first_result;   /* of the first contacting call (connect: 0, -EINPROGRESS, ...) */
+	int32_t first_result;   /* of the first call that named it (connect: 0, -EINPROGRESS, ...) */
+	uint32_t first_call;
 	uint32_t pids[NET_PIDS_MAX];    /* distinct, in the order they first used it */
 	uint32_t npids;
 	bool more_pids;
@@ -51,24 +49,34 @@ struct net_endpoint {
 	uint64_t dns_undecodable;
 };
 
+enum net_verdict { NET_HERMETIC, NET_NOT_HERMETIC, NET_UNKNOWN };
+
 struct net_summary {
 	struct net_endpoint *endpoints; /* in the order first used */
 	size_t n;
-	bool hermetic;          /* no contacting call to an endpoint that is not local */
-	size_t outside;         /* endpoints that are not local and were contacted */
+	uint64_t events;        /* net events */
+	size_t outside;         /* endpoints that are not local */
 	uint64_t dns_queries;   /* messages to port 53 */
+	uint64_t dns_names;     /* distinct query names */
 	uint64_t dns_undecodable;
-	uint64_t local_dns;     /* of which to a local resolver (it may forward them) */
+	enum net_verdict verdict;
+	const char *reason;     /* one sentence: why that verdict */
 	struct net_summary_store *store;        /* private */
 };
 
 /*
  * Every endpoint of F's net events, by whom and how often, the DNS names,
- * and the verdict: hermetic when no connect, accept or send reached an
- * address outside loopback and unix sockets.  0 or -ENOMEM.  Strings point
- * into F, except addr; free with net_summary_free().
+ * and the verdict:
+ *   unknown       a version-1 log; the header lacks net.traced=true (the
+ *                 programs were not attached); net events were lost;
+ *   not hermetic  an event named an address that is not local, or the
+ *                 build sent DNS queries (a local resolver forwards them);
+ *   hermetic      otherwise: loopback and unix sockets only.
+ * 0 or -ENOMEM.  Strings point into F, except addr; net_summary_free() after.
  */
 int net_summary_build(const struct log_file *f, struct net_summary *s);
 void net_summary_free(struct net_summary *s);
+/* "hermetic", "not-hermetic", "unknown" */
+const char *net_verdict_name(enum net_verdict v);
 
 #endif

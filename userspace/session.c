@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "hash_plan.h"
+#include "net_summary.h"
 #include "session.h"
 
 #define DEFAULT_RINGBUF_BYTES (64u << 20)
@@ -154,13 +155,18 @@ static struct log_writer *log_open(const struct session *s, const struct session
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	snprintf(ringbuf, sizeof(ringbuf), "%zu", s->opt->ringbuf_bytes);
-	for (uint32_t i = 0; i < h->noptions && n < MAX_OPTIONS - 3; i++)
+	const char *traced = tracer_traces_net_and_files() ? "true" : "false";
+
+	for (uint32_t i = 0; i < h->noptions && n < MAX_OPTIONS - 5; i++)
 		opts[n++] = h->options[i];
 	invocation_id(invocation);
 	if (invocation[0])
 		opts[n++] = (struct log_option){ "invocation_id", invocation };
 	opts[n++] = (struct log_option){ "ringbuf_bytes", ringbuf };
 	opts[n++] = (struct log_option){ "allow_loss", s->opt->allow_loss ? "true" : "false" };
+	/* without them, no net event (no file-tree event) does not mean none happened */
+	opts[n++] = (struct log_option){ LOG_OPTION_NET_TRACED, traced };
+	opts[n++] = (struct log_option){ "fs.traced", traced };
 	const struct log_header hdr = {
 		.kettle_version = KETTLE_VERSION, .host = host, .kernel_release = uts.release,
 		.boot_id = boot_id, .start_wall_ns = session_clock_ns(CLOCK_REALTIME),

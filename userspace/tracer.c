@@ -62,6 +62,13 @@ static void core_only(struct bpf_object *obj)
 	}
 }
 
+bool tracer_traces_net_and_files(void)
+{
+	const char *v = getenv("KETTLE_TRACE_CORE_ONLY");
+
+	return !v || !strcmp(v, "0") || !v[0];
+}
+
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
 {
 	struct tracer *t;
@@ -85,7 +92,7 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if (getenv("KETTLE_TRACE_CORE_ONLY") && strcmp(getenv("KETTLE_TRACE_CORE_ONLY"), "0"))
+	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;

@@ -16,6 +16,12 @@ struct tracer_options {
 
 struct tracer;
 
+/*
+ * Whether tracer_open loads the network and file-tree programs: yes unless
+ * KETTLE_TRACE_CORE_ONLY is set (to anything but "" or "0"; docs/tracer.md).
+ * A log says it in its header (net.traced, fs.traced).
+ */
+bool tracer_traces_net_and_files(void);
 /* Loads, configures and attaches. NULL with ERR filled on failure. */
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen);
 /* Puts PID in the tracked map, so it and its future children are followed. */

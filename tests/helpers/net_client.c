@@ -3,9 +3,9 @@
  * Talks to itself over every kind of socket a build might use, on loopback
  * only: TCP over IPv4 and IPv6, UDP, DNS queries to port 53 (UDP, connected
  * UDP with sendmmsg, TCP, and a malformed one) inside a private network
- * namespace, unix sockets by path and abstract name, and a connect to a
- * closed port.  With --outside it also starts a non-blocking connect to
- * 192.0.2.1:80 (TEST-NET-1: nothing answers).  Prints what it used, one
+ * namespace (with --dns), unix sockets by path and abstract name, and a
+ * connect to a closed port.  With --outside it also starts a non-blocking
+ * connect to 192.0.2.1:80 (TEST-NET-1: nothing answers).  Prints what it used, one
  * "what value" line each, for tests/integration/test_net.c.
  */
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,8 +257,14 @@ static void outside(void)
 
 int main(int argc, char **argv)
 {
+	bool with_dns = false, with_outside = false;
+
+	for (int i = 2; i < argc; i++) {
+		with_dns |= !strcmp(argv[i], "--dns");
+		with_outside |= !strcmp(argv[i], "--outside");
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: net_client DIR [--outside]\n");
+		fprintf(stderr, "usage: net_client DIR [--dns] [--outside]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -266,8 +273,9 @@ int main(int argc, char **argv)
 	udp_send();
 	refused();
 	unix_sockets(argv[1]);
-	dns();
-	if (argc > 2 && !strcmp(argv[2], "--outside"))
+	if (with_dns)
+		dns();
+	if (with_outside)
 		outside();
 	return failed;
 }
