@@ -96,21 +96,21 @@ static int command_keys(struct side *s)
 	if (!s->cmd_key || !s->cmd_len || !s->matched)
 		return -1;
 	for (uint32_t p = 0; p < r->nprocs; p++) {
-		const struct log_event *e;
+		const struct replay_exec *e;
 		size_t size, len = 0;
 
 		if (!r->procs[p].own_exec)
 			continue;
-		e = r->execs[r->procs[p].exec].ev;
-		size = strlen(e->exec.exe ? e->exec.exe : "") + 2;
-		for (uint32_t i = 0; i < e->exec.nargv; i++)
-			size += strlen(e->exec.argv[i] ? e->exec.argv[i] : "") + 2;
+		e = &r->execs[r->procs[p].exec];
+		size = strlen(e->exe ? e->exe : "") + 2;
+		for (uint32_t i = 0; i < e->nargv; i++)
+			size += strlen(e->argv[i] ? e->argv[i] : "") + 2;
 		s->cmd_key[p] = malloc(size + 1);
 		if (!s->cmd_key[p])
 			return -1;
-		append_word(s->cmd_key[p], &len, e->exec.exe ? e->exec.exe : "", dir);
-		for (uint32_t i = 0; i < e->exec.nargv; i++)
-			append_word(s->cmd_key[p], &len, e->exec.argv[i] ? e->exec.argv[i] : "", dir);
+		append_word(s->cmd_key[p], &len, e->exe ? e->exe : "", dir);
+		for (uint32_t i = 0; i < e->nargv; i++)
+			append_word(s->cmd_key[p], &len, e->argv[i] ? e->argv[i] : "", dir);
 		s->cmd_key[p][len] = '\0';
 		s->cmd_len[p] = len;
 	}
@@ -269,7 +269,7 @@ static void classify(struct build_diff *d)
 		for (uint32_t k = 0; k < r->files[f].naccess; k++) {
 			uint8_t kind = r->accesses[r->by_file[r->files[f].access_first + k]].kind;
 
-			df->readers += kind == RA_READ || kind == RA_EXEC;
+			df->readers += replay_access_reads(kind);
 		}
 		df->executable = !df->output && (r->files[f].flags & RF_EXECUTED);
 		if (df->a == REPLAY_NONE) {
@@ -349,13 +349,13 @@ static int propagate(struct build_diff *d, const struct side *sb)
 		for (uint32_t i = 0; i < r->naccesses; i++) {
 			const struct replay_access *a = &r->accesses[i];
 
-			if (a->kind == RA_READ || a->kind == RA_EXEC)
+			if (replay_access_reads(a->kind))
 				changed |= causes_merge(&proc[a->proc], &d->file_causes[a->file]);
 		}
 		for (uint32_t i = 0; i < r->naccesses; i++) {
 			const struct replay_access *a = &r->accesses[i];
 
-			if (a->kind == RA_WRITE)
+			if (replay_access_writes(a->kind))
 				changed |= causes_merge(&d->file_causes[a->file], &proc[a->proc]);
 		}
 	}
@@ -433,6 +433,22 @@ static int rank(struct build_diff *d)
 	return 0;
 }
 
+/* Endpoints one build addressed and the other did not, by name. */
+static int compare_endpoints(struct build_diff *d)
+{
+	d->net_added = malloc(((size_t)d->b->nendpoints + 1) * sizeof(uint32_t));
+	d->net_removed = malloc(((size_t)d->a->nendpoints + 1) * sizeof(uint32_t));
+	if (!d->net_added || !d->net_removed)
+		return -1;
+	for (uint32_t i = 0; i < d->b->nendpoints; i++)
+		if (replay_endpoint_find(d->a, d->b->endpoints[i].name) == REPLAY_NONE)
+			d->net_added[d->nnet_added++] = i;
+	for (uint32_t i = 0; i < d->a->nendpoints; i++)
+		if (replay_endpoint_find(d->b, d->a->endpoints[i].name) == REPLAY_NONE)
+			d->net_removed[d->nnet_removed++] = i;
+	return 0;
+}
+
 int build_diff_run(struct build_diff *d, const struct replay *a, const struct replay *b)
 {
 	struct side sa = { .r = a }, sb = { .r = b };
@@ -444,7 +460,7 @@ int build_diff_run(struct build_diff *d, const struct replay *a, const struct re
 	if (!collect_files(d, &sa, &sb) && !command_keys(&sa) && !command_keys(&sb) &&
 	    !match_commands(d, &sa, &sb)) {
 		classify(d);
-		if (!propagate(d, &sb) && !rank(d))
+		if (!propagate(d, &sb) && !rank(d) && !compare_endpoints(d))
 			rc = 0;
 	}
 	/* B's file -> diff file map outlives the run: build_diff_via needs it */
@@ -469,12 +485,14 @@ void build_diff_free(struct build_diff *d)
 	free(d->commands);
 	free(d->file_causes);
 	free(d->bmap);
+	free(d->net_added);
+	free(d->net_removed);
 	memset(d, 0, sizeof(*d));
 }
 
 bool build_diff_any(const struct build_diff *d)
 {
-	return d->ninputs || d->noutputs || d->ncommands;
+	return d->ninputs || d->noutputs || d->ncommands || d->nnet_added || d->nnet_removed;
 }
 
 uint32_t build_diff_step(const struct replay *r, uint32_t proc)
@@ -533,7 +551,7 @@ static void via_file(struct via_ctx *c, uint32_t file)
 	for (uint32_t i = 0; i < f->naccess; i++) {
 		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
 
-		if (a->kind == RA_WRITE)
+		if (replay_access_writes(a->kind))
 			lineage_proc_inputs(r, a->proc, file, stamp, &mark, via_input, c);
 	}
 	free(stamp);

@@ -53,6 +53,8 @@ struct build_diff {
 	uint32_t ncommands;
 	struct diff_causes *file_causes;        /* per file of B */
 	uint32_t *bmap;         /* per file of B: its diff file, REPLAY_NONE */
+	uint32_t *net_added, nnet_added;        /* endpoints of B that A did not address */
+	uint32_t *net_removed, nnet_removed;    /* endpoints of A that B did not address */
 	uint32_t same_inputs, same_outputs, incomparable;
 	uint32_t commands_matched;
 };

@@ -23,11 +23,12 @@ static const char diff_help[] =
 	"     the changed inputs in its lineage (\"because\") and the changed files it was\n"
 	"     made from (\"via\"); an output nothing explains is marked so;\n"
 	"  3. commands only in A or only in B (matched by program and argv);\n"
-	"  4. the traced command and directory, when they differ.\n"
+	"  4. network endpoints only one build addressed;\n"
+	"  5. the traced command and directory, when they differ.\n"
 	"Paths under the build directory are compared relative to it; temporary files and\n"
 	"the compiler driver's /tmp/ccXXXXXX names are masked.  A build step is a process\n"
 	"started by the build driver (the traced command's program, e.g. make).\n"
-	"--json: {summary, inputs, outputs, commands, header}.\n"
+	"--json: {summary, inputs, outputs, commands, network: {added, removed}}.\n"
 	"Exit status: 0 when nothing differs, 1 when something does, 125 for an unreadable log.\n";
 
 static const char *change_mark(enum diff_change c)
@@ -72,7 +73,7 @@ static void print_readers(const struct build_diff *d, const struct diff_file *df
 		uint32_t step;
 		bool dup = false;
 
-		if (a->kind != RA_READ && a->kind != RA_EXEC)
+		if (!replay_access_reads(a->kind))
 			continue;
 		step = build_diff_step(r, a->proc);
 		for (uint32_t k = 0; k < n; k++)
@@ -212,6 +213,19 @@ static void diff_text(const struct build_diff *d, const char *pa, const char *pb
 		forensic_print_command(stdout, r, d->commands[c].proc, DIFF_ARGV_SHOWN);
 		putchar('\n');
 	}
+	if (d->nnet_added || d->nnet_removed)
+		printf("network contacts only in one build:\n");
+	for (uint32_t i = 0; i < d->nnet_added; i++) {
+		const struct replay_endpoint *e = &d->b->endpoints[d->net_added[i]];
+
+		printf("  + %s (%s, first by %" PRIu32 " %s)\n", e->name, e->local ? "this machine" : "remote",
+		       d->b->procs[e->first_proc].pid, replay_proc_name(d->b, e->first_proc));
+	}
+	for (uint32_t i = 0; i < d->nnet_removed; i++) {
+		const struct replay_endpoint *e = &d->a->endpoints[d->net_removed[i]];
+
+		printf("  - %s (%s)\n", e->name, e->local ? "this machine" : "remote");
+	}
 	print_header_diff(d);
 	if (d->incomparable)
 		printf("not compared: %" PRIu32 " files without a usable digest on one side\n",
@@ -275,7 +289,15 @@ static json_t *diff_json(const struct build_diff *d)
 		    json_array_append_new(cmds, j))
 			json_decref(cmds), cmds = NULL;
 	}
-	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
+	json_t *net = json_pack("{s:[], s:[]}", "added", "removed");
+
+	for (uint32_t i = 0; net && i < d->nnet_added; i++)
+		json_array_append_new(json_object_get(net, "added"),
+				      show_json_name(d->b->endpoints[d->net_added[i]].name));
+	for (uint32_t i = 0; net && i < d->nnet_removed; i++)
+		json_array_append_new(json_object_get(net, "removed"),
+				      show_json_name(d->a->endpoints[d->net_removed[i]].name));
+	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
 		      "summary", "changed_inputs", (json_int_t)d->ninputs,
 		      "changed_outputs", (json_int_t)d->noutputs,
 		      "commands_only_in_one", (json_int_t)d->ncommands,
@@ -283,7 +305,7 @@ static json_t *diff_json(const struct build_diff *d)
 		      "same_inputs", (json_int_t)d->same_inputs,
 		      "same_outputs", (json_int_t)d->same_outputs,
 		      "not_compared", (json_int_t)d->incomparable,
-		      "inputs", inputs, "outputs", outputs, "commands", cmds);
+		      "inputs", inputs, "outputs", outputs, "commands", cmds, "network", net);
 	return o;
 }
 

@@ -14,8 +14,10 @@ static const char export_help[] =
 	"Usage: kettle export LOG --format perfetto|dot [-o FILE]\n\n"
 	"perfetto: Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing):\n"
 	"  one track per process (named \"PID program\"), a span for each program the process\n"
-	"  ran (fork to exec, exec to exec, exec to exit) with its argv, and an instant for\n"
-	"  each file access (read, write, exec, absent, failed) with the path.\n"
+	"  ran (fork to exec, exec to exec, exec to exit) with its argv, an instant for\n"
+	"  each file access (read, write, exec, absent, failed, delete, rename-from,\n"
+	"  rename-to, link, mkdir, truncate, attr) with the path, and one for each socket\n"
+	"  call that named an endpoint (net local, net remote).\n"
 	"  Times are microseconds since the build started.\n"
 	"dot: the build's lineage graph for Graphviz: every process that wrote a file,\n"
 	"  the files it wrote (boxes) and the files it read or executed.\n"
@@ -32,9 +34,9 @@ static void us(FILE *out, const struct replay *r, uint64_t ts)
 }
 
 static void span(FILE *out, const struct replay *r, uint32_t p, uint64_t from, uint64_t to,
-		 const struct log_event *ex)
+		 const struct replay_exec *ex)
 {
-	const char *name = ex && ex->exec.exe ? strrchr(ex->exec.exe, '/') : NULL;
+	const char *name = ex && ex->exe ? strrchr(ex->exe, '/') : NULL;
 
 	fprintf(out, ",\n{\"ph\":\"X\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",\"ts\":", p + 1, p + 1);
 	us(out, r, from);
@@ -42,17 +44,17 @@ static void span(FILE *out, const struct replay *r, uint32_t p, uint64_t from, u
 	us(out, r, r->start_ns + (to > from ? to - from : 0));
 	fprintf(out, ",\"cat\":\"exec\",\"name\":");
 	if (ex) {
-		show_json_write(out, name ? name + 1 : ex->exec.exe);
+		show_json_write(out, name ? name + 1 : ex->exe ? ex->exe : "?");
 		fprintf(out, ",\"args\":{\"exe\":");
-		show_json_write(out, ex->exec.exe);
+		show_json_write(out, ex->exe);
 		fprintf(out, ",\"argv\":[");
-		for (uint32_t i = 0; i < ex->exec.nargv; i++) {
+		for (uint32_t i = 0; i < ex->nargv; i++) {
 			if (i)
 				fputc(',', out);
-			show_json_write(out, ex->exec.argv[i]);
+			show_json_write(out, ex->argv[i]);
 		}
 		fprintf(out, "],\"cwd\":");
-		show_json_write(out, ex->exec.cwd);
+		show_json_write(out, ex->cwd);
 		fputc('}', out);
 	} else {
 		show_json_write(out, replay_proc_name(r, p));
@@ -74,11 +76,11 @@ static void proc_spans(FILE *out, const struct replay *r, uint32_t p)
 	first = n ? r->execs[chain[n - 1]].ts_ns : pr->end_ns;
 	if (!n || first > pr->start_ns)
 		span(out, r, p, pr->start_ns, first, pr->forked_exec == REPLAY_NONE ? NULL :
-		     r->execs[pr->forked_exec].ev);
+		     &r->execs[pr->forked_exec]);
 	while (n--) {
 		const struct replay_exec *e = &r->execs[chain[n]];
 
-		span(out, r, p, e->ts_ns, n ? r->execs[chain[n - 1]].ts_ns : pr->end_ns, e->ev);
+		span(out, r, p, e->ts_ns, n ? r->execs[chain[n - 1]].ts_ns : pr->end_ns, e);
 	}
 }
 
@@ -115,6 +117,17 @@ static void export_perfetto(FILE *out, const struct replay *r)
 		us(out, r, a->ts_ns);
 		fprintf(out, ",\"cat\":\"file\",\"name\":\"%s\",\"args\":{\"path\":", replay_access_name(a->kind));
 		show_json_write(out, r->files[a->file].path);
+		fprintf(out, "}}");
+	}
+	for (uint32_t i = 0; i < r->nnets; i++) {
+		const struct replay_net *n = &r->nets[i];
+
+		fprintf(out, ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32
+			",\"ts\":", n->proc + 1, n->proc + 1);
+		us(out, r, n->ts_ns);
+		fprintf(out, ",\"cat\":\"net\",\"name\":\"%s\",\"args\":{\"endpoint\":",
+			r->endpoints[n->endpoint].local ? "net local" : "net remote");
+		show_json_write(out, r->endpoints[n->endpoint].name);
 		fprintf(out, "}}");
 	}
 	fprintf(out, "\n]}\n");
@@ -179,7 +192,7 @@ static int export_dot(FILE *out, const struct replay *r)
 		bool writes = false;
 
 		for (uint32_t i = 0; i < pr->naccess && !writes; i++)
-			writes = r->accesses[r->by_proc[pr->access_first + i]].kind == RA_WRITE;
+			writes = replay_access_writes(r->accesses[r->by_proc[pr->access_first + i]].kind);
 		if (!writes)
 			continue;
 		fprintf(out, "  p%" PRIu32 " [label=", p);
@@ -189,7 +202,7 @@ static int export_dot(FILE *out, const struct replay *r)
 		for (uint32_t i = 0; i < pr->naccess; i++) {
 			const struct replay_access *a = &r->accesses[r->by_proc[pr->access_first + i]];
 
-			if (a->kind != RA_WRITE || written_by[a->file] == 1)
+			if (!replay_access_writes(a->kind) || written_by[a->file] == 1)
 				continue;
 			written_by[a->file] = 1;
 			dot_file_node(&c, a->file);

@@ -31,6 +31,12 @@ static const char why_help[] =
 static void text_item(const struct replay *r, const struct lineage_item *it)
 {
 	printf("%*s", (int)it->depth * 2, "");
+	if (it->kind == LI_NET) {
+		printf("net ");
+		show_word(stdout, r->endpoints[it->id].name);
+		printf("  [%s endpoint]\n", r->endpoints[it->id].local ? "local" : "remote");
+		return;
+	}
 	if (it->kind == LI_PROC) {
 		printf("<- %" PRIu32 " ", r->procs[it->id].pid);
 		forensic_print_command(stdout, r, it->id, WHY_ARGV_SHOWN);
@@ -90,14 +96,18 @@ static int why_text(const struct replay *r, const struct lineage *l)
 	flush_skipped(&skipped, skipped_depth);
 	free(listed);
 	printf("-- %" PRIu32 " writing processes, %" PRIu32 " intermediate files, %" PRIu32
-	       " sources, %" PRIu32 " executables\n", l->nwriters, l->nintermediate, l->nsources,
-	       l->nexecutables);
+	       " sources, %" PRIu32 " executables, %" PRIu32 " network endpoints\n", l->nwriters,
+	       l->nintermediate, l->nsources, l->nexecutables, l->nendpoints);
 	return 0;
 }
 
 static json_t *item_json(const struct replay *r, const struct lineage_item *it)
 {
-	json_t *o = it->kind == LI_PROC ? forensic_proc_json(r, it->id) : forensic_file_json(r, it->id);
+	json_t *o = it->kind == LI_PROC ? forensic_proc_json(r, it->id) :
+		    it->kind == LI_NET ? json_pack("{s:o, s:b}", "endpoint",
+						   show_json_name(r->endpoints[it->id].name),
+						   "local", r->endpoints[it->id].local) :
+		    forensic_file_json(r, it->id);
 
 	if (!o)
 		return NULL;
@@ -129,7 +139,7 @@ static json_t *why_json(const struct replay *r, const struct lineage *l)
 			root = stack[0] = o;
 			continue;
 		}
-		key = it->kind == LI_PROC ? "writers" : "inputs";
+		key = it->kind == LI_PROC ? "writers" : it->kind == LI_NET ? "network" : "inputs";
 		list = json_object_get(stack[it->depth - 1], key);
 		if (!list && (json_object_set_new(stack[it->depth - 1], key, json_array()) ||
 			      !(list = json_object_get(stack[it->depth - 1], key)))) {
@@ -141,9 +151,10 @@ static json_t *why_json(const struct replay *r, const struct lineage *l)
 		stack[it->depth] = o;
 	}
 	free(stack);
-	if (root && json_object_set_new(root, "summary", json_pack("{s:I, s:I, s:I, s:I}",
+	if (root && json_object_set_new(root, "summary", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 			"writers", (json_int_t)l->nwriters, "intermediate", (json_int_t)l->nintermediate,
-			"sources", (json_int_t)l->nsources, "executables", (json_int_t)l->nexecutables))) {
+			"sources", (json_int_t)l->nsources, "executables", (json_int_t)l->nexecutables,
+			"network_endpoints", (json_int_t)l->nendpoints))) {
 		json_decref(root);
 		return NULL;
 	}
@@ -177,7 +188,12 @@ static void why_dot(const struct replay *r, const struct lineage *l)
 		const struct lineage_item *up = it->depth ? &l->items[stack[it->depth - 1]] : NULL;
 
 		stack[it->depth] = i;
-		if (!it->repeat && it->kind == LI_FILE) {
+		if (it->kind == LI_NET) {
+			printf("  n%" PRIu32 " [shape=diamond, label=", it->id);
+			dot_string(r->endpoints[it->id].name);
+			printf("];\n  n%" PRIu32 " -> p%" PRIu32 " [style=dotted];\n", it->id, up ? up->id : 0);
+			continue;
+		} else if (!it->repeat && it->kind == LI_FILE) {
 			printf("  f%" PRIu32 " [shape=box, label=", it->id);
 			dot_string(r->files[it->id].path);
 			printf(", tooltip=\"%s\"];\n", forensic_file_role(r, it->id));

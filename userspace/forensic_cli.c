@@ -61,9 +61,9 @@ void forensic_print_file_facts(FILE *out, const struct replay *r, uint32_t file)
 
 void forensic_print_command(FILE *out, const struct replay *r, uint32_t proc, size_t limit)
 {
-	const struct log_event *e = replay_proc_exec(r, proc);
-	const char *const *argv = e ? e->exec.argv : r->log->header.command;
-	uint32_t n = e ? e->exec.nargv : (proc == r->root ? r->log->header.ncommand : 0);
+	const struct replay_exec *e = replay_proc_exec(r, proc);
+	const char *const *argv = e ? e->argv : r->log->header.command;
+	uint32_t n = e ? e->nargv : (proc == r->root ? r->log->header.ncommand : 0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -103,13 +103,13 @@ static json_t *argv_json(const char *const *argv, uint32_t n)
 json_t *forensic_proc_json(const struct replay *r, uint32_t proc)
 {
 	const struct replay_proc *p = &r->procs[proc];
-	const struct log_event *e = replay_proc_exec(r, proc);
-	const char *const *argv = e ? e->exec.argv : r->log->header.command;
-	uint32_t n = e ? e->exec.nargv : (proc == r->root ? r->log->header.ncommand : 0);
+	const struct replay_exec *e = replay_proc_exec(r, proc);
+	const char *const *argv = e ? e->argv : r->log->header.command;
+	uint32_t n = e ? e->nargv : (proc == r->root ? r->log->header.ncommand : 0);
 
 	return json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}", "pid", (json_int_t)p->pid,
 			 "exe", show_json_name(replay_proc_exe(r, proc)), "argv", argv_json(argv, n),
-			 "cwd", show_json_name(e ? e->exec.cwd : r->log->header.cwd),
+			 "cwd", show_json_name(e ? e->cwd : r->log->header.cwd),
 			 "start_ns", (json_int_t)(int64_t)(p->start_ns - r->start_ns),
 			 "end_ns", (json_int_t)(int64_t)(p->end_ns - r->start_ns),
 			 "exit_status", p->exited ? json_integer(p->status) : json_null());

@@ -19,7 +19,7 @@ int lineage_proc_inputs(const struct replay *r, uint32_t proc, uint32_t skip, ui
 		const struct replay_access *a = &r->accesses[r->by_proc[p->access_first + i]];
 		int rc;
 
-		if ((a->kind != RA_READ && a->kind != RA_EXEC) || a->file == skip || stamp[a->file] == m)
+		if (!replay_access_reads(a->kind) || a->file == skip || stamp[a->file] == m)
 			continue;
 		stamp[a->file] = m;
 		rc = fn(a->file, a->kind == RA_EXEC, arg);
@@ -36,6 +36,7 @@ struct walker {
 	uint8_t *file_done, *proc_done, *counted;
 	uint32_t *stamp, mark;
 	uint32_t *listed_for;   /* per process: file + 1 it was last listed as a writer of */
+	uint8_t *ep_counted;
 };
 
 struct input {
@@ -111,6 +112,30 @@ static void order_inputs(const struct replay *r, struct inputs *in)
 
 static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool executed);
 
+/* The endpoints a writer addressed, once each: what it may have fetched. */
+static int walk_nets(struct walker *w, uint32_t proc, uint32_t depth)
+{
+	const struct replay *r = w->r;
+	const struct replay_proc *p = &r->procs[proc];
+
+	for (uint32_t i = 0; i < p->nnet; i++) {
+		uint32_t ep = r->nets[r->nets_by_proc[p->net_first + i]].endpoint;
+		bool seen = false;
+
+		for (uint32_t k = 0; k < i && !seen; k++)
+			seen = r->nets[r->nets_by_proc[p->net_first + k]].endpoint == ep;
+		if (seen)
+			continue;
+		if (!w->ep_counted[ep]) {
+			w->ep_counted[ep] = 1;
+			w->l->nendpoints++;
+		}
+		if (add_item(w, (struct lineage_item){ .kind = LI_NET, .id = ep, .depth = depth }))
+			return -1;
+	}
+	return 0;
+}
+
 static int walk_proc(struct walker *w, uint32_t proc, uint32_t file, uint32_t depth)
 {
 	struct inputs in = { 0 };
@@ -130,7 +155,7 @@ static int walk_proc(struct walker *w, uint32_t proc, uint32_t file, uint32_t de
 	for (uint32_t i = 0; !rc && i < in.n; i++)
 		rc = walk_file(w, in.v[i].file, depth + 1, in.v[i].executed);
 	free(in.v);
-	return rc;
+	return rc ? rc : walk_nets(w, proc, depth + 1);
 }
 
 static void count_leaf(struct walker *w, uint32_t file, bool executed)
@@ -172,7 +197,7 @@ static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool execu
 		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
 
 		/* one entry per writer even when it opened the file for writing many times */
-		if (a->kind != RA_WRITE || w->listed_for[a->proc] == file + 1)
+		if (!replay_access_writes(a->kind) || w->listed_for[a->proc] == file + 1)
 			continue;
 		w->listed_for[a->proc] = file + 1;
 		if (walk_proc(w, a->proc, file, depth + 1))
@@ -192,13 +217,15 @@ int lineage_walk(const struct replay *r, uint32_t file, uint32_t max_depth, stru
 	w.proc_done = calloc((size_t)r->nprocs + 1, 1);
 	w.stamp = calloc((size_t)r->nfiles + 1, sizeof(*w.stamp));
 	w.listed_for = calloc((size_t)r->nprocs + 1, sizeof(*w.listed_for));
-	if (w.file_done && w.counted && w.proc_done && w.stamp && w.listed_for)
+	w.ep_counted = calloc((size_t)r->nendpoints + 1, 1);
+	if (w.file_done && w.counted && w.proc_done && w.stamp && w.listed_for && w.ep_counted)
 		rc = walk_file(&w, file, 0, false);
 	free(w.file_done);
 	free(w.counted);
 	free(w.proc_done);
 	free(w.stamp);
 	free(w.listed_for);
+	free(w.ep_counted);
 	if (rc)
 		lineage_free(out);
 	return rc;

@@ -12,22 +12,25 @@
 
 #include "replay.h"
 
-enum lineage_kind { LI_FILE, LI_PROC };
+enum lineage_kind { LI_FILE, LI_PROC, LI_NET };
 
-/* One node of the lineage tree, in preorder: a file, then its writers, then each writer's inputs. */
+/*
+ * One node of the lineage tree, in preorder: a file, then its writers, then
+ * each writer's inputs (files, then the network endpoints it addressed).
+ */
 struct lineage_item {
 	uint8_t kind;           /* enum lineage_kind */
 	bool repeat;            /* expanded earlier in the tree: not expanded again */
 	bool cut;               /* not expanded: the depth limit was reached */
 	bool executed;          /* a file the parent process executed (else read or wrote) */
-	uint32_t id;            /* file or process instance */
+	uint32_t id;            /* file, process instance or network endpoint */
 	uint32_t depth;         /* 0 for the file asked about */
 };
 
 struct lineage {
 	struct lineage_item *items;
 	uint32_t n, cap;
-	uint32_t nsources, nexecutables, nwriters, nintermediate;   /* distinct */
+	uint32_t nsources, nexecutables, nwriters, nintermediate, nendpoints;   /* distinct */
 };
 
 #define LINEAGE_DEPTH_DEFAULT 64

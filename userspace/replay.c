@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
+#include "net_summary.h"
 #include "replay.h"
 
 /* Room for element N of an array of ELEM-byte elements; doubles. 0 or -1. */
@@ -35,7 +37,7 @@ struct ptr_file {
 
 struct builder {
 	struct replay *r;
-	uint32_t cap_procs, cap_execs, cap_files, cap_accesses;
+	uint32_t cap_procs, cap_execs, cap_files, cap_accesses, cap_endpoints, cap_nets;
 	struct index_table ptr_index;   /* hash of a path pointer -> ptrs[] */
 	struct ptr_file *ptrs;
 	uint32_t nptrs, cap_ptrs;
@@ -147,12 +149,13 @@ static int file_get(struct builder *b, const char *path, uint32_t *out)
 	return 0;
 }
 
-static int access_add(struct builder *b, const struct log_event *e, uint32_t proc,
-		      const char *path, enum replay_access_kind kind)
+static int access_add_other(struct builder *b, const struct log_event *e, uint32_t proc,
+			    const char *path, enum replay_access_kind kind, uint32_t other)
 {
 	struct replay *r = b->r;
 	static const uint32_t flag_of[RA_KIND_MAX] = { [RA_READ] = RF_READ, [RA_WRITE] = RF_WRITTEN,
-		[RA_EXEC] = RF_EXECUTED, [RA_ABSENT] = RF_ABSENT };
+		[RA_EXEC] = RF_EXECUTED, [RA_ABSENT] = RF_ABSENT, [RA_RENAME_TO] = RF_WRITTEN,
+		[RA_TRUNCATE] = RF_WRITTEN, [RA_LINK_TO] = RF_WRITTEN, [RA_RENAME_FROM] = RF_READ };
 	uint32_t file;
 
 	if (!path)
@@ -161,12 +164,19 @@ static int access_add(struct builder *b, const struct log_event *e, uint32_t pro
 	    room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
 		return -1;
 	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
-		.file = file, .event = (uint32_t)(e - r->log->events), .kind = (uint8_t)kind };
+		.file = file, .event = (uint32_t)(e - r->log->events), .kind = (uint8_t)kind,
+		.other = other };
 	r->files[file].flags |= flag_of[kind];
-	if (kind == RA_WRITE && r->files[file].first_writer == REPLAY_NONE)
+	if (replay_access_writes(kind) && r->files[file].first_writer == REPLAY_NONE)
 		r->files[file].first_writer = r->naccesses;
 	r->naccesses++;
 	return 0;
+}
+
+static int access_add(struct builder *b, const struct log_event *e, uint32_t proc,
+		      const char *path, enum replay_access_kind kind)
+{
+	return access_add_other(b, e, proc, path, kind, REPLAY_NONE);
 }
 
 static bool absent_errno(int err)
@@ -203,10 +213,126 @@ static int on_exec(struct builder *b, const struct log_event *e, uint32_t proc)
 	if (room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
 		return -1;
 	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = e->ts_ns, .proc = proc,
-		.prev = p->own_exec ? p->exec : REPLAY_NONE, .ev = e };
+		.prev = p->own_exec ? p->exec : REPLAY_NONE, .exe = e->exec.exe, .cwd = e->exec.cwd,
+		.argv = e->exec.argv, .nargv = e->exec.nargv };
 	p->exec = r->nexecs++;
 	p->own_exec = true;
 	return access_add(b, e, proc, e->exec.exe, RA_EXEC);
+}
+
+/*
+ * A process already running when an attach began: a new instance under its
+ * parent when the parent was seen, running what /proc said, started when
+ * /proc said (when it could tell).
+ */
+static int on_snapshot(struct builder *b, const struct log_event *e)
+{
+	struct replay *r = b->r;
+	uint32_t parent = e->proc_snapshot.ppid ? proc_lookup(r, e->proc_snapshot.ppid) : REPLAY_NONE;
+	uint64_t start = e->proc_snapshot.start_boot_ns ? e->proc_snapshot.start_boot_ns : e->ts_ns;
+	uint32_t p;
+
+	if (parent != REPLAY_NONE && r->procs[parent].pid == e->tgid)
+		parent = REPLAY_NONE;
+	if (proc_new(b, e->tgid, parent, start, &p) ||
+	    room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
+		return -1;
+	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = start, .proc = p, .prev = REPLAY_NONE,
+		.exe = e->proc_snapshot.exe, .cwd = e->proc_snapshot.cwd, .argv = e->proc_snapshot.argv,
+		.nargv = e->proc_snapshot.nargv, .snapshot = true };
+	r->procs[p].exec = r->nexecs++;
+	r->procs[p].own_exec = true;
+	if (start < r->start_ns)
+		r->start_ns = start;
+	return 0;
+}
+
+uint32_t replay_endpoint_find(const struct replay *r, const char *name)
+{
+	uint64_t h = hash_bytes(name, strlen(name));
+
+	if (!r->endpoint_index.slots)
+		return REPLAY_NONE;
+	for (uint32_t i = index_table_probe(&r->endpoint_index, h); r->endpoint_index.slots[i].id1;
+	     i = index_table_next(&r->endpoint_index, i)) {
+		uint32_t id = r->endpoint_index.slots[i].id1 - 1;
+
+		if (r->endpoint_index.slots[i].hash == h && !strcmp(r->endpoints[id].name, name))
+			return id;
+	}
+	return REPLAY_NONE;
+}
+
+static int endpoint_get(struct builder *b, const struct log_event *e, const char *name, uint32_t *out)
+{
+	struct replay *r = b->r;
+	uint64_t h = hash_bytes(name, strlen(name));
+
+	*out = replay_endpoint_find(r, name);
+	if (*out != REPLAY_NONE)
+		return 0;
+	if (room((void **)&r->endpoints, &b->cap_endpoints, r->nendpoints, sizeof(*r->endpoints)) ||
+	    index_table_insert(&r->endpoint_index, h, r->nendpoints))
+		return -1;
+	r->endpoints[r->nendpoints] = (struct replay_endpoint){ .name = strdup(name),
+		.local = net_endpoint_is_local(e), .first_ns = e->ts_ns };
+	if (!r->endpoints[r->nendpoints].name)
+		return -1;
+	*out = r->nendpoints++;
+	return 0;
+}
+
+/* A socket call that names an address: its endpoint, and which process reached for it. */
+static int on_net(struct builder *b, const struct log_event *e, uint32_t proc)
+{
+	struct replay *r = b->r;
+	char name[300];
+	uint32_t ep;
+
+	if (e->net.dns == LOG_DNS_NAMES && e->net.ndns_names)
+		r->dns_queries++;
+	net_endpoint_format(e, name, sizeof(name));
+	if (!name[0])
+		return 0;
+	if (endpoint_get(b, e, name, &ep) ||
+	    room((void **)&r->nets, &b->cap_nets, r->nnets, sizeof(*r->nets)))
+		return -1;
+	if (!r->endpoints[ep].calls++)
+		r->endpoints[ep].first_proc = proc;
+	r->nets[r->nnets++] = (struct replay_net){ .ts_ns = e->ts_ns, .proc = proc, .endpoint = ep,
+		.event = (uint32_t)(e - r->log->events) };
+	return 0;
+}
+
+static int on_file_op(struct builder *b, const struct log_event *e, uint32_t proc)
+{
+	uint32_t from, to;
+
+	if (e->file_op.result != 0)
+		return 0;       /* a failed change changed nothing */
+	switch (e->file_op.call) {
+	case KE_FOP_RENAME: case KE_FOP_RENAMEAT: case KE_FOP_RENAMEAT2:
+	case KE_FOP_LINK: case KE_FOP_LINKAT: {
+		bool rename = e->file_op.call <= KE_FOP_RENAMEAT2;
+
+		if (!e->file_op.path || !e->file_op.path2 || file_get(b, e->file_op.path, &from) ||
+		    file_get(b, e->file_op.path2, &to))
+			return e->file_op.path && e->file_op.path2 ? -1 : 0;
+		return access_add_other(b, e, proc, e->file_op.path, rename ? RA_RENAME_FROM : RA_READ, to) ||
+		       access_add_other(b, e, proc, e->file_op.path2, rename ? RA_RENAME_TO : RA_LINK_TO, from);
+	}
+	case KE_FOP_SYMLINK: case KE_FOP_SYMLINKAT:
+		return access_add(b, e, proc, e->file_op.path2 ? e->file_op.path2 : e->file_op.path,
+				  RA_LINK_TO);
+	case KE_FOP_UNLINK: case KE_FOP_UNLINKAT: case KE_FOP_RMDIR:
+		return access_add(b, e, proc, e->file_op.path, RA_DELETE);
+	case KE_FOP_MKDIR: case KE_FOP_MKDIRAT:
+		return access_add(b, e, proc, e->file_op.path, RA_MKDIR);
+	case KE_FOP_TRUNCATE: case KE_FOP_FTRUNCATE:
+		return access_add(b, e, proc, e->file_op.path, RA_TRUNCATE);
+	default:
+		return access_add(b, e, proc, e->file_op.path, RA_ATTR);
+	}
 }
 
 static int on_event(struct builder *b, const struct log_event *e)
@@ -214,10 +340,12 @@ static int on_event(struct builder *b, const struct log_event *e)
 	struct replay *r = b->r;
 	uint32_t p, child;
 
-	if (proc_get(b, e->tgid, e->ts_ns, &p))
-		return -1;
 	if (e->ts_ns > r->end_ns)
 		r->end_ns = e->ts_ns;
+	if (e->type == LOG_EV_PROC_SNAPSHOT)
+		return on_snapshot(b, e);
+	if (proc_get(b, e->tgid, e->ts_ns, &p))
+		return -1;
 	switch (e->type) {
 	case LOG_EV_FORK:
 		return proc_new(b, e->fork.child_tgid, p, e->ts_ns, &child);
@@ -233,6 +361,10 @@ static int on_event(struct builder *b, const struct log_event *e)
 		return 0;
 	case LOG_EV_OPEN:
 		return on_open(b, e, p);
+	case LOG_EV_NET:
+		return on_net(b, e, p);
+	case LOG_EV_FILE_OP:
+		return on_file_op(b, e, p);
 	default:
 		return 0;
 	}
@@ -268,6 +400,28 @@ static int group(struct replay *r, bool by_proc, uint32_t **out)
 		ids[next[by_proc ? r->accesses[i].proc : r->accesses[i].file]++] = i;
 	free(next);
 	*out = ids;
+	return 0;
+}
+
+static int group_nets(struct replay *r)
+{
+	uint32_t *next = calloc((size_t)r->nprocs + 1, sizeof(*next));
+
+	r->nets_by_proc = malloc(((size_t)r->nnets + 1) * sizeof(*r->nets_by_proc));
+	if (!next || !r->nets_by_proc) {
+		free(next);
+		return -1;
+	}
+	for (uint32_t i = 0; i < r->nnets; i++)
+		next[r->nets[i].proc + 1]++;
+	for (uint32_t p = 0; p < r->nprocs; p++) {
+		r->procs[p].net_first = next[p];
+		r->procs[p].nnet = next[p + 1];
+		next[p + 1] += next[p];
+	}
+	for (uint32_t i = 0; i < r->nnets; i++)
+		r->nets_by_proc[next[r->nets[i].proc]++] = i;
+	free(next);
 	return 0;
 }
 
@@ -313,9 +467,9 @@ static bool read_by_other(const struct replay *r, const struct replay_file *f)
 	for (uint32_t i = 0; i < f->naccess; i++) {
 		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
 
-		if (a->kind == RA_WRITE)
+		if (replay_access_writes(a->kind))
 			writer = a->proc;
-		else if ((a->kind == RA_READ || a->kind == RA_EXEC) && writer != REPLAY_NONE &&
+		else if (replay_access_reads(a->kind) && writer != REPLAY_NONE &&
 			 a->proc != writer)
 			return true;
 	}
@@ -326,6 +480,11 @@ static void assign_roles(struct replay *r)
 {
 	for (uint32_t i = 0; i < r->nfiles; i++) {
 		struct replay_file *f = &r->files[i];
+		uint8_t last = f->naccess ? r->accesses[r->by_file[f->access_first + f->naccess - 1]].kind : 0;
+
+		/* deleted or renamed away by the build itself: gone at the end */
+		if ((f->flags & RF_WRITTEN) && (last == RA_DELETE || last == RA_RENAME_FROM))
+			f->flags |= RF_TEMP;
 
 		if (f->flags & RF_WRITTEN)
 			f->role = f->flags & RF_TEMP ? ROLE_TEMPORARY :
@@ -371,6 +530,7 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 		return -1;
 	}
 	if (index_table_init(&r->pid_index, 1024) || index_table_init(&r->file_index, 4096) ||
+	    index_table_init(&r->endpoint_index, 64) ||
 	    index_table_init(&b.ptr_index, 4096) ||
 	    proc_new(&b, f->header.root_pid, REPLAY_NONE, f->header.start_boot_ns, &r->root))
 		goto oom;
@@ -386,7 +546,8 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 		r->procs[r->root].end_ns = r->end_ns;
 	}
 	finish_procs(r);
-	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file))
+	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file) ||
+	    group_nets(r))
 		goto oom;
 	assign_roles(r);
 	index_table_free(&b.ptr_index);
@@ -410,6 +571,12 @@ void replay_free(struct replay *r)
 	free(r->by_file);
 	index_table_free(&r->file_index);
 	index_table_free(&r->pid_index);
+	index_table_free(&r->endpoint_index);
+	for (uint32_t i = 0; i < r->nendpoints; i++)
+		free(r->endpoints[i].name);
+	free(r->endpoints);
+	free(r->nets);
+	free(r->nets_by_proc);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -465,19 +632,19 @@ uint32_t replay_file_resolve(const struct replay *r, const char *arg, char *err,
 	return REPLAY_NONE;
 }
 
-const struct log_event *replay_proc_exec(const struct replay *r, uint32_t proc)
+const struct replay_exec *replay_proc_exec(const struct replay *r, uint32_t proc)
 {
 	uint32_t x = r->procs[proc].exec;
 
-	return x == REPLAY_NONE ? NULL : r->execs[x].ev;
+	return x == REPLAY_NONE ? NULL : &r->execs[x];
 }
 
 const char *replay_proc_exe(const struct replay *r, uint32_t proc)
 {
-	const struct log_event *e = replay_proc_exec(r, proc);
+	const struct replay_exec *e = replay_proc_exec(r, proc);
 
-	if (e && e->exec.exe)
-		return e->exec.exe;
+	if (e && e->exe)
+		return e->exe;
 	if (proc == r->root && r->log->header.ncommand && r->log->header.command[0])
 		return r->log->header.command[0];
 	return "?";
@@ -525,7 +692,10 @@ bool replay_proc_running_at(const struct replay *r, uint32_t p, uint64_t ts)
 const char *replay_access_name(uint8_t kind)
 {
 	static const char *const names[RA_KIND_MAX] = { [RA_READ] = "read", [RA_WRITE] = "write",
-		[RA_EXEC] = "exec", [RA_ABSENT] = "absent", [RA_FAILED] = "failed" };
+		[RA_EXEC] = "exec", [RA_ABSENT] = "absent", [RA_FAILED] = "failed",
+		[RA_DELETE] = "delete", [RA_RENAME_FROM] = "rename-from", [RA_RENAME_TO] = "rename-to",
+		[RA_LINK_TO] = "link", [RA_MKDIR] = "mkdir", [RA_TRUNCATE] = "truncate",
+		[RA_ATTR] = "attr" };
 
 	return kind < RA_KIND_MAX && names[kind] ? names[kind] : "?";
 }

@@ -28,6 +28,14 @@ enum replay_access_kind {
 	RA_EXEC = 3,            /* executed */
 	RA_ABSENT = 4,          /* an open or exec found it absent (ENOENT, ENOTDIR) */
 	RA_FAILED = 5,          /* an open or exec failed otherwise */
+	/* file_op events (log format 2), successful ones */
+	RA_DELETE = 6,          /* unlink, rmdir */
+	RA_RENAME_FROM = 7,     /* renamed away (its content now has the other name) */
+	RA_RENAME_TO = 8,       /* renamed onto: written, with the content of the other name */
+	RA_LINK_TO = 9,         /* a new hard link or symlink made at this path */
+	RA_MKDIR = 10,
+	RA_TRUNCATE = 11,       /* truncate, ftruncate: written */
+	RA_ATTR = 12,           /* chmod, utimensat: metadata only */
 	RA_KIND_MAX
 };
 
@@ -38,13 +46,46 @@ struct replay_access {
 	uint32_t file;
 	uint32_t event;         /* index in log_file.events */
 	uint8_t kind;           /* enum replay_access_kind */
+	uint32_t other;         /* rename, link: the file at the other name; else REPLAY_NONE */
 };
 
+/* Whether an access makes the file's content (a writer), or takes content from it (an input). */
+static inline bool replay_access_writes(uint8_t kind)
+{
+	return kind == RA_WRITE || kind == RA_RENAME_TO || kind == RA_TRUNCATE || kind == RA_LINK_TO;
+}
+
+static inline bool replay_access_reads(uint8_t kind)
+{
+	return kind == RA_READ || kind == RA_EXEC || kind == RA_RENAME_FROM;
+}
+
+/* A program a process ran: from an exec event, or from an attach's snapshot of /proc. */
 struct replay_exec {
 	uint64_t ts_ns;
 	uint32_t proc;
 	uint32_t prev;          /* the same process's previous exec, REPLAY_NONE for its first */
-	const struct log_event *ev;     /* exe, filename, cwd, argv */
+	const char *exe, *cwd;  /* may be NULL */
+	const char *const *argv;
+	uint32_t nargv;
+	bool snapshot;          /* seen running when an attach began, not exec'd under the trace */
+};
+
+/* A network endpoint the build's socket calls addressed (log format 2). */
+struct replay_endpoint {
+	char *name;             /* "10.0.0.1:443", "[::1]:53", "/run/x.sock", "@abstract" */
+	bool local;             /* stays on this machine: loopback, unix, netlink */
+	uint32_t calls;         /* socket calls that named it */
+	uint32_t first_proc;    /* the first process that did */
+	uint64_t first_ns;
+};
+
+/* One socket call that named an endpoint. */
+struct replay_net {
+	uint64_t ts_ns;
+	uint32_t proc;
+	uint32_t endpoint;
+	uint32_t event;
 };
 
 /* File flags: what the build did to it over the whole log. */
@@ -66,6 +107,7 @@ struct replay_proc {
 	bool own_exec;          /* it exec'd itself (else `exec` is inherited from an ancestor, or none) */
 	uint32_t forked_exec;   /* the exec it was forked running (its parent's), REPLAY_NONE */
 	uint32_t access_first, naccess; /* its accesses: by_proc[access_first ...] in log order */
+	uint32_t net_first, nnet;       /* its socket calls: nets_by_proc[net_first ...] */
 };
 
 /* What a file was to the build (see docs/forensics.md). */
@@ -100,18 +142,27 @@ struct replay {
 	uint32_t nfiles;
 	struct replay_access *accesses; /* log order */
 	uint32_t naccesses;
+	struct replay_endpoint *endpoints;
+	uint32_t nendpoints;
+	struct replay_net *nets;        /* log order */
+	uint32_t nnets;
+	uint32_t dns_queries;   /* messages to port 53 that named hosts */
+	uint32_t *nets_by_proc; /* net ids grouped by process */
 	uint32_t *by_proc;      /* access ids grouped by process, log order within */
 	uint32_t *by_file;      /* access ids grouped by file, log order within */
 	uint64_t start_ns, end_ns;      /* CLOCK_BOOTTIME of the header and of the last event */
 	uint32_t max_depth;
 	struct index_table file_index;  /* hash of path -> file */
 	struct index_table pid_index;   /* hash of pid -> instances (the latest wins) */
+	struct index_table endpoint_index;      /* hash of name -> endpoint */
 };
 
 /* Builds the model of F (which must outlive it). 0, or -1 with ERR ("out of memory", ...). */
 int replay_build(struct replay *r, const struct log_file *f, char *err, size_t errlen);
 void replay_free(struct replay *r);
 
+/* The endpoint named NAME ("10.0.0.1:443"), or REPLAY_NONE. */
+uint32_t replay_endpoint_find(const struct replay *r, const char *name);
 /* The file of exactly PATH, or REPLAY_NONE. */
 uint32_t replay_file_find(const struct replay *r, const char *path);
 /*
@@ -121,8 +172,8 @@ uint32_t replay_file_find(const struct replay *r, const char *path);
  */
 uint32_t replay_file_resolve(const struct replay *r, const char *arg, char *err, size_t errlen);
 
-/* The exec event a process runs under (its own or inherited), or NULL. */
-const struct log_event *replay_proc_exec(const struct replay *r, uint32_t proc);
+/* The program a process runs (its own exec, or inherited at fork), or NULL. */
+const struct replay_exec *replay_proc_exec(const struct replay *r, uint32_t proc);
 /* The program's path of a process ("?" when the log never said). */
 const char *replay_proc_exe(const struct replay *r, uint32_t proc);
 /* The last path component of the program, for short labels. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "forensic_cli.h"
+#include "provenance_net.h"
 #include "report_html.h"
 #include "show_fmt.h"
 
@@ -172,11 +173,44 @@ static void completeness(FILE *o, const struct replay *r)
 		hs.failed, hs.changed, hs.queue_full);
 }
 
+#define NET_ROWS_MAX 500
+
+/* The verdict is provenance's (one rule for both); the endpoints come from the replay model. */
 static void network(FILE *o, const struct replay *r)
 {
-	fprintf(o, "<h2>Network and hermeticity</h2><p id=network>");
-	fprintf(o, "This log (format version %" PRIu32 ") records no network events, so it cannot "
-		"show whether the build was hermetic.</p>\n", r->log->header.format_version);
+	json_t *net = provenance_network(r->log);
+	const char *verdict = json_string_value(json_object_get(net, "verdict"));
+	const char *reason = json_string_value(json_object_get(net, "reason"));
+	uint32_t remote = 0;
+
+	for (uint32_t i = 0; i < r->nendpoints; i++)
+		remote += !r->endpoints[i].local;
+	fprintf(o, "<h2>Network and hermeticity</h2><p id=network class=%s>",
+		!verdict ? "warn" : !strcmp(verdict, "hermetic") ? "ok" :
+		!strcmp(verdict, "not-hermetic") ? "bad" : "warn");
+	html(o, verdict ? verdict : "unknown");
+	fprintf(o, ": ");
+	html(o, reason ? reason : "the network summary could not be made");
+	fprintf(o, ".</p><p>%" PRIu32 " endpoints (%" PRIu32 " off this machine), %" PRIu32
+		" socket calls naming one, %" PRIu32 " DNS queries.</p>\n", r->nendpoints, remote,
+		r->nnets, r->dns_queries);
+	json_decref(net);
+	if (!r->nendpoints)
+		return;
+	fprintf(o, "<table id=endpoints><tr><th>endpoint</th><th>where</th><th>calls</th>"
+		"<th>first by</th></tr>\n");
+	for (uint32_t i = 0; i < r->nendpoints && i < NET_ROWS_MAX; i++) {
+		const struct replay_endpoint *e = &r->endpoints[i];
+
+		fprintf(o, "<tr><td class=mono>");
+		html(o, e->name);
+		fprintf(o, "</td><td class=%s>%s</td><td>%" PRIu32 "</td><td class=mono>%" PRIu32 " ",
+			e->local ? "ok" : "bad", e->local ? "this machine" : "remote", e->calls,
+			r->procs[e->first_proc].pid);
+		command_text(o, r, e->first_proc, 160);
+		fprintf(o, "</td></tr>\n");
+	}
+	fprintf(o, "</table>%s\n", r->nendpoints > NET_ROWS_MAX ? "<p>(the first 500 shown)</p>" : "");
 }
 
 static void attestation(FILE *o, const struct report_input *in)

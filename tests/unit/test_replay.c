@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The replay model, lineage and build diff on small logs built in memory. */
 #include <fcntl.h>
+#include <sys/socket.h>
+
+#include "events.h"
 
 #include "build_diff.h"
 #include "lineage.h"
@@ -333,7 +336,123 @@ static int test_diff_unexplained_and_identical(void)
 	return TEST_PASS;
 }
 
+static void net_(struct synth *s, uint32_t pid, uint8_t a0, uint8_t a3, uint16_t port)
+{
+	struct log_event e = { .type = LOG_EV_NET, .tgid = pid };
+
+	e.net.call = KE_NET_CONNECT;
+	e.net.family = AF_INET;
+	e.net.addr_source = KE_ADDR_USER;
+	e.net.addr[0] = a0;
+	e.net.addr[3] = a3;
+	e.net.port = port;
+	add(s, e);
+}
+
+static void rename_(struct synth *s, uint32_t pid, const char *from, const char *to)
+{
+	struct log_event e = { .type = LOG_EV_FILE_OP, .tgid = pid };
+
+	e.file_op.call = KE_FOP_RENAMEAT2;
+	e.file_op.path = from;
+	e.file_op.path2 = to;
+	add(s, e);
+}
+
+static int test_rename_joins_the_lineage(void)
+{
+	struct replay r;
+	struct lineage l;
+	char err[256];
+
+	small_build(&sa, 2, "/tmp/ccAAAAAA.s", 3, 4);
+	sa.n--;
+	fork_(&sa, 100, 104);
+	exec_(&sa, 104, "/bin/mv", "app", "app.final");
+	rename_(&sa, 104, "/src/app", "/src/app.final");
+	exit_(&sa, 104);
+	exit_(&sa, 100);
+	finish(&sa);
+	CHECK(!replay_build(&r, &sa.f, err, sizeof(err)), "%s", err);
+	CHECK(r.files[file_of(&r, "/src/app")].role == ROLE_TEMPORARY, "renamed away: gone at the end");
+	CHECK(r.files[file_of(&r, "/src/app.final")].role == ROLE_OUTPUT, "renamed onto: an output");
+	CHECK(!lineage_walk(&r, file_of(&r, "/src/app.final"), LINEAGE_DEPTH_DEFAULT, &l), "walk");
+	CHECK(lineage_has(&r, &l, "/src/app") && lineage_has(&r, &l, "/src/greet.h"),
+	      "the lineage goes through the rename down to the header");
+	lineage_free(&l);
+	replay_free(&r);
+	return TEST_PASS;
+}
+
+static int test_network_endpoints(void)
+{
+	struct replay ra, rb;
+	struct lineage l;
+	struct build_diff d;
+	char err[256];
+	bool net = false;
+
+	small_build(&sa, 2, "/tmp/ccAAAAAA.s", 3, 4);
+	small_build(&sb, 2, "/tmp/ccBBBBBB.s", 3, 4);
+	sb.n -= 2;              /* before ld's exit and make's: ld fetches something */
+	net_(&sb, 103, 10, 7, 443);
+	net_(&sb, 103, 127, 1, 8080);
+	net_(&sb, 103, 10, 7, 443);
+	exit_(&sb, 103);
+	exit_(&sb, 100);
+	finish(&sb);
+	CHECK(!replay_build(&ra, &sa.f, err, sizeof(err)) && !replay_build(&rb, &sb.f, err, sizeof(err)),
+	      "%s", err);
+	CHECK(rb.nendpoints == 2 && rb.nnets == 3, "%u endpoints, %u calls", rb.nendpoints, rb.nnets);
+	CHECK(!strcmp(rb.endpoints[0].name, "10.0.0.7:443") && !rb.endpoints[0].local &&
+	      rb.endpoints[0].calls == 2, "remote endpoint %s", rb.endpoints[0].name);
+	CHECK(!strcmp(rb.endpoints[1].name, "127.0.0.1:8080") && rb.endpoints[1].local, "local endpoint");
+	CHECK(!lineage_walk(&rb, file_of(&rb, "/src/app"), LINEAGE_DEPTH_DEFAULT, &l), "walk");
+	for (uint32_t i = 0; i < l.n; i++)
+		net |= l.items[i].kind == LI_NET && l.items[i].id == 0;
+	CHECK(net && l.nendpoints == 2, "the linker's fetch is in the binary's lineage");
+	lineage_free(&l);
+	CHECK(!build_diff_run(&d, &ra, &rb), "diff");
+	CHECK(d.nnet_added == 2 && d.nnet_removed == 0 && build_diff_any(&d), "new contacts found");
+	build_diff_free(&d);
+	replay_free(&ra);
+	replay_free(&rb);
+	return TEST_PASS;
+}
+
+static int test_attach_snapshot_is_a_process(void)
+{
+	static const char *const argv[] = { "make", "-j4" };
+	struct log_event e = { .type = LOG_EV_PROC_SNAPSHOT, .tgid = 50 };
+	struct replay r;
+	char err[256];
+	uint32_t p;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.ts = 5000;
+	e.proc_snapshot.ppid = 1;
+	e.proc_snapshot.exe = "/usr/bin/make";
+	e.proc_snapshot.argv = argv;
+	e.proc_snapshot.nargv = e.proc_snapshot.argc = 2;
+	e.proc_snapshot.start_boot_ns = 100;
+	add(&sa, e);
+	fork_(&sa, 50, 51);
+	exec_(&sa, 51, "/usr/bin/cc", "-c", "x.c");
+	finish(&sa);
+	CHECK(!replay_build(&r, &sa.f, err, sizeof(err)), "%s", err);
+	p = r.procs[r.nprocs - 1].pid == 51 ? r.procs[r.nprocs - 1].parent : REPLAY_NONE;
+	CHECK(p != REPLAY_NONE && r.procs[p].pid == 50, "the child hangs under the snapshot");
+	CHECK(!strcmp(replay_proc_name(&r, p), "make") && replay_proc_exec(&r, p)->snapshot &&
+	      replay_proc_exec(&r, p)->nargv == 2, "the snapshot's program and argv");
+	CHECK(r.procs[p].start_ns == 100, "started when /proc said");
+	replay_free(&r);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "rename_joins_the_lineage", test_rename_joins_the_lineage },
+	{ "network_endpoints", test_network_endpoints },
+	{ "attach_snapshot_is_a_process", test_attach_snapshot_is_a_process },
 	{ "processes_and_exec_chain", test_processes_and_exec_chain },
 	{ "pid_reuse_is_a_new_instance", test_pid_reuse_is_a_new_instance },
 	{ "file_roles", test_file_roles },
