@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "bundle_verify.h"
 #include "commands.h"
 #include "forensic_cli.h"
 #include "report_html.h"
@@ -14,7 +16,7 @@
 #define SUBJECTS_MAX 100000u
 
 static const char report_help[] =
-	"Usage: kettle report LOG [--provenance FILE] -o REPORT.html\n\n"
+	"Usage: kettle report LOG [--provenance FILE] [--bundle FILE [--allow-sim]] -o REPORT.html\n\n"
 	"Writes one self-contained HTML page (inline styles, script and data; it fetches\n"
 	"nothing) about the build: the command and its outcome; completeness (events lost,\n"
 	"paths or argv cut, files not hashed or changed while the build ran); network and\n"
@@ -23,8 +25,13 @@ static const char report_help[] =
 	"the inputs with their digests (each table has a filter box).\n"
 	"--provenance FILE: an in-toto statement (kettle provenance); each subject's sha256\n"
 	"is checked against the log's digest of that output, and the page shows the verdict.\n"
-	"Exit status: 0, 1 when a provenance subject does not match the log, 125 for an\n"
-	"unreadable log or statement or an unwritable output.\n";
+	"--bundle FILE: an evidence bundle; it is verified offline as kettle verify does\n"
+	"(platform report, certificate chain, statement binding; no policy), every check is\n"
+	"shown, and its statement stands for --provenance when that is not given.\n"
+	"SIMULATED evidence fails unless --allow-sim is given, and is labelled so.\n"
+	"Exit status: 0; 1 when a provenance subject does not match the log or the evidence\n"
+	"does not verify; 125 for an unreadable log, statement or bundle, or an unwritable\n"
+	"output.\n";
 
 struct provenance {
 	json_t *root;
@@ -33,27 +40,11 @@ struct provenance {
 	size_t nsubjects;
 };
 
-static int load_provenance(const char *path, struct provenance *p)
+/* The statement's subjects; P->root already parsed from PATH (a file, or a bundle's statement). */
+static int read_subjects(const char *path, struct provenance *p)
 {
-	json_error_t jerr;
-	struct stat st;
 	json_t *subjects;
 
-	if (stat(path, &st)) {
-		fprintf(stderr, "kettle report: --provenance %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (st.st_size > PROVENANCE_MAX) {
-		fprintf(stderr, "kettle report: --provenance %s: %lld bytes, more than a statement "
-			"can be (limit %u)\n", path, (long long)st.st_size, PROVENANCE_MAX);
-		return -1;
-	}
-	p->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!p->root) {
-		fprintf(stderr, "kettle report: --provenance %s: not JSON: %s (line %d)\n", path,
-			jerr.text, jerr.line);
-		return -1;
-	}
 	subjects = json_object_get(p->root, "subject");
 	if (!json_is_object(p->root) || !json_is_array(subjects)) {
 		fprintf(stderr, "kettle report: --provenance %s: not an in-toto statement (no "
@@ -87,6 +78,63 @@ static int load_provenance(const char *path, struct provenance *p)
 	return 0;
 }
 
+static int load_provenance(const char *path, struct provenance *p)
+{
+	json_error_t jerr;
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "kettle report: --provenance %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_size > PROVENANCE_MAX) {
+		fprintf(stderr, "kettle report: --provenance %s: %lld bytes, more than a statement "
+			"can be (limit %u)\n", path, (long long)st.st_size, PROVENANCE_MAX);
+		return -1;
+	}
+	p->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!p->root) {
+		fprintf(stderr, "kettle report: --provenance %s: not JSON: %s (line %d)\n", path,
+			jerr.text, jerr.line);
+		return -1;
+	}
+	return read_subjects(path, p);
+}
+
+struct evidence {
+	struct bundle b;
+	bool loaded;
+	struct check_list checks;
+	bool passed;
+};
+
+/* Reads and verifies the bundle; its statement becomes the provenance when none was given. */
+static int load_bundle(const char *path, bool allow_sim, struct evidence *ev, struct provenance *p,
+		       const char **prov_path)
+{
+	struct bundle_verify_opts vo = { .now = time(NULL), .allow_sim = allow_sim };
+	json_error_t jerr;
+	char err[1024];
+
+	if (bundle_read_file(path, &ev->b, err, sizeof(err))) {
+		fprintf(stderr, "kettle report: --bundle %s: %s\n", path, err);
+		return -1;
+	}
+	ev->loaded = true;
+	ev->passed = bundle_verify(&ev->b, &vo, &ev->checks, NULL);
+	if (*prov_path)
+		return 0;
+	p->root = json_loadb((const char *)ev->b.statement, ev->b.statement_len,
+			     JSON_REJECT_DUPLICATES, &jerr);
+	if (!p->root) {
+		fprintf(stderr, "kettle report: --bundle %s: its statement is not JSON: %s\n", path,
+			jerr.text);
+		return -1;
+	}
+	*prov_path = path;
+	return read_subjects(path, p);
+}
+
 static size_t check_subjects(const struct replay *r, struct provenance *p)
 {
 	size_t bad = 0;
@@ -112,8 +160,10 @@ static size_t check_subjects(const struct replay *r, struct provenance *p)
 
 int cmd_report(int argc, char **argv)
 {
-	const char *log_path = NULL, *out_path = NULL, *prov_path = NULL;
+	const char *log_path = NULL, *out_path = NULL, *prov_path = NULL, *bundle_path = NULL;
 	struct provenance prov = { 0 };
+	struct evidence ev = { 0 };
+	bool allow_sim = false;
 	struct report_input in = { 0 };
 	struct forensic_log fl;
 	size_t bad = 0;
@@ -128,6 +178,10 @@ int cmd_report(int argc, char **argv)
 			out_path = argv[++i];
 		} else if (!strcmp(argv[i], "--provenance") && i + 1 < argc) {
 			prov_path = argv[++i];
+		} else if (!strcmp(argv[i], "--bundle") && i + 1 < argc) {
+			bundle_path = argv[++i];
+		} else if (!strcmp(argv[i], "--allow-sim")) {
+			allow_sim = true;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || log_path) {
 			fprintf(stderr, "kettle report: unexpected argument '%s' (kettle report --help)\n",
 				argv[i]);
@@ -140,21 +194,24 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "kettle report: expected LOG -o REPORT.html (kettle report --help)\n");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	if (prov_path && load_provenance(prov_path, &prov)) {
+	if ((prov_path && load_provenance(prov_path, &prov)) ||
+	    (bundle_path && load_bundle(bundle_path, allow_sim, &ev, &prov, &prov_path)) ||
+	    forensic_open("report", log_path, &fl)) {
 		json_decref(prov.root);
 		free(prov.subjects);
-		return KETTLE_EXIT_OWN_ERROR;
-	}
-	if (forensic_open("report", log_path, &fl)) {
-		json_decref(prov.root);
-		free(prov.subjects);
+		if (ev.loaded)
+			bundle_free(&ev.b);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (prov_path)
 		bad = check_subjects(&fl.model, &prov);
 	in = (struct report_input){ .r = &fl.model, .log_path = log_path, .provenance_path = prov_path,
 				    .predicate_type = prov.predicate_type, .subjects = prov.subjects,
-				    .nsubjects = prov.nsubjects };
+				    .nsubjects = prov.nsubjects, .bundle_path = bundle_path,
+				    .platform = ev.loaded ? bundle_platform_name(ev.b.platform) : NULL,
+				    .simulated = ev.loaded && ev.b.simulated,
+				    .created = ev.loaded ? ev.b.created : NULL, .checks = &ev.checks,
+				    .attested = ev.passed };
 	out = fopen(out_path, "w");
 	if (!out) {
 		fprintf(stderr, "kettle report: %s: %s\n", out_path, strerror(errno));
@@ -170,11 +227,16 @@ int cmd_report(int argc, char **argv)
 			if (bad)
 				fprintf(stderr, "kettle report: %zu provenance subjects do not match the log\n",
 					bad);
-			rc = bad ? 1 : 0;
+			if (bundle_path && !ev.passed)
+				fprintf(stderr, "kettle report: the evidence in %s does not verify\n",
+					bundle_path);
+			rc = bad || (bundle_path && !ev.passed) ? 1 : 0;
 		}
 	}
 	forensic_close(&fl);
 	json_decref(prov.root);
 	free(prov.subjects);
+	if (ev.loaded)
+		bundle_free(&ev.b);
 	return rc;
 }

@@ -242,6 +242,38 @@ static void attestation(FILE *o, const struct report_input *in)
 	fprintf(o, "</table>\n");
 }
 
+static void evidence(FILE *o, const struct report_input *in)
+{
+	const struct check_list *l = in->checks;
+
+	if (!in->bundle_path)
+		return;
+	fprintf(o, "<h2>Attestation</h2><p id=attestation class=%s>%s</p><p>", in->attested ? "ok" : "bad",
+		in->attested ? (in->simulated ? "Verified, but SIMULATED evidence: kettle's software "
+				"simulator, not a TEE." : "Verified: every check passed.") :
+		"NOT verified: see the failed checks below.");
+	html(o, in->bundle_path);
+	fprintf(o, ": ");
+	html(o, in->platform);
+	fprintf(o, " evidence%s, created ", in->simulated ? " (SIMULATED)" : "");
+	html(o, in->created);
+	fprintf(o, "</p><table id=checks><tr><th>check</th><th>result</th><th>why</th></tr>\n");
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct check_result *c = &l->items[i];
+
+		fprintf(o, "<tr><td class=mono>");
+		html(o, c->name);
+		fprintf(o, "</td><td class=%s>%s</td><td>", c->note ? "warn" : c->passed ? "ok" : "bad",
+			c->note ? "NOTE" : c->passed ? "PASS" : "FAIL");
+		html(o, c->reason);
+		fprintf(o, "</td></tr>\n");
+	}
+	if (l && l->dropped)
+		fprintf(o, "<tr><td>(more)</td><td class=bad>FAIL</td><td>%zu checks beyond the list</td></tr>",
+			l->dropped);
+	fprintf(o, "</table>\n");
+}
+
 static void file_rows(FILE *o, const struct replay *r, const char *id, bool (*want)(const struct replay *, uint32_t),
 		      bool with_writer, bool with_build_id)
 {
@@ -359,6 +391,7 @@ int report_html_write(FILE *o, const struct report_input *in)
 	summary(o, in);
 	completeness(o, r);
 	network(o, r);
+	evidence(o, in);
 	attestation(o, in);
 	fprintf(o, "<h2>Processes</h2><p id=timeline-caption>(the timeline needs JavaScript)</p>"
 		"<div id=timeline></div><p id=detail></p>\n");

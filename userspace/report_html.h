@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "check.h"
 #include "replay.h"
 
 /* A provenance subject checked against the log's output digests. */
@@ -26,6 +27,13 @@ struct report_input {
 	const char *predicate_type;
 	const struct report_subject *subjects;
 	size_t nsubjects;
+	/* --bundle: the evidence checked offline (NULL path: none given) */
+	const char *bundle_path;
+	const char *platform;           /* "sev-snp", "tdx", ... */
+	bool simulated;
+	const char *created;
+	const struct check_list *checks;
+	bool attested;                  /* every check passed */
 };
 
 /* Writes the page. 0, or -1 when a write failed. */

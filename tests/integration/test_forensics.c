@@ -6,9 +6,14 @@
  * header, a trace for Perfetto, a report page that loads in a browser.
  */
 #include <jansson.h>
+#include <openssl/x509.h>
 
+#include "bundle.h"
 #include "kettle_test.h"
 #include "replay.h"
+#include "report_data.h"
+#include "sim.h"
+#include "x509.h"
 
 static char proj[300], log_a[300], log_b[300];
 static bool built, build_failed;
@@ -349,6 +354,102 @@ static int report_loads_in_chromium(void)
 	return TEST_PASS;
 }
 
+/* A simulated SEV-SNP bundle around STATEMENT (the simulator's state under DIR). */
+static int sim_bundle(const char *dir, const char *statement_path, const char *out)
+{
+	static const char *const roles[] = { "vcek", "ask", "ark" };
+	struct bundle b = { .platform = PLATFORM_SIM_SEV_SNP, .simulated = true };
+	uint8_t rd[REPORT_DATA_LEN], report[SNP_REPORT_SIZE];
+	struct x509_list certs = { 0 };
+	struct sim_state *st = NULL;
+	char err[512], simdir[600];
+	char *statement = slurp(statement_path);
+	int r = -1;
+
+	snprintf(simdir, sizeof(simdir), "%s/sim", dir);
+	if (!statement || report_data_make((const uint8_t *)statement, strlen(statement), NULL, rd) ||
+	    !(st = sim_state_open(simdir, err, sizeof(err))) ||
+	    sim_report(st, rd, report, &certs, err, sizeof(err)) ||
+	    bundle_set_report(&b, report, sizeof(report), err, sizeof(err)) ||
+	    bundle_set_statement(&b, (const uint8_t *)statement, strlen(statement), err, sizeof(err)))
+		goto out;
+	for (size_t i = 0; i < certs.n && i < 3; i++) {
+		unsigned char *der = NULL;
+		int n = i2d_X509(certs.certs[i], &der);
+		int bad = n <= 0 || bundle_add_cert(&b, roles[i], der, (size_t)n, err, sizeof(err));
+
+		OPENSSL_free(der);
+		if (bad)
+			goto out;
+	}
+	bundle_stamp(&b);
+	r = bundle_write_file(&b, out, err, sizeof(err));
+out:
+	if (r)
+		fprintf(stderr, "  sim bundle: %s\n", err);
+	if (st)
+		sim_state_close(st);
+	x509_list_free(&certs);
+	bundle_free(&b);
+	free(statement);
+	return r;
+}
+
+static int report_shows_the_attestation_verdict(void)
+{
+	char dir[300], stmt[320], bundle[320], page[320], other[320], app[320];
+	const char *prov[] = { "provenance", log_b, "-o", stmt, "--subject", app, NULL };
+	const char *with_sim[] = { "report", log_b, "--bundle", bundle, "--allow-sim", "-o", page, NULL };
+	const char *without[] = { "report", log_b, "--bundle", bundle, "-o", page, NULL };
+	const char *wrong_log[] = { "report", log_a, "--bundle", bundle, "--allow-sim", "-o", other, NULL };
+	const char *garbage[] = { "report", log_b, "--bundle", stmt, "-o", page, NULL };
+	struct output o;
+	char *html;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s", log_b);
+	*strrchr(dir, '/') = '\0';
+	snprintf(stmt, sizeof(stmt), "%s/statement.json", dir);
+	snprintf(bundle, sizeof(bundle), "%s/evidence.bundle", dir);
+	snprintf(page, sizeof(page), "%s/attested.html", dir);
+	snprintf(other, sizeof(other), "%s/other.html", dir);
+	snprintf(app, sizeof(app), "%s/app", proj);
+	CHECK(!kettle_cmd(&o, prov) && o.status == 0, "kettle provenance: %s", o.err);
+	output_free(&o);
+	CHECK(!sim_bundle(dir, stmt, bundle), "cannot make a simulated bundle");
+
+	CHECK(!kettle_cmd(&o, with_sim), "run");
+	CHECK(o.status == 0, "a simulated bundle with --allow-sim: exit %d: %s", o.status, o.err);
+	output_free(&o);
+	html = slurp(page);
+	CHECK(html && strstr(html, "<p id=attestation class=ok>Verified, but SIMULATED evidence"),
+	      "the page does not show a verified simulated attestation");
+	CHECK(strstr(html, "subjects match the log") && strstr(html, "class=ok>matches the log"),
+	      "the bundle's statement is not checked against the log");
+	free(html);
+
+	CHECK(!kettle_cmd(&o, without), "run");
+	CHECK(o.status == 1 && strstr(o.err, "does not verify"), "simulated without --allow-sim: exit %d",
+	      o.status);
+	output_free(&o);
+	html = slurp(page);
+	CHECK(html && strstr(html, "NOT verified") && strstr(html, ">FAIL<"), "no failed check shown");
+	free(html);
+
+	CHECK(!kettle_cmd(&o, wrong_log), "run");
+	CHECK(o.status == 1 && strstr(o.err, "provenance subjects do not match the log"),
+	      "the other build's log: exit %d: %s", o.status, o.err);
+	output_free(&o);
+
+	CHECK(!kettle_cmd(&o, garbage), "run");
+	CHECK(o.status == 125 && strstr(o.err, "--bundle") && strstr(o.err, stmt),
+	      "not a bundle: exit %d: %s", o.status, o.err);
+	output_free(&o);
+	return TEST_PASS;
+}
+
 static int copy_prefix(const char *from, const char *to, long bytes, long patch_at, int patch)
 {
 	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
@@ -425,6 +526,7 @@ static const struct test tests[] = {
 	{ "replay_at_the_end_has_the_binary", replay_at_the_end_has_the_binary },
 	{ "perfetto_trace_has_a_track_per_process", perfetto_trace_has_a_track_per_process },
 	{ "report_loads_in_chromium", report_loads_in_chromium },
+	{ "report_shows_the_attestation_verdict", report_shows_the_attestation_verdict },
 	{ "bad_input_gives_clear_messages", bad_input_gives_clear_messages },
 };
 
