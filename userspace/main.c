@@ -20,6 +20,7 @@ static const struct cmd commands[] = {
 	{ "hash",    cmd_hash,    "SHA-256 of files and trees: kettle hash [-j N] [--json] [--dirhash] PATH..." },
 	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
 	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
+	{ "attest",  cmd_attest,  "bind a statement into TEE evidence: kettle attest STATEMENT -o BUNDLE [--tee auto|snp|tdx|sim]" },
 	{ "verify",  cmd_verify,  "check evidence offline: kettle verify BUNDLE [--artifact FILE]... | --report FILE" },
 	{ "why",     cmd_why,     "lineage of a file: kettle why LOG PATH [--json|--dot]" },
 	{ "who",     cmd_who,     "who executed, read or wrote a file: kettle who LOG PATH [--json]" },
