@@ -18,6 +18,7 @@
 
 #include "cgroup_scope.h"
 #include "commands.h"
+#include "evidence.h"
 #include "git_source.h"
 #include "provenance.h"
 #include "session.h"
@@ -26,11 +27,12 @@
 
 #define MAIN_TICK_NS 100000000l
 
-enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE };
+enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST };
 
 struct run_options {
 	struct session_options s;
 	const char *provenance;
+	struct attest_request attest;   /* bundle_path set: attest the provenance at the end */
 	bool stop_at_root;
 	bool scope_cgroup;
 	char **command;
@@ -46,6 +48,9 @@ static void run_usage(FILE *f)
 		"      --provenance FILE   also write the SLSA provenance of the build to FILE at the end\n"
 		"                          (as kettle provenance LOG -o FILE does; see its --help); with\n"
 		"                          --allow-loss an incomplete provenance does not fail the run\n"
+		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE\n"
+		"                          (as kettle attest does; with --tee, --nonce, --sim-state,\n"
+		"                          --tsm-root, --sev-device, --tdx-device: see its --help)\n"
 		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
 		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
 		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
@@ -63,12 +68,15 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
 		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
+		{ "attest", required_argument, NULL, OPT_ATTEST },
+		ATTEST_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, taken;
 
 	session_options_init(&o->s);
+	o->attest.tee = TEE_AUTO;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
 		taken = session_option(&o->s, "kettle run", c, optarg);
@@ -87,11 +95,21 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 			}
 			o->scope_cgroup = !strcmp(optarg, "cgroup");
 			break;
+		case OPT_ATTEST: o->attest.bundle_path = optarg; break;
+		case ATTEST_OPT_NONCE: case ATTEST_OPT_TEE: case ATTEST_OPT_SIM_STATE:
+		case ATTEST_OPT_TSM_ROOT: case ATTEST_OPT_SEV_DEVICE: case ATTEST_OPT_TDX_DEVICE:
+			if (attest_option(c, optarg, &o->attest, "kettle run"))
+				return -1;
+			break;
 		case 'h': run_usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
 			return -1;
 		}
+	}
+	if (o->attest.bundle_path && !o->provenance) {
+		fprintf(stderr, "kettle run: --attest needs --provenance FILE (the statement it attests)\n");
+		return -1;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "kettle run: no command given (kettle run [OPTIONS] -- CMD [ARGS...])\n");
@@ -265,6 +283,25 @@ static int run_provenance(const struct run_options *o, int ret)
 	return ret;
 }
 
+/* Evidence for the provenance just written; RET stays unless attesting failed. */
+static int run_attest(const struct run_options *o, int ret)
+{
+	struct attest_request r = o->attest;
+	struct bundle b;
+	char err[1024];
+
+	r.statement_path = o->provenance;
+	evidence_paths_default(&r.paths);
+	if (attest_statement(&r, &b, err, sizeof(err))) {
+		fprintf(stderr, "kettle run: no evidence: %s\n", err);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	fprintf(stderr, "kettle: evidence %s: %s%s\n", r.bundle_path, bundle_platform_name(b.platform),
+		b.simulated ? " -- SIMULATED, not from a TEE" : "");
+	bundle_free(&b);
+	return ret;
+}
+
 static int run_traced(const struct run_options *o)
 {
 	struct run_state rs = { 0 };
@@ -301,8 +338,11 @@ static int run_traced(const struct run_options *o)
 		ret = status_to_exit(status);
 	}
 	ret = session_finish(&s, status, ret);
-	if (o->provenance && !s.write_error)
+	if (o->provenance && !s.write_error) {
 		ret = run_provenance(o, ret);
+		if (o->attest.bundle_path && ret != KETTLE_EXIT_OWN_ERROR)
+			ret = run_attest(o, ret);
+	}
 	return ret;
 }
 
