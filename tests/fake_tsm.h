@@ -22,14 +22,14 @@
 #include <unistd.h>
 
 struct fake_tsm {
-	char root[256];
-	char entry[320];
+	char root[512];
+	char entry[600];
 	pid_t feeder;           /* writes the generation values; 0 when none */
 };
 
 static inline int fake_write_file(const char *dir, const char *name, const void *p, size_t n)
 {
-	char path[600];
+	char path[1200];
 	int fd;
 	ssize_t w;
 
@@ -63,7 +63,7 @@ static inline int fake_tsm_make(struct fake_tsm *t, const char *root, pid_t pid,
 				const char *outblob_file, const char *auxblob_file,
 				const uint64_t *gens, size_t ngens)
 {
-	char cmd[600], fifo[400], line[32];
+	char cmd[1400], fifo[700], line[32];
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->root, sizeof(t->root), "%s", root);
@@ -84,7 +84,7 @@ static inline int fake_tsm_make(struct fake_tsm *t, const char *root, pid_t pid,
 	if (t->feeder < 0)
 		return -1;
 	if (t->feeder == 0) {
-		char next[420];
+		char next[720];
 
 		snprintf(next, sizeof(next), "%s.next", fifo);
 		for (size_t i = 0; i < ngens; i++) {
@@ -114,7 +114,7 @@ static inline int fake_tsm_make(struct fake_tsm *t, const char *root, pid_t pid,
 /* Stops the feeder (it may still wait for a reader) and removes the directory. */
 static inline void fake_tsm_destroy(struct fake_tsm *t)
 {
-	char cmd[400];
+	char cmd[600];
 
 	if (t->feeder > 0) {
 		kill(t->feeder, SIGKILL);

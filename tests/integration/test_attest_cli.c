@@ -14,12 +14,20 @@
 
 static char out[OUT_MAX];       /* stdout and stderr of the last run */
 
-/* Runs `kettle ARGS...` (NULL-terminated); stdout+stderr into OUT; returns the exit code. */
-static int kettle(const char *const *args)
+static struct fake_tsm *fake_for_child;  /* when set: made for the child's pid before it runs */
+static const char *fake_provider, *fake_outblob;
+static char fake_root[300];
+
+/*
+ * Runs `kettle ARGS...` (NULL-terminated) in CWD (NULL: here); stdout and
+ * stderr into OUT; returns the exit code.
+ */
+static int kettle_in(const char *cwd, const char *const *args)
 {
+	static const uint64_t gens[] = { 0, 1 };
 	char kettle_bin[512], path[300];
 	const char *argv[64];
-	int n = 0, status, fd;
+	int n = 0, status, fd, go[2];
 	pid_t pid;
 	ssize_t r;
 
@@ -29,14 +37,29 @@ static int kettle(const char *const *args)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-out", (int)getpid());
+	if (pipe(go))
+		return -1;
 	pid = fork();
 	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		/* Wait until the fixture made the configfs entry this pid will ask for. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(125);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || (cwd && chdir(cwd)))
 			_exit(125);
 		execv(argv[0], (char *const *)argv);
 		_exit(126);
 	}
+	close(go[0]);
+	if (pid > 0 && fake_for_child &&
+	    fake_tsm_make(fake_for_child, fake_root, pid, fake_provider, fake_outblob, NULL, gens, 2))
+		fprintf(stderr, "  cannot make the fake configfs-tsm entry\n");
+	if (write(go[1], "g", 1) != 1)
+		fprintf(stderr, "  cannot start kettle\n");
+	close(go[1]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	fd = open(path, O_RDONLY);
@@ -46,6 +69,11 @@ static int kettle(const char *const *args)
 		close(fd);
 	unlink(path);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+}
+
+static int kettle(const char *const *args)
+{
+	return kettle_in(NULL, args);
 }
 
 #define RUN(...) kettle((const char *const[]){ __VA_ARGS__, NULL })
@@ -234,6 +262,203 @@ static int test_vector_bundle_tdx_and_policy(void)
 	return TEST_PASS;
 }
 
+/* ---- kettle attest ---- */
+
+static char sim_dir[256];
+
+/* One simulator state for the whole program: its RSA-4096 keys take seconds to make. */
+static const char *sim_state(void)
+{
+	if (!sim_dir[0])
+		snprintf(sim_dir, sizeof(sim_dir), "/tmp/kettle-test-%d-sim", (int)getpid());
+	return sim_dir;
+}
+
+/* A statement naming FILE (by its sha256) as its subject. */
+static int statement_for(const char *path, const char *file)
+{
+	char cmd[1200], hex[65] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", file);
+	p = popen(cmd, "r");
+	if (!p || fscanf(p, "%64s", hex) != 1 || pclose(p) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"%s\","
+		 "\"digest\":{\"sha256\":\"%s\"}}]}", file, hex);
+	return write_text(path, cmd);
+}
+
+static int flip_statement_byte(const char *from, const char *to)
+{
+	struct bundle b;
+	char err[512];
+	int r;
+
+	if (bundle_read_file(from, &b, err, sizeof(err)))
+		return -1;
+	b.statement[b.statement_len / 2] ^= 0x01;
+	r = bundle_write_file(&b, to, err, sizeof(err));
+	bundle_free(&b);
+	return r;
+}
+
+#define NONCE_A "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define NONCE_B "ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static int test_sim_attest_verify_and_tamper(void)
+{
+	char dir[256], st[300], b[300], bad[300], art[300];
+
+	test_tmpdir(dir, sizeof(dir), "attest-sim");
+	snprintf(st, sizeof(st), "%s/statement.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	snprintf(bad, sizeof(bad), "%s/tampered.bundle", dir);
+	snprintf(art, sizeof(art), "%s/artifact", dir);
+	CHECK(write_text(art, "the artifact\n") == 0 && statement_for(st, art) == 0, "statement");
+	CHECK(RUN("attest", st, "--tee", "sim", "--sim-state", sim_state(), "--nonce", NONCE_A, "-o", b) == 0, "%s", out);
+	CHECK(HAS("SIMULATED"), "attest did not say SIMULATED: %s", out);
+
+	CHECK(RUN("verify", b, "--allow-sim", "--artifact", art, "--nonce", NONCE_A) == 0, "%s", out);
+	CHECK(HAS("PASS  binding.statement") && HAS("PASS  binding.artifact") && HAS("PASS  binding.nonce") &&
+	      HAS("SIMULATED"), "%s", out);
+
+	CHECK(RUN("verify", b, "--artifact", art) == 1, "simulated evidence passed without --allow-sim: %s", out);
+	CHECK(HAS("FAIL  snp.simulated") && HAS("SIMULATED"), "%s", out);
+
+	CHECK(RUN("verify", b, "--allow-sim", "--nonce", NONCE_B) == 1 && HAS("FAIL  binding.nonce"), "%s", out);
+
+	CHECK(flip_statement_byte(b, bad) == 0, "tamper");
+	CHECK(RUN("verify", bad, "--allow-sim") == 1, "%s", out);
+	CHECK(HAS("FAIL  binding.statement") && HAS("not the one attested") && HAS("PASS  snp.report.signature"), "%s", out);
+
+	CHECK(write_text(art, "the artifact, changed\n") == 0, "change artifact");
+	CHECK(RUN("verify", b, "--allow-sim", "--artifact", art) == 1, "%s", out);
+	CHECK(HAS("FAIL  binding.artifact") && HAS("no subject's digest"), "%s", out);
+	return TEST_PASS;
+}
+
+static int test_relabelled_sim_bundle_fails(void)
+{
+	char dir[256], st[300], b[300];
+	struct bundle bb;
+	char err[512];
+
+	test_tmpdir(dir, sizeof(dir), "attest-relabel");
+	snprintf(st, sizeof(st), "%s/statement.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	CHECK(write_text(st, "{}") == 0, "statement");
+	CHECK(RUN("attest", st, "--tee", "sim", "--sim-state", sim_state(), "-o", b) == 0, "%s", out);
+	CHECK(bundle_read_file(b, &bb, err, sizeof(err)) == 0, "%s", err);
+	bb.platform = PLATFORM_SEV_SNP;
+	bb.simulated = false;
+	CHECK(bundle_write_file(&bb, b, err, sizeof(err)) == 0, "%s", err);
+	bundle_free(&bb);
+	CHECK(RUN("verify", b, "--allow-sim") == 1, "%s", out);
+	CHECK(HAS("FAIL  bundle.platform") && HAS("the SIMULATOR"), "%s", out);
+	return TEST_PASS;
+}
+
+static int test_auto_without_tee_falls_back_loudly(void)
+{
+	char dir[256], st[300], b[300];
+
+	test_tmpdir(dir, sizeof(dir), "attest-auto");
+	snprintf(st, sizeof(st), "%s/statement.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	CHECK(write_text(st, "{}") == 0, "statement");
+	CHECK(RUN("attest", st, "--tee", "auto", "--tsm-root", "/nonexistent/tsm", "--sev-device", "/nonexistent/sev",
+		  "--tdx-device", "/nonexistent/tdx", "--sim-state", sim_state(), "-o", b, "--json") == 0, "%s", out);
+	CHECK(HAS("NOTICE: no TEE found") && HAS("SOFTWARE SIMULATOR"), "no loud notice: %s", out);
+	CHECK(HAS("\"simulated\":true") && HAS("\"platform\":\"sim-sev-snp\""), "%s", out);
+	return TEST_PASS;
+}
+
+static int test_missing_tee_is_an_error(void)
+{
+	char dir[256], st[300], b[300], notdev[300];
+
+	test_tmpdir(dir, sizeof(dir), "attest-notee");
+	snprintf(st, sizeof(st), "%s/statement.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	snprintf(notdev, sizeof(notdev), "%s/not-a-device", dir);
+	CHECK(write_text(st, "{}") == 0 && write_text(notdev, "") == 0, "files");
+	CHECK(RUN("attest", st, "--tee", "snp", "--tsm-root", "/nonexistent/tsm", "--sev-device", "/nonexistent/sev",
+		  "-o", b) == 125, "%s", out);
+	CHECK(HAS("no SEV-SNP guest interface") && access(b, F_OK) != 0, "%s", out);
+	CHECK(RUN("attest", st, "--tee", "tdx", "--tsm-root", "/nonexistent/tsm", "--tdx-device", notdev, "-o", b) == 125,
+	      "%s", out);
+	CHECK(HAS("TDX_CMD_GET_REPORT0") && HAS(notdev), "%s", out);
+	CHECK(RUN("attest", st, "--tee", "sgx", "-o", b) == 125 && HAS("--tee: 'sgx'"), "%s", out);
+	CHECK(RUN("attest", "/nonexistent/statement", "--tee", "sim", "-o", b) == 125 && HAS("/nonexistent/statement"),
+	      "%s", out);
+	return TEST_PASS;
+}
+
+static int test_attest_through_fake_configfs(void)
+{
+	struct fake_tsm t;
+	char dir[256], st[300], b[300];
+	int rc;
+
+	if (!test_vectors_dir())
+		return test_skip_no_vectors();
+	test_tmpdir(dir, sizeof(dir), "attest-tsm");
+	snprintf(st, sizeof(st), "%s/statement.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	snprintf(fake_root, sizeof(fake_root), "%s/tsm", dir);
+	CHECK(write_text(st, "{}") == 0, "statement");
+	fake_for_child = &t;
+	fake_provider = "sev_guest";
+	fake_outblob = vp(0, "snp/gosev_attestation.bin");
+	rc = RUN("attest", st, "--tee", "snp", "--tsm-root", fake_root, "-o", b);
+	fake_tsm_destroy(&t);
+	/* The vector's report_data is not our statement's digest: caught before a bundle is written. */
+	CHECK(rc == 125 && HAS("report_data (0102030405") && HAS("not the one requested"), "rc %d: %s", rc, out);
+	CHECK(access(b, F_OK) != 0, "a bundle was written");
+
+	fake_provider = "sev_guest";
+	rc = RUN("attest", st, "--tee", "tdx", "--tsm-root", fake_root, "-o", b);
+	fake_tsm_destroy(&t);
+	fake_for_child = NULL;
+	CHECK(rc == 125 && HAS("provider 'sev_guest' is not tdx_guest"), "rc %d: %s", rc, out);
+	return TEST_PASS;
+}
+
+/* ---- end to end: a traced build of tests/sample, attested and verified ---- */
+
+static int test_run_provenance_attest_verify(void)
+{
+	char dir[256], src[300], log[300], prov[300], b[300], bad[300], hello[400], cmd[9000], sample[4096];
+	int r = bpf_usable();
+
+	if (r)
+		return r;
+	test_tmpdir(dir, sizeof(dir), "attest-e2e");
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(log, sizeof(log), "%s/build.cbor", dir);
+	snprintf(prov, sizeof(prov), "%s/provenance.json", dir);
+	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
+	snprintf(bad, sizeof(bad), "%s/tampered.bundle", dir);
+	snprintf(hello, sizeof(hello), "%s/hello", src);
+	CHECK(realpath("tests/sample", sample), "tests/sample");
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && make -s -C '%s' clean", sample, src, src);
+	CHECK(system(cmd) == 0, "cannot prepare %s", src);
+	CHECK(kettle_in(src, (const char *const[]){ "run", "--no-progress", "-o", log, "--provenance", prov,
+		  "--attest", b, "--tee", "sim", "--sim-state", sim_state(), "--", "make", NULL }) == 0, "%s", out);
+	CHECK(HAS("SIMULATED"), "kettle run did not say SIMULATED: %s", out);
+	CHECK(RUN("verify", "--allow-sim", "--artifact", hello, b) == 0, "%s", out);
+	CHECK(HAS("PASS  binding.artifact") && HAS("is subject"), "%s", out);
+
+	CHECK(RUN("verify", "--artifact", hello, b) == 1 && HAS("FAIL  snp.simulated"), "%s", out);
+	CHECK(flip_statement_byte(b, bad) == 0, "tamper");
+	CHECK(RUN("verify", "--allow-sim", "--artifact", hello, bad) == 1 && HAS("FAIL  binding.statement"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "printf x >> '%s'", hello);
+	CHECK(system(cmd) == 0, "cannot change %s", hello);
+	CHECK(RUN("verify", "--allow-sim", "--artifact", hello, b) == 1 && HAS("FAIL  binding.artifact"), "%s", out);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "report_snp_vectors_verify_in_window", test_report_snp_vectors_verify_in_window },
 	{ "report_outside_window_fails_on_time", test_report_outside_window_fails_on_time },
@@ -243,6 +468,29 @@ static const struct test tests[] = {
 	{ "unusable_input_exits_125", test_unusable_input_exits_125 },
 	{ "vector_bundle_platform_passes_binding_fails", test_vector_bundle_platform_passes_binding_fails },
 	{ "vector_bundle_tdx_and_policy", test_vector_bundle_tdx_and_policy },
+	{ "sim_attest_verify_and_tamper", test_sim_attest_verify_and_tamper },
+	{ "relabelled_sim_bundle_fails", test_relabelled_sim_bundle_fails },
+	{ "auto_without_tee_falls_back_loudly", test_auto_without_tee_falls_back_loudly },
+	{ "missing_tee_is_an_error", test_missing_tee_is_an_error },
+	{ "attest_through_fake_configfs", test_attest_through_fake_configfs },
+	{ "run_provenance_attest_verify", test_run_provenance_attest_verify },
 };
 
-TEST_MAIN("attest_cli", tests)
+static void cleanup(void)
+{
+	char cmd[300];
+
+	if (sim_dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sim_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", sim_dir);
+	}
+}
+
+int main(void)
+{
+	int r = test_main("attest_cli", tests, sizeof(tests) / sizeof(tests[0]));
+
+	cleanup();
+	return r;
+}

@@ -46,7 +46,7 @@ static int test_snp_report_and_certificates(void)
 	struct fake_tsm t;
 	struct tsm_evidence e;
 	uint8_t rd[REPORT_DATA_LEN];
-	char err[256], inblob[400];
+	char err[256], inblob[700];
 	int r = need_vectors();
 
 	if (r)
@@ -146,7 +146,7 @@ static int test_missing_attribute_is_named(void)
 	struct fake_tsm t;
 	struct tsm_evidence e;
 	uint8_t rd[REPORT_DATA_LEN];
-	char err[256], path[400];
+	char err[256], path[700];
 	int r = need_vectors();
 
 	if (r)
