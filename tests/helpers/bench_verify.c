@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * For tools/bench/verify:
+ *   bench_verify make OUT PLATFORM REPORT [CERTFILE...]   a bundle around a vector's report
+ *   bench_verify time BUNDLE RUNS NOW [allow-sim]         read + verify RUNS times in-process
+ * `time` prints "WALL_MEDIAN WALL_MIN CPU_MEDIAN passed|failed" (milliseconds) for
+ * read + parse + verify of the bundle; CPU time is this thread's, so it stays
+ * meaningful on a loaded machine where wall time mostly measures waiting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "bundle_verify.h"
+#include "file_bytes.h"
+#include "x509.h"
+
+static int make(int argc, char **argv)
+{
+	struct bundle b = { 0 };
+	struct x509_list l = { 0 };
+	static const char statement[] = "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[]}";
+	uint8_t *buf;
+	size_t len;
+	char err[512];
+
+	b.platform = bundle_platform_from_name(argv[3], strlen(argv[3]));
+	if (b.platform == PLATFORM_NONE || file_read_bounded(argv[4], 1 << 20, &buf, &len, err, sizeof(err)))
+		return fprintf(stderr, "bench_verify make: bad platform or %s\n", argv[4]), 2;
+	if (bundle_set_report(&b, buf, len, err, sizeof(err)) ||
+	    bundle_set_statement(&b, (const uint8_t *)statement, sizeof(statement) - 1, err, sizeof(err)))
+		return fprintf(stderr, "bench_verify make: %s\n", err), 2;
+	free(buf);
+	for (int i = 5; i < argc; i++)
+		if (x509_list_add_file(&l, argv[i], err, sizeof(err)) < 0)
+			return fprintf(stderr, "bench_verify make: %s\n", err), 2;
+	for (size_t i = 0; i < l.n; i++) {
+		unsigned char *der = NULL;
+		int n = i2d_X509(l.certs[i], &der);
+
+		if (n <= 0 || bundle_add_cert(&b, i == 0 ? "vcek" : "chain", der, (size_t)n, err, sizeof(err)))
+			return fprintf(stderr, "bench_verify make: certificate %zu: %s\n", i, err), 2;
+		OPENSSL_free(der);
+	}
+	bundle_stamp(&b);
+	if (bundle_write_file(&b, argv[2], err, sizeof(err)))
+		return fprintf(stderr, "bench_verify make: %s\n", err), 2;
+	x509_list_free(&l);
+	bundle_free(&b);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int timed(int argc, char **argv)
+{
+	int runs = atoi(argv[3]);
+	struct bundle_verify_opts o = { .now = (time_t)strtoll(argv[4], NULL, 10),
+					.allow_sim = argc > 5 && !strcmp(argv[5], "allow-sim") };
+	double *ms, *cpu;
+	bool passed = false;
+
+	if (runs < 1 || !(ms = calloc((size_t)runs, sizeof(*ms))) || !(cpu = calloc((size_t)runs, sizeof(*cpu))))
+		return 2;
+	for (int i = 0; i < runs; i++) {
+		struct timespec a, z, ca, cz;
+		struct check_list l = { 0 };
+		struct bundle b;
+		char err[512];
+
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ca);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (bundle_read_file(argv[2], &b, err, sizeof(err)))
+			return fprintf(stderr, "bench_verify: %s\n", err), 2;
+		passed = bundle_verify(&b, &o, &l, NULL);
+		bundle_free(&b);
+		clock_gettime(CLOCK_MONOTONIC, &z);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cz);
+		ms[i] = (z.tv_sec - a.tv_sec) * 1e3 + (z.tv_nsec - a.tv_nsec) / 1e6;
+		cpu[i] = (cz.tv_sec - ca.tv_sec) * 1e3 + (cz.tv_nsec - ca.tv_nsec) / 1e6;
+	}
+	qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
+	qsort(cpu, (size_t)runs, sizeof(*cpu), cmp_double);
+	printf("%.3f %.3f %.3f %s\n", ms[runs / 2], ms[0], cpu[runs / 2], passed ? "passed" : "failed");
+	free(ms);
+	free(cpu);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "make"))
+		return make(argc, argv);
+	if (argc >= 5 && !strcmp(argv[1], "time"))
+		return timed(argc, argv);
+	fprintf(stderr, "usage: bench_verify make OUT PLATFORM REPORT [CERTS...] | time BUNDLE RUNS NOW [allow-sim]\n");
+	return 2;
+}
