@@ -386,6 +386,9 @@ static int test_missing_tee_is_an_error(void)
 	CHECK(RUN("attest", st, "--tee", "snp", "--tsm-root", "/nonexistent/tsm", "--sev-device", "/nonexistent/sev",
 		  "-o", b) == 125, "%s", out);
 	CHECK(HAS("no SEV-SNP guest interface") && access(b, F_OK) != 0, "%s", out);
+	CHECK(RUN("attest", st, "--tee", "snp", "--tsm-root", "/nonexistent/tsm", "--sev-device", notdev, "-o", b) == 125,
+	      "%s", out);
+	CHECK(HAS("SNP_GET_REPORT failed") && HAS(notdev), "%s", out);
 	CHECK(RUN("attest", st, "--tee", "tdx", "--tsm-root", "/nonexistent/tsm", "--tdx-device", notdev, "-o", b) == 125,
 	      "%s", out);
 	CHECK(HAS("TDX_CMD_GET_REPORT0") && HAS(notdev), "%s", out);

@@ -202,6 +202,24 @@ static int test_too_many_measurements(void)
 	return r;
 }
 
+static int test_truncated_and_oversized(void)
+{
+	size_t n = POLICY_FILE_MAX + 1;
+	char *big = malloc(n), err[256];
+	struct policy p;
+	int r;
+
+	CHECK(parse_fails("{\"snp\": {\"measurements\": [", "invalid JSON") == TEST_PASS, "truncated");
+	CHECK(big, "malloc");
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	r = policy_parse(big, n, &p, err, sizeof(err));
+	free(big);
+	CHECK(r < 0 && strstr(err, "larger than the limit"), "%s", err);
+	return TEST_PASS;
+}
+
 static int test_missing_policy_file(void)
 {
 	struct policy p;
@@ -221,6 +239,7 @@ static const struct test tests[] = {
 	{ "platform_simulated_nonce", test_platform_simulated_nonce },
 	{ "bad_policies", test_bad_policies },
 	{ "too_many_measurements", test_too_many_measurements },
+	{ "truncated_and_oversized", test_truncated_and_oversized },
 	{ "missing_policy_file", test_missing_policy_file },
 };
 
