@@ -5,8 +5,11 @@
  * the binary what it is, what changed between the builds, who read the
  * header, a trace for Perfetto, a report page that loads in a browser.
  */
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 #include "bundle.h"
 #include "kettle_test.h"
@@ -42,7 +45,8 @@ static int write_project(const char *factor)
 	       write_file(proj, "main.c", "#include \"greet.h\"\n"
 			  "int main(void) { return greet(FACTOR + 1); }\n") ||
 	       write_file(proj, "Makefile", "app: main.o greet.o\n\tcc -o app main.o greet.o\n"
-			  "%.o: %.c greet.h\n\tcc -c $< -o $@\n");
+			  "%.o: %.c greet.h\n\tcc -c $< -o $@\n"
+			  "fetched.txt:\n\tbash -c 'exec 3<>/dev/tcp/127.0.0.1/$(PORT) && echo got > $@'\n");
 }
 
 /* Both builds, once for every test: A with FACTOR 3, B with FACTOR 5 (make rebuilds both objects). */
@@ -450,6 +454,53 @@ static int report_shows_the_attestation_verdict(void)
 	return TEST_PASS;
 }
 
+/* A step that connects to a server on this machine: in why, diff, the trace and the report. */
+static int network_contact_is_shown(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	char log_c[320], port[32], endpoint[64], line[400], page[340];
+	const char *cmd[] = { "make", "-s", "-C", proj, port, "fetched.txt", NULL };
+	const char *why[] = { "why", log_c, "fetched.txt", NULL };
+	const char *diff[] = { "diff", log_b, log_c, NULL };
+	const char *report[] = { "report", log_c, "-o", page, NULL };
+	struct output o;
+	char *html;
+	int fd, rc = builds();
+
+	if (rc)
+		return rc;
+	if (access("/bin/bash", X_OK))
+		return test_skip("no bash for /dev/tcp");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) && !listen(fd, 4) &&
+	      !getsockname(fd, (struct sockaddr *)&sa, &len), "local server");
+	snprintf(port, sizeof(port), "PORT=%u", ntohs(sa.sin_port));
+	snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", ntohs(sa.sin_port));
+	snprintf(log_c, sizeof(log_c), "%s.net.cbor", log_b);
+	snprintf(page, sizeof(page), "%s.net.html", log_b);
+	rc = kettle_run(log_c, NULL, cmd, "/dev/null");
+	close(fd);
+	CHECK(rc == 0, "the fetching build failed (%d)", rc);
+
+	CHECK(!kettle_cmd(&o, why) && o.status == 0, "kettle why: %s", o.err);
+	snprintf(line, sizeof(line), "net %s  [local endpoint]", endpoint);
+	CHECK(strstr(o.out, line), "the fetch is not in the lineage:\n%s", o.out);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, diff) && o.status == 1, "kettle diff: %s", o.err);
+	snprintf(line, sizeof(line), "  + %s (this machine, first by ", endpoint);
+	CHECK(strstr(o.out, "network contacts only in one build:") && strstr(o.out, line),
+	      "the new contact is not in the diff:\n%s", o.out);
+	output_free(&o);
+	CHECK(!kettle_cmd(&o, report) && o.status == 0, "kettle report: %s", o.err);
+	output_free(&o);
+	html = slurp(page);
+	CHECK(html && strstr(html, endpoint) && strstr(html, "class=ok>this machine<"),
+	      "the endpoint is not on the page");
+	free(html);
+	return TEST_PASS;
+}
+
 static int copy_prefix(const char *from, const char *to, long bytes, long patch_at, int patch)
 {
 	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
@@ -527,6 +578,7 @@ static const struct test tests[] = {
 	{ "perfetto_trace_has_a_track_per_process", perfetto_trace_has_a_track_per_process },
 	{ "report_loads_in_chromium", report_loads_in_chromium },
 	{ "report_shows_the_attestation_verdict", report_shows_the_attestation_verdict },
+	{ "network_contact_is_shown", network_contact_is_shown },
 	{ "bad_input_gives_clear_messages", bad_input_gives_clear_messages },
 };
 
