@@ -33,7 +33,8 @@ static int storm(const char *name, const char *const args[], long *made, struct 
 
 static int file_op_losses_add_up(void)
 {
-	const char *args[] = { "chmod", "/tmp", "100000", NULL };
+	char target[300];
+	const char *args[] = { "chmod", target, "100000", NULL };
 	const struct log_event *ex;
 	struct log_file f = { 0 };
 	size_t delivered = 0;
@@ -42,7 +43,12 @@ static int file_op_losses_add_up(void)
 
 	if (rc)
 		return rc;
-	if (storm("fopstorm", args, &made, &f, &ex))
+	/* A file of its own: chmod 0644 on a shared directory (/tmp) would break every other test. */
+	snprintf(target, sizeof(target), "/tmp/kettle-test-%d-fopstorm-target", (int)getpid());
+	CHECK(touch(target) == 0, "cannot create %s", target);
+	rc = storm("fopstorm", args, &made, &f, &ex);
+	unlink(target);
+	if (rc)
 		return TEST_FAIL;
 	for (size_t i = 0; i < f.nevents; i++)
 		delivered += f.events[i].type == LOG_EV_FILE_OP && f.events[i].tgid == ex->tgid &&
