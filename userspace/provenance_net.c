@@ -1,129 +1,89 @@
 // SPDX-License-Identifier: MIT
-/* Network summary and hermeticity verdict of a build log (see provenance_net.h). */
-#include <stdbool.h>
+/* The network part of a provenance, from net_summary_build() (see provenance_net.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "net_summary.h"
 #include "provenance_net.h"
 
-/* Adds KEY to the set SET (an object used as a set, value = times seen). */
-static int set_add(json_t *set, const char *key)
-{
-	json_t *n = json_object_get(set, key);
-
-	if (n)
-		return json_integer_set(n, json_integer_value(n) + 1);
-	return json_object_set_new(set, key, json_integer(1));
-}
-
 static int by_string(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The set's keys, sorted, at most PROVENANCE_NET_LIST_MAX; invalid UTF-8 keys were never added. */
-static json_t *sorted_keys(json_t *set)
+/* V's N strings sorted and deduplicated, at most PROVENANCE_NET_LIST_MAX; strings that are not UTF-8 are left out. */
+static json_t *sorted_list(const char **v, size_t n)
 {
-	size_t n = json_object_size(set), k = 0;
-	const char **keys = malloc((n ? n : 1) * sizeof(*keys));
-	json_t *a = json_array(), *v;
-	const char *key;
+	json_t *a = json_array();
 
-	if (!keys || !a) {
-		free(keys);
-		json_decref(a);
-		return NULL;
-	}
-	json_object_foreach(set, key, v)
-		keys[k++] = key;
-	qsort(keys, k, sizeof(*keys), by_string);
-	for (size_t i = 0; i < k && i < PROVENANCE_NET_LIST_MAX; i++)
-		if (json_array_append_new(a, json_string(keys[i])))
+	qsort(v, n, sizeof(*v), by_string);
+	for (size_t i = 0; a && i < n && json_array_size(a) < PROVENANCE_NET_LIST_MAX; i++) {
+		json_t *s;
+
+		if (i && !strcmp(v[i], v[i - 1]))
+			continue;
+		s = json_string(v[i]);
+		if (s && json_array_append_new(a, s))
 			a = (json_decref(a), NULL);
-	free(keys);
+	}
 	return a;
 }
 
-/* Whether the recording kettle had its network programs attached (header option PROVENANCE_NET_TRACED_OPTION). */
-static bool net_traced(const struct log_header *h)
+/* Net events by call name, addressed or not (socket() names no address). */
+static json_t *calls_by_name(const struct log_file *f)
 {
-	bool on = false;
+	json_t *calls = json_object();
 
-	for (uint32_t i = 0; i < h->noptions; i++)
-		if (h->options[i].key && !strcmp(h->options[i].key, PROVENANCE_NET_TRACED_OPTION))
-			on = h->options[i].value && !strcmp(h->options[i].value, "true");
-	return on;
-}
+	for (size_t i = 0; calls && i < f->nevents; i++) {
+		const char *name;
+		json_t *n;
 
-static const char *verdict(const struct log_file *f, size_t remote, size_t names, const char **reason)
-{
-	if (f->header.format_version < 2) {
-		*reason = "log format 1 records no network calls";
-		return "unknown";
+		if (f->events[i].type != LOG_EV_NET)
+			continue;
+		name = net_call_name(f->events[i].net.call);
+		name = name ? name : "unknown";
+		n = json_object_get(calls, name);
+		if (n ? json_integer_set(n, json_integer_value(n) + 1) : json_object_set_new(calls, name, json_integer(1)))
+			calls = (json_decref(calls), NULL);
 	}
-	if (remote) {
-		*reason = "the build addressed endpoints off this machine";
-		return "not-hermetic";
-	}
-	if (names) {
-		*reason = "the build sent DNS queries (a local resolver forwards them)";
-		return "not-hermetic";
-	}
-	/* No remote address seen proves nothing unless the socket calls were being watched. */
-	if (!net_traced(&f->header)) {
-		*reason = "the log does not say that network calls were traced (header option " PROVENANCE_NET_TRACED_OPTION ")";
-		return "unknown";
-	}
-	if (f->has_trailer && f->trailer.losses.ringbuf_drops[LOG_EV_NET]) {
-		*reason = "network events were lost";
-		return "unknown";
-	}
-	*reason = "every address the build used stays on this machine (loopback, unix sockets)";
-	return "hermetic";
+	return calls;
 }
 
 json_t *provenance_network(const struct log_file *f)
 {
-	json_t *calls = json_object(), *remote = json_object(), *names = json_object(), *out = NULL;
-	const char *reason;
-	uint64_t events = 0;
-	int bad = !calls || !remote || !names;
+	struct net_summary s;
+	const char **remote = NULL, **names = NULL;
+	size_t nremote = 0, nnames = 0;
+	json_t *out = NULL;
 
-	for (size_t i = 0; !bad && i < f->nevents; i++) {
-		const struct log_event *e = &f->events[i];
-		const char *call;
-		char ep[300];
+	if (net_summary_build(f, &s))
+		goto done;
+	for (size_t i = 0; i < s.n; i++)
+		nnames += s.endpoints[i].ndns_names;     /* a name queried through two resolvers counts twice here */
+	remote = malloc((s.n ? s.n : 1) * sizeof(*remote));
+	names = malloc((nnames ? nnames : 1) * sizeof(*names));
+	if (!remote || !names)
+		goto done;
+	nnames = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		const struct net_endpoint *e = &s.endpoints[i];
 
-		if (e->type != LOG_EV_NET)
-			continue;
-		events++;
-		call = net_call_name(e->net.call);
-		bad |= set_add(calls, call ? call : "unknown");
-		net_endpoint_format(e, ep, sizeof(ep));
-		if (ep[0] && !net_endpoint_is_local(e))
-			bad |= set_add(remote, ep);     /* an IP endpoint: ASCII */
-		for (uint32_t k = 0; e->net.dns == LOG_DNS_NAMES && k < e->net.ndns_names; k++) {
-			json_t *ok = json_string(e->net.dns_names[k]);        /* UTF-8 only: a name is ASCII */
-
-			if (ok)
-				bad |= set_add(names, e->net.dns_names[k]);
-			json_decref(ok);
-		}
+		if (!e->local)
+			remote[nremote++] = e->addr;
+		for (uint32_t k = 0; k < e->ndns_names; k++)
+			names[nnames++] = e->dns_names[k];
 	}
-	if (!bad) {
-		const char *v = verdict(f, json_object_size(remote), json_object_size(names), &reason);
-
-		out = json_pack("{s:b, s:s, s:s, s:I, s:I, s:O, s:o, s:I, s:o, s:I}",
-				"recorded", f->header.format_version >= 2 && net_traced(&f->header), "verdict", v, "reason", reason,
-				"events", (json_int_t)events,
-				"lost", (json_int_t)(f->has_trailer ? f->trailer.losses.ringbuf_drops[LOG_EV_NET] : 0),
-				"calls", calls, "remoteEndpoints", sorted_keys(remote),
-				"remoteEndpointCount", (json_int_t)json_object_size(remote),
-				"dnsNames", sorted_keys(names), "dnsNameCount", (json_int_t)json_object_size(names));
-	}
-	json_decref(calls);
-	json_decref(remote);
-	json_decref(names);
+	out = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:o, s:I, s:I}",
+			"verdict", net_verdict_name(s.verdict), "reason", s.reason ? s.reason : "",
+			"events", (json_int_t)s.events,
+			"lost", (json_int_t)(f->has_trailer ? f->trailer.losses.ringbuf_drops[LOG_EV_NET] : 0),
+			"calls", calls_by_name(f), "remoteEndpoints", sorted_list(remote, nremote),
+			"remoteEndpointCount", (json_int_t)s.outside, "localEndpointCount", (json_int_t)(s.n - s.outside),
+			"dnsNames", sorted_list(names, nnames), "dnsNameCount", (json_int_t)s.dns_names,
+			"dnsUndecodable", (json_int_t)s.dns_undecodable);
+done:
+	free(remote);
+	free(names);
+	net_summary_free(&s);
 	return out;
 }
