@@ -72,10 +72,18 @@ tests: $(BUILD)/kettle $(UNIT) $(INTEG) $(HELPERS)
 check: tests
 	KETTLE_BUILD=$(BUILD) tests/run
 
+# The library is compiled once for all fuzz targets (-fsanitize=fuzzer-no-link), each target links it.
+FUZZ_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+FUZZ_FLAGS := -g -O1 $(WARN) -fsanitize=address,undefined
 fuzz: $(FUZZ)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/kettle.skel.h
+build-fuzz/obj/%.o: %.c $(wildcard userspace/*.h attest/*.h) bpf/events.h $(BUILD)/kettle.skel.h
 	@mkdir -p $(@D)
-	$(CLANG) $(CPPFLAGS) -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build-fuzz/libkettle.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libkettle.a
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer $< build-fuzz/libkettle.a -o $@ $(LDLIBS)
 
 # Kbuild writes its objects next to the sources: build a copy in $(BUILD)/kmod.
 KMOD_KDIR ?= /lib/modules/$(shell uname -r)/build
