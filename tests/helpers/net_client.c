@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dns_query.h"
+
 static int failed;
 
 static void fail(const char *what)
@@ -148,27 +150,6 @@ static void unix_sockets(const char *dir)
 	unix_pair(&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)), "abstract", name);
 }
 
-/* A query for NAME, type A, as a resolver sends it. */
-static size_t dns_query(unsigned char *buf, const char *name)
-{
-	static const unsigned char header[12] = { 0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
-	size_t n = sizeof(header);
-
-	memcpy(buf, header, n);
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		buf[n++] = (unsigned char)l;
-		memcpy(buf + n, name, l);
-		n += l;
-		name += l + (dot != NULL);
-	}
-	buf[n++] = 0;
-	memcpy(buf + n, "\x00\x01\x00\x01", 4);
-	return n + 4;
-}
-
 static int lo_up(void)
 {
 	struct ifreq ifr = { 0 };
@@ -202,13 +183,13 @@ static int dns_child(void)
 	cli = socket(AF_INET, SOCK_DGRAM, 0);
 	if (srv < 0 || cli < 0 || bind(srv, (struct sockaddr *)&in, sizeof(in)))
 		return 4;
-	n = dns_query(q, "udp.kettle.test");
+	n = dns_query_make(q, "udp.kettle.test");
 	if (sendto(cli, q, n, 0, (struct sockaddr *)&in, sizeof(in)) != (ssize_t)n)
 		return 5;
 	if (sendto(cli, "\x01\x02garbage-not-dns", 18, 0, (struct sockaddr *)&in, sizeof(in)) != 18)
 		return 5;
 	conn = socket(AF_INET, SOCK_DGRAM, 0);
-	n = dns_query(q, "mmsg.kettle.test");
+	n = dns_query_make(q, "mmsg.kettle.test");
 	iov = (struct iovec){ q, n };
 	if (conn < 0 || connect(conn, (struct sockaddr *)&in, sizeof(in)) || sendmmsg(conn, &mm, 1, 0) != 1)
 		return 6;
@@ -218,7 +199,7 @@ static int dns_child(void)
 	    connect(tc, (struct sockaddr *)&in, sizeof(in)))
 		return 7;
 	ta = accept(tl, NULL, NULL);
-	n = dns_query(tq + 2, "tcp.kettle.test");
+	n = dns_query_make(tq + 2, "tcp.kettle.test");
 	tq[0] = (unsigned char)(n >> 8);
 	tq[1] = (unsigned char)n;
 	if (ta < 0 || send(tc, tq, n + 2, 0) != (ssize_t)(n + 2))

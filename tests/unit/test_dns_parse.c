@@ -2,35 +2,15 @@
 /* dns_parse: query names from well-formed queries; truncated, looping and oversized ones refused. */
 #include "testlib.h"
 #include "dns_parse.h"
+#include "dns_query.h"
 
 static struct dns_query q;
 static char err[256];
 
-/* A query for NAME (dotted, no escapes), type A, as a resolver sends it; returns its length. */
-static size_t make_query(uint8_t *buf, const char *name)
-{
-	static const uint8_t header[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
-	size_t n = sizeof(header);
-
-	memcpy(buf, header, n);
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, name, l);
-		n += l;
-		name += l + (dot != NULL);
-	}
-	buf[n++] = 0;
-	memcpy(buf + n, "\x00\x01\x00\x01", 4);
-	return n + 4;
-}
-
 static int test_simple_query(void)
 {
 	uint8_t buf[512];
-	size_t n = make_query(buf, "deb.debian.org");
+	size_t n = dns_query_make(buf, "deb.debian.org");
 
 	CHECK(dns_parse_query(buf, n, false, &q, err, sizeof(err)) == 0, "%s", err);
 	CHECK(q.nnames == 1 && !strcmp(q.names[0], "deb.debian.org") && q.qtypes[0] == 1,
@@ -41,7 +21,7 @@ static int test_simple_query(void)
 static int test_tcp_length_prefix(void)
 {
 	uint8_t buf[514];
-	size_t n = make_query(buf + 2, "example.com");
+	size_t n = dns_query_make(buf + 2, "example.com");
 
 	buf[0] = (uint8_t)(n >> 8);
 	buf[1] = (uint8_t)n;
@@ -56,7 +36,7 @@ static int test_tcp_length_prefix(void)
 static int test_odd_bytes_escaped(void)
 {
 	uint8_t buf[512];
-	size_t n = make_query(buf, "a b.c\\d");
+	size_t n = dns_query_make(buf, "a b.c\\d");
 
 	CHECK(dns_parse_query(buf, n, false, &q, err, sizeof(err)) == 0, "%s", err);
 	CHECK(!strcmp(q.names[0], "a\\032b.c\\092d"), "%s", q.names[0]);
@@ -87,7 +67,7 @@ static int refused(const uint8_t *msg, size_t len, const char *why)
 static int test_truncated_everywhere(void)
 {
 	uint8_t buf[512];
-	size_t n = make_query(buf, "deb.debian.org");
+	size_t n = dns_query_make(buf, "deb.debian.org");
 
 	for (size_t cut = 0; cut < n; cut++) {
 		err[0] = '\0';
@@ -137,14 +117,14 @@ static int test_oversize_name(void)
 	for (int i = 63; i < 320; i += 64)
 		name[i] = '.';
 	name[319] = '\0';
-	n = make_query(buf, name);
+	n = dns_query_make(buf, name);
 	return refused(buf, n, "longer than 255");
 }
 
 static int test_response_and_empty(void)
 {
 	uint8_t buf[512];
-	size_t n = make_query(buf, "example.com");
+	size_t n = dns_query_make(buf, "example.com");
 
 	buf[2] |= 0x80;
 	if (refused(buf, n, "response"))
