@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The evidence bundle's model and its writer; bundle_read.c is the reader. */
 #include "bundle.h"
+#include "errf.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +24,6 @@ static const char *const platform_names[] = {
 	[PLATFORM_TDX] = "tdx",
 	[PLATFORM_SIM_SEV_SNP] = "sim-sev-snp",
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *bundle_platform_name(enum bundle_platform p)
 {
@@ -59,10 +46,10 @@ static int set_bytes(uint8_t **field, size_t *flen, const uint8_t *p, size_t len
 	uint8_t *copy;
 
 	if (len > max)
-		return fail(err, errlen, "%s of %zu bytes exceeds the limit of %zu", what, len, max);
+		return errf(err, errlen, "%s of %zu bytes exceeds the limit of %zu", what, len, max);
 	copy = malloc(len ? len : 1);
 	if (!copy)
-		return fail(err, errlen, "%s: out of memory", what);
+		return errf(err, errlen, "%s: out of memory", what);
 	if (len)
 		memcpy(copy, p, len);
 	free(*field);
@@ -89,12 +76,12 @@ int bundle_add_cert(struct bundle *b, const char *role, const uint8_t *der, size
 	struct bundle_cert *c;
 
 	if (b->ncerts == BUNDLE_CERTS_MAX)
-		return fail(err, errlen, "more than %d certificates", BUNDLE_CERTS_MAX);
+		return errf(err, errlen, "more than %d certificates", BUNDLE_CERTS_MAX);
 	if (!*role || strlen(role) >= BUNDLE_ROLE_MAX)
-		return fail(err, errlen, "certificate role '%s' is empty or longer than %d bytes",
+		return errf(err, errlen, "certificate role '%s' is empty or longer than %d bytes",
 			    role, BUNDLE_ROLE_MAX - 1);
 	if (!len)
-		return fail(err, errlen, "certificate '%s' is empty", role);
+		return errf(err, errlen, "certificate '%s' is empty", role);
 	c = &b->certs[b->ncerts];
 	memset(c, 0, sizeof(*c));
 	if (set_bytes(&c->der, &c->len, der, len, BUNDLE_CERT_MAX, "certificate", err, errlen))
@@ -205,17 +192,17 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	*out = NULL;
 	*len = 0;
 	if (!platform)
-		return fail(err, errlen, "bundle has no platform");
+		return errf(err, errlen, "bundle has no platform");
 	if (b->simulated != (b->platform == PLATFORM_SIM_SEV_SNP))
-		return fail(err, errlen, "bundle: simulated must be true exactly for platform sim-sev-snp");
+		return errf(err, errlen, "bundle: simulated must be true exactly for platform sim-sev-snp");
 	if (!b->statement || !b->report)
-		return fail(err, errlen, "bundle has no %s", b->statement ? "report" : "statement");
+		return errf(err, errlen, "bundle has no %s", b->statement ? "report" : "statement");
 	w.cap = b->statement_len + b->report_len + HEAD_SLACK;
 	for (size_t i = 0; i < b->ncerts; i++)
 		w.cap += b->certs[i].len;
 	w.p = malloc(w.cap);
 	if (!w.p)
-		return fail(err, errlen, "bundle: out of memory");
+		return errf(err, errlen, "bundle: out of memory");
 
 	put_map(&w, b->has_nonce ? 10 : 9);
 	put_text(&w, "format");
@@ -249,7 +236,7 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	put_text(&w, b->kettle_version);
 	if (w.full) {
 		free(w.p);
-		return fail(err, errlen, "bundle: encoding overflowed its buffer");
+		return errf(err, errlen, "bundle: encoding overflowed its buffer");
 	}
 	*out = w.p;
 	*len = w.len;
@@ -282,12 +269,12 @@ int bundle_write_file(const struct bundle *b, const char *path, char *err, size_
 		return -1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp)) {
 		free(buf);
-		return fail(err, errlen, "%s: path too long", path);
+		return errf(err, errlen, "%s: path too long", path);
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(buf);
-		return fail(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		return errf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
 	}
 	if (write_all(fd, buf, len) || fsync(fd)) {
 		int e = errno;
@@ -295,14 +282,14 @@ int bundle_write_file(const struct bundle *b, const char *path, char *err, size_
 		close(fd);
 		unlink(tmp);
 		free(buf);
-		return fail(err, errlen, "%s: write: %s", tmp, strerror(e));
+		return errf(err, errlen, "%s: write: %s", tmp, strerror(e));
 	}
 	free(buf);
 	if (close(fd) || rename(tmp, path)) {
 		int e = errno;
 
 		unlink(tmp);
-		return fail(err, errlen, "%s: %s", path, strerror(e));
+		return errf(err, errlen, "%s: %s", path, strerror(e));
 	}
 	return 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "evidence.h"
+#include "errf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +21,6 @@
 #include "tdx_guest.h"
 #include "tdx_quote.h"
 #include "tsm.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int tee_choice_parse(const char *name, enum tee_choice *out)
 {
@@ -92,7 +80,7 @@ static int add_certtable(struct bundle *b, const uint8_t *blob, size_t len, char
 	if (!blob || !len)
 		return 0;
 	if (snp_certtable_parse(blob, len, &t, why, sizeof(why)))
-		return fail(err, errlen, "the SNP certificate table from the host: %s", why);
+		return errf(err, errlen, "the SNP certificate table from the host: %s", why);
 	for (size_t i = 0; i < t.n; i++) {
 		const struct snp_cert_entry *e = &t.entries[i];
 		const char *role;
@@ -106,7 +94,7 @@ static int add_certtable(struct bundle *b, const uint8_t *blob, size_t len, char
 		default: continue;
 		}
 		if (bundle_add_cert(b, role, e->data, e->length, why, sizeof(why)))
-			return fail(err, errlen, "the SNP certificate table from the host: %s", why);
+			return errf(err, errlen, "the SNP certificate table from the host: %s", why);
 	}
 	return 0;
 }
@@ -127,14 +115,14 @@ static int from_tsm(const struct evidence_paths *p, enum tee_choice want, const 
 		b->platform = PLATFORM_TDX;
 	if (b->platform == PLATFORM_NONE || (want == TEE_SNP && b->platform != PLATFORM_SEV_SNP) ||
 	    (want == TEE_TDX && b->platform != PLATFORM_TDX)) {
-		fail(err, errlen, "configfs-tsm at %s: provider '%s' is not %s", p->tsm_root, e.provider,
+		errf(err, errlen, "configfs-tsm at %s: provider '%s' is not %s", p->tsm_root, e.provider,
 		     want == TEE_TDX ? "tdx_guest" : want == TEE_SNP ? "sev_guest" : "sev_guest or tdx_guest");
 		tsm_evidence_free(&e);
 		return -1;
 	}
 	r = bundle_set_report(b, e.outblob, e.outlen, why, sizeof(why));
 	if (r)
-		fail(err, errlen, "configfs-tsm outblob: %s", why);
+		errf(err, errlen, "configfs-tsm outblob: %s", why);
 	else if (b->platform == PLATFORM_SEV_SNP)
 		r = add_certtable(b, e.auxblob, e.auxlen, err, errlen);
 	if (!r)
@@ -155,7 +143,7 @@ static int from_sev_device(const struct evidence_paths *p, const uint8_t rd[REPO
 	b->platform = PLATFORM_SEV_SNP;
 	r = bundle_set_report(b, e.report, sizeof(e.report), why, sizeof(why));
 	if (r)
-		fail(err, errlen, "%s: %s", p->sev_device, why);
+		errf(err, errlen, "%s: %s", p->sev_device, why);
 	else
 		r = add_certtable(b, e.certs, e.certs_len, err, errlen);
 	if (!r)
@@ -172,7 +160,7 @@ static int from_tdx_device(const struct evidence_paths *p, const uint8_t rd[REPO
 
 	if (tdx_guest_get_tdreport(p->tdx_device, rd, tdreport, err, errlen))
 		return -1;
-	return fail(err, errlen, "%s gave a TDREPORT, which only this platform can check (its MAC key "
+	return errf(err, errlen, "%s gave a TDREPORT, which only this platform can check (its MAC key "
 		    "never leaves the CPU); a verifiable TDX quote needs configfs-tsm (Linux 6.7+, %s) "
 		    "or a quote generation service (Intel QGS)", p->tdx_device, p->tsm_root);
 }
@@ -189,12 +177,12 @@ static int from_sim(const struct evidence_paths *p, const uint8_t rd[REPORT_DATA
 
 	s = sim_state_open(p->sim_dir, why, sizeof(why));
 	if (!s)
-		return fail(err, errlen, "simulator: %s", why);
+		return errf(err, errlen, "simulator: %s", why);
 	r = sim_report(s, rd, report, &certs, why, sizeof(why));
 	sim_state_close(s);
 	if (r) {
 		x509_list_free(&certs);
-		return fail(err, errlen, "simulator: %s", why);
+		return errf(err, errlen, "simulator: %s", why);
 	}
 	b->platform = PLATFORM_SIM_SEV_SNP;
 	b->simulated = true;
@@ -210,7 +198,7 @@ static int from_sim(const struct evidence_paths *p, const uint8_t rd[REPORT_DATA
 	}
 	x509_list_free(&certs);
 	if (r)
-		return fail(err, errlen, "simulator: %s", why);
+		return errf(err, errlen, "simulator: %s", why);
 	fprintf(stderr, "kettle: SIMULATED evidence from the software simulator (%s): "
 		"not from a TEE, accepted only by kettle verify --allow-sim\n", p->sim_dir);
 	return 0;
@@ -247,13 +235,13 @@ static int report_data_of(const struct bundle *b, uint8_t out[REPORT_DATA_LEN], 
 		struct tdx_quote q;
 
 		if (tdx_quote_parse(b->report, b->report_len, &q, why, sizeof(why)))
-			return fail(err, errlen, "the TDX quote from the TEE does not parse: %s", why);
+			return errf(err, errlen, "the TDX quote from the TEE does not parse: %s", why);
 		memcpy(out, q.body.report_data, REPORT_DATA_LEN);
 	} else {
 		struct snp_report r;
 
 		if (snp_report_parse(b->report, b->report_len, &r, why, sizeof(why)))
-			return fail(err, errlen, "the SNP report from the TEE does not parse: %s", why);
+			return errf(err, errlen, "the SNP report from the TEE does not parse: %s", why);
 		memcpy(out, r.report_data, REPORT_DATA_LEN);
 	}
 	return 0;
@@ -275,7 +263,7 @@ int evidence_get(enum tee_choice tee, const struct evidence_paths *paths,
 		    (r = from_tsm(paths, TEE_SNP, report_data, b, err, errlen)) != TSM_NO_PROVIDER)
 			break;
 		if (!exists(paths->sev_device))
-			return fail(err, errlen, "no SEV-SNP guest interface: no configfs-tsm provider at %s and no %s",
+			return errf(err, errlen, "no SEV-SNP guest interface: no configfs-tsm provider at %s and no %s",
 				    paths->tsm_root, paths->sev_device);
 		r = from_sev_device(paths, report_data, b, err, errlen);
 		break;
@@ -284,7 +272,7 @@ int evidence_get(enum tee_choice tee, const struct evidence_paths *paths,
 		    (r = from_tsm(paths, TEE_TDX, report_data, b, err, errlen)) != TSM_NO_PROVIDER)
 			break;
 		if (!exists(paths->tdx_device))
-			return fail(err, errlen, "no TDX guest interface: no configfs-tsm provider at %s and no %s",
+			return errf(err, errlen, "no TDX guest interface: no configfs-tsm provider at %s and no %s",
 				    paths->tsm_root, paths->tdx_device);
 		r = from_tdx_device(paths, report_data, err, errlen);
 		break;
@@ -298,7 +286,7 @@ int evidence_get(enum tee_choice tee, const struct evidence_paths *paths,
 		return -1;
 	if (memcmp(got, report_data, REPORT_DATA_LEN)) {
 		hex_encode(got, 16, hex);
-		return fail(err, errlen, "the evidence's report_data (%s...) is not the one requested: "
+		return errf(err, errlen, "the evidence's report_data (%s...) is not the one requested: "
 			    "another request got mixed in, or the TEE interface is not what it claims", hex);
 	}
 	return 0;
@@ -317,7 +305,7 @@ int attest_statement(const struct attest_request *req, struct bundle *b, char *e
 	    bundle_set_statement(b, stmt, len, why, sizeof(why))) {
 		free(stmt);
 		bundle_free(b);
-		return fail(err, errlen, "%s: cannot hash or keep the statement", req->statement_path);
+		return errf(err, errlen, "%s: cannot hash or keep the statement", req->statement_path);
 	}
 	free(stmt);
 	hex_encode(rd, STATEMENT_DIGEST_LEN, hex);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "policy.h"
+#include "errf.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +15,6 @@
 
 /* SEV-SNP guest policy bit 19: the hypervisor may debug the guest (SEV-SNP ABI, Table 9). */
 #define SNP_GUEST_POLICY_DEBUG (1ull << 19)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Every key of OBJ must be one of NAMES (NULL-terminated). */
 static int only_keys(json_t *obj, const char *where, const char *const *names, char *err, size_t errlen)
@@ -41,7 +29,7 @@ static int only_keys(json_t *obj, const char *where, const char *const *names, c
 			if (!strcmp(key, *n))
 				break;
 		if (!*n)
-			return fail(err, errlen, "policy: unknown key '%s%s'", where, key);
+			return errf(err, errlen, "policy: unknown key '%s%s'", where, key);
 	}
 	return 0;
 }
@@ -53,7 +41,7 @@ static int get_bool(json_t *obj, const char *key, const char *where, bool *out, 
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return fail(err, errlen, "policy: '%s%s' must be true or false", where, key);
+		return errf(err, errlen, "policy: '%s%s' must be true or false", where, key);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -66,7 +54,7 @@ static int get_uint(json_t *obj, const char *key, const char *where, int64_t max
 	if (!v)
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
-		return fail(err, errlen, "policy: '%s%s' must be an integer from 0 to %" PRId64,
+		return errf(err, errlen, "policy: '%s%s' must be an integer from 0 to %" PRId64,
 			    where, key, max);
 	*out = json_integer_value(v);
 	return 0;
@@ -81,21 +69,21 @@ static int get_mr_list(json_t *obj, const char *key, const char *where, struct p
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr))
-		return fail(err, errlen, "policy: '%s%s' must be an array of hex strings", where, key);
+		return errf(err, errlen, "policy: '%s%s' must be an array of hex strings", where, key);
 	if (json_array_size(arr) > POLICY_LIST_MAX)
-		return fail(err, errlen, "policy: '%s%s' has more than %d entries", where, key, POLICY_LIST_MAX);
+		return errf(err, errlen, "policy: '%s%s' has more than %d entries", where, key, POLICY_LIST_MAX);
 	l->set = true;
 	l->v = calloc(json_array_size(arr) ? json_array_size(arr) : 1, POLICY_MR_LEN);
 	if (!l->v)
-		return fail(err, errlen, "policy: out of memory");
+		return errf(err, errlen, "policy: out of memory");
 	json_array_foreach(arr, i, v) {
 		char why[128];
 
 		if (!json_is_string(v))
-			return fail(err, errlen, "policy: '%s%s'[%zu] must be a hex string", where, key, i);
+			return errf(err, errlen, "policy: '%s%s'[%zu] must be a hex string", where, key, i);
 		if (hex_decode_exact(json_string_value(v), json_string_length(v), l->v[i], POLICY_MR_LEN,
 				     why, sizeof(why)))
-			return fail(err, errlen, "policy: '%s%s'[%zu]: %s", where, key, i, why);
+			return errf(err, errlen, "policy: '%s%s'[%zu]: %s", where, key, i, why);
 		l->n++;
 	}
 	return 0;
@@ -109,13 +97,13 @@ static int parse_platforms(json_t *root, struct policy *p, char *err, size_t err
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) == 0)
-		return fail(err, errlen, "policy: 'allowed_platforms' must be a non-empty array");
+		return errf(err, errlen, "policy: 'allowed_platforms' must be a non-empty array");
 	json_array_foreach(arr, i, v) {
 		enum bundle_platform pl = json_is_string(v) ?
 			bundle_platform_from_name(json_string_value(v), json_string_length(v)) : PLATFORM_NONE;
 
 		if (pl == PLATFORM_NONE)
-			return fail(err, errlen, "policy: 'allowed_platforms'[%zu] must be \"sev-snp\", "
+			return errf(err, errlen, "policy: 'allowed_platforms'[%zu] must be \"sev-snp\", "
 				    "\"tdx\" or \"sim-sev-snp\"", i);
 		p->platforms |= 1u << pl;
 	}
@@ -130,7 +118,7 @@ static int parse_snp(json_t *snp, struct policy *p, char *err, size_t errlen)
 	int64_t v = -1;
 
 	if (!json_is_object(snp))
-		return fail(err, errlen, "policy: 'snp' must be an object");
+		return errf(err, errlen, "policy: 'snp' must be an object");
 	if (only_keys(snp, "snp.", keys, err, errlen) ||
 	    get_mr_list(snp, "measurements", "snp.", &p->snp.measurements, err, errlen) ||
 	    get_bool(snp, "allow_debug", "snp.", &p->snp.allow_debug, err, errlen) ||
@@ -145,7 +133,7 @@ static int parse_snp(json_t *snp, struct policy *p, char *err, size_t errlen)
 	if (!tcb)
 		return 0;
 	if (!json_is_object(tcb))
-		return fail(err, errlen, "policy: 'snp.min_tcb' must be an object");
+		return errf(err, errlen, "policy: 'snp.min_tcb' must be an object");
 	if (only_keys(tcb, "snp.min_tcb.", tcb_keys, err, errlen))
 		return -1;
 	p->snp.has_min_tcb = true;
@@ -168,7 +156,7 @@ static int parse_tdx(json_t *tdx, struct policy *p, char *err, size_t errlen)
 	json_t *svn;
 
 	if (!json_is_object(tdx))
-		return fail(err, errlen, "policy: 'tdx' must be an object");
+		return errf(err, errlen, "policy: 'tdx' must be an object");
 	if (only_keys(tdx, "tdx.", keys, err, errlen) ||
 	    get_mr_list(tdx, "mrtd", "tdx.", &p->tdx.mrtd, err, errlen) ||
 	    get_bool(tdx, "allow_debug", "tdx.", &p->tdx.allow_debug, err, errlen))
@@ -187,7 +175,7 @@ static int parse_tdx(json_t *tdx, struct policy *p, char *err, size_t errlen)
 		if (!json_is_string(svn) ||
 		    hex_decode_exact(json_string_value(svn), json_string_length(svn), p->tdx.min_tee_tcb_svn,
 				     POLICY_TDX_SVN_LEN, why, sizeof(why)))
-			return fail(err, errlen, "policy: 'tdx.min_tee_tcb_svn' must be 32 hex digits (16 SVN bytes)");
+			return errf(err, errlen, "policy: 'tdx.min_tee_tcb_svn' must be 32 hex digits (16 SVN bytes)");
 		p->tdx.has_min_svn = true;
 	}
 	return 0;
@@ -204,13 +192,13 @@ int policy_parse(const char *text, size_t len, struct policy *p, char *err, size
 	memset(p, 0, sizeof(*p));
 	p->snp.min_tcb = (struct policy_snp_tcb){ -1, -1, -1, -1, -1 };
 	if (len > POLICY_FILE_MAX)
-		return fail(err, errlen, "policy: %zu bytes, larger than the limit of %u", len, POLICY_FILE_MAX);
+		return errf(err, errlen, "policy: %zu bytes, larger than the limit of %u", len, POLICY_FILE_MAX);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return fail(err, errlen, "policy: invalid JSON at line %d column %d: %s",
+		return errf(err, errlen, "policy: invalid JSON at line %d column %d: %s",
 			    jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root)) {
-		fail(err, errlen, "policy: must be a JSON object");
+		errf(err, errlen, "policy: must be a JSON object");
 		goto out;
 	}
 	if (only_keys(root, "", keys, err, errlen) || parse_platforms(root, p, err, errlen) ||

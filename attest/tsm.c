@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "tsm.h"
+#include "errf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +13,6 @@
 #include <unistd.h>
 
 #include "file_bytes.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool tsm_present(const char *root)
 {
@@ -47,7 +35,7 @@ static int read_text_attr(const char *entry, const char *attr, char *out, size_t
 	size_t len;
 
 	if (attr_path(path, sizeof(path), entry, attr))
-		return fail(err, errlen, "%s/%s: path too long", entry, attr);
+		return errf(err, errlen, "%s/%s: path too long", entry, attr);
 	if (file_read_bounded(path, max - 1, &buf, &len, err, errlen))
 		return -1;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\0'))
@@ -67,7 +55,7 @@ static int read_generation(const char *entry, uint64_t *gen, char *err, size_t e
 	errno = 0;
 	*gen = strtoull(text, &end, 10);
 	if (!text[0] || *end || errno)
-		return fail(err, errlen, "%s/generation: not a number: '%s'", entry, text);
+		return errf(err, errlen, "%s/generation: not a number: '%s'", entry, text);
 	return 0;
 }
 
@@ -78,11 +66,11 @@ static int write_inblob(const char *entry, const uint8_t data[REPORT_DATA_LEN], 
 	int fd;
 
 	if (attr_path(path, sizeof(path), entry, "inblob"))
-		return fail(err, errlen, "%s/inblob: path too long", entry);
+		return errf(err, errlen, "%s/inblob: path too long", entry);
 	/* No O_CREAT: configfs makes the attribute with the entry; its absence is an error. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 	do
 		w = write(fd, data, REPORT_DATA_LEN);
 	while (w < 0 && errno == EINTR);
@@ -90,10 +78,10 @@ static int write_inblob(const char *entry, const uint8_t data[REPORT_DATA_LEN], 
 		int e = w < 0 ? errno : EIO;
 
 		close(fd);
-		return fail(err, errlen, "%s: write: %s", path, strerror(e));
+		return errf(err, errlen, "%s: write: %s", path, strerror(e));
 	}
 	if (close(fd))
-		return fail(err, errlen, "%s: close: %s", path, strerror(errno));
+		return errf(err, errlen, "%s: close: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -103,7 +91,7 @@ static int read_blob(const char *entry, const char *attr, size_t max, bool optio
 	char path[PATH_MAX];
 
 	if (attr_path(path, sizeof(path), entry, attr))
-		return fail(err, errlen, "%s/%s: path too long", entry, attr);
+		return errf(err, errlen, "%s/%s: path too long", entry, attr);
 	if (optional && access(path, F_OK) && errno == ENOENT) {
 		*out = NULL;
 		*len = 0;
@@ -125,12 +113,12 @@ static int request(const char *entry, const uint8_t data[REPORT_DATA_LEN], struc
 	    read_generation(entry, &after, err, errlen))
 		return -1;
 	if (after != before + 1) {
-		fail(err, errlen, "%s: generation went from %" PRIu64 " to %" PRIu64
+		errf(err, errlen, "%s: generation went from %" PRIu64 " to %" PRIu64
 		     " during one request: another process wrote to the entry", entry, before, after);
 		return 1;
 	}
 	if (!out->outlen)
-		return fail(err, errlen, "%s/outblob: empty: the TSM returned no report", entry);
+		return errf(err, errlen, "%s/outblob: empty: the TSM returned no report", entry);
 	return 0;
 }
 
@@ -143,7 +131,7 @@ int tsm_get_evidence(const char *root, const uint8_t report_data[REPORT_DATA_LEN
 
 	memset(out, 0, sizeof(*out));
 	if ((size_t)snprintf(entry, sizeof(entry), "%s/kettle-%d", root, (int)getpid()) >= sizeof(entry))
-		return fail(err, errlen, "%s: path too long", root);
+		return errf(err, errlen, "%s: path too long", root);
 	if (mkdir(entry, 0700)) {
 		/*
 		 * An entry of this name already exists (left by an earlier process
@@ -151,11 +139,11 @@ int tsm_get_evidence(const char *root, const uint8_t report_data[REPORT_DATA_LEN
 		 * below detects anyone else writing to it.
 		 */
 		if (errno == ENXIO) {
-			fail(err, errlen, "%s: no TSM provider is registered (not a confidential guest?)", root);
+			errf(err, errlen, "%s: no TSM provider is registered (not a confidential guest?)", root);
 			return TSM_NO_PROVIDER;
 		}
 		if (errno != EEXIST)
-			return fail(err, errlen, "%s: cannot create a configfs-tsm report entry: %s",
+			return errf(err, errlen, "%s: cannot create a configfs-tsm report entry: %s",
 				    entry, strerror(errno));
 		created = false;
 	}
