@@ -52,29 +52,6 @@ static int sign_pss_or_ecdsa(X509 *x, EVP_PKEY *key)
 	return ok ? 0 : -1;
 }
 
-static int add_ext_der(X509 *x, const char *oid, const uint8_t *der, int len)
-{
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *e = NULL;
-	int ok = obj && os && ASN1_OCTET_STRING_set(os, der, len) == 1 &&
-		 (e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) && X509_add_ext(x, e, -1) == 1;
-
-	X509_EXTENSION_free(e);
-	ASN1_OCTET_STRING_free(os);
-	ASN1_OBJECT_free(obj);
-	return ok ? 0 : -1;
-}
-
-static int add_ext_small_int(X509 *x, const char *oid, uint8_t v)
-{
-	const uint8_t short_form[] = { 0x02, 0x01, v }, long_form[] = { 0x02, 0x02, 0x00, v };
-
-	/* a DER INTEGER >= 0x80 needs a leading zero byte to stay positive */
-	return v < 0x80 ? add_ext_der(x, oid, short_form, sizeof(short_form))
-			: add_ext_der(x, oid, long_form, sizeof(long_form));
-}
-
 /* The AMD KDS extensions of a VCEK: TCB levels, product name, hardware ID. */
 static int add_vcek_exts(X509 *x)
 {
@@ -86,12 +63,12 @@ static int add_vcek_exts(X509 *x)
 	memcpy(product + 2, SIM_PRODUCT, sizeof(SIM_PRODUCT) - 1);
 	for (size_t i = 0; i < sizeof(hwid); i += 16)
 		memcpy(hwid + i, SNP_SIM_MARKER, 16);
-	return add_ext_small_int(x, "1.3.6.1.4.1.3704.1.3.1", t.bootloader) ||
-	       add_ext_small_int(x, "1.3.6.1.4.1.3704.1.3.2", t.tee) ||
-	       add_ext_small_int(x, "1.3.6.1.4.1.3704.1.3.3", t.snp) ||
-	       add_ext_small_int(x, "1.3.6.1.4.1.3704.1.3.8", t.microcode) ||
-	       add_ext_der(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
-	       add_ext_der(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid)) ? -1 : 0;
+	return x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.1", t.bootloader) ||
+	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.2", t.tee) ||
+	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.3", t.snp) ||
+	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.8", t.microcode) ||
+	       x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
+	       x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid)) ? -1 : 0;
 }
 
 static int add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)

@@ -317,3 +317,26 @@ int x509_extension(X509 *cert, const char *oid, const uint8_t **value, size_t *l
 	*len = (size_t)ASN1_STRING_length(data);
 	return 0;
 }
+
+int x509_add_extension_der(X509 *x, const char *oid, const uint8_t *der, int len)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *e = NULL;
+	int ok = obj && os && ASN1_OCTET_STRING_set(os, der, len) == 1 &&
+		 (e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) && X509_add_ext(x, e, -1) == 1;
+
+	X509_EXTENSION_free(e);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(obj);
+	return ok ? 0 : -1;
+}
+
+int x509_add_extension_u8(X509 *x, const char *oid, uint8_t v)
+{
+	const uint8_t short_form[] = { 0x02, 0x01, v }, long_form[] = { 0x02, 0x02, 0x00, v };
+
+	/* a DER INTEGER >= 0x80 needs a leading zero byte to stay positive */
+	return v < 0x80 ? x509_add_extension_der(x, oid, short_form, sizeof(short_form))
+			: x509_add_extension_der(x, oid, long_form, sizeof(long_form));
+}

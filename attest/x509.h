@@ -85,5 +85,12 @@ int x509_extension(X509 *cert, const char *oid, const uint8_t **value, size_t *l
 
 /* "YYYY-MM-DDTHH:MM:SSZ" of T (21 bytes with the NUL). */
 void x509_time_str(time_t t, char *out, size_t outlen);
+/*
+ * For certificates kettle makes itself (the simulator, test chains): adds a
+ * non-critical extension OID with DER as its value, or a one-byte INTEGER
+ * (the AMD TCB extensions).  0 or -1.
+ */
+int x509_add_extension_der(X509 *cert, const char *oid, const uint8_t *der, int len);
+int x509_add_extension_u8(X509 *cert, const char *oid, uint8_t value);
 
 #endif

@@ -15,34 +15,12 @@
 
 #include "testlib.h"
 #include "snp_verify.h"
+#include "x509.h"
 
 /* Turin TCB: FMC 1, bootloader 2, TEE 3, SNP 4, microcode 0x48 */
 #define TURIN_TCB 0x4800000004030201ULL
 
 struct tcb_ext { uint8_t fmc, bl, tee, snp, ucode; };
-
-static int add_ext(X509 *x, const char *oid, const uint8_t *der, int len)
-{
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *e = NULL;
-	int ok = obj && os && ASN1_OCTET_STRING_set(os, der, len) == 1 &&
-		 (e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) && X509_add_ext(x, e, -1) == 1;
-
-	X509_EXTENSION_free(e);
-	ASN1_OCTET_STRING_free(os);
-	ASN1_OBJECT_free(obj);
-	return ok ? 0 : -1;
-}
-
-static int add_int(X509 *x, const char *oid, uint8_t v)
-{
-	const uint8_t short_form[] = { 0x02, 0x01, v }, long_form[] = { 0x02, 0x02, 0x00, v };
-
-	/* a DER INTEGER >= 0x80 needs a leading zero byte, as KDS writes ucodeSPL 0xd9 */
-	return v < 0x80 ? add_ext(x, oid, short_form, sizeof(short_form))
-			: add_ext(x, oid, long_form, sizeof(long_form));
-}
 
 static X509 *cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
 		  const struct tcb_ext *tcb, const uint8_t *chip_id)
@@ -64,13 +42,13 @@ static X509 *cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_
 		const uint8_t product[] = { 0x16, 0x05, 'T', 'u', 'r', 'i', 'n' };
 
 		memcpy(hwid + 2, chip_id, 8);
-		bad = add_int(x, "1.3.6.1.4.1.3704.1.3.9", tcb->fmc) ||
-		      add_int(x, "1.3.6.1.4.1.3704.1.3.1", tcb->bl) ||
-		      add_int(x, "1.3.6.1.4.1.3704.1.3.2", tcb->tee) ||
-		      add_int(x, "1.3.6.1.4.1.3704.1.3.3", tcb->snp) ||
-		      add_int(x, "1.3.6.1.4.1.3704.1.3.8", tcb->ucode) ||
-		      add_ext(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
-		      add_ext(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid));
+		bad = x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.9", tcb->fmc) ||
+		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.1", tcb->bl) ||
+		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.2", tcb->tee) ||
+		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.3", tcb->snp) ||
+		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.8", tcb->ucode) ||
+		      x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
+		      x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid));
 	}
 	if (!bad)
 		bad = X509_sign(x, issuer_key, EVP_sha384()) <= 0;
