@@ -16,6 +16,7 @@
 #include "index_table.h"
 #include "events.h"
 #include "log_files.h"
+#include "log_filter.h"
 #include "log_reader.h"
 #include "net_summary.h"
 
@@ -28,12 +29,6 @@
 #else
 #define KERNEL_O_LARGEFILE 0100000
 #endif
-
-static const char *const type_names[LOG_EV_TYPE_MAX] = {
-	[LOG_EV_FORK] = "fork", [LOG_EV_EXEC] = "exec", [LOG_EV_EXEC_FAILED] = "exec_failed",
-	[LOG_EV_EXIT] = "exit", [LOG_EV_OPEN] = "open", [LOG_EV_PROC_SNAPSHOT] = "proc_snapshot",
-	[LOG_EV_NET] = "net", [LOG_EV_FILE_OP] = "file_op",
-};
 
 static const char *const call_names[] = { [1] = "open", [2] = "openat", [3] = "openat2",
 					  [4] = "creat" };
@@ -383,7 +378,7 @@ static bool log_complete(const struct log_file *f)
 	return !c || strcmp(c, "false");
 }
 
-static int show_text(const struct log_file *f)
+static int show_text(const struct log_file *f, const struct log_filter *flt)
 {
 	if (!log_complete(f))
 		printf("# %s %s: began mid-build; what ran before is in proc_snapshot events\n", log_start(f),
@@ -391,8 +386,10 @@ static int show_text(const struct log_file *f)
 	for (size_t i = 0; i < f->nevents; i++) {
 		const struct log_event *e = &f->events[i];
 
+		if (!log_filter_match(flt, f, e))
+			continue;
 		print_rel_time(e->ts_ns, f->header.start_boot_ns);
-		printf(" [%" PRIu32 "/%" PRIu32 "] %s ", e->tgid, e->tid, type_names[e->type]);
+		printf(" [%" PRIu32 "/%" PRIu32 "] %s ", e->tgid, e->tid, log_event_type_name(e->type));
 		show_details(e);
 		putchar('\n');
 	}
@@ -594,7 +591,7 @@ static json_t *json_details(const struct log_event *e)
 static json_t *json_event(const struct log_event *e)
 {
 	json_t *o = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:I}",
-			      "type", type_names[e->type], "ts_ns", ju64(e->ts_ns),
+			      "type", log_event_type_name(e->type), "ts_ns", ju64(e->ts_ns),
 			      "tgid", (json_int_t)e->tgid, "tid", (json_int_t)e->tid,
 			      "uid", (json_int_t)e->uid, "gid", (json_int_t)e->gid,
 			      "cgroup_id", ju64(e->cgroup_id), "mntns", (json_int_t)e->mntns);
@@ -620,10 +617,10 @@ static int emit_json(json_t *j)
 	return 0;
 }
 
-static int show_json(const struct log_file *f)
+static int show_json(const struct log_file *f, const struct log_filter *flt)
 {
 	for (size_t i = 0; i < f->nevents; i++)
-		if (emit_json(json_event(&f->events[i])))
+		if (log_filter_match(flt, f, &f->events[i]) && emit_json(json_event(&f->events[i])))
 			return -1;
 	return 0;
 }
@@ -849,8 +846,9 @@ fail_o:
 	return NULL;
 }
 
-static int run_tree(const struct log_file *f, bool json, char *err)
+static int run_tree(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
 {
+	(void)flt;
 	struct tree t;
 	json_t *roots;
 	int r = 0;
@@ -960,12 +958,12 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 
 	printf("events                %zu\n", f->nevents);
 	for (int i = 1; i < LOG_EV_TYPE_MAX; i++)
-		printf("  %-20s%" PRIu64 "\n", type_names[i], s->by_type[i]);
+		printf("  %-20s%" PRIu64 "\n", log_event_type_name(i), s->by_type[i]);
 	printf("losses                %" PRIu64 "\n", s->losses_total);
 	for (int i = 1; i < LOG_EV_TYPE_MAX; i++) {
 		char label[32];
 
-		snprintf(label, sizeof(label), "dropped %s", type_names[i]);
+		snprintf(label, sizeof(label), "dropped %s", log_event_type_name(i));
 		printf("  %-20s%" PRIu64 "\n", label, l->ringbuf_drops[i]);
 	}
 	printf("  path cut            %" PRIu64 "\n  argv cut            %" PRIu64 "\n"
@@ -995,7 +993,7 @@ static json_t *json_losses(const struct stats *s)
 	json_t *drops = json_object();
 
 	for (int i = 1; drops && i < LOG_EV_TYPE_MAX; i++)
-		if (json_object_set_new(drops, type_names[i], ju64(l->ringbuf_drops[i])))
+		if (json_object_set_new(drops, log_event_type_name(i), ju64(l->ringbuf_drops[i])))
 			json_decref(drops), drops = NULL;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ringbuf_drops", drops,
 			 "path_truncations", ju64(l->path_truncations),
@@ -1023,7 +1021,7 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 	json_t *o;
 
 	for (int i = 1; by_type && i < LOG_EV_TYPE_MAX; i++)
-		if (json_object_set_new(by_type, type_names[i], ju64(s->by_type[i])))
+		if (json_object_set_new(by_type, log_event_type_name(i), ju64(s->by_type[i])))
 			json_decref(by_type), by_type = NULL;
 	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:b}",
 			 "events", (json_int_t)f->nevents, "by_type", by_type,
@@ -1047,8 +1045,9 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 	return o;
 }
 
-static int run_stats(const struct log_file *f, bool json, char *err)
+static int run_stats(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
 {
+	(void)flt;
 	struct stats s;
 
 	if (stats_collect(f, &s)) {
@@ -1061,10 +1060,10 @@ static int run_stats(const struct log_file *f, bool json, char *err)
 	return 0;
 }
 
-static int run_show(const struct log_file *f, bool json, char *err)
+static int run_show(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
 {
 	(void)err;
-	return json ? show_json(f) : show_text(f);
+	return json ? show_json(f, flt) : show_text(f, flt);
 }
 
 /* ---- files ---- */
@@ -1214,8 +1213,9 @@ static json_t *json_file(const struct log_file *f, const struct files *fs,
 	return o;
 }
 
-static int run_files(const struct log_file *f, bool json, char *err)
+static int run_files(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
 {
+	(void)flt;
 	struct file_entry **order = NULL;
 	struct files fs;
 	int r = 0;
@@ -1373,8 +1373,9 @@ static json_t *net_json(const struct net_summary *s)
 			 "outside", outside, "verdict", net_verdict_name(s->verdict), "reason", s->reason);
 }
 
-static int run_net(const struct log_file *f, bool json, char *err)
+static int run_net(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
 {
+	(void)flt;
 	struct net_summary s;
 	int r = 0;
 
@@ -1398,13 +1399,14 @@ static int run_net(const struct log_file *f, bool json, char *err)
 
 struct subcommand {
 	const char *name;
-	int (*run)(const struct log_file *f, bool json, char *err);
+	int (*run)(const struct log_file *f, const struct log_filter *flt, bool json, char *err);
+	bool filters;           /* takes --pid, --path, --type, --since, --until */
 	const char *summary;
 	const char *help;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "net", run_net, "every endpoint the build used, DNS names, hermetic or not",
+	{ "net", run_net, false, "every endpoint the build used, DNS names, hermetic or not",
 	  "One line per endpoint (address and port, or unix socket path; @name for an\n"
 	  "abstract one) in the order first used:\n"
 	  "  ENDPOINT  local|REMOTE  PROTO  COUNTx (CALL N, ...) [N failed]  by PIDS (EXE)\n"
@@ -1418,18 +1420,31 @@ static const struct subcommand subcommands[] = {
 	  "--json: one object {endpoints [{endpoint, family, proto, local, count, calls,\n"
 	  "failed, first_result, pids, more_pids, exe, dns_names, dns_undecodable}], events,\n"
 	  "dns_queries, dns_names, dns_undecodable, outside, verdict, reason}." },
-	{ "show", run_show, "the timeline, one event a line",
+	{ "show", run_show, true, "the timeline, one event a line",
 	  "The timeline, one event a line: seconds since the start, [tgid/tid], type, details.\n"
-	  "--json: JSON Lines, one object per event with every field of the log." },
-	{ "tree", run_tree, "the process tree",
+	  "--json: JSON Lines, one object per event with every field of the log.\n"
+	  "Filters (an event is shown when it passes all of them; each also with --json):\n"
+	  "  --pid PID[,PID]    events of these processes (tgid); repeatable\n"
+	  "  --path GLOB        events naming a path that matches GLOB (fnmatch(3)) -- open\n"
+	  "                     path, exec exe or filename, file_op paths, unix socket path,\n"
+	  "                     proc_snapshot exe; a GLOB without '/' matches the basename;\n"
+	  "                     repeatable (any GLOB)\n"
+	  "  --type TYPE[,TYPE] fork, exec, exec_failed, exit, open, proc_snapshot, net,\n"
+	  "                     file_op; repeatable\n"
+	  "  --since TIME       events at or after TIME\n"
+	  "  --until TIME       events at or before TIME\n"
+	  "TIME: seconds since the log's start as printed (1.5), or an RFC 3339 UTC time\n"
+	  "(2026-01-31T12:00:00.5Z), placed on the log's clock by its header.\n"
+	  "Exit status: 0; 1 for an unreadable log; 125 for a bad filter value." },
+	{ "tree", run_tree, false, "the process tree",
 	  "The process tree: each process's pid, argv of its last exec, exit status, duration.\n"
 	  "--json: an array of root processes, each {pid, exe, argv, exit_code|signal,\n"
 	  "duration_ns, children}." },
-	{ "stats", run_stats, "counts, losses, size and completeness",
+	{ "stats", run_stats, false, "counts, losses, size and completeness",
 	  "Events per type, losses, log bytes, bytes per event, duration, processes, exit\n"
 	  "status, hashing (files queued, hashed, failed, changed, not queued because the\n"
 	  "queue was full), and whether the log is truncated. --json: one object." },
-	{ "files", run_files, "every path the build touched, with its digests",
+	{ "files", run_files, false, "every path the build touched, with its digests",
 	  "One line per path the build opened, executed, changed or hashed, sorted by path:\n"
 	  "  FLAGS PATH [renamed-from OLD] [renamed-to NEW]  by PIDS (EXE of the first)\n"
 	  "  KIND:SHA256|-ERRNO (changed ...)...\n"
@@ -1466,7 +1481,8 @@ static void warn_truncated(const char *file, const struct log_file *f)
 			"showing %" PRIu64 " complete records\n", file, f->file_bytes, f->nrecords);
 }
 
-static int run_subcommand(const struct subcommand *sc, const char *file, bool json)
+static int run_subcommand(const struct subcommand *sc, const char *file, const struct log_filter *flt,
+			  bool json)
 {
 	char err[ERRLEN] = "";
 	struct log_file f;
@@ -1478,7 +1494,7 @@ static int run_subcommand(const struct subcommand *sc, const char *file, bool js
 	}
 	if (f.truncated)
 		warn_truncated(file, &f);
-	r = sc->run(&f, json, err);
+	r = sc->run(&f, flt, json, err);
 	log_file_free(&f);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "kettle log: %s: cannot write the output\n", file);
@@ -1493,20 +1509,40 @@ static int run_subcommand(const struct subcommand *sc, const char *file, bool js
 
 static int parse_args(const struct subcommand *sc, int argc, char **argv)
 {
+	struct log_filter flt = { 0 };
+	char err[ERRLEN];
 	const char *file = NULL;
 	bool json = false;
+	int r;
 
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("Usage: kettle log %s FILE [--json]\n\n%s\n", sc->name, sc->help);
+			printf("Usage: kettle log %s FILE [--json]%s\n\n%s\n", sc->name,
+			       sc->filters ? " [--pid PID] [--path GLOB] [--type TYPE] [--since TIME] [--until TIME]" : "",
+			       sc->help);
+			log_filter_free(&flt);
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (sc->filters && log_filter_is_option(argv[i])) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "kettle log %s: %s needs a value\n", sc->name, argv[i]);
+				log_filter_free(&flt);
+				return KETTLE_EXIT_OWN_ERROR;
+			}
+			if (log_filter_add(&flt, argv[i], argv[i + 1], err, sizeof(err))) {
+				fprintf(stderr, "kettle log %s: %s\n", sc->name, err);
+				log_filter_free(&flt);
+				return KETTLE_EXIT_OWN_ERROR;
+			}
+			i++;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "kettle log %s: unknown option '%s'\n", sc->name, argv[i]);
+			log_filter_free(&flt);
 			return 1;
 		} else if (file) {
 			fprintf(stderr, "kettle log %s: one FILE only\n", sc->name);
+			log_filter_free(&flt);
 			return 1;
 		} else {
 			file = argv[i];
@@ -1514,9 +1550,12 @@ static int parse_args(const struct subcommand *sc, int argc, char **argv)
 	}
 	if (!file) {
 		fprintf(stderr, "kettle log %s: no FILE (kettle log %s --help)\n", sc->name, sc->name);
+		log_filter_free(&flt);
 		return 1;
 	}
-	return run_subcommand(sc, file, json);
+	r = run_subcommand(sc, file, &flt, json);
+	log_filter_free(&flt);
+	return r;
 }
 
 int cmd_log(int argc, char **argv)
