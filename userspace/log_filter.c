@@ -26,12 +26,12 @@ const char *log_event_type_name(uint32_t type)
 	return type < LOG_EV_TYPE_MAX ? type_names[type] : NULL;
 }
 
-/* The next item of a comma list, copied into ITEM; false when none is left or it does not fit. */
+/* The next item of a comma list, copied into ITEM; false when it is empty or does not fit. */
 static bool next_item(const char **s, char *item, size_t len)
 {
 	size_t n = strcspn(*s, ",");
 
-	if (n >= len)
+	if (n == 0 || n >= len || ((*s)[n] == ',' && !(*s)[n + 1]))
 		return false;
 	memcpy(item, *s, n);
 	item[n] = '\0';
