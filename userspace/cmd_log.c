@@ -19,6 +19,7 @@
 #include "log_filter.h"
 #include "log_reader.h"
 #include "net_summary.h"
+#include "show_fmt.h"
 
 #define ERRLEN 512
 #define TREE_DEPTH_MAX 2000     /* deeper would risk the stack of the recursive printers */
@@ -96,69 +97,6 @@ static void print_status(int32_t status)
 	}
 }
 
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-/* $'...' quoting, so that a word with a newline stays on its line. */
-static void print_escaped(const char *s)
-{
-	fputs("$'", stdout);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\'' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-	putchar('\'');
-}
-
-/* Words go out as they are unless the shell would split them. */
-static void print_word(const char *s)
-{
-	if (!s) {
-		printf("(null)");
-		return;
-	}
-	if (*s && !s[strcspn(s, " \t\n'\"\\$`*?[]{}()<>|&;#~")] && !has_control(s)) {
-		fputs(s, stdout);
-		return;
-	}
-	if (has_control(s)) {
-		print_escaped(s);
-		return;
-	}
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar(*s);
-	}
-	putchar('\'');
-}
-
-static void print_argv(const char *const *argv, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		if (i)
-			putchar(' ');
-		print_word(argv[i]);
-	}
-}
-
 static void print_open_flags(uint64_t flags)
 {
 	static const struct { uint64_t bits; const char *name; } names[] = {
@@ -187,7 +125,7 @@ static void print_open_flags(uint64_t flags)
 
 static void print_path(const char *path, uint32_t flags)
 {
-	print_word(path);
+	show_word(stdout, path);
 	if (flags & LOG_PATH_TRUNCATED)
 		printf(" (truncated)");
 	if (flags & LOG_PATH_UNREACHABLE)
@@ -203,7 +141,7 @@ static void show_open(const struct log_event *e)
 	print_path(e->open.path, e->open.path_flags);
 	if (e->open.passed) {
 		printf(" (as ");
-		print_word(e->open.passed);
+		show_word(stdout, e->open.passed);
 		putchar(')');
 	}
 	putchar(' ');
@@ -243,7 +181,7 @@ static void show_snapshot(const struct log_event *e)
 	else
 		putchar('?');   /* /proc did not tell */
 	printf(" [");
-	print_argv(e->proc_snapshot.argv, e->proc_snapshot.nargv);
+	show_argv(stdout, e->proc_snapshot.argv, e->proc_snapshot.nargv);
 	printf(e->proc_snapshot.argv_truncated ? " ...]" : "]");
 	if (e->proc_snapshot.cwd) {
 		printf(" in ");
@@ -267,7 +205,7 @@ static void show_net(const struct log_event *e)
 	net_endpoint_format(e, ep, sizeof(ep));
 	if (ep[0]) {
 		putchar(' ');
-		print_word(ep);
+		show_word(stdout, ep);
 		if (e->net.addr_source == KE_ADDR_PEER)
 			printf(" (peer)");
 		else if (e->net.addr_source == KE_ADDR_LOCAL)
@@ -277,7 +215,7 @@ static void show_net(const struct log_event *e)
 		printf(" dns undecodable");
 	for (uint32_t i = 0; i < e->net.ndns_names; i++) {
 		printf(i ? "," : " dns ");
-		print_word(e->net.dns_names[i]);
+		show_word(stdout, e->net.dns_names[i]);
 	}
 	printf(" = ");
 	print_result(e->net.result);
@@ -294,7 +232,7 @@ static void show_file_op(const struct log_event *e)
 	}
 	if (e->file_op.target) {
 		printf(" to ");
-		print_word(e->file_op.target);
+		show_word(stdout, e->file_op.target);
 	}
 	if (e->file_op.flags)
 		printf(" flags 0x%" PRIx64, e->file_op.flags);
@@ -315,11 +253,11 @@ static void show_details(const struct log_event *e)
 	case LOG_EV_EXEC:
 		print_path(e->exec.exe, e->exec.exe_flags);
 		printf(" [");
-		print_argv(e->exec.argv, e->exec.nargv);
+		show_argv(stdout, e->exec.argv, e->exec.nargv);
 		printf(e->exec.argv_truncated ? " ...]" : "]");
 		break;
 	case LOG_EV_EXEC_FAILED:
-		print_word(e->exec_failed.filename);
+		show_word(stdout, e->exec_failed.filename);
 		printf(" = ");
 		print_errno(e->exec_failed.err);
 		printf(" (");
@@ -396,65 +334,12 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 	return 0;
 }
 
-/* JSON has no unsigned 64-bit integers in jansson: the rare value above INT64_MAX goes as a string. */
-static json_t *ju64(uint64_t v)
-{
-	if (v > INT64_MAX) {
-		char s[24];
-
-		snprintf(s, sizeof(s), "%" PRIu64, v);
-		return json_string(s);
-	}
-	return json_integer((json_int_t)v);
-}
-
-/* Names are bytes: what is not UTF-8 becomes U+FFFD so that the output stays JSON. */
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *fixed, *out;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	fixed = malloc(strlen(s) * 3 + 1);
-	if (!fixed)
-		return NULL;
-	out = fixed;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x80) {
-			*out++ = (char)*p;
-		} else {
-			/* keep multi-byte runs that jansson accepts, one sequence at a time */
-			size_t k = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
-			json_t *t = k > 1 && strnlen((const char *)p, k) == k ?
-				    json_stringn((const char *)p, k) : NULL;
-
-			if (t) {
-				memcpy(out, p, k);
-				out += k;
-				p += k - 1;
-				json_decref(t);
-			} else {
-				memcpy(out, "\xef\xbf\xbd", 3);
-				out += 3;
-			}
-		}
-	}
-	*out = '\0';
-	j = json_string(fixed);
-	free(fixed);
-	return j;
-}
-
 static json_t *jargv(const char *const *argv, uint32_t n)
 {
 	json_t *a = json_array();
 
 	for (uint32_t i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, jstr(argv[i]))) {
+		if (json_array_append_new(a, show_json_name(argv[i]))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -478,18 +363,18 @@ static json_t *jcall(uint32_t call)
 
 static json_t *json_open(const struct log_event *e)
 {
-	json_t *o = json_pack("{s:o, s:b}", "path", jstr(e->open.path), "path_truncated",
+	json_t *o = json_pack("{s:o, s:b}", "path", show_json_name(e->open.path), "path_truncated",
 			      (e->open.path_flags & LOG_PATH_TRUNCATED) != 0);
 
-	if (o && e->open.passed && json_object_set_new(o, "passed", jstr(e->open.passed))) {
+	if (o && e->open.passed && json_object_set_new(o, "passed", show_json_name(e->open.passed))) {
 		json_decref(o);
 		return NULL;
 	}
 	if (o && json_object_update_new(o, json_pack(
 			"{s:i, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I}",
 			"result", e->open.result, "call", jcall(e->open.call),
-			"flags", ju64(e->open.flags), "mode", (json_int_t)e->open.mode,
-			"dev", ju64(e->open.dev), "ino", ju64(e->open.ino),
+			"flags", show_json_u64(e->open.flags), "mode", (json_int_t)e->open.mode,
+			"dev", show_json_u64(e->open.dev), "ino", show_json_u64(e->open.ino),
 			"size", (json_int_t)e->open.size, "mtime_ns", (json_int_t)e->open.mtime_ns,
 			"ctime_ns", (json_int_t)e->open.ctime_ns))) {
 		json_decref(o);
@@ -501,12 +386,12 @@ static json_t *json_open(const struct log_event *e)
 static json_t *json_snapshot(const struct log_event *e)
 {
 	return json_pack("{s:I, s:o, s:b, s:o, s:I, s:o, s:b, s:o, s:I}",
-			 "ppid", (json_int_t)e->proc_snapshot.ppid, "exe", jstr(e->proc_snapshot.exe),
+			 "ppid", (json_int_t)e->proc_snapshot.ppid, "exe", show_json_name(e->proc_snapshot.exe),
 			 "exe_truncated", (e->proc_snapshot.exe_flags & LOG_PATH_TRUNCATED) != 0,
-			 "cwd", jstr(e->proc_snapshot.cwd), "argc", (json_int_t)e->proc_snapshot.argc,
+			 "cwd", show_json_name(e->proc_snapshot.cwd), "argc", (json_int_t)e->proc_snapshot.argc,
 			 "argv", jargv(e->proc_snapshot.argv, e->proc_snapshot.nargv),
 			 "argv_truncated", e->proc_snapshot.argv_truncated,
-			 "start_boot_ns", ju64(e->proc_snapshot.start_boot_ns),
+			 "start_boot_ns", show_json_u64(e->proc_snapshot.start_boot_ns),
 			 "flags", (json_int_t)e->proc_snapshot.flags);
 }
 
@@ -531,7 +416,7 @@ static json_t *json_net(const struct log_event *e)
 			 "sock_type", (json_int_t)e->net.sock_type,
 			 "protocol", (json_int_t)e->net.protocol, "flags", (json_int_t)e->net.flags,
 			 "addr_source", jname(src < 4 ? addr_sources[src] : NULL, src),
-			 "endpoint", ep[0] ? jstr(ep) : json_null(), "port", (json_int_t)e->net.port,
+			 "endpoint", ep[0] ? show_json_name(ep) : json_null(), "port", (json_int_t)e->net.port,
 			 "local", json_boolean(!ep[0] || net_endpoint_is_local(e)),
 			 "dns", jname(dns <= LOG_DNS_UNDECODABLE ? dns_status_names[dns] : NULL, dns),
 			 "dns_names", jargv(e->net.dns_names, e->net.ndns_names));
@@ -541,10 +426,10 @@ static json_t *json_file_op(const struct log_event *e)
 {
 	return json_pack("{s:o, s:i, s:o, s:b, s:o, s:o, s:o, s:I, s:I}",
 			 "call", jname(fop_name(e->file_op.call), e->file_op.call),
-			 "result", e->file_op.result, "path", jstr(e->file_op.path),
+			 "result", e->file_op.result, "path", show_json_name(e->file_op.path),
 			 "path_truncated", (e->file_op.path_flags & LOG_PATH_TRUNCATED) != 0,
-			 "path2", jstr(e->file_op.path2), "target", jstr(e->file_op.target),
-			 "flags", ju64(e->file_op.flags), "mode", (json_int_t)e->file_op.mode,
+			 "path2", show_json_name(e->file_op.path2), "target", show_json_name(e->file_op.target),
+			 "flags", show_json_u64(e->file_op.flags), "mode", (json_int_t)e->file_op.mode,
 			 "length", (json_int_t)e->file_op.length);
 }
 
@@ -555,16 +440,16 @@ static json_t *json_details(const struct log_event *e)
 		return json_pack("{s:I}", "child", (json_int_t)e->fork.child_tgid);
 	case LOG_EV_EXEC:
 		return json_pack("{s:o, s:b, s:o, s:o, s:I, s:I, s:o, s:b}",
-				 "exe", jstr(e->exec.exe),
+				 "exe", show_json_name(e->exec.exe),
 				 "exe_truncated", (e->exec.exe_flags & LOG_PATH_TRUNCATED) != 0,
-				 "filename", jstr(e->exec.filename), "cwd", jstr(e->exec.cwd),
+				 "filename", show_json_name(e->exec.filename), "cwd", show_json_name(e->exec.cwd),
 				 "ppid", (json_int_t)e->exec.ppid, "argc", (json_int_t)e->exec.argc,
 				 "argv", jargv(e->exec.argv, e->exec.nargv),
 				 "argv_truncated", e->exec.argv_truncated);
 	case LOG_EV_EXEC_FAILED:
 		return json_pack("{s:i, s:o, s:o, s:I}", "err", e->exec_failed.err,
-				 "filename", jstr(e->exec_failed.filename),
-				 "path", jstr(e->exec_failed.path),
+				 "filename", show_json_name(e->exec_failed.filename),
+				 "path", show_json_name(e->exec_failed.path),
 				 "ppid", (json_int_t)e->exec_failed.ppid);
 	case LOG_EV_EXIT: {
 		json_t *o = json_pack("{s:i}", "status", e->exit.status);
@@ -591,10 +476,10 @@ static json_t *json_details(const struct log_event *e)
 static json_t *json_event(const struct log_event *e)
 {
 	json_t *o = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:I}",
-			      "type", log_event_type_name(e->type), "ts_ns", ju64(e->ts_ns),
+			      "type", log_event_type_name(e->type), "ts_ns", show_json_u64(e->ts_ns),
 			      "tgid", (json_int_t)e->tgid, "tid", (json_int_t)e->tid,
 			      "uid", (json_int_t)e->uid, "gid", (json_int_t)e->gid,
-			      "cgroup_id", ju64(e->cgroup_id), "mntns", (json_int_t)e->mntns);
+			      "cgroup_id", show_json_u64(e->cgroup_id), "mntns", (json_int_t)e->mntns);
 
 	if (o && json_object_update_new(o, json_details(e))) {
 		json_decref(o);
@@ -799,9 +684,9 @@ static void tree_print(const struct tree *t, size_t i)
 
 	printf("%*s%" PRIu32 " ", (int)p->depth * 2, "", p->pid);
 	if (p->nargv)
-		print_argv(p->argv, p->nargv);
+		show_argv(stdout, p->argv, p->nargv);
 	else
-		print_word(p->exe ? p->exe : "?");
+		show_word(stdout, p->exe ? p->exe : "?");
 	if (p->exited) {
 		printf("  (");
 		print_status(p->status);
@@ -820,14 +705,14 @@ static json_t *tree_json(const struct tree *t, size_t i)
 {
 	const struct proc *p = &t->procs[i];
 	json_t *children = json_array();
-	json_t *o = json_pack("{s:I, s:o, s:o}", "pid", (json_int_t)p->pid, "exe", jstr(p->exe),
+	json_t *o = json_pack("{s:I, s:o, s:o}", "pid", (json_int_t)p->pid, "exe", show_json_name(p->exe),
 			      "argv", jargv(p->argv, p->nargv));
 
 	if (!o || !children)
 		goto fail;
 	if (p->exited) {
 		if (json_object_update_new(o, jstatus(p->status)) ||
-		    json_object_set_new(o, "duration_ns", ju64(p->end_ns - p->start_ns)))
+		    json_object_set_new(o, "duration_ns", show_json_u64(p->end_ns - p->start_ns)))
 			goto fail;
 	} else if (json_object_set_new(o, "exit_code", json_null()) ||
 		   json_object_set_new(o, "duration_ns", json_null())) {
@@ -993,14 +878,14 @@ static json_t *json_losses(const struct stats *s)
 	json_t *drops = json_object();
 
 	for (int i = 1; drops && i < LOG_EV_TYPE_MAX; i++)
-		if (json_object_set_new(drops, log_event_type_name(i), ju64(l->ringbuf_drops[i])))
+		if (json_object_set_new(drops, log_event_type_name(i), show_json_u64(l->ringbuf_drops[i])))
 			json_decref(drops), drops = NULL;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ringbuf_drops", drops,
-			 "path_truncations", ju64(l->path_truncations),
-			 "argv_truncations", ju64(l->argv_truncations),
-			 "string_truncations", ju64(l->string_truncations),
-			 "pending_full", ju64(l->pending_full), "tracked_full", ju64(l->tracked_full),
-			 "total", ju64(s->losses_total));
+			 "path_truncations", show_json_u64(l->path_truncations),
+			 "argv_truncations", show_json_u64(l->argv_truncations),
+			 "string_truncations", show_json_u64(l->string_truncations),
+			 "pending_full", show_json_u64(l->pending_full), "tracked_full", show_json_u64(l->tracked_full),
+			 "total", show_json_u64(s->losses_total));
 }
 
 /* queued and queue_full are null for a log without trailer: only the trailer knows them. */
@@ -1009,10 +894,10 @@ static json_t *json_hash(const struct stats *s)
 	const struct log_hash_stats *h = &s->hash;
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
-			 "queued", s->hash_from_trailer ? ju64(h->queued) : json_null(),
-			 "hashed", ju64(h->hashed), "failed", ju64(h->failed),
-			 "changed", ju64(h->changed),
-			 "queue_full", s->hash_from_trailer ? ju64(h->queue_full) : json_null());
+			 "queued", s->hash_from_trailer ? show_json_u64(h->queued) : json_null(),
+			 "hashed", show_json_u64(h->hashed), "failed", show_json_u64(h->failed),
+			 "changed", show_json_u64(h->changed),
+			 "queue_full", s->hash_from_trailer ? show_json_u64(h->queue_full) : json_null());
 }
 
 static json_t *stats_json(const struct log_file *f, const struct stats *s)
@@ -1021,19 +906,19 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 	json_t *o;
 
 	for (int i = 1; by_type && i < LOG_EV_TYPE_MAX; i++)
-		if (json_object_set_new(by_type, log_event_type_name(i), ju64(s->by_type[i])))
+		if (json_object_set_new(by_type, log_event_type_name(i), show_json_u64(s->by_type[i])))
 			json_decref(by_type), by_type = NULL;
 	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:b}",
 			 "events", (json_int_t)f->nevents, "by_type", by_type,
-			 "losses", json_losses(s), "log_bytes", ju64(f->file_bytes),
+			 "losses", json_losses(s), "log_bytes", show_json_u64(f->file_bytes),
 			 "bytes_per_event", f->nevents ? json_real((double)f->file_bytes /
 								   (double)f->nevents) : json_null(),
-			 "duration_ns", ju64(s->duration_ns), "processes", (json_int_t)s->processes,
+			 "duration_ns", show_json_u64(s->duration_ns), "processes", (json_int_t)s->processes,
 			 "exit_status", f->has_trailer && f->trailer.exit_status != LOG_EXIT_STATUS_NONE ?
 					json_integer(f->trailer.exit_status) : json_null(),
 			 "truncated", f->truncated);
 	if (o && json_object_update_new(o, json_pack("{s:s, s:o, s:b}", "start", log_start(f), "attach_target",
-						     jstr(header_option(f, "attach.target")),
+						     show_json_name(header_option(f, "attach.target")),
 						     "complete", log_complete(f)))) {
 		json_decref(o);
 		return NULL;
@@ -1117,14 +1002,14 @@ static void files_text_line(const struct log_file *f, const struct files *fs,
 	       created_mark[e->created], e->flags & FILE_ABSENT ? 'a' : '-',
 	       e->flags & FILE_EXECUTED ? 'x' : '-', e->flags & FILE_DELETED ? 'd' : '-',
 	       e->flags & FILE_CHMOD ? 'm' : '-', e->flags & FILE_TRUNCATED ? 't' : '-');
-	print_word(e->path);
+	show_word(stdout, e->path);
 	if (e->renamed_from) {
 		printf("  renamed-from ");
-		print_word(e->renamed_from);
+		show_word(stdout, e->renamed_from);
 	}
 	if (e->renamed_to) {
 		printf("  renamed-to ");
-		print_word(e->renamed_to);
+		show_word(stdout, e->renamed_to);
 	}
 	if (e->npids) {
 		printf("  by ");
@@ -1134,7 +1019,7 @@ static void files_text_line(const struct log_file *f, const struct files *fs,
 			printf(" +%zu", e->npids - FILES_PIDS_SHOWN);
 		printf(" (");
 		if (e->exe)
-			print_word(e->exe);
+			show_word(stdout, e->exe);
 		else
 			putchar('?');   /* the log never showed what it ran */
 		putchar(')');
@@ -1157,7 +1042,7 @@ static json_t *json_digest(const struct log_digest *d)
 			 "error", name ? json_string(name) : json_null(),
 			 "changed", (d->flags & LOG_DIGEST_CHANGED) != 0,
 			 "changed_during", (d->flags & LOG_DIGEST_CHANGED_DURING) != 0,
-			 "boot_ns", ju64(d->boot_ns));
+			 "boot_ns", show_json_u64(d->boot_ns));
 }
 
 static json_t *json_exec_ident(const struct log_exec_ident *x)
@@ -1165,10 +1050,10 @@ static json_t *json_exec_ident(const struct log_exec_ident *x)
 	return json_pack("{s:i, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "result", x->result, "kind", file_kinds[x->kind],
 			 "elf_class", (json_int_t)x->elf_class,
-			 "elf_machine", (json_int_t)x->elf_machine, "build_id", jstr(x->build_id),
-			 "interp", jstr(x->interp), "soname", jstr(x->soname),
-			 "runpath", jstr(x->runpath), "needed", jargv(x->needed, x->nneeded),
-			 "script_interp", jstr(x->script_interp), "script_arg", jstr(x->script_arg));
+			 "elf_machine", (json_int_t)x->elf_machine, "build_id", show_json_name(x->build_id),
+			 "interp", show_json_name(x->interp), "soname", show_json_name(x->soname),
+			 "runpath", show_json_name(x->runpath), "needed", jargv(x->needed, x->nneeded),
+			 "script_interp", show_json_name(x->script_interp), "script_arg", show_json_name(x->script_arg));
 }
 
 static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
@@ -1182,7 +1067,7 @@ static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
 	for (size_t d = e->first_digest; digests && d != LOG_FILES_NONE; d = fs->digest_next[d])
 		if (json_array_append_new(digests, json_digest(&f->digests[d])))
 			json_decref(digests), digests = NULL;
-	return json_pack("{s:o, s:o, s:o, s:o}", "pids", pids, "exe", jstr(e->exe),
+	return json_pack("{s:o, s:o, s:o, s:o}", "pids", pids, "exe", show_json_name(e->exe),
 			 "digests", digests, "exec_ident", e->exec_ident == LOG_FILES_NONE ? json_null() :
 			 json_exec_ident(&f->exec_idents[e->exec_ident]));
 }
@@ -1190,19 +1075,19 @@ static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
 static json_t *json_file(const struct log_file *f, const struct files *fs,
 			 const struct file_entry *e)
 {
-	json_t *o = json_pack("{s:o, s:b, s:b, s:o, s:b, s:b, s:o, s:o}", "path", jstr(e->path),
+	json_t *o = json_pack("{s:o, s:b, s:b, s:o, s:b, s:b, s:o, s:o}", "path", show_json_name(e->path),
 			      "read", (e->flags & FILE_READ) != 0,
 			      "written", (e->flags & FILE_WRITTEN) != 0,
 			      "created", e->created == CREATED_UNKNOWN ? json_null() :
 			      json_boolean(e->created == CREATED_YES),
 			      "absent", (e->flags & FILE_ABSENT) != 0,
 			      "executed", (e->flags & FILE_EXECUTED) != 0,
-			      "opens", ju64(e->opens), "failed", ju64(e->failed));
+			      "opens", show_json_u64(e->opens), "failed", show_json_u64(e->failed));
 
 	if (o && json_object_update_new(o, json_pack("{s:b, s:b, s:b, s:o, s:o}",
 			"deleted", (e->flags & FILE_DELETED) != 0, "chmod", (e->flags & FILE_CHMOD) != 0,
 			"truncated", (e->flags & FILE_TRUNCATED) != 0,
-			"renamed_to", jstr(e->renamed_to), "renamed_from", jstr(e->renamed_from)))) {
+			"renamed_to", show_json_name(e->renamed_to), "renamed_from", show_json_name(e->renamed_from)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -1270,7 +1155,7 @@ static void net_text_calls(const struct net_endpoint *ep)
 
 static void net_text_line(const struct net_endpoint *ep)
 {
-	print_word(ep->addr);
+	show_word(stdout, ep->addr);
 	printf("  %s  %s  %" PRIu64 "x (", ep->local ? "local" : "REMOTE", proto_name(ep), ep->count);
 	net_text_calls(ep);
 	putchar(')');
@@ -1283,13 +1168,13 @@ static void net_text_line(const struct net_endpoint *ep)
 		printf(",...");
 	printf(" (");
 	if (ep->exe)
-		print_word(ep->exe);
+		show_word(stdout, ep->exe);
 	else
 		putchar('?');
 	putchar(')');
 	for (uint32_t i = 0; i < ep->ndns_names && i < NET_NAMES_SHOWN; i++) {
 		printf(i ? "," : "  dns ");
-		print_word(ep->dns_names[i]);
+		show_word(stdout, ep->dns_names[i]);
 	}
 	if (ep->ndns_names > NET_NAMES_SHOWN)
 		printf(" +%" PRIu32, ep->ndns_names - NET_NAMES_SHOWN);
@@ -1316,7 +1201,7 @@ static void net_text_verdict(const struct net_summary *s)
 		print_result(ep->first_result);
 		printf(" by %" PRIu32 " ", ep->pids[0]);
 		if (ep->exe)
-			print_word(ep->exe);
+			show_word(stdout, ep->exe);
 		else
 			putchar('?');
 		putchar(')');
@@ -1334,7 +1219,7 @@ static json_t *json_calls(const struct net_endpoint *ep)
 
 	for (uint32_t c = 0; o && c < KE_NET_CALL_MAX; c++)
 		if (ep->calls[c] && json_object_set_new(o, net_call_name(c) ? net_call_name(c) : "?",
-							ju64(ep->calls[c])))
+							show_json_u64(ep->calls[c])))
 			o = (json_decref(o), NULL);
 	return o;
 }
@@ -1347,14 +1232,14 @@ static json_t *json_endpoint(const struct net_endpoint *ep)
 		if (json_array_append_new(pids, json_integer(ep->pids[i])))
 			pids = (json_decref(pids), NULL);
 	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:i, s:o, s:b, s:o, s:o, s:o}",
-			 "endpoint", jstr(ep->addr),
+			 "endpoint", show_json_name(ep->addr),
 			 "family", jname(net_family_name(ep->family), ep->family),
-			 "proto", proto_name(ep), "local", ep->local, "count", ju64(ep->count),
-			 "calls", json_calls(ep), "failed", ju64(ep->failed),
+			 "proto", proto_name(ep), "local", ep->local, "count", show_json_u64(ep->count),
+			 "calls", json_calls(ep), "failed", show_json_u64(ep->failed),
 			 "first_result", ep->first_result, "pids", pids, "more_pids", ep->more_pids,
-			 "exe", jstr(ep->exe),
+			 "exe", show_json_name(ep->exe),
 			 "dns_names", jargv(ep->dns_names, ep->ndns_names),
-			 "dns_undecodable", ju64(ep->dns_undecodable));
+			 "dns_undecodable", show_json_u64(ep->dns_undecodable));
 }
 
 static json_t *net_json(const struct net_summary *s)
@@ -1365,11 +1250,11 @@ static json_t *net_json(const struct net_summary *s)
 		if (json_array_append_new(eps, json_endpoint(&s->endpoints[i])))
 			eps = (json_decref(eps), NULL);
 	for (size_t i = 0; outside && i < s->n; i++)
-		if (!s->endpoints[i].local && json_array_append_new(outside, jstr(s->endpoints[i].addr)))
+		if (!s->endpoints[i].local && json_array_append_new(outside, show_json_name(s->endpoints[i].addr)))
 			outside = (json_decref(outside), NULL);
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "endpoints", eps,
-			 "events", ju64(s->events), "dns_queries", ju64(s->dns_queries),
-			 "dns_names", ju64(s->dns_names), "dns_undecodable", ju64(s->dns_undecodable),
+			 "events", show_json_u64(s->events), "dns_queries", show_json_u64(s->dns_queries),
+			 "dns_names", show_json_u64(s->dns_names), "dns_undecodable", show_json_u64(s->dns_undecodable),
 			 "outside", outside, "verdict", net_verdict_name(s->verdict), "reason", s->reason);
 }
 
