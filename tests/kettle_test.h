@@ -92,6 +92,49 @@ static inline pid_t kettle_start(const char *log, const char *const opts[], cons
 	return pid;
 }
 
+/* Runs `kettle ARGS...`; stdout and stderr land in the files OUT and ERR. Returns the exit code (-1: did not exit). */
+static inline int kettle_cli(const char *const args[], const char *out, const char *err)
+{
+	const char *argv[64];
+	char kettle[512];
+	int status, n = 1;
+	pid_t pid;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	argv[0] = kettle;
+	for (int i = 0; args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(125);
+		execv(kettle, (char *const *)argv);
+		_exit(125);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Lines in the file PATH (0 when it cannot be read). */
+static inline size_t file_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 /* Runs kettle to the end; returns its exit code (or 256 + signal). */
 static inline int kettle_run(const char *log, const char *const opts[], const char *const cmd[],
 			     const char *out_path)

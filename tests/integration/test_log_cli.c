@@ -7,37 +7,9 @@
 /* Runs `kettle log SUB FILE [--json]`; stdout and stderr land in OUT and ERR files. Returns the exit code. */
 static int kettle_log(const char *sub, const char *file, bool json, const char *out, const char *err)
 {
-	char kettle[512];
-	int status;
-	pid_t pid;
+	const char *args[] = { "log", sub, file, json ? "--json" : NULL, NULL };
 
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	pid = fork();
-	if (pid == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(125);
-		execl(kettle, kettle, "log", sub, file, json ? "--json" : NULL, (char *)NULL);
-		_exit(125);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static size_t file_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	int c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
+	return kettle_cli(args, out, err);
 }
 
 static int json_views_match_the_log(void)

@@ -35,29 +35,13 @@ static int make_log(void)
 /* Runs `kettle log show LOG ARGS...`; stdout and stderr land in out_path and err_path. Returns the exit code. */
 static int show(const char *const args[])
 {
-	const char *argv[32] = { NULL, "log", "show", log_path };
-	char kettle[512];
-	int status, n = 4;
-	pid_t pid;
+	const char *argv[32] = { "log", "show", log_path };
+	int n = 3;
 
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	argv[0] = kettle;
 	for (int i = 0; args[i] && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(125);
-		execv(kettle, (char *const *)argv);
-		_exit(125);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return kettle_cli(argv, out_path, err_path);
 }
 
 /* The JSON Lines of out_path as one array (NULL when a line is not JSON). */
@@ -84,20 +68,6 @@ static json_t *shown_events(void)
 	}
 	fclose(fp);
 	return all;
-}
-
-static size_t out_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	int c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
 }
 
 static bool out_contains(const char *path, const char *s)
@@ -163,7 +133,7 @@ static int pid_shows_all_and_only_its_events(void)
 	json_decref(evs);
 	/* text output too, one line per event */
 	CHECK(show((const char *[]){ "--pid", pid, NULL }) == 0, "show --pid failed");
-	CHECK(out_lines(out_path) == count_tgid(cat), "text --pid: %zu lines", out_lines(out_path));
+	CHECK(file_lines(out_path) == count_tgid(cat), "text --pid: %zu lines", file_lines(out_path));
 	return TEST_PASS;
 }
 
@@ -182,10 +152,10 @@ static int pid_list_and_repeat_add_up(void)
 	snprintf(list, sizeof(list), "%" PRIu32 ",%" PRIu32, cat, lf.header.root_pid);
 	snprintf(root, sizeof(root), "%" PRIu32, lf.header.root_pid);
 	CHECK(show((const char *[]){ "--pid", list, NULL }) == 0, "show --pid LIST failed");
-	CHECK(out_lines(out_path) == want, "--pid %s: %zu lines, want %zu", list, out_lines(out_path), want);
+	CHECK(file_lines(out_path) == want, "--pid %s: %zu lines, want %zu", list, file_lines(out_path), want);
 	snprintf(list, sizeof(list), "%" PRIu32, cat);
 	CHECK(show((const char *[]){ "--pid", list, "--pid", root, NULL }) == 0, "show --pid --pid failed");
-	CHECK(out_lines(out_path) == want, "--pid twice: %zu lines, want %zu", out_lines(out_path), want);
+	CHECK(file_lines(out_path) == want, "--pid twice: %zu lines, want %zu", file_lines(out_path), want);
 	return TEST_PASS;
 }
 
@@ -255,11 +225,11 @@ static int path_glob_full_and_basename(void)
 	}
 	/* with a '/', the glob is on the whole path: this matches nothing */
 	CHECK(show((const char *[]){ "--path", "etc/hostname", NULL }) == 0, "show --path failed");
-	CHECK(out_lines(out_path) == 0, "--path etc/hostname (relative) matched %zu events", out_lines(out_path));
+	CHECK(file_lines(out_path) == 0, "--path etc/hostname (relative) matched %zu events", file_lines(out_path));
 	/* an exec is found by its executable */
 	CHECK(show((const char *[]){ "--path", "cat", "--type", "exec", NULL }) == 0, "show --path cat failed");
-	CHECK(out_lines(out_path) == 2, "--path cat --type exec: %zu lines, want the 2 execs of cat",
-	      out_lines(out_path));
+	CHECK(file_lines(out_path) == 2, "--path cat --type exec: %zu lines, want the 2 execs of cat",
+	      file_lines(out_path));
 	return TEST_PASS;
 }
 
@@ -312,9 +282,9 @@ static int since_until_bound_timestamps(void)
 	      json_array_size(evs), want);
 	json_decref(evs);
 	CHECK(show((const char *[]){ "--since", since, NULL }) == 0, "show --since failed");
-	CHECK(out_lines(out_path) == count_between(lo, INT64_MAX), "--since alone: %zu lines", out_lines(out_path));
+	CHECK(file_lines(out_path) == count_between(lo, INT64_MAX), "--since alone: %zu lines", file_lines(out_path));
 	CHECK(show((const char *[]){ "--until", until, NULL }) == 0, "show --until failed");
-	CHECK(out_lines(out_path) == count_between(INT64_MIN, hi), "--until alone: %zu lines", out_lines(out_path));
+	CHECK(file_lines(out_path) == count_between(INT64_MIN, hi), "--until alone: %zu lines", file_lines(out_path));
 	return TEST_PASS;
 }
 
@@ -334,8 +304,8 @@ static int since_as_rfc3339_time(void)
 	CHECK(gmtime_r(&secs, &tm) && strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm), "gmtime");
 	snprintf(since, sizeof(since), "%s.%09" PRId64 "Z", date, wall % 1000000000);
 	CHECK(show((const char *[]){ "--since", since, NULL }) == 0, "show --since %s failed", since);
-	CHECK(out_lines(out_path) == count_between(lo, INT64_MAX), "--since %s: %zu lines, want %zu", since,
-	      out_lines(out_path), count_between(lo, INT64_MAX));
+	CHECK(file_lines(out_path) == count_between(lo, INT64_MAX), "--since %s: %zu lines, want %zu", since,
+	      file_lines(out_path), count_between(lo, INT64_MAX));
 	return TEST_PASS;
 }
 
@@ -378,7 +348,7 @@ static int filters_combine_as_and(void)
 	json_decref(evs);
 	/* a filter that nothing passes empties the output, it is not an error */
 	CHECK(show((const char *[]){ "--pid", pid, "--type", "fork", NULL }) == 0, "empty result failed");
-	CHECK(out_lines(out_path) == 0, "cat forks nothing, yet %zu lines", out_lines(out_path));
+	CHECK(file_lines(out_path) == 0, "cat forks nothing, yet %zu lines", file_lines(out_path));
 	return TEST_PASS;
 }
 
@@ -397,9 +367,9 @@ static int bad_values_exit_125_naming_the_option(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(show((const char *[]){ bad[i].opt, bad[i].value, NULL }) == KETTLE_EXIT_OWN_ERROR,
 		      "%s '%s': want exit 125", bad[i].opt, bad[i].value);
-		CHECK(out_lines(err_path) == 1 && out_contains(err_path, bad[i].opt),
+		CHECK(file_lines(err_path) == 1 && out_contains(err_path, bad[i].opt),
 		      "%s '%s': want one line on stderr naming the option", bad[i].opt, bad[i].value);
-		CHECK(out_lines(out_path) == 0, "%s '%s': printed events", bad[i].opt, bad[i].value);
+		CHECK(file_lines(out_path) == 0, "%s '%s': printed events", bad[i].opt, bad[i].value);
 	}
 	CHECK(show((const char *[]){ "--json", "--since", NULL }) == KETTLE_EXIT_OWN_ERROR, "--since without a value");
 	CHECK(out_contains(err_path, "--since"), "missing value: the option is not named");

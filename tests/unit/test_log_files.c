@@ -12,33 +12,6 @@
 
 static const char *const command[] = { "make" };
 
-/* Runs `kettle log ARGS...`; stdout and stderr land in OUT and ERR. Returns the exit code. */
-static int kettle_log(const char *const args[], const char *out, const char *err)
-{
-	const char *argv[16] = { NULL, "log" };
-	char kettle[512];
-	int status, n = 2;
-	pid_t pid;
-
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	argv[0] = kettle;
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(125);
-		execv(kettle, (char *const *)argv);
-		_exit(125);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
 
 struct writer_state {
 	struct log_writer *w;
@@ -252,14 +225,14 @@ static int check_cc(const char *out)
 static int files_json(void)
 {
 	char dir[256], log[300], out[300], err[300];
-	const char *args[] = { "files", log, "--json", NULL };
+	const char *args[] = { "log", "files", log, "--json", NULL };
 
 	test_workdir("logfiles", dir, log);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(err, sizeof(err), "%s/err", dir);
 	if (write_log(log))
 		return TEST_FAIL;
-	CHECK(kettle_log(args, out, err) == 0, "log files --json failed");
+	CHECK(kettle_cli(args, out, err) == 0, "log files --json failed");
 	if (check_in_c(out) || check_new_o(out) || check_cc(out))
 		return TEST_FAIL;
 	if (check_created(out, "/src/new.o", json_true()) ||
@@ -286,14 +259,14 @@ static bool text_line(const char *out, const char *path, char *line, size_t len)
 static int files_text(void)
 {
 	char dir[256], log[300], out[300], err[300], line[1024];
-	const char *args[] = { "files", log, NULL };
+	const char *args[] = { "log", "files", log, NULL };
 
 	test_workdir("logfilestext", dir, log);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(err, sizeof(err), "%s/err", dir);
 	if (write_log(log))
 		return TEST_FAIL;
-	CHECK(kettle_log(args, out, err) == 0, "log files failed");
+	CHECK(kettle_cli(args, out, err) == 0, "log files failed");
 	CHECK(text_line(out, "/src/new.o", line, sizeof(line)), "no line for new.o");
 	CHECK(!strncmp(line, "-wca-", 5), "new.o flags: %s", line);
 	CHECK(strstr(line, "by 101 (/usr/bin/cc)") && strstr(line, "output:0e0e") &&
@@ -304,16 +277,16 @@ static int files_text(void)
 	      "rw.dat line: %s", line);
 	CHECK(text_line(out, "/usr/bin/cc", line, sizeof(line)) && !strncmp(line, "----x", 5) &&
 	      strstr(line, "exec:cccc") && strstr(line, "build-id abcdef0123"), "cc line: %s", line);
-	args[1] = "--help";
-	args[2] = NULL;
-	CHECK(kettle_log(args, out, err) == 0, "files --help");
+	args[2] = "--help";
+	args[3] = NULL;
+	CHECK(kettle_cli(args, out, err) == 0, "files --help");
 	return TEST_PASS;
 }
 
 static int stats_hash(void)
 {
 	char dir[256], log[300], out[300], err[300], shell[600];
-	const char *args[] = { "stats", log, "--json", NULL };
+	const char *args[] = { "log", "stats", log, "--json", NULL };
 	json_error_t jerr;
 	json_t *j, *h;
 
@@ -322,7 +295,7 @@ static int stats_hash(void)
 	snprintf(err, sizeof(err), "%s/err", dir);
 	if (write_log(log))
 		return TEST_FAIL;
-	CHECK(kettle_log(args, out, err) == 0, "log stats --json failed");
+	CHECK(kettle_cli(args, out, err) == 0, "log stats --json failed");
 	j = json_load_file(out, 0, &jerr);
 	h = json_object_get(j, "hash");
 	CHECK(h && json_integer_value(json_object_get(h, "queued")) == 6 &&
@@ -334,7 +307,7 @@ static int stats_hash(void)
 	/* cut inside the trailer: counted from the digest records, queued unknown */
 	snprintf(shell, sizeof(shell), "truncate -s -5 '%s'", log);
 	CHECK(system(shell) == 0, "truncate");
-	CHECK(kettle_log(args, out, err) == 0, "stats of a cut log");
+	CHECK(kettle_cli(args, out, err) == 0, "stats of a cut log");
 	j = json_load_file(out, 0, &jerr);
 	h = json_object_get(j, "hash");
 	CHECK(h && json_is_null(json_object_get(h, "queued")) &&
@@ -342,9 +315,9 @@ static int stats_hash(void)
 	      json_integer_value(json_object_get(h, "failed")) == 1 &&
 	      json_integer_value(json_object_get(h, "changed")) == 1, "hash stats from the records");
 	json_decref(j);
-	args[0] = "files";
-	args[2] = NULL;
-	CHECK(kettle_log(args, out, err) == 0, "files of a cut log");
+	args[1] = "files";
+	args[3] = NULL;
+	CHECK(kettle_cli(args, out, err) == 0, "files of a cut log");
 	return TEST_PASS;
 }
 
