@@ -241,7 +241,15 @@ int log_filter_add(struct log_filter *f, const char *opt, const char *value, cha
 /* B as ns since the log's start: a wall time through the header's pair of clocks. */
 static int64_t bound_rel(const struct log_time_bound *b, const struct log_file *log)
 {
-	return b->wall ? b->ns - (int64_t)log->header.start_wall_ns : b->ns;
+	int64_t rel;
+
+	if (!b->wall)
+		return b->ns;
+	/* the header is untrusted: a start_wall_ns past INT64_MAX puts every time before the start */
+	if (log->header.start_wall_ns > INT64_MAX ||
+	    __builtin_sub_overflow(b->ns, (int64_t)log->header.start_wall_ns, &rel))
+		return INT64_MIN;
+	return rel;
 }
 
 static bool glob_matches(const char *glob, const char *path)
