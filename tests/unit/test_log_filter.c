@@ -67,6 +67,22 @@ static int rfc3339_goes_through_the_header_clocks(void)
 	return TEST_PASS;
 }
 
+/* A log's header is untrusted: a wall clock past INT64_MAX must not overflow the comparison. */
+static int huge_header_wall_clock_is_safe(void)
+{
+	struct log_filter flt = { 0 };
+	struct log_file f = log_at_start();
+	struct log_event e = open_at(0, 7, "/a");
+	char err[256];
+
+	f.header.start_wall_ns = UINT64_MAX;
+	CHECK(!log_filter_add(&flt, "--since", "1970-01-01T00:00:00Z", err, sizeof(err)) &&
+	      !log_filter_add(&flt, "--until", "2025-12-31T12:00:00Z", err, sizeof(err)), "%s", err);
+	CHECK(!log_filter_match(&flt, &f, &e), "a wall time cannot be placed on this log, yet the event passed");
+	log_filter_free(&flt);
+	return TEST_PASS;
+}
+
 static int bad_times_are_refused(void)
 {
 	static const char *const bad[] = { "", "-", "1.", ".5", "1.5s", "1e3", "abc", "2025-12-31",
@@ -135,6 +151,7 @@ static int every_filter_must_pass(void)
 static const struct test tests[] = {
 	{ "since_decimal_is_exact_to_the_ns", since_decimal_is_exact_to_the_ns },
 	{ "rfc3339_goes_through_the_header_clocks", rfc3339_goes_through_the_header_clocks },
+	{ "huge_header_wall_clock_is_safe", huge_header_wall_clock_is_safe },
 	{ "bad_times_are_refused", bad_times_are_refused },
 	{ "glob_without_slash_matches_the_basename", glob_without_slash_matches_the_basename },
 	{ "file_op_second_path_and_unix_socket_count", file_op_second_path_and_unix_socket_count },
