@@ -170,9 +170,8 @@ static int get_text(struct rd *r, const char *key, char *out, size_t max)
 	return 0;
 }
 
-static int get_cert(struct rd *r, struct bundle *b)
+static int get_cert_fields(struct rd *r, struct bundle_cert *c)
 {
-	struct bundle_cert *c = &b->certs[b->ncerts];
 	bool have_role = false;
 
 	if (get(r, T_MAP, "certs[]"))
@@ -196,6 +195,19 @@ static int get_cert(struct rd *r, struct bundle *b)
 		} else {
 			return fail(r, "a certificate must be a map of exactly 'role' and 'der'");
 		}
+	}
+	return 0;
+}
+
+static int get_cert(struct rd *r, struct bundle *b)
+{
+	struct bundle_cert *c = &b->certs[b->ncerts];
+
+	if (get_cert_fields(r, c)) {
+		/* not counted in ncerts, so bundle_free would not free it */
+		free(c->der);
+		memset(c, 0, sizeof(*c));
+		return -1;
 	}
 	b->ncerts++;
 	return 0;
