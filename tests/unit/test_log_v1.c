@@ -7,24 +7,10 @@
  */
 #include <inttypes.h>
 
-#include <jansson.h>
-
 #include "testlib.h"
 #include "kettle_test.h"
+#include "log_golden.h"
 #include "log_reader.h"
-
-/* Runs `kettle log SUB --json FILE` and compares its stdout with EXPECTED. */
-static int same_output(const char *sub, const char *log, const char *expected)
-{
-	char kettle[512], cmd[2048];
-	int rc;
-
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	snprintf(cmd, sizeof(cmd), "'%s' log %s --json '%s' | cmp -s - '%s'", kettle, sub, log, expected);
-	rc = system(cmd);
-	CHECK(rc == 0, "kettle log %s --json %s differs from %s", sub, log, expected);
-	return TEST_PASS;
-}
 
 static int test_example_reads(void)
 {
@@ -62,43 +48,6 @@ static int test_show_unchanged(void)
 	if (same_output("show", "tests/data/log-v1-example.cbor", "tests/data/log-v1-example.show.json"))
 		return TEST_FAIL;
 	return same_output("show", "tests/data/log-v1-run.cbor", "tests/data/log-v1-run.show.json");
-}
-
-/*
- * `kettle log files --json` gained keys for file-tree changes; every key the
- * old kettle printed must still be there with the same value, line by line.
- */
-static int same_keys(const char *log, const char *expected)
-{
-	char kettle[512], cmd[1024], line[65536], want[65536];
-	FILE *out, *exp;
-	size_t n = 0;
-	int rc;
-
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	snprintf(cmd, sizeof(cmd), "'%s' log files --json '%s'", kettle, log);
-	out = popen(cmd, "r");
-	exp = fopen(expected, "r");
-	CHECK(out && exp, "run / open %s", expected);
-	while (fgets(want, sizeof(want), exp)) {
-		json_t *w = json_loads(want, 0, NULL), *g;
-		const char *key;
-		json_t *val;
-
-		CHECK(fgets(line, sizeof(line), out), "line %zu missing", n + 1);
-		g = json_loads(line, 0, NULL);
-		CHECK(w && g, "line %zu is not JSON", n + 1);
-		json_object_foreach(w, key, val)
-			CHECK(json_equal(val, json_object_get(g, key)), "line %zu: %s differs", n + 1, key);
-		json_decref(w);
-		json_decref(g);
-		n++;
-	}
-	CHECK(!fgets(line, sizeof(line), out), "more lines than before");
-	fclose(exp);
-	rc = pclose(out);
-	CHECK(rc == 0 && n > 0, "kettle log files: status %d, %zu lines", rc, n);
-	return TEST_PASS;
 }
 
 static int test_files_unchanged(void)
