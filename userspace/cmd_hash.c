@@ -675,6 +675,7 @@ int cmd_hash(int argc, char **argv)
 		fprintf(stderr, "kettle hash: out of memory\n");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
+	hash_engine_test_hooks(&o);
 	c.e = hash_engine_new(&o, err, sizeof(err));
 	if (!c.e) {
 		fprintf(stderr, "kettle hash: %s\n", err);

@@ -924,3 +924,43 @@ void hash_engine_free(struct hash_engine *e)
 	hash_engine_finish(e);
 	engine_release(e);
 }
+
+/* ---- test hooks ---- */
+
+static struct {
+	long delay_ms;
+	const char *unlink_open, *unlink_read;
+} test_env;
+
+static bool last_component_is(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+
+	return name && !strcmp(slash ? slash + 1 : path, name);
+}
+
+static void test_env_hook(void *arg, const char *path, enum hash_step step)
+{
+	(void)arg;
+	if (step == HASH_STEP_OPEN && test_env.delay_ms > 0)
+		nanosleep(&(struct timespec){ test_env.delay_ms / 1000,
+					      (test_env.delay_ms % 1000) * 1000000l }, NULL);
+	/* Exactly what another process deleting the file at this moment does. */
+	if ((step == HASH_STEP_OPEN && last_component_is(path, test_env.unlink_open)) ||
+	    (step == HASH_STEP_READ && last_component_is(path, test_env.unlink_read)))
+		if (unlink(path))
+			fprintf(stderr, "kettle: test hook: unlink %s: %s\n", path, strerror(errno));
+}
+
+void hash_engine_test_hooks(struct hash_engine_options *o)
+{
+	const char *delay = getenv("KETTLE_TEST_HASH_DELAY_MS");
+
+	test_env.delay_ms = delay ? atol(delay) : 0;
+	test_env.unlink_open = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN");
+	test_env.unlink_read = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_READ");
+	if (test_env.delay_ms > 0 || test_env.unlink_open || test_env.unlink_read) {
+		o->hook = test_env_hook;
+		o->hook_arg = NULL;
+	}
+}

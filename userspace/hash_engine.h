@@ -83,6 +83,17 @@ void hash_engine_free(struct hash_engine *e);
 
 void hash_result_clear(struct hash_result *r);
 
+/*
+ * Test hooks from the environment, so that tests of kettle hash and kettle run
+ * can make a race happen every time (docs/hashing.md, "Test hooks"):
+ *   KETTLE_TEST_HASH_DELAY_MS=N               each file waits N ms before its open
+ *   KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN=NAME  a file named NAME (last component)
+ *                                             is unlinked just before its open
+ *   KETTLE_TEST_HASH_UNLINK_BEFORE_READ=NAME  ... just before its first read
+ * Sets O's hook when one is set; leaves O alone otherwise.
+ */
+void hash_engine_test_hooks(struct hash_engine_options *o);
+
 /* "open: Permission denied", "not a regular file (FIFO)", ... */
 const char *hash_result_reason(const struct hash_result *r, char *buf, size_t len);
 

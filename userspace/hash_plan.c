@@ -55,32 +55,16 @@ bool hash_plan_excluded(const char *path)
 	return false;
 }
 
-/*
- * Tests set KETTLE_TEST_HASH_DELAY_MS to hold every file back before it is
- * opened, so that a build can change an input between its read and its hash.
- */
-static void test_delay_hook(void *arg, const char *path, enum hash_step step)
-{
-	long ms = (long)(intptr_t)arg;
-
-	(void)path;
-	if (step == HASH_STEP_OPEN)
-		nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000l }, NULL);
-}
-
 struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen)
 {
 	struct hash_engine_options eo = {
 		.workers = o->workers, .queue_capacity = o->queue ? o->queue : PLAN_QUEUE, .low_priority = true,
 	};
-	const char *delay = getenv("KETTLE_TEST_HASH_DELAY_MS");
+	struct hash_plan *p;
 
-	if (delay && atol(delay) > 0) {
-		eo.hook = test_delay_hook;
-		eo.hook_arg = (void *)(intptr_t)atol(delay);
-	}
-	struct hash_plan *p = calloc(1, sizeof(*p));
-
+	/* KETTLE_TEST_HASH_DELAY_MS: a build can change an input between its read and its hash. */
+	hash_engine_test_hooks(&eo);
+	p = calloc(1, sizeof(*p));
 	if (!p || index_table_init(&p->index, 1024)) {
 		snprintf(err, errlen, "out of memory");
 		free(p);

@@ -202,6 +202,40 @@ static int t_files_deleted_mid_walk(void)
 	return TEST_PASS;
 }
 
+/*
+ * Deleted mid-walk, made to happen every time with the engine's test hook:
+ * the walk lists gone/b, then b is unlinked just before kettle opens it.
+ * b is reported as vanished, a and c are hashed right, exit 1.
+ */
+static int t_deleted_after_the_walk_listed_it(void)
+{
+	CHECK(sh("mkdir -p %s/gone && cd %s/gone && echo a > a && echo b > b && echo c > c", dir, dir) == 0,
+	      "setup");
+	CHECK(sh("cd %s && sha256sum gone/a gone/c > gone.want", dir) == 0, "sha256sum");
+	CHECK(sh("cd %s && KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN=b %s hash --no-progress gone "
+		 "> gone.out 2> gone.err", dir, kettle) == 1, "exit 1");
+	CHECK(sh("cd %s && test ! -e gone/b", dir) == 0, "the hook deleted gone/b");
+	CHECK(sh("cd %s && grep -qx 'kettle hash: gone/b: vanished during the walk "
+		 "(open: No such file or directory)' gone.err && test $(wc -l < gone.err) = 1", dir) == 0,
+	      "one 'vanished' line: %s/gone.err", dir);
+	CHECK(sh("cd %s && cmp -s gone.out gone.want", dir) == 0, "diff %s/gone.out %s/gone.want", dir, dir);
+	return TEST_PASS;
+}
+
+/* Deleted while open: the unlink changes the inode's ctime, so no digest is printed for it. */
+static int t_deleted_while_being_hashed(void)
+{
+	CHECK(sh("mkdir -p %s/open && cd %s/open && echo a > a && head -c 200000 /dev/urandom > b && "
+		 "echo c > c", dir, dir) == 0, "setup");
+	CHECK(sh("cd %s && sha256sum open/a open/c > open.want", dir) == 0, "sha256sum");
+	CHECK(sh("cd %s && KETTLE_TEST_HASH_UNLINK_BEFORE_READ=b %s hash --no-progress open "
+		 "> open.out 2> open.err", dir, kettle) == 1, "exit 1");
+	CHECK(sh("cd %s && grep -qx 'kettle hash: open/b: changed while being hashed' open.err && "
+		 "test $(wc -l < open.err) = 1", dir) == 0, "one 'changed' line: %s/open.err", dir);
+	CHECK(sh("cd %s && cmp -s open.out open.want", dir) == 0, "diff %s/open.out %s/open.want", dir, dir);
+	return TEST_PASS;
+}
+
 /* A sparse file over 4 GiB (offsets past 32 bits), against sha256sum. */
 static int t_sparse_over_4gib(void)
 {
@@ -232,6 +266,8 @@ static const struct test tests[] = {
 	{ "unreadable_file_and_directory", t_unreadable_file_and_directory },
 	{ "missing_argument_path", t_missing_argument_path },
 	{ "files_deleted_mid_walk", t_files_deleted_mid_walk },
+	{ "deleted_after_the_walk_listed_it", t_deleted_after_the_walk_listed_it },
+	{ "deleted_while_being_hashed", t_deleted_while_being_hashed },
 	{ "sparse_over_4gib", t_sparse_over_4gib },
 };
 
