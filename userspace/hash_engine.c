@@ -64,7 +64,8 @@ struct worker {
 	struct hash_engine *e;
 	pthread_t thread;
 	struct io_uring ring;
-	bool ring_ok, fixed_bufs, started;
+	bool ring_ok, fixed_bufs, started, exited;
+	uint64_t cpu_ns;                /* the thread's CPU time once it exited */
 	int error;
 	unsigned nslots, active;
 	struct slot *slots;
@@ -86,6 +87,7 @@ struct hash_engine {
 	unsigned nworkers, started, live;
 	size_t idle;                    /* workers waiting for requests */
 	int first_error;
+	uint64_t bytes;                 /* read by all workers, counted when handed over */
 	struct worker *workers;
 };
 
@@ -217,6 +219,7 @@ static void flush_results(struct worker *w)
 	for (unsigned i = 0; i < w->nout; i++) {
 		e->results[(e->res_head + e->nresults) % e->cap] = w->out[i];
 		e->nresults++;
+		e->bytes += w->out[i].bytes;
 	}
 	pthread_cond_broadcast(&e->result_cv);
 	pthread_mutex_unlock(&e->lock);
@@ -607,11 +610,29 @@ static int ring_setup(struct worker *w)
 	return 0;
 }
 
+static uint64_t thread_cpu_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Called with e->lock held: from here on the thread's clock may vanish. */
+static void worker_exited_locked(struct worker *w)
+{
+	w->cpu_ns = thread_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->exited = true;
+}
+
 static void worker_started(struct worker *w, int err)
 {
 	struct hash_engine *e = w->e;
 
 	pthread_mutex_lock(&e->lock);
+	if (err)
+		worker_exited_locked(w);
 	w->error = err;
 	w->started = true;
 	e->started++;
@@ -626,6 +647,7 @@ static void worker_exit(struct worker *w, int err)
 	struct hash_engine *e = w->e;
 
 	pthread_mutex_lock(&e->lock);
+	worker_exited_locked(w);
 	if (err && !e->first_error)
 		e->first_error = err;
 	e->live--;
@@ -883,6 +905,24 @@ size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t m
 	}
 	pthread_mutex_unlock(&e->lock);
 	return n;
+}
+
+void hash_engine_usage(struct hash_engine *e, struct hash_engine_usage *u)
+{
+	pthread_mutex_lock(&e->lock);
+	u->cpu_ns = 0;
+	u->bytes = e->bytes;
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+		clockid_t clock;
+
+		/* Not exited: the thread cannot leave worker_exit() while we hold the lock. */
+		if (w->exited)
+			u->cpu_ns += w->cpu_ns;
+		else if (w->started && !pthread_getcpuclockid(w->thread, &clock))
+			u->cpu_ns += thread_cpu_ns(clock);
+	}
+	pthread_mutex_unlock(&e->lock);
 }
 
 size_t hash_engine_outstanding(struct hash_engine *e)

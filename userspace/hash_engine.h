@@ -71,6 +71,15 @@ int hash_engine_submit(struct hash_engine *e, const char *path, uint64_t cookie)
  * for the first one, but never while nothing is outstanding. */
 size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t max, int timeout_ms);
 
+/* What the engine has cost so far: the CPU time of its worker threads (the
+ * kernel's io-wq helpers, rarely used for page-cache reads, are not counted)
+ * and the bytes it read. */
+struct hash_engine_usage {
+	uint64_t cpu_ns;
+	uint64_t bytes;
+};
+void hash_engine_usage(struct hash_engine *e, struct hash_engine_usage *u);
+
 /* Requests submitted and not yet returned by poll. */
 size_t hash_engine_outstanding(struct hash_engine *e);
 

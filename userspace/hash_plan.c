@@ -395,6 +395,11 @@ void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out)
 	*out = p->stats;
 }
 
+void hash_plan_usage(const struct hash_plan *p, struct hash_engine_usage *out)
+{
+	hash_engine_usage(p->engine, out);
+}
+
 void hash_plan_free(struct hash_plan *p)
 {
 	if (!p)

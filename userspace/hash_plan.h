@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "hash_engine.h"
 #include "log_event.h"
 #include "log_writer.h"
 
@@ -32,6 +33,8 @@ int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout
 /* The build is over: waits for what is queued, hashes the outputs, writes everything. */
 int hash_plan_finish(struct hash_plan *p, struct log_writer *w);
 void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out);
+/* CPU time and bytes of the hashing so far (tools/bench/tracer-overhead reads it from the summary). */
+void hash_plan_usage(const struct hash_plan *p, struct hash_engine_usage *out);
 void hash_plan_free(struct hash_plan *p);
 
 /* Paths never hashed: pseudo filesystems whose "content" is not a build input. */

@@ -93,6 +93,7 @@ static void *collect_main(void *arg)
 		if (!c->error)
 			collect_fail(c, hash_plan_finish(c->plan, c->log));
 		hash_plan_stats(c->plan, &c->hash);
+		hash_plan_usage(c->plan, &c->hash_usage);
 	}
 	if (dec)
 		record_decoder_release(dec);

@@ -29,6 +29,7 @@ struct log_collect {
 	/* valid after log_collect_join */
 	uint64_t bad_records;           /* kernel records that did not decode */
 	struct log_hash_stats hash;
+	struct hash_engine_usage hash_usage;
 	int error;                      /* first write or hashing error, -errno */
 };
 

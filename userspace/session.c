@@ -315,8 +315,9 @@ static void report(const struct session *s, int write_err)
 			(unsigned long long)unfollowed, s->opt->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
 	if (s->opt->hash)
 		fprintf(stderr, "kettle: hashed %llu files (%llu changed while the build ran, %llu could not be hashed, "
-			"%llu not queued)\n", (unsigned long long)w->hash.hashed, (unsigned long long)w->hash.changed,
-			(unsigned long long)w->hash.failed, (unsigned long long)w->hash.queue_full);
+			"%llu not queued); hashing read %.1f MiB in %.2f s CPU\n", (unsigned long long)w->hash.hashed,
+			(unsigned long long)w->hash.changed, (unsigned long long)w->hash.failed,
+			(unsigned long long)w->hash.queue_full, w->hash_usage.bytes / 1048576.0, w->hash_usage.cpu_ns / 1e9);
 	/* What collecting cost in CPU (all of kettle's threads, not the build's). */
 	if (getrusage(RUSAGE_SELF, &ru))
 		memset(&ru, 0, sizeof(ru));

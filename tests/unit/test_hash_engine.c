@@ -100,6 +100,32 @@ static int t_sizes_agree_with_sha256sum(void)
 	return TEST_PASS;
 }
 
+/* The cost it reports: the bytes it read, and CPU time that grows with them. */
+static int t_usage_counts_bytes_and_cpu(void)
+{
+	struct hash_engine *e = engine(1, 0, NULL);
+	struct hash_engine_usage before, after;
+	char path[300];
+	struct hash_result r;
+
+	CHECK(e, "engine");
+	snprintf(path, sizeof(path), "%s/usage", dir);
+	CHECK(write_file(path, 3 << 20) == 0, "write");
+	hash_engine_usage(e, &before);
+	CHECK(before.bytes == 0, "bytes %" PRIu64 " before any file", before.bytes);
+	CHECK(hash_one(e, path, &r) == 0 && r.error == 0, "hash");
+	CHECK(hash_one(e, path, &r) == 0 && r.error == 0, "hash again");
+	hash_engine_usage(e, &after);
+	CHECK(after.bytes == 2 * (3 << 20), "bytes %" PRIu64 ", want 2 x 3 MiB", after.bytes);
+	CHECK(after.cpu_ns > before.cpu_ns, "cpu %" PRIu64 " ns, was %" PRIu64, after.cpu_ns, before.cpu_ns);
+	CHECK(hash_engine_finish(e) == 0, "finish");
+	hash_engine_usage(e, &before);  /* workers gone: their time is kept */
+	CHECK(before.cpu_ns >= after.cpu_ns && before.bytes == after.bytes, "after finish: %" PRIu64 " ns",
+	      before.cpu_ns);
+	hash_engine_free(e);
+	return TEST_PASS;
+}
+
 static int t_identity_is_fstat(void)
 {
 	char path[300];
@@ -345,6 +371,7 @@ static const struct test tests[] = {
 	{ "unreadable_file_fails_with_eacces", t_unreadable_file_fails_with_eacces },
 	{ "queue_full_is_eagain", t_queue_full_is_eagain },
 	{ "many_files_each_once", t_many_files_each_once },
+	{ "usage_counts_bytes_and_cpu", t_usage_counts_bytes_and_cpu },
 	{ "free_with_work_queued", t_free_with_work_queued },
 };
 
