@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "amd_roots.h"
+#include "hex.h"
 
 /* AMD KDS extensions of a VCEK/VLEK (AMD "VCEK certificate and KDS interface specification") */
 #define OID_BL_SPL       "1.3.6.1.4.1.3704.1.3.1"
@@ -180,7 +181,7 @@ static void vcek_url(const struct snp_report *r, enum snp_product p, char *out, 
 
 	snp_tcb_decode(r->reported_tcb, p, &t);
 	/* Turin's KDS identifies the chip by the first 8 bytes of CHIP_ID */
-	x509_hex(r->chip_id, p == SNP_PRODUCT_TURIN ? 8 : SNP_CHIP_ID_SIZE, hwid, sizeof(hwid));
+	hex_encode(r->chip_id, p == SNP_PRODUCT_TURIN ? 8 : SNP_CHIP_ID_SIZE, hwid);
 	if (t.has_fmc)
 		snprintf(out, outlen, KDS "/vcek/v1/%s/%s?fmcSPL=%u&blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u",
 			 kds_product(p), hwid, t.fmc, t.bootloader, t.tee, t.snp, t.microcode);
@@ -363,7 +364,7 @@ static void check_root(struct check_list *checks, const struct chain *ch, struct
 	}
 	if (x509_sha256(ch->root, fp) < 0)
 		memset(fp, 0, sizeof(fp));
-	x509_hex(fp, sizeof(fp), hex, sizeof(hex));
+	hex_encode(fp, sizeof(fp), hex);
 	check_add(checks, "snp.chain.ark", false,
 		  "root \"%s\" (SHA-256 %s) is not a pinned AMD ARK (Milan, Genoa, Turin)", ch->root_cn, hex);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tdx_pck.h"
+#include "hex.h"
 #include "x509.h"
 
 #include <limits.h>
@@ -185,7 +186,7 @@ static int put_hex(json_t *obj, const char *key, const uint8_t *bytes, size_t n)
 {
 	char hex[2 * 16 + 1];
 
-	x509_hex(bytes, n, hex, sizeof(hex));
+	hex_encode(bytes, n, hex);
 	return json_object_set_new(obj, key, json_string(hex));
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* A parsed TDX quote as JSON and as text: both walk the same field table, so they never disagree. */
 #include "tdx_quote.h"
-#include "x509.h"
+#include "hex.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -87,7 +87,10 @@ static void field_text(const struct tdx_quote *q, const struct field *f, char *o
 
 	switch (f->kind) {
 	case F_HEX:
-		x509_hex(p, f->len, out, outlen);
+		if (2 * f->len < outlen)
+			hex_encode(p, f->len, out);
+		else
+			snprintf(out, outlen, "(%zu bytes)", f->len);
 		return;
 	case F_U16:
 		memcpy(&v16, p, sizeof(v16));
@@ -156,7 +159,7 @@ static json_t *qe_json(const struct tdx_quote *q)
 	int rc = -1;
 
 	if (qe && hex) {
-		x509_hex(q->qe_auth_data, q->qe_auth_data_len, hex, hexlen);
+		hex_encode(q->qe_auth_data, q->qe_auth_data_len, hex);
 		rc = set(qe, "auth_data", json_string(hex));
 	}
 	free(hex);

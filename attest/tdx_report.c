@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tdx_report.h"
-#include "x509.h"
+#include "hex.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -66,8 +66,8 @@ static bool sha384_matches(const uint8_t *data, size_t len, const uint8_t *expec
 		return check_add(l, name, false, "SHA-384 of %s could not be computed (OpenSSL)", what);
 	if (memcmp(md, expected, sizeof(md)) == 0)
 		return check_add(l, name, true, "SHA-384 of %s matches the hash in the report", what);
-	x509_hex(md, sizeof(md), got, sizeof(got));
-	x509_hex(expected, sizeof(md), want, sizeof(want));
+	hex_encode(md, sizeof(md), got);
+	hex_encode(expected, sizeof(md), want);
 	return check_add(l, name, false, "SHA-384 of %s is %.16s..., the report says %.16s...", what, got, want);
 }
 
@@ -124,7 +124,7 @@ json_t *tdx_tdreport_to_json(const struct tdx_tdreport *r)
 	    json_object_set_new(obj, "report_version", json_integer(r->report_version)) != 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(hex_fields) / sizeof(hex_fields[0]); i++) {
-		x509_hex((const uint8_t *)r + hex_fields[i].offset, hex_fields[i].len, hex, sizeof(hex));
+		hex_encode((const uint8_t *)r + hex_fields[i].offset, hex_fields[i].len, hex);
 		if (json_object_set_new(obj, hex_fields[i].name, json_string(hex)) != 0)
 			goto fail;
 	}
@@ -141,7 +141,7 @@ void tdx_tdreport_print(const struct tdx_tdreport *r, FILE *out)
 	fprintf(out, "TDREPORT type 0x%02x subtype %u version %u\n", r->report_type, r->report_subtype,
 		r->report_version);
 	for (size_t i = 0; i < sizeof(hex_fields) / sizeof(hex_fields[0]); i++) {
-		x509_hex((const uint8_t *)r + hex_fields[i].offset, hex_fields[i].len, hex, sizeof(hex));
+		hex_encode((const uint8_t *)r + hex_fields[i].offset, hex_fields[i].len, hex);
 		fprintf(out, "%-26s %s\n", hex_fields[i].name, hex);
 	}
 }

@@ -9,6 +9,8 @@
 #include <openssl/params.h>
 #include <openssl/x509v3.h>
 
+#include "hex.h"
+
 /* SHA-256 of the DER Intel SGX Root CA (CN=Intel SGX Root CA, P-256, 2018-05-21..2049-12-31). */
 static const uint8_t intel_sgx_root_sha256[X509_SHA256_LEN] = {
 	0x44, 0xa0, 0x19, 0x6b, 0x2b, 0x99, 0xf8, 0x89, 0xb8, 0xe1, 0x49, 0xe9, 0x5b, 0x80, 0x7a, 0x35,
@@ -165,7 +167,7 @@ static bool check_qe_identity(const struct tdx_quote *q, struct check_list *l)
 	char hex[65];
 
 	if (memcmp(q->qe_report.mr_signer, intel_qe_mrsigner, sizeof(intel_qe_mrsigner)) != 0) {
-		x509_hex(q->qe_report.mr_signer, 32, hex, sizeof(hex));
+		hex_encode(q->qe_report.mr_signer, 32, hex);
 		return check_add(l, "tdx.qe_report.identity", false,
 				 "QE MRSIGNER %.16s... is not Intel's quoting enclave signer dc9e2a7c...", hex);
 	}
@@ -243,8 +245,8 @@ static bool check_pck_leaf(const struct tdx_quote *q, const struct x509_list *po
 	v->have_pck = true;
 	cn_of(*leaf, true, v->pck_issuer_cn, sizeof(v->pck_issuer_cn));
 	cn_of(*leaf, false, cn, sizeof(cn));
-	x509_hex(v->pck.fmspc, sizeof(v->pck.fmspc), hex_fmspc, sizeof(hex_fmspc));
-	x509_hex(v->pck.pce_id, sizeof(v->pck.pce_id), hex_pceid, sizeof(hex_pceid));
+	hex_encode(v->pck.fmspc, sizeof(v->pck.fmspc), hex_fmspc);
+	hex_encode(v->pck.pce_id, sizeof(v->pck.pce_id), hex_pceid);
 	return check_add(l, "tdx.pck.leaf", true, "'%s' issued by '%s': FMSPC %s, PCE-ID %s", cn,
 			 v->pck_issuer_cn, hex_fmspc, hex_pceid);
 }
@@ -301,7 +303,7 @@ static bool check_root_pinned(X509 *root, struct check_list *l)
 
 	if (x509_sha256(root, fp) != 0)
 		return check_add(l, "tdx.pck.root_pinned", false, "cannot compute the root's fingerprint");
-	x509_hex(fp, sizeof(fp), hex, sizeof(hex));
+	hex_encode(fp, sizeof(fp), hex);
 	cn_of(root, false, cn, sizeof(cn));
 	if (memcmp(fp, intel_sgx_root_sha256, sizeof(fp)) != 0)
 		return check_add(l, "tdx.pck.root_pinned", false,
@@ -358,7 +360,7 @@ static void note_collateral(const struct tdx_verified *v, struct check_list *l)
 {
 	char fmspc[13];
 
-	x509_hex(v->pck.fmspc, sizeof(v->pck.fmspc), fmspc, sizeof(fmspc));
+	hex_encode(v->pck.fmspc, sizeof(v->pck.fmspc), fmspc);
 	check_note(l, "tdx.collateral",
 		   "not checked offline: Intel PCS TCB info (FMSPC %s), QE identity and PCK/root CRLs, "
 		   "so TCB status (up to date or not) and revocation are unknown", v->have_pck ? fmspc : "unknown");

@@ -172,17 +172,6 @@ int x509_sha256(X509 *cert, uint8_t out[X509_SHA256_LEN])
 	return ok == 1 && mdlen == X509_SHA256_LEN ? 0 : -1;
 }
 
-void x509_hex(const uint8_t *bytes, size_t n, char *out, size_t outlen)
-{
-	size_t i;
-
-	if (outlen == 0)
-		return;
-	for (i = 0; i < n && 2 * i + 2 < outlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-	out[2 * i] = '\0';
-}
-
 static int asn1_time_to_unix(const ASN1_TIME *t, time_t *out)
 {
 	struct tm tm;

@@ -51,8 +51,6 @@ X509 *x509_from_der(const void *der, size_t len, char *err, size_t errlen);
 
 /* SHA-256 of the certificate's DER encoding. Returns 0 or -1. */
 int x509_sha256(X509 *cert, uint8_t out[X509_SHA256_LEN]);
-/* Lowercase hex of a fingerprint (65 bytes with the NUL). */
-void x509_hex(const uint8_t *bytes, size_t n, char *out, size_t outlen);
 
 /* notBefore / notAfter as UTC seconds. Returns 0 or -1. */
 int x509_validity(X509 *cert, time_t *not_before, time_t *not_after);

@@ -4,6 +4,7 @@
 
 #include "testlib.h"
 #include "test_vectors.h"
+#include "hex.h"
 #include "x509.h"
 
 #define ARK_MILAN_SHA256 "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd"
@@ -27,7 +28,7 @@ static void fingerprint(X509 *c, char hex[65])
 
 	if (x509_sha256(c, fp) < 0)
 		memset(fp, 0, sizeof(fp));
-	x509_hex(fp, sizeof(fp), hex, 65);
+	hex_encode(fp, sizeof(fp), hex);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -185,7 +186,7 @@ static int amd_extensions_read_as_der(void)
 	CHECK(x509_extension(l.certs[0], "1.3.6.1.4.1.3704.1.2", &v, &len) == 0, "product name");
 	CHECK(len == sizeof(product) && !memcmp(v, product, len), "product name bytes");
 	CHECK(x509_extension(l.certs[0], "1.3.6.1.4.1.3704.1.4", &v, &len) == 0 && len == 64, "hwid raw 64 bytes");
-	x509_hex(v, 4, hex, sizeof(hex));
+	hex_encode(v, 4, hex);
 	CHECK(!strcmp(hex, "3ac3fe21"), "hwid starts %s", hex);
 	CHECK(x509_extension(l.certs[0], "1.3.6.1.4.1.3704.1.5", &v, &len) == 1, "no csp_id on a VCEK");
 	CHECK(x509_extension(l.certs[0], "not an oid", &v, &len) == -1, "bad OID");
