@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "file_bytes.h"
+#include "snp_verify.h"
 
 #define SIM_ORG        "Kettle software simulator (not AMD, not a TEE)"
 #define SIM_PRODUCT    "Kettle-SIM"
@@ -36,13 +38,13 @@ static const char *const names[3] = { "ark", "ask", "vcek" };
 
 /* ---- certificates ------------------------------------------------------- */
 
-static int sign_pss_or_ecdsa(X509 *x, EVP_PKEY *key)
+/* AMD signs certificates with RSASSA-PSS, SHA-384, MGF1-SHA-384, salt 48: the same here. */
+static int sign_rsa_pss(X509 *x, EVP_PKEY *key)
 {
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
 	int ok = 0;
 
-	/* AMD signs with RSASSA-PSS, SHA-384, MGF1-SHA-384, salt 48: the same here */
 	if (mctx && EVP_DigestSignInit(mctx, &pctx, EVP_sha384(), NULL, key) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) == 1 &&
@@ -53,22 +55,23 @@ static int sign_pss_or_ecdsa(X509 *x, EVP_PKEY *key)
 }
 
 /* The AMD KDS extensions of a VCEK: TCB levels, product name, hardware ID. */
-static int add_vcek_exts(X509 *x)
+static int add_vcek_exts(X509 *x, const struct sim_vcek_fields *f)
 {
-	uint8_t product[2 + sizeof(SIM_PRODUCT) - 1] = { 0x16, sizeof(SIM_PRODUCT) - 1 };
-	uint8_t hwid[SNP_CHIP_ID_SIZE];
-	struct snp_tcb t;
+	uint8_t product[2 + 64] = { 0x16 };     /* DER IA5String */
+	size_t n = strlen(f->product);
+	const struct snp_tcb *t = &f->tcb;
 
-	snp_tcb_decode(SIM_TCB, SNP_PRODUCT_SIM, &t);
-	memcpy(product + 2, SIM_PRODUCT, sizeof(SIM_PRODUCT) - 1);
-	for (size_t i = 0; i < sizeof(hwid); i += 16)
-		memcpy(hwid + i, SNP_SIM_MARKER, 16);
-	return x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.1", t.bootloader) ||
-	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.2", t.tee) ||
-	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.3", t.snp) ||
-	       x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.8", t.microcode) ||
-	       x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
-	       x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid)) ? -1 : 0;
+	if (n > sizeof(product) - 2 || f->hwid_len > INT_MAX)
+		return -1;
+	product[1] = (uint8_t)n;
+	memcpy(product + 2, f->product, n);
+	return (t->has_fmc && x509_add_extension_u8(x, SNP_OID_FMC_SPL, t->fmc)) ||
+	       x509_add_extension_u8(x, SNP_OID_BL_SPL, t->bootloader) ||
+	       x509_add_extension_u8(x, SNP_OID_TEE_SPL, t->tee) ||
+	       x509_add_extension_u8(x, SNP_OID_SNP_SPL, t->snp) ||
+	       x509_add_extension_u8(x, SNP_OID_UCODE_SPL, t->microcode) ||
+	       x509_add_extension_der(x, SNP_OID_PRODUCT_NAME, product, (int)(2 + n)) ||
+	       x509_add_extension_der(x, SNP_OID_HWID, f->hwid, (int)f->hwid_len) ? -1 : 0;
 }
 
 static int add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -100,8 +103,8 @@ static int random_serial(X509 *x)
 	return ok ? 0 : -1;
 }
 
-/* A certificate for KEY named CN, issued by ISSUER (NULL: self-signed) with ISSUER_KEY. */
-static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, int which)
+X509 *sim_make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+		    const struct sim_vcek_fields *vcek)
 {
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
@@ -116,12 +119,13 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *is
 	      X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) != 1 ||
 	      X509_set_pubkey(x, key) != 1 ||
 	      add_conf_ext(x, issuer ? issuer : x, NID_basic_constraints,
-			   which == VCEK ? "critical,CA:FALSE" : "critical,CA:TRUE") ||
+			   vcek ? "critical,CA:FALSE" : "critical,CA:TRUE") ||
 	      add_conf_ext(x, issuer ? issuer : x, NID_key_usage,
-			   which == VCEK ? "critical,digitalSignature" : "critical,keyCertSign,cRLSign") ||
-	      (which == VCEK && add_vcek_exts(x)) ||
-	      sign_pss_or_ecdsa(x, issuer_key);
+			   vcek ? "critical,digitalSignature" : "critical,keyCertSign,cRLSign") ||
+	      (vcek && add_vcek_exts(x, vcek)) ||
+	      sign_rsa_pss(x, issuer_key);
 	X509_NAME_free(name);
+	ERR_clear_error();
 	if (bad) {
 		X509_free(x);
 		return NULL;
@@ -212,7 +216,12 @@ static int save(const char *dir, int which, bool key, const struct sim_state *s,
 static int generate(struct sim_state *s, const char *dir, char *err, size_t errlen)
 {
 	static const char *const cns[3] = { SIM_ARK_CN, SIM_ASK_CN, SIM_VCEK_CN };
+	uint8_t hwid[SNP_CHIP_ID_SIZE];
+	struct sim_vcek_fields f = { .product = SIM_PRODUCT, .hwid = hwid, .hwid_len = sizeof(hwid) };
 
+	snp_tcb_decode(SIM_TCB, SNP_PRODUCT_SIM, &f.tcb);
+	for (size_t i = 0; i < sizeof(hwid); i += 16)
+		memcpy(hwid + i, SNP_SIM_MARKER, 16);
 	s->key[ARK] = EVP_RSA_gen(4096);
 	s->key[ASK] = EVP_RSA_gen(4096);
 	s->key[VCEK] = EVP_EC_gen("P-384");
@@ -220,9 +229,9 @@ static int generate(struct sim_state *s, const char *dir, char *err, size_t errl
 		snprintf(err, errlen, "cannot generate the simulator's keys");
 		return -1;
 	}
-	s->cert[ARK] = make_cert(cns[ARK], s->key[ARK], NULL, s->key[ARK], ARK);
-	s->cert[ASK] = s->cert[ARK] ? make_cert(cns[ASK], s->key[ASK], s->cert[ARK], s->key[ARK], ASK) : NULL;
-	s->cert[VCEK] = s->cert[ASK] ? make_cert(cns[VCEK], s->key[VCEK], s->cert[ASK], s->key[ASK], VCEK) : NULL;
+	s->cert[ARK] = sim_make_cert(cns[ARK], s->key[ARK], NULL, s->key[ARK], NULL);
+	s->cert[ASK] = s->cert[ARK] ? sim_make_cert(cns[ASK], s->key[ASK], s->cert[ARK], s->key[ARK], NULL) : NULL;
+	s->cert[VCEK] = s->cert[ASK] ? sim_make_cert(cns[VCEK], s->key[VCEK], s->cert[ASK], s->key[ASK], &f) : NULL;
 	if (!s->cert[VCEK]) {
 		snprintf(err, errlen, "cannot make the simulator's certificates");
 		return -1;
@@ -340,8 +349,7 @@ static void put_le64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* ECDSA P-384/SHA-384 over report[0:0x2A0], R and S stored little-endian as AMD does. */
-static int sign_report(EVP_PKEY *key, uint8_t *raw)
+int sim_sign_report(EVP_PKEY *key, uint8_t raw[SNP_REPORT_SIZE])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char der[160];
@@ -382,7 +390,7 @@ int sim_report(struct sim_state *s, const uint8_t report_data[SNP_REPORT_DATA_SI
 		memcpy(out + 0x1A0 + i, SNP_SIM_MARKER, 16);
 	put_le64(out + 0x1E0, SIM_TCB);         /* committed_tcb */
 	put_le64(out + 0x1F0, SIM_TCB);         /* launch_tcb */
-	if (RAND_bytes(out + 0x140, 32) != 1 || sign_report(s->key[VCEK], out) < 0) {
+	if (RAND_bytes(out + 0x140, 32) != 1 || sim_sign_report(s->key[VCEK], out) < 0) {
 		snprintf(err, errlen, "the simulator cannot sign the report");
 		ERR_clear_error();
 		return -1;

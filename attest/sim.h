@@ -39,6 +39,34 @@ struct sim_state *sim_state_open(const char *dir, char *err, size_t errlen);
 void sim_state_close(struct sim_state *s);
 
 /*
+ * What a VCEK certifies in AMD KDS's extensions: its TCB (an FMC extension
+ * only with has_fmc, as on Turin), the product name, and the hardware ID,
+ * HWID_LEN bytes put into the extension as they are (64 raw bytes as KDS
+ * does, or a DER OCTET STRING).
+ */
+struct sim_vcek_fields {
+	struct snp_tcb tcb;
+	const char *product;
+	const uint8_t *hwid;
+	size_t hwid_len;
+};
+
+/*
+ * A certificate laid out like AMD's: for KEY, named CN (organisation: the
+ * simulator), issued by ISSUER with ISSUER_KEY (ISSUER NULL: self-signed),
+ * valid from a day ago for 25 years, signed RSASSA-PSS SHA-384 (ISSUER_KEY
+ * is RSA, as AMD's ARK and ASK are). VCEK NULL makes a CA certificate (ARK,
+ * ASK), else an end-entity VCEK carrying those fields. The simulator's chain
+ * is made with it, and the tests' chains of other products. NULL on
+ * failure; X509_free it.
+ */
+X509 *sim_make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+		    const struct sim_vcek_fields *vcek);
+
+/* Signs REPORT's first SNP_SIGNED_SIZE bytes with the P-384 KEY, R and S stored as AMD's firmware does. 0 or -1. */
+int sim_sign_report(EVP_PKEY *key, uint8_t report[SNP_REPORT_SIZE]);
+
+/*
  * Makes a report carrying REPORT_DATA, signed by the simulator's VCEK, and
  * appends VCEK, ASK and ARK (in that order) to CERTS. Returns 0, or -1
  * with ERR (nothing appended).

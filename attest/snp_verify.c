@@ -13,16 +13,6 @@
 #include "amd_roots.h"
 #include "hex.h"
 
-/* AMD KDS extensions of a VCEK/VLEK (AMD "VCEK certificate and KDS interface specification") */
-#define OID_BL_SPL       "1.3.6.1.4.1.3704.1.3.1"
-#define OID_TEE_SPL      "1.3.6.1.4.1.3704.1.3.2"
-#define OID_SNP_SPL      "1.3.6.1.4.1.3704.1.3.3"
-#define OID_UCODE_SPL    "1.3.6.1.4.1.3704.1.3.8"
-#define OID_FMC_SPL      "1.3.6.1.4.1.3704.1.3.9"
-#define OID_PRODUCT_NAME "1.3.6.1.4.1.3704.1.2"
-#define OID_HWID         "1.3.6.1.4.1.3704.1.4"
-#define OID_CSP_ID       "1.3.6.1.4.1.3704.1.5"
-
 #define KDS "https://kdsintf.amd.com"
 
 /* The three certificates of the chain, as found in the caller's list. */
@@ -245,9 +235,9 @@ static bool check_tcb(struct check_list *checks, X509 *leaf, const struct snp_ve
 		      const char *name)
 {
 	struct snp_tcb t;
-	long bl = ext_int(leaf, OID_BL_SPL), tee = ext_int(leaf, OID_TEE_SPL);
-	long snp = ext_int(leaf, OID_SNP_SPL), uc = ext_int(leaf, OID_UCODE_SPL);
-	long fmc = ext_int(leaf, OID_FMC_SPL);
+	long bl = ext_int(leaf, SNP_OID_BL_SPL), tee = ext_int(leaf, SNP_OID_TEE_SPL);
+	long snp = ext_int(leaf, SNP_OID_SNP_SPL), uc = ext_int(leaf, SNP_OID_UCODE_SPL);
+	long fmc = ext_int(leaf, SNP_OID_FMC_SPL);
 
 	snp_tcb_decode(v->report.reported_tcb, v->product, &t);
 	if (bl < 0 || tee < 0 || snp < 0 || uc < 0 || (t.has_fmc && fmc < 0))
@@ -277,9 +267,9 @@ static bool check_hwid(struct check_list *checks, X509 *leaf, const struct snp_v
 	size_t len, n;
 	bool eq;
 
-	if (x509_extension(leaf, OID_HWID, &val, &len) != 0)
+	if (x509_extension(leaf, SNP_OID_HWID, &val, &len) != 0)
 		return check_add(checks, "snp.vcek.hwid", false,
-				 "the VCEK has no hardware ID extension (%s)", OID_HWID);
+				 "the VCEK has no hardware ID extension (%s)", SNP_OID_HWID);
 	if (len != SNP_CHIP_ID_SIZE && len != 8) {
 		p = val;
 		os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)len);
@@ -315,7 +305,7 @@ static bool check_product(struct check_list *checks, X509 *leaf, const struct sn
 	char name[64] = "";
 
 	/* product name: a DER IA5String such as "Milan-B0" */
-	if (x509_extension(leaf, OID_PRODUCT_NAME, &val, &len) == 0 && len >= 2 &&
+	if (x509_extension(leaf, SNP_OID_PRODUCT_NAME, &val, &len) == 0 && len >= 2 &&
 	    val[0] == 0x16 && val[1] == len - 2 && len - 2 < sizeof(name))
 		memcpy(name, val + 2, len - 2);
 	if (cpuid != SNP_PRODUCT_UNKNOWN && chain_product != SNP_PRODUCT_UNKNOWN && cpuid != chain_product)
@@ -485,7 +475,7 @@ bool snp_verify(const uint8_t *report, size_t len, const struct x509_list *certs
 	if (v->vlek) {
 		const uint8_t *csp;
 		size_t csplen;
-		bool has_csp = x509_extension(ch.leaf, OID_CSP_ID, &csp, &csplen) == 0 &&
+		bool has_csp = x509_extension(ch.leaf, SNP_OID_CSP_ID, &csp, &csplen) == 0 &&
 			       csplen >= 2 && csp[0] == 0x16 && csp[1] == csplen - 2;
 
 		check_note(checks, "snp.vlek.hwid",

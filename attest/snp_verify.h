@@ -23,6 +23,16 @@
 #include "snp_report.h"
 #include "x509.h"
 
+/* AMD KDS extensions of a VCEK/VLEK (AMD "VCEK certificate and KDS interface specification") */
+#define SNP_OID_BL_SPL       "1.3.6.1.4.1.3704.1.3.1"
+#define SNP_OID_TEE_SPL      "1.3.6.1.4.1.3704.1.3.2"
+#define SNP_OID_SNP_SPL      "1.3.6.1.4.1.3704.1.3.3"
+#define SNP_OID_UCODE_SPL    "1.3.6.1.4.1.3704.1.3.8"
+#define SNP_OID_FMC_SPL      "1.3.6.1.4.1.3704.1.3.9"
+#define SNP_OID_PRODUCT_NAME "1.3.6.1.4.1.3704.1.2"
+#define SNP_OID_HWID         "1.3.6.1.4.1.3704.1.4"
+#define SNP_OID_CSP_ID       "1.3.6.1.4.1.3704.1.5"
+
 struct snp_verify_opts {
 	time_t now;             /* the time certificates must be valid at */
 	bool allow_sim;         /* accept evidence of Kettle's software simulator */

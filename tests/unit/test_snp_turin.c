@@ -8,78 +8,14 @@
  */
 #include <stdint.h>
 
-#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/x509v3.h>
 
 #include "testlib.h"
+#include "sim.h"
 #include "snp_verify.h"
-#include "x509.h"
 
 /* Turin TCB: FMC 1, bootloader 2, TEE 3, SNP 4, microcode 0x48 */
 #define TURIN_TCB 0x4800000004030201ULL
-
-struct tcb_ext { uint8_t fmc, bl, tee, snp, ucode; };
-
-static X509 *cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-		  const struct tcb_ext *tcb, const uint8_t *chip_id)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	int bad = !x || !name || X509_set_version(x, 2) != 1 ||
-		  ASN1_INTEGER_set(X509_get_serialNumber(x), 1) != 1 ||
-		  !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
-		  !X509_gmtime_adj(X509_getm_notAfter(x), 3600) ||
-		  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) != 1 ||
-		  X509_set_subject_name(x, name) != 1 ||
-		  X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) != 1 ||
-		  X509_set_pubkey(x, key) != 1;
-
-	if (!bad && tcb) {
-		/* hwid as a DER OCTET STRING holding Turin's 8-byte chip identifier */
-		uint8_t hwid[10] = { 0x04, 0x08 };
-		const uint8_t product[] = { 0x16, 0x05, 'T', 'u', 'r', 'i', 'n' };
-
-		memcpy(hwid + 2, chip_id, 8);
-		bad = x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.9", tcb->fmc) ||
-		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.1", tcb->bl) ||
-		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.2", tcb->tee) ||
-		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.3", tcb->snp) ||
-		      x509_add_extension_u8(x, "1.3.6.1.4.1.3704.1.3.8", tcb->ucode) ||
-		      x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.2", product, sizeof(product)) ||
-		      x509_add_extension_der(x, "1.3.6.1.4.1.3704.1.4", hwid, sizeof(hwid));
-	}
-	if (!bad)
-		bad = X509_sign(x, issuer_key, EVP_sha384()) <= 0;
-	X509_NAME_free(name);
-	if (bad) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
-static int sign_report(EVP_PKEY *key, uint8_t *raw)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char der[160];
-	const unsigned char *p = der;
-	size_t derlen = sizeof(der);
-	ECDSA_SIG *sig = NULL;
-	const BIGNUM *r, *s;
-	int ok = 0;
-
-	if (ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, key) == 1 &&
-	    EVP_DigestSign(ctx, der, &derlen, raw, SNP_SIGNED_SIZE) == 1 &&
-	    (sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen))) {
-		ECDSA_SIG_get0(sig, &r, &s);
-		ok = BN_bn2lebinpad(r, raw + 0x2A0, 72) == 72 && BN_bn2lebinpad(s, raw + 0x2E8, 72) == 72;
-	}
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
 
 static const struct check_result *find(const struct check_list *l, const char *name)
 {
@@ -106,12 +42,15 @@ static bool failed(const struct check_list *l, const char *name)
 }
 
 /* Makes a Turin v5 report and a chain whose VCEK says TCB; verifies; fills L. */
-static int run(const struct tcb_ext *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
+static int run(const struct snp_tcb *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
 {
 	EVP_PKEY *root_key = EVP_RSA_gen(2048), *inter_key = EVP_RSA_gen(2048), *leaf_key = EVP_EC_gen("P-384");
 	struct snp_verify_opts o = { .now = time(NULL) };
 	struct x509_list certs = { 0 };
 	uint8_t raw[SNP_REPORT_SIZE] = { 0 }, chip[8] = { 0xc4, 0x1b, 0x7a, 0x11, 0x0e, 0x55, 0x90, 0x2f };
+	/* hwid as a DER OCTET STRING holding Turin's 8-byte chip identifier */
+	uint8_t hwid[10] = { 0x04, 0x08 };
+	const struct sim_vcek_fields vcek = { .tcb = *tcb, .product = "Turin", .hwid = hwid, .hwid_len = sizeof(hwid) };
 	X509 *root = NULL, *inter = NULL, *leaf = NULL;
 	int rc = -1;
 
@@ -123,14 +62,15 @@ static int run(const struct tcb_ext *tcb, bool same_chip, struct check_list *l, 
 	raw[0x188] = 0x1A;              /* CPUID family: Turin */
 	raw[0x189] = 0x02;
 	memcpy(raw + 0x1A0, chip, 8);   /* Turin's CHIP_ID: 8 bytes, then zeros */
+	memcpy(hwid + 2, chip, 8);
 	if (!same_chip)
 		raw[0x1A0] ^= 0xff;
 	if (!root_key || !inter_key || !leaf_key)
 		goto out;
-	root = cert("Test ARK-Turin", root_key, NULL, root_key, NULL, NULL);
-	inter = root ? cert("Test SEV-Turin", inter_key, root, root_key, NULL, NULL) : NULL;
-	leaf = inter ? cert("SEV-VCEK", leaf_key, inter, inter_key, tcb, chip) : NULL;
-	if (!leaf || sign_report(leaf_key, raw) < 0 || x509_list_add(&certs, leaf) < 0 ||
+	root = sim_make_cert("Test ARK-Turin", root_key, NULL, root_key, NULL);
+	inter = root ? sim_make_cert("Test SEV-Turin", inter_key, root, root_key, NULL) : NULL;
+	leaf = inter ? sim_make_cert("SEV-VCEK", leaf_key, inter, inter_key, &vcek) : NULL;
+	if (!leaf || sim_sign_report(leaf_key, raw) < 0 || x509_list_add(&certs, leaf) < 0 ||
 	    x509_list_add(&certs, inter) < 0 || x509_list_add(&certs, root) < 0)
 		goto out;
 	memset(l, 0, sizeof(*l));
@@ -151,7 +91,7 @@ static int turin_tcb_with_fmc_and_short_hwid_match(void)
 {
 	static struct check_list l;
 	static struct snp_verified v;
-	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 	const char *why;
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
@@ -169,7 +109,7 @@ static int turin_fmc_mismatch_fails_tcb(void)
 {
 	static struct check_list l;
 	static struct snp_verified v;
-	const struct tcb_ext tcb = { .fmc = 2, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 2, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
 	CHECK(failed(&l, "snp.vcek.tcb"), "FMC 2 certified, 1 reported");
@@ -180,7 +120,7 @@ static int turin_other_chip_fails_hwid(void)
 {
 	static struct check_list l;
 	static struct snp_verified v;
-	const struct tcb_ext tcb = { .fmc = 1, .bl = 2, .tee = 3, .snp = 4, .ucode = 0x48 };
+	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
 	CHECK(run(&tcb, false, &l, &v) == 0, "made");
 	CHECK(failed(&l, "snp.vcek.hwid"), "another chip's 8-byte ID");
