@@ -28,6 +28,8 @@ static const uint8_t intel_qe_mrsigner[32] = {
 	0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba, 0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5,
 };
 #define INTEL_TD_QE_PROD_ID 2
+/* SGX ATTRIBUTES.FLAGS bit 1: a debugger can read the enclave, here the QE's attestation key. */
+#define SGX_ATTR_DEBUG 0x02
 
 #define PCS_PCK_URL  "https://api.trustedservices.intel.com/sgx/certification/v4/pckcert"
 #define PCS_ROOT_URL "https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.der"
@@ -171,6 +173,10 @@ static bool check_qe_identity(const struct tdx_quote *q, struct check_list *l)
 		return check_add(l, "tdx.qe_report.identity", false,
 				 "QE MRSIGNER %.16s... is not Intel's quoting enclave signer dc9e2a7c...", hex);
 	}
+	if (q->qe_report.attributes[0] & SGX_ATTR_DEBUG)
+		return check_add(l, "tdx.qe_report.identity", false,
+				 "the quoting enclave runs in debug mode (attributes flags 0x%02x): whoever debugs it "
+				 "holds its attestation key and can sign any quote", q->qe_report.attributes[0]);
 	if (q->qe_report.isv_prod_id != INTEL_TD_QE_PROD_ID)
 		return check_add(l, "tdx.qe_report.identity", false,
 				 "QE ISV product id %u is not the TD quoting enclave (%d)", q->qe_report.isv_prod_id,

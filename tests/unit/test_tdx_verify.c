@@ -236,6 +236,22 @@ static int test_every_qe_report_flip_fails_qe_signature(void)
 	return TEST_PASS;
 }
 
+/* A quoting enclave in debug mode lets the host read its attestation key: its identity is refused. */
+static int test_debug_quoting_enclave_refused(void)
+{
+	struct check_list l;
+	/* the QE report's attributes (offset 48): flags byte 0, bit 1 = DEBUG */
+	int rc = verify_vector(SPR, 0x278 + 4 + 134 + 48, 0x02, spr_now(), &l, NULL);
+	const struct check_result *c;
+
+	if (rc == NO_VECTORS)
+		return test_skip_no_vectors();
+	c = find(&l, "tdx.qe_report.identity");
+	CHECK(rc == REFUSED && c && !c->passed, "a debug quoting enclave passed its identity check");
+	CHECK(strstr(c->reason, "debug"), "reason: %s", c->reason);
+	return TEST_PASS;
+}
+
 static int test_attestation_key_flip_breaks_binding(void)
 {
 	struct check_list l;
@@ -551,6 +567,7 @@ static const struct test tests[] = {
 	{ "every_signed_byte_flip_refused", test_every_signed_byte_flip_refused },
 	{ "corrupt_length_refused_before_signatures", test_corrupt_length_refused_before_signatures },
 	{ "every_qe_report_flip_fails_qe_signature", test_every_qe_report_flip_fails_qe_signature },
+	{ "debug_quoting_enclave_refused", test_debug_quoting_enclave_refused },
 	{ "attestation_key_flip_breaks_binding", test_attestation_key_flip_breaks_binding },
 	{ "qe_auth_data_flip_breaks_binding", test_qe_auth_data_flip_breaks_binding },
 	{ "wrong_root_rejected_by_pin", test_wrong_root_rejected_by_pin },
