@@ -211,6 +211,14 @@ int policy_parse(const char *text, size_t len, struct policy *p, char *err, size
 	v = json_object_get(root, "tdx");
 	if (v && parse_tdx(v, p, err, errlen))
 		goto out;
+	/* Rules for one platform only: the other's evidence would otherwise pass them unjudged. */
+	if (!p->platforms && (json_object_get(root, "snp") || v)) {
+		p->platforms_implied = true;
+		if (json_object_get(root, "snp"))
+			p->platforms |= 1u << PLATFORM_SEV_SNP | 1u << PLATFORM_SIM_SEV_SNP;
+		if (v)
+			p->platforms |= 1u << PLATFORM_TDX;
+	}
 	r = 0;
 out:
 	json_decref(root);
@@ -338,8 +346,12 @@ void policy_check(const struct policy *p, const struct policy_facts *f, struct c
 
 	if (p->platforms)
 		check_add(l, "policy.platform", p->platforms & (1u << f->platform),
-			  "platform %s is %sallowed", name ? name : "?",
-			  p->platforms & (1u << f->platform) ? "" : "not ");
+			  "platform %s is %sallowed%s", name ? name : "?",
+			  p->platforms & (1u << f->platform) ? "" : "not ",
+			  !p->platforms_implied ? ""
+			  : p->platforms & (1u << f->platform) ? " (the policy has rules for it)"
+			  : " (the policy has rules only for the other platform: list both in allowed_platforms "
+			    "to accept this one)");
 	if (f->simulated)
 		check_add(l, "policy.simulated", p->allow_simulated,
 			  p->allow_simulated ? "SIMULATED evidence, allowed by the policy"

@@ -33,6 +33,7 @@ struct policy_snp_tcb {
 
 struct policy {
 	unsigned platforms;             /* bit (1 << enum bundle_platform); 0 = not constrained */
+	bool platforms_implied;         /* no allowed_platforms: PLATFORMS are those the policy has rules for */
 	bool allow_simulated;
 	bool require_nonce;
 	struct {

@@ -179,6 +179,28 @@ static int test_platform_simulated_nonce(void)
 	return TEST_PASS;
 }
 
+/* Rules for one platform must not let the other platform's evidence through unjudged. */
+static int test_rules_for_one_platform_reject_the_other(void)
+{
+	struct policy p;
+	struct check_list tdx = { 0 }, snp = { 0 }, any = { 0 };
+	struct policy_facts t = tdx_facts(), f = snp_facts();
+
+	CHECK(parse_ok("{\"snp\": {\"measurements\": [\"" MR_A "\"]}}", &p) == 0, "parse");
+	policy_check(&p, &t, &tdx);
+	CHECK(!find(&tdx, "policy.platform")->passed, "TDX evidence passed a policy with only SNP rules");
+	CHECK(strstr(find(&tdx, "policy.platform")->reason, "allowed_platforms"), "%s",
+	      find(&tdx, "policy.platform")->reason);
+	policy_check(&p, &f, &snp);
+	CHECK(check_all_passed(&snp), "%s", first_failure(&snp));
+	policy_free(&p);
+	CHECK(parse_ok("{\"allowed_platforms\": [\"sev-snp\", \"tdx\"], \"snp\": {}}", &p) == 0, "parse");
+	policy_check(&p, &t, &any);
+	CHECK(check_all_passed(&any), "listed platform refused: %s", first_failure(&any));
+	policy_free(&p);
+	return TEST_PASS;
+}
+
 static int test_bad_policies(void)
 {
 	CHECK(parse_fails("", "invalid JSON") == TEST_PASS, "empty");
@@ -247,6 +269,7 @@ static const struct test tests[] = {
 	{ "fmc_minimum_on_a_product_without_fmc", test_fmc_minimum_on_a_product_without_fmc },
 	{ "tdx_rules", test_tdx_rules },
 	{ "platform_simulated_nonce", test_platform_simulated_nonce },
+	{ "rules_for_one_platform_reject_the_other", test_rules_for_one_platform_reject_the_other },
 	{ "bad_policies", test_bad_policies },
 	{ "too_many_measurements", test_too_many_measurements },
 	{ "truncated_and_oversized", test_truncated_and_oversized },
