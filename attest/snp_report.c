@@ -228,13 +228,12 @@ void snp_tcb_decode(uint64_t raw, enum snp_product product, struct snp_tcb *t)
 
 /* ---- showing ------------------------------------------------------------ */
 
+/* N is at most 72 (a signature component). */
 static json_t *hex_json(const uint8_t *p, size_t n)
 {
-	char buf[2 * SNP_REPORT_SIZE + 1];
+	char buf[2 * SNP_SIG_COMPONENT + 1];
 
-	for (size_t i = 0; i < n; i++)
-		snprintf(buf + 2 * i, 3, "%02x", p[i]);
-	buf[2 * n] = '\0';
+	hex_encode(p, n, buf);
 	return json_string(buf);
 }
 
@@ -322,10 +321,10 @@ json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product)
 
 static void print_hex(FILE *f, const char *name, const uint8_t *p, size_t n)
 {
-	fprintf(f, "  %-20s ", name);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%02x", p[i]);
-	fputc('\n', f);
+	char buf[2 * SNP_SIG_COMPONENT + 1];
+
+	hex_encode(p, n, buf);
+	fprintf(f, "  %-20s %s\n", name, buf);
 }
 
 static void print_tcb(FILE *f, const char *name, uint64_t raw, enum snp_product product)

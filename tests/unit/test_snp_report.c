@@ -4,6 +4,7 @@
 
 #include "testlib.h"
 #include "test_vectors.h"
+#include "hex.h"
 #include "snp_report.h"
 
 struct expected {
@@ -101,8 +102,7 @@ static int hex_is(const char *what, const uint8_t *p, size_t n, const char *want
 {
 	char hex[2 * 64 + 1];
 
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", p[i]);
+	hex_encode(p, n, hex);
 	if (strcmp(hex, want)) {
 		fprintf(stderr, "  %s: %s, expected %s\n", what, hex, want);
 		return -1;
