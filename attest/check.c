@@ -62,3 +62,11 @@ const struct check_result *check_first_failure(const struct check_list *l)
 			return &l->items[i];
 	return NULL;
 }
+
+const struct check_result *check_find(const struct check_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].name, name))
+			return &l->items[i];
+	return NULL;
+}

@@ -42,5 +42,7 @@ void check_note(struct check_list *l, const char *name, const char *fmt, ...)
 bool check_all_passed(const struct check_list *l);
 /* The first failed check, or NULL. */
 const struct check_result *check_first_failure(const struct check_list *l);
+/* The first check named NAME, or NULL when it was not made. */
+const struct check_result *check_find(const struct check_list *l, const char *name);
 
 #endif

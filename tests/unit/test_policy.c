@@ -59,10 +59,9 @@ static const struct check_result missing = { .name = "missing", .reason = "(no s
 /* The check NAME, or a failed placeholder: a missing check fails the test, never crashes it. */
 static const struct check_result *find(const struct check_list *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->items[i].name, name))
-			return &l->items[i];
-	return &missing;
+	const struct check_result *c = check_find(l, name);
+
+	return c ? c : &missing;
 }
 
 static const char *first_failure(const struct check_list *l)

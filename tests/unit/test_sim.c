@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "testlib.h"
+#include "check_lookup.h"
 #include "test_vectors.h"
 #include "sim.h"
 #include "snp_verify.h"
@@ -26,14 +27,6 @@ static struct sim_state *shared_sim(void)
 	if (!sim)
 		fprintf(stderr, "  %s\n", err);
 	return sim;
-}
-
-static const struct check_result *find(const struct check_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->items[i].name, name))
-			return &l->items[i];
-	return NULL;
 }
 
 static bool verify(const uint8_t *raw, const struct x509_list *certs, bool allow_sim,
@@ -122,10 +115,10 @@ static int sim_report_verifies_with_allow_sim(void)
 	CHECK(verify(raw, &certs, true, &l, &v), "verifies with allow_sim");
 	CHECK(check_all_passed(&l), "all checks");
 	CHECK(v.simulated && v.product == SNP_PRODUCT_SIM && v.report.version == 5, "simulated, v5");
-	c = find(&l, "snp.simulated");
+	c = check_find(&l, "snp.simulated");
 	CHECK(c && c->passed && strstr(c->reason, "simulated evidence"), "the list says simulated");
-	CHECK(find(&l, "snp.report.signature")->passed && find(&l, "snp.vcek.tcb")->passed &&
-	      find(&l, "snp.vcek.hwid")->passed && find(&l, "snp.report.reserved")->passed,
+	CHECK(test_check_passed(&l, "snp.report.signature") && test_check_passed(&l, "snp.vcek.tcb") &&
+	      test_check_passed(&l, "snp.vcek.hwid") && test_check_passed(&l, "snp.report.reserved"),
 	      "the hardware checks ran and passed");
 	CHECK(v.report.report_data[0] == 1 && v.report.report_data[63] == (uint8_t)(63 * 7 + 1), "report_data");
 	CHECK(snp_report_has_sim_marker(&v.report), "marker");
@@ -160,7 +153,7 @@ static int changed_byte_fails_even_with_allow_sim(void)
 	CHECK(shared_sim() && make(raw, &certs) == 0, "report");
 	raw[0x50] ^= 1;         /* report_data[0]: the statement digest */
 	CHECK(!verify(raw, &certs, true, &l, &v), "accepted");
-	CHECK(!find(&l, "snp.report.signature")->passed, "signature fails");
+	CHECK(test_check_failed(&l, "snp.report.signature"), "signature fails");
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -176,7 +169,7 @@ static int sim_chain_does_not_vouch_for_unmarked_reports(void)
 	/* without the marker it is no longer simulated evidence: the unpinned root fails */
 	memset(raw + 0x1A0, 0x42, SNP_CHIP_ID_SIZE);
 	CHECK(!verify(raw, &certs, true, &l, &v), "accepted");
-	CHECK(!v.simulated && find(&l, "snp.chain.ark") && !find(&l, "snp.chain.ark")->passed, "root not pinned");
+	CHECK(!v.simulated && test_check_failed(&l, "snp.chain.ark"), "root not pinned");
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -194,7 +187,7 @@ static int real_report_with_sim_chain_rejected(void)
 	CHECK(shared_sim() && make(raw, &certs) == 0, "report");
 	CHECK(snp_report_load_file(test_vector_path("snp/gosev_attestation.bin"), real, err, sizeof(err)) == 0, "%s", err);
 	CHECK(!verify(real, &certs, true, &l, &v), "accepted");
-	CHECK(!v.simulated && !find(&l, "snp.chain.ark")->passed && !find(&l, "snp.report.signature")->passed,
+	CHECK(!v.simulated && test_check_failed(&l, "snp.chain.ark") && test_check_failed(&l, "snp.report.signature"),
 	      "neither root nor signature");
 	x509_list_free(&certs);
 	return TEST_PASS;

@@ -11,35 +11,12 @@
 #include <openssl/evp.h>
 
 #include "testlib.h"
+#include "check_lookup.h"
 #include "sim.h"
 #include "snp_verify.h"
 
 /* Turin TCB: FMC 1, bootloader 2, TEE 3, SNP 4, microcode 0x48 */
 #define TURIN_TCB 0x4800000004030201ULL
-
-static const struct check_result *find(const struct check_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->items[i].name, name))
-			return &l->items[i];
-	return NULL;
-}
-
-/* Whether check NAME was made and passed; its reason in *WHY ("" when absent). */
-static bool passed(const struct check_list *l, const char *name, const char **why)
-{
-	const struct check_result *c = find(l, name);
-
-	*why = c ? c->reason : "";
-	return c && c->passed;
-}
-
-static bool failed(const struct check_list *l, const char *name)
-{
-	const struct check_result *c = find(l, name);
-
-	return c && !c->passed;
-}
 
 /* Makes a Turin v5 report and a chain whose VCEK says TCB; verifies; fills L. */
 static int run(const struct snp_tcb *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
@@ -92,16 +69,15 @@ static int turin_tcb_with_fmc_and_short_hwid_match(void)
 	static struct check_list l;
 	static struct snp_verified v;
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
-	const char *why;
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
 	CHECK(v.product == SNP_PRODUCT_TURIN, "product from CPUID: %s", snp_product_name(v.product));
-	CHECK(passed(&l, "snp.report.signature", &why), "signature: %s", why);
-	CHECK(passed(&l, "snp.vcek.tcb", &why), "tcb: %s", why);
-	CHECK(strstr(why, "fmc"), "FMC compared: %s", why);
-	CHECK(passed(&l, "snp.vcek.hwid", &why), "hwid: %s", why);
-	CHECK(passed(&l, "snp.product", &why), "product: %s", why);
-	CHECK(failed(&l, "snp.chain.ark"), "a test root is no AMD ARK");
+	CHECK(test_check_passed(&l, "snp.report.signature"), "signature: %s", test_check_reason(&l, "snp.report.signature"));
+	CHECK(test_check_passed(&l, "snp.vcek.tcb"), "tcb: %s", test_check_reason(&l, "snp.vcek.tcb"));
+	CHECK(strstr(test_check_reason(&l, "snp.vcek.tcb"), "fmc"), "FMC compared: %s", test_check_reason(&l, "snp.vcek.tcb"));
+	CHECK(test_check_passed(&l, "snp.vcek.hwid"), "hwid: %s", test_check_reason(&l, "snp.vcek.hwid"));
+	CHECK(test_check_passed(&l, "snp.product"), "product: %s", test_check_reason(&l, "snp.product"));
+	CHECK(test_check_failed(&l, "snp.chain.ark"), "a test root is no AMD ARK");
 	return TEST_PASS;
 }
 
@@ -112,7 +88,7 @@ static int turin_fmc_mismatch_fails_tcb(void)
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 2, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
 	CHECK(run(&tcb, true, &l, &v) == 0, "made");
-	CHECK(failed(&l, "snp.vcek.tcb"), "FMC 2 certified, 1 reported");
+	CHECK(test_check_failed(&l, "snp.vcek.tcb"), "FMC 2 certified, 1 reported");
 	return TEST_PASS;
 }
 
@@ -123,7 +99,7 @@ static int turin_other_chip_fails_hwid(void)
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
 	CHECK(run(&tcb, false, &l, &v) == 0, "made");
-	CHECK(failed(&l, "snp.vcek.hwid"), "another chip's 8-byte ID");
+	CHECK(test_check_failed(&l, "snp.vcek.hwid"), "another chip's 8-byte ID");
 	return TEST_PASS;
 }
 

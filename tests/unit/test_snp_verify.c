@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "testlib.h"
+#include "check_lookup.h"
 #include "test_vectors.h"
 #include "snp_verify.h"
 
@@ -55,21 +56,6 @@ static int load_vector(const struct vector *v, uint8_t raw[SNP_REPORT_SIZE], str
 	return 0;
 }
 
-static const struct check_result *find(const struct check_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->items[i].name, name))
-			return &l->items[i];
-	return NULL;
-}
-
-static void dump(const struct check_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(stderr, "    %s %s: %s\n", l->items[i].note ? "NOTE" : l->items[i].passed ? "ok  " : "FAIL",
-			l->items[i].name, l->items[i].reason);
-}
-
 /* Runs the verification; true when it passed. */
 static bool verify(const uint8_t *raw, size_t len, const struct x509_list *certs, time_t now,
 		   bool allow_sim, struct check_list *l, struct snp_verified *out)
@@ -78,20 +64,6 @@ static bool verify(const uint8_t *raw, size_t len, const struct x509_list *certs
 
 	memset(l, 0, sizeof(*l));
 	return snp_verify(raw, len, certs, &o, l, out);
-}
-
-static bool failed(const struct check_list *l, const char *name)
-{
-	const struct check_result *c = find(l, name);
-
-	return c && !c->passed;
-}
-
-static bool passed(const struct check_list *l, const char *name)
-{
-	const struct check_result *c = find(l, name);
-
-	return c && c->passed;
 }
 
 /* ---- genuine reports ------------------------------------------------------ */
@@ -110,11 +82,11 @@ static int every_vector_verifies_inside_its_window(void)
 
 		CHECK(load_vector(&vectors[i], raw, &certs) == 0, "load %s", vectors[i].report);
 		if (!verify(raw, sizeof(raw), &certs, inside(&vectors[i]), false, &l, &v))
-			dump(&l);
+			test_check_dump(&l);
 		CHECK(check_all_passed(&l), "%s verifies", vectors[i].report);
-		CHECK(passed(&l, "snp.report.signature") && passed(&l, leaf) && passed(&l, "snp.chain.ark") &&
-		      passed(&l, vectors[i].vlek ? "snp.vlek.tcb" : "snp.vcek.tcb"), "%s: named checks", vectors[i].report);
-		CHECK(vectors[i].vlek || passed(&l, "snp.vcek.hwid"), "hwid checked for a VCEK");
+		CHECK(test_check_passed(&l, "snp.report.signature") && test_check_passed(&l, leaf) && test_check_passed(&l, "snp.chain.ark") &&
+		      test_check_passed(&l, vectors[i].vlek ? "snp.vlek.tcb" : "snp.vcek.tcb"), "%s: named checks", vectors[i].report);
+		CHECK(vectors[i].vlek || test_check_passed(&l, "snp.vcek.hwid"), "hwid checked for a VCEK");
 		CHECK(v.parsed && v.product == vectors[i].product && v.vlek == vectors[i].vlek && !v.simulated,
 		      "%s: product %s", vectors[i].report, snp_product_name(v.product));
 		CHECK(!memcmp(v.report.raw, raw, sizeof(raw)), "parsed report handed back");
@@ -173,12 +145,12 @@ static int every_signed_bit_flip_fails_the_signature(void)
 		 * everything else reaches the signature check and fails it.
 		 */
 		if (bit / 8 < 4 || (bit / 8 >= 0x34 && bit / 8 < 0x38))
-			CHECK(failed(&l, "snp.report.format") || failed(&l, "snp.report.signature"),
+			CHECK(test_check_failed(&l, "snp.report.format") || test_check_failed(&l, "snp.report.signature"),
 			      "bit %zu: format", bit);
 		else if (bit / 8 == 0x48 && bit % 8 >= 2 && bit % 8 <= 4)
-			CHECK(failed(&l, "snp.certs") || failed(&l, "snp.report.signing_key"), "bit %zu: signer", bit);
+			CHECK(test_check_failed(&l, "snp.certs") || test_check_failed(&l, "snp.report.signing_key"), "bit %zu: signer", bit);
 		else
-			CHECK(failed(&l, "snp.report.signature"), "bit %zu: signature check passed", bit);
+			CHECK(test_check_failed(&l, "snp.report.signature"), "bit %zu: signature check passed", bit);
 		raw[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		flips++;
 	}
@@ -203,7 +175,7 @@ static int r_and_s_flips_fail_the_signature(void)
 	for (size_t off = SNP_SIGNED_SIZE; off < SNP_SIGNED_SIZE + 2 * SNP_SIG_COMPONENT; off++) {
 		raw[off] ^= 0x01;
 		CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[3]), false, &l, &v), "0x%zx accepted", off);
-		CHECK(failed(&l, "snp.report.signature"), "0x%zx: signature check", off);
+		CHECK(test_check_failed(&l, "snp.report.signature"), "0x%zx: signature check", off);
 		raw[off] ^= 0x01;
 	}
 	x509_list_free(&certs);
@@ -222,9 +194,9 @@ static int unsigned_reserved_tail_rejected_as_reserved(void)
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	raw[0x400] = 0x5a;
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted");
-	CHECK(failed(&l, "snp.report.reserved"), "reserved check fails");
-	CHECK(strstr(find(&l, "snp.report.reserved")->reason, "0x400"), "names the byte");
-	CHECK(passed(&l, "snp.report.signature"), "the tail is not signed: the signature still holds");
+	CHECK(test_check_failed(&l, "snp.report.reserved"), "reserved check fails");
+	CHECK(strstr(test_check_reason(&l, "snp.report.reserved"), "0x400"), "names the byte");
+	CHECK(test_check_passed(&l, "snp.report.signature"), "the tail is not signed: the signature still holds");
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -241,9 +213,9 @@ static int reported_tcb_change_breaks_signature_and_tcb(void)
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	raw[0x180]++;
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted");
-	CHECK(failed(&l, "snp.report.signature"), "signature");
-	CHECK(failed(&l, "snp.vcek.tcb"), "TCB against the VCEK");
-	CHECK(strstr(find(&l, "snp.vcek.tcb")->reason, "bl 3"), "reason: %s", find(&l, "snp.vcek.tcb")->reason);
+	CHECK(test_check_failed(&l, "snp.report.signature"), "signature");
+	CHECK(test_check_failed(&l, "snp.vcek.tcb"), "TCB against the VCEK");
+	CHECK(strstr(test_check_reason(&l, "snp.vcek.tcb"), "bl 3"), "reason: %s", test_check_reason(&l, "snp.vcek.tcb"));
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -264,14 +236,14 @@ static int genoa_ark_for_a_milan_report_rejected(void)
 	CHECK(x509_list_add(&wrong, certs.certs[0]) == 0 && x509_list_add(&wrong, certs.certs[1]) == 0 &&
 	      x509_list_add(&wrong, genoa.certs[1]) == 0, "list");
 	CHECK(!verify(raw, sizeof(raw), &wrong, inside(&vectors[0]), false, &l, &v), "accepted");
-	CHECK(failed(&l, "snp.chain.ask"), "the Milan ASK is not signed by the Genoa ARK");
-	CHECK(failed(&l, "snp.chain.ask_pinned"), "the Milan ASK is not Genoa's");
+	CHECK(test_check_failed(&l, "snp.chain.ask"), "the Milan ASK is not signed by the Genoa ARK");
+	CHECK(test_check_failed(&l, "snp.chain.ask_pinned"), "the Milan ASK is not Genoa's");
 	x509_list_free(&wrong);
 	/* Milan VCEK, Genoa ASK and ARK */
 	CHECK(x509_list_add(&wrong, certs.certs[0]) == 0 && x509_list_add(&wrong, genoa.certs[0]) == 0 &&
 	      x509_list_add(&wrong, genoa.certs[1]) == 0, "list");
 	CHECK(!verify(raw, sizeof(raw), &wrong, inside(&vectors[0]), false, &l, &v), "accepted");
-	CHECK(failed(&l, "snp.chain.vcek"), "the Milan VCEK is not signed by the Genoa ASK");
+	CHECK(test_check_failed(&l, "snp.chain.vcek"), "the Milan VCEK is not signed by the Genoa ASK");
 	x509_list_free(&wrong);
 	x509_list_free(&genoa);
 	x509_list_free(&certs);
@@ -293,8 +265,8 @@ static int unpinned_root_rejected(void)
 	CHECK(x509_list_add(&wrong, certs.certs[0]) == 0 && x509_list_add(&wrong, certs.certs[1]) == 0 &&
 	      x509_list_add(&wrong, intel.certs[0]) == 0, "list");
 	CHECK(!verify(raw, sizeof(raw), &wrong, inside(&vectors[0]), true, &l, &v), "accepted, even with allow_sim");
-	CHECK(failed(&l, "snp.chain.ark"), "not a pinned ARK");
-	CHECK(strstr(find(&l, "snp.chain.ark")->reason, "not a pinned AMD ARK"), "reason");
+	CHECK(test_check_failed(&l, "snp.chain.ark"), "not a pinned ARK");
+	CHECK(strstr(test_check_reason(&l, "snp.chain.ark"), "not a pinned AMD ARK"), "reason");
 	CHECK(!v.simulated, "real report, no sim marker");
 	x509_list_free(&wrong);
 	x509_list_free(&intel);
@@ -322,7 +294,7 @@ static int tampered_trustee_vceks_rejected(void)
 			CHECK(x509_list_add_file(&certs, test_vector_path(chains[c]), err, sizeof(err)) == 2, "%s", err);
 			CHECK(!verify(raw, sizeof(raw), &certs, test_utc(2024, 6, 1, 0, 0, 0), false, &l, &v),
 			      "%s with %s accepted", bad[i], chains[c]);
-			CHECK(failed(&l, "snp.chain.vcek"), "%s: VCEK signature by the ASK", bad[i]);
+			CHECK(test_check_failed(&l, "snp.chain.vcek"), "%s: VCEK signature by the ASK", bad[i]);
 			x509_list_free(&certs);
 		}
 	return TEST_PASS;
@@ -343,8 +315,8 @@ static int missing_vcek_names_the_kds_address(void)
 		return test_skip_no_vectors();
 	CHECK(snp_report_load_file(test_vector_path(vectors[0].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &none, inside(&vectors[0]), false, &l, &v), "accepted without certificates");
-	CHECK(failed(&l, "snp.certs"), "certs check");
-	why = find(&l, "snp.certs")->reason;
+	CHECK(test_check_failed(&l, "snp.certs"), "certs check");
+	why = test_check_reason(&l, "snp.certs");
 	/* the URL go-sev-guest's test expects for this report */
 	CHECK(strstr(why, "VCEK") && strstr(why, "https://kdsintf.amd.com/vcek/v1/") &&
 	      strstr(why, "/3ac3fe21e13fb099") && strstr(why, "blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68"),
@@ -366,10 +338,10 @@ static int missing_ask_names_the_cert_chain_address(void)
 	CHECK(snp_report_load_file(test_vector_path(vectors[0].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/gosev_vcek.testcer"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted without ASK");
-	why = find(&l, "snp.certs")->reason;
-	CHECK(failed(&l, "snp.certs") && strstr(why, "ASK certificate \"SEV-Milan\" is missing") &&
+	why = test_check_reason(&l, "snp.certs");
+	CHECK(test_check_failed(&l, "snp.certs") && strstr(why, "ASK certificate \"SEV-Milan\" is missing") &&
 	      strstr(why, "https://kdsintf.amd.com/vcek/v1/Milan/cert_chain"), "reason: %s", why);
-	CHECK(passed(&l, "snp.report.signature"), "the signature is still reported");
+	CHECK(test_check_passed(&l, "snp.report.signature"), "the signature is still reported");
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -387,8 +359,8 @@ static int vlek_report_with_vcek_chain_says_vlek_missing(void)
 	CHECK(snp_report_load_file(test_vector_path(vectors[2].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/gosev_vcek.testcer"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[2]), false, &l, &v), "accepted");
-	CHECK(failed(&l, "snp.certs") && strstr(find(&l, "snp.certs")->reason, "VLEK certificate is missing"),
-	      "reason: %s", find(&l, "snp.certs")->reason);
+	CHECK(test_check_failed(&l, "snp.certs") && strstr(test_check_reason(&l, "snp.certs"), "VLEK certificate is missing"),
+	      "reason: %s", test_check_reason(&l, "snp.certs"));
 	x509_list_free(&certs);
 	return TEST_PASS;
 }
@@ -407,7 +379,7 @@ static int the_vcek_that_signed_is_chosen_among_several(void)
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/virtee_vcek_milan.der"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	if (!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v))
-		dump(&l);
+		test_check_dump(&l);
 	CHECK(check_all_passed(&l), "verifies with the VCEK that signed it");
 	x509_list_free(&certs);
 	return TEST_PASS;
@@ -426,20 +398,20 @@ static int broken_reports_rejected_cleanly(void)
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	memcpy(buf, raw, sizeof(raw));
 	CHECK(!verify(buf, SNP_REPORT_SIZE - 1, &certs, inside(&vectors[0]), false, &l, &v), "truncated");
-	CHECK(failed(&l, "snp.report.format") && !v.parsed, "format");
+	CHECK(test_check_failed(&l, "snp.report.format") && !v.parsed, "format");
 	CHECK(!verify(buf, sizeof(buf), &certs, inside(&vectors[0]), false, &l, &v), "oversized");
-	CHECK(failed(&l, "snp.report.format"), "format");
+	CHECK(test_check_failed(&l, "snp.report.format"), "format");
 	memset(buf, 0xa5, sizeof(buf));
 	CHECK(!verify(buf, SNP_REPORT_SIZE, &certs, inside(&vectors[0]), false, &l, &v), "garbage");
-	CHECK(failed(&l, "snp.report.format"), "format");
+	CHECK(test_check_failed(&l, "snp.report.format"), "format");
 	memcpy(buf, raw, sizeof(raw));
 	buf[0x34] = 2;  /* signature algorithm */
 	CHECK(!verify(buf, SNP_REPORT_SIZE, &certs, inside(&vectors[0]), false, &l, &v), "algorithm 2");
-	CHECK(failed(&l, "snp.report.format") && strstr(find(&l, "snp.report.format")->reason, "algorithm 2"), "algo");
+	CHECK(test_check_failed(&l, "snp.report.format") && strstr(test_check_reason(&l, "snp.report.format"), "algorithm 2"), "algo");
 	memcpy(buf, raw, sizeof(raw));
 	buf[0x48] = 7 << 2;     /* SIGNING_KEY none */
 	CHECK(!verify(buf, SNP_REPORT_SIZE, &certs, inside(&vectors[0]), false, &l, &v), "unsigned");
-	CHECK(failed(&l, "snp.report.signing_key"), "signing key");
+	CHECK(test_check_failed(&l, "snp.report.signing_key"), "signing key");
 	x509_list_free(&certs);
 	return TEST_PASS;
 }

@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "testlib.h"
+#include "check_lookup.h"
 #include "test_vectors.h"
 #include "tdx_verify.h"
 
@@ -21,35 +22,6 @@
 
 static time_t spr_now(void) { return test_utc(2023, 7, 1, 1, 0, 0); }
 static time_t v5_now(void)  { return test_utc(2026, 2, 3, 1, 0, 0); }
-
-static const struct check_result *find(const struct check_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->items[i].name, name) == 0)
-			return &l->items[i];
-	return NULL;
-}
-
-static bool passed(const struct check_list *l, const char *name)
-{
-	const struct check_result *c = find(l, name);
-
-	return c && c->passed;
-}
-
-static bool failed(const struct check_list *l, const char *name)
-{
-	const struct check_result *c = find(l, name);
-
-	return c && !c->passed;
-}
-
-static void dump(const struct check_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(stderr, "    %s %s: %s\n", l->items[i].note ? "NOTE" : l->items[i].passed ? "pass" : "FAIL",
-			l->items[i].name, l->items[i].reason);
-}
 
 /* Verifies BUF at NOW into L; returns whether everything passed. */
 static bool verify(const uint8_t *buf, size_t len, const struct x509_list *extra, time_t now,
@@ -90,10 +62,10 @@ static int test_spr_verifies_in_window(void)
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
 	if (rc != VERIFIED)
-		dump(&l);
+		test_check_dump(&l);
 	CHECK(rc == VERIFIED && check_all_passed(&l), "the SPR E4 quote did not verify");
-	CHECK(strstr(find(&l, "tdx.quote.structure")->reason, "39 bytes after the signature data"),
-	      "trailing bytes not reported: %s", find(&l, "tdx.quote.structure")->reason);
+	CHECK(strstr(test_check_reason(&l, "tdx.quote.structure"), "39 bytes after the signature data"),
+	      "trailing bytes not reported: %s", test_check_reason(&l, "tdx.quote.structure"));
 	CHECK(v.have_pck, "no PCK facts");
 	CHECK(memcmp(v.pck.fmspc, "\x50\x80\x6f\x00\x00\x00", 6) == 0, "FMSPC");
 	CHECK(memcmp(v.pck.pce_id, "\x00\x00", 2) == 0, "PCE-ID");
@@ -104,7 +76,7 @@ static int test_spr_verifies_in_window(void)
 	x509_time_str(v.chain_not_after, na, sizeof(na));
 	CHECK(strcmp(nb, "2022-09-20T13:20:31Z") == 0 && strcmp(na, "2029-09-20T13:20:31Z") == 0,
 	      "window %s..%s", nb, na);
-	CHECK(find(&l, "tdx.collateral") && find(&l, "tdx.collateral")->note, "collateral not noted");
+	CHECK(check_find(&l, "tdx.collateral") && check_find(&l, "tdx.collateral")->note, "collateral not noted");
 	return TEST_PASS;
 }
 
@@ -118,7 +90,7 @@ static int test_v5_verifies_in_window(void)
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
 	if (rc != VERIFIED)
-		dump(&l);
+		test_check_dump(&l);
 	CHECK(rc == VERIFIED, "the v5 quote did not verify");
 	CHECK(memcmp(v.pck.fmspc, "\x90\xc0\x6f\x00\x00\x00", 6) == 0, "FMSPC");
 	CHECK(memcmp(v.pck.pce_id, "\x00\x00", 2) == 0, "PCE-ID");
@@ -137,10 +109,10 @@ static int test_after_window_fails_on_time(void)
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
 	CHECK(rc == REFUSED, "verified in 2053");
-	CHECK(failed(&l, "tdx.pck.leaf.validity") && strstr(find(&l, "tdx.pck.leaf.validity")->reason, "2029-09-20"),
+	CHECK(test_check_failed(&l, "tdx.pck.leaf.validity") && strstr(test_check_reason(&l, "tdx.pck.leaf.validity"), "2029-09-20"),
 	      "leaf validity not the failure");
-	CHECK(passed(&l, "tdx.quote.signature") && passed(&l, "tdx.qe_report.signature") &&
-	      passed(&l, "tdx.pck.root_pinned"), "a signature check failed on time alone");
+	CHECK(test_check_passed(&l, "tdx.quote.signature") && test_check_passed(&l, "tdx.qe_report.signature") &&
+	      test_check_passed(&l, "tdx.pck.root_pinned"), "a signature check failed on time alone");
 	return TEST_PASS;
 }
 
@@ -152,8 +124,8 @@ static int test_before_window_fails_on_time(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	CHECK(rc == REFUSED && failed(&l, "tdx.pck.leaf.validity"), "verified before the leaf's notBefore");
-	CHECK(passed(&l, "tdx.pck.root.validity"), "root should be valid then");
+	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.pck.leaf.validity"), "verified before the leaf's notBefore");
+	CHECK(test_check_passed(&l, "tdx.pck.root.validity"), "root should be valid then");
 	return TEST_PASS;
 }
 
@@ -165,9 +137,9 @@ static int test_report_data_flip_fails_quote_signature(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	CHECK(rc == REFUSED && failed(&l, "tdx.quote.signature"), "report_data flip not caught");
-	CHECK(check_first_failure(&l) == find(&l, "tdx.quote.signature"), "another check failed first");
-	CHECK(passed(&l, "tdx.qe_report.signature") && passed(&l, "tdx.pck.leaf_signature"), "collateral damage");
+	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.quote.signature"), "report_data flip not caught");
+	CHECK(check_first_failure(&l) == check_find(&l, "tdx.quote.signature"), "another check failed first");
+	CHECK(test_check_passed(&l, "tdx.qe_report.signature") && test_check_passed(&l, "tdx.pck.leaf_signature"), "collateral damage");
 	return TEST_PASS;
 }
 
@@ -185,9 +157,9 @@ static int test_every_signed_byte_flip_refused(void)
 
 		buf[i] ^= bit;
 		if (verify(buf, len, NULL, v5_now(), &l, NULL) ||
-		    !(failed(&l, "tdx.quote.signature") || failed(&l, "tdx.quote.structure"))) {
+		    !(test_check_failed(&l, "tdx.quote.signature") || test_check_failed(&l, "tdx.quote.structure"))) {
 			fprintf(stderr, "  flip at 0x%zx not refused by signature or structure\n", i);
-			dump(&l);
+			test_check_dump(&l);
 			free(buf);
 			return TEST_FAIL;
 		}
@@ -205,9 +177,9 @@ static int test_corrupt_length_refused_before_signatures(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	CHECK(rc == REFUSED && l.n == 1 && failed(&l, "tdx.quote.structure"), "not stopped at the structure check");
+	CHECK(rc == REFUSED && l.n == 1 && test_check_failed(&l, "tdx.quote.structure"), "not stopped at the structure check");
 	CHECK(strstr(l.items[0].reason, "length") && strstr(l.items[0].reason, "0x278"), "reason: %s", l.items[0].reason);
-	CHECK(!find(&l, "tdx.quote.signature"), "signature work done on a bad length");
+	CHECK(!check_find(&l, "tdx.quote.signature"), "signature work done on a bad length");
 	return TEST_PASS;
 }
 
@@ -223,13 +195,13 @@ static int test_every_qe_report_flip_fails_qe_signature(void)
 		return test_skip_no_vectors();
 	for (size_t i = qe; i < qe + 384 + 64; i++) {       /* the report and its signature */
 		buf[i] ^= 0x80;
-		if (verify(buf, len, NULL, spr_now(), &l, NULL) || !failed(&l, "tdx.qe_report.signature")) {
+		if (verify(buf, len, NULL, spr_now(), &l, NULL) || !test_check_failed(&l, "tdx.qe_report.signature")) {
 			fprintf(stderr, "  QE report flip at 0x%zx not caught\n", i);
-			dump(&l);
+			test_check_dump(&l);
 			free(buf);
 			return TEST_FAIL;
 		}
-		CHECK(passed(&l, "tdx.quote.signature"), "quote signature should not depend on the QE report");
+		CHECK(test_check_passed(&l, "tdx.quote.signature"), "quote signature should not depend on the QE report");
 		buf[i] ^= 0x80;
 	}
 	free(buf);
@@ -246,7 +218,7 @@ static int test_debug_quoting_enclave_refused(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	c = find(&l, "tdx.qe_report.identity");
+	c = check_find(&l, "tdx.qe_report.identity");
 	CHECK(rc == REFUSED && c && !c->passed, "a debug quoting enclave passed its identity check");
 	CHECK(strstr(c->reason, "debug"), "reason: %s", c->reason);
 	return TEST_PASS;
@@ -260,7 +232,7 @@ static int test_attestation_key_flip_breaks_binding(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	CHECK(rc == REFUSED && failed(&l, "tdx.quote.signature") && failed(&l, "tdx.qe_report.binding"),
+	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.quote.signature") && test_check_failed(&l, "tdx.qe_report.binding"),
 	      "key swap not caught");
 	return TEST_PASS;
 }
@@ -273,7 +245,7 @@ static int test_qe_auth_data_flip_breaks_binding(void)
 
 	if (rc == NO_VECTORS)
 		return test_skip_no_vectors();
-	CHECK(rc == REFUSED && failed(&l, "tdx.qe_report.binding") && passed(&l, "tdx.qe_report.signature"),
+	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.qe_report.binding") && test_check_passed(&l, "tdx.qe_report.signature"),
 	      "auth data change not caught by the binding");
 	return TEST_PASS;
 }
@@ -382,10 +354,10 @@ static int test_wrong_root_rejected_by_pin(void)
 		fprintf(stderr, "  a forged root was accepted\n");
 		goto out;
 	}
-	if (!failed(&l, "tdx.pck.root_pinned") || !passed(&l, "tdx.pck.intermediate_signature") ||
-	    !passed(&l, "tdx.pck.leaf_signature") || !passed(&l, "tdx.quote.signature")) {
+	if (!test_check_failed(&l, "tdx.pck.root_pinned") || !test_check_passed(&l, "tdx.pck.intermediate_signature") ||
+	    !test_check_passed(&l, "tdx.pck.leaf_signature") || !test_check_passed(&l, "tdx.quote.signature")) {
 		fprintf(stderr, "  the pin is not what refused the forged root\n");
-		dump(&l);
+		test_check_dump(&l);
 		goto out;
 	}
 	rc = TEST_PASS;
@@ -417,15 +389,15 @@ static int test_missing_chain_says_where_to_get_it(void)
 	if (tdx_quote_parse(buf, len, &q, err, sizeof(err)) != 0 || tdx_quote_certs(&q, &chain, err, sizeof(err)) != 3 ||
 	    !(stripped = replace_pck_data(&q, TDX_CERT_PPID_RSA3072, ppid_and_svns, sizeof(ppid_and_svns), &stripped_len)))
 		goto out;
-	if (verify(stripped, stripped_len, NULL, spr_now(), &l, NULL) || !(leaf = find(&l, "tdx.pck.leaf")) ||
+	if (verify(stripped, stripped_len, NULL, spr_now(), &l, NULL) || !(leaf = check_find(&l, "tdx.pck.leaf")) ||
 	    leaf->passed || !strstr(leaf->reason, "api.trustedservices.intel.com") || !strstr(leaf->reason, "type 3")) {
 		fprintf(stderr, "  a quote without a chain was not refused with the PCS hint\n");
-		dump(&l);
+		test_check_dump(&l);
 		goto out;
 	}
 	if (!verify(stripped, stripped_len, &chain, spr_now(), &l, NULL)) {
 		fprintf(stderr, "  the chain given by the caller was not used\n");
-		dump(&l);
+		test_check_dump(&l);
 		goto out;
 	}
 	rc = TEST_PASS;
@@ -460,7 +432,7 @@ static int test_picks_the_pck_that_signed_the_qe_report(void)
 		goto out;
 	if (!verify(stripped, stripped_len, &certs, spr_now(), &l, NULL)) {
 		fprintf(stderr, "  the right PCK among several was not found\n");
-		dump(&l);
+		test_check_dump(&l);
 		goto out;
 	}
 	rc = TEST_PASS;
@@ -489,11 +461,11 @@ static int test_missing_intermediate_named(void)
 	    !(leaf = x509_list_find_cn(&chain, "Intel SGX PCK Certificate")) || pem_of(&leaf, 1, &pem, &pemlen) != 0 ||
 	    !(leaf_only = replace_pck_data(&q, TDX_CERT_PCK_LEAF, pem, pemlen, &leaf_only_len)))
 		goto out;
-	if (verify(leaf_only, leaf_only_len, NULL, v5_now(), &l, NULL) || !failed(&l, "tdx.pck.intermediate") ||
-	    !strstr(find(&l, "tdx.pck.intermediate")->reason, "Intel SGX PCK Platform CA") ||
-	    !passed(&l, "tdx.qe_report.signature")) {
+	if (verify(leaf_only, leaf_only_len, NULL, v5_now(), &l, NULL) || !test_check_failed(&l, "tdx.pck.intermediate") ||
+	    !strstr(test_check_reason(&l, "tdx.pck.intermediate"), "Intel SGX PCK Platform CA") ||
+	    !test_check_passed(&l, "tdx.qe_report.signature")) {
 		fprintf(stderr, "  missing intermediate not named\n");
-		dump(&l);
+		test_check_dump(&l);
 		goto out;
 	}
 	rc = TEST_PASS;
@@ -520,7 +492,7 @@ static int test_truncated_and_garbage_verify_cleanly(void)
 		if (!cut)
 			break;
 		memcpy(cut, buf, n);
-		if (verify(cut, n, NULL, spr_now(), &l, NULL) || !failed(&l, "tdx.quote.structure")) {
+		if (verify(cut, n, NULL, spr_now(), &l, NULL) || !test_check_failed(&l, "tdx.quote.structure")) {
 			fprintf(stderr, "  cut at %zu bytes not refused as structure\n", n);
 			free(cut);
 			free(buf);
@@ -530,7 +502,7 @@ static int test_truncated_and_garbage_verify_cleanly(void)
 	}
 	/* garbage certificates inside a well-formed quote */
 	memset(buf + 0x278 + 4 + 134 + 384 + 64 + 2 + 32 + 6 + 30, 'A', 200);
-	CHECK(!verify(buf, len, NULL, spr_now(), &l, NULL) && failed(&l, "tdx.pck.leaf"), "garbage PEM accepted");
+	CHECK(!verify(buf, len, NULL, spr_now(), &l, NULL) && test_check_failed(&l, "tdx.pck.leaf"), "garbage PEM accepted");
 	free(buf);
 	return TEST_PASS;
 }
