@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define KETTLE_ABI_VERSION 1
+#define KETTLE_ABI_VERSION 2     /* 2: struct ke_exec carries the environment */
 
 /* Bounds on what one event carries; beyond them the blob is cut and flagged. */
 #define KE_PATH_MAX     4096    /* bytes of a resolved path blob */
@@ -24,6 +24,13 @@
 #define KE_ARGV_CHUNK   4096    /* longer argv: sent ahead in KE_EXEC_ARGV records */
 #define KE_ARGV_TOTAL_MAX (256 * 1024)  /* argv bytes recorded at most */
 #define KE_EXEC_NAME_MAX 2048   /* exec filename as passed (kernel copy) */
+/*
+ * The environment recorded at most.  A CI runner's environment is 100-200
+ * variables and 5-10 KiB, a Kbuild compile step's about 60 and 8 KiB (the
+ * exported KBUILD_* flags are the bulk): 32 KiB and 512 leave room for both.
+ */
+#define KE_ENV_MAX      (32 * 1024)   /* bytes */
+#define KE_ENV_VARS_MAX 512           /* strings */
 
 enum ke_type {
 	KE_FORK = 1,            /* a tracked process created a process */
@@ -38,10 +45,12 @@ enum ke_type {
 };
 
 /*
- * Auxiliary record, not an event: a piece of a long argv, sent by the exec
- * program just before its KE_EXEC record, from the same thread.
+ * Auxiliary records, not events: a piece of a long argv, or of the
+ * environment, sent by the exec program just before its KE_EXEC record,
+ * from the same thread.  Both are a struct ke_exec_argv.
  */
 #define KE_EXEC_ARGV 16
+#define KE_EXEC_ENV  17
 
 /* Per-CPU counters (array map "stats"), summed by userspace. */
 enum ke_stat {
@@ -51,6 +60,7 @@ enum ke_stat {
 	KE_STAT_TRUNC_STR,      /* a string as passed was cut short */
 	KE_STAT_PENDING_FULL,   /* a socket call's address could not be kept from entry to exit */
 	KE_STAT_TRACKED_FULL,   /* a new process could not be tracked */
+	KE_STAT_TRUNC_ENV,      /* an environment was cut (bytes or count), or a piece of it lost */
 	KE_STAT_MAX
 };
 
@@ -88,11 +98,17 @@ struct ke_exit {
 	__u32 _pad;
 };
 
+/* ke_exec.env_flags */
+#define KE_ENV_CUT_BYTES 0x1    /* more than KE_ENV_MAX bytes: the last string is cut */
+#define KE_ENV_CUT_COUNT 0x2    /* envc > KE_ENV_VARS_MAX: userspace keeps the first ones */
+#define KE_ENV_OFF       0x4    /* not captured (kettle --env none) */
+
 /*
  * blobs: exe path, cwd path, filename as passed (kernel copy), argv.
  * argv longer than KE_ARGV_MAX comes in argv_chunks KE_EXEC_ARGV records
  * sent before this one (argv_len is then 0); argv_total is how many argv
- * bytes were sent either way.
+ * bytes were sent either way.  The environment always comes ahead, in
+ * env_chunks KE_EXEC_ENV records of env_total bytes in all.
  */
 struct ke_exec {
 	struct ke_header h;
@@ -104,12 +120,15 @@ struct ke_exec {
 	__u16 filename_len, argv_len;
 	__u16 argv_truncated, argv_chunks;
 	__u32 argv_total;
+	__u32 envc;             /* from the kernel: to tell environment truncation */
+	__u32 env_total;
+	__u16 env_chunks, env_flags;    /* env_flags: KE_ENV_* */
 	__u32 _pad;
 };
 
 struct ke_exec_argv {
 	struct ke_header h;
-	__u32 offset;           /* of this piece within argv */
+	__u32 offset;           /* of this piece within argv (or the environment) */
 	__u32 len;              /* bytes that follow */
 };
 

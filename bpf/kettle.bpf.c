@@ -23,6 +23,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
 const volatile bool scope_cgroup;               /* cgroup subtree instead of the tgid map */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this much is queued */
+const volatile bool capture_env = true;         /* false: kettle --env none */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -135,16 +136,18 @@ struct path_walk {
 	__u32 _pad;
 };
 
-/* State of sending a long argv in pieces; in the scratch map for the same reason. */
-struct argv_send {
-	__u64 start;            /* user address of argv */
+/* State of sending a long argv or the environment in pieces; in the scratch map for the same reason. */
+struct piece_send {
+	__u64 start;            /* user address of the strings */
 	__u32 total;            /* bytes to send */
 	__u32 off;              /* bytes sent so far */
+	__u32 type;             /* KE_EXEC_ARGV or KE_EXEC_ENV */
+	__u32 loss_stat;        /* what a lost piece counts as */
 };
 
 struct scratch {
 	struct path_walk walk;
-	struct argv_send argv;
+	struct piece_send piece;
 	__u8 buf[SCRATCH_SIZE];
 };
 
@@ -324,16 +327,16 @@ untrack:
 	return 0;
 }
 
-/* Sends the next piece of a long argv as a KE_EXEC_ARGV record. */
-static long argv_chunk_step(__u64 i, void *ctx)
+/* Sends the next piece of a long argv or of the environment as a KE_EXEC_ARGV / KE_EXEC_ENV record. */
+static long piece_step(__u64 i, void *ctx)
 {
 	struct scratch *s = scratch_get();
 	struct ke_exec_argv *rec;
 	__u64 len;
 
-	if (!s || s->argv.off >= s->argv.total)
+	if (!s || s->piece.off >= s->piece.total)
 		return 1;
-	len = s->argv.total - s->argv.off;
+	len = s->piece.total - s->piece.off;
 	if (len > KE_ARGV_CHUNK)
 		len = KE_ARGV_CHUNK;
 	/* Keep clang from folding the bound away: the verifier must see it. */
@@ -341,15 +344,70 @@ static long argv_chunk_step(__u64 i, void *ctx)
 	if (len == 0)
 		return 1;
 	rec = (void *)s->buf;
-	header_fill(&rec->h, KE_EXEC_ARGV);
-	rec->offset = s->argv.off;
+	header_fill(&rec->h, s->piece.type);
+	rec->offset = s->piece.off;
 	rec->len = len;
-	if (bpf_probe_read_user(s->buf + sizeof(*rec), len, (void *)(s->argv.start + s->argv.off)))
+	if (bpf_probe_read_user(s->buf + sizeof(*rec), len, (void *)(s->piece.start + s->piece.off)))
 		return 1;
-	/* A lost piece cuts argv: counted as an argv truncation. */
-	record_submit(rec, sizeof(*rec) + len, KE_STAT_TRUNC_ARGV);
-	s->argv.off += len;
+	/* A lost piece cuts what it belongs to: counted as its truncation. */
+	record_submit(rec, sizeof(*rec) + len, s->piece.loss_stat);
+	s->piece.off += len;
 	return 0;
+}
+
+/* Sends LEN bytes at user address START as TYPE pieces, ahead of the exec record; returns their number. */
+static __always_inline __u16 pieces_send(struct scratch *s, __u64 start, __u32 len, __u32 type, __u32 loss_stat,
+					 __u32 max_pieces)
+{
+	s->piece.start = start;
+	s->piece.total = len;
+	s->piece.off = 0;
+	s->piece.type = type;
+	s->piece.loss_stat = loss_stat;
+	bpf_loop(max_pieces, piece_step, NULL, 0);
+	return (len + KE_ARGV_CHUNK - 1) / KE_ARGV_CHUNK;
+}
+
+/*
+ * The new image's environment strings (env_start..env_end, as execve copied
+ * them), bounded by KE_ENV_MAX bytes; the count bound is applied by userspace,
+ * which keeps whole strings only.  The pieces go first, as for a long argv.
+ */
+struct env_sent {
+	__u32 envc, total;
+	__u16 chunks, flags;
+};
+
+static __always_inline void env_send(struct scratch *s, struct task_struct *task, struct linux_binprm *bprm,
+				     struct env_sent *ev)
+{
+	unsigned long start, end, len;
+	__u16 flags = 0, chunks = 0;
+	__u32 envc = BPF_CORE_READ(bprm, envc);
+
+	ev->envc = envc;
+	if (!capture_env) {
+		ev->total = 0;
+		ev->chunks = 0;
+		ev->flags = KE_ENV_OFF;
+		return;
+	}
+	start = BPF_CORE_READ(task, mm, env_start);
+	end = BPF_CORE_READ(task, mm, env_end);
+	len = end > start ? end - start : 0;
+	if (len > KE_ENV_MAX) {
+		len = KE_ENV_MAX;
+		flags |= KE_ENV_CUT_BYTES;
+	}
+	if (envc > KE_ENV_VARS_MAX)
+		flags |= KE_ENV_CUT_COUNT;
+	if (flags)
+		stat_inc(KE_STAT_TRUNC_ENV);
+	if (len)
+		chunks = pieces_send(s, start, len, KE_EXEC_ENV, KE_STAT_TRUNC_ENV, KE_ENV_MAX / KE_ARGV_CHUNK);
+	ev->total = len;
+	ev->chunks = chunks;
+	ev->flags = flags;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -357,6 +415,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 {
 	struct scratch *s;
 	struct ke_exec *ev;
+	struct env_sent env;
 	__u32 off = sizeof(*ev), chunks = 0;
 	unsigned long arg_start, arg_end, len;
 	bool cut = false;
@@ -378,14 +437,10 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		cut = true;
 		stat_inc(KE_STAT_TRUNC_ARGV);
 	}
-	if (len > KE_ARGV_MAX) {
-		/* Pieces go first: the exec record below reuses the scratch buffer. */
-		s->argv.start = arg_start;
-		s->argv.total = len;
-		s->argv.off = 0;
-		chunks = (len + KE_ARGV_CHUNK - 1) / KE_ARGV_CHUNK;
-		bpf_loop(KE_ARGV_TOTAL_MAX / KE_ARGV_CHUNK, argv_chunk_step, NULL, 0);
-	}
+	if (len > KE_ARGV_MAX)  /* pieces go first: the exec record below reuses the scratch buffer */
+		chunks = pieces_send(s, arg_start, len, KE_EXEC_ARGV, KE_STAT_TRUNC_ARGV,
+				     KE_ARGV_TOTAL_MAX / KE_ARGV_CHUNK);
+	env_send(s, task, bprm, &env);
 
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_EXEC);
@@ -395,6 +450,10 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	ev->argv_truncated = cut;
 	ev->argv_chunks = chunks;
 	ev->argv_total = len;
+	ev->envc = env.envc;
+	ev->env_total = env.total;
+	ev->env_chunks = env.chunks;
+	ev->env_flags = env.flags;
 	ev->_pad = 0;
 
 	ev->exe_len = path_append(s, &off, &bprm->file->f_path, &ev->exe_flags);

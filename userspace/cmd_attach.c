@@ -435,7 +435,8 @@ static int session_begin(struct attach_state *st)
 static int attach_traced(const struct attach_options *o)
 {
 	struct attach_state st = { .opt = o, .cg = { .dir_fd = -1 } };
-	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1 };
+	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1,
+				       .env_off = o->s.env_off };
 	sigset_t sigs;
 	char err[512];
 	int ret = KETTLE_EXIT_OWN_ERROR;

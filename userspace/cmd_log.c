@@ -316,8 +316,67 @@ static bool log_complete(const struct log_file *f)
 	return !c || strcmp(c, "false");
 }
 
+/* Environments numbered as show_text meets them: the first exec with one lists it, the others name it. */
+struct env_numbers {
+	struct index_table seen;        /* hash of the log_env pointer -> number */
+	const struct log_env **envs;
+	uint32_t n, cap;
+};
+
+static uint64_t env_ptr_hash(const struct log_env *e)
+{
+	return hash_bytes(&e, sizeof(e));
+}
+
+/* The number of ENV; *FIRST when it was not seen before. -1 when out of memory. */
+static long env_number(struct env_numbers *t, const struct log_env *env, bool *first)
+{
+	uint64_t h = env_ptr_hash(env);
+	const struct log_env **v;
+
+	*first = false;
+	if (!t->seen.slots && index_table_init(&t->seen, 256))
+		return -1;
+	for (uint32_t i = index_table_probe(&t->seen, h); t->seen.slots[i].id1; i = index_table_next(&t->seen, i))
+		if (t->envs[t->seen.slots[i].id1 - 1] == env)
+			return t->seen.slots[i].id1 - 1;
+	if (t->n == t->cap) {
+		v = realloc(t->envs, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
+		if (!v)
+			return -1;
+		t->envs = v;
+		t->cap = t->cap ? t->cap * 2 : 64;
+	}
+	if (index_table_insert(&t->seen, h, t->n))
+		return -1;
+	t->envs[t->n] = env;
+	*first = true;
+	return t->n++;
+}
+
+/* " env #N", and the first time its strings as shell words: " env #N (K of ENVC variables) {A=1 B=2}". */
+static int show_env(struct env_numbers *t, const struct log_env *env)
+{
+	bool first;
+	long n = env_number(t, env, &first);
+
+	if (n < 0)
+		return -1;
+	printf(" env #%ld", n);
+	if (!first)
+		return 0;
+	printf(" (%" PRIu32 " of %" PRIu32 " variables%s) {", env->nvars, env->envc,
+	       env->flags ? ", cut short" : "");
+	show_argv(stdout, env->vars, env->nvars);
+	putchar('}');
+	return 0;
+}
+
 static int show_text(const struct log_file *f, const struct log_filter *flt)
 {
+	struct env_numbers envs = { 0 };
+	int r = 0;
+
 	if (!log_complete(f))
 		printf("# %s %s: began mid-build; what ran before is in proc_snapshot events\n", log_start(f),
 		       header_option(f, "attach.target") ?: "?");
@@ -329,22 +388,20 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 		print_rel_time(e->ts_ns, f->header.start_boot_ns);
 		printf(" [%" PRIu32 "/%" PRIu32 "] %s ", e->tgid, e->tid, log_event_type_name(e->type));
 		show_details(e);
+		if (e->type == LOG_EV_EXEC && e->exec.env && show_env(&envs, e->exec.env)) {
+			r = -1;
+			break;
+		}
 		putchar('\n');
 	}
-	return 0;
+	index_table_free(&envs.seen);
+	free(envs.envs);
+	return r;
 }
 
 static json_t *jargv(const char *const *argv, uint32_t n)
 {
-	json_t *a = json_array();
-
-	for (uint32_t i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, show_json_name(argv[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return show_json_argv(argv, n);
 }
 
 static json_t *jstatus(int32_t status)
@@ -438,14 +495,22 @@ static json_t *json_details(const struct log_event *e)
 	switch (e->type) {
 	case LOG_EV_FORK:
 		return json_pack("{s:I}", "child", (json_int_t)e->fork.child_tgid);
-	case LOG_EV_EXEC:
-		return json_pack("{s:o, s:b, s:o, s:o, s:I, s:I, s:o, s:b}",
-				 "exe", show_json_name(e->exec.exe),
-				 "exe_truncated", (e->exec.exe_flags & LOG_PATH_TRUNCATED) != 0,
-				 "filename", show_json_name(e->exec.filename), "cwd", show_json_name(e->exec.cwd),
-				 "ppid", (json_int_t)e->exec.ppid, "argc", (json_int_t)e->exec.argc,
-				 "argv", jargv(e->exec.argv, e->exec.nargv),
-				 "argv_truncated", e->exec.argv_truncated);
+	case LOG_EV_EXEC: {
+		json_t *o = json_pack("{s:o, s:b, s:o, s:o, s:I, s:I, s:o, s:b}",
+				      "exe", show_json_name(e->exec.exe),
+				      "exe_truncated", (e->exec.exe_flags & LOG_PATH_TRUNCATED) != 0,
+				      "filename", show_json_name(e->exec.filename), "cwd", show_json_name(e->exec.cwd),
+				      "ppid", (json_int_t)e->exec.ppid, "argc", (json_int_t)e->exec.argc,
+				      "argv", jargv(e->exec.argv, e->exec.nargv),
+				      "argv_truncated", e->exec.argv_truncated);
+
+		/* only when recorded: a log before version 3 shows as it always did */
+		if (o && e->exec.env && json_object_set_new(o, "env", show_json_env(e->exec.env))) {
+			json_decref(o);
+			return NULL;
+		}
+		return o;
+	}
 	case LOG_EV_EXEC_FAILED:
 		return json_pack("{s:i, s:o, s:o, s:I}", "err", e->exec_failed.err,
 				 "filename", show_json_name(e->exec_failed.filename),
@@ -521,6 +586,7 @@ struct proc {
 	const char *exe;
 	const char *const *argv;
 	uint32_t nargv;
+	const struct log_env *env;      /* of its last exec; NULL: not recorded */
 	bool exited;
 	int32_t status;
 	uint64_t start_ns, end_ns;
@@ -584,6 +650,7 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 		p->exe = pp->exe;       /* a forked child runs its parent's program until it execs */
 		p->argv = pp->argv;
 		p->nargv = pp->nargv;
+		p->env = pp->env;
 		if (pp->last_child == NONE)
 			pp->first_child = t->n;
 		else
@@ -641,6 +708,7 @@ static int tree_event(struct tree *t, const struct log_event *e)
 		t->procs[p].exe = e->exec.exe;
 		t->procs[p].argv = e->exec.argv;
 		t->procs[p].nargv = e->exec.nargv;
+		t->procs[p].env = e->exec.env;
 		return 0;
 	case LOG_EV_EXIT:
 		t->procs[p].exited = true;
@@ -709,6 +777,8 @@ static json_t *tree_json(const struct tree *t, size_t i)
 			      "argv", jargv(p->argv, p->nargv));
 
 	if (!o || !children)
+		goto fail;
+	if (p->env && json_object_set_new(o, "env", show_json_env(p->env)))
 		goto fail;
 	if (p->exited) {
 		if (json_object_update_new(o, jstatus(p->status)) ||
@@ -837,6 +907,31 @@ static void stats_text_hash(const struct stats *s)
 		printf("  queue full          %" PRIu64 "\n", h->queue_full);
 }
 
+/* The env cut counter and the header's env rule (version 3 on). */
+static void stats_text_env(const struct log_file *f, const struct log_losses *l)
+{
+	const struct log_header *h = &f->header;
+
+	printf("  env cut             %" PRIu64 "\nenvironment           %s", l->env_truncations,
+	       h->env_mode == LOG_ENV_RECORDED ? "recorded" : "not recorded");
+	if (h->env_mode == LOG_ENV_RECORDED) {
+		printf(", values hashed (sha256:HEX) for names containing");
+		for (uint32_t i = 0; i < h->nsecret_patterns; i++)
+			printf("%s%s", i ? "," : " ", h->secret_patterns[i]);
+		if (!h->nsecret_patterns)
+			printf(" nothing (no secret pattern)");
+	}
+	putchar('\n');
+}
+
+/* {recorded, secret_patterns, hash}: what the log says about environments (version 3 on). */
+static json_t *json_env_rule(const struct log_header *h)
+{
+	return json_pack("{s:b, s:o, s:s}", "recorded", h->env_mode == LOG_ENV_RECORDED,
+			 "secret_patterns", show_json_argv(h->secret_patterns, h->nsecret_patterns),
+			 "secret_values", "sha256:HEX");
+}
+
 static void stats_text(const struct log_file *f, const struct stats *s)
 {
 	const struct log_losses *l = &s->losses;
@@ -855,6 +950,8 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	       "  string cut          %" PRIu64 "\n  pending full        %" PRIu64 "\n"
 	       "  tracked full        %" PRIu64 "\n", l->path_truncations, l->argv_truncations,
 	       l->string_truncations, l->pending_full, l->tracked_full);
+	if (f->header.format_version >= 3)
+		stats_text_env(f, l);
 	stats_text_hash(s);
 	printf("log bytes             %" PRIu64 "\n", f->file_bytes);
 	printf("bytes/event           %.2f\n", f->nevents ? (double)f->file_bytes / (double)f->nevents : 0.0);
@@ -924,6 +1021,13 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 		return NULL;
 	}
 	if (o && json_object_set_new(o, "hash", json_hash(s))) {
+		json_decref(o);
+		return NULL;
+	}
+	if (o && f->header.format_version >= 3 &&
+	    (json_object_set_new(o, "env", json_env_rule(&f->header)) ||
+	     json_object_set_new(json_object_get(o, "losses"), "env_truncations",
+				 show_json_u64(s->losses.env_truncations)))) {
 		json_decref(o);
 		return NULL;
 	}

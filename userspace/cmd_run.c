@@ -179,7 +179,8 @@ static void run_abort(struct run_state *rs)
 /* Sets up scope, programs and the gated child. 0, or -1 after saying why. */
 static int run_prepare(const struct run_options *o, struct run_state *rs, const sigset_t *child_mask)
 {
-	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1 };
+	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1,
+				       .env_off = o->s.env_off };
 	char err[512];
 	int rc;
 

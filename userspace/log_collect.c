@@ -70,10 +70,12 @@ static void collect_checkpoint(struct log_collect *c)
 static void *collect_main(void *arg)
 {
 	struct log_collect *c = arg;
-	struct record_decoder *dec = calloc(1, sizeof(*dec));
+	struct record_decoder *dec = malloc(sizeof(*dec));
 	uint64_t next_checkpoint = boot_clock_ns() + CHECKPOINT_NS;
 
-	if (!dec)
+	if (dec)
+		record_decoder_init(dec, c->redact);
+	else
 		collect_fail(c, -ENOMEM);
 	while (dec && !event_queue_finished(c->queue)) {
 		struct event_chunk *chunk = event_queue_pop(c->queue, IDLE_WAIT_MS);

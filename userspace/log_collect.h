@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "env_redact.h"
 #include "event_queue.h"
 #include "hash_plan.h"
 #include "log_writer.h"
@@ -23,6 +24,7 @@ struct log_collect {
 	struct log_writer *log;
 	struct tracer *tracer;
 	struct hash_plan *plan;         /* NULL: no hashing */
+	const struct env_redact *redact;        /* which environment values are hashed */
 	/* read by the main thread while running */
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t processes;

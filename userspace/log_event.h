@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_FORMAT_VERSION 2
+#define LOG_FORMAT_VERSION 3
 #define LOG_FORMAT_VERSION_MIN 1        /* the oldest version the reader still reads */
 
 enum log_event_type {
@@ -44,6 +44,31 @@ enum log_event_type {
 #define LOG_SNAP_GONE       0x20        /* the process exited while it was being read */
 #define LOG_SNAP_FLAGS_ALL  0x3f
 
+/* log_env.flags: why an environment is not all there */
+#define LOG_ENV_CUT_BYTES   0x1         /* more than KE_ENV_MAX bytes: the strings past it are missing */
+#define LOG_ENV_CUT_COUNT   0x2         /* more than KE_ENV_VARS_MAX strings: the first ones are kept */
+#define LOG_ENV_CUT_LOST    0x4         /* a piece was lost on the way (ring buffer full) */
+#define LOG_ENV_FLAGS_ALL   0x7
+
+/*
+ * An exec's environment as recorded: "NAME=value" strings in the order the
+ * process got them, a secret's value already replaced by "sha256:<hex>"
+ * (the log header's env rule says which names).  Equal environments are
+ * one object in the reader: pointers compare.
+ */
+struct log_env {
+	uint32_t envc;                  /* the kernel's count (more than nvars when cut) */
+	uint32_t flags;                 /* LOG_ENV_* */
+	uint32_t nvars;
+	const char *const *vars;
+};
+
+/* log_header.env_mode */
+enum log_env_mode {
+	LOG_ENV_NOT_RECORDED = 0,       /* kettle --env none, and every log before version 3 */
+	LOG_ENV_RECORDED = 1,           /* values of names matching secret_patterns are SHA-256 hashed */
+};
+
 /* net.dns: what the first bytes of a message to port 53 said */
 enum log_dns_status {
 	LOG_DNS_NONE = 0,               /* not a message to port 53, or no payload read */
@@ -73,6 +98,7 @@ struct log_event {
 			uint32_t nargv;         /* strings in argv[] (< argc when cut) */
 			const char *const *argv;
 			bool argv_truncated;
+			const struct log_env *env;      /* NULL: not recorded */
 		} exec;
 		struct {
 			int32_t err;            /* positive errno */
@@ -211,13 +237,14 @@ struct log_losses {
 	uint64_t string_truncations;
 	uint64_t pending_full;
 	uint64_t tracked_full;
+	uint64_t env_truncations;       /* environments cut or with a piece lost (version 3) */
 };
 
 /* Everything the record misses or had to cut, in one number. */
 static inline uint64_t log_losses_total(const struct log_losses *l)
 {
 	uint64_t sum = l->path_truncations + l->argv_truncations + l->string_truncations +
-		       l->pending_full + l->tracked_full;
+		       l->pending_full + l->tracked_full + l->env_truncations;
 
 	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
 		sum += l->ringbuf_drops[i];
@@ -243,6 +270,10 @@ struct log_header {
 	const char *cwd;
 	const struct log_option *options;
 	uint32_t noptions;
+	/* version 3: whether execs carry their environment, and which values were hashed */
+	enum log_env_mode env_mode;
+	const char *const *secret_patterns;     /* case-insensitive substrings of a name */
+	uint32_t nsecret_patterns;
 };
 
 struct log_checkpoint {

@@ -35,6 +35,8 @@ enum log_record_kind {
 	LOG_REC_PROC_SNAPSHOT = 13,
 	LOG_REC_NET = 14,
 	LOG_REC_FILE_OP = 15,
+	/* tables added in version 3 (17: kmod's exec measurement) */
+	LOG_REC_ENV = 16,
 };
 
 /* Record kind of an event type: 1..5 are the same numbers, the later ones follow the tables. */
@@ -44,10 +46,18 @@ static inline uint32_t log_event_record_kind(enum log_event_type t)
 }
 
 /* [0, magic, version, kettle_version, host, kernel_release, boot_id,
- *  start_wall_ns, start_boot_ns, root_pid, [command*], cwd, [(key, value)*]] */
+ *  start_wall_ns, start_boot_ns, root_pid, [command*], cwd, [(key, value)*],
+ *  env-rule]  -- env-rule since version 3: [env_mode, [secret_pattern*]] */
 enum { HDR_KIND, HDR_MAGIC, HDR_VERSION, HDR_KETTLE_VERSION, HDR_HOST, HDR_KERNEL,
        HDR_BOOT_ID, HDR_START_WALL, HDR_START_BOOT, HDR_ROOT_PID, HDR_COMMAND, HDR_CWD,
-       HDR_OPTIONS, HDR_NFIELDS };
+       HDR_OPTIONS, HDR_NFIELDS_V2, HDR_ENV_RULE = HDR_NFIELDS_V2, HDR_NFIELDS };
+enum { ENVR_MODE, ENVR_PATTERNS, ENVR_NFIELDS };
+
+/*
+ * [16, envc, flags, [var-ref*]]: an environment, numbered from 0 in log
+ * order.  Written once; every exec with the same one refers to its number.
+ */
+enum { ENV_KIND, ENV_ENVC, ENV_FLAGS, ENV_VARS, ENV_NFIELDS };
 
 /* [6, text] or [6, prefix-ref, suffix]: the string is prefix + suffix */
 enum { STR_NFIELDS_PLAIN = 2, STR_NFIELDS_PREFIXED = 3 };
@@ -70,9 +80,11 @@ enum { SITE_KIND, SITE_PATH, SITE_PATH_FLAGS, SITE_PASSED, SITE_CALL, SITE_FLAGS
 enum { EV_KIND, EV_DT, EV_DTGID, EV_BODY };
 /* [1, dt, dtgid, child - tgid] */
 enum { FORK_CHILD = EV_BODY, FORK_NFIELDS };
-/* [2, dt, dtgid, exe, exe_flags, filename, cwd, cwd_flags, ppid, argc, argv_truncated, [argv*]] */
+/* [2, dt, dtgid, exe, exe_flags, filename, cwd, cwd_flags, ppid, argc, argv_truncated, [argv*],
+ *  env]  -- env since version 3: an environment's number, or null (not recorded) */
 enum { EXEC_EXE = EV_BODY, EXEC_EXE_FLAGS, EXEC_FILENAME, EXEC_CWD, EXEC_CWD_FLAGS,
-       EXEC_PPID, EXEC_ARGC, EXEC_ARGV_TRUNCATED, EXEC_ARGV, EXEC_NFIELDS };
+       EXEC_PPID, EXEC_ARGC, EXEC_ARGV_TRUNCATED, EXEC_ARGV, EXEC_NFIELDS_V2,
+       EXEC_ENV = EXEC_NFIELDS_V2, EXEC_NFIELDS };
 /* [3, dt, dtgid, err, filename, path, path_flags, ppid] */
 enum { EXECF_ERR = EV_BODY, EXECF_FILENAME, EXECF_PATH, EXECF_PATH_FLAGS, EXECF_PPID,
        EXECF_NFIELDS };
@@ -129,8 +141,10 @@ static inline void log_site_seen(struct log_site_cache *c, uint32_t tgid, uint32
 	c->last = site;
 }
 
-/* [[ringbuf_drops * event types], path  -- LOG_EV_TYPE_MAX entries (version 1: 6), argv, string, pending_full, tracked_full] */
-enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS };
+/* [[ringbuf_drops * event types], path  -- LOG_EV_TYPE_MAX entries (version 1: 6), argv, string, pending_full, tracked_full,
+ *  env]  -- env since version 3 */
+enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS_V2,
+       LOSS_ENV = LOSS_NFIELDS_V2, LOSS_NFIELDS };
 /* [9, boot_ns, events, losses, sha256] */
 enum { CP_KIND, CP_BOOT, CP_EVENTS, CP_LOSSES, CP_SHA256, CP_NFIELDS };
 /* [queued, hashed, failed, changed, queue_full] */
@@ -173,6 +187,9 @@ enum { XI_KIND, XI_PATH, XI_RESULT, XI_FILE_KIND, XI_CLASS, XI_MACHINE, XI_BUILD
 #define LOG_SITES_MAX      (1u << 30)     /* open-site entries */
 #define LOG_NEEDED_MAX     4096u          /* DT_NEEDED entries of one exec identity */
 #define LOG_DNS_NAMES_MAX  64u            /* query names of one net event */
+#define LOG_ENV_VARS_MAX   4096u          /* strings of one environment (kettle keeps 512) */
+#define LOG_ENVS_MAX       (1u << 30)     /* environment entries */
+#define LOG_SECRET_PATTERNS_MAX 4096u     /* the header's env rule */
 /* The reader materialises prefixed strings; it refuses to hold more string
  * bytes than this multiple of the file size (plus a constant). */
 #define LOG_STR_EXPANSION  16u

@@ -83,6 +83,8 @@ struct log_reader_store {
 	struct attrs last_attrs;
 	struct log_site_cache *site_cache;
 	char *diff_buf;         /* LOG_STR_MAX bytes, allocated at the first diffed string */
+	const struct log_env **envs;    /* environments by number (in the arena) */
+	size_t nenvs, capenvs;
 	size_t capevents, capcheckpoints, capdigests, capexec_idents;
 };
 
@@ -101,6 +103,7 @@ struct rd {
 	uint32_t prev_tgid;
 	uint64_t by_type[LOG_EV_TYPE_MAX];
 	uint32_t ntypes;        /* entries of the by-type arrays: LOG_EV_TYPE_MAX, or 6 in version 1 */
+	uint32_t version;       /* the header's format version */
 	struct tok tok;
 };
 
@@ -690,6 +693,45 @@ static int read_ref_list(struct rd *r, const char *what, uint32_t max, bool nonn
 	return RD_OK;
 }
 
+/* An exec's environment: null or the number of an environment record before it. */
+static int read_env_ref(struct rd *r, struct log_event *ev)
+{
+	TRY(next(r));
+	if (r->tok.kind == T_NULL)
+		return RD_OK;
+	if (r->tok.kind != T_UINT)
+		return fail_at(r, r->tokpos, "exec env: expected an environment number or null");
+	if (r->tok.u >= r->st->nenvs)
+		return fail_at(r, r->tokpos, "exec env: reference to undefined environment %" PRIu64, r->tok.u);
+	ev->exec.env = r->st->envs[r->tok.u];
+	return RD_OK;
+}
+
+/* [16, envc, flags, [var-ref*]] */
+static int read_env(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+	struct log_env *e;
+
+	if (r->version < 3)
+		return fail_at(r, r->rec, "environment record in a version-%u log", r->version);
+	if (n != ENV_NFIELDS)
+		return fail_at(r, r->rec, "environment record of %zu elements", n);
+	if (st->nenvs >= LOG_ENVS_MAX)
+		return fail_at(r, r->rec, "more than %u environments", LOG_ENVS_MAX);
+	e = arena_alloc(st, sizeof(*e));
+	if (!e)
+		return out_of_memory(r);
+	TRY(get_u32(r, "env envc", &e->envc));
+	TRY(get_u32(r, "env flags", &e->flags));
+	if (e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL)
+		return fail_at(r, r->tokpos, "env flags: unknown bits 0x%x", e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL);
+	TRY(read_ref_list(r, "env", LOG_ENV_VARS_MAX, true, &e->vars, &e->nvars));
+	TRY(grow(r, (void **)&st->envs, &st->capenvs, st->nenvs, sizeof(*st->envs)));
+	st->envs[st->nenvs++] = e;
+	return RD_OK;
+}
+
 static int read_argv(struct rd *r, struct log_event *ev)
 {
 	return read_ref_list(r, "argv", LOG_ARGV_MAX, false, &ev->exec.argv, &ev->exec.nargv);
@@ -705,7 +747,8 @@ static int read_exec(struct rd *r, struct log_event *ev)
 	TRY(get_u32(r, "ppid", &ev->exec.ppid));
 	TRY(get_u32(r, "argc", &ev->exec.argc));
 	TRY(get_bool(r, "argv_truncated", &ev->exec.argv_truncated));
-	return read_argv(r, ev);
+	TRY(read_argv(r, ev));
+	return r->version >= 3 ? read_env_ref(r, ev) : RD_OK;
 }
 
 static int read_exec_failed(struct rd *r, struct log_event *ev)
@@ -832,7 +875,9 @@ static int read_event(struct rd *r, enum log_event_type type, size_t n)
 	struct log_event ev = { .type = type };
 	const struct attrs *a;
 
-	if (n != event_shapes[type].nfields && n != event_shapes[type].nfields + 1)
+	size_t nfields = type == LOG_EV_EXEC && r->version < 3 ? EXEC_NFIELDS_V2 : event_shapes[type].nfields;
+
+	if (n != nfields && n != nfields + 1)
 		return fail_at(r, r->rec, "event of type %d with %zu elements", type, n);
 	TRY(get_delta64(r, "timestamp", r->prev_ts, &ev.ts_ns));
 	TRY(get_delta32(r, "tgid", r->prev_tgid, &ev.tgid));
@@ -840,7 +885,7 @@ static int read_event(struct rd *r, enum log_event_type type, size_t n)
 	r->prev_tgid = ev.tgid;
 	TRY(event_shapes[type].read(r, &ev));
 	ev.tid = ev.tgid;
-	if (n > event_shapes[type].nfields)
+	if (n > nfields)
 		TRY(get_delta32(r, "tid", ev.tgid, &ev.tid));
 	a = attr_resolve(r->st, ev.tgid, ev.tid);
 	ev.uid = a->uid;
@@ -1012,13 +1057,16 @@ static int read_losses(struct rd *r, struct log_losses *l)
 {
 	size_t n;
 
-	TRY(get_array(r, "losses", LOSS_NFIELDS, LOSS_NFIELDS, &n));
+	size_t want = r->version >= 3 ? LOSS_NFIELDS : LOSS_NFIELDS_V2;
+
+	TRY(get_array(r, "losses", want, want, &n));
 	TRY(read_u64_array(r, "ringbuf_drops", l->ringbuf_drops, r->ntypes));
 	TRY(get_uint(r, "path_truncations", UINT64_MAX, &l->path_truncations));
 	TRY(get_uint(r, "argv_truncations", UINT64_MAX, &l->argv_truncations));
 	TRY(get_uint(r, "string_truncations", UINT64_MAX, &l->string_truncations));
 	TRY(get_uint(r, "pending_full", UINT64_MAX, &l->pending_full));
-	return get_uint(r, "tracked_full", UINT64_MAX, &l->tracked_full);
+	TRY(get_uint(r, "tracked_full", UINT64_MAX, &l->tracked_full));
+	return n > LOSS_ENV ? get_uint(r, "env_truncations", UINT64_MAX, &l->env_truncations) : RD_OK;
 }
 
 /* SHA-256 of the bytes before the current record. */
@@ -1155,6 +1203,25 @@ static int read_options(struct rd *r, struct log_header *h)
 	return RD_OK;
 }
 
+/* [env_mode, [secret_pattern*]] */
+static int read_env_rule(struct rd *r, struct log_header *h)
+{
+	const char **patterns;
+	size_t n, npatterns;
+	uint64_t mode = 0;
+
+	TRY(get_array(r, "env rule", ENVR_NFIELDS, ENVR_NFIELDS, &n));
+	TRY(get_uint(r, "env mode", LOG_ENV_RECORDED, &mode));
+	h->env_mode = (enum log_env_mode)mode;
+	TRY(read_string_list(r, "secret patterns", LOG_SECRET_PATTERNS_MAX, &patterns, &npatterns));
+	for (size_t i = 0; i < npatterns; i++)
+		if (!patterns[i] || !patterns[i][0])
+			return fail_at(r, r->tokpos, "secret patterns: null or empty pattern");
+	h->secret_patterns = patterns;
+	h->nsecret_patterns = (uint32_t)npatterns;
+	return RD_OK;
+}
+
 static int check_magic(struct rd *r)
 {
 	const uint8_t *p;
@@ -1186,7 +1253,8 @@ static int read_header_body(struct rd *r, struct log_header *h)
 	h->command = command;
 	h->ncommand = (uint32_t)ncommand;
 	TRY(get_copied_string(r, "cwd", &h->cwd));
-	return read_options(r, h);
+	TRY(read_options(r, h));
+	return r->version >= 3 ? read_env_rule(r, h) : RD_OK;
 }
 
 static int read_header(struct rd *r)
@@ -1216,8 +1284,10 @@ static int read_header(struct rd *r)
 		return fail_at(r, r->tokpos, "unsupported format version %" PRIu64 " (this kettle reads"
 			       " %d to %d)", version, LOG_FORMAT_VERSION_MIN, LOG_FORMAT_VERSION);
 	r->ntypes = version == 1 ? LOG_EV_TYPE_MAX_V1 : LOG_EV_TYPE_MAX;
-	if (n != HDR_NFIELDS)
-		return fail_at(r, 0, "header of %zu elements (expected %d)", n, HDR_NFIELDS);
+	r->version = (uint32_t)version;
+	if (n != (version >= 3 ? HDR_NFIELDS : HDR_NFIELDS_V2))
+		return fail_at(r, 0, "header of %zu elements (expected %d)", n,
+			       version >= 3 ? HDR_NFIELDS : HDR_NFIELDS_V2);
 	h->format_version = (uint32_t)version;
 	TRY(read_header_body(r, h));
 	r->prev_ts = h->start_boot_ns;
@@ -1265,6 +1335,8 @@ static int read_record(struct rd *r)
 		return read_digest(r, n);
 	case LOG_REC_EXEC_IDENT:
 		return read_exec_ident(r, n);
+	case LOG_REC_ENV:
+		return read_env(r, n);
 	case LOG_REC_HEADER:
 		return fail_at(r, r->rec, "second header record");
 	default:
@@ -1431,6 +1503,7 @@ void log_file_free(struct log_file *f)
 		free(st->attr_slots);
 		free(st->site_cache);
 		free(st->diff_buf);
+		free(st->envs);
 		free(st);
 	}
 	free(f->events);

@@ -66,6 +66,12 @@ struct attr_slot {
 	struct attrs a;
 };
 
+/* An environment written as a [16, ...] record: the ids of its strings. */
+struct env_entry {
+	uint32_t envc, flags, nvars;
+	uint32_t *ids;
+};
+
 struct log_writer {
 	int fd;
 	int error;              /* sticky: once a write failed, the log is unusable */
@@ -101,6 +107,10 @@ struct log_writer {
 
 	uint32_t *argv_ids;
 	uint32_t cap_argv_ids;
+
+	struct env_entry *envs;
+	uint32_t nenvs, capenvs;
+	struct index_table env_index;   /* by env_hash */
 
 	uint64_t prev_ts;
 	uint32_t prev_tgid;
@@ -915,10 +925,97 @@ static int put_ref_list(struct log_writer *w, uint32_t n)
 	return r;
 }
 
+/* ---- environments ---- */
+
+/* Over the strings' bytes: an exec whose environment was seen before costs no string lookup. */
+static uint64_t env_hash(const struct log_env *e)
+{
+	uint64_t h = hash_bytes(e, 2 * sizeof(uint32_t));  /* envc, flags */
+
+	for (uint32_t i = 0; i < e->nvars; i++)
+		h = (h ^ hash_bytes(e->vars[i], strlen(e->vars[i]))) * 0x100000001b3ull;
+	return h;
+}
+
+static bool env_equal(const struct log_writer *w, const struct env_entry *x, const struct log_env *e)
+{
+	if (x->envc != e->envc || x->flags != e->flags || x->nvars != e->nvars)
+		return false;
+	for (uint32_t i = 0; i < e->nvars; i++)
+		if (!str_equal(w, x->ids[i], e->vars[i], strlen(e->vars[i])))
+			return false;
+	return true;
+}
+
+static int write_env(struct log_writer *w, const struct env_entry *x)
+{
+	int r = put_array(w, ENV_NFIELDS);
+
+	if (!r)
+		r = put_uint(w, LOG_REC_ENV);
+	if (!r)
+		r = put_uint(w, x->envc);
+	if (!r)
+		r = put_uint(w, x->flags);
+	if (!r)
+		r = put_array(w, x->nvars);
+	for (uint32_t i = 0; !r && i < x->nvars; i++)
+		r = put_uint(w, x->ids[i]);
+	return r;
+}
+
+/* The number of environment E (NULL: LOG_REF_NONE), writing its strings and record first when it is new. */
+static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *id)
+{
+	const struct index_table *t = &w->env_index;
+	struct env_entry x;
+	uint64_t hash;
+	int r;
+
+	*id = LOG_REF_NONE;
+	if (!e)
+		return 0;
+	if (e->nvars > LOG_ENV_VARS_MAX || (e->nvars && !e->vars) || (e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL))
+		return -EINVAL;
+	for (uint32_t i = 0; i < e->nvars; i++)
+		if (!e->vars[i])
+			return -EINVAL;
+	hash = env_hash(e);
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
+		if (t->slots[i].hash == hash && env_equal(w, &w->envs[t->slots[i].id1 - 1], e)) {
+			*id = t->slots[i].id1 - 1;
+			return 0;
+		}
+	if (w->nenvs >= LOG_ENVS_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->envs, &w->capenvs, w->nenvs + 1, sizeof(*w->envs));
+	if (r)
+		return r;
+	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * sizeof(uint32_t)) };
+	if (!x.ids)
+		return -ENOMEM;
+	for (uint32_t i = 0; !r && i < e->nvars; i++)
+		r = intern_opt(w, e->vars[i], false, &x.ids[i]);
+	if (!r)
+		r = write_env(w, &x);
+	if (!r)
+		r = index_table_insert(&w->env_index, hash, w->nenvs);
+	if (r) {
+		free(x.ids);
+		return r;
+	}
+	w->envs[w->nenvs] = x;
+	*id = w->nenvs++;
+	return 0;
+}
+
 static int write_exec(struct log_writer *w, const struct log_event *ev)
 {
-	uint32_t exe, filename, cwd;
-	int r = intern_opt(w, ev->exec.exe, true, &exe);
+	uint32_t exe, filename, cwd, env;
+	int r = intern_env(w, ev->exec.env, &env);
+
+	if (!r)
+		r = intern_opt(w, ev->exec.exe, true, &exe);
 
 	if (!r)
 		r = intern_opt(w, ev->exec.filename, true, &filename);
@@ -948,6 +1045,8 @@ static int write_exec(struct log_writer *w, const struct log_event *ev)
 		r = put_bool(w, ev->exec.argv_truncated);
 	if (!r)
 		r = put_ref_list(w, ev->exec.nargv);
+	if (!r)
+		r = put_ref(w, env);
 	return r;
 }
 
@@ -1384,8 +1483,11 @@ static int write_header(struct log_writer *w, const struct log_header *h)
 	int r;
 
 	if (h->ncommand > LOG_COMMAND_MAX || h->noptions > LOG_OPTIONS_MAX ||
-	    (h->ncommand && !h->command) || (h->noptions && !h->options))
+	    h->nsecret_patterns > LOG_SECRET_PATTERNS_MAX || (h->ncommand && !h->command) ||
+	    (h->noptions && !h->options) || (h->nsecret_patterns && !h->secret_patterns))
 		return -E2BIG;
+	if (h->env_mode != LOG_ENV_NOT_RECORDED && h->env_mode != LOG_ENV_RECORDED)
+		return -EINVAL;
 	r = put_array(w, HDR_NFIELDS);
 	if (!r)
 		r = put_uint(w, LOG_REC_HEADER);
@@ -1413,6 +1515,12 @@ static int write_header(struct log_writer *w, const struct log_header *h)
 		r = put_opt_string(w, h->cwd);
 	if (!r)
 		r = put_options(w, h->options, h->noptions);
+	if (!r)
+		r = put_array(w, ENVR_NFIELDS);
+	if (!r)
+		r = put_uint(w, h->env_mode);
+	if (!r)
+		r = put_string_array(w, h->secret_patterns, h->nsecret_patterns);
 	return r;
 }
 
@@ -1445,6 +1553,8 @@ static int put_losses(struct log_writer *w, const struct log_losses *l)
 		r = put_uint(w, l->pending_full);
 	if (!r)
 		r = put_uint(w, l->tracked_full);
+	if (!r)
+		r = put_uint(w, l->env_truncations);
 	return r;
 }
 
@@ -1579,6 +1689,10 @@ static void writer_free(struct log_writer *w)
 	free(w->path_site);
 	free(w->attr_slots);
 	free(w->argv_ids);
+	for (uint32_t i = 0; i < w->nenvs; i++)
+		free(w->envs[i].ids);
+	free(w->envs);
+	index_table_free(&w->env_index);
 	free(w->ops);
 	free(w->gram_pos);
 	free(w);
@@ -1594,7 +1708,8 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	w->gram_pos = malloc(DELTA_GRAMS * sizeof(*w->gram_pos));
 	w->attr_mask = 1023;
 	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots || !w->gram_pos ||
-	    index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096))
+	    index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096) ||
+	    index_table_init(&w->env_index, 256))
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;

@@ -136,14 +136,15 @@ static size_t argv_split(struct record_decoder *d, const char *blob, size_t len)
 	return n;
 }
 
-/* The slot gathering TID's argv; with CREATE, a new one (evicting the oldest when all are taken). */
-static struct argv_pieces *pieces_slot(struct record_decoder *d, uint32_t tid, bool create)
+/* The slot gathering TID's pieces; with CREATE, a new one (evicting the oldest when all are taken). */
+static struct exec_pieces *pieces_slot(struct record_decoder *d, struct pieces_table *t, uint32_t tid,
+				       bool create)
 {
-	struct argv_pieces *oldest = NULL;
+	struct exec_pieces *oldest = NULL;
 	int free_slot = -1;
 
 	for (int i = 0; i < DECODE_ARGV_SLOTS; i++) {
-		struct argv_pieces *p = d->pieces[i];
+		struct exec_pieces *p = t->slot[i];
 
 		if (p && p->tid == tid)
 			return p;
@@ -155,9 +156,9 @@ static struct argv_pieces *pieces_slot(struct record_decoder *d, uint32_t tid, b
 	if (!create)
 		return NULL;
 	if (free_slot >= 0) {
-		if (!d->pieces[free_slot])
-			d->pieces[free_slot] = malloc(sizeof(struct argv_pieces));
-		oldest = d->pieces[free_slot];
+		if (!t->slot[free_slot])
+			t->slot[free_slot] = malloc(sizeof(struct exec_pieces) + t->size);
+		oldest = t->slot[free_slot];
 		if (!oldest)
 			return NULL;
 	}
@@ -168,26 +169,89 @@ static struct argv_pieces *pieces_slot(struct record_decoder *d, uint32_t tid, b
 	return oldest;
 }
 
-static int decode_exec_argv(struct record_decoder *d, const struct ke_exec_argv *r)
+static int decode_exec_piece(struct record_decoder *d, struct pieces_table *t, const struct ke_exec_argv *r)
 {
-	struct argv_pieces *p;
+	struct exec_pieces *p;
 
 	if (r->h.size < sizeof(*r) + (uint64_t)r->len || r->len > KE_ARGV_CHUNK)
 		return -EINVAL;
-	p = pieces_slot(d, r->h.tid, true);
+	p = pieces_slot(d, t, r->h.tid, true);
 	if (!p)
 		return -ENOMEM;
 	if (r->offset == 0) {
 		p->len = 0;
 		p->gap = false;
 	}
-	if (r->offset != p->len || p->len + r->len > sizeof(p->buf)) {
+	if (r->offset != p->len || p->len + r->len > t->size) {
 		p->gap = true;
 		return 1;
 	}
 	memcpy(p->buf + p->len, r + 1, r->len);
 	p->len += r->len;
 	return 1;
+}
+
+/* TID's gathered pieces (frees the slot): *LEN bytes, *COMPLETE when they are all of TOTAL. */
+static char *pieces_take(struct record_decoder *d, struct pieces_table *t, uint32_t tid, uint32_t total,
+			 size_t *len, bool *complete)
+{
+	static char none[1];
+	struct exec_pieces *p = pieces_slot(d, t, tid, false);
+
+	*len = p ? p->len : 0;
+	*complete = p && !p->gap && p->len == total;
+	if (!p)
+		return none;
+	p->tid = 0;
+	return p->buf;
+}
+
+/*
+ * The environment of an exec record: whole strings only (a string cut at the
+ * byte bound is left out), at most KE_ENV_VARS_MAX, each through the secret
+ * rule.  The clear values stay in the pieces buffer, which is wiped here.
+ */
+static void decode_env(struct record_decoder *d, const struct ke_exec *r)
+{
+	const struct env_redact *rule = d->redact;
+	struct log_env *env = &d->env;
+	size_t len = 0, i = 0, pos = 0;
+	bool complete = true;
+	char *blob;
+
+	if (!rule) {
+		if (!d->default_redact.npatterns)
+			env_redact_init(&d->default_redact);
+		rule = &d->default_redact;
+	}
+	if (r->env_chunks)
+		blob = pieces_take(d, &d->env_pieces, r->h.tid, r->env_total, &len, &complete);
+	else
+		blob = NULL;
+	memset(env, 0, sizeof(*env));
+	env->envc = r->envc;
+	env->flags = (r->env_flags & KE_ENV_CUT_BYTES ? LOG_ENV_CUT_BYTES : 0) |
+		     (r->env_flags & KE_ENV_CUT_COUNT ? LOG_ENV_CUT_COUNT : 0) | (complete ? 0 : LOG_ENV_CUT_LOST);
+	while (blob && i < len && env->nvars < KE_ENV_VARS_MAX) {
+		size_t n = strnlen(blob + i, len - i);
+		long k;
+
+		if (i + n == len)
+			break;  /* no NUL: cut at the byte bound */
+		k = env_redact_var(rule, blob + i, n, d->env_buf + pos, sizeof(d->env_buf) - pos);
+		if (k < 0) {
+			env->flags |= LOG_ENV_CUT_LOST;         /* not hashed: left out, never kept in clear */
+		} else {
+			d->env_vars[env->nvars++] = d->env_buf + pos;
+			pos += (size_t)k + 1;
+		}
+		i += n + 1;
+	}
+	if (len)
+		explicit_bzero(blob, len);
+	if (env->nvars < env->envc && !(env->flags & (LOG_ENV_CUT_BYTES | LOG_ENV_CUT_COUNT)))
+		env->flags |= LOG_ENV_CUT_LOST;
+	env->vars = d->env_vars;
 }
 
 static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct blobs *b, struct log_event *ev)
@@ -198,17 +262,10 @@ static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct
 
 	if (blob_take(b, r->exe_len, &exe) || blob_take(b, r->cwd_len, &cwd) ||
 	    blob_take(b, r->filename_len, &fname) || blob_take(b, r->argv_len, &argv) ||
-	    r->argv_len > KE_ARGV_MAX)
+	    r->argv_len > KE_ARGV_MAX || r->env_total > KE_ENV_MAX)
 		return -EINVAL;
-	if (r->argv_chunks) {
-		struct argv_pieces *p = pieces_slot(d, r->h.tid, false);
-
-		argv = p ? p->buf : "";
-		argv_len = p ? p->len : 0;
-		complete = p && !p->gap && p->len == r->argv_total;
-		if (p)
-			p->tid = 0;
-	}
+	if (r->argv_chunks)
+		argv = pieces_take(d, &d->argv_pieces, r->h.tid, r->argv_total, &argv_len, &complete);
 	path_from_components(d->path, sizeof(d->path), exe, r->exe_len, r->exe_flags);
 	path_from_components(d->cwd, sizeof(d->cwd), cwd, r->cwd_len, r->cwd_flags);
 	string_from_blob(d->name, sizeof(d->name), fname, r->filename_len);
@@ -222,6 +279,10 @@ static int decode_exec(struct record_decoder *d, const struct ke_exec *r, struct
 	ev->exec.nargv = argv_split(d, argv, argv_len);
 	ev->exec.argv = d->argv;
 	ev->exec.argv_truncated = r->argv_truncated || !complete || ev->exec.nargv < r->argc;
+	if (!(r->env_flags & KE_ENV_OFF)) {
+		decode_env(d, r);
+		ev->exec.env = &d->env;
+	}
 	return 0;
 }
 
@@ -385,8 +446,11 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 
 	if (len < sizeof(*h) || h->abi != KETTLE_ABI_VERSION || h->size > len)
 		return -EINVAL;
-	if (h->type == KE_EXEC_ARGV)
-		return h->size < sizeof(struct ke_exec_argv) ? -EINVAL : decode_exec_argv(d, rec);
+	if (h->type == KE_EXEC_ARGV || h->type == KE_EXEC_ENV) {
+		if (h->size < sizeof(struct ke_exec_argv))
+			return -EINVAL;
+		return decode_exec_piece(d, h->type == KE_EXEC_ARGV ? &d->argv_pieces : &d->env_pieces, rec);
+	}
 	if (h->type == 0 || h->type >= KE_TYPE_MAX || !fixed_size[h->type] || h->size < fixed_size[h->type])
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
@@ -421,10 +485,26 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 	return -EINVAL;
 }
 
-void record_decoder_release(struct record_decoder *d)
+void record_decoder_init(struct record_decoder *d, const struct env_redact *redact)
+{
+	memset(d, 0, sizeof(*d));
+	d->argv_pieces.size = KE_ARGV_TOTAL_MAX;
+	d->env_pieces.size = KE_ENV_MAX;
+	d->redact = redact;
+}
+
+static void pieces_release(struct pieces_table *t)
 {
 	for (int i = 0; i < DECODE_ARGV_SLOTS; i++) {
-		free(d->pieces[i]);
-		d->pieces[i] = NULL;
+		if (t->slot[i])
+			explicit_bzero(t->slot[i]->buf, t->size);
+		free(t->slot[i]);
+		t->slot[i] = NULL;
 	}
+}
+
+void record_decoder_release(struct record_decoder *d)
+{
+	pieces_release(&d->argv_pieces);
+	pieces_release(&d->env_pieces);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "dns_parse.h"
+#include "env_redact.h"
 #include "events.h"
 #include "log_event.h"
 
@@ -19,13 +20,19 @@
 #define DECODE_MAX_ARGS   (KE_ARGV_TOTAL_MAX / 2)
 #define DECODE_ARGV_SLOTS 64    /* threads with a long argv on the way at once */
 
-/* Pieces of one thread's long argv, gathered until its exec record comes. */
-struct argv_pieces {
+/* Pieces of one thread's long argv (or environment), gathered until its exec record comes. */
+struct exec_pieces {
 	uint32_t tid;           /* 0: slot free */
 	uint32_t len;
 	bool gap;               /* a piece is missing */
 	uint64_t seq;           /* for evicting the oldest slot */
-	char buf[KE_ARGV_TOTAL_MAX];
+	char buf[];             /* KE_ARGV_TOTAL_MAX or KE_ENV_MAX bytes */
+};
+
+/* The slots of one kind of pieces. */
+struct pieces_table {
+	uint32_t size;          /* bytes of a slot's buf */
+	struct exec_pieces *slot[DECODE_ARGV_SLOTS];
 };
 
 struct record_decoder {
@@ -43,10 +50,18 @@ struct record_decoder {
 	const char *dns_names[DNS_QUESTIONS_MAX];
 	char argv_buf[KE_ARGV_TOTAL_MAX + 1];
 	const char *argv[DECODE_MAX_ARGS];
-	struct argv_pieces *pieces[DECODE_ARGV_SLOTS];
+	struct pieces_table argv_pieces, env_pieces;
 	uint64_t seq;
+	/* the environment, secrets already hashed: what the event points to */
+	const struct env_redact *redact;        /* set before the first call; NULL: the default rule */
+	struct env_redact default_redact;
+	char env_buf[KE_ENV_MAX + KE_ENV_VARS_MAX * (ENV_REDACT_VALUE_LEN + 1) + 1];
+	const char *env_vars[KE_ENV_VARS_MAX];
+	struct log_env env;
 };
 
+/* Sets up D (calloc'd or not); REDACT: the secret rule, NULL for the default one; kept, not copied. */
+void record_decoder_init(struct record_decoder *d, const struct env_redact *redact);
 /*
  * 0 with *EV filled; 1 for a record that only feeds a later one (no event);
  * -EINVAL for a record whose sizes do not add up (it is skipped and counted);

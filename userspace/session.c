@@ -34,6 +34,7 @@ void session_options_init(struct session_options *o)
 	o->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
 	o->progress = isatty(STDERR_FILENO);
 	o->hash = true;
+	env_redact_init(&o->redact);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -70,9 +71,37 @@ static int parse_count(const char *s, unsigned long max, unsigned *out)
 	return 0;
 }
 
+static int env_option(struct session_options *o, const char *cmd, int c, const char *arg)
+{
+	char err[256];
+
+	switch (c) {
+	case SESSION_OPT_ENV:
+		if (strcmp(arg, "record") && strcmp(arg, "none")) {
+			fprintf(stderr, "%s: --env '%s': want record or none\n", cmd, arg);
+			return -1;
+		}
+		o->env_off = !strcmp(arg, "none");
+		return 1;
+	case SESSION_OPT_SECRET_PATTERNS:
+		env_redact_clear(&o->redact);
+		/* fall through */
+	default:
+		if (env_redact_add_list(&o->redact, arg, err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", cmd, err);
+			return -1;
+		}
+		return 1;
+	}
+}
+
 int session_option(struct session_options *o, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
+	case SESSION_OPT_ENV:
+	case SESSION_OPT_SECRET_PATTERN:
+	case SESSION_OPT_SECRET_PATTERNS:
+		return env_option(o, cmd, c, arg);
 	case 'o': o->output = arg; return 1;
 	case SESSION_OPT_RINGBUF:
 		if (parse_size(arg, &o->ringbuf_bytes)) {
@@ -110,7 +139,14 @@ void session_usage(FILE *f)
 		"      --hash-workers N    hashing threads (default: one per CPU; they run at idle priority)\n"
 		"      --hash-queue N      files waiting to be hashed at most (default 65536); a file\n"
 		"                          read while the queue is full is logged as not hashed\n"
-		"      --no-progress       no progress line on stderr\n");
+		"      --no-progress       no progress line on stderr\n"
+		"      --env record|none   record each exec's environment (default) or not at all\n"
+		"      --secret-pattern PAT  also hash the value of every variable whose name contains\n"
+		"                          PAT (any case; letters, digits, _); repeatable\n"
+		"      --secret-patterns LIST  replace the patterns so far (default TOKEN,SECRET,PASSWORD,\n"
+		"                          PASSWD,PASSPHRASE,KEY,CREDENTIAL,AUTH,PRIVATE,COOKIE,SESSION)\n"
+		"                          by the comma-separated LIST ('' hashes nothing); a hashed\n"
+		"                          value is logged as sha256:<hex of its SHA-256>\n");
 }
 
 static void read_boot_id(char *buf, size_t len)
@@ -173,6 +209,8 @@ static struct log_writer *log_open(const struct session *s, const struct session
 		.start_boot_ns = session_clock_ns(CLOCK_BOOTTIME), .root_pid = h->root_pid,
 		.command = h->command, .ncommand = h->ncommand, .cwd = cwd,
 		.options = opts, .noptions = n,
+		.env_mode = s->opt->env_off ? LOG_ENV_NOT_RECORDED : LOG_ENV_RECORDED,
+		.secret_patterns = s->opt->redact.list, .nsecret_patterns = s->opt->redact.npatterns,
 	};
 	w = log_writer_open(s->opt->output, &hdr, err, sizeof(err));
 	if (!w)
@@ -190,6 +228,7 @@ int session_open(struct session *s, const struct session_options *o, const char 
 	s->name = name;
 	s->tracer = t;
 	s->collect.tracer = t;
+	s->collect.redact = &o->redact;
 	s->processes_before = 1;
 	if (o->hash) {
 		struct hash_plan_options hopt = { .workers = o->hash_workers, .queue = o->hash_queue };

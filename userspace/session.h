@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "drain.h"
+#include "env_redact.h"
 #include "event_queue.h"
 #include "log_collect.h"
 #include "tracer.h"
@@ -24,6 +25,8 @@ struct session_options {
 	bool hash;
 	unsigned hash_workers;          /* 0: one per CPU */
 	unsigned hash_queue;            /* 0: the hash plan's default */
+	bool env_off;                   /* --env none: execs carry no environment */
+	struct env_redact redact;       /* --secret-pattern(s): environment values hashed */
 };
 
 /* getopt_long codes of the common options (besides 'o'). */
@@ -34,6 +37,9 @@ enum {
 	SESSION_OPT_NO_HASH,
 	SESSION_OPT_HASH_WORKERS,
 	SESSION_OPT_HASH_QUEUE,
+	SESSION_OPT_ENV,
+	SESSION_OPT_SECRET_PATTERN,
+	SESSION_OPT_SECRET_PATTERNS,
 };
 
 /* The common entries of a getopt_long table. */
@@ -44,9 +50,15 @@ enum {
 	{ "no-progress", no_argument, NULL, SESSION_OPT_NO_PROGRESS },              \
 	{ "no-hash", no_argument, NULL, SESSION_OPT_NO_HASH },                      \
 	{ "hash-workers", required_argument, NULL, SESSION_OPT_HASH_WORKERS },      \
-	{ "hash-queue", required_argument, NULL, SESSION_OPT_HASH_QUEUE }
+	{ "hash-queue", required_argument, NULL, SESSION_OPT_HASH_QUEUE },          \
+	{ "env", required_argument, NULL, SESSION_OPT_ENV },                        \
+	{ "secret-pattern", required_argument, NULL, SESSION_OPT_SECRET_PATTERN },  \
+	{ "secret-patterns", required_argument, NULL, SESSION_OPT_SECRET_PATTERNS }
 
-/* Defaults: kettle.cbor, 64 MiB ring buffer, hashing on, progress when stderr is a terminal. */
+/*
+ * Defaults: kettle.cbor, 64 MiB ring buffer, hashing on, progress when stderr
+ * is a terminal, environment recorded with the default secret patterns.
+ */
 void session_options_init(struct session_options *o);
 /*
  * Takes option C with ARG if it is a common one.  1: taken, 0: not a common

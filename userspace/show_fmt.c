@@ -94,6 +94,27 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
+json_t *show_json_argv(const char *const *argv, uint32_t n)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, show_json_name(argv[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *show_json_env(const struct log_env *env)
+{
+	if (!env)
+		return json_null();
+	return json_pack("{s:I, s:b, s:o}", "envc", (json_int_t)env->envc, "truncated", env->flags != 0,
+			 "vars", show_json_argv(env->vars, env->nvars));
+}
+
 json_t *show_json_name(const char *s)
 {
 	json_t *j;

@@ -96,6 +96,7 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 		core_only(t->skel->obj);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
+	t->skel->rodata->capture_env = !opt->env_off;
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
 		snprintf(err, errlen, "ring buffer size %zu rejected: %s", opt->ringbuf_bytes, strerror(-rc));
@@ -198,6 +199,7 @@ int tracer_read_losses(struct tracer *t, struct log_losses *out)
 	out->string_truncations = sum[KE_STAT_TRUNC_STR];
 	out->pending_full = sum[KE_STAT_PENDING_FULL];
 	out->tracked_full = sum[KE_STAT_TRACKED_FULL];
+	out->env_truncations = sum[KE_STAT_TRUNC_ENV];
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 struct tracer_options {
 	size_t ringbuf_bytes;   /* power of two, multiple of the page size */
 	int cgroup_fd;          /* >= 0: scope is this cgroup's subtree */
+	bool env_off;           /* execs carry no environment (kettle --env none) */
 };
 
 struct tracer;

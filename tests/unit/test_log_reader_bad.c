@@ -9,12 +9,18 @@
 
 static const char *const command[] = { "sh", "-c", "make" };
 
+static const char *const env_vars[] = { "FOO=bar", "PATH=/usr/bin:/bin",
+	"GITHUB_TOKEN=sha256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b" };
+static const struct log_env sample_env = { .envc = 4, .flags = LOG_ENV_CUT_COUNT, .nvars = 3,
+					   .vars = env_vars };
+
+/* Version 3 with the environment recorded and no secret pattern: the header ends [1, []]. */
 static struct log_header test_header(void)
 {
 	return (struct log_header){ .kettle_version = "0.1.0", .host = "h", .kernel_release = "6.1",
 				    .boot_id = "b", .start_wall_ns = 1, .start_boot_ns = 1000,
 				    .root_pid = 100, .command = command, .ncommand = 3,
-				    .cwd = "/src" };
+				    .cwd = "/src", .env_mode = LOG_ENV_RECORDED };
 }
 
 /* Digests (each identity form) and exec identities, after the opens of sample_log. */
@@ -76,7 +82,7 @@ static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 	e.type = LOG_EV_EXEC;
 	e.tgid = e.tid = 101;
 	e.exec = (typeof(e.exec)){ .exe = "/usr/bin/cc", .filename = "cc", .cwd = "/src",
-				   .ppid = 100, .argc = 3, .nargv = 3, .argv = argv };
+				   .ppid = 100, .argc = 3, .nargv = 3, .argv = argv, .env = &sample_env };
 	log_write_event(w, &e);
 	if (nopens > 2) {       /* two long words, the second diffed against the first */
 		e.exec.argv = long1;
@@ -145,6 +151,9 @@ static bool same_event(const struct log_event *a, const struct log_event *b)
 		return false;
 	if (a->type == LOG_EV_OPEN)
 		return a->open.result == b->open.result && !strcmp(a->open.path, b->open.path);
+	if (a->type == LOG_EV_EXEC)
+		return a->exec.env && b->exec.env && a->exec.env->nvars == b->exec.env->nvars &&
+		       !strcmp(a->exec.env->vars[2], b->exec.env->vars[2]);
 	return true;
 }
 
@@ -271,26 +280,31 @@ static int test_garbage_after_header(void)
 }
 
 /* A header-only log followed by RECORD. */
-static int header_plus(const uint8_t *record, size_t n, const char *needle)
+/* The length of GOOD's header record: the shortest prefix that reads. */
+static size_t header_length(const uint8_t *good, size_t len)
 {
-	size_t len = 0;
-	uint8_t *good = sample_log(&len, 0, false);
-	uint8_t *buf;
-	size_t hlen;
 	struct log_file f;
 	char err[256];
+
+	for (size_t k = 1; k <= len; k++) {
+		if (log_read_buffer(good, k, &f, err, sizeof(err)) == 0) {
+			k = f.valid_bytes;
+			log_file_free(&f);
+			return k;
+		}
+	}
+	return len;
+}
+
+/* GOOD's header, then RECORD: expects NEEDLE.  Frees GOOD. */
+static int header_of_plus(uint8_t *good, size_t len, const uint8_t *record, size_t n, const char *needle)
+{
+	uint8_t *buf;
+	size_t hlen;
 	int r;
 
 	CHECK(good, "sample log");
-	/* the header is the first record: read a header-only prefix to learn its length */
-	hlen = len;
-	for (size_t k = 1; k <= len; k++) {
-		if (log_read_buffer(good, k, &f, err, sizeof(err)) == 0) {
-			hlen = f.valid_bytes;
-			log_file_free(&f);
-			break;
-		}
-	}
+	hlen = header_length(good, len);
 	buf = malloc(hlen + n);
 	CHECK(buf, "malloc");
 	memcpy(buf, good, hlen);
@@ -299,6 +313,14 @@ static int header_plus(const uint8_t *record, size_t n, const char *needle)
 	free(buf);
 	free(good);
 	return r;
+}
+
+static int header_plus(const uint8_t *record, size_t n, const char *needle)
+{
+	size_t len = 0;
+	uint8_t *good = sample_log(&len, 0, false);
+
+	return header_of_plus(good, len, record, n, needle);
 }
 
 static int test_huge_array(void)
@@ -318,8 +340,8 @@ static int test_huge_string(void)
 static int test_huge_argv(void)
 {
 	/* exec event whose argv claims 2^32 entries */
-	static const uint8_t rec[] = { 0x8c, 0x02, 0x00, 0x00, 0xf6, 0x00, 0xf6, 0xf6, 0x00,
-				       0x00, 0x00, 0xf4, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0x00 };
+	static const uint8_t rec[] = { 0x8d, 0x02, 0x00, 0x00, 0xf6, 0x00, 0xf6, 0xf6, 0x00,
+				       0x00, 0x00, 0xf4, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0xf6 };
 
 	return header_plus(rec, sizeof(rec), "argv: array of 4294967296");
 }
@@ -489,7 +511,99 @@ static int version_error(uint8_t version, const char *error)
 
 static int test_newer_version(void)
 {
-	return version_error(LOG_FORMAT_VERSION + 1, "format version 3 is newer than this kettle reads (1 to 2)");
+	return version_error(LOG_FORMAT_VERSION + 1, "format version 4 is newer than this kettle reads (1 to 3)");
+}
+
+/* ---- environments (version 3) ---- */
+
+static int test_env_undefined_string(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x10, 0x01, 0x00, 0x81, 0x05 };    /* [16, 1, 0, [5]] */
+
+	return after_string(rec, sizeof(rec), "undefined string 5");
+}
+
+static int test_env_null_var(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x10, 0x01, 0x00, 0x81, 0xf6 };
+
+	return after_string(rec, sizeof(rec), "env: null");
+}
+
+static int test_env_oversized(void)
+{
+	/* 4097 strings: one more than LOG_ENV_VARS_MAX */
+	static const uint8_t rec[] = { 0x84, 0x10, 0x01, 0x00, 0x99, 0x10, 0x01, 0x00 };
+
+	return after_string(rec, sizeof(rec), "env: array of 4097");
+}
+
+static int test_env_bad_flags(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x10, 0x01, 0x08, 0x80 };
+
+	return after_string(rec, sizeof(rec), "env flags: unknown bits 0x8");
+}
+
+static int test_env_bad_shape(void)
+{
+	static const uint8_t rec[] = { 0x83, 0x10, 0x01, 0x00 };
+
+	return after_string(rec, sizeof(rec), "environment record of 3 elements");
+}
+
+static int test_env_garbage_envc(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x10, 0x61, 'x', 0x00, 0x80 };
+
+	return after_string(rec, sizeof(rec), "env envc");
+}
+
+/* An exec naming environment 3 when none was written. */
+static int test_exec_undefined_env(void)
+{
+	static const uint8_t rec[] = { 0x8d, 0x02, 0x00, 0x00, 0xf6, 0x00, 0xf6, 0xf6, 0x00,
+				       0x00, 0x00, 0xf4, 0x80, 0x03 };
+
+	return header_plus(rec, sizeof(rec), "undefined environment 3");
+}
+
+static int test_exec_env_not_a_number(void)
+{
+	static const uint8_t rec[] = { 0x8d, 0x02, 0x00, 0x00, 0xf6, 0x00, 0xf6, 0xf6, 0x00,
+				       0x00, 0x00, 0xf4, 0x80, 0x61, 'x' };
+
+	return header_plus(rec, sizeof(rec), "exec env: expected an environment number");
+}
+
+/* A version-2 log (tests/data) cannot hold an environment record. */
+static int test_env_in_v2_log(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x10, 0x00, 0x00, 0x80 };
+	FILE *fp = fopen("tests/data/log-v2-run.cbor", "rb");
+	uint8_t *good = malloc(65536);
+	size_t len;
+
+	CHECK(fp && good, "open tests/data/log-v2-run.cbor");
+	len = fread(good, 1, 65536, fp);
+	fclose(fp);
+	return header_of_plus(good, len, rec, sizeof(rec), "environment record in a version-2 log");
+}
+
+/* The header's env rule [mode, [patterns]] with a mode past LOG_ENV_RECORDED. */
+static int test_env_rule_bad_mode(void)
+{
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 2, true);
+	size_t hlen = buf ? header_length(buf, len) : 0;
+	int r;
+
+	/* test_header() ends the header with [1, []]: 0x82 0x01 0x80 */
+	CHECK(buf && hlen > 3 && !memcmp(buf + hlen - 3, "\x82\x01\x80", 3), "env rule where expected");
+	buf[hlen - 2] = 0x02;
+	r = expect_error(buf, len, "env mode");
+	free(buf);
+	return r;
 }
 
 static int test_version_zero(void)
@@ -618,6 +732,16 @@ static const struct test tests[] = {
 	{ "exec_ident_positive_result", test_exec_ident_positive_result },
 	{ "exec_ident_bad_kind", test_exec_ident_bad_kind },
 	{ "newer_version", test_newer_version },
+	{ "env_undefined_string", test_env_undefined_string },
+	{ "env_null_var", test_env_null_var },
+	{ "env_oversized", test_env_oversized },
+	{ "env_bad_flags", test_env_bad_flags },
+	{ "env_bad_shape", test_env_bad_shape },
+	{ "env_garbage_envc", test_env_garbage_envc },
+	{ "exec_undefined_env", test_exec_undefined_env },
+	{ "exec_env_not_a_number", test_exec_env_not_a_number },
+	{ "env_in_v2_log", test_env_in_v2_log },
+	{ "env_rule_bad_mode", test_env_rule_bad_mode },
 	{ "version_zero", test_version_zero },
 	{ "not_a_log", test_not_a_log },
 	{ "flipped_byte_before_checkpoint", test_flipped_byte_before_checkpoint },

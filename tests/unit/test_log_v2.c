@@ -21,6 +21,10 @@ static int test_run_log_reads(void)
 	CHECK(f.header.format_version == 2 && f.has_trailer && !f.truncated, "complete v2 log");
 	CHECK(f.nevents == 279 && f.trailer.events_by_type[LOG_EV_FILE_OP] == 4 &&
 	      f.trailer.events_by_type[LOG_EV_NET] == 7 && f.ndigests > 0, "%zu events", f.nevents);
+	CHECK(f.header.env_mode == LOG_ENV_NOT_RECORDED && f.header.nsecret_patterns == 0, "no env rule");
+	for (size_t i = 0; i < f.nevents; i++)
+		CHECK(f.events[i].type != LOG_EV_EXEC || !f.events[i].exec.env,
+		      "a version-2 exec has no environment");
 	log_file_free(&f);
 	return TEST_PASS;
 }
