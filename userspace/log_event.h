@@ -220,6 +220,52 @@ struct log_exec_ident {
 	const char *script_arg;         /* its optional argument */
 };
 
+/* ---- what the kernel module (kmod/, /dev/kettle) measured at exec (version 3) ---- */
+
+/* log_kmod_exec.flags: KE_KMOD_* of bpf/events.h */
+#define LOG_KMOD_CACHE_HIT    0x1       /* the module's digest cache answered: nothing was read */
+#define LOG_KMOD_INTERP       0x2       /* an interpreter (#!, binfmt_misc) of the exec */
+#define LOG_KMOD_PATH_ERROR   0x4       /* the kernel could not give the path: path is NULL */
+#define LOG_KMOD_HAS_IVERSION 0x8       /* i_version is the filesystem's change counter */
+#define LOG_KMOD_FLAGS_ALL    0xf
+
+/*
+ * One file the kernel was about to execute, hashed by the module in the exec
+ * itself (before the program ran), as /dev/kettle reported it.
+ */
+struct log_kmod_exec {
+	uint64_t ts_ns;                 /* CLOCK_BOOTTIME, the clock of the events */
+	uint32_t tgid, tid, uid, gid;
+	uint64_t cgroup_id;
+	const char *path;               /* d_path() of the file; NULL with LOG_KMOD_PATH_ERROR */
+	int32_t result;                 /* 0, or -errno reading / hashing it: sha256 is then zero */
+	uint32_t flags;                 /* LOG_KMOD_* */
+	uint8_t sha256[32];
+	uint64_t bytes_hashed;          /* 0 on a cache hit */
+	uint64_t dev;                   /* st_dev form (makedev) */
+	uint64_t ino;
+	uint32_t generation;
+	int64_t size, mtime_ns, ctime_ns;
+	uint64_t i_version;             /* 0 unless LOG_KMOD_HAS_IVERSION */
+};
+
+/* The module's counters over one session (differences of KETTLE_IOC_STATS), and the reader's own. */
+struct log_kmod_stats {
+	uint64_t measured;              /* records the module produced for the session */
+	uint64_t cache_hits;
+	uint64_t hashed_bytes;
+	uint64_t errors;                /* records with an error */
+	uint64_t dropped;               /* records the module could not queue: losses */
+	uint64_t received;              /* records read from the device */
+	uint64_t bad_records;           /* records read that failed validation (not logged) */
+};
+
+/* Everything the module's record misses, in one number. */
+static inline uint64_t log_kmod_losses(const struct log_kmod_stats *k)
+{
+	return k->dropped + k->bad_records;
+}
+
 /* What the hasher did over the whole run. */
 struct log_hash_stats {
 	uint64_t queued;                /* files given to the hasher */

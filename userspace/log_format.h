@@ -35,8 +35,11 @@ enum log_record_kind {
 	LOG_REC_PROC_SNAPSHOT = 13,
 	LOG_REC_NET = 14,
 	LOG_REC_FILE_OP = 15,
-	/* tables added in version 3 (17: kmod's exec measurement) */
+	/* tables added in version 3 */
 	LOG_REC_ENV = 16,
+	/* version 3: from the kernel module (not events) */
+	LOG_REC_KMOD_EXEC = 17,
+	LOG_REC_KMOD_STATS = 18,
 };
 
 /* Record kind of an event type: 1..5 are the same numbers, the later ones follow the tables. */
@@ -177,6 +180,18 @@ enum { XI_KIND, XI_PATH, XI_RESULT, XI_FILE_KIND, XI_CLASS, XI_MACHINE, XI_BUILD
        XI_INTERP, XI_SONAME, XI_RUNPATH, XI_NEEDED, XI_SCRIPT_INTERP, XI_SCRIPT_ARG,
        XI_NFIELDS };
 #define XI_NFIELDS_MIN XI_FILE_KIND
+
+/*
+ * [17, dt, tgid, tid, uid, gid, cgroup_id, path-ref / null, sha256 / -errno, flags,
+ *  bytes_hashed, dev, ino, generation, size, mtime_ns, ctime_ns, i_version]
+ *   dt as for a digest: from the previous event's ts_ns, which it does not move
+ */
+enum { KX_KIND, KX_DT, KX_TGID, KX_TID, KX_UID, KX_GID, KX_CGROUP, KX_PATH, KX_OUTCOME,
+       KX_FLAGS, KX_BYTES, KX_DEV, KX_INO, KX_GENERATION, KX_SIZE, KX_MTIME, KX_CTIME,
+       KX_IVERSION, KX_NFIELDS };
+/* [18, measured, cache_hits, hashed_bytes, errors, dropped, received, bad_records]: once, before the trailer */
+enum { KS_KIND, KS_MEASURED, KS_CACHE_HITS, KS_HASHED_BYTES, KS_ERRORS, KS_DROPPED,
+       KS_RECEIVED, KS_BAD_RECORDS, KS_NFIELDS };
 
 /* Limits, shared so that the writer never produces what the reader refuses. */
 #define LOG_STR_MAX        (256u * 1024)  /* bytes of one string (Linux: MAX_ARG_STRLEN 128 KiB) */

@@ -85,7 +85,7 @@ struct log_reader_store {
 	char *diff_buf;         /* LOG_STR_MAX bytes, allocated at the first diffed string */
 	const struct log_env **envs;    /* environments by number (in the arena) */
 	size_t nenvs, capenvs;
-	size_t capevents, capcheckpoints, capdigests, capexec_idents;
+	size_t capevents, capcheckpoints, capdigests, capexec_idents, capkmod_execs;
 };
 
 struct rd {
@@ -1041,6 +1041,74 @@ static int read_exec_ident(struct rd *r, size_t n)
 	return RD_OK;
 }
 
+/* ---- what the kernel module measured (version 3) ---- */
+
+static int get_u32s(struct rd *r, const char *const *what, uint32_t *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		TRY(get_u32(r, what[i], v[i]));
+	return RD_OK;
+}
+
+static int read_kmod_exec(struct rd *r, size_t n)
+{
+	struct log_file *f = r->f;
+	struct log_kmod_exec k = { 0 };
+	struct log_digest outcome = { 0 };
+	int64_t size = 0, mtime = 0, ctime = 0;
+
+	if (n != KX_NFIELDS)
+		return fail_at(r, r->rec, "kmod exec record of %zu elements", n);
+	/* relative to the previous event, which it leaves as the origin of the next dt */
+	TRY(get_delta64(r, "kmod exec time", r->prev_ts, &k.ts_ns));
+	TRY(get_u32s(r, (const char *const[]){ "kmod exec tgid", "kmod exec tid", "kmod exec uid", "kmod exec gid" },
+		     (uint32_t *const[]){ &k.tgid, &k.tid, &k.uid, &k.gid }, 4));
+	TRY(get_uint(r, "kmod exec cgroup", UINT64_MAX, &k.cgroup_id));
+	TRY(get_ref(r, "kmod exec path", &k.path));
+	TRY(read_digest_outcome(r, &outcome));
+	k.result = outcome.result;
+	memcpy(k.sha256, outcome.sha256, sizeof(k.sha256));
+	TRY(get_u32(r, "kmod exec flags", &k.flags));
+	if (k.flags & ~LOG_KMOD_FLAGS_ALL)
+		return fail_at(r, r->tokpos, "kmod exec flags: unknown bits 0x%x", k.flags & ~LOG_KMOD_FLAGS_ALL);
+	if (!k.path != !!(k.flags & LOG_KMOD_PATH_ERROR))
+		return fail_at(r, r->tokpos, "kmod exec: the path and the path-error flag disagree");
+	TRY(get_uint(r, "kmod exec bytes hashed", UINT64_MAX, &k.bytes_hashed));
+	TRY(get_uint(r, "kmod exec dev", UINT64_MAX, &k.dev));
+	TRY(get_uint(r, "kmod exec ino", UINT64_MAX, &k.ino));
+	TRY(get_u32(r, "kmod exec generation", &k.generation));
+	TRY(get_int(r, "kmod exec size", INT64_MIN, INT64_MAX, &size));
+	TRY(get_int(r, "kmod exec mtime_ns", INT64_MIN, INT64_MAX, &mtime));
+	TRY(get_int(r, "kmod exec ctime_ns", INT64_MIN, INT64_MAX, &ctime));
+	TRY(get_uint(r, "kmod exec i_version", UINT64_MAX, &k.i_version));
+	k.size = size;
+	k.mtime_ns = mtime;
+	k.ctime_ns = ctime;
+	TRY(grow(r, (void **)&f->kmod_execs, &r->st->capkmod_execs, f->nkmod_execs, sizeof(*f->kmod_execs)));
+	f->kmod_execs[f->nkmod_execs++] = k;
+	return RD_OK;
+}
+
+static int read_kmod_stats(struct rd *r, size_t n)
+{
+	struct log_kmod_stats k = { 0 };
+
+	if (n != KS_NFIELDS)
+		return fail_at(r, r->rec, "kmod stats record of %zu elements", n);
+	if (r->f->has_kmod_stats)
+		return fail_at(r, r->rec, "second kmod stats record");
+	TRY(get_uint(r, "kmod measured", UINT64_MAX, &k.measured));
+	TRY(get_uint(r, "kmod cache hits", UINT64_MAX, &k.cache_hits));
+	TRY(get_uint(r, "kmod hashed bytes", UINT64_MAX, &k.hashed_bytes));
+	TRY(get_uint(r, "kmod errors", UINT64_MAX, &k.errors));
+	TRY(get_uint(r, "kmod dropped", UINT64_MAX, &k.dropped));
+	TRY(get_uint(r, "kmod received", UINT64_MAX, &k.received));
+	TRY(get_uint(r, "kmod bad records", UINT64_MAX, &k.bad_records));
+	r->f->kmod_stats = k;
+	r->f->has_kmod_stats = true;
+	return RD_OK;
+}
+
 /* ---- checkpoints and trailer ---- */
 
 static int read_u64_array(struct rd *r, const char *what, uint64_t *v, size_t n)
@@ -1337,6 +1405,12 @@ static int read_record(struct rd *r)
 		return read_exec_ident(r, n);
 	case LOG_REC_ENV:
 		return read_env(r, n);
+	case LOG_REC_KMOD_EXEC:
+	case LOG_REC_KMOD_STATS:
+		if (r->version < 3)
+			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-%" PRIu32 " log", kind,
+				       r->version);
+		return kind == LOG_REC_KMOD_EXEC ? read_kmod_exec(r, n) : read_kmod_stats(r, n);
 	case LOG_REC_HEADER:
 		return fail_at(r, r->rec, "second header record");
 	default:
@@ -1510,5 +1584,6 @@ void log_file_free(struct log_file *f)
 	free(f->checkpoints);
 	free(f->digests);
 	free(f->exec_idents);
+	free(f->kmod_execs);
 	memset(f, 0, sizeof(*f));
 }

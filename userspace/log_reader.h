@@ -16,6 +16,10 @@ struct log_file {
 	size_t ndigests;
 	struct log_exec_ident *exec_idents;
 	size_t nexec_idents;
+	struct log_kmod_exec *kmod_execs;       /* version 3: what the kernel module measured, in log order */
+	size_t nkmod_execs;
+	bool has_kmod_stats;
+	struct log_kmod_stats kmod_stats;       /* zero without has_kmod_stats */
 	bool has_trailer;
 	struct log_trailer trailer;     /* trailer.hash is all zero when the run hashed nothing */
 	bool truncated;         /* the file ends inside a record or before the trailer */

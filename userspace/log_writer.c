@@ -1347,6 +1347,72 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 	return r;
 }
 
+/* ---- what the kernel module measured ---- */
+
+static int put_uints(struct log_writer *w, const uint64_t *v, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++)
+		r = put_uint(w, v[i]);
+	return r;
+}
+
+/* [17, dt, tgid, tid, uid, gid, cgroup_id, path, sha256 / -errno, flags, bytes_hashed, dev, ino,
+ *  generation, size, mtime_ns, ctime_ns, i_version] */
+int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k)
+{
+	uint32_t path;
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || k->result > 0 || (k->flags & ~LOG_KMOD_FLAGS_ALL) ||
+	    !k->path != !!(k->flags & LOG_KMOD_PATH_ERROR))
+		return -EINVAL;
+	r = intern_opt(w, k->path, true, &path);
+	if (!r)
+		r = put_array(w, KX_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_KMOD_EXEC);
+	if (!r)
+		r = put_delta64(w, k->ts_ns, w->prev_ts);
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->tgid, k->tid, k->uid, k->gid, k->cgroup_id }, 5);
+	if (!r)
+		r = path == LOG_REF_NONE ? put_null(w) : put_uint(w, path);
+	if (!r)
+		r = k->result ? put_int(w, k->result) : put_bytes(w, k->sha256, sizeof(k->sha256));
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->flags, k->bytes_hashed, k->dev, k->ino, k->generation }, 5);
+	if (!r)
+		r = put_int(w, k->size);
+	if (!r)
+		r = put_int(w, k->mtime_ns);
+	if (!r)
+		r = put_int(w, k->ctime_ns);
+	if (!r)
+		r = put_uint(w, k->i_version);
+	return r;
+}
+
+int log_write_kmod_stats(struct log_writer *w, const struct log_kmod_stats *k)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = put_array(w, KS_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_KMOD_STATS);
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->measured, k->cache_hits, k->hashed_bytes, k->errors,
+						     k->dropped, k->received, k->bad_records }, KS_NFIELDS - 1);
+	return r;
+}
+
 /* String fields of an exec identity, interned; refs in w->argv_ids for the needed list. */
 struct xi_refs {
 	uint32_t path, build_id, interp, soname, runpath, script_interp, script_arg;

@@ -20,6 +20,14 @@ int log_write_event(struct log_writer *w, const struct log_event *ev);
 int log_write_digest(struct log_writer *w, const struct log_digest *d);
 /* Writes the identity of an executed file. 0 or -errno (-E2BIG beyond LOG_NEEDED_MAX needed entries). */
 int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e);
+/*
+ * Writes what the kernel module measured at one exec (version 3), not an
+ * event.  0 or -errno: -EINVAL for a positive result, unknown flags, or a
+ * NULL path without LOG_KMOD_PATH_ERROR (or a path with it).
+ */
+int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k);
+/* Writes the module's counters for the session: once, before the trailer. */
+int log_write_kmod_stats(struct log_writer *w, const struct log_kmod_stats *k);
 /* Writes a checkpoint: counts, LOSSES as known now, running SHA-256 of the bytes so far. */
 int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses);
 /* Writes the trailer (events_by_type is filled in by the writer; t->hash is written when not all zero) and flushes. */

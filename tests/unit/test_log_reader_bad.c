@@ -41,6 +41,16 @@ static void write_hash_records(struct log_writer *w, const struct log_event *ope
 		d.flags = LOG_DIGEST_CHANGED;
 		d.size = 99;
 		log_write_digest(w, &d);
+	} else if (i == 2) {            /* what the kernel module measured: hashed, then failed without a path */
+		struct log_kmod_exec k = { .ts_ns = open->ts_ns + 50, .tgid = 101, .tid = 101, .cgroup_id = 7,
+					   .path = "/usr/bin/cc", .bytes_hashed = 4096, .dev = 8, .ino = 12,
+					   .generation = 3, .size = 4096, .mtime_ns = 5, .ctime_ns = 6 };
+
+		memset(k.sha256, 0xcc, sizeof(k.sha256));
+		log_write_kmod_exec(w, &k);
+		k = (struct log_kmod_exec){ .ts_ns = open->ts_ns + 60, .tgid = 102, .tid = 102,
+					    .flags = LOG_KMOD_PATH_ERROR, .result = -5 };
+		log_write_kmod_exec(w, &k);
 	} else if (i == 4) {            /* not hashed, no identity */
 		d.result = -2;
 		d.ino = 0;
@@ -110,6 +120,9 @@ static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 	if (nopens > 2)
 		t.hash = (struct log_hash_stats){ .queued = 5, .hashed = 2, .failed = 1, .changed = 1,
 						  .queue_full = 2 };
+	if (nopens > 2)
+		log_write_kmod_stats(w, &(struct log_kmod_stats){ .measured = 2, .errors = 1, .received = 2,
+								  .hashed_bytes = 4096 });
 	if (trailer)
 		log_write_trailer(w, &t);
 	if (log_writer_close(w))
@@ -170,6 +183,13 @@ static int check_prefix(const struct log_file *full, const struct log_file *cut,
 		      full->digests[i].size == cut->digests[i].size &&
 		      !strcmp(full->digests[i].path, cut->digests[i].path), "cut at %zu: digest %zu",
 		      len, i);
+	CHECK(cut->nkmod_execs <= full->nkmod_execs, "cut at %zu: %zu kmod records", len, cut->nkmod_execs);
+	for (size_t i = 0; i < cut->nkmod_execs; i++)
+		CHECK(!memcmp(&full->kmod_execs[i].sha256, &cut->kmod_execs[i].sha256, 32) &&
+		      full->kmod_execs[i].ts_ns == cut->kmod_execs[i].ts_ns &&
+		      full->kmod_execs[i].result == cut->kmod_execs[i].result, "cut at %zu: kmod record %zu", len, i);
+	CHECK(!cut->has_kmod_stats || cut->kmod_stats.measured == full->kmod_stats.measured,
+	      "cut at %zu: kmod stats", len);
 	for (size_t i = 0; i < cut->nexec_idents; i++)
 		CHECK(full->exec_idents[i].nneeded == cut->exec_idents[i].nneeded &&
 		      !strcmp(full->exec_idents[i].path, cut->exec_idents[i].path),
@@ -187,7 +207,8 @@ static int test_truncated_at_every_byte(void)
 	CHECK(buf, "sample log");
 	CHECK(log_read_buffer(buf, len, &full, err, sizeof(err)) == 0, "full: %s", err);
 	CHECK(!full.truncated && full.ncheckpoints == 1, "full log complete");
-	CHECK(full.ndigests == 3 && full.nexec_idents == 2 && full.trailer.hash.queue_full == 2,
+	CHECK(full.ndigests == 3 && full.nexec_idents == 2 && full.trailer.hash.queue_full == 2 &&
+	      full.nkmod_execs == 2 && full.has_kmod_stats && full.kmod_stats.errors == 1,
 	      "hash records in the sample");
 	for (size_t n = 0; n < len; n++) {
 		int r = read_copy(buf, n, &cut, err, sizeof(err));
@@ -705,6 +726,75 @@ static int test_fuzz_seeds(void)
 	return TEST_PASS;
 }
 
+/* [17, dt, tgid, tid, uid, gid, cgroup, path, outcome, FLAGS, bytes, dev, ino, gen, size, mtime, ctime, i_version] */
+static int kmod_exec_error(uint8_t path, uint8_t outcome, uint8_t flags, const char *needle)
+{
+	const uint8_t rec[] = { 0x92, 0x11, 0, 0, 0, 0, 0, 0, path, outcome, flags, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	return after_string(rec, sizeof(rec), needle);
+}
+
+static int test_kmod_exec_bad_flags(void)
+{
+	return kmod_exec_error(0x00, 0x21, 0x10, "kmod exec flags: unknown bits 0x10");
+}
+
+static int test_kmod_exec_path_without_flag(void)
+{
+	/* a null path without KE_KMOD_PATH_ERROR, and a path with it */
+	if (kmod_exec_error(0xf6, 0x21, 0x00, "the path and the path-error flag disagree"))
+		return TEST_FAIL;
+	return kmod_exec_error(0x00, 0x21, 0x04, "the path and the path-error flag disagree");
+}
+
+static int test_kmod_exec_undefined_string(void)
+{
+	return kmod_exec_error(0x05, 0x21, 0x00, "kmod exec path: reference to undefined string 5");
+}
+
+static int test_kmod_exec_bad_outcome(void)
+{
+	/* the outcome a positive number: neither a SHA-256 nor -errno */
+	return kmod_exec_error(0x00, 0x01, 0x00, "expected a 32-byte SHA-256 or a negative errno");
+}
+
+static int test_kmod_exec_bad_shape(void)
+{
+	static const uint8_t rec[] = { 0x83, 0x11, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "kmod exec record of 3 elements");
+}
+
+static int test_kmod_exec_oversized_id(void)
+{
+	/* a tgid of 2^32: beyond a pid */
+	static const uint8_t rec[] = { 0x92, 0x11, 0x00, 0x1b, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00,
+				       0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	return after_string(rec, sizeof(rec), "kmod exec tgid: expected an unsigned integer up to 4294967295");
+}
+
+static int test_kmod_stats_twice(void)
+{
+	static const uint8_t rec[] = { 0x88, 0x12, 0, 0, 0, 0, 0, 0, 0, 0x88, 0x12, 0, 0, 0, 0, 0, 0, 0 };
+
+	return header_plus(rec, sizeof(rec), "second kmod stats record");
+}
+
+static int test_kmod_stats_bad_shape(void)
+{
+	static const uint8_t rec[] = { 0x87, 0x12, 0, 0, 0, 0, 0, 0 };
+
+	return header_plus(rec, sizeof(rec), "kmod stats record of 7 elements");
+}
+
+static int test_kmod_stats_garbage_counter(void)
+{
+	static const uint8_t rec[] = { 0x88, 0x12, 0, 0, 0, 0x20, 0, 0, 0 };
+
+	return header_plus(rec, sizeof(rec), "kmod errors: expected an unsigned integer");
+}
+
 static const struct test tests[] = {
 	{ "truncated_at_every_byte", test_truncated_at_every_byte },
 	{ "empty", test_empty },
@@ -731,6 +821,15 @@ static const struct test tests[] = {
 	{ "exec_ident_bad_shape", test_exec_ident_bad_shape },
 	{ "exec_ident_positive_result", test_exec_ident_positive_result },
 	{ "exec_ident_bad_kind", test_exec_ident_bad_kind },
+	{ "kmod_exec_bad_flags", test_kmod_exec_bad_flags },
+	{ "kmod_exec_path_without_flag", test_kmod_exec_path_without_flag },
+	{ "kmod_exec_undefined_string", test_kmod_exec_undefined_string },
+	{ "kmod_exec_bad_outcome", test_kmod_exec_bad_outcome },
+	{ "kmod_exec_bad_shape", test_kmod_exec_bad_shape },
+	{ "kmod_exec_oversized_id", test_kmod_exec_oversized_id },
+	{ "kmod_stats_twice", test_kmod_stats_twice },
+	{ "kmod_stats_bad_shape", test_kmod_stats_bad_shape },
+	{ "kmod_stats_garbage_counter", test_kmod_stats_garbage_counter },
 	{ "newer_version", test_newer_version },
 	{ "env_undefined_string", test_env_undefined_string },
 	{ "env_null_var", test_env_null_var },

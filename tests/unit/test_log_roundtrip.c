@@ -807,6 +807,125 @@ static int test_hash_records_refused(void)
 	return TEST_PASS;
 }
 
+/* ---- what the kernel module measured ---- */
+
+/* Records as /dev/kettle gives them: hashed, cached, failed without a path, extreme values. */
+static size_t make_kmod_execs(struct log_kmod_exec *k)
+{
+	size_t n = 0;
+
+	k[n] = (struct log_kmod_exec){ .ts_ns = 5000000100ull, .tgid = 1000, .tid = 1000, .uid = 1000,
+				       .gid = 100, .cgroup_id = 4242, .path = "/usr/bin/make",
+				       .bytes_hashed = 260000, .dev = 0x801, .ino = 1234, .generation = 77,
+				       .size = 260000, .mtime_ns = 1690000000123456789ll,
+				       .ctime_ns = 1690000000987654321ll, .i_version = 9,
+				       .flags = LOG_KMOD_HAS_IVERSION };
+	memset(k[n++].sha256, 0xab, 32);
+	k[n] = k[0];
+	k[n].ts_ns = 5000000050ull;             /* earlier than the previous one: ordering is not assumed */
+	k[n].tgid = k[n].tid = 1001;
+	k[n].flags |= LOG_KMOD_CACHE_HIT;
+	k[n++].bytes_hashed = 0;
+	k[n] = (struct log_kmod_exec){ .ts_ns = 5000000200ull, .tgid = 1002, .tid = 1003,
+				       .path = "/bin/sh", .flags = LOG_KMOD_INTERP, .dev = UINT64_MAX,
+				       .ino = UINT64_MAX, .generation = UINT32_MAX, .size = INT64_MAX,
+				       .mtime_ns = INT64_MIN, .ctime_ns = -1, .i_version = UINT64_MAX,
+				       .cgroup_id = UINT64_MAX, .uid = UINT32_MAX, .gid = UINT32_MAX };
+	memset(k[n++].sha256, 0x01, 32);
+	k[n++] = (struct log_kmod_exec){ .ts_ns = 5000000300ull, .tgid = 1004, .tid = 1004, .result = -4,
+					 .flags = LOG_KMOD_PATH_ERROR, .size = 32 << 20 };
+	return n;
+}
+
+#define SAME_K(field) CHECK(a->field == b->field, "kmod record %zu: %s differs", i, #field)
+
+static int compare_kmod_exec(size_t i, const struct log_kmod_exec *a, const struct log_kmod_exec *b)
+{
+	SAME_K(ts_ns); SAME_K(tgid); SAME_K(tid); SAME_K(uid); SAME_K(gid); SAME_K(cgroup_id);
+	SAME_K(result); SAME_K(flags); SAME_K(bytes_hashed); SAME_K(dev); SAME_K(ino);
+	SAME_K(generation); SAME_K(size); SAME_K(mtime_ns); SAME_K(ctime_ns); SAME_K(i_version);
+	CHECK(str_eq(a->path, b->path), "kmod record %zu: path differs", i);
+	CHECK(!memcmp(a->sha256, b->sha256, 32), "kmod record %zu: sha256 differs", i);
+	return TEST_PASS;
+}
+
+static int test_kmod_records(void)
+{
+	struct log_event ev[32];
+	struct log_kmod_exec k[8];
+	size_t nev = make_events(ev), nk = make_kmod_execs(k), ik = 0;
+	const struct log_kmod_stats stats = { .measured = 5, .cache_hits = 1, .hashed_bytes = 260000,
+					      .errors = 1, .dropped = 1, .received = 4,
+					      .bad_records = UINT64_MAX };
+	struct log_trailer t = test_trailer();
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	struct log_writer *w;
+	struct log_file f;
+	char err[256];
+	int r;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	for (size_t i = 0; i < nev; i++) {
+		CHECK(log_write_event(w, &ev[i]) == 0, "event %zu", i);
+		if (i % 2 && ik < nk)
+			CHECK(log_write_kmod_exec(w, &k[ik++]) == 0, "kmod record %zu", ik);
+	}
+	while (ik < nk)
+		CHECK(log_write_kmod_exec(w, &k[ik++]) == 0, "kmod record %zu", ik);
+	CHECK(log_writer_events(w) == nev, "kmod records are not events");
+	CHECK(log_write_kmod_stats(w, &stats) == 0, "stats");
+	CHECK(log_write_trailer(w, &t) == 0, "trailer");
+	CHECK(log_writer_close(w) == 0, "close");
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	CHECK(f.header.format_version == 3 && f.has_trailer && !f.truncated && f.nevents == nev, "complete log");
+	for (size_t i = 0; i < nev; i++)
+		if (compare_event(i, &ev[i], &f.events[i]))
+			return TEST_FAIL;
+	CHECK(f.nkmod_execs == nk, "%zu kmod records, wrote %zu", f.nkmod_execs, nk);
+	for (size_t i = 0; i < nk; i++)
+		if (compare_kmod_exec(i, &k[i], &f.kmod_execs[i]))
+			return TEST_FAIL;
+	CHECK(f.has_kmod_stats && !memcmp(&f.kmod_stats, &stats, sizeof(stats)), "kmod stats");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+static int test_kmod_records_refused(void)
+{
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	struct log_kmod_exec k = { .path = "/bin/sh" };
+	struct log_trailer t = { 0 };
+	char err[256];
+	struct log_writer *w;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	k.result = 1;
+	CHECK(log_write_kmod_exec(w, &k) == -EINVAL, "positive result");
+	k.result = 0;
+	k.flags = 0x10;
+	CHECK(log_write_kmod_exec(w, &k) == -EINVAL, "unknown flag");
+	k.flags = LOG_KMOD_PATH_ERROR;
+	CHECK(log_write_kmod_exec(w, &k) == -EINVAL, "a path with the path-error flag");
+	k.path = NULL;
+	k.flags = 0;
+	CHECK(log_write_kmod_exec(w, &k) == -EINVAL, "no path without the path-error flag");
+	CHECK(log_write_trailer(w, &t) == 0, "trailer");
+	k.flags = LOG_KMOD_PATH_ERROR;
+	CHECK(log_write_kmod_exec(w, &k) == -EINVAL, "kmod record after the trailer");
+	CHECK(log_write_kmod_stats(w, &(struct log_kmod_stats){ 0 }) == -EINVAL, "stats after the trailer");
+	CHECK(log_writer_close(w) == 0, "close");
+	unlink(path);
+	return TEST_PASS;
+}
+
 /* ---- compactness on a build-like stream ---- */
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
@@ -964,6 +1083,8 @@ static const struct test tests[] = {
 	{ "similar_long_words", test_similar_long_words },
 	{ "digests_and_exec_idents", test_digests_and_exec_idents },
 	{ "hash_records_refused", test_hash_records_refused },
+	{ "kmod_records", test_kmod_records },
+	{ "kmod_records_refused", test_kmod_records_refused },
 	{ "bytes_per_event", test_bytes_per_event },
 };
 

@@ -10,6 +10,7 @@
 #include "testlib.h"
 #include "kettle_test.h"
 #include "log_golden.h"
+#include "log_reader.h"
 
 #define V2_RUN "tests/data/log-v2-run.cbor"
 
@@ -44,11 +45,50 @@ static int test_files_unchanged(void)
 	return same_keys(V2_RUN, "tests/data/log-v2-run.files.json");
 }
 
+/* The golden log's header followed by RECORD; expects NEEDLE. */
+static int record_after_header(const uint8_t *rec, size_t n, const char *needle)
+{
+	static uint8_t buf[1 << 14];
+	size_t len, hdr = 0;
+	struct log_file f;
+	char err[256] = "";
+	FILE *fp = fopen(V2_RUN, "rb");
+	int r;
+
+	CHECK(fp, "open " V2_RUN);
+	len = fread(buf, 1, sizeof(buf) - n, fp);
+	fclose(fp);
+	/* the shortest prefix that reads is the header alone */
+	for (size_t k = 1; k <= len && !hdr; k++) {
+		if (log_read_buffer(buf, k, &f, err, sizeof(err)) == 0) {
+			hdr = f.valid_bytes;
+			log_file_free(&f);
+		}
+	}
+	CHECK(hdr > 0, "no header in %zu bytes", len);
+	memcpy(buf + hdr, rec, n);
+	r = log_read_buffer(buf, hdr + n, &f, err, sizeof(err));
+	CHECK(r == -1 && strstr(err, needle), "error: %s", err);
+	return TEST_PASS;
+}
+
+/* A version-2 log cannot hold the kernel module's records of version 3. */
+static int test_v3_record_in_v2_log(void)
+{
+	static const uint8_t stats[] = { 0x88, 0x12, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t kmod[] = { 0x92, 0x11, 0, 0, 0, 0, 0, 0, 0xf6, 0x21, 0x04, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (record_after_header(stats, sizeof(stats), "record kind 18 in a version-2 log"))
+		return TEST_FAIL;
+	return record_after_header(kmod, sizeof(kmod), "record kind 17 in a version-2 log");
+}
+
 static const struct test tests[] = {
 	{ "run_log_reads", test_run_log_reads },
 	{ "show_unchanged", test_show_unchanged },
 	{ "tree_unchanged", test_tree_unchanged },
 	{ "files_unchanged", test_files_unchanged },
+	{ "v3_record_in_v2_log", test_v3_record_in_v2_log },
 };
 
 TEST_MAIN("log_v2", tests)
