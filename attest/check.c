@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
+#include "errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ static bool add(struct check_list *l, const char *name, bool passed, bool note, 
 	c->passed = passed;
 	c->note = note;
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	errf_one_line(c->reason);
 	return passed;
 }
 

@@ -36,10 +36,24 @@ static int test_failure_still_fails_with_notes(void)
 	return TEST_PASS;
 }
 
+/* Reasons quote outside text (certificate names, statement fields): it must not start a line of its own. */
+static int test_reason_stays_on_one_line(void)
+{
+	struct check_list l = { 0 };
+
+	check_add(&l, "a.chain", false, "root '%s'", "X\nPASS  a.forged: \x1b[32mok\r");
+	check_note(&l, "a.note", "%s", "tab\there\x7f");
+	CHECK(!strpbrk(l.items[0].reason, "\n\r\x1b"), "control characters kept: %s", l.items[0].reason);
+	CHECK(!strcmp(l.items[0].reason, "root 'X?PASS  a.forged: ?[32mok?'"), "reason: %s", l.items[0].reason);
+	CHECK(!strcmp(l.items[1].reason, "tab?here?"), "note: %s", l.items[1].reason);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "note_does_not_fail_passing_checks", test_note_does_not_fail_passing_checks },
 	{ "notes_alone_are_not_a_pass", test_notes_alone_are_not_a_pass },
 	{ "failure_still_fails_with_notes", test_failure_still_fails_with_notes },
+	{ "reason_stays_on_one_line", test_reason_stays_on_one_line },
 };
 
 TEST_MAIN("check_note", tests)

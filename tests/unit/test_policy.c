@@ -211,6 +211,8 @@ static int test_bad_policies(void)
 	CHECK(parse_fails("{\"snp\": {\"max_vmpl\": 4}}", "from 0 to 3") == TEST_PASS, "vmpl");
 	CHECK(parse_fails("{\"snp\": {\"allow_debug\": \"no\"}}", "must be true or false") == TEST_PASS, "bool");
 	CHECK(parse_fails("{\"allowed_platforms\": [\"sgx\"]}", "'allowed_platforms'[0]") == TEST_PASS, "platform");
+	CHECK(parse_fails("{\"snp\\n\\u001b[0m\": 1}", "unknown key 'snp??[0m'") == TEST_PASS,
+	      "a key's control characters reach the one-line error");
 	CHECK(parse_fails("{\"require_nonce\": true, \"require_nonce\": false}", "duplicate") == TEST_PASS, "dup");
 	CHECK(parse_fails("{\"tdx\": {\"min_tee_tcb_svn\": 3}}", "32 hex digits") == TEST_PASS, "svn");
 	CHECK(parse_fails("{\"tdx\": []}", "'tdx' must be an object") == TEST_PASS, "tdx type");

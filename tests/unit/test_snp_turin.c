@@ -19,7 +19,8 @@
 #define TURIN_TCB 0x4800000004030201ULL
 
 /* Makes a Turin v5 report and a chain whose VCEK says TCB; verifies; fills L. */
-static int run(const struct snp_tcb *tcb, bool same_chip, struct check_list *l, struct snp_verified *v)
+static int run(const struct snp_tcb *tcb, bool same_chip, const char *leaf_cn, struct check_list *l,
+	       struct snp_verified *v)
 {
 	EVP_PKEY *root_key = EVP_RSA_gen(2048), *inter_key = EVP_RSA_gen(2048), *leaf_key = EVP_EC_gen("P-384");
 	struct snp_verify_opts o = { .now = time(NULL) };
@@ -46,7 +47,7 @@ static int run(const struct snp_tcb *tcb, bool same_chip, struct check_list *l, 
 		goto out;
 	root = sim_make_cert("Test ARK-Turin", root_key, NULL, root_key, NULL);
 	inter = root ? sim_make_cert("Test SEV-Turin", inter_key, root, root_key, NULL) : NULL;
-	leaf = inter ? sim_make_cert("SEV-VCEK", leaf_key, inter, inter_key, &vcek) : NULL;
+	leaf = inter ? sim_make_cert(leaf_cn, leaf_key, inter, inter_key, &vcek) : NULL;
 	if (!leaf || sim_sign_report(leaf_key, raw) < 0 || x509_list_add(&certs, leaf) < 0 ||
 	    x509_list_add(&certs, inter) < 0 || x509_list_add(&certs, root) < 0)
 		goto out;
@@ -70,7 +71,7 @@ static int turin_tcb_with_fmc_and_short_hwid_match(void)
 	static struct snp_verified v;
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
-	CHECK(run(&tcb, true, &l, &v) == 0, "made");
+	CHECK(run(&tcb, true, "SEV-VCEK", &l, &v) == 0, "made");
 	CHECK(v.product == SNP_PRODUCT_TURIN, "product from CPUID: %s", snp_product_name(v.product));
 	CHECK(test_check_passed(&l, "snp.report.signature"), "signature: %s", test_check_reason(&l, "snp.report.signature"));
 	CHECK(test_check_passed(&l, "snp.vcek.tcb"), "tcb: %s", test_check_reason(&l, "snp.vcek.tcb"));
@@ -87,7 +88,7 @@ static int turin_fmc_mismatch_fails_tcb(void)
 	static struct snp_verified v;
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 2, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
-	CHECK(run(&tcb, true, &l, &v) == 0, "made");
+	CHECK(run(&tcb, true, "SEV-VCEK", &l, &v) == 0, "made");
 	CHECK(test_check_failed(&l, "snp.vcek.tcb"), "FMC 2 certified, 1 reported");
 	return TEST_PASS;
 }
@@ -98,8 +99,24 @@ static int turin_other_chip_fails_hwid(void)
 	static struct snp_verified v;
 	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
 
-	CHECK(run(&tcb, false, &l, &v) == 0, "made");
+	CHECK(run(&tcb, false, "SEV-VCEK", &l, &v) == 0, "made");
 	CHECK(test_check_failed(&l, "snp.vcek.hwid"), "another chip's 8-byte ID");
+	return TEST_PASS;
+}
+
+/* A certificate name is outside text: its line breaks must not forge lines of kettle verify's output. */
+static int control_characters_of_a_name_stay_on_one_line(void)
+{
+	static struct check_list l;
+	static struct snp_verified v;
+	const struct snp_tcb tcb = { .has_fmc = true, .fmc = 1, .bootloader = 2, .tee = 3, .snp = 4, .microcode = 0x48 };
+
+	CHECK(run(&tcb, true, "SEV-VCEK\nPASS  snp.chain.ark \x1b[32mforged", &l, &v) == 0, "made");
+	CHECK(l.n > 0, "no checks");
+	for (size_t i = 0; i < l.n; i++)
+		CHECK(!strpbrk(l.items[i].reason, "\n\r\x1b"), "%s: control characters in its reason", l.items[i].name);
+	CHECK(strstr(test_check_reason(&l, "snp.certs"), "SEV-VCEK?PASS"), "the name still shown: %s",
+	      test_check_reason(&l, "snp.certs"));
 	return TEST_PASS;
 }
 
@@ -107,6 +124,7 @@ static const struct test tests[] = {
 	{ "turin_tcb_with_fmc_and_short_hwid_match", turin_tcb_with_fmc_and_short_hwid_match },
 	{ "turin_fmc_mismatch_fails_tcb", turin_fmc_mismatch_fails_tcb },
 	{ "turin_other_chip_fails_hwid", turin_other_chip_fails_hwid },
+	{ "control_characters_of_a_name_stay_on_one_line", control_characters_of_a_name_stay_on_one_line },
 };
 
 TEST_MAIN("snp_turin", tests)
