@@ -177,20 +177,27 @@ static int write_file(const char *dir, const char *name, const char *ext, mode_t
 		      const unsigned char *data, long len, char *err, size_t errlen)
 {
 	char path[4200], tmp[4300];
-	int fd;
+	int fd, e = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0 || fchmod(fd, mode) < 0 || write(fd, data, (size_t)len) != len ||
-	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		return -1;
+	if (fd < 0) {
+		e = errno;
+	} else {
+		errno = 0;
+		if (fchmod(fd, mode) < 0 || write(fd, data, (size_t)len) != len || fsync(fd) < 0)
+			e = errno ? errno : EIO;        /* a short write sets none */
+		if (close(fd) < 0 && !e)
+			e = errno;
+		if (!e && rename(tmp, path) < 0)
+			e = errno;
 	}
-	return 0;
+	if (!e)
+		return 0;
+	snprintf(err, errlen, "%s: %s", path, strerror(e));
+	unlink(tmp);
+	return -1;
 }
 
 /* PEM of a key or certificate into a memory buffer, then to DIR/NAME.EXT. */

@@ -16,7 +16,7 @@
 
 int tdx_tdreport_parse(const uint8_t *buf, size_t len, struct tdx_tdreport *r, char *err, size_t errlen)
 {
-	const uint8_t *t = buf + TEE_TCB_INFO_OFF, *d = buf + TDINFO_OFF;
+	const uint8_t *t, *d;
 
 	memset(r, 0, sizeof(*r));
 	if (!buf || len != TDX_TDREPORT_SIZE) {
@@ -24,6 +24,8 @@ int tdx_tdreport_parse(const uint8_t *buf, size_t len, struct tdx_tdreport *r, c
 			 TDX_TDREPORT_SIZE);
 		return -1;
 	}
+	t = buf + TEE_TCB_INFO_OFF;
+	d = buf + TDINFO_OFF;
 	r->report_type = buf[0];
 	r->report_subtype = buf[1];
 	r->report_version = buf[2];
