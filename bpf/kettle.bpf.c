@@ -297,10 +297,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
+static __always_inline int exit_record(struct task_struct *task, bool group_dead)
 {
-	__u32 tgid = task->tgid;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct signal_struct *sig;
 	struct scratch *s;
 	struct ke_exit *ev;
@@ -325,6 +324,26 @@ untrack:
 	if (!scope_cgroup)
 		bpf_map_delete_elem(&tracked, &tgid);
 	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
+{
+	return exit_record(task, group_dead);
+}
+
+/*
+ * Older kernels (6.1, Debian 12's and many CVM guests') pass the tracepoint
+ * no group_dead; the loader picks this program there, probed from the
+ * kernel's BTF (tracer.c).  do_exit() has already taken the thread off
+ * signal->live: 0 means the last thread of the group is exiting.  Threads
+ * that exit at the same moment as the last one may see 0 too: a rare second
+ * exit record for the process (docs/tracer.md).
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit_task_only, struct task_struct *task)
+{
+	return exit_record(task, BPF_CORE_READ(task, signal, live.counter) == 0);
 }
 
 /* Sends the next piece of a long argv or of the environment as a KE_EXEC_ARGV / KE_EXEC_ENV record. */
@@ -573,17 +592,29 @@ static __always_inline bool failed_name_append(struct scratch *s, __u32 *off, st
 	return relative;
 }
 
+/* Before Linux 6.6/6.11 the inode's times were struct timespec64 fields (6.1: i_mtime, i_ctime). */
+struct inode___timespec {
+	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
 static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct inode___timespec *old = (void *)inode;
 
 	ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	ev->ino = BPF_CORE_READ(inode, i_ino);
 	ev->size = BPF_CORE_READ(inode, i_size);
-	ev->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL +
-		       (BPF_CORE_READ(inode, i_mtime_nsec) & NSEC_MASK);
-	ev->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL +
-		       (BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		ev->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL +
+			       (BPF_CORE_READ(inode, i_mtime_nsec) & NSEC_MASK);
+		ev->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL +
+			       (BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
+	} else {
+		ev->mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000LL + BPF_CORE_READ(old, i_mtime.tv_nsec);
+		ev->ctime_ns = BPF_CORE_READ(old, i_ctime.tv_sec) * 1000000000LL + BPF_CORE_READ(old, i_ctime.tv_nsec);
+	}
 }
 
 static __always_inline int open_exit(long ret, __u32 call)

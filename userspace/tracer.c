@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "events.h"
@@ -62,6 +63,60 @@ static void core_only(struct bpf_object *obj)
 	}
 }
 
+/*
+ * sched_process_exit passes group_dead on newer kernels (6.18: yes, 6.1: no).
+ * The kernel's BTF says which: its btf_trace_sched_process_exit prototype is
+ * (void *, struct task_struct *[, bool]).  Without an answer, the program
+ * that needs no group_dead, which loads everywhere.
+ */
+static bool exit_passes_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t = NULL;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0)
+		t = btf__type_by_id(btf, id);
+	if (t)
+		t = btf__type_by_id(btf, t->type);     /* pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);     /* function prototype */
+	bool yes = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+
+	btf__free(btf);
+	return yes;
+}
+
+/*
+ * A syscall this kernel does not have (fchmodat2 before 6.6) has no
+ * tracepoint, and nothing can call it: its programs are left out instead of
+ * failing the attach.
+ */
+static void skip_missing_syscalls(struct bpf_object *obj)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *tp = !strncmp(sec, "tracepoint/", 11) ? sec + 11 : !strncmp(sec, "tp/", 3) ? sec + 3 : "";
+		bool found = false;
+
+		if (strncmp(tp, "syscalls/", 9))
+			continue;
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !found; i++) {
+			snprintf(path, sizeof(path), "%s/%s", roots[i], tp);
+			found = access(path, F_OK) == 0;
+		}
+		if (!found)
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 bool tracer_traces_net_and_files(void)
 {
 	const char *v = getenv("KETTLE_TRACE_CORE_ONLY");
@@ -94,6 +149,11 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	}
 	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
+	skip_missing_syscalls(t->skel->obj);
+	if (exit_passes_group_dead())
+		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
+	else
+		bpf_program__set_autoload(t->skel->progs.on_exit, false);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
