@@ -3,7 +3,9 @@
 #include "hex.h"
 #include "x509.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -51,6 +53,20 @@ static int pair(const ASN1_TYPE *t, ASN1_SEQUENCE_ANY **pairp, char *oid, size_t
 	return 0;
 }
 
+/* The arc after PREFIX when OID is PREFIX and exactly one more arc (up to 65535), else -1. */
+static long last_arc(const char *oid, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned long v;
+	char *end;
+
+	if (strncmp(oid, prefix, n) != 0 || oid[n] != '.' || oid[n + 1] < '0' || oid[n + 1] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(oid + n + 1, &end, 10);
+	return *end || errno || v > 65535 ? -1 : (long)v;
+}
+
 static bool octets(const ASN1_TYPE *v, uint8_t *out, size_t len)
 {
 	if (v->type != V_ASN1_OCTET_STRING || (size_t)ASN1_STRING_length(v->value.octet_string) != len)
@@ -89,15 +105,15 @@ static int parse_tcb(const ASN1_TYPE *v, struct tdx_pck_ext *ext, char *err, siz
 		ASN1_SEQUENCE_ANY *p;
 		const ASN1_TYPE *val;
 		char oid[80];
-		unsigned sub;
-		long x;
+		long sub, x;
 
 		if (pair(sk_ASN1_TYPE_value(s, i), &p, oid, sizeof(oid), &val) != 0) {
 			snprintf(err, errlen, "PCK certificate: SGX TCB entry %d is not an { OID, value } pair", i);
 			rc = -1;
 			break;
 		}
-		if (sscanf(oid, TDX_PCK_SGX_EXT_OID ".2.%u", &sub) != 1) {
+		sub = last_arc(oid, TDX_PCK_SGX_EXT_OID ".2");
+		if (sub < 0) {
 			/* an unknown entry: keep going, the profile may grow */
 		} else if (sub >= 1 && sub <= 16) {
 			if (!small_int(val, V_ASN1_INTEGER, 255, &x))
@@ -146,7 +162,6 @@ int tdx_pck_ext_parse(X509 *cert, struct tdx_pck_ext *ext, char *err, size_t err
 		ASN1_SEQUENCE_ANY *p;
 		const ASN1_TYPE *val;
 		char oid[80];
-		unsigned sub;
 		long x;
 		bool ok = true;
 
@@ -155,18 +170,16 @@ int tdx_pck_ext_parse(X509 *cert, struct tdx_pck_ext *ext, char *err, size_t err
 			rc = -1;
 			break;
 		}
-		if (sscanf(oid, TDX_PCK_SGX_EXT_OID ".%u", &sub) == 1 && strchr(oid + strlen(TDX_PCK_SGX_EXT_OID) + 1, '.') == NULL) {
-			switch (sub) {
-			case 1: ok = octets(val, ext->ppid, sizeof(ext->ppid)); break;
-			case 2: rc = parse_tcb(val, ext, err, errlen); break;
-			case 3: ok = have_pceid = octets(val, ext->pce_id, sizeof(ext->pce_id)); break;
-			case 4: ok = have_fmspc = octets(val, ext->fmspc, sizeof(ext->fmspc)); break;
-			case 5:
-				ok = small_int(val, V_ASN1_ENUMERATED, 255, &x);
-				ext->sgx_type = ok ? (int)x : -1;
-				break;
-			default: break;    /* platform instance id, configuration: not needed here */
-			}
+		switch (last_arc(oid, TDX_PCK_SGX_EXT_OID)) {
+		case 1: ok = octets(val, ext->ppid, sizeof(ext->ppid)); break;
+		case 2: rc = parse_tcb(val, ext, err, errlen); break;
+		case 3: ok = have_pceid = octets(val, ext->pce_id, sizeof(ext->pce_id)); break;
+		case 4: ok = have_fmspc = octets(val, ext->fmspc, sizeof(ext->fmspc)); break;
+		case 5:
+			ok = small_int(val, V_ASN1_ENUMERATED, 255, &x);
+			ext->sgx_type = ok ? (int)x : -1;
+			break;
+		default: break;    /* platform instance id, configuration, unknown: not needed here */
 		}
 		if (!ok) {
 			snprintf(err, errlen, "PCK certificate: SGX extension entry %s has a bad value", oid);
