@@ -260,7 +260,11 @@ static int name_cn(const X509_NAME *name, char *out, size_t outlen)
 	memcpy(out, ASN1_STRING_get0_data(s), (size_t)len);
 	out[len] = '\0';
 	/* a NUL inside the name would let "A\0B" pass as "A" */
-	return strlen(out) == (size_t)len ? 0 : -1;
+	if (strlen(out) != (size_t)len) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 int x509_subject_cn(X509 *cert, char *out, size_t outlen)

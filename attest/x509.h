@@ -68,7 +68,7 @@ bool x509_valid_at(X509 *cert, time_t now, char *reason, size_t reasonlen);
  */
 bool x509_signed_by(X509 *cert, X509 *issuer, char *reason, size_t reasonlen);
 
-/* Subject / issuer commonName ("" when absent). Returns 0, or -1 when it does not fit. */
+/* Subject / issuer commonName ("" when absent). Returns 0, or -1 with OUT "" when it does not fit or holds a NUL. */
 int x509_subject_cn(X509 *cert, char *out, size_t outlen);
 int x509_issuer_cn(X509 *cert, char *out, size_t outlen);
 /* The first certificate in LIST whose subject CN is CN, or NULL. */

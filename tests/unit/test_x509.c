@@ -313,6 +313,23 @@ static int full_list_rejects_more(void)
 	return TEST_PASS;
 }
 
+/* "SEV\0VCEK" must not pass as "SEV": a name with a NUL is refused and nothing of it handed back. */
+static int common_name_with_nul_refused_whole(void)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	char cn[X509_CN_MAX] = "unchanged";
+
+	CHECK(x && name && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+						      (const unsigned char *)"Kettle SIM \0ARK", 15, -1, 0) == 1 &&
+	      X509_set_subject_name(x, name) == 1, "certificate");
+	CHECK(x509_subject_cn(x, cn, sizeof(cn)) == -1, "a CN with a NUL accepted as '%s'", cn);
+	CHECK(cn[0] == '\0', "part of the name handed back: '%s'", cn);
+	X509_NAME_free(name);
+	X509_free(x);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "der_vcek_with_zero_serial_loads", der_vcek_with_zero_serial_loads },
 	{ "pem_bundle_loads_in_order_with_pinned_fingerprints", pem_bundle_loads_in_order_with_pinned_fingerprints },
@@ -329,6 +346,7 @@ static const struct test tests[] = {
 	{ "garbage_empty_and_oversized_rejected", garbage_empty_and_oversized_rejected },
 	{ "missing_file_named_in_error", missing_file_named_in_error },
 	{ "full_list_rejects_more", full_list_rejects_more },
+	{ "common_name_with_nul_refused_whole", common_name_with_nul_refused_whole },
 };
 
 TEST_MAIN("x509", tests)
