@@ -15,6 +15,7 @@ struct side {
 	char **cmd_key;         /* per process that exec'd: program and normalised argv; NULL otherwise */
 	size_t *cmd_len;
 	bool *matched;
+	uint32_t *partner;      /* B only: per process, the process of A it was matched with, REPLAY_NONE */
 };
 
 static char *str_join(const char *a, const char *b)
@@ -125,6 +126,7 @@ static void side_free(struct side *s)
 	free(s->cmd_key);
 	free(s->cmd_len);
 	free(s->matched);
+	free(s->partner);
 	free(s->dfile);
 }
 
@@ -149,8 +151,11 @@ static int match_commands(struct build_diff *d, struct side *sa, struct side *sb
 	struct index_table idx;
 	uint32_t cap = 0;
 
-	if (index_table_init(&idx, 1024))
+	sb->partner = malloc(((size_t)sb->r->nprocs + 1) * sizeof(*sb->partner));
+	if (!sb->partner || index_table_init(&idx, 1024))
 		return -1;
+	for (uint32_t p = 0; p < sb->r->nprocs; p++)
+		sb->partner[p] = REPLAY_NONE;
 	for (uint32_t p = 0; p < sa->r->nprocs; p++)
 		if (sa->cmd_key[p] && index_table_insert(&idx, hash_bytes(sa->cmd_key[p], sa->cmd_len[p]), p))
 			goto fail;
@@ -169,6 +174,7 @@ static int match_commands(struct build_diff *d, struct side *sa, struct side *sb
 			    memcmp(sa->cmd_key[q], sb->cmd_key[p], sb->cmd_len[p]))
 				continue;
 			sa->matched[q] = sb->matched[p] = found = true;
+			sb->partner[p] = q;
 		}
 		d->commands_matched += found;
 	}
@@ -433,6 +439,29 @@ static int rank(struct build_diff *d)
 	return 0;
 }
 
+/* What each environment change did: the changed outputs its commands wrote, and of those the ones no changed input explains. */
+static int env_attribute(struct build_diff *d)
+{
+	const struct replay *r = d->b;
+	struct env_diff *e = &d->env;
+
+	for (uint32_t k = 0; k < d->noutputs; k++) {
+		const struct diff_file *df = &d->files[d->outputs[k]];
+		uint32_t w = df->b != REPLAY_NONE ? r->files[df->b].first_writer : REPLAY_NONE;
+		uint32_t p = w != REPLAY_NONE ? r->accesses[w].proc : REPLAY_NONE;
+		bool explained = df->b != REPLAY_NONE && d->file_causes[df->b].n;
+
+		for (uint32_t j = 0; p != REPLAY_NONE && j < e->proc_n[p]; j++) {
+			struct env_change *c = &e->changes[e->ids[e->proc_first[p] + j]];
+
+			if (!c->reaches++)
+				c->example = p;         /* a writer of a changed output says more than the first command */
+			c->alone += !explained;
+		}
+	}
+	return env_diff_rank(e);
+}
+
 /* Endpoints one build addressed and the other did not, by name. */
 static int compare_endpoints(struct build_diff *d)
 {
@@ -458,7 +487,7 @@ int build_diff_run(struct build_diff *d, const struct replay *a, const struct re
 	d->a = a;
 	d->b = b;
 	if (!collect_files(d, &sa, &sb) && !command_keys(&sa) && !command_keys(&sb) &&
-	    !match_commands(d, &sa, &sb)) {
+	    !match_commands(d, &sa, &sb) && !env_diff_run(&d->env, a, b, sb.partner)) {
 		classify(d);
 		if (!propagate(d, &sb) && !rank(d) && !compare_endpoints(d))
 			rc = 0;
@@ -467,6 +496,7 @@ int build_diff_run(struct build_diff *d, const struct replay *a, const struct re
 	if (!rc) {
 		d->bmap = sb.dfile;
 		sb.dfile = NULL;
+		rc = env_attribute(d);
 	}
 	side_free(&sa);
 	side_free(&sb);
@@ -487,12 +517,14 @@ void build_diff_free(struct build_diff *d)
 	free(d->bmap);
 	free(d->net_added);
 	free(d->net_removed);
+	env_diff_free(&d->env);
 	memset(d, 0, sizeof(*d));
 }
 
 bool build_diff_any(const struct build_diff *d)
 {
-	return d->ninputs || d->noutputs || d->ncommands || d->nnet_added || d->nnet_removed;
+	return d->ninputs || d->noutputs || d->ncommands || d->nnet_added || d->nnet_removed ||
+	       d->env.nchanges;
 }
 
 uint32_t build_diff_step(const struct replay *r, uint32_t proc)

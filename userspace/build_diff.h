@@ -12,6 +12,7 @@
 #ifndef KETTLE_BUILD_DIFF_H
 #define KETTLE_BUILD_DIFF_H
 
+#include "env_diff.h"
 #include "replay.h"
 
 #define DIFF_CAUSES 4           /* root causes kept per file or process (more: counted) */
@@ -57,13 +58,14 @@ struct build_diff {
 	uint32_t *net_removed, nnet_removed;    /* endpoints of A that B did not address */
 	uint32_t same_inputs, same_outputs, incomparable;
 	uint32_t commands_matched;
+	struct env_diff env;    /* environment changes of matched commands, ranked */
 };
 
 /* Compares A (before) with B (after). 0, or -1 when out of memory. */
 int build_diff_run(struct build_diff *d, const struct replay *a, const struct replay *b);
 void build_diff_free(struct build_diff *d);
 
-/* Whether the builds differ at all (files or commands). */
+/* Whether the builds differ at all (files, commands, environments or network). */
 bool build_diff_any(const struct build_diff *d);
 /*
  * The build step a process belongs to: the child of the nearest ancestor that

@@ -11,6 +11,8 @@
 #define DIFF_ARGV_SHOWN 160
 #define DIFF_READERS_SHOWN 3
 #define DIFF_VIA_SHOWN 6
+#define DIFF_VALUE_SHOWN 120
+#define DIFF_ENV_SHOWN 20       /* environment changes listed (more: counted) */
 
 static const char diff_help[] =
 	"Usage: kettle diff A B [--json]\n\n"
@@ -23,12 +25,18 @@ static const char diff_help[] =
 	"     the changed inputs in its lineage (\"because\") and the changed files it was\n"
 	"     made from (\"via\"); an output nothing explains is marked so;\n"
 	"  3. commands only in A or only in B (matched by program and argv);\n"
+	"  environment: variables whose value differs between matched commands (each\n"
+	"     change once, with how many commands had it and how many changed outputs\n"
+	"     they wrote); an output no changed input explains names the changes in its\n"
+	"     writer's environment as its causes, and the changes that explain the most\n"
+	"     such outputs come first (before the inputs when they explain more; secret\n"
+	"     variables, compared by their hash, last);\n"
 	"  4. network endpoints only one build addressed;\n"
 	"  5. the traced command and directory, when they differ.\n"
 	"Paths under the build directory are compared relative to it; temporary files and\n"
 	"the compiler driver's /tmp/ccXXXXXX names are masked.  A build step is a process\n"
 	"started by the build driver (the traced command's program, e.g. make).\n"
-	"--json: {summary, inputs, outputs, commands, network: {added, removed}}.\n"
+	"--json: {summary, inputs, outputs, commands, environment, network: {added, removed}}.\n"
 	"Exit status: 0 when nothing differs, 1 when something does, 125 for an unreadable log.\n";
 
 static const char *change_mark(enum diff_change c)
@@ -110,7 +118,29 @@ static void via_one(uint32_t dfile, void *arg)
 	v->n++;
 }
 
-static void print_causes(const struct build_diff *d, const struct diff_causes *c)
+/*
+ * The environment changes of the writer P of an output no changed input
+ * explains, in rank order (the log cannot say which one the program read).
+ */
+static void print_env_causes(const struct build_diff *d, uint32_t p)
+{
+	const struct env_diff *e = &d->env;
+	uint32_t n = 0;
+
+	for (uint32_t k = 0; k < e->nchanges; k++)
+		for (uint32_t j = 0; j < e->proc_n[p]; j++)
+			if (e->ids[e->proc_first[p] + j] == e->rank[k]) {
+				const struct env_change *c = &e->changes[e->rank[k]];
+
+				if (n++ < DIFF_CAUSES)
+					printf("%s$%.*s changed", n > 1 ? ", " : "", (int)c->name_len,
+					       c->a ? c->a : c->b);
+			}
+	if (n > DIFF_CAUSES)
+		printf(" and %" PRIu32 " more variables", n - DIFF_CAUSES);
+}
+
+static void print_causes(const struct build_diff *d, const struct diff_causes *c, uint32_t writer)
 {
 	for (uint8_t i = 0; i < c->n; i++) {
 		printf("%s", i ? ", " : "");
@@ -121,6 +151,55 @@ static void print_causes(const struct build_diff *d, const struct diff_causes *c
 	}
 	if (c->more)
 		printf(" and more");
+	if (!c->n)
+		print_env_causes(d, writer);
+}
+
+/* Whether process P of B had an environment change (a candidate cause of what it wrote). */
+static bool env_changed(const struct build_diff *d, uint32_t p)
+{
+	return p != REPLAY_NONE && d->env.proc_n[p];
+}
+
+/* A value as a shell word, cut at DIFF_VALUE_SHOWN bytes. */
+static void print_value(const char *var, uint32_t name_len)
+{
+	const char *v = var[name_len] ? var + name_len + 1 : "";
+	char buf[DIFF_VALUE_SHOWN + 4];
+
+	snprintf(buf, sizeof(buf), "%.*s%s", DIFF_VALUE_SHOWN, v, strlen(v) > DIFF_VALUE_SHOWN ? "..." : "");
+	show_word(stdout, buf);
+}
+
+static void print_env_changes(const struct build_diff *d)
+{
+	const struct env_diff *e = &d->env;
+
+	if (!e->nchanges)
+		return;
+	printf("environment changes of matched commands, the explaining ones first:\n");
+	for (uint32_t k = 0; k < e->nchanges && k < DIFF_ENV_SHOWN; k++) {
+		const struct env_change *c = &e->changes[e->rank[k]];
+
+		printf("  %s %.*s", !c->a ? "+" : !c->b ? "-" : "~", (int)c->name_len, c->a ? c->a : c->b);
+		if (c->a) {
+			printf(" ");
+			print_value(c->a, c->name_len);
+		}
+		if (c->a && c->b)
+			printf(" ->");
+		if (c->b) {
+			printf(" ");
+			print_value(c->b, c->name_len);
+		}
+		printf("  in %" PRIu32 " command%s, reaches %" PRIu32 " changed output%s (%" PRIu32
+		       " no changed input explains)%s\n      e.g. ", c->commands, c->commands == 1 ? "" : "s",
+		       c->reaches, c->reaches == 1 ? "" : "s", c->alone, c->secret ? ", a secret" : "");
+		print_step(d->b, c->example);
+		putchar('\n');
+	}
+	if (e->nchanges > DIFF_ENV_SHOWN)
+		printf("  ... and %" PRIu32 " more (--json lists all)\n", e->nchanges - DIFF_ENV_SHOWN);
 }
 
 static void print_output(const struct build_diff *d, uint32_t i)
@@ -140,12 +219,15 @@ static void print_output(const struct build_diff *d, uint32_t i)
 		print_step(d->b, d->b->accesses[d->b->files[df->b].first_writer].proc);
 		putchar('\n');
 	}
-	if (!c->n) {
+	uint32_t writer = d->b->files[df->b].first_writer != REPLAY_NONE ?
+		d->b->accesses[d->b->files[df->b].first_writer].proc : REPLAY_NONE;
+
+	if (!c->n && !env_changed(d, writer)) {
 		printf("      unexplained: no changed input in its lineage (a non-reproducible step?)\n");
 		return;
 	}
 	printf("      because ");
-	print_causes(d, c);
+	print_causes(d, c, writer);
 	build_diff_via(d, df->b, via_one, &v);
 	printf("%s\n", v.n ? ")" : "");
 }
@@ -175,10 +257,17 @@ static void diff_text(const struct build_diff *d, const char *pa, const char *pb
 
 	for (uint32_t c = 0; c < d->ncommands; c++)
 		added += d->commands[c].added;
+	const struct env_change *top = d->env.nchanges ? &d->env.changes[d->env.rank[0]] : NULL;
+	bool env_first = top && env_change_explains(top) &&
+			 (!d->ninputs || top->alone > d->files[d->inputs[0]].reaches);
+
 	printf("kettle diff %s -> %s: %" PRIu32 " changed inputs, %" PRIu32 " changed outputs, %"
 	       PRIu32 " commands only in B, %" PRIu32 " only in A (%" PRIu32 " matched); same: %"
-	       PRIu32 " inputs, %" PRIu32 " outputs\n", pa, pb, d->ninputs, d->noutputs, added,
-	       d->ncommands - added, d->commands_matched, d->same_inputs, d->same_outputs);
+	       PRIu32 " inputs, %" PRIu32 " outputs; %" PRIu32 " environment changes\n", pa, pb, d->ninputs,
+	       d->noutputs, added, d->ncommands - added, d->commands_matched, d->same_inputs, d->same_outputs,
+	       d->env.nchanges);
+	if (env_first)
+		print_env_changes(d);
 	if (d->ninputs)
 		printf("changed inputs (the causes), most consequential first:\n");
 	for (uint32_t k = 0; k < d->ninputs; k++) {
@@ -199,6 +288,8 @@ static void diff_text(const struct build_diff *d, const char *pa, const char *pb
 		printf("  reaches %" PRIu32 " changed output%s\n", df->reaches, df->reaches == 1 ? "" : "s");
 		print_readers(d, df);
 	}
+	if (!env_first)
+		print_env_changes(d);
 	if (d->noutputs)
 		printf("changed outputs, in the order the new build wrote them:\n");
 	for (uint32_t k = 0; k < d->noutputs; k++)
@@ -250,6 +341,44 @@ static json_t *file_json(const struct build_diff *d, const struct diff_file *df)
 			 "b_sha256", db ? json_string(hb) : json_null());
 }
 
+static json_t *env_change_json(const struct build_diff *d, const struct env_change *c)
+{
+	char name[4096];
+
+	snprintf(name, sizeof(name), "%.*s", (int)c->name_len, c->a ? c->a : c->b);
+	return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:b, s:b, s:o}", "name", show_json_name(name),
+			 "a", c->a ? show_json_name(c->a + c->name_len + !!c->a[c->name_len]) : json_null(),
+			 "b", c->b ? show_json_name(c->b + c->name_len + !!c->b[c->name_len]) : json_null(),
+			 "commands", (json_int_t)c->commands, "reaches", (json_int_t)c->reaches,
+			 "unexplained_reaches", (json_int_t)c->alone, "explains", env_change_explains(c),
+			 "secret", c->secret,
+			 "example", forensic_proc_json(d->b, build_diff_step(d->b, c->example)));
+}
+
+static json_t *env_json(const struct build_diff *d)
+{
+	json_t *a = json_array();
+
+	for (uint32_t k = 0; a && k < d->env.nchanges; k++)
+		if (json_array_append_new(a, env_change_json(d, &d->env.changes[d->env.rank[k]])))
+			json_decref(a), a = NULL;
+	return a;
+}
+
+/* "$NAME" for each environment change of process P (the writer of an output nothing else explains). */
+static int env_because(const struct build_diff *d, uint32_t p, json_t *because)
+{
+	for (uint32_t j = 0; p != REPLAY_NONE && j < d->env.proc_n[p]; j++) {
+		const struct env_change *c = &d->env.changes[d->env.ids[d->env.proc_first[p] + j]];
+		char name[4096];
+
+		snprintf(name, sizeof(name), "$%.*s", (int)c->name_len, c->a ? c->a : c->b);
+		if (json_array_append_new(because, show_json_name(name)))
+			return -1;
+	}
+	return 0;
+}
+
 static json_t *diff_json(const struct build_diff *d)
 {
 	json_t *inputs = json_array(), *outputs = json_array(), *cmds = json_array(), *o;
@@ -274,6 +403,8 @@ static json_t *diff_json(const struct build_diff *d)
 				if (json_array_append_new(because, c->id[i] < d->nfiles ?
 					show_json_name(d->files[c->id[i]].key) : json_string("new command")))
 					json_decref(because), because = NULL;
+			if (because && !c->n && w != REPLAY_NONE && env_because(d, d->b->accesses[w].proc, because))
+				json_decref(because), because = NULL;
 		}
 		if (!j || !because || json_object_set_new(j, "because", because) ||
 		    json_object_set_new(j, "step", w == REPLAY_NONE ? json_null() :
@@ -297,7 +428,7 @@ static json_t *diff_json(const struct build_diff *d)
 	for (uint32_t i = 0; net && i < d->nnet_removed; i++)
 		json_array_append_new(json_object_get(net, "removed"),
 				      show_json_name(d->a->endpoints[d->net_removed[i]].name));
-	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o}",
 		      "summary", "changed_inputs", (json_int_t)d->ninputs,
 		      "changed_outputs", (json_int_t)d->noutputs,
 		      "commands_only_in_one", (json_int_t)d->ncommands,
@@ -305,7 +436,9 @@ static json_t *diff_json(const struct build_diff *d)
 		      "same_inputs", (json_int_t)d->same_inputs,
 		      "same_outputs", (json_int_t)d->same_outputs,
 		      "not_compared", (json_int_t)d->incomparable,
-		      "inputs", inputs, "outputs", outputs, "commands", cmds, "network", net);
+		      "environment_changes", (json_int_t)d->env.nchanges,
+		      "inputs", inputs, "outputs", outputs, "commands", cmds, "environment", env_json(d),
+		      "network", net);
 	return o;
 }
 

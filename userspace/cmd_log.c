@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "index_table.h"
+#include "env_numbers.h"
 #include "events.h"
 #include "log_files.h"
 #include "log_filter.h"
@@ -316,44 +317,6 @@ static bool log_complete(const struct log_file *f)
 	return !c || strcmp(c, "false");
 }
 
-/* Environments numbered as show_text meets them: the first exec with one lists it, the others name it. */
-struct env_numbers {
-	struct index_table seen;        /* hash of the log_env pointer -> number */
-	const struct log_env **envs;
-	uint32_t n, cap;
-};
-
-static uint64_t env_ptr_hash(const struct log_env *e)
-{
-	return hash_bytes(&e, sizeof(e));
-}
-
-/* The number of ENV; *FIRST when it was not seen before. -1 when out of memory. */
-static long env_number(struct env_numbers *t, const struct log_env *env, bool *first)
-{
-	uint64_t h = env_ptr_hash(env);
-	const struct log_env **v;
-
-	*first = false;
-	if (!t->seen.slots && index_table_init(&t->seen, 256))
-		return -1;
-	for (uint32_t i = index_table_probe(&t->seen, h); t->seen.slots[i].id1; i = index_table_next(&t->seen, i))
-		if (t->envs[t->seen.slots[i].id1 - 1] == env)
-			return t->seen.slots[i].id1 - 1;
-	if (t->n == t->cap) {
-		v = realloc(t->envs, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
-		if (!v)
-			return -1;
-		t->envs = v;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
-	if (index_table_insert(&t->seen, h, t->n))
-		return -1;
-	t->envs[t->n] = env;
-	*first = true;
-	return t->n++;
-}
-
 /* " env #N", and the first time its strings as shell words: " env #N (K of ENVC variables) {A=1 B=2}". */
 static int show_env(struct env_numbers *t, const struct log_env *env)
 {
@@ -394,8 +357,7 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 		}
 		putchar('\n');
 	}
-	index_table_free(&envs.seen);
-	free(envs.envs);
+	env_numbers_free(&envs);
 	return r;
 }
 

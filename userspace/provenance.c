@@ -606,10 +606,48 @@ static json_t *argv_json(const char *const *argv, uint32_t n)
 	return a;
 }
 
-static json_t *external_parameters(const struct log_header *h)
+/* The environment the traced command's own exec got (log format 3), NULL when not recorded. */
+static const struct log_env *root_env(const struct log_file *f)
 {
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_EXEC && f->events[i].tgid == f->header.root_pid)
+			return f->events[i].exec.env;
+	return NULL;
+}
+
+/*
+ * {NAME: value}: the caller's environment is an input of the build it controls
+ * (docs/build-type.md).  Secret values are as the log has them, "sha256:HEX";
+ * a name set twice keeps its first value, as getenv(3) does.
+ */
+static json_t *environment_json(const struct log_env *env)
+{
+	json_t *o = json_object();
+
+	for (uint32_t i = 0; o && i < env->nvars; i++) {
+		const char *v = env->vars[i], *eq = strchr(v, '=');
+		char *name = eq ? strndup(v, (size_t)(eq - v)) : NULL, *key;
+
+		if (!eq)
+			continue;
+		key = name && !valid_utf8(name) ? percent_encode("", name) : name ? strdup(name) : NULL;
+		if (!key || (!json_object_get(o, key) && set(o, key, jtext(eq + 1))))
+			o = (json_decref(o), NULL);
+		free(key);
+		free(name);
+	}
+	return o;
+}
+
+static json_t *external_parameters(const struct log_file *f)
+{
+	const struct log_header *h = &f->header;
+	const struct log_env *env = root_env(f);
 	json_t *p = json_pack("{s:o, s:o}", "command", argv_json(h->command, h->ncommand),
 			      "workingDirectory", jtext(h->cwd));
+
+	if (p && env && set(p, "environment", environment_json(env)))
+		p = (json_decref(p), NULL);
 	const char *url = option(h, "git.url"), *commit = option(h, "git.commit");
 
 	if (p && url && commit) {
@@ -628,8 +666,19 @@ static bool is_run_option(const char *key)
 	return key && strncmp(key, "git.", 4) && strcmp(key, "invocation_id");
 }
 
-static json_t *internal_parameters(const struct log_header *h)
+/* How the environment was recorded: the secret rule, and whether the command's own was cut. */
+static json_t *environment_rule(const struct log_file *f)
 {
+	const struct log_header *h = &f->header;
+	const struct log_env *env = root_env(f);
+
+	return json_pack("{s:o, s:s, s:b}", "secretPatterns", argv_json(h->secret_patterns, h->nsecret_patterns),
+			 "secretValues", "sha256:HEX of the value", "cut", env && env->flags);
+}
+
+static json_t *internal_parameters(const struct log_file *f)
+{
+	const struct log_header *h = &f->header;
 	json_t *opts = json_object(), *p;
 
 	for (uint32_t i = 0; opts && i < h->noptions; i++) {
@@ -648,6 +697,8 @@ static json_t *internal_parameters(const struct log_header *h)
 	p = json_pack("{s:o, s:o, s:o, s:o}", "kettleVersion", jtext(h->kettle_version),
 		      "kernelRelease", jtext(h->kernel_release), "host", jtext(h->host), "options", opts);
 	if (p && option(h, "scope") && set(p, "scope", jtext(option(h, "scope"))))
+		p = (json_decref(p), NULL);
+	if (p && h->env_mode == LOG_ENV_RECORDED && set(p, "environment", environment_rule(f)))
 		p = (json_decref(p), NULL);
 	return p;
 }
@@ -683,9 +734,11 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 	const struct log_hash_stats *hs = &f->trailer.hash;
 	uint64_t drops = 0;
 
+	json_t *c;
+
 	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
 		drops += l->ringbuf_drops[i];
-	return json_pack("{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	c = json_pack("{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:{s:o, s:o, s:o, s:o, s:o}}",
 			 "complete", x->complete, "beganMidBuild", x->mid_build,
 			 "events", ju64(x->events), "processes", ju64(x->processes),
@@ -698,6 +751,10 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 			 "exitStatus", json_integer(f->trailer.exit_status),
 			 "hashing", "queued", ju64(hs->queued), "hashed", ju64(hs->hashed), "failed", ju64(hs->failed),
 			 "changed", ju64(hs->changed), "queueFull", ju64(hs->queue_full));
+	/* since log format 3: an older log's statement stays as it was */
+	if (c && f->header.format_version >= 3 && set(c, "environmentTruncations", ju64(l->env_truncations)))
+		c = (json_decref(c), NULL);
+	return c;
 }
 
 /*
@@ -773,8 +830,8 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:O}, s:o}}",
 		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", subj, "predicateType", PROVENANCE_PREDICATE_TYPE,
 		       "predicate", "buildDefinition", "buildType", PROVENANCE_BUILD_TYPE,
-		       "externalParameters", external_parameters(&f->header),
-		       "internalParameters", internal_parameters(&f->header), "resolvedDependencies", deps,
+		       "externalParameters", external_parameters(f),
+		       "internalParameters", internal_parameters(f), "resolvedDependencies", deps,
 		       "runDetails", run_details(f, o));
 	if (st && set(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts", bp))
 		st = (json_decref(st), NULL);

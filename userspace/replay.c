@@ -214,7 +214,7 @@ static int on_exec(struct builder *b, const struct log_event *e, uint32_t proc)
 		return -1;
 	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = e->ts_ns, .proc = proc,
 		.prev = p->own_exec ? p->exec : REPLAY_NONE, .exe = e->exec.exe, .cwd = e->exec.cwd,
-		.argv = e->exec.argv, .nargv = e->exec.nargv };
+		.argv = e->exec.argv, .nargv = e->exec.nargv, .env = e->exec.env };
 	p->exec = r->nexecs++;
 	p->own_exec = true;
 	return access_add(b, e, proc, e->exec.exe, RA_EXEC);

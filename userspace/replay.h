@@ -68,6 +68,7 @@ struct replay_exec {
 	const char *exe, *cwd;  /* may be NULL */
 	const char *const *argv;
 	uint32_t nargv;
+	const struct log_env *env;      /* the environment it got; NULL: not recorded (docs/log-format.md) */
 	bool snapshot;          /* seen running when an attach began, not exec'd under the trace */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "env_numbers.h"
 #include "forensic_cli.h"
 #include "provenance_net.h"
 #include "report_html.h"
@@ -49,11 +50,12 @@ static const char script[] =
 	" var r=el('rect',{x:x,y:y+2,width:w,height:rowH-4,'class':p.status===null?'r':(p.status?'f':'p')});\n"
 	" var tip=document.createElementNS(ns,'title');tip.textContent=p.cmd;r.appendChild(tip);\n"
 	" r.addEventListener('click',function(){detail.textContent='pid '+p.pid+', '+"
-	"(p.end-p.start).toFixed(3)+' ms, '+(p.status===null?'no exit seen':'wait status '+p.status)+'\\n'+p.cmd;});\n"
+	"(p.end-p.start).toFixed(3)+' ms, '+(p.status===null?'no exit seen':'wait status '+p.status)+'\\n'+p.cmd+"
+	"(p.env===undefined?'':'\\n\\nenvironment (#'+p.env+'):\\n'+d.envs[p.env].join('\\n'));});\n"
 	"});\n"
 	"document.getElementById('timeline').appendChild(svg);\n"
 	"document.getElementById('timeline-caption').textContent=procs.length+' processes'+"
-	"(shown<procs.length?' (the first '+shown+' drawn)':'')+'; click a bar for its command.';\n"
+	"(shown<procs.length?' (the first '+shown+' drawn)':'')+'; click a bar for its command and environment.';\n"
 	"Array.prototype.forEach.call(document.querySelectorAll('input[data-filter]'),function(inp){\n"
 	" inp.addEventListener('input',function(){var q=inp.value.toLowerCase();\n"
 	"  Array.prototype.forEach.call(document.getElementById(inp.getAttribute('data-filter')).rows,"
@@ -162,11 +164,12 @@ static void completeness(FILE *o, const struct replay *r)
 		f->has_trailer && !f->truncated ? "yes" : "<span class=bad>no: cut short</span>");
 	fprintf(o, "<tr><td>events lost in the ring buffer</td><td>%" PRIu64 "</td></tr>",
 		lost - l.path_truncations - l.argv_truncations - l.string_truncations -
-		l.pending_full - l.tracked_full);
+		l.pending_full - l.tracked_full - l.env_truncations);
 	fprintf(o, "<tr><td>paths cut</td><td>%" PRIu64 "</td></tr><tr><td>argv cut</td><td>%" PRIu64
-		"</td></tr><tr><td>strings cut</td><td>%" PRIu64 "</td></tr><tr><td>pending or "
-		"tracked table full</td><td>%" PRIu64 "</td></tr>", l.path_truncations,
-		l.argv_truncations, l.string_truncations, l.pending_full + l.tracked_full);
+		"</td></tr><tr><td>strings cut</td><td>%" PRIu64 "</td></tr><tr><td>environments cut</td><td>%"
+		PRIu64 "</td></tr><tr><td>pending or tracked table full</td><td>%" PRIu64 "</td></tr>",
+		l.path_truncations, l.argv_truncations, l.string_truncations, l.env_truncations,
+		l.pending_full + l.tracked_full);
 	fprintf(o, "<tr><td>files hashed</td><td>%" PRIu64 "</td></tr><tr><td>not hashable</td><td>%"
 		PRIu64 "</td></tr><tr><td>changed while the build ran</td><td>%" PRIu64 "</td></tr>"
 		"<tr><td>not hashed, queue full</td><td>%" PRIu64 "</td></tr></table>\n", hs.hashed,
@@ -328,9 +331,35 @@ static bool is_source(const struct replay *r, uint32_t f)
 	return !strcmp(forensic_file_role(r, f), "source");
 }
 
+/* ",\"env\":N" for a process whose program got a recorded environment (each one listed once, in "envs"). */
+static void env_ref(FILE *o, const struct replay *r, uint32_t p, struct env_numbers *envs)
+{
+	const struct replay_exec *x = replay_proc_exec(r, p);
+	bool first;
+	long n = x && x->env ? env_number(envs, x->env, &first) : -1;
+
+	if (n >= 0)
+		fprintf(o, ",\"env\":%ld", n);
+}
+
+/* The environments the processes refer to, each an array of "NAME=value" (secrets as recorded: hashed). */
+static void env_table(FILE *o, const struct env_numbers *envs)
+{
+	fprintf(o, "],\"envs\":[");
+	for (uint32_t i = 0; i < envs->n; i++) {
+		fprintf(o, "%s\n[", i ? "," : "");
+		for (uint32_t k = 0; k < envs->envs[i]->nvars; k++) {
+			fputs(k ? "," : "", o);
+			show_json_write(o, envs->envs[i]->vars[k]);
+		}
+		fputc(']', o);
+	}
+}
+
 /* The processes in tree order, as the data block of the timeline script. */
 static void timeline_data(FILE *o, const struct replay *r)
 {
+	struct env_numbers envs = { 0 };
 	bool first = true;
 
 	fprintf(o, "<script type=\"application/json\" id=kettle-data>{\"duration_ms\":%.3f,\"procs\":[",
@@ -365,6 +394,7 @@ static void timeline_data(FILE *o, const struct replay *r)
 			show_json_write(o, replay_proc_name(r, p));
 			fprintf(o, ",\"cmd\":");
 			show_json_write(o, cmd ? cmd : "");
+			env_ref(o, r, p, &envs);
 			fputc('}', o);
 			free(cmd);
 			first = false;
@@ -377,6 +407,8 @@ static void timeline_data(FILE *o, const struct replay *r)
 			p = p == REPLAY_NONE || p == root ? REPLAY_NONE : r->procs[p].next_sibling;
 		}
 	}
+	env_table(o, &envs);
+	env_numbers_free(&envs);
 	fprintf(o, "]}</script>\n");
 }
 

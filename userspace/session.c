@@ -337,7 +337,7 @@ static void report(const struct session *s, int write_err)
 	const struct log_losses *l = &s->losses;
 	const struct log_collect *w = &s->collect;
 	uint64_t total = log_losses_total(l);
-	uint64_t cut = l->path_truncations + l->argv_truncations + l->string_truncations;
+	uint64_t cut = l->path_truncations + l->argv_truncations + l->string_truncations + l->env_truncations;
 	uint64_t unfollowed = l->pending_full + l->tracked_full;
 	struct rusage ru;
 
@@ -349,7 +349,7 @@ static void report(const struct session *s, int write_err)
 			(unsigned long long)w->bad_records);
 	if (total)
 		fprintf(stderr, "%s: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
-			"%llu paths/argv/strings cut short, %llu syscalls or processes not followed%s\n", s->name,
+			"%llu paths/argv/strings/environments cut short, %llu syscalls or processes not followed%s\n", s->name,
 			(unsigned long long)(total - cut - unfollowed), (unsigned long long)cut,
 			(unsigned long long)unfollowed, s->opt->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
 	if (s->opt->hash)
