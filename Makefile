@@ -25,7 +25,7 @@ ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN      := -Wall -Wextra -Werror
 CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace -Iattest
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
-LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -luring -lpthread
+LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread
 
 # attest/ depends on nothing in bpf/ or kmod/: its objects need no skeleton.
 ATTEST_SRCS := $(wildcard attest/*.c)

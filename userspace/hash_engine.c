@@ -4,7 +4,14 @@
  * file the ring carries openat -> reads -> close.  Two reads per file are in
  * flight at consecutive offsets (double buffering: the next chunk is read
  * while this one is hashed); chunks are hashed strictly in file order.
- * Buffers are one registered region per worker, small enough to stay in L2.
+ * Buffers are one registered region per worker; a file uses 128 KiB of it, which stays in L2.
+ *
+ * A file of up to MB_MAX bytes is read whole into its slot and hashed by the
+ * worker's intel-ipsec-mb multi-buffer manager instead: 8 or 16 files per
+ * SIMD pass, 2.5x OpenSSL's SHA-NI rate per core for 4 KiB files on the
+ * machine it was measured on (docs/hashing.md).  That manager needs the whole
+ * message at once and takes less than 64 KiB, so larger files keep OpenSSL's
+ * streaming digest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,13 +29,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <intel-ipsec-mb.h>
 #include <liburing.h>
 #include <openssl/evp.h>
 
 #include "hash_engine.h"
 
 #define CHUNK           (64u * 1024)    /* one read; 2 per file in flight */
-#define SLOTS_MAX       16u             /* files in flight per worker */
+/* Files up to this size: multi-buffer hashing (intel-ipsec-mb 1.3 refuses
+ * hash jobs of 65535 bytes or more with IMB_ERR_JOB_AUTH_LEN). */
+#define MB_MAX          (60u * 1024)
+#define SLOTS_MAX       32u             /* files in flight per worker */
 #define NOFILE_RESERVE  64u             /* descriptors left to the rest of the process */
 #define SIZE0_CAP       (1ull << 30)    /* st_size 0 (procfs): read to EOF, at most this */
 #define DEFAULT_QUEUE   4096u
@@ -53,6 +64,7 @@ struct slot {
 	int fd;
 	unsigned pending;       /* SQEs in flight */
 	bool failed, eof, size0;
+	bool mb;                /* whole file in buf, hashed by the worker's multi-buffer manager */
 	uint64_t next_off;      /* next chunk to issue */
 	struct chunk ch[2];
 	uint8_t *buf;           /* 2 * CHUNK of the worker's region */
@@ -73,6 +85,8 @@ struct worker {
 	unsigned nout;
 	uint8_t *region;
 	size_t region_len;
+	IMB_MGR *mb;
+	unsigned mb_queued;     /* files in the multi-buffer manager */
 };
 
 struct hash_engine {
@@ -318,6 +332,53 @@ static void issue_reads(struct worker *w, unsigned idx, struct slot *s)
 	}
 }
 
+static void mb_done(struct worker *w, IMB_JOB *job)
+{
+	unsigned idx = (unsigned)(uintptr_t)job->user_data;
+	struct slot *s = &w->slots[idx];
+
+	unsigned dlen = 0;
+
+	w->mb_queued--;
+	/* A job the library refuses (a limit of another version) is hashed by OpenSSL. */
+	if (job->status != IMB_STATUS_COMPLETED &&
+	    (!EVP_Digest(s->buf, s->res.bytes, s->res.digest, &dlen, w->e->sha256, NULL) ||
+	     dlen != HASH_DIGEST_LEN)) {
+		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
+		return;
+	}
+	slot_close(w, idx, s);
+}
+
+/* The digest arrives once the manager has enough files for a pass (or is flushed). */
+static void mb_submit(struct worker *w, unsigned idx, struct slot *s)
+{
+	IMB_JOB *job = IMB_GET_NEXT_JOB(w->mb);
+
+	memset(job, 0, sizeof(*job));
+	job->cipher_mode = IMB_CIPHER_NULL;
+	job->cipher_direction = IMB_DIR_ENCRYPT;
+	job->chain_order = IMB_ORDER_HASH_CIPHER;
+	job->hash_alg = IMB_AUTH_SHA_256;
+	job->src = s->buf;      /* the two chunks are adjacent: the whole file */
+	job->msg_len_to_hash_in_bytes = s->res.bytes;
+	job->auth_tag_output = s->res.digest;
+	job->auth_tag_output_len_in_bytes = HASH_DIGEST_LEN;
+	job->user_data = (void *)(uintptr_t)idx;
+	w->mb_queued++;
+	for (job = IMB_SUBMIT_JOB(w->mb); job; job = IMB_GET_COMPLETED_JOB(w->mb))
+		mb_done(w, job);
+}
+
+/* Hashes what waits in the manager, lanes full or not. */
+static void mb_flush(struct worker *w)
+{
+	IMB_JOB *job;
+
+	while ((job = IMB_FLUSH_JOB(w->mb)))
+		mb_done(w, job);
+}
+
 static void slot_complete(struct worker *w, unsigned idx, struct slot *s)
 {
 	struct hash_result *r = &s->res;
@@ -335,6 +396,10 @@ static void slot_complete(struct worker *w, unsigned idx, struct slot *s)
 		r->changed = true;
 	if (s->size0 && !s->eof)
 		r->changed = true;      /* hit SIZE0_CAP: not the whole file */
+	if (s->mb) {
+		mb_submit(w, idx, s);
+		return;
+	}
 	if (!EVP_DigestFinal_ex(s->md, r->digest, &dlen) || dlen != HASH_DIGEST_LEN) {
 		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
 		return;
@@ -353,7 +418,7 @@ static void hash_ready_chunks(struct worker *w, unsigned idx, struct slot *s)
 				ch = &s->ch[c];
 		if (!ch || s->failed)
 			break;
-		if (ch->filled && !EVP_DigestUpdate(s->md, s->buf + (size_t)(ch - s->ch) * CHUNK,
+		if (ch->filled && !s->mb && !EVP_DigestUpdate(s->md, s->buf + (size_t)(ch - s->ch) * CHUNK,
 						    ch->filled)) {
 			slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
 			return;
@@ -423,11 +488,12 @@ static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
 		slot_fail(w, idx, s, HASH_STEP_TYPE, -EINVAL);
 		return;
 	}
-	if (!EVP_DigestInit_ex2(s->md, w->e->sha256, NULL)) {
+	s->size0 = st.st_size == 0;
+	s->mb = !s->size0 && (uint64_t)st.st_size <= MB_MAX;
+	if (!s->mb && !EVP_DigestInit_ex2(s->md, w->e->sha256, NULL)) {
 		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
 		return;
 	}
-	s->size0 = st.st_size == 0;
 	if (w->e->o.hook)
 		w->e->o.hook(w->e->o.hook_arg, s->res.path, HASH_STEP_READ);
 	issue_reads(w, idx, s);
@@ -472,7 +538,7 @@ static void slot_start(struct worker *w, unsigned idx, struct hash_result *req)
 	w->active++;
 	s->fd = -1;
 	s->pending = 0;
-	s->failed = s->eof = s->size0 = false;
+	s->failed = s->eof = s->size0 = s->mb = false;
 	s->next_off = 0;
 	memset(s->ch, 0, sizeof(s->ch));
 	s->res = *req;
@@ -554,6 +620,10 @@ static void reap(struct worker *w)
 /* The ring broke: every file of this worker gets an error result. */
 static void abandon_slots(struct worker *w, int err)
 {
+	/* Drop the manager's files unhashed: they are abandoned like the rest. */
+	while (IMB_FLUSH_JOB(w->mb))
+		;
+	w->mb_queued = 0;
 	for (unsigned i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 
@@ -668,6 +738,11 @@ static void *worker_main(void *arg)
 	if (err)
 		return NULL;
 	while (refill(w)) {
+		/* Nothing but files in the manager: no completion would ever come. */
+		if (w->mb_queued && w->mb_queued == w->active) {
+			mb_flush(w);
+			continue;
+		}
 		err = io_uring_submit_and_wait(&w->ring, 1);
 		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
 			abandon_slots(w, err);
@@ -695,6 +770,31 @@ static unsigned slots_per_worker(unsigned workers)
 	return avail < 1 ? 1 : avail > SLOTS_MAX ? SLOTS_MAX : (unsigned)avail;
 }
 
+#define HUGE_PAGE (2u << 20)
+
+/*
+ * The buffers on 2 MiB pages where the kernel allows it: registering them
+ * then pins a few huge pages instead of 1,024 small ones (measured: 10 ms of
+ * start-up less on the 2-core VM, where every page fault is expensive).
+ */
+static uint8_t *huge_region(size_t len)
+{
+	size_t map_len = len + HUGE_PAGE;
+	uint8_t *p = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start, end;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	end = start + len;
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	if ((uintptr_t)p + map_len > end)
+		munmap((void *)end, (uintptr_t)p + map_len - end);
+	madvise((void *)start, len, MADV_HUGEPAGE);     /* a refusal only costs speed */
+	return (uint8_t *)start;
+}
+
 static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots)
 {
 	w->e = e;
@@ -704,12 +804,15 @@ static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots
 	if (!w->slots || !w->out)
 		return -ENOMEM;
 	w->region_len = (size_t)nslots * 2 * CHUNK;
-	w->region = mmap(NULL, w->region_len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w->region == MAP_FAILED) {
-		w->region = NULL;
+	w->region = huge_region(w->region_len);
+	if (!w->region)
 		return -ENOMEM;
-	}
+	w->mb = alloc_mb_mgr(0);
+	if (!w->mb)
+		return -ENOMEM;
+	init_mb_mgr_auto(w->mb, NULL);  /* the widest SIMD this CPU has */
+	if (imb_get_errno(w->mb))
+		return -ENOTSUP;
 	for (unsigned i = 0; i < nslots; i++) {
 		w->slots[i].buf = w->region + (size_t)i * 2 * CHUNK;
 		w->slots[i].fd = -1;
@@ -728,6 +831,8 @@ static void worker_release(struct worker *w)
 		EVP_MD_CTX_free(w->slots[i].md);
 	free(w->slots);
 	free(w->out);
+	if (w->mb)
+		free_mb_mgr(w->mb);
 	if (w->region)
 		munmap(w->region, w->region_len);
 }

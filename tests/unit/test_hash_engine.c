@@ -78,7 +78,7 @@ static int hash_one(struct hash_engine *e, const char *path, struct hash_result 
 
 static int t_sizes_agree_with_sha256sum(void)
 {
-	static const size_t sizes[] = { 0, 1, 4096, 65535, 65536, 65537, 131072, 131073, 1000003 };
+	static const size_t sizes[] = { 0, 1, 4096, 61440, 61441, 65535, 65536, 65537, 131072, 131073, 1000003 };
 	struct hash_engine *e = engine(2, 0, NULL);
 
 	CHECK(e, "engine");
