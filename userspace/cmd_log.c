@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "index_table.h"
 #include "env_numbers.h"
+#include "kmod_show.h"
 #include "events.h"
 #include "log_files.h"
 #include "log_filter.h"
@@ -335,9 +336,21 @@ static int show_env(struct env_numbers *t, const struct log_env *env)
 	return 0;
 }
 
+/* A kernel module's measurement in the timeline (by its time: the exec event follows it). */
+static void show_kmod_text(const struct log_file *f, const struct log_filter *flt, const struct log_kmod_exec *k)
+{
+	if (!log_filter_match_kmod(flt, f, k))
+		return;
+	print_rel_time(k->ts_ns, f->header.start_boot_ns);
+	printf(" [%" PRIu32 "/%" PRIu32 "] %s ", k->tgid, k->tid, LOG_FILTER_KMOD_EXEC_NAME);
+	kmod_show_details(stdout, k);
+	putchar('\n');
+}
+
 static int show_text(const struct log_file *f, const struct log_filter *flt)
 {
 	struct env_numbers envs = { 0 };
+	size_t k = 0;
 	int r = 0;
 
 	if (!log_complete(f))
@@ -346,6 +359,8 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 	for (size_t i = 0; i < f->nevents; i++) {
 		const struct log_event *e = &f->events[i];
 
+		for (; k < f->nkmod_execs && f->kmod_execs[k].ts_ns < e->ts_ns; k++)
+			show_kmod_text(f, flt, &f->kmod_execs[k]);
 		if (!log_filter_match(flt, f, e))
 			continue;
 		print_rel_time(e->ts_ns, f->header.start_boot_ns);
@@ -357,6 +372,8 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 		}
 		putchar('\n');
 	}
+	for (; r == 0 && k < f->nkmod_execs; k++)
+		show_kmod_text(f, flt, &f->kmod_execs[k]);
 	env_numbers_free(&envs);
 	return r;
 }
@@ -531,8 +548,18 @@ static int emit_json(json_t *j)
 
 static int show_json(const struct log_file *f, const struct log_filter *flt)
 {
-	for (size_t i = 0; i < f->nevents; i++)
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->nevents; i++) {
+		for (; k < f->nkmod_execs && f->kmod_execs[k].ts_ns < f->events[i].ts_ns; k++)
+			if (log_filter_match_kmod(flt, f, &f->kmod_execs[k]) &&
+			    emit_json(kmod_show_json(&f->kmod_execs[k])))
+				return -1;
 		if (log_filter_match(flt, f, &f->events[i]) && emit_json(json_event(&f->events[i])))
+			return -1;
+	}
+	for (; k < f->nkmod_execs; k++)
+		if (log_filter_match_kmod(flt, f, &f->kmod_execs[k]) && emit_json(kmod_show_json(&f->kmod_execs[k])))
 			return -1;
 	return 0;
 }
@@ -1092,6 +1119,10 @@ static void files_text_line(const struct log_file *f, const struct files *fs,
 	}
 	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = fs->digest_next[d])
 		files_text_digest(&f->digests[d]);
+	for (size_t k = e->first_kmod; k != LOG_FILES_NONE; k = fs->kmod_next[k]) {
+		fputs("  ", stdout);
+		kmod_show_digest(stdout, &f->kmod_execs[k]);
+	}
 	if (e->exec_ident != LOG_FILES_NONE && f->exec_idents[e->exec_ident].build_id)
 		printf("  build-id %s", f->exec_idents[e->exec_ident].build_id);
 	putchar('\n');
@@ -1125,7 +1156,7 @@ static json_t *json_exec_ident(const struct log_exec_ident *x)
 static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
 			      const struct file_entry *e)
 {
-	json_t *pids = json_array(), *digests = json_array();
+	json_t *pids = json_array(), *digests = json_array(), *kernel = json_array();
 
 	for (size_t i = 0; pids && i < e->npids; i++)
 		if (json_array_append_new(pids, json_integer(e->pids[i])))
@@ -1133,7 +1164,11 @@ static json_t *json_file_refs(const struct log_file *f, const struct files *fs,
 	for (size_t d = e->first_digest; digests && d != LOG_FILES_NONE; d = fs->digest_next[d])
 		if (json_array_append_new(digests, json_digest(&f->digests[d])))
 			json_decref(digests), digests = NULL;
-	return json_pack("{s:o, s:o, s:o, s:o}", "pids", pids, "exe", show_json_name(e->exe),
+	for (size_t k = e->first_kmod; kernel && k != LOG_FILES_NONE; k = fs->kmod_next[k])
+		if (json_array_append_new(kernel, kmod_show_json_digest(&f->kmod_execs[k])))
+			json_decref(kernel), kernel = NULL;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "pids", pids, "exe", show_json_name(e->exe),
+			 "kernel_digests", kernel,
 			 "digests", digests, "exec_ident", e->exec_ident == LOG_FILES_NONE ? json_null() :
 			 json_exec_ident(&f->exec_idents[e->exec_ident]));
 }

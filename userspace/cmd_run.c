@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "evidence.h"
 #include "git_source.h"
+#include "kmod_reader.h"
 #include "provenance.h"
 #include "session.h"
 #include "spawn.h"
@@ -27,7 +29,8 @@
 
 #define MAIN_TICK_NS 100000000l
 
-enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST };
+enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST, OPT_KMOD_DEVICE,
+       OPT_NO_KMOD };
 
 struct run_options {
 	struct session_options s;
@@ -35,6 +38,8 @@ struct run_options {
 	struct attest_request attest;   /* bundle_path set: attest the provenance at the end */
 	bool stop_at_root;
 	bool scope_cgroup;
+	const char *kmod_device;        /* --kmod-device; NULL: $KETTLE_KMOD_DEVICE or /dev/kettle */
+	bool no_kmod;
 	char **command;
 };
 
@@ -55,6 +60,12 @@ static void run_usage(FILE *f)
 		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
 		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
 		"      --cgroup            the same as --scope cgroup\n"
+		"      --kmod-device PATH  the kernel module's device (default $KETTLE_KMOD_DEVICE, else\n"
+		"                          /dev/kettle). When it exists, the build runs in a cgroup of its\n"
+		"                          own and the module hashes every program it executes, at exec;\n"
+		"                          a device that exists but cannot be used (busy: one reader at a\n"
+		"                          time) fails the run, as does a PATH named here that is missing\n"
+		"      --no-kmod           do not use the kernel module, even when it is there\n"
 		"  -h, --help              this text\n\n"
 		"Exit status: CMD's (128+N when killed by signal N); 125 kettle failed or lost events,\n"
 		"126 CMD cannot be executed, 127 CMD not found.\n");
@@ -68,6 +79,8 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
 		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
+		{ "kmod-device", required_argument, NULL, OPT_KMOD_DEVICE },
+		{ "no-kmod", no_argument, NULL, OPT_NO_KMOD },
 		{ "attest", required_argument, NULL, OPT_ATTEST },
 		ATTEST_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -88,6 +101,8 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case OPT_STOP_AT_ROOT: o->stop_at_root = true; break;
 		case OPT_CGROUP: o->scope_cgroup = true; break;
 		case OPT_PROVENANCE: o->provenance = optarg; break;
+		case OPT_KMOD_DEVICE: o->kmod_device = optarg; break;
+		case OPT_NO_KMOD: o->no_kmod = true; break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
 				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
@@ -106,6 +121,10 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
 			return -1;
 		}
+	}
+	if (o->no_kmod && o->kmod_device) {
+		fprintf(stderr, "kettle run: --kmod-device and --no-kmod contradict each other\n");
+		return -1;
 	}
 	if (o->attest.bundle_path && !o->provenance) {
 		fprintf(stderr, "kettle run: --attest needs --provenance FILE (the statement it attests)\n");
@@ -160,7 +179,10 @@ static int supervise(const struct run_options *o, struct session *s, struct cgro
 struct run_state {
 	struct tracer *tracer;
 	struct cgroup_scope cg;
-	bool have_cg;
+	bool have_cg;                   /* the build runs in a cgroup of its own */
+	bool cg_scope;                  /* ... which is also the tracer's scope (--scope cgroup) */
+	struct kmod_reader *kmod;       /* the kernel module, when it is used */
+	const char *kmod_state;         /* header option "kmod": used, absent, off */
 	struct spawn child;
 	bool spawned;
 };
@@ -172,8 +194,45 @@ static void run_abort(struct run_state *rs)
 		waitpid(rs->child.pid, NULL, 0);
 	}
 	tracer_close(rs->tracer);
+	kmod_reader_close(rs->kmod);
+	rs->kmod = NULL;
 	if (rs->have_cg)
 		cgroup_scope_remove(&rs->cg);
+}
+
+/*
+ * The kernel module, when its device is there.  A device that exists but
+ * cannot be used fails the run: a user who loaded the module expects every
+ * exec measured, not a quiet run without it.
+ */
+static int kmod_prepare(const struct run_options *o, struct run_state *rs, char *err, size_t errlen)
+{
+	char why[384];
+	int rc;
+
+	rs->kmod_state = "off";
+	if (o->no_kmod)
+		return 0;
+	rc = kmod_reader_open(o->kmod_device, o->kmod_device != NULL, &rs->kmod, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s; --no-kmod to run without the kernel module", why);
+		return -1;
+	}
+	rs->kmod_state = rc ? "used" : "absent";
+	return 0;
+}
+
+/* Scopes the module to the build's cgroup, before the build's first exec. */
+static int kmod_scope(struct run_state *rs, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(rs->cg.dir_fd, &st)) {
+		snprintf(err, errlen, "%.400s: %s", rs->cg.path, strerror(errno));
+		return -1;
+	}
+	/* a cgroup v2 id is its kernfs inode number */
+	return kmod_reader_set_scope(rs->kmod, st.st_ino, err, errlen);
 }
 
 /* Sets up scope, programs and the gated child. 0, or -1 after saying why. */
@@ -184,11 +243,15 @@ static int run_prepare(const struct run_options *o, struct run_state *rs, const 
 	char err[512];
 	int rc;
 
-	if (o->scope_cgroup) {
+	if (kmod_prepare(o, rs, err, sizeof(err)))
+		goto fail_msg;
+	if (o->scope_cgroup || rs->kmod) {
 		if (cgroup_scope_create(&rs->cg, err, sizeof(err)))
 			goto fail_msg;
 		rs->have_cg = true;
-		topt.cgroup_fd = rs->cg.dir_fd;
+		rs->cg_scope = o->scope_cgroup;
+		if (rs->cg_scope)
+			topt.cgroup_fd = rs->cg.dir_fd;
 	}
 	rs->tracer = tracer_open(&topt, err, sizeof(err));
 	if (!rs->tracer)
@@ -199,11 +262,15 @@ static int run_prepare(const struct run_options *o, struct run_state *rs, const 
 		goto fail_msg;
 	}
 	rs->spawned = true;
-	rc = rs->have_cg ? cgroup_scope_add(&rs->cg, rs->child.pid) : tracer_track(rs->tracer, rs->child.pid);
+	rc = rs->have_cg ? cgroup_scope_add(&rs->cg, rs->child.pid) : 0;
+	if (!rc && !rs->cg_scope)
+		rc = tracer_track(rs->tracer, rs->child.pid);
 	if (rc) {
 		snprintf(err, sizeof(err), "cannot put pid %d in scope: %s", rs->child.pid, strerror(-rc));
 		goto fail_msg;
 	}
+	if (rs->kmod && kmod_scope(rs, err, sizeof(err)))
+		goto fail_msg;
 	return 0;
 fail_msg:
 	fprintf(stderr, "kettle run: %s\n", err);
@@ -235,18 +302,23 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 {
 	struct git_source git;
 	char scope[600];
-	uint32_t ncmd = 0, nopts = 4;
+	uint32_t ncmd = 0, nopts = 5;
 
 	while (o->command[ncmd])
 		ncmd++;
-	snprintf(scope, sizeof(scope), "%s%s", rs->have_cg ? "cgroup:" : "process-tree",
-		 rs->have_cg ? rs->cg.path : "");
-	struct log_option opts[8] = {
+	snprintf(scope, sizeof(scope), "%s%s", rs->cg_scope ? "cgroup:" : "process-tree",
+		 rs->cg_scope ? rs->cg.path : "");
+	struct log_option opts[11] = {
 		{ "start", "run" },
 		{ "complete", "true" },
 		{ "scope", scope },
 		{ "stop_at_root", o->stop_at_root ? "true" : "false" },
+		{ "kmod", rs->kmod_state },
 	};
+	if (rs->kmod) {
+		opts[nopts++] = (struct log_option){ "kmod.device", kmod_reader_device(rs->kmod) };
+		opts[nopts++] = (struct log_option){ "kmod.cgroup", rs->cg.path };
+	}
 	nopts += git_options(&git, opts + nopts);
 	const struct session_header h = {
 		.root_pid = rs->child.pid, .command = (const char *const *)o->command, .ncommand = ncmd,
@@ -255,7 +327,7 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 
 	if (session_open(s, &o->s, "kettle run", rs->tracer, &h))
 		return -1;
-	if (session_drain_start(s) || session_collect_start(s)) {
+	if (session_drain_start(s) || session_collect_start(s) || (rs->kmod && session_kmod_start(s, rs->kmod))) {
 		session_abort(s);
 		return -1;
 	}
@@ -325,7 +397,7 @@ static int run_traced(const struct run_options *o)
 	}
 
 	exec_err = spawn_release(&rs.child);
-	status = supervise(o, &s, rs.have_cg ? &rs.cg : NULL, rs.child.pid, &sigs);
+	status = supervise(o, &s, rs.cg_scope ? &rs.cg : NULL, rs.child.pid, &sigs);
 
 	session_stop(&s);
 	tracer_close(rs.tracer);
@@ -339,6 +411,7 @@ static int run_traced(const struct run_options *o)
 		ret = status_to_exit(status);
 	}
 	ret = session_finish(&s, status, ret);
+	kmod_reader_close(rs.kmod);
 	if (o->provenance && !s.write_error) {
 		ret = run_provenance(o, ret);
 		if (o->attest.bundle_path && ret != KETTLE_EXIT_OWN_ERROR)

@@ -67,6 +67,15 @@ static void collect_checkpoint(struct log_collect *c)
 	collect_fail(c, rc);
 }
 
+/* The kernel module's records read so far; taken even after an error, so its reader never waits. */
+static void collect_kmod(struct log_collect *c)
+{
+	struct kmod_reader *k = atomic_load(&c->kmod);
+
+	if (k)
+		collect_fail(c, kmod_reader_write_ready(k, c->log));
+}
+
 static void *collect_main(void *arg)
 {
 	struct log_collect *c = arg;
@@ -84,6 +93,7 @@ static void *collect_main(void *arg)
 			collect_chunk(c, dec, chunk);
 			free(chunk);
 		}
+		collect_kmod(c);
 		if (c->plan && !c->error)
 			collect_fail(c, hash_plan_write_ready(c->plan, c->log, 0));
 		if (!c->error && boot_clock_ns() >= next_checkpoint) {
@@ -91,6 +101,7 @@ static void *collect_main(void *arg)
 			next_checkpoint = boot_clock_ns() + CHECKPOINT_NS;
 		}
 	}
+	collect_kmod(c);        /* the reader stopped before the queue closed: this is the rest */
 	if (c->plan) {
 		if (!c->error)
 			collect_fail(c, hash_plan_finish(c->plan, c->log));

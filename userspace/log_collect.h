@@ -14,6 +14,7 @@
 #include "env_redact.h"
 #include "event_queue.h"
 #include "hash_plan.h"
+#include "kmod_reader.h"
 #include "log_writer.h"
 #include "tracer.h"
 
@@ -25,6 +26,7 @@ struct log_collect {
 	struct tracer *tracer;
 	struct hash_plan *plan;         /* NULL: no hashing */
 	const struct env_redact *redact;        /* which environment values are hashed */
+	struct kmod_reader *_Atomic kmod;       /* the kernel module's records to log too; NULL: none */
 	/* read by the main thread while running */
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t processes;

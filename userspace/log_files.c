@@ -47,7 +47,8 @@ static struct file_entry *file_get(struct files *fs, const char *path)
 	    index_table_insert(&fs->by_path, h, (uint32_t)fs->n))
 		return NULL;
 	fs->v[fs->n] = (struct file_entry){ .path = path, .first_digest = LOG_FILES_NONE,
-					    .last_digest = LOG_FILES_NONE, .exec_ident = LOG_FILES_NONE };
+					    .last_digest = LOG_FILES_NONE, .exec_ident = LOG_FILES_NONE,
+					    .first_kmod = LOG_FILES_NONE, .last_kmod = LOG_FILES_NONE };
 	return &fs->v[fs->n++];
 }
 
@@ -303,6 +304,31 @@ static int files_hashed(struct files *fs, const struct log_file *f)
 	return 0;
 }
 
+/* What the kernel module measured at exec, attached to its paths (a record without a path has none). */
+static int files_kmod(struct files *fs, const struct log_file *f)
+{
+	struct file_entry *e;
+
+	fs->kmod_next = malloc((f->nkmod_execs ? f->nkmod_execs : 1) * sizeof(size_t));
+	if (!fs->kmod_next)
+		return -1;
+	for (size_t i = 0; i < f->nkmod_execs; i++) {
+		fs->kmod_next[i] = LOG_FILES_NONE;
+		if (!f->kmod_execs[i].path)
+			continue;
+		e = file_get(fs, f->kmod_execs[i].path);
+		if (!e)
+			return -1;
+		if (e->last_kmod == LOG_FILES_NONE)
+			e->first_kmod = i;
+		else
+			fs->kmod_next[e->last_kmod] = i;
+		e->last_kmod = i;
+		e->flags |= FILE_EXECUTED;
+	}
+	return 0;
+}
+
 void files_free(struct files *fs)
 {
 	for (size_t i = 0; i < fs->n; i++)
@@ -313,6 +339,7 @@ void files_free(struct files *fs)
 	index_table_free(&fs->pair_index);
 	proc_exe_free(&fs->procs);
 	free(fs->digest_next);
+	free(fs->kmod_next);
 }
 
 int files_build(struct files *fs, const struct log_file *f)
@@ -321,6 +348,6 @@ int files_build(struct files *fs, const struct log_file *f)
 	for (size_t i = 0; i < f->nevents; i++)
 		if (files_event(fs, &f->events[i], f->header.start_wall_ns))
 			return -1;
-	return files_hashed(fs, f);
+	return files_hashed(fs, f) || files_kmod(fs, f) ? -1 : 0;
 }
 

@@ -42,6 +42,7 @@ struct file_entry {
 	size_t npids, cappids;
 	const char *exe;            /* of the first process */
 	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */
+	size_t first_kmod, last_kmod;   /* the kernel module's measurements of it at exec (log order) */
 	const char *renamed_to;     /* the latest rename of this name: its new name */
 	const char *renamed_from;   /* the latest rename onto this name: its old name */
 };
@@ -56,12 +57,14 @@ struct files {
 	struct index_table pair_index;
 	struct proc_exe_map procs;      /* pid -> its program now */
 	size_t *digest_next;            /* per digest: the next digest of the same path */
+	size_t *kmod_next;              /* per kmod_exec record: the next one of the same path */
 };
 
 /*
  * Builds FS from the events, digests and exec identities of F (whose strings
  * FS points into).  0, or -1 when out of memory; files_free either way.
- * A path's digests: for (d = e->first_digest; d != LOG_FILES_NONE; d = fs->digest_next[d]).
+ * A path's digests: for (d = e->first_digest; d != LOG_FILES_NONE; d = fs->digest_next[d]);
+ * its kernel measurements likewise from e->first_kmod through fs->kmod_next.
  */
 int files_build(struct files *fs, const struct log_file *f);
 void files_free(struct files *fs);

@@ -84,9 +84,13 @@ static int add_types(struct log_filter *f, const char *value, char *err, size_t 
 		if (next_item(&s, item, sizeof(item)))
 			for (t = 1; t < LOG_EV_TYPE_MAX && strcmp(item, type_names[t]); t++)
 				;
+		if (t >= LOG_EV_TYPE_MAX && !strcmp(item, LOG_FILTER_KMOD_EXEC_NAME)) {
+			f->types |= LOG_FILTER_KMOD_EXEC;
+			continue;
+		}
 		if (t == 0 || t >= LOG_EV_TYPE_MAX) {
 			snprintf(err, errlen, "--type '%s': expected fork, exec, exec_failed, exit, open, "
-				 "proc_snapshot, net or file_op (comma list allowed)", value);
+				 "proc_snapshot, net, file_op or kmod_exec (comma list allowed)", value);
 			return -1;
 		}
 		f->types |= 1u << t;
@@ -328,6 +332,26 @@ bool log_filter_match(const struct log_filter *f, const struct log_file *log, co
 	if (f->until.set && rel > bound_rel(&f->until, log))
 		return false;
 	return !f->nglobs || path_matches(f, e);
+}
+
+bool log_filter_match_kmod(const struct log_filter *f, const struct log_file *log, const struct log_kmod_exec *k)
+{
+	int64_t rel = (int64_t)(k->ts_ns - log->header.start_boot_ns);
+
+	if (f->types && !(f->types & LOG_FILTER_KMOD_EXEC))
+		return false;
+	if (f->npids && !pid_matches(f, k->tgid))
+		return false;
+	if (f->since.set && rel < bound_rel(&f->since, log))
+		return false;
+	if (f->until.set && rel > bound_rel(&f->until, log))
+		return false;
+	if (!f->nglobs)
+		return true;
+	for (size_t i = 0; i < f->nglobs; i++)
+		if (k->path && glob_matches(f->globs[i], k->path))
+			return true;
+	return false;
 }
 
 void log_filter_free(struct log_filter *f)

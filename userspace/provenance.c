@@ -383,16 +383,89 @@ static const char *errno_name(int32_t result)
 	return n ? n : "unknown error";
 }
 
+/* The first of E's input and exec digests that is good and differs from SHA, or NULL. */
+static const struct log_digest *userspace_differs(const struct conv *c, const struct file_entry *e,
+						  const uint8_t sha[32])
+{
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+		const struct log_digest *d = &c->f->digests[i];
+
+		if (d->kind != LOG_DIGEST_OUTPUT && !d->result && memcmp(d->sha256, sha, 32))
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * What the kernel module measured of E at exec (docs/kmod.md): the bytes
+ * that ran, taken while the kernel held the file write-denied, so its digest
+ * comes before userspace's, which was taken after the exec.  *DONE when the
+ * kernel's measurements decided the content; otherwise (none, or all failed)
+ * the userspace digests do.
+ */
+static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, json_t *notes, bool *done)
+{
+	const struct log_kmod_exec *good = NULL, *k;
+	const struct log_digest *u;
+	const char *why = NULL;
+	bool differ = false;
+	json_t *all;
+	char h[65];
+
+	*done = false;
+	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+		k = &c->f->kmod_execs[i];
+		if (k->result)
+			why = errno_name(k->result);
+		else if (good && memcmp(good->sha256, k->sha256, 32))
+			differ = true;
+		else
+			good = k;
+	}
+	if (!good && !why)
+		return 0;
+	if (!good)      /* the kernel could not read it: what userspace found is all there is */
+		return set(notes, "kernelNotHashed", json_string(why));
+	if (set(notes, "measuredAt", json_string("kernel-exec")))
+		return -1;
+	*done = true;
+	if (differ) {   /* rewritten between two execs: two programs ran under one name */
+		c->facts->changed++;
+		all = json_array();
+		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+			if (c->f->kmod_execs[i].result)
+				continue;
+			hex(c->f->kmod_execs[i].sha256, 32, h);
+			if (json_array_append_new(all, json_string(h)))
+				all = (json_decref(all), NULL);
+		}
+		return set(notes, "changed", json_true()) || set(notes, "kernelDigests", all);
+	}
+	if (set(dep, "digest", json_pack("{s:o}", "sha256", jhex(good->sha256, 32))))
+		return -1;
+	u = userspace_differs(c, e, good->sha256);
+	if (!u)
+		return 0;
+	/* what ran is not what was there afterwards: the case the module exists for */
+	return set(notes, "changedAfterExec", json_true()) ||
+	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
+}
+
 /*
  * What the log says about the content of dependency E: its digest, or why
- * there is none.  The input and exec digests must agree and be unchanged.
+ * there is none.  The kernel's digest at exec decides when there is one;
+ * otherwise the input and exec digests must agree and be unchanged.
  */
 static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, json_t *notes, bool *dir)
 {
 	const struct log_digest *good = NULL;
 	const char *why = NULL;
-	bool changed = false, any = false;
+	bool changed = false, any = false, done = false;
 
+	if (dep_kernel(c, e, dep, notes, &done))
+		return -1;
+	if (done)
+		return 0;
 	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
 		const struct log_digest *d = &c->f->digests[i];
 
@@ -503,6 +576,7 @@ static json_t *dependencies(struct conv *c)
 
 		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
 			input |= c->f->digests[d].kind != LOG_DIGEST_OUTPUT;
+		input |= e->first_kmod != LOG_FILES_NONE;       /* the kernel measured it at exec */
 		/* What the build read and had not produced: the hasher's input and exec digests say so;
 		 * without one, a file read or run that the build never wrote. */
 		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
@@ -757,6 +831,21 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 	return c;
 }
 
+/* Version 3 logs: whether the kernel module measured the execs, and its counters. */
+static int kernel_module(const struct log_file *f, json_t *completeness)
+{
+	const struct log_kmod_stats *k = &f->kmod_stats;
+	const char *state = option(&f->header, "kmod");
+
+	if (!state)
+		return 0;
+	return set(completeness, "kernelModule",
+		   json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o}", "state", state, "used", f->has_kmod_stats,
+			     "measured", ju64(k->measured), "cacheHits", ju64(k->cache_hits),
+			     "errors", ju64(k->errors), "dropped", ju64(k->dropped),
+			     "badRecords", ju64(k->bad_records)));
+}
+
 /*
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
@@ -765,14 +854,22 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			  const struct provenance_facts *x, char *err, size_t errlen)
 {
 	uint8_t root[32];
+	json_t *comp = completeness(f, x);
 
-	if (provenance_merkle_root(deps, root, err, errlen))
+	if (!comp || kernel_module(f, comp)) {
+		json_decref(comp);
+		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
+	if (provenance_merkle_root(deps, root, err, errlen)) {
+		json_decref(comp);
+		return NULL;
+	}
 	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
 			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
 			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
 			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
-			 "completeness", completeness(f, x), "network", provenance_network(f),
+			 "completeness", comp, "network", provenance_network(f),
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
 			 "leaves", ju64(json_array_size(deps)));
@@ -786,7 +883,7 @@ static void facts_from_trailer(const struct log_file *f, struct provenance_facts
 		x->events += f->trailer.events_by_type[i];
 	/* the root, every fork, and every process an attach found running (the root among them) */
 	x->processes = f->trailer.events_by_type[LOG_EV_FORK] + (f->trailer.events_by_type[LOG_EV_PROC_SNAPSHOT] ?: 1);
-	x->losses = log_losses_total(&f->trailer.losses);
+	x->losses = log_losses_total(&f->trailer.losses) + log_kmod_losses(&f->kmod_stats);
 }
 
 static char *log_abs_path(const char *p)

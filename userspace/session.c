@@ -282,6 +282,19 @@ int session_collect_start(struct session *s)
 	return 0;
 }
 
+int session_kmod_start(struct session *s, struct kmod_reader *k)
+{
+	int rc = kmod_reader_start(k);
+
+	if (rc) {
+		fprintf(stderr, "%s: cannot start reading %s: %s\n", s->name, kmod_reader_device(k), strerror(-rc));
+		return -1;
+	}
+	s->kmod = k;
+	atomic_store(&s->collect.kmod, k);
+	return 0;
+}
+
 void session_progress(struct session *s, long live)
 {
 	struct log_losses l;
@@ -299,6 +312,9 @@ void session_progress(struct session *s, long live)
 
 void session_stop(struct session *s)
 {
+	/* first: the writer thread, still running, takes its last records */
+	if (s->kmod)
+		kmod_reader_stop(s->kmod);
 	if (s->draining)
 		s->stop_error = drain_stop(&s->drain);
 	s->draining = false;
@@ -332,6 +348,23 @@ static double seconds(struct timeval tv)
 	return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+static void report_kmod(const struct session *s)
+{
+	const struct log_kmod_stats *k = &s->kmod_stats;
+
+	fprintf(stderr, "kettle: kernel module (%s): %llu execs measured at exec (%llu from its cache, %llu "
+		"failed), %llu MiB hashed\n", kmod_reader_device(s->kmod), (unsigned long long)k->measured,
+		(unsigned long long)k->cache_hits, (unsigned long long)k->errors,
+		(unsigned long long)(k->hashed_bytes >> 20));
+	if (k->dropped)
+		fprintf(stderr, "%s: WARNING: the kernel module dropped %llu exec records (its queue was full)%s\n",
+			s->name, (unsigned long long)k->dropped,
+			s->opt->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	if (k->bad_records)
+		fprintf(stderr, "%s: %llu records from %s were malformed or not written (exit 125)\n", s->name,
+			(unsigned long long)k->bad_records, kmod_reader_device(s->kmod));
+}
+
 static void report(const struct session *s, int write_err)
 {
 	const struct log_losses *l = &s->losses;
@@ -352,6 +385,8 @@ static void report(const struct session *s, int write_err)
 			"%llu paths/argv/strings/environments cut short, %llu syscalls or processes not followed%s\n", s->name,
 			(unsigned long long)(total - cut - unfollowed), (unsigned long long)cut,
 			(unsigned long long)unfollowed, s->opt->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	if (s->kmod)
+		report_kmod(s);
 	if (s->opt->hash)
 		fprintf(stderr, "kettle: hashed %llu files (%llu changed while the build ran, %llu could not be hashed, "
 			"%llu not queued); hashing read %.1f MiB in %.2f s CPU\n", (unsigned long long)w->hash.hashed,
@@ -366,12 +401,27 @@ static void report(const struct session *s, int write_err)
 		seconds(ru.ru_utime), seconds(ru.ru_stime));
 }
 
+/* The module's counters for the session; true when something is wrong enough for exit 125. */
+static bool kmod_finish(struct session *s)
+{
+	char err[512];
+	bool bad = false;
+
+	if (kmod_reader_finish(s->kmod, &s->kmod_stats, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", s->name, err);
+		bad = true;
+	}
+	return bad || s->kmod_stats.bad_records;
+}
+
 int session_finish(struct session *s, int exit_status, int ret)
 {
 	struct log_trailer trailer = { 0 };
 	int write_err = s->collect.error, rc;
 
-	if (log_losses_total(&s->losses) && !s->opt->allow_loss && ret == 0)
+	if (s->kmod && kmod_finish(s))
+		ret = KETTLE_EXIT_OWN_ERROR;
+	if ((log_losses_total(&s->losses) || s->kmod_stats.dropped) && !s->opt->allow_loss && ret == 0)
 		ret = KETTLE_EXIT_OWN_ERROR;
 	if (s->stop_error || s->collect.error || s->collect.bad_records)
 		ret = KETTLE_EXIT_OWN_ERROR;
@@ -381,6 +431,8 @@ int session_finish(struct session *s, int exit_status, int ret)
 	trailer.kettle_exit = ret;
 	trailer.losses = s->losses;
 	trailer.hash = s->collect.hash;
+	if (!write_err && s->kmod)
+		write_err = log_write_kmod_stats(s->collect.log, &s->kmod_stats);
 	if (!write_err)
 		write_err = log_write_trailer(s->collect.log, &trailer);
 	rc = log_writer_close(s->collect.log);

@@ -14,6 +14,7 @@
 #include "drain.h"
 #include "env_redact.h"
 #include "event_queue.h"
+#include "kmod_reader.h"
 #include "log_collect.h"
 #include "tracer.h"
 
@@ -85,11 +86,13 @@ struct session {
 	struct event_queue queue;
 	struct drain drain;
 	bool queue_ready, draining, collecting;
+	struct kmod_reader *kmod;       /* the kernel module's records (kettle run), NULL: not used */
 	/* after session_stop */
 	struct log_losses losses;
 	int stop_error;                 /* -errno from the drain thread */
 	uint64_t untracked;             /* processes userspace could not track (added to tracked_full) */
 	uint64_t processes_before;      /* processes followed without a fork record (1: run's root) */
+	struct log_kmod_stats kmod_stats;       /* after session_finish, with kmod */
 	int write_error;                /* after session_finish: -errno when the log is incomplete */
 };
 
@@ -102,6 +105,12 @@ int session_drain_start(struct session *s);
 struct log_writer *session_log(struct session *s);
 /* Starts the writer thread, which owns the log from now on. 0, or -1 after saying why. */
 int session_collect_start(struct session *s);
+/*
+ * After session_collect_start: starts reading the kernel module's records
+ * into the log (K stays the caller's; its scope is already set).  0, or -1
+ * after saying why.
+ */
+int session_kmod_start(struct session *s, struct kmod_reader *k);
 /* Progress line on stderr; LIVE < 0: no process count. */
 void session_progress(struct session *s, long live);
 /* Drains what is left, waits for the writer and the hashing, reads the final losses. */
