@@ -1409,6 +1409,8 @@ static const struct subcommand subcommands[] = {
 	{ "show", run_show, true, "the timeline, one event a line",
 	  "The timeline, one event a line: seconds since the start, [tgid/tid], type, details.\n"
 	  "--json: JSON Lines, one object per event with every field of the log.\n"
+	  "With the kernel module (format 3), its measurements are in the timeline too, as\n"
+	  "kmod_exec lines just before their exec (path, SHA-256 taken in the exec).\n"
 	  "Filters (an event is shown when it passes all of them; each also with --json):\n"
 	  "  --pid PID[,PID]    events of these processes (tgid); repeatable\n"
 	  "  --path GLOB        events naming a path that matches GLOB (fnmatch(3)) -- open\n"
@@ -1416,7 +1418,7 @@ static const struct subcommand subcommands[] = {
 	  "                     file_op paths, unix socket path, proc_snapshot exe; a GLOB\n"
 	  "                     without '/' matches the basename; repeatable (any GLOB)\n"
 	  "  --type TYPE[,TYPE] fork, exec, exec_failed, exit, open, proc_snapshot, net,\n"
-	  "                     file_op; repeatable\n"
+	  "                     file_op, kmod_exec; repeatable\n"
 	  "  --since TIME       events at or after TIME\n"
 	  "  --until TIME       events at or before TIME\n"
 	  "TIME: seconds since the log's start as printed (1.5), or an RFC 3339 UTC time\n"

@@ -25,6 +25,11 @@
 
 #define KMOD_FLAGS_ALL (KE_KMOD_CACHE_HIT | KE_KMOD_INTERP | KE_KMOD_PATH_ERROR | KE_KMOD_HAS_IVERSION)
 
+/* The log keeps the module's flags as they are. */
+_Static_assert(LOG_KMOD_CACHE_HIT == KE_KMOD_CACHE_HIT && LOG_KMOD_INTERP == KE_KMOD_INTERP &&
+	       LOG_KMOD_PATH_ERROR == KE_KMOD_PATH_ERROR && LOG_KMOD_HAS_IVERSION == KE_KMOD_HAS_IVERSION &&
+	       LOG_KMOD_FLAGS_ALL == KMOD_FLAGS_ALL, "kmod flags differ between bpf/events.h and log_event.h");
+
 struct kmod_reader {
 	int fd;
 	char device[256];
