@@ -224,14 +224,71 @@ static bool declared_string_length(const struct rd *r, uint64_t *n)
 	return true;
 }
 
-static int next(struct rd *r)
+/*
+ * Integers, strings, arrays, booleans and null whose bytes are all there are
+ * decoded here, inline: this runs for every item of a million-event log, and
+ * libcbor's callback dispatch costs several times the decoding itself.
+ * Anything else (and anything cut short) goes to cbor_stream_decode, which
+ * stays the one judge of unusual and malformed input.
+ */
+static bool next_common(struct rd *r)
+{
+	const uint8_t *p = r->buf + r->pos;
+	size_t have = r->len - r->pos, head = 1;
+	unsigned major = p[0] >> 5, ai = p[0] & 0x1f;
+	uint64_t v = ai;
+
+	if (ai >= 24) {
+		if (ai > 27 || major == 7)
+			return false;
+		head += (size_t)1 << (ai - 24);
+		if (have < head)
+			return false;
+		v = 0;
+		for (size_t i = 1; i < head; i++)
+			v = v << 8 | p[i];
+	}
+	switch (major) {
+	case 0:
+	case 1:
+		r->tok.kind = major ? T_NEGINT : T_UINT;
+		r->tok.u = v;
+		break;
+	case 2:
+	case 3:
+		if (v > have - head || v > LOG_STR_MAX)
+			return false;
+		r->tok.kind = major == 2 ? T_BYTES : T_TEXT;
+		r->tok.p = p + head;
+		r->tok.n = (size_t)v;
+		head += (size_t)v;
+		break;
+	case 4:
+		r->tok.kind = T_ARRAY;
+		r->tok.u = v;
+		break;
+	case 7:
+		if (ai == 20 || ai == 21) {
+			r->tok.kind = T_BOOL;
+			r->tok.b = ai == 21;
+		} else if (ai == 22) {
+			r->tok.kind = T_NULL;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	r->pos += head;
+	return true;
+}
+
+static __attribute__((noinline)) int next_unusual(struct rd *r)
 {
 	struct cbor_decoder_result res;
 	uint64_t declared;
 
-	r->tokpos = r->pos;
-	if (r->pos >= r->len)
-		return RD_TRUNC;
 	res = cbor_stream_decode(r->buf + r->pos, r->len - r->pos, &tok_callbacks, &r->tok);
 	if (res.status == CBOR_DECODER_NEDATA) {
 		if (declared_string_length(r, &declared) && declared > LOG_STR_MAX)
@@ -248,6 +305,14 @@ static int next(struct rd *r)
 		return fail_at(r, r->tokpos, "string of %zu bytes exceeds the limit of %u",
 			       r->tok.n, LOG_STR_MAX);
 	return RD_OK;
+}
+
+static inline int next(struct rd *r)
+{
+	r->tokpos = r->pos;
+	if (r->pos >= r->len)
+		return RD_TRUNC;
+	return next_common(r) ? RD_OK : next_unusual(r);
 }
 
 static int get_uint(struct rd *r, const char *what, uint64_t max, uint64_t *v)
