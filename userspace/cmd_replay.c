@@ -184,7 +184,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "kettle replay: expected LOG --at TIME (kettle replay --help)\n");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	if (forensic_open("replay", log_path, &fl))
+	if (forensic_open_with_events("replay", log_path, &fl))
 		return KETTLE_EXIT_OWN_ERROR;
 	if (parse_time(at, fl.model.end_ns - fl.model.start_ns, &rel)) {
 		fprintf(stderr, "kettle replay: --at '%s': expected seconds since the start (2.5, "

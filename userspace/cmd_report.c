@@ -196,7 +196,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if ((prov_path && load_provenance(prov_path, &prov)) ||
 	    (bundle_path && load_bundle(bundle_path, allow_sim, &ev, &prov, &prov_path)) ||
-	    forensic_open("report", log_path, &fl)) {
+	    forensic_open_with_events("report", log_path, &fl)) {
 		json_decref(prov.root);
 		free(prov.subjects);
 		if (ev.loaded)

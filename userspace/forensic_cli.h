@@ -16,10 +16,13 @@ struct forensic_log {
 };
 
 /*
- * Reads LOG_PATH and builds its replay model.  Errors and the warning for a
- * truncated log go to stderr prefixed with "kettle CMD: LOG_PATH: ".  0 or -1.
+ * Reads LOG_PATH and builds its replay model as it reads: fl->log.events is
+ * NULL (fl->log.nevents counts them).  Errors and the warning for a truncated
+ * log go to stderr prefixed with "kettle CMD: LOG_PATH: ".  0 or -1.
  */
 int forensic_open(const char *cmd, const char *log_path, struct forensic_log *fl);
+/* The same, keeping fl->log.events too (replay finds a moment among them, report sums up the network). */
+int forensic_open_with_events(const char *cmd, const char *log_path, struct forensic_log *fl);
 void forensic_close(struct forensic_log *fl);
 
 /* Whether ARG asks for help (-h, --help). */

@@ -97,6 +97,7 @@ struct rd {
 	size_t errlen;
 	struct log_file *f;
 	struct log_reader_store *st;
+	const struct log_event_sink *sink;     /* NULL: events go to f->events */
 	EVP_MD_CTX *sha, *sha_copy;
 	size_t hashed;
 	uint64_t prev_ts;
@@ -957,8 +958,14 @@ static int read_event(struct rd *r, enum log_event_type type, size_t n)
 	ev.gid = a->gid;
 	ev.cgroup_id = a->cgroup_id;
 	ev.mntns = a->mntns;
-	TRY(grow(r, (void **)&f->events, &r->st->capevents, f->nevents, sizeof(*f->events)));
-	f->events[f->nevents++] = ev;
+	if (r->sink) {
+		if (r->sink->fn(r->sink->arg, &ev, r->err, r->errlen))
+			return RD_ERR;
+		f->nevents++;
+	} else {
+		TRY(grow(r, (void **)&f->events, &r->st->capevents, f->nevents, sizeof(*f->events)));
+		f->events[f->nevents++] = ev;
+	}
 	r->by_type[type]++;
 	return RD_OK;
 }
@@ -1544,9 +1551,10 @@ static int parse(struct rd *r)
 	return read_records(r);
 }
 
-int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen)
+int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
+		       const struct log_event_sink *sink, char *err, size_t errlen)
 {
-	struct rd r = { .buf = buf, .len = len, .err = err, .errlen = errlen, .f = out };
+	struct rd r = { .buf = buf, .len = len, .err = err, .errlen = errlen, .f = out, .sink = sink };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -1603,7 +1611,13 @@ static int slurp(int fd, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)
+int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen)
+{
+	return log_read_buffer_to(buf, len, out, NULL, err, errlen);
+}
+
+int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
+		     char *err, size_t errlen)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -1621,9 +1635,14 @@ int log_read_file(const char *path, struct log_file *out, char *err, size_t errl
 		snprintf(err, errlen, "cannot read: %s", strerror(-r));
 		return -1;
 	}
-	r = log_read_buffer(buf, len, out, err, errlen);
+	r = log_read_buffer_to(buf, len, out, sink, err, errlen);
 	free(buf);
 	return r;
+}
+
+int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)
+{
+	return log_read_file_to(path, out, NULL, err, errlen);
 }
 
 void log_file_free(struct log_file *f)

@@ -36,6 +36,24 @@ struct log_file {
  */
 int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen);
 int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen);
+
+/*
+ * Where events go instead of ->events, for a reader that needs each one only
+ * once (a million events take 136 MB as an array).  FN is called for each
+ * complete event record in log order, after the header was read; the event's
+ * strings and argv live as long as the log_file, the struct only during the
+ * call.  ->events stays NULL, ->nevents counts.  FN returns 0, or -1 with a
+ * one-line ERR that the read then fails with.
+ */
+struct log_event_sink {
+	int (*fn)(void *arg, const struct log_event *ev, char *err, size_t errlen);
+	void *arg;
+};
+
+int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
+		     char *err, size_t errlen);
+int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
+		       const struct log_event_sink *sink, char *err, size_t errlen);
 void log_file_free(struct log_file *f);
 
 #endif

@@ -35,8 +35,10 @@ struct ptr_file {
 	uint32_t file;
 };
 
-struct builder {
+struct replay_stream {
 	struct replay *r;
+	bool started;           /* the tables exist and the root process too (the header was read) */
+	uint32_t event;         /* index of the event being replayed */
 	uint32_t cap_procs, cap_execs, cap_files, cap_accesses, cap_endpoints, cap_nets;
 	struct index_table ptr_index;   /* hash of a path pointer -> ptrs[] */
 	struct ptr_file *ptrs;
@@ -64,7 +66,7 @@ static uint32_t proc_lookup(const struct replay *r, uint32_t pid)
 	return best;
 }
 
-static int proc_new(struct builder *b, uint32_t pid, uint32_t parent, uint64_t ts, uint32_t *out)
+static int proc_new(struct replay_stream *b, uint32_t pid, uint32_t parent, uint64_t ts, uint32_t *out)
 {
 	struct replay *r = b->r;
 	struct replay_proc *p;
@@ -91,7 +93,7 @@ static int proc_new(struct builder *b, uint32_t pid, uint32_t parent, uint64_t t
 	return 0;
 }
 
-static int proc_get(struct builder *b, uint32_t pid, uint64_t ts, uint32_t *out)
+static int proc_get(struct replay_stream *b, uint32_t pid, uint64_t ts, uint32_t *out)
 {
 	*out = proc_lookup(b->r, pid);
 	if (*out != REPLAY_NONE)
@@ -115,7 +117,7 @@ uint32_t replay_file_find(const struct replay *r, const char *path)
 	return REPLAY_NONE;
 }
 
-static int file_get(struct builder *b, const char *path, uint32_t *out)
+static int file_get(struct replay_stream *b, const char *path, uint32_t *out)
 {
 	struct replay *r = b->r;
 	uint64_t ph = hash_bytes(&path, sizeof(path));
@@ -149,7 +151,7 @@ static int file_get(struct builder *b, const char *path, uint32_t *out)
 	return 0;
 }
 
-static int access_add_other(struct builder *b, const struct log_event *e, uint32_t proc,
+static int access_add_other(struct replay_stream *b, const struct log_event *e, uint32_t proc,
 			    const char *path, enum replay_access_kind kind, uint32_t other)
 {
 	struct replay *r = b->r;
@@ -164,7 +166,7 @@ static int access_add_other(struct builder *b, const struct log_event *e, uint32
 	    room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
 		return -1;
 	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
-		.file = file, .event = (uint32_t)(e - r->log->events), .kind = (uint8_t)kind,
+		.file = file, .event = b->event, .kind = (uint8_t)kind,
 		.other = other };
 	r->files[file].flags |= flag_of[kind];
 	if (replay_access_writes(kind) && r->files[file].first_writer == REPLAY_NONE)
@@ -173,7 +175,7 @@ static int access_add_other(struct builder *b, const struct log_event *e, uint32
 	return 0;
 }
 
-static int access_add(struct builder *b, const struct log_event *e, uint32_t proc,
+static int access_add(struct replay_stream *b, const struct log_event *e, uint32_t proc,
 		      const char *path, enum replay_access_kind kind)
 {
 	return access_add_other(b, e, proc, path, kind, REPLAY_NONE);
@@ -184,7 +186,7 @@ static bool absent_errno(int err)
 	return err == ENOENT || err == ENOTDIR;
 }
 
-static int on_open(struct builder *b, const struct log_event *e, uint32_t proc)
+static int on_open(struct replay_stream *b, const struct log_event *e, uint32_t proc)
 {
 	uint64_t fl = e->open.flags, acc = fl & O_ACCMODE;
 	bool write = acc == O_WRONLY || acc == O_RDWR || (fl & (O_CREAT | O_TRUNC));
@@ -205,7 +207,7 @@ static int on_open(struct builder *b, const struct log_event *e, uint32_t proc)
 	return write ? access_add(b, e, proc, e->open.path, RA_WRITE) : 0;
 }
 
-static int on_exec(struct builder *b, const struct log_event *e, uint32_t proc)
+static int on_exec(struct replay_stream *b, const struct log_event *e, uint32_t proc)
 {
 	struct replay *r = b->r;
 	struct replay_proc *p = &r->procs[proc];
@@ -225,7 +227,7 @@ static int on_exec(struct builder *b, const struct log_event *e, uint32_t proc)
  * parent when the parent was seen, running what /proc said, started when
  * /proc said (when it could tell).
  */
-static int on_snapshot(struct builder *b, const struct log_event *e)
+static int on_snapshot(struct replay_stream *b, const struct log_event *e)
 {
 	struct replay *r = b->r;
 	uint32_t parent = e->proc_snapshot.ppid ? proc_lookup(r, e->proc_snapshot.ppid) : REPLAY_NONE;
@@ -263,7 +265,7 @@ uint32_t replay_endpoint_find(const struct replay *r, const char *name)
 	return REPLAY_NONE;
 }
 
-static int endpoint_get(struct builder *b, const struct log_event *e, const char *name, uint32_t *out)
+static int endpoint_get(struct replay_stream *b, const struct log_event *e, const char *name, uint32_t *out)
 {
 	struct replay *r = b->r;
 	uint64_t h = hash_bytes(name, strlen(name));
@@ -283,7 +285,7 @@ static int endpoint_get(struct builder *b, const struct log_event *e, const char
 }
 
 /* A socket call that names an address: its endpoint, and which process reached for it. */
-static int on_net(struct builder *b, const struct log_event *e, uint32_t proc)
+static int on_net(struct replay_stream *b, const struct log_event *e, uint32_t proc)
 {
 	struct replay *r = b->r;
 	char name[300];
@@ -300,11 +302,11 @@ static int on_net(struct builder *b, const struct log_event *e, uint32_t proc)
 	if (!r->endpoints[ep].calls++)
 		r->endpoints[ep].first_proc = proc;
 	r->nets[r->nnets++] = (struct replay_net){ .ts_ns = e->ts_ns, .proc = proc, .endpoint = ep,
-		.event = (uint32_t)(e - r->log->events) };
+		.event = b->event };
 	return 0;
 }
 
-static int on_file_op(struct builder *b, const struct log_event *e, uint32_t proc)
+static int on_file_op(struct replay_stream *b, const struct log_event *e, uint32_t proc)
 {
 	uint32_t from, to;
 
@@ -335,7 +337,7 @@ static int on_file_op(struct builder *b, const struct log_event *e, uint32_t pro
 	}
 }
 
-static int on_event(struct builder *b, const struct log_event *e)
+static int on_event(struct replay_stream *b, const struct log_event *e)
 {
 	struct replay *r = b->r;
 	uint32_t p, child;
@@ -425,7 +427,7 @@ static int group_nets(struct replay *r)
 	return 0;
 }
 
-static int attach_hashes(struct builder *b)
+static int attach_hashes(struct replay_stream *b)
 {
 	struct replay *r = b->r;
 	const struct log_file *f = r->log;
@@ -518,25 +520,79 @@ static void finish_procs(struct replay *r)
 	}
 }
 
-int replay_build(struct replay *r, const struct log_file *f, char *err, size_t errlen)
+/* The tables, and the traced command's process: once the header was read. */
+static int stream_start(struct replay_stream *b)
 {
-	struct builder b = { .r = r };
+	struct replay *r = b->r;
+	const struct log_file *f = r->log;
+
+	b->started = true;
+	r->start_ns = r->end_ns = f->header.start_boot_ns;
+	return index_table_init(&r->pid_index, 1024) || index_table_init(&r->file_index, 4096) ||
+	       index_table_init(&r->endpoint_index, 64) || index_table_init(&b->ptr_index, 4096) ||
+	       proc_new(b, f->header.root_pid, REPLAY_NONE, f->header.start_boot_ns, &r->root) ? -1 : 0;
+}
+
+struct replay_stream *replay_stream_new(struct replay *r, const struct log_file *f)
+{
+	struct replay_stream *b = calloc(1, sizeof(*b));
 
 	memset(r, 0, sizeof(*r));
 	r->log = f;
-	r->start_ns = r->end_ns = f->header.start_boot_ns;
-	if (f->nevents >= REPLAY_NONE / 2) {
-		snprintf(err, errlen, "%zu events: more than this model holds", f->nevents);
+	if (b)
+		b->r = r;
+	return b;
+}
+
+static int stream_event(void *arg, const struct log_event *e, char *err, size_t errlen)
+{
+	struct replay_stream *b = arg;
+
+	if (b->event >= REPLAY_NONE / 2) {
+		snprintf(err, errlen, "more than %u events: more than this model holds", REPLAY_NONE / 2);
 		return -1;
 	}
-	if (index_table_init(&r->pid_index, 1024) || index_table_init(&r->file_index, 4096) ||
-	    index_table_init(&r->endpoint_index, 64) ||
-	    index_table_init(&b.ptr_index, 4096) ||
-	    proc_new(&b, f->header.root_pid, REPLAY_NONE, f->header.start_boot_ns, &r->root))
+	if ((!b->started && stream_start(b)) || on_event(b, e)) {
+		snprintf(err, errlen, "out of memory while replaying the log");
+		return -1;
+	}
+	b->event++;
+	return 0;
+}
+
+struct log_event_sink replay_stream_sink(struct replay_stream *b)
+{
+	return (struct log_event_sink){ .fn = stream_event, .arg = b };
+}
+
+static void stream_free(struct replay_stream *b)
+{
+	index_table_free(&b->ptr_index);
+	free(b->ptrs);
+	free(b);
+}
+
+void replay_stream_abort(struct replay_stream *b)
+{
+	if (!b)
+		return;
+	replay_free(b->r);
+	stream_free(b);
+}
+
+int replay_stream_finish(struct replay_stream *b, char *err, size_t errlen)
+{
+	struct replay *r;
+	const struct log_file *f;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory while replaying the log");
+		return -1;
+	}
+	r = b->r;
+	f = r->log;
+	if (!b->started && stream_start(b))
 		goto oom;
-	for (size_t i = 0; i < f->nevents; i++)
-		if (on_event(&b, &f->events[i]))
-			goto oom;
 	/* the trailer's end includes hashing the outputs: a timeline ends with the last event */
 	if (!f->nevents && f->has_trailer && f->trailer.end_boot_ns > r->end_ns)
 		r->end_ns = f->trailer.end_boot_ns;
@@ -546,19 +602,29 @@ int replay_build(struct replay *r, const struct log_file *f, char *err, size_t e
 		r->procs[r->root].end_ns = r->end_ns;
 	}
 	finish_procs(r);
-	if (attach_hashes(&b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file) ||
+	if (attach_hashes(b) || group(r, true, &r->by_proc) || group(r, false, &r->by_file) ||
 	    group_nets(r))
 		goto oom;
 	assign_roles(r);
-	index_table_free(&b.ptr_index);
-	free(b.ptrs);
+	stream_free(b);
 	return 0;
 oom:
-	index_table_free(&b.ptr_index);
-	free(b.ptrs);
-	replay_free(r);
+	replay_stream_abort(b);
 	snprintf(err, errlen, "out of memory while replaying the log");
 	return -1;
+}
+
+int replay_build(struct replay *r, const struct log_file *f, char *err, size_t errlen)
+{
+	struct replay_stream *b = replay_stream_new(r, f);
+
+	for (size_t i = 0; b && i < f->nevents; i++) {
+		if (stream_event(b, &f->events[i], err, errlen)) {
+			replay_stream_abort(b);
+			return -1;
+		}
+	}
+	return replay_stream_finish(b, err, errlen);
 }
 
 void replay_free(struct replay *r)

@@ -160,6 +160,18 @@ struct replay {
 
 /* Builds the model of F (which must outlive it). 0, or -1 with ERR ("out of memory", ...). */
 int replay_build(struct replay *r, const struct log_file *f, char *err, size_t errlen);
+
+/*
+ * The same model built while F is being read, so that its events need not be
+ * kept: replay_stream_new(R, F), log_read_file_to(..., F, &replay_stream_sink(S), ...),
+ * then replay_stream_finish(S) when the read succeeded, else replay_stream_abort(S).
+ * Both free S.  replay_stream_new returns NULL when out of memory (finish then fails).
+ */
+struct replay_stream;
+struct replay_stream *replay_stream_new(struct replay *r, const struct log_file *f);
+struct log_event_sink replay_stream_sink(struct replay_stream *s);
+int replay_stream_finish(struct replay_stream *s, char *err, size_t errlen);
+void replay_stream_abort(struct replay_stream *s);
 void replay_free(struct replay *r);
 
 /* The endpoint named NAME ("10.0.0.1:443"), or REPLAY_NONE. */
