@@ -70,7 +70,7 @@ static void append_word(char *buf, size_t *len, const char *word, const char *di
 		word += n;
 	}
 	while (*word) {
-		if (!strncmp(word, "/tmp/cc", 7)) {
+		if (*word == '/' && !strncmp(word, "/tmp/cc", 7)) {
 			int k = 0;
 
 			memcpy(out, word, 7);

@@ -39,6 +39,7 @@ struct replay_stream {
 	struct replay *r;
 	bool started;           /* the tables exist and the root process too (the header was read) */
 	uint32_t event;         /* index of the event being replayed */
+	uint32_t last_pid, last_proc;   /* the latest instance of the pid of the previous event */
 	uint32_t cap_procs, cap_execs, cap_files, cap_accesses, cap_endpoints, cap_nets;
 	struct index_table ptr_index;   /* hash of a path pointer -> ptrs[] */
 	struct ptr_file *ptrs;
@@ -89,16 +90,25 @@ static int proc_new(struct replay_stream *b, uint32_t pid, uint32_t parent, uint
 	}
 	if (p->depth > r->max_depth)
 		r->max_depth = p->depth;
+	if (b->last_pid == pid)
+		b->last_proc = r->nprocs;
 	*out = r->nprocs++;
 	return 0;
 }
 
+/* Events come in runs from one process: the previous event's answer is checked first. */
 static int proc_get(struct replay_stream *b, uint32_t pid, uint64_t ts, uint32_t *out)
 {
-	*out = proc_lookup(b->r, pid);
-	if (*out != REPLAY_NONE)
+	if (b->last_proc != REPLAY_NONE && b->last_pid == pid) {
+		*out = b->last_proc;
 		return 0;
-	return proc_new(b, pid, REPLAY_NONE, ts, out);
+	}
+	*out = proc_lookup(b->r, pid);
+	if (*out == REPLAY_NONE && proc_new(b, pid, REPLAY_NONE, ts, out))
+		return -1;
+	b->last_pid = pid;
+	b->last_proc = *out;
+	return 0;
 }
 
 uint32_t replay_file_find(const struct replay *r, const char *path)
@@ -539,8 +549,10 @@ struct replay_stream *replay_stream_new(struct replay *r, const struct log_file 
 
 	memset(r, 0, sizeof(*r));
 	r->log = f;
-	if (b)
+	if (b) {
 		b->r = r;
+		b->last_proc = REPLAY_NONE;
+	}
 	return b;
 }
 
