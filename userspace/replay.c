@@ -176,8 +176,7 @@ static int access_add_other(struct replay_stream *b, const struct log_event *e, 
 	    room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
 		return -1;
 	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
-		.file = file, .event = b->event, .kind = (uint8_t)kind,
-		.other = other };
+		.file = file, .other = other, .kind = (uint8_t)kind };
 	r->files[file].flags |= flag_of[kind];
 	if (replay_access_writes(kind) && r->files[file].first_writer == REPLAY_NONE)
 		r->files[file].first_writer = r->naccesses;

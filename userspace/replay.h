@@ -44,9 +44,8 @@ struct replay_access {
 	uint64_t ts_ns;
 	uint32_t proc;          /* process instance */
 	uint32_t file;
-	uint32_t event;         /* index in log_file.events */
-	uint8_t kind;           /* enum replay_access_kind */
 	uint32_t other;         /* rename, link: the file at the other name; else REPLAY_NONE */
+	uint8_t kind;           /* enum replay_access_kind */
 };
 
 /* Whether an access makes the file's content (a writer), or takes content from it (an input). */
