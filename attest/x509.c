@@ -31,6 +31,7 @@ X509 *x509_from_der(const void *der, size_t len, char *err, size_t errlen)
 			 len, X509_INPUT_MAX);
 		return NULL;
 	}
+	ERR_clear_error();      /* the reason quoted below must be this call's */
 	c = d2i_X509(NULL, &p, (long)len);
 	if (!c) {
 		snprintf(err, errlen, "not a DER X.509 certificate (%s)", openssl_reason());
@@ -108,6 +109,42 @@ fail:
 	return -1;
 }
 
+/* True when BUF is one DER SEQUENCE spanning all LEN bytes: a certificate, not text. */
+static bool der_sequence_spans(const uint8_t *p, size_t len)
+{
+	size_t hdr = 2, body = 0;
+
+	if (len < 2 || p[0] != 0x30)
+		return false;
+	if (p[1] < 0x80)
+		return p[1] == len - hdr;
+	if (p[1] == 0x80 || p[1] > 0x84)
+		return false;   /* indefinite, or longer than any input we accept */
+	hdr += p[1] & 0x7f;
+	if (len < hdr)
+		return false;
+	for (size_t i = 2; i < hdr; i++)
+		body = body << 8 | p[i];
+	return body == len - hdr;
+}
+
+/*
+ * DER or PEM: a leading 0x30 alone does not say, since PEM text may start
+ * with any line ("0 s:/CN=..." from openssl s_client) before its BEGIN line.
+ * A SEQUENCE spanning the buffer is DER; else text with a BEGIN line is PEM;
+ * else a leading SEQUENCE tag is broken DER, so its error speaks of DER.
+ */
+static bool looks_like_der(const void *buf, size_t len)
+{
+	static const char begin[] = "-----BEGIN ";
+
+	if (der_sequence_spans(buf, len))
+		return true;
+	if (memmem(buf, len, begin, sizeof(begin) - 1))
+		return false;
+	return ((const uint8_t *)buf)[0] == 0x30;
+}
+
 int x509_list_add_buffer(struct x509_list *list, const void *buf, size_t len,
 			 char *err, size_t errlen)
 {
@@ -128,8 +165,7 @@ int x509_list_add_buffer(struct x509_list *list, const void *buf, size_t len,
 		snprintf(err, errlen, "more than %d certificates", X509_LIST_MAX);
 		return -1;
 	}
-	/* Every DER certificate starts with a SEQUENCE tag; PEM is text. */
-	if (((const uint8_t *)buf)[0] == 0x30) {
+	if (looks_like_der(buf, len)) {
 		tmp[0] = x509_from_der(buf, len, err, errlen);
 		n = tmp[0] ? 1 : -1;
 	} else {
@@ -225,9 +261,11 @@ bool x509_valid_at(X509 *cert, time_t now, char *reason, size_t reasonlen)
 
 bool x509_signed_by(X509 *cert, X509 *issuer, char *reason, size_t reasonlen)
 {
-	EVP_PKEY *key = X509_get0_pubkey(issuer);
+	EVP_PKEY *key;
 	int r;
 
+	ERR_clear_error();      /* the reason quoted below must be this call's */
+	key = X509_get0_pubkey(issuer);
 	if (!key) {
 		snprintf(reason, reasonlen, "the issuer's public key cannot be read (%s)",
 			 openssl_reason());

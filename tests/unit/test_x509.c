@@ -194,6 +194,32 @@ static int amd_extensions_read_as_der(void)
 	return TEST_PASS;
 }
 
+/* The lines `openssl s_client -showcerts` writes before each certificate start with '0'. */
+static int pem_after_text_starting_with_zero_loads(void)
+{
+	static const char lead[] = "0 s:CN = SEV-Milan\n   i:CN = ARK-Milan\n";
+	struct x509_list l = { 0 };
+	char err[256] = "", cn[X509_CN_MAX];
+	uint8_t *pem, *buf;
+	size_t len;
+	int n;
+
+	if (!test_vectors_dir())
+		return test_skip_no_vectors();
+	pem = test_read_vector("snp/gosev_ask_ark_milan.pem", &len);
+	buf = pem ? malloc(sizeof(lead) - 1 + len) : NULL;
+	CHECK(buf, "read");
+	memcpy(buf, lead, sizeof(lead) - 1);
+	memcpy(buf + sizeof(lead) - 1, pem, len);
+	n = x509_list_add_buffer(&l, buf, sizeof(lead) - 1 + len, err, sizeof(err));
+	free(buf);
+	free(pem);
+	CHECK(n == 2, "PEM after a line starting with '0' read as %d certificates: %s", n, err);
+	CHECK(x509_subject_cn(l.certs[0], cn, sizeof(cn)) == 0 && !strcmp(cn, "SEV-Milan"), "first %s", cn);
+	x509_list_free(&l);
+	return TEST_PASS;
+}
+
 /* ---- broken input -------------------------------------------------------- */
 
 static int expect_reject(const void *buf, size_t len, const char *want)
@@ -340,6 +366,7 @@ static const struct test tests[] = {
 	{ "intel_root_is_ecdsa_self_signed_and_pinned", intel_root_is_ecdsa_self_signed_and_pinned },
 	{ "validity_at_injected_time", validity_at_injected_time },
 	{ "amd_extensions_read_as_der", amd_extensions_read_as_der },
+	{ "pem_after_text_starting_with_zero_loads", pem_after_text_starting_with_zero_loads },
 	{ "truncated_der_rejected", truncated_der_rejected },
 	{ "der_with_trailing_bytes_rejected", der_with_trailing_bytes_rejected },
 	{ "truncated_pem_rejected", truncated_pem_rejected },
