@@ -250,10 +250,24 @@ static int generate(struct sim_state *s, const char *dir, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * The simulator writes its keys unencrypted; an encrypted one is not its own.
+ * Without a callback OpenSSL would prompt on the terminal for a passphrase.
+ */
+static int refuse_password(char *buf, int size, int rwflag, void *asked)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(bool *)asked = true;
+	return -1;
+}
+
 static int load_one(struct sim_state *s, const char *dir, int which, char *err, size_t errlen)
 {
 	char path[4200], why[200];
 	struct x509_list l = { 0 };
+	bool encrypted = false;
 	uint8_t *buf;
 	size_t len;
 	BIO *b;
@@ -270,12 +284,13 @@ static int load_one(struct sim_state *s, const char *dir, int which, char *err, 
 	if (file_read_bounded(path, SIM_FILE_MAX, &buf, &len, err, errlen) < 0)
 		return -1;
 	b = BIO_new_mem_buf(buf, (int)len);
-	s->key[which] = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	s->key[which] = b ? PEM_read_bio_PrivateKey(b, NULL, refuse_password, &encrypted) : NULL;
 	BIO_free(b);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (!s->key[which] || X509_check_private_key(s->cert[which], s->key[which]) != 1) {
-		snprintf(why, sizeof(why), "%s", s->key[which] ? "does not match its certificate" : "is not a PEM private key");
+		snprintf(why, sizeof(why), "%s", s->key[which] ? "does not match its certificate" :
+			 encrypted ? "is encrypted (the simulator's keys never are)" : "is not a PEM private key");
 		snprintf(err, errlen, "%s %s: remove the simulator state directory to make a new one", path, why);
 		ERR_clear_error();
 		return -1;

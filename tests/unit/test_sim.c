@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* The software simulator: its state directory, and its reports checked by the same verifier as hardware reports. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
 
 #include "testlib.h"
 #include "check_lookup.h"
@@ -193,25 +198,121 @@ static int real_report_with_sim_chain_rejected(void)
 	return TEST_PASS;
 }
 
+/* A copy of the good state in the new directory TMPL (a mkdtemp template). */
+static int copy_state(char *tmpl)
+{
+	char cmd[512];
+
+	if (!shared_sim() || !mkdtemp(tmpl))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cp -p %s/*.pem %s/*.key %s/", state_dir, state_dir, tmpl);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int remove_dir(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static int corrupt_state_named_in_error(void)
 {
 	char tmpl[] = "/tmp/kettle-sim-bad-XXXXXX", path[512], err[256];
 	struct sim_state *s;
 	FILE *f;
 
-	CHECK(shared_sim(), "state");
-	CHECK(mkdtemp(tmpl), "mkdtemp");
-	/* a copy of the good state with a garbage VCEK key */
-	snprintf(path, sizeof(path), "cp -p %s/*.pem %s/*.key %s/", state_dir, state_dir, tmpl);
-	CHECK(system(path) == 0, "copy");
+	CHECK(copy_state(tmpl) == 0, "copy of the state");
+	/* with a garbage VCEK key */
 	snprintf(path, sizeof(path), "%s/vcek.key", tmpl);
 	f = fopen(path, "w");
 	CHECK(f && fputs("not a key\n", f) >= 0 && fclose(f) == 0, "write");
 	s = sim_state_open(tmpl, err, sizeof(err));
 	CHECK(!s, "garbage key accepted");
 	CHECK(strstr(err, "vcek.key") && strstr(err, "not a PEM private key"), "error: %s", err);
-	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
-	CHECK(system(path) == 0, "cleanup");
+	CHECK(remove_dir(tmpl) == 0, "cleanup");
+	return TEST_PASS;
+}
+
+/* Rewrites DIR/vcek.key encrypted with a passphrase. */
+static int encrypt_vcek_key(const char *dir)
+{
+	char path[512];
+	EVP_PKEY *key = NULL;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/vcek.key", dir);
+	f = fopen(path, "r");
+	if (f) {
+		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	f = key ? fopen(path, "w") : NULL;
+	ok = f && PEM_write_PrivateKey(f, key, EVP_aes_256_cbc(), (unsigned char *)"kettle", 6, NULL, NULL) == 1;
+	if (f)
+		ok &= fclose(f) == 0;
+	EVP_PKEY_free(key);
+	return ok ? 0 : -1;
+}
+
+static size_t read_all(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * sim_state_open(DIR) in a child without a controlling terminal, stdin at
+ * EOF: its error into ERR, whatever it wrote on stderr into SAID.
+ */
+static int open_in_child(const char *dir, char *err, size_t errlen, char *said, size_t saidlen)
+{
+	int errp[2], saidp[2], status;
+	pid_t pid;
+
+	if (pipe(errp) < 0 || pipe(saidp) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct sim_state *s;
+		int null = open("/dev/null", O_RDONLY);
+
+		alarm(60);      /* a prompt that somehow reads a terminal must not hang the test */
+		if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(saidp[1], 2) < 0)
+			_exit(2);
+		s = sim_state_open(dir, err, errlen);
+		if (!s && write(errp[1], err, strlen(err)) < 0)
+			_exit(2);
+		_exit(s ? 0 : 1);
+	}
+	close(errp[1]);
+	close(saidp[1]);
+	read_all(errp[0], err, errlen);
+	read_all(saidp[0], said, saidlen);
+	close(errp[0]);
+	close(saidp[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int encrypted_key_refused_without_prompt(void)
+{
+	char tmpl[] = "/tmp/kettle-sim-enc-XXXXXX", err[256], said[512];
+
+	CHECK(copy_state(tmpl) == 0, "copy of the state");
+	CHECK(encrypt_vcek_key(tmpl) == 0, "encrypt vcek.key");
+	CHECK(open_in_child(tmpl, err, sizeof(err), said, sizeof(said)) == 1, "encrypted key accepted");
+	CHECK(!said[0], "asked for a passphrase: %s", said);
+	CHECK(strstr(err, "vcek.key") && strstr(err, "encrypted") && !strchr(err, '\n'), "error: %s", err);
+	CHECK(remove_dir(tmpl) == 0, "cleanup");
 	return TEST_PASS;
 }
 
@@ -251,6 +352,7 @@ static const struct test tests[] = {
 	{ "sim_chain_does_not_vouch_for_unmarked_reports", sim_chain_does_not_vouch_for_unmarked_reports },
 	{ "real_report_with_sim_chain_rejected", real_report_with_sim_chain_rejected },
 	{ "corrupt_state_named_in_error", corrupt_state_named_in_error },
+	{ "encrypted_key_refused_without_prompt", encrypted_key_refused_without_prompt },
 	{ "open_writable_directory_refused", open_writable_directory_refused },
 	{ "cleanup", cleanup },
 };
