@@ -243,27 +243,32 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+/*
+ * N bytes to FD: 0; -1 with errno when a write fails; 1 with *DONE when a
+ * write writes nothing, which sets no errno (a stale one would mislead).
+ */
+static int write_all(int fd, const uint8_t *p, size_t n, size_t *done)
 {
-	while (n) {
-		ssize_t r = write(fd, p, n);
+	for (*done = 0; *done < n;) {
+		ssize_t r = write(fd, p + *done, n - *done);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
 			return -1;
-		p += r;
-		n -= (size_t)r;
+		if (r == 0)
+			return 1;
+		*done += (size_t)r;
 	}
 	return 0;
 }
 
 int bundle_write_file(const struct bundle *b, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096];
+	char tmp[4096], why[128];
 	uint8_t *buf;
-	size_t len;
-	int fd;
+	size_t len, done;
+	int fd, rc;
 
 	if (bundle_encode(b, &buf, &len, err, errlen))
 		return -1;
@@ -276,13 +281,20 @@ int bundle_write_file(const struct bundle *b, const char *path, char *err, size_
 		free(buf);
 		return errf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
 	}
-	if (write_all(fd, buf, len) || fsync(fd)) {
-		int e = errno;
-
+	rc = write_all(fd, buf, len, &done);
+	if (rc < 0)
+		snprintf(why, sizeof(why), "write: %s", strerror(errno));
+	else if (rc > 0)
+		snprintf(why, sizeof(why), "short write: %zu of %zu bytes written", done, len);
+	else if (fsync(fd))
+		snprintf(why, sizeof(why), "fsync: %s", strerror(errno));
+	else
+		why[0] = '\0';
+	if (why[0]) {
 		close(fd);
 		unlink(tmp);
 		free(buf);
-		return errf(err, errlen, "%s: write: %s", tmp, strerror(e));
+		return errf(err, errlen, "%s: %s", tmp, why);
 	}
 	free(buf);
 	if (close(fd) || rename(tmp, path)) {

@@ -1,12 +1,28 @@
 // SPDX-License-Identifier: MIT
 /* The evidence bundle: round trip, and every kind of bad input gets a clear error. */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cbor.h>
 
 #include "bundle.h"
 #include "testlib.h"
+
+/*
+ * A regular file gives no way to make write(2) return 0, which sets no errno;
+ * this test program's own write() does so while armed.
+ */
+static bool write_returns_zero;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (write_returns_zero)
+		return 0;
+	return syscall(SYS_write, fd, buf, n);
+}
 
 static const uint8_t statement[] = "{\"_type\":\"https://in-toto.io/Statement/v1\"}";
 static const uint8_t report[] = { 2, 0, 0, 0, 0xaa, 0xbb, 0xcc };
@@ -185,6 +201,28 @@ static int test_simulated_round_trip(void)
 	CHECK(got.platform == PLATFORM_SIM_SEV_SNP && got.simulated, "simulation not kept");
 	bundle_free(&b);
 	bundle_free(&got);
+	return TEST_PASS;
+}
+
+static int test_zero_byte_write_is_a_short_write(void)
+{
+	struct bundle b;
+	char dir[] = "/tmp/kettle-test-bundle-XXXXXX", path[64], tmp[96], err[256];
+	int rc;
+
+	CHECK(mkdtemp(dir), "mkdtemp");
+	snprintf(path, sizeof(path), "%s/bundle.cbor", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	sample(&b, false);
+	errno = ENOTTY;         /* what an earlier, unrelated call may have left */
+	write_returns_zero = true;
+	rc = bundle_write_file(&b, path, err, sizeof(err));
+	write_returns_zero = false;
+	bundle_free(&b);
+	CHECK(rc < 0, "a write of nothing counted as success");
+	CHECK(strstr(err, "short write: 0 of ") && !strstr(err, strerror(ENOTTY)), "error: %s", err);
+	CHECK(access(path, F_OK) < 0 && access(tmp, F_OK) < 0, "a file was left behind");
+	CHECK(rmdir(dir) == 0, "cleanup");
 	return TEST_PASS;
 }
 
@@ -375,6 +413,7 @@ static const struct test tests[] = {
 	{ "round_trip", test_round_trip },
 	{ "no_nonce_is_absent", test_no_nonce_is_absent },
 	{ "simulated_round_trip", test_simulated_round_trip },
+	{ "zero_byte_write_is_a_short_write", test_zero_byte_write_is_a_short_write },
 	{ "encode_refuses_inconsistent_simulated", test_encode_refuses_inconsistent_simulated },
 	{ "every_truncation_fails", test_every_truncation_fails },
 	{ "trailing_bytes", test_trailing_bytes },
