@@ -5,6 +5,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/x509v3.h>
@@ -411,6 +412,12 @@ bool tdx_verify_quote(const struct tdx_quote *q, const struct x509_list *extra, 
 	ok &= check_qe_signature(q, leaf, l);
 	ok &= check_chain(&pool, leaf, now, &v, l);
 done:
+	/*
+	 * Each failure above is told by its check. OpenSSL's queue still holds
+	 * what failed on the way (a malformed point, lazily parsed certificate
+	 * extensions); left there, a later message would quote it as its own.
+	 */
+	ERR_clear_error();
 	note_collateral(&v, l);
 	x509_list_free(&pool);
 	if (out)

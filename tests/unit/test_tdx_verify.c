@@ -8,6 +8,7 @@
  * that should catch it.
  */
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -234,6 +235,28 @@ static int test_attestation_key_flip_breaks_binding(void)
 		return test_skip_no_vectors();
 	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.quote.signature") && test_check_failed(&l, "tdx.qe_report.binding"),
 	      "key swap not caught");
+	return TEST_PASS;
+}
+
+/* A failure is told by its check; an OpenSSL error left queued would be quoted by a later, unrelated message. */
+static int test_failures_leave_no_openssl_error(void)
+{
+	/* report_data, attestation key, a base64 character of the PCK certificate (its PEM starts at 0x4ea) */
+	static const size_t offsets[] = { 0x238, 0x278 + 4 + 64 + 63, 0x85a };
+	struct check_list l;
+
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		unsigned long e;
+		int rc;
+
+		ERR_clear_error();
+		rc = verify_vector(SPR, offsets[i], 0x01, spr_now(), &l, NULL);
+		if (rc == NO_VECTORS)
+			return test_skip_no_vectors();
+		e = ERR_peek_error();
+		CHECK(rc == REFUSED, "flip at 0x%zx not caught", offsets[i]);
+		CHECK(e == 0, "flip at 0x%zx left OpenSSL error \"%s\" queued", offsets[i], ERR_reason_error_string(e));
+	}
 	return TEST_PASS;
 }
 
@@ -541,6 +564,7 @@ static const struct test tests[] = {
 	{ "every_qe_report_flip_fails_qe_signature", test_every_qe_report_flip_fails_qe_signature },
 	{ "debug_quoting_enclave_refused", test_debug_quoting_enclave_refused },
 	{ "attestation_key_flip_breaks_binding", test_attestation_key_flip_breaks_binding },
+	{ "failures_leave_no_openssl_error", test_failures_leave_no_openssl_error },
 	{ "qe_auth_data_flip_breaks_binding", test_qe_auth_data_flip_breaks_binding },
 	{ "wrong_root_rejected_by_pin", test_wrong_root_rejected_by_pin },
 	{ "missing_chain_says_where_to_get_it", test_missing_chain_says_where_to_get_it },
