@@ -383,6 +383,25 @@ static pid_t start_in_cgroup(const char *cg, const char *script)
 	return pid;
 }
 
+/* Waits up to SECONDS for PID's /proc exe link to be EXE (its exec done). */
+static bool wait_exe(pid_t pid, const char *exe, int seconds)
+{
+	char link[64], target[PATH_MAX];
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	for (int i = 0; i < seconds * 100; i++) {
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+		if (n > 0) {
+			target[n] = '\0';
+			if (!strcmp(target, exe))
+				return true;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
 /* A process started in the cgroup after the attach is recorded, one outside is not; one before is a snapshot. */
 static int cgroup_attach_records_inside_only(void)
 {
@@ -405,8 +424,9 @@ static int cgroup_attach_records_inside_only(void)
 	CHECK(realpath(in, real_in) && realpath(out, real_out) && realpath("/bin/sleep", sleep_exe), "realpath");
 	snprintf(cg, sizeof(cg), "%s/kettle-attach-test-%d", root, (int)getpid());
 	CHECK(mkdir(cg, 0755) == 0, "mkdir %s: %s", cg, strerror(errno));
-	before = start_in_cgroup(cg, "exec sleep 1.5");
-	usleep(200000);
+	/* sleep runs until the markers are read: a loaded machine may take seconds to attach. */
+	before = start_in_cgroup(cg, "exec sleep 60");
+	CHECK(wait_exe(before, sleep_exe, 10), "the process started before the attach never ran sleep");
 	kettle = attach_start(log, opts, &fd, 0);
 	if (kettle < 0 || !wait_following(fd, err, sizeof(err))) {
 		kill(before, SIGKILL);
@@ -419,6 +439,7 @@ static int cgroup_attach_records_inside_only(void)
 	inside = start_in_cgroup(cg, script_in);
 	outside = start_in_cgroup(NULL, script_out);
 	CHECK(wait_exit(inside) == 0 && wait_exit(outside) == 0, "the marker readers failed");
+	kill(before, SIGTERM);
 	waitpid(before, NULL, 0);
 	/* --until-exit: the cgroup is empty now, kettle ends by itself. */
 	rc = wait_exit_within(kettle, 10);
