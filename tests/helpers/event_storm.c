@@ -5,7 +5,8 @@
  *   rename DIR N     N renames of DIR/a to DIR/b and back (two paths each)
  *   udp N            N sendto calls to a local UDP socket (socket events)
  *   getppid N        N getppid calls (no kettle event: the tracing slow path alone)
- * For tests/integration/test_loss_events.c and tools/bench/syscall-cost.
+ *   exec N           N fork + exec of /bin/true with this environment, each waited for
+ * For tests/integration/test_loss_events.c, tools/bench/syscall-cost and exec-env-cost.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,27 @@ static long udp_storm(long n)
 	return made;
 }
 
+static long exec_storm(long n)
+{
+	static char *const argv[] = { "true", NULL };
+	extern char **environ;
+	long made = 0;
+
+	for (long i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve("/bin/true", argv, environ);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+			return made;
+		made++;
+	}
+	return made;
+}
+
 static long rename_storm(const char *dir, long n)
 {
 	char a[4096], b[4096];
@@ -75,8 +98,8 @@ int main(int argc, char **argv)
 	double t0;
 
 	if (n <= 0 || argc != (with_arg ? 4 : 3) ||
-	    (!with_arg && strcmp(mode, "udp") && strcmp(mode, "getppid"))) {
-		fprintf(stderr, "usage: event_storm {chmod FILE | rename DIR | udp | getppid} N\n");
+	    (!with_arg && strcmp(mode, "udp") && strcmp(mode, "getppid") && strcmp(mode, "exec"))) {
+		fprintf(stderr, "usage: event_storm {chmod FILE | rename DIR | udp | getppid | exec} N\n");
 		return 2;
 	}
 	t0 = now_ns();
@@ -84,6 +107,8 @@ int main(int argc, char **argv)
 		made = udp_storm(n);
 	} else if (!strcmp(mode, "rename")) {
 		made = rename_storm(argv[2], n);
+	} else if (!strcmp(mode, "exec")) {
+		made = exec_storm(n);
 	} else if (!strcmp(mode, "getppid")) {
 		for (long i = 0; i < n; i++, made++)
 			getppid();
