@@ -99,7 +99,14 @@ void forensic_print_command(FILE *out, const struct replay *r, uint32_t proc, si
 		show_argv(out, argv, n);
 		return;
 	}
-	show_argv(mem, argv, n);
+	/* words past the limit are not shown: stop formatting there (kernel build commands run to kilobytes) */
+	for (uint32_t i = 0; i < n && len <= limit; i++) {
+		if (i)
+			fputc(' ', mem);
+		show_word(mem, argv[i]);
+		if (fflush(mem))
+			break;
+	}
 	if (fclose(mem)) {
 		free(buf);
 		show_argv(out, argv, n);

@@ -35,8 +35,11 @@ struct ptr_file {
 	uint32_t file;
 };
 
+#define RECENT_PATHS 4096 /* 2^12 (the top 12 bits of a mixed pointer): a compile's headers, seen again by the next compile */
+
 struct replay_stream {
 	struct replay *r;
+	struct ptr_file recent[RECENT_PATHS];   /* direct-mapped by pointer: most lookups end here */
 	bool started;           /* the tables exist and the root process too (the header was read) */
 	uint32_t event;         /* index of the event being replayed */
 	uint32_t last_pid, last_proc;   /* the latest instance of the pid of the previous event */
@@ -127,10 +130,27 @@ uint32_t replay_file_find(const struct replay *r, const char *path)
 	return REPLAY_NONE;
 }
 
+static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph, uint32_t *out);
+
 static int file_get(struct replay_stream *b, const char *path, uint32_t *out)
 {
+	uint64_t mix = ((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ull;
+	struct ptr_file *recent = &b->recent[mix >> 52];
+
+	if (recent->ptr != path) {
+		uint32_t file;
+
+		if (file_get_slow(b, path, hash_bytes(&path, sizeof(path)), &file))
+			return -1;
+		*recent = (struct ptr_file){ path, file };
+	}
+	*out = recent->file;
+	return 0;
+}
+
+static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph, uint32_t *out)
+{
 	struct replay *r = b->r;
-	uint64_t ph = hash_bytes(&path, sizeof(path));
 
 	for (uint32_t i = index_table_probe(&b->ptr_index, ph); b->ptr_index.slots[i].id1;
 	     i = index_table_next(&b->ptr_index, i)) {
