@@ -489,7 +489,7 @@ static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
 		return;
 	}
 	s->size0 = st.st_size == 0;
-	s->mb = !s->size0 && (uint64_t)st.st_size <= MB_MAX;
+	s->mb = w->mb && !s->size0 && (uint64_t)st.st_size <= MB_MAX;
 	if (!s->mb && !EVP_DigestInit_ex2(s->md, w->e->sha256, NULL)) {
 		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
 		return;
@@ -621,7 +621,7 @@ static void reap(struct worker *w)
 static void abandon_slots(struct worker *w, int err)
 {
 	/* Drop the manager's files unhashed: they are abandoned like the rest. */
-	while (IMB_FLUSH_JOB(w->mb))
+	while (w->mb && IMB_FLUSH_JOB(w->mb))
 		;
 	w->mb_queued = 0;
 	for (unsigned i = 0; i < w->nslots; i++) {
@@ -811,8 +811,11 @@ static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots
 	if (!w->mb)
 		return -ENOMEM;
 	init_mb_mgr_auto(w->mb, NULL);  /* the widest SIMD this CPU has */
-	if (imb_get_errno(w->mb))
-		return -ENOTSUP;
+	if (imb_get_errno(w->mb)) {
+		/* A CPU without the SIMD ipsec-mb needs (e.g. qemu64): every file goes to OpenSSL. */
+		free_mb_mgr(w->mb);
+		w->mb = NULL;
+	}
 	for (unsigned i = 0; i < nslots; i++) {
 		w->slots[i].buf = w->region + (size_t)i * 2 * CHUNK;
 		w->slots[i].fd = -1;
