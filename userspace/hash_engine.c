@@ -85,7 +85,8 @@ struct worker {
 	unsigned nout;
 	uint8_t *region;
 	size_t region_len;
-	IMB_MGR *mb;
+	IMB_MGR *mb;            /* made at the first small file: NULL until then, or for good */
+	bool mb_tried;
 	unsigned mb_queued;     /* files in the multi-buffer manager */
 };
 
@@ -370,6 +371,30 @@ static void mb_submit(struct worker *w, unsigned idx, struct slot *s)
 		mb_done(w, job);
 }
 
+/*
+ * The worker's multi-buffer manager, made when its first small file arrives:
+ * making one costs 0.5-2 ms (the library's self-test), which a run of large
+ * files only would pay for nothing.  NULL: every file goes to OpenSSL.
+ */
+static IMB_MGR *mb_manager(struct worker *w)
+{
+	if (w->mb_tried)
+		return w->mb;
+	w->mb_tried = true;
+	if (w->e->o.no_multibuffer)
+		return NULL;
+	w->mb = alloc_mb_mgr(0);
+	if (!w->mb)
+		return NULL;
+	init_mb_mgr_auto(w->mb, NULL);  /* the widest SIMD this CPU has */
+	if (imb_get_errno(w->mb)) {
+		/* A CPU without the SIMD ipsec-mb needs (e.g. qemu64). */
+		free_mb_mgr(w->mb);
+		w->mb = NULL;
+	}
+	return w->mb;
+}
+
 /* Hashes what waits in the manager, lanes full or not. */
 static void mb_flush(struct worker *w)
 {
@@ -489,7 +514,7 @@ static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
 		return;
 	}
 	s->size0 = st.st_size == 0;
-	s->mb = w->mb && !s->size0 && (uint64_t)st.st_size <= MB_MAX;
+	s->mb = !s->size0 && (uint64_t)st.st_size <= MB_MAX && mb_manager(w);
 	if (!s->mb && !EVP_DigestInit_ex2(s->md, w->e->sha256, NULL)) {
 		slot_fail(w, idx, s, HASH_STEP_READ, -EIO);
 		return;
@@ -807,15 +832,6 @@ static int worker_alloc(struct worker *w, struct hash_engine *e, unsigned nslots
 	w->region = huge_region(w->region_len);
 	if (!w->region)
 		return -ENOMEM;
-	w->mb = alloc_mb_mgr(0);
-	if (!w->mb)
-		return -ENOMEM;
-	init_mb_mgr_auto(w->mb, NULL);  /* the widest SIMD this CPU has */
-	if (imb_get_errno(w->mb)) {
-		/* A CPU without the SIMD ipsec-mb needs (e.g. qemu64): every file goes to OpenSSL. */
-		free_mb_mgr(w->mb);
-		w->mb = NULL;
-	}
 	for (unsigned i = 0; i < nslots; i++) {
 		w->slots[i].buf = w->region + (size_t)i * 2 * CHUNK;
 		w->slots[i].fd = -1;
@@ -1107,6 +1123,8 @@ void hash_engine_test_hooks(struct hash_engine_options *o)
 	test_env.delay_ms = delay ? atol(delay) : 0;
 	test_env.unlink_open = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN");
 	test_env.unlink_read = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_READ");
+	if (getenv("KETTLE_TEST_HASH_NO_MULTIBUFFER"))
+		o->no_multibuffer = true;
 	if (test_env.delay_ms > 0 || test_env.unlink_open || test_env.unlink_read) {
 		o->hook = test_env_hook;
 		o->hook_arg = NULL;

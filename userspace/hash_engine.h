@@ -52,6 +52,9 @@ struct hash_engine_options {
 	unsigned queue_capacity; /* requests submitted and not yet polled; 0: 4096 */
 	bool low_priority;      /* workers SCHED_IDLE, nice 19, I/O class idle */
 	bool no_follow;         /* a symlink as the last component fails (ELOOP) */
+	/* Every file through OpenSSL, as on a CPU without the SIMD intel-ipsec-mb
+	 * needs: for tests and A/B measurements. */
+	bool no_multibuffer;
 	/* Test hook, NULL in normal use: called by a worker just before STEP
 	 * (HASH_STEP_OPEN: before opening; HASH_STEP_READ: before the first read). */
 	void (*hook)(void *arg, const char *path, enum hash_step step);
@@ -99,7 +102,8 @@ void hash_result_clear(struct hash_result *r);
  *   KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN=NAME  a file named NAME (last component)
  *                                             is unlinked just before its open
  *   KETTLE_TEST_HASH_UNLINK_BEFORE_READ=NAME  ... just before its first read
- * Sets O's hook when one is set; leaves O alone otherwise.
+ *   KETTLE_TEST_HASH_NO_MULTIBUFFER=1         no_multibuffer: OpenSSL for every file
+ * Sets O's hook (or no_multibuffer) when one is set; leaves O alone otherwise.
  */
 void hash_engine_test_hooks(struct hash_engine_options *o);
 
