@@ -151,6 +151,13 @@ uint64_t cgroup_id_of(pid_t pid)
 	return st.st_ino;
 }
 
+uint64_t cgroup_scope_id(const struct cgroup_scope *cg)
+{
+	struct stat st;
+
+	return fstat(cg->dir_fd, &st) ? 0 : st.st_ino;
+}
+
 int cgroup_scope_open(struct cgroup_scope *cg, const char *path, char *err, size_t errlen)
 {
 	char real[PATH_MAX], own[PATH_MAX];

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -225,14 +224,13 @@ static int kmod_prepare(const struct run_options *o, struct run_state *rs, char 
 /* Scopes the module to the build's cgroup, before the build's first exec. */
 static int kmod_scope(struct run_state *rs, char *err, size_t errlen)
 {
-	struct stat st;
+	uint64_t id = cgroup_scope_id(&rs->cg);
 
-	if (fstat(rs->cg.dir_fd, &st)) {
-		snprintf(err, errlen, "%.400s: %s", rs->cg.path, strerror(errno));
+	if (!id) {
+		snprintf(err, errlen, "%.400s: cannot read the cgroup id: %s", rs->cg.path, strerror(errno));
 		return -1;
 	}
-	/* a cgroup v2 id is its kernfs inode number */
-	return kmod_reader_set_scope(rs->kmod, st.st_ino, err, errlen);
+	return kmod_reader_set_scope(rs->kmod, id, err, errlen);
 }
 
 /* Sets up scope, programs and the gated child. 0, or -1 after saying why. */

@@ -181,6 +181,13 @@ static void keep(struct kmod_reader *k, const struct ke_kmod_exec *r)
 	pthread_mutex_unlock(&k->lock);
 }
 
+static void count_bad(struct kmod_reader *k)
+{
+	pthread_mutex_lock(&k->lock);
+	k->bad_records++;
+	pthread_mutex_unlock(&k->lock);
+}
+
 /* One read(): 1 records taken, 0 none there, -errno. */
 static int read_once(struct kmod_reader *k)
 {
@@ -195,18 +202,13 @@ static int read_once(struct kmod_reader *k)
 	whole = (size_t)n / sizeof(*k->buf);
 	for (size_t i = 0; i < whole; i++) {
 		if (kmod_record_check(&k->buf[i], sizeof(k->buf[i]), why, sizeof(why))) {
-			pthread_mutex_lock(&k->lock);
-			k->bad_records++;
-			pthread_mutex_unlock(&k->lock);
+			count_bad(k);
 			continue;
 		}
 		keep(k, &k->buf[i]);
 	}
-	if ((size_t)n % sizeof(*k->buf)) {     /* the device returns whole records: a piece is a bad one */
-		pthread_mutex_lock(&k->lock);
-		k->bad_records++;
-		pthread_mutex_unlock(&k->lock);
-	}
+	if ((size_t)n % sizeof(*k->buf))       /* the device returns whole records: a piece is a bad one */
+		count_bad(k);
 	return 1;
 }
 
