@@ -276,7 +276,8 @@ int bundle_write_file(const struct bundle *b, const char *path, char *err, size_
 		free(buf);
 		return errf(err, errlen, "%s: path too long", path);
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* never through a symlink or into a file someone else made at this name */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(buf);
 		return errf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));

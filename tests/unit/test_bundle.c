@@ -226,6 +226,32 @@ static int test_zero_byte_write_is_a_short_write(void)
 	return TEST_PASS;
 }
 
+/* A symlink planted at the temporary name must not be followed. */
+static int test_planted_symlink_not_followed(void)
+{
+	struct bundle b;
+	char dir[] = "/tmp/kettle-test-bundle-XXXXXX", path[64], tmp[96], victim[96], err[256];
+	struct stat st;
+	int rc, fd;
+
+	CHECK(mkdtemp(dir), "mkdtemp");
+	snprintf(path, sizeof(path), "%s/bundle.cbor", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0 && write(fd, "keep", 4) == 4 && close(fd) == 0, "victim");
+	CHECK(symlink(victim, tmp) == 0, "symlink");
+	sample(&b, false);
+	rc = bundle_write_file(&b, path, err, sizeof(err));
+	bundle_free(&b);
+	CHECK(rc < 0, "wrote through a symlink");
+	CHECK(strstr(err, tmp) && strstr(err, "cannot create"), "error: %s", err);
+	CHECK(stat(victim, &st) == 0 && st.st_size == 4, "the symlink's target was changed");
+	CHECK(access(path, F_OK) < 0, "a bundle appeared");
+	CHECK(unlink(tmp) == 0 && unlink(victim) == 0 && rmdir(dir) == 0, "cleanup");
+	return TEST_PASS;
+}
+
 static int test_encode_refuses_inconsistent_simulated(void)
 {
 	struct bundle b;
@@ -414,6 +440,7 @@ static const struct test tests[] = {
 	{ "no_nonce_is_absent", test_no_nonce_is_absent },
 	{ "simulated_round_trip", test_simulated_round_trip },
 	{ "zero_byte_write_is_a_short_write", test_zero_byte_write_is_a_short_write },
+	{ "planted_symlink_not_followed", test_planted_symlink_not_followed },
 	{ "encode_refuses_inconsistent_simulated", test_encode_refuses_inconsistent_simulated },
 	{ "every_truncation_fails", test_every_truncation_fails },
 	{ "trailing_bytes", test_trailing_bytes },
