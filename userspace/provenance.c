@@ -5,7 +5,6 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +16,10 @@
 
 #include "hash_plan.h"
 #include "jcs.h"
+#include "errf.h"
 #include "log_files.h"
 #include "provenance.h"
 #include "provenance_net.h"
-
-/* A one-line error into ERR; returns -1. */
-__attribute__((format(printf, 3, 4)))
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
 
