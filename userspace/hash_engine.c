@@ -43,6 +43,7 @@
 #define NOFILE_RESERVE  64u             /* descriptors left to the rest of the process */
 #define SIZE0_CAP       (1ull << 30)    /* st_size 0 (procfs): read to EOF, at most this */
 #define DEFAULT_QUEUE   4096u
+#define READ_RETRIES    8u              /* -EAGAIN / -EINTR answers to one read before the file fails */
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_CLASS_IDLE  3
@@ -57,6 +58,7 @@ struct chunk {
 	uint32_t filled;        /* bytes read so far */
 	bool inflight;
 	bool ready;             /* full, or short because of EOF */
+	uint8_t retries;        /* -EAGAIN / -EINTR answers to this chunk's read */
 };
 
 struct slot {
@@ -65,6 +67,8 @@ struct slot {
 	unsigned pending;       /* SQEs in flight */
 	bool failed, eof, size0;
 	bool mb;                /* whole file in buf, hashed by the worker's multi-buffer manager */
+	bool blocking;          /* O_NONBLOCK dropped after a read said -EAGAIN */
+	unsigned injected;      /* reads answered -EAGAIN by the test_read_eagain hook */
 	uint64_t next_off;      /* next chunk to issue */
 	struct chunk ch[2];
 	uint8_t *buf;           /* 2 * CHUNK of the worker's region */
@@ -100,6 +104,7 @@ struct hash_engine {
 	size_t cap, req_head, nreqs, res_head, nresults, outstanding;
 	bool closing, cancel, joined;
 	unsigned nworkers, started, live;
+	unsigned nthreads;              /* of the nworkers, those whose thread was created */
 	size_t idle;                    /* workers waiting for requests */
 	int first_error;
 	uint64_t bytes;                 /* read by all workers, counted when handed over */
@@ -467,6 +472,13 @@ static void hash_ready_chunks(struct worker *w, unsigned idx, struct slot *s)
 		slot_complete(w, idx, s);
 }
 
+static bool set_blocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+}
+
 static void on_read(struct worker *w, unsigned idx, struct slot *s, unsigned c, int res)
 {
 	struct chunk *ch = &s->ch[c];
@@ -476,8 +488,20 @@ static void on_read(struct worker *w, unsigned idx, struct slot *s, unsigned c, 
 		slot_fail(w, idx, s, HASH_STEP_READ, res < 0 ? res : 0);
 		return;
 	}
+	if (res >= 0 && s->injected < w->e->o.test_read_eagain) {
+		s->injected++;
+		res = -EAGAIN;          /* what a filesystem without no-wait reads answers */
+	}
 	if (res == -EINTR || res == -EAGAIN) {
-		if (issue_read(w, idx, s, c))
+		/*
+		 * The file was opened O_NONBLOCK for the sake of FIFOs.  io_uring
+		 * then answers -EAGAIN at once, instead of waiting in a helper,
+		 * for a file whose filesystem cannot read without blocking; this
+		 * file is regular, so drop the flag.  Bounded: nothing spins.
+		 */
+		if (res == -EAGAIN && !s->blocking)
+			s->blocking = set_blocking(s->fd);
+		if (++ch->retries > READ_RETRIES || issue_read(w, idx, s, c))
 			slot_fail(w, idx, s, HASH_STEP_READ, res);
 		return;
 	}
@@ -563,7 +587,8 @@ static void slot_start(struct worker *w, unsigned idx, struct hash_result *req)
 	w->active++;
 	s->fd = -1;
 	s->pending = 0;
-	s->failed = s->eof = s->size0 = s->mb = false;
+	s->failed = s->eof = s->size0 = s->mb = s->blocking = false;
+	s->injected = 0;
 	s->next_off = 0;
 	memset(s->ch, 0, sizeof(s->ch));
 	s->res = *req;
@@ -912,15 +937,15 @@ static int engine_start(struct hash_engine *e)
 		int r = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
 
 		if (r) {
-			e->nworkers = i;        /* join only those that exist */
-			err = -r;
+			err = -r;       /* join only the threads that exist; free every worker */
 			break;
 		}
+		e->nthreads++;
 	}
 	pthread_mutex_lock(&e->lock);
-	while (e->started < e->nworkers)
+	while (e->started < e->nthreads)
 		pthread_cond_wait(&e->start_cv, &e->lock);
-	for (unsigned i = 0; i < e->nworkers && !err; i++)
+	for (unsigned i = 0; i < e->nthreads && !err; i++)
 		err = e->workers[i].error;
 	/*
 	 * Return only once every worker waits for work: a worker still starting
@@ -1068,7 +1093,7 @@ int hash_engine_finish(struct hash_engine *e)
 	pthread_cond_broadcast(&e->work_cv);
 	pthread_mutex_unlock(&e->lock);
 	if (!e->joined) {
-		for (unsigned i = 0; i < e->nworkers; i++)
+		for (unsigned i = 0; i < e->nthreads; i++)
 			pthread_join(e->workers[i].thread, NULL);
 		e->joined = true;
 	}
@@ -1123,8 +1148,12 @@ void hash_engine_test_hooks(struct hash_engine_options *o)
 	test_env.delay_ms = delay ? atol(delay) : 0;
 	test_env.unlink_open = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN");
 	test_env.unlink_read = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_READ");
+	const char *eagain = getenv("KETTLE_TEST_HASH_READ_EAGAIN");
+
 	if (getenv("KETTLE_TEST_HASH_NO_MULTIBUFFER"))
 		o->no_multibuffer = true;
+	if (eagain)
+		o->test_read_eagain = (unsigned)strtoul(eagain, NULL, 10);
 	if (test_env.delay_ms > 0 || test_env.unlink_open || test_env.unlink_read) {
 		o->hook = test_env_hook;
 		o->hook_arg = NULL;

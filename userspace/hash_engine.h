@@ -55,6 +55,9 @@ struct hash_engine_options {
 	/* Every file through OpenSSL, as on a CPU without the SIMD intel-ipsec-mb
 	 * needs: for tests and A/B measurements. */
 	bool no_multibuffer;
+	/* Test hook, 0 in normal use: the first N reads of each file are answered
+	 * -EAGAIN, as a filesystem without no-wait reads answers io_uring. */
+	unsigned test_read_eagain;
 	/* Test hook, NULL in normal use: called by a worker just before STEP
 	 * (HASH_STEP_OPEN: before opening; HASH_STEP_READ: before the first read). */
 	void (*hook)(void *arg, const char *path, enum hash_step step);
@@ -103,6 +106,7 @@ void hash_result_clear(struct hash_result *r);
  *                                             is unlinked just before its open
  *   KETTLE_TEST_HASH_UNLINK_BEFORE_READ=NAME  ... just before its first read
  *   KETTLE_TEST_HASH_NO_MULTIBUFFER=1         no_multibuffer: OpenSSL for every file
+ *   KETTLE_TEST_HASH_READ_EAGAIN=N            test_read_eagain: N reads of each file say -EAGAIN
  * Sets O's hook (or no_multibuffer) when one is set; leaves O alone otherwise.
  */
 void hash_engine_test_hooks(struct hash_engine_options *o);

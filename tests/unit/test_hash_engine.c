@@ -115,6 +115,52 @@ static int t_sizes_agree_without_multibuffer(void)
 	return sizes_agree(true);
 }
 
+/* Hashes PATH with reads answered -EAGAIN N times per file; the result in R. */
+static int hash_with_eagain(const char *path, unsigned n, struct hash_result *r)
+{
+	struct hash_engine_options o = { .workers = 1, .test_read_eagain = n };
+	char err[256];
+	struct hash_engine *e = hash_engine_new(&o, err, sizeof(err));
+	int rc;
+
+	if (!e) {
+		fprintf(stderr, "  engine: %s\n", err);
+		return -1;
+	}
+	rc = hash_one(e, path, r);
+	hash_engine_free(e);
+	return rc;
+}
+
+/* A filesystem that answers -EAGAIN to a no-wait read: retried, and the digest is right. */
+static int t_eagain_reads_are_retried(void)
+{
+	char path[300], want[65], got[65];
+	struct hash_result r;
+
+	snprintf(path, sizeof(path), "%s/eagain", dir);
+	CHECK(write_file(path, 200000) == 0, "write");
+	CHECK(coreutils_hex(path, want) == 0, "sha256sum");
+	CHECK(hash_with_eagain(path, 3, &r) == 0, "hash");
+	hash_hex(r.digest, got);
+	CHECK(r.error == 0 && !r.changed && r.bytes == 200000, "error %d bytes %" PRIu64, r.error, r.bytes);
+	CHECK(!strcmp(got, want), "%s != %s", got, want);
+	return TEST_PASS;
+}
+
+/* A read that never stops saying -EAGAIN fails that file; the worker does not spin for ever. */
+static int t_endless_eagain_fails_the_file(void)
+{
+	char path[300];
+	struct hash_result r;
+
+	snprintf(path, sizeof(path), "%s/eagain-forever", dir);
+	CHECK(write_file(path, 5000) == 0, "write");
+	CHECK(hash_with_eagain(path, 1000000, &r) == 0, "no result");
+	CHECK(r.error == -EAGAIN && r.step == HASH_STEP_READ, "error %d step %d", r.error, r.step);
+	return TEST_PASS;
+}
+
 /* The cost it reports: the bytes it read, and CPU time that grows with them. */
 static int t_usage_counts_bytes_and_cpu(void)
 {
@@ -389,6 +435,8 @@ static const struct test tests[] = {
 	{ "many_files_each_once", t_many_files_each_once },
 	{ "usage_counts_bytes_and_cpu", t_usage_counts_bytes_and_cpu },
 	{ "free_with_work_queued", t_free_with_work_queued },
+	{ "eagain_reads_are_retried", t_eagain_reads_are_retried },
+	{ "endless_eagain_fails_the_file", t_endless_eagain_fails_the_file },
 };
 
 TEST_MAIN("hash_engine", tests)
