@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "hash_engine.h"
+#include "text_enc.h"
 
 #define WINDOW          4096u   /* entries between the walk and the printer */
 #define POLL_BATCH      64
@@ -99,15 +100,34 @@ static void print_sum_line(const char *hex, const char *path)
 	putchar('\n');
 }
 
-static void print_json(json_t *obj)
+/*
+ * One JSON line for PATH: OBJ with "path" added.  A name that is not UTF-8
+ * goes percent-encoded, with "path_encoding": "percent", so no byte is lost;
+ * a line that cannot be written is an error, never a silent gap.
+ */
+static void print_json(struct ctx *c, json_t *obj, const char *path)
 {
-	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	bool utf8 = text_is_utf8(path);
+	char *enc = utf8 ? NULL : text_percent_encode("", path);
+	json_t *line = json_object();   /* "path" first, for a person reading along */
+	char *s = NULL;
 
-	if (s)
+	if (line && obj && (utf8 || enc) &&
+	    !json_object_set_new(line, "path", json_string(utf8 ? path : enc)) &&
+	    (utf8 || !json_object_set_new(line, "path_encoding", json_string("percent"))) &&
+	    !json_object_update(line, obj))
+		s = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s) {
 		puts(s);
-	else
-		fprintf(stderr, "kettle hash: cannot encode JSON\n");
+	} else {
+		fputs("kettle hash: ", stderr);
+		print_escaped(stderr, path);
+		fputs(": cannot write its JSON line (out of memory)\n", stderr);
+		c->status = 1;
+	}
 	free(s);
+	free(enc);
+	json_decref(line);
 	json_decref(obj);
 }
 
@@ -130,7 +150,7 @@ static void report(struct ctx *c, const char *path, const char *reason, bool err
 		c->tree_errors++;
 	}
 	if (c->json)
-		print_json(json_pack("{s:s, s:s}", "path", path, error ? "error" : "note", reason));
+		print_json(c, json_pack("{s:s}", error ? "error" : "note", reason), path);
 }
 
 static void print_file(struct ctx *c, struct entry *en)
@@ -157,8 +177,8 @@ static void print_file(struct ctx *c, struct entry *en)
 		return;
 	}
 	if (c->json)
-		print_json(json_pack("{s:s, s:s, s:I}", "path", en->path, "sha256", hex,
-				     "size", (json_int_t)en->res.bytes));
+		print_json(c, json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)en->res.bytes),
+			   en->path);
 	else
 		print_sum_line(hex, en->path);
 }
@@ -539,8 +559,8 @@ static void finish_tree(struct ctx *c, const char *arg)
 		hash_hex(digest, hex);
 		progress_clear(c);
 		if (c->json)
-			print_json(json_pack("{s:s, s:s, s:I}", "path", arg, "dirhash", hex,
-					     "files", (json_int_t)c->tree_files));
+			print_json(c, json_pack("{s:s, s:I}", "dirhash", hex, "files", (json_int_t)c->tree_files),
+				   arg);
 		else
 			print_sum_line(hex, arg);
 	}

@@ -20,6 +20,7 @@
 #include "log_files.h"
 #include "provenance.h"
 #include "provenance_net.h"
+#include "text_enc.h"
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
 
@@ -50,46 +51,9 @@ static json_t *jhex(const uint8_t *p, size_t n)
 	return json_string(h);
 }
 
-/* RFC 3986 pchar plus '/': what a file URI's path keeps as it is. */
-static bool uri_keeps(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("-._~!$&'()*+,;=:@/", c) != NULL;
-}
-
-static char *percent_encode(const char *prefix, const char *s)
-{
-	size_t plen = strlen(prefix), n = plen;
-	char *out, *p;
-
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		n += uri_keeps(*c) ? 1 : 3;
-	out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, prefix, plen);
-	p = out + plen;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (uri_keeps(*c))
-			*p++ = (char)*c;
-		else
-			p += sprintf(p, "%%%02X", *c);
-	}
-	*p = '\0';
-	return out;
-}
-
 char *provenance_file_uri(const char *path)
 {
-	return percent_encode("file://", path);
-}
-
-static bool valid_utf8(const char *s)
-{
-	json_t *j = json_string(s);     /* jansson validates UTF-8 (RFC 3629) */
-
-	json_decref(j);
-	return j != NULL;
+	return text_percent_encode("file://", path);
 }
 
 /*
@@ -104,9 +68,9 @@ static json_t *jtext(const char *s)
 
 	if (!s)
 		return json_null();
-	if (valid_utf8(s))
+	if (text_is_utf8(s))
 		return json_string(s);
-	enc = percent_encode("", s);
+	enc = text_percent_encode("", s);
 	j = enc ? json_pack("{s:s}", "percentEncoded", enc) : NULL;
 	free(enc);
 	return j;
@@ -191,9 +155,9 @@ static const char *subject_name(const struct conv *c, const char *path)
 static json_t *subject_entry(const struct conv *c, const struct file_entry *e, const struct log_digest *d)
 {
 	const char *name = subject_name(c, e->path);
-	bool utf8 = valid_utf8(name);
+	bool utf8 = text_is_utf8(name);
 	/* A name must be a string: bytes that are not UTF-8 go percent-encoded, and the entry says so. */
-	char *enc = utf8 ? NULL : percent_encode("", name);
+	char *enc = utf8 ? NULL : text_percent_encode("", name);
 	json_t *s = json_pack("{s:o, s:{s:o}, s:o}", "name", utf8 ? json_string(name) : enc ? json_string(enc) : NULL,
 			      "digest", "sha256", jhex(d->sha256, 32), "uri", juri(e->path));
 
@@ -692,7 +656,7 @@ static json_t *environment_json(const struct log_env *env)
 
 		if (!eq)
 			continue;
-		key = name && !valid_utf8(name) ? percent_encode("", name) : name ? strdup(name) : NULL;
+		key = name && !text_is_utf8(name) ? text_percent_encode("", name) : name ? strdup(name) : NULL;
 		if (!key || (!json_object_get(o, key) && set(o, key, jtext(eq + 1))))
 			o = (json_decref(o), NULL);
 		free(key);
@@ -751,7 +715,7 @@ static json_t *internal_parameters(const struct log_file *f)
 		if (!is_run_option(o->key))
 			continue;
 		/* a key that is not UTF-8 goes percent-encoded, like every other text */
-		key = valid_utf8(o->key) ? strdup(o->key) : percent_encode("", o->key);
+		key = text_is_utf8(o->key) ? strdup(o->key) : text_percent_encode("", o->key);
 		if (!key || set(opts, key, jtext(o->value)))
 			opts = (json_decref(opts), NULL);
 		free(key);

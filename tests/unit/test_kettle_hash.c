@@ -140,6 +140,40 @@ static int t_json_objects(void)
 	return TEST_PASS;
 }
 
+/* A name that is not UTF-8 is still listed, percent-encoded and marked, with its digest. */
+static int t_json_name_not_utf8(void)
+{
+	char path[600], line[2048], want[65];
+	json_error_t jerr;
+	json_t *o;
+	FILE *f;
+	int status;
+
+	CHECK(sh("mkdir -p %s/latin && printf 'x' > %s/latin/caf$(printf '\\351')", dir, dir) == 0,
+	      "make a Latin-1 name");
+	snprintf(path, sizeof(path), "cd %s && sha256sum latin/* | cut -c1-64", dir);
+	f = popen(path, "r");
+	CHECK(f && fscanf(f, "%64s", want) == 1, "sha256sum");
+	pclose(f);
+	status = sh("cd %s && %s hash --no-progress --json latin > jlatin 2>/dev/null", dir, kettle);
+	CHECK(status == 0, "exit %d", status);
+	snprintf(path, sizeof(path), "%s/jlatin", dir);
+	f = fopen(path, "r");
+	CHECK(f, "open %s", path);
+	CHECK(fgets(line, sizeof(line), f), "no line for the file");
+	fclose(f);
+	o = json_loads(line, 0, &jerr);
+	CHECK(o, "not JSON: %s", line);
+	CHECK(json_is_string(json_object_get(o, "path")) &&
+	      !strcmp(json_string_value(json_object_get(o, "path")), "latin/caf%E9"), "path: %s", line);
+	CHECK(json_is_string(json_object_get(o, "path_encoding")) &&
+	      !strcmp(json_string_value(json_object_get(o, "path_encoding")), "percent"), "encoding: %s", line);
+	CHECK(json_is_string(json_object_get(o, "sha256")) &&
+	      !strcmp(json_string_value(json_object_get(o, "sha256")), want), "digest: %s", line);
+	json_decref(o);
+	return TEST_PASS;
+}
+
 static int t_unreadable_file_and_directory(void)
 {
 	int status;
@@ -263,6 +297,7 @@ static const struct test tests[] = {
 	{ "follow_symlinks", t_follow_symlinks },
 	{ "dirhash_equals_coreutils", t_dirhash_equals_coreutils },
 	{ "json_objects", t_json_objects },
+	{ "json_name_not_utf8", t_json_name_not_utf8 },
 	{ "unreadable_file_and_directory", t_unreadable_file_and_directory },
 	{ "missing_argument_path", t_missing_argument_path },
 	{ "files_deleted_mid_walk", t_files_deleted_mid_walk },
