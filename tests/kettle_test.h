@@ -4,11 +4,27 @@
 #define KETTLE_KETTLE_TEST_H
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include "log_reader.h"
 #include "testlib.h"
+
+/* Runs a shell command made like printf; its exit status, or -1. */
+__attribute__((format(printf, 1, 2)))
+static inline int test_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
 
 /* Returns TEST_PASS when real BPF programs can be loaded here, or a skip with the reason. */
 static inline int bpf_usable(void)
