@@ -129,37 +129,49 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Says in the log that ENTRY was not hashed, so no reader takes silence for a digest. */
+static int not_hashed_write(struct log_writer *log, const struct plan_entry *e, enum log_digest_kind kind,
+			    int result)
+{
+	struct log_digest d = { .kind = kind, .path = e->path, .boot_ns = boot_ns(), .result = result };
+
+	return log_write_digest(log, &d);
+}
+
 /*
  * Queues ENTRY for KIND.  While the build runs a full queue is not waited
- * for (W is NULL): the file is counted and written to FULL_LOG as not
- * hashed.  At the end (W given) it waits for room, writing digests meanwhile.
+ * for (W is NULL): the file is counted and written to LOG as not hashed.
+ * At the end (W given) it waits for room, writing digests meanwhile.  A file
+ * the engine refuses (a path too long to open, ...) is one file not hashed,
+ * not a reason to stop hashing the others: only an engine that cannot go on
+ * (-ENOMEM, -EPIPE) or a log that cannot be written is an error.
  */
 static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_digest_kind kind,
-		       struct log_writer *w, struct log_writer *full_log)
+		       struct log_writer *w, struct log_writer *log)
 {
 	int rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
 
-	if (rc == -EAGAIN && w) {
-		/* At the end the writer can wait for room instead of losing the file. */
-		while (rc == -EAGAIN) {
-			int wr = hash_plan_write_ready(p, w, 100);
+	/* At the end the writer can wait for room instead of losing the file. */
+	while (rc == -EAGAIN && w) {
+		int wr = hash_plan_write_ready(p, w, 100);
 
-			if (wr)
-				return wr;
-			rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
-		}
+		if (wr)
+			return wr;
+		rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
 	}
-	if (rc == -EAGAIN) {
-		/* Not hashed: counted, and said in the log so no reader takes silence for a digest. */
-		struct log_digest d = { .kind = kind, .path = e->path, .boot_ns = boot_ns(), .result = -ENOBUFS };
-
-		p->stats.queue_full++;
-		return log_write_digest(full_log, &d);
+	if (!rc) {
+		p->stats.queued++;
+		return 0;
 	}
-	if (rc)
+	if (rc == -ENOMEM || rc == -EPIPE)
 		return rc;
-	p->stats.queued++;
-	return 0;
+	if (rc == -EAGAIN) {
+		p->stats.queue_full++;
+		rc = -ENOBUFS;
+	} else {
+		p->stats.failed++;
+	}
+	return not_hashed_write(log, e, kind, rc);
 }
 
 static bool open_writes(uint64_t flags)

@@ -25,12 +25,14 @@ struct hash_plan;
 struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, size_t errlen);
 /*
  * Looks at one event: queues what it read or ran, remembers what it wrote.
- * A file the full queue cannot take is written to W as not hashed. 0 or -errno.
+ * A file the full queue or the engine will not take (a path longer than
+ * PATH_MAX, ...) is written to W as not hashed, with the reason.  0, or
+ * -errno when hashing cannot go on at all (-ENOMEM, -EPIPE, a write error).
  */
 int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_event *ev);
 /* Writes the digests that are ready; waits up to TIMEOUT_MS for the first. 0 or -errno. */
 int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms);
-/* The build is over: waits for what is queued, hashes the outputs, writes everything. */
+/* The build is over: waits for what is queued, hashes the outputs, writes everything (errors as above). */
 int hash_plan_finish(struct hash_plan *p, struct log_writer *w);
 void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out);
 /* CPU time and bytes of the hashing so far (tools/bench/tracer-overhead reads it from the summary). */

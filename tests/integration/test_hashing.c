@@ -1,47 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kettle run hashes what the build read, ran and wrote: digests a user can check with sha256sum. */
-#include <openssl/evp.h>
-
 #include "kettle_test.h"
-
-static const struct log_digest *find_digest(const struct log_file *f, const char *path, enum log_digest_kind kind)
-{
-	for (size_t i = 0; i < f->ndigests; i++)
-		if (f->digests[i].kind == kind && !strcmp(f->digests[i].path, path))
-			return &f->digests[i];
-	return NULL;
-}
-
-/* SHA-256 of a file's content now. */
-static int sha256_of(const char *path, uint8_t out[32])
-{
-	unsigned char buf[65536];
-	unsigned int n = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t got;
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-
-	if (!f)
-		ok = 0;
-	while (ok && f && (got = fread(buf, 1, sizeof(buf), f)) > 0)
-		ok = EVP_DigestUpdate(ctx, buf, got) == 1;
-	ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
-	if (f)
-		fclose(f);
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
-
-static int write_file(const char *path, const char *data)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(data, f);
-	return fclose(f);
-}
+#include "digest_check.h"
 
 static int inputs_execs_outputs_match_sha256sum(void)
 {
@@ -59,7 +19,7 @@ static int inputs_execs_outputs_match_sha256sum(void)
 	snprintf(in, sizeof(in), "%s/in.txt", dir);
 	snprintf(out, sizeof(out), "%s/out.txt", dir);
 	snprintf(gone, sizeof(gone), "%s/tmp.txt", dir);
-	CHECK(write_file(in, "the input\n") == 0, "write input");
+	CHECK(write_text(in, "the input\n") == 0, "write input");
 	snprintf(script, sizeof(script), "cat '%s' > '%s'; echo temp > '%s'; rm '%s'", in, out, gone, gone);
 	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
 	CHECK(log_load(log, &f) == 0, "log unreadable");
@@ -103,7 +63,7 @@ static int rewritten_input_flagged_changed(void)
 		return rc;
 	test_workdir("rewrite", dir, log);
 	snprintf(in, sizeof(in), "%s/config.h", dir);
-	CHECK(write_file(in, "#define A 1\n") == 0, "write input");
+	CHECK(write_text(in, "#define A 1\n") == 0, "write input");
 	/* The hasher waits 1 s before opening: the build rewrites the file in between. */
 	snprintf(script, sizeof(script), "cat '%s' >/dev/null; printf '#define A 2\\n' > '%s'", in, in);
 	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
