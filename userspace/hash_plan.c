@@ -30,6 +30,7 @@ struct plan_entry {
 	bool written;           /* opened for writing or created */
 	bool input_queued;
 	bool exec_queued;
+	uint8_t moving;         /* only inside tree_move: 1 to the new name, 2 to the old (exchange) */
 	/* identity the kernel saw at the first open for reading */
 	uint64_t dev, ino;
 	int64_t size, mtime_ns, ctime_ns;
@@ -40,6 +41,7 @@ struct hash_plan {
 	struct plan_entry *entries;
 	uint32_t nentries, capentries;
 	struct index_table index;
+	struct index_table dirs;        /* each directory above an entry -> one entry under it */
 	struct log_hash_stats stats;
 };
 
@@ -65,15 +67,14 @@ struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, si
 	/* KETTLE_TEST_HASH_DELAY_MS: a build can change an input between its read and its hash. */
 	hash_engine_test_hooks(&eo);
 	p = calloc(1, sizeof(*p));
-	if (!p || index_table_init(&p->index, 1024)) {
+	if (!p || index_table_init(&p->index, 1024) || index_table_init(&p->dirs, 1024)) {
 		snprintf(err, errlen, "out of memory");
-		free(p);
+		hash_plan_free(p);
 		return NULL;
 	}
 	p->engine = hash_engine_new(&eo, err, errlen);
 	if (!p->engine) {
-		index_table_free(&p->index);
-		free(p);
+		hash_plan_free(p);
 		return NULL;
 	}
 	return p;
@@ -90,6 +91,40 @@ static struct plan_entry *entry_find(struct hash_plan *p, const char *path, uint
 			return e;
 	}
 	return NULL;
+}
+
+/* Whether some entry lies under the directory DIR (LEN bytes, no trailing slash). */
+static bool dir_known(const struct hash_plan *p, const char *dir, size_t len)
+{
+	uint64_t h = hash_bytes(dir, len);
+
+	for (uint32_t i = index_table_probe(&p->dirs, h); p->dirs.slots[i].id1; i = index_table_next(&p->dirs, i)) {
+		const char *path = p->entries[p->dirs.slots[i].id1 - 1].path;
+
+		if (p->dirs.slots[i].hash == h && !strncmp(path, dir, len) && path[len] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Indexes the directories above entry ID, so that a rename tells a directory
+ * with entries under it without a look at every entry.  Deepest first, and
+ * only down to the first one already known: its ancestors were indexed with it.
+ */
+static int dirs_add(struct hash_plan *p, uint32_t id)
+{
+	const char *path = p->entries[id].path, *slash;
+	size_t len = strlen(path);
+
+	while ((slash = memrchr(path, '/', len)) && slash > path) {
+		len = (size_t)(slash - path);
+		if (dir_known(p, path, len))
+			return 0;
+		if (index_table_insert(&p->dirs, hash_bytes(path, len), id))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* The entry for PATH, created when new; NULL when out of memory. */
@@ -118,7 +153,7 @@ static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
 		return NULL;
 	}
 	p->nentries++;
-	return e;
+	return dirs_add(p, p->nentries - 1) ? NULL : e;
 }
 
 static uint64_t boot_ns(void)
@@ -213,16 +248,82 @@ static int mark_written(struct hash_plan *p, const char *path, bool written)
 	return 0;
 }
 
+/* Whether PATH is ROOT (LEN bytes) or lies under it. */
+static bool path_at_or_under(const char *path, const char *root, size_t len)
+{
+	return !strncmp(path, root, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+/* Entry ID's output moves to its name with the first LEN bytes replaced by ROOT. */
+static int output_move(struct hash_plan *p, uint32_t id, size_t len, const char *root)
+{
+	char *name;
+	int rc;
+
+	if (asprintf(&name, "%s%s", root, p->entries[id].path + len) < 0)
+		return -ENOMEM;
+	rc = mark_written(p, name, true);
+	free(name);
+	return rc;
+}
+
 /*
- * What a file-tree change does to the outputs: a renamed output is an
- * output under its new name only, a deleted one is no output, a new hard
- * link or a truncated file is one.
+ * A renamed directory takes its outputs along: each output at or under FROM
+ * is one under TO instead (with EXCHANGE, those under TO go to FROM too).
+ * Marked first, moved second, so that a swap moves no output twice.  One
+ * look at every entry, paid only when a directory with entries under it moves.
+ */
+static int tree_move(struct hash_plan *p, const char *from, const char *to, bool exchange)
+{
+	size_t flen = strlen(from), tlen = strlen(to);
+	uint32_t n = p->nentries;
+	int rc = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct plan_entry *e = &p->entries[i];
+
+		e->moving = !e->written ? 0 : path_at_or_under(e->path, from, flen) ? 1 :
+			    exchange && path_at_or_under(e->path, to, tlen) ? 2 : 0;
+		e->written = e->written && !e->moving;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t m = p->entries[i].moving;
+
+		p->entries[i].moving = 0;
+		if (m && !rc)
+			rc = m == 1 ? output_move(p, i, flen, to) : output_move(p, i, tlen, from);
+	}
+	return rc;
+}
+
+/*
+ * A file the build renames is an output under its new name, whether or not
+ * the plan saw it written (the build put it there), and none under the old
+ * one; a directory takes the outputs under it along.  An exchange swaps what
+ * the two names were.
+ */
+static int plan_rename(struct hash_plan *p, const char *from, const char *to, bool exchange)
+{
+	struct plan_entry *e;
+	bool was;
+
+	if (from && to && (dir_known(p, from, strlen(from)) || (exchange && dir_known(p, to, strlen(to)))))
+		return tree_move(p, from, to, exchange);
+	if (!exchange)
+		return mark_written(p, from, false) ?: mark_written(p, to, true);
+	e = entry_lookup(p, from);
+	was = e && e->written;
+	e = entry_lookup(p, to);
+	return mark_written(p, from, e && e->written) ?: mark_written(p, to, was);
+}
+
+/*
+ * What a file-tree change does to the outputs: a rename moves them (above),
+ * a deleted file is no output, a new hard link or a truncated file is one.
  */
 static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
 {
 	const char *from = ev->file_op.path, *to = ev->file_op.path2;
-	struct plan_entry *e;
-	bool was, other;
 
 	if (ev->file_op.result != 0)
 		return 0;
@@ -230,14 +331,7 @@ static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
 	case KE_FOP_RENAME:
 	case KE_FOP_RENAMEAT:
 	case KE_FOP_RENAMEAT2:
-		e = entry_lookup(p, from);
-		was = e && e->written;
-		if (ev->file_op.flags & RENAME_EXCHANGE) {
-			e = entry_lookup(p, to);
-			other = e && e->written;
-			return mark_written(p, from, other) ?: mark_written(p, to, was);
-		}
-		return mark_written(p, from, false) ?: mark_written(p, to, was);
+		return plan_rename(p, from, to, ev->file_op.flags & RENAME_EXCHANGE);
 	case KE_FOP_UNLINK:
 	case KE_FOP_UNLINKAT:
 	case KE_FOP_RMDIR:
@@ -416,10 +510,12 @@ void hash_plan_free(struct hash_plan *p)
 {
 	if (!p)
 		return;
-	hash_engine_free(p->engine);
+	if (p->engine)
+		hash_engine_free(p->engine);
 	for (uint32_t i = 0; i < p->nentries; i++)
 		free(p->entries[i].path);
 	free(p->entries);
 	index_table_free(&p->index);
+	index_table_free(&p->dirs);
 	free(p);
 }

@@ -125,11 +125,58 @@ static int full_queue_counted_and_logged(void)
 	return TEST_PASS;
 }
 
+/* kettle run -- sh -c 'mkdir stage; echo > stage/a.o; mv stage dist': dist/a.o is the output, as sha256sum says. */
+static int moved_directory_output_hashed(void)
+{
+	char dir[256], log[300], script[1000], real[4096];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	struct log_file f = { 0 };
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("mvdir", dir, log);
+	snprintf(script, sizeof(script), "cd '%s' && mkdir stage && echo object > stage/a.o && mv stage dist", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(dir, real), "realpath");
+	strncat(real, "/dist/a.o", sizeof(real) - strlen(real) - 1);
+	CHECK(digest_is_content(find_digest(&f, real, LOG_DIGEST_OUTPUT), real), "no digest of %s as sha256sum", real);
+	CHECK(f.ndigests && f.trailer.hash.failed == 0, "%llu failed", (unsigned long long)f.trailer.hash.failed);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* A file from before the build moved onto an output: the output is the file the build left there. */
+static int file_moved_onto_output_hashed(void)
+{
+	char dir[256], log[300], pre[300], script[1000], real[4096];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	struct log_file f = { 0 };
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("mvfile", dir, log);
+	snprintf(pre, sizeof(pre), "%s/prebuilt.o", dir);
+	CHECK(write_text(pre, "prebuilt\n") == 0, "write prebuilt.o");
+	snprintf(script, sizeof(script), "cd '%s' && echo first > out.o && mv prebuilt.o out.o", dir);
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(dir, real), "realpath");
+	strncat(real, "/out.o", sizeof(real) - strlen(real) - 1);
+	CHECK(digest_is_content(find_digest(&f, real, LOG_DIGEST_OUTPUT), real), "no digest of %s as sha256sum", real);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "inputs_execs_outputs_match_sha256sum", inputs_execs_outputs_match_sha256sum },
 	{ "rewritten_input_flagged_changed", rewritten_input_flagged_changed },
 	{ "no_hash_option_hashes_nothing", no_hash_option_hashes_nothing },
 	{ "full_queue_counted_and_logged", full_queue_counted_and_logged },
+	{ "moved_directory_output_hashed", moved_directory_output_hashed },
+	{ "file_moved_onto_output_hashed", file_moved_onto_output_hashed },
 };
 
 TEST_MAIN("hashing", tests)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "digest_check.h"
+#include "events.h"
 #include "hash_plan.h"
 #include "kettle_test.h"
 #include "log_writer.h"
@@ -66,6 +67,15 @@ static int opened(struct session *s, const char *path, uint64_t flags)
 		ev.open.mtime_ns = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
 		ev.open.ctime_ns = st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec;
 	}
+	return hash_plan_event(s->plan, s->w, &ev);
+}
+
+/* The build renamed FROM to TO (renameat2 FLAGS), successfully. */
+static int renamed(struct session *s, const char *from, const char *to, uint64_t flags)
+{
+	struct log_event ev = { .type = LOG_EV_FILE_OP,
+				.file_op = { .call = KE_FOP_RENAMEAT2, .path = from, .path2 = to, .flags = flags } };
+
 	return hash_plan_event(s->plan, s->w, &ev);
 }
 
@@ -133,9 +143,79 @@ static int too_long_output_logged_and_others_hashed(void)
 	return TEST_PASS;
 }
 
+/* Makes DIR/NAME holding DATA and tells the plan the build wrote it (NAME into OUT). */
+static int build_writes(struct session *s, const char *name, const char *data, char out[300])
+{
+	if (path_in(out, 300, s, name) || write_text(out, data))
+		return -1;
+	return opened(s, out, O_WRONLY | O_CREAT | O_TRUNC);
+}
+
+/* mkdir stage; cc -o stage/a.o; mv stage dist: the output is dist/a.o, hashed as it is. */
+static int renamed_directory_takes_its_outputs(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	char stage[300], dist[300], obj[300], moved[300];
+
+	CHECK(session_start(&s, "plan-mvdir") == 0, "no session");
+	CHECK(path_in(stage, sizeof(stage), &s, "stage") == 0 && mkdir(stage, 0755) == 0, "mkdir");
+	CHECK(build_writes(&s, "stage/a.o", "object a\n", obj) == 0, "write stage/a.o");
+	CHECK(path_in(dist, sizeof(dist), &s, "dist") == 0 && rename(stage, dist) == 0, "mv stage dist");
+	CHECK(renamed(&s, stage, dist, 0) == 0, "rename event");
+	CHECK(path_in(moved, sizeof(moved), &s, "dist/a.o") == 0 && session_end(&s, &f) == 0, "session");
+	CHECK(digest_is_content(find_digest(&f, moved, LOG_DIGEST_OUTPUT), moved), "dist/a.o not hashed as sha256sum");
+	CHECK(!find_digest(&f, obj, LOG_DIGEST_OUTPUT), "stage/a.o, gone with its directory, still an output");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* mv prebuilt.o out.o over an output: out.o is what the build left there, an output. */
+static int file_renamed_onto_output_is_output(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	char out[300], pre[300];
+
+	CHECK(session_start(&s, "plan-mvfile") == 0, "no session");
+	CHECK(build_writes(&s, "out.o", "first\n", out) == 0, "write out.o");
+	/* a file the plan never saw opened: there before the build, or written outside it */
+	CHECK(path_in(pre, sizeof(pre), &s, "prebuilt.o") == 0 && write_text(pre, "prebuilt\n") == 0, "prebuilt");
+	CHECK(rename(pre, out) == 0 && renamed(&s, pre, out, 0) == 0, "mv prebuilt.o out.o");
+	CHECK(session_end(&s, &f) == 0, "session");
+	CHECK(digest_is_content(find_digest(&f, out, LOG_DIGEST_OUTPUT), out), "out.o not hashed as sha256sum");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* renameat2(RENAME_EXCHANGE) of two directories swaps their outputs. */
+static int exchanged_directories_swap_outputs(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	char a[300], b[300], ao[300], bo[300];
+
+	CHECK(session_start(&s, "plan-xchg") == 0, "no session");
+	CHECK(path_in(a, sizeof(a), &s, "a") == 0 && mkdir(a, 0755) == 0, "mkdir a");
+	CHECK(path_in(b, sizeof(b), &s, "b") == 0 && mkdir(b, 0755) == 0, "mkdir b");
+	CHECK(build_writes(&s, "a/x.o", "x\n", ao) == 0 && build_writes(&s, "b/y.o", "y\n", bo) == 0, "writes");
+	CHECK(renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0, "exchange: %s", strerror(errno));
+	CHECK(renamed(&s, a, b, RENAME_EXCHANGE) == 0, "rename event");
+	CHECK(path_in(ao, sizeof(ao), &s, "b/x.o") == 0 && path_in(bo, sizeof(bo), &s, "a/y.o") == 0, "paths");
+	CHECK(session_end(&s, &f) == 0, "session");
+	CHECK(digest_is_content(find_digest(&f, ao, LOG_DIGEST_OUTPUT), ao), "b/x.o not hashed");
+	CHECK(digest_is_content(find_digest(&f, bo, LOG_DIGEST_OUTPUT), bo), "a/y.o not hashed");
+	CHECK(f.trailer.hash.failed == 0, "%llu failed", (unsigned long long)f.trailer.hash.failed);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "too_long_input_logged_and_others_hashed", too_long_input_logged_and_others_hashed },
 	{ "too_long_output_logged_and_others_hashed", too_long_output_logged_and_others_hashed },
+	{ "renamed_directory_takes_its_outputs", renamed_directory_takes_its_outputs },
+	{ "file_renamed_onto_output_is_output", file_renamed_onto_output_is_output },
+	{ "exchanged_directories_swap_outputs", exchanged_directories_swap_outputs },
 };
 
 TEST_MAIN("hash_plan", tests)
