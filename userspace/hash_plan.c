@@ -400,37 +400,62 @@ static enum log_file_kind file_kind(enum elf_ident_kind k)
 	}
 }
 
-/* Reads what an executed file is and writes it next to its digest. */
-static int exec_ident_write(struct log_writer *w, const char *path)
+static int64_t timespec_ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Whether the open FD is the file the engine hashed: the identity it saw before reading. */
+static bool fd_is_hashed(int fd, const struct hash_identity *id)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && st.st_dev == id->dev && st.st_ino == id->ino && (uint64_t)st.st_size == id->size &&
+	       timespec_ns(st.st_mtim) == id->mtime_ns && timespec_ns(st.st_ctim) == id->ctime_ns;
+}
+
+static void exec_ident_fill(struct log_exec_ident *li, const struct elf_ident *id)
+{
+	li->kind = file_kind(id->kind);
+	li->elf_class = id->elf_class;
+	li->elf_machine = id->machine;
+	li->build_id = id->build_id[0] ? id->build_id : NULL;
+	li->interp = id->interp;
+	li->soname = id->soname;
+	li->runpath = id->runpath ? id->runpath : id->rpath;
+	li->needed = (const char *const *)id->needed;
+	li->nneeded = id->nneeded;
+	li->script_interp = id->script_interp;
+	li->script_arg = id->script_arg;
+}
+
+/*
+ * Reads what an executed file is and writes it next to its digest.  The path
+ * is opened again, so by now it may name another file than the one hashed
+ * (HASHED): then, or when the file changes while it is read, the record says
+ * -ESTALE and claims no identity that could belong to another file.
+ */
+static int exec_ident_write(struct log_writer *w, const char *path, const struct hash_identity *hashed)
 {
 	struct log_exec_ident li = { .path = path };
 	struct elf_ident id = { 0 };
 	char err[256];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
 
 	if (fd < 0) {
 		li.result = -errno;
 		return log_write_exec_ident(w, &li);
 	}
-	if (elf_ident_file(fd, &id, err, sizeof(err))) {
-		close(fd);
+	if (!fd_is_hashed(fd, hashed))
+		li.result = -ESTALE;
+	else if (elf_ident_file(fd, &id, err, sizeof(err)))
 		li.result = -EINVAL;    /* malformed: the digest still says what it was */
-		return log_write_exec_ident(w, &li);
-	}
+	else if (!fd_is_hashed(fd, hashed))
+		li.result = -ESTALE;    /* rewritten in place while it was read */
+	else
+		exec_ident_fill(&li, &id);
 	close(fd);
-	li.kind = file_kind(id.kind);
-	li.elf_class = id.elf_class;
-	li.elf_machine = id.machine;
-	li.build_id = id.build_id[0] ? id.build_id : NULL;
-	li.interp = id.interp;
-	li.soname = id.soname;
-	li.runpath = id.runpath ? id.runpath : id.rpath;
-	li.needed = (const char *const *)id.needed;
-	li.nneeded = id.nneeded;
-	li.script_interp = id.script_interp;
-	li.script_arg = id.script_arg;
-	int rc = log_write_exec_ident(w, &li);
-
+	rc = log_write_exec_ident(w, &li);
 	elf_ident_free(&id);
 	return rc;
 }
@@ -462,7 +487,7 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 	}
 	rc = log_write_digest(w, &d);
 	if (!rc && d.kind == LOG_DIGEST_EXEC && r->error == 0)
-		rc = exec_ident_write(w, e->path);
+		rc = exec_ident_write(w, e->path, &r->before);
 	return rc;
 }
 

@@ -125,34 +125,40 @@ static int full_queue_counted_and_logged(void)
 	return TEST_PASS;
 }
 
-/* kettle run -- sh -c 'mkdir stage; echo > stage/a.o; mv stage dist': dist/a.o is the output, as sha256sum says. */
-static int moved_directory_output_hashed(void)
+/* Runs `sh -c SCRIPT` in DIR under kettle run: DIR/NAME must have an output digest equal to sha256sum's. */
+static int output_after_script_is_content(const char *dir, const char *log, const char *script, const char *name)
 {
-	char dir[256], log[300], script[1000], real[4096];
 	const char *cmd[] = { "sh", "-c", script, NULL };
 	struct log_file f = { 0 };
+	char real[4096];
+
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(dir, real), "realpath");
+	strncat(real, name, sizeof(real) - strlen(real) - 1);
+	CHECK(digest_is_content(find_digest(&f, real, LOG_DIGEST_OUTPUT), real), "no digest of %s as sha256sum", real);
+	CHECK(f.trailer.hash.failed == 0, "%llu failed", (unsigned long long)f.trailer.hash.failed);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* mkdir stage; echo > stage/a.o; mv stage dist: dist/a.o is the output. */
+static int moved_directory_output_hashed(void)
+{
+	char dir[256], log[300], script[1000];
 	int rc = bpf_usable();
 
 	if (rc)
 		return rc;
 	test_workdir("mvdir", dir, log);
 	snprintf(script, sizeof(script), "cd '%s' && mkdir stage && echo object > stage/a.o && mv stage dist", dir);
-	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
-	CHECK(log_load(log, &f) == 0, "log unreadable");
-	CHECK(realpath(dir, real), "realpath");
-	strncat(real, "/dist/a.o", sizeof(real) - strlen(real) - 1);
-	CHECK(digest_is_content(find_digest(&f, real, LOG_DIGEST_OUTPUT), real), "no digest of %s as sha256sum", real);
-	CHECK(f.ndigests && f.trailer.hash.failed == 0, "%llu failed", (unsigned long long)f.trailer.hash.failed);
-	log_file_free(&f);
-	return TEST_PASS;
+	return output_after_script_is_content(dir, log, script, "/dist/a.o");
 }
 
 /* A file from before the build moved onto an output: the output is the file the build left there. */
 static int file_moved_onto_output_hashed(void)
 {
-	char dir[256], log[300], pre[300], script[1000], real[4096];
-	const char *cmd[] = { "sh", "-c", script, NULL };
-	struct log_file f = { 0 };
+	char dir[256], log[300], pre[300], script[1000];
 	int rc = bpf_usable();
 
 	if (rc)
@@ -161,13 +167,7 @@ static int file_moved_onto_output_hashed(void)
 	snprintf(pre, sizeof(pre), "%s/prebuilt.o", dir);
 	CHECK(write_text(pre, "prebuilt\n") == 0, "write prebuilt.o");
 	snprintf(script, sizeof(script), "cd '%s' && echo first > out.o && mv prebuilt.o out.o", dir);
-	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run failed");
-	CHECK(log_load(log, &f) == 0, "log unreadable");
-	CHECK(realpath(dir, real), "realpath");
-	strncat(real, "/out.o", sizeof(real) - strlen(real) - 1);
-	CHECK(digest_is_content(find_digest(&f, real, LOG_DIGEST_OUTPUT), real), "no digest of %s as sha256sum", real);
-	log_file_free(&f);
-	return TEST_PASS;
+	return output_after_script_is_content(dir, log, script, "/out.o");
 }
 
 static const struct test tests[] = {

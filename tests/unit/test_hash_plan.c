@@ -99,48 +99,43 @@ static int path_in(char *buf, size_t len, const struct session *s, const char *n
 	return snprintf(buf, len, "%s/%s", s->dir, name) < (int)len ? 0 : -1;
 }
 
-/* An input whose path the engine refuses is logged with its error; the next input is still hashed. */
-static int too_long_input_logged_and_others_hashed(void)
+/*
+ * The build opens a path too long for the engine, then a real file, both
+ * with FLAGS: the first is logged -ENAMETOOLONG and counted failed, and the
+ * second is still hashed (as KIND: during the build, or at its end).
+ */
+static int too_long_then_real(const char *test, uint64_t flags, enum log_digest_kind kind)
 {
 	struct session s;
 	struct log_file f = { 0 };
-	char in[300], *lng;
+	char real[300], *lng;
 	const struct log_digest *d;
 
-	CHECK(session_start(&s, "plan-long-in") == 0, "no session");
+	CHECK(session_start(&s, test) == 0, "no session");
 	lng = too_long_path(s.dir, "gen.h");
-	CHECK(lng && path_in(in, sizeof(in), &s, "in.c") == 0 && write_text(in, "int x;\n") == 0, "setup");
-	CHECK(opened(&s, lng, O_RDONLY) == 0, "one path too long stopped the plan");
-	CHECK(opened(&s, in, O_RDONLY) == 0, "the input after it was refused");
-	CHECK(session_end(&s, &f) == 0, "session");
-	d = find_digest(&f, lng, LOG_DIGEST_INPUT);
+	CHECK(lng && path_in(real, sizeof(real), &s, "a.c") == 0 && write_text(real, "int x;\n") == 0, "setup");
+	CHECK(opened(&s, lng, flags) == 0, "one path too long stopped the plan");
+	CHECK(opened(&s, real, flags) == 0, "the file after it was refused");
+	CHECK(session_end(&s, &f) == 0, "one path too long failed the session");
+	d = find_digest(&f, lng, kind);
 	CHECK(d && d->result == -ENAMETOOLONG, "no -ENAMETOOLONG record for the long path");
-	CHECK(digest_is_content(find_digest(&f, in, LOG_DIGEST_INPUT), in), "in.c not hashed right");
+	CHECK(digest_is_content(find_digest(&f, real, kind), real), "a.c not hashed right");
 	CHECK(f.trailer.hash.failed == 1, "%llu failed, want 1", (unsigned long long)f.trailer.hash.failed);
 	free(lng);
 	log_file_free(&f);
 	return TEST_PASS;
 }
 
+/* An input whose path the engine refuses is logged with its error; the next input is still hashed. */
+static int too_long_input_logged_and_others_hashed(void)
+{
+	return too_long_then_real("plan-long-in", O_RDONLY, LOG_DIGEST_INPUT);
+}
+
 /* At the end, an output whose path is too long does not stop the outputs after it. */
 static int too_long_output_logged_and_others_hashed(void)
 {
-	struct session s;
-	struct log_file f = { 0 };
-	char out[300], *lng;
-	const struct log_digest *d;
-
-	CHECK(session_start(&s, "plan-long-out") == 0, "no session");
-	lng = too_long_path(s.dir, "x.o");
-	CHECK(lng && path_in(out, sizeof(out), &s, "a.o") == 0 && write_text(out, "object\n") == 0, "setup");
-	CHECK(opened(&s, lng, O_WRONLY | O_CREAT) == 0 && opened(&s, out, O_WRONLY | O_CREAT) == 0, "opens");
-	CHECK(session_end(&s, &f) == 0, "one output path too long failed the session");
-	d = find_digest(&f, lng, LOG_DIGEST_OUTPUT);
-	CHECK(d && d->result == -ENAMETOOLONG, "no -ENAMETOOLONG record for the long output");
-	CHECK(digest_is_content(find_digest(&f, out, LOG_DIGEST_OUTPUT), out), "a.o not hashed right");
-	free(lng);
-	log_file_free(&f);
-	return TEST_PASS;
+	return too_long_then_real("plan-long-out", O_WRONLY | O_CREAT, LOG_DIGEST_OUTPUT);
 }
 
 /* Makes DIR/NAME holding DATA and tells the plan the build wrote it (NAME into OUT). */
@@ -210,12 +205,97 @@ static int exchanged_directories_swap_outputs(void)
 	return TEST_PASS;
 }
 
+/* The build ran PATH. */
+static int executed(struct session *s, const char *path)
+{
+	struct log_event ev = { .type = LOG_EV_EXEC, .exec = { .exe = path } };
+
+	return hash_plan_event(s->plan, s->w, &ev);
+}
+
+/* Copies /usr/bin/true to DIR/NAME (into PATH). */
+static int copy_true(const struct session *s, const char *name, char path[300])
+{
+	char cmd[700];
+
+	if (path_in(path, 300, s, name))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cp /usr/bin/true '%s'", path);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Waits until the engine has hashed BYTES in all: the result waits to be polled. */
+static int hashed_bytes(struct session *s, uint64_t bytes)
+{
+	struct hash_engine_usage u;
+
+	for (int i = 0; i < 3000; i++) {
+		hash_plan_usage(s->plan, &u);
+		if (u.bytes >= bytes)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static const struct log_exec_ident *find_ident(const struct log_file *f, const char *path)
+{
+	for (size_t i = 0; i < f->nexec_idents; i++)
+		if (!strcmp(f->exec_idents[i].path, path))
+			return &f->exec_idents[i];
+	return NULL;
+}
+
+/* An executed program hashed and left alone: its ELF identity is written. */
+static int executable_identified(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	const struct log_exec_ident *id;
+	char exe[300];
+
+	CHECK(session_start(&s, "plan-ident") == 0 && copy_true(&s, "tool", exe) == 0, "setup");
+	CHECK(executed(&s, exe) == 0 && session_end(&s, &f) == 0, "session");
+	CHECK(digest_is_content(find_digest(&f, exe, LOG_DIGEST_EXEC), exe), "tool not hashed as sha256sum");
+	id = find_ident(&f, exe);
+	CHECK(id && id->result == 0 && id->elf_class, "no ELF identity for tool");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/* Replaced after its hash, before its identity was read: -ESTALE, not the new file's identity. */
+static int executable_replaced_after_hash_not_identified(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	const struct log_exec_ident *id;
+	char exe[300], other[300];
+	uint8_t was[32];
+	struct stat st;
+
+	CHECK(session_start(&s, "plan-stale") == 0 && copy_true(&s, "tool", exe) == 0, "setup");
+	CHECK(sha256_of(exe, was) == 0 && stat(exe, &st) == 0, "sha256 of tool");
+	CHECK(path_in(other, sizeof(other), &s, "new") == 0 && write_text(other, "#!/bin/sh\n") == 0, "new");
+	CHECK(executed(&s, exe) == 0 && hashed_bytes(&s, (uint64_t)st.st_size) == 0, "tool not hashed");
+	CHECK(rename(other, exe) == 0, "replace tool");
+	CHECK(session_end(&s, &f) == 0, "session");
+	CHECK(find_digest(&f, exe, LOG_DIGEST_EXEC) && !memcmp(find_digest(&f, exe, LOG_DIGEST_EXEC)->sha256, was, 32),
+	      "the digest is not the program that was hashed");
+	id = find_ident(&f, exe);
+	CHECK(id && id->result == -ESTALE && !id->kind, "identity of the replacement written (result %d, kind %d)",
+	      id ? id->result : 1, id ? (int)id->kind : -1);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "too_long_input_logged_and_others_hashed", too_long_input_logged_and_others_hashed },
 	{ "too_long_output_logged_and_others_hashed", too_long_output_logged_and_others_hashed },
 	{ "renamed_directory_takes_its_outputs", renamed_directory_takes_its_outputs },
 	{ "file_renamed_onto_output_is_output", file_renamed_onto_output_is_output },
 	{ "exchanged_directories_swap_outputs", exchanged_directories_swap_outputs },
+	{ "executable_identified", executable_identified },
+	{ "executable_replaced_after_hash_not_identified", executable_replaced_after_hash_not_identified },
 };
 
 TEST_MAIN("hash_plan", tests)
