@@ -30,6 +30,7 @@ struct plan_entry {
 	bool written;           /* opened for writing or created */
 	bool input_queued;
 	bool exec_queued;
+	int64_t exec_wall_ns;   /* CLOCK_REALTIME of the exec that queued it; 0: none (a snapshot) */
 	uint8_t moving;         /* only inside tree_move: 1 to the new name, 2 to the old (exchange) */
 	/* identity the kernel saw at the first open for reading */
 	uint64_t dev, ino;
@@ -214,7 +215,18 @@ static bool open_writes(uint64_t flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-static int exec_queue(struct hash_plan *p, struct log_writer *w, const char *exe)
+/* BOOT_NS (CLOCK_BOOTTIME, as events are stamped) on the CLOCK_REALTIME scale of file times. */
+static int64_t wall_of_boot(uint64_t boot)
+{
+	struct timespec rt, bt;
+
+	if (clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_BOOTTIME, &bt))
+		return 0;
+	return (int64_t)boot + ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+}
+
+/* EXEC_BOOT_NS: when it was executed (0: unknown, a process already running at attach). */
+static int exec_queue(struct hash_plan *p, struct log_writer *w, const char *exe, uint64_t exec_boot_ns)
 {
 	struct plan_entry *e;
 
@@ -226,7 +238,21 @@ static int exec_queue(struct hash_plan *p, struct log_writer *w, const char *exe
 	if (e->exec_queued)
 		return 0;
 	e->exec_queued = true;
+	e->exec_wall_ns = exec_boot_ns ? wall_of_boot(exec_boot_ns) : 0;
 	return entry_queue(p, e, LOG_DIGEST_EXEC, NULL, w);
+}
+
+/*
+ * Exec events carry no inode identity, so what was executed is told from a
+ * later version by time: a file whose ctime is after the exec was changed
+ * (or chmod'ed, renamed onto) since it ran.  The margin absorbs the error of
+ * converting the clocks; a rewrite within it goes unseen (docs/hashing.md).
+ */
+#define EXEC_CTIME_MARGIN_NS 2000000
+
+static bool exec_changed_since(const struct plan_entry *e, const struct hash_identity *hashed)
+{
+	return e->exec_wall_ns && hashed->ctime_ns > e->exec_wall_ns + EXEC_CTIME_MARGIN_NS;
 }
 
 static struct plan_entry *entry_lookup(struct hash_plan *p, const char *path)
@@ -354,10 +380,10 @@ int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_
 	if (ev->type == LOG_EV_FILE_OP)
 		return plan_file_op(p, ev);
 	if (ev->type == LOG_EV_EXEC)
-		return exec_queue(p, w, ev->exec.exe);
+		return exec_queue(p, w, ev->exec.exe, ev->ts_ns);
 	/* A process already running when kettle attach began: what it runs is hashed as an exec. */
 	if (ev->type == LOG_EV_PROC_SNAPSHOT)
-		return ev->proc_snapshot.exe ? exec_queue(p, w, ev->proc_snapshot.exe) : 0;
+		return ev->proc_snapshot.exe ? exec_queue(p, w, ev->proc_snapshot.exe, 0) : 0;
 	if (ev->type != LOG_EV_OPEN || ev->open.result < 0 || (ev->open.flags & (O_DIRECTORY | O_PATH)) ||
 	    hash_plan_excluded(ev->open.path))
 		return 0;
@@ -475,6 +501,8 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 		if (r->changed)
 			d.flags |= LOG_DIGEST_CHANGED_DURING;
 		if (d.kind == LOG_DIGEST_INPUT && identity_differs(e, &r->before))
+			d.flags |= LOG_DIGEST_CHANGED;
+		if (d.kind == LOG_DIGEST_EXEC && exec_changed_since(e, &r->before))
 			d.flags |= LOG_DIGEST_CHANGED;
 		p->stats.hashed++;
 		if (d.flags)

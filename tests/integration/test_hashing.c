@@ -80,6 +80,39 @@ static int rewritten_input_flagged_changed(void)
 	return TEST_PASS;
 }
 
+/* A tool run by the build and rewritten before the hasher reached it: its exec digest is flagged. */
+static int rewritten_executable_flagged_changed(void)
+{
+	char dir[256], log[300], script[1400], real[4096], kept[300], rewritten[300];
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	struct log_file f = { 0 };
+	const struct log_digest *d;
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("rewrite-exec", dir, log);
+	snprintf(kept, sizeof(kept), "%s/kept-tool", dir);
+	snprintf(rewritten, sizeof(rewritten), "%s/tool", dir);
+	CHECK(test_sh("cp /bin/true '%s' && cp /bin/true '%s'", kept, rewritten) == 0, "copy tools");
+	/* The hasher waits 1 s before each open: the build rewrites one tool meanwhile. */
+	snprintf(script, sizeof(script), "'%s'; '%s'; sleep 0.1; cp /bin/false '%s'", kept, rewritten, rewritten);
+	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
+	rc = kettle_run(log, NULL, cmd, NULL);
+	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
+	CHECK(rc == 0, "kettle run failed");
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(realpath(rewritten, real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_EXEC);
+	CHECK(d && d->result == 0, "no exec digest for %s", real);
+	CHECK(d->flags & LOG_DIGEST_CHANGED, "the tool rewritten after it ran is not flagged as changed");
+	CHECK(realpath(kept, real), "realpath");
+	d = find_digest(&f, real, LOG_DIGEST_EXEC);
+	CHECK(digest_is_content(d, real) && d->flags == 0, "the untouched tool's exec digest is not clean");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static int no_hash_option_hashes_nothing(void)
 {
 	const char *cmd[] = { "cat", "/etc/hostname", NULL };
@@ -173,6 +206,7 @@ static int file_moved_onto_output_hashed(void)
 static const struct test tests[] = {
 	{ "inputs_execs_outputs_match_sha256sum", inputs_execs_outputs_match_sha256sum },
 	{ "rewritten_input_flagged_changed", rewritten_input_flagged_changed },
+	{ "rewritten_executable_flagged_changed", rewritten_executable_flagged_changed },
 	{ "no_hash_option_hashes_nothing", no_hash_option_hashes_nothing },
 	{ "full_queue_counted_and_logged", full_queue_counted_and_logged },
 	{ "moved_directory_output_hashed", moved_directory_output_hashed },
