@@ -158,7 +158,7 @@ const char *hash_result_reason(const struct hash_result *r, char *buf, size_t le
 	return buf;
 }
 
-static void identity_of(const struct stat *st, struct hash_identity *id)
+void hash_identity_of(const struct stat *st, struct hash_identity *id)
 {
 	id->dev = st->st_dev;
 	id->ino = st->st_ino;
@@ -168,7 +168,7 @@ static void identity_of(const struct stat *st, struct hash_identity *id)
 	id->mode = st->st_mode;
 }
 
-static bool identity_equal(const struct hash_identity *a, const struct hash_identity *b)
+bool hash_identity_equal(const struct hash_identity *a, const struct hash_identity *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->mode == b->mode;
@@ -419,8 +419,8 @@ static void slot_complete(struct worker *w, unsigned idx, struct slot *s)
 		slot_fail(w, idx, s, HASH_STEP_STAT, -errno);
 		return;
 	}
-	identity_of(&st, &r->after);
-	if (!identity_equal(&r->before, &r->after))
+	hash_identity_of(&st, &r->after);
+	if (!hash_identity_equal(&r->before, &r->after))
 		r->changed = true;
 	if (!s->size0 && r->bytes != r->before.size)
 		r->changed = true;
@@ -532,7 +532,7 @@ static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
 		slot_fail(w, idx, s, HASH_STEP_STAT, -errno);
 		return;
 	}
-	identity_of(&st, &s->res.before);
+	hash_identity_of(&st, &s->res.before);
 	if (!S_ISREG(st.st_mode)) {
 		slot_fail(w, idx, s, HASH_STEP_TYPE, -EINVAL);
 		return;

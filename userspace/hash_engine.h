@@ -35,6 +35,12 @@ struct hash_identity {
 	uint32_t mode;
 };
 
+struct stat;
+/* The identity of what fstat/stat said (ST). */
+void hash_identity_of(const struct stat *st, struct hash_identity *id);
+/* Same dev, ino, size, mtime, ctime and mode. */
+bool hash_identity_equal(const struct hash_identity *a, const struct hash_identity *b);
+
 struct hash_result {
 	uint64_t cookie;
 	char *path;             /* the caller's after poll: free with hash_result_clear() */

@@ -426,18 +426,16 @@ static enum log_file_kind file_kind(enum elf_ident_kind k)
 	}
 }
 
-static int64_t timespec_ns(struct timespec t)
-{
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 /* Whether the open FD is the file the engine hashed: the identity it saw before reading. */
-static bool fd_is_hashed(int fd, const struct hash_identity *id)
+static bool fd_is_hashed(int fd, const struct hash_identity *hashed)
 {
+	struct hash_identity now;
 	struct stat st;
 
-	return !fstat(fd, &st) && st.st_dev == id->dev && st.st_ino == id->ino && (uint64_t)st.st_size == id->size &&
-	       timespec_ns(st.st_mtim) == id->mtime_ns && timespec_ns(st.st_ctim) == id->ctime_ns;
+	if (fstat(fd, &st))
+		return false;
+	hash_identity_of(&st, &now);
+	return hash_identity_equal(&now, hashed);
 }
 
 static void exec_ident_fill(struct log_exec_ident *li, const struct elf_ident *id)
