@@ -15,6 +15,7 @@
 #include "hash_engine.h"
 #include "hash_plan.h"
 #include "index_table.h"
+#include "session.h"
 
 #define PLAN_QUEUE   65536u
 #define PLAN_BATCH   64
@@ -157,19 +158,12 @@ static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
 	return dirs_add(p, p->nentries - 1) ? NULL : e;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Says in the log that ENTRY was not hashed, so no reader takes silence for a digest. */
 static int not_hashed_write(struct log_writer *log, const struct plan_entry *e, enum log_digest_kind kind,
 			    int result)
 {
-	struct log_digest d = { .kind = kind, .path = e->path, .boot_ns = boot_ns(), .result = result };
+	struct log_digest d = { .kind = kind, .path = e->path, .result = result,
+				.boot_ns = session_clock_ns(CLOCK_BOOTTIME) };
 
 	return log_write_digest(log, &d);
 }
@@ -218,11 +212,7 @@ static bool open_writes(uint64_t flags)
 /* BOOT_NS (CLOCK_BOOTTIME, as events are stamped) on the CLOCK_REALTIME scale of file times. */
 static int64_t wall_of_boot(uint64_t boot)
 {
-	struct timespec rt, bt;
-
-	if (clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_BOOTTIME, &bt))
-		return 0;
-	return (int64_t)boot + ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+	return (int64_t)(boot + session_clock_ns(CLOCK_REALTIME) - session_clock_ns(CLOCK_BOOTTIME));
 }
 
 /* EXEC_BOOT_NS: when it was executed (0: unknown, a process already running at attach). */
@@ -488,7 +478,8 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 {
 	const struct plan_entry *e = &p->entries[COOKIE_ID(r->cookie)];
 	struct log_digest d = {
-		.kind = COOKIE_KIND(r->cookie), .path = e->path, .boot_ns = boot_ns(), .result = r->error,
+		.kind = COOKIE_KIND(r->cookie), .path = e->path, .result = r->error,
+		.boot_ns = session_clock_ns(CLOCK_BOOTTIME),
 		.dev = r->before.dev, .ino = r->before.ino, .size = r->before.size,
 		.mtime_ns = r->before.mtime_ns, .ctime_ns = r->before.ctime_ns,
 	};
