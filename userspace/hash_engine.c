@@ -67,7 +67,6 @@ struct slot {
 	unsigned pending;       /* SQEs in flight */
 	bool failed, eof, size0;
 	bool mb;                /* whole file in buf, hashed by the worker's multi-buffer manager */
-	bool blocking;          /* O_NONBLOCK dropped after a read said -EAGAIN */
 	unsigned injected;      /* reads answered -EAGAIN by the test_read_eagain hook */
 	uint64_t next_off;      /* next chunk to issue */
 	struct chunk ch[2];
@@ -472,11 +471,12 @@ static void hash_ready_chunks(struct worker *w, unsigned idx, struct slot *s)
 		slot_complete(w, idx, s);
 }
 
-static bool set_blocking(int fd)
+static void set_blocking(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	return fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);     /* refused: the retry bound still ends it */
 }
 
 static void on_read(struct worker *w, unsigned idx, struct slot *s, unsigned c, int res)
@@ -499,8 +499,8 @@ static void on_read(struct worker *w, unsigned idx, struct slot *s, unsigned c, 
 		 * for a file whose filesystem cannot read without blocking; this
 		 * file is regular, so drop the flag.  Bounded: nothing spins.
 		 */
-		if (res == -EAGAIN && !s->blocking)
-			s->blocking = set_blocking(s->fd);
+		if (res == -EAGAIN)
+			set_blocking(s->fd);
 		if (++ch->retries > READ_RETRIES || issue_read(w, idx, s, c))
 			slot_fail(w, idx, s, HASH_STEP_READ, res);
 		return;
@@ -587,7 +587,7 @@ static void slot_start(struct worker *w, unsigned idx, struct hash_result *req)
 	w->active++;
 	s->fd = -1;
 	s->pending = 0;
-	s->failed = s->eof = s->size0 = s->mb = s->blocking = false;
+	s->failed = s->eof = s->size0 = s->mb = false;
 	s->injected = 0;
 	s->next_off = 0;
 	memset(s->ch, 0, sizeof(s->ch));
@@ -1144,12 +1144,11 @@ static void test_env_hook(void *arg, const char *path, enum hash_step step)
 void hash_engine_test_hooks(struct hash_engine_options *o)
 {
 	const char *delay = getenv("KETTLE_TEST_HASH_DELAY_MS");
+	const char *eagain = getenv("KETTLE_TEST_HASH_READ_EAGAIN");
 
 	test_env.delay_ms = delay ? atol(delay) : 0;
 	test_env.unlink_open = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_OPEN");
 	test_env.unlink_read = getenv("KETTLE_TEST_HASH_UNLINK_BEFORE_READ");
-	const char *eagain = getenv("KETTLE_TEST_HASH_READ_EAGAIN");
-
 	if (getenv("KETTLE_TEST_HASH_NO_MULTIBUFFER"))
 		o->no_multibuffer = true;
 	if (eagain)
