@@ -51,10 +51,24 @@ static int inputs_execs_outputs_match_sha256sum(void)
 	return TEST_PASS;
 }
 
+/*
+ * Runs SCRIPT under kettle with the hasher waiting 1 s before each open, so
+ * that what the script does next happens before the hash; loads the log into F.
+ */
+static int run_with_hash_delay(const char *log, const char *script, struct log_file *f)
+{
+	const char *cmd[] = { "sh", "-c", script, NULL };
+	int rc;
+
+	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
+	rc = kettle_run(log, NULL, cmd, NULL);
+	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
+	return rc == 0 ? log_load(log, f) : -1;
+}
+
 static int rewritten_input_flagged_changed(void)
 {
 	char dir[256], log[300], in[300], script[1000], real[4096];
-	const char *cmd[] = { "sh", "-c", script, NULL };
 	struct log_file f = { 0 };
 	const struct log_digest *d;
 	int rc = bpf_usable();
@@ -66,11 +80,7 @@ static int rewritten_input_flagged_changed(void)
 	CHECK(write_text(in, "#define A 1\n") == 0, "write input");
 	/* The hasher waits 1 s before opening: the build rewrites the file in between. */
 	snprintf(script, sizeof(script), "cat '%s' >/dev/null; printf '#define A 2\\n' > '%s'", in, in);
-	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
-	rc = kettle_run(log, NULL, cmd, NULL);
-	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
-	CHECK(rc == 0, "kettle run failed");
-	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(run_with_hash_delay(log, script, &f) == 0, "kettle run failed or its log is unreadable");
 	CHECK(realpath(in, real), "realpath");
 	d = find_digest(&f, real, LOG_DIGEST_INPUT);
 	CHECK(d, "no input digest for %s", real);
@@ -84,7 +94,6 @@ static int rewritten_input_flagged_changed(void)
 static int rewritten_executable_flagged_changed(void)
 {
 	char dir[256], log[300], script[1400], real[4096], kept[300], rewritten[300];
-	const char *cmd[] = { "sh", "-c", script, NULL };
 	struct log_file f = { 0 };
 	const struct log_digest *d;
 	int rc = bpf_usable();
@@ -97,11 +106,7 @@ static int rewritten_executable_flagged_changed(void)
 	CHECK(test_sh("cp /bin/true '%s' && cp /bin/true '%s'", kept, rewritten) == 0, "copy tools");
 	/* The hasher waits 1 s before each open: the build rewrites one tool meanwhile. */
 	snprintf(script, sizeof(script), "'%s'; '%s'; sleep 0.1; cp /bin/false '%s'", kept, rewritten, rewritten);
-	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
-	rc = kettle_run(log, NULL, cmd, NULL);
-	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
-	CHECK(rc == 0, "kettle run failed");
-	CHECK(log_load(log, &f) == 0, "log unreadable");
+	CHECK(run_with_hash_delay(log, script, &f) == 0, "kettle run failed or its log is unreadable");
 	CHECK(realpath(rewritten, real), "realpath");
 	d = find_digest(&f, real, LOG_DIGEST_EXEC);
 	CHECK(d && d->result == 0, "no exec digest for %s", real);
