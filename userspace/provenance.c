@@ -14,9 +14,9 @@
 
 #include <openssl/evp.h>
 
+#include "errf.h"
 #include "hash_plan.h"
 #include "jcs.h"
-#include "errf.h"
 #include "log_files.h"
 #include "provenance.h"
 #include "provenance_net.h"
