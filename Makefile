@@ -23,15 +23,19 @@ endif
 
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN      := -Wall -Wextra -Werror
-CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuserspace -Iattest
+# Every project include names its folder: "log/log_reader.h", "attest/x509.h", "bpf/events.h".
+CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -I. -Iuserspace
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
 LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread
 
+# userspace/ holds one folder per pipeline stage (docs/ARCHITECTURE.md); tests/ mirrors them.
+STAGES    := common log hash provenance collect forensics cli
+HEADERS   := $(wildcard $(STAGES:%=userspace/%/*.h) attest/*.h) bpf/events.h
 # attest/ depends on nothing in bpf/ or kmod/: its objects need no skeleton.
 ATTEST_SRCS := $(wildcard attest/*.c)
-LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) $(ATTEST_SRCS)
+LIB_SRCS  := $(filter-out userspace/cli/main.c,$(wildcard $(STAGES:%=userspace/%/*.c))) $(ATTEST_SRCS)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-UNIT      := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
+UNIT      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard $(STAGES:%=tests/%/*.c) tests/attest/*.c))
 INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/*.c))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 FUZZ      := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/*.c))
@@ -49,18 +53,18 @@ $(BUILD)/kettle.bpf.o: bpf/kettle.bpf.c bpf/events.h $(BUILD)/vmlinux.h
 $(BUILD)/kettle.skel.h: $(BUILD)/kettle.bpf.o
 	$(BPFTOOL) gen skeleton $< name kettle_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/userspace/%.o: userspace/%.c $(wildcard userspace/*.h) bpf/events.h $(BUILD)/kettle.skel.h
+$(BUILD)/userspace/%.o: userspace/%.c $(HEADERS) $(BUILD)/kettle.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/attest/%.o: attest/%.c $(wildcard attest/*.h)
+$(BUILD)/attest/%.o: attest/%.c $(wildcard attest/*.h userspace/common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libkettle.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/kettle: $(BUILD)/userspace/main.o $(BUILD)/libkettle.a
+$(BUILD)/kettle: $(BUILD)/userspace/cli/main.o $(BUILD)/libkettle.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libkettle.a
@@ -76,7 +80,7 @@ check: tests
 FUZZ_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_FLAGS := -g -O1 $(WARN) -fsanitize=address,undefined
 fuzz: $(FUZZ)
-build-fuzz/obj/%.o: %.c $(wildcard userspace/*.h attest/*.h) bpf/events.h $(BUILD)/kettle.skel.h
+build-fuzz/obj/%.o: %.c $(HEADERS) $(BUILD)/kettle.skel.h
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 build-fuzz/libkettle.a: $(FUZZ_OBJS)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "amd_roots.h"
+/* The AMD root and intermediate certificates Kettle trusts, pinned by digest. */
+#include "attest/amd_roots.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "snp_report.h"
+#include "attest/snp_report.h"
 
 enum amd_cert_role { AMD_ARK, AMD_ASK, AMD_ASVK };
 

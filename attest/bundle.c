@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The evidence bundle's model and its writer; bundle_read.c is the reader. */
-#include "bundle.h"
-#include "errf.h"
+#include "attest/bundle.h"
+#include "common/errf.h"
 
 #include <errno.h>
 #include <fcntl.h>

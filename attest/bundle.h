@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report_data.h"
+#include "attest/report_data.h"
 
 #define BUNDLE_FORMAT        "kettle-evidence"
 #define BUNDLE_VERSION       1

@@ -13,8 +13,8 @@
 
 #include <cbor.h>
 
-#include "bundle.h"
-#include "file_bytes.h"
+#include "attest/bundle.h"
+#include "common/file_bytes.h"
 
 #define NEST_MAX   8    /* depth of an unknown value that is skipped */
 #define MAP_MAX    32   /* entries of the top-level map */

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "bundle_verify.h"
+/* Verifying an evidence bundle: platform evidence, then its binding to the statement. */
+#include "attest/bundle_verify.h"
 
 #include <string.h>
 
 #include <jansson.h>
 
-#include "hex.h"
-#include "report_data.h"
+#include "attest/report_data.h"
+#include "common/hex.h"
 
 #define STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 

@@ -12,11 +12,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "bundle.h"
-#include "check.h"
-#include "policy.h"
-#include "snp_verify.h"
-#include "tdx_verify.h"
+#include "attest/bundle.h"
+#include "attest/check.h"
+#include "attest/policy.h"
+#include "attest/snp_verify.h"
+#include "attest/tdx_verify.h"
 
 #define STATEMENT_SUBJECTS_MAX 100000
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "check.h"
-#include "errf.h"
+/* The list of named pass/fail checks a verification produces. */
+#include "attest/check.h"
+#include "common/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "evidence.h"
-#include "errf.h"
+/* Getting evidence for a statement from the TEE that is there (or the simulator). */
+#include "attest/evidence.h"
+#include "common/errf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,16 +12,16 @@
 
 #include <openssl/x509.h>
 
-#include "file_bytes.h"
-#include "hex.h"
-#include "sev_guest.h"
-#include "sim.h"
-#include "x509.h"
-#include "snp_certtable.h"
-#include "snp_report.h"
-#include "tdx_guest.h"
-#include "tdx_quote.h"
-#include "tsm.h"
+#include "attest/sev_guest.h"
+#include "attest/sim.h"
+#include "attest/snp_certtable.h"
+#include "attest/snp_report.h"
+#include "attest/tdx_guest.h"
+#include "attest/tdx_quote.h"
+#include "attest/tsm.h"
+#include "attest/x509.h"
+#include "common/file_bytes.h"
+#include "common/hex.h"
 
 int tee_choice_parse(const char *name, enum tee_choice *out)
 {

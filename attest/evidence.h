@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bundle.h"
-#include "report_data.h"
+#include "attest/bundle.h"
+#include "attest/report_data.h"
 
 enum tee_choice { TEE_AUTO, TEE_SNP, TEE_TDX, TEE_SIM };
 

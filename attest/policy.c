@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "policy.h"
-#include "errf.h"
+/* The verification policy file: parsing and applying it. */
+#include "attest/policy.h"
+#include "common/errf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "file_bytes.h"
-#include "hex.h"
-#include "tdx_quote.h"
+#include "attest/tdx_quote.h"
+#include "common/file_bytes.h"
+#include "common/hex.h"
 
 /* SEV-SNP guest policy bit 19: the hypervisor may debug the guest (SEV-SNP ABI, Table 9). */
 #define SNP_GUEST_POLICY_DEBUG (1ull << 19)

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bundle.h"
-#include "check.h"
+#include "attest/bundle.h"
+#include "attest/check.h"
 
 #define POLICY_FILE_MAX   (1u << 20)
 #define POLICY_LIST_MAX   256           /* allowed values of one measurement */

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "report_data.h"
+/* The 64 bytes of report_data: statement digest and nonce. */
+#include "attest/report_data.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-#include "hex.h"
+#include "common/hex.h"
 
 int sha256_bytes(const uint8_t *p, size_t len, uint8_t out[STATEMENT_DIGEST_LEN])
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "sev_guest.h"
+/* SEV-SNP evidence through /dev/sev-guest. */
+#include "attest/sev_guest.h"
 
 #include <errno.h>
 #include <fcntl.h>

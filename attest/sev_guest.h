@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report_data.h"
+#include "attest/report_data.h"
 
 #define SEV_GUEST_DEFAULT_DEVICE "/dev/sev-guest"
 #define SEV_GUEST_REPORT_SIZE    1184

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "sim.h"
+/* The software attester for machines without a TEE (SIMULATED evidence). */
+#include "attest/sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +21,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "file_bytes.h"
-#include "snp_verify.h"
+#include "attest/snp_verify.h"
+#include "common/file_bytes.h"
 
 #define SIM_ORG        "Kettle software simulator (not AMD, not a TEE)"
 #define SIM_PRODUCT    "Kettle-SIM"

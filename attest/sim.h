@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snp_report.h"
-#include "x509.h"
+#include "attest/snp_report.h"
+#include "attest/x509.h"
 
 #define SIM_ARK_CN  SNP_SIM_CN_PREFIX "ARK -- NOT A TEE"
 #define SIM_ASK_CN  SNP_SIM_CN_PREFIX "ASK -- NOT A TEE"

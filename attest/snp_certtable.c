@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "snp_certtable.h"
+/* The certificate table of an SNP extended report. */
+#include "attest/snp_certtable.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "snp_report.h"
+/* Parsing the SEV-SNP ATTESTATION_REPORT. */
+#include "attest/snp_report.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "file_bytes.h"
-#include "hex.h"
+#include "common/file_bytes.h"
+#include "common/hex.h"
 
 static uint32_t le32(const uint8_t *p)
 {

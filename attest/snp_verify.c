@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "snp_verify.h"
+/* Offline verification of an SEV-SNP report. */
+#include "attest/snp_verify.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "amd_roots.h"
-#include "hex.h"
+#include "attest/amd_roots.h"
+#include "common/hex.h"
 
 #define KDS "https://kdsintf.amd.com"
 

@@ -18,10 +18,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "check.h"
-#include "snp_certtable.h"
-#include "snp_report.h"
-#include "x509.h"
+#include "attest/check.h"
+#include "attest/snp_certtable.h"
+#include "attest/snp_report.h"
+#include "attest/x509.h"
 
 /* AMD KDS extensions of a VCEK/VLEK (AMD "VCEK certificate and KDS interface specification") */
 #define SNP_OID_BL_SPL       "1.3.6.1.4.1.3704.1.3.1"

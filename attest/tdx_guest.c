@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "tdx_guest.h"
+/* A TDREPORT through /dev/tdx_guest. */
+#include "attest/tdx_guest.h"
 
 #include <errno.h>
 #include <fcntl.h>

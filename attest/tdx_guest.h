@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report_data.h"
+#include "attest/report_data.h"
 
 #define TDX_GUEST_DEFAULT_DEVICE "/dev/tdx_guest"
 #define TDX_GUEST_TDREPORT_SIZE  1024

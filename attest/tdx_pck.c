@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "tdx_pck.h"
-#include "hex.h"
-#include "x509.h"
+/* The Intel SGX extension of a PCK certificate. */
+#include "attest/tdx_pck.h"
+#include "attest/x509.h"
+#include "common/hex.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "tdx_quote.h"
+/* Parsing Intel TDX quotes (v4, v5). */
+#include "attest/tdx_quote.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* A parsed TDX quote as JSON and as text: both walk the same field table, so they never disagree. */
-#include "tdx_quote.h"
-#include "hex.h"
+#include "attest/tdx_quote.h"
+#include "common/hex.h"
 
 #include <stddef.h>
 #include <stdlib.h>

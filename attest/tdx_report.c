@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "tdx_report.h"
-#include "hex.h"
+/* Parsing the TDREPORT. */
+#include "attest/tdx_report.h"
+#include "common/hex.h"
 
 #include <stddef.h>
 #include <string.h>

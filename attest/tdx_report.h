@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "check.h"
+#include "attest/check.h"
 
 #define TDX_TDREPORT_SIZE         1024
 #define TDX_TDREPORT_TYPE_TDX     0x81

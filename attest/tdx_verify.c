@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "tdx_verify.h"
+/* Offline verification of an Intel TDX quote. */
+#include "attest/tdx_verify.h"
 
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #include <openssl/params.h>
 #include <openssl/x509v3.h>
 
-#include "hex.h"
+#include "common/hex.h"
 
 /* SHA-256 of the DER Intel SGX Root CA (CN=Intel SGX Root CA, P-256, 2018-05-21..2049-12-31). */
 static const uint8_t intel_sgx_root_sha256[X509_SHA256_LEN] = {

@@ -31,10 +31,10 @@
 
 #include <jansson.h>
 
-#include "check.h"
-#include "tdx_pck.h"
-#include "tdx_quote.h"
-#include "x509.h"
+#include "attest/check.h"
+#include "attest/tdx_pck.h"
+#include "attest/tdx_quote.h"
+#include "attest/x509.h"
 
 /* What verification learnt about the platform, for display and policy. */
 struct tdx_verified {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "tsm.h"
-#include "errf.h"
+/* Evidence through configfs-tsm. */
+#include "attest/tsm.h"
+#include "common/errf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file_bytes.h"
+#include "common/file_bytes.h"
 
 bool tsm_present(const char *root)
 {

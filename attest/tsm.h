@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report_data.h"
+#include "attest/report_data.h"
 
 #define TSM_DEFAULT_ROOT  "/sys/kernel/config/tsm/report"
 #define TSM_PROVIDER_MAX  32

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "x509.h"
+/* The OpenSSL certificate helpers attestation needs. */
+#include "attest/x509.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "file_bytes.h"
+#include "common/file_bytes.h"
 
 /* The reason of OpenSSL's last error, for messages; clears the queue. */
 static const char *openssl_reason(void)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "check.h"
+#include "attest/check.h"
 
 static inline bool test_check_passed(const struct check_list *l, const char *name)
 {

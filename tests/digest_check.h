@@ -9,7 +9,7 @@
 
 #include <openssl/evp.h>
 
-#include "log_reader.h"
+#include "log/log_reader.h"
 
 /* SHA-256 of a file's content now; 0 or -1. */
 static inline int sha256_of(const char *path, uint8_t out[32])

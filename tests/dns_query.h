@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A DNS query as a resolver sends it, for the DNS tests (tests/unit/test_dns_parse.c, tests/helpers/net_client.c). */
+/* A DNS query as a resolver sends it, for the DNS tests (tests/log/test_dns_parse.c, tests/helpers/net_client.c). */
 #ifndef KETTLE_TEST_DNS_QUERY_H
 #define KETTLE_TEST_DNS_QUERY_H
 

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "log_reader.h"
+#include "log/log_reader.h"
 #include "testlib.h"
 
 /* Runs a shell command made like printf; its exit status, or -1. */

@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "jcs.h"
+#include "provenance/jcs.h"
 #include "testlib.h"
 
 #define STMT_RULE(cond, ...) do {                                              \

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/file_bytes.h"
 #include "testlib.h"
-#include "file_bytes.h"
 
 /* The vectors directory, or NULL when it does not exist. */
 static inline const char *test_vectors_dir(void)

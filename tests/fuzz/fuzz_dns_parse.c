@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_parse.h"
+#include "log/dns_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "elf_ident.h"
+#include "hash/elf_ident.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "jcs.h"
+#include "provenance/jcs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

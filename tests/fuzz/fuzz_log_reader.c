@@ -5,14 +5,14 @@
  * records and stats).
  * The strings of what was read are walked, so ASan sees any pointer the reader
  * left dangling.  Seeds (the sample logs hold every kind): mkdir seeds &&
- * KETTLE_FUZZ_SEEDS=seeds build/tests/unit/test_log_reader_bad, then
+ * KETTLE_FUZZ_SEEDS=seeds build/tests/log/test_log_reader_bad, then
  * build-fuzz/fuzz_log_reader seeds.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "log_reader.h"
+#include "log/log_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "policy.h"
+#include "attest/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc_scan.h"
+#include "collect/proc_scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,15 +5,15 @@
  * accepts: the per-path facts, subjects, dependencies, the network summary,
  * the Merkle root and the canonical serialization must never crash, and a
  * statement that is built must serialize.  Seeds: logs from
- * tests/unit/test_provenance or kettle run.
+ * tests/provenance/test_provenance or kettle run.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "jcs.h"
-#include "log_reader.h"
-#include "provenance.h"
+#include "log/log_reader.h"
+#include "provenance/jcs.h"
+#include "provenance/provenance.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "build_diff.h"
-#include "lineage.h"
-#include "log_reader.h"
-#include "replay.h"
+#include "forensics/build_diff.h"
+#include "forensics/lineage.h"
+#include "forensics/replay.h"
+#include "log/log_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snp_verify.h"
+#include "attest/snp_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "snp_verify.h"
+#include "attest/snp_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tdx_report.h"
-#include "tdx_verify.h"
+#include "attest/tdx_report.h"
+#include "attest/tdx_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "x509.h"
+#include "attest/x509.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,10 +14,10 @@
 
 #include <openssl/x509.h>
 
-#include "bundle.h"
-#include "bundle_verify.h"
-#include "file_bytes.h"
-#include "x509.h"
+#include "attest/bundle.h"
+#include "attest/bundle_verify.h"
+#include "attest/x509.h"
+#include "common/file_bytes.h"
 
 static int make(int argc, char **argv)
 {

@@ -4,9 +4,9 @@
 
 #include <jansson.h>
 
-#include "cgroup_scope.h"
+#include "collect/cgroup_scope.h"
+#include "collect/proc_scan.h"
 #include "kettle_test.h"
-#include "proc_scan.h"
 
 /* Starts `kettle attach --no-progress -o LOG OPTS...` with stderr on a pipe (*ERR_FD). Pid or -1. */
 static pid_t attach_start(const char *log, const char *const opts[], int *err_fd, uid_t as_user)

@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "bundle.h"
-#include "file_bytes.h"
-#include "x509.h"
+#include "attest/bundle.h"
+#include "attest/x509.h"
+#include "common/file_bytes.h"
 #include "fake_tsm.h"
 #include "kettle_test.h"
 #include "test_vectors.h"

@@ -11,12 +11,12 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
-#include "bundle.h"
+#include "attest/bundle.h"
+#include "attest/report_data.h"
+#include "attest/sim.h"
+#include "attest/x509.h"
+#include "forensics/replay.h"
 #include "kettle_test.h"
-#include "replay.h"
-#include "report_data.h"
-#include "sim.h"
-#include "x509.h"
 
 static char proj[300], log_a[300], log_b[300];
 static bool built, build_failed;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kettle run hashes what the build read, ran and wrote: digests a user can check with sha256sum. */
-#include "kettle_test.h"
 #include "digest_check.h"
+#include "kettle_test.h"
 
 static int inputs_execs_outputs_match_sha256sum(void)
 {

@@ -16,10 +16,10 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "testlib.h"
+#include "collect/kmod_reader.h"
 #include "kettle_test.h"
-#include "kmod_reader.h"
-#include "log_reader.h"
+#include "log/log_reader.h"
+#include "testlib.h"
 
 static char output[4 << 20];
 static int harness_status = -1;

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "kettle_test.h"
 
 #define EVENTS_MAX 100000

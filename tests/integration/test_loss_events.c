@@ -2,7 +2,7 @@
 /* File-tree and socket events lost to a ring buffer too small: counted per type, and they add up. */
 #include <inttypes.h>
 
-#include "events.h"
+#include "bpf/events.h"
 #include "kettle_test.h"
 
 /* Runs event_storm ARGS under a 4 KiB ring buffer; *MADE gets the calls it made. */

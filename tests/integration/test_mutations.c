@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "events.h"
+#include "bpf/events.h"
 #include "kettle_test.h"
 
 struct expect {

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <sys/socket.h>
 
-#include "events.h"
+#include "bpf/events.h"
 #include "kettle_test.h"
 
 struct used {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log_writer.h"
+#include "log/log_writer.h"
 
 #define HEADERS 5000
 #define COMMON 120              /* headers every unit includes */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kettle attest STATEMENT [--nonce HEX] [--tee auto|snp|tdx|sim] -o BUNDLE
+ * Binds the statement's SHA-256 (and a verifier's nonce) into a TEE report
+ * and writes the evidence bundle (docs/attestation.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "attest/evidence.h"
+#include "cli/commands.h"
+#include "common/hex.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kettle attest STATEMENT -o BUNDLE [options]\n"
+		"Asks the TEE for a report whose report_data is SHA-256(STATEMENT) || NONCE and\n"
+		"writes the evidence bundle (docs/evidence-bundle.md).\n\n"
+		"  -o, --output BUNDLE    where to write the bundle (required)\n"
+		"      --nonce HEX        the verifier's 32-byte nonce, 64 hex digits (default: zeros)\n"
+		"      --tee WHICH        auto (default): configfs-tsm or a guest device when present,\n"
+		"                         else the simulator with a loud notice; snp, tdx: that TEE or\n"
+		"                         an error; sim: the software simulator (SIMULATED evidence)\n"
+		"      --sim-state DIR    the simulator's key directory (default: $KETTLE_SIM_DIR, else\n"
+		"                         /var/lib/kettle/sim as root, ~/.local/state/kettle/sim otherwise)\n"
+		"      --tsm-root DIR     configfs-tsm report directory (default: $KETTLE_TSM_ROOT, else\n"
+		"                         /sys/kernel/config/tsm/report)\n"
+		"      --sev-device PATH  default: $KETTLE_SEV_DEVICE, else /dev/sev-guest\n"
+		"      --tdx-device PATH  default: $KETTLE_TDX_DEVICE, else /dev/tdx_guest\n"
+		"      --json             print what was attested as JSON on stdout\n"
+		"  -h, --help             this text\n"
+		"Exit status: 0 bundle written, 125 no bundle (the reason is on stderr).\n");
+}
+
+/* Shared by kettle attest and kettle run --attest: 0, or -1 after a message. */
+int attest_option(int opt, const char *arg, struct attest_request *r, const char *cmd)
+{
+	char err[128];
+
+	switch (opt) {
+	case ATTEST_OPT_NONCE:
+		if (nonce_parse(arg, r->nonce, err, sizeof(err))) {
+			fprintf(stderr, "%s: --nonce: %s\n", cmd, err);
+			return -1;
+		}
+		r->has_nonce = true;
+		return 0;
+	case ATTEST_OPT_TEE:
+		if (tee_choice_parse(arg, &r->tee)) {
+			fprintf(stderr, "%s: --tee: '%s' is not auto, snp, tdx or sim\n", cmd, arg);
+			return -1;
+		}
+		return 0;
+	case ATTEST_OPT_SIM_STATE: r->paths.sim_dir = arg; return 0;
+	case ATTEST_OPT_TSM_ROOT: r->paths.tsm_root = arg; return 0;
+	case ATTEST_OPT_SEV_DEVICE: r->paths.sev_device = arg; return 0;
+	case ATTEST_OPT_TDX_DEVICE: r->paths.tdx_device = arg; return 0;
+	}
+	return -1;
+}
+
+static void print_result(const struct attest_request *r, const struct bundle *b, bool json)
+{
+	uint8_t digest[STATEMENT_DIGEST_LEN];
+	char hex[2 * STATEMENT_DIGEST_LEN + 1], nonce[2 * NONCE_LEN + 1] = "";
+
+	if (sha256_bytes(b->statement, b->statement_len, digest))
+		memset(digest, 0, sizeof(digest));
+	hex_encode(digest, sizeof(digest), hex);
+	if (b->has_nonce)
+		hex_encode(b->nonce, NONCE_LEN, nonce);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s?, s:i, s:i}", "bundle", r->bundle_path,
+				      "statement", r->statement_path, "platform", bundle_platform_name(b->platform),
+				      "simulated", b->simulated, "statement_sha256", hex,
+				      "nonce", b->has_nonce ? nonce : NULL, "report_bytes", (json_int_t)b->report_len,
+				      "certificates", (json_int_t)b->ncerts);
+		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(o);
+		return;
+	}
+	printf("%s: %s%s evidence for %s (sha256 %s), %zu certificates\n", r->bundle_path,
+	       b->simulated ? "SIMULATED (not from a TEE) " : "", bundle_platform_name(b->platform),
+	       r->statement_path, hex, b->ncerts);
+}
+
+int cmd_attest(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		ATTEST_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct attest_request r = { .tee = TEE_AUTO };
+	struct bundle b;
+	char err[1024];
+	bool json = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': r.bundle_path = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return 0;
+		case '?': usage(stderr); return KETTLE_EXIT_OWN_ERROR;
+		default:
+			if (attest_option(opt, optarg, &r, "kettle attest"))
+				return KETTLE_EXIT_OWN_ERROR;
+		}
+	}
+	if (optind != argc - 1 || !r.bundle_path) {
+		fprintf(stderr, "kettle attest: %s\n", optind != argc - 1 ? "give exactly one STATEMENT file"
+							   : "give -o BUNDLE");
+		usage(stderr);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	r.statement_path = argv[optind];
+	evidence_paths_default(&r.paths);
+	if (attest_statement(&r, &b, err, sizeof(err))) {
+		fprintf(stderr, "kettle attest: %s\n", err);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	print_result(&r, &b, json);
+	bundle_free(&b);
+	return 0;
+}

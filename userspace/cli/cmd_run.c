@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kettle run: trace a command's whole process tree into a build log.
+ * Threads: the drain thread empties the ring buffer, the writer thread
+ * decodes and writes the log, the main thread runs the child, forwards
+ * signals, shows progress and decides when the build is over.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attest/evidence.h"
+#include "cli/commands.h"
+#include "collect/cgroup_scope.h"
+#include "collect/kmod_reader.h"
+#include "collect/session.h"
+#include "collect/spawn.h"
+#include "collect/tracer.h"
+#include "provenance/git_source.h"
+#include "provenance/provenance.h"
+
+#define MAIN_TICK_NS 100000000l
+
+enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST, OPT_KMOD_DEVICE,
+       OPT_NO_KMOD };
+
+struct run_options {
+	struct session_options s;
+	const char *provenance;
+	struct attest_request attest;   /* bundle_path set: attest the provenance at the end */
+	bool stop_at_root;
+	bool scope_cgroup;
+	const char *kmod_device;        /* --kmod-device; NULL: $KETTLE_KMOD_DEVICE or /dev/kettle */
+	bool no_kmod;
+	char **command;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kettle run [OPTIONS] -- CMD [ARGS...]\n"
+		"Runs CMD and records every exec, open, fork and exit of its process tree.\n\n");
+	session_usage(f);
+	fprintf(f,
+		"      --provenance FILE   also write the SLSA provenance of the build to FILE at the end\n"
+		"                          (as kettle provenance LOG -o FILE does; see its --help); with\n"
+		"                          --allow-loss an incomplete provenance does not fail the run\n"
+		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE\n"
+		"                          (as kettle attest does; with --tee, --nonce, --sim-state,\n"
+		"                          --tsm-root, --sev-device, --tdx-device: see its --help)\n"
+		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
+		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
+		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
+		"      --cgroup            the same as --scope cgroup\n"
+		"      --kmod-device PATH  the kernel module's device (default $KETTLE_KMOD_DEVICE, else\n"
+		"                          /dev/kettle). When it exists, the build runs in a cgroup of its\n"
+		"                          own and the module hashes every program it executes, at exec;\n"
+		"                          a device that exists but cannot be used (busy: one reader at a\n"
+		"                          time) fails the run, as does a PATH named here that is missing\n"
+		"      --no-kmod           do not use the kernel module, even when it is there\n"
+		"  -h, --help              this text\n\n"
+		"Exit status: CMD's (128+N when killed by signal N); 125 kettle failed or lost events,\n"
+		"126 CMD cannot be executed, 127 CMD not found.\n");
+}
+
+static int run_parse(int argc, char **argv, struct run_options *o)
+{
+	static const struct option longopts[] = {
+		SESSION_LONGOPTS,
+		{ "stop-at-root", no_argument, NULL, OPT_STOP_AT_ROOT },
+		{ "scope", required_argument, NULL, OPT_SCOPE },
+		{ "cgroup", no_argument, NULL, OPT_CGROUP },
+		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
+		{ "kmod-device", required_argument, NULL, OPT_KMOD_DEVICE },
+		{ "no-kmod", no_argument, NULL, OPT_NO_KMOD },
+		{ "attest", required_argument, NULL, OPT_ATTEST },
+		ATTEST_LONG_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, taken;
+
+	session_options_init(&o->s);
+	o->attest.tee = TEE_AUTO;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		taken = session_option(&o->s, "kettle run", c, optarg);
+		if (taken < 0)
+			return -1;
+		if (taken)
+			continue;
+		switch (c) {
+		case OPT_STOP_AT_ROOT: o->stop_at_root = true; break;
+		case OPT_CGROUP: o->scope_cgroup = true; break;
+		case OPT_PROVENANCE: o->provenance = optarg; break;
+		case OPT_KMOD_DEVICE: o->kmod_device = optarg; break;
+		case OPT_NO_KMOD: o->no_kmod = true; break;
+		case OPT_SCOPE:
+			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
+				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
+				return -1;
+			}
+			o->scope_cgroup = !strcmp(optarg, "cgroup");
+			break;
+		case OPT_ATTEST: o->attest.bundle_path = optarg; break;
+		case ATTEST_OPT_NONCE: case ATTEST_OPT_TEE: case ATTEST_OPT_SIM_STATE:
+		case ATTEST_OPT_TSM_ROOT: case ATTEST_OPT_SEV_DEVICE: case ATTEST_OPT_TDX_DEVICE:
+			if (attest_option(c, optarg, &o->attest, "kettle run"))
+				return -1;
+			break;
+		case 'h': run_usage(stdout); exit(0);
+		default:
+			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
+			return -1;
+		}
+	}
+	if (o->no_kmod && o->kmod_device) {
+		fprintf(stderr, "kettle run: --kmod-device and --no-kmod contradict each other\n");
+		return -1;
+	}
+	if (o->attest.bundle_path && !o->provenance) {
+		fprintf(stderr, "kettle run: --attest needs --provenance FILE (the statement it attests)\n");
+		return -1;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "kettle run: no command given (kettle run [OPTIONS] -- CMD [ARGS...])\n");
+		return -1;
+	}
+	o->command = argv + optind;
+	return 0;
+}
+
+static int status_to_exit(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return KETTLE_EXIT_OWN_ERROR;
+}
+
+/* Runs until the build is over; returns the root's wait status. */
+static int supervise(const struct run_options *o, struct session *s, struct cgroup_scope *cg, pid_t root,
+		     const sigset_t *sigs)
+{
+	const struct timespec tick = { 0, MAIN_TICK_NS };
+	bool root_done = false;
+	int status = 0;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigtimedwait(sigs, &si, &tick);
+
+		/* A terminal's ^C already reached the whole foreground group; forward only what was sent to us. */
+		if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && si.si_code != SI_KERNEL)
+			kill(root, sig);
+		if (!root_done && waitpid(root, &status, WNOHANG) == root)
+			root_done = true;
+		if (root_done && (o->stop_at_root ||
+				  (cg ? !cgroup_scope_populated(cg) : tracer_tracked_count(s->tracer) == 0)))
+			break;
+		if (o->s.progress)
+			session_progress(s, cg ? -1 : tracer_tracked_count(s->tracer));
+	}
+	if (o->s.progress)
+		fputc('\n', stderr);
+	return status;
+}
+
+/* Everything run_traced sets up, so one place can take it down on failure. */
+struct run_state {
+	struct tracer *tracer;
+	struct cgroup_scope cg;
+	bool have_cg;                   /* the build runs in a cgroup of its own */
+	bool cg_scope;                  /* ... which is also the tracer's scope (--scope cgroup) */
+	struct kmod_reader *kmod;       /* the kernel module, when it is used */
+	const char *kmod_state;         /* header option "kmod": used, absent, off */
+	struct spawn child;
+	bool spawned;
+};
+
+static void run_abort(struct run_state *rs)
+{
+	if (rs->spawned) {
+		kill(rs->child.pid, SIGKILL);
+		waitpid(rs->child.pid, NULL, 0);
+	}
+	tracer_close(rs->tracer);
+	kmod_reader_close(rs->kmod);
+	rs->kmod = NULL;
+	if (rs->have_cg)
+		cgroup_scope_remove(&rs->cg);
+}
+
+/*
+ * The kernel module, when its device is there.  A device that exists but
+ * cannot be used fails the run: a user who loaded the module expects every
+ * exec measured, not a quiet run without it.
+ */
+static int kmod_prepare(const struct run_options *o, struct run_state *rs, char *err, size_t errlen)
+{
+	char why[384];
+	int rc;
+
+	rs->kmod_state = "off";
+	if (o->no_kmod)
+		return 0;
+	rc = kmod_reader_open(o->kmod_device, o->kmod_device != NULL, &rs->kmod, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s; --no-kmod to run without the kernel module", why);
+		return -1;
+	}
+	rs->kmod_state = rc ? "used" : "absent";
+	return 0;
+}
+
+/* Scopes the module to the build's cgroup, before the build's first exec. */
+static int kmod_scope(struct run_state *rs, char *err, size_t errlen)
+{
+	uint64_t id = cgroup_scope_id(&rs->cg);
+
+	if (!id) {
+		snprintf(err, errlen, "%.400s: cannot read the cgroup id: %s", rs->cg.path, strerror(errno));
+		return -1;
+	}
+	return kmod_reader_set_scope(rs->kmod, id, err, errlen);
+}
+
+/* Sets up scope, programs and the gated child. 0, or -1 after saying why. */
+static int run_prepare(const struct run_options *o, struct run_state *rs, const sigset_t *child_mask)
+{
+	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1,
+				       .env_off = o->s.env_off };
+	char err[512];
+	int rc;
+
+	if (kmod_prepare(o, rs, err, sizeof(err)))
+		goto fail_msg;
+	if (o->scope_cgroup || rs->kmod) {
+		if (cgroup_scope_create(&rs->cg, err, sizeof(err)))
+			goto fail_msg;
+		rs->have_cg = true;
+		rs->cg_scope = o->scope_cgroup;
+		if (rs->cg_scope)
+			topt.cgroup_fd = rs->cg.dir_fd;
+	}
+	rs->tracer = tracer_open(&topt, err, sizeof(err));
+	if (!rs->tracer)
+		goto fail_msg;
+	rc = spawn_gated(&rs->child, o->command, child_mask);
+	if (rc) {
+		snprintf(err, sizeof(err), "cannot fork: %s", strerror(-rc));
+		goto fail_msg;
+	}
+	rs->spawned = true;
+	rc = rs->have_cg ? cgroup_scope_add(&rs->cg, rs->child.pid) : 0;
+	if (!rc && !rs->cg_scope)
+		rc = tracer_track(rs->tracer, rs->child.pid);
+	if (rc) {
+		snprintf(err, sizeof(err), "cannot put pid %d in scope: %s", rs->child.pid, strerror(-rc));
+		goto fail_msg;
+	}
+	if (rs->kmod && kmod_scope(rs, err, sizeof(err)))
+		goto fail_msg;
+	return 0;
+fail_msg:
+	fprintf(stderr, "kettle run: %s\n", err);
+	run_abort(rs);
+	return -1;
+}
+
+/* The git checkout the build runs in, as header options; never a reason to fail the run. */
+static uint32_t git_options(struct git_source *src, struct log_option *opts)
+{
+	char err[256], cwd[PATH_MAX];
+	int rc;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return 0;
+	rc = git_source_read(cwd, src, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "kettle run: warning: git source not recorded: %s\n", err);
+	if (rc <= 0)
+		return 0;
+	opts[0] = (struct log_option){ "git.url", src->url };
+	opts[1] = (struct log_option){ "git.commit", src->commit };
+	opts[2] = (struct log_option){ "git.tree", src->tree };
+	opts[3] = (struct log_option){ "git.dirty", src->dirty ? "true" : "false" };
+	return 4;
+}
+
+static int run_session_open(const struct run_options *o, const struct run_state *rs, struct session *s)
+{
+	struct git_source git;
+	char scope[600];
+	uint32_t ncmd = 0, nopts = 5;
+
+	while (o->command[ncmd])
+		ncmd++;
+	snprintf(scope, sizeof(scope), "%s%s", rs->cg_scope ? "cgroup:" : "process-tree",
+		 rs->cg_scope ? rs->cg.path : "");
+	struct log_option opts[11] = {
+		{ "start", "run" },
+		{ "complete", "true" },
+		{ "scope", scope },
+		{ "stop_at_root", o->stop_at_root ? "true" : "false" },
+		{ "kmod", rs->kmod_state },
+	};
+	if (rs->kmod) {
+		opts[nopts++] = (struct log_option){ "kmod.device", kmod_reader_device(rs->kmod) };
+		opts[nopts++] = (struct log_option){ "kmod.cgroup", rs->cg.path };
+	}
+	nopts += git_options(&git, opts + nopts);
+	const struct session_header h = {
+		.root_pid = rs->child.pid, .command = (const char *const *)o->command, .ncommand = ncmd,
+		.options = opts, .noptions = nopts,
+	};
+
+	if (session_open(s, &o->s, "kettle run", rs->tracer, &h))
+		return -1;
+	if (session_drain_start(s) || session_collect_start(s) || (rs->kmod && session_kmod_start(s, rs->kmod))) {
+		session_abort(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The statement of the log just written; RET stays unless it was 0 and the provenance failed or is incomplete. */
+static int run_provenance(const struct run_options *o, int ret)
+{
+	const struct provenance_options po = { .log_path = o->s.output };
+	struct provenance_facts x;
+	char err[1024];
+
+	if (provenance_write(o->s.output, o->provenance, &po, &x, err, sizeof(err))) {
+		fprintf(stderr, "kettle run: no provenance: %s\n", err);
+		return ret ? ret : KETTLE_EXIT_OWN_ERROR;
+	}
+	fprintf(stderr, "kettle: provenance %s: sha256 %s, %zu subjects, %zu dependencies%s\n", o->provenance,
+		x.sha256, x.subjects, x.dependencies, x.complete ? "" : ", INCOMPLETE (see its byproducts)");
+	if (!x.complete && !o->s.allow_loss && ret == 0) {
+		fprintf(stderr, "kettle run: the provenance is incomplete: %llu changed files, %llu files without a "
+			"digest, %llu losses (exit 125; --allow-loss to accept)\n", (unsigned long long)x.changed,
+			(unsigned long long)x.unhashed, (unsigned long long)x.losses);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	return ret;
+}
+
+/* Evidence for the provenance just written; RET stays unless attesting failed. */
+static int run_attest(const struct run_options *o, int ret)
+{
+	struct attest_request r = o->attest;
+	struct bundle b;
+	char err[1024];
+
+	r.statement_path = o->provenance;
+	evidence_paths_default(&r.paths);
+	if (attest_statement(&r, &b, err, sizeof(err))) {
+		fprintf(stderr, "kettle run: no evidence: %s\n", err);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	fprintf(stderr, "kettle: evidence %s: %s%s\n", r.bundle_path, bundle_platform_name(b.platform),
+		b.simulated ? " -- SIMULATED, not from a TEE" : "");
+	bundle_free(&b);
+	return ret;
+}
+
+static int run_traced(const struct run_options *o)
+{
+	struct run_state rs = { 0 };
+	struct session s;
+	sigset_t sigs, old;
+	int status, exec_err, ret;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+
+	if (run_prepare(o, &rs, &old))
+		return KETTLE_EXIT_OWN_ERROR;
+	if (run_session_open(o, &rs, &s)) {
+		run_abort(&rs);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+
+	exec_err = spawn_release(&rs.child);
+	status = supervise(o, &s, rs.cg_scope ? &rs.cg : NULL, rs.child.pid, &sigs);
+
+	session_stop(&s);
+	tracer_close(rs.tracer);
+	if (rs.have_cg && cgroup_scope_remove(&rs.cg))
+		fprintf(stderr, "kettle run: warning: cgroup %s left behind (still populated?)\n", rs.cg.path);
+
+	if (exec_err) {
+		fprintf(stderr, "kettle run: %s: %s\n", o->command[0], strerror(exec_err));
+		ret = exec_err == ENOENT ? KETTLE_EXIT_NOT_FOUND : KETTLE_EXIT_CANNOT_EXEC;
+	} else {
+		ret = status_to_exit(status);
+	}
+	ret = session_finish(&s, status, ret);
+	kmod_reader_close(rs.kmod);
+	if (o->provenance && !s.write_error) {
+		ret = run_provenance(o, ret);
+		if (o->attest.bundle_path && ret != KETTLE_EXIT_OWN_ERROR)
+			ret = run_attest(o, ret);
+	}
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o = { 0 };
+
+	if (run_parse(argc, argv, &o))
+		return KETTLE_EXIT_OWN_ERROR;
+	return run_traced(&o);
+}

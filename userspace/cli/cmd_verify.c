@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kettle verify BUNDLE [--artifact FILE]... [--nonce HEX] [--policy FILE] [--now TIME] [--allow-sim] [--json]
+ * kettle verify --report FILE [--certs FILE]... [--platform snp|tdx] [--now TIME] [--json]
+ * Offline verification: every check printed with PASS/FAIL and its reason;
+ * exit 0 when all pass, 1 when one failed, 125 for input that cannot be used.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "attest/bundle.h"
+#include "attest/bundle_verify.h"
+#include "attest/policy.h"
+#include "attest/snp_verify.h"
+#include "attest/tdx_report.h"
+#include "attest/tdx_verify.h"
+#include "cli/commands.h"
+#include "common/file_bytes.h"
+#include "hash/hash_engine.h"
+
+#define ARTIFACTS_MAX 1024
+#define CERT_FILES_MAX 8
+
+struct verify_options {
+	const char *bundle, *report, *policy_path;
+	const char *artifacts[ARTIFACTS_MAX];
+	size_t nartifacts;
+	const char *cert_files[CERT_FILES_MAX];
+	size_t ncert_files;
+	enum { PLAT_AUTO, PLAT_SNP, PLAT_TDX } platform;
+	bool has_nonce;
+	uint8_t nonce[NONCE_LEN];
+	time_t now;
+	bool allow_sim, json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kettle verify BUNDLE [--artifact FILE]... [--nonce HEX] [--policy FILE]\n"
+		"                     [--now TIME] [--allow-sim] [--json]\n"
+		"       kettle verify --report FILE [--certs FILE]... [--platform snp|tdx] [--now TIME] [--json]\n"
+		"Checks evidence offline, trusting only the pinned AMD / Intel roots, and prints every\n"
+		"check with PASS or FAIL and the reason (docs/attestation.md).\n\n"
+		"  --artifact FILE   FILE's SHA-256 must be the digest of a subject of the statement\n"
+		"  --nonce HEX       the 32-byte nonce (64 hex digits) the report must carry\n"
+		"  --policy FILE     JSON policy: platforms, measurements, TCB, debug, VMPL, nonce\n"
+		"  --now TIME        check certificate validity at TIME: RFC 3339 (2026-02-03T01:00:00Z)\n"
+		"                    or unix seconds (default: now)\n"
+		"  --allow-sim       accept SIMULATED evidence (kettle's software simulator)\n"
+		"  --report FILE     verify a raw SNP report (binary or hex) or TDX quote made by any\n"
+		"                    tool, and print its fields; no statement binding\n"
+		"  --certs FILE      certificates for --report (DER, PEM or a PEM bundle: VCEK/VLEK,\n"
+		"                    ASK/ASVK, ARK; a TDX quote carries its own PCK chain)\n"
+		"  --platform P      snp or tdx for --report (default: recognised from the bytes)\n"
+		"  --json            one JSON object on stdout\n"
+		"Exit status: 0 every check passed, 1 a check failed, 125 unusable input.\n");
+}
+
+/* RFC 3339 (Z or +hh:mm, optional fraction) or unix seconds; 0 or -1. */
+static int parse_time(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	char *end;
+	long off = 0;
+
+	if (*s && strspn(s, "0123456789") == strlen(s)) {
+		errno = 0;
+		*out = (time_t)strtoll(s, &end, 10);
+		return errno ? -1 : 0;
+	}
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!p)
+		return -1;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+		   p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+		off = *p == '-' ? -off : off;
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct verify_options *o)
+{
+	enum { O_ARTIFACT = 0x100, O_NONCE, O_POLICY, O_NOW, O_ALLOW_SIM, O_JSON, O_REPORT, O_CERTS, O_PLATFORM };
+	static const struct option longopts[] = {
+		{ "artifact", required_argument, NULL, O_ARTIFACT },
+		{ "nonce", required_argument, NULL, O_NONCE },
+		{ "policy", required_argument, NULL, O_POLICY },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "allow-sim", no_argument, NULL, O_ALLOW_SIM },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "report", required_argument, NULL, O_REPORT },
+		{ "certs", required_argument, NULL, O_CERTS },
+		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[128];
+	int opt;
+
+	o->now = time(NULL);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_ARTIFACT:
+			if (o->nartifacts == ARTIFACTS_MAX) {
+				fprintf(stderr, "kettle verify: more than %d --artifact\n", ARTIFACTS_MAX);
+				return -1;
+			}
+			o->artifacts[o->nartifacts++] = optarg;
+			break;
+		case O_NONCE:
+			if (nonce_parse(optarg, o->nonce, err, sizeof(err))) {
+				fprintf(stderr, "kettle verify: --nonce: %s\n", err);
+				return -1;
+			}
+			o->has_nonce = true;
+			break;
+		case O_POLICY: o->policy_path = optarg; break;
+		case O_NOW:
+			if (parse_time(optarg, &o->now)) {
+				fprintf(stderr, "kettle verify: --now '%s': expected RFC 3339 "
+					"(2026-02-03T01:00:00Z) or unix seconds\n", optarg);
+				return -1;
+			}
+			break;
+		case O_ALLOW_SIM: o->allow_sim = true; break;
+		case O_JSON: o->json = true; break;
+		case O_REPORT: o->report = optarg; break;
+		case O_CERTS:
+			if (o->ncert_files == CERT_FILES_MAX) {
+				fprintf(stderr, "kettle verify: more than %d --certs\n", CERT_FILES_MAX);
+				return -1;
+			}
+			o->cert_files[o->ncert_files++] = optarg;
+			break;
+		case O_PLATFORM:
+			if (!strcmp(optarg, "snp"))
+				o->platform = PLAT_SNP;
+			else if (!strcmp(optarg, "tdx"))
+				o->platform = PLAT_TDX;
+			else {
+				fprintf(stderr, "kettle verify: --platform: '%s' is not snp or tdx\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (o->report) {
+		if (optind != argc || o->nartifacts || o->has_nonce || o->policy_path) {
+			fprintf(stderr, "kettle verify: --report takes no BUNDLE, --artifact, --nonce or --policy "
+				"(there is no statement to bind)\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "kettle verify: give exactly one BUNDLE (or --report FILE)\n");
+		usage(stderr);
+		return -1;
+	}
+	if (o->ncert_files || o->platform != PLAT_AUTO) {
+		fprintf(stderr, "kettle verify: --certs and --platform go with --report; a bundle carries its own\n");
+		return -1;
+	}
+	o->bundle = argv[optind];
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const char *result_word(const struct check_result *c)
+{
+	return c->note ? "NOTE" : c->passed ? "PASS" : "FAIL";
+}
+
+static void print_checks(const struct check_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s  %-34s %s\n", result_word(&l->items[i]), l->items[i].name, l->items[i].reason);
+	if (l->dropped)
+		printf("FAIL  %-34s %zu more checks than the list holds\n", "checks", l->dropped);
+}
+
+static json_t *checks_json(const struct check_list *l)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < l->n; i++) {
+		const struct check_result *c = &l->items[i];
+		const char *word = c->note ? "note" : c->passed ? "pass" : "fail";
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", c->name, "result", word,
+						     "reason", c->reason));
+	}
+	return arr;
+}
+
+static int summary(const struct check_list *l, bool simulated, const char *what)
+{
+	size_t failed = l->dropped, checks = l->dropped;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->items[i].note) {
+			checks++;
+			failed += !l->items[i].passed;
+		}
+	if (check_all_passed(l)) {
+		printf("kettle verify: %s: OK, all %zu checks passed%s\n", what, checks,
+		       simulated ? " -- SIMULATED evidence, not from a TEE" : "");
+		return 0;
+	}
+	printf("kettle verify: %s: FAILED, %zu of %zu checks failed (first: %s)%s\n", what, failed, checks,
+	       check_first_failure(l) ? check_first_failure(l)->name : "checks", simulated ? " -- SIMULATED evidence" : "");
+	return 1;
+}
+
+static void print_json(json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+	if (s)
+		puts(s);
+	else
+		fprintf(stderr, "kettle verify: cannot encode JSON\n");
+	free(s);
+	json_decref(o);
+}
+
+/* ---- bundle ---- */
+
+/* SHA-256 of every --artifact; 0, or -1 after naming a file that cannot be hashed. */
+static int hash_artifacts(const struct verify_options *o, struct artifact_digest *out)
+{
+	struct hash_engine_options ho = { .workers = 1 };
+	struct hash_engine *e;
+	char err[256];
+	size_t got = 0;
+	int ret = 0;
+
+	if (!o->nartifacts)
+		return 0;
+	e = hash_engine_new(&ho, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "kettle verify: cannot hash artifacts: %s\n", err);
+		return -1;
+	}
+	for (size_t i = 0; i < o->nartifacts; i++) {
+		int r;
+
+		out[i].name = o->artifacts[i];
+		while ((r = hash_engine_submit(e, o->artifacts[i], i)) == -EAGAIN) {
+			struct hash_result res;
+
+			if (hash_engine_poll(e, &res, 1, -1) == 1) {
+				if (res.error || res.changed) {
+					fprintf(stderr, "kettle verify: --artifact %s: %s\n", res.path,
+						res.changed ? "changed while it was hashed" :
+						hash_result_reason(&res, err, sizeof(err)));
+					ret = -1;
+				}
+				memcpy(out[res.cookie].sha256, res.digest, 32);
+				hash_result_clear(&res);
+				got++;
+			}
+		}
+		if (r) {
+			fprintf(stderr, "kettle verify: --artifact %s: %s\n", o->artifacts[i], strerror(-r));
+			ret = -1;
+		}
+	}
+	while (hash_engine_outstanding(e)) {
+		struct hash_result res;
+
+		if (hash_engine_poll(e, &res, 1, -1) != 1)
+			continue;
+		if (res.error || res.changed) {
+			fprintf(stderr, "kettle verify: --artifact %s: %s\n", res.path,
+				res.changed ? "changed while it was hashed" : hash_result_reason(&res, err, sizeof(err)));
+			ret = -1;
+		}
+		memcpy(out[res.cookie].sha256, res.digest, 32);
+		hash_result_clear(&res);
+		got++;
+	}
+	hash_engine_free(e);
+	return ret;
+}
+
+static json_t *verified_json(const struct bundle_verified *v)
+{
+	if (v->have_snp)
+		return snp_report_to_json(&v->snp.report, v->snp.product);
+	if (v->have_tdx)
+		return tdx_quote_to_json(&v->tdx);
+	return json_null();
+}
+
+static int verify_bundle(const struct verify_options *o)
+{
+	struct artifact_digest *digests = calloc(o->nartifacts ? o->nartifacts : 1, sizeof(*digests));
+	struct bundle_verify_opts vo = { .now = o->now, .allow_sim = o->allow_sim,
+					 .nonce = o->has_nonce ? o->nonce : NULL };
+	struct check_list l = { 0 };
+	struct bundle_verified v;
+	struct policy policy;
+	struct bundle b;
+	char err[1024];
+	int ret;
+
+	if (!digests)
+		return KETTLE_EXIT_OWN_ERROR;
+	if (bundle_read_file(o->bundle, &b, err, sizeof(err))) {
+		fprintf(stderr, "kettle verify: %s\n", err);
+		free(digests);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (o->policy_path && policy_load(o->policy_path, &policy, err, sizeof(err))) {
+		fprintf(stderr, "kettle verify: %s\n", err);
+		bundle_free(&b);
+		free(digests);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (hash_artifacts(o, digests)) {
+		bundle_free(&b);
+		if (o->policy_path)
+			policy_free(&policy);
+		free(digests);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	vo.policy = o->policy_path ? &policy : NULL;
+	vo.artifacts = digests;
+	vo.nartifacts = o->nartifacts;
+	if (b.simulated)
+		fprintf(stderr, "kettle verify: %s holds SIMULATED evidence (kettle's software simulator, "
+			"not a TEE)%s\n", o->bundle, o->allow_sim ? "" : ": rejected without --allow-sim");
+	bundle_verify(&b, &vo, &l, &v);
+	if (o->json) {
+		char when[32];
+
+		x509_time_str(o->now, when, sizeof(when));
+		print_json(json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:b, s:o}", "bundle", o->bundle,
+				     "platform", bundle_platform_name(b.platform), "simulated", b.simulated,
+				     "created", b.created, "kettle_version", b.kettle_version, "now", when,
+				     "checks", checks_json(&l), "passed", check_all_passed(&l),
+				     "report", verified_json(&v)));
+		ret = check_all_passed(&l) ? 0 : 1;
+	} else {
+		printf("%s: %s evidence%s, created %s by kettle %s\n", o->bundle, bundle_platform_name(b.platform),
+		       b.simulated ? " (SIMULATED)" : "", b.created, b.kettle_version);
+		print_checks(&l);
+		ret = summary(&l, b.simulated, o->bundle);
+	}
+	bundle_free(&b);
+	if (o->policy_path)
+		policy_free(&policy);
+	free(digests);
+	return ret;
+}
+
+/* ---- raw report or quote ---- */
+
+static bool looks_like_tdx_quote(const uint8_t *p, size_t n)
+{
+	return n >= 8 && (p[0] == 4 || p[0] == 5) && p[1] == 0 && p[4] == TDX_TEE_TYPE && !p[5] && !p[6] && !p[7];
+}
+
+static int load_certs(const struct verify_options *o, struct x509_list *certs)
+{
+	char err[512];
+
+	for (size_t i = 0; i < o->ncert_files; i++)
+		if (x509_list_add_file(certs, o->cert_files[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "kettle verify: --certs %s\n", err);
+			return -1;
+		}
+	return 0;
+}
+
+static int finish_report(const struct verify_options *o, struct check_list *l, json_t *fields,
+			 const char *platform, bool simulated)
+{
+	if (o->json) {
+		print_json(json_pack("{s:s, s:s, s:b, s:o, s:b, s:o}", "report", o->report, "platform", platform,
+				     "simulated", simulated, "checks", checks_json(l), "passed", check_all_passed(l),
+				     "fields", fields ? fields : json_null()));
+		return check_all_passed(l) ? 0 : 1;
+	}
+	json_decref(fields);
+	print_checks(l);
+	return summary(l, simulated, o->report);
+}
+
+static int verify_report(const struct verify_options *o)
+{
+	struct x509_list certs = { 0 };
+	struct check_list l = { 0 };
+	uint8_t *buf;
+	size_t len;
+	char err[512];
+	int ret;
+
+	if (file_read_bounded(o->report, TDX_QUOTE_MAX_SIZE, &buf, &len, err, sizeof(err))) {
+		fprintf(stderr, "kettle verify: --report %s\n", err);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (load_certs(o, &certs)) {
+		free(buf);
+		x509_list_free(&certs);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (o->platform == PLAT_TDX || (o->platform == PLAT_AUTO && (looks_like_tdx_quote(buf, len) ||
+	    (len == TDX_TDREPORT_SIZE && buf[0] == TDX_TDREPORT_TYPE_TDX)))) {
+		struct tdx_quote q;
+		struct tdx_tdreport tr;
+		struct tdx_verified tv;
+
+		if (len == TDX_TDREPORT_SIZE && tdx_tdreport_parse(buf, len, &tr, err, sizeof(err)) == 0) {
+			/* A TDREPORT: only its internal hashes can be checked off the platform. */
+			tdx_tdreport_check(buf, &l);
+			check_add(&l, "tdx.tdreport.evidence", false, "a TDREPORT is not evidence for a remote verifier "
+				  "(its MAC key never leaves the CPU): only its internal hashes were checked; "
+				  "verify a quote made from it");
+			if (!o->json)
+				tdx_tdreport_print(&tr, stdout);
+			ret = finish_report(o, &l, o->json ? tdx_tdreport_to_json(&tr) : NULL, "tdx-tdreport", false);
+		} else if (tdx_quote_parse(buf, len, &q, err, sizeof(err))) {
+			fprintf(stderr, "kettle verify: %s: not a TDX quote: %s\n", o->report, err);
+			ret = KETTLE_EXIT_OWN_ERROR;
+		} else {
+			tdx_verify_quote(&q, &certs, o->now, &l, &tv);
+			if (!o->json)
+				tdx_quote_print(&q, stdout);
+			ret = finish_report(o, &l, o->json ? tdx_quote_to_json(&q) : NULL, "tdx", false);
+		}
+	} else {
+		uint8_t raw[SNP_REPORT_SIZE];
+		struct snp_verify_opts so = { .now = o->now, .allow_sim = o->allow_sim };
+		struct snp_verified sv;
+
+		if (snp_report_from_bytes(buf, len, raw, err, sizeof(err))) {
+			fprintf(stderr, "kettle verify: %s: not an SNP report or TDX quote: %s\n", o->report, err);
+			ret = KETTLE_EXIT_OWN_ERROR;
+		} else {
+			snp_verify(raw, sizeof(raw), &certs, &so, &l, &sv);
+			if (!o->json && sv.parsed)
+				snp_report_print(stdout, &sv.report, sv.product);
+			ret = finish_report(o, &l, o->json && sv.parsed ? snp_report_to_json(&sv.report, sv.product) : NULL,
+					    sv.simulated ? "sim-sev-snp" : "sev-snp", sv.simulated);
+		}
+	}
+	x509_list_free(&certs);
+	free(buf);
+	return ret;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct verify_options o = { 0 };
+
+	if (parse_args(argc, argv, &o))
+		return KETTLE_EXIT_OWN_ERROR;
+	return o.report ? verify_report(&o) : verify_bundle(&o);
+}

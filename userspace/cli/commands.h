@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of the kettle binary, dispatched by name from main.c. */
+#ifndef KETTLE_COMMANDS_H
+#define KETTLE_COMMANDS_H
+
+#include "common/exit_code.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_provenance(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* The TEE options kettle attest and kettle run --attest share (cmd_attest.c). */
+enum {
+	ATTEST_OPT_NONCE = 0x1000, ATTEST_OPT_TEE, ATTEST_OPT_SIM_STATE, ATTEST_OPT_TSM_ROOT,
+	ATTEST_OPT_SEV_DEVICE, ATTEST_OPT_TDX_DEVICE,
+};
+#define ATTEST_LONG_OPTIONS \
+	{ "nonce", required_argument, NULL, ATTEST_OPT_NONCE }, \
+	{ "tee", required_argument, NULL, ATTEST_OPT_TEE }, \
+	{ "sim-state", required_argument, NULL, ATTEST_OPT_SIM_STATE }, \
+	{ "tsm-root", required_argument, NULL, ATTEST_OPT_TSM_ROOT }, \
+	{ "sev-device", required_argument, NULL, ATTEST_OPT_SEV_DEVICE }, \
+	{ "tdx-device", required_argument, NULL, ATTEST_OPT_TDX_DEVICE }
+struct attest_request;
+/* Applies one of those options to R; 0, or -1 after printing what was wrong (CMD names the command). */
+int attest_option(int opt, const char *arg, struct attest_request *r, const char *cmd);
+int cmd_why(int argc, char **argv);
+int cmd_who(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif

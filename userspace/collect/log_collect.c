@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/* The writer thread: decode kernel records, write the log, checkpoint, drive hashing. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "collect/log_collect.h"
+#include "common/clock.h"
+#include "log/record_decode.h"
+
+#define CHECKPOINT_NS  1000000000ull
+/* How long the thread waits for events before it looks at finished digests. */
+#define IDLE_WAIT_MS   50
+
+static void collect_fail(struct log_collect *c, int rc)
+{
+	if (rc && !c->error)
+		c->error = rc;
+}
+
+static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
+			   size_t len)
+{
+	struct log_event ev;
+	int rc = record_decode(dec, h, len, &ev);
+
+	if (rc < 0) {
+		c->bad_records++;
+		return;
+	}
+	if (rc > 0 || c->error)
+		return;
+	collect_fail(c, log_write_event(c->log, &ev));
+	if (c->plan)
+		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
+	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+	if (ev.type == LOG_EV_FORK)
+		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);
+}
+
+static void collect_chunk(struct log_collect *c, struct record_decoder *dec, const struct event_chunk *chunk)
+{
+	for (size_t off = 0; off + sizeof(struct ke_header) <= chunk->used;) {
+		const struct ke_header *h = (const void *)(chunk->data + off);
+		size_t len = h->size;
+
+		if (len < sizeof(*h) || off + len > chunk->used)
+			break;  /* cannot happen: the drain copies whole records */
+		collect_record(c, dec, h, len);
+		off += EVENT_RECORD_SPAN(len);
+	}
+}
+
+static void collect_checkpoint(struct log_collect *c)
+{
+	struct log_losses losses;
+	int rc = tracer_read_losses(c->tracer, &losses);
+
+	if (!rc)
+		rc = log_write_checkpoint(c->log, clock_ns(CLOCK_BOOTTIME), &losses);
+	collect_fail(c, rc);
+}
+
+/* The kernel module's records read so far; taken even after an error, so its reader never waits. */
+static void collect_kmod(struct log_collect *c)
+{
+	struct kmod_reader *k = atomic_load(&c->kmod);
+
+	if (k)
+		collect_fail(c, kmod_reader_write_ready(k, c->log));
+}
+
+static void *collect_main(void *arg)
+{
+	struct log_collect *c = arg;
+	struct record_decoder *dec = malloc(sizeof(*dec));
+	uint64_t next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
+
+	if (dec)
+		record_decoder_init(dec, c->redact);
+	else
+		collect_fail(c, -ENOMEM);
+	while (dec && !event_queue_finished(c->queue)) {
+		struct event_chunk *chunk = event_queue_pop(c->queue, IDLE_WAIT_MS);
+
+		if (chunk) {
+			collect_chunk(c, dec, chunk);
+			free(chunk);
+		}
+		collect_kmod(c);
+		if (c->plan && !c->error)
+			collect_fail(c, hash_plan_write_ready(c->plan, c->log, 0));
+		if (!c->error && clock_ns(CLOCK_BOOTTIME) >= next_checkpoint) {
+			collect_checkpoint(c);
+			next_checkpoint = clock_ns(CLOCK_BOOTTIME) + CHECKPOINT_NS;
+		}
+	}
+	collect_kmod(c);        /* the reader stopped before the queue closed: this is the rest */
+	if (c->plan) {
+		if (!c->error)
+			collect_fail(c, hash_plan_finish(c->plan, c->log));
+		hash_plan_stats(c->plan, &c->hash);
+		hash_plan_usage(c->plan, &c->hash_usage);
+	}
+	if (dec)
+		record_decoder_release(dec);
+	free(dec);
+	return NULL;
+}
+
+int log_collect_start(struct log_collect *c)
+{
+	atomic_store(&c->events, 0);
+	atomic_store(&c->processes, 0);
+	c->bad_records = 0;
+	c->error = 0;
+	return -pthread_create(&c->thread, NULL, collect_main, c);
+}
+
+void log_collect_join(struct log_collect *c)
+{
+	pthread_join(c->thread, NULL);
+}

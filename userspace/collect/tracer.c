@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/* Loading and attaching the BPF programs, and their maps. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/events.h"
+#include "collect/tracer.h"
+#include "kettle.skel.h"
+
+#define TRACEFS_MAGIC_NR 0x74726163
+
+struct tracer {
+	struct kettle_bpf *skel;
+	int ncpus;
+};
+
+/* libbpf finds syscall tracepoint ids in tracefs; mount it where it is missing. */
+static int tracefs_ensure(char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (statfs("/sys/kernel/tracing", &st) == 0 && st.f_type == TRACEFS_MAGIC_NR)
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return 0;
+	if (statfs("/sys/kernel/debug/tracing", &st) == 0 && st.f_type == TRACEFS_MAGIC_NR)
+		return 0;
+	snprintf(err, errlen, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed: %s",
+		 strerror(errno));
+	return -1;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	if (getenv("KETTLE_DEBUG_BPF"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/*
+ * KETTLE_TRACE_CORE_ONLY=1 leaves out the network and file-tree programs
+ * (on_net_*, on_fop_*): only process, exec and open events.  For measuring
+ * what those programs cost (tools/bench/tracer-overhead --modes kettle_core).
+ */
+static void core_only(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (!strncmp(name, "on_net_", 7) || !strncmp(name, "on_fop_", 7))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
+/*
+ * sched_process_exit passes group_dead on newer kernels (6.18: yes, 6.1: no).
+ * The kernel's BTF says which: its btf_trace_sched_process_exit prototype is
+ * (void *, struct task_struct *[, bool]).  Without an answer, the program
+ * that needs no group_dead, which loads everywhere.
+ */
+static bool exit_passes_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t = NULL;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0)
+		t = btf__type_by_id(btf, id);
+	if (t)
+		t = btf__type_by_id(btf, t->type);     /* pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);     /* function prototype */
+	bool yes = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+
+	btf__free(btf);
+	return yes;
+}
+
+/*
+ * A syscall this kernel does not have (fchmodat2 before 6.6) has no
+ * tracepoint, and nothing can call it: its programs are left out instead of
+ * failing the attach.
+ */
+static void skip_missing_syscalls(struct bpf_object *obj)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *tp = !strncmp(sec, "tracepoint/", 11) ? sec + 11 : !strncmp(sec, "tp/", 3) ? sec + 3 : "";
+		bool found = false;
+
+		if (strncmp(tp, "syscalls/", 9))
+			continue;
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !found; i++) {
+			snprintf(path, sizeof(path), "%s/%s", roots[i], tp);
+			found = access(path, F_OK) == 0;
+		}
+		if (!found)
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
+bool tracer_traces_net_and_files(void)
+{
+	const char *v = getenv("KETTLE_TRACE_CORE_ONLY");
+
+	return !v || !strcmp(v, "0") || !v[0];
+}
+
+struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
+{
+	struct tracer *t;
+	int rc;
+
+	libbpf_set_print(silent_print);
+	if (tracefs_ensure(err, errlen))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-t->ncpus));
+		goto fail;
+	}
+	t->skel = kettle_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	if (!tracer_traces_net_and_files())
+		core_only(t->skel->obj);
+	skip_missing_syscalls(t->skel->obj);
+	if (exit_passes_group_dead())
+		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
+	else
+		bpf_program__set_autoload(t->skel->progs.on_exit, false);
+	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
+	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
+	t->skel->rodata->capture_env = !opt->env_off;
+	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
+	if (rc) {
+		snprintf(err, errlen, "ring buffer size %zu rejected: %s", opt->ringbuf_bytes, strerror(-rc));
+		goto fail;
+	}
+	rc = kettle_bpf__load(t->skel);
+	if (rc) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s (run as root on a kernel with BTF; KETTLE_DEBUG_BPF=1 shows the verifier log)",
+			 strerror(-rc));
+		goto fail;
+	}
+	if (opt->cgroup_fd >= 0) {
+		__u32 zero = 0;
+
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.scope_cgrp), &zero, &opt->cgroup_fd, BPF_ANY)) {
+			snprintf(err, errlen, "setting the cgroup scope failed: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	rc = kettle_bpf__attach(t->skel);
+	if (rc) {
+		snprintf(err, errlen, "attaching the tracepoints failed: %s", strerror(-rc));
+		goto fail;
+	}
+	return t;
+fail:
+	tracer_close(t);
+	return NULL;
+}
+
+static int track(struct tracer *t, pid_t pid, __u64 flags)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tracked), &key, &one, flags))
+		return -errno;
+	return 0;
+}
+
+int tracer_track(struct tracer *t, pid_t pid)
+{
+	return track(t, pid, BPF_ANY);
+}
+
+int tracer_track_new(struct tracer *t, pid_t pid)
+{
+	return track(t, pid, BPF_NOEXIST);
+}
+
+int tracer_untrack(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.tracked), &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+bool tracer_is_tracked(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tracked), &key, &v) == 0;
+}
+
+long tracer_tracked_count(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.tracked);
+	__u32 key, next;
+	long n = 0;
+	__u32 *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		n++;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? n : -1;
+}
+
+int tracer_read_losses(struct tracer *t, struct log_losses *out)
+{
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	__u64 vals[t->ncpus];
+	__u64 sum[KE_STAT_MAX] = { 0 };
+
+	for (__u32 k = 0; k < KE_STAT_MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			return -errno;
+		for (int c = 0; c < t->ncpus; c++)
+			sum[k] += vals[c];
+	}
+	memset(out, 0, sizeof(*out));
+	for (int k = 1; k < KE_TYPE_MAX && k < LOG_EV_TYPE_MAX; k++)
+		out->ringbuf_drops[k] = sum[k];
+	out->path_truncations = sum[KE_STAT_TRUNC_PATH];
+	out->argv_truncations = sum[KE_STAT_TRUNC_ARGV];
+	out->string_truncations = sum[KE_STAT_TRUNC_STR];
+	out->pending_full = sum[KE_STAT_PENDING_FULL];
+	out->tracked_full = sum[KE_STAT_TRACKED_FULL];
+	out->env_truncations = sum[KE_STAT_TRUNC_ENV];
+	return 0;
+}
+
+int tracer_ringbuf_fd(struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.events);
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	kettle_bpf__destroy(t->skel);
+	free(t);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Loads and attaches the BPF programs, and talks to their maps. */
+#ifndef KETTLE_TRACER_H
+#define KETTLE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "log/log_event.h"
+
+struct tracer_options {
+	size_t ringbuf_bytes;   /* power of two, multiple of the page size */
+	int cgroup_fd;          /* >= 0: scope is this cgroup's subtree */
+	bool env_off;           /* execs carry no environment (kettle --env none) */
+};
+
+struct tracer;
+
+/*
+ * Whether tracer_open loads the network and file-tree programs: yes unless
+ * KETTLE_TRACE_CORE_ONLY is set (to anything but "" or "0"; docs/tracer.md).
+ * A log says it in its header (net.traced, fs.traced).
+ */
+bool tracer_traces_net_and_files(void);
+/* Loads, configures and attaches. NULL with ERR filled on failure. */
+struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen);
+/* Puts PID in the tracked map, so it and its future children are followed. */
+int tracer_track(struct tracer *t, pid_t pid);
+/* Tracks PID unless it is already: 0, -EEXIST (the fork program tracked it), or -errno. */
+int tracer_track_new(struct tracer *t, pid_t pid);
+/* Stops tracking PID (a process that exited before it was tracked). 0 or -errno; gone already is 0. */
+int tracer_untrack(struct tracer *t, pid_t pid);
+/* Whether PID is tracked now. */
+bool tracer_is_tracked(struct tracer *t, pid_t pid);
+/* Number of processes the kernel side still tracks (-1 on error). */
+long tracer_tracked_count(struct tracer *t);
+/* Sums the per-CPU loss and truncation counters. */
+int tracer_read_losses(struct tracer *t, struct log_losses *out);
+/* The ring buffer map's fd, for the drain thread. */
+int tracer_ringbuf_fd(struct tracer *t);
+void tracer_close(struct tracer *t);
+
+#endif

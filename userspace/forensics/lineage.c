@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/* The lineage tree of one file (lineage.h): a depth-first walk, each file and process expanded once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "forensics/lineage.h"
+
+int lineage_proc_inputs(const struct replay *r, uint32_t proc, uint32_t skip, uint32_t *stamp,
+			uint32_t *mark, int (*fn)(uint32_t file, bool executed, void *arg), void *arg)
+{
+	const struct replay_proc *p = &r->procs[proc];
+	uint32_t m = ++*mark;
+
+	if (!m) {       /* the counter wrapped: old stamps could collide */
+		memset(stamp, 0, (size_t)r->nfiles * sizeof(*stamp));
+		m = ++*mark;
+	}
+	for (uint32_t i = 0; i < p->naccess; i++) {
+		const struct replay_access *a = &r->accesses[r->by_proc[p->access_first + i]];
+		int rc;
+
+		if (!replay_access_reads(a->kind) || a->file == skip || stamp[a->file] == m)
+			continue;
+		stamp[a->file] = m;
+		rc = fn(a->file, a->kind == RA_EXEC, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct walker {
+	const struct replay *r;
+	struct lineage *l;
+	uint32_t max_depth;
+	uint8_t *file_done, *proc_done, *counted;
+	uint32_t *stamp, mark;
+	uint32_t *listed_for;   /* per process: file + 1 it was last listed as a writer of */
+	uint8_t *ep_counted;
+};
+
+struct input {
+	uint32_t file;
+	bool executed;
+};
+
+struct inputs {
+	struct input *v;
+	uint32_t n, cap;
+};
+
+static int add_item(struct walker *w, struct lineage_item it)
+{
+	struct lineage *l = w->l;
+
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 256;
+		struct lineage_item *p;
+
+		if (cap < l->cap)
+			return -1;
+		p = realloc(l->items, (size_t)cap * sizeof(*p));
+		if (!p)
+			return -1;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n++] = it;
+	return 0;
+}
+
+static int collect(uint32_t file, bool executed, void *arg)
+{
+	struct inputs *in = arg;
+
+	if (in->n == in->cap) {
+		uint32_t cap = in->cap ? in->cap * 2 : 64;
+		struct input *p = realloc(in->v, (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		in->v = p;
+		in->cap = cap;
+	}
+	in->v[in->n++] = (struct input){ file, executed };
+	return 0;
+}
+
+/* Built inputs first (they expand), then sources, then executables; log order within. */
+static int input_rank(const struct replay *r, const struct input *in)
+{
+	if (in->executed)
+		return 2;
+	return lineage_built(r, in->file) ? 0 : 1;
+}
+
+static void order_inputs(const struct replay *r, struct inputs *in)
+{
+	/* a stable three-way partition */
+	struct input *tmp = malloc(((size_t)in->n + 1) * sizeof(*tmp));
+	uint32_t k = 0;
+
+	if (!tmp)
+		return;         /* unordered is still correct */
+	for (int rank = 0; rank < 3; rank++)
+		for (uint32_t i = 0; i < in->n; i++)
+			if (input_rank(r, &in->v[i]) == rank)
+				tmp[k++] = in->v[i];
+	memcpy(in->v, tmp, (size_t)in->n * sizeof(*tmp));
+	free(tmp);
+}
+
+static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool executed);
+
+/* The endpoints a writer addressed, once each: what it may have fetched. */
+static int walk_nets(struct walker *w, uint32_t proc, uint32_t depth)
+{
+	const struct replay *r = w->r;
+	const struct replay_proc *p = &r->procs[proc];
+
+	for (uint32_t i = 0; i < p->nnet; i++) {
+		uint32_t ep = r->nets[r->nets_by_proc[p->net_first + i]].endpoint;
+		bool seen = false;
+
+		for (uint32_t k = 0; k < i && !seen; k++)
+			seen = r->nets[r->nets_by_proc[p->net_first + k]].endpoint == ep;
+		if (seen)
+			continue;
+		if (!w->ep_counted[ep]) {
+			w->ep_counted[ep] = 1;
+			w->l->nendpoints++;
+		}
+		if (add_item(w, (struct lineage_item){ .kind = LI_NET, .id = ep, .depth = depth }))
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_proc(struct walker *w, uint32_t proc, uint32_t file, uint32_t depth)
+{
+	struct inputs in = { 0 };
+	int rc = 0;
+
+	if (w->proc_done[proc])
+		return add_item(w, (struct lineage_item){ .kind = LI_PROC, .id = proc, .depth = depth,
+							  .repeat = true });
+	w->proc_done[proc] = 1;
+	w->l->nwriters++;
+	if (add_item(w, (struct lineage_item){ .kind = LI_PROC, .id = proc, .depth = depth }) ||
+	    lineage_proc_inputs(w->r, proc, file, w->stamp, &w->mark, collect, &in)) {
+		free(in.v);
+		return -1;
+	}
+	order_inputs(w->r, &in);
+	for (uint32_t i = 0; !rc && i < in.n; i++)
+		rc = walk_file(w, in.v[i].file, depth + 1, in.v[i].executed);
+	free(in.v);
+	return rc ? rc : walk_nets(w, proc, depth + 1);
+}
+
+static void count_leaf(struct walker *w, uint32_t file, bool executed)
+{
+	if (w->counted[file])
+		return;
+	w->counted[file] = 1;
+	if (executed || (w->r->files[file].flags & RF_EXECUTED))
+		w->l->nexecutables++;
+	else
+		w->l->nsources++;
+}
+
+static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool executed)
+{
+	const struct replay *r = w->r;
+	const struct replay_file *f = &r->files[file];
+	struct lineage_item it = { .kind = LI_FILE, .id = file, .depth = depth,
+				   .executed = executed };
+
+	if (!lineage_built(r, file)) {
+		count_leaf(w, file, executed);
+		return add_item(w, it);
+	}
+	if (w->file_done[file]) {
+		it.repeat = true;
+		return add_item(w, it);
+	}
+	if (depth / 2 >= w->max_depth) {
+		it.cut = true;
+		return add_item(w, it);
+	}
+	w->file_done[file] = 1;
+	if (depth)
+		w->l->nintermediate++;
+	if (add_item(w, it))
+		return -1;
+	for (uint32_t i = 0; i < f->naccess; i++) {
+		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
+
+		/* one entry per writer even when it opened the file for writing many times */
+		if (!replay_access_writes(a->kind) || w->listed_for[a->proc] == file + 1)
+			continue;
+		w->listed_for[a->proc] = file + 1;
+		if (walk_proc(w, a->proc, file, depth + 1))
+			return -1;
+	}
+	return 0;
+}
+
+int lineage_walk(const struct replay *r, uint32_t file, uint32_t max_depth, struct lineage *out)
+{
+	struct walker w = { .r = r, .l = out, .max_depth = max_depth };
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	w.file_done = calloc((size_t)r->nfiles + 1, 1);
+	w.counted = calloc((size_t)r->nfiles + 1, 1);
+	w.proc_done = calloc((size_t)r->nprocs + 1, 1);
+	w.stamp = calloc((size_t)r->nfiles + 1, sizeof(*w.stamp));
+	w.listed_for = calloc((size_t)r->nprocs + 1, sizeof(*w.listed_for));
+	w.ep_counted = calloc((size_t)r->nendpoints + 1, 1);
+	if (w.file_done && w.counted && w.proc_done && w.stamp && w.listed_for && w.ep_counted)
+		rc = walk_file(&w, file, 0, false);
+	free(w.file_done);
+	free(w.counted);
+	free(w.proc_done);
+	free(w.stamp);
+	free(w.listed_for);
+	free(w.ep_counted);
+	if (rc)
+		lineage_free(out);
+	return rc;
+}
+
+void lineage_free(struct lineage *l)
+{
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

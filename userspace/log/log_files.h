@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the build did with each path its log names: read, written, created,
+ * found absent, executed, by which processes, and the digests and exec
+ * identity the hasher recorded for it.  docs/log-format.md ("Reading the
+ * log: kettle log files") defines each fact; `kettle log files` prints them
+ * and `kettle provenance` turns them into subjects and dependencies.
+ */
+#ifndef KETTLE_LOG_FILES_H
+#define KETTLE_LOG_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/index_table.h"
+#include "log/log_reader.h"
+#include "log/proc_exe.h"
+
+#define LOG_FILES_NONE SIZE_MAX
+
+#define FILE_READ     0x1
+#define FILE_WRITTEN  0x2
+#define FILE_ABSENT   0x4       /* an open or exec of it failed with ENOENT / ENOTDIR */
+#define FILE_EXECUTED 0x8
+#define FILE_READ_CONTENT 0x10  /* read without O_DIRECTORY: its content, not its entries */
+#define FILE_DELETED  0x20      /* unlink / rmdir succeeded, and nothing made it again */
+#define FILE_CHMOD    0x40      /* its mode was changed */
+#define FILE_TRUNCATED 0x80     /* truncate / ftruncate */
+
+enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
+
+struct file_entry {
+	const char *path;
+	uint32_t flags;             /* FILE_* */
+	enum created created;
+	bool create_seen;           /* the first successful O_CREAT open decided `created` */
+	bool existed;               /* an open or exec of it succeeded before */
+	bool absent_last;           /* the latest attempt before now found it absent */
+	uint64_t opens, failed;
+	uint32_t *pids;             /* distinct, in the order they first touched it */
+	size_t npids, cappids;
+	const char *exe;            /* of the first process */
+	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */
+	size_t first_kmod, last_kmod;   /* the kernel module's measurements of it at exec (log order) */
+	const char *renamed_to;     /* the latest rename of this name: its new name */
+	const char *renamed_from;   /* the latest rename onto this name: its old name */
+};
+
+/* Indexed by the shared hash table: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
+struct files {
+	struct file_entry *v;
+	size_t n, cap;
+	struct index_table by_path;     /* path -> entry */
+	uint64_t *pairs;                /* entry << 32 | pid: which pids an entry already lists */
+	size_t npairs, cappairs;
+	struct index_table pair_index;
+	struct proc_exe_map procs;      /* pid -> its program now */
+	size_t *digest_next;            /* per digest: the next digest of the same path */
+	size_t *kmod_next;              /* per kmod_exec record: the next one of the same path */
+};
+
+/*
+ * Builds FS from the events, digests and exec identities of F (whose strings
+ * FS points into).  0, or -1 when out of memory; files_free either way.
+ * A path's digests: for (d = e->first_digest; d != LOG_FILES_NONE; d = fs->digest_next[d]);
+ * its kernel measurements likewise from e->first_kmod through fs->kmod_next.
+ */
+int files_build(struct files *fs, const struct log_file *f);
+void files_free(struct files *fs);
+
+#endif

@@ -1,0 +1,1833 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writes the CBOR build log (docs/log-format.md, userspace/log_format.h).
+ *
+ * The event path does no allocation once the tables have grown: strings,
+ * open sites and process attributes are looked up in open-addressing hash
+ * tables, and records are encoded straight into a 1 MiB buffer that is
+ * written out with write(2) when full, at checkpoints and at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "common/index_table.h"
+#include "log/log_format.h"
+#include "log/log_writer.h"
+
+#define WBUF_SIZE   (1u << 20)
+#define HEAD_MAX    9            /* longest CBOR item head */
+#define ARENA_CHUNK (1u << 20)
+#define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
+#define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
+#define DELTA_BASES     16      /* recent long words considered as the base of a diff */
+#define DELTA_TRIES     3       /* of which this many are diffed in full */
+#define DELTA_GRAM_BITS 12
+#define DELTA_GRAMS     (1u << DELTA_GRAM_BITS)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+struct str_entry {
+	const char *s;
+	uint32_t len;
+};
+
+/* Everything an open site interns; compared and hashed as bytes, so no padding holes. */
+struct site_key {
+	uint32_t path, passed, path_flags, call;
+	uint32_t mode, pad;
+	uint64_t flags, dev, ino;
+	int64_t size, mtime_ns, ctime_ns;
+};
+
+/* A piece of a diffed string: LIT_LEN bytes of its own from LIT, then LEN bytes of the base at OFF. */
+struct delta_op {
+	uint32_t lit, lit_len, off, len;
+};
+
+struct attrs {
+	uint32_t uid, gid;
+	uint64_t cgroup_id;
+	uint32_t mntns, pad;
+};
+
+struct attr_slot {
+	uint32_t tid, used;
+	struct attrs a;
+};
+
+/* An environment written as a [16, ...] record: the ids of its strings. */
+struct env_entry {
+	uint32_t envc, flags, nvars;
+	uint32_t *ids;
+};
+
+struct log_writer {
+	int fd;
+	int error;              /* sticky: once a write failed, the log is unusable */
+	bool finished;          /* trailer written */
+	uint8_t *buf;
+	size_t len;             /* bytes in buf */
+	size_t hashed;          /* bytes of buf already fed to sha */
+	uint64_t flushed;       /* bytes written to fd */
+	EVP_MD_CTX *sha, *sha_copy;
+
+	struct arena_chunk *arena;
+	struct str_entry *strs;
+	uint32_t nstrs, capstrs;
+	struct index_table str_index;
+
+	struct site_key *sites;
+	uint32_t nsites, capsites;
+	struct index_table site_index;
+	uint32_t *path_site;    /* string id -> latest site of that path, LOG_REF_NONE: none */
+	uint32_t cap_path_site;
+
+	struct attr_slot *attr_slots;
+	uint32_t attr_mask, nattrs;
+	struct attrs last_attrs;
+
+	struct log_site_cache site_cache;
+
+	uint32_t recent_long[DELTA_BASES];      /* the latest long words: bases for a diff */
+	uint32_t nlong;
+	struct delta_op *ops;
+	uint32_t capops, ops_tail;
+	int32_t *gram_pos;      /* DELTA_GRAMS entries: where each 4-byte hash last occurs in the base */
+
+	uint32_t *argv_ids;
+	uint32_t cap_argv_ids;
+
+	struct env_entry *envs;
+	uint32_t nenvs, capenvs;
+	struct index_table env_index;   /* by env_hash */
+
+	uint64_t prev_ts;
+	uint32_t prev_tgid;
+	uint64_t events;
+	uint64_t by_type[LOG_EV_TYPE_MAX];
+};
+
+/* ---- output buffer ---- */
+
+static int fail(struct log_writer *w, int err)
+{
+	if (!w->error)
+		w->error = err;
+	return err;
+}
+
+static int hash_pending(struct log_writer *w)
+{
+	if (w->len > w->hashed &&
+	    EVP_DigestUpdate(w->sha, w->buf + w->hashed, w->len - w->hashed) != 1)
+		return fail(w, -EIO);
+	w->hashed = w->len;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return -EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int flush(struct log_writer *w)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	r = hash_pending(w);
+	if (r)
+		return r;
+	r = write_all(w->fd, w->buf, w->len);
+	if (r)
+		return fail(w, r);
+	w->flushed += w->len;
+	w->len = w->hashed = 0;
+	return 0;
+}
+
+static int reserve(struct log_writer *w, size_t n)
+{
+	if (w->error)
+		return w->error;
+	if (WBUF_SIZE - w->len < n)
+		return flush(w);
+	return 0;
+}
+
+/* N is what a cbor_encode_* function returned: 0 means it did not fit. */
+static int advance(struct log_writer *w, size_t n)
+{
+	if (n == 0)
+		return fail(w, -ENOBUFS);
+	w->len += n;
+	return 0;
+}
+
+/* ---- CBOR items ---- */
+
+static int put_uint(struct log_writer *w, uint64_t v)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_uint(v, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+/* Writes the negative integer -1 - N. */
+static int put_negint(struct log_writer *w, uint64_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_negint(n, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_int(struct log_writer *w, int64_t v)
+{
+	return v >= 0 ? put_uint(w, (uint64_t)v) : put_negint(w, (uint64_t)(-(v + 1)));
+}
+
+/* CUR - PREV modulo 2^64, as whichever of +d / -d is smaller: exact for any pair. */
+static int put_delta64(struct log_writer *w, uint64_t cur, uint64_t prev)
+{
+	uint64_t up = cur - prev;
+
+	return up <= INT64_MAX ? put_uint(w, up) : put_negint(w, prev - cur - 1);
+}
+
+static int put_delta32(struct log_writer *w, uint32_t cur, uint32_t prev)
+{
+	uint32_t up = cur - prev;
+
+	return up <= INT32_MAX ? put_uint(w, up) : put_negint(w, (uint32_t)(prev - cur) - 1);
+}
+
+static int put_array(struct log_writer *w, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	return r ? r : advance(w, cbor_encode_array_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_bool(struct log_writer *w, bool b)
+{
+	int r = reserve(w, 1);
+
+	return r ? r : advance(w, cbor_encode_bool(b, w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_null(struct log_writer *w)
+{
+	int r = reserve(w, 1);
+
+	return r ? r : advance(w, cbor_encode_null(w->buf + w->len, WBUF_SIZE - w->len));
+}
+
+static int put_raw(struct log_writer *w, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	while (n) {
+		size_t k;
+		int r = reserve(w, 1);
+
+		if (r)
+			return r;
+		k = WBUF_SIZE - w->len < n ? WBUF_SIZE - w->len : n;
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static bool utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i <= k)
+			return false;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/* Linux names are bytes, not text: what is not UTF-8 goes out as a byte string. */
+static int put_string(struct log_writer *w, const char *s, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+	size_t k;
+
+	if (r)
+		return r;
+	if (utf8_valid((const uint8_t *)s, n))
+		k = cbor_encode_string_start(n, w->buf + w->len, WBUF_SIZE - w->len);
+	else
+		k = cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len);
+	r = advance(w, k);
+	return r ? r : put_raw(w, s, n);
+}
+
+static int put_opt_string(struct log_writer *w, const char *s)
+{
+	if (!s)
+		return put_null(w);
+	if (strlen(s) > LOG_STR_MAX)
+		return -E2BIG;
+	return put_string(w, s, strlen(s));
+}
+
+static int put_bytes(struct log_writer *w, const uint8_t *p, size_t n)
+{
+	int r = reserve(w, HEAD_MAX);
+
+	if (r)
+		return r;
+	r = advance(w, cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+	return r ? r : put_raw(w, p, n);
+}
+
+static int put_ref(struct log_writer *w, uint32_t id)
+{
+	return id == LOG_REF_NONE ? put_null(w) : put_uint(w, id);
+}
+
+/* ---- index tables ---- */
+
+static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, size_t n)
+{
+	return w->strs[id].len == n && !memcmp(w->strs[id].s, s, n);
+}
+
+static uint32_t find_string(const struct log_writer *w, uint64_t hash, const char *s, size_t n)
+{
+	const struct index_table *t = &w->str_index;
+
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
+		if (t->slots[i].hash == hash && str_equal(w, t->slots[i].id1 - 1, s, n))
+			return t->slots[i].id1 - 1;
+	return LOG_REF_NONE;
+}
+
+static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struct site_key *k)
+{
+	const struct index_table *t = &w->site_index;
+
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
+		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1], k, sizeof(*k)))
+			return t->slots[i].id1 - 1;
+	return LOG_REF_NONE;
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t n = *cap ? *cap : 1024;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static char *arena_copy(struct log_writer *w, const char *s, size_t n)
+{
+	struct arena_chunk *c = w->arena;
+	char *p;
+
+	if (!c || c->size - c->used < n + 1) {
+		size_t size = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = w->arena;
+		c->used = 0;
+		c->size = size;
+		w->arena = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	c->used += n + 1;
+	return p;
+}
+
+/* ---- string table ---- */
+
+static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
+{
+	char *copy;
+	int r;
+
+	if (w->nstrs >= LOG_STRINGS_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs));
+	if (r)
+		return r;
+	copy = arena_copy(w, s, n);
+	if (!copy)
+		return -ENOMEM;
+	r = index_table_insert(&w->str_index, hash, w->nstrs);
+	if (r)
+		return r;
+	w->strs[w->nstrs] = (struct str_entry){ copy, (uint32_t)n };
+	*id = w->nstrs++;
+	return 0;
+}
+
+/* A string stored whole; a long one becomes the base of the next long one's diff. */
+static int add_word(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
+{
+	int r = add_string(w, hash, s, n, id);
+
+	if (!r && n >= DELTA_MIN_LEN)
+		w->recent_long[w->nlong++ % DELTA_BASES] = *id;
+	return r;
+}
+
+/* Where a path splits into an interned directory and a suffix "/name"; 0 for none. */
+static size_t path_split(const char *s, size_t n)
+{
+	const char *slash = memrchr(s, '/', n);
+
+	return slash ? (size_t)(slash - s) : 0;
+}
+
+/* ---- diffed strings ---- */
+
+static uint32_t gram_hash(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return (v * 2654435761u) >> (32 - DELTA_GRAM_BITS);
+}
+
+static size_t match_len(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = 0;
+
+	while (n < na && n < nb && a[n] == b[n])
+		n++;
+	return n;
+}
+
+static void index_base(struct log_writer *w, const char *base, size_t nb)
+{
+	memset(w->gram_pos, 0xff, DELTA_GRAMS * sizeof(*w->gram_pos));
+	for (size_t j = 0; j + 4 <= nb; j++)
+		w->gram_pos[gram_hash(base + j)] = (int32_t)j;
+}
+
+/* The longer of two candidates: where the last copy ended, and where the next 4 bytes occur. */
+static size_t best_match(const struct log_writer *w, const char *s, size_t n, const char *base,
+			 size_t nb, size_t expect, size_t *off)
+{
+	size_t best = expect < nb ? match_len(s, n, base + expect, nb - expect) : 0;
+	int32_t j = n >= 4 ? w->gram_pos[gram_hash(s)] : -1;
+
+	*off = expect;
+	if (j >= 0) {
+		size_t l = match_len(s, n, base + j, nb - (size_t)j);
+
+		if (l > best) {
+			best = l;
+			*off = (size_t)j;
+		}
+	}
+	return best;
+}
+
+static size_t uint_size(uint64_t v)
+{
+	return v < 24 ? 1 : v < 256 ? 2 : v < 65536 ? 3 : v <= UINT32_MAX ? 5 : 9;
+}
+
+static size_t int_size(int64_t v)
+{
+	return uint_size(v < 0 ? (uint64_t)(-(v + 1)) : (uint64_t)v);
+}
+
+/*
+ * Greedy LZ77 against BASE: the ops that rebuild S, and what they cost in
+ * bytes.  Kbuild's "sh -c" commands are 4 KiB each and differ only in the
+ * file names, so this turns each into a few dozen bytes.
+ */
+static int diff_string(struct log_writer *w, const char *s, size_t n, const char *base, size_t nb,
+		       uint32_t *nops, size_t *cost)
+{
+	size_t i = 0, lit = 0, expect = 0, off;
+	int r;
+
+	*nops = 0;
+	*cost = 0;
+	index_base(w, base, nb);
+	while (i + DELTA_MIN_MATCH <= n) {
+		size_t len = best_match(w, s + i, n - i, base, nb, expect, &off);
+
+		if (len < DELTA_MIN_MATCH) {
+			i++;
+			continue;
+		}
+		r = grow((void **)&w->ops, &w->capops, *nops + 1, sizeof(*w->ops));
+		if (r)
+			return r;
+		w->ops[(*nops)++] = (struct delta_op){ (uint32_t)lit, (uint32_t)(i - lit),
+						       (uint32_t)off, (uint32_t)len };
+		*cost += uint_size(i - lit) + (i - lit) + int_size((int64_t)off - (int64_t)expect) +
+			 uint_size(len);
+		i += len;
+		lit = i;
+		expect = off + len;
+	}
+	*cost += uint_size(n - lit) + (n - lit);
+	w->ops_tail = (uint32_t)lit;
+	return 0;
+}
+
+/* Offsets go relative to where the previous copy ended: mostly a small number. */
+static int put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nops)
+{
+	int r = put_array(w, (size_t)nops * 3 + 1);
+	int64_t expect = 0;
+
+	for (uint32_t k = 0; !r && k < nops; k++) {
+		const struct delta_op *op = &w->ops[k];
+
+		r = put_string(w, s + op->lit, op->lit_len);
+		if (!r)
+			r = put_int(w, (int64_t)op->off - expect);
+		if (!r)
+			r = put_uint(w, op->len);
+		expect = (int64_t)op->off + op->len;
+	}
+	return r ? r : put_string(w, s + w->ops_tail, n - w->ops_tail);
+}
+
+/* The recent long word that S diffs against most cheaply, or LOG_REF_NONE. */
+static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *best, size_t *best_cost)
+{
+	uint32_t count = w->nlong < DELTA_BASES ? w->nlong : DELTA_BASES;
+	uint32_t cand[DELTA_TRIES], ncand = 0, nops;
+	size_t cand_prefix[DELTA_TRIES], cost;
+	int r;
+
+	/* a diff is costly: only the words sharing the longest beginnings with S are tried */
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t id = w->recent_long[(w->nlong - 1 - k) % DELTA_BASES];
+		size_t pre = match_len(s, n, w->strs[id].s, w->strs[id].len), at = ncand;
+
+		while (at > 0 && cand_prefix[at - 1] < pre)
+			at--;
+		if (at >= DELTA_TRIES)
+			continue;
+		if (ncand < DELTA_TRIES)
+			ncand++;
+		memmove(cand + at + 1, cand + at, (ncand - 1 - at) * sizeof(*cand));
+		memmove(cand_prefix + at + 1, cand_prefix + at, (ncand - 1 - at) * sizeof(*cand_prefix));
+		cand[at] = id;
+		cand_prefix[at] = pre;
+	}
+	*best = LOG_REF_NONE;
+	*best_cost = SIZE_MAX;
+	for (uint32_t k = 0; k < ncand; k++) {
+		r = diff_string(w, s, n, w->strs[cand[k]].s, w->strs[cand[k]].len, &nops, &cost);
+		if (r)
+			return r;
+		cost += uint_size(cand[k]);
+		if (cost < *best_cost) {
+			*best_cost = cost;
+			*best = cand[k];
+		}
+	}
+	return 0;
+}
+
+/* Writes [6, base, [literal, (doffset, length, literal)*]] when that is clearly smaller. */
+static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *done)
+{
+	const struct str_entry *base;
+	uint32_t nops, id;
+	size_t cost;
+	int r;
+
+	*done = false;
+	if (n < DELTA_MIN_LEN)
+		return 0;
+	r = pick_base(w, s, n, &id, &cost);
+	if (r || id == LOG_REF_NONE || cost + 2 >= n)
+		return r;
+	base = &w->strs[id];
+	r = diff_string(w, s, n, base->s, base->len, &nops, &cost);     /* again, for its ops */
+	if (!r)
+		r = put_array(w, STR_NFIELDS_PREFIXED);
+	if (!r)
+		r = put_uint(w, LOG_REC_STRING);
+	if (!r)
+		r = put_uint(w, id);
+	if (!r)
+		r = put_diff(w, s, n, nops);
+	*done = !r;
+	return r;
+}
+
+/* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
+#define SPLIT_DEPTH_MAX 64
+
+/*
+ * Interns S[0..N) and returns its id, writing its string record first if it
+ * is new.  A path is stored as a reference to its directory plus "/name", so
+ * that the thousands of headers in one directory share the directory's bytes.
+ * SPLITS is how many more directory levels may be split off.
+ */
+static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits, uint32_t *id)
+{
+	uint64_t hash = hash_bytes(s, n);
+	size_t split = splits ? path_split(s, n) : 0;
+	uint32_t prefix = LOG_REF_NONE;
+	int r;
+
+	if (n > LOG_STR_MAX)
+		return -E2BIG;
+	*id = find_string(w, hash, s, n);
+	if (*id != LOG_REF_NONE)
+		return 0;
+	if (split) {
+		r = intern(w, s, split, splits - 1, &prefix);
+		if (r)
+			return r;
+	}
+	if (!split) {
+		bool done;
+
+		r = try_diff_record(w, s, n, &done);
+		if (r || done)
+			return r ? r : add_word(w, hash, s, n, id);
+	}
+	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
+	if (!r)
+		r = put_uint(w, LOG_REC_STRING);
+	if (!r && split)
+		r = put_uint(w, prefix);
+	if (!r)
+		r = put_string(w, s + split, n - split);
+	if (r)
+		return r;
+	return split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
+}
+
+static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
+{
+	if (!s) {
+		*id = LOG_REF_NONE;
+		return 0;
+	}
+	return intern(w, s, strlen(s), is_path ? SPLIT_DEPTH_MAX : 0, id);
+}
+
+/* ---- open sites ---- */
+
+static bool stat_is_zero(const struct site_key *k)
+{
+	return !k->dev && !k->ino && !k->size && !k->mtime_ns && !k->ctime_ns;
+}
+
+static int write_site(struct log_writer *w, const struct site_key *k)
+{
+	bool full = !stat_is_zero(k);
+	int r = put_array(w, full ? SITE_NFIELDS : SITE_NFIELDS_NOSTAT);
+
+	if (!r)
+		r = put_uint(w, LOG_REC_SITE);
+	if (!r)
+		r = put_uint(w, k->path);
+	if (!r)
+		r = put_uint(w, k->path_flags);
+	if (!r)
+		r = put_ref(w, k->passed);
+	if (!r)
+		r = put_uint(w, k->call);
+	if (!r)
+		r = put_uint(w, k->flags);
+	if (!r)
+		r = put_uint(w, k->mode);
+	if (!r && full) {
+		r = put_uint(w, k->dev);
+		if (!r)
+			r = put_uint(w, k->ino);
+		if (!r)
+			r = put_int(w, k->size);
+		if (!r)
+			r = put_int(w, k->mtime_ns);
+		if (!r)
+			r = put_int(w, k->ctime_ns);
+	}
+	return r;
+}
+
+/* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
+static int path_site_room(struct log_writer *w, uint32_t path)
+{
+	uint32_t old = w->cap_path_site;
+	int r = grow((void **)&w->path_site, &w->cap_path_site, path + 1, sizeof(*w->path_site));
+
+	if (!r && w->cap_path_site > old)
+		memset(w->path_site + old, 0xff, (w->cap_path_site - old) * sizeof(*w->path_site));
+	return r;
+}
+
+static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_t *id)
+{
+	struct site_key k;
+	uint64_t hash;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	r = intern_opt(w, ev->open.path, true, &k.path);
+	if (!r)
+		r = intern_opt(w, ev->open.passed, true, &k.passed);
+	if (r)
+		return r;
+	if (k.path == LOG_REF_NONE)
+		return -EINVAL;
+	k.path_flags = ev->open.path_flags;
+	k.call = ev->open.call;
+	k.mode = ev->open.mode;
+	k.flags = ev->open.flags;
+	k.dev = ev->open.dev;
+	k.ino = ev->open.ino;
+	k.size = ev->open.size;
+	k.mtime_ns = ev->open.mtime_ns;
+	k.ctime_ns = ev->open.ctime_ns;
+	hash = hash_bytes(&k, sizeof(k));
+	*id = find_site(w, hash, &k);
+	if (*id != LOG_REF_NONE)
+		return 0;
+	if (w->nsites >= LOG_SITES_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites));
+	if (!r)
+		r = path_site_room(w, k.path);
+	if (!r)
+		r = write_site(w, &k);
+	if (!r)
+		r = index_table_insert(&w->site_index, hash, w->nsites);
+	if (r)
+		return r;
+	w->sites[w->nsites] = k;
+	w->path_site[k.path] = w->nsites;
+	*id = w->nsites++;
+	return 0;
+}
+
+/* ---- process attributes ---- */
+
+static uint32_t attr_pos(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
+{
+	for (uint32_t i = attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
+		if (w->attr_slots[i].tid == tid)
+			return &w->attr_slots[i].a;
+	return NULL;
+}
+
+static void attr_place(struct attr_slot *slots, uint32_t mask, uint32_t tid, const struct attrs *a)
+{
+	uint32_t i = attr_pos(tid, mask);
+
+	while (slots[i].used && slots[i].tid != tid)
+		i = (i + 1) & mask;
+	slots[i].used = 1;
+	slots[i].tid = tid;
+	slots[i].a = *a;
+}
+
+static int attr_grow(struct log_writer *w)
+{
+	uint32_t cap = (w->attr_mask + 1) * 2;
+	struct attr_slot *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = 0; i <= w->attr_mask; i++)
+		if (w->attr_slots[i].used)
+			attr_place(s, cap - 1, w->attr_slots[i].tid, &w->attr_slots[i].a);
+	free(w->attr_slots);
+	w->attr_slots = s;
+	w->attr_mask = cap - 1;
+	return 0;
+}
+
+static int attr_store(struct log_writer *w, uint32_t tid, const struct attrs *a)
+{
+	if (!attr_lookup(w, tid)) {
+		if ((w->nattrs + 1) * 2 > w->attr_mask + 1) {
+			int r = attr_grow(w);
+
+			if (r)
+				return r;
+		}
+		w->nattrs++;
+	}
+	attr_place(w->attr_slots, w->attr_mask, tid, a);
+	w->last_attrs = *a;
+	return 0;
+}
+
+/* The rule the reader repeats: the tid's own, else its process's, else the last written. */
+static const struct attrs *attr_resolve(const struct log_writer *w, uint32_t tgid, uint32_t tid)
+{
+	const struct attrs *a = attr_lookup(w, tid);
+
+	if (!a)
+		a = attr_lookup(w, tgid);
+	return a ? a : &w->last_attrs;
+}
+
+static int ensure_attrs(struct log_writer *w, const struct log_event *ev)
+{
+	struct attrs a = { .uid = ev->uid, .gid = ev->gid, .cgroup_id = ev->cgroup_id,
+			   .mntns = ev->mntns };
+	int r;
+
+	if (!memcmp(attr_resolve(w, ev->tgid, ev->tid), &a, sizeof(a)))
+		return 0;
+	r = put_array(w, ATTR_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_ATTRS);
+	if (!r)
+		r = put_uint(w, ev->tid);
+	if (!r)
+		r = put_uint(w, a.uid);
+	if (!r)
+		r = put_uint(w, a.gid);
+	if (!r)
+		r = put_uint(w, a.cgroup_id);
+	if (!r)
+		r = put_uint(w, a.mntns);
+	return r ? r : attr_store(w, ev->tid, &a);
+}
+
+/* ---- events ---- */
+
+/* The array head and [kind, dt, dtgid]; NBODY counts every field but the optional tid. */
+static int put_event_head(struct log_writer *w, const struct log_event *ev, size_t nfields)
+{
+	int r = put_array(w, nfields + (ev->tid != ev->tgid));
+
+	if (!r)
+		r = put_uint(w, log_event_record_kind(ev->type));
+	if (!r)
+		r = put_delta64(w, ev->ts_ns, w->prev_ts);
+	if (!r)
+		r = put_delta32(w, ev->tgid, w->prev_tgid);
+	w->prev_ts = ev->ts_ns;
+	w->prev_tgid = ev->tgid;
+	return r;
+}
+
+static int put_event_tail(struct log_writer *w, const struct log_event *ev)
+{
+	return ev->tid != ev->tgid ? put_delta32(w, ev->tid, ev->tgid) : 0;
+}
+
+static int write_fork(struct log_writer *w, const struct log_event *ev)
+{
+	int r = put_event_head(w, ev, FORK_NFIELDS);
+
+	return r ? r : put_delta32(w, ev->fork.child_tgid, ev->tgid);
+}
+
+/* Interns an argv-like list into w->argv_ids; NULL entries stay NULL. */
+static int intern_list(struct log_writer *w, const char *const *v, uint32_t n, uint32_t max)
+{
+	int r;
+
+	if (n > max || (n && !v))
+		return -E2BIG;
+	r = grow((void **)&w->argv_ids, &w->cap_argv_ids, n, sizeof(uint32_t));
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = intern_opt(w, v[i], false, &w->argv_ids[i]);
+	return r;
+}
+
+static int put_ref_list(struct log_writer *w, uint32_t n)
+{
+	int r = put_array(w, n);
+
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = put_ref(w, w->argv_ids[i]);
+	return r;
+}
+
+/* ---- environments ---- */
+
+/* Over the strings' bytes: an exec whose environment was seen before costs no string lookup. */
+static uint64_t env_hash(const struct log_env *e)
+{
+	uint64_t h = hash_bytes(e, 2 * sizeof(uint32_t));  /* envc, flags */
+
+	for (uint32_t i = 0; i < e->nvars; i++)
+		h = (h ^ hash_bytes(e->vars[i], strlen(e->vars[i]))) * 0x100000001b3ull;
+	return h;
+}
+
+static bool env_equal(const struct log_writer *w, const struct env_entry *x, const struct log_env *e)
+{
+	if (x->envc != e->envc || x->flags != e->flags || x->nvars != e->nvars)
+		return false;
+	for (uint32_t i = 0; i < e->nvars; i++)
+		if (!str_equal(w, x->ids[i], e->vars[i], strlen(e->vars[i])))
+			return false;
+	return true;
+}
+
+static int write_env(struct log_writer *w, const struct env_entry *x)
+{
+	int r = put_array(w, ENV_NFIELDS);
+
+	if (!r)
+		r = put_uint(w, LOG_REC_ENV);
+	if (!r)
+		r = put_uint(w, x->envc);
+	if (!r)
+		r = put_uint(w, x->flags);
+	if (!r)
+		r = put_array(w, x->nvars);
+	for (uint32_t i = 0; !r && i < x->nvars; i++)
+		r = put_uint(w, x->ids[i]);
+	return r;
+}
+
+/* The number of environment E (NULL: LOG_REF_NONE), writing its strings and record first when it is new. */
+static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *id)
+{
+	const struct index_table *t = &w->env_index;
+	struct env_entry x;
+	uint64_t hash;
+	int r;
+
+	*id = LOG_REF_NONE;
+	if (!e)
+		return 0;
+	if (e->nvars > LOG_ENV_VARS_MAX || (e->nvars && !e->vars) || (e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL))
+		return -EINVAL;
+	for (uint32_t i = 0; i < e->nvars; i++)
+		if (!e->vars[i])
+			return -EINVAL;
+	hash = env_hash(e);
+	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
+		if (t->slots[i].hash == hash && env_equal(w, &w->envs[t->slots[i].id1 - 1], e)) {
+			*id = t->slots[i].id1 - 1;
+			return 0;
+		}
+	if (w->nenvs >= LOG_ENVS_MAX)
+		return -E2BIG;
+	r = grow((void **)&w->envs, &w->capenvs, w->nenvs + 1, sizeof(*w->envs));
+	if (r)
+		return r;
+	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * sizeof(uint32_t)) };
+	if (!x.ids)
+		return -ENOMEM;
+	for (uint32_t i = 0; !r && i < e->nvars; i++)
+		r = intern_opt(w, e->vars[i], false, &x.ids[i]);
+	if (!r)
+		r = write_env(w, &x);
+	if (!r)
+		r = index_table_insert(&w->env_index, hash, w->nenvs);
+	if (r) {
+		free(x.ids);
+		return r;
+	}
+	w->envs[w->nenvs] = x;
+	*id = w->nenvs++;
+	return 0;
+}
+
+static int write_exec(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t exe, filename, cwd, env;
+	int r = intern_env(w, ev->exec.env, &env);
+
+	if (!r)
+		r = intern_opt(w, ev->exec.exe, true, &exe);
+
+	if (!r)
+		r = intern_opt(w, ev->exec.filename, true, &filename);
+	if (!r)
+		r = intern_opt(w, ev->exec.cwd, true, &cwd);
+	if (!r)
+		r = intern_list(w, ev->exec.argv, ev->exec.nargv, LOG_ARGV_MAX);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, EXEC_NFIELDS);
+	if (!r)
+		r = put_ref(w, exe);
+	if (!r)
+		r = put_uint(w, ev->exec.exe_flags);
+	if (!r)
+		r = put_ref(w, filename);
+	if (!r)
+		r = put_ref(w, cwd);
+	if (!r)
+		r = put_uint(w, ev->exec.cwd_flags);
+	if (!r)
+		r = put_uint(w, ev->exec.ppid);
+	if (!r)
+		r = put_uint(w, ev->exec.argc);
+	if (!r)
+		r = put_bool(w, ev->exec.argv_truncated);
+	if (!r)
+		r = put_ref_list(w, ev->exec.nargv);
+	if (!r)
+		r = put_ref(w, env);
+	return r;
+}
+
+static int write_proc_snapshot(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t exe, cwd;
+	int r;
+
+	if (ev->proc_snapshot.flags & ~(uint32_t)LOG_SNAP_FLAGS_ALL)
+		return -EINVAL;
+	r = intern_opt(w, ev->proc_snapshot.exe, true, &exe);
+	if (!r)
+		r = intern_opt(w, ev->proc_snapshot.cwd, true, &cwd);
+	if (!r)
+		r = intern_list(w, ev->proc_snapshot.argv, ev->proc_snapshot.nargv, LOG_ARGV_MAX);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, SNAP_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.ppid);
+	if (!r)
+		r = put_ref(w, exe);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.exe_flags);
+	if (!r)
+		r = put_ref(w, cwd);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.cwd_flags);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.argc);
+	if (!r)
+		r = put_bool(w, ev->proc_snapshot.argv_truncated);
+	if (!r)
+		r = put_ref_list(w, ev->proc_snapshot.nargv);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.start_boot_ns);
+	if (!r)
+		r = put_uint(w, ev->proc_snapshot.flags);
+	return r;
+}
+
+/* The address without its zero tail: 0, 4 or 16 bytes, so an IPv4 address costs 5. */
+static size_t addr_len(const uint8_t addr[16])
+{
+	for (size_t i = 15; i >= 4; i--)
+		if (addr[i])
+			return 16;
+	return addr[0] | addr[1] | addr[2] | addr[3] ? 4 : 0;
+}
+
+static int write_net(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t upath;
+	int r;
+
+	if (ev->net.dns > LOG_DNS_UNDECODABLE)
+		return -EINVAL;
+	r = intern_opt(w, ev->net.unix_path, true, &upath);
+	if (!r)
+		r = intern_list(w, ev->net.dns_names, ev->net.ndns_names, LOG_DNS_NAMES_MAX);
+	for (uint32_t i = 0; !r && i < ev->net.ndns_names; i++)
+		if (w->argv_ids[i] == LOG_REF_NONE)
+			r = -EINVAL;    /* a NULL name means nothing */
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, NET_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->net.call);
+	if (!r)
+		r = put_int(w, ev->net.result);
+	if (!r)
+		r = put_int(w, ev->net.fd);
+	if (!r)
+		r = put_uint(w, ev->net.family);
+	if (!r)
+		r = put_uint(w, ev->net.sock_type);
+	if (!r)
+		r = put_uint(w, ev->net.protocol);
+	if (!r)
+		r = put_uint(w, ev->net.flags);
+	if (!r)
+		r = put_uint(w, ev->net.addr_source);
+	if (!r)
+		r = put_uint(w, ev->net.port);
+	if (!r)
+		r = put_bytes(w, ev->net.addr, addr_len(ev->net.addr));
+	if (!r)
+		r = put_ref(w, upath);
+	if (!r)
+		r = put_uint(w, ev->net.dns);
+	if (!r)
+		r = put_ref_list(w, ev->net.ndns_names);
+	return r;
+}
+
+static int write_file_op(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t path, path2, target;
+	int r = intern_opt(w, ev->file_op.path, true, &path);
+
+	if (!r)
+		r = intern_opt(w, ev->file_op.path2, true, &path2);
+	if (!r)
+		r = intern_opt(w, ev->file_op.target, false, &target);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, FOP_NFIELDS);
+	if (!r)
+		r = put_uint(w, ev->file_op.call);
+	if (!r)
+		r = put_int(w, ev->file_op.result);
+	if (!r)
+		r = put_ref(w, path);
+	if (!r)
+		r = put_uint(w, ev->file_op.path_flags);
+	if (!r)
+		r = put_ref(w, path2);
+	if (!r)
+		r = put_uint(w, ev->file_op.path2_flags);
+	if (!r)
+		r = put_ref(w, target);
+	if (!r)
+		r = put_uint(w, ev->file_op.flags);
+	if (!r)
+		r = put_uint(w, ev->file_op.mode);
+	if (!r)
+		r = put_int(w, ev->file_op.length);
+	return r;
+}
+
+static int write_exec_failed(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t filename, path;
+	int r = intern_opt(w, ev->exec_failed.filename, true, &filename);
+
+	if (!r)
+		r = intern_opt(w, ev->exec_failed.path, true, &path);
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, EXECF_NFIELDS);
+	if (!r)
+		r = put_int(w, ev->exec_failed.err);
+	if (!r)
+		r = put_ref(w, filename);
+	if (!r)
+		r = put_ref(w, path);
+	if (!r)
+		r = put_uint(w, ev->exec_failed.path_flags);
+	if (!r)
+		r = put_uint(w, ev->exec_failed.ppid);
+	return r;
+}
+
+static int write_open(struct log_writer *w, const struct log_event *ev)
+{
+	uint32_t site;
+	int r = intern_site(w, ev, &site);
+
+	if (!r)
+		r = ensure_attrs(w, ev);
+	if (!r)
+		r = put_event_head(w, ev, OPEN_NFIELDS);
+	if (!r)
+		r = put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
+	if (!r)
+		r = put_int(w, ev->open.result);
+	log_site_seen(&w->site_cache, ev->tgid, site);
+	return r;
+}
+
+static int write_simple(struct log_writer *w, const struct log_event *ev)
+{
+	int r = ensure_attrs(w, ev);
+
+	if (r)
+		return r;
+	if (ev->type == LOG_EV_FORK)
+		return write_fork(w, ev);
+	r = put_event_head(w, ev, EXIT_NFIELDS);
+	return r ? r : put_int(w, ev->exit.status);
+}
+
+int log_write_event(struct log_writer *w, const struct log_event *ev)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	switch (ev->type) {
+	case LOG_EV_FORK:
+	case LOG_EV_EXIT:
+		r = write_simple(w, ev);
+		break;
+	case LOG_EV_EXEC:
+		r = write_exec(w, ev);
+		break;
+	case LOG_EV_EXEC_FAILED:
+		r = write_exec_failed(w, ev);
+		break;
+	case LOG_EV_OPEN:
+		r = write_open(w, ev);
+		break;
+	case LOG_EV_PROC_SNAPSHOT:
+		r = write_proc_snapshot(w, ev);
+		break;
+	case LOG_EV_NET:
+		r = write_net(w, ev);
+		break;
+	case LOG_EV_FILE_OP:
+		r = write_file_op(w, ev);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!r)
+		r = put_event_tail(w, ev);
+	if (r)
+		return r;
+	w->events++;
+	w->by_type[ev->type]++;
+	return 0;
+}
+
+/* ---- what the hasher found ---- */
+
+static bool identity_zero(const struct log_digest *d)
+{
+	return !d->dev && !d->ino && !d->size && !d->mtime_ns && !d->ctime_ns;
+}
+
+/* The latest open site of PATH when its stat part is D's identity (the usual unchanged input), else none. */
+static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, const struct log_digest *d)
+{
+	const struct site_key *k;
+
+	if (path >= w->cap_path_site || w->path_site[path] == LOG_REF_NONE)
+		return LOG_REF_NONE;
+	k = &w->sites[w->path_site[path]];
+	if (k->dev != d->dev || k->ino != d->ino || k->size != d->size ||
+	    k->mtime_ns != d->mtime_ns || k->ctime_ns != d->ctime_ns)
+		return LOG_REF_NONE;
+	return w->path_site[path];
+}
+
+static int put_identity(struct log_writer *w, const struct log_digest *d)
+{
+	int r = put_uint(w, d->dev);
+
+	if (!r)
+		r = put_uint(w, d->ino);
+	if (!r)
+		r = put_int(w, d->size);
+	if (!r)
+		r = put_int(w, d->mtime_ns);
+	if (!r)
+		r = put_int(w, d->ctime_ns);
+	return r;
+}
+
+/* [11, kind, path, dt, sha256 / -errno, flags, (site | dev, ino, size, mtime_ns, ctime_ns)?] */
+int log_write_digest(struct log_writer *w, const struct log_digest *d)
+{
+	uint32_t path, site = LOG_REF_NONE;
+	bool zero = identity_zero(d);
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || !d->path || d->result > 0 || d->kind < LOG_DIGEST_INPUT ||
+	    d->kind > LOG_DIGEST_OUTPUT)
+		return -EINVAL;
+	r = intern_opt(w, d->path, true, &path);
+	if (r)
+		return r;
+	if (!zero)
+		site = same_identity_site(w, path, d);
+	r = put_array(w, zero ? DG_NFIELDS_NOID : site != LOG_REF_NONE ? DG_NFIELDS_SITE : DG_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_DIGEST);
+	if (!r)
+		r = put_uint(w, d->kind);
+	if (!r)
+		r = put_uint(w, path);
+	if (!r)
+		r = put_delta64(w, d->boot_ns, w->prev_ts);
+	if (!r)
+		r = d->result ? put_int(w, d->result) : put_bytes(w, d->sha256, sizeof(d->sha256));
+	if (!r)
+		r = put_uint(w, d->flags);
+	if (!r && !zero)
+		r = site != LOG_REF_NONE ? put_uint(w, site) : put_identity(w, d);
+	return r;
+}
+
+/* ---- what the kernel module measured ---- */
+
+static int put_uints(struct log_writer *w, const uint64_t *v, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++)
+		r = put_uint(w, v[i]);
+	return r;
+}
+
+/* [17, dt, tgid, tid, uid, gid, cgroup_id, path, sha256 / -errno, flags, bytes_hashed, dev, ino,
+ *  generation, size, mtime_ns, ctime_ns, i_version] */
+int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k)
+{
+	uint32_t path;
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || k->result > 0 || (k->flags & ~LOG_KMOD_FLAGS_ALL) ||
+	    !k->path != !!(k->flags & LOG_KMOD_PATH_ERROR))
+		return -EINVAL;
+	r = intern_opt(w, k->path, true, &path);
+	if (!r)
+		r = put_array(w, KX_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_KMOD_EXEC);
+	if (!r)
+		r = put_delta64(w, k->ts_ns, w->prev_ts);
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->tgid, k->tid, k->uid, k->gid, k->cgroup_id }, 5);
+	if (!r)
+		r = path == LOG_REF_NONE ? put_null(w) : put_uint(w, path);
+	if (!r)
+		r = k->result ? put_int(w, k->result) : put_bytes(w, k->sha256, sizeof(k->sha256));
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->flags, k->bytes_hashed, k->dev, k->ino, k->generation }, 5);
+	if (!r)
+		r = put_int(w, k->size);
+	if (!r)
+		r = put_int(w, k->mtime_ns);
+	if (!r)
+		r = put_int(w, k->ctime_ns);
+	if (!r)
+		r = put_uint(w, k->i_version);
+	return r;
+}
+
+int log_write_kmod_stats(struct log_writer *w, const struct log_kmod_stats *k)
+{
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = put_array(w, KS_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_KMOD_STATS);
+	if (!r)
+		r = put_uints(w, (const uint64_t[]){ k->measured, k->cache_hits, k->hashed_bytes, k->errors,
+						     k->dropped, k->received, k->bad_records }, KS_NFIELDS - 1);
+	return r;
+}
+
+/* String fields of an exec identity, interned; refs in w->argv_ids for the needed list. */
+struct xi_refs {
+	uint32_t path, build_id, interp, soname, runpath, script_interp, script_arg;
+};
+
+static int intern_exec_ident(struct log_writer *w, const struct log_exec_ident *e, struct xi_refs *x)
+{
+	int r = intern_opt(w, e->path, true, &x->path);
+
+	if (!r)
+		r = intern_opt(w, e->build_id, false, &x->build_id);
+	if (!r)
+		r = intern_opt(w, e->interp, true, &x->interp);
+	if (!r)
+		r = intern_opt(w, e->soname, false, &x->soname);
+	if (!r)
+		r = intern_opt(w, e->runpath, false, &x->runpath);
+	if (!r)
+		r = intern_opt(w, e->script_interp, true, &x->script_interp);
+	if (!r)
+		r = intern_opt(w, e->script_arg, false, &x->script_arg);
+	if (!r)
+		r = intern_list(w, e->needed, e->nneeded, LOG_NEEDED_MAX);
+	for (uint32_t i = 0; !r && i < e->nneeded; i++)
+		if (w->argv_ids[i] == LOG_REF_NONE)
+			r = -EINVAL;    /* a NULL library name means nothing */
+	return r;
+}
+
+/* The record's length: it ends after the last field that is not null / 0 / []. */
+static size_t exec_ident_nfields(const struct log_exec_ident *e, const struct xi_refs *x)
+{
+	const bool present[XI_NFIELDS] = {
+		[XI_FILE_KIND] = e->kind != LOG_FILE_OTHER, [XI_CLASS] = e->elf_class != 0,
+		[XI_MACHINE] = e->elf_machine != 0, [XI_BUILD_ID] = x->build_id != LOG_REF_NONE,
+		[XI_INTERP] = x->interp != LOG_REF_NONE, [XI_SONAME] = x->soname != LOG_REF_NONE,
+		[XI_RUNPATH] = x->runpath != LOG_REF_NONE, [XI_NEEDED] = e->nneeded != 0,
+		[XI_SCRIPT_INTERP] = x->script_interp != LOG_REF_NONE,
+		[XI_SCRIPT_ARG] = x->script_arg != LOG_REF_NONE,
+	};
+	size_t n = XI_NFIELDS;
+
+	while (n > XI_NFIELDS_MIN && !present[n - 1])
+		n--;
+	return n;
+}
+
+static int put_exec_ident_field(struct log_writer *w, const struct log_exec_ident *e,
+				const struct xi_refs *x, size_t field)
+{
+	int r;
+
+	switch (field) {
+	case XI_FILE_KIND:
+		return put_uint(w, e->kind);
+	case XI_CLASS:
+		return put_uint(w, e->elf_class);
+	case XI_MACHINE:
+		return put_uint(w, e->elf_machine);
+	case XI_BUILD_ID:
+		return put_ref(w, x->build_id);
+	case XI_INTERP:
+		return put_ref(w, x->interp);
+	case XI_SONAME:
+		return put_ref(w, x->soname);
+	case XI_RUNPATH:
+		return put_ref(w, x->runpath);
+	case XI_NEEDED:
+		r = put_array(w, e->nneeded);
+		for (uint32_t i = 0; !r && i < e->nneeded; i++)
+			r = put_uint(w, w->argv_ids[i]);
+		return r;
+	case XI_SCRIPT_INTERP:
+		return put_ref(w, x->script_interp);
+	default:
+		return put_ref(w, x->script_arg);
+	}
+}
+
+int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e)
+{
+	struct xi_refs x;
+	size_t n;
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished || !e->path || e->result > 0 || (unsigned)e->kind > LOG_FILE_KIND_LAST ||
+	    (e->nneeded && !e->needed))
+		return -EINVAL;
+	if (e->nneeded > LOG_NEEDED_MAX)
+		return -E2BIG;
+	r = intern_exec_ident(w, e, &x);
+	if (r)
+		return r;
+	n = exec_ident_nfields(e, &x);
+	r = put_array(w, n);
+	if (!r)
+		r = put_uint(w, LOG_REC_EXEC_IDENT);
+	if (!r)
+		r = put_uint(w, x.path);
+	if (!r)
+		r = put_int(w, e->result);
+	for (size_t i = XI_FILE_KIND; !r && i < n; i++)
+		r = put_exec_ident_field(w, e, &x, i);
+	return r;
+}
+
+/* ---- header, checkpoints, trailer ---- */
+
+static int put_string_array(struct log_writer *w, const char *const *v, uint32_t n)
+{
+	int r = put_array(w, n);
+
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = put_opt_string(w, v[i]);
+	return r;
+}
+
+static int put_options(struct log_writer *w, const struct log_option *o, uint32_t n)
+{
+	int r = put_array(w, (size_t)n * 2);
+
+	for (uint32_t i = 0; !r && i < n; i++) {
+		r = put_opt_string(w, o[i].key);
+		if (!r)
+			r = put_opt_string(w, o[i].value);
+	}
+	return r;
+}
+
+static int write_header(struct log_writer *w, const struct log_header *h)
+{
+	int r;
+
+	if (h->ncommand > LOG_COMMAND_MAX || h->noptions > LOG_OPTIONS_MAX ||
+	    h->nsecret_patterns > LOG_SECRET_PATTERNS_MAX || (h->ncommand && !h->command) ||
+	    (h->noptions && !h->options) || (h->nsecret_patterns && !h->secret_patterns))
+		return -E2BIG;
+	if (h->env_mode != LOG_ENV_NOT_RECORDED && h->env_mode != LOG_ENV_RECORDED)
+		return -EINVAL;
+	r = put_array(w, HDR_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_HEADER);
+	if (!r)
+		r = put_string(w, LOG_MAGIC, strlen(LOG_MAGIC));
+	if (!r)
+		r = put_uint(w, LOG_FORMAT_VERSION);
+	if (!r)
+		r = put_opt_string(w, h->kettle_version);
+	if (!r)
+		r = put_opt_string(w, h->host);
+	if (!r)
+		r = put_opt_string(w, h->kernel_release);
+	if (!r)
+		r = put_opt_string(w, h->boot_id);
+	if (!r)
+		r = put_uint(w, h->start_wall_ns);
+	if (!r)
+		r = put_uint(w, h->start_boot_ns);
+	if (!r)
+		r = put_uint(w, h->root_pid);
+	if (!r)
+		r = put_string_array(w, h->command, h->ncommand);
+	if (!r)
+		r = put_opt_string(w, h->cwd);
+	if (!r)
+		r = put_options(w, h->options, h->noptions);
+	if (!r)
+		r = put_array(w, ENVR_NFIELDS);
+	if (!r)
+		r = put_uint(w, h->env_mode);
+	if (!r)
+		r = put_string_array(w, h->secret_patterns, h->nsecret_patterns);
+	return r;
+}
+
+static int put_u64_array(struct log_writer *w, const uint64_t *v, size_t n)
+{
+	int r = put_array(w, n);
+
+	for (size_t i = 0; !r && i < n; i++)
+		r = put_uint(w, v[i]);
+	return r;
+}
+
+static int put_losses(struct log_writer *w, const struct log_losses *l)
+{
+	static const struct log_losses none;
+	int r;
+
+	if (!l)
+		l = &none;
+	r = put_array(w, LOSS_NFIELDS);
+	if (!r)
+		r = put_u64_array(w, l->ringbuf_drops, LOG_EV_TYPE_MAX);
+	if (!r)
+		r = put_uint(w, l->path_truncations);
+	if (!r)
+		r = put_uint(w, l->argv_truncations);
+	if (!r)
+		r = put_uint(w, l->string_truncations);
+	if (!r)
+		r = put_uint(w, l->pending_full);
+	if (!r)
+		r = put_uint(w, l->tracked_full);
+	if (!r)
+		r = put_uint(w, l->env_truncations);
+	return r;
+}
+
+/* SHA-256 of every byte written so far, without ending the running digest. */
+static int digest_so_far(struct log_writer *w, uint8_t out[32])
+{
+	unsigned int n = 0;
+	int r = hash_pending(w);
+
+	if (r)
+		return r;
+	if (EVP_MD_CTX_copy_ex(w->sha_copy, w->sha) != 1 ||
+	    EVP_DigestFinal_ex(w->sha_copy, out, &n) != 1 || n != 32)
+		return fail(w, -EIO);
+	return 0;
+}
+
+int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses)
+{
+	uint8_t sha[32];
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = digest_so_far(w, sha);
+	if (!r)
+		r = put_array(w, CP_NFIELDS);
+	if (!r)
+		r = put_uint(w, LOG_REC_CHECKPOINT);
+	if (!r)
+		r = put_uint(w, boot_ns);
+	if (!r)
+		r = put_uint(w, w->events);
+	if (!r)
+		r = put_losses(w, losses);
+	if (!r)
+		r = put_bytes(w, sha, sizeof(sha));
+	/* a checkpoint is a promise that the bytes before it are on disk */
+	return r ? r : flush(w);
+}
+
+static bool hash_stats_zero(const struct log_hash_stats *h)
+{
+	return !h->queued && !h->hashed && !h->failed && !h->changed && !h->queue_full;
+}
+
+static int put_hash_stats(struct log_writer *w, const struct log_hash_stats *h)
+{
+	int r = put_array(w, HS_NFIELDS);
+
+	if (!r)
+		r = put_uint(w, h->queued);
+	if (!r)
+		r = put_uint(w, h->hashed);
+	if (!r)
+		r = put_uint(w, h->failed);
+	if (!r)
+		r = put_uint(w, h->changed);
+	if (!r)
+		r = put_uint(w, h->queue_full);
+	return r;
+}
+
+int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
+{
+	/* a run without hashing writes the trailer as before the hashing stage existed */
+	bool hash = !hash_stats_zero(&t->hash);
+	uint8_t sha[32];
+	int r;
+
+	if (w->error)
+		return w->error;
+	if (w->finished)
+		return -EINVAL;
+	r = digest_so_far(w, sha);
+	if (!r)
+		r = put_array(w, hash ? TR_NFIELDS : TR_NFIELDS_NOHASH);
+	if (!r)
+		r = put_uint(w, LOG_REC_TRAILER);
+	if (!r)
+		r = put_uint(w, t->end_wall_ns);
+	if (!r)
+		r = put_uint(w, t->end_boot_ns);
+	if (!r)
+		r = put_int(w, t->exit_status);
+	if (!r)
+		r = put_int(w, t->kettle_exit);
+	if (!r)
+		r = put_u64_array(w, w->by_type, LOG_EV_TYPE_MAX);
+	if (!r)
+		r = put_losses(w, &t->losses);
+	if (!r)
+		r = put_bytes(w, sha, sizeof(sha));
+	if (!r && hash)
+		r = put_hash_stats(w, &t->hash);
+	if (!r)
+		r = flush(w);
+	if (!r)
+		w->finished = true;
+	return r;
+}
+
+uint64_t log_writer_events(const struct log_writer *w)
+{
+	return w->events;
+}
+
+uint64_t log_writer_bytes(const struct log_writer *w)
+{
+	return w->flushed + w->len;
+}
+
+/* ---- life cycle ---- */
+
+static void writer_free(struct log_writer *w)
+{
+	while (w->arena) {
+		struct arena_chunk *next = w->arena->next;
+
+		free(w->arena);
+		w->arena = next;
+	}
+	EVP_MD_CTX_free(w->sha);
+	EVP_MD_CTX_free(w->sha_copy);
+	free(w->buf);
+	free(w->strs);
+	index_table_free(&w->str_index);
+	free(w->sites);
+	index_table_free(&w->site_index);
+	free(w->path_site);
+	free(w->attr_slots);
+	free(w->argv_ids);
+	for (uint32_t i = 0; i < w->nenvs; i++)
+		free(w->envs[i].ids);
+	free(w->envs);
+	index_table_free(&w->env_index);
+	free(w->ops);
+	free(w->gram_pos);
+	free(w);
+}
+
+static int writer_init(struct log_writer *w, const struct log_header *h)
+{
+	w->fd = -1;
+	w->buf = malloc(WBUF_SIZE);
+	w->sha = EVP_MD_CTX_new();
+	w->sha_copy = EVP_MD_CTX_new();
+	w->attr_slots = calloc(1024, sizeof(*w->attr_slots));
+	w->gram_pos = malloc(DELTA_GRAMS * sizeof(*w->gram_pos));
+	w->attr_mask = 1023;
+	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots || !w->gram_pos ||
+	    index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096) ||
+	    index_table_init(&w->env_index, 256))
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	w->site_cache.last = UINT32_MAX;
+	w->prev_ts = h->start_boot_ns;
+	w->prev_tgid = h->root_pid;
+	return 0;
+}
+
+struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
+				   char *err, size_t errlen)
+{
+	struct log_writer *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r = writer_init(w, hdr);
+	if (r) {
+		snprintf(err, errlen, "cannot set up the log writer: %s", strerror(-r));
+		writer_free(w);
+		return NULL;
+	}
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		writer_free(w);
+		return NULL;
+	}
+	r = write_header(w, hdr);
+	if (!r)
+		r = flush(w);
+	if (r) {
+		snprintf(err, errlen, "%s: cannot write the log header: %s", path, strerror(-r));
+		close(w->fd);
+		writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int log_writer_close(struct log_writer *w)
+{
+	int r;
+
+	if (!w)
+		return 0;
+	r = flush(w);
+	if (close(w->fd) < 0 && !r)
+		r = -errno;
+	writer_free(w);
+	return r;
+}

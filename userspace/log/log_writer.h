@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it. */
+#ifndef KETTLE_LOG_WRITER_H
+#define KETTLE_LOG_WRITER_H
+
+#include "log/log_event.h"
+
+struct log_writer;
+
+/* Creates (truncates) PATH and writes the header. NULL with ERR filled on failure. */
+struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
+				   char *err, size_t errlen);
+/* Interns the event's strings and writes the event. 0 or -errno. */
+int log_write_event(struct log_writer *w, const struct log_event *ev);
+/*
+ * Writes what the hasher found about one file, interleaved with the events (in
+ * the order hashing finished).  0 or -errno: -EINVAL for a NULL path, an
+ * unknown kind or a positive result.
+ */
+int log_write_digest(struct log_writer *w, const struct log_digest *d);
+/* Writes the identity of an executed file. 0 or -errno (-E2BIG beyond LOG_NEEDED_MAX needed entries). */
+int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e);
+/*
+ * Writes what the kernel module measured at one exec (version 3), not an
+ * event.  0 or -errno: -EINVAL for a positive result, unknown flags, or a
+ * NULL path without LOG_KMOD_PATH_ERROR (or a path with it).
+ */
+int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k);
+/* Writes the module's counters for the session: once, before the trailer. */
+int log_write_kmod_stats(struct log_writer *w, const struct log_kmod_stats *k);
+/* Writes a checkpoint: counts, LOSSES as known now, running SHA-256 of the bytes so far. */
+int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses);
+/* Writes the trailer (events_by_type is filled in by the writer; t->hash is written when not all zero) and flushes. */
+int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
+/* Events written so far. */
+uint64_t log_writer_events(const struct log_writer *w);
+/* Bytes written so far. */
+uint64_t log_writer_bytes(const struct log_writer *w);
+/* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
+int log_writer_close(struct log_writer *w);
+
+#endif

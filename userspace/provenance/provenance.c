@@ -1,0 +1,1019 @@
+// SPDX-License-Identifier: MIT
+/* Build log -> in-toto Statement with the SLSA v1 provenance predicate (see provenance.h, docs/provenance.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/errf.h"
+#include "common/text_enc.h"
+#include "hash/hash_plan.h"
+#include "log/log_files.h"
+#include "provenance/jcs.h"
+#include "provenance/provenance.h"
+#include "provenance/provenance_net.h"
+
+#define ERR(...) errf(err, errlen, __VA_ARGS__)
+
+/* Everything one conversion needs. */
+struct conv {
+	const struct log_file *f;
+	const struct provenance_options *o;
+	struct files fs;
+	const char *cwd;                /* the build's, from the header ("" when unknown) */
+	size_t cwdlen;
+	char *log_abs;                  /* the log's absolute path, NULL when unknown */
+	struct provenance_facts *facts;
+	char *err;
+	size_t errlen;
+};
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static json_t *jhex(const uint8_t *p, size_t n)
+{
+	char h[129];
+
+	hex(p, n, h);
+	return json_string(h);
+}
+
+char *provenance_file_uri(const char *path)
+{
+	return text_percent_encode("file://", path);
+}
+
+/*
+ * Text from the log (bytes on Linux): a JSON string when it is UTF-8, else
+ * {"percentEncoded": ...} with every byte outside RFC 3986 pchar encoded, so
+ * nothing is lost and nothing invalid is passed on.  NULL becomes null.
+ */
+static json_t *jtext(const char *s)
+{
+	char *enc;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	if (text_is_utf8(s))
+		return json_string(s);
+	enc = text_percent_encode("", s);
+	j = enc ? json_pack("{s:s}", "percentEncoded", enc) : NULL;
+	free(enc);
+	return j;
+}
+
+static json_t *juri(const char *path)
+{
+	char *u = provenance_file_uri(path);
+	json_t *j = u ? json_string(u) : NULL;
+
+	free(u);
+	return j;
+}
+
+/* RFC 3339, UTC, whole seconds. */
+static json_t *jtime(uint64_t wall_ns)
+{
+	time_t t = (time_t)(wall_ns / 1000000000ull);
+	struct tm tm;
+	char buf[40];
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NULL;
+	return json_string(buf);
+}
+
+static int set(json_t *obj, const char *key, json_t *val)
+{
+	return val ? json_object_set_new(obj, key, val) : -1;
+}
+
+static const char *option(const struct log_header *h, const char *key)
+{
+	const char *v = NULL;
+
+	for (uint32_t i = 0; i < h->noptions; i++)
+		if (h->options[i].key && !strcmp(h->options[i].key, key))
+			v = h->options[i].value;        /* the last one counts */
+	return v;
+}
+
+/* ---- which paths are what ---- */
+
+static bool under_cwd(const struct conv *c, const char *path)
+{
+	return c->cwdlen && !strncmp(path, c->cwd, c->cwdlen) && path[c->cwdlen] == '/';
+}
+
+static bool excluded(const struct conv *c, const char *path)
+{
+	if (hash_plan_excluded(path) || (c->log_abs && !strcmp(path, c->log_abs)))
+		return true;
+	for (size_t i = 0; i < c->o->nexcludes; i++)
+		if (!fnmatch(c->o->excludes[i], path, 0))
+			return true;
+	return false;
+}
+
+static bool digest_changed(const struct log_digest *d)
+{
+	return d->flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING);
+}
+
+/* The last output digest of E (the file's final content), or NULL. */
+static const struct log_digest *output_digest(const struct conv *c, const struct file_entry *e)
+{
+	const struct log_digest *last = NULL;
+
+	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT)
+			last = &c->f->digests[d];
+	return last;
+}
+
+/* ---- subjects ---- */
+
+static const char *subject_name(const struct conv *c, const char *path)
+{
+	return under_cwd(c, path) ? path + c->cwdlen + 1 : path;
+}
+
+static json_t *subject_entry(const struct conv *c, const struct file_entry *e, const struct log_digest *d)
+{
+	const char *name = subject_name(c, e->path);
+	bool utf8 = text_is_utf8(name);
+	/* A name must be a string: bytes that are not UTF-8 go percent-encoded, and the entry says so. */
+	char *enc = utf8 ? NULL : text_percent_encode("", name);
+	json_t *s = json_pack("{s:o, s:{s:o}, s:o}", "name", utf8 ? json_string(name) : enc ? json_string(enc) : NULL,
+			      "digest", "sha256", jhex(d->sha256, 32), "uri", juri(e->path));
+
+	free(enc);
+	if (s && !utf8 && set(s, "annotations", json_pack("{s:s}", "nameEncoding", "percent-encoded")))
+		s = (json_decref(s), NULL);
+	return s;
+}
+
+static bool has_glob(const char *p)
+{
+	return strpbrk(p, "*?[") != NULL;
+}
+
+/* A declared subject as an absolute path: relative ones are relative to the build's directory. */
+static char *declared_path(const struct conv *c, const char *p)
+{
+	char *abs;
+
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	if (p[0] == '/')
+		return strdup(p);
+	if (asprintf(&abs, "%s/%s", c->cwd, p) < 0)
+		return NULL;
+	return abs;
+}
+
+static bool subject_matches(const struct conv *c, const char *pattern, const char *path)
+{
+	char *abs;
+	bool m;
+
+	if (has_glob(pattern))
+		return !fnmatch(pattern, path, 0) || (under_cwd(c, path) && !fnmatch(pattern, subject_name(c, path), 0));
+	abs = declared_path(c, pattern);
+	m = abs && !strcmp(abs, path);
+	free(abs);
+	return m;
+}
+
+/* Marks in CHOSEN the entries PATTERN names; every one must have a usable output digest. */
+static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
+{
+	char *err = c->err;
+	size_t errlen = c->errlen, hits = 0;
+
+	for (size_t i = 0; i < c->fs.n; i++) {
+		const struct file_entry *e = &c->fs.v[i];
+		const struct log_digest *d;
+
+		if (!subject_matches(c, pattern, e->path))
+			continue;
+		d = output_digest(c, e);
+		if (has_glob(pattern) && (!d || d->result == -ENOENT))
+			continue;       /* a glob selects among the outputs that exist at the end */
+		hits++;
+		if (!d)
+			return ERR("--subject '%s': the log has no output digest for %s (the build did not write it)",
+				   pattern, e->path);
+		if (d->result)
+			return ERR("--subject '%s': %s was not hashed at the end of the build (%s)", pattern, e->path,
+				   d->result == INT32_MIN ? "?" : strerror(-d->result));
+		if (digest_changed(d))
+			return ERR("--subject '%s': %s changed while it was being hashed; its digest is not its content",
+				   pattern, e->path);
+		chosen[i] = true;
+	}
+	if (!hits)
+		return has_glob(pattern) ? ERR("--subject '%s' matches no file the build wrote", pattern)
+					 : ERR("--subject '%s': the log has no output digest for it (not a file the build wrote)",
+					       pattern);
+	return 0;
+}
+
+/* The default: every output under the build's directory that exists at the end, with its digest. */
+static void subjects_default(struct conv *c, bool *chosen)
+{
+	for (size_t i = 0; i < c->fs.n; i++) {
+		const struct file_entry *e = &c->fs.v[i];
+		const struct log_digest *d = output_digest(c, e);
+
+		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
+			continue;
+		if (d->result == 0 && !digest_changed(d))
+			chosen[i] = true;
+		else if (d->result == 0)
+			c->facts->changed++;
+		else if (d->result != -ENOENT && d->result != -EISDIR)
+			c->facts->unhashed++;   /* written, still there, but no digest */
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+	return strcmp(x, y);
+}
+
+static int by_uri(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "uri")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "uri")));
+}
+
+/* JSON array from objects sorted by CMP (arrays are not sorted by JCS: the order is ours to fix). */
+static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const void *))
+{
+	json_t *a = json_array();
+
+	qsort(v, n, sizeof(*v), cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!a || json_array_append_new(a, v[i]))
+			a = (json_decref(a), NULL);
+	return a;
+}
+
+static json_t *subjects(struct conv *c)
+{
+	bool *chosen = calloc(c->fs.n ? c->fs.n : 1, sizeof(bool));
+	json_t **v = NULL, *out = NULL;
+	size_t n = 0;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+
+	if (!chosen)
+		return ERR("out of memory"), NULL;
+	if (c->o->nsubjects) {
+		for (size_t i = 0; i < c->o->nsubjects; i++)
+			if (subjects_declared(c, c->o->subjects[i], chosen))
+				goto done;
+	} else {
+		subjects_default(c, chosen);
+	}
+	v = malloc((c->fs.n ? c->fs.n : 1) * sizeof(*v));
+	if (!v) {
+		ERR("out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < c->fs.n; i++) {
+		if (!chosen[i])
+			continue;
+		v[n] = subject_entry(c, &c->fs.v[i], output_digest(c, &c->fs.v[i]));
+		if (!v[n++]) {
+			ERR("out of memory");
+			goto done;
+		}
+	}
+	if (!n) {
+		ERR("no subject: the build wrote no file under %s that exists at the end with a digest "
+		    "(name the outputs with --subject)", c->cwd[0] ? c->cwd : "its directory");
+		goto done;
+	}
+	out = sorted_array(v, n, by_name);
+	n = 0;
+	if (!out)
+		ERR("out of memory");
+	c->facts->subjects = json_array_size(out);
+done:
+	while (n)
+		json_decref(v[--n]);
+	free(v);
+	free(chosen);
+	return out;
+}
+
+/* ---- resolved dependencies ---- */
+
+static const char *errno_name(int32_t result)
+{
+	const char *n = result == INT32_MIN ? NULL : strerrorname_np(-result);
+
+	return n ? n : "unknown error";
+}
+
+/* The first of E's input and exec digests that is good and differs from SHA, or NULL. */
+static const struct log_digest *userspace_differs(const struct conv *c, const struct file_entry *e,
+						  const uint8_t sha[32])
+{
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+		const struct log_digest *d = &c->f->digests[i];
+
+		if (d->kind != LOG_DIGEST_OUTPUT && !d->result && memcmp(d->sha256, sha, 32))
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * What the kernel module measured of E at exec (docs/kmod.md): the bytes
+ * that ran, taken while the kernel held the file write-denied, so its digest
+ * comes before userspace's, which was taken after the exec.  *DONE when the
+ * kernel's measurements decided the content; otherwise (none, or all failed)
+ * the userspace digests do.
+ */
+static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, json_t *notes, bool *done)
+{
+	const struct log_kmod_exec *good = NULL, *k;
+	const struct log_digest *u;
+	const char *why = NULL;
+	bool differ = false;
+	json_t *all;
+	char h[65];
+
+	*done = false;
+	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+		k = &c->f->kmod_execs[i];
+		if (k->result)
+			why = errno_name(k->result);
+		else if (good && memcmp(good->sha256, k->sha256, 32))
+			differ = true;
+		else
+			good = k;
+	}
+	if (!good && !why)
+		return 0;
+	if (!good)      /* the kernel could not read it: what userspace found is all there is */
+		return set(notes, "kernelNotHashed", json_string(why));
+	if (set(notes, "measuredAt", json_string("kernel-exec")))
+		return -1;
+	*done = true;
+	if (differ) {   /* rewritten between two execs: two programs ran under one name */
+		c->facts->changed++;
+		all = json_array();
+		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+			if (c->f->kmod_execs[i].result)
+				continue;
+			hex(c->f->kmod_execs[i].sha256, 32, h);
+			if (json_array_append_new(all, json_string(h)))
+				all = (json_decref(all), NULL);
+		}
+		return set(notes, "changed", json_true()) || set(notes, "kernelDigests", all);
+	}
+	if (set(dep, "digest", json_pack("{s:o}", "sha256", jhex(good->sha256, 32))))
+		return -1;
+	u = userspace_differs(c, e, good->sha256);
+	if (!u)
+		return 0;
+	/* what ran is not what was there afterwards: the case the module exists for */
+	return set(notes, "changedAfterExec", json_true()) ||
+	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
+}
+
+/*
+ * What the log says about the content of dependency E: its digest, or why
+ * there is none.  The kernel's digest at exec decides when there is one;
+ * otherwise the input and exec digests must agree and be unchanged.
+ */
+static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, json_t *notes, bool *dir)
+{
+	const struct log_digest *good = NULL;
+	const char *why = NULL;
+	bool changed = false, any = false, done = false;
+
+	if (dep_kernel(c, e, dep, notes, &done))
+		return -1;
+	if (done)
+		return 0;
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+		const struct log_digest *d = &c->f->digests[i];
+
+		if (d->kind == LOG_DIGEST_OUTPUT)
+			continue;
+		any = true;
+		if (d->result == -EISDIR) {
+			*dir = true;
+			return 0;
+		}
+		if (d->result) {
+			why = errno_name(d->result);
+			continue;
+		}
+		if (digest_changed(d) || (good && memcmp(good->sha256, d->sha256, 32)))
+			changed = true;
+		good = d;
+	}
+	if (changed) {
+		c->facts->changed++;
+		return set(notes, "changed", json_true());
+	}
+	if (good)
+		return set(dep, "digest", json_pack("{s:o}", "sha256", jhex(good->sha256, 32)));
+	c->facts->unhashed++;
+	return set(notes, "notHashed", json_string(why ? why : any ? "unknown" :
+						   c->f->trailer.hash.queued ? "no digest in the log" :
+						   "hashing was off"));
+}
+
+static json_t *dep_entry(struct conv *c, const struct file_entry *e, bool *skip)
+{
+	json_t *dep = json_object(), *notes = json_object(), *first;
+	const struct log_exec_ident *x = e->exec_ident == LOG_FILES_NONE ? NULL : &c->f->exec_idents[e->exec_ident];
+	bool dir = false;
+
+	if (!dep || !notes || set(dep, "uri", juri(e->path)) || dep_content(c, e, dep, notes, &dir))
+		goto fail;
+	if (dir) {
+		*skip = true;   /* a directory read for its entries has no content to depend on */
+		goto fail;
+	}
+	if ((e->flags & FILE_EXECUTED) && set(notes, "executed", json_true()))
+		goto fail;
+	if (x && x->build_id && set(notes, "elfBuildId", jtext(x->build_id)))
+		goto fail;
+	if (e->npids) {
+		first = json_pack("{s:I}", "pid", (json_int_t)e->pids[0]);
+		if (!first || (e->exe && set(first, "exe", juri(e->exe))) || set(notes, "firstProcess", first))
+			goto fail;
+	}
+	if (json_object_size(notes) && set(dep, "annotations", json_incref(notes)))
+		goto fail;
+	json_decref(notes);
+	return dep;
+fail:
+	json_decref(dep);
+	json_decref(notes);
+	return NULL;
+}
+
+/* "git+" and the URL, with scp-like "user@host:path" written as ssh://user@host/path. */
+static char *git_uri(const char *url)
+{
+	const char *colon = strchr(url, ':');
+	char *u;
+
+	if (colon && !strstr(url, "://") && strchr(url, '@') && strchr(url, '@') < colon && colon[1] != '/')
+		return asprintf(&u, "git+ssh://%.*s/%s", (int)(colon - url), url, colon + 1) < 0 ? NULL : u;
+	return asprintf(&u, "git+%s", url) < 0 ? NULL : u;
+}
+
+/* The git source recorded in the header, or NULL (*none set) when there is none. */
+static json_t *git_dep(const struct log_header *h, bool *none)
+{
+	const char *url = option(h, "git.url"), *commit = option(h, "git.commit");
+	const char *tree = option(h, "git.tree"), *dirty = option(h, "git.dirty");
+	json_t *dep, *digest;
+	char *uri;
+
+	if (!url || !commit) {
+		*none = true;
+		return NULL;
+	}
+	uri = git_uri(url);
+	digest = json_pack("{s:o}", "gitCommit", jtext(commit));
+	if (digest && tree && set(digest, "gitTree", jtext(tree)))
+		digest = (json_decref(digest), NULL);
+	dep = json_pack("{s:o, s:o, s:{s:b}}", "uri", uri ? jtext(uri) : NULL, "digest", digest,
+			"annotations", "dirty", dirty && !strcmp(dirty, "true"));
+	free(uri);
+	return dep;
+}
+
+static json_t *dependencies(struct conv *c)
+{
+	json_t **v = malloc((c->fs.n + 1) * sizeof(*v)), *out = NULL;
+	size_t n = 0;
+	bool none = false;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+
+	if (!v)
+		return ERR("out of memory"), NULL;
+	for (size_t i = 0; i < c->fs.n; i++) {
+		const struct file_entry *e = &c->fs.v[i];
+		bool input = false, skip = false;
+
+		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+			input |= c->f->digests[d].kind != LOG_DIGEST_OUTPUT;
+		input |= e->first_kmod != LOG_FILES_NONE;       /* the kernel measured it at exec */
+		/* What the build read and had not produced: the hasher's input and exec digests say so;
+		 * without one, a file read or run that the build never wrote. */
+		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
+			continue;
+		if (excluded(c, e->path)) {
+			c->facts->excluded++;
+			continue;
+		}
+		v[n] = dep_entry(c, e, &skip);
+		if (skip)
+			continue;
+		if (!v[n++]) {
+			ERR("out of memory");
+			goto done;
+		}
+	}
+	v[n] = git_dep(&c->f->header, &none);
+	if (!none && !v[n++]) {
+		ERR("out of memory");
+		goto done;
+	}
+	out = sorted_array(v, n, by_uri);
+	n = 0;
+	if (!out)
+		ERR("out of memory");
+	else
+		c->facts->dependencies = json_array_size(out);
+done:
+	while (n)
+		json_decref(v[--n]);
+	free(v);
+	return out;
+}
+
+/* ---- the Merkle root ---- */
+
+static int sha256_parts(const void *a, size_t alen, const void *b, size_t blen, const void *x, size_t xlen,
+			uint8_t out[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, a, alen) &&
+		 EVP_DigestUpdate(ctx, b, blen) && EVP_DigestUpdate(ctx, x, xlen) &&
+		 EVP_DigestFinal_ex(ctx, out, NULL);
+
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* RFC 6962 2.1: MTH(D[n]) = H(0x01 || MTH(D[0:k]) || MTH(D[k:n])), k the largest power of two < n. */
+static int merkle(const uint8_t (*leaves)[32], size_t n, uint8_t out[32])
+{
+	static const uint8_t node = 0x01;
+	uint8_t l[32], r[32];
+	size_t k = 1;
+
+	if (n == 1) {
+		memcpy(out, leaves[0], 32);
+		return 0;
+	}
+	while (k * 2 < n)
+		k *= 2;
+	if (merkle(leaves, k, l) || merkle(leaves + k, n - k, r))
+		return -1;
+	return sha256_parts(&node, 1, l, 32, r, 32, out);
+}
+
+int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size_t errlen)
+{
+	static const uint8_t leaf = 0x00;
+	size_t n = json_array_size(deps);
+	uint8_t (*leaves)[32];
+	int r = 0;
+
+	if (!n)
+		return sha256_parts("", 0, "", 0, "", 0, root) ? ERR("SHA-256 failed") : 0;
+	leaves = malloc(n * sizeof(*leaves));
+	if (!leaves)
+		return ERR("out of memory");
+	for (size_t i = 0; !r && i < n; i++) {
+		size_t len;
+		char *bytes = jcs_dump(json_array_get(deps, i), &len, err, errlen);
+
+		r = !bytes || sha256_parts(&leaf, 1, bytes, len, "", 0, leaves[i]) ? -1 : 0;
+		free(bytes);
+	}
+	if (!r && merkle((const uint8_t (*)[32])leaves, n, root))
+		r = ERR("SHA-256 failed");
+	free(leaves);
+	return r;
+}
+
+/* ---- parameters, run details, byproducts ---- */
+
+static json_t *argv_json(const char *const *argv, uint32_t n)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, jtext(argv[i])))
+			a = (json_decref(a), NULL);
+	return a;
+}
+
+/* The environment the traced command's own exec got (log format 3), NULL when not recorded. */
+static const struct log_env *root_env(const struct log_file *f)
+{
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_EXEC && f->events[i].tgid == f->header.root_pid)
+			return f->events[i].exec.env;
+	return NULL;
+}
+
+/*
+ * {NAME: value}: the caller's environment is an input of the build it controls
+ * (docs/build-type.md).  Secret values are as the log has them, "sha256:HEX";
+ * a name set twice keeps its first value, as getenv(3) does.
+ */
+static json_t *environment_json(const struct log_env *env)
+{
+	json_t *o = json_object();
+
+	for (uint32_t i = 0; o && i < env->nvars; i++) {
+		const char *v = env->vars[i], *eq = strchr(v, '=');
+		char *name = eq ? strndup(v, (size_t)(eq - v)) : NULL, *key;
+
+		if (!eq)
+			continue;
+		key = name && !text_is_utf8(name) ? text_percent_encode("", name) : name ? strdup(name) : NULL;
+		if (!key || (!json_object_get(o, key) && set(o, key, jtext(eq + 1))))
+			o = (json_decref(o), NULL);
+		free(key);
+		free(name);
+	}
+	return o;
+}
+
+static json_t *external_parameters(const struct log_file *f)
+{
+	const struct log_header *h = &f->header;
+	const struct log_env *env = root_env(f);
+	json_t *p = json_pack("{s:o, s:o}", "command", argv_json(h->command, h->ncommand),
+			      "workingDirectory", jtext(h->cwd));
+
+	if (p && env && set(p, "environment", environment_json(env)))
+		p = (json_decref(p), NULL);
+	const char *url = option(h, "git.url"), *commit = option(h, "git.commit");
+
+	if (p && url && commit) {
+		const char *tree = option(h, "git.tree"), *dirty = option(h, "git.dirty");
+		json_t *src = json_pack("{s:o, s:o, s:b}", "repository", jtext(url), "commit", jtext(commit),
+					"dirty", dirty && !strcmp(dirty, "true"));
+
+		if (!src || (tree && set(src, "tree", jtext(tree))) || set(p, "source", src))
+			p = (json_decref(p), NULL);
+	}
+	return p;
+}
+
+static bool is_run_option(const char *key)
+{
+	return key && strncmp(key, "git.", 4) && strcmp(key, "invocation_id");
+}
+
+/* How the environment was recorded: the secret rule, and whether the command's own was cut. */
+static json_t *environment_rule(const struct log_file *f)
+{
+	const struct log_header *h = &f->header;
+	const struct log_env *env = root_env(f);
+
+	return json_pack("{s:o, s:s, s:b}", "secretPatterns", argv_json(h->secret_patterns, h->nsecret_patterns),
+			 "secretValues", "sha256:HEX of the value", "cut", env && env->flags);
+}
+
+static json_t *internal_parameters(const struct log_file *f)
+{
+	const struct log_header *h = &f->header;
+	json_t *opts = json_object(), *p;
+
+	for (uint32_t i = 0; opts && i < h->noptions; i++) {
+		const struct log_option *o = &h->options[i];
+
+		char *key;
+
+		if (!is_run_option(o->key))
+			continue;
+		/* a key that is not UTF-8 goes percent-encoded, like every other text */
+		key = text_is_utf8(o->key) ? strdup(o->key) : text_percent_encode("", o->key);
+		if (!key || set(opts, key, jtext(o->value)))
+			opts = (json_decref(opts), NULL);
+		free(key);
+	}
+	p = json_pack("{s:o, s:o, s:o, s:o}", "kettleVersion", jtext(h->kettle_version),
+		      "kernelRelease", jtext(h->kernel_release), "host", jtext(h->host), "options", opts);
+	if (p && option(h, "scope") && set(p, "scope", jtext(option(h, "scope"))))
+		p = (json_decref(p), NULL);
+	if (p && h->env_mode == LOG_ENV_RECORDED && set(p, "environment", environment_rule(f)))
+		p = (json_decref(p), NULL);
+	return p;
+}
+
+static json_t *run_details(const struct log_file *f, const struct provenance_options *o)
+{
+	const struct log_header *h = &f->header;
+	const char *id = option(h, "invocation_id");
+	char fallback[256];
+
+	if (!id) {
+		/* Logs from before kettle run wrote an invocation id: boot, start and root pid name the run. */
+		snprintf(fallback, sizeof(fallback), "%s/%" PRIu64 "/%" PRIu32, h->boot_id ? h->boot_id : "",
+			 h->start_boot_ns, h->root_pid);
+		id = fallback;
+	}
+	return json_pack("{s:{s:s, s:{s:o}}, s:{s:o, s:o, s:o}}",
+			 "builder", "id", o->builder_id ? o->builder_id : PROVENANCE_BUILDER_ID,
+			 "version", "kettle", jtext(h->kettle_version),
+			 "metadata", "invocationId", jtext(id), "startedOn", jtime(h->start_wall_ns),
+			 "finishedOn", jtime(f->trailer.end_wall_ns));
+}
+
+static json_t *ju64(uint64_t v)
+{
+	return json_integer(v > (uint64_t)JCS_MAX_SAFE_INT ? JCS_MAX_SAFE_INT : (json_int_t)v);
+}
+
+/* The completeness figures of the record: what it lost, cut, could not hash or saw change. */
+static json_t *completeness(const struct log_file *f, const struct provenance_facts *x)
+{
+	const struct log_losses *l = &f->trailer.losses;
+	const struct log_hash_stats *hs = &f->trailer.hash;
+	uint64_t drops = 0;
+
+	json_t *c;
+
+	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+		drops += l->ringbuf_drops[i];
+	c = json_pack("{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:{s:o, s:o, s:o, s:o, s:o}}",
+			 "complete", x->complete, "beganMidBuild", x->mid_build,
+			 "events", ju64(x->events), "processes", ju64(x->processes),
+			 "eventsLost", ju64(drops), "pathTruncations", ju64(l->path_truncations),
+			 "argvTruncations", ju64(l->argv_truncations),
+			 "stringTruncations", ju64(l->string_truncations),
+			 "processesNotFollowed", ju64(l->pending_full + l->tracked_full),
+			 "filesChanged", ju64(x->changed), "filesUnhashed", ju64(x->unhashed),
+			 "dependenciesExcluded", ju64(x->excluded),
+			 "exitStatus", json_integer(f->trailer.exit_status),
+			 "hashing", "queued", ju64(hs->queued), "hashed", ju64(hs->hashed), "failed", ju64(hs->failed),
+			 "changed", ju64(hs->changed), "queueFull", ju64(hs->queue_full));
+	/* since log format 3: an older log's statement stays as it was */
+	if (c && f->header.format_version >= 3 && set(c, "environmentTruncations", ju64(l->env_truncations)))
+		c = (json_decref(c), NULL);
+	return c;
+}
+
+/* Version 3 logs: whether the kernel module measured the execs, and its counters. */
+static int kernel_module(const struct log_file *f, json_t *completeness)
+{
+	const struct log_kmod_stats *k = &f->kmod_stats;
+	const char *state = option(&f->header, "kmod");
+
+	if (!state)
+		return 0;
+	return set(completeness, "kernelModule",
+		   json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o}", "state", state, "used", f->has_kmod_stats,
+			     "measured", ju64(k->measured), "cacheHits", ju64(k->cache_hits),
+			     "errors", ju64(k->errors), "dropped", ju64(k->dropped),
+			     "badRecords", ju64(k->bad_records)));
+}
+
+/*
+ * The log (with the facts derived from it as annotations: every byproduct is
+ * a resource descriptor with a digest) and the Merkle root of the dependencies.
+ */
+static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const json_t *deps,
+			  const struct provenance_facts *x, char *err, size_t errlen)
+{
+	uint8_t root[32];
+	json_t *comp = completeness(f, x);
+
+	if (!comp || kernel_module(f, comp)) {
+		json_decref(comp);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (provenance_merkle_root(deps, root, err, errlen)) {
+		json_decref(comp);
+		return NULL;
+	}
+	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
+			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
+			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
+			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
+			 "completeness", comp, "network", provenance_network(f),
+			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
+			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
+			 "leaves", ju64(json_array_size(deps)));
+}
+
+/* ---- the statement ---- */
+
+static void facts_from_trailer(const struct log_file *f, struct provenance_facts *x)
+{
+	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
+		x->events += f->trailer.events_by_type[i];
+	/* the root, every fork, and every process an attach found running (the root among them) */
+	x->processes = f->trailer.events_by_type[LOG_EV_FORK] + (f->trailer.events_by_type[LOG_EV_PROC_SNAPSHOT] ?: 1);
+	x->losses = log_losses_total(&f->trailer.losses) + log_kmod_losses(&f->kmod_stats);
+}
+
+static char *log_abs_path(const char *p)
+{
+	return p ? realpath(p, NULL) : NULL;
+}
+
+json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
+			     const struct provenance_options *o, struct provenance_facts *facts,
+			     char *err, size_t errlen)
+{
+	struct conv c = { .f = f, .o = o, .facts = facts, .err = err, .errlen = errlen };
+	json_t *subj = NULL, *deps = NULL, *st = NULL, *bp;
+
+	memset(facts, 0, sizeof(*facts));
+	if (!f->has_trailer)
+		return ERR("the log has no trailer (cut short): its record is not complete"), NULL;
+	c.cwd = f->header.cwd ? f->header.cwd : "";
+	c.cwdlen = strlen(c.cwd);
+	while (c.cwdlen > 1 && c.cwd[c.cwdlen - 1] == '/')
+		c.cwdlen--;     /* "/" is the root: every absolute path is under it */
+	if (c.cwdlen == 1)
+		c.cwdlen = 0, c.cwd = "/";
+	c.log_abs = log_abs_path(o->log_path);
+	if (files_build(&c.fs, f)) {
+		ERR("out of memory");
+		goto done;
+	}
+	facts_from_trailer(f, facts);
+	subj = subjects(&c);
+	if (!subj)
+		goto done;
+	deps = dependencies(&c);
+	if (!deps)
+		goto done;
+	facts->mid_build = option(&f->header, "complete") && !strcmp(option(&f->header, "complete"), "false");
+	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build;
+	bp = byproducts(f, log_sha256, deps, facts, err, errlen);
+	if (!bp)
+		goto done;
+	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:O}, s:o}}",
+		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", subj, "predicateType", PROVENANCE_PREDICATE_TYPE,
+		       "predicate", "buildDefinition", "buildType", PROVENANCE_BUILD_TYPE,
+		       "externalParameters", external_parameters(f),
+		       "internalParameters", internal_parameters(f), "resolvedDependencies", deps,
+		       "runDetails", run_details(f, o));
+	if (st && set(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts", bp))
+		st = (json_decref(st), NULL);
+	if (!st)
+		ERR("out of memory building the statement");
+done:
+	json_decref(subj);
+	json_decref(deps);
+	files_free(&c.fs);
+	free(c.log_abs);
+	return st;
+}
+
+/* ---- reading the log, writing the statement ---- */
+
+static int read_whole(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t cap, n = 0;
+	uint8_t *b;
+
+	if (fd < 0)
+		return ERR("cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ERR("not a regular file");
+	}
+	cap = (size_t)st.st_size + 1;
+	b = malloc(cap);
+	if (!b) {
+		close(fd);
+		return ERR("cannot hold %zu bytes in memory", cap);
+	}
+	for (;;) {
+		ssize_t r = read(fd, b + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(b);
+			close(fd);
+			return ERR("cannot read: %s", strerror(errno));
+		}
+		if (r == 0)
+			break;
+		n += r;
+		if (n == cap) {
+			free(b);
+			close(fd);
+			return ERR("the file grew while being read");
+		}
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int write_all(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
+{
+	int fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
+	size_t off = 0;
+
+	if (fd < 0)
+		return ERR("%s: cannot create: %s", path, strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, bytes + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno;
+
+			if (fd != STDOUT_FILENO)
+				close(fd);
+			return ERR("%s: cannot write: %s", path, strerror(e));
+		}
+		off += w;
+	}
+	if (fd != STDOUT_FILENO && close(fd))
+		return ERR("%s: cannot write: %s", path, strerror(errno));
+	return 0;
+}
+
+int provenance_write(const char *log_path, const char *out_path, const struct provenance_options *o,
+		     struct provenance_facts *facts, char *err, size_t errlen)
+{
+	uint8_t *buf = NULL, log_sha[32], st_sha[32];
+	struct log_file f;
+	size_t len = 0, outlen;
+	char *bytes = NULL, why[512];
+	json_t *st;
+	int r = -1;
+
+	memset(facts, 0, sizeof(*facts));
+	if (read_whole(log_path, &buf, &len, why, sizeof(why)))
+		return ERR("%s: %s", log_path, why);
+	if (sha256_parts(buf, len, "", 0, "", 0, log_sha)) {
+		free(buf);
+		return ERR("SHA-256 failed");
+	}
+	if (log_read_buffer(buf, len, &f, why, sizeof(why))) {
+		free(buf);
+		return ERR("%s: %s", log_path, why);
+	}
+	if (f.truncated) {
+		ERR("%s: the log is cut short: it ends at byte %" PRIu64 " %s, after %" PRIu64
+		    " complete records (%" PRIu64 " valid bytes); a provenance needs the whole record", log_path,
+		    f.file_bytes, f.valid_bytes < f.file_bytes ? "inside a record" : "without a trailer",
+		    f.nrecords, f.valid_bytes);
+		goto done;
+	}
+	st = provenance_statement(&f, log_sha, o, facts, why, sizeof(why));
+	if (!st) {
+		ERR("%s: %s", log_path, why);
+		goto done;
+	}
+	bytes = jcs_dump(st, &outlen, why, sizeof(why));
+	json_decref(st);
+	if (!bytes) {
+		ERR("%s: cannot serialize the statement: %s", log_path, why);
+		goto done;
+	}
+	if (sha256_parts(bytes, outlen, "", 0, "", 0, st_sha)) {
+		ERR("SHA-256 failed");
+		goto done;
+	}
+	hex(st_sha, 32, facts->sha256);
+	r = write_all(out_path, bytes, outlen, err, errlen);
+done:
+	free(bytes);
+	log_file_free(&f);
+	free(buf);
+	return r;
+}
