@@ -143,7 +143,7 @@ out:
 static int test_report_snp_vectors_verify_in_window(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--certs", vp(1, "snp/gosev_vcek.testcer"),
 		  "--certs", vp(2, "snp/gosev_ask_ark_milan.pem"), "--now", "2022-09-24T01:00:00Z") == 0, "%s", out);
 	CHECK(HAS("b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"),
@@ -162,7 +162,7 @@ static int test_report_snp_vectors_verify_in_window(void)
 static int test_report_outside_window_fails_on_time(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--certs", vp(1, "snp/gosev_vcek.testcer"),
 		  "--certs", vp(2, "snp/gosev_ask_ark_milan.pem"), "--now", "2030-01-01T00:00:00Z") == 1, "%s", out);
 	CHECK(HAS("FAIL  snp.validity.vcek") && HAS("expired"), "%s", out);
@@ -175,7 +175,7 @@ static int test_report_outside_window_fails_on_time(void)
 static int test_report_tdx_quotes_verify(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "tdx/gotdx_tdx_prod_quote_SPR_E4.dat"), "--now", "2023-07-01T01:00:00Z") == 0,
 	      "%s", out);
 	CHECK(HAS("6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb"),
@@ -188,7 +188,7 @@ static int test_report_tdx_quotes_verify(void)
 static int test_report_missing_certificate_is_named(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--now", "2024-01-01T00:00:00Z") == 1, "%s", out);
 	CHECK(HAS("kdsintf.amd.com"), "no KDS hint in: %s", out);
 	return TEST_PASS;
@@ -197,7 +197,7 @@ static int test_report_missing_certificate_is_named(void)
 static int test_tdreport_is_not_evidence(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "tdx/intel_tdreport_for_test.dat")) == 1, "%s", out);
 	CHECK(HAS("PASS  tdx.tdreport.tee_info_hash") && HAS("FAIL  tdx.tdreport.evidence"), "%s", out);
 	return TEST_PASS;
@@ -228,7 +228,7 @@ static int test_vector_bundle_platform_passes_binding_fails(void)
 	char dir[256], b[300];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-vb");
 	snprintf(b, sizeof(b), "%s/snp.bundle", dir);
 	CHECK(vector_bundle(b, PLATFORM_SEV_SNP, vp(0, "snp/gosev_attestation.bin"), certs,
@@ -245,7 +245,7 @@ static int test_vector_bundle_tdx_and_policy(void)
 	char dir[256], b[300], pol[300];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-vt");
 	snprintf(b, sizeof(b), "%s/tdx.bundle", dir);
 	snprintf(pol, sizeof(pol), "%s/policy.json", dir);
@@ -405,7 +405,7 @@ static int test_attest_through_fake_configfs(void)
 	int rc;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-tsm");
 	snprintf(st, sizeof(st), "%s/statement.json", dir);
 	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);
