@@ -176,7 +176,7 @@ static int render(const char *page, const char *base)
 	return TEST_PASS;
 }
 
-/* Column COL of element ID's line in a BASE.styles capture (1 colour, 2 background, 3 shown, 4 text); "" when absent. */
+/* Column COL of element ID's line in a BASE.styles capture (1 colour, 2 background, 3 shown, 4 text), or "". */
 static const char *seen(const char *styles, const char *id, int col, char *buf, size_t len)
 {
 	size_t idlen = strlen(id);
@@ -187,8 +187,10 @@ static const char *seen(const char *styles, const char *id, int col, char *buf, 
 
 		if (strncmp(l, id, idlen) || l[idlen] != '\t')
 			continue;
-		for (int i = 0; i < col && f; i++)
-			f = strpbrk(f, "\t\n") && *strpbrk(f, "\t\n") == '\t' ? strpbrk(f, "\t\n") + 1 : NULL;
+		for (int i = 0; i < col && f; i++) {
+			f += strcspn(f, "\t\n");
+			f = *f == '\t' ? f + 1 : NULL;
+		}
 		if (f)
 			snprintf(buf, len, "%.*s", (int)strcspn(f, "\t\n"), f);
 		break;
