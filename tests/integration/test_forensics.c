@@ -507,8 +507,8 @@ static int report_shows_the_attestation_verdict(void)
 	free(styles);
 
 	CHECK(!kettle_cmd(&o, without), "run");
-	CHECK(o.status == 1 && strstr(o.err, "does not verify") && !strstr(o.err, "is SIMULATED"),
-	      "simulated without --allow-sim: exit %d", o.status);
+	CHECK(o.status == 1 && strstr(o.err, "does not verify -- SIMULATED evidence\n") &&
+	      !strstr(o.err, "is SIMULATED"), "simulated without --allow-sim: exit %d: %s", o.status, o.err);
 	output_free(&o);
 	html = slurp(page);
 	CHECK(html && strstr(html, "<p id=attestation class=\"state bad\">") && strstr(html, "NOT verified") &&

@@ -171,7 +171,8 @@ static void evidence_line(const struct report_input *in)
 	case REPORT_EVIDENCE_ABSENT:
 		break;
 	case REPORT_EVIDENCE_FAILED:
-		fprintf(stderr, "kettle report: the evidence in %s does not verify\n", in->bundle_path);
+		fprintf(stderr, "kettle report: the evidence in %s does not verify%s\n", in->bundle_path,
+			in->simulated ? " -- SIMULATED evidence" : "");
 		break;
 	case REPORT_EVIDENCE_SIMULATED:
 		fprintf(stderr, "kettle report: the evidence in %s is SIMULATED: every check passed, but it "
