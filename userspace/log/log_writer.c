@@ -783,14 +783,9 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 
 /* ---- process attributes ---- */
 
-static uint32_t attr_pos(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
-
 static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
 {
-	for (uint32_t i = attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
+	for (uint32_t i = log_attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
 		if (w->attr_slots[i].tid == tid)
 			return &w->attr_slots[i].a;
 	return NULL;
@@ -798,7 +793,7 @@ static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
 
 static void attr_place(struct attr_slot *slots, uint32_t mask, uint32_t tid, const struct attrs *a)
 {
-	uint32_t i = attr_pos(tid, mask);
+	uint32_t i = log_attr_pos(tid, mask);
 
 	while (slots[i].used && slots[i].tid != tid)
 		i = (i + 1) & mask;
