@@ -85,6 +85,7 @@ struct log_writer {
 	struct arena_chunk *arena;
 	struct str_entry *strs;
 	uint32_t nstrs, capstrs;
+	uint32_t strings_max;   /* LOG_STRINGS_MAX, lower in a test */
 	struct index_table str_index;
 
 	struct site_key *sites;
@@ -420,7 +421,7 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 	char *copy;
 	int r;
 
-	if (w->nstrs >= LOG_STRINGS_MAX)
+	if (w->nstrs >= w->strings_max)
 		return -E2BIG;
 	r = grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs));
 	if (r)
@@ -1730,6 +1731,11 @@ uint64_t log_writer_bytes(const struct log_writer *w)
 	return w->flushed + w->len;
 }
 
+void log_writer_test_strings_max(struct log_writer *w, uint32_t max)
+{
+	w->strings_max = max;
+}
+
 /* ---- life cycle ---- */
 
 static void writer_free(struct log_writer *w)
@@ -1775,6 +1781,7 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;
 	w->site_cache.last = UINT32_MAX;
+	w->strings_max = LOG_STRINGS_MAX;
 	w->prev_ts = h->start_boot_ns;
 	w->prev_tgid = h->root_pid;
 	return 0;
