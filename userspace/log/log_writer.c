@@ -328,7 +328,7 @@ static int put_opt_string(struct log_writer *w, const char *s)
 	if (!s)
 		return put_null(w);
 	if (strlen(s) > LOG_STR_MAX)
-		return -E2BIG;
+		return fail(w, -E2BIG);
 	return put_string(w, s, strlen(s));
 }
 
@@ -633,6 +633,16 @@ static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *
 	return r;
 }
 
+/*
+ * R of adding a string whose record is already written: a failure is sticky,
+ * since the reader has numbered that record and the next one would take
+ * the number the reader gave this one.
+ */
+static int stored(struct log_writer *w, int r)
+{
+	return r ? fail(w, r) : 0;
+}
+
 /* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
 #define SPLIT_DEPTH_MAX 64
 
@@ -664,7 +674,7 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 
 		r = try_diff_record(w, s, n, &done);
 		if (r || done)
-			return r ? r : add_word(w, hash, s, n, id);
+			return r ? r : stored(w, add_word(w, hash, s, n, id));
 	}
 	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
 	if (!r)
@@ -675,7 +685,7 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 		r = put_string(w, s + split, n - split);
 	if (r)
 		return r;
-	return split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
+	return stored(w, split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id));
 }
 
 static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
