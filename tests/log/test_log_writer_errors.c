@@ -168,6 +168,50 @@ static int test_string_too_long_keeps_the_writer(void)
 	return TEST_PASS;
 }
 
+static struct log_event t_open(uint64_t ts, uint32_t tgid, const char *path)
+{
+	struct log_event e = { .type = LOG_EV_OPEN, .ts_ns = ts, .tgid = tgid, .tid = tgid };
+
+	e.open = (typeof(e.open)){ .path = path, .result = 3 };
+	return e;
+}
+
+/* An open is written as a step from its process's previous one: a refused open is no step. */
+static int test_refused_open_keeps_the_sites(void)
+{
+	const struct log_event ev[] = {
+		t_open(2000, 10, "/x/a"), t_open(2100, 20, "/x/b"), t_open(2200, 10, "/x/a"),
+		t_open(2300, 20, NULL), t_open(2400, 20, "/x/b"), t_open(2500, 10, "/x/a"),
+	};
+	struct log_header h = t_header();
+	const char *path = t_temp_log();
+	struct log_writer *w;
+	struct log_file f;
+	char err[256];
+	size_t n = 0;
+	int r;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		CHECK(log_write_event(w, &ev[i]) == (ev[i].open.path ? 0 : -EINVAL), "open %zu", i);
+	CHECK(log_writer_close(w) == 0, "close");
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		if (!ev[i].open.path)
+			continue;
+		CHECK(n < f.nevents && f.events[n].tgid == ev[i].tgid && f.events[n].open.path &&
+		      !strcmp(f.events[n].open.path, ev[i].open.path), "open %zu reads as written", i);
+		n++;
+	}
+	CHECK(n == f.nevents, "%zu events, wrote %zu", f.nevents, n);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 /* The header is the writer's first record: a string too long for it leaves no log. */
 static int test_header_string_too_long(void)
 {
@@ -201,6 +245,7 @@ static const struct test tests[] = {
 	{ "path_refused_after_its_record", test_path_refused_after_its_record },
 	{ "diffed_word_refused_after_its_record", test_diffed_word_refused_after_its_record },
 	{ "string_too_long_keeps_the_writer", test_string_too_long_keeps_the_writer },
+	{ "refused_open_keeps_the_sites", test_refused_open_keeps_the_sites },
 	{ "header_string_too_long", test_header_string_too_long },
 };
 

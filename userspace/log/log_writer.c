@@ -1217,8 +1217,10 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 
 	if (!r)
 		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, OPEN_NFIELDS);
+	/* the site cache moves with the opens the reader sees: a refused one is not among them */
+	if (r)
+		return r;
+	r = put_event_head(w, ev, OPEN_NFIELDS);
 	if (!r)
 		r = put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
 	if (!r)
