@@ -532,16 +532,11 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	return RD_OK;
 }
 
-/* ---- process attributes (the writer's rule, repeated) ---- */
-
-static uint32_t attr_pos(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
+/* ---- process attributes ---- */
 
 static struct attr_slot *attr_slot(struct attr_slot *slots, uint32_t mask, uint32_t tid)
 {
-	uint32_t i = attr_pos(tid, mask);
+	uint32_t i = log_attr_pos(tid, mask);
 
 	while (slots[i].used && slots[i].tid != tid)
 		i = (i + 1) & mask;
@@ -1646,6 +1641,14 @@ int log_read_file_to(const char *path, struct log_file *out, const struct log_ev
 int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)
 {
 	return log_read_file_to(path, out, NULL, err, errlen);
+}
+
+const char *log_header_option(const struct log_header *h, const char *key)
+{
+	for (uint32_t i = h->noptions; i-- > 0;)
+		if (h->options[i].key && !strcmp(h->options[i].key, key))
+			return h->options[i].value;
+	return NULL;
 }
 
 void log_file_free(struct log_file *f)

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it. */
+/*
+ * Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it.
+ *
+ * A write refused before its record's first byte (a bad argument, a string
+ * over LOG_STR_MAX) returns -errno and leaves the writer usable.  A failure
+ * after that byte is sticky: the call and every later one return it
+ * (log_writer_close too), and the file keeps only what was flushed before,
+ * which a reader sees as a truncated log.
+ */
 #ifndef KETTLE_LOG_WRITER_H
 #define KETTLE_LOG_WRITER_H
 
@@ -36,6 +44,12 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
 uint64_t log_writer_events(const struct log_writer *w);
 /* Bytes written so far. */
 uint64_t log_writer_bytes(const struct log_writer *w);
+/*
+ * For tests: the string table holds at most MAX strings from now on (0: it
+ * is full), so that a small log reaches the limit that LOG_STRINGS_MAX puts
+ * 2^30 strings away.
+ */
+void log_writer_test_strings_max(struct log_writer *w, uint32_t max);
 /* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
 int log_writer_close(struct log_writer *w);
 
