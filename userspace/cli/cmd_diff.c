@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
+#include "common/hex.h"
 #include "forensics/forensic_facts.h"
 #include "forensics/build_diff.h"
 #include "log/show_fmt.h"
@@ -58,8 +59,8 @@ static void print_digests(const struct build_diff *d, const struct diff_file *df
 
 	if (df->change != DC_CHANGED || !da || !db)
 		return;
-	show_sha256_hex(da->sha256, ha);
-	show_sha256_hex(db->sha256, hb);
+	hex_encode(da->sha256, sizeof(da->sha256), ha);
+	hex_encode(db->sha256, sizeof(db->sha256), hb);
 	printf("  sha256 %.12s -> %.12s", ha, hb);
 }
 
@@ -333,9 +334,9 @@ static json_t *file_json(const struct build_diff *d, const struct diff_file *df)
 	char ha[65], hb[65];
 
 	if (da)
-		show_sha256_hex(da->sha256, ha);
+		hex_encode(da->sha256, sizeof(da->sha256), ha);
 	if (db)
-		show_sha256_hex(db->sha256, hb);
+		hex_encode(db->sha256, sizeof(db->sha256), hb);
 	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o}", "path", show_json_name(df->key),
 			 "full_path", show_json_name(side_path(d, df)), "change", names[df->change],
 			 "executable", df->executable, "a_sha256", da ? json_string(ha) : json_null(),

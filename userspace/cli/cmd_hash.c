@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "cli/commands.h"
+#include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_engine.h"
 
@@ -157,7 +158,7 @@ static void print_file(struct ctx *c, struct entry *en)
 {
 	char hex[2 * HASH_DIGEST_LEN + 1];
 
-	hash_hex(en->res.digest, hex);
+	hex_encode(en->res.digest, sizeof(en->res.digest), hex);
 	c->files++;
 	c->bytes += en->res.bytes;
 	if (c->tree_md) {
@@ -556,7 +557,7 @@ static void finish_tree(struct ctx *c, const char *arg)
 		snprintf(msg, sizeof(msg), "no dirhash: %zu error(s) in the tree", c->tree_errors);
 		report(c, arg, msg, true);
 	} else {
-		hash_hex(digest, hex);
+		hex_encode(digest, sizeof(digest), hex);
 		progress_clear(c);
 		if (c->json)
 			print_json(c, json_pack("{s:s, s:I}", "dirhash", hex, "files", (json_int_t)c->tree_files),

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/kmod_show.h"
+#include "common/hex.h"
 #include "common/index_table.h"
 #include "log/env_numbers.h"
 #include "log/log_files.h"
@@ -1059,12 +1060,6 @@ static const char *const file_kinds[] = { [LOG_FILE_OTHER] = "other",
 	[LOG_FILE_ELF_REL] = "elf_rel", [LOG_FILE_ELF_CORE] = "elf_core",
 	[LOG_FILE_SCRIPT] = "script", [LOG_FILE_ELF_PIE] = "elf_pie" };
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 #define FILES_PIDS_SHOWN 8
 
 static void files_text_digest(const struct log_digest *d)
@@ -1073,7 +1068,7 @@ static void files_text_digest(const struct log_digest *d)
 
 	printf("  %s:", digest_kinds[d->kind]);
 	if (d->result == 0) {
-		hex(d->sha256, 32, h);
+		hex_encode(d->sha256, sizeof(d->sha256), h);
 		fputs(h, stdout);
 	} else {
 		print_errno(errno_of(d->result));
@@ -1132,7 +1127,7 @@ static json_t *json_digest(const struct log_digest *d)
 	char h[65];
 	const char *name = d->result ? strerrorname_np(errno_of(d->result)) : NULL;
 
-	hex(d->sha256, 32, h);
+	hex_encode(d->sha256, sizeof(d->sha256), h);
 	return json_pack("{s:s, s:o, s:i, s:o, s:b, s:b, s:o}", "kind", digest_kinds[d->kind],
 			 "sha256", d->result ? json_null() : json_string(h), "result", d->result,
 			 "error", name ? json_string(name) : json_null(),

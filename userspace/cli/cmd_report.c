@@ -9,8 +9,8 @@
 #include "attest/bundle_verify.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
+#include "common/hex.h"
 #include "forensics/report_html.h"
-#include "log/show_fmt.h"
 
 #define PROVENANCE_MAX (64u << 20)      /* bytes: a statement is kilobytes to a few megabytes */
 #define SUBJECTS_MAX 100000u
@@ -157,7 +157,7 @@ static size_t check_subjects(const struct replay *r, struct provenance *p)
 		else if (!d || !(r->files[s->file].flags & RF_WRITTEN))
 			s->match = RS_NOT_IN_LOG;
 		else
-			show_sha256_hex(d->sha256, hex), s->match = strcmp(hex, s->sha256) ? RS_DIFFERS :
+			hex_encode(d->sha256, sizeof(d->sha256), hex), s->match = strcmp(hex, s->sha256) ? RS_DIFFERS :
 								     RS_MATCH;
 		bad += s->match != RS_MATCH;
 	}

@@ -23,6 +23,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "common/hex.h"
 #include "hash/elf_ident.h"
 
 #define INTERP_MAX      PATH_MAX        /* the kernel refuses a longer PT_INTERP */
@@ -293,17 +294,6 @@ static int read_interp(struct reader *r, const GElf_Phdr *ph)
 
 /* ---- ELF: notes ------------------------------------------------------------ */
 
-static void hex(char *dst, const unsigned char *src, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = digits[src[i] >> 4];
-		dst[2 * i + 1] = digits[src[i] & 15];
-	}
-	dst[2 * n] = '\0';
-}
-
 static bool is_build_id(const Elf_Data *d, const GElf_Nhdr *nh, size_t name_off)
 {
 	return nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == sizeof(ELF_NOTE_GNU) &&
@@ -315,7 +305,7 @@ static int take_build_id(struct reader *r, const Elf_Data *d, const GElf_Nhdr *n
 	if (nh->n_descsz == 0 || nh->n_descsz > ELF_IDENT_BUILD_ID_MAX)
 		return rfail(r, "ELF: build-id note of %" PRIu32 " bytes (accepted: 1..%d)",
 			     (uint32_t)nh->n_descsz, ELF_IDENT_BUILD_ID_MAX);
-	hex(r->out->build_id, (const unsigned char *)d->d_buf + desc_off, nh->n_descsz);
+	hex_encode((const uint8_t *)d->d_buf + desc_off, nh->n_descsz, r->out->build_id);
 	return 0;
 }
 

@@ -113,17 +113,6 @@ struct hash_engine {
 
 /* ---- small helpers ---- */
 
-void hash_hex(const uint8_t digest[HASH_DIGEST_LEN], char hex[2 * HASH_DIGEST_LEN + 1])
-{
-	static const char x[] = "0123456789abcdef";
-
-	for (int i = 0; i < HASH_DIGEST_LEN; i++) {
-		hex[2 * i] = x[digest[i] >> 4];
-		hex[2 * i + 1] = x[digest[i] & 15];
-	}
-	hex[2 * HASH_DIGEST_LEN] = '\0';
-}
-
 void hash_result_clear(struct hash_result *r)
 {
 	free(r->path);
