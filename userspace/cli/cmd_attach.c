@@ -23,6 +23,7 @@
 #include "collect/session.h"
 #include "collect/tracer.h"
 #include "common/clock.h"
+#include "common/grow.h"
 #include "hash/hash_plan.h"
 
 #define MAIN_TICK_NS 100000000l
@@ -134,15 +135,8 @@ struct attach_state {
 
 static int pre_add(struct attach_state *st, pid_t pid, uint64_t ticks)
 {
-	if (st->pre.n == st->pre_ticks_cap) {
-		size_t cap = st->pre_ticks_cap ? st->pre_ticks_cap * 2 : 64;
-		uint64_t *p = realloc(st->pre_ticks, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		st->pre_ticks = p;
-		st->pre_ticks_cap = cap;
-	}
+	if (grow_array((void **)&st->pre_ticks, &st->pre_ticks_cap, st->pre.n + 1, sizeof(*st->pre_ticks), 64))
+		return -ENOMEM;
 	st->pre_ticks[st->pre.n] = ticks;
 	return pid_list_add(&st->pre, pid);
 }

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "cli/commands.h"
+#include "common/grow.h"
 #include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_engine.h"
@@ -400,14 +401,9 @@ static int read_dir(struct ctx *c, const char *path, struct dirent_info **out, s
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			struct dirent_info *l = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*l));
-
-			if (!l) {
-				err = -ENOMEM;
-				break;
-			}
-			list = l;
+		if (grow_array((void **)&list, &cap, n + 1, sizeof(*list), 64)) {
+			err = -ENOMEM;
+			break;
 		}
 		full = join(path, de->d_name);
 		list[n].name = strdup(de->d_name);

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/kmod_show.h"
+#include "common/grow.h"
 #include "common/hex.h"
 #include "common/index_table.h"
 #include "log/env_numbers.h"
@@ -616,15 +617,8 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 {
 	struct proc *p;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct proc *np = realloc(t->procs, cap * sizeof(*np));
-
-		if (!np)
-			return -1;
-		t->procs = np;
-		t->cap = cap;
-	}
+	if (grow_array((void **)&t->procs, &t->cap, t->n + 1, sizeof(*t->procs), 256))
+		return -1;
 	if (!t->by_pid.slots && index_table_init(&t->by_pid, 1024))
 		return -1;
 	if (t->n >= UINT32_MAX - 1 || index_table_insert(&t->by_pid, pid_hash(pid), (uint32_t)t->n))

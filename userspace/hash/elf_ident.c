@@ -23,6 +23,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "common/grow.h"
 #include "common/hex.h"
 #include "hash/elf_ident.h"
 
@@ -40,6 +41,7 @@ struct reader {
 	GElf_Ehdr eh;
 	size_t phnum;
 	struct elf_ident *out;
+	size_t capneeded;       /* of out->needed */
 	char *err;
 	size_t errlen;
 };
@@ -473,19 +475,14 @@ static char *dyn_string(struct reader *r, const Elf_Data *strtab, uint64_t val, 
 static int add_needed(struct reader *r, char *name)
 {
 	struct elf_ident *o = r->out;
-	char **grown;
 
 	if (o->nneeded == ELF_IDENT_NEEDED_MAX) {
 		free(name);
 		return rfail(r, "ELF: more than %d DT_NEEDED entries", ELF_IDENT_NEEDED_MAX);
 	}
-	if ((o->nneeded & (o->nneeded - 1)) == 0) {     /* 0, 1, 2, 4, ...: double */
-		grown = realloc(o->needed, (o->nneeded ? 2 * o->nneeded : 1) * sizeof(*grown));
-		if (!grown) {
-			free(name);
-			return rfail(r, "out of memory");
-		}
-		o->needed = grown;
+	if (grow_array((void **)&o->needed, &r->capneeded, o->nneeded + 1, sizeof(*o->needed), 1)) {
+		free(name);
+		return rfail(r, "out of memory");
 	}
 	o->needed[o->nneeded++] = name;
 	return 0;
