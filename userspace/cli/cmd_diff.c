@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
 #include "common/hex.h"
@@ -459,15 +460,14 @@ int cmd_diff(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || npos == 2) {
-			fprintf(stderr, "kettle diff: unexpected argument '%s' (kettle diff --help)\n",
-				argv[i]);
+			cli_err("diff", "unexpected argument '%s' (kettle diff --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			pos[npos++] = argv[i];
 		}
 	}
 	if (npos < 2) {
-		fprintf(stderr, "kettle diff: expected two logs, A B (kettle diff --help)\n");
+		cli_err("diff", "expected two logs, A B (kettle diff --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open("diff", pos[0], &fa))
@@ -477,7 +477,7 @@ int cmd_diff(int argc, char **argv)
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (build_diff_run(&d, &fa.model, &fb.model)) {
-		fprintf(stderr, "kettle diff: out of memory\n");
+		cli_err("diff", "out of memory");
 		forensic_close(&fa);
 		forensic_close(&fb);
 		return KETTLE_EXIT_OWN_ERROR;
@@ -495,7 +495,7 @@ int cmd_diff(int argc, char **argv)
 	forensic_close(&fa);
 	forensic_close(&fb);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle diff: cannot write the output\n");
+		cli_err("diff", "cannot write the output");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return any ? 1 : 0;

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "common/grow.h"
 #include "common/hex.h"
@@ -92,6 +93,23 @@ static void print_escaped(FILE *f, const char *s)
 	}
 }
 
+/* PATH as print_escaped writes it, malloc'd; NULL when out of memory (callers then show PATH as is). */
+static char *escaped(const char *path)
+{
+	char *s = NULL;
+	size_t n;
+	FILE *f = open_memstream(&s, &n);
+
+	if (!f)
+		return NULL;
+	print_escaped(f, path);
+	if (fclose(f)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void print_sum_line(const char *hex, const char *path)
 {
 	if (needs_escape(path))
@@ -122,9 +140,10 @@ static void print_json(struct ctx *c, json_t *obj, const char *path)
 	if (s) {
 		puts(s);
 	} else {
-		fputs("kettle hash: ", stderr);
-		print_escaped(stderr, path);
-		fputs(": cannot write its JSON line (out of memory)\n", stderr);
+		char *name = escaped(path);
+
+		cli_err("hash", "%s: cannot write its JSON line (out of memory)", name ? name : path);
+		free(name);
 		c->status = 1;
 	}
 	free(s);
@@ -142,11 +161,12 @@ static void progress_clear(struct ctx *c)
 /* A per-file problem: always on stderr; in the JSON stream too. */
 static void report(struct ctx *c, const char *path, const char *reason, bool error)
 {
+	char *name = escaped(path);
+
 	progress_clear(c);
 	fflush(stdout);         /* keep stdout and stderr lines in order on a terminal */
-	fputs("kettle hash: ", stderr);
-	print_escaped(stderr, path);
-	fprintf(stderr, ": %s\n", reason);
+	cli_err("hash", "%s: %s", name ? name : path, reason);
+	free(name);
 	if (error) {
 		c->status = 1;
 		c->tree_errors++;
@@ -288,7 +308,7 @@ static void add_message(struct ctx *c, char *path, size_t rel, enum kind kind, c
 
 	en->msg = strdup(msg);
 	if (!en->msg) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		c->status = 1;
 		en->kind = K_NOTE;      /* nothing more to say; the status says it */
 	}
@@ -441,7 +461,7 @@ static void add_reason(struct ctx *c, const char *path, size_t rel, enum kind ki
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (!p) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		c->status = 1;
 		return;
 	}
@@ -657,7 +677,7 @@ static int parse_args(int argc, char **argv, struct ctx *c, struct hash_engine_o
 			errno = 0;
 			j = strtoul(optarg, &end, 10);
 			if (errno || *end || j < 1 || j > HASH_WORKERS_MAX) {
-				fprintf(stderr, "kettle hash: -j wants 1..%d\n", HASH_WORKERS_MAX);
+				cli_err("hash", "-j wants 1..%d", HASH_WORKERS_MAX);
 				return -1;
 			}
 			o->workers = (unsigned)j;
@@ -689,13 +709,13 @@ int cmd_hash(int argc, char **argv)
 		return r > 0 ? 0 : KETTLE_EXIT_OWN_ERROR;
 	c.win = calloc(WINDOW, sizeof(*c.win));
 	if (!c.win) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	hash_engine_test_hooks(&o);
 	c.e = hash_engine_new(&o, err, sizeof(err));
 	if (!c.e) {
-		fprintf(stderr, "kettle hash: %s\n", err);
+		cli_err("hash", "%s", err);
 		free(c.win);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -708,11 +728,11 @@ int cmd_hash(int argc, char **argv)
 	hash_engine_free(c.e);
 	free(c.win);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle hash: writing the output: %s\n", strerror(errno));
+		cli_err("hash", "writing the output: %s", strerror(errno));
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (r) {
-		fprintf(stderr, "kettle hash: hash engine: %s\n", strerror(-r));
+		cli_err("hash", "hash engine: %s", strerror(-r));
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return c.status;

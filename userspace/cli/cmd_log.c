@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/kmod_show.h"
 #include "common/grow.h"
@@ -1465,7 +1466,7 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	int r;
 
 	if (log_read_file(file, &f, err, sizeof(err))) {
-		fprintf(stderr, "kettle log: %s: %s\n", file, err);
+		cli_err("log", "%s: %s", file, err);
 		return 1;
 	}
 	if (f.truncated)
@@ -1473,11 +1474,11 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	r = sc->run(&f, flt, json, err);
 	log_file_free(&f);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle log: %s: cannot write the output\n", file);
+		cli_err("log", "%s: cannot write the output", file);
 		return 1;
 	}
 	if (r) {
-		fprintf(stderr, "kettle log: %s: %s\n", file, err[0] ? err : "cannot format the output");
+		cli_err("log", "%s: %s", file, err[0] ? err : "cannot format the output");
 		return 1;
 	}
 	return 0;
@@ -1486,11 +1487,12 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 static int parse_args(const struct subcommand *sc, int argc, char **argv)
 {
 	struct log_filter flt = { 0 };
-	char err[ERRLEN];
+	char err[ERRLEN], cmd[32];
 	const char *file = NULL;
 	bool json = false;
 	int r;
 
+	snprintf(cmd, sizeof(cmd), "log %s", sc->name);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("Usage: kettle log %s FILE [--json]%s\n\n%s\n", sc->name,
@@ -1502,22 +1504,22 @@ static int parse_args(const struct subcommand *sc, int argc, char **argv)
 			json = true;
 		} else if (sc->filters && log_filter_is_option(argv[i])) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "kettle log %s: %s needs a value\n", sc->name, argv[i]);
+				cli_err(cmd, "%s needs a value", argv[i]);
 				log_filter_free(&flt);
 				return KETTLE_EXIT_OWN_ERROR;
 			}
 			if (log_filter_add(&flt, argv[i], argv[i + 1], err, sizeof(err))) {
-				fprintf(stderr, "kettle log %s: %s\n", sc->name, err);
+				cli_err(cmd, "%s", err);
 				log_filter_free(&flt);
 				return KETTLE_EXIT_OWN_ERROR;
 			}
 			i++;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kettle log %s: unknown option '%s'\n", sc->name, argv[i]);
+			cli_err(cmd, "unknown option '%s'", argv[i]);
 			log_filter_free(&flt);
 			return 1;
 		} else if (file) {
-			fprintf(stderr, "kettle log %s: one FILE only\n", sc->name);
+			cli_err(cmd, "one FILE only");
 			log_filter_free(&flt);
 			return 1;
 		} else {
@@ -1525,7 +1527,7 @@ static int parse_args(const struct subcommand *sc, int argc, char **argv)
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "kettle log %s: no FILE (kettle log %s --help)\n", sc->name, sc->name);
+		cli_err(cmd, "no FILE (kettle log %s --help)", sc->name);
 		log_filter_free(&flt);
 		return 1;
 	}
@@ -1547,6 +1549,6 @@ int cmd_log(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return parse_args(&subcommands[i], argc, argv);
-	fprintf(stderr, "kettle log: unknown subcommand '%s' (kettle log --help)\n", argv[1]);
+	cli_err("log", "unknown subcommand '%s' (kettle log --help)", argv[1]);
 	return 1;
 }
