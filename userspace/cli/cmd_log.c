@@ -1444,7 +1444,8 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-6s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\nkettle log SUBCOMMAND --help for details. A truncated log is shown up to\n"
-		"its last complete record, with a warning on stderr.\n");
+		"its last complete record, with a warning on stderr.\n"
+		"Exit status: 0 shown, 1 the log cannot be read, 125 a usage error.\n");
 }
 
 static void warn_truncated(const char *file, const struct log_file *f)
@@ -1484,13 +1485,14 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	return 0;
 }
 
+/* A usage error exits KETTLE_EXIT_OWN_ERROR, as in every command: it is kettle's failure, not a build's status. */
 static int parse_args(const struct subcommand *sc, int argc, char **argv)
 {
 	struct log_filter flt = { 0 };
 	char err[ERRLEN], cmd[32];
 	const char *file = NULL;
 	bool json = false;
-	int r;
+	int r = KETTLE_EXIT_OWN_ERROR;
 
 	snprintf(cmd, sizeof(cmd), "log %s", sc->name);
 	for (int i = 2; i < argc; i++) {
@@ -1498,40 +1500,35 @@ static int parse_args(const struct subcommand *sc, int argc, char **argv)
 			printf("Usage: kettle log %s FILE [--json]%s\n\n%s\n", sc->name,
 			       sc->filters ? " [--pid PID] [--path GLOB] [--type TYPE] [--since TIME] [--until TIME]" : "",
 			       sc->help);
-			log_filter_free(&flt);
-			return 0;
+			r = 0;
+			goto out;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (sc->filters && log_filter_is_option(argv[i])) {
 			if (i + 1 >= argc) {
 				cli_err(cmd, "%s needs a value", argv[i]);
-				log_filter_free(&flt);
-				return KETTLE_EXIT_OWN_ERROR;
+				goto out;
 			}
 			if (log_filter_add(&flt, argv[i], argv[i + 1], err, sizeof(err))) {
 				cli_err(cmd, "%s", err);
-				log_filter_free(&flt);
-				return KETTLE_EXIT_OWN_ERROR;
+				goto out;
 			}
 			i++;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_err(cmd, "unknown option '%s'", argv[i]);
-			log_filter_free(&flt);
-			return 1;
+			goto out;
 		} else if (file) {
 			cli_err(cmd, "one FILE only");
-			log_filter_free(&flt);
-			return 1;
+			goto out;
 		} else {
 			file = argv[i];
 		}
 	}
-	if (!file) {
+	if (!file)
 		cli_err(cmd, "no FILE (kettle log %s --help)", sc->name);
-		log_filter_free(&flt);
-		return 1;
-	}
-	r = run_subcommand(sc, file, &flt, json);
+	else
+		r = run_subcommand(sc, file, &flt, json);
+out:
 	log_filter_free(&flt);
 	return r;
 }
@@ -1540,7 +1537,7 @@ int cmd_log(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
@@ -1550,5 +1547,5 @@ int cmd_log(int argc, char **argv)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return parse_args(&subcommands[i], argc, argv);
 	cli_err("log", "unknown subcommand '%s' (kettle log --help)", argv[1]);
-	return 1;
+	return KETTLE_EXIT_OWN_ERROR;
 }
