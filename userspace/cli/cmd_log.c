@@ -35,8 +35,8 @@
 #define KERNEL_O_LARGEFILE 0100000
 #endif
 
-static const char *const call_names[] = { [1] = "open", [2] = "openat", [3] = "openat2",
-					  [4] = "creat" };
+static const char *const call_names[] = { [LOG_CALL_OPEN] = "open", [LOG_CALL_OPENAT] = "openat",
+					  [LOG_CALL_OPENAT2] = "openat2", [LOG_CALL_CREAT] = "creat" };
 
 static const char *const fop_names[LOG_FOP_CALL_MAX] = {
 	[LOG_FOP_RENAME] = "rename", [LOG_FOP_RENAMEAT] = "renameat", [LOG_FOP_RENAMEAT2] = "renameat2",
@@ -152,7 +152,7 @@ static void show_open(const struct log_event *e)
 	print_open_flags(e->open.flags);
 	if (e->open.flags & (O_CREAT | O_TMPFILE))
 		printf(" mode 0%o", e->open.mode);
-	if (call && e->open.call != 2)
+	if (call && e->open.call != LOG_CALL_OPENAT)
 		printf(" via %s", call);
 	printf(" = ");
 	if (e->open.result < 0)
@@ -392,11 +392,10 @@ static json_t *jstatus(int32_t status)
 	return json_pack("{s:i}", "exit_code", WEXITSTATUS(status));
 }
 
-static json_t *jcall(uint32_t call)
+/* A call, family or state by its name; by its number when this kettle has no name for it. */
+static json_t *jname(const char *name, uint32_t v)
 {
-	const char *name = call_name(call);
-
-	return name ? json_string(name) : json_integer(call);
+	return name ? json_string(name) : json_integer(v);
 }
 
 static json_t *json_open(const struct log_event *e)
@@ -410,7 +409,7 @@ static json_t *json_open(const struct log_event *e)
 	}
 	if (o && json_object_update_new(o, json_pack(
 			"{s:i, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I}",
-			"result", e->open.result, "call", jcall(e->open.call),
+			"result", e->open.result, "call", jname(call_name(e->open.call), e->open.call),
 			"flags", show_json_u64(e->open.flags), "mode", (json_int_t)e->open.mode,
 			"dev", show_json_u64(e->open.dev), "ino", show_json_u64(e->open.ino),
 			"size", (json_int_t)e->open.size, "mtime_ns", (json_int_t)e->open.mtime_ns,
@@ -433,11 +432,6 @@ static json_t *json_snapshot(const struct log_event *e)
 			 "flags", (json_int_t)e->proc_snapshot.flags);
 }
 
-static json_t *jname(const char *name, uint32_t v)
-{
-	return name ? json_string(name) : json_integer(v);
-}
-
 static const char *const addr_sources[] = { [LOG_ADDR_NONE] = "none", [LOG_ADDR_USER] = "user",
 					    [LOG_ADDR_PEER] = "peer", [LOG_ADDR_LOCAL] = "local" };
 
@@ -453,7 +447,7 @@ static json_t *json_net(const struct log_event *e)
 			 "family", jname(net_family_name(e->net.family), e->net.family),
 			 "sock_type", (json_int_t)e->net.sock_type,
 			 "protocol", (json_int_t)e->net.protocol, "flags", (json_int_t)e->net.flags,
-			 "addr_source", jname(src < 4 ? addr_sources[src] : NULL, src),
+			 "addr_source", jname(src <= LOG_ADDR_LOCAL ? addr_sources[src] : NULL, src),
 			 "endpoint", ep[0] ? show_json_name(ep) : json_null(), "port", (json_int_t)e->net.port,
 			 "local", json_boolean(!ep[0] || net_endpoint_is_local(e)),
 			 "dns", jname(dns <= LOG_DNS_UNDECODABLE ? dns_status_names[dns] : NULL, dns),
@@ -1221,11 +1215,13 @@ static int run_files(const struct log_file *f, const struct log_filter *flt, boo
 
 static const char *proto_name(const struct net_endpoint *ep)
 {
-	static const char *const inet[] = { [1] = "tcp", [2] = "udp", [3] = "raw", [5] = "sctp" };
-	static const char *const other[] = { [1] = "stream", [2] = "dgram", [3] = "raw", [5] = "seqpacket" };
+	static const char *const inet[] = { [SOCK_STREAM] = "tcp", [SOCK_DGRAM] = "udp", [SOCK_RAW] = "raw",
+					    [SOCK_SEQPACKET] = "sctp" };
+	static const char *const other[] = { [SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram", [SOCK_RAW] = "raw",
+					     [SOCK_SEQPACKET] = "seqpacket" };
 	const char *n = NULL;
 
-	if (ep->sock_type < 6)
+	if (ep->sock_type < sizeof(inet) / sizeof(inet[0]))
 		n = ep->family == AF_INET || ep->family == AF_INET6 ? inet[ep->sock_type] : other[ep->sock_type];
 	return n ? n : "?";
 }
