@@ -1002,24 +1002,13 @@ int hash_engine_submit(struct hash_engine *e, const char *path, uint64_t cookie)
 	return r;
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t max, int timeout_ms)
 {
 	struct timespec deadline;
 	size_t n = 0;
 
 	if (timeout_ms > 0)
-		deadline_after(&deadline, timeout_ms);
+		deadline = clock_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&e->lock);
 	while (!e->nresults && e->outstanding && timeout_ms) {
 		if (timeout_ms < 0)
