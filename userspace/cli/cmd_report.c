@@ -150,13 +150,14 @@ static size_t check_subjects(const struct replay *r, struct provenance *p)
 
 		s->file = replay_file_resolve(r, s->name, err, sizeof(err));
 		d = s->file == REPLAY_NONE ? NULL : replay_file_digest(r, s->file);
-		if (!s->sha256)
+		if (!s->sha256) {
 			s->match = RS_NO_SHA256;
-		else if (!d || !(r->files[s->file].flags & RF_WRITTEN))
+		} else if (!d || !(r->files[s->file].flags & RF_WRITTEN)) {
 			s->match = RS_NOT_IN_LOG;
-		else
-			hex_encode(d->sha256, sizeof(d->sha256), hex), s->match = strcmp(hex, s->sha256) ? RS_DIFFERS :
-								     RS_MATCH;
+		} else {
+			hex_encode(d->sha256, sizeof(d->sha256), hex);
+			s->match = strcmp(hex, s->sha256) ? RS_DIFFERS : RS_MATCH;
+		}
 		bad += s->match != RS_MATCH;
 	}
 	return bad;

@@ -224,8 +224,8 @@ static int collect_files(struct build_diff *d, struct side *sa, struct side *sb)
 			if (found != REPLAY_NONE) {
 				free(key);
 			} else {
-				if (grow_array((void **)&d->files, &cap, (size_t)d->nfiles + 1, sizeof(*d->files), 1024) ||
-				    index_table_insert(&idx, h, d->nfiles)) {
+				if (grow_array((void **)&d->files, &cap, (size_t)d->nfiles + 1, sizeof(*d->files),
+					       1024) || index_table_insert(&idx, h, d->nfiles)) {
 					free(key);
 					goto fail;
 				}
