@@ -2,6 +2,7 @@
 /* The evidence bundle's model and its writer; bundle_read.c is the reader. */
 #include "attest/bundle.h"
 #include "common/errf.h"
+#include "common/file_bytes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -243,32 +244,13 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	return 0;
 }
 
-/*
- * N bytes to FD: 0; -1 with errno when a write fails; 1 with *DONE when a
- * write writes nothing, which sets no errno (a stale one would mislead).
- */
-static int write_all(int fd, const uint8_t *p, size_t n, size_t *done)
-{
-	for (*done = 0; *done < n;) {
-		ssize_t r = write(fd, p + *done, n - *done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 1;
-		*done += (size_t)r;
-	}
-	return 0;
-}
-
 int bundle_write_file(const struct bundle *b, const char *path, char *err, size_t errlen)
 {
 	char tmp[4096], why[128];
 	uint8_t *buf;
-	size_t len, done;
-	int fd, rc;
+	size_t len;
+	ssize_t done;
+	int fd;
 
 	if (bundle_encode(b, &buf, &len, err, errlen))
 		return -1;
@@ -282,11 +264,11 @@ int bundle_write_file(const struct bundle *b, const char *path, char *err, size_
 		free(buf);
 		return errf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
 	}
-	rc = write_all(fd, buf, len, &done);
-	if (rc < 0)
-		snprintf(why, sizeof(why), "write: %s", strerror(errno));
-	else if (rc > 0)
-		snprintf(why, sizeof(why), "short write: %zu of %zu bytes written", done, len);
+	done = file_write_all(fd, buf, len);
+	if (done < 0)
+		snprintf(why, sizeof(why), "write: %s", strerror((int)-done));
+	else if ((size_t)done < len)
+		snprintf(why, sizeof(why), "short write: %zd of %zu bytes written", done, len);
 	else if (fsync(fd))
 		snprintf(why, sizeof(why), "fsync: %s", strerror(errno));
 	else

@@ -151,6 +151,21 @@ static inline size_t file_lines(const char *path)
 	return n;
 }
 
+/* Whether the first 4 KiB of the file PATH (a command's stdout or stderr) hold S; false when it cannot be read. */
+static inline bool file_holds(const char *path, const char *s)
+{
+	char buf[4096] = "";
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, s) != NULL;
+}
+
 /* Runs kettle to the end; returns its exit code (or 256 + signal). */
 static inline int kettle_run(const char *log, const char *const opts[], const char *const cmd[],
 			     const char *out_path)

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "common/hex.h"
 #include "hash/hash_engine.h"
 #include "kettle_test.h"
 #include "test_privs.h"
@@ -94,7 +95,7 @@ static int sizes_agree(bool no_multibuffer)
 		CHECK(write_file(path, sizes[i]) == 0, "write %s", path);
 		CHECK(coreutils_hex(path, want) == 0, "sha256sum %s", path);
 		CHECK(hash_one(e, path, &r) == 0, "hash");
-		hash_hex(r.digest, got);
+		hex_encode(r.digest, sizeof(r.digest), got);
 		CHECK(r.error == 0 && !r.changed, "size %zu: error %d changed %d", sizes[i], r.error,
 		      r.changed);
 		CHECK(r.bytes == sizes[i], "bytes %" PRIu64 " for %zu", r.bytes, sizes[i]);
@@ -142,7 +143,7 @@ static int t_eagain_reads_are_retried(void)
 	CHECK(write_file(path, 200000) == 0, "write");
 	CHECK(coreutils_hex(path, want) == 0, "sha256sum");
 	CHECK(hash_with_eagain(path, 3, &r) == 0, "hash");
-	hash_hex(r.digest, got);
+	hex_encode(r.digest, sizeof(r.digest), got);
 	CHECK(r.error == 0 && !r.changed && r.bytes == 200000, "error %d bytes %" PRIu64, r.error, r.bytes);
 	CHECK(!strcmp(got, want), "%s != %s", got, want);
 	return TEST_PASS;

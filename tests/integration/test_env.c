@@ -7,6 +7,7 @@
  */
 #include <openssl/evp.h>
 
+#include "common/hex.h"
 #include "kettle_test.h"
 
 #define SECRET "s3cr3t-ghp_x9QwErTy"
@@ -39,8 +40,7 @@ static void sha256_value(const char *s, char out[72])
 
 	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
 	strcpy(out, "sha256:");
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, sizeof(md), out + strlen("sha256:"));
 }
 
 /* Whether the file PATH holds the bytes S anywhere. */

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "collect/kmod_reader.h"
+#include "common/hex.h"
 #include "kettle_test.h"
 #include "log/log_reader.h"
 #include "testlib.h"
@@ -141,15 +142,8 @@ static int program_sha256(const char *name, char hex[65])
 	fclose(f);
 	EVP_DigestFinal_ex(c, md, NULL);
 	EVP_MD_CTX_free(c);
-	for (int i = 0; i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
+	hex_encode(md, sizeof(md), hex);
 	return TEST_PASS;
-}
-
-static void hex32(const uint8_t *p, char out[65])
-{
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
 }
 
 static int run_ready(void)
@@ -215,7 +209,7 @@ static int kernel_digest_is(const struct log_file *f, const char *path, const ch
 	CHECK(k, "no kernel measurement of %s in the log", path);
 	if (program_sha256(program, want))
 		return TEST_FAIL;
-	hex32(k->sha256, got);
+	hex_encode(k->sha256, sizeof(k->sha256), got);
 	CHECK(k->result == 0 && !strcmp(got, want), "%s: kernel digest %s, the bytes that ran %s", path, got, want);
 	CHECK(k->size > 0 && k->bytes_hashed == (uint64_t)k->size && !(k->flags & LOG_KMOD_CACHE_HIT),
 	      "%s: hashed %llu of %lld bytes", path, (unsigned long long)k->bytes_hashed, (long long)k->size);

@@ -2,6 +2,7 @@
 /* kettle log {show,tree,stats} on a real log, a cut one and bad files: what a user or script sees. */
 #include <jansson.h>
 
+#include "common/exit_code.h"
 #include "kettle_test.h"
 
 /* Runs `kettle log SUB FILE [--json]`; stdout and stderr land in OUT and ERR files. Returns the exit code. */
@@ -126,10 +127,38 @@ static int bad_files_one_line_error(void)
 	return TEST_PASS;
 }
 
+/* A usage error is kettle's own failure, as in every other command: 125 and one line naming the mistake. */
+static int usage_errors_exit_125(void)
+{
+	static const struct { const char *args[5], *says; } bad[] = {
+		{ { "log", "bogus" }, "kettle log: unknown subcommand 'bogus'" },
+		{ { "log", "show" }, "kettle log show: no FILE" },
+		{ { "log", "show", "--bogus", "x.cbor" }, "kettle log show: unknown option '--bogus'" },
+		{ { "log", "tree", "a.cbor", "b.cbor" }, "kettle log tree: one FILE only" },
+		{ { "log", "show", "x.cbor", "--pid" }, "kettle log show: --pid needs a value" },
+	};
+	const char *none[] = { "log", NULL };
+	char dir[256], log[300], out[300], err[300];
+
+	test_workdir("logusage", dir, log);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = kettle_cli(bad[i].args, out, err);
+
+		CHECK(rc == KETTLE_EXIT_OWN_ERROR, "%s: exit %d, want 125", bad[i].says, rc);
+		CHECK(file_lines(err) == 1 && file_holds(err, bad[i].says), "stderr does not say '%s'", bad[i].says);
+	}
+	CHECK(kettle_cli(none, out, err) == KETTLE_EXIT_OWN_ERROR, "kettle log alone: want exit 125");
+	CHECK(file_holds(err, "Usage: kettle log"), "kettle log alone: no usage on stderr");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "json_views_match_the_log", json_views_match_the_log },
 	{ "cut_log_shown_with_warning", cut_log_shown_with_warning },
 	{ "bad_files_one_line_error", bad_files_one_line_error },
+	{ "usage_errors_exit_125", usage_errors_exit_125 },
 };
 
 TEST_MAIN("log_cli", tests)

@@ -70,20 +70,6 @@ static json_t *shown_events(void)
 	return all;
 }
 
-static bool out_contains(const char *path, const char *s)
-{
-	char buf[4096] = "";
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return strstr(buf, s) != NULL;
-}
-
 static const char *jtype(json_t *ev)
 {
 	return json_string_value(json_object_get(ev, "type"));
@@ -367,12 +353,12 @@ static int bad_values_exit_125_naming_the_option(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(show((const char *[]){ bad[i].opt, bad[i].value, NULL }) == KETTLE_EXIT_OWN_ERROR,
 		      "%s '%s': want exit 125", bad[i].opt, bad[i].value);
-		CHECK(file_lines(err_path) == 1 && out_contains(err_path, bad[i].opt),
+		CHECK(file_lines(err_path) == 1 && file_holds(err_path, bad[i].opt),
 		      "%s '%s': want one line on stderr naming the option", bad[i].opt, bad[i].value);
 		CHECK(file_lines(out_path) == 0, "%s '%s': printed events", bad[i].opt, bad[i].value);
 	}
 	CHECK(show((const char *[]){ "--json", "--since", NULL }) == KETTLE_EXIT_OWN_ERROR, "--since without a value");
-	CHECK(out_contains(err_path, "--since"), "missing value: the option is not named");
+	CHECK(file_holds(err_path, "--since"), "missing value: the option is not named");
 	return TEST_PASS;
 }
 

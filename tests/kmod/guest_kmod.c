@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/hex.h"
 #include "events.h"
 #include "sha256.h"
 
@@ -124,12 +125,6 @@ static void sha_of_file(const char *path, uint8_t out[32], size_t *len)
 	free(buf);
 }
 
-static void hex(const uint8_t *d, char out[65])
-{
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 /* fork + exec path (or execveat of fd when fd >= 0); returns the wait status, pid */
 static int run_in(const char *path, int exec_fd, const char *cgroup_dir, pid_t *pid_out)
 {
@@ -221,8 +216,8 @@ static bool record_matches(const char *name, const struct ke_kmod_exec *r,
 		report(name, false, "no record");
 		return false;
 	}
-	hex(r->digest, got_hex);
-	hex(want, want_hex);
+	hex_encode(r->digest, sizeof(r->digest), got_hex);
+	hex_encode(want, 32, want_hex);
 	if (r->h.type != KE_KMOD_EXEC || r->h.size != sizeof(*r) || r->err ||
 	    (pid && r->h.tgid != (uint32_t)pid) || (uint64_t)r->size != size ||
 	    memcmp(r->digest, want, 32) ||

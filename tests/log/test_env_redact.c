@@ -2,6 +2,7 @@
 /* The secret rule for environment values: which names match, what a hashed value looks like, bad patterns. */
 #include <openssl/evp.h>
 
+#include "common/hex.h"
 #include "log/env_redact.h"
 #include "testlib.h"
 
@@ -47,8 +48,7 @@ static void sha_hex(const char *s, char out[65])
 	unsigned int n = 0;
 
 	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, sizeof(md), out);
 }
 
 static int test_hashed_form(void)

@@ -12,6 +12,7 @@
 
 #include "bpf/events.h"
 
+#include "common/hex.h"
 #include "kettle_test.h"
 #include "log/log_writer.h"
 #include "provenance/provenance.h"
@@ -568,8 +569,7 @@ static int test_merkle_worked_example(void)
 	char err[256], hexroot[65];
 
 	CHECK(deps && provenance_merkle_root(deps, root, err, sizeof(err)) == 0, "%s", err);
-	for (int i = 0; i < 32; i++)
-		sprintf(hexroot + 2 * i, "%02x", root[i]);
+	hex_encode(root, sizeof(root), hexroot);
 	/* docs/provenance.md's worked example */
 	CHECK(!strcmp(hexroot, "cd9d07deec99c9724fdc0ec68acdef27547506379f59662eec8482a3d5656766"), "root %s", hexroot);
 	json_decref(deps);
@@ -602,8 +602,7 @@ static int test_merkle_independent(void)
 		CHECK(json_dump_file(deps, in, JSON_INDENT(2)) == 0, "write");
 		CHECK(provenance_merkle_root(deps, root, err, sizeof(err)) == 0, "%s", err);
 		json_decref(deps);
-		for (int i = 0; i < 32; i++)
-			sprintf(hexroot + 2 * i, "%02x", root[i]);
+		hex_encode(root, sizeof(root), hexroot);
 		py = python_jcs("merkle", in, &len);
 		CHECK(py, "python");
 		CHECK(!strcmp(py, hexroot), "%d leaves: ours %s, python %s", n, hexroot, py);

@@ -17,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "collect/cgroup_scope.h"
 #include "collect/proc_scan.h"
 #include "collect/session.h"
 #include "collect/tracer.h"
 #include "common/clock.h"
+#include "common/grow.h"
 #include "hash/hash_plan.h"
 
 #define MAIN_TICK_NS 100000000l
@@ -95,7 +97,7 @@ static int attach_parse(int argc, char **argv, struct attach_options *o)
 		switch (c) {
 		case OPT_PID:
 			if (parse_pid_arg(optarg, &o->pid)) {
-				fprintf(stderr, "kettle attach: --pid '%s': want a process id (a positive number)\n", optarg);
+				cli_err("attach", "--pid '%s': want a process id (a positive number)", optarg);
 				return -1;
 			}
 			o->pid_arg = optarg;
@@ -104,16 +106,16 @@ static int attach_parse(int argc, char **argv, struct attach_options *o)
 		case OPT_UNTIL_EXIT: o->until_exit = true; break;
 		case 'h': attach_usage(stdout); exit(0);
 		default:
-			fprintf(stderr, "kettle attach: bad option (see kettle attach --help)\n");
+			cli_err("attach", "bad option (see kettle attach --help)");
 			return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kettle attach: unexpected argument '%s' (see kettle attach --help)\n", argv[optind]);
+		cli_err("attach", "unexpected argument '%s' (see kettle attach --help)", argv[optind]);
 		return -1;
 	}
 	if (!o->pid == !o->cgroup) {
-		fprintf(stderr, "kettle attach: give one of --pid PID or --cgroup PATH\n");
+		cli_err("attach", "give one of --pid PID or --cgroup PATH");
 		return -1;
 	}
 	return 0;
@@ -134,15 +136,8 @@ struct attach_state {
 
 static int pre_add(struct attach_state *st, pid_t pid, uint64_t ticks)
 {
-	if (st->pre.n == st->pre_ticks_cap) {
-		size_t cap = st->pre_ticks_cap ? st->pre_ticks_cap * 2 : 64;
-		uint64_t *p = realloc(st->pre_ticks, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		st->pre_ticks = p;
-		st->pre_ticks_cap = cap;
-	}
+	if (grow_array((void **)&st->pre_ticks, &st->pre_ticks_cap, st->pre.n + 1, sizeof(*st->pre_ticks), 64))
+		return -ENOMEM;
 	st->pre_ticks[st->pre.n] = ticks;
 	return pid_list_add(&st->pre, pid);
 }
@@ -157,28 +152,28 @@ static int target_check(struct attach_state *st)
 
 	if (o->cgroup) {
 		if (cgroup_scope_open(&st->cg, o->cgroup, err, sizeof(err))) {
-			fprintf(stderr, "kettle attach: %s\n", err);
+			cli_err("attach", "%s", err);
 			return -1;
 		}
 		st->have_cg = true;
 		return 0;
 	}
 	if (o->pid == getpid()) {
-		fprintf(stderr, "kettle attach: --pid %d is kettle itself\n", (int)o->pid);
+		cli_err("attach", "--pid %d is kettle itself", (int)o->pid);
 		return -1;
 	}
 	rc = proc_read_stat(o->pid, &ps);
 	if (rc == -ENOENT) {
-		fprintf(stderr, "kettle attach: --pid %d: no such process\n", (int)o->pid);
+		cli_err("attach", "--pid %d: no such process", (int)o->pid);
 		return -1;
 	}
 	if (rc) {
-		fprintf(stderr, "kettle attach: --pid %d: cannot read /proc/%d/stat: %s\n", (int)o->pid, (int)o->pid,
+		cli_err("attach", "--pid %d: cannot read /proc/%d/stat: %s", (int)o->pid, (int)o->pid,
 			strerror(-rc));
 		return -1;
 	}
 	if (proc_exited(&ps)) {
-		fprintf(stderr, "kettle attach: --pid %d has already exited (a zombie)\n", (int)o->pid);
+		cli_err("attach", "--pid %d has already exited (a zombie)", (int)o->pid);
 		return -1;
 	}
 	return 0;
@@ -228,12 +223,12 @@ static int discover_tree(struct attach_state *st)
 
 	rc = tracer_track(st->tracer, root);
 	if (rc) {
-		fprintf(stderr, "kettle attach: cannot track pid %d: %s\n", (int)root, strerror(-rc));
+		cli_err("attach", "cannot track pid %d: %s", (int)root, strerror(-rc));
 		return -1;
 	}
 	if (proc_read_stat(root, &ps) || proc_exited(&ps)) {
 		tracer_untrack(st->tracer, root);
-		fprintf(stderr, "kettle attach: --pid %d exited before it could be tracked\n", (int)root);
+		cli_err("attach", "--pid %d exited before it could be tracked", (int)root);
 		return -1;
 	}
 	if ((rc = pre_add(st, root, ps.start_ticks)) || (rc = pid_list_add(&seen, root)))
@@ -260,12 +255,12 @@ static int discover_tree(struct attach_state *st)
 			break;
 	}
 	if (!rc && round == SCAN_ROUNDS_MAX)
-		fprintf(stderr, "kettle attach: warning: the tree still changed after %d scans of /proc; "
-			"processes it forked before the attach may be missing\n", SCAN_ROUNDS_MAX);
+		cli_err("attach", "warning: the tree still changed after %d scans of /proc; "
+			"processes it forked before the attach may be missing", SCAN_ROUNDS_MAX);
 fail:
 	pid_list_free(&seen);
 	if (rc)
-		fprintf(stderr, "kettle attach: scanning the descendants of %d failed: %s\n", (int)root, strerror(-rc));
+		cli_err("attach", "scanning the descendants of %d failed: %s", (int)root, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
@@ -291,7 +286,7 @@ static int discover_cgroup(struct attach_state *st)
 	}
 	pid_list_free(&found);
 	if (rc)
-		fprintf(stderr, "kettle attach: reading the processes of %s failed: %s\n", st->cg.path, strerror(-rc));
+		cli_err("attach", "reading the processes of %s failed: %s", st->cg.path, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
@@ -344,8 +339,7 @@ static int write_snapshots(struct attach_state *st)
 		proc_info_free(&pi);
 	}
 	if (rc)
-		fprintf(stderr, "kettle attach: writing the snapshots to %s failed: %s\n", st->opt->s.output,
-			strerror(-rc));
+		cli_err("attach", "writing the snapshots to %s failed: %s", st->opt->s.output, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
@@ -412,7 +406,7 @@ static int session_begin(struct attach_state *st)
 		snprintf(target, sizeof(target), "%d", (int)o->pid);
 		/* The header's command is the target's, as /proc shows it (empty when unreadable). */
 		if (proc_read_argv(o->pid, &argv, &argc, &cut) == -ENOMEM) {
-			fprintf(stderr, "kettle attach: out of memory\n");
+			cli_err("attach", "out of memory");
 			return -1;
 		}
 	}
@@ -454,7 +448,7 @@ static int attach_traced(const struct attach_options *o)
 		topt.cgroup_fd = st.cg.dir_fd;
 	st.tracer = tracer_open(&topt, err, sizeof(err));
 	if (!st.tracer) {
-		fprintf(stderr, "kettle attach: %s\n", err);
+		cli_err("attach", "%s", err);
 		goto out;
 	}
 	st.attach_boot_ns = clock_ns(CLOCK_BOOTTIME);
@@ -470,7 +464,7 @@ static int attach_traced(const struct attach_options *o)
 	st.session.processes_before = st.pre.n;
 	atomic_fetch_add(&st.session.collect.events, st.pre.n);
 	/* Said even without progress: from here on nothing the target does is missed. */
-	fprintf(stderr, "kettle attach: following %s %s (%zu processes running)\n", st.have_cg ? "cgroup" : "pid",
+	cli_err("attach", "following %s %s (%zu processes running)", st.have_cg ? "cgroup" : "pid",
 		st.have_cg ? st.cg.path : o->pid_arg, st.pre.n);
 
 	supervise(&st, &sigs);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "attest/evidence.h"
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "common/hex.h"
 
@@ -119,7 +120,7 @@ int cmd_attest(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || !r.bundle_path) {
-		fprintf(stderr, "kettle attest: %s\n", optind != argc - 1 ? "give exactly one STATEMENT file"
+		cli_err("attest", "%s", optind != argc - 1 ? "give exactly one STATEMENT file"
 							   : "give -o BUNDLE");
 		usage(stderr);
 		return KETTLE_EXIT_OWN_ERROR;
@@ -127,7 +128,7 @@ int cmd_attest(int argc, char **argv)
 	r.statement_path = argv[optind];
 	evidence_paths_default(&r.paths);
 	if (attest_statement(&r, &b, err, sizeof(err))) {
-		fprintf(stderr, "kettle attest: %s\n", err);
+		cli_err("attest", "%s", err);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	print_result(&r, &b, json);

@@ -3,8 +3,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
+#include "common/hex.h"
 #include "forensics/forensic_facts.h"
 #include "forensics/build_diff.h"
 #include "log/show_fmt.h"
@@ -58,8 +60,8 @@ static void print_digests(const struct build_diff *d, const struct diff_file *df
 
 	if (df->change != DC_CHANGED || !da || !db)
 		return;
-	show_sha256_hex(da->sha256, ha);
-	show_sha256_hex(db->sha256, hb);
+	hex_encode(da->sha256, sizeof(da->sha256), ha);
+	hex_encode(db->sha256, sizeof(db->sha256), hb);
 	printf("  sha256 %.12s -> %.12s", ha, hb);
 }
 
@@ -333,9 +335,9 @@ static json_t *file_json(const struct build_diff *d, const struct diff_file *df)
 	char ha[65], hb[65];
 
 	if (da)
-		show_sha256_hex(da->sha256, ha);
+		hex_encode(da->sha256, sizeof(da->sha256), ha);
 	if (db)
-		show_sha256_hex(db->sha256, hb);
+		hex_encode(db->sha256, sizeof(db->sha256), hb);
 	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o}", "path", show_json_name(df->key),
 			 "full_path", show_json_name(side_path(d, df)), "change", names[df->change],
 			 "executable", df->executable, "a_sha256", da ? json_string(ha) : json_null(),
@@ -458,15 +460,14 @@ int cmd_diff(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || npos == 2) {
-			fprintf(stderr, "kettle diff: unexpected argument '%s' (kettle diff --help)\n",
-				argv[i]);
+			cli_err("diff", "unexpected argument '%s' (kettle diff --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			pos[npos++] = argv[i];
 		}
 	}
 	if (npos < 2) {
-		fprintf(stderr, "kettle diff: expected two logs, A B (kettle diff --help)\n");
+		cli_err("diff", "expected two logs, A B (kettle diff --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open("diff", pos[0], &fa))
@@ -476,7 +477,7 @@ int cmd_diff(int argc, char **argv)
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (build_diff_run(&d, &fa.model, &fb.model)) {
-		fprintf(stderr, "kettle diff: out of memory\n");
+		cli_err("diff", "out of memory");
 		forensic_close(&fa);
 		forensic_close(&fb);
 		return KETTLE_EXIT_OWN_ERROR;
@@ -494,7 +495,7 @@ int cmd_diff(int argc, char **argv)
 	forensic_close(&fa);
 	forensic_close(&fb);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle diff: cannot write the output\n");
+		cli_err("diff", "cannot write the output");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return any ? 1 : 0;

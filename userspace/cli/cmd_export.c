@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
 #include "forensics/forensic_facts.h"
@@ -236,25 +237,24 @@ int cmd_export(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out_path = argv[++i];
 		} else if ((argv[i][0] == '-' && argv[i][1]) || log_path) {
-			fprintf(stderr, "kettle export: unexpected argument '%s' (kettle export --help)\n",
-				argv[i]);
+			cli_err("export", "unexpected argument '%s' (kettle export --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			log_path = argv[i];
 		}
 	}
 	if (!log_path || !format) {
-		fprintf(stderr, "kettle export: expected LOG --format perfetto|dot (kettle export --help)\n");
+		cli_err("export", "expected LOG --format perfetto|dot (kettle export --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (strcmp(format, "perfetto") && strcmp(format, "dot")) {
-		fprintf(stderr, "kettle export: --format '%s': expected perfetto or dot\n", format);
+		cli_err("export", "--format '%s': expected perfetto or dot", format);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open("export", log_path, &fl))
 		return KETTLE_EXIT_OWN_ERROR;
 	if (out_path && !(out = fopen(out_path, "w"))) {
-		fprintf(stderr, "kettle export: %s: %s\n", out_path, strerror(errno));
+		cli_err("export", "%s: %s", out_path, strerror(errno));
 		forensic_close(&fl);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -264,8 +264,7 @@ int cmd_export(int argc, char **argv)
 		rc = export_dot(out, &fl.model);
 	forensic_close(&fl);
 	if (rc || fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
-		fprintf(stderr, "kettle export: %s: cannot write the output\n",
-			out_path ? out_path : "stdout");
+		cli_err("export", "%s: cannot write the output", out_path ? out_path : "stdout");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return 0;

@@ -20,7 +20,10 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
+#include "common/grow.h"
+#include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_engine.h"
 
@@ -90,6 +93,23 @@ static void print_escaped(FILE *f, const char *s)
 	}
 }
 
+/* PATH as print_escaped writes it, malloc'd; NULL when out of memory (callers then show PATH as is). */
+static char *escaped(const char *path)
+{
+	char *s = NULL;
+	size_t n;
+	FILE *f = open_memstream(&s, &n);
+
+	if (!f)
+		return NULL;
+	print_escaped(f, path);
+	if (fclose(f)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void print_sum_line(const char *hex, const char *path)
 {
 	if (needs_escape(path))
@@ -120,9 +140,10 @@ static void print_json(struct ctx *c, json_t *obj, const char *path)
 	if (s) {
 		puts(s);
 	} else {
-		fputs("kettle hash: ", stderr);
-		print_escaped(stderr, path);
-		fputs(": cannot write its JSON line (out of memory)\n", stderr);
+		char *name = escaped(path);
+
+		cli_err("hash", "%s: cannot write its JSON line (out of memory)", name ? name : path);
+		free(name);
 		c->status = 1;
 	}
 	free(s);
@@ -140,11 +161,12 @@ static void progress_clear(struct ctx *c)
 /* A per-file problem: always on stderr; in the JSON stream too. */
 static void report(struct ctx *c, const char *path, const char *reason, bool error)
 {
+	char *name = escaped(path);
+
 	progress_clear(c);
 	fflush(stdout);         /* keep stdout and stderr lines in order on a terminal */
-	fputs("kettle hash: ", stderr);
-	print_escaped(stderr, path);
-	fprintf(stderr, ": %s\n", reason);
+	cli_err("hash", "%s: %s", name ? name : path, reason);
+	free(name);
 	if (error) {
 		c->status = 1;
 		c->tree_errors++;
@@ -157,7 +179,7 @@ static void print_file(struct ctx *c, struct entry *en)
 {
 	char hex[2 * HASH_DIGEST_LEN + 1];
 
-	hash_hex(en->res.digest, hex);
+	hex_encode(en->res.digest, sizeof(en->res.digest), hex);
 	c->files++;
 	c->bytes += en->res.bytes;
 	if (c->tree_md) {
@@ -286,7 +308,7 @@ static void add_message(struct ctx *c, char *path, size_t rel, enum kind kind, c
 
 	en->msg = strdup(msg);
 	if (!en->msg) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		c->status = 1;
 		en->kind = K_NOTE;      /* nothing more to say; the status says it */
 	}
@@ -399,14 +421,9 @@ static int read_dir(struct ctx *c, const char *path, struct dirent_info **out, s
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			struct dirent_info *l = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*l));
-
-			if (!l) {
-				err = -ENOMEM;
-				break;
-			}
-			list = l;
+		if (grow_array((void **)&list, &cap, n + 1, sizeof(*list), 64)) {
+			err = -ENOMEM;
+			break;
 		}
 		full = join(path, de->d_name);
 		list[n].name = strdup(de->d_name);
@@ -444,7 +461,7 @@ static void add_reason(struct ctx *c, const char *path, size_t rel, enum kind ki
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (!p) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		c->status = 1;
 		return;
 	}
@@ -556,7 +573,7 @@ static void finish_tree(struct ctx *c, const char *arg)
 		snprintf(msg, sizeof(msg), "no dirhash: %zu error(s) in the tree", c->tree_errors);
 		report(c, arg, msg, true);
 	} else {
-		hash_hex(digest, hex);
+		hex_encode(digest, sizeof(digest), hex);
 		progress_clear(c);
 		if (c->json)
 			print_json(c, json_pack("{s:s, s:I}", "dirhash", hex, "files", (json_int_t)c->tree_files),
@@ -660,7 +677,7 @@ static int parse_args(int argc, char **argv, struct ctx *c, struct hash_engine_o
 			errno = 0;
 			j = strtoul(optarg, &end, 10);
 			if (errno || *end || j < 1 || j > HASH_WORKERS_MAX) {
-				fprintf(stderr, "kettle hash: -j wants 1..%d\n", HASH_WORKERS_MAX);
+				cli_err("hash", "-j wants 1..%d", HASH_WORKERS_MAX);
 				return -1;
 			}
 			o->workers = (unsigned)j;
@@ -692,13 +709,13 @@ int cmd_hash(int argc, char **argv)
 		return r > 0 ? 0 : KETTLE_EXIT_OWN_ERROR;
 	c.win = calloc(WINDOW, sizeof(*c.win));
 	if (!c.win) {
-		fprintf(stderr, "kettle hash: out of memory\n");
+		cli_err("hash", "out of memory");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	hash_engine_test_hooks(&o);
 	c.e = hash_engine_new(&o, err, sizeof(err));
 	if (!c.e) {
-		fprintf(stderr, "kettle hash: %s\n", err);
+		cli_err("hash", "%s", err);
 		free(c.win);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -711,11 +728,11 @@ int cmd_hash(int argc, char **argv)
 	hash_engine_free(c.e);
 	free(c.win);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle hash: writing the output: %s\n", strerror(errno));
+		cli_err("hash", "writing the output: %s", strerror(errno));
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (r) {
-		fprintf(stderr, "kettle hash: hash engine: %s\n", strerror(-r));
+		cli_err("hash", "hash engine: %s", strerror(-r));
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return c.status;

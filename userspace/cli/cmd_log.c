@@ -12,8 +12,11 @@
 
 #include <jansson.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/kmod_show.h"
+#include "common/grow.h"
+#include "common/hex.h"
 #include "common/index_table.h"
 #include "log/env_numbers.h"
 #include "log/log_files.h"
@@ -32,8 +35,8 @@
 #define KERNEL_O_LARGEFILE 0100000
 #endif
 
-static const char *const call_names[] = { [1] = "open", [2] = "openat", [3] = "openat2",
-					  [4] = "creat" };
+static const char *const call_names[] = { [LOG_CALL_OPEN] = "open", [LOG_CALL_OPENAT] = "openat",
+					  [LOG_CALL_OPENAT2] = "openat2", [LOG_CALL_CREAT] = "creat" };
 
 static const char *const fop_names[LOG_FOP_CALL_MAX] = {
 	[LOG_FOP_RENAME] = "rename", [LOG_FOP_RENAMEAT] = "renameat", [LOG_FOP_RENAMEAT2] = "renameat2",
@@ -149,7 +152,7 @@ static void show_open(const struct log_event *e)
 	print_open_flags(e->open.flags);
 	if (e->open.flags & (O_CREAT | O_TMPFILE))
 		printf(" mode 0%o", e->open.mode);
-	if (call && e->open.call != 2)
+	if (call && e->open.call != LOG_CALL_OPENAT)
 		printf(" via %s", call);
 	printf(" = ");
 	if (e->open.result < 0)
@@ -381,11 +384,10 @@ static json_t *jstatus(int32_t status)
 	return json_pack("{s:i}", "exit_code", WEXITSTATUS(status));
 }
 
-static json_t *jcall(uint32_t call)
+/* A call, family or state by its name; by its number when this kettle has no name for it. */
+static json_t *jname(const char *name, uint32_t v)
 {
-	const char *name = call_name(call);
-
-	return name ? json_string(name) : json_integer(call);
+	return name ? json_string(name) : json_integer(v);
 }
 
 static json_t *json_open(const struct log_event *e)
@@ -399,7 +401,7 @@ static json_t *json_open(const struct log_event *e)
 	}
 	if (o && json_object_update_new(o, json_pack(
 			"{s:i, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I}",
-			"result", e->open.result, "call", jcall(e->open.call),
+			"result", e->open.result, "call", jname(call_name(e->open.call), e->open.call),
 			"flags", show_json_u64(e->open.flags), "mode", (json_int_t)e->open.mode,
 			"dev", show_json_u64(e->open.dev), "ino", show_json_u64(e->open.ino),
 			"size", (json_int_t)e->open.size, "mtime_ns", (json_int_t)e->open.mtime_ns,
@@ -422,11 +424,6 @@ static json_t *json_snapshot(const struct log_event *e)
 			 "flags", (json_int_t)e->proc_snapshot.flags);
 }
 
-static json_t *jname(const char *name, uint32_t v)
-{
-	return name ? json_string(name) : json_integer(v);
-}
-
 static const char *const addr_sources[] = { [LOG_ADDR_NONE] = "none", [LOG_ADDR_USER] = "user",
 					    [LOG_ADDR_PEER] = "peer", [LOG_ADDR_LOCAL] = "local" };
 
@@ -442,7 +439,7 @@ static json_t *json_net(const struct log_event *e)
 			 "family", jname(net_family_name(e->net.family), e->net.family),
 			 "sock_type", (json_int_t)e->net.sock_type,
 			 "protocol", (json_int_t)e->net.protocol, "flags", (json_int_t)e->net.flags,
-			 "addr_source", jname(src < 4 ? addr_sources[src] : NULL, src),
+			 "addr_source", jname(src <= LOG_ADDR_LOCAL ? addr_sources[src] : NULL, src),
 			 "endpoint", ep[0] ? show_json_name(ep) : json_null(), "port", (json_int_t)e->net.port,
 			 "local", json_boolean(!ep[0] || net_endpoint_is_local(e)),
 			 "dns", jname(dns <= LOG_DNS_UNDECODABLE ? dns_status_names[dns] : NULL, dns),
@@ -607,15 +604,8 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 {
 	struct proc *p;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct proc *np = realloc(t->procs, cap * sizeof(*np));
-
-		if (!np)
-			return -1;
-		t->procs = np;
-		t->cap = cap;
-	}
+	if (grow_array((void **)&t->procs, &t->cap, t->n + 1, sizeof(*t->procs), 256))
+		return -1;
 	if (!t->by_pid.slots && index_table_init(&t->by_pid, 1024))
 		return -1;
 	if (t->n >= UINT32_MAX - 1 || index_table_insert(&t->by_pid, pid_hash(pid), (uint32_t)t->n))
@@ -1052,12 +1042,6 @@ static const char *const file_kinds[] = { [LOG_FILE_OTHER] = "other",
 	[LOG_FILE_ELF_REL] = "elf_rel", [LOG_FILE_ELF_CORE] = "elf_core",
 	[LOG_FILE_SCRIPT] = "script", [LOG_FILE_ELF_PIE] = "elf_pie" };
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 #define FILES_PIDS_SHOWN 8
 
 static void files_text_digest(const struct log_digest *d)
@@ -1066,7 +1050,7 @@ static void files_text_digest(const struct log_digest *d)
 
 	printf("  %s:", digest_kinds[d->kind]);
 	if (d->result == 0) {
-		hex(d->sha256, 32, h);
+		hex_encode(d->sha256, sizeof(d->sha256), h);
 		fputs(h, stdout);
 	} else {
 		print_errno(errno_of(d->result));
@@ -1125,7 +1109,7 @@ static json_t *json_digest(const struct log_digest *d)
 	char h[65];
 	const char *name = d->result ? strerrorname_np(errno_of(d->result)) : NULL;
 
-	hex(d->sha256, 32, h);
+	hex_encode(d->sha256, sizeof(d->sha256), h);
 	return json_pack("{s:s, s:o, s:i, s:o, s:b, s:b, s:o}", "kind", digest_kinds[d->kind],
 			 "sha256", d->result ? json_null() : json_string(h), "result", d->result,
 			 "error", name ? json_string(name) : json_null(),
@@ -1224,11 +1208,13 @@ static int run_files(const struct log_file *f, const struct log_filter *flt, boo
 
 static const char *proto_name(const struct net_endpoint *ep)
 {
-	static const char *const inet[] = { [1] = "tcp", [2] = "udp", [3] = "raw", [5] = "sctp" };
-	static const char *const other[] = { [1] = "stream", [2] = "dgram", [3] = "raw", [5] = "seqpacket" };
+	static const char *const inet[] = { [SOCK_STREAM] = "tcp", [SOCK_DGRAM] = "udp", [SOCK_RAW] = "raw",
+					    [SOCK_SEQPACKET] = "sctp" };
+	static const char *const other[] = { [SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram", [SOCK_RAW] = "raw",
+					     [SOCK_SEQPACKET] = "seqpacket" };
 	const char *n = NULL;
 
-	if (ep->sock_type < 6)
+	if (ep->sock_type < sizeof(inet) / sizeof(inet[0]))
 		n = ep->family == AF_INET || ep->family == AF_INET6 ? inet[ep->sock_type] : other[ep->sock_type];
 	return n ? n : "?";
 }
@@ -1447,7 +1433,8 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-6s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\nkettle log SUBCOMMAND --help for details. A truncated log is shown up to\n"
-		"its last complete record, with a warning on stderr.\n");
+		"its last complete record, with a warning on stderr.\n"
+		"Exit status: 0 shown, 1 the log cannot be read, 125 a usage error.\n");
 }
 
 static void warn_truncated(const char *file, const struct log_file *f)
@@ -1469,7 +1456,7 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	int r;
 
 	if (log_read_file(file, &f, err, sizeof(err))) {
-		fprintf(stderr, "kettle log: %s: %s\n", file, err);
+		cli_err("log", "%s: %s", file, err);
 		return 1;
 	}
 	if (f.truncated)
@@ -1477,63 +1464,60 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	r = sc->run(&f, flt, json, err);
 	log_file_free(&f);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle log: %s: cannot write the output\n", file);
+		cli_err("log", "%s: cannot write the output", file);
 		return 1;
 	}
 	if (r) {
-		fprintf(stderr, "kettle log: %s: %s\n", file, err[0] ? err : "cannot format the output");
+		cli_err("log", "%s: %s", file, err[0] ? err : "cannot format the output");
 		return 1;
 	}
 	return 0;
 }
 
+/* A usage error exits KETTLE_EXIT_OWN_ERROR, as in every command: it is kettle's failure, not a build's status. */
 static int parse_args(const struct subcommand *sc, int argc, char **argv)
 {
 	struct log_filter flt = { 0 };
-	char err[ERRLEN];
+	char err[ERRLEN], cmd[32];
 	const char *file = NULL;
 	bool json = false;
-	int r;
+	int r = KETTLE_EXIT_OWN_ERROR;
 
+	snprintf(cmd, sizeof(cmd), "log %s", sc->name);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("Usage: kettle log %s FILE [--json]%s\n\n%s\n", sc->name,
 			       sc->filters ? " [--pid PID] [--path GLOB] [--type TYPE] [--since TIME] [--until TIME]" : "",
 			       sc->help);
-			log_filter_free(&flt);
-			return 0;
+			r = 0;
+			goto out;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (sc->filters && log_filter_is_option(argv[i])) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "kettle log %s: %s needs a value\n", sc->name, argv[i]);
-				log_filter_free(&flt);
-				return KETTLE_EXIT_OWN_ERROR;
+				cli_err(cmd, "%s needs a value", argv[i]);
+				goto out;
 			}
 			if (log_filter_add(&flt, argv[i], argv[i + 1], err, sizeof(err))) {
-				fprintf(stderr, "kettle log %s: %s\n", sc->name, err);
-				log_filter_free(&flt);
-				return KETTLE_EXIT_OWN_ERROR;
+				cli_err(cmd, "%s", err);
+				goto out;
 			}
 			i++;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kettle log %s: unknown option '%s'\n", sc->name, argv[i]);
-			log_filter_free(&flt);
-			return 1;
+			cli_err(cmd, "unknown option '%s'", argv[i]);
+			goto out;
 		} else if (file) {
-			fprintf(stderr, "kettle log %s: one FILE only\n", sc->name);
-			log_filter_free(&flt);
-			return 1;
+			cli_err(cmd, "one FILE only");
+			goto out;
 		} else {
 			file = argv[i];
 		}
 	}
-	if (!file) {
-		fprintf(stderr, "kettle log %s: no FILE (kettle log %s --help)\n", sc->name, sc->name);
-		log_filter_free(&flt);
-		return 1;
-	}
-	r = run_subcommand(sc, file, &flt, json);
+	if (!file)
+		cli_err(cmd, "no FILE (kettle log %s --help)", sc->name);
+	else
+		r = run_subcommand(sc, file, &flt, json);
+out:
 	log_filter_free(&flt);
 	return r;
 }
@@ -1542,7 +1526,7 @@ int cmd_log(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
@@ -1551,6 +1535,6 @@ int cmd_log(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return parse_args(&subcommands[i], argc, argv);
-	fprintf(stderr, "kettle log: unknown subcommand '%s' (kettle log --help)\n", argv[1]);
-	return 1;
+	cli_err("log", "unknown subcommand '%s' (kettle log --help)", argv[1]);
+	return KETTLE_EXIT_OWN_ERROR;
 }

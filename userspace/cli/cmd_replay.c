@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
 #include "forensics/forensic_facts.h"
@@ -174,22 +175,21 @@ int cmd_replay(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--at") && i + 1 < argc) {
 			at = argv[++i];
 		} else if ((argv[i][0] == '-' && argv[i][1]) || log_path) {
-			fprintf(stderr, "kettle replay: unexpected argument '%s' (kettle replay --help)\n",
-				argv[i]);
+			cli_err("replay", "unexpected argument '%s' (kettle replay --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			log_path = argv[i];
 		}
 	}
 	if (!log_path || !at) {
-		fprintf(stderr, "kettle replay: expected LOG --at TIME (kettle replay --help)\n");
+		cli_err("replay", "expected LOG --at TIME (kettle replay --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open_with_events("replay", log_path, &fl))
 		return KETTLE_EXIT_OWN_ERROR;
 	if (parse_time(at, fl.model.end_ns - fl.model.start_ns, &rel)) {
-		fprintf(stderr, "kettle replay: --at '%s': expected seconds since the start (2.5, "
-			"2.5s, 300ms, 50%%, end)\n", at);
+		cli_err("replay", "--at '%s': expected seconds since the start (2.5, "
+			"2.5s, 300ms, 50%%, end)", at);
 		forensic_close(&fl);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -203,7 +203,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	forensic_close(&fl);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle replay: cannot write the output\n");
+		cli_err("replay", "cannot write the output");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return 0;

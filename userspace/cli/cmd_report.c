@@ -7,10 +7,11 @@
 #include <time.h>
 
 #include "attest/bundle_verify.h"
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
+#include "common/hex.h"
 #include "forensics/report_html.h"
-#include "log/show_fmt.h"
 
 #define PROVENANCE_MAX (64u << 20)      /* bytes: a statement is kilobytes to a few megabytes */
 #define SUBJECTS_MAX 100000u
@@ -49,12 +50,11 @@ static int read_subjects(const char *path, struct provenance *p)
 
 	subjects = json_object_get(p->root, "subject");
 	if (!json_is_object(p->root) || !json_is_array(subjects)) {
-		fprintf(stderr, "kettle report: --provenance %s: not an in-toto statement (no "
-			"\"subject\" array)\n", path);
+		cli_err("report", "--provenance %s: not an in-toto statement (no \"subject\" array)", path);
 		return -1;
 	}
 	if (json_array_size(subjects) > SUBJECTS_MAX) {
-		fprintf(stderr, "kettle report: --provenance %s: %zu subjects (limit %u)\n", path,
+		cli_err("report", "--provenance %s: %zu subjects (limit %u)", path,
 			json_array_size(subjects), SUBJECTS_MAX);
 		return -1;
 	}
@@ -62,7 +62,7 @@ static int read_subjects(const char *path, struct provenance *p)
 	p->nsubjects = json_array_size(subjects);
 	p->subjects = calloc(p->nsubjects + 1, sizeof(*p->subjects));
 	if (!p->subjects) {
-		fprintf(stderr, "kettle report: out of memory\n");
+		cli_err("report", "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < p->nsubjects; i++) {
@@ -70,7 +70,7 @@ static int read_subjects(const char *path, struct provenance *p)
 		const char *name = json_string_value(json_object_get(s, "name"));
 
 		if (!name) {
-			fprintf(stderr, "kettle report: --provenance %s: subject %zu has no name\n", path, i);
+			cli_err("report", "--provenance %s: subject %zu has no name", path, i);
 			return -1;
 		}
 		p->subjects[i].name = name;
@@ -86,18 +86,17 @@ static int load_provenance(const char *path, struct provenance *p)
 	struct stat st;
 
 	if (stat(path, &st)) {
-		fprintf(stderr, "kettle report: --provenance %s: %s\n", path, strerror(errno));
+		cli_err("report", "--provenance %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (st.st_size > PROVENANCE_MAX) {
-		fprintf(stderr, "kettle report: --provenance %s: %lld bytes, more than a statement "
-			"can be (limit %u)\n", path, (long long)st.st_size, PROVENANCE_MAX);
+		cli_err("report", "--provenance %s: %lld bytes, more than a statement "
+			"can be (limit %u)", path, (long long)st.st_size, PROVENANCE_MAX);
 		return -1;
 	}
 	p->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root) {
-		fprintf(stderr, "kettle report: --provenance %s: not JSON: %s (line %d)\n", path,
-			jerr.text, jerr.line);
+		cli_err("report", "--provenance %s: not JSON: %s (line %d)", path, jerr.text, jerr.line);
 		return -1;
 	}
 	return read_subjects(path, p);
@@ -121,7 +120,7 @@ static int load_bundle(const char *path, bool allow_sim, struct evidence *ev, st
 	char err[1024];
 
 	if (bundle_read_file(path, &ev->b, err, sizeof(err))) {
-		fprintf(stderr, "kettle report: --bundle %s: %s\n", path, err);
+		cli_err("report", "--bundle %s: %s", path, err);
 		return -1;
 	}
 	ev->loaded = true;
@@ -133,8 +132,7 @@ static int load_bundle(const char *path, bool allow_sim, struct evidence *ev, st
 	p->root = json_loadb((const char *)ev->b.statement, ev->b.statement_len,
 			     JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root) {
-		fprintf(stderr, "kettle report: --bundle %s: its statement is not JSON: %s\n", path,
-			jerr.text);
+		cli_err("report", "--bundle %s: its statement is not JSON: %s", path, jerr.text);
 		return -1;
 	}
 	*prov_path = path;
@@ -152,13 +150,14 @@ static size_t check_subjects(const struct replay *r, struct provenance *p)
 
 		s->file = replay_file_resolve(r, s->name, err, sizeof(err));
 		d = s->file == REPLAY_NONE ? NULL : replay_file_digest(r, s->file);
-		if (!s->sha256)
+		if (!s->sha256) {
 			s->match = RS_NO_SHA256;
-		else if (!d || !(r->files[s->file].flags & RF_WRITTEN))
+		} else if (!d || !(r->files[s->file].flags & RF_WRITTEN)) {
 			s->match = RS_NOT_IN_LOG;
-		else
-			show_sha256_hex(d->sha256, hex), s->match = strcmp(hex, s->sha256) ? RS_DIFFERS :
-								     RS_MATCH;
+		} else {
+			hex_encode(d->sha256, sizeof(d->sha256), hex);
+			s->match = strcmp(hex, s->sha256) ? RS_DIFFERS : RS_MATCH;
+		}
 		bad += s->match != RS_MATCH;
 	}
 	return bad;
@@ -171,17 +170,17 @@ static void evidence_line(const struct report_input *in)
 	case REPORT_EVIDENCE_ABSENT:
 		break;
 	case REPORT_EVIDENCE_FAILED:
-		fprintf(stderr, "kettle report: the evidence in %s does not verify%s\n", in->bundle_path,
+		cli_err("report", "the evidence in %s does not verify%s", in->bundle_path,
 			in->simulated ? " -- SIMULATED evidence" : "");
 		break;
 	case REPORT_EVIDENCE_SIMULATED:
-		fprintf(stderr, "kettle report: the evidence in %s is SIMULATED: every check passed, but it "
-			"comes from Kettle's software simulator, which proves nothing about a machine\n",
+		cli_err("report", "the evidence in %s is SIMULATED: every check passed, but it "
+			"comes from Kettle's software simulator, which proves nothing about a machine",
 			in->bundle_path);
 		break;
 	case REPORT_EVIDENCE_HARDWARE:
-		fprintf(stderr, "kettle report: the evidence in %s is verified by hardware (%s): every check "
-			"passed\n", in->bundle_path, in->platform);
+		cli_err("report", "the evidence in %s is verified by hardware (%s): every check "
+			"passed", in->bundle_path, in->platform);
 		break;
 	}
 }
@@ -211,15 +210,14 @@ int cmd_report(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--allow-sim")) {
 			allow_sim = true;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || log_path) {
-			fprintf(stderr, "kettle report: unexpected argument '%s' (kettle report --help)\n",
-				argv[i]);
+			cli_err("report", "unexpected argument '%s' (kettle report --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			log_path = argv[i];
 		}
 	}
 	if (!log_path || !out_path) {
-		fprintf(stderr, "kettle report: expected LOG -o REPORT.html (kettle report --help)\n");
+		cli_err("report", "expected LOG -o REPORT.html (kettle report --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if ((prov_path && load_provenance(prov_path, &prov)) ||
@@ -242,19 +240,17 @@ int cmd_report(int argc, char **argv)
 				    .attested = ev.passed };
 	out = fopen(out_path, "w");
 	if (!out) {
-		fprintf(stderr, "kettle report: %s: %s\n", out_path, strerror(errno));
+		cli_err("report", "%s: %s", out_path, strerror(errno));
 		rc = KETTLE_EXIT_OWN_ERROR;
 	} else {
 		rc = report_html_write(out, &in);
 		if (fclose(out) || rc) {
-			fprintf(stderr, "kettle report: %s: cannot write the page\n", out_path);
+			cli_err("report", "%s: cannot write the page", out_path);
 			rc = KETTLE_EXIT_OWN_ERROR;
 		} else {
-			fprintf(stderr, "kettle report: wrote %s (%u processes)\n", out_path,
-				fl.model.nprocs);
+			cli_err("report", "wrote %s (%u processes)", out_path, fl.model.nprocs);
 			if (bad)
-				fprintf(stderr, "kettle report: %zu provenance subjects do not match the log\n",
-					bad);
+				cli_err("report", "%zu provenance subjects do not match the log", bad);
 			evidence_line(&in);
 			rc = bad || (bundle_path && !ev.passed) ? 1 : 0;
 		}

@@ -22,6 +22,7 @@
 #include "attest/snp_verify.h"
 #include "attest/tdx_report.h"
 #include "attest/tdx_verify.h"
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "common/file_bytes.h"
 #include "hash/hash_engine.h"
@@ -129,14 +130,14 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		switch (opt) {
 		case O_ARTIFACT:
 			if (o->nartifacts == ARTIFACTS_MAX) {
-				fprintf(stderr, "kettle verify: more than %d --artifact\n", ARTIFACTS_MAX);
+				cli_err("verify", "more than %d --artifact", ARTIFACTS_MAX);
 				return -1;
 			}
 			o->artifacts[o->nartifacts++] = optarg;
 			break;
 		case O_NONCE:
 			if (nonce_parse(optarg, o->nonce, err, sizeof(err))) {
-				fprintf(stderr, "kettle verify: --nonce: %s\n", err);
+				cli_err("verify", "--nonce: %s", err);
 				return -1;
 			}
 			o->has_nonce = true;
@@ -144,8 +145,8 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		case O_POLICY: o->policy_path = optarg; break;
 		case O_NOW:
 			if (parse_time(optarg, &o->now)) {
-				fprintf(stderr, "kettle verify: --now '%s': expected RFC 3339 "
-					"(2026-02-03T01:00:00Z) or unix seconds\n", optarg);
+				cli_err("verify", "--now '%s': expected RFC 3339 "
+					"(2026-02-03T01:00:00Z) or unix seconds", optarg);
 				return -1;
 			}
 			break;
@@ -154,7 +155,7 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		case O_REPORT: o->report = optarg; break;
 		case O_CERTS:
 			if (o->ncert_files == CERT_FILES_MAX) {
-				fprintf(stderr, "kettle verify: more than %d --certs\n", CERT_FILES_MAX);
+				cli_err("verify", "more than %d --certs", CERT_FILES_MAX);
 				return -1;
 			}
 			o->cert_files[o->ncert_files++] = optarg;
@@ -165,7 +166,7 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 			else if (!strcmp(optarg, "tdx"))
 				o->platform = PLAT_TDX;
 			else {
-				fprintf(stderr, "kettle verify: --platform: '%s' is not snp or tdx\n", optarg);
+				cli_err("verify", "--platform: '%s' is not snp or tdx", optarg);
 				return -1;
 			}
 			break;
@@ -175,19 +176,19 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 	}
 	if (o->report) {
 		if (optind != argc || o->nartifacts || o->has_nonce || o->policy_path) {
-			fprintf(stderr, "kettle verify: --report takes no BUNDLE, --artifact, --nonce or --policy "
-				"(there is no statement to bind)\n");
+			cli_err("verify", "--report takes no BUNDLE, --artifact, --nonce or --policy "
+				"(there is no statement to bind)");
 			return -1;
 		}
 		return 0;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "kettle verify: give exactly one BUNDLE (or --report FILE)\n");
+		cli_err("verify", "give exactly one BUNDLE (or --report FILE)");
 		usage(stderr);
 		return -1;
 	}
 	if (o->ncert_files || o->platform != PLAT_AUTO) {
-		fprintf(stderr, "kettle verify: --certs and --platform go with --report; a bundle carries its own\n");
+		cli_err("verify", "--certs and --platform go with --report; a bundle carries its own");
 		return -1;
 	}
 	o->bundle = argv[optind];
@@ -273,7 +274,7 @@ static void print_json(json_t *o)
 	if (s)
 		puts(s);
 	else
-		fprintf(stderr, "kettle verify: cannot encode JSON\n");
+		cli_err("verify", "cannot encode JSON");
 	free(s);
 	json_decref(o);
 }
@@ -293,7 +294,7 @@ static int hash_artifacts(const struct verify_options *o, struct artifact_digest
 		return 0;
 	e = hash_engine_new(&ho, err, sizeof(err));
 	if (!e) {
-		fprintf(stderr, "kettle verify: cannot hash artifacts: %s\n", err);
+		cli_err("verify", "cannot hash artifacts: %s", err);
 		return -1;
 	}
 	for (size_t i = 0; i < o->nartifacts; i++) {
@@ -305,7 +306,7 @@ static int hash_artifacts(const struct verify_options *o, struct artifact_digest
 
 			if (hash_engine_poll(e, &res, 1, -1) == 1) {
 				if (res.error || res.changed) {
-					fprintf(stderr, "kettle verify: --artifact %s: %s\n", res.path,
+					cli_err("verify", "--artifact %s: %s", res.path,
 						res.changed ? "changed while it was hashed" :
 						hash_result_reason(&res, err, sizeof(err)));
 					ret = -1;
@@ -316,7 +317,7 @@ static int hash_artifacts(const struct verify_options *o, struct artifact_digest
 			}
 		}
 		if (r) {
-			fprintf(stderr, "kettle verify: --artifact %s: %s\n", o->artifacts[i], strerror(-r));
+			cli_err("verify", "--artifact %s: %s", o->artifacts[i], strerror(-r));
 			ret = -1;
 		}
 	}
@@ -326,7 +327,7 @@ static int hash_artifacts(const struct verify_options *o, struct artifact_digest
 		if (hash_engine_poll(e, &res, 1, -1) != 1)
 			continue;
 		if (res.error || res.changed) {
-			fprintf(stderr, "kettle verify: --artifact %s: %s\n", res.path,
+			cli_err("verify", "--artifact %s: %s", res.path,
 				res.changed ? "changed while it was hashed" : hash_result_reason(&res, err, sizeof(err)));
 			ret = -1;
 		}
@@ -363,12 +364,12 @@ static int verify_bundle(const struct verify_options *o)
 	if (!digests)
 		return KETTLE_EXIT_OWN_ERROR;
 	if (bundle_read_file(o->bundle, &b, err, sizeof(err))) {
-		fprintf(stderr, "kettle verify: %s\n", err);
+		cli_err("verify", "%s", err);
 		free(digests);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (o->policy_path && policy_load(o->policy_path, &policy, err, sizeof(err))) {
-		fprintf(stderr, "kettle verify: %s\n", err);
+		cli_err("verify", "%s", err);
 		bundle_free(&b);
 		free(digests);
 		return KETTLE_EXIT_OWN_ERROR;
@@ -384,8 +385,8 @@ static int verify_bundle(const struct verify_options *o)
 	vo.artifacts = digests;
 	vo.nartifacts = o->nartifacts;
 	if (b.simulated)
-		fprintf(stderr, "kettle verify: %s holds SIMULATED evidence (kettle's software simulator, "
-			"not a TEE)%s\n", o->bundle, o->allow_sim ? "" : ": rejected without --allow-sim");
+		cli_err("verify", "%s holds SIMULATED evidence (kettle's software simulator, "
+			"not a TEE)%s", o->bundle, o->allow_sim ? "" : ": rejected without --allow-sim");
 	bundle_verify(&b, &vo, &l, &v);
 	/* the signer counts as well as the label: the label is whatever the bundle's writer chose */
 	simulated = b.simulated || (v.have_snp && v.snp.simulated);
@@ -426,7 +427,7 @@ static int load_certs(const struct verify_options *o, struct x509_list *certs)
 
 	for (size_t i = 0; i < o->ncert_files; i++)
 		if (x509_list_add_file(certs, o->cert_files[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "kettle verify: --certs %s\n", err);
+			cli_err("verify", "--certs %s", err);
 			return -1;
 		}
 	return 0;
@@ -457,7 +458,7 @@ static int verify_report(const struct verify_options *o)
 	int ret;
 
 	if (file_read_bounded(o->report, TDX_QUOTE_MAX_SIZE, &buf, &len, err, sizeof(err))) {
-		fprintf(stderr, "kettle verify: --report %s\n", err);
+		cli_err("verify", "--report %s", err);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (load_certs(o, &certs)) {
@@ -481,7 +482,7 @@ static int verify_report(const struct verify_options *o)
 				tdx_tdreport_print(&tr, stdout);
 			ret = finish_report(o, &l, o->json ? tdx_tdreport_to_json(&tr) : NULL, "tdx-tdreport", false);
 		} else if (tdx_quote_parse(buf, len, &q, err, sizeof(err))) {
-			fprintf(stderr, "kettle verify: %s: not a TDX quote: %s\n", o->report, err);
+			cli_err("verify", "%s: not a TDX quote: %s", o->report, err);
 			ret = KETTLE_EXIT_OWN_ERROR;
 		} else {
 			tdx_verify_quote(&q, &certs, o->now, &l, &tv);
@@ -495,7 +496,7 @@ static int verify_report(const struct verify_options *o)
 		struct snp_verified sv;
 
 		if (snp_report_from_bytes(buf, len, raw, err, sizeof(err))) {
-			fprintf(stderr, "kettle verify: %s: not an SNP report or TDX quote: %s\n", o->report, err);
+			cli_err("verify", "%s: not an SNP report or TDX quote: %s", o->report, err);
 			ret = KETTLE_EXIT_OWN_ERROR;
 		} else {
 			snp_verify(raw, sizeof(raw), &certs, &so, &l, &sv);

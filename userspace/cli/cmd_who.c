@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
 #include "forensics/forensic_facts.h"
@@ -79,22 +80,21 @@ int cmd_who(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || npos == 2) {
-			fprintf(stderr, "kettle who: unexpected argument '%s' (kettle who --help)\n",
-				argv[i]);
+			cli_err("who", "unexpected argument '%s' (kettle who --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else {
 			pos[npos++] = argv[i];
 		}
 	}
 	if (npos < 2) {
-		fprintf(stderr, "kettle who: expected LOG PATH (kettle who --help)\n");
+		cli_err("who", "expected LOG PATH (kettle who --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open("who", pos[0], &fl))
 		return KETTLE_EXIT_OWN_ERROR;
 	file = replay_file_resolve(&fl.model, pos[1], err, sizeof(err));
 	if (file == REPLAY_NONE) {
-		fprintf(stderr, "kettle who: %s: %s\n", pos[0], err);
+		cli_err("who", "%s: %s", pos[0], err);
 		forensic_close(&fl);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -108,7 +108,7 @@ int cmd_who(int argc, char **argv)
 	}
 	forensic_close(&fl);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle who: cannot write the output\n");
+		cli_err("who", "cannot write the output");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return 0;

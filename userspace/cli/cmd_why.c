@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
 #include "forensics/forensic_facts.h"
@@ -229,12 +230,12 @@ static int why_run(const char *log_path, const char *path, enum why_format fmt, 
 		return KETTLE_EXIT_OWN_ERROR;
 	file = replay_file_resolve(&fl.model, path, err, sizeof(err));
 	if (file == REPLAY_NONE) {
-		fprintf(stderr, "kettle why: %s: %s\n", log_path, err);
+		cli_err("why", "%s: %s", log_path, err);
 		forensic_close(&fl);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (lineage_walk(&fl.model, file, depth, &l)) {
-		fprintf(stderr, "kettle why: out of memory\n");
+		cli_err("why", "out of memory");
 		forensic_close(&fl);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -252,7 +253,7 @@ static int why_run(const char *log_path, const char *path, enum why_format fmt, 
 	lineage_free(&l);
 	forensic_close(&fl);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle why: cannot write the output\n");
+		cli_err("why", "cannot write the output");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return 0;
@@ -278,22 +279,21 @@ int cmd_why(int argc, char **argv)
 
 			depth = strtoul(argv[++i], &end, 10);
 			if (*end || !*argv[i] || depth < 1 || depth > LINEAGE_DEPTH_MAX) {
-				fprintf(stderr, "kettle why: --depth '%s': expected 1..%d\n", argv[i],
-					LINEAGE_DEPTH_MAX);
+				cli_err("why", "--depth '%s': expected 1..%d", argv[i], LINEAGE_DEPTH_MAX);
 				return KETTLE_EXIT_OWN_ERROR;
 			}
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kettle why: unknown option '%s' (kettle why --help)\n", argv[i]);
+			cli_err("why", "unknown option '%s' (kettle why --help)", argv[i]);
 			return KETTLE_EXIT_OWN_ERROR;
 		} else if (npos < 2) {
 			pos[npos++] = argv[i];
 		} else {
-			fprintf(stderr, "kettle why: too many arguments (kettle why --help)\n");
+			cli_err("why", "too many arguments (kettle why --help)");
 			return KETTLE_EXIT_OWN_ERROR;
 		}
 	}
 	if (npos < 2) {
-		fprintf(stderr, "kettle why: expected LOG PATH (kettle why --help)\n");
+		cli_err("why", "expected LOG PATH (kettle why --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return why_run(pos[0], pos[1], fmt, (uint32_t)depth);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/forensic_cli.h"
 
 #define ERRLEN 512
@@ -18,24 +19,24 @@ static int open_log(const char *cmd, const char *log_path, bool keep_events, str
 	if (s)
 		sink = replay_stream_sink(s);
 	if (!keep_events && !s) {
-		fprintf(stderr, "kettle %s: %s: out of memory\n", cmd, log_path);
+		cli_err(cmd, "%s: out of memory", log_path);
 		return -1;
 	}
 	if (log_read_file_to(log_path, &fl->log, s ? &sink : NULL, err, sizeof(err))) {
-		fprintf(stderr, "kettle %s: %s: %s\n", cmd, log_path, err);
+		cli_err(cmd, "%s: %s", log_path, err);
 		replay_stream_abort(s);
 		return -1;
 	}
 	if (fl->log.truncated)
-		fprintf(stderr, "kettle %s: %s: warning: the log is cut short (%" PRIu64 " of %" PRIu64
-			" bytes readable, no trailer): the answers cover what it holds\n", cmd,
-			log_path, fl->log.valid_bytes, fl->log.file_bytes);
+		cli_err(cmd, "%s: warning: the log is cut short (%" PRIu64 " of %" PRIu64
+			" bytes readable, no trailer): the answers cover what it holds", log_path,
+			fl->log.valid_bytes, fl->log.file_bytes);
 	if (s ? replay_stream_finish(s, err, sizeof(err)) :
 		replay_build(&fl->model, &fl->log, err, sizeof(err)))
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "kettle %s: %s: %s\n", cmd, log_path, err);
+	cli_err(cmd, "%s: %s", log_path, err);
 	log_file_free(&fl->log);
 	return -1;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/kmod_show.h"
+#include "common/hex.h"
 #include "log/show_fmt.h"
 
 static void show_result(FILE *out, const struct log_kmod_exec *k)
@@ -12,7 +13,7 @@ static void show_result(FILE *out, const struct log_kmod_exec *k)
 	const char *name = k->result ? strerrorname_np(-k->result) : NULL;
 
 	if (!k->result) {
-		show_sha256_hex(k->sha256, h);
+		hex_encode(k->sha256, sizeof(k->sha256), h);
 		fputs(h, out);
 	} else if (name) {
 		fprintf(out, "-%s", name);
@@ -53,7 +54,7 @@ static json_t *json_result(const struct log_kmod_exec *k)
 	char h[65];
 	const char *name = k->result ? strerrorname_np(-k->result) : NULL;
 
-	show_sha256_hex(k->sha256, h);
+	hex_encode(k->sha256, sizeof(k->sha256), h);
 	return json_pack("{s:o, s:i, s:o}", "sha256", k->result ? json_null() : json_string(h),
 			 "result", k->result, "error", name ? json_string(name) : json_null());
 }

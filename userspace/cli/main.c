@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 
 struct cmd {
@@ -63,6 +64,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].func(argc - 1, argv + 1);
-	fprintf(stderr, "kettle: unknown command '%s' (try 'kettle help')\n", argv[1]);
+	cli_err(NULL, "unknown command '%s' (try 'kettle help')", argv[1]);
 	return KETTLE_EXIT_OWN_ERROR;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "collect/event_queue.h"
+#include "common/clock.h"
 
 int event_queue_init(struct event_queue *q, size_t max_bytes)
 {
@@ -76,13 +77,7 @@ struct event_chunk *event_queue_pop(struct event_queue *q, int timeout_ms)
 	struct event_chunk *c;
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000l;
-	if (until.tv_nsec >= 1000000000l) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000l;
-	}
+	until = clock_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&q->lock);
 	while (!q->head && !q->closed) {
 		if (timeout_ms < 0)

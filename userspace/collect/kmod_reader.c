@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "collect/kmod_reader.h"
+#include "common/clock.h"
 #include "common/errf.h"
 
 /* Records read at once, and waiting for the writer thread at most. */
@@ -163,8 +164,7 @@ static void keep(struct kmod_reader *k, const struct ke_kmod_exec *r)
 {
 	struct timespec limit;
 
-	clock_gettime(CLOCK_REALTIME, &limit);
-	limit.tv_sec += STOP_WAIT_S;
+	limit = clock_deadline_ms(STOP_WAIT_S * 1000);
 	pthread_mutex_lock(&k->lock);
 	while (k->count == PENDING_RECORDS) {
 		if (!atomic_load(&k->stop))

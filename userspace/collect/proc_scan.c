@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collect/proc_scan.h"
+#include "common/grow.h"
 
 /* /proc/PID/stat of a process is well under this (52 numbers and a 16-byte name). */
 #define STAT_MAX 2048
@@ -19,15 +20,8 @@
 
 int pid_list_add(struct pid_list *l, pid_t pid)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		pid_t *p = realloc(l->pids, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		l->pids = p;
-		l->cap = cap;
-	}
+	if (grow_array((void **)&l->pids, &l->cap, l->n + 1, sizeof(*l->pids), 64))
+		return -ENOMEM;
 	l->pids[l->n++] = pid;
 	return 0;
 }
@@ -385,17 +379,10 @@ static int all_parent_links(struct parent_link **out, size_t *nout)
 
 		if (!parse_pid(de->d_name, &pid) || proc_read_stat(pid, &st))
 			continue;       /* not a process, or gone meanwhile */
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct parent_link *p = realloc(links, ncap * sizeof(*p));
-
-			if (!p) {
-				free(links);
-				closedir(d);
-				return -ENOMEM;
-			}
-			links = p;
-			cap = ncap;
+		if (grow_array((void **)&links, &cap, n + 1, sizeof(*links), 256)) {
+			free(links);
+			closedir(d);
+			return -ENOMEM;
 		}
 		links[n++] = (struct parent_link){ .ppid = st.ppid, .pid = pid };
 	}

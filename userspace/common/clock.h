@@ -15,4 +15,7 @@
  */
 uint64_t clock_ns(clockid_t clock_id);
 
+/* The CLOCK_REALTIME time MS milliseconds from now: the deadline pthread_cond_timedwait takes. */
+struct timespec clock_deadline_ms(int64_t ms);
+
 #endif

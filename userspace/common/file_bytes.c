@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Reading a whole file with a size bound. */
+/* Reading a whole file with a size bound; writing all of a buffer. */
 #include "common/file_bytes.h"
 
 #include <errno.h>
@@ -70,4 +70,22 @@ fail:
 	close(fd);
 	free(buf);
 	return -1;
+}
+
+ssize_t file_write_all(int fd, const void *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = write(fd, (const uint8_t *)p + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
 }

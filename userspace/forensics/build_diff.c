@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "forensics/build_diff.h"
 #include "forensics/lineage.h"
 
@@ -130,17 +131,10 @@ static void side_free(struct side *s)
 	free(s->dfile);
 }
 
-static int add_command(struct build_diff *d, uint32_t proc, bool added, uint32_t *cap)
+static int add_command(struct build_diff *d, uint32_t proc, bool added, size_t *cap)
 {
-	if (d->ncommands == *cap) {
-		uint32_t c = *cap ? *cap * 2 : 64;
-		struct diff_command *p = realloc(d->commands, (size_t)c * sizeof(*p));
-
-		if (!p)
-			return -1;
-		d->commands = p;
-		*cap = c;
-	}
+	if (grow_array((void **)&d->commands, cap, (size_t)d->ncommands + 1, sizeof(*d->commands), 64))
+		return -1;
 	d->commands[d->ncommands++] = (struct diff_command){ proc, added };
 	return 0;
 }
@@ -149,7 +143,7 @@ static int add_command(struct build_diff *d, uint32_t proc, bool added, uint32_t
 static int match_commands(struct build_diff *d, struct side *sa, struct side *sb)
 {
 	struct index_table idx;
-	uint32_t cap = 0;
+	size_t cap = 0;
 
 	sb->partner = malloc(((size_t)sb->r->nprocs + 1) * sizeof(*sb->partner));
 	if (!sb->partner || index_table_init(&idx, 1024))
@@ -202,7 +196,7 @@ static bool comparable(const struct replay *r, uint32_t file)
 static int collect_files(struct build_diff *d, struct side *sa, struct side *sb)
 {
 	struct index_table idx;
-	uint32_t cap = 0;
+	size_t cap = 0;
 
 	if (index_table_init(&idx, 4096))
 		return -1;
@@ -230,18 +224,8 @@ static int collect_files(struct build_diff *d, struct side *sa, struct side *sb)
 			if (found != REPLAY_NONE) {
 				free(key);
 			} else {
-				if (d->nfiles == cap) {
-					uint32_t c = cap ? cap * 2 : 1024;
-					struct diff_file *p = realloc(d->files, (size_t)c * sizeof(*p));
-
-					if (!p) {
-						free(key);
-						goto fail;
-					}
-					d->files = p;
-					cap = c;
-				}
-				if (index_table_insert(&idx, h, d->nfiles)) {
+				if (grow_array((void **)&d->files, &cap, (size_t)d->nfiles + 1, sizeof(*d->files),
+					       1024) || index_table_insert(&idx, h, d->nfiles)) {
 					free(key);
 					goto fail;
 				}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "forensics/env_diff.h"
 #include "log/env_redact.h"
 
@@ -90,21 +91,6 @@ static char *change_key(const char *name, size_t nlen, const char *va, const cha
 	return k;
 }
 
-/* ARR with room for NEED elements (doubling), or NULL (ARR is then still valid). */
-static void *room(void *arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t n = *cap < 64 ? 64 : *cap;
-
-	if (need <= *cap)
-		return arr;
-	while (n < need)
-		n *= 2;
-	arr = realloc(arr, (size_t)n * elem);
-	if (arr)
-		*cap = n;
-	return arr;
-}
-
 /* The change id of VA -> VB (either NULL for unset), or -1 when the values are the same after normalising. */
 static long change_id(struct env_diff *e, const struct env_redact *rule, const char *va, const char *da,
 		      const char *vb, const char *db)
@@ -130,11 +116,8 @@ static long change_id(struct env_diff *e, const struct env_redact *rule, const c
 			free(key);
 			return e->index.slots[i].id1 - 1;
 		}
-	struct env_change *changes = room(e->changes, &e->cap, e->nchanges + 1, sizeof(*changes));
-
-	if (changes)
-		e->changes = changes;
-	if (!changes || index_table_insert(&e->index, h, e->nchanges)) {
+	if (grow_array((void **)&e->changes, &e->cap, (size_t)e->nchanges + 1, sizeof(*e->changes), 64) ||
+	    index_table_insert(&e->index, h, e->nchanges)) {
 		free(key);
 		return -2;
 	}
@@ -146,11 +129,8 @@ static long change_id(struct env_diff *e, const struct env_redact *rule, const c
 
 static int add_id(struct env_diff *e, uint32_t id)
 {
-	uint32_t *ids = room(e->ids, &e->cap_ids, e->nids + 1, sizeof(*ids));
-
-	if (!ids)
+	if (grow_array((void **)&e->ids, &e->cap_ids, (size_t)e->nids + 1, sizeof(*e->ids), 64))
 		return -1;
-	e->ids = ids;
 	e->ids[e->nids++] = id;
 	return 0;
 }

@@ -28,11 +28,13 @@ struct env_change {
 
 struct env_diff {
 	struct env_change *changes;
-	uint32_t nchanges, cap;
+	uint32_t nchanges;
+	size_t cap;
 	uint32_t *rank;         /* change ids, the most explaining first (after env_diff_rank) */
 	uint32_t *proc_first, *proc_n;  /* per process of B: its changes, ids[proc_first ...] */
 	uint32_t *ids;
-	uint32_t nids, cap_ids;
+	uint32_t nids;
+	size_t cap_ids;
 	uint32_t compared;      /* matched commands with an environment recorded on both sides */
 	struct index_table index;       /* hash of key -> change */
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "forensics/forensic_facts.h"
 #include "log/show_fmt.h"
 
@@ -19,7 +20,7 @@ void forensic_print_file_facts(FILE *out, const struct replay *r, uint32_t file)
 	char hex[65];
 
 	if (d) {
-		show_sha256_hex(d->sha256, hex);
+		hex_encode(d->sha256, sizeof(d->sha256), hex);
 		fprintf(out, " sha256:%.16s", hex);
 	}
 	if (f->exec_ident != REPLAY_NONE && r->log->exec_idents[f->exec_ident].build_id)
@@ -98,7 +99,7 @@ json_t *forensic_file_json(const struct replay *r, uint32_t file)
 	char hex[65];
 
 	if (d)
-		show_sha256_hex(d->sha256, hex);
+		hex_encode(d->sha256, sizeof(d->sha256), hex);
 	return json_pack("{s:o, s:s, s:o, s:o}", "path", show_json_name(f->path),
 			 "role", forensic_file_role(r, file),
 			 "sha256", d ? json_string(hex) : json_null(),

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "forensics/lineage.h"
 
 int lineage_proc_inputs(const struct replay *r, uint32_t proc, uint32_t skip, uint32_t *stamp,
@@ -46,25 +47,16 @@ struct input {
 
 struct inputs {
 	struct input *v;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 static int add_item(struct walker *w, struct lineage_item it)
 {
 	struct lineage *l = w->l;
 
-	if (l->n == l->cap) {
-		uint32_t cap = l->cap ? l->cap * 2 : 256;
-		struct lineage_item *p;
-
-		if (cap < l->cap)
-			return -1;
-		p = realloc(l->items, (size_t)cap * sizeof(*p));
-		if (!p)
-			return -1;
-		l->items = p;
-		l->cap = cap;
-	}
+	if (l->n == UINT32_MAX || grow_array((void **)&l->items, &l->cap, (size_t)l->n + 1, sizeof(*l->items), 256))
+		return -1;
 	l->items[l->n++] = it;
 	return 0;
 }
@@ -73,15 +65,8 @@ static int collect(uint32_t file, bool executed, void *arg)
 {
 	struct inputs *in = arg;
 
-	if (in->n == in->cap) {
-		uint32_t cap = in->cap ? in->cap * 2 : 64;
-		struct input *p = realloc(in->v, (size_t)cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		in->v = p;
-		in->cap = cap;
-	}
+	if (in->n == UINT32_MAX || grow_array((void **)&in->v, &in->cap, (size_t)in->n + 1, sizeof(*in->v), 64))
+		return -1;
 	in->v[in->n++] = (struct input){ file, executed };
 	return 0;
 }

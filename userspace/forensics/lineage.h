@@ -29,7 +29,8 @@ struct lineage_item {
 
 struct lineage {
 	struct lineage_item *items;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	uint32_t nsources, nexecutables, nwriters, nintermediate, nendpoints;   /* distinct */
 };
 

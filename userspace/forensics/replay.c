@@ -6,26 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "forensics/replay.h"
 #include "log/net_summary.h"
 
-/* Room for element N of an array of ELEM-byte elements; doubles. 0 or -1. */
-static int room(void **arr, uint32_t *cap, uint32_t n, size_t elem)
+/*
+ * Room for element N of an array of ELEM-byte elements. 0 or -1.  The
+ * model's ids are uint32_t and REPLAY_NONE is UINT32_MAX: 2^31 elements at most.
+ */
+static int replay_room(void **arr, size_t *cap, uint32_t n, size_t elem)
 {
-	uint32_t c;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	if (*cap >= UINT32_MAX / 2)
-		return -1;
-	c = *cap ? *cap * 2 : 256;
-	p = realloc(*arr, (size_t)c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
+	return n > UINT32_MAX / 2 || grow_array(arr, cap, (size_t)n + 1, elem, 256) ? -1 : 0;
 }
 
 /* The reader interns strings: one pointer per distinct path, so a pointer seen once maps to its file cheaply. */
@@ -42,10 +33,11 @@ struct replay_stream {
 	bool started;           /* the tables exist and the root process too (the header was read) */
 	uint32_t event;         /* index of the event being replayed */
 	uint32_t last_pid, last_proc;   /* the latest instance of the pid of the previous event */
-	uint32_t cap_procs, cap_execs, cap_files, cap_accesses, cap_endpoints, cap_nets;
+	size_t cap_procs, cap_execs, cap_files, cap_accesses, cap_endpoints, cap_nets;
 	struct index_table ptr_index;   /* hash of a path pointer -> ptrs[] */
 	struct ptr_file *ptrs;
-	uint32_t nptrs, cap_ptrs;
+	uint32_t nptrs;
+	size_t cap_ptrs;
 };
 
 static uint64_t pid_hash(uint32_t pid)
@@ -74,7 +66,7 @@ static int proc_new(struct replay_stream *b, uint32_t pid, uint32_t parent, uint
 	struct replay *r = b->r;
 	struct replay_proc *p;
 
-	if (room((void **)&r->procs, &b->cap_procs, r->nprocs, sizeof(*r->procs)) ||
+	if (replay_room((void **)&r->procs, &b->cap_procs, r->nprocs, sizeof(*r->procs)) ||
 	    index_table_insert(&r->pid_index, pid_hash(pid), r->nprocs))
 		return -1;
 	p = &r->procs[r->nprocs];
@@ -160,7 +152,7 @@ static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph,
 			return 0;
 		}
 	}
-	if (room((void **)&b->ptrs, &b->cap_ptrs, b->nptrs, sizeof(*b->ptrs)) ||
+	if (replay_room((void **)&b->ptrs, &b->cap_ptrs, b->nptrs, sizeof(*b->ptrs)) ||
 	    index_table_insert(&b->ptr_index, ph, b->nptrs))
 		return -1;
 	b->ptrs[b->nptrs].ptr = path;
@@ -170,7 +162,7 @@ static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph,
 		return 0;
 	}
 	b->ptrs[b->nptrs++].file = r->nfiles;
-	if (room((void **)&r->files, &b->cap_files, r->nfiles, sizeof(*r->files)) ||
+	if (replay_room((void **)&r->files, &b->cap_files, r->nfiles, sizeof(*r->files)) ||
 	    index_table_insert(&r->file_index, hash_bytes(path, strlen(path)), r->nfiles))
 		return -1;
 	r->files[r->nfiles] = (struct replay_file){ .path = path, .input = REPLAY_NONE,
@@ -192,7 +184,7 @@ static int access_add_other(struct replay_stream *b, const struct log_event *e, 
 	if (!path)
 		return 0;
 	if (file_get(b, path, &file) ||
-	    room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
+	    replay_room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
 		return -1;
 	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
 		.file = file, .other = other, .kind = (uint8_t)kind };
@@ -240,7 +232,7 @@ static int on_exec(struct replay_stream *b, const struct log_event *e, uint32_t 
 	struct replay *r = b->r;
 	struct replay_proc *p = &r->procs[proc];
 
-	if (room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
+	if (replay_room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
 		return -1;
 	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = e->ts_ns, .proc = proc,
 		.prev = p->own_exec ? p->exec : REPLAY_NONE, .exe = e->exec.exe, .cwd = e->exec.cwd,
@@ -265,7 +257,7 @@ static int on_snapshot(struct replay_stream *b, const struct log_event *e)
 	if (parent != REPLAY_NONE && r->procs[parent].pid == e->tgid)
 		parent = REPLAY_NONE;
 	if (proc_new(b, e->tgid, parent, start, &p) ||
-	    room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
+	    replay_room((void **)&r->execs, &b->cap_execs, r->nexecs, sizeof(*r->execs)))
 		return -1;
 	r->execs[r->nexecs] = (struct replay_exec){ .ts_ns = start, .proc = p, .prev = REPLAY_NONE,
 		.exe = e->proc_snapshot.exe, .cwd = e->proc_snapshot.cwd, .argv = e->proc_snapshot.argv,
@@ -301,7 +293,7 @@ static int endpoint_get(struct replay_stream *b, const struct log_event *e, cons
 	*out = replay_endpoint_find(r, name);
 	if (*out != REPLAY_NONE)
 		return 0;
-	if (room((void **)&r->endpoints, &b->cap_endpoints, r->nendpoints, sizeof(*r->endpoints)) ||
+	if (replay_room((void **)&r->endpoints, &b->cap_endpoints, r->nendpoints, sizeof(*r->endpoints)) ||
 	    index_table_insert(&r->endpoint_index, h, r->nendpoints))
 		return -1;
 	r->endpoints[r->nendpoints] = (struct replay_endpoint){ .name = strdup(name),
@@ -325,7 +317,7 @@ static int on_net(struct replay_stream *b, const struct log_event *e, uint32_t p
 	if (!name[0])
 		return 0;
 	if (endpoint_get(b, e, name, &ep) ||
-	    room((void **)&r->nets, &b->cap_nets, r->nnets, sizeof(*r->nets)))
+	    replay_room((void **)&r->nets, &b->cap_nets, r->nnets, sizeof(*r->nets)))
 		return -1;
 	if (!r->endpoints[ep].calls++)
 		r->endpoints[ep].first_proc = proc;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hex.h"
 #include "forensics/forensic_facts.h"
 #include "forensics/report_html.h"
 #include "log/env_numbers.h"
@@ -85,7 +86,7 @@ static void sha_cell(FILE *o, const struct log_digest *d)
 		fputs("<td>-</td>", o);
 		return;
 	}
-	show_sha256_hex(d->sha256, hex);
+	hex_encode(d->sha256, sizeof(d->sha256), hex);
 	fprintf(o, "<td class=mono>%s</td>", hex);
 }
 

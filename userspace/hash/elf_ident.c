@@ -23,6 +23,8 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "common/grow.h"
+#include "common/hex.h"
 #include "hash/elf_ident.h"
 
 #define INTERP_MAX      PATH_MAX        /* the kernel refuses a longer PT_INTERP */
@@ -39,6 +41,7 @@ struct reader {
 	GElf_Ehdr eh;
 	size_t phnum;
 	struct elf_ident *out;
+	size_t capneeded;       /* of out->needed */
 	char *err;
 	size_t errlen;
 };
@@ -293,17 +296,6 @@ static int read_interp(struct reader *r, const GElf_Phdr *ph)
 
 /* ---- ELF: notes ------------------------------------------------------------ */
 
-static void hex(char *dst, const unsigned char *src, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = digits[src[i] >> 4];
-		dst[2 * i + 1] = digits[src[i] & 15];
-	}
-	dst[2 * n] = '\0';
-}
-
 static bool is_build_id(const Elf_Data *d, const GElf_Nhdr *nh, size_t name_off)
 {
 	return nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == sizeof(ELF_NOTE_GNU) &&
@@ -315,7 +307,7 @@ static int take_build_id(struct reader *r, const Elf_Data *d, const GElf_Nhdr *n
 	if (nh->n_descsz == 0 || nh->n_descsz > ELF_IDENT_BUILD_ID_MAX)
 		return rfail(r, "ELF: build-id note of %" PRIu32 " bytes (accepted: 1..%d)",
 			     (uint32_t)nh->n_descsz, ELF_IDENT_BUILD_ID_MAX);
-	hex(r->out->build_id, (const unsigned char *)d->d_buf + desc_off, nh->n_descsz);
+	hex_encode((const uint8_t *)d->d_buf + desc_off, nh->n_descsz, r->out->build_id);
 	return 0;
 }
 
@@ -483,19 +475,14 @@ static char *dyn_string(struct reader *r, const Elf_Data *strtab, uint64_t val, 
 static int add_needed(struct reader *r, char *name)
 {
 	struct elf_ident *o = r->out;
-	char **grown;
 
 	if (o->nneeded == ELF_IDENT_NEEDED_MAX) {
 		free(name);
 		return rfail(r, "ELF: more than %d DT_NEEDED entries", ELF_IDENT_NEEDED_MAX);
 	}
-	if ((o->nneeded & (o->nneeded - 1)) == 0) {     /* 0, 1, 2, 4, ...: double */
-		grown = realloc(o->needed, (o->nneeded ? 2 * o->nneeded : 1) * sizeof(*grown));
-		if (!grown) {
-			free(name);
-			return rfail(r, "out of memory");
-		}
-		o->needed = grown;
+	if (grow_array((void **)&o->needed, &r->capneeded, o->nneeded + 1, sizeof(*o->needed), 1)) {
+		free(name);
+		return rfail(r, "out of memory");
 	}
 	o->needed[o->nneeded++] = name;
 	return 0;

@@ -113,17 +113,6 @@ struct hash_engine {
 
 /* ---- small helpers ---- */
 
-void hash_hex(const uint8_t digest[HASH_DIGEST_LEN], char hex[2 * HASH_DIGEST_LEN + 1])
-{
-	static const char x[] = "0123456789abcdef";
-
-	for (int i = 0; i < HASH_DIGEST_LEN; i++) {
-		hex[2 * i] = x[digest[i] >> 4];
-		hex[2 * i + 1] = x[digest[i] & 15];
-	}
-	hex[2 * HASH_DIGEST_LEN] = '\0';
-}
-
 void hash_result_clear(struct hash_result *r)
 {
 	free(r->path);
@@ -1013,24 +1002,13 @@ int hash_engine_submit(struct hash_engine *e, const char *path, uint64_t cookie)
 	return r;
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 size_t hash_engine_poll(struct hash_engine *e, struct hash_result *out, size_t max, int timeout_ms)
 {
 	struct timespec deadline;
 	size_t n = 0;
 
 	if (timeout_ms > 0)
-		deadline_after(&deadline, timeout_ms);
+		deadline = clock_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&e->lock);
 	while (!e->nresults && e->outstanding && timeout_ms) {
 		if (timeout_ms < 0)

@@ -120,7 +120,4 @@ void hash_engine_test_hooks(struct hash_engine_options *o);
 /* "open: Permission denied", "not a regular file (FIFO)", ... */
 const char *hash_result_reason(const struct hash_result *r, char *buf, size_t len);
 
-/* Lower-case hex of a digest; HEX holds 2 * HASH_DIGEST_LEN + 1 bytes. */
-void hash_hex(const uint8_t digest[HASH_DIGEST_LEN], char hex[2 * HASH_DIGEST_LEN + 1]);
-
 #endif

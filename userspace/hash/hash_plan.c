@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/grow.h"
 #include "common/index_table.h"
 #include "hash/elf_ident.h"
 #include "hash/hash_engine.h"
@@ -41,7 +42,8 @@ struct plan_entry {
 struct hash_plan {
 	struct hash_engine *engine;
 	struct plan_entry *entries;
-	uint32_t nentries, capentries;
+	uint32_t nentries;
+	size_t capentries;
 	struct index_table index;
 	struct index_table dirs;        /* each directory above an entry -> one entry under it */
 	struct log_hash_stats stats;
@@ -138,15 +140,8 @@ static struct plan_entry *entry_get(struct hash_plan *p, const char *path)
 
 	if (e)
 		return e;
-	if (p->nentries == p->capentries) {
-		uint32_t cap = p->capentries ? p->capentries * 2 : 1024;
-		struct plan_entry *grown = realloc(p->entries, cap * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		p->entries = grown;
-		p->capentries = cap;
-	}
+	if (grow_array((void **)&p->entries, &p->capentries, (size_t)p->nentries + 1, sizeof(*p->entries), 1024))
+		return NULL;
 	e = &p->entries[p->nentries];
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(path);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "log/env_numbers.h"
 
 long env_number(struct env_numbers *t, const struct log_env *env, bool *first)
@@ -15,15 +16,8 @@ long env_number(struct env_numbers *t, const struct log_env *env, bool *first)
 	for (uint32_t i = index_table_probe(&t->seen, h); t->seen.slots[i].id1; i = index_table_next(&t->seen, i))
 		if (t->envs[t->seen.slots[i].id1 - 1] == env)
 			return t->seen.slots[i].id1 - 1;
-	if (t->n == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 64;
-		const struct log_env **v = realloc(t->envs, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		t->envs = v;
-		t->cap = cap;
-	}
+	if (grow_array((void **)&t->envs, &t->cap, (size_t)t->n + 1, sizeof(*t->envs), 64))
+		return -1;
 	if (index_table_insert(&t->seen, h, t->n))
 		return -1;
 	t->envs[t->n] = env;

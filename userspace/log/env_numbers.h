@@ -16,7 +16,8 @@
 struct env_numbers {
 	struct index_table seen;        /* hash of the pointer -> number */
 	const struct log_env **envs;    /* by number */
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 /* The number of ENV; *FIRST when it was not met before. -1 when out of memory. */

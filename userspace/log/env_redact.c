@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/hex.h"
 #include "log/env_redact.h"
 
 /*
@@ -136,7 +137,6 @@ long env_redact_var(const struct env_redact *r, const char *var, size_t len, cha
 	if (EVP_Digest(eq + 1, len - name - 1, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
 		return -1;
 	memcpy(out + name + 1, ENV_REDACT_PREFIX, sizeof(ENV_REDACT_PREFIX) - 1);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + name + sizeof(ENV_REDACT_PREFIX) + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, sizeof(md), out + name + sizeof(ENV_REDACT_PREFIX));
 	return (long)(name + ENV_REDACT_VALUE_LEN + 1);
 }

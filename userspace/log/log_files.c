@@ -7,25 +7,11 @@
 #include <string.h>
 
 #include "bpf/events.h"
+#include "common/grow.h"
 #include "log/log_files.h"
 
-/* Makes room for element N of *V (capacity *CAP, doubling); ids stay 32-bit for the index. 0 or -1. */
-static int room_for(void **v, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap = *cap ? *cap * 2 : 256;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	if (n >= UINT32_MAX - 1)
-		return -1;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
+/* Entry and pair numbers are the index's 32-bit ids. */
+#define FILES_IDS_MAX (UINT32_MAX - 1)
 
 static int index_ready(struct index_table *t)
 {
@@ -43,7 +29,7 @@ static struct file_entry *file_get(struct files *fs, const char *path)
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
 			return &fs->v[x->slots[i].id1 - 1];
-	if (room_for((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) ||
+	if (fs->n >= FILES_IDS_MAX || grow_array((void **)&fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v), 256) ||
 	    index_table_insert(&fs->by_path, h, (uint32_t)fs->n))
 		return NULL;
 	fs->v[fs->n] = (struct file_entry){ .path = path, .first_digest = LOG_FILES_NONE,
@@ -63,7 +49,8 @@ static int pair_add(struct files *fs, uint64_t key)
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && fs->pairs[x->slots[i].id1 - 1] == key)
 			return 1;
-	if (room_for((void **)&fs->pairs, &fs->cappairs, fs->npairs, sizeof(*fs->pairs)) ||
+	if (fs->npairs >= FILES_IDS_MAX ||
+	    grow_array((void **)&fs->pairs, &fs->cappairs, fs->npairs + 1, sizeof(*fs->pairs), 256) ||
 	    index_table_insert(&fs->pair_index, h, (uint32_t)fs->npairs))
 		return -1;
 	fs->pairs[fs->npairs++] = key;
@@ -77,15 +64,8 @@ static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
 
 	if (r)
 		return r < 0 ? -1 : 0;
-	if (e->npids == e->cappids) {
-		size_t cap = e->cappids ? e->cappids * 2 : 4;
-		uint32_t *p = realloc(e->pids, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		e->pids = p;
-		e->cappids = cap;
-	}
+	if (grow_array((void **)&e->pids, &e->cappids, e->npids + 1, sizeof(*e->pids), 4))
+		return -1;
 	if (!e->npids)
 		e->exe = proc_exe_get(&fs->procs, pid);
 	e->pids[e->npids++] = pid;

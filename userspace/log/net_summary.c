@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "bpf/events.h"
+#include "common/grow.h"
 #include "common/index_table.h"
 #include "log/net_summary.h"
 #include "log/proc_exe.h"
@@ -117,15 +118,9 @@ static struct net_endpoint *endpoint_get(struct net_summary *s, const char *addr
 		    ep->sock_type == e->net.sock_type && !strcmp(ep->addr, addr))
 			return ep;
 	}
-	if (s->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		void *p = s->n < UINT32_MAX - 1 ? realloc(s->endpoints, cap * sizeof(*s->endpoints)) : NULL;
-
-		if (!p)
-			return NULL;
-		s->endpoints = p;
-		st->cap = cap;
-	}
+	if (s->n >= UINT32_MAX - 1 ||
+	    grow_array((void **)&s->endpoints, &st->cap, s->n + 1, sizeof(*s->endpoints), 64))
+		return NULL;
 	ep = &s->endpoints[s->n];
 	memset(ep, 0, sizeof(*ep));
 	ep->addr = strdup(addr);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "common/grow.h"
 #include "log/proc_exe.h"
 
 static uint64_t pid_hash(uint32_t pid)
@@ -33,15 +34,8 @@ static int set(struct proc_exe_map *m, uint32_t pid, const char *exe)
 	}
 	if (!m->index.slots && index_table_init(&m->index, 1024))
 		return -ENOMEM;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		void *p = m->n < UINT32_MAX - 1 ? realloc(m->v, cap * sizeof(*m->v)) : NULL;
-
-		if (!p)
-			return -ENOMEM;
-		m->v = p;
-		m->cap = cap;
-	}
+	if (m->n >= UINT32_MAX - 1 || grow_array((void **)&m->v, &m->cap, m->n + 1, sizeof(*m->v), 256))
+		return -ENOMEM;
 	if (index_table_insert(&m->index, pid_hash(pid), (uint32_t)m->n))
 		return -ENOMEM;
 	m->v[m->n].pid = pid;

@@ -159,17 +159,6 @@ json_t *show_json_u64(uint64_t v)
 	return json_string(s);
 }
 
-void show_sha256_hex(const uint8_t sha[32], char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[sha[i] >> 4];
-		out[2 * i + 1] = digits[sha[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 void show_seconds(FILE *out, int64_t ns)
 {
 	uint64_t d = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;

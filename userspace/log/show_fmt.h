@@ -26,8 +26,6 @@ void show_json_write(FILE *out, const char *s);
 void show_html(FILE *out, const char *s);
 /* An unsigned 64-bit value: an integer, or a decimal string above INT64_MAX. */
 json_t *show_json_u64(uint64_t v);
-/* The 64 lowercase hex digits of a SHA-256 and a NUL. */
-void show_sha256_hex(const uint8_t sha[32], char out[65]);
 /* NS nanoseconds as seconds with 6 decimals ("12.000345"), negative allowed. */
 void show_seconds(FILE *out, int64_t ns);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "provenance/jcs.h"
 
 struct out {
@@ -32,21 +33,10 @@ static int fail(struct out *o, const char *fmt, ...)
 
 static int put(struct out *o, const void *p, size_t n)
 {
-	if (n > o->cap - o->len) {
-		size_t cap = o->cap ? o->cap : 4096;
-		char *b;
-
-		while (n > cap - o->len) {
-			if (cap > SIZE_MAX / 2)
-				return fail(o, "output too large");
-			cap *= 2;
-		}
-		b = realloc(o->buf, cap);
-		if (!b)
-			return fail(o, "out of memory");
-		o->buf = b;
-		o->cap = cap;
-	}
+	if (n > SIZE_MAX - o->len)
+		return fail(o, "output too large");
+	if (grow_array((void **)&o->buf, &o->cap, o->len + n, 1, 4096))
+		return fail(o, "out of memory");
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
 	return 0;
