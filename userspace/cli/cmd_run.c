@@ -29,7 +29,7 @@
 #define MAIN_TICK_NS 100000000l
 
 enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST, OPT_KMOD_DEVICE,
-       OPT_NO_KMOD };
+       OPT_NO_KMOD, OPT_ALLOW_INCOMPLETE };
 
 struct run_options {
 	struct session_options s;
@@ -39,6 +39,7 @@ struct run_options {
 	bool scope_cgroup;
 	const char *kmod_device;        /* --kmod-device; NULL: $KETTLE_KMOD_DEVICE or /dev/kettle */
 	bool no_kmod;
+	bool allow_incomplete;          /* an incomplete provenance (it says so) does not fail the run */
 	char **command;
 };
 
@@ -50,8 +51,9 @@ static void run_usage(FILE *f)
 	session_usage(f);
 	fprintf(f,
 		"      --provenance FILE   also write the SLSA provenance of the build to FILE at the end\n"
-		"                          (as kettle provenance LOG -o FILE does; see its --help); with\n"
-		"                          --allow-loss an incomplete provenance does not fail the run\n"
+		"                          (as kettle provenance LOG -o FILE does; see its --help)\n"
+		"      --allow-incomplete  an incomplete provenance (it names its reasons) does not fail\n"
+		"                          the run (exit 125 otherwise)\n"
 		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE\n"
 		"                          (as kettle attest does; with --tee, --nonce, --sim-state,\n"
 		"                          --tsm-root, --sev-device, --tdx-device: see its --help)\n"
@@ -80,6 +82,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
 		{ "kmod-device", required_argument, NULL, OPT_KMOD_DEVICE },
 		{ "no-kmod", no_argument, NULL, OPT_NO_KMOD },
+		{ "allow-incomplete", no_argument, NULL, OPT_ALLOW_INCOMPLETE },
 		{ "attest", required_argument, NULL, OPT_ATTEST },
 		ATTEST_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -102,6 +105,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case OPT_PROVENANCE: o->provenance = optarg; break;
 		case OPT_KMOD_DEVICE: o->kmod_device = optarg; break;
 		case OPT_NO_KMOD: o->no_kmod = true; break;
+		case OPT_ALLOW_INCOMPLETE: o->allow_incomplete = true; break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
 				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
@@ -344,13 +348,12 @@ static int run_provenance(const struct run_options *o, int ret)
 		return ret ? ret : KETTLE_EXIT_OWN_ERROR;
 	}
 	fprintf(stderr, "kettle: provenance %s: sha256 %s, %zu subjects, %zu dependencies%s\n", o->provenance,
-		x.sha256, x.subjects, x.dependencies, x.complete ? "" : ", INCOMPLETE (see its byproducts)");
-	if (!x.complete && !o->s.allow_loss && ret == 0) {
-		fprintf(stderr, "kettle run: the provenance is incomplete: %llu changed files, %llu files without a "
-			"digest, %llu losses (exit 125; --allow-loss to accept)\n", (unsigned long long)x.changed,
-			(unsigned long long)x.unhashed, (unsigned long long)x.losses);
+		x.sha256, x.subjects, x.dependencies, x.complete ? ", complete" : ", INCOMPLETE");
+	if (!x.complete)
+		cli_print_incomplete("kettle run", &x, o->allow_incomplete || o->s.allow_loss ? NULL :
+				     "exit 125; --allow-incomplete to accept a provenance that says it is incomplete");
+	if (!x.complete && !o->allow_incomplete && !o->s.allow_loss && ret == 0)
 		return KETTLE_EXIT_OWN_ERROR;
-	}
 	return ret;
 }
 

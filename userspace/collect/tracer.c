@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "collect/syscall_class.h"
 #include "collect/tracer.h"
 #include "kettle.skel.h"
 
@@ -158,6 +159,9 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
+	t->skel->rodata->collector_tgid = getpid();
+	syscall_class_native((uint8_t *)t->skel->rodata->native_class);
+	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
 		snprintf(err, errlen, "ring buffer size %zu rejected: %s", opt->ringbuf_bytes, strerror(-rc));

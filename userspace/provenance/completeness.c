@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/* The named reasons a record is not complete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log/proc_exe.h"
+#include "provenance/completeness.h"
+
+static const struct {
+	const char *code, *detail;
+} notice_reasons[LOG_NOTICE_WHAT_MAX] = {
+	[LOG_NOTICE_COMPAT_CALL] = { "compat-syscall", "a 32-bit system call (i386 number %" PRIu32 ") that Kettle records only as a 64-bit call" },
+	[LOG_NOTICE_IO_URING] = { "io-uring", "set up an io_uring: what its ring opens, reads or connects to is not recorded" },
+	[LOG_NOTICE_BPF] = { "bpf", "called bpf(): it could load programs or change the tracer's maps" },
+	[LOG_NOTICE_PTRACE] = { "ptrace", "called ptrace(): it could change another process, or the tracer" },
+	[LOG_NOTICE_PROCESS_VM] = { "process-memory", "read or wrote the memory of process %" PRIu64 ", which is not part of the build" },
+	[LOG_NOTICE_NAMESPACE] = { "namespace", "entered a new namespace (flags %#" PRIx64 "): its paths and peers are not the host's" },
+	[LOG_NOTICE_MOUNT] = { "mount", "changed the mount table: a path can then name other bytes than the hasher reads" },
+	[LOG_NOTICE_CHROOT] = { "chroot", "changed its root directory: its paths are not the host's" },
+	[LOG_NOTICE_MODULE] = { "kernel-module", "loaded or removed a kernel module" },
+	[LOG_NOTICE_KEXEC] = { "kexec", "loaded a kernel to boot" },
+	[LOG_NOTICE_SIGNAL_TRACER] = { "signal-tracer", "sent a signal to Kettle's collector (or to every process)" },
+	[LOG_NOTICE_RAW_IO] = { "raw-io", "asked for port I/O (iopl, ioperm)" },
+	[LOG_NOTICE_EXEC_UNLINKED] = { "exec-unlinked", "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path" },
+	[LOG_NOTICE_FD_LOST] = { "fd-unrecorded", "received file descriptors over a socket that Kettle could not record" },
+};
+
+int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
+			    const char *path, const char *detail)
+{
+	json_t *o;
+
+	if (json_array_size(reasons) >= COMPLETENESS_REASONS_KEPT)
+		return 0;
+	o = json_pack("{s:s, s:I, s:s?, s:s}", "reason", reason, "pid", (json_int_t)pid, "exe", exe,
+		      "detail", detail);
+	if (!o || (path && json_object_set_new(o, "path", json_string(path))) || json_array_append_new(reasons, o)) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void completeness_reason_line(const json_t *r, char *out, size_t outlen)
+{
+	const char *path = json_string_value(json_object_get(r, "path"));
+	const char *exe = json_string_value(json_object_get(r, "exe"));
+	json_int_t pid = json_integer_value(json_object_get(r, "pid"));
+
+	snprintf(out, outlen, "%s: %s (%s%s%s%" JSON_INTEGER_FORMAT "%s%s)",
+		 json_string_value(json_object_get(r, "reason")), json_string_value(json_object_get(r, "detail")),
+		 path ? path : "", path ? "; " : "", pid ? "pid " : "", pid, exe ? ", " : "", exe ? exe : "");
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return s && !strncmp(s, p, strlen(p));
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* /proc/N/mem or /proc/N/task/T/mem: N, else 0. */
+static uint32_t proc_mem_pid(const char *p)
+{
+	unsigned int pid;
+	int n = 0;
+
+	if (!has_prefix(p, "/proc/") || strcmp(base_name(p), "mem"))
+		return 0;
+	if (sscanf(p, "/proc/%u/%n", &pid, &n) != 1 || n == 0)
+		return 0;
+	return pid;
+}
+
+/*
+ * Files whose open by a build is itself the reason: they move processes out
+ * of Kettle's scope, reach memory Kettle does not see, or change what the
+ * kernel runs for the build.  NULL when PATH is none of them.
+ */
+static const char *open_reason(const struct log_event *ev, const char **detail)
+{
+	const char *p = ev->open.path;
+	bool writes = (ev->open.flags & O_ACCMODE) != O_RDONLY;
+	uint32_t pid;
+
+	if (!p || ev->open.result < 0)
+		return NULL;
+	if (writes && has_prefix(p, "/sys/fs/cgroup/") &&
+	    (!strcmp(base_name(p), "cgroup.procs") || !strcmp(base_name(p), "cgroup.threads"))) {
+		*detail = "opened a cgroup's process list for writing: a process moved there leaves Kettle's scope";
+		return "cgroup-move";
+	}
+	pid = proc_mem_pid(p);
+	if (pid && pid != ev->tgid) {
+		*detail = "opened another process's memory";
+		return "process-memory";
+	}
+	if (!strcmp(p, "/dev/mem") || !strcmp(p, "/dev/kmem") || !strcmp(p, "/dev/port") || !strcmp(p, "/proc/kcore")) {
+		*detail = "opened the kernel's or the machine's memory";
+		return "kernel-memory";
+	}
+	if (writes && has_prefix(p, "/proc/sys/")) {
+		*detail = "wrote a kernel setting (such as core_pattern, whose helper runs outside the build)";
+		return "kernel-setting";
+	}
+	if ((ev->open.call == LOG_CALL_OPEN_BY_HANDLE || ev->open.call == LOG_CALL_PIDFD_GETFD ||
+	     ev->open.call == LOG_CALL_RECV_FD) && (ev->open.path_flags & (LOG_PATH_UNREACHABLE | LOG_PATH_UNLINKED))) {
+		*detail = "got a file descriptor (by handle, from another process or over a socket) whose file has no path to hash";
+		return "fd-unidentified";
+	}
+	return NULL;
+}
+
+static int notice_reason(const struct log_event *ev, const char *exe, json_t *reasons)
+{
+	char detail[256];
+	uint32_t what = ev->notice.what;
+
+	if (what == 0 || what >= LOG_NOTICE_WHAT_MAX || !notice_reasons[what].code)
+		return completeness_reason_add(reasons, "unknown-notice", ev->tgid, exe, NULL,
+					       "a notice this kettle does not know");
+	switch (what) {
+	case LOG_NOTICE_COMPAT_CALL:
+		snprintf(detail, sizeof(detail), notice_reasons[what].detail, ev->notice.nr);
+		break;
+	case LOG_NOTICE_PROCESS_VM:
+	case LOG_NOTICE_NAMESPACE:
+		snprintf(detail, sizeof(detail), notice_reasons[what].detail, ev->notice.arg0);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "%s", notice_reasons[what].detail);
+	}
+	return completeness_reason_add(reasons, notice_reasons[what].code, ev->tgid, exe, NULL, detail);
+}
+
+long completeness_reasons(const struct log_file *f, json_t *reasons)
+{
+	struct proc_exe_map exes = { 0 };
+	long found = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < f->nevents && !rc; i++) {
+		const struct log_event *ev = &f->events[i];
+		const char *detail = NULL, *code = NULL;
+
+		if (proc_exe_event(&exes, ev)) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (ev->type == LOG_EV_NOTICE) {
+			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid), reasons);
+			found++;
+		} else if (ev->type == LOG_EV_OPEN && (code = open_reason(ev, &detail))) {
+			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
+						     ev->open.path, detail);
+			found++;
+		}
+	}
+	proc_exe_free(&exes);
+	return rc ? rc : found;
+}
