@@ -68,6 +68,17 @@ enum { STR_NFIELDS_PLAIN = 2, STR_NFIELDS_PREFIXED = 3 };
 /* [7, tid, uid, gid, cgroup_id, mntns] */
 enum { ATTR_KIND, ATTR_TID, ATTR_UID, ATTR_GID, ATTR_CGROUP, ATTR_MNTNS, ATTR_NFIELDS };
 
+/*
+ * The slot of TID in a map of process attributes whose capacity is MASK + 1
+ * (a power of two).  Writer and reader each keep such a map to resolve an
+ * event's attributes (docs/log-format.md, "Process attributes"); one hash
+ * serves both.
+ */
+static inline uint32_t log_attr_pos(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
 /* [8, path-ref, path_flags, passed-ref / null, call, flags, mode,
  *  (dev, ino, size, mtime_ns, ctime_ns)?]  -- the stat part is left out when all zero */
 enum { SITE_KIND, SITE_PATH, SITE_PATH_FLAGS, SITE_PASSED, SITE_CALL, SITE_FLAGS, SITE_MODE,

@@ -532,16 +532,11 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	return RD_OK;
 }
 
-/* ---- process attributes (the writer's rule, repeated) ---- */
-
-static uint32_t attr_pos(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
+/* ---- process attributes ---- */
 
 static struct attr_slot *attr_slot(struct attr_slot *slots, uint32_t mask, uint32_t tid)
 {
-	uint32_t i = attr_pos(tid, mask);
+	uint32_t i = log_attr_pos(tid, mask);
 
 	while (slots[i].used && slots[i].tid != tid)
 		i = (i + 1) & mask;

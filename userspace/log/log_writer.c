@@ -85,6 +85,7 @@ struct log_writer {
 	struct arena_chunk *arena;
 	struct str_entry *strs;
 	uint32_t nstrs, capstrs;
+	uint32_t strings_max;   /* LOG_STRINGS_MAX, lower in a test */
 	struct index_table str_index;
 
 	struct site_key *sites;
@@ -327,7 +328,7 @@ static int put_opt_string(struct log_writer *w, const char *s)
 	if (!s)
 		return put_null(w);
 	if (strlen(s) > LOG_STR_MAX)
-		return -E2BIG;
+		return fail(w, -E2BIG);
 	return put_string(w, s, strlen(s));
 }
 
@@ -420,7 +421,7 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 	char *copy;
 	int r;
 
-	if (w->nstrs >= LOG_STRINGS_MAX)
+	if (w->nstrs >= w->strings_max)
 		return -E2BIG;
 	r = grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs));
 	if (r)
@@ -632,6 +633,16 @@ static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *
 	return r;
 }
 
+/*
+ * R of adding a string whose record is already written: a failure is sticky,
+ * since the reader has numbered that record and the next one would take
+ * the number the reader gave this one.
+ */
+static int stored(struct log_writer *w, int r)
+{
+	return r ? fail(w, r) : 0;
+}
+
 /* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
 #define SPLIT_DEPTH_MAX 64
 
@@ -663,7 +674,7 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 
 		r = try_diff_record(w, s, n, &done);
 		if (r || done)
-			return r ? r : add_word(w, hash, s, n, id);
+			return r ? r : stored(w, add_word(w, hash, s, n, id));
 	}
 	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
 	if (!r)
@@ -674,7 +685,7 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 		r = put_string(w, s + split, n - split);
 	if (r)
 		return r;
-	return split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
+	return stored(w, split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id));
 }
 
 static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
@@ -783,14 +794,9 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 
 /* ---- process attributes ---- */
 
-static uint32_t attr_pos(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
-
 static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
 {
-	for (uint32_t i = attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
+	for (uint32_t i = log_attr_pos(tid, w->attr_mask); w->attr_slots[i].used; i = (i + 1) & w->attr_mask)
 		if (w->attr_slots[i].tid == tid)
 			return &w->attr_slots[i].a;
 	return NULL;
@@ -798,7 +804,7 @@ static const struct attrs *attr_lookup(const struct log_writer *w, uint32_t tid)
 
 static void attr_place(struct attr_slot *slots, uint32_t mask, uint32_t tid, const struct attrs *a)
 {
-	uint32_t i = attr_pos(tid, mask);
+	uint32_t i = log_attr_pos(tid, mask);
 
 	while (slots[i].used && slots[i].tid != tid)
 		i = (i + 1) & mask;
@@ -1211,8 +1217,10 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 
 	if (!r)
 		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, OPEN_NFIELDS);
+	/* the site cache moves with the opens the reader sees: a refused one is not among them */
+	if (r)
+		return r;
+	r = put_event_head(w, ev, OPEN_NFIELDS);
 	if (!r)
 		r = put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
 	if (!r)
@@ -1735,6 +1743,11 @@ uint64_t log_writer_bytes(const struct log_writer *w)
 	return w->flushed + w->len;
 }
 
+void log_writer_test_strings_max(struct log_writer *w, uint32_t max)
+{
+	w->strings_max = max;
+}
+
 /* ---- life cycle ---- */
 
 static void writer_free(struct log_writer *w)
@@ -1780,6 +1793,7 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;
 	w->site_cache.last = UINT32_MAX;
+	w->strings_max = LOG_STRINGS_MAX;
 	w->prev_ts = h->start_boot_ns;
 	w->prev_tgid = h->root_pid;
 	return 0;

@@ -36,6 +36,12 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
 uint64_t log_writer_events(const struct log_writer *w);
 /* Bytes written so far. */
 uint64_t log_writer_bytes(const struct log_writer *w);
+/*
+ * For tests: the string table holds at most MAX strings from now on (0: it
+ * is full), so that a small log reaches the limit that LOG_STRINGS_MAX puts
+ * 2^30 strings away.
+ */
+void log_writer_test_strings_max(struct log_writer *w, uint32_t max);
 /* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
 int log_writer_close(struct log_writer *w);
 
