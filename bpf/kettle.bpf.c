@@ -1318,36 +1318,36 @@ static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32
 /* The compat (i386) arguments of an open: bx, cx, dx, si are arguments 1-4. */
 static __always_inline void compat_open_args(__u32 cls, struct pt_regs *regs, struct call_args *a)
 {
+	/* read once, as plain values: the verifier refuses one load serving both regs and the stack */
+	__u64 a1 = (__u32)BPF_CORE_READ(regs, bx), a2 = (__u32)BPF_CORE_READ(regs, cx);
+	__u64 a3 = (__u32)BPF_CORE_READ(regs, dx), a4 = (__u32)BPF_CORE_READ(regs, si);
 	struct open_how how = {};
 
 	a->dfd = AT_FDCWD;
+	a->name = cls == KE_SYS_OPEN || cls == KE_SYS_CREAT ? a1 : a2;
 	switch (cls) {
 	case KE_SYS_OPEN:
 		a->call = KE_CALL_OPEN;
-		a->name = (__u32)regs->bx;
-		a->flags = (__u32)regs->cx;
-		a->mode = regs->dx;
+		a->flags = a2;
+		a->mode = a3;
 		break;
 	case KE_SYS_OPENAT:
 		a->call = KE_CALL_OPENAT;
-		a->dfd = regs->bx;
-		a->name = (__u32)regs->cx;
-		a->flags = (__u32)regs->dx;
-		a->mode = regs->si;
+		a->dfd = (__s32)a1;
+		a->flags = a3;
+		a->mode = a4;
 		break;
 	case KE_SYS_OPENAT2:
 		a->call = KE_CALL_OPENAT2;
-		a->dfd = regs->bx;
-		a->name = (__u32)regs->cx;
-		bpf_probe_read_user(&how, sizeof(how), (void *)(__u64)(__u32)regs->dx);
+		a->dfd = (__s32)a1;
+		bpf_probe_read_user(&how, sizeof(how), (void *)a3);
 		a->flags = how.flags;
 		a->mode = how.mode;
 		break;
 	default:
 		a->call = KE_CALL_CREAT;
-		a->name = (__u32)regs->bx;
 		a->flags = 01 | 0100 | 01000;
-		a->mode = regs->cx;
+		a->mode = a2;
 		break;
 	}
 }
@@ -1420,6 +1420,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	bool compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT_NR;
 	__u64 nr = BPF_CORE_READ(regs, orig_ax);
+	__u64 arg1 = BPF_CORE_READ(regs, di), arg2 = BPF_CORE_READ(regs, si);
 	struct call_args a = {};
 	__u32 cls;
 
@@ -1436,7 +1437,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!in_scope())
 		return 0;
 	if (cls < KE_NOTICE_WHAT_MAX) {
-		notice_send(cls, nr, ret, compat ? (__u32)regs->bx : regs->di, compat ? (__u32)regs->cx : regs->si);
+		notice_send(cls, nr, ret, compat ? (__u32)BPF_CORE_READ(regs, bx) : arg1,
+			    compat ? (__u32)BPF_CORE_READ(regs, cx) : arg2);
 		return 0;
 	}
 	switch (cls) {
@@ -1450,34 +1452,34 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		fd_open_send(task, ret, KE_CALL_PIDFD_GETFD);
 		break;
 	case KE_SYS_RECVMSG:
-		recvmsg_fds(task, regs->si, ret);
+		recvmsg_fds(task, arg2, ret);
 		break;
 	case KE_SYS_RECVMMSG:
-		recvmmsg_fds(regs->si, ret);
+		recvmmsg_fds(arg2, ret);
 		break;
 	case KE_SYS_KILL:       /* kill(pid, sig), pidfd_open(pid, flags) */
-		if ((regs->di == collector_tgid || (int)regs->di == -1) && (int)regs->si != 0)
-			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, regs->di, regs->si);
+		if ((arg1 == collector_tgid || (int)arg1 == -1) && (int)arg2 != 0)
+			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, arg1, arg2);
 		break;
 	case KE_SYS_TKILL:      /* tgkill(tgid, tid, sig); tkill(tid, sig) */
-		if (regs->di == collector_tgid)
-			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, regs->di, regs->si);
+		if (arg1 == collector_tgid)
+			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, arg1, arg2);
 		break;
 	case KE_SYS_CLONE:      /* clone(flags, ...), unshare(flags) */
-		if (regs->di & CLONE_NEW_MASK)
-			notice_send(KE_NOTICE_NAMESPACE, nr, ret, regs->di, 0);
+		if (arg1 & CLONE_NEW_MASK)
+			notice_send(KE_NOTICE_NAMESPACE, nr, ret, arg1, 0);
 		break;
 	case KE_SYS_CLONE3: {
 		__u64 flags = 0;
 
-		bpf_probe_read_user(&flags, sizeof(flags), (void *)regs->di);
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)arg1);
 		if (flags & CLONE_NEW_MASK)
 			notice_send(KE_NOTICE_NAMESPACE, nr, ret, flags, 0);
 		break;
 	}
 	case KE_SYS_PROCESS_VM:
-		if (!pid_tracked(regs->di))
-			notice_send(KE_NOTICE_PROCESS_VM, nr, ret, regs->di, 0);
+		if (!pid_tracked(arg1))
+			notice_send(KE_NOTICE_PROCESS_VM, nr, ret, arg1, 0);
 		break;
 	}
 	return 0;

