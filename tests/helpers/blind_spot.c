@@ -15,6 +15,8 @@
  *   blind_spot bpf                   create a BPF map
  *   blind_spot ptrace PID            attach to process PID and detach
  *   blind_spot cgroup-move           write its own pid to the root cgroup's cgroup.procs
+ *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
+ *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
@@ -32,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <unistd.h>
@@ -310,6 +313,56 @@ static int do_signal_tracer(void)
 	return 1;
 }
 
+static int unix_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char byte = 'q';
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	for (int tries = 0; tries < 100; tries++) {
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			break;
+		if (tries == 99)
+			return die(path);
+		usleep(10000);
+	}
+	if (write(fd, &byte, 1) != 1 || read(fd, &byte, 1) != 1)
+		return die("unix socket exchange");
+	return close(fd);
+}
+
+/* Serves one exchange on the unix socket PATH. */
+static int unix_serve_once(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), c;
+	char byte;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+		return die(path);
+	c = accept(fd, NULL, NULL);
+	if (c < 0 || read(c, &byte, 1) != 1 || write(c, &byte, 1) != 1)
+		return die("serving");
+	close(c);
+	return close(fd);
+}
+
+static int do_unix_own(const char *path)
+{
+	pid_t pid = fork();
+	int st, rc;
+
+	if (pid == 0)
+		_exit(unix_serve_once(path));
+	rc = unix_connect(path);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -338,6 +391,12 @@ int main(int argc, char **argv)
 		return do_ptrace(atoi(argv[2]));
 	if (!strcmp(m, "cgroup-move"))
 		return do_cgroup_move();
+	if (!strcmp(m, "unix-client") && argc == 3)
+		return unix_connect(argv[2]);
+	if (!strcmp(m, "unix-own") && argc == 3)
+		return do_unix_own(argv[2]);
+	if (!strcmp(m, "serve-once") && argc == 3)
+		return unix_serve_once(argv[2]);
 	if (!strcmp(m, "signal-tracer"))
 		return do_signal_tracer();
 	fprintf(stderr, "blind_spot: usage: see the comment at the top of tests/helpers/blind_spot.c\n");

@@ -278,7 +278,78 @@ static int signalling_the_collector_is_flagged(void)
 	return flagged("signal", "signal-tracer", "signal-tracer");
 }
 
+/* A server this test runs (outside the traced tree) answers the build: a daemon the record cannot see into. */
+static int daemon_outside_the_build_is_flagged(void)
+{
+	char sock[128], helper[512], args[200];
+	pid_t server;
+	int rc;
+
+	snprintf(sock, sizeof(sock), "/tmp/kettle-test-%d-daemon.sock", (int)getpid());
+	test_path(helper, sizeof(helper), "tests/helpers", "blind_spot");
+	server = fork();
+	if (server == 0) {
+		execl(helper, helper, "serve-once", sock, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(args, sizeof(args), "unix-client %s", sock);
+	rc = flagged("daemon", args, "daemon");
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	unlink(sock);
+	return rc;
+}
+
+/* The same exchange with a server the build started itself: nothing outside, still complete. */
+static int server_inside_the_build_stays_complete(void)
+{
+	struct blind_run r;
+	char args[200];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(args, sizeof(args), "unix-own /tmp/kettle-test-%d-own.sock", (int)getpid());
+	rc = blind_run(&r, "own-server", args);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the server was part of the build");
+	CHECK(!names_reason(&r, "daemon"), "no daemon named");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A file a build left in /dev/shm and read back: an input like any other, with its digest. */
+static int file_in_dev_shm_is_an_input(void)
+{
+	char path[128], args[200];
+	struct blind_run r;
+	json_t *deps, *d;
+	size_t i;
+	bool found = false;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(path, sizeof(path), "/dev/shm/kettle-test-%d-input", (int)getpid());
+	CHECK(test_sh("echo shm-bytes > %s", path) == 0, "write %s", path);
+	snprintf(args, sizeof(args), "recv-fd %s", path);
+	rc = blind_run(&r, "shm", args);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	deps = json_object_get(json_object_get(json_object_get(r.stmt_json, "predicate"), "buildDefinition"),
+			       "resolvedDependencies");
+	json_array_foreach(deps, i, d)
+		found |= strstr(json_string_value(json_object_get(d, "uri")) ?: "", path) &&
+			 json_object_get(json_object_get(d, "digest"), "sha256");
+	unlink(path);
+	CHECK(found, "%s is a dependency with its sha256", path);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "daemon_outside_the_build_is_flagged", daemon_outside_the_build_is_flagged },
+	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },
+	{ "file_in_dev_shm_is_an_input", file_in_dev_shm_is_an_input },
 	{ "io_uring_use_is_flagged", io_uring_use_is_flagged },
 	{ "int80_open_is_recorded", int80_open_is_recorded },
 	{ "memfd_exec_is_flagged", memfd_exec_is_flagged },

@@ -47,12 +47,21 @@ struct hash_plan {
 	struct log_hash_stats stats;
 };
 
+/*
+ * Pseudo files whose content is the kernel's, not an input.  Device nodes
+ * under /dev/ are too, but /dev/shm and /dev/mqueue hold ordinary files a
+ * build can leave and read: those are inputs like any other.
+ */
 static const char *const excluded_prefixes[] = { "/proc/", "/sys/", "/dev/" };
+static const char *const included_under_excluded[] = { "/dev/shm/", "/dev/mqueue/" };
 
 bool hash_plan_excluded(const char *path)
 {
 	if (path[0] != '/')
 		return true;    /* a truncated path names no file we could open */
+	for (size_t i = 0; i < sizeof(included_under_excluded) / sizeof(included_under_excluded[0]); i++)
+		if (!strncmp(path, included_under_excluded[i], strlen(included_under_excluded[i])))
+			return false;
 	for (size_t i = 0; i < sizeof(excluded_prefixes) / sizeof(excluded_prefixes[0]); i++)
 		if (!strncmp(path, excluded_prefixes[i], strlen(excluded_prefixes[i])))
 			return true;
@@ -493,8 +502,10 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 			d.flags |= LOG_DIGEST_CHANGED;
 		if (d.kind == LOG_DIGEST_EXEC && exec_changed_since(e, &r->before))
 			d.flags |= LOG_DIGEST_CHANGED;
+		if (r->before.fs_unverifiable)
+			d.flags |= LOG_DIGEST_FS_UNVERIFIABLE;
 		p->stats.hashed++;
-		if (d.flags)
+		if (d.flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
 			p->stats.changed++;
 	} else if (r->step == HASH_STEP_TYPE && S_ISDIR(r->before.mode)) {
 		d.result = -EISDIR;     /* a directory opened for reading has no content to hash */

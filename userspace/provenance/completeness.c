@@ -5,8 +5,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "log/net_summary.h"
 #include "log/proc_exe.h"
 #include "provenance/completeness.h"
 
@@ -142,12 +145,113 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 	return completeness_reason_add(reasons, notice_reasons[what].code, ev->tgid, exe, NULL, detail);
 }
 
+/*
+ * What processes of the build served themselves: unix names and ports they
+ * bound.  A local connection to anything else reaches a process Kettle did
+ * not follow (a daemon started before the build: a compiler cache, a build
+ * server), whose work for the build is not in the record.
+ */
+struct served {
+	char **unix_names;
+	size_t nunix, capunix;
+	uint16_t *ports;
+	size_t nports, capports;
+};
+
+static int served_add(struct served *sv, const struct log_event *ev)
+{
+	if (ev->net.family == AF_UNIX && ev->net.unix_path) {
+		if (sv->nunix == sv->capunix) {
+			size_t cap = sv->capunix ? 2 * sv->capunix : 16;
+			char **v = realloc(sv->unix_names, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			sv->unix_names = v;
+			sv->capunix = cap;
+		}
+		sv->unix_names[sv->nunix++] = (char *)ev->net.unix_path;   /* the log's string */
+	} else if (ev->net.family == AF_INET || ev->net.family == AF_INET6) {
+		if (sv->nports == sv->capports) {
+			size_t cap = sv->capports ? 2 * sv->capports : 16;
+			uint16_t *v = realloc(sv->ports, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			sv->ports = v;
+			sv->capports = cap;
+		}
+		sv->ports[sv->nports++] = ev->net.port;
+	}
+	return 0;
+}
+
+static bool served_has(const struct served *sv, const struct log_event *ev)
+{
+	if (ev->net.family == AF_UNIX) {
+		for (size_t i = 0; i < sv->nunix; i++)
+			if (!strcmp(sv->unix_names[i], ev->net.unix_path))
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < sv->nports; i++)
+		if (sv->ports[i] == ev->net.port)
+			return true;
+	return false;
+}
+
+/* A connect or send that reached a local endpoint (unix socket, loopback) with an address. */
+static bool reaches_local_peer(const struct log_event *ev)
+{
+	bool sent = ev->net.call == LOG_NET_SENDTO || ev->net.call == LOG_NET_SENDMSG || ev->net.call == LOG_NET_SENDMMSG;
+
+	if (ev->net.call != LOG_NET_CONNECT && !sent)
+		return false;
+	if (ev->net.result < 0 && !(ev->net.call == LOG_NET_CONNECT && ev->net.result == -EINPROGRESS))
+		return false;
+	if (ev->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(ev))
+		return false;
+	if (ev->net.family == AF_UNIX)
+		return ev->net.unix_path && ev->net.unix_path[0];     /* unnamed: a socketpair of the build's own */
+	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
+	return (ev->net.family == AF_INET || ev->net.family == AF_INET6) && ev->net.port != 53;
+}
+
+static int peer_reason(const struct log_event *ev, const char *exe, json_t *reasons, char **seen, size_t *nseen)
+{
+	char endpoint[300], detail[600];
+
+	net_endpoint_format(ev, endpoint, sizeof(endpoint));
+	for (size_t i = 0; i < *nseen; i++)
+		if (!strcmp(seen[i], endpoint))
+			return 1;       /* named once per endpoint */
+	if (*nseen < COMPLETENESS_REASONS_KEPT) {
+		seen[*nseen] = strdup(endpoint);
+		if (!seen[*nseen])
+			return -ENOMEM;
+		(*nseen)++;
+	}
+	snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
+		 " started before it?): what that process did for the build is not recorded", endpoint);
+	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, endpoint, detail);
+}
+
 long completeness_reasons(const struct log_file *f, json_t *reasons)
 {
 	struct proc_exe_map exes = { 0 };
+	struct served sv = { 0 };
+	char *seen[COMPLETENESS_REASONS_KEPT];
+	size_t nseen = 0;
 	long found = 0;
 	int rc = 0;
 
+	for (size_t i = 0; i < f->nevents && !rc; i++) {
+		const struct log_event *ev = &f->events[i];
+
+		if (ev->type == LOG_EV_NET && ev->net.result == 0 &&
+		    (ev->net.call == LOG_NET_BIND || ev->net.call == LOG_NET_LISTEN))
+			rc = served_add(&sv, ev);
+	}
 	for (size_t i = 0; i < f->nevents && !rc; i++) {
 		const struct log_event *ev = &f->events[i];
 		const char *detail = NULL, *code = NULL;
@@ -163,8 +267,17 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
 						     ev->open.path, detail);
 			found++;
+		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev)) {
+			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
+			if (rc == 0)
+				found++;
+			rc = rc < 0 ? rc : 0;
 		}
 	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(sv.unix_names);
+	free(sv.ports);
 	proc_exe_free(&exes);
 	return rc ? rc : found;
 }

@@ -459,6 +459,13 @@ static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, 
 			    "changed by the build (or another process) before it could be hashed as read");
 		return set(notes, "changed", json_true());
 	}
+	if (good && (good->flags & LOG_DIGEST_FS_UNVERIFIABLE)) {
+		/* the digest is of what the server holds now: nothing proves the build read those bytes */
+		reason_file(c, "unverifiable-filesystem", e->path,
+			    "on a network or userspace file system (FUSE, NFS, CIFS, 9P...): its digest is not proof of what was read");
+		if (set(notes, "fileSystemUnverifiable", json_true()))
+			return -1;
+	}
 	if (good)
 		return set(dep, "digest", json_pack("{s:o}", "sha256", jhex(good->sha256, 32)));
 	c->facts->unhashed++;
