@@ -67,9 +67,11 @@ $(BUILD)/libkettle.a: $(LIB_OBJS)
 $(BUILD)/kettle: $(BUILD)/userspace/cli/main.o $(BUILD)/libkettle.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
 
+# Tests find the repository's files (tests/data/vectors) from its root, not from the current directory.
+TEST_CPPFLAGS := -Itests -DKETTLE_SOURCE_DIR='"$(CURDIR)"'
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libkettle.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $< $(BUILD)/libkettle.a -o $@ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< $(BUILD)/libkettle.a -o $@ $(LDLIBS)
 
 tests: $(BUILD)/kettle $(UNIT) $(INTEG) $(HELPERS)
 
@@ -87,7 +89,7 @@ build-fuzz/libkettle.a: $(FUZZ_OBJS)
 	rm -f $@ && ar rcs $@ $^
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libkettle.a
 	@mkdir -p $(@D)
-	$(CLANG) $(CPPFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer $< build-fuzz/libkettle.a -o $@ $(LDLIBS)
+	$(CLANG) $(CPPFLAGS) $(TEST_CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< build-fuzz/libkettle.a -o $@ $(LDLIBS)
 
 # Kbuild writes its objects next to the sources: build a copy in $(BUILD)/kmod.
 KMOD_KDIR ?= /lib/modules/$(shell uname -r)/build

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Locating and reading the shared attestation test vectors
- * (../shared/vectors/VECTORS.md): $KETTLE_VECTORS, else <repo>/../shared/vectors.
- * A test that needs them returns test_skip_no_vectors() when they are absent.
+ * Locating and reading the attestation test vectors shipped in
+ * tests/data/vectors (its README.md names each file's origin and licence):
+ * $KETTLE_VECTORS when set, else tests/data/vectors of the source tree the
+ * test was built from (KETTLE_SOURCE_DIR, set by the Makefile), whatever the
+ * current directory.  A vector that is absent is a failure, not a skip: a test
+ * that needs them returns test_fail_no_vectors().
  */
 #ifndef KETTLE_TEST_VECTORS_H
 #define KETTLE_TEST_VECTORS_H
@@ -14,26 +17,40 @@
 #include "common/file_bytes.h"
 #include "testlib.h"
 
-/* The vectors directory, or NULL when it does not exist. */
-static inline const char *test_vectors_dir(void)
+#ifndef KETTLE_SOURCE_DIR
+#error "KETTLE_SOURCE_DIR (the repository root) is not defined: build the tests with make"
+#endif
+
+/* Where the vectors are expected: $KETTLE_VECTORS or <repository>/tests/data/vectors. */
+static inline const char *test_vectors_where(void)
 {
 	static char dir[4096];
 	const char *env = getenv("KETTLE_VECTORS");
+
+	if (env && *env)
+		snprintf(dir, sizeof(dir), "%s", env);
+	else
+		snprintf(dir, sizeof(dir), "%s/tests/data/vectors", KETTLE_SOURCE_DIR);
+	return dir;
+}
+
+/* The vectors directory, or NULL when it does not exist. */
+static inline const char *test_vectors_dir(void)
+{
+	const char *dir = test_vectors_where();
 	struct stat st;
 
-	/* tests/run runs from the repository root */
-	snprintf(dir, sizeof(dir), "%s", env && *env ? env : "../shared/vectors");
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return NULL;
 	return dir;
 }
 
-static inline int test_skip_no_vectors(void)
+/* The vectors ship with the repository: not finding them is a failure. */
+static inline int test_fail_no_vectors(void)
 {
-	const char *env = getenv("KETTLE_VECTORS");
-
-	return test_skip("vectors not found at %s (set KETTLE_VECTORS)",
-			 env && *env ? env : "../shared/vectors");
+	fprintf(stderr, "  vectors not found at %s (tests/data/vectors, or $KETTLE_VECTORS)\n",
+		test_vectors_where());
+	return TEST_FAIL;
 }
 
 /* Full path of vector NAME ("snp/gosev_attestation.bin") in a static buffer, or NULL. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* SEV-SNP report parsing: the real reports of the shared vectors read back field by field, and broken input. */
+/* SEV-SNP report parsing: the real reports of the vectors in tests/data/vectors read back field by field, and broken input. */
 #include <stdint.h>
 
 #include "attest/snp_report.h"
@@ -18,7 +18,7 @@ struct expected {
 	uint8_t current[3], committed[3];       /* build, minor, major */
 };
 
-/* Field values from ../shared/vectors/VECTORS.md. */
+/* Field values of the vectors (VECTORS.md: see tests/data/vectors/README.md). */
 static const struct expected vectors[] = {
 	{
 		.file = "snp/gosev_attestation.bin",
@@ -128,7 +128,7 @@ static int every_vector_reads_back_exactly(void)
 	static struct snp_report r;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		const struct expected *e = &vectors[i];
 		int bad = 0;
@@ -170,7 +170,7 @@ static int signer_info_decoded(void)
 	static struct snp_report r;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load("snp/trustee_test-vlek-report.bin", &r) == 0, "load");
 	CHECK(r.signing_key == SNP_SIGNING_KEY_VLEK && !r.mask_chip_key && !r.author_key_en, "VLEK report");
 	CHECK(load("snp/gosev_attestation.bin", &r) == 0, "load");
@@ -183,7 +183,7 @@ static int product_from_cpuid(void)
 	static struct snp_report r;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load("snp/mstav_genoa_attestation_report.bin", &r) == 0, "load");
 	CHECK(snp_report_cpuid_product(&r) == SNP_PRODUCT_GENOA, "Genoa 0x19/0x11");
 	CHECK(load("snp/trustee_test-vlek-report.bin", &r) == 0, "load");
@@ -221,7 +221,7 @@ static int vectors_have_zero_reserved_bytes(void)
 	char why[200];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		CHECK(load(vectors[i].file, &r) == 0, "load");
 		CHECK(snp_report_reserved_zero(&r, why, sizeof(why)), "%s: %s", vectors[i].file, why);
@@ -246,7 +246,7 @@ static int every_nonzero_reserved_byte_rejected(void)
 	size_t hits = 0;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load("snp/mstav_genoa_attestation_report.bin", &r) == 0, "load");
 	for (uint32_t version = 2; version <= 5; version += version == 3 ? 2 : 1) {
 		uint8_t raw[SNP_REPORT_SIZE];
@@ -315,7 +315,7 @@ static int hex_and_binary_files_agree(void)
 	uint8_t *spaced;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	hex = test_read_vector("snp/virtee_report_milan.hex", &len);
 	CHECK(hex && len == 2 * SNP_REPORT_SIZE, "hex vector");
 	CHECK(snp_report_from_bytes(hex, len, raw, err, sizeof(err)) == 0, "%s", err);
@@ -374,7 +374,7 @@ static int json_has_every_field(void)
 	json_t *j, *tcb;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load("snp/gosev_attestation.bin", &r) == 0, "load");
 	j = snp_report_to_json(&r, SNP_PRODUCT_MILAN);
 	CHECK(j, "json");
@@ -405,7 +405,7 @@ static int text_output_names_the_fields(void)
 	FILE *f;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load("snp/mstav_genoa_attestation_report.bin", &r) == 0, "load");
 	f = open_memstream(&buf, &len);
 	CHECK(f, "memstream");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* SEV-SNP verification on the real reports of the shared vectors: they verify, and every tampering is caught with the right reason. */
+/* SEV-SNP verification on the real reports of the vectors in tests/data/vectors: they verify, and every tampering is caught with the right reason. */
 #include <stdint.h>
 #include <time.h>
 
@@ -16,7 +16,7 @@ struct vector {
 	int from[6], until[6];  /* the chain's common validity window (UTC) */
 };
 
-/* ../shared/vectors/VECTORS.md */
+/* The vectors and their windows (VECTORS.md: see tests/data/vectors/README.md) */
 static const struct vector vectors[] = {
 	{ "snp/gosev_attestation.bin", { "snp/gosev_vcek.testcer", "snp/gosev_ask_ark_milan.pem" },
 	  SNP_PRODUCT_MILAN, false, { 2022, 9, 24, 0, 55, 28 }, { 2029, 9, 24, 0, 55, 28 } },
@@ -74,7 +74,7 @@ static int every_vector_verifies_inside_its_window(void)
 	static struct snp_verified v;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = 0; i < NVECTORS; i++) {
 		struct x509_list certs = { 0 };
 		uint8_t raw[SNP_REPORT_SIZE];
@@ -101,7 +101,7 @@ static int every_vector_fails_on_time_outside_its_window(void)
 	static struct snp_verified v;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = 0; i < NVECTORS; i++) {
 		struct x509_list certs = { 0 };
 		uint8_t raw[SNP_REPORT_SIZE];
@@ -133,7 +133,7 @@ static int every_signed_bit_flip_fails_the_signature(void)
 	size_t flips = 0;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t bit = 0; bit < SNP_SIGNED_SIZE * 8; bit++) {
@@ -170,7 +170,7 @@ static int r_and_s_flips_fail_the_signature(void)
 	uint8_t raw[SNP_REPORT_SIZE];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[3], raw, &certs) == 0, "load");
 	for (size_t off = SNP_SIGNED_SIZE; off < SNP_SIGNED_SIZE + 2 * SNP_SIG_COMPONENT; off++) {
 		raw[off] ^= 0x01;
@@ -190,7 +190,7 @@ static int unsigned_reserved_tail_rejected_as_reserved(void)
 	uint8_t raw[SNP_REPORT_SIZE];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	raw[0x400] = 0x5a;
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted");
@@ -209,7 +209,7 @@ static int reported_tcb_change_breaks_signature_and_tcb(void)
 	uint8_t raw[SNP_REPORT_SIZE];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	raw[0x180]++;
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted");
@@ -229,7 +229,7 @@ static int genoa_ark_for_a_milan_report_rejected(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	CHECK(x509_list_add_file(&genoa, test_vector_path("snp/gosev_ask_ark_genoa.pem"), err, sizeof(err)) == 2, "%s", err);
 	/* Milan VCEK and ASK, Genoa ARK */
@@ -259,7 +259,7 @@ static int unpinned_root_rejected(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	CHECK(x509_list_add_file(&intel, test_vector_path("tdx/gotdx_trusted_root.pem"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(x509_list_add(&wrong, certs.certs[0]) == 0 && x509_list_add(&wrong, certs.certs[1]) == 0 &&
@@ -284,7 +284,7 @@ static int tampered_trustee_vceks_rejected(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(snp_report_load_file(test_vector_path(vectors[0].report), raw, err, sizeof(err)) == 0, "%s", err);
 	for (size_t i = 0; i < 2; i++)
 		for (size_t c = 0; c < 2; c++) {
@@ -312,7 +312,7 @@ static int missing_vcek_names_the_kds_address(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(snp_report_load_file(test_vector_path(vectors[0].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &none, inside(&vectors[0]), false, &l, &v), "accepted without certificates");
 	CHECK(test_check_failed(&l, "snp.certs"), "certs check");
@@ -334,7 +334,7 @@ static int missing_ask_names_the_cert_chain_address(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(snp_report_load_file(test_vector_path(vectors[0].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/gosev_vcek.testcer"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[0]), false, &l, &v), "accepted without ASK");
@@ -355,7 +355,7 @@ static int vlek_report_with_vcek_chain_says_vlek_missing(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(snp_report_load_file(test_vector_path(vectors[2].report), raw, err, sizeof(err)) == 0, "%s", err);
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/gosev_vcek.testcer"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(!verify(raw, sizeof(raw), &certs, inside(&vectors[2]), false, &l, &v), "accepted");
@@ -374,7 +374,7 @@ static int the_vcek_that_signed_is_chosen_among_several(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	/* another chip's VCEK (same ASK and ARK) first, then the right one */
 	CHECK(x509_list_add_file(&certs, test_vector_path("snp/virtee_vcek_milan.der"), err, sizeof(err)) == 1, "%s", err);
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
@@ -394,7 +394,7 @@ static int broken_reports_rejected_cleanly(void)
 	uint8_t raw[SNP_REPORT_SIZE];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load_vector(&vectors[0], raw, &certs) == 0, "load");
 	memcpy(buf, raw, sizeof(raw));
 	CHECK(!verify(buf, SNP_REPORT_SIZE - 1, &certs, inside(&vectors[0]), false, &l, &v), "truncated");

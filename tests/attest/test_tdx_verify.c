@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * TDX quote verification against the real quotes of the shared vectors:
+ * TDX quote verification against the real quotes of the vectors in tests/data/vectors:
  * each verifies inside its certificate window (VECTORS.md) with the PCK
  * facts read back (FMSPC, PCE-ID; cross-checked with `openssl asn1parse` of
  * the quote's first PEM certificate: .13.1.4 = 0406 50806f000000, .13.1.3 =
@@ -61,7 +61,7 @@ static int test_spr_verifies_in_window(void)
 	int rc = verify_vector(SPR, 0, 0, spr_now(), &l, &v);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	if (rc != VERIFIED)
 		test_check_dump(&l);
 	CHECK(rc == VERIFIED && check_all_passed(&l), "the SPR E4 quote did not verify");
@@ -89,7 +89,7 @@ static int test_v5_verifies_in_window(void)
 	int rc = verify_vector(V5, 0, 0, v5_now(), &l, &v);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	if (rc != VERIFIED)
 		test_check_dump(&l);
 	CHECK(rc == VERIFIED, "the v5 quote did not verify");
@@ -108,7 +108,7 @@ static int test_after_window_fails_on_time(void)
 	int rc = verify_vector(SPR, 0, 0, test_utc(2053, 7, 1, 1, 0, 0), &l, NULL);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED, "verified in 2053");
 	CHECK(test_check_failed(&l, "tdx.pck.leaf.validity") && strstr(test_check_reason(&l, "tdx.pck.leaf.validity"), "2029-09-20"),
 	      "leaf validity not the failure");
@@ -124,7 +124,7 @@ static int test_before_window_fails_on_time(void)
 	int rc = verify_vector(V5, 0, 0, test_utc(2026, 1, 27, 14, 36, 26), &l, NULL);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.pck.leaf.validity"), "verified before the leaf's notBefore");
 	CHECK(test_check_passed(&l, "tdx.pck.root.validity"), "root should be valid then");
 	return TEST_PASS;
@@ -137,7 +137,7 @@ static int test_report_data_flip_fails_quote_signature(void)
 	int rc = verify_vector(SPR, 0x238, 0x01, spr_now(), &l, NULL);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.quote.signature"), "report_data flip not caught");
 	CHECK(check_first_failure(&l) == check_find(&l, "tdx.quote.signature"), "another check failed first");
 	CHECK(test_check_passed(&l, "tdx.qe_report.signature") && test_check_passed(&l, "tdx.pck.leaf_signature"), "collateral damage");
@@ -152,7 +152,7 @@ static int test_every_signed_byte_flip_refused(void)
 	struct check_list l;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = 0; i < 702; i++) {
 		uint8_t bit = (uint8_t)(1u << (i % 8));
 
@@ -177,7 +177,7 @@ static int test_corrupt_length_refused_before_signatures(void)
 	int rc = verify_vector(SPR, 0x279, 0x40, spr_now(), &l, NULL);      /* 4299 -> 20683: past the end */
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED && l.n == 1 && test_check_failed(&l, "tdx.quote.structure"), "not stopped at the structure check");
 	CHECK(strstr(l.items[0].reason, "length") && strstr(l.items[0].reason, "0x278"), "reason: %s", l.items[0].reason);
 	CHECK(!check_find(&l, "tdx.quote.signature"), "signature work done on a bad length");
@@ -193,7 +193,7 @@ static int test_every_qe_report_flip_fails_qe_signature(void)
 	struct check_list l;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	for (size_t i = qe; i < qe + 384 + 64; i++) {       /* the report and its signature */
 		buf[i] ^= 0x80;
 		if (verify(buf, len, NULL, spr_now(), &l, NULL) || !test_check_failed(&l, "tdx.qe_report.signature")) {
@@ -218,7 +218,7 @@ static int test_debug_quoting_enclave_refused(void)
 	const struct check_result *c;
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	c = check_find(&l, "tdx.qe_report.identity");
 	CHECK(rc == REFUSED && c && !c->passed, "a debug quoting enclave passed its identity check");
 	CHECK(strstr(c->reason, "debug"), "reason: %s", c->reason);
@@ -232,7 +232,7 @@ static int test_attestation_key_flip_breaks_binding(void)
 	int rc = verify_vector(SPR, 0x278 + 4 + 64 + 63, 0x01, spr_now(), &l, NULL);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.quote.signature") && test_check_failed(&l, "tdx.qe_report.binding"),
 	      "key swap not caught");
 	return TEST_PASS;
@@ -252,7 +252,7 @@ static int test_failures_leave_no_openssl_error(void)
 		ERR_clear_error();
 		rc = verify_vector(SPR, offsets[i], 0x01, spr_now(), &l, NULL);
 		if (rc == NO_VECTORS)
-			return test_skip_no_vectors();
+			return test_fail_no_vectors();
 		e = ERR_peek_error();
 		CHECK(rc == REFUSED, "flip at 0x%zx not caught", offsets[i]);
 		CHECK(e == 0, "flip at 0x%zx left OpenSSL error \"%s\" queued", offsets[i], ERR_reason_error_string(e));
@@ -267,7 +267,7 @@ static int test_qe_auth_data_flip_breaks_binding(void)
 	int rc = verify_vector(SPR, 0x278 + 4 + 134 + 384 + 64 + 2, 0x01, spr_now(), &l, NULL);
 
 	if (rc == NO_VECTORS)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(rc == REFUSED && test_check_failed(&l, "tdx.qe_report.binding") && test_check_passed(&l, "tdx.qe_report.signature"),
 	      "auth data change not caught by the binding");
 	return TEST_PASS;
@@ -363,7 +363,7 @@ static int test_wrong_root_rejected_by_pin(void)
 	int rc = TEST_FAIL;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	if (tdx_quote_parse(buf, len, &q, err, sizeof(err)) != 0 || tdx_quote_certs(&q, &chain, err, sizeof(err)) != 3)
 		goto out;
 	certs[0] = x509_list_find_cn(&chain, "Intel SGX PCK Certificate");
@@ -408,7 +408,7 @@ static int test_missing_chain_says_where_to_get_it(void)
 	int rc = TEST_FAIL;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	if (tdx_quote_parse(buf, len, &q, err, sizeof(err)) != 0 || tdx_quote_certs(&q, &chain, err, sizeof(err)) != 3 ||
 	    !(stripped = replace_pck_data(&q, TDX_CERT_PPID_RSA3072, ppid_and_svns, sizeof(ppid_and_svns), &stripped_len)))
 		goto out;
@@ -446,7 +446,7 @@ static int test_picks_the_pck_that_signed_the_qe_report(void)
 	if (!buf || !v5) {
 		free(buf);
 		free(v5);
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	}
 	/* the other platform's chain first, then this one's */
 	if (tdx_quote_parse(v5, v5len, &q5, err, sizeof(err)) != 0 || tdx_quote_certs(&q5, &certs, err, sizeof(err)) != 3 ||
@@ -479,7 +479,7 @@ static int test_missing_intermediate_named(void)
 	int rc = TEST_FAIL;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	if (tdx_quote_parse(buf, len, &q, err, sizeof(err)) != 0 || tdx_quote_certs(&q, &chain, err, sizeof(err)) != 3 ||
 	    !(leaf = x509_list_find_cn(&chain, "Intel SGX PCK Certificate")) || pem_of(&leaf, 1, &pem, &pemlen) != 0 ||
 	    !(leaf_only = replace_pck_data(&q, TDX_CERT_PCK_LEAF, pem, pemlen, &leaf_only_len)))
@@ -507,7 +507,7 @@ static int test_truncated_and_garbage_verify_cleanly(void)
 	struct check_list l;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	/* the 39 trailing bytes are unsigned: every cut inside the signature data or before must fail */
 	for (size_t n = 0; n < len - 39; n += 37) {
 		uint8_t *cut = malloc(n ? n : 1);
@@ -540,7 +540,7 @@ static int test_verified_json(void)
 	const char *fmspc, *nb;
 
 	if (!buf)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	verify(buf, len, NULL, spr_now(), &l, &v);
 	free(buf);
 	j = tdx_verified_to_json(&v);

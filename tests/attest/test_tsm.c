@@ -13,7 +13,7 @@ static int need_vectors(void)
 	const char *v = test_vectors_dir();
 
 	if (!v)
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	snprintf(vec_snp, sizeof(vec_snp), "%s/snp/gosev_attestation.bin", v);
 	snprintf(vec_tdx, sizeof(vec_tdx), "%s/tdx/gotdx_quote_v5_sample.dat", v);
 	snprintf(root, sizeof(root), "/tmp/kettle-test-%d-tsm", (int)getpid());

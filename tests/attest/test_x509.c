@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The certificate wrapper on the real AMD and Intel certificates of the shared vectors, and on broken input. */
+/* The certificate wrapper on the real AMD and Intel certificates of the vectors in tests/data/vectors, and on broken input. */
 #include <stdint.h>
 
 #include "attest/x509.h"
@@ -39,7 +39,7 @@ static int der_vcek_with_zero_serial_loads(void)
 	char cn[X509_CN_MAX];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_vcek.testcer") == 1, "one DER certificate");
 	CHECK(x509_subject_cn(l.certs[0], cn, sizeof(cn)) == 0 && !strcmp(cn, "SEV-VCEK"), "subject %s", cn);
 	CHECK(x509_issuer_cn(l.certs[0], cn, sizeof(cn)) == 0 && !strcmp(cn, "SEV-Milan"), "issuer %s", cn);
@@ -53,7 +53,7 @@ static int pem_bundle_loads_in_order_with_pinned_fingerprints(void)
 	char cn[X509_CN_MAX], hex[65];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_ask_ark_milan.pem") == 2, "two PEM certificates");
 	CHECK(x509_subject_cn(l.certs[0], cn, sizeof(cn)) == 0 && !strcmp(cn, "SEV-Milan"), "first %s", cn);
 	CHECK(x509_subject_cn(l.certs[1], cn, sizeof(cn)) == 0 && !strcmp(cn, "ARK-Milan"), "second %s", cn);
@@ -72,7 +72,7 @@ static int files_append_to_one_list(void)
 	struct x509_list l = { 0 };
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/mstav_genoa_vcek.pem") == 1, "single PEM");
 	CHECK(load(&l, "snp/mstav_genoa_ask.pem") == 1, "single PEM");
 	CHECK(load(&l, "snp/mstav_genoa_ark.pem") == 1, "single PEM");
@@ -90,7 +90,7 @@ static int milan_chain_signatures_verify_rsa_pss(void)
 	char why[200];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_vcek.testcer") == 1 && load(&l, "snp/gosev_ask_ark_milan.pem") == 2, "load");
 	CHECK(x509_signed_by(l.certs[0], l.certs[1], why, sizeof(why)), "VCEK <- ASK: %s", why);
 	CHECK(x509_signed_by(l.certs[1], l.certs[2], why, sizeof(why)), "ASK <- ARK: %s", why);
@@ -107,7 +107,7 @@ static int genoa_ask_does_not_sign_milan_vcek(void)
 	char why[200];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_vcek.testcer") == 1 && load(&l, "snp/gosev_ask_ark_genoa.pem") == 2, "load");
 	CHECK(!x509_signed_by(l.certs[0], l.certs[1], why, sizeof(why)), "Milan VCEK against Genoa ASK");
 	x509_list_free(&l);
@@ -122,7 +122,7 @@ static int tampered_trustee_vceks_parse_but_do_not_verify(void)
 	char why[200];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&asks, "snp/gosev_ask_ark_milan.pem") == 2 && load(&asks, "snp/gosev_ask_ark_genoa.pem") == 2, "load");
 	for (size_t i = 0; i < 2; i++) {
 		struct x509_list l = { 0 };
@@ -142,7 +142,7 @@ static int intel_root_is_ecdsa_self_signed_and_pinned(void)
 	char why[200], hex[65];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "tdx/gotdx_trusted_root.pem") == 1, "load");
 	CHECK(x509_signed_by(l.certs[0], l.certs[0], why, sizeof(why)), "self-signed: %s", why);
 	fingerprint(l.certs[0], hex);
@@ -158,7 +158,7 @@ static int validity_at_injected_time(void)
 	char why[200];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_vcek.testcer") == 1, "load");
 	CHECK(x509_validity(l.certs[0], &nb, &na) == 0, "dates");
 	CHECK(nb == test_utc(2022, 9, 24, 0, 55, 28), "notBefore %lld", (long long)nb);
@@ -181,7 +181,7 @@ static int amd_extensions_read_as_der(void)
 	char hex[129];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(load(&l, "snp/gosev_vcek.testcer") == 1, "load");
 	CHECK(x509_extension(l.certs[0], "1.3.6.1.4.1.3704.1.2", &v, &len) == 0, "product name");
 	CHECK(len == sizeof(product) && !memcmp(v, product, len), "product name bytes");
@@ -205,7 +205,7 @@ static int pem_after_text_starting_with_zero_loads(void)
 	int n;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	pem = test_read_vector("snp/gosev_ask_ark_milan.pem", &len);
 	buf = pem ? malloc(sizeof(lead) - 1 + len) : NULL;
 	CHECK(buf, "read");
@@ -246,7 +246,7 @@ static int truncated_der_rejected(void)
 	int rc = 0;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	der = test_read_vector("snp/virtee_vcek_milan.der", &len);
 	CHECK(der, "read");
 	for (size_t cut = 1; cut < len && rc == 0; cut += 37)
@@ -263,7 +263,7 @@ static int der_with_trailing_bytes_rejected(void)
 	int rc;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	der = test_read_vector("snp/virtee_vcek_milan.der", &len);
 	CHECK(der, "read");
 	big = calloc(1, len + 3);
@@ -283,7 +283,7 @@ static int truncated_pem_rejected(void)
 	int rc;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	pem = test_read_vector("snp/gosev_ask_ark_milan.pem", &len);
 	CHECK(pem, "read");
 	/* the second certificate cut in its middle */
@@ -327,7 +327,7 @@ static int full_list_rejects_more(void)
 	char err[256];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	der = test_read_vector("snp/virtee_vcek_milan.der", &len);
 	CHECK(der, "read");
 	for (int i = 0; i < X509_LIST_MAX; i++)

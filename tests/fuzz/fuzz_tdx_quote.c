@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: TDX quote parsing, showing and verification of
  * arbitrary bytes, and the TDREPORT parser and hash checks when the input
- * is TDREPORT-sized. Seed it with the shared vectors (tdx/ *.dat).
+ * is TDREPORT-sized. Seed it with the vectors (tests/data/vectors/tdx/ *.dat).
  */
 #include <stddef.h>
 #include <stdint.h>

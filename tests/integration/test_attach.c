@@ -135,14 +135,6 @@ static long last_line_number(const char *path)
 	return last;
 }
 
-static const char *header_option(const struct log_file *f, const char *key)
-{
-	for (uint32_t i = 0; i < f->header.noptions; i++)
-		if (f->header.options[i].key && !strcmp(f->header.options[i].key, key))
-			return f->header.options[i].value;
-	return NULL;
-}
-
 static const struct log_event *find_snapshot(const struct log_file *f, uint32_t tgid)
 {
 	for (size_t i = 0; i < f->nevents; i++)
@@ -290,10 +282,13 @@ static int pid_attach_misses_no_child(void)
 	      !strcmp(snap_sleep->proc_snapshot.argv[1], "1000"), "sleep argv not as started");
 	CHECK(snap_sleep->proc_snapshot.ppid == (uint32_t)sh, "sleep's ppid %u", snap_sleep->proc_snapshot.ppid);
 	CHECK(snap_sleep->proc_snapshot.flags == 0, "sleep snapshot flags %#x", snap_sleep->proc_snapshot.flags);
-	CHECK(header_option(&f, "start") && !strcmp(header_option(&f, "start"), "attach-pid"), "start option");
-	CHECK(header_option(&f, "attach.target") && !strcmp(header_option(&f, "attach.target"), target),
+	CHECK(log_header_option(&f.header, "start") &&
+	      !strcmp(log_header_option(&f.header, "start"), "attach-pid"), "start option");
+	CHECK(log_header_option(&f.header, "attach.target") &&
+	      !strcmp(log_header_option(&f.header, "attach.target"), target),
 	      "attach.target option");
-	CHECK(header_option(&f, "complete") && !strcmp(header_option(&f, "complete"), "false"), "complete option");
+	CHECK(log_header_option(&f.header, "complete") &&
+	      !strcmp(log_header_option(&f.header, "complete"), "false"), "complete option");
 	CHECK(f.header.root_pid == (uint32_t)sh, "root pid %u", f.header.root_pid);
 	CHECK(f.trailer.exit_status == LOG_EXIT_STATUS_NONE, "trailer exit status %d, want none", f.trailer.exit_status);
 	/* What was already running is hashed as an executed file. */
@@ -460,10 +455,13 @@ static int cgroup_attach_records_inside_only(void)
 	CHECK(snap && snap->proc_snapshot.exe && !strcmp(snap->proc_snapshot.exe, sleep_exe),
 	      "no snapshot of the process that was in the cgroup before the attach");
 	CHECK(!find_snapshot(&f, inside), "a process started after the attach got a snapshot");
-	CHECK(header_option(&f, "start") && !strcmp(header_option(&f, "start"), "attach-cgroup"), "start option");
-	CHECK(header_option(&f, "attach.target") && !strcmp(header_option(&f, "attach.target"), cg),
-	      "attach.target %s, want %s", header_option(&f, "attach.target"), cg);
-	CHECK(header_option(&f, "complete") && !strcmp(header_option(&f, "complete"), "false"), "complete option");
+	CHECK(log_header_option(&f.header, "start") &&
+	      !strcmp(log_header_option(&f.header, "start"), "attach-cgroup"), "start option");
+	CHECK(log_header_option(&f.header, "attach.target") &&
+	      !strcmp(log_header_option(&f.header, "attach.target"), cg),
+	      "attach.target %s, want %s", log_header_option(&f.header, "attach.target"), cg);
+	CHECK(log_header_option(&f.header, "complete") &&
+	      !strcmp(log_header_option(&f.header, "complete"), "false"), "complete option");
 	log_file_free(&f);
 	return TEST_PASS;
 }

@@ -143,12 +143,15 @@ out:
 static int test_report_snp_vectors_verify_in_window(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--certs", vp(1, "snp/gosev_vcek.testcer"),
 		  "--certs", vp(2, "snp/gosev_ask_ark_milan.pem"), "--now", "2022-09-24T01:00:00Z") == 0, "%s", out);
 	CHECK(HAS("b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"),
 	      "measurement not printed");
 	CHECK(HAS("PASS  snp.report.signature") && HAS("OK, all"), "%s", out);
+	/* a real AMD report: the hardware state, and nothing calls it simulated */
+	CHECK(HAS(": OK, all ") && HAS(" checks passed: verified by hardware (sev-snp evidence)\n") &&
+	      !HAS("SIMULATED") && !HAS("simulator"), "not shown as hardware evidence: %s", out);
 	CHECK(RUN("verify", "--report", vp(0, "snp/virtee_report_milan.hex"), "--certs", vp(1, "snp/virtee_vcek_milan.der"),
 		  "--certs", vp(2, "snp/virtee_cert_chain_milan"), "--now", "1700000000") == 0, "hex report: %s", out);
 	CHECK(RUN("verify", "--report", vp(0, "snp/mstav_genoa_attestation_report.bin"), "--certs",
@@ -156,16 +159,19 @@ static int test_report_snp_vectors_verify_in_window(void)
 		  vp(3, "snp/mstav_genoa_ark.pem"), "--now", "2026-06-01T00:00:00Z", "--json") == 0, "genoa: %s", out);
 	CHECK(HAS("\"passed\":true") && HAS("5feee30d6d7e1a29f403d70a4198237ddfb13051a2d6976439487c609388ed7f"),
 	      "genoa JSON: %.300s", out);
+	CHECK(HAS("\"platform\":\"sev-snp\",\"simulated\":false,") && HAS("\"passed\":true,\"evidence\":\"hardware\","),
+	      "genoa JSON is not the hardware state: %.300s", out);
 	return TEST_PASS;
 }
 
 static int test_report_outside_window_fails_on_time(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--certs", vp(1, "snp/gosev_vcek.testcer"),
 		  "--certs", vp(2, "snp/gosev_ask_ark_milan.pem"), "--now", "2030-01-01T00:00:00Z") == 1, "%s", out);
 	CHECK(HAS("FAIL  snp.validity.vcek") && HAS("expired"), "%s", out);
+	CHECK(HAS(": FAILED, 1 of ") && !HAS("verified by hardware") && !HAS("SIMULATED"), "%s", out);
 	CHECK(RUN("verify", "--report", vp(0, "tdx/gotdx_tdx_prod_quote_SPR_E4.dat"), "--now", "2053-07-01T01:00:00Z") == 1,
 	      "%s", out);
 	CHECK(HAS("FAIL  tdx.pck.leaf.validity"), "%s", out);
@@ -175,11 +181,12 @@ static int test_report_outside_window_fails_on_time(void)
 static int test_report_tdx_quotes_verify(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "tdx/gotdx_tdx_prod_quote_SPR_E4.dat"), "--now", "2023-07-01T01:00:00Z") == 0,
 	      "%s", out);
 	CHECK(HAS("6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb"),
 	      "MRTD not printed");
+	CHECK(HAS("checks passed: verified by hardware (tdx evidence)\n") && !HAS("SIMULATED"), "%s", out);
 	CHECK(RUN("verify", "--report", vp(0, "tdx/gotdx_quote_v5_sample.dat"), "--platform", "tdx", "--now",
 		  "2026-02-03T01:00:00+00:00") == 0, "%s", out);
 	return TEST_PASS;
@@ -188,7 +195,7 @@ static int test_report_tdx_quotes_verify(void)
 static int test_report_missing_certificate_is_named(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "snp/gosev_attestation.bin"), "--now", "2024-01-01T00:00:00Z") == 1, "%s", out);
 	CHECK(HAS("kdsintf.amd.com"), "no KDS hint in: %s", out);
 	return TEST_PASS;
@@ -197,7 +204,7 @@ static int test_report_missing_certificate_is_named(void)
 static int test_tdreport_is_not_evidence(void)
 {
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	CHECK(RUN("verify", "--report", vp(0, "tdx/intel_tdreport_for_test.dat")) == 1, "%s", out);
 	CHECK(HAS("PASS  tdx.tdreport.tee_info_hash") && HAS("FAIL  tdx.tdreport.evidence"), "%s", out);
 	return TEST_PASS;
@@ -228,7 +235,7 @@ static int test_vector_bundle_platform_passes_binding_fails(void)
 	char dir[256], b[300];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-vb");
 	snprintf(b, sizeof(b), "%s/snp.bundle", dir);
 	CHECK(vector_bundle(b, PLATFORM_SEV_SNP, vp(0, "snp/gosev_attestation.bin"), certs,
@@ -237,6 +244,8 @@ static int test_vector_bundle_platform_passes_binding_fails(void)
 	CHECK(HAS("PASS  snp.report.signature") && HAS("PASS  snp.chain.ark"), "platform checks: %s", out);
 	CHECK(HAS("FAIL  binding.statement") && HAS("not the one attested"), "%s", out);
 	CHECK(HAS("PASS  statement.format"), "%s", out);
+	CHECK(RUN("verify", b, "--now", "2024-01-01T00:00:00Z", "--json") == 1, "%s", out);
+	CHECK(HAS("\"simulated\":false,") && HAS("\"passed\":false,\"evidence\":\"failed\","), "%.300s", out);
 	return TEST_PASS;
 }
 
@@ -245,7 +254,7 @@ static int test_vector_bundle_tdx_and_policy(void)
 	char dir[256], b[300], pol[300];
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-vt");
 	snprintf(b, sizeof(b), "%s/tdx.bundle", dir);
 	snprintf(pol, sizeof(pol), "%s/policy.json", dir);
@@ -322,9 +331,19 @@ static int test_sim_attest_verify_and_tamper(void)
 	CHECK(RUN("verify", b, "--allow-sim", "--artifact", art, "--nonce", NONCE_A) == 0, "%s", out);
 	CHECK(HAS("PASS  binding.statement") && HAS("PASS  binding.artifact") && HAS("PASS  binding.nonce") &&
 	      HAS("SIMULATED"), "%s", out);
+	/* its own state on the summary line: not OK, not hardware, and why */
+	CHECK(HAS("/evidence.bundle: SIMULATED, all ") && HAS("checks passed, but the evidence comes from Kettle's "
+	      "software simulator: it proves nothing about a machine\n") && !HAS(": OK, all") &&
+	      !HAS("verified by hardware"), "the summary is not the SIMULATED state: %s", out);
+	CHECK(RUN("verify", b, "--allow-sim", "--artifact", art, "--json") == 0, "%s", out);
+	CHECK(HAS("\"platform\":\"sim-sev-snp\",\"simulated\":true,") &&
+	      HAS("\"passed\":true,\"evidence\":\"simulated\","), "JSON: %.400s", out);
 
 	CHECK(RUN("verify", b, "--artifact", art) == 1, "simulated evidence passed without --allow-sim: %s", out);
 	CHECK(HAS("FAIL  snp.simulated") && HAS("SIMULATED"), "%s", out);
+	CHECK(HAS(": FAILED, 1 of ") && HAS("(first: snp.simulated) -- SIMULATED evidence\n"), "%s", out);
+	CHECK(RUN("verify", b, "--artifact", art, "--json") == 1, "%s", out);
+	CHECK(HAS("\"simulated\":true,") && HAS("\"passed\":false,\"evidence\":\"failed\","), "JSON: %.400s", out);
 
 	CHECK(RUN("verify", b, "--allow-sim", "--nonce", NONCE_B) == 1 && HAS("FAIL  binding.nonce"), "%s", out);
 
@@ -356,6 +375,8 @@ static int test_relabelled_sim_bundle_fails(void)
 	bundle_free(&bb);
 	CHECK(RUN("verify", b, "--allow-sim") == 1, "%s", out);
 	CHECK(HAS("FAIL  bundle.platform") && HAS("the SIMULATOR"), "%s", out);
+	/* labelled sev-snp, but the simulator signed: still called simulated */
+	CHECK(HAS("(first: bundle.platform) -- SIMULATED evidence\n") && !HAS("verified by hardware"), "%s", out);
 	return TEST_PASS;
 }
 
@@ -405,7 +426,7 @@ static int test_attest_through_fake_configfs(void)
 	int rc;
 
 	if (!test_vectors_dir())
-		return test_skip_no_vectors();
+		return test_fail_no_vectors();
 	test_tmpdir(dir, sizeof(dir), "attest-tsm");
 	snprintf(st, sizeof(st), "%s/statement.json", dir);
 	snprintf(b, sizeof(b), "%s/evidence.bundle", dir);

@@ -16,6 +16,7 @@
 #include "attest/sim.h"
 #include "attest/x509.h"
 #include "forensics/replay.h"
+#include "forensics/report_html.h"
 #include "kettle_test.h"
 
 static char proj[300], log_a[300], log_b[300];
@@ -154,6 +155,50 @@ static const char *nth_line(const char *text, int n, char *line, size_t len)
 	snprintf(line, len, "%.*s", (int)strcspn(text, "\n"), text);
 	return line;
 }
+
+/*
+ * PAGE opened in headless Chromium by tests/browser/check_report, into
+ * BASE.{dom,png,console,styles}: TEST_PASS, TEST_SKIP without Chromium, or TEST_FAIL.
+ */
+static int render(const char *page, const char *base)
+{
+	char cmd[1300];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "tests/browser/check_report '%s' '%s'", page, base);
+	status = system(cmd);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		return test_skip("chromium is not installed (tools/install-deps installs it)");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "  check_report %s failed (%d)\n", page, status);
+		return TEST_FAIL;
+	}
+	return TEST_PASS;
+}
+
+/* Column COL of element ID's line in a BASE.styles capture (1 colour, 2 background, 3 shown, 4 text), or "". */
+static const char *seen(const char *styles, const char *id, int col, char *buf, size_t len)
+{
+	size_t idlen = strlen(id);
+
+	buf[0] = '\0';
+	for (const char *l = styles; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *f = l;
+
+		if (strncmp(l, id, idlen) || l[idlen] != '\t')
+			continue;
+		for (int i = 0; i < col && f; i++) {
+			f += strcspn(f, "\t\n");
+			f = *f == '\t' ? f + 1 : NULL;
+		}
+		if (f)
+			snprintf(buf, len, "%.*s", (int)strcspn(f, "\t\n"), f);
+		break;
+	}
+	return buf;
+}
+
+#define GREEN "rgb(0, 136, 0)"          /* .ok: the colour of a verified, a matching, a complete */
 
 static int why_reaches_the_changed_header(void)
 {
@@ -318,13 +363,13 @@ static int perfetto_trace_has_a_track_per_process(void)
 /* tests/browser/check_report loads the page in headless Chromium: DOM after scripts, screenshot, console. */
 static int report_loads_in_chromium(void)
 {
-	char page[600], base[512], cmd[1300], dom_path[600], console_path[600], want[64];
+	char page[600], base[512], dom_path[600], console_path[600], want[64];
 	const char *args[] = { "report", log_b, "-o", page, NULL };
 	struct log_file f = { 0 };
 	struct replay r;
 	struct output o;
 	char err[256], *dom, *console;
-	int rc = builds(), status;
+	int rc = builds();
 
 	if (rc)
 		return rc;
@@ -332,11 +377,9 @@ static int report_loads_in_chromium(void)
 	snprintf(page, sizeof(page), "%s.html", base);
 	CHECK(!kettle_cmd(&o, args) && o.status == 0, "kettle report failed: %s", o.err);
 	output_free(&o);
-	snprintf(cmd, sizeof(cmd), "tests/browser/check_report '%s' '%s'", page, base);
-	status = system(cmd);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
-		return test_skip("chromium is not installed (tools/install-deps installs it)");
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "check_report failed (%d)", status);
+	rc = render(page, base);
+	if (rc)
+		return rc;
 	snprintf(dom_path, sizeof(dom_path), "%s.dom", base);
 	snprintf(console_path, sizeof(console_path), "%s.console", base);
 	dom = slurp(dom_path);
@@ -351,6 +394,8 @@ static int report_loads_in_chromium(void)
 	CHECK(strstr(dom, "/proj/app<") && strstr(dom, "/proj/main.o<") && strstr(dom, "/proj/greet.o<"),
 	      "artifacts missing from the page");
 	CHECK(strstr(dom, "Complete: nothing lost"), "completeness verdict missing");
+	CHECK(!strstr(dom, "id=\"evidence-state\"") && !strstr(dom, "id=\"attestation\""),
+	      "an evidence state on a page without --bundle");
 	replay_free(&r);
 	log_file_free(&f);
 	free(dom);
@@ -401,7 +446,8 @@ out:
 
 static int report_shows_the_attestation_verdict(void)
 {
-	char dir[300], stmt[320], bundle[320], page[320], other[320], app[320];
+	char dir[300], stmt[320], bundle[320], page[320], other[320], app[320], base[512], styles_path[600];
+	char col[400], *styles;
 	const char *prov[] = { "provenance", log_b, "-o", stmt, "--subject", app, NULL };
 	const char *with_sim[] = { "report", log_b, "--bundle", bundle, "--allow-sim", "-o", page, NULL };
 	const char *without[] = { "report", log_b, "--bundle", bundle, "-o", page, NULL };
@@ -426,20 +472,48 @@ static int report_shows_the_attestation_verdict(void)
 
 	CHECK(!kettle_cmd(&o, with_sim), "run");
 	CHECK(o.status == 0, "a simulated bundle with --allow-sim: exit %d: %s", o.status, o.err);
+	CHECK(strstr(o.err, "is SIMULATED") && strstr(o.err, "proves nothing about a machine") &&
+	      !strstr(o.err, "verified by hardware"), "kettle report does not say SIMULATED:\n%s", o.err);
 	output_free(&o);
 	html = slurp(page);
-	CHECK(html && strstr(html, "<p id=attestation class=ok>Verified, but SIMULATED evidence"),
-	      "the page does not show a verified simulated attestation");
+	CHECK(html && strstr(html, "<p id=attestation class=\"state sim\"><span class=\"badge sim\">SIMULATED"),
+	      "the page does not show the amber SIMULATED state");
+	CHECK(strstr(html, "id=evidence-state class=\"badge sim\">SIMULATED") &&
+	      strstr(html, "Kettle's software simulator, which proves nothing about a machine"),
+	      "the summary does not show the SIMULATED state and its reason");
+	/* nothing about simulated evidence is drawn in the green of a verified one */
+	CHECK(!strstr(html, "class=ok>PASS<") && strstr(html, "class=sim>PASS<") &&
+	      !strstr(html, "VERIFIED BY HARDWARE"), "simulated checks shown as verified");
 	CHECK(strstr(html, "subjects match the log") && strstr(html, "class=ok>matches the log"),
 	      "the bundle's statement is not checked against the log");
 	free(html);
+	snprintf(base, sizeof(base), "%s/attested", dir);
+	snprintf(styles_path, sizeof(styles_path), "%s.styles", base);
+	rc = render(page, base);
+	if (rc)
+		return rc;
+	styles = slurp(styles_path);
+	CHECK(styles && styles[0], "no styles captured");
+	CHECK(!strcmp(seen(styles, "evidence-state", 3, col, sizeof(col)), "shown") &&
+	      !strcmp(seen(styles, "evidence-state", 4, col, sizeof(col)), "SIMULATED") &&
+	      !strcmp(seen(styles, "evidence-state", 2, col, sizeof(col)), "rgb(255, 191, 0)"),
+	      "the summary's state is not an amber SIMULATED: %s", col);
+	CHECK(strstr(seen(styles, "attestation", 4, col, sizeof(col)), "SIMULATED Every check passed, but") &&
+	      strstr(col, "proves nothing about a machine"), "the verdict a reader sees: %s", col);
+	CHECK(strcmp(seen(styles, "attestation", 1, col, sizeof(col)), GREEN) &&
+	      !strcmp(col, "rgb(154, 87, 0)") &&
+	      !strcmp(seen(styles, "attestation", 2, col, sizeof(col)), "rgb(255, 243, 205)"),
+	      "the verdict is not drawn in amber: %s", col);
+	free(styles);
 
 	CHECK(!kettle_cmd(&o, without), "run");
-	CHECK(o.status == 1 && strstr(o.err, "does not verify"), "simulated without --allow-sim: exit %d",
-	      o.status);
+	CHECK(o.status == 1 && strstr(o.err, "does not verify -- SIMULATED evidence\n") &&
+	      !strstr(o.err, "is SIMULATED"), "simulated without --allow-sim: exit %d: %s", o.status, o.err);
 	output_free(&o);
 	html = slurp(page);
-	CHECK(html && strstr(html, "NOT verified") && strstr(html, ">FAIL<"), "no failed check shown");
+	CHECK(html && strstr(html, "<p id=attestation class=\"state bad\">") && strstr(html, "NOT verified") &&
+	      strstr(html, ">FAIL<"), "no failed check shown");
+	CHECK(strstr(html, "sim-sev-snp evidence (SIMULATED)"), "a failed simulated bundle not labelled");
 	free(html);
 
 	CHECK(!kettle_cmd(&o, wrong_log), "run");
@@ -451,6 +525,56 @@ static int report_shows_the_attestation_verdict(void)
 	CHECK(o.status == 125 && strstr(o.err, "--bundle") && strstr(o.err, stmt),
 	      "not a bundle: exit %d: %s", o.status, o.err);
 	output_free(&o);
+	return TEST_PASS;
+}
+
+/*
+ * Evidence that verified on a TEE: green, and nothing on the page says
+ * SIMULATED.  No machine here makes such evidence, so the page is written from
+ * the verdict kettle report would pass (every check passed, not simulated).
+ */
+static int report_shows_hardware_evidence_in_green(void)
+{
+	char base[512], page[600], styles_path[600], col[400], err[256], *html, *styles;
+	struct check_list l = { 0 };
+	struct log_file f = { 0 };
+	struct report_input in;
+	struct replay r;
+	FILE *out;
+	int rc = builds();
+
+	if (rc)
+		return rc;
+	test_path(base, sizeof(base), "tests", "forensics-report-hardware");
+	snprintf(page, sizeof(page), "%s.html", base);
+	snprintf(styles_path, sizeof(styles_path), "%s.styles", base);
+	CHECK(log_load(log_b, &f) == 0, "log unreadable");
+	CHECK(!replay_build(&r, &f, err, sizeof(err)), "%s", err);
+	check_add(&l, "snp.report.signature", true, "ECDSA P-384/SHA-384 verifies by the VCEK");
+	check_add(&l, "binding.statement", true, "report_data[0..31] = SHA-256 of the statement");
+	in = (struct report_input){ .r = &r, .log_path = log_b, .bundle_path = "hardware.bundle",
+				    .platform = "sev-snp", .created = "2026-01-01T00:00:00Z", .checks = &l,
+				    .attested = true };
+	CHECK(report_evidence_state(&in) == REPORT_EVIDENCE_HARDWARE, "not the hardware state");
+	out = fopen(page, "w");
+	CHECK(out && !report_html_write(out, &in) && !fclose(out), "cannot write %s", page);
+	replay_free(&r);
+	log_file_free(&f);
+	html = slurp(page);
+	CHECK(html && strstr(html, "<p id=attestation class=\"state ok\"><span class=\"badge ok\">VERIFIED BY "
+			     "HARDWARE") && strstr(html, "class=ok>PASS<"), "the hardware state is not shown");
+	CHECK(!strstr(html, "SIMULATED") && !strstr(html, "simulator"), "hardware evidence labelled simulated");
+	free(html);
+	rc = render(page, base);
+	if (rc)
+		return rc;
+	styles = slurp(styles_path);
+	CHECK(styles && styles[0], "no styles captured");
+	CHECK(!strcmp(seen(styles, "attestation", 1, col, sizeof(col)), GREEN), "the verdict is %s, not green", col);
+	CHECK(!strcmp(seen(styles, "evidence-state", 4, col, sizeof(col)), "VERIFIED BY HARDWARE") &&
+	      !strcmp(seen(styles, "evidence-state", 2, col, sizeof(col)), GREEN),
+	      "the summary's state: %s", col);
+	free(styles);
 	return TEST_PASS;
 }
 
@@ -578,6 +702,7 @@ static const struct test tests[] = {
 	{ "perfetto_trace_has_a_track_per_process", perfetto_trace_has_a_track_per_process },
 	{ "report_loads_in_chromium", report_loads_in_chromium },
 	{ "report_shows_the_attestation_verdict", report_shows_the_attestation_verdict },
+	{ "report_shows_hardware_evidence_in_green", report_shows_hardware_evidence_in_green },
 	{ "network_contact_is_shown", network_contact_is_shown },
 	{ "bad_input_gives_clear_messages", bad_input_gives_clear_messages },
 };

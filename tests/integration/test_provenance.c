@@ -130,8 +130,9 @@ static bool sample_build(void)
 	snprintf(sample.err, sizeof(sample.err), "%s/run.err", sample.dir);
 	if (!realpath("tests/sample", sample_src))
 		return false;
-	/* A checkout whose remote URL carries a credential that must not reach the log. */
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && cd '%s' && git init -q . && git add -A && "
+	/* A checkout whose remote URL carries a credential that must not reach the log; built from
+	 * clean, whatever an earlier build of tests/sample left there. */
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && cd '%s' && make -s clean && git init -q . && git add -A && "
 		 "git -c user.name=t -c user.email=t@example.com commit -qm sample && "
 		 "git remote add origin https://builder:s3cret@example.com/org/sample.git", sample_src, sample.src,
 		 sample.src);

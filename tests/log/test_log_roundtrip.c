@@ -448,6 +448,42 @@ static int test_header_only(void)
 	return TEST_PASS;
 }
 
+/* The writer keeps options as given; a hand-made log may repeat a key, and its last value counts. */
+static int test_header_option_last_value_wins(void)
+{
+	static const struct log_option opts[] = {
+		{ "complete", "true" }, { "scope", "tree" }, { NULL, "keyless" },
+		{ "complete", "false" }, { "net.traced", "true" }, { "net.traced", NULL },
+	};
+	struct log_header h = test_header();
+	const char *path = temp_log();
+	struct log_file f;
+	char err[256];
+	struct log_writer *w;
+	const char *v;
+	int r;
+
+	CHECK(path, "mkstemp");
+	h.options = opts;
+	h.noptions = sizeof(opts) / sizeof(opts[0]);
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	CHECK(log_writer_close(w) == 0, "close");
+	r = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "read: %s", err);
+	CHECK(f.header.noptions == h.noptions, "%u options read, %u written", f.header.noptions, h.noptions);
+	v = log_header_option(&f.header, "complete");
+	CHECK(v && !strcmp(v, "false"), "complete: %s", v ? v : "NULL");
+	v = log_header_option(&f.header, "scope");
+	CHECK(v && !strcmp(v, "tree"), "scope: %s", v ? v : "NULL");
+	CHECK(!log_header_option(&f.header, "net.traced"), "a last value of null counts as null");
+	CHECK(!log_header_option(&f.header, "start"), "absent");
+	CHECK(!log_header_option(&f.header, ""), "a null key matches no key");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 static int test_writer_refuses_bad_input(void)
 {
 	struct log_header h = test_header();
@@ -1078,6 +1114,7 @@ static const struct test tests[] = {
 	{ "every_field", test_every_field },
 	{ "no_trailer_is_truncated", test_no_trailer_is_truncated },
 	{ "header_only", test_header_only },
+	{ "header_option_last_value_wins", test_header_option_last_value_wins },
 	{ "writer_refuses_bad_input", test_writer_refuses_bad_input },
 	{ "long_and_deep_strings", test_long_and_deep_strings },
 	{ "similar_long_words", test_similar_long_words },

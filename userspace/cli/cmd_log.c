@@ -293,18 +293,10 @@ static void print_rel_time(uint64_t ts, uint64_t start)
 	printf("%s%" PRIu64 ".%06" PRIu64, neg ? "-" : "", d / 1000000000u, d % 1000000000u / 1000u);
 }
 
-static const char *header_option(const struct log_file *f, const char *key)
-{
-	for (uint32_t i = 0; i < f->header.noptions; i++)
-		if (f->header.options[i].key && !strcmp(f->header.options[i].key, key))
-			return f->header.options[i].value;
-	return NULL;
-}
-
 /* How the session began: "run" unless the header says otherwise (older logs are all runs). */
 static const char *log_start(const struct log_file *f)
 {
-	const char *s = header_option(f, "start");
+	const char *s = log_header_option(&f->header, "start");
 
 	return s ? s : "run";
 }
@@ -312,7 +304,7 @@ static const char *log_start(const struct log_file *f)
 /* False for a record that began mid-build (kettle attach). */
 static bool log_complete(const struct log_file *f)
 {
-	const char *c = header_option(f, "complete");
+	const char *c = log_header_option(&f->header, "complete");
 
 	return !c || strcmp(c, "false");
 }
@@ -354,7 +346,7 @@ static int show_text(const struct log_file *f, const struct log_filter *flt)
 
 	if (!log_complete(f))
 		printf("# %s %s: began mid-build; what ran before is in proc_snapshot events\n", log_start(f),
-		       header_option(f, "attach.target") ?: "?");
+		       log_header_option(&f->header, "attach.target") ?: "?");
 	for (size_t i = 0; i < f->nevents; i++) {
 		const struct log_event *e = &f->events[i];
 
@@ -923,6 +915,7 @@ static json_t *json_env_rule(const struct log_header *h)
 static void stats_text(const struct log_file *f, const struct stats *s)
 {
 	const struct log_losses *l = &s->losses;
+	const char *target = log_header_option(&f->header, "attach.target");
 
 	printf("events                %zu\n", f->nevents);
 	for (int i = 1; i < LOG_EV_TYPE_MAX; i++)
@@ -946,8 +939,8 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	printf("duration              ");
 	print_rel_time(s->duration_ns, 0);
 	printf(" s\nprocesses             %zu\nstart                 %s%s%s\ncomplete              %s\n"
-	       "exit status           ", s->processes, log_start(f), header_option(f, "attach.target") ? " " : "",
-	       header_option(f, "attach.target") ?: "", log_complete(f) ? "yes" : "no (began mid-build)");
+	       "exit status           ", s->processes, log_start(f), target ? " " : "", target ?: "",
+	       log_complete(f) ? "yes" : "no (began mid-build)");
 	if (f->has_trailer && f->trailer.exit_status == LOG_EXIT_STATUS_NONE)
 		printf("none (no build was started)");
 	else if (f->has_trailer)
@@ -1003,7 +996,7 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 					json_integer(f->trailer.exit_status) : json_null(),
 			 "truncated", f->truncated);
 	if (o && json_object_update_new(o, json_pack("{s:s, s:o, s:b}", "start", log_start(f), "attach_target",
-						     show_json_name(header_option(f, "attach.target")),
+						     show_json_name(log_header_option(&f->header, "attach.target")),
 						     "complete", log_complete(f)))) {
 		json_decref(o);
 		return NULL;

@@ -28,7 +28,9 @@ static const char report_help[] =
 	"--bundle FILE: an evidence bundle; it is verified offline as kettle verify does\n"
 	"(platform report, certificate chain, statement binding; no policy), every check is\n"
 	"shown, and its statement stands for --provenance when that is not given.\n"
-	"SIMULATED evidence fails unless --allow-sim is given, and is labelled so.\n"
+	"SIMULATED evidence fails unless --allow-sim is given, and then shows in amber as\n"
+	"SIMULATED (Kettle's software simulator: it proves nothing about a machine), never\n"
+	"in the green of evidence verified by hardware.\n"
 	"Exit status: 0; 1 when a provenance subject does not match the log or the evidence\n"
 	"does not verify; 125 for an unreadable log, statement or bundle, or an unwritable\n"
 	"output.\n";
@@ -106,6 +108,7 @@ struct evidence {
 	bool loaded;
 	struct check_list checks;
 	bool passed;
+	bool simulated;
 };
 
 /* Reads and verifies the bundle; its statement becomes the provenance when none was given. */
@@ -113,6 +116,7 @@ static int load_bundle(const char *path, bool allow_sim, struct evidence *ev, st
 		       const char **prov_path)
 {
 	struct bundle_verify_opts vo = { .now = time(NULL), .allow_sim = allow_sim };
+	struct bundle_verified v;
 	json_error_t jerr;
 	char err[1024];
 
@@ -121,7 +125,9 @@ static int load_bundle(const char *path, bool allow_sim, struct evidence *ev, st
 		return -1;
 	}
 	ev->loaded = true;
-	ev->passed = bundle_verify(&ev->b, &vo, &ev->checks, NULL);
+	ev->passed = bundle_verify(&ev->b, &vo, &ev->checks, &v);
+	/* the signer counts as well as the label, so a relabelled bundle is still shown as the simulator's */
+	ev->simulated = ev->b.simulated || (v.have_snp && v.snp.simulated);
 	if (*prov_path)
 		return 0;
 	p->root = json_loadb((const char *)ev->b.statement, ev->b.statement_len,
@@ -156,6 +162,28 @@ static size_t check_subjects(const struct replay *r, struct provenance *p)
 		bad += s->match != RS_MATCH;
 	}
 	return bad;
+}
+
+/* The page's evidence state in words, so a reader of the terminal sees what the page shows. */
+static void evidence_line(const struct report_input *in)
+{
+	switch (report_evidence_state(in)) {
+	case REPORT_EVIDENCE_ABSENT:
+		break;
+	case REPORT_EVIDENCE_FAILED:
+		fprintf(stderr, "kettle report: the evidence in %s does not verify%s\n", in->bundle_path,
+			in->simulated ? " -- SIMULATED evidence" : "");
+		break;
+	case REPORT_EVIDENCE_SIMULATED:
+		fprintf(stderr, "kettle report: the evidence in %s is SIMULATED: every check passed, but it "
+			"comes from Kettle's software simulator, which proves nothing about a machine\n",
+			in->bundle_path);
+		break;
+	case REPORT_EVIDENCE_HARDWARE:
+		fprintf(stderr, "kettle report: the evidence in %s is verified by hardware (%s): every check "
+			"passed\n", in->bundle_path, in->platform);
+		break;
+	}
 }
 
 int cmd_report(int argc, char **argv)
@@ -209,7 +237,7 @@ int cmd_report(int argc, char **argv)
 				    .predicate_type = prov.predicate_type, .subjects = prov.subjects,
 				    .nsubjects = prov.nsubjects, .bundle_path = bundle_path,
 				    .platform = ev.loaded ? bundle_platform_name(ev.b.platform) : NULL,
-				    .simulated = ev.loaded && ev.b.simulated,
+				    .simulated = ev.simulated,
 				    .created = ev.loaded ? ev.b.created : NULL, .checks = &ev.checks,
 				    .attested = ev.passed };
 	out = fopen(out_path, "w");
@@ -227,9 +255,7 @@ int cmd_report(int argc, char **argv)
 			if (bad)
 				fprintf(stderr, "kettle report: %zu provenance subjects do not match the log\n",
 					bad);
-			if (bundle_path && !ev.passed)
-				fprintf(stderr, "kettle report: the evidence in %s does not verify\n",
-					bundle_path);
+			evidence_line(&in);
 			rc = bad || (bundle_path && !ev.passed) ? 1 : 0;
 		}
 	}

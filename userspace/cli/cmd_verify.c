@@ -62,6 +62,9 @@ static void usage(FILE *f)
 		"                    ASK/ASVK, ARK; a TDX quote carries its own PCK chain)\n"
 		"  --platform P      snp or tdx for --report (default: recognised from the bytes)\n"
 		"  --json            one JSON object on stdout\n"
+		"The summary line says OK for evidence verified by hardware, SIMULATED for evidence\n"
+		"from kettle's software simulator (it proves nothing about a machine), FAILED otherwise;\n"
+		"--json says the same in \"evidence\": \"hardware\", \"simulated\" or \"failed\".\n"
 		"Exit status: 0 every check passed, 1 a check failed, 125 unusable input.\n");
 }
 
@@ -220,7 +223,24 @@ static json_t *checks_json(const struct check_list *l)
 	return arr;
 }
 
-static int summary(const struct check_list *l, bool simulated, const char *what)
+/*
+ * Passing checks on the simulator's evidence prove nothing about a machine, so
+ * they get a state of their own rather than a flag beside "passed".
+ */
+enum evidence_state { EV_FAILED, EV_SIMULATED, EV_HARDWARE };
+
+static const char *const evidence_word[] = {
+	[EV_FAILED] = "failed", [EV_SIMULATED] = "simulated", [EV_HARDWARE] = "hardware",
+};
+
+static enum evidence_state evidence_state(const struct check_list *l, bool simulated)
+{
+	if (!check_all_passed(l))
+		return EV_FAILED;
+	return simulated ? EV_SIMULATED : EV_HARDWARE;
+}
+
+static int summary(const struct check_list *l, bool simulated, const char *what, const char *platform)
 {
 	size_t failed = l->dropped, checks = l->dropped;
 
@@ -229,10 +249,17 @@ static int summary(const struct check_list *l, bool simulated, const char *what)
 			checks++;
 			failed += !l->items[i].passed;
 		}
-	if (check_all_passed(l)) {
-		printf("kettle verify: %s: OK, all %zu checks passed%s\n", what, checks,
-		       simulated ? " -- SIMULATED evidence, not from a TEE" : "");
+	switch (evidence_state(l, simulated)) {
+	case EV_HARDWARE:
+		printf("kettle verify: %s: OK, all %zu checks passed: verified by hardware (%s evidence)\n", what,
+		       checks, platform);
 		return 0;
+	case EV_SIMULATED:
+		printf("kettle verify: %s: SIMULATED, all %zu checks passed, but the evidence comes from Kettle's "
+		       "software simulator: it proves nothing about a machine\n", what, checks);
+		return 0;
+	case EV_FAILED:
+		break;
 	}
 	printf("kettle verify: %s: FAILED, %zu of %zu checks failed (first: %s)%s\n", what, failed, checks,
 	       check_first_failure(l) ? check_first_failure(l)->name : "checks", simulated ? " -- SIMULATED evidence" : "");
@@ -330,6 +357,7 @@ static int verify_bundle(const struct verify_options *o)
 	struct policy policy;
 	struct bundle b;
 	char err[1024];
+	bool simulated;
 	int ret;
 
 	if (!digests)
@@ -359,21 +387,24 @@ static int verify_bundle(const struct verify_options *o)
 		fprintf(stderr, "kettle verify: %s holds SIMULATED evidence (kettle's software simulator, "
 			"not a TEE)%s\n", o->bundle, o->allow_sim ? "" : ": rejected without --allow-sim");
 	bundle_verify(&b, &vo, &l, &v);
+	/* the signer counts as well as the label: the label is whatever the bundle's writer chose */
+	simulated = b.simulated || (v.have_snp && v.snp.simulated);
 	if (o->json) {
 		char when[32];
 
 		x509_time_str(o->now, when, sizeof(when));
-		print_json(json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:b, s:o}", "bundle", o->bundle,
+		print_json(json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:b, s:s, s:o}", "bundle", o->bundle,
 				     "platform", bundle_platform_name(b.platform), "simulated", b.simulated,
 				     "created", b.created, "kettle_version", b.kettle_version, "now", when,
 				     "checks", checks_json(&l), "passed", check_all_passed(&l),
+				     "evidence", evidence_word[evidence_state(&l, simulated)],
 				     "report", verified_json(&v)));
 		ret = check_all_passed(&l) ? 0 : 1;
 	} else {
 		printf("%s: %s evidence%s, created %s by kettle %s\n", o->bundle, bundle_platform_name(b.platform),
 		       b.simulated ? " (SIMULATED)" : "", b.created, b.kettle_version);
 		print_checks(&l);
-		ret = summary(&l, b.simulated, o->bundle);
+		ret = summary(&l, simulated, o->bundle, bundle_platform_name(b.platform));
 	}
 	bundle_free(&b);
 	if (o->policy_path)
@@ -405,14 +436,15 @@ static int finish_report(const struct verify_options *o, struct check_list *l, j
 			 const char *platform, bool simulated)
 {
 	if (o->json) {
-		print_json(json_pack("{s:s, s:s, s:b, s:o, s:b, s:o}", "report", o->report, "platform", platform,
+		print_json(json_pack("{s:s, s:s, s:b, s:o, s:b, s:s, s:o}", "report", o->report, "platform", platform,
 				     "simulated", simulated, "checks", checks_json(l), "passed", check_all_passed(l),
+				     "evidence", evidence_word[evidence_state(l, simulated)],
 				     "fields", fields ? fields : json_null()));
 		return check_all_passed(l) ? 0 : 1;
 	}
 	json_decref(fields);
 	print_checks(l);
-	return summary(l, simulated, o->report);
+	return summary(l, simulated, o->report, platform);
 }
 
 static int verify_report(const struct verify_options *o)

@@ -25,6 +25,11 @@ static const char css[] =
 	"table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;vertical-align:top}"
 	"tr:nth-child(even){background:#f4f4f4}code,.mono{font-family:ui-monospace,monospace;"
 	"font-size:12px}.ok{color:#080}.bad{color:#b00;font-weight:bold}.warn{color:#a60}"
+	".sim{color:#9a5700}.state{padding:4px 8px;border-left:6px solid}.state.ok{background:#e9f6e9}"
+	".state.sim{background:#fff3cd}.state.bad{background:#fbe9e9}"
+	".badge{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px;font-weight:bold}"
+	".badge.ok{background:#080;color:#fff}.badge.sim{background:#ffbf00;color:#000}"
+	".badge.bad{background:#b00;color:#fff}"
 	"dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:bold}"
 	"dd{margin:0}#timeline svg{font:11px ui-monospace,monospace}"
 	"#timeline rect.p{fill:#4a7fb0}#timeline rect.f{fill:#c33}#timeline rect.r{fill:#999}"
@@ -98,8 +103,37 @@ static void command_text(FILE *o, const struct replay *r, uint32_t p, size_t lim
 	free(buf);
 }
 
+enum report_evidence report_evidence_state(const struct report_input *in)
+{
+	if (!in->bundle_path)
+		return REPORT_EVIDENCE_ABSENT;
+	if (!in->attested)
+		return REPORT_EVIDENCE_FAILED;
+	return in->simulated ? REPORT_EVIDENCE_SIMULATED : REPORT_EVIDENCE_HARDWARE;
+}
+
+/* The state's class, badge word and sentence; one table so the summary and the section agree. */
+static const struct {
+	const char *cls, *badge, *why;
+} evidence_shown[] = {
+	[REPORT_EVIDENCE_FAILED] = { "bad", "NOT VERIFIED", "A check failed: the evidence is NOT verified "
+				     "(see the checks under Attestation)." },
+	[REPORT_EVIDENCE_SIMULATED] = { "sim", "SIMULATED", "Every check passed, but the evidence comes from "
+					"Kettle's software simulator, which proves nothing about a machine: no "
+					"TEE protected this build." },
+	[REPORT_EVIDENCE_HARDWARE] = { "ok", "VERIFIED BY HARDWARE", "Every check passed on evidence signed by "
+				       "the TEE vendor's key chain." },
+};
+
+static void evidence_badge(FILE *o, enum report_evidence e, const char *id)
+{
+	fprintf(o, "<span%s%s class=\"badge %s\">%s</span> ", id ? " id=" : "", id ? id : "",
+		evidence_shown[e].cls, evidence_shown[e].badge);
+}
+
 static void summary(FILE *o, const struct report_input *in)
 {
+	enum report_evidence ev = report_evidence_state(in);
 	const struct replay *r = in->r;
 	const struct log_file *f = r->log;
 	const struct log_header *h = &f->header;
@@ -131,6 +165,13 @@ static void summary(FILE *o, const struct report_input *in)
 		fprintf(o, "%s", f->trailer.exit_status ? "<span class=bad>failed</span>" : "0");
 	else
 		fprintf(o, "<span class=warn>unknown (no trailer)</span>");
+	if (ev != REPORT_EVIDENCE_ABSENT) {
+		fprintf(o, "</dd><dt>Evidence</dt><dd class=%s>", evidence_shown[ev].cls);
+		evidence_badge(o, ev, "evidence-state");
+		fprintf(o, "<code>");
+		html(o, in->platform);
+		fprintf(o, "</code>: %s", evidence_shown[ev].why);
+	}
 	fprintf(o, "</dd><dt>Processes</dt><dd id=process-count>%" PRIu32 "</dd>"
 		"<dt>Events</dt><dd>%zu</dd><dt>Sources read</dt><dd>%" PRIu32 "</dd>"
 		"<dt>Files written</dt><dd>%" PRIu32 "</dd><dt>Log</dt><dd class=mono>", r->nprocs,
@@ -248,13 +289,13 @@ static void attestation(FILE *o, const struct report_input *in)
 static void evidence(FILE *o, const struct report_input *in)
 {
 	const struct check_list *l = in->checks;
+	enum report_evidence ev = report_evidence_state(in);
 
-	if (!in->bundle_path)
+	if (ev == REPORT_EVIDENCE_ABSENT)
 		return;
-	fprintf(o, "<h2>Attestation</h2><p id=attestation class=%s>%s</p><p>", in->attested ? "ok" : "bad",
-		in->attested ? (in->simulated ? "Verified, but SIMULATED evidence: kettle's software "
-				"simulator, not a TEE." : "Verified: every check passed.") :
-		"NOT verified: see the failed checks below.");
+	fprintf(o, "<h2>Attestation</h2><p id=attestation class=\"state %s\">", evidence_shown[ev].cls);
+	evidence_badge(o, ev, NULL);
+	fprintf(o, "%s</p><p>", evidence_shown[ev].why);
 	html(o, in->bundle_path);
 	fprintf(o, ": ");
 	html(o, in->platform);
@@ -266,8 +307,9 @@ static void evidence(FILE *o, const struct report_input *in)
 
 		fprintf(o, "<tr><td class=mono>");
 		html(o, c->name);
-		fprintf(o, "</td><td class=%s>%s</td><td>", c->note ? "warn" : c->passed ? "ok" : "bad",
-			c->note ? "NOTE" : c->passed ? "PASS" : "FAIL");
+		/* a check passed against the simulator's keys is no hardware proof: amber, not green */
+		fprintf(o, "</td><td class=%s>%s</td><td>", c->note ? "warn" : !c->passed ? "bad" :
+			in->simulated ? "sim" : "ok", c->note ? "NOTE" : c->passed ? "PASS" : "FAIL");
 		html(o, c->reason);
 		fprintf(o, "</td></tr>\n");
 	}

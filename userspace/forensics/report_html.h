@@ -30,11 +30,25 @@ struct report_input {
 	/* --bundle: the evidence checked offline (NULL path: none given) */
 	const char *bundle_path;
 	const char *platform;           /* "sev-snp", "tdx", ... */
-	bool simulated;
+	bool simulated;                 /* labelled or signed as the simulator's */
 	const char *created;
 	const struct check_list *checks;
 	bool attested;                  /* every check passed */
 };
+
+/*
+ * What the evidence proves, one state per colour on the page: passing checks
+ * on the simulator's evidence prove nothing about a machine, so they must
+ * never read like a hardware pass.
+ */
+enum report_evidence {
+	REPORT_EVIDENCE_ABSENT,         /* no --bundle */
+	REPORT_EVIDENCE_FAILED,         /* a check failed (red) */
+	REPORT_EVIDENCE_SIMULATED,      /* every check passed, on SIMULATED evidence (amber) */
+	REPORT_EVIDENCE_HARDWARE,       /* every check passed, on a TEE's evidence (green) */
+};
+
+enum report_evidence report_evidence_state(const struct report_input *in);
 
 /* Writes the page. 0, or -1 when a write failed. */
 int report_html_write(FILE *out, const struct report_input *in);

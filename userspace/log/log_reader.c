@@ -1660,6 +1660,14 @@ int log_read_file(const char *path, struct log_file *out, char *err, size_t errl
 	return log_read_file_to(path, out, NULL, err, errlen);
 }
 
+const char *log_header_option(const struct log_header *h, const char *key)
+{
+	for (uint32_t i = h->noptions; i-- > 0;)
+		if (h->options[i].key && !strcmp(h->options[i].key, key))
+			return h->options[i].value;
+	return NULL;
+}
+
 void log_file_free(struct log_file *f)
 {
 	struct log_reader_store *st = f->store;

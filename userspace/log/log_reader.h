@@ -56,4 +56,14 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 		       const struct log_event_sink *sink, char *err, size_t errlen);
 void log_file_free(struct log_file *f);
 
+/*
+ * The value of header option KEY; NULL when the header has no such key or
+ * its value is null.  A key given twice counts with its last value
+ * (docs/log-format.md).  Kettle never writes a key twice, so only a
+ * hand-made log has one; every reader of options goes through here, so
+ * that `kettle log` and the provenance statement (whose options object
+ * keeps the last value too) cannot tell two stories about such a log.
+ */
+const char *log_header_option(const struct log_header *h, const char *key);
+
 #endif

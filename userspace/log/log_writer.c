@@ -74,7 +74,7 @@ struct env_entry {
 
 struct log_writer {
 	int fd;
-	int error;              /* sticky: once a write failed, the log is unusable */
+	int error;              /* sticky (fail): once a record's bytes began to fail, the log is unusable */
 	bool finished;          /* trailer written */
 	uint8_t *buf;
 	size_t len;             /* bytes in buf */
@@ -121,6 +121,11 @@ struct log_writer {
 
 /* ---- output buffer ---- */
 
+/*
+ * Remembers the first error: from then on every put is a no-op and every
+ * call returns it, so a record is written as a plain run of puts and
+ * checked once, at its end.
+ */
 static int fail(struct log_writer *w, int err)
 {
 	if (!w->error)
@@ -182,89 +187,87 @@ static int reserve(struct log_writer *w, size_t n)
 }
 
 /* N is what a cbor_encode_* function returned: 0 means it did not fit. */
-static int advance(struct log_writer *w, size_t n)
+static void advance(struct log_writer *w, size_t n)
 {
 	if (n == 0)
-		return fail(w, -ENOBUFS);
+		fail(w, -ENOBUFS);
 	w->len += n;
-	return 0;
 }
 
-/* ---- CBOR items ---- */
+/* ---- CBOR items: a put cannot fail, its error is sticky (fail) ---- */
 
-static int put_uint(struct log_writer *w, uint64_t v)
+static void put_uint(struct log_writer *w, uint64_t v)
 {
-	int r = reserve(w, HEAD_MAX);
-
-	return r ? r : advance(w, cbor_encode_uint(v, w->buf + w->len, WBUF_SIZE - w->len));
+	if (!reserve(w, HEAD_MAX))
+		advance(w, cbor_encode_uint(v, w->buf + w->len, WBUF_SIZE - w->len));
 }
 
 /* Writes the negative integer -1 - N. */
-static int put_negint(struct log_writer *w, uint64_t n)
+static void put_negint(struct log_writer *w, uint64_t n)
 {
-	int r = reserve(w, HEAD_MAX);
-
-	return r ? r : advance(w, cbor_encode_negint(n, w->buf + w->len, WBUF_SIZE - w->len));
+	if (!reserve(w, HEAD_MAX))
+		advance(w, cbor_encode_negint(n, w->buf + w->len, WBUF_SIZE - w->len));
 }
 
-static int put_int(struct log_writer *w, int64_t v)
+static void put_int(struct log_writer *w, int64_t v)
 {
-	return v >= 0 ? put_uint(w, (uint64_t)v) : put_negint(w, (uint64_t)(-(v + 1)));
+	if (v >= 0)
+		put_uint(w, (uint64_t)v);
+	else
+		put_negint(w, (uint64_t)(-(v + 1)));
 }
 
 /* CUR - PREV modulo 2^64, as whichever of +d / -d is smaller: exact for any pair. */
-static int put_delta64(struct log_writer *w, uint64_t cur, uint64_t prev)
+static void put_delta64(struct log_writer *w, uint64_t cur, uint64_t prev)
 {
 	uint64_t up = cur - prev;
 
-	return up <= INT64_MAX ? put_uint(w, up) : put_negint(w, prev - cur - 1);
+	if (up <= INT64_MAX)
+		put_uint(w, up);
+	else
+		put_negint(w, prev - cur - 1);
 }
 
-static int put_delta32(struct log_writer *w, uint32_t cur, uint32_t prev)
+static void put_delta32(struct log_writer *w, uint32_t cur, uint32_t prev)
 {
 	uint32_t up = cur - prev;
 
-	return up <= INT32_MAX ? put_uint(w, up) : put_negint(w, (uint32_t)(prev - cur) - 1);
+	if (up <= INT32_MAX)
+		put_uint(w, up);
+	else
+		put_negint(w, (uint32_t)(prev - cur) - 1);
 }
 
-static int put_array(struct log_writer *w, size_t n)
+static void put_array(struct log_writer *w, size_t n)
 {
-	int r = reserve(w, HEAD_MAX);
-
-	return r ? r : advance(w, cbor_encode_array_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+	if (!reserve(w, HEAD_MAX))
+		advance(w, cbor_encode_array_start(n, w->buf + w->len, WBUF_SIZE - w->len));
 }
 
-static int put_bool(struct log_writer *w, bool b)
+static void put_bool(struct log_writer *w, bool b)
 {
-	int r = reserve(w, 1);
-
-	return r ? r : advance(w, cbor_encode_bool(b, w->buf + w->len, WBUF_SIZE - w->len));
+	if (!reserve(w, 1))
+		advance(w, cbor_encode_bool(b, w->buf + w->len, WBUF_SIZE - w->len));
 }
 
-static int put_null(struct log_writer *w)
+static void put_null(struct log_writer *w)
 {
-	int r = reserve(w, 1);
-
-	return r ? r : advance(w, cbor_encode_null(w->buf + w->len, WBUF_SIZE - w->len));
+	if (!reserve(w, 1))
+		advance(w, cbor_encode_null(w->buf + w->len, WBUF_SIZE - w->len));
 }
 
-static int put_raw(struct log_writer *w, const void *p, size_t n)
+static void put_raw(struct log_writer *w, const void *p, size_t n)
 {
 	const uint8_t *s = p;
 
-	while (n) {
-		size_t k;
-		int r = reserve(w, 1);
+	while (n && !reserve(w, 1)) {
+		size_t k = WBUF_SIZE - w->len < n ? WBUF_SIZE - w->len : n;
 
-		if (r)
-			return r;
-		k = WBUF_SIZE - w->len < n ? WBUF_SIZE - w->len : n;
 		memcpy(w->buf + w->len, s, k);
 		w->len += k;
 		s += k;
 		n -= k;
 	}
-	return 0;
 }
 
 static bool utf8_valid(const uint8_t *s, size_t n)
@@ -308,43 +311,41 @@ static bool utf8_valid(const uint8_t *s, size_t n)
 }
 
 /* Linux names are bytes, not text: what is not UTF-8 goes out as a byte string. */
-static int put_string(struct log_writer *w, const char *s, size_t n)
+static void put_string(struct log_writer *w, const char *s, size_t n)
 {
-	int r = reserve(w, HEAD_MAX);
-	size_t k;
-
-	if (r)
-		return r;
+	if (reserve(w, HEAD_MAX))
+		return;
 	if (utf8_valid((const uint8_t *)s, n))
-		k = cbor_encode_string_start(n, w->buf + w->len, WBUF_SIZE - w->len);
+		advance(w, cbor_encode_string_start(n, w->buf + w->len, WBUF_SIZE - w->len));
 	else
-		k = cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len);
-	r = advance(w, k);
-	return r ? r : put_raw(w, s, n);
+		advance(w, cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+	put_raw(w, s, n);
 }
 
-static int put_opt_string(struct log_writer *w, const char *s)
+static void put_opt_string(struct log_writer *w, const char *s)
 {
 	if (!s)
-		return put_null(w);
-	if (strlen(s) > LOG_STR_MAX)
-		return fail(w, -E2BIG);
-	return put_string(w, s, strlen(s));
+		put_null(w);
+	else if (strlen(s) > LOG_STR_MAX)
+		fail(w, -E2BIG);
+	else
+		put_string(w, s, strlen(s));
 }
 
-static int put_bytes(struct log_writer *w, const uint8_t *p, size_t n)
+static void put_bytes(struct log_writer *w, const uint8_t *p, size_t n)
 {
-	int r = reserve(w, HEAD_MAX);
-
-	if (r)
-		return r;
-	r = advance(w, cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len));
-	return r ? r : put_raw(w, p, n);
+	if (reserve(w, HEAD_MAX))
+		return;
+	advance(w, cbor_encode_bytestring_start(n, w->buf + w->len, WBUF_SIZE - w->len));
+	put_raw(w, p, n);
 }
 
-static int put_ref(struct log_writer *w, uint32_t id)
+static void put_ref(struct log_writer *w, uint32_t id)
 {
-	return id == LOG_REF_NONE ? put_null(w) : put_uint(w, id);
+	if (id == LOG_REF_NONE)
+		put_null(w);
+	else
+		put_uint(w, id);
 }
 
 /* ---- index tables ---- */
@@ -548,22 +549,20 @@ static int diff_string(struct log_writer *w, const char *s, size_t n, const char
 }
 
 /* Offsets go relative to where the previous copy ended: mostly a small number. */
-static int put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nops)
+static void put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nops)
 {
-	int r = put_array(w, (size_t)nops * 3 + 1);
 	int64_t expect = 0;
 
-	for (uint32_t k = 0; !r && k < nops; k++) {
+	put_array(w, (size_t)nops * 3 + 1);
+	for (uint32_t k = 0; k < nops; k++) {
 		const struct delta_op *op = &w->ops[k];
 
-		r = put_string(w, s + op->lit, op->lit_len);
-		if (!r)
-			r = put_int(w, (int64_t)op->off - expect);
-		if (!r)
-			r = put_uint(w, op->len);
+		put_string(w, s + op->lit, op->lit_len);
+		put_int(w, (int64_t)op->off - expect);
+		put_uint(w, op->len);
 		expect = (int64_t)op->off + op->len;
 	}
-	return r ? r : put_string(w, s + w->ops_tail, n - w->ops_tail);
+	put_string(w, s + w->ops_tail, n - w->ops_tail);
 }
 
 /* The recent long word that S diffs against most cheaply, or LOG_REF_NONE. */
@@ -621,26 +620,14 @@ static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *
 		return r;
 	base = &w->strs[id];
 	r = diff_string(w, s, n, base->s, base->len, &nops, &cost);     /* again, for its ops */
-	if (!r)
-		r = put_array(w, STR_NFIELDS_PREFIXED);
-	if (!r)
-		r = put_uint(w, LOG_REC_STRING);
-	if (!r)
-		r = put_uint(w, id);
-	if (!r)
-		r = put_diff(w, s, n, nops);
-	*done = !r;
-	return r;
-}
-
-/*
- * R of adding a string whose record is already written: a failure is sticky,
- * since the reader has numbered that record and the next one would take
- * the number the reader gave this one.
- */
-static int stored(struct log_writer *w, int r)
-{
-	return r ? fail(w, r) : 0;
+	if (r)
+		return r;
+	put_array(w, STR_NFIELDS_PREFIXED);
+	put_uint(w, LOG_REC_STRING);
+	put_uint(w, id);
+	put_diff(w, s, n, nops);
+	*done = true;
+	return w->error;
 }
 
 /* Directory levels split off a path; deeper ones stay in one string (bounds the recursion). */
@@ -650,13 +637,15 @@ static int stored(struct log_writer *w, int r)
  * Interns S[0..N) and returns its id, writing its string record first if it
  * is new.  A path is stored as a reference to its directory plus "/name", so
  * that the thousands of headers in one directory share the directory's bytes.
- * SPLITS is how many more directory levels may be split off.
+ * SPLITS is how many more directory levels may be split off.  A refusal
+ * before the record (too long, no memory to diff) leaves the writer usable.
  */
 static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits, uint32_t *id)
 {
 	uint64_t hash = hash_bytes(s, n);
 	size_t split = splits ? path_split(s, n) : 0;
 	uint32_t prefix = LOG_REF_NONE;
+	bool done = false;
 	int r;
 
 	if (n > LOG_STR_MAX)
@@ -664,28 +653,24 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 	*id = find_string(w, hash, s, n);
 	if (*id != LOG_REF_NONE)
 		return 0;
-	if (split) {
+	if (split)
 		r = intern(w, s, split, splits - 1, &prefix);
-		if (r)
-			return r;
-	}
-	if (!split) {
-		bool done;
-
+	else
 		r = try_diff_record(w, s, n, &done);
-		if (r || done)
-			return r ? r : stored(w, add_word(w, hash, s, n, id));
-	}
-	r = put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
-	if (!r)
-		r = put_uint(w, LOG_REC_STRING);
-	if (!r && split)
-		r = put_uint(w, prefix);
-	if (!r)
-		r = put_string(w, s + split, n - split);
 	if (r)
 		return r;
-	return stored(w, split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id));
+	if (!done) {
+		put_array(w, split ? STR_NFIELDS_PREFIXED : STR_NFIELDS_PLAIN);
+		put_uint(w, LOG_REC_STRING);
+		if (split)
+			put_uint(w, prefix);
+		put_string(w, s + split, n - split);
+	}
+	/* the reader has numbered the record: a string left out would give the next one its number */
+	r = split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
+	if (r)
+		fail(w, r);
+	return w->error;
 }
 
 static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
@@ -704,37 +689,25 @@ static bool stat_is_zero(const struct site_key *k)
 	return !k->dev && !k->ino && !k->size && !k->mtime_ns && !k->ctime_ns;
 }
 
-static int write_site(struct log_writer *w, const struct site_key *k)
+static void write_site(struct log_writer *w, const struct site_key *k)
 {
 	bool full = !stat_is_zero(k);
-	int r = put_array(w, full ? SITE_NFIELDS : SITE_NFIELDS_NOSTAT);
 
-	if (!r)
-		r = put_uint(w, LOG_REC_SITE);
-	if (!r)
-		r = put_uint(w, k->path);
-	if (!r)
-		r = put_uint(w, k->path_flags);
-	if (!r)
-		r = put_ref(w, k->passed);
-	if (!r)
-		r = put_uint(w, k->call);
-	if (!r)
-		r = put_uint(w, k->flags);
-	if (!r)
-		r = put_uint(w, k->mode);
-	if (!r && full) {
-		r = put_uint(w, k->dev);
-		if (!r)
-			r = put_uint(w, k->ino);
-		if (!r)
-			r = put_int(w, k->size);
-		if (!r)
-			r = put_int(w, k->mtime_ns);
-		if (!r)
-			r = put_int(w, k->ctime_ns);
+	put_array(w, full ? SITE_NFIELDS : SITE_NFIELDS_NOSTAT);
+	put_uint(w, LOG_REC_SITE);
+	put_uint(w, k->path);
+	put_uint(w, k->path_flags);
+	put_ref(w, k->passed);
+	put_uint(w, k->call);
+	put_uint(w, k->flags);
+	put_uint(w, k->mode);
+	if (full) {
+		put_uint(w, k->dev);
+		put_uint(w, k->ino);
+		put_int(w, k->size);
+		put_int(w, k->mtime_ns);
+		put_int(w, k->ctime_ns);
 	}
-	return r;
 }
 
 /* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
@@ -780,16 +753,17 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 	r = grow((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites));
 	if (!r)
 		r = path_site_room(w, k.path);
-	if (!r)
-		r = write_site(w, &k);
-	if (!r)
-		r = index_table_insert(&w->site_index, hash, w->nsites);
 	if (r)
 		return r;
+	write_site(w, &k);
+	/* the reader has numbered the record: a failure from here on is sticky, as in intern */
+	r = index_table_insert(&w->site_index, hash, w->nsites);
+	if (r)
+		fail(w, r);
 	w->sites[w->nsites] = k;
 	w->path_site[k.path] = w->nsites;
 	*id = w->nsites++;
-	return 0;
+	return w->error;
 }
 
 /* ---- process attributes ---- */
@@ -855,58 +829,60 @@ static const struct attrs *attr_resolve(const struct log_writer *w, uint32_t tgi
 	return a ? a : &w->last_attrs;
 }
 
-static int ensure_attrs(struct log_writer *w, const struct log_event *ev)
+static void ensure_attrs(struct log_writer *w, const struct log_event *ev)
 {
 	struct attrs a = { .uid = ev->uid, .gid = ev->gid, .cgroup_id = ev->cgroup_id,
 			   .mntns = ev->mntns };
 	int r;
 
 	if (!memcmp(attr_resolve(w, ev->tgid, ev->tid), &a, sizeof(a)))
-		return 0;
-	r = put_array(w, ATTR_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_ATTRS);
-	if (!r)
-		r = put_uint(w, ev->tid);
-	if (!r)
-		r = put_uint(w, a.uid);
-	if (!r)
-		r = put_uint(w, a.gid);
-	if (!r)
-		r = put_uint(w, a.cgroup_id);
-	if (!r)
-		r = put_uint(w, a.mntns);
-	return r ? r : attr_store(w, ev->tid, &a);
+		return;
+	put_array(w, ATTR_NFIELDS);
+	put_uint(w, LOG_REC_ATTRS);
+	put_uint(w, ev->tid);
+	put_uint(w, a.uid);
+	put_uint(w, a.gid);
+	put_uint(w, a.cgroup_id);
+	put_uint(w, a.mntns);
+	/* the reader resolves with A from here on; a writer that did not could leave out a record it needs */
+	r = attr_store(w, ev->tid, &a);
+	if (r)
+		fail(w, r);
 }
 
 /* ---- events ---- */
 
-/* The array head and [kind, dt, dtgid]; NBODY counts every field but the optional tid. */
-static int put_event_head(struct log_writer *w, const struct log_event *ev, size_t nfields)
+/* The array head and [kind, dt, dtgid]; NFIELDS counts every field but the optional tid. */
+static void put_event_head(struct log_writer *w, const struct log_event *ev, size_t nfields)
 {
-	int r = put_array(w, nfields + (ev->tid != ev->tgid));
-
-	if (!r)
-		r = put_uint(w, log_event_record_kind(ev->type));
-	if (!r)
-		r = put_delta64(w, ev->ts_ns, w->prev_ts);
-	if (!r)
-		r = put_delta32(w, ev->tgid, w->prev_tgid);
+	put_array(w, nfields + (ev->tid != ev->tgid));
+	put_uint(w, log_event_record_kind(ev->type));
+	put_delta64(w, ev->ts_ns, w->prev_ts);
+	put_delta32(w, ev->tgid, w->prev_tgid);
 	w->prev_ts = ev->ts_ns;
 	w->prev_tgid = ev->tgid;
-	return r;
 }
 
-static int put_event_tail(struct log_writer *w, const struct log_event *ev)
+static void put_event_tail(struct log_writer *w, const struct log_event *ev)
 {
-	return ev->tid != ev->tgid ? put_delta32(w, ev->tid, ev->tgid) : 0;
+	if (ev->tid != ev->tgid)
+		put_delta32(w, ev->tid, ev->tgid);
 }
 
 static int write_fork(struct log_writer *w, const struct log_event *ev)
 {
-	int r = put_event_head(w, ev, FORK_NFIELDS);
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, FORK_NFIELDS);
+	put_delta32(w, ev->fork.child_tgid, ev->tgid);
+	return w->error;
+}
 
-	return r ? r : put_delta32(w, ev->fork.child_tgid, ev->tgid);
+static int write_exit(struct log_writer *w, const struct log_event *ev)
+{
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, EXIT_NFIELDS);
+	put_int(w, ev->exit.status);
+	return w->error;
 }
 
 /* Interns an argv-like list into w->argv_ids; NULL entries stay NULL. */
@@ -922,13 +898,11 @@ static int intern_list(struct log_writer *w, const char *const *v, uint32_t n, u
 	return r;
 }
 
-static int put_ref_list(struct log_writer *w, uint32_t n)
+static void put_ref_list(struct log_writer *w, uint32_t n)
 {
-	int r = put_array(w, n);
-
-	for (uint32_t i = 0; !r && i < n; i++)
-		r = put_ref(w, w->argv_ids[i]);
-	return r;
+	put_array(w, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_ref(w, w->argv_ids[i]);
 }
 
 /* ---- environments ---- */
@@ -953,21 +927,15 @@ static bool env_equal(const struct log_writer *w, const struct env_entry *x, con
 	return true;
 }
 
-static int write_env(struct log_writer *w, const struct env_entry *x)
+static void write_env(struct log_writer *w, const struct env_entry *x)
 {
-	int r = put_array(w, ENV_NFIELDS);
-
-	if (!r)
-		r = put_uint(w, LOG_REC_ENV);
-	if (!r)
-		r = put_uint(w, x->envc);
-	if (!r)
-		r = put_uint(w, x->flags);
-	if (!r)
-		r = put_array(w, x->nvars);
-	for (uint32_t i = 0; !r && i < x->nvars; i++)
-		r = put_uint(w, x->ids[i]);
-	return r;
+	put_array(w, ENV_NFIELDS);
+	put_uint(w, LOG_REC_ENV);
+	put_uint(w, x->envc);
+	put_uint(w, x->flags);
+	put_array(w, x->nvars);
+	for (uint32_t i = 0; i < x->nvars; i++)
+		put_uint(w, x->ids[i]);
 }
 
 /* The number of environment E (NULL: LOG_REF_NONE), writing its strings and record first when it is new. */
@@ -1002,17 +970,18 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 		return -ENOMEM;
 	for (uint32_t i = 0; !r && i < e->nvars; i++)
 		r = intern_opt(w, e->vars[i], false, &x.ids[i]);
-	if (!r)
-		r = write_env(w, &x);
-	if (!r)
-		r = index_table_insert(&w->env_index, hash, w->nenvs);
 	if (r) {
 		free(x.ids);
 		return r;
 	}
+	write_env(w, &x);
+	/* the reader has numbered the record: a failure from here on is sticky, as in intern */
+	r = index_table_insert(&w->env_index, hash, w->nenvs);
+	if (r)
+		fail(w, r);
 	w->envs[w->nenvs] = x;
 	*id = w->nenvs++;
-	return 0;
+	return w->error;
 }
 
 static int write_exec(struct log_writer *w, const struct log_event *ev)
@@ -1022,38 +991,27 @@ static int write_exec(struct log_writer *w, const struct log_event *ev)
 
 	if (!r)
 		r = intern_opt(w, ev->exec.exe, true, &exe);
-
 	if (!r)
 		r = intern_opt(w, ev->exec.filename, true, &filename);
 	if (!r)
 		r = intern_opt(w, ev->exec.cwd, true, &cwd);
 	if (!r)
 		r = intern_list(w, ev->exec.argv, ev->exec.nargv, LOG_ARGV_MAX);
-	if (!r)
-		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, EXEC_NFIELDS);
-	if (!r)
-		r = put_ref(w, exe);
-	if (!r)
-		r = put_uint(w, ev->exec.exe_flags);
-	if (!r)
-		r = put_ref(w, filename);
-	if (!r)
-		r = put_ref(w, cwd);
-	if (!r)
-		r = put_uint(w, ev->exec.cwd_flags);
-	if (!r)
-		r = put_uint(w, ev->exec.ppid);
-	if (!r)
-		r = put_uint(w, ev->exec.argc);
-	if (!r)
-		r = put_bool(w, ev->exec.argv_truncated);
-	if (!r)
-		r = put_ref_list(w, ev->exec.nargv);
-	if (!r)
-		r = put_ref(w, env);
-	return r;
+	if (r)
+		return r;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, EXEC_NFIELDS);
+	put_ref(w, exe);
+	put_uint(w, ev->exec.exe_flags);
+	put_ref(w, filename);
+	put_ref(w, cwd);
+	put_uint(w, ev->exec.cwd_flags);
+	put_uint(w, ev->exec.ppid);
+	put_uint(w, ev->exec.argc);
+	put_bool(w, ev->exec.argv_truncated);
+	put_ref_list(w, ev->exec.nargv);
+	put_ref(w, env);
+	return w->error;
 }
 
 static int write_proc_snapshot(struct log_writer *w, const struct log_event *ev)
@@ -1068,31 +1026,21 @@ static int write_proc_snapshot(struct log_writer *w, const struct log_event *ev)
 		r = intern_opt(w, ev->proc_snapshot.cwd, true, &cwd);
 	if (!r)
 		r = intern_list(w, ev->proc_snapshot.argv, ev->proc_snapshot.nargv, LOG_ARGV_MAX);
-	if (!r)
-		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, SNAP_NFIELDS);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.ppid);
-	if (!r)
-		r = put_ref(w, exe);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.exe_flags);
-	if (!r)
-		r = put_ref(w, cwd);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.cwd_flags);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.argc);
-	if (!r)
-		r = put_bool(w, ev->proc_snapshot.argv_truncated);
-	if (!r)
-		r = put_ref_list(w, ev->proc_snapshot.nargv);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.start_boot_ns);
-	if (!r)
-		r = put_uint(w, ev->proc_snapshot.flags);
-	return r;
+	if (r)
+		return r;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, SNAP_NFIELDS);
+	put_uint(w, ev->proc_snapshot.ppid);
+	put_ref(w, exe);
+	put_uint(w, ev->proc_snapshot.exe_flags);
+	put_ref(w, cwd);
+	put_uint(w, ev->proc_snapshot.cwd_flags);
+	put_uint(w, ev->proc_snapshot.argc);
+	put_bool(w, ev->proc_snapshot.argv_truncated);
+	put_ref_list(w, ev->proc_snapshot.nargv);
+	put_uint(w, ev->proc_snapshot.start_boot_ns);
+	put_uint(w, ev->proc_snapshot.flags);
+	return w->error;
 }
 
 /* The address without its zero tail: 0, 4 or 16 bytes, so an IPv4 address costs 5. */
@@ -1117,37 +1065,24 @@ static int write_net(struct log_writer *w, const struct log_event *ev)
 	for (uint32_t i = 0; !r && i < ev->net.ndns_names; i++)
 		if (w->argv_ids[i] == LOG_REF_NONE)
 			r = -EINVAL;    /* a NULL name means nothing */
-	if (!r)
-		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, NET_NFIELDS);
-	if (!r)
-		r = put_uint(w, ev->net.call);
-	if (!r)
-		r = put_int(w, ev->net.result);
-	if (!r)
-		r = put_int(w, ev->net.fd);
-	if (!r)
-		r = put_uint(w, ev->net.family);
-	if (!r)
-		r = put_uint(w, ev->net.sock_type);
-	if (!r)
-		r = put_uint(w, ev->net.protocol);
-	if (!r)
-		r = put_uint(w, ev->net.flags);
-	if (!r)
-		r = put_uint(w, ev->net.addr_source);
-	if (!r)
-		r = put_uint(w, ev->net.port);
-	if (!r)
-		r = put_bytes(w, ev->net.addr, addr_len(ev->net.addr));
-	if (!r)
-		r = put_ref(w, upath);
-	if (!r)
-		r = put_uint(w, ev->net.dns);
-	if (!r)
-		r = put_ref_list(w, ev->net.ndns_names);
-	return r;
+	if (r)
+		return r;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, NET_NFIELDS);
+	put_uint(w, ev->net.call);
+	put_int(w, ev->net.result);
+	put_int(w, ev->net.fd);
+	put_uint(w, ev->net.family);
+	put_uint(w, ev->net.sock_type);
+	put_uint(w, ev->net.protocol);
+	put_uint(w, ev->net.flags);
+	put_uint(w, ev->net.addr_source);
+	put_uint(w, ev->net.port);
+	put_bytes(w, ev->net.addr, addr_len(ev->net.addr));
+	put_ref(w, upath);
+	put_uint(w, ev->net.dns);
+	put_ref_list(w, ev->net.ndns_names);
+	return w->error;
 }
 
 static int write_file_op(struct log_writer *w, const struct log_event *ev)
@@ -1159,31 +1094,21 @@ static int write_file_op(struct log_writer *w, const struct log_event *ev)
 		r = intern_opt(w, ev->file_op.path2, true, &path2);
 	if (!r)
 		r = intern_opt(w, ev->file_op.target, false, &target);
-	if (!r)
-		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, FOP_NFIELDS);
-	if (!r)
-		r = put_uint(w, ev->file_op.call);
-	if (!r)
-		r = put_int(w, ev->file_op.result);
-	if (!r)
-		r = put_ref(w, path);
-	if (!r)
-		r = put_uint(w, ev->file_op.path_flags);
-	if (!r)
-		r = put_ref(w, path2);
-	if (!r)
-		r = put_uint(w, ev->file_op.path2_flags);
-	if (!r)
-		r = put_ref(w, target);
-	if (!r)
-		r = put_uint(w, ev->file_op.flags);
-	if (!r)
-		r = put_uint(w, ev->file_op.mode);
-	if (!r)
-		r = put_int(w, ev->file_op.length);
-	return r;
+	if (r)
+		return r;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, FOP_NFIELDS);
+	put_uint(w, ev->file_op.call);
+	put_int(w, ev->file_op.result);
+	put_ref(w, path);
+	put_uint(w, ev->file_op.path_flags);
+	put_ref(w, path2);
+	put_uint(w, ev->file_op.path2_flags);
+	put_ref(w, target);
+	put_uint(w, ev->file_op.flags);
+	put_uint(w, ev->file_op.mode);
+	put_int(w, ev->file_op.length);
+	return w->error;
 }
 
 static int write_notice(struct log_writer *w, const struct log_event *ev)
@@ -1207,21 +1132,16 @@ static int write_exec_failed(struct log_writer *w, const struct log_event *ev)
 
 	if (!r)
 		r = intern_opt(w, ev->exec_failed.path, true, &path);
-	if (!r)
-		r = ensure_attrs(w, ev);
-	if (!r)
-		r = put_event_head(w, ev, EXECF_NFIELDS);
-	if (!r)
-		r = put_int(w, ev->exec_failed.err);
-	if (!r)
-		r = put_ref(w, filename);
-	if (!r)
-		r = put_ref(w, path);
-	if (!r)
-		r = put_uint(w, ev->exec_failed.path_flags);
-	if (!r)
-		r = put_uint(w, ev->exec_failed.ppid);
-	return r;
+	if (r)
+		return r;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, EXECF_NFIELDS);
+	put_int(w, ev->exec_failed.err);
+	put_ref(w, filename);
+	put_ref(w, path);
+	put_uint(w, ev->exec_failed.path_flags);
+	put_uint(w, ev->exec_failed.ppid);
+	return w->error;
 }
 
 static int write_open(struct log_writer *w, const struct log_event *ev)
@@ -1229,30 +1149,15 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 	uint32_t site;
 	int r = intern_site(w, ev, &site);
 
-	if (!r)
-		r = ensure_attrs(w, ev);
 	/* the site cache moves with the opens the reader sees: a refused one is not among them */
 	if (r)
 		return r;
-	r = put_event_head(w, ev, OPEN_NFIELDS);
-	if (!r)
-		r = put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
-	if (!r)
-		r = put_int(w, ev->open.result);
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, OPEN_NFIELDS);
+	put_delta32(w, site, log_site_base(&w->site_cache, ev->tgid) + 1);
+	put_int(w, ev->open.result);
 	log_site_seen(&w->site_cache, ev->tgid, site);
-	return r;
-}
-
-static int write_simple(struct log_writer *w, const struct log_event *ev)
-{
-	int r = ensure_attrs(w, ev);
-
-	if (r)
-		return r;
-	if (ev->type == LOG_EV_FORK)
-		return write_fork(w, ev);
-	r = put_event_head(w, ev, EXIT_NFIELDS);
-	return r ? r : put_int(w, ev->exit.status);
+	return w->error;
 }
 
 int log_write_event(struct log_writer *w, const struct log_event *ev)
@@ -1265,8 +1170,10 @@ int log_write_event(struct log_writer *w, const struct log_event *ev)
 		return -EINVAL;
 	switch (ev->type) {
 	case LOG_EV_FORK:
+		r = write_fork(w, ev);
+		break;
 	case LOG_EV_EXIT:
-		r = write_simple(w, ev);
+		r = write_exit(w, ev);
 		break;
 	case LOG_EV_EXEC:
 		r = write_exec(w, ev);
@@ -1292,10 +1199,11 @@ int log_write_event(struct log_writer *w, const struct log_event *ev)
 	default:
 		return -EINVAL;
 	}
-	if (!r)
-		r = put_event_tail(w, ev);
 	if (r)
 		return r;
+	put_event_tail(w, ev);
+	if (w->error)
+		return w->error;
 	w->events++;
 	w->by_type[ev->type]++;
 	return 0;
@@ -1322,19 +1230,22 @@ static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, co
 	return w->path_site[path];
 }
 
-static int put_identity(struct log_writer *w, const struct log_digest *d)
+static void put_identity(struct log_writer *w, const struct log_digest *d)
 {
-	int r = put_uint(w, d->dev);
+	put_uint(w, d->dev);
+	put_uint(w, d->ino);
+	put_int(w, d->size);
+	put_int(w, d->mtime_ns);
+	put_int(w, d->ctime_ns);
+}
 
-	if (!r)
-		r = put_uint(w, d->ino);
-	if (!r)
-		r = put_int(w, d->size);
-	if (!r)
-		r = put_int(w, d->mtime_ns);
-	if (!r)
-		r = put_int(w, d->ctime_ns);
-	return r;
+/* The SHA-256 for a RESULT of 0, else RESULT (-errno). */
+static void put_outcome(struct log_writer *w, int32_t result, const uint8_t sha256[32])
+{
+	if (result)
+		put_int(w, result);
+	else
+		put_bytes(w, sha256, 32);
 }
 
 /* [11, kind, path, dt, sha256 / -errno, flags, (site | dev, ino, size, mtime_ns, ctime_ns)?] */
@@ -1354,33 +1265,26 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 		return r;
 	if (!zero)
 		site = same_identity_site(w, path, d);
-	r = put_array(w, zero ? DG_NFIELDS_NOID : site != LOG_REF_NONE ? DG_NFIELDS_SITE : DG_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_DIGEST);
-	if (!r)
-		r = put_uint(w, d->kind);
-	if (!r)
-		r = put_uint(w, path);
-	if (!r)
-		r = put_delta64(w, d->boot_ns, w->prev_ts);
-	if (!r)
-		r = d->result ? put_int(w, d->result) : put_bytes(w, d->sha256, sizeof(d->sha256));
-	if (!r)
-		r = put_uint(w, d->flags);
-	if (!r && !zero)
-		r = site != LOG_REF_NONE ? put_uint(w, site) : put_identity(w, d);
-	return r;
+	put_array(w, zero ? DG_NFIELDS_NOID : site != LOG_REF_NONE ? DG_NFIELDS_SITE : DG_NFIELDS);
+	put_uint(w, LOG_REC_DIGEST);
+	put_uint(w, d->kind);
+	put_uint(w, path);
+	put_delta64(w, d->boot_ns, w->prev_ts);
+	put_outcome(w, d->result, d->sha256);
+	put_uint(w, d->flags);
+	if (site != LOG_REF_NONE)
+		put_uint(w, site);
+	else if (!zero)
+		put_identity(w, d);
+	return w->error;
 }
 
 /* ---- what the kernel module measured ---- */
 
-static int put_uints(struct log_writer *w, const uint64_t *v, size_t n)
+static void put_uints(struct log_writer *w, const uint64_t *v, size_t n)
 {
-	int r = 0;
-
-	for (size_t i = 0; i < n && !r; i++)
-		r = put_uint(w, v[i]);
-	return r;
+	for (size_t i = 0; i < n; i++)
+		put_uint(w, v[i]);
 }
 
 /* [17, dt, tgid, tid, uid, gid, cgroup_id, path, sha256 / -errno, flags, bytes_hashed, dev, ino,
@@ -1396,46 +1300,33 @@ int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k)
 	    !k->path != !!(k->flags & LOG_KMOD_PATH_ERROR))
 		return -EINVAL;
 	r = intern_opt(w, k->path, true, &path);
-	if (!r)
-		r = put_array(w, KX_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_KMOD_EXEC);
-	if (!r)
-		r = put_delta64(w, k->ts_ns, w->prev_ts);
-	if (!r)
-		r = put_uints(w, (const uint64_t[]){ k->tgid, k->tid, k->uid, k->gid, k->cgroup_id }, 5);
-	if (!r)
-		r = path == LOG_REF_NONE ? put_null(w) : put_uint(w, path);
-	if (!r)
-		r = k->result ? put_int(w, k->result) : put_bytes(w, k->sha256, sizeof(k->sha256));
-	if (!r)
-		r = put_uints(w, (const uint64_t[]){ k->flags, k->bytes_hashed, k->dev, k->ino, k->generation }, 5);
-	if (!r)
-		r = put_int(w, k->size);
-	if (!r)
-		r = put_int(w, k->mtime_ns);
-	if (!r)
-		r = put_int(w, k->ctime_ns);
-	if (!r)
-		r = put_uint(w, k->i_version);
-	return r;
+	if (r)
+		return r;
+	put_array(w, KX_NFIELDS);
+	put_uint(w, LOG_REC_KMOD_EXEC);
+	put_delta64(w, k->ts_ns, w->prev_ts);
+	put_uints(w, (const uint64_t[]){ k->tgid, k->tid, k->uid, k->gid, k->cgroup_id }, 5);
+	put_ref(w, path);
+	put_outcome(w, k->result, k->sha256);
+	put_uints(w, (const uint64_t[]){ k->flags, k->bytes_hashed, k->dev, k->ino, k->generation }, 5);
+	put_int(w, k->size);
+	put_int(w, k->mtime_ns);
+	put_int(w, k->ctime_ns);
+	put_uint(w, k->i_version);
+	return w->error;
 }
 
 int log_write_kmod_stats(struct log_writer *w, const struct log_kmod_stats *k)
 {
-	int r;
-
 	if (w->error)
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
-	r = put_array(w, KS_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_KMOD_STATS);
-	if (!r)
-		r = put_uints(w, (const uint64_t[]){ k->measured, k->cache_hits, k->hashed_bytes, k->errors,
-						     k->dropped, k->received, k->bad_records }, KS_NFIELDS - 1);
-	return r;
+	put_array(w, KS_NFIELDS);
+	put_uint(w, LOG_REC_KMOD_STATS);
+	put_uints(w, (const uint64_t[]){ k->measured, k->cache_hits, k->hashed_bytes, k->errors,
+					 k->dropped, k->received, k->bad_records }, KS_NFIELDS - 1);
+	return w->error;
 }
 
 /* String fields of an exec identity, interned; refs in w->argv_ids for the needed list. */
@@ -1485,35 +1376,41 @@ static size_t exec_ident_nfields(const struct log_exec_ident *e, const struct xi
 	return n;
 }
 
-static int put_exec_ident_field(struct log_writer *w, const struct log_exec_ident *e,
-				const struct xi_refs *x, size_t field)
+static void put_exec_ident_field(struct log_writer *w, const struct log_exec_ident *e,
+				 const struct xi_refs *x, size_t field)
 {
-	int r;
-
 	switch (field) {
 	case XI_FILE_KIND:
-		return put_uint(w, e->kind);
+		put_uint(w, e->kind);
+		break;
 	case XI_CLASS:
-		return put_uint(w, e->elf_class);
+		put_uint(w, e->elf_class);
+		break;
 	case XI_MACHINE:
-		return put_uint(w, e->elf_machine);
+		put_uint(w, e->elf_machine);
+		break;
 	case XI_BUILD_ID:
-		return put_ref(w, x->build_id);
+		put_ref(w, x->build_id);
+		break;
 	case XI_INTERP:
-		return put_ref(w, x->interp);
+		put_ref(w, x->interp);
+		break;
 	case XI_SONAME:
-		return put_ref(w, x->soname);
+		put_ref(w, x->soname);
+		break;
 	case XI_RUNPATH:
-		return put_ref(w, x->runpath);
+		put_ref(w, x->runpath);
+		break;
 	case XI_NEEDED:
-		r = put_array(w, e->nneeded);
-		for (uint32_t i = 0; !r && i < e->nneeded; i++)
-			r = put_uint(w, w->argv_ids[i]);
-		return r;
+		put_array(w, e->nneeded);
+		for (uint32_t i = 0; i < e->nneeded; i++)
+			put_uint(w, w->argv_ids[i]);
+		break;
 	case XI_SCRIPT_INTERP:
-		return put_ref(w, x->script_interp);
+		put_ref(w, x->script_interp);
+		break;
 	default:
-		return put_ref(w, x->script_arg);
+		put_ref(w, x->script_arg);
 	}
 }
 
@@ -1534,159 +1431,112 @@ int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e)
 	if (r)
 		return r;
 	n = exec_ident_nfields(e, &x);
-	r = put_array(w, n);
-	if (!r)
-		r = put_uint(w, LOG_REC_EXEC_IDENT);
-	if (!r)
-		r = put_uint(w, x.path);
-	if (!r)
-		r = put_int(w, e->result);
-	for (size_t i = XI_FILE_KIND; !r && i < n; i++)
-		r = put_exec_ident_field(w, e, &x, i);
-	return r;
+	put_array(w, n);
+	put_uint(w, LOG_REC_EXEC_IDENT);
+	put_uint(w, x.path);
+	put_int(w, e->result);
+	for (size_t i = XI_FILE_KIND; i < n; i++)
+		put_exec_ident_field(w, e, &x, i);
+	return w->error;
 }
 
 /* ---- header, checkpoints, trailer ---- */
 
-static int put_string_array(struct log_writer *w, const char *const *v, uint32_t n)
+static void put_string_array(struct log_writer *w, const char *const *v, uint32_t n)
 {
-	int r = put_array(w, n);
-
-	for (uint32_t i = 0; !r && i < n; i++)
-		r = put_opt_string(w, v[i]);
-	return r;
+	put_array(w, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_opt_string(w, v[i]);
 }
 
-static int put_options(struct log_writer *w, const struct log_option *o, uint32_t n)
+static void put_options(struct log_writer *w, const struct log_option *o, uint32_t n)
 {
-	int r = put_array(w, (size_t)n * 2);
-
-	for (uint32_t i = 0; !r && i < n; i++) {
-		r = put_opt_string(w, o[i].key);
-		if (!r)
-			r = put_opt_string(w, o[i].value);
+	put_array(w, (size_t)n * 2);
+	for (uint32_t i = 0; i < n; i++) {
+		put_opt_string(w, o[i].key);
+		put_opt_string(w, o[i].value);
 	}
-	return r;
 }
 
 static int write_header(struct log_writer *w, const struct log_header *h)
 {
-	int r;
-
 	if (h->ncommand > LOG_COMMAND_MAX || h->noptions > LOG_OPTIONS_MAX ||
 	    h->nsecret_patterns > LOG_SECRET_PATTERNS_MAX || (h->ncommand && !h->command) ||
 	    (h->noptions && !h->options) || (h->nsecret_patterns && !h->secret_patterns))
 		return -E2BIG;
 	if (h->env_mode != LOG_ENV_NOT_RECORDED && h->env_mode != LOG_ENV_RECORDED)
 		return -EINVAL;
-	r = put_array(w, HDR_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_HEADER);
-	if (!r)
-		r = put_string(w, LOG_MAGIC, strlen(LOG_MAGIC));
-	if (!r)
-		r = put_uint(w, LOG_FORMAT_VERSION);
-	if (!r)
-		r = put_opt_string(w, h->kettle_version);
-	if (!r)
-		r = put_opt_string(w, h->host);
-	if (!r)
-		r = put_opt_string(w, h->kernel_release);
-	if (!r)
-		r = put_opt_string(w, h->boot_id);
-	if (!r)
-		r = put_uint(w, h->start_wall_ns);
-	if (!r)
-		r = put_uint(w, h->start_boot_ns);
-	if (!r)
-		r = put_uint(w, h->root_pid);
-	if (!r)
-		r = put_string_array(w, h->command, h->ncommand);
-	if (!r)
-		r = put_opt_string(w, h->cwd);
-	if (!r)
-		r = put_options(w, h->options, h->noptions);
-	if (!r)
-		r = put_array(w, ENVR_NFIELDS);
-	if (!r)
-		r = put_uint(w, h->env_mode);
-	if (!r)
-		r = put_string_array(w, h->secret_patterns, h->nsecret_patterns);
-	return r;
+	put_array(w, HDR_NFIELDS);
+	put_uint(w, LOG_REC_HEADER);
+	put_string(w, LOG_MAGIC, strlen(LOG_MAGIC));
+	put_uint(w, LOG_FORMAT_VERSION);
+	put_opt_string(w, h->kettle_version);
+	put_opt_string(w, h->host);
+	put_opt_string(w, h->kernel_release);
+	put_opt_string(w, h->boot_id);
+	put_uint(w, h->start_wall_ns);
+	put_uint(w, h->start_boot_ns);
+	put_uint(w, h->root_pid);
+	put_string_array(w, h->command, h->ncommand);
+	put_opt_string(w, h->cwd);
+	put_options(w, h->options, h->noptions);
+	put_array(w, ENVR_NFIELDS);
+	put_uint(w, h->env_mode);
+	put_string_array(w, h->secret_patterns, h->nsecret_patterns);
+	return w->error;
 }
 
-static int put_u64_array(struct log_writer *w, const uint64_t *v, size_t n)
+static void put_u64_array(struct log_writer *w, const uint64_t *v, size_t n)
 {
-	int r = put_array(w, n);
-
-	for (size_t i = 0; !r && i < n; i++)
-		r = put_uint(w, v[i]);
-	return r;
+	put_array(w, n);
+	put_uints(w, v, n);
 }
 
-static int put_losses(struct log_writer *w, const struct log_losses *l)
+static void put_losses(struct log_writer *w, const struct log_losses *l)
 {
 	static const struct log_losses none;
-	int r;
 
 	if (!l)
 		l = &none;
-	r = put_array(w, LOSS_NFIELDS);
-	if (!r)
-		r = put_u64_array(w, l->ringbuf_drops, LOG_EV_TYPE_MAX);
-	if (!r)
-		r = put_uint(w, l->path_truncations);
-	if (!r)
-		r = put_uint(w, l->argv_truncations);
-	if (!r)
-		r = put_uint(w, l->string_truncations);
-	if (!r)
-		r = put_uint(w, l->pending_full);
-	if (!r)
-		r = put_uint(w, l->tracked_full);
-	if (!r)
-		r = put_uint(w, l->env_truncations);
-	return r;
+	put_array(w, LOSS_NFIELDS);
+	put_u64_array(w, l->ringbuf_drops, LOG_EV_TYPE_MAX);
+	put_uint(w, l->path_truncations);
+	put_uint(w, l->argv_truncations);
+	put_uint(w, l->string_truncations);
+	put_uint(w, l->pending_full);
+	put_uint(w, l->tracked_full);
+	put_uint(w, l->env_truncations);
 }
 
-/* SHA-256 of every byte written so far, without ending the running digest. */
-static int digest_so_far(struct log_writer *w, uint8_t out[32])
+/* SHA-256 of every byte written so far, without ending the running digest; OUT goes unused after a failure. */
+static void digest_so_far(struct log_writer *w, uint8_t out[32])
 {
 	unsigned int n = 0;
-	int r = hash_pending(w);
 
-	if (r)
-		return r;
+	if (hash_pending(w))
+		return;
 	if (EVP_MD_CTX_copy_ex(w->sha_copy, w->sha) != 1 ||
 	    EVP_DigestFinal_ex(w->sha_copy, out, &n) != 1 || n != 32)
-		return fail(w, -EIO);
-	return 0;
+		fail(w, -EIO);
 }
 
 int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct log_losses *losses)
 {
 	uint8_t sha[32];
-	int r;
 
 	if (w->error)
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
-	r = digest_so_far(w, sha);
-	if (!r)
-		r = put_array(w, CP_NFIELDS);
-	if (!r)
-		r = put_uint(w, LOG_REC_CHECKPOINT);
-	if (!r)
-		r = put_uint(w, boot_ns);
-	if (!r)
-		r = put_uint(w, w->events);
-	if (!r)
-		r = put_losses(w, losses);
-	if (!r)
-		r = put_bytes(w, sha, sizeof(sha));
+	digest_so_far(w, sha);
+	put_array(w, CP_NFIELDS);
+	put_uint(w, LOG_REC_CHECKPOINT);
+	put_uint(w, boot_ns);
+	put_uint(w, w->events);
+	put_losses(w, losses);
+	put_bytes(w, sha, sizeof(sha));
 	/* a checkpoint is a promise that the bytes before it are on disk */
-	return r ? r : flush(w);
+	return flush(w);
 }
 
 static bool hash_stats_zero(const struct log_hash_stats *h)
@@ -1694,21 +1544,14 @@ static bool hash_stats_zero(const struct log_hash_stats *h)
 	return !h->queued && !h->hashed && !h->failed && !h->changed && !h->queue_full;
 }
 
-static int put_hash_stats(struct log_writer *w, const struct log_hash_stats *h)
+static void put_hash_stats(struct log_writer *w, const struct log_hash_stats *h)
 {
-	int r = put_array(w, HS_NFIELDS);
-
-	if (!r)
-		r = put_uint(w, h->queued);
-	if (!r)
-		r = put_uint(w, h->hashed);
-	if (!r)
-		r = put_uint(w, h->failed);
-	if (!r)
-		r = put_uint(w, h->changed);
-	if (!r)
-		r = put_uint(w, h->queue_full);
-	return r;
+	put_array(w, HS_NFIELDS);
+	put_uint(w, h->queued);
+	put_uint(w, h->hashed);
+	put_uint(w, h->failed);
+	put_uint(w, h->changed);
+	put_uint(w, h->queue_full);
 }
 
 int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
@@ -1722,29 +1565,19 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
-	r = digest_so_far(w, sha);
-	if (!r)
-		r = put_array(w, hash ? TR_NFIELDS : TR_NFIELDS_NOHASH);
-	if (!r)
-		r = put_uint(w, LOG_REC_TRAILER);
-	if (!r)
-		r = put_uint(w, t->end_wall_ns);
-	if (!r)
-		r = put_uint(w, t->end_boot_ns);
-	if (!r)
-		r = put_int(w, t->exit_status);
-	if (!r)
-		r = put_int(w, t->kettle_exit);
-	if (!r)
-		r = put_u64_array(w, w->by_type, LOG_EV_TYPE_MAX);
-	if (!r)
-		r = put_losses(w, &t->losses);
-	if (!r)
-		r = put_bytes(w, sha, sizeof(sha));
-	if (!r && hash)
-		r = put_hash_stats(w, &t->hash);
-	if (!r)
-		r = flush(w);
+	digest_so_far(w, sha);
+	put_array(w, hash ? TR_NFIELDS : TR_NFIELDS_NOHASH);
+	put_uint(w, LOG_REC_TRAILER);
+	put_uint(w, t->end_wall_ns);
+	put_uint(w, t->end_boot_ns);
+	put_int(w, t->exit_status);
+	put_int(w, t->kettle_exit);
+	put_u64_array(w, w->by_type, LOG_EV_TYPE_MAX);
+	put_losses(w, &t->losses);
+	put_bytes(w, sha, sizeof(sha));
+	if (hash)
+		put_hash_stats(w, &t->hash);
+	r = flush(w);
 	if (!r)
 		w->finished = true;
 	return r;

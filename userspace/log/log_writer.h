@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it. */
+/*
+ * Writes the CBOR build log (docs/log-format.md). Single-threaded: the collector's writer thread owns it.
+ *
+ * A write refused before its record's first byte (a bad argument, a string
+ * over LOG_STR_MAX) returns -errno and leaves the writer usable.  A failure
+ * after that byte is sticky: the call and every later one return it
+ * (log_writer_close too), and the file keeps only what was flushed before,
+ * which a reader sees as a truncated log.
+ */
 #ifndef KETTLE_LOG_WRITER_H
 #define KETTLE_LOG_WRITER_H
 

@@ -174,12 +174,9 @@ static int dns_note(struct net_endpoint *ep, const struct log_event *e)
 
 static bool net_traced(const struct log_header *h)
 {
-	bool on = false;
+	const char *v = log_header_option(h, LOG_OPTION_NET_TRACED);
 
-	for (uint32_t i = 0; i < h->noptions; i++)
-		if (h->options[i].key && !strcmp(h->options[i].key, LOG_OPTION_NET_TRACED))
-			on = h->options[i].value && !strcmp(h->options[i].value, "true");
-	return on;
+	return v && !strcmp(v, "true");
 }
 
 static uint64_t net_losses(const struct log_file *f)

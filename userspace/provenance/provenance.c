@@ -115,16 +115,6 @@ static int set(json_t *obj, const char *key, json_t *val)
 	return val ? json_object_set_new(obj, key, val) : -1;
 }
 
-static const char *option(const struct log_header *h, const char *key)
-{
-	const char *v = NULL;
-
-	for (uint32_t i = 0; i < h->noptions; i++)
-		if (h->options[i].key && !strcmp(h->options[i].key, key))
-			v = h->options[i].value;        /* the last one counts */
-	return v;
-}
-
 /* ---- which paths are what ---- */
 
 static bool under_cwd(const struct conv *c, const char *path)
@@ -520,8 +510,8 @@ static char *git_uri(const char *url)
 /* The git source recorded in the header, or NULL (*none set) when there is none. */
 static json_t *git_dep(const struct log_header *h, bool *none)
 {
-	const char *url = option(h, "git.url"), *commit = option(h, "git.commit");
-	const char *tree = option(h, "git.tree"), *dirty = option(h, "git.dirty");
+	const char *url = log_header_option(h, "git.url"), *commit = log_header_option(h, "git.commit");
+	const char *tree = log_header_option(h, "git.tree"), *dirty = log_header_option(h, "git.dirty");
 	json_t *dep, *digest;
 	char *uri;
 
@@ -701,10 +691,10 @@ static json_t *external_parameters(const struct log_file *f)
 
 	if (p && env && set(p, "environment", environment_json(env)))
 		p = (json_decref(p), NULL);
-	const char *url = option(h, "git.url"), *commit = option(h, "git.commit");
+	const char *url = log_header_option(h, "git.url"), *commit = log_header_option(h, "git.commit");
 
 	if (p && url && commit) {
-		const char *tree = option(h, "git.tree"), *dirty = option(h, "git.dirty");
+		const char *tree = log_header_option(h, "git.tree"), *dirty = log_header_option(h, "git.dirty");
 		json_t *src = json_pack("{s:o, s:o, s:b}", "repository", jtext(url), "commit", jtext(commit),
 					"dirty", dirty && !strcmp(dirty, "true"));
 
@@ -749,7 +739,7 @@ static json_t *internal_parameters(const struct log_file *f)
 	}
 	p = json_pack("{s:o, s:o, s:o, s:o}", "kettleVersion", jtext(h->kettle_version),
 		      "kernelRelease", jtext(h->kernel_release), "host", jtext(h->host), "options", opts);
-	if (p && option(h, "scope") && set(p, "scope", jtext(option(h, "scope"))))
+	if (p && log_header_option(h, "scope") && set(p, "scope", jtext(log_header_option(h, "scope"))))
 		p = (json_decref(p), NULL);
 	if (p && h->env_mode == LOG_ENV_RECORDED && set(p, "environment", environment_rule(f)))
 		p = (json_decref(p), NULL);
@@ -759,7 +749,7 @@ static json_t *internal_parameters(const struct log_file *f)
 static json_t *run_details(const struct log_file *f, const struct provenance_options *o)
 {
 	const struct log_header *h = &f->header;
-	const char *id = option(h, "invocation_id");
+	const char *id = log_header_option(h, "invocation_id");
 	char fallback[256];
 
 	if (!id) {
@@ -817,7 +807,7 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 static int kernel_module(const struct log_file *f, json_t *completeness)
 {
 	const struct log_kmod_stats *k = &f->kmod_stats;
-	const char *state = option(&f->header, "kmod");
+	const char *state = log_header_option(&f->header, "kmod");
 
 	if (!state)
 		return 0;
@@ -933,7 +923,8 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	deps = dependencies(&c);
 	if (!deps)
 		goto done;
-	facts->mid_build = option(&f->header, "complete") && !strcmp(option(&f->header, "complete"), "false");
+	facts->mid_build = log_header_option(&f->header, "complete") &&
+			   !strcmp(log_header_option(&f->header, "complete"), "false");
 	if (record_reasons(&c))
 		goto done;
 	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build &&
