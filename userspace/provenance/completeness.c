@@ -9,27 +9,27 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "log/log_filter.h"
 #include "log/net_summary.h"
 #include "log/proc_exe.h"
 #include "provenance/completeness.h"
 
-static const struct {
-	const char *code, *detail;
-} notice_reasons[LOG_NOTICE_WHAT_MAX] = {
-	[LOG_NOTICE_COMPAT_CALL] = { "compat-syscall", "a 32-bit system call (i386 number %" PRIu32 ") that Kettle records only as a 64-bit call" },
-	[LOG_NOTICE_IO_URING] = { "io-uring", "set up an io_uring: what its ring opens, reads or connects to is not recorded" },
-	[LOG_NOTICE_BPF] = { "bpf", "called bpf(): it could load programs or change the tracer's maps" },
-	[LOG_NOTICE_PTRACE] = { "ptrace", "called ptrace(): it could change another process, or the tracer" },
-	[LOG_NOTICE_PROCESS_VM] = { "process-memory", "read or wrote the memory of process %" PRIu64 ", which is not part of the build" },
-	[LOG_NOTICE_NAMESPACE] = { "namespace", "entered a new namespace (flags %#" PRIx64 "): its paths and peers are not the host's" },
-	[LOG_NOTICE_MOUNT] = { "mount", "changed the mount table: a path can then name other bytes than the hasher reads" },
-	[LOG_NOTICE_CHROOT] = { "chroot", "changed its root directory: its paths are not the host's" },
-	[LOG_NOTICE_MODULE] = { "kernel-module", "loaded or removed a kernel module" },
-	[LOG_NOTICE_KEXEC] = { "kexec", "loaded a kernel to boot" },
-	[LOG_NOTICE_SIGNAL_TRACER] = { "signal-tracer", "sent a signal to Kettle's collector (or to every process)" },
-	[LOG_NOTICE_RAW_IO] = { "raw-io", "asked for port I/O (iopl, ioperm)" },
-	[LOG_NOTICE_EXEC_UNLINKED] = { "exec-unlinked", "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path" },
-	[LOG_NOTICE_FD_LOST] = { "fd-unrecorded", "received file descriptors over a socket that Kettle could not record" },
+/* What each notice means for the record; the reason's name is log_notice_name(). */
+static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
+	[LOG_NOTICE_COMPAT_CALL] = "a 32-bit system call (i386 number %" PRIu32 ") that Kettle records only as a 64-bit call",
+	[LOG_NOTICE_IO_URING] = "set up an io_uring: what its ring opens, reads or connects to is not recorded",
+	[LOG_NOTICE_BPF] = "called bpf(): it could load programs or change the tracer's maps",
+	[LOG_NOTICE_PTRACE] = "called ptrace(): it could change another process, or the tracer",
+	[LOG_NOTICE_PROCESS_VM] = "read or wrote the memory of process %" PRIu64 ", which is not part of the build",
+	[LOG_NOTICE_NAMESPACE] = "entered a new namespace (flags %#" PRIx64 "): its paths and peers are not the host's",
+	[LOG_NOTICE_MOUNT] = "changed the mount table: a path can then name other bytes than the hasher reads",
+	[LOG_NOTICE_CHROOT] = "changed its root directory: its paths are not the host's",
+	[LOG_NOTICE_MODULE] = "loaded or removed a kernel module",
+	[LOG_NOTICE_KEXEC] = "loaded a kernel to boot",
+	[LOG_NOTICE_SIGNAL_TRACER] = "sent a signal to Kettle's collector (or to every process)",
+	[LOG_NOTICE_RAW_IO] = "asked for port I/O (iopl, ioperm)",
+	[LOG_NOTICE_EXEC_UNLINKED] = "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path",
+	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
 };
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
@@ -128,21 +128,21 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 	char detail[256];
 	uint32_t what = ev->notice.what;
 
-	if (what == 0 || what >= LOG_NOTICE_WHAT_MAX || !notice_reasons[what].code)
+	if (!log_notice_name(what) || !notice_details[what])
 		return completeness_reason_add(reasons, "unknown-notice", ev->tgid, exe, NULL,
 					       "a notice this kettle does not know");
 	switch (what) {
 	case LOG_NOTICE_COMPAT_CALL:
-		snprintf(detail, sizeof(detail), notice_reasons[what].detail, ev->notice.nr);
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.nr);
 		break;
 	case LOG_NOTICE_PROCESS_VM:
 	case LOG_NOTICE_NAMESPACE:
-		snprintf(detail, sizeof(detail), notice_reasons[what].detail, ev->notice.arg0);
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	default:
-		snprintf(detail, sizeof(detail), "%s", notice_reasons[what].detail);
+		snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 	}
-	return completeness_reason_add(reasons, notice_reasons[what].code, ev->tgid, exe, NULL, detail);
+	return completeness_reason_add(reasons, log_notice_name(what), ev->tgid, exe, NULL, detail);
 }
 
 /*
