@@ -17,6 +17,7 @@
  *   blind_spot cgroup-move           write its own pid to the root cgroup's cgroup.procs
  *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
  *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
+ *   blind_spot read PATH             open PATH and read a byte (PATH may be /proc/PID/fd/N)
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
@@ -397,6 +398,12 @@ int main(int argc, char **argv)
 		return do_unix_own(argv[2]);
 	if (!strcmp(m, "serve-once") && argc == 3)
 		return unix_serve_once(argv[2]);
+	if (!strcmp(m, "read") && argc == 3) {
+		char byte;
+		int fd = open(argv[2], O_RDONLY);
+
+		return fd < 0 || read(fd, &byte, 1) < 0 ? die(argv[2]) : 0;
+	}
 	if (!strcmp(m, "signal-tracer"))
 		return do_signal_tracer();
 	fprintf(stderr, "blind_spot: usage: see the comment at the top of tests/helpers/blind_spot.c\n");

@@ -233,6 +233,31 @@ static int fd_taken_from_outside_is_recorded(void)
 	return TEST_PASS;
 }
 
+/* /proc/PID/fd/N of this test process: the kernel opens the file itself, and that is what is recorded. */
+static int fd_reopened_through_proc_is_recorded(void)
+{
+	char args[128], path[320];
+	struct blind_run r;
+	int fd, rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-proc-fd-file", (int)getpid());
+	if (test_sh("echo outside > '%s'", path))
+		return TEST_FAIL;
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "open %s", path);
+	snprintf(args, sizeof(args), "read /proc/%d/fd/%d", (int)getpid(), fd);
+	rc = blind_run(&r, "proc-fd", args);
+	close(fd);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(log_has_open(&r, path, 0), "the log has the file itself, %s", path);
+	CHECK(is_complete(&r), "complete: the file is an input with its digest");
+	unlink(path);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static int memory_of_untracked_process_is_flagged(void)
 {
 	char args[128];
@@ -346,7 +371,28 @@ static int file_in_dev_shm_is_an_input(void)
 	return TEST_PASS;
 }
 
+/* An input read through FUSE (bindfs): hashed, but named unverifiable; the build is not complete. */
+static int input_on_fuse_is_flagged(void)
+{
+	char src[128], mnt[128], args[300];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	if (test_sh("command -v bindfs >/dev/null && command -v fusermount3 >/dev/null"))
+		return test_skip("bindfs or fusermount3 missing (tools/install-deps installs them)");
+	snprintf(src, sizeof(src), "/tmp/kettle-test-%d-fuse-src", (int)getpid());
+	snprintf(mnt, sizeof(mnt), "/tmp/kettle-test-%d-fuse-mnt", (int)getpid());
+	CHECK(test_sh("mkdir -p %s %s && echo served > %s/input && bindfs %s %s", src, mnt, src, src, mnt) == 0,
+	      "bindfs %s %s", src, mnt);
+	snprintf(args, sizeof(args), "read %s/input", mnt);
+	rc = flagged("fuse", args, "unverifiable-filesystem");
+	test_sh("fusermount3 -u %s; rm -rf %s %s", mnt, src, mnt);
+	return rc;
+}
+
 static const struct test tests[] = {
+	{ "input_on_fuse_is_flagged", input_on_fuse_is_flagged },
 	{ "daemon_outside_the_build_is_flagged", daemon_outside_the_build_is_flagged },
 	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },
 	{ "file_in_dev_shm_is_an_input", file_in_dev_shm_is_an_input },
@@ -357,6 +403,7 @@ static const struct test tests[] = {
 	{ "fd_received_over_socket_is_recorded", fd_received_over_socket_is_recorded },
 	{ "open_by_handle_is_recorded", open_by_handle_is_recorded },
 	{ "fd_taken_from_outside_is_recorded", fd_taken_from_outside_is_recorded },
+	{ "fd_reopened_through_proc_is_recorded", fd_reopened_through_proc_is_recorded },
 	{ "memory_of_untracked_process_is_flagged", memory_of_untracked_process_is_flagged },
 	{ "new_mount_namespace_is_flagged", new_mount_namespace_is_flagged },
 	{ "bpf_use_is_flagged", bpf_use_is_flagged },
