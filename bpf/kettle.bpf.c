@@ -1418,17 +1418,20 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	bool compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT_NR;
-	__u64 nr = BPF_CORE_READ(regs, orig_ax);
-	__u64 arg1 = BPF_CORE_READ(regs, di), arg2 = BPF_CORE_READ(regs, si);
+	/* every system call of the machine comes here: direct loads and one table lookup, then out */
+	__u64 nr = regs->orig_ax, arg1, arg2;
 	struct call_args a = {};
+	bool compat;
 	__u32 cls;
 
 	if (nr >= KE_SYSCALL_NR_MAX)
 		return 0;
+	compat = task->thread_info.status & TS_COMPAT_NR;
 	cls = compat ? compat_class[nr] : native_class[nr];
 	if (!cls)
 		return 0;
+	arg1 = BPF_CORE_READ(regs, di);
+	arg2 = BPF_CORE_READ(regs, si);
 	if (cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) {
 		/* a call that failed read, ran or reached nothing */
 		if (ret < 0)
