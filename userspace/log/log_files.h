@@ -37,6 +37,13 @@ struct file_entry {
 	bool create_seen;           /* the first successful O_CREAT open decided `created` */
 	bool existed;               /* an open or exec of it succeeded before */
 	bool absent_last;           /* the latest attempt before now found it absent */
+	/*
+	 * The build replaced its content (created it, truncated it for writing,
+	 * or renamed a file it had produced onto it) before any of its processes
+	 * read or ran it: what they read or ran later is the build's own bytes
+	 * (an intermediate), not something from before the build.
+	 */
+	bool produced;
 	uint64_t opens, failed;
 	uint32_t *pids;             /* distinct, in the order they first touched it */
 	size_t npids, cappids;

@@ -550,6 +550,11 @@ static json_t *dependencies(struct conv *c)
 		 * without one, a file read or run that the build never wrote. */
 		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
 			continue;
+		/* made by the build before it read or ran it (configure's conftest, a generated header) */
+		if (e->produced) {
+			c->facts->intermediates++;
+			continue;
+		}
 		if (excluded(c, e->path)) {
 			c->facts->excluded++;
 			continue;
@@ -798,7 +803,8 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 	if (c && f->header.format_version >= 3 && set(c, "environmentTruncations", ju64(l->env_truncations)))
 		c = (json_decref(c), NULL);
 	if (c && f->header.format_version >= 4 &&
-	    (set(c, "reasons", json_incref(reasons)) || set(c, "reasonsTotal", ju64(x->nreasons))))
+	    (set(c, "reasons", json_incref(reasons)) || set(c, "reasonsTotal", ju64(x->nreasons)) ||
+	     set(c, "intermediates", ju64(x->intermediates))))
 		c = (json_decref(c), NULL);
 	return c;
 }

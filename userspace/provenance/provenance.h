@@ -37,6 +37,7 @@ struct provenance_options {
 /* What the statement says about itself, for messages, exit codes and --json-summary. */
 struct provenance_facts {
 	size_t subjects, dependencies, excluded;
+	size_t intermediates;   /* files the build made and then read or ran: not dependencies */
 	uint64_t events, processes, losses;     /* losses: log_losses_total() of the trailer */
 	uint64_t changed;       /* inputs or outputs whose digest is not the content the build saw */
 	uint64_t unhashed;      /* inputs or outputs the log has no digest for */
