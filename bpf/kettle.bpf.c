@@ -981,6 +981,7 @@ FOP_PROG(utimensat, KE_FOP_UTIMENSAT)
 /* ---- sockets: the address copied at entry, recorded with the result at exit ---- */
 
 #define AF_UNIX_NR  1
+#define EINPROGRESS_NR 115
 #define AF_INET_NR  2
 #define AF_INET6_NR 10
 #define S_IFMT_NR   00170000
@@ -1225,7 +1226,14 @@ static __always_inline int net_exit(long ret, __u32 call)
 		ev->sock_type = BPF_CORE_READ(sk, sk_type);
 		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
 	}
-	if (p && p->salen >= 2)
+	/*
+	 * A connect that went through names its peer from the kernel's socket: the
+	 * sockaddr copied at entry is what the caller passed, and another thread
+	 * can rewrite it before the kernel reads it.
+	 */
+	if (call == KE_NET_CONNECT && sk && (ret == 0 || ret == -EINPROGRESS_NR))
+		sock_fill(s, &off, ev, sk, true);
+	else if (p && p->salen >= 2)
 		sa_fill(s, &off, ev, p->sa, p->salen);
 	else if (sk && (call != KE_NET_ACCEPT && call != KE_NET_ACCEPT4 ? true : ret >= 0) &&
 		 call != KE_NET_CONNECT && call != KE_NET_BIND)
