@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "collect/proc_scan.h"
 #include "collect/syscall_class.h"
 #include "collect/tracer.h"
 #include "kettle.skel.h"
@@ -242,6 +243,20 @@ long tracer_tracked_count(struct tracer *t)
 		prev = &key;
 	}
 	return errno == ENOENT ? n : -1;
+}
+
+int tracer_tracked_pids(struct tracer *t, struct pid_list *out)
+{
+	int fd = bpf_map__fd(t->skel->maps.tracked);
+	__u32 key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (pid_list_add(out, (pid_t)next))
+			return -ENOMEM;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int tracer_read_losses(struct tracer *t, struct log_losses *out)

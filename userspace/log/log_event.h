@@ -59,7 +59,11 @@ enum log_notice_what {
 	LOG_NOTICE_COMPAT_CALL = 1, LOG_NOTICE_IO_URING, LOG_NOTICE_BPF, LOG_NOTICE_PTRACE,
 	LOG_NOTICE_PROCESS_VM, LOG_NOTICE_NAMESPACE, LOG_NOTICE_MOUNT, LOG_NOTICE_CHROOT,
 	LOG_NOTICE_MODULE, LOG_NOTICE_KEXEC, LOG_NOTICE_SIGNAL_TRACER, LOG_NOTICE_RAW_IO,
-	LOG_NOTICE_EXEC_UNLINKED, LOG_NOTICE_FD_LOST, LOG_NOTICE_WHAT_MAX
+	LOG_NOTICE_EXEC_UNLINKED, LOG_NOTICE_FD_LOST,
+	/* written by kettle run itself, never by the kernel */
+	LOG_NOTICE_INTERRUPTED,         /* SIGINT/SIGTERM/SIGHUP ended the run: the build did not finish */
+	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
+	LOG_NOTICE_WHAT_MAX
 };
 
 /* Event types of a version-1 log (fork .. open), and of versions 2 and 3 (.. file_op). */

@@ -13,7 +13,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_EXEC_FAIL == (int)LOG_EV_EXEC_FAILED && (int)KE_EXIT == (int)LOG_EV_EXIT &&
 	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_PROC_SNAPSHOT == (int)LOG_EV_PROC_SNAPSHOT &&
 	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
-	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX &&
+	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_INTERRUPTED &&
 	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,

@@ -30,6 +30,7 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_RAW_IO] = "asked for port I/O (iopl, ioperm)",
 	[LOG_NOTICE_EXEC_UNLINKED] = "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path",
 	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
+	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
 };
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
@@ -137,6 +138,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 		break;
 	case LOG_NOTICE_PROCESS_VM:
 	case LOG_NOTICE_NAMESPACE:
+	case LOG_NOTICE_INTERRUPTED:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	default:
@@ -260,6 +262,9 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = -ENOMEM;
 			break;
 		}
+		/* an idle process left running is named in the log; what it did for the build is recorded */
+		if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_LEFT_RUNNING)
+			continue;
 		if (ev->type == LOG_EV_NOTICE) {
 			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid), reasons);
 			found++;

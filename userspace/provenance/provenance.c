@@ -315,6 +315,7 @@ static json_t *subjects(struct conv *c)
 		}
 	}
 	if (!n) {
+		c->facts->no_subject = true;
 		ERR("no subject: the build wrote no file under %s that exists at the end with a digest "
 		    "(name the outputs with --subject)", c->cwd[0] ? c->cwd : "its directory");
 		goto done;

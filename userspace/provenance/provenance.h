@@ -42,6 +42,7 @@ struct provenance_facts {
 	uint64_t changed;       /* inputs or outputs whose digest is not the content the build saw */
 	uint64_t unhashed;      /* inputs or outputs the log has no digest for */
 	bool mid_build;         /* the record began mid-build (kettle attach: header option complete=false) */
+	bool no_subject;        /* no statement: the build left no output to name (a no-op build?) */
 	bool complete;          /* no losses, nothing changed, nothing unhashed, not begun mid-build, no reason */
 	uint64_t nreasons;      /* named reasons the record is not complete (provenance/completeness.h) */
 	char reason_lines[PROVENANCE_REASON_LINES][320];        /* the first ones, one line each, for messages */
