@@ -39,7 +39,16 @@ struct plan_entry {
 };
 
 struct hash_plan {
+	/*
+	 * Two engines.  What the build reads or runs is hashed at once, by one
+	 * worker at normal priority: a build that reads a file and later rewrites
+	 * it (.ninja_log, a compiler cache's manifest, a lockfile) must find its
+	 * first content hashed before that, and idle-priority workers starve
+	 * while the build keeps the CPUs busy.  Outputs wait for the end anyway:
+	 * they go to idle-priority workers, one per CPU.
+	 */
 	struct hash_engine *engine;
+	struct hash_engine *urgent;
 	struct plan_entry *entries;
 	uint32_t nentries, capentries;
 	struct index_table index;
@@ -84,7 +93,10 @@ struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, si
 		return NULL;
 	}
 	p->engine = hash_engine_new(&eo, err, errlen);
-	if (!p->engine) {
+	eo.workers = 1;
+	eo.low_priority = false;
+	p->urgent = p->engine ? hash_engine_new(&eo, err, errlen) : NULL;
+	if (!p->urgent) {
 		hash_plan_free(p);
 		return NULL;
 	}
@@ -188,7 +200,8 @@ static int not_hashed_write(struct log_writer *log, const struct plan_entry *e, 
 static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_digest_kind kind,
 		       struct log_writer *w, struct log_writer *log)
 {
-	int rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+	struct hash_engine *eng = kind == LOG_DIGEST_OUTPUT ? p->engine : p->urgent;
+	int rc = hash_engine_submit(eng, e->path, COOKIE(e - p->entries, kind));
 
 	/* At the end the writer can wait for room instead of losing the file. */
 	while (rc == -EAGAIN && w) {
@@ -196,7 +209,7 @@ static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_diges
 
 		if (wr)
 			return wr;
-		rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+		rc = hash_engine_submit(eng, e->path, COOKIE(e - p->entries, kind));
 	}
 	if (!rc) {
 		p->stats.queued++;
@@ -519,14 +532,15 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 	return rc;
 }
 
-int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms)
+/* Writes what ENG has finished; waits up to TIMEOUT_MS for the first result. */
+static int engine_write_ready(struct hash_plan *p, struct hash_engine *eng, struct log_writer *w, int timeout_ms)
 {
 	struct hash_result res[PLAN_BATCH];
 	size_t n;
 	int rc = 0;
 
 	do {
-		n = hash_engine_poll(p->engine, res, PLAN_BATCH, timeout_ms);
+		n = hash_engine_poll(eng, res, PLAN_BATCH, timeout_ms);
 		for (size_t i = 0; i < n; i++) {
 			if (!rc)
 				rc = result_write(p, w, &res[i]);
@@ -537,6 +551,15 @@ int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout
 	return rc;
 }
 
+int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms)
+{
+	/* the wait is spent on whichever engine still has work */
+	bool urgent_first = hash_engine_outstanding(p->urgent) > 0;
+	int rc = engine_write_ready(p, urgent_first ? p->urgent : p->engine, w, timeout_ms);
+
+	return rc ? rc : engine_write_ready(p, urgent_first ? p->engine : p->urgent, w, 0);
+}
+
 int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
 {
 	int rc = 0;
@@ -544,7 +567,7 @@ int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
 	for (uint32_t i = 0; i < p->nentries && !rc; i++)
 		if (p->entries[i].written)
 			rc = entry_queue(p, &p->entries[i], LOG_DIGEST_OUTPUT, w, w);
-	while (!rc && hash_engine_outstanding(p->engine))
+	while (!rc && (hash_engine_outstanding(p->engine) || hash_engine_outstanding(p->urgent)))
 		rc = hash_plan_write_ready(p, w, 100);
 	return rc;
 }
@@ -556,7 +579,12 @@ void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out)
 
 void hash_plan_usage(const struct hash_plan *p, struct hash_engine_usage *out)
 {
+	struct hash_engine_usage u;
+
 	hash_engine_usage(p->engine, out);
+	hash_engine_usage(p->urgent, &u);
+	out->cpu_ns += u.cpu_ns;
+	out->bytes += u.bytes;
 }
 
 void hash_plan_free(struct hash_plan *p)
@@ -565,6 +593,8 @@ void hash_plan_free(struct hash_plan *p)
 		return;
 	if (p->engine)
 		hash_engine_free(p->engine);
+	if (p->urgent)
+		hash_engine_free(p->urgent);
 	for (uint32_t i = 0; i < p->nentries; i++)
 		free(p->entries[i].path);
 	free(p->entries);

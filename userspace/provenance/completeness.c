@@ -54,10 +54,14 @@ void completeness_reason_line(const json_t *r, char *out, size_t outlen)
 	const char *path = json_string_value(json_object_get(r, "path"));
 	const char *exe = json_string_value(json_object_get(r, "exe"));
 	json_int_t pid = json_integer_value(json_object_get(r, "pid"));
+	char who[64] = "";
 
-	snprintf(out, outlen, "%s: %s (%s%s%s%" JSON_INTEGER_FORMAT "%s%s)",
+	if (pid)
+		snprintf(who, sizeof(who), "pid %" JSON_INTEGER_FORMAT, pid);
+	snprintf(out, outlen, "%s: %s%s%s%s%s%s%s%s",
 		 json_string_value(json_object_get(r, "reason")), json_string_value(json_object_get(r, "detail")),
-		 path ? path : "", path ? "; " : "", pid ? "pid " : "", pid, exe ? ", " : "", exe ? exe : "");
+		 path || pid || exe ? " (" : "", path ? path : "", path && (pid || exe) ? "; " : "", who,
+		 pid && exe ? ", " : "", exe ? exe : "", path || pid || exe ? ")" : "");
 }
 
 static bool has_prefix(const char *s, const char *p)
