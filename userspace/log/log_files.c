@@ -233,8 +233,13 @@ static int files_file_op(struct files *fs, const struct log_event *ev)
 	}
 	if (fop_is(call, LOG_FOP_UNLINK, LOG_FOP_UNLINKAT, LOG_FOP_RMDIR)) {
 		e->flags |= FILE_DELETED;
+		/* unlinkat(AT_REMOVEDIR) is an rmdir too */
+		if (call == LOG_FOP_RMDIR || (call == LOG_FOP_UNLINKAT && (ev->file_op.flags & AT_REMOVEDIR)))
+			e->flags |= FILE_DIRECTORY;
 		name_gone(e);
 	} else if (fop_is(call, LOG_FOP_MKDIR, LOG_FOP_MKDIRAT, LOG_FOP_SYMLINK) || call == LOG_FOP_SYMLINKAT) {
+		if (call == LOG_FOP_MKDIR || call == LOG_FOP_MKDIRAT)
+			e->flags |= FILE_DIRECTORY;
 		name_made(e, true);
 	} else if (call == LOG_FOP_TRUNCATE || call == LOG_FOP_FTRUNCATE) {
 		e->flags |= FILE_WRITTEN | FILE_TRUNCATED;

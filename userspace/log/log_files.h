@@ -27,6 +27,7 @@
 #define FILE_DELETED  0x20      /* unlink / rmdir succeeded, and nothing made it again */
 #define FILE_CHMOD    0x40      /* its mode was changed */
 #define FILE_TRUNCATED 0x80     /* truncate / ftruncate */
+#define FILE_DIRECTORY 0x100    /* mkdir or rmdir named it: a directory, whose entries are no content */
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 

@@ -551,6 +551,9 @@ static json_t *dependencies(struct conv *c)
 		 * without one, a file read or run that the build never wrote. */
 		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
 			continue;
+		/* a directory: listed or removed, never content to depend on */
+		if (e->flags & FILE_DIRECTORY)
+			continue;
 		/* made by the build before it read or ran it (configure's conftest, a generated header) */
 		if (e->produced) {
 			c->facts->intermediates++;
