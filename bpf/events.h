@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define KETTLE_ABI_VERSION 2     /* 2: struct ke_exec carries the environment */
+#define KETTLE_ABI_VERSION 3     /* 2: struct ke_exec carries the environment; 3: KE_NOTICE, opens by fd */
 
 /* Bounds on what one event carries; beyond them the blob is cut and flagged. */
 #define KE_PATH_MAX     4096    /* bytes of a resolved path blob */
@@ -41,6 +41,7 @@ enum ke_type {
 	KE_PROC_SNAPSHOT = 6,   /* never sent by the kernel: a process found in /proc at attach */
 	KE_NET = 7,             /* a socket call returned (struct ke_net) */
 	KE_FILE_OP = 8,         /* a file-mutating call returned (struct ke_file_op) */
+	KE_NOTICE = 9,          /* something the build did that Kettle cannot record in full (struct ke_notice) */
 	KE_TYPE_MAX
 };
 
@@ -67,10 +68,19 @@ enum ke_stat {
 /* Flags of a path blob. */
 #define KE_PATH_TRUNCATED  0x1  /* walk stopped early: leading components missing */
 #define KE_PATH_UNREACHABLE 0x2 /* no file object: blob is empty */
+#define KE_PATH_UNLINKED   0x4  /* the file has no name left (memfd, O_TMPFILE, deleted): the path names nothing */
 
-/* Which syscall an open came from. */
+/*
+ * Which call an open came from.  The last three give a process a file it did
+ * not open by name: the record carries the file's own path and identity, and
+ * flags are the file's f_flags (how it is open), not the call's.
+ */
 enum ke_open_call { KE_CALL_OPEN = 1, KE_CALL_OPENAT, KE_CALL_OPENAT2, KE_CALL_CREAT,
-		    KE_CALL_EXECVE, KE_CALL_EXECVEAT };
+		    KE_CALL_EXECVE, KE_CALL_EXECVEAT,
+		    KE_CALL_OPEN_BY_HANDLE,     /* open_by_handle_at */
+		    KE_CALL_PIDFD_GETFD,        /* a descriptor taken from another process */
+		    KE_CALL_RECV_FD,            /* a descriptor received over a unix socket (SCM_RIGHTS) */
+};
 
 struct ke_header {
 	__u16 abi;              /* KETTLE_ABI_VERSION */
@@ -148,6 +158,7 @@ struct ke_exec_fail {
  * (cwd or dirfd) and KE_OPEN_BASE_DIR is set; userspace joins it with the name.
  */
 #define KE_OPEN_BASE_DIR 0x1
+#define KE_OPEN_COMPAT   0x2    /* a 32-bit call (int 0x80 or an ia32 program) */
 struct ke_open {
 	struct ke_header h;
 	__s32 ret;              /* fd or -errno */
@@ -230,6 +241,62 @@ struct ke_file_op {
 	__u16 name_len, base2_len;
 	__u16 base2_flags, name2_len;
 	__u16 target_len, _pad2;
+};
+
+/*
+ * What a KE_NOTICE record reports: a call by a tracked process that can read,
+ * run or reach something Kettle does not record, or that can defeat the
+ * tracer (docs/threat-model.md).  A build that did any of them is not
+ * complete.  The kernel sends each (process, what) once.
+ */
+enum ke_notice_what {
+	KE_NOTICE_COMPAT_CALL = 1,  /* a 32-bit call Kettle records natively but not as compat: nr is i386's */
+	KE_NOTICE_IO_URING,         /* io_uring_setup: the ring's opens, reads and connects are not recorded */
+	KE_NOTICE_BPF,              /* bpf(): can load programs or change Kettle's maps */
+	KE_NOTICE_PTRACE,           /* ptrace(): can change another process, or the tracer */
+	KE_NOTICE_PROCESS_VM,       /* process_vm_readv/writev of a process Kettle does not track (arg0 = pid) */
+	KE_NOTICE_NAMESPACE,        /* unshare, setns, or clone into a new namespace (arg0 = flags) */
+	KE_NOTICE_MOUNT,            /* mount, umount, move_mount, fsmount, open_tree, pivot_root */
+	KE_NOTICE_CHROOT,           /* chroot(): paths after it are relative to another root */
+	KE_NOTICE_MODULE,           /* init_module, finit_module, delete_module */
+	KE_NOTICE_KEXEC,            /* kexec_load, kexec_file_load */
+	KE_NOTICE_SIGNAL_TRACER,    /* kill/tkill/tgkill of the collector, or of every process (arg0 = pid) */
+	KE_NOTICE_RAW_IO,           /* iopl, ioperm: port I/O */
+	KE_NOTICE_EXEC_UNLINKED,    /* executed a file with no name left (memfd, O_TMPFILE, deleted) */
+	KE_NOTICE_FD_LOST,          /* a descriptor received or taken could not be recorded (arg0 = fd) */
+	KE_NOTICE_WHAT_MAX
+};
+
+struct ke_notice {
+	struct ke_header h;
+	__u32 what;             /* enum ke_notice_what */
+	__u32 nr;               /* the system call's number (i386's for KE_NOTICE_COMPAT_CALL) */
+	__s64 ret;
+	__u64 arg0;
+	__u64 arg1;
+};
+
+/*
+ * How the sys_exit program treats a system call: the loader fills one table
+ * for native (x86-64) and one for 32-bit numbers before load, so the kernel
+ * side holds no syscall numbers.  Values below KE_NOTICE_WHAT_MAX report that
+ * notice on success; the others need a look at the call first.
+ */
+#define KE_SYSCALL_NR_MAX 512
+enum ke_sys_class {
+	KE_SYS_OPEN = 0x40,         /* record as an open (compat: open, openat, openat2, creat) */
+	KE_SYS_OPENAT,
+	KE_SYS_OPENAT2,
+	KE_SYS_CREAT,
+	KE_SYS_OPEN_BY_HANDLE,      /* record the file it returned */
+	KE_SYS_PIDFD_GETFD,
+	KE_SYS_RECVMSG,             /* descriptors received: record each */
+	KE_SYS_RECVMMSG,
+	KE_SYS_KILL,                /* notice when it targets the collector or every process */
+	KE_SYS_TKILL,               /* tkill, tgkill: by thread id */
+	KE_SYS_CLONE,               /* notice when the flags ask for a new namespace */
+	KE_SYS_CLONE3,
+	KE_SYS_PROCESS_VM,          /* notice when the target is not tracked */
 };
 
 /* ==== kmod: records and ioctls of /dev/kettle (kmod/, docs/kmod.md) ==== */

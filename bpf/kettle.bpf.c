@@ -270,6 +270,41 @@ static __always_inline __u32 parent_tgid(struct task_struct *task)
 	return BPF_CORE_READ(task, real_parent, tgid);
 }
 
+/* Each (process, notice) once: a loop of int 0x80 calls must not flood the ring. */
+struct notice_key {
+	__u32 tgid;
+	__u32 what;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct notice_key);
+	__type(value, __u8);
+} notice_sent SEC(".maps");
+
+static __always_inline void notice_send(__u32 what, __u32 nr, long ret, __u64 arg0, __u64 arg1)
+{
+	struct notice_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .what = what };
+	struct ke_notice *ev;
+	struct scratch *s;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&notice_sent, &k, &one, BPF_NOEXIST))
+		return;
+	s = scratch_get();
+	if (!s)
+		return;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_NOTICE);
+	ev->what = what;
+	ev->nr = nr;
+	ev->ret = ret;
+	ev->arg0 = arg0;
+	ev->arg1 = arg1;
+	record_submit(ev, sizeof(*ev), KE_NOTICE);
+}
+
 /* ---- process tree ---------------------------------------------------- */
 
 SEC("tp_btf/sched_process_fork")
@@ -437,7 +472,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct env_sent env;
 	__u32 off = sizeof(*ev), chunks = 0;
 	unsigned long arg_start, arg_end, len;
-	bool cut = false;
+	bool cut = false, unlinked;
 	const char *filename;
 	struct path pwd;
 
@@ -476,6 +511,10 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	ev->_pad = 0;
 
 	ev->exe_len = path_append(s, &off, &bprm->file->f_path, &ev->exe_flags);
+	/* A memfd, an O_TMPFILE or a deleted file: its path names nothing the hasher could open. */
+	unlinked = BPF_CORE_READ(bprm, file, f_inode, i_nlink) == 0;
+	if (unlinked)
+		ev->exe_flags |= KE_PATH_UNLINKED;
 	pwd = BPF_CORE_READ(task, fs, pwd);
 	ev->cwd_len = path_append(s, &off, &pwd, &ev->cwd_flags);
 
@@ -499,6 +538,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		off += len;
 	}
 	record_submit(ev, off, KE_EXEC);
+	if (unlinked)   /* after the submit: the notice reuses the scratch buffer */
+		notice_send(KE_NOTICE_EXEC_UNLINKED, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -650,10 +691,10 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 	}
 }
 
-static __always_inline int open_exit(long ret, __u32 call)
+/* An open's record.  P holds the call's arguments; OPEN_FLAGS starts the record's KE_OPEN_* flags. */
+static __always_inline int open_exit(long ret, const struct call_args *p, __u16 open_flags)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct call_args p;
 	struct scratch *s;
 	struct ke_open *ev;
 	__u32 off = sizeof(struct ke_open);
@@ -663,15 +704,14 @@ static __always_inline int open_exit(long ret, __u32 call)
 	s = scratch_get();
 	if (!s)
 		return 0;
-	open_args(call, &p);
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_OPEN);
 	ev->ret = ret;
-	ev->call = p.call;
-	ev->flags = p.flags;
-	ev->mode = p.mode;
-	ev->dfd = p.dfd;
-	ev->open_flags = 0;
+	ev->call = p->call;
+	ev->flags = p->flags;
+	ev->mode = p->mode;
+	ev->dfd = p->dfd;
+	ev->open_flags = open_flags;
 	ev->dev = ev->ino = 0;
 	ev->size = ev->mtime_ns = ev->ctime_ns = 0;
 	ev->path_len = 0;
@@ -688,25 +728,33 @@ static __always_inline int open_exit(long ret, __u32 call)
 		} else {
 			ev->path_flags = KE_PATH_UNREACHABLE;
 		}
-		ev->name_len = user_str_append(s, &off, (const void *)p.name);
-	} else if (failed_name_append(s, &off, task, &p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
+		ev->name_len = user_str_append(s, &off, (const void *)p->name);
+	} else if (failed_name_append(s, &off, task, p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
 		ev->open_flags |= KE_OPEN_BASE_DIR;
 	}
 	record_submit(ev, off, KE_OPEN);
 	return 0;
 }
 
+static __always_inline int native_open_exit(long ret, __u32 call)
+{
+	struct call_args p;
+
+	open_args(call, &p);
+	return open_exit(ret, &p, 0);
+}
+
 SEC("tracepoint/syscalls/sys_exit_open")
-int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPEN); }
+int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPEN); }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
-int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPENAT); }
+int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPENAT); }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_OPENAT2); }
+int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPENAT2); }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
-int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KE_CALL_CREAT); }
+int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_CREAT); }
 
 /* exec: success is reported by sched_process_exec; only failures here. */
 static __always_inline int exec_exit(long ret, __u32 call)
@@ -933,6 +981,7 @@ FOP_PROG(utimensat, KE_FOP_UTIMENSAT)
 /* ---- sockets: the address copied at entry, recorded with the result at exit ---- */
 
 #define AF_UNIX_NR  1
+#define EINPROGRESS_NR 115
 #define AF_INET_NR  2
 #define AF_INET6_NR 10
 #define S_IFMT_NR   00170000
@@ -1177,7 +1226,14 @@ static __always_inline int net_exit(long ret, __u32 call)
 		ev->sock_type = BPF_CORE_READ(sk, sk_type);
 		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
 	}
-	if (p && p->salen >= 2)
+	/*
+	 * A connect that went through names its peer from the kernel's socket: the
+	 * sockaddr copied at entry is what the caller passed, and another thread
+	 * can rewrite it before the kernel reads it.
+	 */
+	if (call == KE_NET_CONNECT && sk && (ret == 0 || ret == -EINPROGRESS_NR))
+		sock_fill(s, &off, ev, sk, true);
+	else if (p && p->salen >= 2)
 		sa_fill(s, &off, ev, p->sa, p->salen);
 	else if (sk && (call != KE_NET_ACCEPT && call != KE_NET_ACCEPT4 ? true : ret >= 0) &&
 		 call != KE_NET_CONNECT && call != KE_NET_BIND)
@@ -1213,3 +1269,229 @@ NET_EXIT(accept4, KE_NET_ACCEPT4)
 NET_EXIT(sendto, KE_NET_SENDTO)
 NET_EXIT(sendmsg, KE_NET_SENDMSG)
 NET_EXIT(sendmmsg, KE_NET_SENDMMSG)
+
+/* ---- every other system call: one sys_exit program, dispatching by class ---- */
+
+/*
+ * Set by the loader before load (tracer.c): enum ke_notice_what or enum
+ * ke_sys_class for each native and each 32-bit system call number, 0 for a
+ * call this program leaves alone.  One program on sys_exit sees 32-bit calls
+ * too, which the syscalls:* tracepoints never report on x86-64.
+ */
+const volatile __u8 native_class[KE_SYSCALL_NR_MAX];
+const volatile __u8 compat_class[KE_SYSCALL_NR_MAX];
+const volatile __u32 collector_tgid;
+
+#define TS_COMPAT_NR   0x0002   /* thread_info.status: in a 32-bit system call */
+#define CLONE_NEW_MASK (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | \
+			0x10000000 | 0x20000000 | 0x40000000 | 0x00000080)
+#define SOL_SOCKET_NR  1
+#define SCM_RIGHTS_NR  1
+#define RECV_FDS_MAX   4        /* descriptors of one message recorded; more are a KE_NOTICE_FD_LOST */
+
+/* A file the process got without naming it (by handle, from a pidfd, over a socket): its own path and identity. */
+static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32 call)
+{
+	struct file *f = fd_file(task, fd);
+	__u32 off = sizeof(struct ke_open);
+	struct scratch *s;
+	struct ke_open *ev;
+
+	s = scratch_get();
+	if (!s)
+		return;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_OPEN);
+	ev->ret = fd;
+	ev->call = call;
+	ev->flags = 0;
+	ev->mode = 0;
+	ev->dfd = -1;
+	ev->open_flags = 0;
+	ev->dev = ev->ino = 0;
+	ev->size = ev->mtime_ns = ev->ctime_ns = 0;
+	ev->path_len = 0;
+	ev->path_flags = KE_PATH_UNREACHABLE;
+	ev->name_len = 0;
+	if (f) {
+		struct path fp = BPF_CORE_READ(f, f_path);
+
+		ev->flags = BPF_CORE_READ(f, f_flags);
+		ev->path_len = path_append(s, &off, &fp, &ev->path_flags);
+		inode_identity(ev, f);
+	}
+	record_submit(ev, off, KE_OPEN);
+}
+
+/* The compat (i386) arguments of an open: bx, cx, dx, si are arguments 1-4. */
+static __always_inline void compat_open_args(__u32 cls, struct pt_regs *regs, struct call_args *a)
+{
+	/* read once, as plain values: the verifier refuses one load serving both regs and the stack */
+	__u64 a1 = (__u32)BPF_CORE_READ(regs, bx), a2 = (__u32)BPF_CORE_READ(regs, cx);
+	__u64 a3 = (__u32)BPF_CORE_READ(regs, dx), a4 = (__u32)BPF_CORE_READ(regs, si);
+	struct open_how how = {};
+
+	a->dfd = AT_FDCWD;
+	a->name = cls == KE_SYS_OPEN || cls == KE_SYS_CREAT ? a1 : a2;
+	switch (cls) {
+	case KE_SYS_OPEN:
+		a->call = KE_CALL_OPEN;
+		a->flags = a2;
+		a->mode = a3;
+		break;
+	case KE_SYS_OPENAT:
+		a->call = KE_CALL_OPENAT;
+		a->dfd = (__s32)a1;
+		a->flags = a3;
+		a->mode = a4;
+		break;
+	case KE_SYS_OPENAT2:
+		a->call = KE_CALL_OPENAT2;
+		a->dfd = (__s32)a1;
+		bpf_probe_read_user(&how, sizeof(how), (void *)a3);
+		a->flags = how.flags;
+		a->mode = how.mode;
+		break;
+	default:
+		a->call = KE_CALL_CREAT;
+		a->flags = 01 | 0100 | 01000;
+		a->mode = a2;
+		break;
+	}
+}
+
+/*
+ * recvmsg: each descriptor of the first SCM_RIGHTS message is recorded as an
+ * open of its file.  The kernel has written back msg_controllen, so what is
+ * read is what arrived; anything past what is read here is a notice, never
+ * silent.
+ */
+static __always_inline void recvmsg_fds(struct task_struct *task, __u64 umsg, long ret)
+{
+	struct user_msghdr m = {};
+	struct cmsghdr c = {};
+	int fds[RECV_FDS_MAX] = {};
+	__u64 n;
+
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg) || !m.msg_control ||
+	    m.msg_controllen < sizeof(c))
+		return;
+	if (bpf_probe_read_user(&c, sizeof(c), m.msg_control))
+		goto lost;
+	if (c.cmsg_level != SOL_SOCKET_NR || c.cmsg_type != SCM_RIGHTS_NR) {
+		/* SCM_CREDENTIALS first: a second header could still carry descriptors */
+		if (m.msg_controllen > ((c.cmsg_len + 7) & ~7ull))
+			goto lost;
+		return;
+	}
+	if (c.cmsg_len < sizeof(c))
+		return;
+	n = (c.cmsg_len - sizeof(c)) / sizeof(int);
+	if (n > RECV_FDS_MAX || m.msg_controllen > ((c.cmsg_len + 7) & ~7ull))
+		goto lost;
+	if (bpf_probe_read_user(fds, sizeof(fds), (void *)m.msg_control + sizeof(c)) && n)
+		goto lost;
+	for (int i = 0; i < RECV_FDS_MAX; i++)
+		if (i < n)
+			fd_open_send(task, fds[i], KE_CALL_RECV_FD);
+	return;
+lost:
+	notice_send(KE_NOTICE_FD_LOST, 0, ret, m.msg_controllen, 0);
+}
+
+/* recvmmsg: a message with control data is not taken apart here, only reported. */
+static __always_inline void recvmmsg_fds(__u64 uvec, long ret)
+{
+	struct mmsghdr mm = {};
+
+	for (int i = 0; i < 8; i++) {
+		if (i >= ret)
+			return;
+		if (bpf_probe_read_user(&mm, sizeof(mm), (void *)(uvec + i * sizeof(mm))))
+			break;
+		if (mm.msg_hdr.msg_control && mm.msg_hdr.msg_controllen)
+			break;
+		if (i == 7 && ret > 8)
+			break;
+	}
+	notice_send(KE_NOTICE_FD_LOST, 0, ret, 0, 0);
+}
+
+static __always_inline bool pid_tracked(__u32 pid)
+{
+	return !scope_cgroup && bpf_map_lookup_elem(&tracked, &pid) != NULL;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* every system call of the machine comes here: direct loads and one table lookup, then out */
+	__u64 nr = regs->orig_ax, arg1, arg2;
+	struct call_args a = {};
+	bool compat;
+	__u32 cls;
+
+	if (nr >= KE_SYSCALL_NR_MAX)
+		return 0;
+	compat = task->thread_info.status & TS_COMPAT_NR;
+	cls = compat ? compat_class[nr] : native_class[nr];
+	if (!cls)
+		return 0;
+	arg1 = BPF_CORE_READ(regs, di);
+	arg2 = BPF_CORE_READ(regs, si);
+	if (cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) {
+		/* a call that failed read, ran or reached nothing */
+		if (ret < 0)
+			return 0;
+	}
+	if (!in_scope())
+		return 0;
+	if (cls < KE_NOTICE_WHAT_MAX) {
+		notice_send(cls, nr, ret, compat ? (__u32)BPF_CORE_READ(regs, bx) : arg1,
+			    compat ? (__u32)BPF_CORE_READ(regs, cx) : arg2);
+		return 0;
+	}
+	switch (cls) {
+	case KE_SYS_OPEN ... KE_SYS_CREAT:      /* only the compat table has these */
+		compat_open_args(cls, regs, &a);
+		return open_exit(ret, &a, KE_OPEN_COMPAT);
+	case KE_SYS_OPEN_BY_HANDLE:
+		fd_open_send(task, ret, KE_CALL_OPEN_BY_HANDLE);
+		break;
+	case KE_SYS_PIDFD_GETFD:
+		fd_open_send(task, ret, KE_CALL_PIDFD_GETFD);
+		break;
+	case KE_SYS_RECVMSG:
+		recvmsg_fds(task, arg2, ret);
+		break;
+	case KE_SYS_RECVMMSG:
+		recvmmsg_fds(arg2, ret);
+		break;
+	case KE_SYS_KILL:       /* kill(pid, sig), pidfd_open(pid, flags) */
+		if ((arg1 == collector_tgid || (int)arg1 == -1) && (int)arg2 != 0)
+			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, arg1, arg2);
+		break;
+	case KE_SYS_TKILL:      /* tgkill(tgid, tid, sig); tkill(tid, sig) */
+		if (arg1 == collector_tgid)
+			notice_send(KE_NOTICE_SIGNAL_TRACER, nr, ret, arg1, arg2);
+		break;
+	case KE_SYS_CLONE:      /* clone(flags, ...), unshare(flags) */
+		if (arg1 & CLONE_NEW_MASK)
+			notice_send(KE_NOTICE_NAMESPACE, nr, ret, arg1, 0);
+		break;
+	case KE_SYS_CLONE3: {
+		__u64 flags = 0;
+
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)arg1);
+		if (flags & CLONE_NEW_MASK)
+			notice_send(KE_NOTICE_NAMESPACE, nr, ret, flags, 0);
+		break;
+	}
+	case KE_SYS_PROCESS_VM:
+		if (!pid_tracked(arg1))
+			notice_send(KE_NOTICE_PROCESS_VM, nr, ret, arg1, 0);
+		break;
+	}
+	return 0;
+}

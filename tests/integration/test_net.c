@@ -97,7 +97,7 @@ static int each_call_with_its_address(void)
 	if (net_run("net", NULL, NULL, log, &u) || log_load(log, &f))
 		return TEST_FAIL;
 	e = find_net(&f, KE_NET_CONNECT, AF_INET, u.tcp4, NULL, 0);
-	CHECK(e && is_v4(e, "127.0.0.1", u.tcp4) && e->net.addr_source == KE_ADDR_USER &&
+	CHECK(e && is_v4(e, "127.0.0.1", u.tcp4) && e->net.addr_source == KE_ADDR_PEER &&
 	      e->net.sock_type == SOCK_STREAM, "tcp connect to 127.0.0.1:%u", u.tcp4);
 	e = find_net(&f, KE_NET_LISTEN, AF_INET, u.tcp4, NULL, 0);
 	CHECK(e && e->net.addr_source == KE_ADDR_LOCAL, "listen on port %u (its own address)", u.tcp4);

@@ -918,7 +918,7 @@ static int test_kmod_records(void)
 	r = log_read_file(path, &f, err, sizeof(err));
 	unlink(path);
 	CHECK(r == 0, "read: %s", err);
-	CHECK(f.header.format_version == 3 && f.has_trailer && !f.truncated && f.nevents == nev, "complete log");
+	CHECK(f.header.format_version == LOG_FORMAT_VERSION && f.has_trailer && !f.truncated && f.nevents == nev, "complete log");
 	for (size_t i = 0; i < nev; i++)
 		if (compare_event(i, &ev[i], &f.events[i]))
 			return TEST_FAIL;

@@ -5,6 +5,7 @@
  * UTF-8, completeness, the Merkle root against an independent computation,
  * and the command's refusals and exit codes.
  */
+#include <inttypes.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -69,6 +70,9 @@ struct shape {
 	bool net_traced;        /* header option net.traced=true */
 	bool mid_build;         /* header option complete=false, as kettle attach writes */
 	uint64_t net_lost;
+	bool intermediates;     /* cc writes and runs /src/conftest, truncates and rewrites /src/seen.txt after reading it */
+	uint32_t notice;        /* a notice of this kind from pid 101 (0: none) */
+	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
 };
 
 static void net_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path,
@@ -160,6 +164,26 @@ static int write_log(const char *path, const struct shape *sh)
 	open_ev(&s, 101, "/tmp/t.s", O_RDONLY, 4);
 	open_ev(&s, 101, "/src/out.o", O_WRONLY | O_CREAT | O_TRUNC, 4);
 	open_ev(&s, 101, "/src/bin\xfe.out", O_WRONLY | O_CREAT | O_TRUNC, 5);
+	if (sh->intermediates) {
+		open_ev(&s, 101, "/src/conftest", O_WRONLY | O_CREAT | O_TRUNC, 6);
+		ev = (struct log_event){ .type = LOG_EV_EXEC, .tgid = 101 };
+		ev.exec = (typeof(ev.exec)){ .exe = "/src/conftest", .filename = "./conftest", .cwd = "/src",
+					     .ppid = 100 };
+		event(&s, ev);
+		/* rewritten and run again before the hasher got to it: no matter, it is the build's own */
+		digest(&s, LOG_DIGEST_EXEC, "/src/conftest", 0, LOG_DIGEST_CHANGED, 0xc7);
+		open_ev(&s, 101, "/src/seen.txt", O_RDONLY, 7);
+		digest(&s, LOG_DIGEST_INPUT, "/src/seen.txt", 0, 0, 0x5e);
+		open_ev(&s, 101, "/src/seen.txt", O_WRONLY | O_TRUNC, 7);
+	}
+	if (sh->notice) {
+		ev = (struct log_event){ .type = LOG_EV_NOTICE, .tgid = 101 };
+		ev.notice.what = sh->notice;
+		ev.notice.nr = 425;
+		event(&s, ev);
+	}
+	if (sh->own_server)
+		net_ev(&s, KE_NET_BIND, AF_UNIX, NULL, 0, "/run/x.sock", NULL);
 	net_events(&s, sh->net);
 	ev = (struct log_event){ .type = LOG_EV_EXIT, .tgid = 101 };
 	event(&s, ev);
@@ -399,6 +423,75 @@ static int test_attach_record_is_incomplete(void)
 	CHECK(!x.complete && x.mid_build, "a record begun mid-build claims completeness");
 	CHECK(json_is_true(json_object_get(completeness_of(st), "beganMidBuild")) &&
 	      json_is_false(json_object_get(completeness_of(st), "complete")), "said");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* Whether the statement's completeness names REASON (for PATH, when given). */
+static bool names_reason(json_t *st, const char *reason, const char *path)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(completeness_of(st), "reasons"), i, r)
+		if (!strcmp(str_at(r, "reason", NULL) ?: "", reason) &&
+		    (!path || !strcmp(str_at(r, "path", NULL) ?: "", path)))
+			return true;
+	return false;
+}
+
+static int test_intermediates_are_not_dependencies(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .intermediates = true };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-intermediate", &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!dep(st, "file:///src/conftest"), "conftest, made and run by the build, is not a dependency");
+	CHECK(dep(st, "file:///src/seen.txt"), "seen.txt, read before the build rewrote it, stays a dependency");
+	CHECK(x.intermediates == 1, "one intermediate (got %zu)", x.intermediates);
+	CHECK(json_integer_value(json_object_get(completeness_of(st), "intermediates")) == 1, "said");
+	CHECK(x.complete, "the build's own program rewritten does not make it incomplete");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+static int test_notice_names_its_reason(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .notice = LOG_NOTICE_IO_URING };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-notice", &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete && x.nreasons == 1, "incomplete, one reason (got %" PRIu64 ")", x.nreasons);
+	CHECK(names_reason(st, "io-uring", NULL), "named io-uring");
+	CHECK(strstr(x.reason_lines[0], "io-uring") && strstr(x.reason_lines[0], "/usr/bin/cc"),
+	      "the first line names the reason and the program: %s", x.reason_lines[0]);
+	json_decref(st);
+	return TEST_PASS;
+}
+
+static int test_local_peer_outside_the_build_is_a_reason(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .net = 1 }, own = { .net = 1, .own_server = true };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-daemon", &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete, "a daemon outside the build served it");
+	CHECK(names_reason(st, "daemon", "/run/x.sock") && names_reason(st, "daemon", "127.0.0.1:8080") &&
+	      names_reason(st, "daemon", "[::1]:80"), "each local peer named");
+	json_decref(st);
+	st = statement("prov-own-server", &own, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!names_reason(st, "daemon", "/run/x.sock"), "a socket the build bound itself is no daemon");
+	CHECK(names_reason(st, "daemon", "127.0.0.1:8080"), "the others still are");
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -781,6 +874,9 @@ static const struct test tests[] = {
 	{ "exclude_glob", test_exclude_glob },
 	{ "losses_make_it_incomplete", test_losses_make_it_incomplete },
 	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
+	{ "intermediates_are_not_dependencies", test_intermediates_are_not_dependencies },
+	{ "notice_names_its_reason", test_notice_names_its_reason },
+	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },
 	{ "network_local_only_is_hermetic", test_network_local_only_is_hermetic },

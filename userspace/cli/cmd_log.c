@@ -36,7 +36,10 @@
 #endif
 
 static const char *const call_names[] = { [LOG_CALL_OPEN] = "open", [LOG_CALL_OPENAT] = "openat",
-					  [LOG_CALL_OPENAT2] = "openat2", [LOG_CALL_CREAT] = "creat" };
+					  [LOG_CALL_OPENAT2] = "openat2", [LOG_CALL_CREAT] = "creat",
+					  [LOG_CALL_OPEN_BY_HANDLE] = "open_by_handle_at",
+					  [LOG_CALL_PIDFD_GETFD] = "pidfd_getfd", [LOG_CALL_RECV_FD] = "scm_rights",
+					  [LOG_CALL_INHERITED] = "inherited" };
 
 static const char *const fop_names[LOG_FOP_CALL_MAX] = {
 	[LOG_FOP_RENAME] = "rename", [LOG_FOP_RENAMEAT] = "renameat", [LOG_FOP_RENAMEAT2] = "renameat2",
@@ -283,6 +286,10 @@ static void show_details(const struct log_event *e)
 	case LOG_EV_FILE_OP:
 		show_file_op(e);
 		break;
+	case LOG_EV_NOTICE:
+		printf("%s (call %" PRIu32 ", result %" PRId64 ")", log_notice_name(e->notice.what) ?: "?",
+		       e->notice.nr, e->notice.result);
+		break;
 	default:
 		break;
 	}
@@ -500,6 +507,10 @@ static json_t *json_details(const struct log_event *e)
 		return json_net(e);
 	case LOG_EV_FILE_OP:
 		return json_file_op(e);
+	case LOG_EV_NOTICE:
+		return json_pack("{s:s?, s:I, s:I, s:I, s:I}", "notice", log_notice_name(e->notice.what),
+				 "call", (json_int_t)e->notice.nr, "result", (json_int_t)e->notice.result,
+				 "arg0", (json_int_t)e->notice.arg0, "arg1", (json_int_t)e->notice.arg1);
 	default:
 		return NULL;
 	}

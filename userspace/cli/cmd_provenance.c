@@ -183,11 +183,8 @@ int cmd_provenance(int argc, char **argv)
 	}
 	r = 0;
 	if (!x.complete) {
-		fprintf(stderr, "kettle provenance: %s: the record is incomplete: %s%llu losses, %llu changed files, "
-			"%llu files without a digest (the statement's byproducts say so)%s\n", a->log,
-			x.mid_build ? "it began mid-build (kettle attach), " : "",
-			(unsigned long long)x.losses, (unsigned long long)x.changed, (unsigned long long)x.unhashed,
-			a->allow_incomplete ? "" : "; exit 1 (--allow-incomplete to accept)");
+		cli_print_incomplete("kettle provenance", &x, a->allow_incomplete ? NULL :
+				     "exit 1; --allow-incomplete to accept");
 		r = a->allow_incomplete ? 0 : 1;
 	}
 	free(a);

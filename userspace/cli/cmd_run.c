@@ -18,8 +18,10 @@
 
 #include "attest/evidence.h"
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "collect/cgroup_scope.h"
 #include "collect/kmod_reader.h"
+#include "collect/proc_scan.h"
 #include "collect/session.h"
 #include "collect/spawn.h"
 #include "collect/tracer.h"
@@ -29,7 +31,12 @@
 #define MAIN_TICK_NS 100000000l
 
 enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTEST, OPT_KMOD_DEVICE,
-       OPT_NO_KMOD };
+       OPT_NO_KMOD, OPT_ALLOW_INCOMPLETE, OPT_LINGER, OPT_SUBJECT };
+
+#define RUN_SUBJECTS_MAX 64
+
+/* How long processes the build left behind may sit idle before the run ends without them. */
+#define DEFAULT_LINGER_S 5
 
 struct run_options {
 	struct session_options s;
@@ -39,6 +46,10 @@ struct run_options {
 	bool scope_cgroup;
 	const char *kmod_device;        /* --kmod-device; NULL: $KETTLE_KMOD_DEVICE or /dev/kettle */
 	bool no_kmod;
+	bool allow_incomplete;          /* an incomplete provenance (it says so) does not fail the run */
+	unsigned linger_s;              /* --linger: idle seconds of what is left after the root exits */
+	char *subjects[RUN_SUBJECTS_MAX];       /* --subject, symlinks resolved (cli_subject_resolved) */
+	size_t nsubjects;
 	char **command;
 };
 
@@ -50,12 +61,19 @@ static void run_usage(FILE *f)
 	session_usage(f);
 	fprintf(f,
 		"      --provenance FILE   also write the SLSA provenance of the build to FILE at the end\n"
-		"                          (as kettle provenance LOG -o FILE does; see its --help); with\n"
-		"                          --allow-loss an incomplete provenance does not fail the run\n"
+		"                          (as kettle provenance LOG -o FILE does; see its --help)\n"
+		"      --subject PATH|GLOB the provenance's subjects (repeatable; default: every output\n"
+		"                          under the current directory); symlinks in it are resolved\n"
+		"      --allow-incomplete  an incomplete provenance (it names its reasons) does not fail\n"
+		"                          the run (exit 125 otherwise)\n"
 		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE\n"
 		"                          (as kettle attest does; with --tee, --nonce, --sim-state,\n"
 		"                          --tsm-root, --sev-device, --tdx-device: see its --help)\n"
 		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
+		"      --linger SECONDS    after CMD exits, wait for the processes it left while they\n"
+		"                          work; once they have used no CPU for SECONDS (default 5),\n"
+		"                          end without them, naming them (idle daemons: a build server,\n"
+		"                          a compiler cache); 0 waits for them whatever they do\n"
 		"      --scope tree|cgroup tree: CMD and its descendants (default); cgroup: everything\n"
 		"                          in a fresh cgroup v2 that CMD starts in, removed afterwards\n"
 		"      --cgroup            the same as --scope cgroup\n"
@@ -80,6 +98,9 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
 		{ "kmod-device", required_argument, NULL, OPT_KMOD_DEVICE },
 		{ "no-kmod", no_argument, NULL, OPT_NO_KMOD },
+		{ "allow-incomplete", no_argument, NULL, OPT_ALLOW_INCOMPLETE },
+		{ "linger", required_argument, NULL, OPT_LINGER },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "attest", required_argument, NULL, OPT_ATTEST },
 		ATTEST_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -89,6 +110,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 
 	session_options_init(&o->s);
 	o->attest.tee = TEE_AUTO;
+	o->linger_s = DEFAULT_LINGER_S;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
 		taken = session_option(&o->s, "kettle run", c, optarg);
@@ -102,6 +124,29 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case OPT_PROVENANCE: o->provenance = optarg; break;
 		case OPT_KMOD_DEVICE: o->kmod_device = optarg; break;
 		case OPT_NO_KMOD: o->no_kmod = true; break;
+		case OPT_ALLOW_INCOMPLETE: o->allow_incomplete = true; break;
+		case OPT_SUBJECT:
+			if (o->nsubjects == RUN_SUBJECTS_MAX) {
+				fprintf(stderr, "kettle run: more than %d --subject\n", RUN_SUBJECTS_MAX);
+				return -1;
+			}
+			o->subjects[o->nsubjects] = cli_subject_resolved(optarg);
+			if (!o->subjects[o->nsubjects++]) {
+				fprintf(stderr, "kettle run: out of memory\n");
+				return -1;
+			}
+			break;
+		case OPT_LINGER: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || v > 86400) {
+				fprintf(stderr, "kettle run: --linger '%s': want whole seconds, 0 to 86400\n", optarg);
+				return -1;
+			}
+			o->linger_s = (unsigned)v;
+			break;
+		}
 		case OPT_SCOPE:
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
 				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
@@ -146,29 +191,102 @@ static int status_to_exit(int status)
 	return KETTLE_EXIT_OWN_ERROR;
 }
 
+/* The processes of the build now: the cgroup's, or the tracer's tree. */
+static int build_pids(struct session *s, struct cgroup_scope *cg, struct pid_list *l)
+{
+	l->n = 0;
+	return cg ? cgroup_scope_procs(cg, l) : tracer_tracked_pids(s->tracer, l);
+}
+
+/* CPU ticks used so far by the processes of L (those that are gone count 0). */
+static uint64_t cpu_ticks(const struct pid_list *l)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		char path[64], line[1024], *p;
+		unsigned long long ut, st;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)l->pids[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+		fclose(f);
+		/* after "pid (comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+		if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+			sum += ut + st;
+	}
+	return sum;
+}
+
+/*
+ * A signal sent to kettle run goes to every process of the build: the root
+ * may be gone while what it started still runs.  The run then ends as
+ * interrupted; a second SIGINT ends kettle at once (the log, cut there,
+ * still reads back to its last record).
+ */
+static void on_stop_signal(struct session *s, struct cgroup_scope *cg, pid_t root, int sig, struct pid_list *l)
+{
+	if (s->interrupted_by == SIGINT && sig == SIGINT) {
+		fprintf(stderr, "kettle run: second SIGINT: stopping now; the log holds what was written so far\n");
+		_exit(128 + SIGINT);
+	}
+	session_note_interrupted(s, sig);
+	kill(root, sig);
+	if (build_pids(s, cg, l) == 0)
+		for (size_t i = 0; i < l->n; i++)
+			kill(l->pids[i], sig);
+}
+
+/* Ends the run without the idle processes of L: says so, and the log names them. */
+static void leave_idle(struct session *s, const struct pid_list *l, unsigned linger_s)
+{
+	fprintf(stderr, "kettle run: the command exited; %zu process%s it left used no CPU for %u s and"
+		" %s not followed further:", l->n, l->n == 1 ? "" : "es", linger_s, l->n == 1 ? "is" : "are");
+	for (size_t i = 0; i < l->n; i++) {
+		fprintf(stderr, " %d", (int)l->pids[i]);
+		session_note_left_running(s, l->pids[i]);
+	}
+	fprintf(stderr, " (--linger 0 waits for them)\n");
+}
+
 /* Runs until the build is over; returns the root's wait status. */
 static int supervise(const struct run_options *o, struct session *s, struct cgroup_scope *cg, pid_t root,
 		     const sigset_t *sigs)
 {
 	const struct timespec tick = { 0, MAIN_TICK_NS };
+	struct pid_list left = { 0 };
 	bool root_done = false;
+	uint64_t idle_since = 0, last_ticks = UINT64_MAX;
 	int status = 0;
 
 	for (;;) {
 		siginfo_t si;
 		int sig = sigtimedwait(sigs, &si, &tick);
 
-		/* A terminal's ^C already reached the whole foreground group; forward only what was sent to us. */
-		if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && si.si_code != SI_KERNEL)
-			kill(root, sig);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			on_stop_signal(s, cg, root, sig, &left);
 		if (!root_done && waitpid(root, &status, WNOHANG) == root)
 			root_done = true;
 		if (root_done && (o->stop_at_root ||
 				  (cg ? !cgroup_scope_populated(cg) : tracer_tracked_count(s->tracer) == 0)))
 			break;
+		if (root_done && o->linger_s && build_pids(s, cg, &left) == 0) {
+			uint64_t now = clock_ns(CLOCK_MONOTONIC), ticks = cpu_ticks(&left);
+
+			if (ticks != last_ticks)
+				idle_since = now, last_ticks = ticks;
+			else if (now - idle_since >= o->linger_s * NSEC_PER_SEC) {
+				leave_idle(s, &left, o->linger_s);
+				break;
+			}
+		}
 		if (o->s.progress)
 			session_progress(s, cg ? -1 : tracer_tracked_count(s->tracer));
 	}
+	free(left.pids);
 	if (o->s.progress)
 		fputc('\n', stderr);
 	return status;
@@ -335,22 +453,27 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 /* The statement of the log just written; RET stays unless it was 0 and the provenance failed or is incomplete. */
 static int run_provenance(const struct run_options *o, int ret)
 {
-	const struct provenance_options po = { .log_path = o->s.output };
+	const struct provenance_options po = { .log_path = o->s.output,
+					       .subjects = (const char *const *)o->subjects, .nsubjects = o->nsubjects };
 	struct provenance_facts x;
 	char err[1024];
 
 	if (provenance_write(o->s.output, o->provenance, &po, &x, err, sizeof(err))) {
+		if (x.no_subject) {     /* a build that had nothing to do is not a failure */
+			fprintf(stderr, "kettle run: no provenance written: the build left no output file under"
+				" its directory (a no-op build?); name what it made with --subject PATH|GLOB\n");
+			return ret;
+		}
 		fprintf(stderr, "kettle run: no provenance: %s\n", err);
 		return ret ? ret : KETTLE_EXIT_OWN_ERROR;
 	}
 	fprintf(stderr, "kettle: provenance %s: sha256 %s, %zu subjects, %zu dependencies%s\n", o->provenance,
-		x.sha256, x.subjects, x.dependencies, x.complete ? "" : ", INCOMPLETE (see its byproducts)");
-	if (!x.complete && !o->s.allow_loss && ret == 0) {
-		fprintf(stderr, "kettle run: the provenance is incomplete: %llu changed files, %llu files without a "
-			"digest, %llu losses (exit 125; --allow-loss to accept)\n", (unsigned long long)x.changed,
-			(unsigned long long)x.unhashed, (unsigned long long)x.losses);
+		x.sha256, x.subjects, x.dependencies, x.complete ? ", complete" : ", INCOMPLETE");
+	if (!x.complete)
+		cli_print_incomplete("kettle run", &x, o->allow_incomplete || o->s.allow_loss ? NULL :
+				     "exit 125; --allow-incomplete to accept a provenance that says it is incomplete");
+	if (!x.complete && !o->allow_incomplete && !o->s.allow_loss && ret == 0)
 		return KETTLE_EXIT_OWN_ERROR;
-	}
 	return ret;
 }
 
@@ -421,8 +544,11 @@ static int run_traced(const struct run_options *o)
 int cmd_run(int argc, char **argv)
 {
 	struct run_options o = { 0 };
+	int ret = KETTLE_EXIT_OWN_ERROR;
 
-	if (run_parse(argc, argv, &o))
-		return KETTLE_EXIT_OWN_ERROR;
-	return run_traced(&o);
+	if (!run_parse(argc, argv, &o))
+		ret = run_traced(&o);
+	for (size_t i = 0; i < o.nsubjects; i++)
+		free(o.subjects[i]);
+	return ret;
 }

@@ -28,6 +28,14 @@ static void *drain_main(void *arg)
 
 	while (!atomic_load(&d->stop)) {
 		rc = ring_buffer__poll(d->rb, DRAIN_POLL_MS);
+		/*
+		 * The kernel side wakes this thread only once a large share of the
+		 * ring is full (fewer wakeups on a busy build), so a quiet one would
+		 * leave its records there until the end: the hasher must see a read
+		 * within milliseconds, before the build can rewrite the file.
+		 */
+		if (rc == 0)
+			rc = ring_buffer__consume(d->rb);
 		if (rc < 0 && rc != -EINTR)
 			break;
 		rc = 0;

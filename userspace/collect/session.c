@@ -408,6 +408,39 @@ static bool kmod_finish(struct session *s)
 	return bad || s->kmod_stats.bad_records;
 }
 
+void session_note_interrupted(struct session *s, int sig)
+{
+	if (!s->interrupted_by)
+		s->interrupted_by = sig;
+}
+
+void session_note_left_running(struct session *s, pid_t pid)
+{
+	if (s->nleft_running < SESSION_LEFT_RUNNING_MAX)
+		s->left_running[s->nleft_running++] = pid;
+}
+
+/* What kettle run itself has to say about how the run ended, as notices after the last event. */
+static int write_run_notices(struct session *s)
+{
+	struct log_event ev = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = getpid(),
+				.tid = getpid() };
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < s->nleft_running; i++) {
+		ev.tgid = ev.tid = s->left_running[i];
+		ev.notice.what = LOG_NOTICE_LEFT_RUNNING;
+		rc = log_write_event(s->collect.log, &ev);
+	}
+	if (!rc && s->interrupted_by) {
+		ev.tgid = ev.tid = getpid();
+		ev.notice.what = LOG_NOTICE_INTERRUPTED;
+		ev.notice.arg0 = (uint64_t)s->interrupted_by;
+		rc = log_write_event(s->collect.log, &ev);
+	}
+	return rc;
+}
+
 int session_finish(struct session *s, int exit_status, int ret)
 {
 	struct log_trailer trailer = { 0 };
@@ -425,6 +458,8 @@ int session_finish(struct session *s, int exit_status, int ret)
 	trailer.kettle_exit = ret;
 	trailer.losses = s->losses;
 	trailer.hash = s->collect.hash;
+	if (!write_err)
+		write_err = write_run_notices(s);
 	if (!write_err && s->kmod)
 		write_err = log_write_kmod_stats(s->collect.log, &s->kmod_stats);
 	if (!write_err)

@@ -78,6 +78,8 @@ struct session_header {
 	uint32_t noptions;
 };
 
+#define SESSION_LEFT_RUNNING_MAX 64
+
 struct session {
 	const struct session_options *opt;
 	const char *name;               /* "kettle run": prefix of messages */
@@ -93,6 +95,9 @@ struct session {
 	uint64_t untracked;             /* processes userspace could not track (added to tracked_full) */
 	uint64_t processes_before;      /* processes followed without a fork record (1: run's root) */
 	struct log_kmod_stats kmod_stats;       /* after session_finish, with kmod */
+	int interrupted_by;             /* the signal that ended the run, 0: none (session_note_interrupted) */
+	pid_t left_running[SESSION_LEFT_RUNNING_MAX];   /* idle processes the run did not wait for */
+	size_t nleft_running;
 	int write_error;                /* after session_finish: -errno when the log is incomplete */
 };
 
@@ -111,6 +116,10 @@ int session_collect_start(struct session *s);
  * after saying why.
  */
 int session_kmod_start(struct session *s, struct kmod_reader *k);
+/* The run was ended by signal SIG: the log says so before its trailer (an incomplete record). */
+void session_note_interrupted(struct session *s, int sig);
+/* PID, idle, was left running at the end: named in the log before its trailer. */
+void session_note_left_running(struct session *s, pid_t pid);
 /* Progress line on stderr; LIVE < 0: no process count. */
 void session_progress(struct session *s, long live);
 /* Drains what is left, waits for the writer and the hashing, reads the final losses. */

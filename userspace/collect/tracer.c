@@ -13,6 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "collect/proc_scan.h"
+#include "collect/syscall_class.h"
 #include "collect/tracer.h"
 #include "kettle.skel.h"
 
@@ -158,6 +160,9 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
+	t->skel->rodata->collector_tgid = getpid();
+	syscall_class_native((uint8_t *)t->skel->rodata->native_class);
+	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
 		snprintf(err, errlen, "ring buffer size %zu rejected: %s", opt->ringbuf_bytes, strerror(-rc));
@@ -238,6 +243,20 @@ long tracer_tracked_count(struct tracer *t)
 		prev = &key;
 	}
 	return errno == ENOENT ? n : -1;
+}
+
+int tracer_tracked_pids(struct tracer *t, struct pid_list *out)
+{
+	int fd = bpf_map__fd(t->skel->maps.tracked);
+	__u32 key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (pid_list_add(out, (pid_t)next))
+			return -ENOMEM;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int tracer_read_losses(struct tracer *t, struct log_losses *out)

@@ -35,6 +35,9 @@ int tracer_untrack(struct tracer *t, pid_t pid);
 bool tracer_is_tracked(struct tracer *t, pid_t pid);
 /* Number of processes the kernel side still tracks (-1 on error). */
 long tracer_tracked_count(struct tracer *t);
+struct pid_list;
+/* Appends the tracked processes (tree scope) to OUT. 0, or -errno. */
+int tracer_tracked_pids(struct tracer *t, struct pid_list *out);
 /* Sums the per-CPU loss and truncation counters. */
 int tracer_read_losses(struct tracer *t, struct log_losses *out);
 /* The ring buffer map's fd, for the drain thread. */

@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -161,6 +162,39 @@ bool hash_identity_equal(const struct hash_identity *a, const struct hash_identi
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->mode == b->mode;
+}
+
+/*
+ * File systems whose bytes another machine or a userspace process serves:
+ * what was hashed now need not be what the build read, and nothing in this
+ * kernel can tell.  By f_type (linux/magic.h and the file systems' own).
+ */
+bool hash_fs_unverifiable(int fd)
+{
+	static const unsigned long magics[] = {
+		0x65735546,     /* FUSE (sshfs, bindfs, virtiofs, ...) */
+		0x6969,         /* NFS */
+		0xff534d42,     /* CIFS */
+		0xfe534d42,     /* SMB2 */
+		0x01021997,     /* 9P (v9fs) */
+		0x00c36400,     /* Ceph */
+		0x5346414f,     /* AFS */
+		0x6b414653,     /* kAFS */
+		0x73757245,     /* Coda */
+		0x01161970,     /* GFS2 */
+		0x7461636f,     /* OCFS2 */
+		0x47504653,     /* GPFS */
+		0x0bd00bd0,     /* Lustre */
+		0x564c,         /* NCP */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return false;
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if ((unsigned long)sf.f_type == magics[i])
+			return true;
+	return false;
 }
 
 static uint64_t user_data(unsigned slot, enum op op, unsigned chunk)
@@ -523,6 +557,7 @@ static void on_open(struct worker *w, unsigned idx, struct slot *s, int res)
 		return;
 	}
 	hash_identity_of(&st, &s->res.before);
+	s->res.before.fs_unverifiable = hash_fs_unverifiable(s->fd);
 	if (!S_ISREG(st.st_mode)) {
 		slot_fail(w, idx, s, HASH_STEP_TYPE, -EINVAL);
 		return;

@@ -33,11 +33,14 @@ struct hash_identity {
 	int64_t mtime_ns;
 	int64_t ctime_ns;
 	uint32_t mode;
+	bool fs_unverifiable;   /* on a file system whose content Kettle cannot vouch for (hash_fs_unverifiable) */
 };
 
 struct stat;
 /* The identity of what fstat/stat said (ST). */
 void hash_identity_of(const struct stat *st, struct hash_identity *id);
+/* Whether the file open at FD is on a network or userspace file system (FUSE, NFS, CIFS, 9P, ...). */
+bool hash_fs_unverifiable(int fd);
 /* Same dev, ino, size, mtime, ctime and mode. */
 bool hash_identity_equal(const struct hash_identity *a, const struct hash_identity *b);
 

@@ -40,7 +40,16 @@ struct plan_entry {
 };
 
 struct hash_plan {
+	/*
+	 * Two engines.  What the build reads or runs is hashed at once, by one
+	 * worker at normal priority: a build that reads a file and later rewrites
+	 * it (.ninja_log, a compiler cache's manifest, a lockfile) must find its
+	 * first content hashed before that, and idle-priority workers starve
+	 * while the build keeps the CPUs busy.  Outputs wait for the end anyway:
+	 * they go to idle-priority workers, one per CPU.
+	 */
 	struct hash_engine *engine;
+	struct hash_engine *urgent;
 	struct plan_entry *entries;
 	uint32_t nentries;
 	size_t capentries;
@@ -49,12 +58,21 @@ struct hash_plan {
 	struct log_hash_stats stats;
 };
 
+/*
+ * Pseudo files whose content is the kernel's, not an input.  Device nodes
+ * under /dev/ are too, but /dev/shm and /dev/mqueue hold ordinary files a
+ * build can leave and read: those are inputs like any other.
+ */
 static const char *const excluded_prefixes[] = { "/proc/", "/sys/", "/dev/" };
+static const char *const included_under_excluded[] = { "/dev/shm/", "/dev/mqueue/" };
 
 bool hash_plan_excluded(const char *path)
 {
 	if (path[0] != '/')
 		return true;    /* a truncated path names no file we could open */
+	for (size_t i = 0; i < sizeof(included_under_excluded) / sizeof(included_under_excluded[0]); i++)
+		if (!strncmp(path, included_under_excluded[i], strlen(included_under_excluded[i])))
+			return false;
 	for (size_t i = 0; i < sizeof(excluded_prefixes) / sizeof(excluded_prefixes[0]); i++)
 		if (!strncmp(path, excluded_prefixes[i], strlen(excluded_prefixes[i])))
 			return true;
@@ -77,7 +95,10 @@ struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, si
 		return NULL;
 	}
 	p->engine = hash_engine_new(&eo, err, errlen);
-	if (!p->engine) {
+	eo.workers = 1;
+	eo.low_priority = false;
+	p->urgent = p->engine ? hash_engine_new(&eo, err, errlen) : NULL;
+	if (!p->urgent) {
 		hash_plan_free(p);
 		return NULL;
 	}
@@ -174,7 +195,8 @@ static int not_hashed_write(struct log_writer *log, const struct plan_entry *e, 
 static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_digest_kind kind,
 		       struct log_writer *w, struct log_writer *log)
 {
-	int rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+	struct hash_engine *eng = kind == LOG_DIGEST_OUTPUT ? p->engine : p->urgent;
+	int rc = hash_engine_submit(eng, e->path, COOKIE(e - p->entries, kind));
 
 	/* At the end the writer can wait for room instead of losing the file. */
 	while (rc == -EAGAIN && w) {
@@ -182,7 +204,7 @@ static int entry_queue(struct hash_plan *p, struct plan_entry *e, enum log_diges
 
 		if (wr)
 			return wr;
-		rc = hash_engine_submit(p->engine, e->path, COOKIE(e - p->entries, kind));
+		rc = hash_engine_submit(eng, e->path, COOKIE(e - p->entries, kind));
 	}
 	if (!rc) {
 		p->stats.queued++;
@@ -488,8 +510,10 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 			d.flags |= LOG_DIGEST_CHANGED;
 		if (d.kind == LOG_DIGEST_EXEC && exec_changed_since(e, &r->before))
 			d.flags |= LOG_DIGEST_CHANGED;
+		if (r->before.fs_unverifiable)
+			d.flags |= LOG_DIGEST_FS_UNVERIFIABLE;
 		p->stats.hashed++;
-		if (d.flags)
+		if (d.flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
 			p->stats.changed++;
 	} else if (r->step == HASH_STEP_TYPE && S_ISDIR(r->before.mode)) {
 		d.result = -EISDIR;     /* a directory opened for reading has no content to hash */
@@ -503,14 +527,15 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 	return rc;
 }
 
-int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms)
+/* Writes what ENG has finished; waits up to TIMEOUT_MS for the first result. */
+static int engine_write_ready(struct hash_plan *p, struct hash_engine *eng, struct log_writer *w, int timeout_ms)
 {
 	struct hash_result res[PLAN_BATCH];
 	size_t n;
 	int rc = 0;
 
 	do {
-		n = hash_engine_poll(p->engine, res, PLAN_BATCH, timeout_ms);
+		n = hash_engine_poll(eng, res, PLAN_BATCH, timeout_ms);
 		for (size_t i = 0; i < n; i++) {
 			if (!rc)
 				rc = result_write(p, w, &res[i]);
@@ -521,6 +546,15 @@ int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout
 	return rc;
 }
 
+int hash_plan_write_ready(struct hash_plan *p, struct log_writer *w, int timeout_ms)
+{
+	/* the wait is spent on whichever engine still has work */
+	bool urgent_first = hash_engine_outstanding(p->urgent) > 0;
+	int rc = engine_write_ready(p, urgent_first ? p->urgent : p->engine, w, timeout_ms);
+
+	return rc ? rc : engine_write_ready(p, urgent_first ? p->engine : p->urgent, w, 0);
+}
+
 int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
 {
 	int rc = 0;
@@ -528,7 +562,7 @@ int hash_plan_finish(struct hash_plan *p, struct log_writer *w)
 	for (uint32_t i = 0; i < p->nentries && !rc; i++)
 		if (p->entries[i].written)
 			rc = entry_queue(p, &p->entries[i], LOG_DIGEST_OUTPUT, w, w);
-	while (!rc && hash_engine_outstanding(p->engine))
+	while (!rc && (hash_engine_outstanding(p->engine) || hash_engine_outstanding(p->urgent)))
 		rc = hash_plan_write_ready(p, w, 100);
 	return rc;
 }
@@ -540,7 +574,12 @@ void hash_plan_stats(const struct hash_plan *p, struct log_hash_stats *out)
 
 void hash_plan_usage(const struct hash_plan *p, struct hash_engine_usage *out)
 {
+	struct hash_engine_usage u;
+
 	hash_engine_usage(p->engine, out);
+	hash_engine_usage(p->urgent, &u);
+	out->cpu_ns += u.cpu_ns;
+	out->bytes += u.bytes;
 }
 
 void hash_plan_free(struct hash_plan *p)
@@ -549,6 +588,8 @@ void hash_plan_free(struct hash_plan *p)
 		return;
 	if (p->engine)
 		hash_engine_free(p->engine);
+	if (p->urgent)
+		hash_engine_free(p->urgent);
 	for (uint32_t i = 0; i < p->nentries; i++)
 		free(p->entries[i].path);
 	free(p->entries);

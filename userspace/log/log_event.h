@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_FORMAT_VERSION 3
+#define LOG_FORMAT_VERSION 4
 #define LOG_FORMAT_VERSION_MIN 1        /* the oldest version the reader still reads */
 
 enum log_event_type {
@@ -25,6 +25,7 @@ enum log_event_type {
 	LOG_EV_PROC_SNAPSHOT = 6,       /* a process that existed when an attach began (from /proc) */
 	LOG_EV_NET = 7,                 /* a socket call */
 	LOG_EV_FILE_OP = 8,             /* rename, unlink, mkdir, link, symlink, truncate, chmod, utimensat */
+	LOG_EV_NOTICE = 9,              /* version 4: something Kettle cannot record in full (enum log_notice_what) */
 	LOG_EV_TYPE_MAX
 };
 
@@ -34,7 +35,11 @@ enum log_event_type {
  * read these and never the kernel ABI.
  */
 enum log_open_call { LOG_CALL_OPEN = 1, LOG_CALL_OPENAT, LOG_CALL_OPENAT2, LOG_CALL_CREAT,
-		    LOG_CALL_EXECVE, LOG_CALL_EXECVEAT };
+		    LOG_CALL_EXECVE, LOG_CALL_EXECVEAT,
+		    /* version 4: a file got without a name (flags are the file's f_flags, no name as passed) */
+		    LOG_CALL_OPEN_BY_HANDLE, LOG_CALL_PIDFD_GETFD, LOG_CALL_RECV_FD,
+		    LOG_CALL_INHERITED,         /* open when kettle run started the build (from /proc) */
+};
 enum log_net_call { LOG_NET_SOCKET = 1, LOG_NET_CONNECT, LOG_NET_BIND, LOG_NET_LISTEN, LOG_NET_ACCEPT,
 		   LOG_NET_ACCEPT4, LOG_NET_SENDTO, LOG_NET_SENDMSG, LOG_NET_SENDMMSG, LOG_NET_CALL_MAX };
 enum log_addr_source {
@@ -49,12 +54,26 @@ enum log_fop_call { LOG_FOP_RENAME = 1, LOG_FOP_RENAMEAT, LOG_FOP_RENAMEAT2, LOG
 		   LOG_FOP_FTRUNCATE, LOG_FOP_CHMOD, LOG_FOP_FCHMOD, LOG_FOP_FCHMODAT,
 		   LOG_FOP_FCHMODAT2, LOG_FOP_UTIMENSAT, LOG_FOP_CALL_MAX };
 
-/* Event types of a version-1 log (fork .. open). */
+/* What a notice reports (docs/threat-model.md); the numbers of bpf/events.h. */
+enum log_notice_what {
+	LOG_NOTICE_COMPAT_CALL = 1, LOG_NOTICE_IO_URING, LOG_NOTICE_BPF, LOG_NOTICE_PTRACE,
+	LOG_NOTICE_PROCESS_VM, LOG_NOTICE_NAMESPACE, LOG_NOTICE_MOUNT, LOG_NOTICE_CHROOT,
+	LOG_NOTICE_MODULE, LOG_NOTICE_KEXEC, LOG_NOTICE_SIGNAL_TRACER, LOG_NOTICE_RAW_IO,
+	LOG_NOTICE_EXEC_UNLINKED, LOG_NOTICE_FD_LOST,
+	/* written by kettle run itself, never by the kernel */
+	LOG_NOTICE_INTERRUPTED,         /* SIGINT/SIGTERM/SIGHUP ended the run: the build did not finish */
+	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
+	LOG_NOTICE_WHAT_MAX
+};
+
+/* Event types of a version-1 log (fork .. open), and of versions 2 and 3 (.. file_op). */
 #define LOG_EV_TYPE_MAX_V1 6
+#define LOG_EV_TYPE_MAX_V3 9
 
 /* Path flags, as in bpf/events.h */
 #define LOG_PATH_TRUNCATED   0x1
 #define LOG_PATH_UNREACHABLE 0x2
+#define LOG_PATH_UNLINKED    0x4        /* version 4: the file had no name left (memfd, O_TMPFILE, deleted) */
 
 /* proc_snapshot.flags: what /proc could not tell (the field is then NULL / 0) */
 #define LOG_SNAP_NO_EXE     0x1         /* /proc/PID/exe unreadable (kernel thread, permission, gone) */
@@ -186,6 +205,12 @@ struct log_event {
 			uint32_t mode;          /* mkdir, chmod */
 			int64_t length;         /* truncate */
 		} file_op;
+		struct {
+			uint32_t what;          /* enum log_notice_what */
+			uint32_t nr;            /* the system call's number (i386's for a compat call) */
+			int64_t result;
+			uint64_t arg0, arg1;    /* per what: bpf/events.h enum ke_notice_what */
+		} notice;
 	};
 };
 
@@ -200,6 +225,7 @@ enum log_digest_kind {
 /* Digest flags */
 #define LOG_DIGEST_CHANGED        0x1  /* identity at hash time differs from the one the kernel saw at open */
 #define LOG_DIGEST_CHANGED_DURING 0x2  /* the file changed while it was being hashed */
+#define LOG_DIGEST_FS_UNVERIFIABLE 0x4 /* version 4: on FUSE, NFS, CIFS, 9P...: hashed, but not provably what was read */
 
 struct log_digest {
 	enum log_digest_kind kind;

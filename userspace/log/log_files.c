@@ -100,6 +100,7 @@ static bool is_absent_errno(int err)
 static void open_succeeded(struct file_entry *e, const struct log_event *ev, uint64_t start_wall_ns)
 {
 	uint64_t fl = ev->open.flags, acc = fl & O_ACCMODE;
+	bool untouched = !(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED));
 
 	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
 	if (acc != O_WRONLY && !(fl & O_PATH))
@@ -111,7 +112,12 @@ static void open_succeeded(struct file_entry *e, const struct log_event *ev, uin
 	if ((fl & O_CREAT) && (fl & O_TMPFILE) != O_TMPFILE && !e->create_seen) {
 		e->create_seen = true;
 		e->created = decide_created(e, ev, start_wall_ns);
+		if (untouched && e->created == CREATED_YES)
+			e->produced = true;
 	}
+	/* emptied by this open: nothing from before the build can be read through it afterwards */
+	if (untouched && (fl & O_TRUNC) && acc != O_RDONLY)
+		e->produced = true;
 	e->existed = true;
 	e->absent_last = false;
 }
@@ -181,6 +187,8 @@ static int files_two_names(struct files *fs, const struct log_event *ev)
 	e->renamed_from = fs->v[from].path;
 	/* the content the build wrote is under the new name now */
 	e->flags |= fs->v[from].flags & FILE_WRITTEN;
+	if (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)))
+		e->produced = fs->v[from].produced;
 	fs->v[from].renamed_to = e->path;
 	if (!(ev->file_op.flags & RENAME_EXCHANGE))
 		name_gone(&fs->v[from]);
@@ -205,8 +213,13 @@ static int files_file_op(struct files *fs, const struct log_event *ev)
 	}
 	if (fop_is(call, LOG_FOP_UNLINK, LOG_FOP_UNLINKAT, LOG_FOP_RMDIR)) {
 		e->flags |= FILE_DELETED;
+		/* unlinkat(AT_REMOVEDIR) is an rmdir too */
+		if (call == LOG_FOP_RMDIR || (call == LOG_FOP_UNLINKAT && (ev->file_op.flags & AT_REMOVEDIR)))
+			e->flags |= FILE_DIRECTORY;
 		name_gone(e);
 	} else if (fop_is(call, LOG_FOP_MKDIR, LOG_FOP_MKDIRAT, LOG_FOP_SYMLINK) || call == LOG_FOP_SYMLINKAT) {
+		if (call == LOG_FOP_MKDIR || call == LOG_FOP_MKDIRAT)
+			e->flags |= FILE_DIRECTORY;
 		name_made(e, true);
 	} else if (call == LOG_FOP_TRUNCATE || call == LOG_FOP_FTRUNCATE) {
 		e->flags |= FILE_WRITTEN | FILE_TRUNCATED;

@@ -27,6 +27,7 @@
 #define FILE_DELETED  0x20      /* unlink / rmdir succeeded, and nothing made it again */
 #define FILE_CHMOD    0x40      /* its mode was changed */
 #define FILE_TRUNCATED 0x80     /* truncate / ftruncate */
+#define FILE_DIRECTORY 0x100    /* mkdir or rmdir named it: a directory, whose entries are no content */
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 
@@ -37,6 +38,13 @@ struct file_entry {
 	bool create_seen;           /* the first successful O_CREAT open decided `created` */
 	bool existed;               /* an open or exec of it succeeded before */
 	bool absent_last;           /* the latest attempt before now found it absent */
+	/*
+	 * The build replaced its content (created it, truncated it for writing,
+	 * or renamed a file it had produced onto it) before any of its processes
+	 * read or ran it: what they read or ran later is the build's own bytes
+	 * (an intermediate), not something from before the build.
+	 */
+	bool produced;
 	uint64_t opens, failed;
 	uint32_t *pids;             /* distinct, in the order they first touched it */
 	size_t npids, cappids;

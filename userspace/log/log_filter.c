@@ -18,8 +18,23 @@
 static const char *const type_names[LOG_EV_TYPE_MAX] = {
 	[LOG_EV_FORK] = "fork", [LOG_EV_EXEC] = "exec", [LOG_EV_EXEC_FAILED] = "exec_failed",
 	[LOG_EV_EXIT] = "exit", [LOG_EV_OPEN] = "open", [LOG_EV_PROC_SNAPSHOT] = "proc_snapshot",
-	[LOG_EV_NET] = "net", [LOG_EV_FILE_OP] = "file_op",
+	[LOG_EV_NET] = "net", [LOG_EV_FILE_OP] = "file_op", [LOG_EV_NOTICE] = "notice",
 };
+
+static const char *const notice_names[LOG_NOTICE_WHAT_MAX] = {
+	[LOG_NOTICE_COMPAT_CALL] = "compat-syscall", [LOG_NOTICE_IO_URING] = "io-uring",
+	[LOG_NOTICE_BPF] = "bpf", [LOG_NOTICE_PTRACE] = "ptrace", [LOG_NOTICE_PROCESS_VM] = "process-memory",
+	[LOG_NOTICE_NAMESPACE] = "namespace", [LOG_NOTICE_MOUNT] = "mount", [LOG_NOTICE_CHROOT] = "chroot",
+	[LOG_NOTICE_MODULE] = "kernel-module", [LOG_NOTICE_KEXEC] = "kexec",
+	[LOG_NOTICE_SIGNAL_TRACER] = "signal-tracer", [LOG_NOTICE_RAW_IO] = "raw-io",
+	[LOG_NOTICE_EXEC_UNLINKED] = "exec-unlinked", [LOG_NOTICE_FD_LOST] = "fd-unrecorded",
+	[LOG_NOTICE_INTERRUPTED] = "interrupted", [LOG_NOTICE_LEFT_RUNNING] = "left-running",
+};
+
+const char *log_notice_name(uint32_t what)
+{
+	return what < LOG_NOTICE_WHAT_MAX ? notice_names[what] : NULL;
+}
 
 const char *log_event_type_name(uint32_t type)
 {

@@ -31,6 +31,8 @@ struct log_filter {
 
 /* The name `kettle log show` prints for an event type (fork, exec, ...), NULL when unknown. */
 const char *log_event_type_name(uint32_t type);
+/* The name of a notice (enum log_notice_what), the same word as its completeness reason; NULL: unknown. */
+const char *log_notice_name(uint32_t what);
 
 /*
  * Adds OPT (--pid, --path, --type, --since, --until) with VALUE to F.  Returns 0,

@@ -40,11 +40,15 @@ enum log_record_kind {
 	/* version 3: from the kernel module (not events) */
 	LOG_REC_KMOD_EXEC = 17,
 	LOG_REC_KMOD_STATS = 18,
+	/* version 4 */
+	LOG_REC_NOTICE = 19,
 };
 
 /* Record kind of an event type: 1..5 are the same numbers, the later ones follow the tables. */
 static inline uint32_t log_event_record_kind(enum log_event_type t)
 {
+	if (t == LOG_EV_NOTICE)
+		return LOG_REC_NOTICE;
 	return t <= LOG_EV_OPEN ? (uint32_t)t : (uint32_t)t - LOG_EV_PROC_SNAPSHOT + LOG_REC_PROC_SNAPSHOT;
 }
 
@@ -119,6 +123,8 @@ enum { NET_CALL = EV_BODY, NET_RESULT, NET_FD, NET_FAMILY, NET_SOCK_TYPE, NET_PR
 /* [15, dt, dtgid, call, result, path, path_flags, path2, path2_flags, target, flags, mode, length] */
 enum { FOP_CALL = EV_BODY, FOP_RESULT, FOP_PATH, FOP_PATH_FLAGS, FOP_PATH2, FOP_PATH2_FLAGS,
        FOP_TARGET, FOP_FLAGS, FOP_MODE, FOP_LENGTH, FOP_NFIELDS };
+/* [19, dt, dtgid, what, nr, result, arg0, arg1]  -- version 4 */
+enum { NOTICE_WHAT = EV_BODY, NOTICE_NR, NOTICE_RESULT, NOTICE_ARG0, NOTICE_ARG1, NOTICE_NFIELDS };
 /*
  * [5, dt, dtgid, dsite, result]
  *   site = base + 1 + dsite, base = the site of this tgid's previous open when

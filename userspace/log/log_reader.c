@@ -103,7 +103,7 @@ struct rd {
 	uint64_t prev_ts;
 	uint32_t prev_tgid;
 	uint64_t by_type[LOG_EV_TYPE_MAX];
-	uint32_t ntypes;        /* entries of the by-type arrays: LOG_EV_TYPE_MAX, or 6 in version 1 */
+	uint32_t ntypes;        /* entries of the by-type arrays: LOG_EV_TYPE_MAX; 6 in version 1, 9 in 2 and 3 */
 	uint32_t version;       /* the header's format version */
 	struct tok tok;
 };
@@ -919,6 +919,17 @@ static int read_file_op(struct rd *r, struct log_event *ev)
 	return get_int(r, "file_op length", INT64_MIN, INT64_MAX, &ev->file_op.length);
 }
 
+static int read_notice(struct rd *r, struct log_event *ev)
+{
+	TRY(get_u32(r, "notice what", &ev->notice.what));
+	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX)
+		return fail_at(r, r->tokpos, "notice: unknown what %" PRIu32, ev->notice.what);
+	TRY(get_u32(r, "notice nr", &ev->notice.nr));
+	TRY(get_int(r, "notice result", INT64_MIN, INT64_MAX, &ev->notice.result));
+	TRY(get_uint(r, "notice arg0", UINT64_MAX, &ev->notice.arg0));
+	return get_uint(r, "notice arg1", UINT64_MAX, &ev->notice.arg1);
+}
+
 static const struct {
 	size_t nfields;
 	int (*read)(struct rd *r, struct log_event *ev);
@@ -931,6 +942,7 @@ static const struct {
 	[LOG_EV_PROC_SNAPSHOT] = { SNAP_NFIELDS, read_proc_snapshot },
 	[LOG_EV_NET] = { NET_NFIELDS, read_net },
 	[LOG_EV_FILE_OP] = { FOP_NFIELDS, read_file_op },
+	[LOG_EV_NOTICE] = { NOTICE_NFIELDS, read_notice },
 };
 
 static int read_event(struct rd *r, enum log_event_type type, size_t n)
@@ -1421,7 +1433,7 @@ static int read_header(struct rd *r)
 	if (version < LOG_FORMAT_VERSION_MIN)
 		return fail_at(r, r->tokpos, "unsupported format version %" PRIu64 " (this kettle reads"
 			       " %d to %d)", version, LOG_FORMAT_VERSION_MIN, LOG_FORMAT_VERSION);
-	r->ntypes = version == 1 ? LOG_EV_TYPE_MAX_V1 : LOG_EV_TYPE_MAX;
+	r->ntypes = version == 1 ? LOG_EV_TYPE_MAX_V1 : version <= 3 ? LOG_EV_TYPE_MAX_V3 : LOG_EV_TYPE_MAX;
 	r->version = (uint32_t)version;
 	if (n != (version >= 3 ? HDR_NFIELDS : HDR_NFIELDS_V2))
 		return fail_at(r, 0, "header of %zu elements (expected %d)", n,
@@ -1481,6 +1493,11 @@ static int read_record(struct rd *r)
 			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-%" PRIu32 " log", kind,
 				       r->version);
 		return kind == LOG_REC_KMOD_EXEC ? read_kmod_exec(r, n) : read_kmod_stats(r, n);
+	case LOG_REC_NOTICE:
+		if (r->version < 4)
+			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-%" PRIu32 " log", kind,
+				       r->version);
+		return read_event(r, LOG_EV_NOTICE, n);
 	case LOG_REC_HEADER:
 		return fail_at(r, r->rec, "second header record");
 	default:

@@ -1111,6 +1111,20 @@ static int write_file_op(struct log_writer *w, const struct log_event *ev)
 	return w->error;
 }
 
+static int write_notice(struct log_writer *w, const struct log_event *ev)
+{
+	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX)
+		return -EINVAL;
+	ensure_attrs(w, ev);
+	put_event_head(w, ev, NOTICE_NFIELDS);
+	put_uint(w, ev->notice.what);
+	put_uint(w, ev->notice.nr);
+	put_int(w, ev->notice.result);
+	put_uint(w, ev->notice.arg0);
+	put_uint(w, ev->notice.arg1);
+	return w->error;
+}
+
 static int write_exec_failed(struct log_writer *w, const struct log_event *ev)
 {
 	uint32_t filename, path;
@@ -1178,6 +1192,9 @@ int log_write_event(struct log_writer *w, const struct log_event *ev)
 		break;
 	case LOG_EV_FILE_OP:
 		r = write_file_op(w, ev);
+		break;
+	case LOG_EV_NOTICE:
+		r = write_notice(w, ev);
 		break;
 	default:
 		return -EINVAL;

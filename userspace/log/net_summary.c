@@ -216,6 +216,15 @@ static void decide(const struct log_file *f, struct net_summary *s)
 	} else if (s->dns_names) {
 		s->verdict = NET_NOT_HERMETIC;
 		s->reason = "the build sent DNS queries (a local resolver forwards them)";
+	} else if (s->raw_sockets) {
+		s->verdict = NET_NOT_HERMETIC;
+		s->reason = "the build used a packet, raw, vsock or XDP socket or a tun/tap device: traffic without addresses";
+	} else if (s->open_binds) {
+		s->verdict = NET_NOT_HERMETIC;
+		s->reason = "the build bound a socket to every interface: it could receive from off this machine";
+	} else if (s->multi_sends) {
+		s->verdict = NET_UNKNOWN;
+		s->reason = "a sendmmsg sent several messages, and only the first one's address is recorded";
 	} else if (!net_traced(&f->header)) {
 		s->verdict = NET_UNKNOWN;
 		s->reason = "the log does not say that network calls were traced (header option "
@@ -234,11 +243,46 @@ const char *net_verdict_name(enum net_verdict v)
 	return v == NET_HERMETIC ? "hermetic" : v == NET_NOT_HERMETIC ? "not-hermetic" : "unknown";
 }
 
+/* A socket whose traffic has no address to judge: it reaches past the IP layer or another machine directly. */
+static bool raw_socket(const struct log_event *e)
+{
+	uint32_t f = e->net.family, t = e->net.sock_type;
+
+	if (e->net.call != LOG_NET_SOCKET || e->net.result < 0)
+		return false;
+	if (f == AF_UNIX || f == AF_NETLINK)
+		return false;
+	if (f == AF_INET || f == AF_INET6)
+		return t == SOCK_RAW || t == SOCK_PACKET;
+	return true;    /* AF_PACKET, AF_VSOCK, AF_XDP, AF_BLUETOOTH, AF_CAN, ... */
+}
+
+static bool unspecified(const struct log_event *e)
+{
+	static const uint8_t zero[16];
+
+	return (e->net.family == AF_INET && !memcmp(e->net.addr, zero, 4)) ||
+	       (e->net.family == AF_INET6 && !memcmp(e->net.addr, zero, 16));
+}
+
+static void note_paths_around_addresses(struct net_summary *s, const struct log_event *e)
+{
+	if (e->type == LOG_EV_OPEN && e->open.result >= 0 && e->open.path &&
+	    (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net")))
+		s->raw_sockets++;
+	if (e->type != LOG_EV_NET)
+		return;
+	s->raw_sockets += raw_socket(e);
+	s->open_binds += e->net.call == LOG_NET_BIND && e->net.result == 0 && unspecified(e);
+	s->multi_sends += e->net.call == LOG_NET_SENDMMSG && e->net.result > 1 && e->net.addr_source == LOG_ADDR_USER;
+}
+
 static int summary_event(struct net_summary *s, const struct log_event *e)
 {
 	char addr[INET6_ADDRSTRLEN + 160];
 	struct net_endpoint *ep;
 
+	note_paths_around_addresses(s, e);
 	if (e->type != LOG_EV_NET)
 		return proc_exe_event(&s->store->procs, e);
 	s->events++;
@@ -254,7 +298,8 @@ static int summary_event(struct net_summary *s, const struct log_event *e)
 	}
 	ep->calls[e->net.call]++;
 	ep->count++;
-	ep->failed += e->net.result < 0;
+	/* a non-blocking connect under way is not a failure */
+	ep->failed += e->net.result < 0 && !(e->net.call == LOG_NET_CONNECT && e->net.result == -EINPROGRESS);
 	pid_note(ep, e->tgid, proc_exe_get(&s->store->procs, e->tgid));
 	if (e->net.dns != LOG_DNS_NONE)
 		s->dns_queries++;

@@ -59,6 +59,9 @@ struct net_summary {
 	uint64_t dns_queries;   /* messages to port 53 */
 	uint64_t dns_names;     /* distinct query names */
 	uint64_t dns_undecodable;
+	uint64_t raw_sockets;   /* packet, raw, vsock, XDP... sockets, and /dev/net/tun: paths around addresses */
+	uint64_t open_binds;    /* sockets bound to every interface (0.0.0.0, ::): anyone could send to them */
+	uint64_t multi_sends;   /* sendmmsg of several messages with their own addresses: only the first is known */
 	enum net_verdict verdict;
 	const char *reason;     /* one sentence: why that verdict */
 	struct net_summary_store *store;        /* private */
@@ -70,7 +73,10 @@ struct net_summary {
  *   unknown       a version-1 log; the header lacks net.traced=true (the
  *                 programs were not attached); net events were lost;
  *   not hermetic  an event named an address that is not local, or the
- *                 build sent DNS queries (a local resolver forwards them);
+ *                 build sent DNS queries (a local resolver forwards them), used
+ *                 a packet, raw, vsock or XDP socket or a tun/tap device, or
+ *                 bound a socket to every interface;
+ *                 (unknown, too: a sendmmsg of several addressed messages)
  *   hermetic      otherwise: loopback and unix sockets only.
  * 0 or -ENOMEM.  Strings point into F, except addr; net_summary_free() after.
  */

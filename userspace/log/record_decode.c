@@ -13,6 +13,9 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_EXEC_FAIL == (int)LOG_EV_EXEC_FAILED && (int)KE_EXIT == (int)LOG_EV_EXIT &&
 	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_PROC_SNAPSHOT == (int)LOG_EV_PROC_SNAPSHOT &&
 	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
+	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_INTERRUPTED &&
+	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
+	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
 _Static_assert((int)KE_CALL_OPEN == (int)LOG_CALL_OPEN &&
@@ -479,6 +482,7 @@ static const size_t fixed_size[KE_TYPE_MAX] = {
 	[KE_OPEN] = sizeof(struct ke_open),
 	[KE_FILE_OP] = sizeof(struct ke_file_op),
 	[KE_NET] = sizeof(struct ke_net),
+	[KE_NOTICE] = sizeof(struct ke_notice),
 };
 
 int record_decode(struct record_decoder *d, const void *rec, size_t len, struct log_event *ev)
@@ -523,6 +527,18 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return decode_file_op(d, rec, &b, ev);
 	case KE_NET:
 		return decode_net(d, rec, &b, ev);
+	case KE_NOTICE: {
+		const struct ke_notice *n = rec;
+
+		if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX)
+			return -EINVAL;
+		ev->notice.what = n->what;
+		ev->notice.nr = n->nr;
+		ev->notice.result = n->ret;
+		ev->notice.arg0 = n->arg0;
+		ev->notice.arg1 = n->arg1;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }

@@ -18,6 +18,7 @@
 #include "common/text_enc.h"
 #include "hash/hash_plan.h"
 #include "log/log_files.h"
+#include "provenance/completeness.h"
 #include "provenance/jcs.h"
 #include "provenance/provenance.h"
 #include "provenance/provenance_net.h"
@@ -33,9 +34,21 @@ struct conv {
 	size_t cwdlen;
 	char *log_abs;                  /* the log's absolute path, NULL when unknown */
 	struct provenance_facts *facts;
+	json_t *reasons;                /* completeness reasons, named (provenance/completeness.h) */
+	uint64_t nreasons;              /* all of them, also those past the kept ones */
 	char *err;
 	size_t errlen;
 };
+
+/*
+ * A file that makes the record incomplete, named.  A reason that does not
+ * fit in memory is still counted: the verdict never depends on the list.
+ */
+static void reason_file(struct conv *c, const char *code, const char *path, const char *detail)
+{
+	c->nreasons++;
+	(void)completeness_reason_add(c->reasons, code, 0, NULL, path, detail);
+}
 
 static void hex(const uint8_t *p, size_t n, char *out)
 {
@@ -232,12 +245,15 @@ static void subjects_default(struct conv *c, bool *chosen)
 
 		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
 			continue;
-		if (d->result == 0 && !digest_changed(d))
+		if (d->result == 0 && !digest_changed(d)) {
 			chosen[i] = true;
-		else if (d->result == 0)
+		} else if (d->result == 0) {
 			c->facts->changed++;
-		else if (d->result != -ENOENT && d->result != -EISDIR)
+			reason_file(c, "output-changed", e->path, "an output changed while it was being hashed");
+		} else if (d->result != -ENOENT && d->result != -EISDIR) {
 			c->facts->unhashed++;   /* written, still there, but no digest */
+			reason_file(c, "output-unhashed", e->path, "an output that could not be hashed");
+		}
 	}
 }
 
@@ -299,6 +315,7 @@ static json_t *subjects(struct conv *c)
 		}
 	}
 	if (!n) {
+		c->facts->no_subject = true;
 		ERR("no subject: the build wrote no file under %s that exists at the end with a digest "
 		    "(name the outputs with --subject)", c->cwd[0] ? c->cwd : "its directory");
 		goto done;
@@ -373,6 +390,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	*done = true;
 	if (differ) {   /* rewritten between two execs: two programs ran under one name */
 		c->facts->changed++;
+		reason_file(c, "exec-changed", e->path, "two different programs ran under this name");
 		all = json_array();
 		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
 			if (c->f->kmod_execs[i].result)
@@ -428,11 +446,21 @@ static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, 
 	}
 	if (changed) {
 		c->facts->changed++;
+		reason_file(c, "input-changed", e->path,
+			    "changed by the build (or another process) before it could be hashed as read");
 		return set(notes, "changed", json_true());
+	}
+	if (good && (good->flags & LOG_DIGEST_FS_UNVERIFIABLE)) {
+		/* the digest is of what the server holds now: nothing proves the build read those bytes */
+		reason_file(c, "unverifiable-filesystem", e->path,
+			    "on a network or userspace file system (FUSE, NFS, CIFS, 9P...): its digest is not proof of what was read");
+		if (set(notes, "fileSystemUnverifiable", json_true()))
+			return -1;
 	}
 	if (good)
 		return set(dep, "digest", json_pack("{s:o}", "sha256", jhex(good->sha256, 32)));
 	c->facts->unhashed++;
+	reason_file(c, "input-unhashed", e->path, why ? why : "an input without a digest");
 	return set(notes, "notHashed", json_string(why ? why : any ? "unknown" :
 						   c->f->trailer.hash.queued ? "no digest in the log" :
 						   "hashing was off"));
@@ -523,6 +551,14 @@ static json_t *dependencies(struct conv *c)
 		 * without one, a file read or run that the build never wrote. */
 		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
 			continue;
+		/* a directory: listed or removed, never content to depend on */
+		if (e->flags & FILE_DIRECTORY)
+			continue;
+		/* made by the build before it read or ran it (configure's conftest, a generated header) */
+		if (e->produced) {
+			c->facts->intermediates++;
+			continue;
+		}
 		if (excluded(c, e->path)) {
 			c->facts->excluded++;
 			continue;
@@ -744,7 +780,7 @@ static json_t *ju64(uint64_t v)
 }
 
 /* The completeness figures of the record: what it lost, cut, could not hash or saw change. */
-static json_t *completeness(const struct log_file *f, const struct provenance_facts *x)
+static json_t *completeness(const struct log_file *f, const struct provenance_facts *x, json_t *reasons)
 {
 	const struct log_losses *l = &f->trailer.losses;
 	const struct log_hash_stats *hs = &f->trailer.hash;
@@ -770,6 +806,10 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 	/* since log format 3: an older log's statement stays as it was */
 	if (c && f->header.format_version >= 3 && set(c, "environmentTruncations", ju64(l->env_truncations)))
 		c = (json_decref(c), NULL);
+	if (c && f->header.format_version >= 4 &&
+	    (set(c, "reasons", json_incref(reasons)) || set(c, "reasonsTotal", ju64(x->nreasons)) ||
+	     set(c, "intermediates", ju64(x->intermediates))))
+		c = (json_decref(c), NULL);
 	return c;
 }
 
@@ -793,10 +833,10 @@ static int kernel_module(const struct log_file *f, json_t *completeness)
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
 static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const json_t *deps,
-			  const struct provenance_facts *x, char *err, size_t errlen)
+			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
-	json_t *comp = completeness(f, x);
+	json_t *comp = completeness(f, x, reasons);
 
 	if (!comp || kernel_module(f, comp)) {
 		json_decref(comp);
@@ -828,6 +868,34 @@ static void facts_from_trailer(const struct log_file *f, struct provenance_facts
 	x->losses = log_losses_total(&f->trailer.losses) + log_kmod_losses(&f->kmod_stats);
 }
 
+/*
+ * The reasons of the record itself (notices, losses, a record begun
+ * mid-build) after those of the files, and the first lines for messages.
+ */
+static int record_reasons(struct conv *c)
+{
+	long found = completeness_reasons(c->f, c->reasons);
+	char detail[128];
+	size_t i;
+
+	if (found < 0)
+		return errf(c->err, c->errlen, "out of memory");
+	c->nreasons += (uint64_t)found;
+	if (c->facts->losses) {
+		snprintf(detail, sizeof(detail), "%" PRIu64 " events or digests were lost or cut"
+			 " (kettle log stats shows which)", c->facts->losses);
+		reason_file(c, "events-lost", NULL, detail);
+	}
+	if (c->facts->mid_build)
+		reason_file(c, "began-mid-build", NULL,
+			    "kettle attach began while the build was running: what it did before is not recorded");
+	c->facts->nreasons = c->nreasons;
+	for (i = 0; i < PROVENANCE_REASON_LINES && i < json_array_size(c->reasons); i++)
+		completeness_reason_line(json_array_get(c->reasons, i), c->facts->reason_lines[i],
+					 sizeof(c->facts->reason_lines[i]));
+	return 0;
+}
+
 static char *log_abs_path(const char *p)
 {
 	return p ? realpath(p, NULL) : NULL;
@@ -837,10 +905,14 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 			     const struct provenance_options *o, struct provenance_facts *facts,
 			     char *err, size_t errlen)
 {
-	struct conv c = { .f = f, .o = o, .facts = facts, .err = err, .errlen = errlen };
+	struct conv c = { .f = f, .o = o, .facts = facts, .err = err, .errlen = errlen, .reasons = json_array() };
 	json_t *subj = NULL, *deps = NULL, *st = NULL, *bp;
 
 	memset(facts, 0, sizeof(*facts));
+	if (!c.reasons) {
+		ERR("out of memory");
+		return NULL;
+	}
 	if (!f->has_trailer)
 		return ERR("the log has no trailer (cut short): its record is not complete"), NULL;
 	c.cwd = f->header.cwd ? f->header.cwd : "";
@@ -863,8 +935,11 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		goto done;
 	facts->mid_build = log_header_option(&f->header, "complete") &&
 			   !strcmp(log_header_option(&f->header, "complete"), "false");
-	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build;
-	bp = byproducts(f, log_sha256, deps, facts, err, errlen);
+	if (record_reasons(&c))
+		goto done;
+	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build &&
+			  !c.nreasons;
+	bp = byproducts(f, log_sha256, deps, facts, c.reasons, err, errlen);
 	if (!bp)
 		goto done;
 	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:O}, s:o}}",
@@ -878,6 +953,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	if (!st)
 		ERR("out of memory building the statement");
 done:
+	json_decref(c.reasons);
 	json_decref(subj);
 	json_decref(deps);
 	files_free(&c.fs);

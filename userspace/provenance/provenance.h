@@ -32,14 +32,20 @@ struct provenance_options {
 	const char *log_path;           /* the log itself, left out of the dependencies; may be NULL */
 };
 
+#define PROVENANCE_REASON_LINES 3
+
 /* What the statement says about itself, for messages, exit codes and --json-summary. */
 struct provenance_facts {
 	size_t subjects, dependencies, excluded;
+	size_t intermediates;   /* files the build made and then read or ran: not dependencies */
 	uint64_t events, processes, losses;     /* losses: log_losses_total() of the trailer */
 	uint64_t changed;       /* inputs or outputs whose digest is not the content the build saw */
 	uint64_t unhashed;      /* inputs or outputs the log has no digest for */
 	bool mid_build;         /* the record began mid-build (kettle attach: header option complete=false) */
-	bool complete;          /* no losses, nothing changed, nothing unhashed, not begun mid-build */
+	bool no_subject;        /* no statement: the build left no output to name (a no-op build?) */
+	bool complete;          /* no losses, nothing changed, nothing unhashed, not begun mid-build, no reason */
+	uint64_t nreasons;      /* named reasons the record is not complete (provenance/completeness.h) */
+	char reason_lines[PROVENANCE_REASON_LINES][320];        /* the first ones, one line each, for messages */
 	char sha256[65];        /* of the canonical statement bytes (provenance_write) */
 };
 

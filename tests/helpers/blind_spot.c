@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Does one thing a build could do to read, run or reach something past a
+ * tracer, for tests/integration/test_blind_spots.c (docs/threat-model.md):
+ *
+ *   blind_spot io-uring PATH         open and read PATH through an io_uring
+ *   blind_spot int80 PATH            open PATH with the 32-bit open (int 0x80)
+ *   blind_spot memfd-exec            run /bin/true from a memfd
+ *   blind_spot deleted-exec DIR      copy /bin/true into DIR, unlink it, run it by descriptor
+ *   blind_spot recv-fd PATH          a child sends an open PATH over a unix socket
+ *   blind_spot pidfd-getfd PID FD    take descriptor FD of process PID
+ *   blind_spot by-handle PATH        open PATH by its file handle
+ *   blind_spot vm-read PID ADDR      read 8 bytes at ADDR of process PID
+ *   blind_spot unshare               enter a new mount namespace
+ *   blind_spot bpf                   create a BPF map
+ *   blind_spot ptrace PID            attach to process PID and detach
+ *   blind_spot cgroup-move           write its own pid to the root cgroup's cgroup.procs
+ *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
+ *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
+ *   blind_spot read PATH             open PATH and read a byte (PATH may be /proc/PID/fd/N)
+ *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
+ *
+ * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#define SKIP 77
+
+static int die(const char *what)
+{
+	fprintf(stderr, "blind_spot: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int do_io_uring(const char *path)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	char buf[64];
+	int fd, rc;
+
+	rc = io_uring_queue_init(4, &ring, 0);
+	if (rc)
+		return errno = -rc, die("io_uring_queue_init");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0);
+	io_uring_submit(&ring);
+	if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
+		return errno = cqe ? -cqe->res : EIO, die("io_uring openat");
+	fd = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
+	io_uring_submit(&ring);
+	if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
+		return errno = cqe ? -cqe->res : EIO, die("io_uring read");
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* The i386 open (number 5): its pointer argument must fit in 32 bits. */
+static int int80_open(const char *path)
+{
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long ret;
+
+	if (low == MAP_FAILED)
+		return die("mmap MAP_32BIT");
+	snprintf(low, 4096, "%s", path);
+	/* int 0x80 from 64-bit code zeroes r8-r11 */
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(5L), "b"((long)(uintptr_t)low), "c"(0L), "d"(0L)
+			 : "memory", "r8", "r9", "r10", "r11");
+	if (ret == -ENOSYS)
+		return SKIP;
+	if (ret < 0)
+		return errno = -ret, die("int 0x80 open");
+	return close((int)ret) ? die("close") : 0;
+}
+
+/*
+ * In a child: a kernel without IA32 emulation (ia32_emulation=0, or built
+ * without it) answers int 0x80 with a general protection fault, and then
+ * no 32-bit call can happen at all (SKIP).
+ */
+static int do_int80(const char *path)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(int80_open(path));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return die("fork");
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV)
+		return SKIP;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static int exec_fd(int fd)
+{
+	char *const argv[] = { "true", NULL }, *const envp[] = { NULL };
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+		_exit(126);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return die("fork");
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : (fprintf(stderr, "blind_spot: exec failed\n"), 1);
+}
+
+static int copy_true(int to)
+{
+	char buf[65536];
+	int from = open("/bin/true", O_RDONLY);
+	ssize_t n;
+
+	if (from < 0)
+		return die("/bin/true");
+	while ((n = read(from, buf, sizeof(buf))) > 0)
+		if (write(to, buf, n) != n)
+			return die("write");
+	close(from);
+	return n < 0 ? die("read") : 0;
+}
+
+static int do_memfd_exec(void)
+{
+	int fd = memfd_create("kettle-test", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return die("memfd_create");
+	return copy_true(fd) ? 1 : exec_fd(fd);
+}
+
+static int do_deleted_exec(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/deleted-true", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0 || copy_true(fd))
+		return die(path);
+	close(fd);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0 || unlink(path))
+		return die(path);
+	return exec_fd(fd);
+}
+
+static int do_recv_fd(const char *path)
+{
+	int sv[2], st;
+	char byte = 'x', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	pid_t pid;
+	int fd;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return die("socketpair");
+	pid = fork();
+	if (pid == 0) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(1);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		_exit(sendmsg(sv[0], &m, 0) == 1 ? 0 : 1);
+	}
+	if (recvmsg(sv[1], &m, 0) != 1 || waitpid(pid, &st, 0) != pid)
+		return die("recvmsg");
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return fprintf(stderr, "blind_spot: no descriptor received\n"), 1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return read(fd, &byte, 1) < 0 ? die("read") : 0;
+}
+
+static int do_pidfd_getfd(int pid, int target_fd)
+{
+	int pidfd = syscall(SYS_pidfd_open, pid, 0), fd;
+	char byte;
+
+	if (pidfd < 0)
+		return die("pidfd_open");
+	fd = syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
+	if (fd < 0)
+		return die("pidfd_getfd");
+	return pread(fd, &byte, 1, 0) < 0 ? die("read") : 0;
+}
+
+static int do_by_handle(const char *path)
+{
+	struct file_handle *h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
+	int mount_id, fd;
+	char byte;
+
+	if (!h)
+		return die("malloc");
+	h->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, h, &mount_id, 0))
+		return errno == EOPNOTSUPP ? SKIP : die("name_to_handle_at");
+	fd = open_by_handle_at(AT_FDCWD, h, O_RDONLY);      /* any fd on the same filesystem works */
+	free(h);
+	if (fd < 0)
+		return die("open_by_handle_at");
+	return read(fd, &byte, 1) < 0 ? die("read") : 0;
+}
+
+static int do_vm_read(int pid, unsigned long addr)
+{
+	char buf[8];
+	struct iovec local = { buf, sizeof(buf) }, remote = { (void *)addr, sizeof(buf) };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(buf) ? 0 : die("process_vm_readv");
+}
+
+static int do_bpf(void)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	fd = syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	return fd < 0 ? die("bpf") : close(fd);
+}
+
+static int do_ptrace(int pid)
+{
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return die("PTRACE_ATTACH");
+	waitpid(pid, NULL, __WALL);
+	return ptrace(PTRACE_DETACH, pid, 0, 0) ? die("PTRACE_DETACH") : 0;
+}
+
+static int do_cgroup_move(void)
+{
+	FILE *f = fopen("/sys/fs/cgroup/cgroup.procs", "w");
+
+	if (!f)
+		return errno == ENOENT ? SKIP : die("/sys/fs/cgroup/cgroup.procs");
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) ? die("moving to the root cgroup") : 0;
+}
+
+/* The parent of PID from /proc/PID/stat, and its command name into COMM; 0 when unknown. */
+static int parent_of(int pid, char comm[32])
+{
+	char path[64], line[512], *close_paren;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(line, sizeof(line), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	close_paren = strrchr(line, ')');
+	if (!close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
+		return 0;
+	*close_paren = '\0';
+	snprintf(comm, 32, "%s", strchr(line, '(') ? strchr(line, '(') + 1 : "");
+	return ppid;
+}
+
+static int do_signal_tracer(void)
+{
+	char comm[32];
+	int pid = getpid();
+
+	for (int depth = 0; depth < 16 && pid > 1; depth++) {
+		int ppid = parent_of(pid, comm);
+
+		if (depth > 0 && !strcmp(comm, "kettle"))
+			return kill(pid, SIGCONT) ? die("kill") : 0;
+		pid = ppid;
+	}
+	fprintf(stderr, "blind_spot: no kettle among the ancestors\n");
+	return 1;
+}
+
+static int unix_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char byte = 'q';
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	for (int tries = 0; tries < 100; tries++) {
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			break;
+		if (tries == 99)
+			return die(path);
+		usleep(10000);
+	}
+	if (write(fd, &byte, 1) != 1 || read(fd, &byte, 1) != 1)
+		return die("unix socket exchange");
+	return close(fd);
+}
+
+/* Serves one exchange on the unix socket PATH. */
+static int unix_serve_once(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), c;
+	char byte;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+		return die(path);
+	c = accept(fd, NULL, NULL);
+	if (c < 0 || read(c, &byte, 1) != 1 || write(c, &byte, 1) != 1)
+		return die("serving");
+	close(c);
+	return close(fd);
+}
+
+static int do_unix_own(const char *path)
+{
+	pid_t pid = fork();
+	int st, rc;
+
+	if (pid == 0)
+		_exit(unix_serve_once(path));
+	rc = unix_connect(path);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(m, "io-uring") && argc == 3)
+		return do_io_uring(argv[2]);
+	if (!strcmp(m, "int80") && argc == 3)
+		return do_int80(argv[2]);
+	if (!strcmp(m, "memfd-exec"))
+		return do_memfd_exec();
+	if (!strcmp(m, "deleted-exec") && argc == 3)
+		return do_deleted_exec(argv[2]);
+	if (!strcmp(m, "recv-fd") && argc == 3)
+		return do_recv_fd(argv[2]);
+	if (!strcmp(m, "pidfd-getfd") && argc == 4)
+		return do_pidfd_getfd(atoi(argv[2]), atoi(argv[3]));
+	if (!strcmp(m, "by-handle") && argc == 3)
+		return do_by_handle(argv[2]);
+	if (!strcmp(m, "vm-read") && argc == 4)
+		return do_vm_read(atoi(argv[2]), strtoul(argv[3], NULL, 0));
+	if (!strcmp(m, "unshare"))
+		return unshare(CLONE_NEWNS) ? die("unshare") : 0;
+	if (!strcmp(m, "bpf"))
+		return do_bpf();
+	if (!strcmp(m, "ptrace") && argc == 3)
+		return do_ptrace(atoi(argv[2]));
+	if (!strcmp(m, "cgroup-move"))
+		return do_cgroup_move();
+	if (!strcmp(m, "unix-client") && argc == 3)
+		return unix_connect(argv[2]);
+	if (!strcmp(m, "unix-own") && argc == 3)
+		return do_unix_own(argv[2]);
+	if (!strcmp(m, "serve-once") && argc == 3)
+		return unix_serve_once(argv[2]);
+	if (!strcmp(m, "read") && argc == 3) {
+		char byte;
+		int fd = open(argv[2], O_RDONLY);
+
+		return fd < 0 || read(fd, &byte, 1) < 0 ? die(argv[2]) : 0;
+	}
+	if (!strcmp(m, "signal-tracer"))
+		return do_signal_tracer();
+	fprintf(stderr, "blind_spot: usage: see the comment at the top of tests/helpers/blind_spot.c\n");
+	return 2;
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Each way a build could read, run or reach something past the tracer
+ * (docs/threat-model.md), done inside a traced build by
+ * tests/helpers/blind_spot: what Kettle can record is in the log with the
+ * file's identity and the provenance stays complete; what it cannot is a
+ * named reason and `complete: false`, and kettle run says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "kettle_test.h"
+
+/* Touched by the traced build through process_vm_readv: an untracked process's memory. */
+static volatile unsigned long secret_word = 0x6b6574746c65;
+
+struct blind_run {
+	char dir[256], log[300], stmt[320], err[320], input[320];
+	int status;             /* kettle run's exit status */
+	json_t *completeness;   /* the statement's byproducts completeness (owned by stmt_json) */
+	json_t *stmt_json;
+};
+
+static void blind_run_free(struct blind_run *r)
+{
+	json_decref(r->stmt_json);
+	r->stmt_json = NULL;
+}
+
+/*
+ * kettle run --provenance in a fresh directory (the build's cwd), on
+ * `blind_spot ARGS...; echo done > out` so the statement has a subject.
+ * ARGS may use %s for the input file.  Returns the helper's status (77: this
+ * machine cannot do it), or -1.
+ */
+static int blind_run(struct blind_run *r, const char *name, const char *args)
+{
+	char helper[512], script[2048], kettle[512], cmd[1200];
+	int status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	test_workdir(name, r->dir, r->log);
+	snprintf(r->stmt, sizeof(r->stmt), "%s/statement.json", r->dir);
+	snprintf(r->err, sizeof(r->err), "%s/stderr", r->dir);
+	snprintf(r->input, sizeof(r->input), "%s/input.txt", r->dir);
+	if (test_sh("echo input-bytes > '%s'", r->input))
+		return -1;
+	test_path(helper, sizeof(helper), "tests/helpers", "blind_spot");
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	snprintf(cmd, sizeof(cmd), args, r->input);
+	snprintf(script, sizeof(script), "%s %s; rc=$?; echo done > out; exit $rc", helper, cmd);
+	pid = fork();
+	if (pid == 0) {
+		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (e < 0 || dup2(e, 2) < 0 || chdir(r->dir))
+			_exit(125);
+		execl(kettle, kettle, "run", "--no-progress", "-o", r->log, "--provenance", r->stmt, "--",
+		      "/bin/sh", "-c", script, (char *)NULL);
+		_exit(125);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	r->status = WEXITSTATUS(status);
+	r->stmt_json = json_load_file(r->stmt, 0, NULL);
+	r->completeness = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
+		json_object_get(r->stmt_json, "predicate"), "runDetails"), "byproducts"), 0), "annotations"),
+		"completeness");
+	if (r->status == 77)
+		return 77;
+	return r->status;
+}
+
+/* Whether the completeness names REASON. */
+static bool names_reason(const struct blind_run *r, const char *reason)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->completeness, "reasons"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "reason")) ?: "", reason))
+			return true;
+	return false;
+}
+
+static bool is_complete(const struct blind_run *r)
+{
+	return json_is_true(json_object_get(r->completeness, "complete"));
+}
+
+/* An open of PATH by CALL in the log (any call when CALL is 0). */
+static bool log_has_open(const struct blind_run *r, const char *path, uint32_t call)
+{
+	struct log_file f = { 0 };
+	bool found = false;
+
+	if (log_load(r->log, &f))
+		return false;
+	for (size_t i = 0; i < f.nevents && !found; i++) {
+		const struct log_event *e = &f.events[i];
+
+		found = e->type == LOG_EV_OPEN && e->open.path && !strcmp(e->open.path, path) &&
+			e->open.result >= 0 && (!call || e->open.call == call);
+	}
+	log_file_free(&f);
+	return found;
+}
+
+/* A blind spot Kettle can only flag: the run fails (125), the statement says incomplete and names REASON. */
+static int flagged(const char *name, const char *args, const char *reason)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, name, args);
+	if (rc == 77) {
+		blind_run_free(&r);
+		return test_skip("this machine cannot do %s", name);
+	}
+	CHECK(r.stmt_json, "a statement was written (%s)", r.stmt);
+	CHECK(r.completeness, "the statement has a completeness");
+	CHECK(!is_complete(&r), "%s: not complete", name);
+	CHECK(names_reason(&r, reason), "%s: the reason %s is named", name, reason);
+	CHECK(r.status == 125, "kettle run exits 125 for an incomplete provenance (got %d)", r.status);
+	CHECK(test_sh("grep -q 'incomplete' '%s' && grep -q '%s' '%s'", r.err, reason, r.err) == 0,
+	      "kettle run says why on stderr");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A blind spot Kettle records: the file is an input of the log by CALL, and the provenance stays complete. */
+static int recorded(const char *name, const char *args, uint32_t call)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, name, args);
+	if (rc == 77) {
+		blind_run_free(&r);
+		return test_skip("this machine cannot do %s", name);
+	}
+	CHECK(rc == 0, "%s: kettle run exits 0 (got %d)", name, rc);
+	CHECK(log_has_open(&r, r.input, call), "%s: the log has the open of %s by call %u", name, r.input, call);
+	CHECK(is_complete(&r), "%s: complete (recorded, not lost)", name);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int io_uring_use_is_flagged(void)
+{
+	return flagged("io-uring", "io-uring %s", "io-uring");
+}
+
+/*
+ * On a kernel without IA32 emulation (this project's CI machines) no 32-bit
+ * call can be made at all: the helper says so (77) and the test checks that
+ * nothing reached the file either.  Where the kernel has it, the 32-bit open
+ * is in the log like a native one; tools/kmod-test runs that case in
+ * Debian's 6.1 kernel, which has it.
+ */
+static int int80_open_is_recorded(void)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "int80", "int80 %s");
+	if (rc == 77) {
+		fprintf(stderr, "  this kernel refuses 32-bit system calls (int 0x80): there is nothing to record\n");
+		CHECK(!log_has_open(&r, r.input, 0), "no open of the input can have happened");
+		blind_run_free(&r);
+		return TEST_PASS;
+	}
+	blind_run_free(&r);
+	return recorded("int80", "int80 %s", LOG_CALL_OPEN);
+}
+
+static int memfd_exec_is_flagged(void)
+{
+	return flagged("memfd", "memfd-exec", "exec-unlinked");
+}
+
+static int deleted_exec_is_flagged(void)
+{
+	return flagged("deleted", "deleted-exec .", "exec-unlinked");
+}
+
+static int fd_received_over_socket_is_recorded(void)
+{
+	return recorded("recv-fd", "recv-fd %s", LOG_CALL_RECV_FD);
+}
+
+static int open_by_handle_is_recorded(void)
+{
+	return recorded("by-handle", "by-handle %s", LOG_CALL_OPEN_BY_HANDLE);
+}
+
+/* The descriptor comes from this test process, outside the traced tree. */
+static int fd_taken_from_outside_is_recorded(void)
+{
+	char args[128], path[320];
+	struct blind_run r;
+	int fd, rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-outside-file", (int)getpid());
+	if (test_sh("echo outside > '%s'", path))
+		return TEST_FAIL;
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "open %s", path);
+	snprintf(args, sizeof(args), "pidfd-getfd %d %d", (int)getpid(), fd);
+	rc = blind_run(&r, "pidfd-getfd", args);
+	close(fd);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(log_has_open(&r, path, LOG_CALL_PIDFD_GETFD), "the log has the taken file %s", path);
+	unlink(path);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* /proc/PID/fd/N of this test process: the kernel opens the file itself, and that is what is recorded. */
+static int fd_reopened_through_proc_is_recorded(void)
+{
+	char args[128], path[320];
+	struct blind_run r;
+	int fd, rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-proc-fd-file", (int)getpid());
+	if (test_sh("echo outside > '%s'", path))
+		return TEST_FAIL;
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "open %s", path);
+	snprintf(args, sizeof(args), "read /proc/%d/fd/%d", (int)getpid(), fd);
+	rc = blind_run(&r, "proc-fd", args);
+	close(fd);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(log_has_open(&r, path, 0), "the log has the file itself, %s", path);
+	CHECK(is_complete(&r), "complete: the file is an input with its digest");
+	unlink(path);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int memory_of_untracked_process_is_flagged(void)
+{
+	char args[128];
+
+	snprintf(args, sizeof(args), "vm-read %d %p", (int)getpid(), (void *)&secret_word);
+	return flagged("vm-read", args, "process-memory");
+}
+
+static int new_mount_namespace_is_flagged(void)
+{
+	return flagged("unshare", "unshare", "namespace");
+}
+
+static int bpf_use_is_flagged(void)
+{
+	return flagged("bpf", "bpf", "bpf");
+}
+
+static int ptrace_of_outside_process_is_flagged(void)
+{
+	char args[64];
+	pid_t child = fork();
+	int rc;
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(args, sizeof(args), "ptrace %d", (int)child);
+	rc = flagged("ptrace", args, "ptrace");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return rc;
+}
+
+static int leaving_the_cgroup_is_flagged(void)
+{
+	return flagged("cgroup-move", "cgroup-move", "cgroup-move");
+}
+
+static int signalling_the_collector_is_flagged(void)
+{
+	return flagged("signal", "signal-tracer", "signal-tracer");
+}
+
+/* A server this test runs (outside the traced tree) answers the build: a daemon the record cannot see into. */
+static int daemon_outside_the_build_is_flagged(void)
+{
+	char sock[128], helper[512], args[200];
+	pid_t server;
+	int rc;
+
+	snprintf(sock, sizeof(sock), "/tmp/kettle-test-%d-daemon.sock", (int)getpid());
+	test_path(helper, sizeof(helper), "tests/helpers", "blind_spot");
+	server = fork();
+	if (server == 0) {
+		execl(helper, helper, "serve-once", sock, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(args, sizeof(args), "unix-client %s", sock);
+	rc = flagged("daemon", args, "daemon");
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	unlink(sock);
+	return rc;
+}
+
+/* The same exchange with a server the build started itself: nothing outside, still complete. */
+static int server_inside_the_build_stays_complete(void)
+{
+	struct blind_run r;
+	char args[200];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(args, sizeof(args), "unix-own /tmp/kettle-test-%d-own.sock", (int)getpid());
+	rc = blind_run(&r, "own-server", args);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the server was part of the build");
+	CHECK(!names_reason(&r, "daemon"), "no daemon named");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A file a build left in /dev/shm and read back: an input like any other, with its digest. */
+static int file_in_dev_shm_is_an_input(void)
+{
+	char path[128], args[200];
+	struct blind_run r;
+	json_t *deps, *d;
+	size_t i;
+	bool found = false;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(path, sizeof(path), "/dev/shm/kettle-test-%d-input", (int)getpid());
+	CHECK(test_sh("echo shm-bytes > %s", path) == 0, "write %s", path);
+	snprintf(args, sizeof(args), "recv-fd %s", path);
+	rc = blind_run(&r, "shm", args);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	deps = json_object_get(json_object_get(json_object_get(r.stmt_json, "predicate"), "buildDefinition"),
+			       "resolvedDependencies");
+	json_array_foreach(deps, i, d)
+		found |= strstr(json_string_value(json_object_get(d, "uri")) ?: "", path) &&
+			 json_object_get(json_object_get(d, "digest"), "sha256");
+	unlink(path);
+	CHECK(found, "%s is a dependency with its sha256", path);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* An input read through FUSE (bindfs): hashed, but named unverifiable; the build is not complete. */
+static int input_on_fuse_is_flagged(void)
+{
+	char src[128], mnt[128], args[300];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	if (test_sh("command -v bindfs >/dev/null && command -v fusermount3 >/dev/null"))
+		return test_skip("bindfs or fusermount3 missing (tools/install-deps installs them)");
+	snprintf(src, sizeof(src), "/tmp/kettle-test-%d-fuse-src", (int)getpid());
+	snprintf(mnt, sizeof(mnt), "/tmp/kettle-test-%d-fuse-mnt", (int)getpid());
+	CHECK(test_sh("mkdir -p %s %s && echo served > %s/input && bindfs %s %s", src, mnt, src, src, mnt) == 0,
+	      "bindfs %s %s", src, mnt);
+	snprintf(args, sizeof(args), "read %s/input", mnt);
+	rc = flagged("fuse", args, "unverifiable-filesystem");
+	test_sh("fusermount3 -u %s; rm -rf %s %s", mnt, src, mnt);
+	return rc;
+}
+
+static const struct test tests[] = {
+	{ "input_on_fuse_is_flagged", input_on_fuse_is_flagged },
+	{ "daemon_outside_the_build_is_flagged", daemon_outside_the_build_is_flagged },
+	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },
+	{ "file_in_dev_shm_is_an_input", file_in_dev_shm_is_an_input },
+	{ "io_uring_use_is_flagged", io_uring_use_is_flagged },
+	{ "int80_open_is_recorded", int80_open_is_recorded },
+	{ "memfd_exec_is_flagged", memfd_exec_is_flagged },
+	{ "deleted_exec_is_flagged", deleted_exec_is_flagged },
+	{ "fd_received_over_socket_is_recorded", fd_received_over_socket_is_recorded },
+	{ "open_by_handle_is_recorded", open_by_handle_is_recorded },
+	{ "fd_taken_from_outside_is_recorded", fd_taken_from_outside_is_recorded },
+	{ "fd_reopened_through_proc_is_recorded", fd_reopened_through_proc_is_recorded },
+	{ "memory_of_untracked_process_is_flagged", memory_of_untracked_process_is_flagged },
+	{ "new_mount_namespace_is_flagged", new_mount_namespace_is_flagged },
+	{ "bpf_use_is_flagged", bpf_use_is_flagged },
+	{ "ptrace_of_outside_process_is_flagged", ptrace_of_outside_process_is_flagged },
+	{ "leaving_the_cgroup_is_flagged", leaving_the_cgroup_is_flagged },
+	{ "signalling_the_collector_is_flagged", signalling_the_collector_is_flagged },
+};
+
+TEST_MAIN("blind_spots", tests)

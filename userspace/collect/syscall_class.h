@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How the kernel's sys_exit program treats each system call
+ * (bpf/events.h, enum ke_notice_what and enum ke_sys_class): the numbers
+ * live here, in userspace, so the BPF side holds none and a 32-bit call is
+ * classified by the i386 table, not mistaken for the native call of the
+ * same number.
+ */
+#ifndef KETTLE_SYSCALL_CLASS_H
+#define KETTLE_SYSCALL_CLASS_H
+
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+/* Fills TABLE (KE_SYSCALL_NR_MAX entries) for native x86-64 calls. */
+void syscall_class_native(uint8_t table[KE_SYSCALL_NR_MAX]);
+
+/*
+ * Fills TABLE for 32-bit (i386) calls: the opens are recorded like native
+ * ones; every other call that Kettle records natively, or that is a notice
+ * natively, is KE_NOTICE_COMPAT_CALL (its 32-bit arguments are not decoded).
+ */
+void syscall_class_compat(uint8_t table[KE_SYSCALL_NR_MAX]);
+
+#endif

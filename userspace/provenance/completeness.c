@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+/* The named reasons a record is not complete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log/log_filter.h"
+#include "log/net_summary.h"
+#include "log/proc_exe.h"
+#include "provenance/completeness.h"
+
+/* What each notice means for the record; the reason's name is log_notice_name(). */
+static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
+	[LOG_NOTICE_COMPAT_CALL] = "a 32-bit system call (i386 number %" PRIu32 ") that Kettle records only as a 64-bit call",
+	[LOG_NOTICE_IO_URING] = "set up an io_uring: what its ring opens, reads or connects to is not recorded",
+	[LOG_NOTICE_BPF] = "called bpf(): it could load programs or change the tracer's maps",
+	[LOG_NOTICE_PTRACE] = "called ptrace(): it could change another process, or the tracer",
+	[LOG_NOTICE_PROCESS_VM] = "read or wrote the memory of process %" PRIu64 ", which is not part of the build",
+	[LOG_NOTICE_NAMESPACE] = "entered a new namespace (flags %#" PRIx64 "): its paths and peers are not the host's",
+	[LOG_NOTICE_MOUNT] = "changed the mount table: a path can then name other bytes than the hasher reads",
+	[LOG_NOTICE_CHROOT] = "changed its root directory: its paths are not the host's",
+	[LOG_NOTICE_MODULE] = "loaded or removed a kernel module",
+	[LOG_NOTICE_KEXEC] = "loaded a kernel to boot",
+	[LOG_NOTICE_SIGNAL_TRACER] = "sent a signal to Kettle's collector (or to every process)",
+	[LOG_NOTICE_RAW_IO] = "asked for port I/O (iopl, ioperm)",
+	[LOG_NOTICE_EXEC_UNLINKED] = "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path",
+	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
+	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
+};
+
+int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
+			    const char *path, const char *detail)
+{
+	json_t *o;
+
+	if (json_array_size(reasons) >= COMPLETENESS_REASONS_KEPT)
+		return 0;
+	o = json_pack("{s:s, s:I, s:s?, s:s}", "reason", reason, "pid", (json_int_t)pid, "exe", exe,
+		      "detail", detail);
+	if (!o || (path && json_object_set_new(o, "path", json_string(path))) || json_array_append_new(reasons, o)) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void completeness_reason_line(const json_t *r, char *out, size_t outlen)
+{
+	const char *path = json_string_value(json_object_get(r, "path"));
+	const char *exe = json_string_value(json_object_get(r, "exe"));
+	json_int_t pid = json_integer_value(json_object_get(r, "pid"));
+	char who[64] = "";
+
+	if (pid)
+		snprintf(who, sizeof(who), "pid %" JSON_INTEGER_FORMAT, pid);
+	snprintf(out, outlen, "%s: %s%s%s%s%s%s%s%s",
+		 json_string_value(json_object_get(r, "reason")), json_string_value(json_object_get(r, "detail")),
+		 path || pid || exe ? " (" : "", path ? path : "", path && (pid || exe) ? "; " : "", who,
+		 pid && exe ? ", " : "", exe ? exe : "", path || pid || exe ? ")" : "");
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return s && !strncmp(s, p, strlen(p));
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* /proc/N/mem or /proc/N/task/T/mem: N, else 0. */
+static uint32_t proc_mem_pid(const char *p)
+{
+	unsigned int pid;
+	int n = 0;
+
+	if (!has_prefix(p, "/proc/") || strcmp(base_name(p), "mem"))
+		return 0;
+	if (sscanf(p, "/proc/%u/%n", &pid, &n) != 1 || n == 0)
+		return 0;
+	return pid;
+}
+
+/*
+ * Files whose open by a build is itself the reason: they move processes out
+ * of Kettle's scope, reach memory Kettle does not see, or change what the
+ * kernel runs for the build.  NULL when PATH is none of them.
+ */
+static const char *open_reason(const struct log_event *ev, const char **detail)
+{
+	const char *p = ev->open.path;
+	bool writes = (ev->open.flags & O_ACCMODE) != O_RDONLY;
+	uint32_t pid;
+
+	if (!p || ev->open.result < 0)
+		return NULL;
+	if (writes && has_prefix(p, "/sys/fs/cgroup/") &&
+	    (!strcmp(base_name(p), "cgroup.procs") || !strcmp(base_name(p), "cgroup.threads"))) {
+		*detail = "opened a cgroup's process list for writing: a process moved there leaves Kettle's scope";
+		return "cgroup-move";
+	}
+	pid = proc_mem_pid(p);
+	if (pid && pid != ev->tgid) {
+		*detail = "opened another process's memory";
+		return "process-memory";
+	}
+	if (!strcmp(p, "/dev/mem") || !strcmp(p, "/dev/kmem") || !strcmp(p, "/dev/port") || !strcmp(p, "/proc/kcore")) {
+		*detail = "opened the kernel's or the machine's memory";
+		return "kernel-memory";
+	}
+	if (writes && has_prefix(p, "/proc/sys/")) {
+		*detail = "wrote a kernel setting (such as core_pattern, whose helper runs outside the build)";
+		return "kernel-setting";
+	}
+	if ((ev->open.call == LOG_CALL_OPEN_BY_HANDLE || ev->open.call == LOG_CALL_PIDFD_GETFD ||
+	     ev->open.call == LOG_CALL_RECV_FD) && (ev->open.path_flags & (LOG_PATH_UNREACHABLE | LOG_PATH_UNLINKED))) {
+		*detail = "got a file descriptor (by handle, from another process or over a socket) whose file has no path to hash";
+		return "fd-unidentified";
+	}
+	return NULL;
+}
+
+static int notice_reason(const struct log_event *ev, const char *exe, json_t *reasons)
+{
+	char detail[256];
+	uint32_t what = ev->notice.what;
+
+	if (!log_notice_name(what) || !notice_details[what])
+		return completeness_reason_add(reasons, "unknown-notice", ev->tgid, exe, NULL,
+					       "a notice this kettle does not know");
+	switch (what) {
+	case LOG_NOTICE_COMPAT_CALL:
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.nr);
+		break;
+	case LOG_NOTICE_PROCESS_VM:
+	case LOG_NOTICE_NAMESPACE:
+	case LOG_NOTICE_INTERRUPTED:
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "%s", notice_details[what]);
+	}
+	return completeness_reason_add(reasons, log_notice_name(what), ev->tgid, exe, NULL, detail);
+}
+
+/*
+ * What processes of the build served themselves: unix names and ports they
+ * bound.  A local connection to anything else reaches a process Kettle did
+ * not follow (a daemon started before the build: a compiler cache, a build
+ * server), whose work for the build is not in the record.
+ */
+struct served {
+	char **unix_names;
+	size_t nunix, capunix;
+	uint16_t *ports;
+	size_t nports, capports;
+};
+
+static int served_add(struct served *sv, const struct log_event *ev)
+{
+	if (ev->net.family == AF_UNIX && ev->net.unix_path) {
+		if (sv->nunix == sv->capunix) {
+			size_t cap = sv->capunix ? 2 * sv->capunix : 16;
+			char **v = realloc(sv->unix_names, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			sv->unix_names = v;
+			sv->capunix = cap;
+		}
+		sv->unix_names[sv->nunix++] = (char *)ev->net.unix_path;   /* the log's string */
+	} else if (ev->net.family == AF_INET || ev->net.family == AF_INET6) {
+		if (sv->nports == sv->capports) {
+			size_t cap = sv->capports ? 2 * sv->capports : 16;
+			uint16_t *v = realloc(sv->ports, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			sv->ports = v;
+			sv->capports = cap;
+		}
+		sv->ports[sv->nports++] = ev->net.port;
+	}
+	return 0;
+}
+
+static bool served_has(const struct served *sv, const struct log_event *ev)
+{
+	if (ev->net.family == AF_UNIX) {
+		for (size_t i = 0; i < sv->nunix; i++)
+			if (!strcmp(sv->unix_names[i], ev->net.unix_path))
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < sv->nports; i++)
+		if (sv->ports[i] == ev->net.port)
+			return true;
+	return false;
+}
+
+/* A connect or send that reached a local endpoint (unix socket, loopback) with an address. */
+static bool reaches_local_peer(const struct log_event *ev)
+{
+	bool sent = ev->net.call == LOG_NET_SENDTO || ev->net.call == LOG_NET_SENDMSG || ev->net.call == LOG_NET_SENDMMSG;
+
+	if (ev->net.call != LOG_NET_CONNECT && !sent)
+		return false;
+	if (ev->net.result < 0 && !(ev->net.call == LOG_NET_CONNECT && ev->net.result == -EINPROGRESS))
+		return false;
+	if (ev->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(ev))
+		return false;
+	if (ev->net.family == AF_UNIX)
+		return ev->net.unix_path && ev->net.unix_path[0];     /* unnamed: a socketpair of the build's own */
+	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
+	return (ev->net.family == AF_INET || ev->net.family == AF_INET6) && ev->net.port != 53;
+}
+
+static int peer_reason(const struct log_event *ev, const char *exe, json_t *reasons, char **seen, size_t *nseen)
+{
+	char endpoint[300], detail[600];
+
+	net_endpoint_format(ev, endpoint, sizeof(endpoint));
+	for (size_t i = 0; i < *nseen; i++)
+		if (!strcmp(seen[i], endpoint))
+			return 1;       /* named once per endpoint */
+	if (*nseen < COMPLETENESS_REASONS_KEPT) {
+		seen[*nseen] = strdup(endpoint);
+		if (!seen[*nseen])
+			return -ENOMEM;
+		(*nseen)++;
+	}
+	snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
+		 " started before it?): what that process did for the build is not recorded", endpoint);
+	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, endpoint, detail);
+}
+
+long completeness_reasons(const struct log_file *f, json_t *reasons)
+{
+	struct proc_exe_map exes = { 0 };
+	struct served sv = { 0 };
+	char *seen[COMPLETENESS_REASONS_KEPT];
+	size_t nseen = 0;
+	long found = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < f->nevents && !rc; i++) {
+		const struct log_event *ev = &f->events[i];
+
+		if (ev->type == LOG_EV_NET && ev->net.result == 0 &&
+		    (ev->net.call == LOG_NET_BIND || ev->net.call == LOG_NET_LISTEN))
+			rc = served_add(&sv, ev);
+	}
+	for (size_t i = 0; i < f->nevents && !rc; i++) {
+		const struct log_event *ev = &f->events[i];
+		const char *detail = NULL, *code = NULL;
+
+		if (proc_exe_event(&exes, ev)) {
+			rc = -ENOMEM;
+			break;
+		}
+		/* an idle process left running is named in the log; what it did for the build is recorded */
+		if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_LEFT_RUNNING)
+			continue;
+		if (ev->type == LOG_EV_NOTICE) {
+			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid), reasons);
+			found++;
+		} else if (ev->type == LOG_EV_OPEN && (code = open_reason(ev, &detail))) {
+			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
+						     ev->open.path, detail);
+			found++;
+		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev)) {
+			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
+			if (rc == 0)
+				found++;
+			rc = rc < 0 ? rc : 0;
+		}
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(sv.unix_names);
+	free(sv.ports);
+	proc_exe_free(&exes);
+	return rc ? rc : found;
+}
