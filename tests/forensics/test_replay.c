@@ -359,6 +359,29 @@ static void rename_(struct synth *s, uint32_t pid, const char *from, const char 
 	add(s, e);
 }
 
+/* Each build's make reads its own /proc/<pid>/cgroup: the same file, not a difference. */
+static int test_diff_proc_pid_paths_are_the_same_file(void)
+{
+	struct replay ra, rb;
+	struct build_diff d;
+	char err[256];
+
+	small_build(&sa, 2, "/tmp/ccAAAAAA.s", 3, 4);
+	small_build(&sb, 2, "/tmp/ccAAAAAA.s", 3, 4);
+	sa.ev[sa.n - 1] = (struct log_event){ .type = LOG_EV_OPEN, .tgid = 100, .ts_ns = sa.ts,
+					      .open = { .path = "/proc/100/cgroup", .result = 3, .call = 2 } };
+	sb.ev[sb.n - 1] = (struct log_event){ .type = LOG_EV_OPEN, .tgid = 100, .ts_ns = sb.ts,
+					      .open = { .path = "/proc/4242/cgroup", .result = 3, .call = 2 } };
+	CHECK(!replay_build(&ra, &sa.f, err, sizeof(err)) && !replay_build(&rb, &sb.f, err, sizeof(err)),
+	      "%s", err);
+	CHECK(!build_diff_run(&d, &ra, &rb), "diff");
+	CHECK(!build_diff_any(&d), "/proc/100/cgroup and /proc/4242/cgroup are one file in a diff");
+	build_diff_free(&d);
+	replay_free(&ra);
+	replay_free(&rb);
+	return TEST_PASS;
+}
+
 static int test_rename_joins_the_lineage(void)
 {
 	struct replay r;
@@ -450,6 +473,7 @@ static int test_attach_snapshot_is_a_process(void)
 }
 
 static const struct test tests[] = {
+	{ "diff_proc_pid_paths_are_the_same_file", test_diff_proc_pid_paths_are_the_same_file },
 	{ "rename_joins_the_lineage", test_rename_joins_the_lineage },
 	{ "network_endpoints", test_network_endpoints },
 	{ "attach_snapshot_is_a_process", test_attach_snapshot_is_a_process },

@@ -209,8 +209,13 @@ static int open_by_handle_is_recorded(void)
 	return recorded("by-handle", "by-handle %s", LOG_CALL_OPEN_BY_HANDLE);
 }
 
-/* The descriptor comes from this test process, outside the traced tree. */
-static int fd_taken_from_outside_is_recorded(void)
+/*
+ * The build reaches a file this test process (outside the traced tree) holds
+ * open: MODE is the helper's way in, given "PID FD" ("%d %d" in MODE), and
+ * CALL the open call the log must show (0: any).  The file must be an input
+ * of a complete record.
+ */
+static int file_held_outside(const char *name, const char *mode, uint32_t call)
 {
 	char args[128], path[320];
 	struct blind_run r;
@@ -218,44 +223,31 @@ static int fd_taken_from_outside_is_recorded(void)
 
 	if (rc != TEST_PASS)
 		return rc;
-	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-outside-file", (int)getpid());
+	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-%s-file", (int)getpid(), name);
 	if (test_sh("echo outside > '%s'", path))
 		return TEST_FAIL;
 	fd = open(path, O_RDONLY);
 	CHECK(fd >= 0, "open %s", path);
-	snprintf(args, sizeof(args), "pidfd-getfd %d %d", (int)getpid(), fd);
-	rc = blind_run(&r, "pidfd-getfd", args);
+	snprintf(args, sizeof(args), mode, (int)getpid(), fd);
+	rc = blind_run(&r, name, args);
 	close(fd);
 	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
-	CHECK(log_has_open(&r, path, LOG_CALL_PIDFD_GETFD), "the log has the taken file %s", path);
+	CHECK(log_has_open(&r, path, call), "the log has the file itself, %s", path);
+	CHECK(is_complete(&r), "complete: the file is an input with its digest");
 	unlink(path);
 	blind_run_free(&r);
 	return TEST_PASS;
 }
 
-/* /proc/PID/fd/N of this test process: the kernel opens the file itself, and that is what is recorded. */
+static int fd_taken_from_outside_is_recorded(void)
+{
+	return file_held_outside("pidfd-getfd", "pidfd-getfd %d %d", LOG_CALL_PIDFD_GETFD);
+}
+
+/* /proc/PID/fd/N: the kernel opens the file itself, and that is what is recorded. */
 static int fd_reopened_through_proc_is_recorded(void)
 {
-	char args[128], path[320];
-	struct blind_run r;
-	int fd, rc = bpf_usable();
-
-	if (rc != TEST_PASS)
-		return rc;
-	snprintf(path, sizeof(path), "/tmp/kettle-test-%d-proc-fd-file", (int)getpid());
-	if (test_sh("echo outside > '%s'", path))
-		return TEST_FAIL;
-	fd = open(path, O_RDONLY);
-	CHECK(fd >= 0, "open %s", path);
-	snprintf(args, sizeof(args), "read /proc/%d/fd/%d", (int)getpid(), fd);
-	rc = blind_run(&r, "proc-fd", args);
-	close(fd);
-	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
-	CHECK(log_has_open(&r, path, 0), "the log has the file itself, %s", path);
-	CHECK(is_complete(&r), "complete: the file is an input with its digest");
-	unlink(path);
-	blind_run_free(&r);
-	return TEST_PASS;
+	return file_held_outside("proc-fd", "read /proc/%d/fd/%d", 0);
 }
 
 static int memory_of_untracked_process_is_flagged(void)

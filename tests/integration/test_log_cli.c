@@ -154,7 +154,31 @@ static int usage_errors_exit_125(void)
 	return TEST_PASS;
 }
 
+/* kettle help names every log view; log stats keeps a space between each loss label and its count. */
+static int help_and_stats_read_right(void)
+{
+	const char *help[] = { "help", NULL };
+	const char *cmd[] = { "true", NULL };
+	char dir[256], log[300], out[300], err[300];
+	int rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("loghelp", dir, log);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	CHECK(kettle_cli(help, out, err) == 0, "kettle help");
+	CHECK(file_holds(out, "files") && file_holds(out, "net"), "kettle help names log files and log net");
+	CHECK(kettle_run(log, NULL, cmd, NULL) == 0, "kettle run true");
+	CHECK(kettle_log("stats", log, false, out, err) == 0, "log stats");
+	CHECK(test_sh("grep -Eq '^  lost proc_snapshot +[0-9]+$' %s", out) == 0,
+	      "the proc_snapshot loss line reads as a label and a number");
+	CHECK(test_sh("grep -Eq '[a-z][0-9]+$' %s", out) != 0, "no label runs into its number");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "help_and_stats_read_right", help_and_stats_read_right },
 	{ "json_views_match_the_log", json_views_match_the_log },
 	{ "cut_log_shown_with_warning", cut_log_shown_with_warning },
 	{ "bad_files_one_line_error", bad_files_one_line_error },

@@ -925,7 +925,7 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	for (int i = 1; i < LOG_EV_TYPE_MAX; i++) {
 		char label[32];
 
-		snprintf(label, sizeof(label), "dropped %s", log_event_type_name(i));
+		snprintf(label, sizeof(label), "lost %s", log_event_type_name(i));
 		printf("  %-20s%" PRIu64 "\n", label, l->ringbuf_drops[i]);
 	}
 	printf("  path cut            %" PRIu64 "\n  argv cut            %" PRIu64 "\n"

@@ -19,7 +19,7 @@ static const struct cmd commands[] = {
 	{ "run",     cmd_run,     "trace a build: kettle run [-o LOG] [options] -- CMD [ARGS...]" },
 	{ "attach",  cmd_attach,  "trace a running tree: kettle attach (--pid PID | --cgroup DIR) [-o LOG] [--until-exit]" },
 	{ "hash",    cmd_hash,    "SHA-256 of files and trees: kettle hash [-j N] [--json] [--dirhash] PATH..." },
-	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|stats} LOG [--json]" },
+	{ "log",     cmd_log,     "read a build log: kettle log {show|tree|files|stats|net} LOG [--json]" },
 	{ "provenance", cmd_provenance, "SLSA provenance from a build log: kettle provenance LOG [-o FILE] [--subject P]..." },
 	{ "attest",  cmd_attest,  "bind a statement into TEE evidence: kettle attest STATEMENT -o BUNDLE [--tee auto|snp|tdx|sim]" },
 	{ "verify",  cmd_verify,  "check evidence offline: kettle verify BUNDLE [--artifact FILE]... | --report FILE" },

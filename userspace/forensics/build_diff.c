@@ -49,9 +49,16 @@ static bool under(const char *path, const char *dir)
 static char *normalise_path(const struct replay *r, uint32_t file)
 {
 	const char *path = r->files[file].path, *dir = build_dir(r);
+	size_t digits = 0;
 
 	if (under(path, dir))
 		return str_join(".", path + strlen(dir));
+	/* /proc/<pid>/...: the same file of another process in the other build, not a difference */
+	if (!strncmp(path, "/proc/", 6))
+		while (path[6 + digits] >= '0' && path[6 + digits] <= '9')
+			digits++;
+	if (digits && (path[6 + digits] == '/' || !path[6 + digits]))
+		return str_join("/proc/PID", path + 6 + digits);
 	return strdup(path);
 }
 

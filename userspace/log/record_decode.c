@@ -474,6 +474,19 @@ static int decode_net(struct record_decoder *d, const struct ke_net *r, struct b
 	return 0;
 }
 
+/* The kernel reports only its own notices; the later numbers are kettle run's (log/log_event.h). */
+static int decode_notice(const struct ke_notice *n, struct log_event *ev)
+{
+	if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX)
+		return -EINVAL;
+	ev->notice.what = n->what;
+	ev->notice.nr = n->nr;
+	ev->notice.result = n->ret;
+	ev->notice.arg0 = n->arg0;
+	ev->notice.arg1 = n->arg1;
+	return 0;
+}
+
 static const size_t fixed_size[KE_TYPE_MAX] = {
 	[KE_FORK] = sizeof(struct ke_fork),
 	[KE_EXEC] = sizeof(struct ke_exec),
@@ -527,18 +540,8 @@ int record_decode(struct record_decoder *d, const void *rec, size_t len, struct 
 		return decode_file_op(d, rec, &b, ev);
 	case KE_NET:
 		return decode_net(d, rec, &b, ev);
-	case KE_NOTICE: {
-		const struct ke_notice *n = rec;
-
-		if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX)
-			return -EINVAL;
-		ev->notice.what = n->what;
-		ev->notice.nr = n->nr;
-		ev->notice.result = n->ret;
-		ev->notice.arg0 = n->arg0;
-		ev->notice.arg1 = n->arg1;
-		return 0;
-	}
+	case KE_NOTICE:
+		return decode_notice(rec, ev);
 	}
 	return -EINVAL;
 }
