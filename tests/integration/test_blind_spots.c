@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -383,7 +384,88 @@ static int input_on_fuse_is_flagged(void)
 	return rc;
 }
 
+/*
+ * kettle run in DIR with descriptor FD of the build set to NEW_FD (a file or a
+ * socket of this test, outside the build), on `sh -c 'cat > out'`.  Its exit status.
+ */
+static int run_with_descriptor(const char *dir, const char *log, const char *stmt, int fd, int new_fd)
+{
+	char kettle[512];
+	int status;
+	pid_t pid;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, 2) < 0 || dup2(new_fd, fd) < 0 || chdir(dir))
+			_exit(125);
+		if (fd != 0 && dup2(open("/dev/null", O_RDONLY), 0) < 0)
+			_exit(125);
+		execl(kettle, kettle, "run", "--no-progress", "-o", log, "--provenance", stmt, "--",
+		      "/bin/sh", "-c", "cat > out", (char *)NULL);
+		_exit(125);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* stdin from a file: the file is an input, with its digest, though the build never opened it. */
+static int inherited_stdin_file_is_an_input(void)
+{
+	struct blind_run r = { 0 };
+	json_t *deps, *d;
+	bool found = false;
+	size_t i;
+	int fd, rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	test_workdir("inherited-file", r.dir, r.log);
+	snprintf(r.stmt, sizeof(r.stmt), "%s/statement.json", r.dir);
+	snprintf(r.input, sizeof(r.input), "%s/stdin.txt", r.dir);
+	CHECK(test_sh("echo piped-in > %s", r.input) == 0, "write %s", r.input);
+	fd = open(r.input, O_RDONLY);
+	CHECK(fd >= 0, "open %s", r.input);
+	rc = run_with_descriptor(r.dir, r.log, r.stmt, 0, fd);
+	close(fd);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(log_has_open(&r, r.input, LOG_CALL_INHERITED), "the log has stdin's file, inherited");
+	r.stmt_json = json_load_file(r.stmt, 0, NULL);
+	deps = json_object_get(json_object_get(json_object_get(r.stmt_json, "predicate"), "buildDefinition"),
+			       "resolvedDependencies");
+	json_array_foreach(deps, i, d)
+		found |= strstr(json_string_value(json_object_get(d, "uri")) ?: "", "stdin.txt") &&
+			 json_object_get(json_object_get(d, "digest"), "sha256");
+	CHECK(found, "stdin's file is a dependency with its sha256");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A socket from outside on descriptor 3: what comes through it is unrecorded, and the record says so. */
+static int inherited_socket_is_flagged(void)
+{
+	char dir[256], log[300], stmt[320];
+	int sv[2], rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	test_workdir("inherited-socket", dir, log);
+	snprintf(stmt, sizeof(stmt), "%s/statement.json", dir);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	rc = run_with_descriptor(dir, log, stmt, 3, sv[0]);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK(rc == 125, "an incomplete provenance fails the run (got %d)", rc);
+	CHECK(test_sh("grep -q '\"reason\":\"inherited-socket\"' %s", stmt) == 0, "the reason is named");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "inherited_stdin_file_is_an_input", inherited_stdin_file_is_an_input },
+	{ "inherited_socket_is_flagged", inherited_socket_is_flagged },
 	{ "input_on_fuse_is_flagged", input_on_fuse_is_flagged },
 	{ "daemon_outside_the_build_is_flagged", daemon_outside_the_build_is_flagged },
 	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },

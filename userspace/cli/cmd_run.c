@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "collect/cgroup_scope.h"
+#include "collect/inherited_fds.h"
 #include "collect/kmod_reader.h"
 #include "collect/proc_scan.h"
 #include "collect/session.h"
@@ -443,6 +444,11 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 
 	if (session_open(s, &o->s, "kettle run", rs->tracer, &h))
 		return -1;
+	if (inherited_fds_record(s, rs->child.pid)) {
+		fprintf(stderr, "kettle run: cannot record the descriptors the command inherits\n");
+		session_abort(s);
+		return -1;
+	}
 	if (session_drain_start(s) || session_collect_start(s) || (rs->kmod && session_kmod_start(s, rs->kmod))) {
 		session_abort(s);
 		return -1;

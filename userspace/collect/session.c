@@ -264,6 +264,15 @@ struct log_writer *session_log(struct session *s)
 	return s->collect.log;
 }
 
+int session_write_early(struct session *s, const struct log_event *ev)
+{
+	int rc = log_write_event(s->collect.log, ev);
+
+	if (!rc && s->collect.plan)
+		rc = hash_plan_event(s->collect.plan, s->collect.log, ev);
+	return rc;
+}
+
 int session_collect_start(struct session *s)
 {
 	int rc = log_collect_start(&s->collect);

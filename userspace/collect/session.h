@@ -108,6 +108,8 @@ int session_open(struct session *s, const struct session_options *o, const char 
 int session_drain_start(struct session *s);
 /* The log, for the caller's own records while the writer thread has not started. */
 struct log_writer *session_log(struct session *s);
+/* Before session_collect_start: writes EV and shows it to the hash plan, as the writer thread will. 0 or -errno. */
+int session_write_early(struct session *s, const struct log_event *ev);
 /* Starts the writer thread, which owns the log from now on. 0, or -1 after saying why. */
 int session_collect_start(struct session *s);
 /*

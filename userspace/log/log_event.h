@@ -63,6 +63,7 @@ enum log_notice_what {
 	/* written by kettle run itself, never by the kernel */
 	LOG_NOTICE_INTERRUPTED,         /* SIGINT/SIGTERM/SIGHUP ended the run: the build did not finish */
 	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
+	LOG_NOTICE_INHERITED_SOCKET,    /* the build started with a socket from outside it (arg0: the fd) */
 	LOG_NOTICE_WHAT_MAX
 };
 

@@ -31,6 +31,7 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_EXEC_UNLINKED] = "executed a file with no name (memfd, O_TMPFILE or deleted): its bytes cannot be hashed by path",
 	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
 	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
+	[LOG_NOTICE_INHERITED_SOCKET] = "started with a socket from outside the build (descriptor %" PRIu64 "): what came through it is not recorded",
 };
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
@@ -143,6 +144,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 	case LOG_NOTICE_PROCESS_VM:
 	case LOG_NOTICE_NAMESPACE:
 	case LOG_NOTICE_INTERRUPTED:
+	case LOG_NOTICE_INHERITED_SOCKET:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	default:
