@@ -913,8 +913,11 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		ERR("out of memory");
 		return NULL;
 	}
-	if (!f->has_trailer)
-		return ERR("the log has no trailer (cut short): its record is not complete"), NULL;
+	if (!f->has_trailer) {
+		ERR("the log has no trailer (cut short): its record is not complete");
+		json_decref(c.reasons);
+		return NULL;
+	}
 	c.cwd = f->header.cwd ? f->header.cwd : "";
 	c.cwdlen = strlen(c.cwd);
 	while (c.cwdlen > 1 && c.cwd[c.cwdlen - 1] == '/')
