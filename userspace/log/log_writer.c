@@ -664,6 +664,17 @@ static bool stat_is_zero(const struct site_key *k)
 	return !k->dev && !k->ino && !k->size && !k->mtime_ns && !k->ctime_ns;
 }
 
+/* A file's identity, as a site's stat part and a digest's identity both write it. */
+static void put_identity(struct log_writer *w, uint64_t dev, uint64_t ino, int64_t size, int64_t mtime_ns,
+			 int64_t ctime_ns)
+{
+	put_uint(w, dev);
+	put_uint(w, ino);
+	put_int(w, size);
+	put_int(w, mtime_ns);
+	put_int(w, ctime_ns);
+}
+
 static void write_site(struct log_writer *w, const struct site_key *k)
 {
 	bool full = !stat_is_zero(k);
@@ -676,13 +687,8 @@ static void write_site(struct log_writer *w, const struct site_key *k)
 	put_uint(w, k->call);
 	put_uint(w, k->flags);
 	put_uint(w, k->mode);
-	if (full) {
-		put_uint(w, k->dev);
-		put_uint(w, k->ino);
-		put_int(w, k->size);
-		put_int(w, k->mtime_ns);
-		put_int(w, k->ctime_ns);
-	}
+	if (full)
+		put_identity(w, k->dev, k->ino, k->size, k->mtime_ns, k->ctime_ns);
 }
 
 /* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
@@ -1205,15 +1211,6 @@ static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, co
 	return w->path_site[path];
 }
 
-static void put_identity(struct log_writer *w, const struct log_digest *d)
-{
-	put_uint(w, d->dev);
-	put_uint(w, d->ino);
-	put_int(w, d->size);
-	put_int(w, d->mtime_ns);
-	put_int(w, d->ctime_ns);
-}
-
 /* The SHA-256 for a RESULT of 0, else RESULT (-errno). */
 static void put_outcome(struct log_writer *w, int32_t result, const uint8_t sha256[32])
 {
@@ -1250,7 +1247,7 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 	if (site != LOG_REF_NONE)
 		put_uint(w, site);
 	else if (!zero)
-		put_identity(w, d);
+		put_identity(w, d->dev, d->ino, d->size, d->mtime_ns, d->ctime_ns);
 	return w->error;
 }
 
