@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <string.h>
 
-/* SHA-256(DER) of AMD's certificates, as listed in ../shared/vectors/VECTORS.md. */
+/*
+ * SHA-256(DER) of AMD's certificates.  Milan's ARK, ASK and ASVK and Genoa's ARK
+ * and ASK are those of the vectors in tests/data/vectors/snp/ (origin and licence:
+ * tests/data/vectors/README.md); Genoa's ASVK and Turin's are not among them.
+ */
 static const struct amd_pinned_cert pinned[] = {
 	{ SNP_PRODUCT_MILAN, AMD_ARK, "ARK-Milan", {
 		0x69, 0xd0, 0x63, 0xb4, 0x53, 0x44, 0xd2, 0x6a,

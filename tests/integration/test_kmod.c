@@ -230,9 +230,7 @@ static int log_has_kernel_digests(void)
 		return TEST_SKIP;
 	if (load_guest_log(&f))
 		return TEST_FAIL;
-	for (uint32_t i = 0; i < f.header.noptions; i++)
-		if (!strcmp(f.header.options[i].key, "kmod"))
-			kmod = f.header.options[i].value;
+	kmod = log_header_option(&f.header, "kmod");
 	r = kmod && !strcmp(kmod, "used") ? TEST_PASS : TEST_FAIL;
 	if (r)
 		fprintf(stderr, "  header option kmod: %s\n", kmod ? kmod : "(none)");
@@ -338,9 +336,7 @@ static int host_run_without_module(void)
 	rc = kettle_run(log, none, cmd, NULL);
 	CHECK(rc == 0, "kettle run exited %d", rc);
 	CHECK(log_load(log, &f) == 0, "read %s", log);
-	for (uint32_t i = 0; i < f.header.noptions; i++)
-		if (!strcmp(f.header.options[i].key, "kmod"))
-			kmod = f.header.options[i].value;
+	kmod = log_header_option(&f.header, "kmod");
 	CHECK(kmod && !strcmp(kmod, "absent"), "header option kmod: %s", kmod ? kmod : "(none)");
 	CHECK(!f.nkmod_execs && !f.has_kmod_stats, "kernel module records without a module");
 	log_file_free(&f);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "kettle_test.h"
+#include "log/log_reader.h"
 
 static int exec_chain_five_deep(void)
 {
@@ -209,9 +210,7 @@ static int cgroup_run_keeps_late_open(const char *log, const char *const opts[],
 		if (f.events[i].type == LOG_EV_OPEN && !strcmp(f.events[i].open.path, real) && f.events[i].open.result >= 0)
 			late = &f.events[i];
 	CHECK(root_exit && late && late->ts_ns > root_exit->ts_ns, "the open of %s after the root's exit is missing", real);
-	for (uint32_t i = 0; i < f.header.noptions; i++)
-		if (!strcmp(f.header.options[i].key, "scope"))
-			scope = f.header.options[i].value;
+	scope = log_header_option(&f.header, "scope");
 	CHECK(scope && !strncmp(scope, "cgroup:", 7), "header does not name the cgroup scope");
 	CHECK(access(scope + 7, F_OK) != 0, "cgroup %s was not removed", scope + 7);
 	log_file_free(&f);

@@ -45,14 +45,14 @@ int attest_option(int opt, const char *arg, struct attest_request *r, const char
 	switch (opt) {
 	case ATTEST_OPT_NONCE:
 		if (nonce_parse(arg, r->nonce, err, sizeof(err))) {
-			fprintf(stderr, "%s: --nonce: %s\n", cmd, err);
+			cli_err(cmd, "--nonce: %s", err);
 			return -1;
 		}
 		r->has_nonce = true;
 		return 0;
 	case ATTEST_OPT_TEE:
 		if (tee_choice_parse(arg, &r->tee)) {
-			fprintf(stderr, "%s: --tee: '%s' is not auto, snp, tdx or sim\n", cmd, arg);
+			cli_err(cmd, "--tee: '%s' is not auto, snp, tdx or sim", arg);
 			return -1;
 		}
 		return 0;
@@ -115,7 +115,7 @@ int cmd_attest(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case '?': usage(stderr); return KETTLE_EXIT_OWN_ERROR;
 		default:
-			if (attest_option(opt, optarg, &r, "kettle attest"))
+			if (attest_option(opt, optarg, &r, "attest"))
 				return KETTLE_EXIT_OWN_ERROR;
 		}
 	}

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "provenance/provenance.h"
 
@@ -65,11 +66,11 @@ static bool is_uri(const char *s)
 static int add_pattern(const char **v, size_t *n, const char *p, const char *what)
 {
 	if (!*p) {
-		fprintf(stderr, "kettle provenance: %s: empty pattern\n", what);
+		cli_err("provenance", "%s: empty pattern", what);
 		return -1;
 	}
 	if (*n == MAX_PATTERNS) {
-		fprintf(stderr, "kettle provenance: more than %d %s patterns\n", MAX_PATTERNS, what);
+		cli_err("provenance", "more than %d %s patterns", MAX_PATTERNS, what);
 		return -1;
 	}
 	v[(*n)++] = p;
@@ -105,7 +106,7 @@ static int parse(int argc, char **argv, struct prov_args *a)
 			break;
 		case 'b':
 			if (!is_uri(optarg)) {
-				fprintf(stderr, "kettle provenance: --builder-id '%s' is not a URI (scheme:...)\n", optarg);
+				cli_err("provenance", "--builder-id '%s' is not a URI (scheme:...)", optarg);
 				return -1;
 			}
 			a->builder_id = optarg;
@@ -114,18 +115,18 @@ static int parse(int argc, char **argv, struct prov_args *a)
 		case 'j': a->json_summary = true; break;
 		case 'h': usage(stdout); return 1;
 		default:
-			fprintf(stderr, "kettle provenance: bad option (see kettle provenance --help)\n");
+			cli_err("provenance", "bad option (see kettle provenance --help)");
 			return -1;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "kettle provenance: %s (kettle provenance LOG [OPTIONS])\n",
+		cli_err("provenance", "%s (kettle provenance LOG [OPTIONS])",
 			optind >= argc ? "no LOG given" : "one LOG only");
 		return -1;
 	}
 	a->log = argv[optind];
 	if (a->json_summary && !a->output) {
-		fprintf(stderr, "kettle provenance: --json-summary needs -o FILE (stdout carries the summary)\n");
+		cli_err("provenance", "--json-summary needs -o FILE (stdout carries the summary)");
 		return -1;
 	}
 	return 0;
@@ -154,7 +155,7 @@ int cmd_provenance(int argc, char **argv)
 	int r;
 
 	if (!a) {
-		fprintf(stderr, "kettle provenance: out of memory\n");
+		cli_err("provenance", "out of memory");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	r = parse(argc, argv, a);
@@ -166,7 +167,7 @@ int cmd_provenance(int argc, char **argv)
 					 .excludes = a->excludes, .nexcludes = a->nexcludes,
 					 .builder_id = a->builder_id, .log_path = a->log };
 	if (provenance_write(a->log, a->output ? a->output : "-", &o, &x, err, sizeof(err))) {
-		fprintf(stderr, "kettle provenance: %s\n", err);
+		cli_err("provenance", "%s", err);
 		free(a);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
@@ -177,13 +178,13 @@ int cmd_provenance(int argc, char **argv)
 	else
 		fprintf(stderr, "%s  -\n", x.sha256);
 	if (r || fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "kettle provenance: cannot write to stdout\n");
+		cli_err("provenance", "cannot write to stdout");
 		free(a);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	r = 0;
 	if (!x.complete) {
-		cli_print_incomplete("kettle provenance", &x, a->allow_incomplete ? NULL :
+		cli_print_incomplete("provenance", &x, a->allow_incomplete ? NULL :
 				     "exit 1; --allow-incomplete to accept");
 		r = a->allow_incomplete ? 0 : 1;
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "attest/evidence.h"
+#include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "collect/cgroup_scope.h"
@@ -128,12 +129,12 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case OPT_ALLOW_INCOMPLETE: o->allow_incomplete = true; break;
 		case OPT_SUBJECT:
 			if (o->nsubjects == RUN_SUBJECTS_MAX) {
-				fprintf(stderr, "kettle run: more than %d --subject\n", RUN_SUBJECTS_MAX);
+				cli_err("run", "more than %d --subject", RUN_SUBJECTS_MAX);
 				return -1;
 			}
 			o->subjects[o->nsubjects] = cli_subject_resolved(optarg);
 			if (!o->subjects[o->nsubjects++]) {
-				fprintf(stderr, "kettle run: out of memory\n");
+				cli_err("run", "out of memory");
 				return -1;
 			}
 			break;
@@ -142,7 +143,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 			unsigned long v = strtoul(optarg, &end, 10);
 
 			if (!*optarg || *end || v > 86400) {
-				fprintf(stderr, "kettle run: --linger '%s': want whole seconds, 0 to 86400\n", optarg);
+				cli_err("run", "--linger '%s': want whole seconds, 0 to 86400", optarg);
 				return -1;
 			}
 			o->linger_s = (unsigned)v;
@@ -150,7 +151,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		}
 		case OPT_SCOPE:
 			if (strcmp(optarg, "tree") && strcmp(optarg, "cgroup")) {
-				fprintf(stderr, "kettle run: --scope '%s': want tree or cgroup\n", optarg);
+				cli_err("run", "--scope '%s': want tree or cgroup", optarg);
 				return -1;
 			}
 			o->scope_cgroup = !strcmp(optarg, "cgroup");
@@ -158,25 +159,25 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		case OPT_ATTEST: o->attest.bundle_path = optarg; break;
 		case ATTEST_OPT_NONCE: case ATTEST_OPT_TEE: case ATTEST_OPT_SIM_STATE:
 		case ATTEST_OPT_TSM_ROOT: case ATTEST_OPT_SEV_DEVICE: case ATTEST_OPT_TDX_DEVICE:
-			if (attest_option(c, optarg, &o->attest, "kettle run"))
+			if (attest_option(c, optarg, &o->attest, "run"))
 				return -1;
 			break;
 		case 'h': run_usage(stdout); exit(0);
 		default:
-			fprintf(stderr, "kettle run: bad option (see kettle run --help)\n");
+			cli_err("run", "bad option (see kettle run --help)");
 			return -1;
 		}
 	}
 	if (o->no_kmod && o->kmod_device) {
-		fprintf(stderr, "kettle run: --kmod-device and --no-kmod contradict each other\n");
+		cli_err("run", "--kmod-device and --no-kmod contradict each other");
 		return -1;
 	}
 	if (o->attest.bundle_path && !o->provenance) {
-		fprintf(stderr, "kettle run: --attest needs --provenance FILE (the statement it attests)\n");
+		cli_err("run", "--attest needs --provenance FILE (the statement it attests)");
 		return -1;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "kettle run: no command given (kettle run [OPTIONS] -- CMD [ARGS...])\n");
+		cli_err("run", "no command given (kettle run [OPTIONS] -- CMD [ARGS...])");
 		return -1;
 	}
 	o->command = argv + optind;
@@ -231,7 +232,7 @@ static uint64_t cpu_ticks(const struct pid_list *l)
 static void on_stop_signal(struct session *s, struct cgroup_scope *cg, pid_t root, int sig, struct pid_list *l)
 {
 	if (s->interrupted_by == SIGINT && sig == SIGINT) {
-		fprintf(stderr, "kettle run: second SIGINT: stopping now; the log holds what was written so far\n");
+		cli_err("run", "second SIGINT: stopping now; the log holds what was written so far");
 		_exit(128 + SIGINT);
 	}
 	session_note_interrupted(s, sig);
@@ -244,13 +245,24 @@ static void on_stop_signal(struct session *s, struct cgroup_scope *cg, pid_t roo
 /* Ends the run without the idle processes of L: says so, and the log names them. */
 static void leave_idle(struct session *s, const struct pid_list *l, unsigned linger_s)
 {
-	fprintf(stderr, "kettle run: the command exited; %zu process%s it left used no CPU for %u s and"
-		" %s not followed further:", l->n, l->n == 1 ? "" : "es", linger_s, l->n == 1 ? "is" : "are");
+	char *pids = NULL;
+	size_t len;
+	FILE *f = open_memstream(&pids, &len);
+
 	for (size_t i = 0; i < l->n; i++) {
-		fprintf(stderr, " %d", (int)l->pids[i]);
+		if (f)
+			fprintf(f, " %d", (int)l->pids[i]);
 		session_note_left_running(s, l->pids[i]);
 	}
-	fprintf(stderr, " (--linger 0 waits for them)\n");
+	if (f && fclose(f)) {
+		free(pids);
+		pids = NULL;
+	}
+	/* out of memory: the line without the pids (the log still names them) */
+	cli_err("run", "the command exited; %zu process%s it left used no CPU for %u s and %s not followed further:"
+		"%s (--linger 0 waits for them)", l->n, l->n == 1 ? "" : "es", linger_s, l->n == 1 ? "is" : "are",
+		pids ? pids : "");
+	free(pids);
 }
 
 /* Runs until the build is over; returns the root's wait status. */
@@ -390,7 +402,7 @@ static int run_prepare(const struct run_options *o, struct run_state *rs, const 
 		goto fail_msg;
 	return 0;
 fail_msg:
-	fprintf(stderr, "kettle run: %s\n", err);
+	cli_err("run", "%s", err);
 	run_abort(rs);
 	return -1;
 }
@@ -405,7 +417,7 @@ static uint32_t git_options(struct git_source *src, struct log_option *opts)
 		return 0;
 	rc = git_source_read(cwd, src, err, sizeof(err));
 	if (rc < 0)
-		fprintf(stderr, "kettle run: warning: git source not recorded: %s\n", err);
+		cli_err("run", "warning: git source not recorded: %s", err);
 	if (rc <= 0)
 		return 0;
 	opts[0] = (struct log_option){ "git.url", src->url };
@@ -466,17 +478,17 @@ static int run_provenance(const struct run_options *o, int ret)
 
 	if (provenance_write(o->s.output, o->provenance, &po, &x, err, sizeof(err))) {
 		if (x.no_subject) {     /* a build that had nothing to do is not a failure */
-			fprintf(stderr, "kettle run: no provenance written: the build left no output file under"
-				" its directory (a no-op build?); name what it made with --subject PATH|GLOB\n");
+			cli_err("run", "no provenance written: the build left no output file under"
+				" its directory (a no-op build?); name what it made with --subject PATH|GLOB");
 			return ret;
 		}
-		fprintf(stderr, "kettle run: no provenance: %s\n", err);
+		cli_err("run", "no provenance: %s", err);
 		return ret ? ret : KETTLE_EXIT_OWN_ERROR;
 	}
-	fprintf(stderr, "kettle: provenance %s: sha256 %s, %zu subjects, %zu dependencies%s\n", o->provenance,
+	cli_err(NULL, "provenance %s: sha256 %s, %zu subjects, %zu dependencies%s", o->provenance,
 		x.sha256, x.subjects, x.dependencies, x.complete ? ", complete" : ", INCOMPLETE");
 	if (!x.complete)
-		cli_print_incomplete("kettle run", &x, o->allow_incomplete || o->s.allow_loss ? NULL :
+		cli_print_incomplete("run", &x, o->allow_incomplete || o->s.allow_loss ? NULL :
 				     "exit 125; --allow-incomplete to accept a provenance that says it is incomplete");
 	if (!x.complete && !o->allow_incomplete && !o->s.allow_loss && ret == 0)
 		return KETTLE_EXIT_OWN_ERROR;
@@ -493,10 +505,10 @@ static int run_attest(const struct run_options *o, int ret)
 	r.statement_path = o->provenance;
 	evidence_paths_default(&r.paths);
 	if (attest_statement(&r, &b, err, sizeof(err))) {
-		fprintf(stderr, "kettle run: no evidence: %s\n", err);
+		cli_err("run", "no evidence: %s", err);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	fprintf(stderr, "kettle: evidence %s: %s%s\n", r.bundle_path, bundle_platform_name(b.platform),
+	cli_err(NULL, "evidence %s: %s%s", r.bundle_path, bundle_platform_name(b.platform),
 		b.simulated ? " -- SIMULATED, not from a TEE" : "");
 	bundle_free(&b);
 	return ret;
@@ -529,10 +541,10 @@ static int run_traced(const struct run_options *o)
 	session_stop(&s);
 	tracer_close(rs.tracer);
 	if (rs.have_cg && cgroup_scope_remove(&rs.cg))
-		fprintf(stderr, "kettle run: warning: cgroup %s left behind (still populated?)\n", rs.cg.path);
+		cli_err("run", "warning: cgroup %s left behind (still populated?)", rs.cg.path);
 
 	if (exec_err) {
-		fprintf(stderr, "kettle run: %s: %s\n", o->command[0], strerror(exec_err));
+		cli_err("run", "%s: %s", o->command[0], strerror(exec_err));
 		ret = exec_err == ENOENT ? KETTLE_EXIT_NOT_FOUND : KETTLE_EXIT_CANNOT_EXEC;
 	} else {
 		ret = status_to_exit(status);

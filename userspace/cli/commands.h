@@ -26,15 +26,16 @@ enum {
 	{ "sev-device", required_argument, NULL, ATTEST_OPT_SEV_DEVICE }, \
 	{ "tdx-device", required_argument, NULL, ATTEST_OPT_TDX_DEVICE }
 struct attest_request;
-/* Applies one of those options to R; 0, or -1 after printing what was wrong (CMD names the command). */
+/* Applies one of those options to R; 0, or -1 after printing what was wrong (CMD: "run", "attest", as cli_err). */
 int attest_option(int opt, const char *arg, struct attest_request *r, const char *cmd);
 /* PATTERN (a --subject) with the symlinks before its first glob character resolved; malloc'd, NULL: no memory. */
 char *cli_subject_resolved(const char *pattern);
 struct provenance_facts;
 /*
- * Says on stderr why a provenance is incomplete: how many reasons, the first
- * ones with the file, process or peer involved, and HINT (what would change
- * the exit status; NULL: none).
+ * Says on stderr, as command CMD ("run", "provenance": cli_err's), why a
+ * provenance is incomplete: how many reasons, the first ones with the file,
+ * process or peer involved, and HINT (what would change the exit status;
+ * NULL: none).
  */
 void cli_print_incomplete(const char *cmd, const struct provenance_facts *x, const char *hint);
 int cmd_why(int argc, char **argv);

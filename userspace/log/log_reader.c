@@ -21,10 +21,12 @@
 #include <cbor.h>
 #include <openssl/evp.h>
 
+#include "common/grow.h"
 #include "log/log_format.h"
 #include "log/log_reader.h"
 
 #define ARENA_CHUNK (1u << 20)
+#define ARRAY_FIRST 256         /* first capacity of a growing array (grow_array doubles it) */
 
 enum { RD_OK = 0, RD_TRUNC = 1, RD_ERR = -1 };
 
@@ -459,23 +461,6 @@ static int out_of_memory(struct rd *r)
 	return fail_at(r, r->tokpos, "out of memory");
 }
 
-/* Makes room for one more element of a growing array; *CAP doubles. */
-static int grow(struct rd *r, void **arr, size_t *cap, size_t count, size_t elem)
-{
-	size_t n = 0;
-	void *p;
-
-	if (count < *cap)
-		return RD_OK;
-	n = *cap ? *cap * 2 : 256;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return out_of_memory(r);
-	*arr = p;
-	*cap = n;
-	return RD_OK;
-}
-
 /* Copies A + B into the arena as one C string, within the string budget. */
 static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb,
 			const char **out)
@@ -690,7 +675,8 @@ static int read_string_record(struct rd *r, size_t n)
 		TRY(read_prefixed(r, &prefix, &nprefix, &b, &nb));
 	else
 		TRY(get_string(r, "string", &b, &nb));
-	TRY(grow(r, (void **)&st->strs, &st->capstrs, st->nstrs, sizeof(*st->strs)));
+	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
+		return out_of_memory(r);
 	TRY(store_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
 	return RD_OK;
@@ -724,7 +710,8 @@ static int read_site(struct rd *r, size_t n)
 	TRY(get_u32(r, "mode", &s.mode));
 	if (n == SITE_NFIELDS)
 		TRY(read_site_stat(r, &s));
-	TRY(grow(r, (void **)&st->sites, &st->capsites, st->nsites, sizeof(*st->sites)));
+	if (grow_array((void **)&st->sites, &st->capsites, st->nsites + 1, sizeof(*st->sites), ARRAY_FIRST))
+		return out_of_memory(r);
 	st->sites[st->nsites++] = s;
 	return RD_OK;
 }
@@ -791,7 +778,8 @@ static int read_env(struct rd *r, size_t n)
 	if (e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL)
 		return fail_at(r, r->tokpos, "env flags: unknown bits 0x%x", e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL);
 	TRY(read_ref_list(r, "env", LOG_ENV_VARS_MAX, true, &e->vars, &e->nvars));
-	TRY(grow(r, (void **)&st->envs, &st->capenvs, st->nenvs, sizeof(*st->envs)));
+	if (grow_array((void **)&st->envs, &st->capenvs, st->nenvs + 1, sizeof(*st->envs), ARRAY_FIRST))
+		return out_of_memory(r);
 	st->envs[st->nenvs++] = e;
 	return RD_OK;
 }
@@ -973,7 +961,8 @@ static int read_event(struct rd *r, enum log_event_type type, size_t n)
 			return RD_ERR;
 		f->nevents++;
 	} else {
-		TRY(grow(r, (void **)&f->events, &r->st->capevents, f->nevents, sizeof(*f->events)));
+		if (grow_array((void **)&f->events, &r->st->capevents, f->nevents + 1, sizeof(*f->events), ARRAY_FIRST))
+			return out_of_memory(r);
 		f->events[f->nevents++] = ev;
 	}
 	r->by_type[type]++;
@@ -1047,7 +1036,8 @@ static int read_digest(struct rd *r, size_t n)
 	TRY(read_digest_outcome(r, &d));
 	TRY(get_u32(r, "digest flags", &d.flags));
 	TRY(read_digest_identity(r, &d, n));
-	TRY(grow(r, (void **)&f->digests, &r->st->capdigests, f->ndigests, sizeof(*f->digests)));
+	if (grow_array((void **)&f->digests, &r->st->capdigests, f->ndigests + 1, sizeof(*f->digests), ARRAY_FIRST))
+		return out_of_memory(r);
 	f->digests[f->ndigests++] = d;
 	return RD_OK;
 }
@@ -1117,8 +1107,9 @@ static int read_exec_ident(struct rd *r, size_t n)
 	e.result = (int32_t)result;
 	for (size_t i = XI_FILE_KIND; i < n; i++)
 		TRY(read_exec_ident_field(r, &e, i));
-	TRY(grow(r, (void **)&f->exec_idents, &r->st->capexec_idents, f->nexec_idents,
-		 sizeof(*f->exec_idents)));
+	if (grow_array((void **)&f->exec_idents, &r->st->capexec_idents, f->nexec_idents + 1,
+		       sizeof(*f->exec_idents), ARRAY_FIRST))
+		return out_of_memory(r);
 	f->exec_idents[f->nexec_idents++] = e;
 	return RD_OK;
 }
@@ -1166,7 +1157,9 @@ static int read_kmod_exec(struct rd *r, size_t n)
 	k.size = size;
 	k.mtime_ns = mtime;
 	k.ctime_ns = ctime;
-	TRY(grow(r, (void **)&f->kmod_execs, &r->st->capkmod_execs, f->nkmod_execs, sizeof(*f->kmod_execs)));
+	if (grow_array((void **)&f->kmod_execs, &r->st->capkmod_execs, f->nkmod_execs + 1,
+		       sizeof(*f->kmod_execs), ARRAY_FIRST))
+		return out_of_memory(r);
 	f->kmod_execs[f->nkmod_execs++] = k;
 	return RD_OK;
 }
@@ -1267,8 +1260,9 @@ static int read_checkpoint(struct rd *r, size_t n)
 	TRY(read_losses(r, &cp.losses));
 	TRY(check_sha(r, "checkpoint"));
 	memcpy(cp.sha256, r->tok.p, 32);
-	TRY(grow(r, (void **)&f->checkpoints, &r->st->capcheckpoints, f->ncheckpoints,
-		 sizeof(*f->checkpoints)));
+	if (grow_array((void **)&f->checkpoints, &r->st->capcheckpoints, f->ncheckpoints + 1,
+		       sizeof(*f->checkpoints), ARRAY_FIRST))
+		return out_of_memory(r);
 	f->checkpoints[f->ncheckpoints++] = cp;
 	return RD_OK;
 }
@@ -1586,27 +1580,18 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 
 static int slurp(int fd, uint8_t **buf, size_t *len)
 {
-	size_t cap = 1 << 16, n = 0;
+	size_t first = 1 << 16, cap = 0, n = 0;
 	struct stat st;
-	uint8_t *p;
+	uint8_t *p = NULL;
 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		cap = (size_t)st.st_size + 1;
-	p = malloc(cap);
-	if (!p)
-		return -ENOMEM;
+		first = (size_t)st.st_size + 1;
 	for (;;) {
 		ssize_t k;
 
-		if (n == cap) {
-			uint8_t *q = realloc(p, cap * 2);
-
-			if (!q) {
-				free(p);
-				return -ENOMEM;
-			}
-			p = q;
-			cap *= 2;
+		if (n == cap && grow_array((void **)&p, &cap, n + 1, 1, first)) {
+			free(p);
+			return -ENOMEM;
 		}
 		k = read(fd, p + n, cap - n);
 		if (k < 0 && errno == EINTR)

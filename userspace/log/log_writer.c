@@ -17,6 +17,8 @@
 #include <cbor.h>
 #include <openssl/evp.h>
 
+#include "common/file_bytes.h"
+#include "common/grow.h"
 #include "common/index_table.h"
 #include "log/log_format.h"
 #include "log/log_writer.h"
@@ -24,6 +26,7 @@
 #define WBUF_SIZE   (1u << 20)
 #define HEAD_MAX    9            /* longest CBOR item head */
 #define ARENA_CHUNK (1u << 20)
+#define ARRAY_FIRST 1024         /* first capacity of a growing array (grow_array doubles it) */
 #define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
 #define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
 #define DELTA_BASES     16      /* recent long words considered as the base of a diff */
@@ -84,15 +87,17 @@ struct log_writer {
 
 	struct arena_chunk *arena;
 	struct str_entry *strs;
-	uint32_t nstrs, capstrs;
+	uint32_t nstrs;
+	size_t capstrs;
 	uint32_t strings_max;   /* LOG_STRINGS_MAX, lower in a test */
 	struct index_table str_index;
 
 	struct site_key *sites;
-	uint32_t nsites, capsites;
+	uint32_t nsites;
+	size_t capsites;
 	struct index_table site_index;
 	uint32_t *path_site;    /* string id -> latest site of that path, LOG_REF_NONE: none */
-	uint32_t cap_path_site;
+	size_t cap_path_site;
 
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
@@ -103,14 +108,16 @@ struct log_writer {
 	uint32_t recent_long[DELTA_BASES];      /* the latest long words: bases for a diff */
 	uint32_t nlong;
 	struct delta_op *ops;
-	uint32_t capops, ops_tail;
+	size_t capops;
+	uint32_t ops_tail;
 	int32_t *gram_pos;      /* DELTA_GRAMS entries: where each 4-byte hash last occurs in the base */
 
 	uint32_t *argv_ids;
-	uint32_t cap_argv_ids;
+	size_t cap_argv_ids;
 
 	struct env_entry *envs;
-	uint32_t nenvs, capenvs;
+	uint32_t nenvs;
+	size_t capenvs;
 	struct index_table env_index;   /* by env_hash */
 
 	uint64_t prev_ts;
@@ -142,26 +149,9 @@ static int hash_pending(struct log_writer *w)
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static int flush(struct log_writer *w)
 {
+	ssize_t done;
 	int r;
 
 	if (w->error)
@@ -169,9 +159,11 @@ static int flush(struct log_writer *w)
 	r = hash_pending(w);
 	if (r)
 		return r;
-	r = write_all(w->fd, w->buf, w->len);
-	if (r)
-		return fail(w, r);
+	done = file_write_all(w->fd, w->buf, w->len);
+	if (done < 0)
+		return fail(w, (int)done);
+	if ((size_t)done < w->len)      /* a write that wrote nothing */
+		return fail(w, -EIO);
 	w->flushed += w->len;
 	w->len = w->hashed = 0;
 	return 0;
@@ -375,23 +367,6 @@ static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struc
 	return LOG_REF_NONE;
 }
 
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t n = *cap ? *cap : 1024;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, (size_t)n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 static char *arena_copy(struct log_writer *w, const char *s, size_t n)
 {
 	struct arena_chunk *c = w->arena;
@@ -424,7 +399,7 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 
 	if (w->nstrs >= w->strings_max)
 		return -E2BIG;
-	r = grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs));
+	r = grow_array((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs), ARRAY_FIRST);
 	if (r)
 		return r;
 	copy = arena_copy(w, s, n);
@@ -532,7 +507,7 @@ static int diff_string(struct log_writer *w, const char *s, size_t n, const char
 			i++;
 			continue;
 		}
-		r = grow((void **)&w->ops, &w->capops, *nops + 1, sizeof(*w->ops));
+		r = grow_array((void **)&w->ops, &w->capops, *nops + 1, sizeof(*w->ops), ARRAY_FIRST);
 		if (r)
 			return r;
 		w->ops[(*nops)++] = (struct delta_op){ (uint32_t)lit, (uint32_t)(i - lit),
@@ -689,6 +664,17 @@ static bool stat_is_zero(const struct site_key *k)
 	return !k->dev && !k->ino && !k->size && !k->mtime_ns && !k->ctime_ns;
 }
 
+/* A file's identity, as a site's stat part and a digest's identity both write it. */
+static void put_identity(struct log_writer *w, uint64_t dev, uint64_t ino, int64_t size, int64_t mtime_ns,
+			 int64_t ctime_ns)
+{
+	put_uint(w, dev);
+	put_uint(w, ino);
+	put_int(w, size);
+	put_int(w, mtime_ns);
+	put_int(w, ctime_ns);
+}
+
 static void write_site(struct log_writer *w, const struct site_key *k)
 {
 	bool full = !stat_is_zero(k);
@@ -701,20 +687,15 @@ static void write_site(struct log_writer *w, const struct site_key *k)
 	put_uint(w, k->call);
 	put_uint(w, k->flags);
 	put_uint(w, k->mode);
-	if (full) {
-		put_uint(w, k->dev);
-		put_uint(w, k->ino);
-		put_int(w, k->size);
-		put_int(w, k->mtime_ns);
-		put_int(w, k->ctime_ns);
-	}
+	if (full)
+		put_identity(w, k->dev, k->ino, k->size, k->mtime_ns, k->ctime_ns);
 }
 
 /* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
 static int path_site_room(struct log_writer *w, uint32_t path)
 {
-	uint32_t old = w->cap_path_site;
-	int r = grow((void **)&w->path_site, &w->cap_path_site, path + 1, sizeof(*w->path_site));
+	size_t old = w->cap_path_site;
+	int r = grow_array((void **)&w->path_site, &w->cap_path_site, path + 1, sizeof(*w->path_site), ARRAY_FIRST);
 
 	if (!r && w->cap_path_site > old)
 		memset(w->path_site + old, 0xff, (w->cap_path_site - old) * sizeof(*w->path_site));
@@ -750,7 +731,7 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 		return 0;
 	if (w->nsites >= LOG_SITES_MAX)
 		return -E2BIG;
-	r = grow((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites));
+	r = grow_array((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites), ARRAY_FIRST);
 	if (!r)
 		r = path_site_room(w, k.path);
 	if (r)
@@ -892,7 +873,7 @@ static int intern_list(struct log_writer *w, const char *const *v, uint32_t n, u
 
 	if (n > max || (n && !v))
 		return -E2BIG;
-	r = grow((void **)&w->argv_ids, &w->cap_argv_ids, n, sizeof(uint32_t));
+	r = grow_array((void **)&w->argv_ids, &w->cap_argv_ids, n, sizeof(uint32_t), ARRAY_FIRST);
 	for (uint32_t i = 0; !r && i < n; i++)
 		r = intern_opt(w, v[i], false, &w->argv_ids[i]);
 	return r;
@@ -962,7 +943,7 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 		}
 	if (w->nenvs >= LOG_ENVS_MAX)
 		return -E2BIG;
-	r = grow((void **)&w->envs, &w->capenvs, w->nenvs + 1, sizeof(*w->envs));
+	r = grow_array((void **)&w->envs, &w->capenvs, w->nenvs + 1, sizeof(*w->envs), ARRAY_FIRST);
 	if (r)
 		return r;
 	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * sizeof(uint32_t)) };
@@ -1230,15 +1211,6 @@ static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, co
 	return w->path_site[path];
 }
 
-static void put_identity(struct log_writer *w, const struct log_digest *d)
-{
-	put_uint(w, d->dev);
-	put_uint(w, d->ino);
-	put_int(w, d->size);
-	put_int(w, d->mtime_ns);
-	put_int(w, d->ctime_ns);
-}
-
 /* The SHA-256 for a RESULT of 0, else RESULT (-errno). */
 static void put_outcome(struct log_writer *w, int32_t result, const uint8_t sha256[32])
 {
@@ -1275,7 +1247,7 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 	if (site != LOG_REF_NONE)
 		put_uint(w, site);
 	else if (!zero)
-		put_identity(w, d);
+		put_identity(w, d->dev, d->ino, d->size, d->mtime_ns, d->ctime_ns);
 	return w->error;
 }
 

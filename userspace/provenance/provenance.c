@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 
 #include "common/errf.h"
+#include "common/file_bytes.h"
+#include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_plan.h"
 #include "log/log_files.h"
@@ -50,17 +52,11 @@ static void reason_file(struct conv *c, const char *code, const char *path, cons
 	(void)completeness_reason_add(c->reasons, code, 0, NULL, path, detail);
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static json_t *jhex(const uint8_t *p, size_t n)
 {
 	char h[129];
 
-	hex(p, n, h);
+	hex_encode(p, n, h);
 	return json_string(h);
 }
 
@@ -395,7 +391,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
 			if (c->f->kmod_execs[i].result)
 				continue;
-			hex(c->f->kmod_execs[i].sha256, 32, h);
+			hex_encode(c->f->kmod_execs[i].sha256, 32, h);
 			if (json_array_append_new(all, json_string(h)))
 				all = (json_decref(all), NULL);
 		}
@@ -1010,26 +1006,21 @@ static int read_whole(const char *path, uint8_t **buf, size_t *len, char *err, s
 	return 0;
 }
 
-static int write_all(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
+/* The statement to PATH ("-": stdout). */
+static int write_statement(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
 {
 	int fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-	size_t off = 0;
+	ssize_t done;
 
 	if (fd < 0)
 		return ERR("%s: cannot create: %s", path, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, bytes + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-
-			if (fd != STDOUT_FILENO)
-				close(fd);
-			return ERR("%s: cannot write: %s", path, strerror(e));
-		}
-		off += w;
+	done = file_write_all(fd, bytes, len);
+	if (done < 0 || (size_t)done < len) {
+		if (fd != STDOUT_FILENO)
+			close(fd);
+		if (done < 0)
+			return ERR("%s: cannot write: %s", path, strerror((int)-done));
+		return ERR("%s: cannot write: short write: %zd of %zu bytes written", path, done, len);
 	}
 	if (fd != STDOUT_FILENO && close(fd))
 		return ERR("%s: cannot write: %s", path, strerror(errno));
@@ -1079,8 +1070,8 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 		ERR("SHA-256 failed");
 		goto done;
 	}
-	hex(st_sha, 32, facts->sha256);
-	r = write_all(out_path, bytes, outlen, err, errlen);
+	hex_encode(st_sha, 32, facts->sha256);
+	r = write_statement(out_path, bytes, outlen, err, errlen);
 done:
 	free(bytes);
 	log_file_free(&f);
