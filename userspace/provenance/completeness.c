@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/grow.h"
 #include "log/log_filter.h"
 #include "log/net_summary.h"
 #include "log/proc_exe.h"
@@ -169,26 +170,12 @@ struct served {
 static int served_add(struct served *sv, const struct log_event *ev)
 {
 	if (ev->net.family == AF_UNIX && ev->net.unix_path) {
-		if (sv->nunix == sv->capunix) {
-			size_t cap = sv->capunix ? 2 * sv->capunix : 16;
-			char **v = realloc(sv->unix_names, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			sv->unix_names = v;
-			sv->capunix = cap;
-		}
+		if (grow_array((void **)&sv->unix_names, &sv->capunix, sv->nunix + 1, sizeof(*sv->unix_names), 16))
+			return -ENOMEM;
 		sv->unix_names[sv->nunix++] = (char *)ev->net.unix_path;   /* the log's string */
 	} else if (ev->net.family == AF_INET || ev->net.family == AF_INET6) {
-		if (sv->nports == sv->capports) {
-			size_t cap = sv->capports ? 2 * sv->capports : 16;
-			uint16_t *v = realloc(sv->ports, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			sv->ports = v;
-			sv->capports = cap;
-		}
+		if (grow_array((void **)&sv->ports, &sv->capports, sv->nports + 1, sizeof(*sv->ports), 16))
+			return -ENOMEM;
 		sv->ports[sv->nports++] = ev->net.port;
 	}
 	return 0;
