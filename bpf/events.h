@@ -284,7 +284,7 @@ struct ke_notice {
  */
 #define KE_SYSCALL_NR_MAX 512
 enum ke_sys_class {
-	KE_SYS_OPEN = 0x40,         /* record as an open (compat: open, openat, openat2, creat) */
+	KE_SYS_OPEN = 0x40,         /* record as an open (open, openat, openat2, creat; native and compat) */
 	KE_SYS_OPENAT,
 	KE_SYS_OPENAT2,
 	KE_SYS_CREAT,
@@ -297,6 +297,11 @@ enum ke_sys_class {
 	KE_SYS_CLONE,               /* notice when the flags ask for a new namespace */
 	KE_SYS_CLONE3,
 	KE_SYS_PROCESS_VM,          /* notice when the target is not tracked */
+	/* native only, failures recorded too (the syscalls:sys_exit_* programs of before, folded in) */
+	KE_SYS_EXECVE = 0x50,       /* a failed exec */
+	KE_SYS_EXECVEAT,
+	KE_SYS_FOP = 0x80,          /* + enum ke_fop_call: a file-tree change */
+	KE_SYS_NET = 0xa0,          /* + enum ke_net_call: a socket call; connect, bind, send*: copied at entry too */
 };
 
 /* ==== kmod: records and ioctls of /dev/kettle (kmod/, docs/kmod.md) ==== */

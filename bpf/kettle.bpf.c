@@ -557,40 +557,6 @@ static __always_inline struct pt_regs *call_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-static __always_inline void open_args(__u32 call, struct call_args *a)
-{
-	struct pt_regs *regs = call_regs();
-	struct open_how how = {};
-
-	a->call = call;
-	a->dfd = AT_FDCWD;
-	switch (call) {
-	case KE_CALL_OPEN:
-		a->name = regs->di;
-		a->flags = regs->si;
-		a->mode = regs->dx;
-		break;
-	case KE_CALL_OPENAT:
-		a->dfd = regs->di;
-		a->name = regs->si;
-		a->flags = regs->dx;
-		a->mode = regs->r10;
-		break;
-	case KE_CALL_OPENAT2:
-		a->dfd = regs->di;
-		a->name = regs->si;
-		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
-		a->flags = how.flags;
-		a->mode = how.mode;
-		break;
-	default:        /* creat(p, m) is open(p, O_CREAT|O_WRONLY|O_TRUNC, m) */
-		a->name = regs->di;
-		a->flags = 01 | 0100 | 01000;
-		a->mode = regs->si;
-		break;
-	}
-}
-
 /* Base directory for a relative name: the cwd, or the directory dfd refers to. */
 static __always_inline __u16 base_dir_append(struct scratch *s, __u32 *off, struct task_struct *task,
 					     int dfd, __u16 *flags)
@@ -736,26 +702,6 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	return 0;
 }
 
-static __always_inline int native_open_exit(long ret, __u32 call)
-{
-	struct call_args p;
-
-	open_args(call, &p);
-	return open_exit(ret, &p, 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int on_exit_open(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPEN); }
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int on_exit_openat(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPENAT); }
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int on_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_OPENAT2); }
-
-SEC("tracepoint/syscalls/sys_exit_creat")
-int on_exit_creat(struct trace_event_raw_sys_exit *ctx) { return native_open_exit(ctx->ret, KE_CALL_CREAT); }
-
 /* exec: success is reported by sched_process_exec; only failures here. */
 static __always_inline int exec_exit(long ret, __u32 call)
 {
@@ -788,12 +734,6 @@ static __always_inline int exec_exit(long ret, __u32 call)
 	record_submit(ev, off, KE_EXEC_FAIL);
 	return 0;
 }
-
-SEC("tracepoint/syscalls/sys_exit_execve")
-int on_exit_execve(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret, KE_CALL_EXECVE); }
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int on_exit_execveat(struct trace_event_raw_sys_exit *ctx) { return exec_exit(ctx->ret, KE_CALL_EXECVEAT); }
 
 /* ---- file-tree changes: reported at exit, arguments from the entry registers ---- */
 
@@ -954,30 +894,6 @@ static __always_inline int fop_exit(long ret, __u32 call)
 	return 0;
 }
 
-#define FOP_PROG(name, call)                                                    \
-SEC("tracepoint/syscalls/sys_exit_" #name)                                      \
-int on_fop_##name(struct trace_event_raw_sys_exit *ctx) { return fop_exit(ctx->ret, call); }
-
-FOP_PROG(rename, KE_FOP_RENAME)
-FOP_PROG(renameat, KE_FOP_RENAMEAT)
-FOP_PROG(renameat2, KE_FOP_RENAMEAT2)
-FOP_PROG(unlink, KE_FOP_UNLINK)
-FOP_PROG(unlinkat, KE_FOP_UNLINKAT)
-FOP_PROG(rmdir, KE_FOP_RMDIR)
-FOP_PROG(mkdir, KE_FOP_MKDIR)
-FOP_PROG(mkdirat, KE_FOP_MKDIRAT)
-FOP_PROG(link, KE_FOP_LINK)
-FOP_PROG(linkat, KE_FOP_LINKAT)
-FOP_PROG(symlink, KE_FOP_SYMLINK)
-FOP_PROG(symlinkat, KE_FOP_SYMLINKAT)
-FOP_PROG(truncate, KE_FOP_TRUNCATE)
-FOP_PROG(ftruncate, KE_FOP_FTRUNCATE)
-FOP_PROG(chmod, KE_FOP_CHMOD)
-FOP_PROG(fchmod, KE_FOP_FCHMOD)
-FOP_PROG(fchmodat, KE_FOP_FCHMODAT)
-FOP_PROG(fchmodat2, KE_FOP_FCHMODAT2)
-FOP_PROG(utimensat, KE_FOP_UTIMENSAT)
-
 /* ---- sockets: the address copied at entry, recorded with the result at exit ---- */
 
 #define AF_UNIX_NR  1
@@ -1045,7 +961,8 @@ static __always_inline void msghdr_copy(struct net_pending *p, __u64 umsg)
 	}
 }
 
-static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+/* A1, A2, A4, A5: the call's arguments counted from 0 (x86-64 entry registers si, dx, r8, r9). */
+static __always_inline int net_enter(__u32 call, __u64 a1, __u64 a2, __u64 a4, __u64 a5)
 {
 	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
 	struct net_pending *p;
@@ -1059,16 +976,16 @@ static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u3
 	switch (call) {
 	case KE_NET_CONNECT:
 	case KE_NET_BIND:
-		sa_copy(p, ctx->args[1], ctx->args[2]);
+		sa_copy(p, a1, a2);
 		break;
 	case KE_NET_SENDTO:
-		sa_copy(p, ctx->args[4], ctx->args[5]);
-		p->buf = ctx->args[1];
-		p->len = ctx->args[2];
+		sa_copy(p, a4, a5);
+		p->buf = a1;
+		p->len = a2;
 		break;
 	default:                /* sendmsg, sendmmsg: struct mmsghdr starts with its msghdr */
 		p->salen = 0;
-		msghdr_copy(p, ctx->args[1]);
+		msghdr_copy(p, a1);
 		break;
 	}
 	if (bpf_map_update_elem(&net_pending, &tid, p, BPF_ANY))
@@ -1248,28 +1165,6 @@ done:
 	return 0;
 }
 
-#define NET_ENTER(name, call)                                                   \
-SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
-int on_net_enter_##name(struct trace_event_raw_sys_enter *ctx) { return net_enter(ctx, call); }
-#define NET_EXIT(name, call)                                                    \
-SEC("tracepoint/syscalls/sys_exit_" #name)                                      \
-int on_net_##name(struct trace_event_raw_sys_exit *ctx) { return net_exit(ctx->ret, call); }
-
-NET_ENTER(connect, KE_NET_CONNECT)
-NET_ENTER(bind, KE_NET_BIND)
-NET_ENTER(sendto, KE_NET_SENDTO)
-NET_ENTER(sendmsg, KE_NET_SENDMSG)
-NET_ENTER(sendmmsg, KE_NET_SENDMMSG)
-NET_EXIT(socket, KE_NET_SOCKET)
-NET_EXIT(connect, KE_NET_CONNECT)
-NET_EXIT(bind, KE_NET_BIND)
-NET_EXIT(listen, KE_NET_LISTEN)
-NET_EXIT(accept, KE_NET_ACCEPT)
-NET_EXIT(accept4, KE_NET_ACCEPT4)
-NET_EXIT(sendto, KE_NET_SENDTO)
-NET_EXIT(sendmsg, KE_NET_SENDMSG)
-NET_EXIT(sendmmsg, KE_NET_SENDMMSG)
-
 /* ---- every other system call: one sys_exit program, dispatching by class ---- */
 
 /*
@@ -1323,12 +1218,12 @@ static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32
 	record_submit(ev, off, KE_OPEN);
 }
 
-/* The compat (i386) arguments of an open: bx, cx, dx, si are arguments 1-4. */
-static __always_inline void compat_open_args(__u32 cls, struct pt_regs *regs, struct call_args *a)
+/*
+ * An open's arguments from the call's first four, A1-A4 (x86-64: di, si, dx,
+ * r10; i386: bx, cx, dx, si, cut to 32 bits by the caller).
+ */
+static __always_inline void open_args(__u32 cls, __u64 a1, __u64 a2, __u64 a3, __u64 a4, struct call_args *a)
 {
-	/* read once, as plain values: the verifier refuses one load serving both regs and the stack */
-	__u64 a1 = (__u32)BPF_CORE_READ(regs, bx), a2 = (__u32)BPF_CORE_READ(regs, cx);
-	__u64 a3 = (__u32)BPF_CORE_READ(regs, dx), a4 = (__u32)BPF_CORE_READ(regs, si);
 	struct open_how how = {};
 
 	a->dfd = AT_FDCWD;
@@ -1352,7 +1247,7 @@ static __always_inline void compat_open_args(__u32 cls, struct pt_regs *regs, st
 		a->flags = how.flags;
 		a->mode = how.mode;
 		break;
-	default:
+	default:        /* creat(p, m) is open(p, O_CREAT|O_WRONLY|O_TRUNC, m) */
 		a->call = KE_CALL_CREAT;
 		a->flags = 01 | 0100 | 01000;
 		a->mode = a2;
@@ -1422,6 +1317,21 @@ static __always_inline bool pid_tracked(__u32 pid)
 	return !scope_cgroup && bpf_map_lookup_elem(&tracked, &pid) != NULL;
 }
 
+/*
+ * The calls that had a syscalls:sys_exit_* program each before: one
+ * program per call meant one perf-event tracepoint link per call, and
+ * detaching such a link waits for a grace period (60 ms here, one after
+ * the other), while a tp_btf link goes away at once.
+ */
+static __always_inline int recorded_call_exit(__u32 cls, long ret)
+{
+	if (cls >= KE_SYS_NET)
+		return net_exit(ret, cls - KE_SYS_NET);
+	if (cls >= KE_SYS_FOP)
+		return fop_exit(ret, cls - KE_SYS_FOP);
+	return exec_exit(ret, cls == KE_SYS_EXECVE ? KE_CALL_EXECVE : KE_CALL_EXECVEAT);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1438,8 +1348,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	cls = compat ? compat_class[nr] : native_class[nr];
 	if (!cls)
 		return 0;
-	arg1 = BPF_CORE_READ(regs, di);
-	arg2 = BPF_CORE_READ(regs, si);
+	if (cls >= KE_SYS_EXECVE)       /* native only: the compat table never holds these */
+		return recorded_call_exit(cls, ret);
+	arg1 = compat ? BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
+	arg2 = compat ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, si);
 	if (cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) {
 		/* a call that failed read, ran or reached nothing */
 		if (ret < 0)
@@ -1448,14 +1360,20 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!in_scope())
 		return 0;
 	if (cls < KE_NOTICE_WHAT_MAX) {
-		notice_send(cls, nr, ret, compat ? (__u32)BPF_CORE_READ(regs, bx) : arg1,
-			    compat ? (__u32)BPF_CORE_READ(regs, cx) : arg2);
+		notice_send(cls, nr, ret, compat ? (__u32)arg1 : arg1, compat ? (__u32)arg2 : arg2);
 		return 0;
 	}
 	switch (cls) {
-	case KE_SYS_OPEN ... KE_SYS_CREAT:      /* only the compat table has these */
-		compat_open_args(cls, regs, &a);
-		return open_exit(ret, &a, KE_OPEN_COMPAT);
+	case KE_SYS_OPEN ... KE_SYS_CREAT: {
+		/* read once, as plain values: the verifier refuses one load serving both regs and the stack */
+		__u64 a3 = BPF_CORE_READ(regs, dx), a4 = compat ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, r10);
+
+		if (compat)
+			open_args(cls, (__u32)arg1, (__u32)arg2, (__u32)a3, (__u32)a4, &a);
+		else
+			open_args(cls, arg1, arg2, a3, a4, &a);
+		return open_exit(ret, &a, compat ? KE_OPEN_COMPAT : 0);
+	}
 	case KE_SYS_OPEN_BY_HANDLE:
 		fd_open_send(task, ret, KE_CALL_OPEN_BY_HANDLE);
 		break;
@@ -1494,4 +1412,27 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * connect, bind and the sends: what the caller passed, copied at entry for
+ * net_exit.  Named on_net_* so that KETTLE_TRACE_CORE_ONLY leaves it out.
+ * Every system call of the machine comes here too: the same fast path as
+ * on_sys_exit.  32-bit calls are not copied (their exit is a notice).
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_net_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 nr = id;
+	__u32 call;
+
+	if (nr >= KE_SYSCALL_NR_MAX || (task->thread_info.status & TS_COMPAT_NR))
+		return 0;
+	call = native_class[nr] - KE_SYS_NET;
+	if (call != KE_NET_CONNECT && call != KE_NET_BIND && call != KE_NET_SENDTO && call != KE_NET_SENDMSG &&
+	    call != KE_NET_SENDMMSG)
+		return 0;
+	return net_enter(call, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r8),
+			 BPF_CORE_READ(regs, r9));
 }

@@ -25,7 +25,7 @@ struct tracer {
 	int ncpus;
 };
 
-/* libbpf finds syscall tracepoint ids in tracefs; mount it where it is missing. */
+/* Which syscalls this kernel has is read from tracefs; mount it where it is missing. */
 static int tracefs_ensure(char *err, size_t errlen)
 {
 	struct statfs st;
@@ -51,8 +51,9 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 /*
  * KETTLE_TRACE_CORE_ONLY=1 leaves out the network and file-tree programs
- * (on_net_*, on_fop_*): only process, exec and open events.  For measuring
- * what those programs cost (tools/bench/tracer-overhead --modes kettle_core).
+ * (on_net_*, on_fop_*) and their calls in the sys_exit table: only process,
+ * exec and open events.  For measuring what those programs cost
+ * (tools/bench/tracer-overhead --modes kettle_core).
  */
 static void core_only(struct bpf_object *obj)
 {
@@ -64,6 +65,20 @@ static void core_only(struct bpf_object *obj)
 		if (!strncmp(name, "on_net_", 7) || !strncmp(name, "on_fop_", 7))
 			bpf_program__set_autoload(prog, false);
 	}
+}
+
+/* Whether the kernel has this syscalls/ tracepoint (NAME: sys_exit_CALL), i.e. the call. */
+static bool has_syscall_tracepoint(const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/syscalls/%s", roots[i], name);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -91,33 +106,6 @@ static bool exit_passes_group_dead(void)
 
 	btf__free(btf);
 	return yes;
-}
-
-/*
- * A syscall this kernel does not have (fchmodat2 before 6.6) has no
- * tracepoint, and nothing can call it: its programs are left out instead of
- * failing the attach.
- */
-static void skip_missing_syscalls(struct bpf_object *obj)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
-	struct bpf_program *prog;
-	char path[256];
-
-	bpf_object__for_each_program(prog, obj) {
-		const char *sec = bpf_program__section_name(prog);
-		const char *tp = !strncmp(sec, "tracepoint/", 11) ? sec + 11 : !strncmp(sec, "tp/", 3) ? sec + 3 : "";
-		bool found = false;
-
-		if (strncmp(tp, "syscalls/", 9))
-			continue;
-		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !found; i++) {
-			snprintf(path, sizeof(path), "%s/%s", roots[i], tp);
-			found = access(path, F_OK) == 0;
-		}
-		if (!found)
-			bpf_program__set_autoload(prog, false);
-	}
 }
 
 bool tracer_traces_net_and_files(void)
@@ -152,7 +140,6 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	}
 	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
-	skip_missing_syscalls(t->skel->obj);
 	if (exit_passes_group_dead())
 		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
 	else
@@ -161,7 +148,8 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
-	syscall_class_native((uint8_t *)t->skel->rodata->native_class);
+	syscall_class_native((uint8_t *)t->skel->rodata->native_class, tracer_traces_net_and_files(),
+			     has_syscall_tracepoint);
 	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
