@@ -81,18 +81,46 @@ static bool has_syscall_tracepoint(const char *name)
 	return false;
 }
 
+/* Whether the sched_process_exit trace event's format has a group_dead field. */
+static bool exit_format_has_group_dead(void)
+{
+	static const char *const paths[] = { "/sys/kernel/tracing/events/sched/sched_process_exit/format",
+					     "/sys/kernel/debug/tracing/events/sched/sched_process_exit/format" };
+	char line[256];
+	bool yes = false;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		FILE *f = fopen(paths[i], "r");
+
+		if (!f)
+			continue;
+		while (!yes && fgets(line, sizeof(line), f))
+			yes = strstr(line, "field:bool group_dead;") != NULL;
+		fclose(f);
+		break;
+	}
+	return yes;
+}
+
 /*
  * sched_process_exit passes group_dead on newer kernels (6.18: yes, 6.1: no).
- * The kernel's BTF says which: its btf_trace_sched_process_exit prototype is
- * (void *, struct task_struct *[, bool]).  Without an answer, the program
- * that needs no group_dead, which loads everywhere.
+ * A group_dead field in the trace event's format says yes, and reading the
+ * format takes well under a millisecond, where parsing the kernel's BTF
+ * takes 0.1 s (and libbpf parses it again at load); a wrong yes would fail
+ * the load loudly, never load a wrong program.  Without the field, the BTF
+ * decides: its
+ * btf_trace_sched_process_exit prototype is (void *, struct task_struct *[, bool]).
+ * Without an answer, the program that needs no group_dead, which loads everywhere.
  */
 static bool exit_passes_group_dead(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf;
 	const struct btf_type *t = NULL;
 	int id;
 
+	if (exit_format_has_group_dead())
+		return true;
+	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return false;
 	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
