@@ -13,6 +13,8 @@ struct drain {
 	pthread_t thread;
 	struct ring_buffer *rb;
 	struct event_queue *queue;
+	int wake_fd;                    /* eventfd: drain_stop wakes the thread at once */
+	int epoll_fd;                   /* the ring buffer's epoll fd and wake_fd */
 	atomic_bool stop;
 	atomic_uint_fast64_t records;   /* records taken from the ring buffer */
 	int error;                      /* -errno if the thread gave up */
