@@ -1417,21 +1417,24 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 /*
  * connect, bind and the sends: what the caller passed, copied at entry for
  * net_exit.  Named on_net_* so that KETTLE_TRACE_CORE_ONLY leaves it out.
- * Every system call of the machine comes here too: the same fast path as
- * on_sys_exit.  32-bit calls are not copied (their exit is a notice).
+ * Every system call of the machine comes here too, so the fast path is one
+ * table lookup by number, before anything else: the task is looked at only
+ * for those five numbers, and a 32-bit call (its i386 number may be one of
+ * them) is not copied (its exit is a notice).
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_net_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 nr = id;
 	__u32 call;
 
-	if (nr >= KE_SYSCALL_NR_MAX || (task->thread_info.status & TS_COMPAT_NR))
+	if (nr >= KE_SYSCALL_NR_MAX)
 		return 0;
 	call = native_class[nr] - KE_SYS_NET;
 	if (call != KE_NET_CONNECT && call != KE_NET_BIND && call != KE_NET_SENDTO && call != KE_NET_SENDMSG &&
 	    call != KE_NET_SENDMMSG)
+		return 0;
+	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT_NR)
 		return 0;
 	return net_enter(call, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r8),
 			 BPF_CORE_READ(regs, r9));
