@@ -7,7 +7,7 @@
 
 #define SET(table, nr, cls) do { if ((nr) >= 0 && (nr) < KE_SYSCALL_NR_MAX) (table)[(nr)] = (cls); } while (0)
 
-void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX])
+void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX], bool uring_traced)
 {
 	memset(t, 0, KE_SYSCALL_NR_MAX);
 	/* a file the process holds without having opened it by name: recorded */
@@ -16,7 +16,8 @@ void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX])
 	SET(t, SYS_recvmsg, KE_SYS_RECVMSG);
 	SET(t, SYS_recvmmsg, KE_SYS_RECVMMSG);
 	/* what Kettle cannot follow, or what can defeat it: notices */
-	SET(t, SYS_io_uring_setup, KE_NOTICE_IO_URING);
+	if (!uring_traced)
+		SET(t, SYS_io_uring_setup, KE_NOTICE_IO_URING);
 	SET(t, SYS_bpf, KE_NOTICE_BPF);
 	SET(t, SYS_ptrace, KE_NOTICE_PTRACE);
 	SET(t, SYS_process_vm_readv, KE_SYS_PROCESS_VM);

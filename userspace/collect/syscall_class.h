@@ -9,12 +9,17 @@
 #ifndef KETTLE_SYSCALL_CLASS_H
 #define KETTLE_SYSCALL_CLASS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpf/events.h"
 
-/* Fills TABLE (KE_SYSCALL_NR_MAX entries) for native x86-64 calls. */
-void syscall_class_native(uint8_t table[KE_SYSCALL_NR_MAX]);
+/*
+ * Fills TABLE (KE_SYSCALL_NR_MAX entries) for native x86-64 calls.
+ * URING_TRACED: the io_uring programs are attached, so a ring's work is
+ * recorded or flagged request by request, and setting one up is no notice.
+ */
+void syscall_class_native(uint8_t table[KE_SYSCALL_NR_MAX], bool uring_traced);
 
 /*
  * Fills TABLE for 32-bit (i386) calls: the opens are recorded like native

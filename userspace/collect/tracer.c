@@ -67,30 +67,61 @@ static void core_only(struct bpf_object *obj)
 }
 
 /*
- * sched_process_exit passes group_dead on newer kernels (6.18: yes, 6.1: no).
- * The kernel's BTF says which: its btf_trace_sched_process_exit prototype is
- * (void *, struct task_struct *[, bool]).  Without an answer, the program
- * that needs no group_dead, which loads everywhere.
+ * The number of arguments (with the leading void *) of tracepoint TP in the
+ * kernel's BTF (its btf_trace_TP prototype), 0 when the kernel has no such
+ * tracepoint or no BTF.
  */
-static bool exit_passes_group_dead(void)
+static int tracepoint_nargs(const struct btf *btf, const char *tp)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t = NULL;
+	char name[128];
 	int id;
 
 	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+		return 0;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id > 0)
 		t = btf__type_by_id(btf, id);
 	if (t)
 		t = btf__type_by_id(btf, t->type);     /* pointer */
 	if (t && btf_is_ptr(t))
 		t = btf__type_by_id(btf, t->type);     /* function prototype */
-	bool yes = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : 0;
+}
 
-	btf__free(btf);
-	return yes;
+/*
+ * sched_process_exit passes group_dead on newer kernels (6.18: yes, 6.1: no):
+ * its prototype is (void *, struct task_struct *[, bool]).  Without an
+ * answer, the program that needs no group_dead, which loads everywhere.
+ */
+static void pick_exit_program(struct tracer *t, const struct btf *btf)
+{
+	if (tracepoint_nargs(btf, "sched_process_exit") >= 3)
+		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
+	else
+		bpf_program__set_autoload(t->skel->progs.on_exit, false);
+}
+
+/*
+ * The io_uring programs: the submit tracepoint is io_uring_submit_req since
+ * 6.0 (6.1 still calls it io_uring_submit_sqe); the request is the first
+ * argument of either.  Returns whether they will be attached; when not (a
+ * kernel without io_uring or without these tracepoints), none is loaded and
+ * setting up a ring stays a notice.
+ */
+static bool pick_uring_programs(struct tracer *t, const struct btf *btf)
+{
+	bool req = tracepoint_nargs(btf, "io_uring_submit_req") >= 2;
+	bool sqe = !req && tracepoint_nargs(btf, "io_uring_submit_sqe") >= 2;
+	bool all = (req || sqe) && tracepoint_nargs(btf, "io_uring_complete") >= 3 &&
+		   tracepoint_nargs(btf, "io_uring_create") >= 6;
+
+	bpf_program__set_autoload(t->skel->progs.on_uring_submit_req, all && req);
+	bpf_program__set_autoload(t->skel->progs.on_uring_submit_sqe, all && sqe);
+	bpf_program__set_autoload(t->skel->progs.on_uring_complete, all);
+	bpf_program__set_autoload(t->skel->progs.on_uring_create, all);
+	return all;
 }
 
 /*
@@ -130,6 +161,8 @@ bool tracer_traces_net_and_files(void)
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
 {
 	struct tracer *t;
+	struct btf *btf;
+	bool uring;
 	int rc;
 
 	libbpf_set_print(silent_print);
@@ -153,15 +186,15 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
 	skip_missing_syscalls(t->skel->obj);
-	if (exit_passes_group_dead())
-		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
-	else
-		bpf_program__set_autoload(t->skel->progs.on_exit, false);
+	btf = btf__load_vmlinux_btf();
+	pick_exit_program(t, btf);
+	uring = pick_uring_programs(t, btf);
+	btf__free(btf);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
-	syscall_class_native((uint8_t *)t->skel->rodata->native_class);
+	syscall_class_native((uint8_t *)t->skel->rodata->native_class, uring);
 	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
