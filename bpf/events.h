@@ -80,6 +80,8 @@ enum ke_open_call { KE_CALL_OPEN = 1, KE_CALL_OPENAT, KE_CALL_OPENAT2, KE_CALL_C
 		    KE_CALL_OPEN_BY_HANDLE,     /* open_by_handle_at */
 		    KE_CALL_PIDFD_GETFD,        /* a descriptor taken from another process */
 		    KE_CALL_RECV_FD,            /* a descriptor received over a unix socket (SCM_RIGHTS) */
+		    /* 10 is userspace's (a descriptor inherited at start: log/log_event.h) */
+		    KE_CALL_IO_URING_OPEN = 11, /* IORING_OP_OPENAT/OPENAT2: flags, mode, dfd are the request's */
 };
 
 struct ke_header {
@@ -251,7 +253,7 @@ struct ke_file_op {
  */
 enum ke_notice_what {
 	KE_NOTICE_COMPAT_CALL = 1,  /* a 32-bit call Kettle records natively but not as compat: nr is i386's */
-	KE_NOTICE_IO_URING,         /* io_uring_setup: the ring's opens, reads and connects are not recorded */
+	KE_NOTICE_IO_URING,         /* a ring whose work is not seen (arg0: enum ke_uring_unseen) */
 	KE_NOTICE_BPF,              /* bpf(): can load programs or change Kettle's maps */
 	KE_NOTICE_PTRACE,           /* ptrace(): can change another process, or the tracer */
 	KE_NOTICE_PROCESS_VM,       /* process_vm_readv/writev of a process Kettle does not track (arg0 = pid) */
@@ -264,7 +266,19 @@ enum ke_notice_what {
 	KE_NOTICE_RAW_IO,           /* iopl, ioperm: port I/O */
 	KE_NOTICE_EXEC_UNLINKED,    /* executed a file with no name left (memfd, O_TMPFILE, deleted) */
 	KE_NOTICE_FD_LOST,          /* a descriptor received or taken could not be recorded (arg0 = fd) */
+	/* 15..17 are written by kettle run itself (log/log_event.h); 18 is reserved */
+	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
 	KE_NOTICE_WHAT_MAX
+};
+
+/*
+ * Why a KE_NOTICE_IO_URING ring's work is not seen (its arg0).  Before the
+ * io_uring programs existed, every io_uring_setup was this notice with arg0
+ * its entries; the loader still makes it so on a kernel without them.
+ */
+enum ke_uring_unseen {
+	KE_URING_FOREIGN_RING = 1,  /* a request on a ring no process of the build set up (inherited, received) */
+	KE_URING_FOREIGN_SQPOLL,    /* the ring's SQPOLL thread is another process's (arg1 = its tgid) */
 };
 
 struct ke_notice {

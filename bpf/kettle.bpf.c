@@ -283,9 +283,10 @@ struct {
 	__type(value, __u8);
 } notice_sent SEC(".maps");
 
-static __always_inline void notice_send(__u32 what, __u32 nr, long ret, __u64 arg0, __u64 arg1)
+/* KEY tells apart notices of one WHAT that are each worth sending once (an io_uring opcode each). */
+static __always_inline void notice_send_keyed(__u32 key, __u32 what, __u32 nr, long ret, __u64 arg0, __u64 arg1)
 {
-	struct notice_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .what = what };
+	struct notice_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .what = key };
 	struct ke_notice *ev;
 	struct scratch *s;
 	__u8 one = 1;
@@ -303,6 +304,11 @@ static __always_inline void notice_send(__u32 what, __u32 nr, long ret, __u64 ar
 	ev->arg0 = arg0;
 	ev->arg1 = arg1;
 	record_submit(ev, sizeof(*ev), KE_NOTICE);
+}
+
+static __always_inline void notice_send(__u32 what, __u32 nr, long ret, __u64 arg0, __u64 arg1)
+{
+	notice_send_keyed(what, what, nr, ret, arg0, arg1);
 }
 
 /* ---- process tree ---------------------------------------------------- */
@@ -1019,16 +1025,20 @@ static __always_inline void sa_fill(struct scratch *s, __u32 *off, struct ke_net
 	}
 }
 
-/* The socket behind FD, or NULL when FD is not a socket. */
-static __always_inline struct sock *fd_sock(struct task_struct *task, int fd)
+/* The socket behind F, or NULL when F is not a socket. */
+static __always_inline struct sock *file_sock(struct file *f)
 {
-	struct file *f = fd_file(task, fd);
 	struct socket *sock;
 
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_NR) != S_IFSOCK_NR)
 		return NULL;
 	sock = BPF_CORE_READ(f, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+static __always_inline struct sock *fd_sock(struct task_struct *task, int fd)
+{
+	return file_sock(fd_file(task, fd));
 }
 
 /* A unix socket's bound name (its own, or its peer's). */
@@ -1184,10 +1194,13 @@ const volatile __u32 collector_tgid;
 #define SCM_RIGHTS_NR  1
 #define RECV_FDS_MAX   4        /* descriptors of one message recorded; more are a KE_NOTICE_FD_LOST */
 
-/* A file the process got without naming it (by handle, from a pidfd, over a socket): its own path and identity. */
-static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32 call)
+/*
+ * A file the process got without naming it (by handle, from a pidfd, over a
+ * socket, from an io_uring): its own path and identity.  A carries the call's
+ * flags, mode and dfd when it has them; without, flags are the file's f_flags.
+ */
+static __always_inline void file_open_send(struct file *f, long ret, __u32 call, const struct call_args *a)
 {
-	struct file *f = fd_file(task, fd);
 	__u32 off = sizeof(struct ke_open);
 	struct scratch *s;
 	struct ke_open *ev;
@@ -1197,7 +1210,7 @@ static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32
 		return;
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_OPEN);
-	ev->ret = fd;
+	ev->ret = ret;
 	ev->call = call;
 	ev->flags = 0;
 	ev->mode = 0;
@@ -1215,7 +1228,17 @@ static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32
 		ev->path_len = path_append(s, &off, &fp, &ev->path_flags);
 		inode_identity(ev, f);
 	}
+	if (a) {
+		ev->flags = a->flags;
+		ev->mode = a->mode;
+		ev->dfd = a->dfd;
+	}
 	record_submit(ev, off, KE_OPEN);
+}
+
+static __always_inline void fd_open_send(struct task_struct *task, int fd, __u32 call)
+{
+	file_open_send(fd_file(task, fd), fd, call, NULL);
 }
 
 /*
@@ -1438,4 +1461,386 @@ int BPF_PROG(on_net_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	return net_enter(call, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r8),
 			 BPF_CORE_READ(regs, r9));
+}
+
+/* ---- io_uring ---------------------------------------------------------- */
+
+/*
+ * Work submitted through an io_uring is done by the kernel for the process:
+ * inline in io_uring_enter, in the ring's SQPOLL thread, or in an io-wq
+ * worker.  Since 5.12 the last two are threads of the process that set the
+ * ring up or submitted to it, so current's tgid is in scope exactly when
+ * that process is.  io_uring_create remembers the rings the build made;
+ * io_uring_submit_req (6.1: io_uring_submit_sqe) sees each request before it
+ * runs and flags what cannot be recorded; io_uring_complete sees its result
+ * and records it like the syscall twin.  Raw tracepoints, because the
+ * prototypes differ between 6.1 and 6.18: the request is the same argument
+ * in both, and everything else is read from it with CO-RE.
+ */
+
+/* Opcodes (uapi values, stable across kernels): those this section looks at. */
+#define URING_OP_SENDMSG          9
+#define URING_OP_RECVMSG          10
+#define URING_OP_ACCEPT           13
+#define URING_OP_CONNECT          16
+#define URING_OP_OPENAT           18
+#define URING_OP_SEND             26
+#define URING_OP_OPENAT2          28
+#define URING_OP_RENAMEAT         35
+#define URING_OP_UNLINKAT         36
+#define URING_OP_MKDIRAT          37
+#define URING_OP_SYMLINKAT        38
+#define URING_OP_LINKAT           39
+#define URING_OP_MSG_RING         40
+#define URING_OP_SOCKET           45
+#define URING_OP_URING_CMD        46
+#define URING_OP_SEND_ZC          47
+#define URING_OP_SENDMSG_ZC       48
+#define URING_OP_FIXED_FD_INSTALL 54
+/* IORING_OP_PIPE (62) is the last opcode reviewed here: a newer one is flagged until it is */
+#define URING_OPS_REVIEWED        63
+
+#define IORING_SETUP_SQPOLL_NR     0x2
+#define IORING_FILE_INDEX_ALLOC_NR 0xffffffffu
+/* io_kiocb.flags bits, the same in 6.1 and 6.18 (their BTF); the low ones mirror IOSQE_* */
+#define REQ_F_CQE_SKIP_NR          (1ull << 6)
+#define REQ_F_APOLL_MULTISHOT_NR   (1ull << 27)
+/* The low bits of a fixed-file table entry are flags (FFS_NOWAIT, FFS_ISREG, 6.1's FFS_SCM). */
+#define FFS_MASK_NR                (~7ull)
+#define TCP_ESTABLISHED_NR         1
+#define SOCK_STREAM_NR             1
+#define SOCK_SEQPACKET_NR          5
+
+/* What the submit program does with an opcode. */
+enum uring_op_class {
+	UOP_NOTHING = 0,        /* reads, writes, polls, closes descriptors already recorded */
+	UOP_AT_COMPLETION,      /* recorded, or checked, with its result */
+	UOP_FLAG,               /* its effect cannot be recorded: a notice naming it */
+};
+
+static __always_inline enum uring_op_class uring_op_class(__u8 op)
+{
+	switch (op) {
+	case URING_OP_OPENAT:
+	case URING_OP_OPENAT2:
+	case URING_OP_SOCKET:
+	case URING_OP_ACCEPT:
+	case URING_OP_CONNECT:
+	case URING_OP_SEND:
+	case URING_OP_SENDMSG:
+	case URING_OP_SEND_ZC:
+	case URING_OP_SENDMSG_ZC:
+	case URING_OP_RECVMSG:
+		return UOP_AT_COMPLETION;
+	case URING_OP_RENAMEAT:
+	case URING_OP_UNLINKAT:
+	case URING_OP_MKDIRAT:
+	case URING_OP_SYMLINKAT:
+	case URING_OP_LINKAT:
+	case URING_OP_MSG_RING:         /* can hand a file to, or take one from, a ring of another process */
+	case URING_OP_URING_CMD:        /* a driver's own command: anything */
+	case URING_OP_FIXED_FD_INSTALL:
+		return UOP_FLAG;
+	}
+	return op >= URING_OPS_REVIEWED ? UOP_FLAG : UOP_NOTHING;
+}
+
+/* Rings set up by a process of the build (struct io_ring_ctx *); LRU: a ring forgotten is flagged, never trusted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} uring_rings SEC(".maps");
+
+/*
+ * Every io_uring request of the machine comes through these programs, the
+ * hasher's of this very run first of all: the collector is out before any
+ * map lookup.
+ */
+static __always_inline bool uring_in_scope(void)
+{
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == collector_tgid)
+		return false;
+	return in_scope();
+}
+
+/* One notice per (process, opcode). */
+static __always_inline void uring_op_flag(__u8 op, long ret)
+{
+	notice_send_keyed(KE_NOTICE_IO_URING_OP | (__u32)op << 8, KE_NOTICE_IO_URING_OP, 0, ret, op, 0);
+}
+
+/* The fixed-file table in 6.1: an array of tagged pointers, nr_user_files long. */
+struct io_fixed_file___v61 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+struct io_file_table___v61 {
+	struct io_fixed_file___v61 *files;
+} __attribute__((preserve_access_index));
+struct io_ring_ctx___v61 {
+	struct io_file_table___v61 file_table;
+	unsigned int nr_user_files;
+} __attribute__((preserve_access_index));
+
+/* In 6.18: resource nodes, each holding a tagged pointer. */
+struct io_rsrc_node___v618 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+struct io_rsrc_data___v618 {
+	unsigned int nr;
+	struct io_rsrc_node___v618 **nodes;
+} __attribute__((preserve_access_index));
+struct io_file_table___v618 {
+	struct io_rsrc_data___v618 data;
+} __attribute__((preserve_access_index));
+struct io_ring_ctx___v618 {
+	struct io_file_table___v618 file_table;
+} __attribute__((preserve_access_index));
+
+/* The file in fixed-file slot SLOT of RING (a direct open, socket or accept put it there), or NULL. */
+static __always_inline struct file *uring_fixed_file(void *ring, __u32 slot)
+{
+	unsigned long ptr = 0;
+
+	if (bpf_core_field_exists(struct io_file_table___v618, data)) {
+		struct io_ring_ctx___v618 *c = ring;
+		struct io_rsrc_node___v618 *node = NULL;
+		struct io_rsrc_node___v618 **nodes = BPF_CORE_READ(c, file_table.data.nodes);
+
+		if (slot >= BPF_CORE_READ(c, file_table.data.nr) || !nodes)
+			return NULL;
+		bpf_core_read(&node, sizeof(node), &nodes[slot]);
+		if (node)
+			ptr = BPF_CORE_READ(node, file_ptr);
+	} else if (bpf_core_field_exists(struct io_file_table___v61, files)) {
+		struct io_ring_ctx___v61 *c = ring;
+		struct io_fixed_file___v61 *files = BPF_CORE_READ(c, file_table.files);
+
+		if (slot >= BPF_CORE_READ(c, nr_user_files) || !files)
+			return NULL;
+		bpf_core_read(&ptr, sizeof(ptr), &files[slot].file_ptr);
+	}
+	return (struct file *)(ptr & FFS_MASK_NR);
+}
+
+/*
+ * The file a request that makes one (open, socket, accept) produced: RES is
+ * a descriptor, or with FILE_SLOT set (a direct request) the file went into
+ * the ring's fixed table: slot FILE_SLOT - 1, or RES when the kernel chose it.
+ */
+static __always_inline struct file *uring_new_file(struct task_struct *task, struct io_kiocb *req, __u32 file_slot,
+						   long res)
+{
+	if (!file_slot)
+		return fd_file(task, res);
+	return uring_fixed_file(BPF_CORE_READ(req, ctx),
+				file_slot == IORING_FILE_INDEX_ALLOC_NR ? (__u32)res : file_slot - 1);
+}
+
+/*
+ * An open that succeeded: the file's own path and identity with the
+ * request's flags, mode and dfd.  A failed one is not recorded: the kernel
+ * has freed the name by the time the request completes.
+ */
+static __always_inline void uring_open_done(struct task_struct *task, struct io_kiocb *req, long res)
+{
+	struct io_open *o = (void *)req;
+	struct call_args a = { .call = KE_CALL_IO_URING_OPEN };
+
+	if (res < 0)
+		return;
+	a.flags = BPF_CORE_READ(o, how.flags);
+	a.mode = BPF_CORE_READ(o, how.mode);
+	a.dfd = BPF_CORE_READ(o, dfd);
+	file_open_send(uring_new_file(task, req, BPF_CORE_READ(o, file_slot), res), res, KE_CALL_IO_URING_OPEN, &a);
+}
+
+/*
+ * socket, accept, connect: a net record like the syscall's.  Its fd is -1:
+ * a request names its socket by a number the record does not keep (or by a
+ * fixed-table slot).
+ */
+static __always_inline void uring_net_done(struct task_struct *task, struct io_kiocb *req, __u8 op, long res)
+{
+	__u32 off = sizeof(struct ke_net), zero = 0;
+	struct net_pending *p;
+	struct scratch *s;
+	struct ke_net *ev;
+	struct sock *sk = NULL;
+
+	s = scratch_get();
+	if (!s)
+		return;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_NET);
+	__builtin_memset(&ev->ret, 0, sizeof(*ev) - sizeof(ev->h));
+	ev->ret = res;
+	ev->fd = -1;
+	if (op == URING_OP_SOCKET) {
+		struct io_socket *so = (void *)req;
+		__u32 type = BPF_CORE_READ(so, type);
+
+		ev->call = KE_NET_SOCKET;
+		ev->family = BPF_CORE_READ(so, domain);
+		ev->sock_type = type & 0xf;
+		ev->flags = type & ~0xfu;
+		ev->protocol = BPF_CORE_READ(so, protocol);
+		goto submit;
+	}
+	if (op == URING_OP_ACCEPT) {
+		struct io_accept *ac = (void *)req;
+
+		ev->call = KE_NET_ACCEPT4;
+		ev->flags = BPF_CORE_READ(ac, flags);
+		if (res >= 0)
+			sk = file_sock(uring_new_file(task, req, BPF_CORE_READ(ac, file_slot), res));
+	} else {
+		ev->call = KE_NET_CONNECT;
+		sk = file_sock(BPF_CORE_READ(req, file));
+	}
+	if (sk) {
+		ev->sock_type = BPF_CORE_READ(sk, sk_type);
+		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+	if (sk && res >= 0) {
+		sock_fill(s, &off, ev, sk, true);
+	} else if (op == URING_OP_CONNECT) {
+		/* a connect that failed: the address as passed, still in the process's memory */
+		struct io_connect *co = (void *)req;
+
+		p = bpf_map_lookup_elem(&net_pending_scratch, &zero);
+		if (p) {
+			sa_copy(p, (__u64)BPF_CORE_READ(co, addr), BPF_CORE_READ(co, addr_len));
+			if (p->salen >= 2)
+				sa_fill(s, &off, ev, p->sa, p->salen);
+		}
+	}
+submit:
+	record_submit(ev, off, KE_NET);
+}
+
+/*
+ * A send on a connected stream socket goes to the peer its connect recorded.
+ * Any other (a datagram socket, which may name a destination per message)
+ * is flagged: the destination is not recorded.
+ */
+static __always_inline void uring_send_done(struct io_kiocb *req, __u8 op, long res)
+{
+	struct sock *sk;
+	__u16 type;
+
+	if (res < 0)
+		return;
+	sk = file_sock(BPF_CORE_READ(req, file));
+	if (sk) {
+		type = BPF_CORE_READ(sk, sk_type);
+		if ((type == SOCK_STREAM_NR || type == SOCK_SEQPACKET_NR) &&
+		    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED_NR)
+			return;
+	}
+	uring_op_flag(op, res);
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(on_uring_create, int fd, void *ring, __u32 sq_entries, __u32 cq_entries, __u32 flags)
+{
+	__u64 key = (__u64)ring;
+	__u8 one = 1;
+
+	if (!uring_in_scope())
+		return 0;
+	bpf_map_update_elem(&uring_rings, &key, &one, BPF_ANY);
+	/*
+	 * With IORING_SETUP_ATTACH_WQ the SQPOLL thread may be another process's,
+	 * which runs this ring's requests where no program here attributes them.
+	 */
+	if (flags & IORING_SETUP_SQPOLL_NR) {
+		__u32 owner = BPF_CORE_READ((struct io_ring_ctx *)ring, sq_data, task_tgid);
+
+		if (owner && owner != (__u32)(bpf_get_current_pid_tgid() >> 32) && !pid_tracked(owner))
+			notice_send(KE_NOTICE_IO_URING, 0, fd, KE_URING_FOREIGN_SQPOLL, owner);
+	}
+	return 0;
+}
+
+static __always_inline int uring_submit(struct io_kiocb *req)
+{
+	__u64 ring, flags;
+	enum uring_op_class cls;
+	__u8 op;
+
+	if (!uring_in_scope())
+		return 0;
+	/* a ring from outside the build (inherited, received) may hold files no event recorded */
+	ring = (__u64)BPF_CORE_READ(req, ctx);
+	if (!bpf_map_lookup_elem(&uring_rings, &ring))
+		notice_send(KE_NOTICE_IO_URING, 0, 0, KE_URING_FOREIGN_RING, 0);
+	op = BPF_CORE_READ(req, opcode);
+	cls = uring_op_class(op);
+	if (cls == UOP_NOTHING)
+		return 0;
+	if (cls == UOP_FLAG) {
+		uring_op_flag(op, 0);
+		return 0;
+	}
+	/*
+	 * What the completion program must see but will not: a success whose
+	 * completion is skipped (IOSQE_CQE_SKIP_SUCCESS), or the results of a
+	 * multishot accept or recvmsg after the first, posted with no request.
+	 */
+	flags = BPF_CORE_READ_BITFIELD_PROBED(req, flags);
+	if ((flags & REQ_F_CQE_SKIP_NR) ||
+	    ((flags & REQ_F_APOLL_MULTISHOT_NR) && (op == URING_OP_ACCEPT || op == URING_OP_RECVMSG)))
+		uring_op_flag(op, 0);
+	return 0;
+}
+
+/* The loader keeps the one of these two the kernel has (tracer.c). */
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(on_uring_submit_req, struct io_kiocb *req)
+{
+	return uring_submit(req);
+}
+
+SEC("raw_tp/io_uring_submit_sqe")
+int BPF_PROG(on_uring_submit_sqe, struct io_kiocb *req)
+{
+	return uring_submit(req);
+}
+
+SEC("raw_tp/io_uring_complete")
+int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
+{
+	struct task_struct *task;
+	long res;
+	__u8 op;
+
+	/* a completion posted without a request (multishot, MSG_RING) was flagged at submission */
+	if (!req || !uring_in_scope())
+		return 0;
+	op = BPF_CORE_READ(req, opcode);
+	if (uring_op_class(op) != UOP_AT_COMPLETION)
+		return 0;
+	res = BPF_CORE_READ(req, cqe.res);
+	task = (struct task_struct *)bpf_get_current_task();
+	switch (op) {
+	case URING_OP_OPENAT:
+	case URING_OP_OPENAT2:
+		uring_open_done(task, req, res);
+		break;
+	case URING_OP_SOCKET:
+	case URING_OP_ACCEPT:
+	case URING_OP_CONNECT:
+		uring_net_done(task, req, op, res);
+		break;
+	case URING_OP_RECVMSG:
+		if (res >= 0)
+			recvmsg_fds(task, (__u64)BPF_CORE_READ((struct io_sr_msg *)req, umsg), res);
+		break;
+	default:
+		uring_send_done(req, op, res);
+		break;
+	}
+	return 0;
 }

@@ -4,6 +4,12 @@
  * tracer, for tests/integration/test_blind_spots.c (docs/threat-model.md):
  *
  *   blind_spot io-uring PATH         open and read PATH through an io_uring
+ *   blind_spot io-uring-sqpoll PATH  the same, submitted by the ring's SQPOLL thread
+ *   blind_spot io-uring-async PATH   the same, run by io-wq workers (IOSQE_ASYNC)
+ *   blind_spot io-uring-direct PATH  the same, opened into a fixed-file slot
+ *   blind_spot io-uring-connect      a loopback listener, and an io_uring socket, connect and accept
+ *   blind_spot io-uring-rename       create "a", rename it to "b" through an io_uring
+ *   blind_spot io-uring-unlink       create "a", unlink it through an io_uring
  *   blind_spot int80 PATH            open PATH with the 32-bit open (int 0x80)
  *   blind_spot memfd-exec            run /bin/true from a memfd
  *   blind_spot deleted-exec DIR      copy /bin/true into DIR, unlink it, run it by descriptor
@@ -24,8 +30,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,30 +59,128 @@ static int die(const char *what)
 	return 1;
 }
 
-static int do_io_uring(const char *path)
+/* Submits the request prepared in RING and waits for it: its result, or -errno. */
+static int uring_run(struct io_uring *ring)
 {
+	struct io_uring_cqe *cqe = NULL;
+	int rc = io_uring_submit(ring), res;
+
+	if (rc < 0)
+		return rc;
+	rc = io_uring_wait_cqe(ring, &cqe);
+	if (rc)
+		return rc;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+static struct io_uring_sqe *uring_sqe(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		fprintf(stderr, "blind_spot: no free io_uring entry\n");
+		exit(1);
+	}
+	return sqe;
+}
+
+/* How the io_uring modes submit: inline, by the SQPOLL thread, by an io-wq worker, into a fixed-file slot. */
+enum uring_way { URING_INLINE, URING_SQPOLL, URING_ASYNC, URING_DIRECT };
+
+/* Opens PATH and reads from it, both through an io_uring used WAY. */
+static int do_io_uring(const char *path, enum uring_way way)
+{
+	struct io_uring_params p = { .flags = way == URING_SQPOLL ? IORING_SETUP_SQPOLL : 0 };
+	unsigned int sqe_flags = way == URING_ASYNC ? IOSQE_ASYNC : 0;
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
 	char buf[64];
-	int fd, rc;
+	int rc;
 
+	rc = io_uring_queue_init_params(4, &ring, &p);
+	if (rc)
+		return errno = -rc, die("io_uring_queue_init");
+	if (way == URING_DIRECT && (rc = io_uring_register_files_sparse(&ring, 1)))
+		return errno = -rc, die("io_uring_register_files_sparse");
+	sqe = uring_sqe(&ring);
+	if (way == URING_DIRECT)
+		io_uring_prep_openat_direct(sqe, AT_FDCWD, path, O_RDONLY, 0, 0);
+	else
+		io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0);
+	io_uring_sqe_set_flags(sqe, sqe_flags);
+	rc = uring_run(&ring);
+	if (rc < 0)
+		return errno = -rc, die("io_uring openat");
+	sqe = uring_sqe(&ring);
+	io_uring_prep_read(sqe, way == URING_DIRECT ? 0 : rc, buf, sizeof(buf), 0);
+	io_uring_sqe_set_flags(sqe, sqe_flags | (way == URING_DIRECT ? IOSQE_FIXED_FILE : 0));
+	rc = uring_run(&ring);
+	if (rc <= 0)
+		return errno = rc ? -rc : EIO, die("io_uring read");
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/*
+ * A loopback listener of its own (its port written to the file "port"), and
+ * through an io_uring: a socket, a connect to the listener, an accept of it.
+ */
+static int do_io_uring_connect(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	struct io_uring ring;
+	FILE *f;
+	int l, s, c, rc;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &alen))
+		return die("loopback listener");
+	f = fopen("port", "w");
+	if (!f || fprintf(f, "%u\n", ntohs(a.sin_port)) < 0 || fclose(f))
+		return die("port");
 	rc = io_uring_queue_init(4, &ring, 0);
 	if (rc)
 		return errno = -rc, die("io_uring_queue_init");
-	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0);
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
-		return errno = cqe ? -cqe->res : EIO, die("io_uring openat");
-	fd = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
-		return errno = cqe ? -cqe->res : EIO, die("io_uring read");
-	io_uring_cqe_seen(&ring, cqe);
+	io_uring_prep_socket(uring_sqe(&ring), AF_INET, SOCK_STREAM, 0, 0);
+	s = uring_run(&ring);
+	if (s < 0)
+		return errno = -s, die("io_uring socket");
+	io_uring_prep_connect(uring_sqe(&ring), s, (struct sockaddr *)&a, sizeof(a));
+	rc = uring_run(&ring);
+	if (rc < 0)
+		return errno = -rc, die("io_uring connect");
+	io_uring_prep_accept(uring_sqe(&ring), l, NULL, NULL, 0);
+	c = uring_run(&ring);
+	if (c < 0)
+		return errno = -c, die("io_uring accept");
+	io_uring_queue_exit(&ring);
+	close(c);
+	close(s);
+	return close(l);
+}
+
+/* Creates the file "a" in the cwd, then renames it to "b" (or unlinks it) through an io_uring. */
+static int do_io_uring_tree(bool rename)
+{
+	struct io_uring ring;
+	int fd = open("a", O_WRONLY | O_CREAT | O_TRUNC, 0644), rc;
+
+	if (fd < 0 || close(fd))
+		return die("a");
+	rc = io_uring_queue_init(4, &ring, 0);
+	if (rc)
+		return errno = -rc, die("io_uring_queue_init");
+	if (rename)
+		io_uring_prep_renameat(uring_sqe(&ring), AT_FDCWD, "a", AT_FDCWD, "b", 0);
+	else
+		io_uring_prep_unlinkat(uring_sqe(&ring), AT_FDCWD, "a", 0);
+	rc = uring_run(&ring);
+	if (rc < 0)
+		return errno = -rc, die(rename ? "io_uring renameat" : "io_uring unlinkat");
 	io_uring_queue_exit(&ring);
 	return 0;
 }
@@ -373,7 +480,19 @@ int main(int argc, char **argv)
 	const char *m = argc > 1 ? argv[1] : "";
 
 	if (!strcmp(m, "io-uring") && argc == 3)
-		return do_io_uring(argv[2]);
+		return do_io_uring(argv[2], URING_INLINE);
+	if (!strcmp(m, "io-uring-sqpoll") && argc == 3)
+		return do_io_uring(argv[2], URING_SQPOLL);
+	if (!strcmp(m, "io-uring-async") && argc == 3)
+		return do_io_uring(argv[2], URING_ASYNC);
+	if (!strcmp(m, "io-uring-direct") && argc == 3)
+		return do_io_uring(argv[2], URING_DIRECT);
+	if (!strcmp(m, "io-uring-connect"))
+		return do_io_uring_connect();
+	if (!strcmp(m, "io-uring-rename"))
+		return do_io_uring_tree(true);
+	if (!strcmp(m, "io-uring-unlink"))
+		return do_io_uring_tree(false);
 	if (!strcmp(m, "int80") && argc == 3)
 		return do_int80(argv[2]);
 	if (!strcmp(m, "memfd-exec"))

@@ -166,9 +166,164 @@ static int recorded(const char *name, const char *args, uint32_t call)
 	return TEST_PASS;
 }
 
-static int io_uring_use_is_flagged(void)
+/* The open of PATH by CALL in the log: whether there is one, and the thread that made it. */
+static bool log_open_thread(const struct blind_run *r, const char *path, uint32_t call, uint32_t *tgid,
+			    uint32_t *tid)
 {
-	return flagged("io-uring", "io-uring %s", "io-uring");
+	struct log_file f = { 0 };
+	bool found = false;
+
+	if (log_load(r->log, &f))
+		return false;
+	for (size_t i = 0; i < f.nevents && !found; i++) {
+		const struct log_event *e = &f.events[i];
+
+		found = e->type == LOG_EV_OPEN && e->open.path && !strcmp(e->open.path, path) &&
+			e->open.result >= 0 && e->open.call == call;
+		if (found) {
+			*tgid = e->tgid;
+			*tid = e->tid;
+		}
+	}
+	log_file_free(&f);
+	return found;
+}
+
+/* Whether PATH is a resolved dependency of the statement, with its sha256. */
+static bool is_dependency(const struct blind_run *r, const char *path)
+{
+	json_t *deps, *d;
+	bool found = false;
+	size_t i;
+
+	deps = json_object_get(json_object_get(json_object_get(r->stmt_json, "predicate"), "buildDefinition"),
+			       "resolvedDependencies");
+	json_array_foreach(deps, i, d)
+		found |= strstr(json_string_value(json_object_get(d, "uri")) ?: "", path) &&
+			 json_object_get(json_object_get(d, "digest"), "sha256");
+	return found;
+}
+
+/*
+ * The helper opens and reads the input through an io_uring used MODE: the
+ * open is in the log as an io_uring open by the helper's process, the input
+ * is a dependency with its digest, and the record is complete.  OTHER_THREAD:
+ * the kernel ran the request in a thread of the process other than the one
+ * that submitted it (the SQPOLL thread, an io-wq worker), and the record
+ * must still be the process's.
+ */
+static int uring_open(const char *mode, bool other_thread)
+{
+	struct blind_run r;
+	char args[64];
+	uint32_t tgid = 0, tid = 0;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(args, sizeof(args), "%s %%s", mode);
+	rc = blind_run(&r, mode, args);
+	CHECK(rc == 0, "%s: kettle run exits 0 (got %d)", mode, rc);
+	CHECK(log_open_thread(&r, r.input, LOG_CALL_IO_URING_OPEN, &tgid, &tid),
+	      "%s: the log has the io_uring open of %s", mode, r.input);
+	CHECK(!other_thread || tid != tgid, "%s: the open was done by another thread (%u) of process %u", mode, tid,
+	      tgid);
+	CHECK(is_dependency(&r, r.input), "%s: the input is a dependency with its sha256", mode);
+	CHECK(is_complete(&r), "%s: complete", mode);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int io_uring_open_is_recorded(void)
+{
+	return uring_open("io-uring", false);
+}
+
+static int io_uring_open_by_sqpoll_thread_is_recorded(void)
+{
+	return uring_open("io-uring-sqpoll", true);
+}
+
+static int io_uring_open_by_io_wq_worker_is_recorded(void)
+{
+	return uring_open("io-uring-async", true);
+}
+
+/* Opened straight into a fixed-file slot: no descriptor, the file read from the ring's table. */
+static int io_uring_direct_open_is_recorded(void)
+{
+	return uring_open("io-uring-direct", false);
+}
+
+/* socket, connect and accept through an io_uring: net records like the calls', the peer the listener's. */
+static int io_uring_connect_is_recorded(void)
+{
+	struct blind_run r;
+	struct log_file f = { 0 };
+	char path[400];
+	const uint8_t lo[4] = { 127, 0, 0, 1 };
+	bool connect = false, accepted = false, sock = false;
+	unsigned int port = 0;
+	FILE *pf;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "io-uring-connect", "io-uring-connect");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	snprintf(path, sizeof(path), "%s/port", r.dir);
+	pf = fopen(path, "r");
+	CHECK(pf && fscanf(pf, "%u", &port) == 1 && port, "the helper wrote its port to %s", path);
+	fclose(pf);
+	CHECK(log_load(r.log, &f) == 0, "load %s", r.log);
+	for (size_t i = 0; i < f.nevents; i++) {
+		const struct log_event *e = &f.events[i];
+
+		if (e->type != LOG_EV_NET || e->net.fd != -1)   /* the io_uring records name no descriptor */
+			continue;
+		sock |= e->net.call == LOG_NET_SOCKET && e->net.family == AF_INET && e->net.result >= 0;
+		connect |= e->net.call == LOG_NET_CONNECT && e->net.result == 0 && e->net.family == AF_INET &&
+			   e->net.addr_source == LOG_ADDR_PEER && e->net.port == port && !memcmp(e->net.addr, lo, 4);
+		accepted |= e->net.call == LOG_NET_ACCEPT4 && e->net.result >= 0 && e->net.family == AF_INET &&
+			    e->net.addr_source == LOG_ADDR_PEER && !memcmp(e->net.addr, lo, 4);
+	}
+	log_file_free(&f);
+	CHECK(sock, "the io_uring socket is in the log");
+	CHECK(connect, "the io_uring connect is in the log with its peer 127.0.0.1:%u", port);
+	CHECK(accepted, "the io_uring accept is in the log with its peer");
+	CHECK(is_complete(&r), "complete: the listener was the build's own");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A change of the file tree through an io_uring is not recorded: flagged, naming the opcode. */
+static int uring_tree_change(const char *mode, const char *op)
+{
+	struct blind_run r;
+	json_t *v;
+	size_t i;
+	bool named = false;
+	int rc = flagged(mode, mode, "io-uring-op");
+
+	if (rc != TEST_PASS)
+		return rc;
+	CHECK(blind_run(&r, mode, mode) == 125, "%s: kettle run exits 125", mode);
+	json_array_foreach(json_object_get(r.completeness, "reasons"), i, v)
+		named |= !strcmp(json_string_value(json_object_get(v, "reason")) ?: "", "io-uring-op") &&
+			 strstr(json_string_value(json_object_get(v, "detail")) ?: "", op);
+	CHECK(named, "%s: the io-uring-op reason names %s", mode, op);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int io_uring_rename_is_flagged(void)
+{
+	return uring_tree_change("io-uring-rename", "renameat");
+}
+
+static int io_uring_unlink_is_flagged(void)
+{
+	return uring_tree_change("io-uring-unlink", "unlinkat");
 }
 
 /*
@@ -476,7 +631,13 @@ static const struct test tests[] = {
 	{ "daemon_outside_the_build_is_flagged", daemon_outside_the_build_is_flagged },
 	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },
 	{ "file_in_dev_shm_is_an_input", file_in_dev_shm_is_an_input },
-	{ "io_uring_use_is_flagged", io_uring_use_is_flagged },
+	{ "io_uring_open_is_recorded", io_uring_open_is_recorded },
+	{ "io_uring_open_by_sqpoll_thread_is_recorded", io_uring_open_by_sqpoll_thread_is_recorded },
+	{ "io_uring_open_by_io_wq_worker_is_recorded", io_uring_open_by_io_wq_worker_is_recorded },
+	{ "io_uring_direct_open_is_recorded", io_uring_direct_open_is_recorded },
+	{ "io_uring_connect_is_recorded", io_uring_connect_is_recorded },
+	{ "io_uring_rename_is_flagged", io_uring_rename_is_flagged },
+	{ "io_uring_unlink_is_flagged", io_uring_unlink_is_flagged },
 	{ "int80_open_is_recorded", int80_open_is_recorded },
 	{ "memfd_exec_is_flagged", memfd_exec_is_flagged },
 	{ "deleted_exec_is_flagged", deleted_exec_is_flagged },

@@ -168,6 +168,22 @@ static int kettle_run_succeeds(void)
 	return TEST_PASS;
 }
 
+/* The io_uring programs load on 6.1 (its io_uring_submit_sqe) and record there what they record here. */
+static int io_uring_is_recorded_on_6_1(void)
+{
+	char v[64];
+
+	if (run_ready())
+		return TEST_SKIP;
+	CHECK(run_fact("uring_status", v, sizeof(v)) && !strcmp(v, "0"), "kettle run of the io_uring helper: %s\n%s",
+	      run_fact("uring_status", v, sizeof(v)) ?: "(no line)", output);
+	CHECK(run_fact("uring_opens", v, sizeof(v)) && !strcmp(v, "2"), "io_uring opens in the guest's log: %s",
+	      run_fact("uring_opens", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("uring_op_notices", v, sizeof(v)) && !strcmp(v, "1"), "io-uring-op notices: %s",
+	      run_fact("uring_op_notices", v, sizeof(v)) ?: "(no line)");
+	return TEST_PASS;
+}
+
 static int kettle_run_refuses_busy_device(void)
 {
 	char v[64];
@@ -393,7 +409,7 @@ static const struct test tests[] = {
 	T(large_exec_succeeds), T(large), T(read_error_recorded), T(outside_scope_not_measured),
 	T(descendant_cgroup_measured), T(scope_cleared), T(unload_refused_while_open), T(unload),
 	T(reload), T(dropped_counted), T(unload_during_execs), T(kernel_log_clean),
-	T(guest_finished), T(kettle_run_succeeds), T(kettle_run_refuses_busy_device),
+	T(guest_finished), T(kettle_run_succeeds), T(kettle_run_refuses_busy_device), T(io_uring_is_recorded_on_6_1),
 	T(log_has_kernel_digests), T(log_has_kmod_stats), T(provenance_marks_kernel_digests),
 	T(host_run_without_module),
 #undef T

@@ -50,5 +50,16 @@ tail -n 80 run.err | sed "s/^/KMOD-RUN-STDERR /"
 /kettle log show k.cbor 2>&1 | grep -E 'kmod|/t/run/(gen|del)' | sed 's/^/KMOD-RUN-SHOW /'
 send log k.cbor
 send provenance prov.json
+
+# io_uring in this kernel (io_uring_submit_sqe, the older io_uring_complete):
+# an open inline and one by io-wq are recorded, a rename through the ring is flagged.
+mkdir -p /t/uring && cd /t/uring && echo uring-input >in.txt
+/kettle run --no-progress -o u.cbor -- sh -c \
+	'/blind_spot io-uring /t/uring/in.txt && /blind_spot io-uring-async /t/uring/in.txt && /blind_spot io-uring-rename' \
+	2>u.err
+say uring_status $?
+tail -n 20 u.err | sed "s/^/KMOD-RUN-STDERR /"
+say uring_opens $(/kettle log show u.cbor | grep -c '/t/uring/in.txt .*via io_uring_openat')
+say uring_op_notices $(/kettle log show u.cbor | grep -c 'notice io-uring-op')
 dmesg | grep -E 'BUG:|WARNING:|Oops' | sed 's/^/KMOD-RUN-DMESG /'
 echo KMOD-RUN-DONE

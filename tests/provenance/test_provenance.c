@@ -72,6 +72,8 @@ struct shape {
 	uint64_t net_lost;
 	bool intermediates;     /* cc writes and runs /src/conftest, truncates and rewrites /src/seen.txt after reading it */
 	uint32_t notice;        /* a notice of this kind from pid 101 (0: none) */
+	uint32_t notice_nr;     /* its nr when notice_arg0 is set (else 425, io_uring_setup) */
+	uint64_t notice_arg0;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
 };
 
@@ -179,7 +181,8 @@ static int write_log(const char *path, const struct shape *sh)
 	if (sh->notice) {
 		ev = (struct log_event){ .type = LOG_EV_NOTICE, .tgid = 101 };
 		ev.notice.what = sh->notice;
-		ev.notice.nr = 425;
+		ev.notice.nr = sh->notice_arg0 ? sh->notice_nr : 425;
+		ev.notice.arg0 = sh->notice_arg0;
 		event(&s, ev);
 	}
 	if (sh->own_server)
@@ -473,6 +476,47 @@ static int test_notice_names_its_reason(void)
 	      "the first line names the reason and the program: %s", x.reason_lines[0]);
 	json_decref(st);
 	return TEST_PASS;
+}
+
+/* The first reason's line of a statement with only notice WHAT (nr NR, arg0 ARG0): it must name REASON and hold TEXT. */
+static int notice_line(const char *name, uint32_t what, uint32_t nr, uint64_t arg0, const char *reason, const char *text)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .notice = what, .notice_nr = nr, .notice_arg0 = arg0 };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement(name, &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete && x.nreasons == 1, "incomplete, one reason (got %" PRIu64 ")", x.nreasons);
+	CHECK(names_reason(st, reason, NULL), "named %s", reason);
+	CHECK(strstr(x.reason_lines[0], text), "the line says %s: %s", text, x.reason_lines[0]);
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* An io_uring request Kettle cannot record names its opcode; an unknown one its number. */
+static int test_io_uring_op_names_the_opcode(void)
+{
+	int rc = notice_line("prov-uring-op", LOG_NOTICE_IO_URING_OP, 0, 35, "io-uring-op", "renameat (opcode 35)");
+
+	if (rc != TEST_PASS)
+		return rc;
+	return notice_line("prov-uring-op-new", LOG_NOTICE_IO_URING_OP, 0, 200, "io-uring-op", "(unknown) (opcode 200)");
+}
+
+/* io-uring from the io_uring programs says which ring (arg0); from an older log, the setup itself. */
+static int test_io_uring_ring_reasons(void)
+{
+	int rc = notice_line("prov-uring-foreign", LOG_NOTICE_IO_URING, 0, LOG_URING_FOREIGN_RING, "io-uring",
+			     "no process of the build set up");
+
+	if (rc == TEST_PASS)
+		rc = notice_line("prov-uring-sqpoll", LOG_NOTICE_IO_URING, 0, LOG_URING_FOREIGN_SQPOLL, "io-uring",
+				 "SQPOLL thread");
+	if (rc == TEST_PASS)
+		rc = notice_line("prov-uring-setup", LOG_NOTICE_IO_URING, 425, 8, "io-uring", "set up an io_uring");
+	return rc;
 }
 
 static int test_local_peer_outside_the_build_is_a_reason(void)
@@ -876,6 +920,8 @@ static const struct test tests[] = {
 	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
 	{ "intermediates_are_not_dependencies", test_intermediates_are_not_dependencies },
 	{ "notice_names_its_reason", test_notice_names_its_reason },
+	{ "io_uring_op_names_the_opcode", test_io_uring_op_names_the_opcode },
+	{ "io_uring_ring_reasons", test_io_uring_ring_reasons },
 	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },

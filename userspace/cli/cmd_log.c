@@ -39,7 +39,8 @@ static const char *const call_names[] = { [LOG_CALL_OPEN] = "open", [LOG_CALL_OP
 					  [LOG_CALL_OPENAT2] = "openat2", [LOG_CALL_CREAT] = "creat",
 					  [LOG_CALL_OPEN_BY_HANDLE] = "open_by_handle_at",
 					  [LOG_CALL_PIDFD_GETFD] = "pidfd_getfd", [LOG_CALL_RECV_FD] = "scm_rights",
-					  [LOG_CALL_INHERITED] = "inherited" };
+					  [LOG_CALL_INHERITED] = "inherited",
+					  [LOG_CALL_IO_URING_OPEN] = "io_uring_openat" };
 
 static const char *const fop_names[LOG_FOP_CALL_MAX] = {
 	[LOG_FOP_RENAME] = "rename", [LOG_FOP_RENAMEAT] = "renameat", [LOG_FOP_RENAMEAT2] = "renameat2",

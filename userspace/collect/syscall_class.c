@@ -39,7 +39,8 @@ static const struct recorded_call recorded[] = {
 	NET(sendto, KE_NET_SENDTO), NET(sendmsg, KE_NET_SENDMSG), NET(sendmmsg, KE_NET_SENDMMSG),
 };
 
-void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX], bool net_and_files, bool (*has_tracepoint)(const char *name))
+void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX], bool net_and_files, bool (*has_tracepoint)(const char *name),
+			  bool uring_traced)
 {
 	char tp[64];
 
@@ -57,7 +58,8 @@ void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX], bool net_and_files, bool
 	SET(t, SYS_recvmsg, KE_SYS_RECVMSG);
 	SET(t, SYS_recvmmsg, KE_SYS_RECVMMSG);
 	/* what Kettle cannot follow, or what can defeat it: notices */
-	SET(t, SYS_io_uring_setup, KE_NOTICE_IO_URING);
+	if (!uring_traced)
+		SET(t, SYS_io_uring_setup, KE_NOTICE_IO_URING);
 	SET(t, SYS_bpf, KE_NOTICE_BPF);
 	SET(t, SYS_ptrace, KE_NOTICE_PTRACE);
 	SET(t, SYS_process_vm_readv, KE_SYS_PROCESS_VM);

@@ -20,9 +20,11 @@
  * file-tree and socket calls) are in it only when HAS_TRACEPOINT says the
  * kernel has their syscalls:sys_exit_NAME tracepoint: a call it lacks
  * (fchmodat2 before 6.6) returns -ENOSYS and must not be recorded.
+ * URING_TRACED: the io_uring programs are attached, so a ring's work is
+ * recorded or flagged request by request, and setting one up is no notice.
  */
 void syscall_class_native(uint8_t table[KE_SYSCALL_NR_MAX], bool net_and_files,
-			  bool (*has_tracepoint)(const char *name));
+			  bool (*has_tracepoint)(const char *name), bool uring_traced);
 
 /*
  * Fills TABLE for 32-bit (i386) calls: the opens are recorded like native

@@ -108,14 +108,15 @@ static bool exit_format_has_group_dead(void)
  * format takes well under a millisecond, where parsing the kernel's BTF
  * takes 0.1 s (and libbpf parses it again at load); a wrong yes would fail
  * the load loudly, never load a wrong program.  Without the field, the BTF
- * decides: its
- * btf_trace_sched_process_exit prototype is (void *, struct task_struct *[, bool]).
- * Without an answer, the program that needs no group_dead, which loads everywhere.
+ * decides: its btf_trace_sched_process_exit prototype is
+ * (void *, struct task_struct *[, bool]).  Without an answer, the program
+ * that needs no group_dead, which loads everywhere.
  */
 static bool exit_passes_group_dead(void)
 {
 	struct btf *btf;
 	const struct btf_type *t = NULL;
+	bool yes;
 	int id;
 
 	if (exit_format_has_group_dead())
@@ -130,10 +131,45 @@ static bool exit_passes_group_dead(void)
 		t = btf__type_by_id(btf, t->type);     /* pointer */
 	if (t && btf_is_ptr(t))
 		t = btf__type_by_id(btf, t->type);     /* function prototype */
-	bool yes = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
-
+	yes = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
 	btf__free(btf);
 	return yes;
+}
+
+/* Whether the kernel has the io_uring trace event NAME (tracefs, like the syscalls: no BTF parse). */
+static bool has_uring_tracepoint(const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/io_uring/%s", roots[i], name);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The io_uring programs: the submit tracepoint is io_uring_submit_req since
+ * 6.0 (6.1 still calls it io_uring_submit_sqe); the request is the first
+ * argument of either.  A raw tracepoint with fewer arguments than its
+ * program reads fails the attach loudly.  Returns whether they will be
+ * attached; when not (a kernel without io_uring or without these
+ * tracepoints), none is loaded and setting up a ring stays a notice.
+ */
+static bool pick_uring_programs(struct tracer *t)
+{
+	bool req = has_uring_tracepoint("io_uring_submit_req");
+	bool sqe = !req && has_uring_tracepoint("io_uring_submit_sqe");
+	bool all = (req || sqe) && has_uring_tracepoint("io_uring_complete") &&
+		   has_uring_tracepoint("io_uring_create");
+
+	bpf_program__set_autoload(t->skel->progs.on_uring_submit_req, all && req);
+	bpf_program__set_autoload(t->skel->progs.on_uring_submit_sqe, all && sqe);
+	bpf_program__set_autoload(t->skel->progs.on_uring_complete, all);
+	bpf_program__set_autoload(t->skel->progs.on_uring_create, all);
+	return all;
 }
 
 bool tracer_traces_net_and_files(void)
@@ -146,6 +182,7 @@ bool tracer_traces_net_and_files(void)
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
 {
 	struct tracer *t;
+	bool uring;
 	int rc;
 
 	libbpf_set_print(silent_print);
@@ -172,12 +209,13 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
 	else
 		bpf_program__set_autoload(t->skel->progs.on_exit, false);
+	uring = pick_uring_programs(t);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
 	syscall_class_native((uint8_t *)t->skel->rodata->native_class, tracer_traces_net_and_files(),
-			     has_syscall_tracepoint);
+			     has_syscall_tracepoint, uring);
 	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {

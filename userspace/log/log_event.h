@@ -39,6 +39,7 @@ enum log_open_call { LOG_CALL_OPEN = 1, LOG_CALL_OPENAT, LOG_CALL_OPENAT2, LOG_C
 		    /* version 4: a file got without a name (flags are the file's f_flags, no name as passed) */
 		    LOG_CALL_OPEN_BY_HANDLE, LOG_CALL_PIDFD_GETFD, LOG_CALL_RECV_FD,
 		    LOG_CALL_INHERITED,         /* open when kettle run started the build (from /proc) */
+		    LOG_CALL_IO_URING_OPEN,     /* IORING_OP_OPENAT/OPENAT2: path and identity the file's, flags the request's */
 };
 enum log_net_call { LOG_NET_SOCKET = 1, LOG_NET_CONNECT, LOG_NET_BIND, LOG_NET_LISTEN, LOG_NET_ACCEPT,
 		   LOG_NET_ACCEPT4, LOG_NET_SENDTO, LOG_NET_SENDMSG, LOG_NET_SENDMMSG, LOG_NET_CALL_MAX };
@@ -64,7 +65,19 @@ enum log_notice_what {
 	LOG_NOTICE_INTERRUPTED,         /* SIGINT/SIGTERM/SIGHUP ended the run: the build did not finish */
 	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
 	LOG_NOTICE_INHERITED_SOCKET,    /* the build started with a socket from outside it (arg0: the fd) */
+	LOG_NOTICE_RESERVED_18,         /* taken by another change: no log has it yet */
+	/* from the kernel again */
+	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	LOG_NOTICE_WHAT_MAX
+};
+
+/*
+ * LOG_NOTICE_IO_URING's arg0 when nr is 0: why a ring's work is not seen.
+ * With nr set (logs before the io_uring programs) it was io_uring_setup's, arg0 its entries.
+ */
+enum log_uring_unseen {
+	LOG_URING_FOREIGN_RING = 1,     /* a request on a ring no process of the build set up */
+	LOG_URING_FOREIGN_SQPOLL = 2,   /* the ring's SQPOLL thread is another process's (arg1: its tgid) */
 };
 
 /* Event types of a version-1 log (fork .. open), and of versions 2 and 3 (.. file_op). */

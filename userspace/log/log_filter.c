@@ -29,8 +29,26 @@ static const char *const notice_names[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_SIGNAL_TRACER] = "signal-tracer", [LOG_NOTICE_RAW_IO] = "raw-io",
 	[LOG_NOTICE_EXEC_UNLINKED] = "exec-unlinked", [LOG_NOTICE_FD_LOST] = "fd-unrecorded",
 	[LOG_NOTICE_INTERRUPTED] = "interrupted", [LOG_NOTICE_LEFT_RUNNING] = "left-running",
-	[LOG_NOTICE_INHERITED_SOCKET] = "inherited-socket",
+	[LOG_NOTICE_INHERITED_SOCKET] = "inherited-socket", [LOG_NOTICE_IO_URING_OP] = "io-uring-op",
 };
+
+/* enum io_uring_op of <linux/io_uring.h>: uapi numbers, spelled out here because Debian 12's headers stop at 48. */
+static const char *const uring_op_names[] = {
+	"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed", "poll_add", "poll_remove",
+	"sync_file_range", "sendmsg", "recvmsg", "timeout", "timeout_remove", "accept", "async_cancel",
+	"link_timeout", "connect", "fallocate", "openat", "close", "files_update", "statx", "read", "write",
+	"fadvise", "madvise", "send", "recv", "openat2", "epoll_ctl", "splice", "provide_buffers",
+	"remove_buffers", "tee", "shutdown", "renameat", "unlinkat", "mkdirat", "symlinkat", "linkat",
+	"msg_ring", "fsetxattr", "setxattr", "fgetxattr", "getxattr", "socket", "uring_cmd", "send_zc",
+	"sendmsg_zc", "read_multishot", "waitid", "futex_wait", "futex_wake", "futex_waitv",
+	"fixed_fd_install", "ftruncate", "bind", "listen", "recv_zc", "epoll_wait", "readv_fixed",
+	"writev_fixed", "pipe",
+};
+
+const char *log_uring_op_name(uint64_t op)
+{
+	return op < sizeof(uring_op_names) / sizeof(uring_op_names[0]) ? uring_op_names[op] : NULL;
+}
 
 const char *log_notice_name(uint32_t what)
 {

@@ -33,6 +33,8 @@ struct log_filter {
 const char *log_event_type_name(uint32_t type);
 /* The name of a notice (enum log_notice_what), the same word as its completeness reason; NULL: unknown. */
 const char *log_notice_name(uint32_t what);
+/* The name of an io_uring opcode (IORING_OP_ without its prefix, lower case), NULL when unknown. */
+const char *log_uring_op_name(uint64_t op);
 
 /*
  * Adds OPT (--pid, --path, --type, --since, --until) with VALUE to F.  Returns 0,

@@ -13,8 +13,10 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_EXEC_FAIL == (int)LOG_EV_EXEC_FAILED && (int)KE_EXIT == (int)LOG_EV_EXIT &&
 	       (int)KE_OPEN == (int)LOG_EV_OPEN && (int)KE_PROC_SNAPSHOT == (int)LOG_EV_PROC_SNAPSHOT &&
 	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
-	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_INTERRUPTED &&
+	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_FD_LOST + 1 == (int)LOG_NOTICE_INTERRUPTED &&
 	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
+	       (int)KE_NOTICE_IO_URING_OP == (int)LOG_NOTICE_IO_URING_OP &&
+	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
@@ -24,6 +26,12 @@ _Static_assert((int)KE_CALL_OPEN == (int)LOG_CALL_OPEN &&
 	       (int)KE_CALL_CREAT == (int)LOG_CALL_CREAT &&
 	       (int)KE_CALL_EXECVE == (int)LOG_CALL_EXECVE &&
 	       (int)KE_CALL_EXECVEAT == (int)LOG_CALL_EXECVEAT &&
+	       (int)KE_CALL_OPEN_BY_HANDLE == (int)LOG_CALL_OPEN_BY_HANDLE &&
+	       (int)KE_CALL_PIDFD_GETFD == (int)LOG_CALL_PIDFD_GETFD &&
+	       (int)KE_CALL_RECV_FD == (int)LOG_CALL_RECV_FD &&
+	       (int)KE_CALL_IO_URING_OPEN == (int)LOG_CALL_IO_URING_OPEN &&
+	       (int)KE_URING_FOREIGN_RING == (int)LOG_URING_FOREIGN_RING &&
+	       (int)KE_URING_FOREIGN_SQPOLL == (int)LOG_URING_FOREIGN_SQPOLL &&
 	       (int)KE_NET_SOCKET == (int)LOG_NET_SOCKET &&
 	       (int)KE_NET_CONNECT == (int)LOG_NET_CONNECT &&
 	       (int)KE_NET_BIND == (int)LOG_NET_BIND &&
@@ -366,7 +374,8 @@ static int decode_open(struct record_decoder *d, const struct ke_open *r, struct
 		ev->open.path_flags = r->path_flags;
 	}
 	ev->open.path = d->path;
-	ev->open.passed = strcmp(d->name, d->path) ? d->name : NULL;
+	/* a file got without a name (by handle, over a socket, from an io_uring) has none to show */
+	ev->open.passed = d->name[0] && strcmp(d->name, d->path) ? d->name : NULL;
 	ev->open.result = r->ret;
 	ev->open.call = r->call;
 	ev->open.flags = r->flags;
@@ -474,10 +483,11 @@ static int decode_net(struct record_decoder *d, const struct ke_net *r, struct b
 	return 0;
 }
 
-/* The kernel reports only its own notices; the later numbers are kettle run's (log/log_event.h). */
+/* The kernel reports only its own notices; 15..18 are kettle run's or reserved (log/log_event.h). */
 static int decode_notice(const struct ke_notice *n, struct log_event *ev)
 {
-	if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX)
+	if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX ||
+	    (n->what > KE_NOTICE_FD_LOST && n->what < KE_NOTICE_IO_URING_OP))
 		return -EINVAL;
 	ev->notice.what = n->what;
 	ev->notice.nr = n->nr;

@@ -18,6 +18,7 @@
 /* What each notice means for the record; the reason's name is log_notice_name(). */
 static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_COMPAT_CALL] = "a 32-bit system call (i386 number %" PRIu32 ") that Kettle records only as a 64-bit call",
+	/* logs before the io_uring programs: every io_uring_setup (arg0: its entries) */
 	[LOG_NOTICE_IO_URING] = "set up an io_uring: what its ring opens, reads or connects to is not recorded",
 	[LOG_NOTICE_BPF] = "called bpf(): it could load programs or change the tracer's maps",
 	[LOG_NOTICE_PTRACE] = "called ptrace(): it could change another process, or the tracer",
@@ -33,7 +34,9 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
 	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
 	[LOG_NOTICE_INHERITED_SOCKET] = "started with a socket from outside the build (descriptor %" PRIu64 "): what came through it is not recorded",
+	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
 };
+
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
 			    const char *path, const char *detail)
@@ -123,8 +126,9 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 		return "kernel-setting";
 	}
 	if ((ev->open.call == LOG_CALL_OPEN_BY_HANDLE || ev->open.call == LOG_CALL_PIDFD_GETFD ||
-	     ev->open.call == LOG_CALL_RECV_FD) && (ev->open.path_flags & (LOG_PATH_UNREACHABLE | LOG_PATH_UNLINKED))) {
-		*detail = "got a file descriptor (by handle, from another process or over a socket) whose file has no path to hash";
+	     ev->open.call == LOG_CALL_RECV_FD || ev->open.call == LOG_CALL_IO_URING_OPEN) &&
+	    (ev->open.path_flags & (LOG_PATH_UNREACHABLE | LOG_PATH_UNLINKED))) {
+		*detail = "got a file (by handle, from another process, over a socket, or into an io_uring's fixed table) whose file has no path to hash";
 		return "fd-unidentified";
 	}
 	return NULL;
@@ -147,6 +151,20 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 	case LOG_NOTICE_INTERRUPTED:
 	case LOG_NOTICE_INHERITED_SOCKET:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
+		break;
+	case LOG_NOTICE_IO_URING_OP:
+		snprintf(detail, sizeof(detail), notice_details[what],
+			 log_uring_op_name(ev->notice.arg0) ?: "(unknown)", ev->notice.arg0);
+		break;
+	case LOG_NOTICE_IO_URING:
+		if (ev->notice.nr == 0 && ev->notice.arg0 == LOG_URING_FOREIGN_RING)
+			snprintf(detail, sizeof(detail), "used an io_uring no process of the build set up (inherited or"
+				 " received): files in its fixed table are not recorded");
+		else if (ev->notice.nr == 0 && ev->notice.arg0 == LOG_URING_FOREIGN_SQPOLL)
+			snprintf(detail, sizeof(detail), "set up an io_uring whose requests run in the SQPOLL thread of"
+				 " process %" PRIu64 ", outside the build: they are not recorded", ev->notice.arg1);
+		else
+			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
 	default:
 		snprintf(detail, sizeof(detail), "%s", notice_details[what]);
