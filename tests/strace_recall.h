@@ -85,10 +85,15 @@ static inline void path_set_free(struct path_set *s)
  * under /tmp (other than the tests' own kettle-test-*) as /tmp/#, and in every
  * name each run of 6 or more of [A-Za-z0-9_] that mixes two of digits, upper
  * case, lower case and '_' (mkstemp's XXXXXX, Perl's File::Temp, bazel's output
- * base hash), and each run of digits, as '#'; config.status's mktemp directory
- * ./confXXXXXX, which can be all lower case, as conf#.  Both sides go through
- * it, so it only merges names.
+ * base hash), and each run of digits, as '#'; temporary names that can be all
+ * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX).
+ * Both sides go through it, so it only merges names.
  */
+static const struct { const char *prefix; size_t len; } recall_temp_names[] = {
+	{ "conf", 10 },         /* mktemp -d ./confXXXXXX */
+	{ "tmp", 11 },          /* Python's tempfile: tmp + 8 of [a-z0-9_] */
+};
+
 static inline bool recall_word(int c)
 {
 	return isalnum(c) || c == '_';
@@ -114,6 +119,7 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 	while (*s && o + 2 < outlen) {
 		size_t n = 0;
 		int digit = 0, upper = 0, lower = 0, under = 0;
+		bool temp = false;
 
 		while (recall_word((unsigned char)s[n])) {
 			digit |= isdigit((unsigned char)s[n]);
@@ -123,8 +129,16 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 			n++;
 		}
 		digit = digit != 0;
-		if (n == 10 && o + 6 < outlen && s > buf && s[-1] == '/' && !strncmp(s, "conf", 4) && (s[n] == '/' || !s[n])) {
-			o += (size_t)snprintf(out + o, outlen - o, "conf#");
+		for (size_t t = 0; n && !temp && t < sizeof(recall_temp_names) / sizeof(recall_temp_names[0]); t++) {
+			const char *pre = recall_temp_names[t].prefix;
+
+			if (n == recall_temp_names[t].len && o + 8 < outlen && s > buf && s[-1] == '/' &&
+			    !strncmp(s, pre, strlen(pre)) && (s[n] == '/' || s[n] == '.' || !s[n])) {
+				o += (size_t)snprintf(out + o, outlen - o, "%s#", pre);
+				temp = true;
+			}
+		}
+		if (temp) {
 			s += n;
 		} else if (n && ((digit && !upper && !lower && !under) || (n >= 6 && digit + upper + lower + under >= 2))) {
 			out[o++] = '#';
