@@ -72,6 +72,8 @@ struct shape {
 	uint64_t net_lost;
 	bool intermediates;     /* cc writes and runs /src/conftest, truncates and rewrites /src/seen.txt after reading it */
 	uint32_t notice;        /* a notice of this kind from pid 101 (0: none) */
+	uint32_t notice_nr;     /* its system call (0: 425) */
+	int64_t notice_result;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
 };
 
@@ -179,7 +181,8 @@ static int write_log(const char *path, const struct shape *sh)
 	if (sh->notice) {
 		ev = (struct log_event){ .type = LOG_EV_NOTICE, .tgid = 101 };
 		ev.notice.what = sh->notice;
-		ev.notice.nr = 425;
+		ev.notice.nr = sh->notice_nr ? sh->notice_nr : 425;
+		ev.notice.result = sh->notice_result;
 		event(&s, ev);
 	}
 	if (sh->own_server)
@@ -471,6 +474,31 @@ static int test_notice_names_its_reason(void)
 	CHECK(names_reason(st, "io-uring", NULL), "named io-uring");
 	CHECK(strstr(x.reason_lines[0], "io-uring") && strstr(x.reason_lines[0], "/usr/bin/cc"),
 	      "the first line names the reason and the program: %s", x.reason_lines[0]);
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* clone3's child side reads its flags from memory the parent may have reused: only the parent's side counts */
+static int test_clone3_child_side_is_no_namespace(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape child = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 435, .notice_result = 0 };
+	const struct shape parent = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 435, .notice_result = 4321 };
+	const struct shape unshare = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 272, .notice_result = 0 };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-clone3-child", &child, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(x.complete && !names_reason(st, "namespace", NULL), "clone3's child side is no namespace reason");
+	json_decref(st);
+	st = statement("prov-clone3-parent", &parent, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!x.complete && names_reason(st, "namespace", NULL), "clone3's parent side is one");
+	json_decref(st);
+	st = statement("prov-unshare", &unshare, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!x.complete && names_reason(st, "namespace", NULL), "unshare (result 0) is one");
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -876,6 +904,7 @@ static const struct test tests[] = {
 	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
 	{ "intermediates_are_not_dependencies", test_intermediates_are_not_dependencies },
 	{ "notice_names_its_reason", test_notice_names_its_reason },
+	{ "clone3_child_side_is_no_namespace", test_clone3_child_side_is_no_namespace },
 	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },
