@@ -154,6 +154,24 @@ static inline int rb_kettle(const char *dir, const char *log, const char *prov, 
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
 }
 
+/* S as one single-quoted shell word. */
+static inline void rb_quote(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	out[o++] = '\'';
+	for (; *s && o + 6 < outlen; s++) {
+		if (*s == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+}
+
 static inline void rb_result_free(struct rb_result *r)
 {
 	json_decref(r->stmt);
@@ -200,7 +218,7 @@ static inline void rb_print_reasons(const struct rb_result *r)
  */
 static inline int rb_step(struct rb *rb, const char *cmd, const char *const opts[], struct rb_result *r)
 {
-	char trace[400], strace_cmd[1400], out[400], err[512];
+	char trace[400], strace_cmd[2400], quoted[1800], out[400], err[512];
 	struct strace_seen ss = { 0 };
 	struct log_seen ks = { 0 };
 	struct log_file f = { 0 };
@@ -224,8 +242,9 @@ static inline int rb_step(struct rb *rb, const char *cmd, const char *const opts
 		return -1;
 	}
 	t0 = rb_now();
-	snprintf(strace_cmd, sizeof(strace_cmd), "strace -f -qq -y --seccomp-bpf -e trace=%s -o '%s' sh -c '%s'",
-		 STRACE_CALLS, trace, cmd);
+	rb_quote(cmd, quoted, sizeof(quoted));
+	snprintf(strace_cmd, sizeof(strace_cmd), "strace -f -qq -y --seccomp-bpf -e trace=%s -o '%s' sh -c %s",
+		 STRACE_CALLS, trace, quoted);
 	st = rb_sh_in(rb->s, strace_cmd, out);
 	r->strace_s = rb_now() - t0;
 	if (st != 0) {

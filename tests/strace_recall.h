@@ -87,8 +87,12 @@ static inline void path_set_free(struct path_set *s)
  * case, lower case and '_' (mkstemp's XXXXXX, Perl's File::Temp, bazel's output
  * base hash), and each run of digits, as '#'; temporary names that can be all
  * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX).
+ * Inside a compiler cache's directory (.ccache/, .sccache/) the subdirectories,
+ * chosen by hashes of the input or at random, are blurred to '#' too.
  * Both sides go through it, so it only merges names.
  */
+static const char *const recall_cache_dirs[] = { "/.ccache/", "/.sccache/" };
+
 static const struct { const char *prefix; size_t len; } recall_temp_names[] = {
 	{ "conf", 10 },         /* mktemp -d ./confXXXXXX */
 	{ "tmp", 11 },          /* Python's tempfile: tmp + 8 of [a-z0-9_] */
@@ -115,6 +119,19 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 	} else if (!strncmp(s, "/tmp/", 5) && s[5] && strncmp(s + 5, "kettle-test-", 12)) {
 		o = (size_t)snprintf(out, outlen, "/tmp/#");
 		s += 5 + strcspn(s + 5, "/");
+	}
+	for (size_t i = 0; i < sizeof(recall_cache_dirs) / sizeof(recall_cache_dirs[0]); i++) {
+		char *c = strstr(buf, recall_cache_dirs[i]), *last;
+
+		if (!c || !(last = strrchr(buf, '/')))
+			continue;
+		/* every directory between the cache's and the file's name becomes one '#' */
+		c += strlen(recall_cache_dirs[i]);
+		if (c <= last) {
+			*c = '#';
+			memmove(c + 1, last, strlen(last) + 1);
+		}
+		break;
 	}
 	while (*s && o + 2 < outlen) {
 		size_t n = 0;
