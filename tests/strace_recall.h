@@ -86,7 +86,8 @@ static inline void path_set_free(struct path_set *s)
  * name each run of 6 or more of [A-Za-z0-9_] that mixes two of digits, upper
  * case, lower case and '_' (mkstemp's XXXXXX, Perl's File::Temp, bazel's output
  * base hash), and each run of digits, as '#'; temporary names that can be all
- * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX).
+ * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX),
+ * and UUIDs (npm's) as '#'.
  * Inside a compiler cache's directory (.ccache/, .sccache/) the subdirectories,
  * chosen by hashes of the input or at random, are blurred to '#' too.
  * Both sides go through it, so it only merges names.
@@ -97,6 +98,18 @@ static const struct { const char *prefix; size_t len; } recall_temp_names[] = {
 	{ "conf", 10 },         /* mktemp -d ./confXXXXXX */
 	{ "tmp", 11 },          /* Python's tempfile: tmp + 8 of [a-z0-9_] */
 };
+
+/* Whether S starts with a UUID (8-4-4-4-12 hex digits): npm's temporary names. */
+static inline bool recall_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return !isxdigit((unsigned char)s[36]);
+}
 
 static inline bool recall_word(int c)
 {
@@ -146,6 +159,11 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 			n++;
 		}
 		digit = digit != 0;
+		if (recall_uuid(s)) {
+			out[o++] = '#';
+			s += 36;
+			continue;
+		}
 		for (size_t t = 0; n && !temp && t < sizeof(recall_temp_names) / sizeof(recall_temp_names[0]); t++) {
 			const char *pre = recall_temp_names[t].prefix;
 
