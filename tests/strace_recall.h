@@ -94,10 +94,29 @@ static inline void path_set_free(struct path_set *s)
  */
 static const char *const recall_cache_dirs[] = { "/.ccache/", "/.sccache/" };
 
-static const struct { const char *prefix; size_t len; } recall_temp_names[] = {
-	{ "conf", 10 },         /* mktemp -d ./confXXXXXX */
-	{ "tmp", 11 },          /* Python's tempfile: tmp + 8 of [a-z0-9_] */
+static const struct { const char *prefix; size_t random; } recall_temp_names[] = {
+	{ "conf", 6 },          /* mktemp -d ./confXXXXXX */
+	{ "tmp", 8 },           /* Python's tempfile: tmp + 8 of [a-z0-9_] */
+	{ "TryCompile-", 6 },   /* CMake's try_compile directories */
 };
+
+/* The length of the name at S when it is PREFIX and its random letters (a temporary name), else 0. */
+static inline size_t recall_temp_name(const char *s, size_t *which)
+{
+	for (size_t t = 0; t < sizeof(recall_temp_names) / sizeof(recall_temp_names[0]); t++) {
+		size_t pl = strlen(recall_temp_names[t].prefix), n = 0;
+
+		if (strncmp(s, recall_temp_names[t].prefix, pl))
+			continue;
+		while (isalnum((unsigned char)s[pl + n]) || s[pl + n] == '_')
+			n++;
+		if (n == recall_temp_names[t].random && (s[pl + n] == '/' || s[pl + n] == '.' || !s[pl + n])) {
+			*which = t;
+			return pl + n;
+		}
+	}
+	return 0;
+}
 
 /* Whether S starts with a UUID (8-4-4-4-12 hex digits): npm's temporary names. */
 static inline bool recall_uuid(const char *s)
@@ -149,7 +168,8 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 	while (*s && o + 2 < outlen) {
 		size_t n = 0;
 		int digit = 0, upper = 0, lower = 0, under = 0;
-		bool temp = false;
+		size_t which = 0, tn = s > buf && s[-1] == '/' ? recall_temp_name(s, &which) : 0;
+		bool temp = tn && o + strlen(recall_temp_names[which].prefix) + 2 < outlen;
 
 		while (recall_word((unsigned char)s[n])) {
 			digit |= isdigit((unsigned char)s[n]);
@@ -164,17 +184,9 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 			s += 36;
 			continue;
 		}
-		for (size_t t = 0; n && !temp && t < sizeof(recall_temp_names) / sizeof(recall_temp_names[0]); t++) {
-			const char *pre = recall_temp_names[t].prefix;
-
-			if (n == recall_temp_names[t].len && o + 8 < outlen && s > buf && s[-1] == '/' &&
-			    !strncmp(s, pre, strlen(pre)) && (s[n] == '/' || s[n] == '.' || !s[n])) {
-				o += (size_t)snprintf(out + o, outlen - o, "%s#", pre);
-				temp = true;
-			}
-		}
 		if (temp) {
-			s += n;
+			o += (size_t)snprintf(out + o, outlen - o, "%s#", recall_temp_names[which].prefix);
+			s += tn;
 		} else if (n && ((digit && !upper && !lower && !under) || (n >= 6 && digit + upper + lower + under >= 2))) {
 			out[o++] = '#';
 			s += n;
