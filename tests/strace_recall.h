@@ -381,7 +381,7 @@ static inline int strace_line(struct strace_seen *s, struct strace_pending *slot
  */
 static inline int strace_read(const char *file, struct strace_seen *s, char *err, size_t errlen)
 {
-	static struct strace_pending slots[4096];
+	static struct strace_pending slots[1024];   /* processes and threads alive at once */
 	char line[PATH_MAX * 4];
 	FILE *f = fopen(file, "r");
 	int rc = 0;
