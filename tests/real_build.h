@@ -113,43 +113,19 @@ static inline int rb_all(struct rb *rb, const char *cmd)
 	return 0;
 }
 
-/* Runs `kettle run` in DIR with OPTS, stdout+stderr into OUT; its exit code, or -1. */
+/* Runs `kettle run --provenance PROV --allow-incomplete OPTS -- sh -c CMD` in DIR, output into OUT; its exit code, or -1. */
 static inline int rb_kettle(const char *dir, const char *log, const char *prov, const char *const opts[],
 			    const char *cmd, const char *out)
 {
-	const char *argv[48];
-	char kettle[512];
-	int n = 0, status;
+	const char *all[40] = { "--provenance", prov, "--allow-incomplete" };
+	const char *const sh[] = { "sh", "-c", cmd, NULL };
+	int n = 3, status;
 	pid_t pid;
 
-	test_path(kettle, sizeof(kettle), "", "kettle");
-	argv[n++] = kettle;
-	argv[n++] = "run";
-	argv[n++] = "--no-progress";
-	argv[n++] = "-o";
-	argv[n++] = log;
-	argv[n++] = "--provenance";
-	argv[n++] = prov;
-	argv[n++] = "--allow-incomplete";
-	for (int i = 0; opts && opts[i] && n < 40; i++)
-		argv[n++] = opts[i];
-	argv[n++] = "--";
-	argv[n++] = "sh";
-	argv[n++] = "-c";
-	argv[n++] = cmd;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || chdir(dir))
-			_exit(125);
-		execv(kettle, (char *const *)argv);
-		_exit(125);
-	}
-	if (waitpid(pid, &status, 0) != pid)
+	for (int i = 0; opts && opts[i] && n < 39; i++)
+		all[n++] = opts[i];
+	pid = kettle_start_in(dir, log, all, sh, out, true);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
 }
@@ -418,6 +394,35 @@ static inline bool rb_subjects_are(const struct rb *rb, const struct rb_result *
 		}
 	}
 	return ok;
+}
+
+/* A build that should be complete: OUTPUTS are its subjects, the verdict is complete, recall is full. */
+static inline bool rb_complete_as_expected(const struct rb *rb, const struct rb_result *r, const char *const outputs[])
+{
+	bool subjects = rb_subjects_are(rb, r, outputs), recall = rb_recall_full(r);
+
+	if (!r->complete)
+		rb_print_reasons(r);
+	return subjects && recall && r->complete;
+}
+
+/*
+ * A build served by a daemon started before it: OUTPUTS are its subjects,
+ * recall is full, and the verdict is incomplete with a daemon reason naming
+ * one of PEERS (such as "127.0.0.1:PORT").
+ */
+static inline bool rb_daemon_as_expected(const struct rb *rb, const struct rb_result *r, const char *const outputs[],
+					 const char *const peers[])
+{
+	bool subjects = rb_subjects_are(rb, r, outputs), recall = rb_recall_full(r), named = false;
+
+	for (int i = 0; peers[i]; i++)
+		named |= rb_has_reason(r, "daemon", peers[i]);
+	if (r->complete || !named) {
+		fprintf(stderr, "  expected: incomplete, a daemon reason naming %s%s\n", peers[0], peers[1] ? " (or another)" : "");
+		rb_print_reasons(r);
+	}
+	return subjects && recall && !r->complete && named;
 }
 
 /* Removes the scratch directory (kept when KETTLE_KEEP_TEST_DIRS is set, for a look after a failure). */

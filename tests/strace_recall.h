@@ -86,7 +86,8 @@ static inline void path_set_free(struct path_set *s)
  * name each run of 6 or more of [A-Za-z0-9_] that mixes two of digits, upper
  * case, lower case and '_' (mkstemp's XXXXXX, Perl's File::Temp, bazel's output
  * base hash), and each run of digits, as '#'; temporary names that can be all
- * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX),
+ * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX,
+ * CMake's TryCompile-XXXXXX, ccache's stats.tmp.XXXXXX.tmp),
  * and UUIDs (npm's) as '#'.
  * Inside a compiler cache's directory (.ccache/, .sccache/) the subdirectories,
  * chosen by hashes of the input or at random, are blurred to '#' too.
@@ -98,6 +99,7 @@ static const struct { const char *prefix; size_t random; } recall_temp_names[] =
 	{ "conf", 6 },          /* mktemp -d ./confXXXXXX */
 	{ "tmp", 8 },           /* Python's tempfile: tmp + 8 of [a-z0-9_] */
 	{ "TryCompile-", 6 },   /* CMake's try_compile directories */
+	{ "stats.tmp.", 6 },    /* ccache's counters, written through stats.tmp.XXXXXX.tmp */
 };
 
 /* The length of the name at S when it is PREFIX and its random letters (a temporary name), else 0. */

@@ -15,11 +15,7 @@ static int autotools_configure_make_complete(void)
 		return rc;
 	CHECK(rb_setup(&rb, "autotools", "hello") == 0, "cannot make the project copies");
 	CHECK(rb_step(&rb, "autoreconf -i && ./configure && make", NULL, &r) == 0, "the build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, outputs), "the outputs are not the subjects");
-	if (!r.complete)
-		rb_print_reasons(&r);
-	CHECK(r.complete, "autotools build: incomplete");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
+	CHECK(rb_complete_as_expected(&rb, &r, outputs), "autotools: not complete with its outputs and full recall");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;

@@ -64,7 +64,7 @@ static int bazel_batch_sandbox_probe_only(void)
 
 static int bazel_server_before_daemon(void)
 {
-	bool loopback;
+	static const char *const loopback[] = { "127.0.0.1:", "[::1]:", NULL };
 	struct rb rb;
 	struct rb_result r;
 	int rc = rb_need(need);
@@ -80,13 +80,7 @@ static int bazel_server_before_daemon(void)
 	rc = rb_step(&rb, BAZEL " build //:hello && cp bazel-bin/hello hello.copy", copy_subject, &r);
 	bazel_shutdown(&rb);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, copy_out), "hello.copy is not the subject");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
-	loopback = rb_has_reason(&r, "daemon", "127.0.0.1:") || rb_has_reason(&r, "daemon", "[::1]:");
-	if (r.complete || !loopback)
-		rb_print_reasons(&r);
-	CHECK(!r.complete, "a build done by a bazel server started before it says complete");
-	CHECK(loopback, "no daemon reason naming the server's loopback port");
+	CHECK(rb_daemon_as_expected(&rb, &r, copy_out, loopback), "bazel server started before: not the daemon verdict");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;

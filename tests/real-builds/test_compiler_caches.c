@@ -55,11 +55,7 @@ static int ccache_cold_complete_warm_verdict(void)
 		return rc;
 	CHECK(rb_setup(&rb, "ccache", "hello") == 0, "cannot make the project copies");
 	CHECK(rb_step(&rb, build, NULL, &r) == 0, "the cold build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, hello_out), "cold cache: the outputs are not the subjects");
-	if (!r.complete)
-		rb_print_reasons(&r);
-	CHECK(r.complete, "cold cache: incomplete");
-	CHECK(rb_recall_full(&r), "cold cache: recall against strace below 100%%");
+	CHECK(rb_complete_as_expected(&rb, &r, hello_out), "cold cache: not complete with its outputs and full recall");
 	rb_result_free(&r);
 	/* warm: the same build again from the cache (ccache reads its files, then sets their times) */
 	CHECK(rb_all(&rb, "rm -f hello main.o greet.o") == 0, "clean");
@@ -99,8 +95,7 @@ static int sccache_server_inside_recorded(void)
 	test_sh("for d in '%s' '%s' '%s'; do [ -f $d/.port ] && (cd $d && SCCACHE_SERVER_PORT=$(cat .port) "
 		"sccache --stop-server) >/dev/null 2>&1; done", rb.k, rb.s, rb.u);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, hello_out), "the outputs are not the subjects");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
+	CHECK(rb_complete_as_expected(&rb, &r, hello_out), "server started by the build: not complete, or outputs, recall");
 	/* the compile work is in the record: the compiler proper read main.c */
 	CHECK(log_load(r.log, &f) == 0, "log unreadable");
 	snprintf(main_c, sizeof(main_c), "%s/main.c", rb.k);
@@ -108,9 +103,6 @@ static int sccache_server_inside_recorded(void)
 	CHECK(find_exec(&f, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1") || find_exec(&f, "/usr/libexec/gcc/x86_64-linux-gnu/12/cc1"),
 	      "the compiler proper (cc1) is not in the log");
 	log_file_free(&f);
-	if (!r.complete)
-		rb_print_reasons(&r);
-	CHECK(r.complete, "sccache with its server started by the build: incomplete");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;
@@ -124,6 +116,7 @@ static int sccache_server_before_daemon(void)
 	static const char *const env = "export SCCACHE_DIR=$PWD/.sccache SCCACHE_SERVER_PORT=$(cat .port) "
 				       "SCCACHE_IDLE_TIMEOUT=0";
 	char build[300], start[300], peer[64];
+	const char *const peers[] = { peer, NULL };
 	struct rb rb;
 	struct rb_result r;
 	int rc = rb_need(need), kport;
@@ -140,13 +133,8 @@ static int sccache_server_before_daemon(void)
 		"sccache --stop-server) >/dev/null 2>&1; done", rb.k, rb.s, rb.u);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
 	/* the objects are the server's work (not the build's): only the link is surely the build's */
-	CHECK(rb_subjects_are(&rb, &r, link_out), "the outputs are not the subjects");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
 	snprintf(peer, sizeof(peer), "127.0.0.1:%d", kport);
-	if (r.complete || !rb_has_reason(&r, "daemon", peer))
-		rb_print_reasons(&r);
-	CHECK(!r.complete, "a build served by an sccache server started before it says complete");
-	CHECK(rb_has_reason(&r, "daemon", peer), "no daemon reason naming %s", peer);
+	CHECK(rb_daemon_as_expected(&rb, &r, link_out, peers), "sccache server started before: not the daemon verdict");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;
@@ -163,6 +151,7 @@ static int distcc_loopback_daemon(void)
 	static const char *const build = "export DISTCC_HOSTS=127.0.0.1:$(cat .port)/2 DISTCC_DIR=$PWD/.distcc "
 					 "DISTCC_FALLBACK=0 && mkdir -p .distcc && make -f cc.mk CC='distcc gcc'";
 	char peer[64];
+	const char *const peers[] = { peer, NULL };
 	struct rb rb;
 	struct rb_result r;
 	int rc = rb_need(need), kport;
@@ -178,13 +167,8 @@ static int distcc_loopback_daemon(void)
 	test_sh("for d in '%s' '%s' '%s'; do [ -s $d/distccd.pid ] && kill $(cat $d/distccd.pid); done 2>/dev/null",
 		rb.k, rb.s, rb.u);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, hello_out), "the outputs are not the subjects");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
 	snprintf(peer, sizeof(peer), "127.0.0.1:%d", kport);
-	if (r.complete || !rb_has_reason(&r, "daemon", peer))
-		rb_print_reasons(&r);
-	CHECK(!r.complete, "a build compiled by a distccd started before it says complete");
-	CHECK(rb_has_reason(&r, "daemon", peer), "no daemon reason naming %s", peer);
+	CHECK(rb_daemon_as_expected(&rb, &r, hello_out, peers), "distccd started before: not the daemon verdict");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;

@@ -30,11 +30,7 @@ static int npm_install_local_tarball_complete(void)
 	CHECK(rb_all(&rb, build) == 0, "the first npm install failed");
 	CHECK(rb_all(&rb, "rm -rf app/node_modules") == 0, "rm node_modules");
 	CHECK(rb_step(&rb, build, NULL, &r) == 0, "the build failed (%s)", rb.root);
-	CHECK(rb_subjects_are(&rb, &r, outputs), "the outputs are not the subjects");
-	if (!r.complete)
-		rb_print_reasons(&r);
-	CHECK(r.complete, "npm install of a local tarball: incomplete");
-	CHECK(rb_recall_full(&r), "recall against strace below 100%%");
+	CHECK(rb_complete_as_expected(&rb, &r, outputs), "npm install: not complete with its outputs and full recall");
 	rb_result_free(&r);
 	rb_cleanup(&rb);
 	return TEST_PASS;
