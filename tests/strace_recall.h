@@ -87,7 +87,8 @@ static inline void path_set_free(struct path_set *s)
  * case, lower case and '_' (mkstemp's XXXXXX, Perl's File::Temp, bazel's output
  * base hash), and each run of digits, as '#'; temporary names that can be all
  * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX,
- * CMake's TryCompile-XXXXXX, ccache's stats.tmp.XXXXXX.tmp),
+ * CMake's TryCompile-XXXXXX) and NAME.tmp.XXXXXX (ccache's temporary files) as
+ * NAME.tmp.#,
  * and UUIDs (npm's) as '#'.
  * Inside a compiler cache's directory (.ccache/, .sccache/) the subdirectories,
  * chosen by hashes of the input or at random, are blurred to '#' too.
@@ -99,7 +100,6 @@ static const struct { const char *prefix; size_t random; } recall_temp_names[] =
 	{ "conf", 6 },          /* mktemp -d ./confXXXXXX */
 	{ "tmp", 8 },           /* Python's tempfile: tmp + 8 of [a-z0-9_] */
 	{ "TryCompile-", 6 },   /* CMake's try_compile directories */
-	{ "stats.tmp.", 6 },    /* ccache's counters, written through stats.tmp.XXXXXX.tmp */
 };
 
 /* The length of the name at S when it is PREFIX and its random letters (a temporary name), else 0. */
@@ -181,6 +181,17 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 			n++;
 		}
 		digit = digit != 0;
+		if (!strncmp(s, ".tmp.", 5) && o + 7 < outlen) {
+			size_t r = 0;
+
+			while (recall_word((unsigned char)s[5 + r]))
+				r++;
+			if (r == 6 && (s[11] == '.' || s[11] == '/' || !s[11])) {
+				o += (size_t)snprintf(out + o, outlen - o, ".tmp.#");
+				s += 11;
+				continue;
+			}
+		}
 		if (recall_uuid(s)) {
 			out[o++] = '#';
 			s += 36;
