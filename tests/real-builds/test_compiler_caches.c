@@ -73,18 +73,38 @@ static int ccache_cold_complete_warm_verdict(void)
 	return TEST_PASS;
 }
 
+static const char *const sccache_need[][2] = { { "sccache", "sccache" }, { "make", "make" }, { "gcc", "gcc" },
+					       { NULL, NULL } };
+
+/* Stops the sccache server of each copy (on the port in its .port) that is still running. */
+static void sccache_stop(const struct rb *rb)
+{
+	test_sh("for d in '%s' '%s' '%s'; do [ -f $d/.port ] && (cd $d && SCCACHE_SERVER_PORT=$(cat .port) "
+		"sccache --stop-server) >/dev/null 2>&1; done", rb->k, rb->s, rb->u);
+}
+
+/* Whether the log F shows the compiler proper (cc1) executed. */
+static bool ran_cc1(const struct log_file *f)
+{
+	for (size_t i = 0; i < f->nevents; i++) {
+		const char *exe = f->events[i].type == LOG_EV_EXEC ? f->events[i].exec.exe : NULL;
+
+		if (exe && strlen(exe) > 4 && !strcmp(exe + strlen(exe) - 4, "/cc1"))
+			return true;
+	}
+	return false;
+}
+
 /* The build starts sccache's server itself: the server is part of the build, its compiles are recorded. */
 static int sccache_server_inside_recorded(void)
 {
-	static const char *const need[][2] = { { "sccache", "sccache" }, { "make", "make" }, { "gcc", "gcc" },
-					       { NULL, NULL } };
 	static const char *const build = "export SCCACHE_DIR=$PWD/.sccache SCCACHE_SERVER_PORT=$(cat .port) "
 					 "SCCACHE_IDLE_TIMEOUT=3 && make -f cc.mk CC='sccache gcc'";
 	struct rb rb;
 	struct rb_result r;
 	struct log_file f = { 0 };
 	char main_c[400];
-	int rc = rb_need(need), kport;
+	int rc = rb_need(sccache_need), kport;
 
 	if (rc)
 		return rc;
@@ -92,16 +112,14 @@ static int sccache_server_inside_recorded(void)
 	CHECK(ports(&rb, &kport) == 0, "no free port");
 	rc = rb_step(&rb, build, NULL, &r);
 	/* the server stops after 3 idle seconds; a stop in each copy ends one that did not */
-	test_sh("for d in '%s' '%s' '%s'; do [ -f $d/.port ] && (cd $d && SCCACHE_SERVER_PORT=$(cat .port) "
-		"sccache --stop-server) >/dev/null 2>&1; done", rb.k, rb.s, rb.u);
+	sccache_stop(&rb);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
 	CHECK(rb_complete_as_expected(&rb, &r, hello_out), "server started by the build: not complete, or outputs, recall");
 	/* the compile work is in the record: the compiler proper read main.c */
 	CHECK(log_load(r.log, &f) == 0, "log unreadable");
 	snprintf(main_c, sizeof(main_c), "%s/main.c", rb.k);
 	CHECK(find_open(&f, main_c), "no open of %s in the log", main_c);
-	CHECK(find_exec(&f, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1") || find_exec(&f, "/usr/libexec/gcc/x86_64-linux-gnu/12/cc1"),
-	      "the compiler proper (cc1) is not in the log");
+	CHECK(ran_cc1(&f), "the compiler proper (cc1) is not in the log");
 	log_file_free(&f);
 	rb_result_free(&r);
 	rb_cleanup(&rb);
@@ -111,15 +129,13 @@ static int sccache_server_inside_recorded(void)
 /* sccache's server started before kettle run: its work is a daemon's, the verdict names it. */
 static int sccache_server_before_daemon(void)
 {
-	static const char *const need[][2] = { { "sccache", "sccache" }, { "make", "make" }, { "gcc", "gcc" },
-					       { NULL, NULL } };
 	static const char *const env = "export SCCACHE_DIR=$PWD/.sccache SCCACHE_SERVER_PORT=$(cat .port) "
 				       "SCCACHE_IDLE_TIMEOUT=0";
 	char build[300], start[300], peer[64];
 	const char *const peers[] = { peer, NULL };
 	struct rb rb;
 	struct rb_result r;
-	int rc = rb_need(need), kport;
+	int rc = rb_need(sccache_need), kport;
 
 	if (rc)
 		return rc;
@@ -129,8 +145,7 @@ static int sccache_server_before_daemon(void)
 	snprintf(build, sizeof(build), "%s && make -f cc.mk CC='sccache gcc'", env);
 	CHECK(rb_all(&rb, start) == 0, "sccache --start-server failed");
 	rc = rb_step(&rb, build, NULL, &r);
-	test_sh("for d in '%s' '%s' '%s'; do [ -f $d/.port ] && (cd $d && SCCACHE_SERVER_PORT=$(cat .port) "
-		"sccache --stop-server) >/dev/null 2>&1; done", rb.k, rb.s, rb.u);
+	sccache_stop(&rb);
 	CHECK(rc == 0, "the build failed (%s)", rb.root);
 	/* the objects are the server's work (not the build's): only the link is surely the build's */
 	snprintf(peer, sizeof(peer), "127.0.0.1:%d", kport);
