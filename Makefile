@@ -37,6 +37,7 @@ LIB_SRCS  := $(filter-out userspace/cli/main.c,$(wildcard $(STAGES:%=userspace/%
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard $(STAGES:%=tests/%/*.c) tests/attest/*.c))
 INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/*.c))
+REAL      := $(patsubst tests/real-builds/%.c,$(BUILD)/tests/real-builds/%,$(wildcard tests/real-builds/*.c))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 FUZZ      := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/*.c))
 
@@ -73,7 +74,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libkettle.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< $(BUILD)/libkettle.a -o $@ $(LDLIBS)
 
-tests: $(BUILD)/kettle $(UNIT) $(INTEG) $(HELPERS)
+tests: $(BUILD)/kettle $(UNIT) $(INTEG) $(REAL) $(HELPERS)
 
 check: tests
 	KETTLE_BUILD=$(BUILD) tests/run

@@ -4,6 +4,7 @@
 #define KETTLE_KETTLE_TEST_H
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -71,11 +72,12 @@ static inline int touch(const char *path)
 }
 
 /*
- * Starts `kettle run --no-progress -o LOG OPTS... -- CMD...`; stdout goes to
- * OUT_PATH when given.  Returns the pid (the caller waits) or -1.
+ * Starts `kettle run --no-progress -o LOG OPTS... -- CMD...` in directory DIR
+ * (NULL: this one); stdout goes to OUT_PATH when given, and stderr too when
+ * ERR_TOO.  Returns the pid (the caller waits) or -1.
  */
-static inline pid_t kettle_start(const char *log, const char *const opts[], const char *const cmd[],
-				 const char *out_path)
+static inline pid_t kettle_start_in(const char *dir, const char *log, const char *const opts[],
+				    const char *const cmd[], const char *out_path, bool err_too)
 {
 	const char *argv[64];
 	char kettle[512];
@@ -99,13 +101,22 @@ static inline pid_t kettle_start(const char *log, const char *const opts[], cons
 		if (out_path) {
 			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-			if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || (err_too && dup2(fd, STDERR_FILENO) < 0))
 				_exit(125);
 		}
+		if (dir && chdir(dir))
+			_exit(125);
 		execv(argv[0], (char *const *)argv);
 		_exit(125);
 	}
 	return pid;
+}
+
+/* kettle_start_in() here, stderr left as it is. */
+static inline pid_t kettle_start(const char *log, const char *const opts[], const char *const cmd[],
+				 const char *out_path)
+{
+	return kettle_start_in(NULL, log, opts, cmd, out_path, false);
 }
 
 /* Runs `kettle ARGS...`; stdout and stderr land in the files OUT and ERR. Returns the exit code (-1: did not exit). */

@@ -72,8 +72,9 @@ struct shape {
 	uint64_t net_lost;
 	bool intermediates;     /* cc writes and runs /src/conftest, truncates and rewrites /src/seen.txt after reading it */
 	uint32_t notice;        /* a notice of this kind from pid 101 (0: none) */
-	uint32_t notice_nr;     /* its nr when notice_arg0 is set (else 425, io_uring_setup) */
+	uint32_t notice_nr;     /* its system call (0 without notice_arg0: 425, io_uring_setup) */
 	uint64_t notice_arg0;
+	int64_t notice_result;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
 };
 
@@ -181,8 +182,9 @@ static int write_log(const char *path, const struct shape *sh)
 	if (sh->notice) {
 		ev = (struct log_event){ .type = LOG_EV_NOTICE, .tgid = 101 };
 		ev.notice.what = sh->notice;
-		ev.notice.nr = sh->notice_arg0 ? sh->notice_nr : 425;
+		ev.notice.nr = sh->notice_nr || sh->notice_arg0 ? sh->notice_nr : 425;
 		ev.notice.arg0 = sh->notice_arg0;
+		ev.notice.result = sh->notice_result;
 		event(&s, ev);
 	}
 	if (sh->own_server)
@@ -491,6 +493,31 @@ static int notice_line(const char *name, uint32_t what, uint32_t nr, uint64_t ar
 	CHECK(!x.complete && x.nreasons == 1, "incomplete, one reason (got %" PRIu64 ")", x.nreasons);
 	CHECK(names_reason(st, reason, NULL), "named %s", reason);
 	CHECK(strstr(x.reason_lines[0], text), "the line says %s: %s", text, x.reason_lines[0]);
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* clone3's child side reads its flags from memory the parent may have reused: only the parent's side counts */
+static int test_clone3_child_side_is_no_namespace(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape child = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 435, .notice_result = 0 };
+	const struct shape parent = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 435, .notice_result = 4321 };
+	const struct shape unshare = { .notice = LOG_NOTICE_NAMESPACE, .notice_nr = 272, .notice_result = 0 };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-clone3-child", &child, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(x.complete && !names_reason(st, "namespace", NULL), "clone3's child side is no namespace reason");
+	json_decref(st);
+	st = statement("prov-clone3-parent", &parent, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!x.complete && names_reason(st, "namespace", NULL), "clone3's parent side is one");
+	json_decref(st);
+	st = statement("prov-unshare", &unshare, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!x.complete && names_reason(st, "namespace", NULL), "unshare (result 0) is one");
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -922,6 +949,7 @@ static const struct test tests[] = {
 	{ "notice_names_its_reason", test_notice_names_its_reason },
 	{ "io_uring_op_names_the_opcode", test_io_uring_op_names_the_opcode },
 	{ "io_uring_ring_reasons", test_io_uring_ring_reasons },
+	{ "clone3_child_side_is_no_namespace", test_clone3_child_side_is_no_namespace },
 	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },

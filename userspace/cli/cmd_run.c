@@ -50,7 +50,7 @@ struct run_options {
 	bool no_kmod;
 	bool allow_incomplete;          /* an incomplete provenance (it says so) does not fail the run */
 	unsigned linger_s;              /* --linger: idle seconds of what is left after the root exits */
-	char *subjects[RUN_SUBJECTS_MAX];       /* --subject, symlinks resolved (cli_subject_resolved) */
+	const char *subjects[RUN_SUBJECTS_MAX]; /* --subject as given: resolved when the build is over */
 	size_t nsubjects;
 	char **command;
 };
@@ -132,11 +132,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 				cli_err("run", "more than %d --subject", RUN_SUBJECTS_MAX);
 				return -1;
 			}
-			o->subjects[o->nsubjects] = cli_subject_resolved(optarg);
-			if (!o->subjects[o->nsubjects++]) {
-				cli_err("run", "out of memory");
-				return -1;
-			}
+			o->subjects[o->nsubjects++] = optarg;
 			break;
 		case OPT_LINGER: {
 			char *end;
@@ -468,15 +464,13 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 	return 0;
 }
 
-/* The statement of the log just written; RET stays unless it was 0 and the provenance failed or is incomplete. */
-static int run_provenance(const struct run_options *o, int ret)
+/* Writes the statement with options PO; RET stays unless it was 0 and the provenance failed or is incomplete. */
+static int run_provenance_write(const struct run_options *o, const struct provenance_options *po, int ret)
 {
-	const struct provenance_options po = { .log_path = o->s.output,
-					       .subjects = (const char *const *)o->subjects, .nsubjects = o->nsubjects };
 	struct provenance_facts x;
 	char err[1024];
 
-	if (provenance_write(o->s.output, o->provenance, &po, &x, err, sizeof(err))) {
+	if (provenance_write(o->s.output, o->provenance, po, &x, err, sizeof(err))) {
 		if (x.no_subject) {     /* a build that had nothing to do is not a failure */
 			cli_err("run", "no provenance written: the build left no output file under"
 				" its directory (a no-op build?); name what it made with --subject PATH|GLOB");
@@ -492,6 +486,27 @@ static int run_provenance(const struct run_options *o, int ret)
 				     "exit 125; --allow-incomplete to accept a provenance that says it is incomplete");
 	if (!x.complete && !o->allow_incomplete && !o->s.allow_loss && ret == 0)
 		return KETTLE_EXIT_OWN_ERROR;
+	return ret;
+}
+
+/* The statement of the log just written, with the --subject paths resolved now. */
+static int run_provenance(const struct run_options *o, int ret)
+{
+	/* symlinks resolved now, not before the build: it may make them (bazel-bin/) */
+	char *subjects[RUN_SUBJECTS_MAX];
+	const struct provenance_options po = { .log_path = o->s.output,
+					       .subjects = (const char *const *)subjects, .nsubjects = o->nsubjects };
+
+	for (size_t i = 0; i < o->nsubjects; i++)
+		if (!(subjects[i] = cli_subject_resolved(o->subjects[i]))) {
+			while (i--)
+				free(subjects[i]);
+			cli_err("run", "out of memory");
+			return ret == 0 ? KETTLE_EXIT_OWN_ERROR : ret;
+		}
+	ret = run_provenance_write(o, &po, ret);
+	for (size_t i = 0; i < o->nsubjects; i++)
+		free(subjects[i]);
 	return ret;
 }
 
@@ -566,7 +581,5 @@ int cmd_run(int argc, char **argv)
 
 	if (!run_parse(argc, argv, &o))
 		ret = run_traced(&o);
-	for (size_t i = 0; i < o.nsubjects; i++)
-		free(o.subjects[i]);
 	return ret;
 }

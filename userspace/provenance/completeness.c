@@ -249,6 +249,20 @@ static int peer_reason(const struct log_event *ev, const char *exe, json_t *reas
 	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, endpoint, detail);
 }
 
+/*
+ * clone3() as the new process or thread returns from it (result 0): its flags
+ * were read from the caller's struct clone_args, which the child sees only
+ * after the parent may have reused that memory (a thread's stack), so they
+ * can be any bytes (a pointer read as CLONE_NEW* bits).  The parent's own
+ * return (result: the child's id) reports the same call with the struct
+ * intact, so the child's notice adds nothing and is left out.
+ */
+#define CLONE3_NR 435   /* the same number on x86-64 and i386 */
+static bool clone3_child_side(const struct log_event *ev)
+{
+	return ev->notice.what == LOG_NOTICE_NAMESPACE && ev->notice.nr == CLONE3_NR && ev->notice.result == 0;
+}
+
 long completeness_reasons(const struct log_file *f, json_t *reasons)
 {
 	struct proc_exe_map exes = { 0 };
@@ -275,6 +289,8 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 		}
 		/* an idle process left running is named in the log; what it did for the build is recorded */
 		if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_LEFT_RUNNING)
+			continue;
+		if (ev->type == LOG_EV_NOTICE && clone3_child_side(ev))
 			continue;
 		if (ev->type == LOG_EV_NOTICE) {
 			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid), reasons);

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+#include "greet.h"
+
+int main(void)
+{
+	return greet("kettle") ? 0 : 1;
+}
