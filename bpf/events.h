@@ -266,7 +266,10 @@ enum ke_notice_what {
 	KE_NOTICE_RAW_IO,           /* iopl, ioperm: port I/O */
 	KE_NOTICE_EXEC_UNLINKED,    /* executed a file with no name left (memfd, O_TMPFILE, deleted) */
 	KE_NOTICE_FD_LOST,          /* a descriptor received or taken could not be recorded (arg0 = fd) */
-	/* 15..17 are written by kettle run itself (log/log_event.h); 18 is reserved */
+	/* 15 to 17 are notices kettle run writes itself (the log's enum log_notice_what) */
+	KE_NOTICE_DAEMON = 18,      /* sent by a process outside the build that accepted a connection
+				     * the build made: arg0 = the client's pid (unix), arg1 = KE_DAEMON_FOLLOWED |
+				     * family << 16 | the loopback port (TCP) */
 	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
 	KE_NOTICE_WHAT_MAX
 };
@@ -280,6 +283,8 @@ enum ke_uring_unseen {
 	KE_URING_FOREIGN_RING = 1,  /* a request on a ring no process of the build set up (inherited, received) */
 	KE_URING_FOREIGN_SQPOLL,    /* the ring's SQPOLL thread is another process's (arg1 = its tgid) */
 };
+
+#define KE_DAEMON_FOLLOWED (1ull << 32)   /* --follow-daemons: traced from this accept on */
 
 struct ke_notice {
 	struct ke_header h;

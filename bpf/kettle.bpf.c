@@ -83,13 +83,38 @@ static __always_inline void stat_inc(__u32 idx)
 		*v += 1;
 }
 
+/*
+ * Daemons the build asked for work (kettle run --follow-daemons): tgid -> 1.
+ * Kept apart from `tracked` so that the end of the build does not wait for
+ * them; their children join this map at fork.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+const volatile bool follow_daemons;     /* kettle run --follow-daemons */
+/* Set once a daemon is followed: until then no process pays the second lookup. */
+__u32 following;
+
+static __always_inline bool followed_tgid(__u32 tgid)
+{
+	return following && bpf_map_lookup_elem(&followed, &tgid) != NULL;
+}
+
 static __always_inline bool in_scope(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (scope_cgroup)
-		return bpf_current_task_under_cgroup(&scope_cgrp, 0) == 1;
-	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+	if (scope_cgroup) {
+		if (bpf_current_task_under_cgroup(&scope_cgrp, 0) == 1)
+			return true;
+	} else if (bpf_map_lookup_elem(&tracked, &tgid)) {
+		return true;
+	}
+	return followed_tgid(tgid);
 }
 
 static __always_inline void header_fill(struct ke_header *h, __u16 type)
@@ -325,8 +350,12 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (!in_scope())
 		return 0;
-	if (!scope_cgroup && bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY))
+	if (followed_tgid(ptgid)) {
+		if (bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY))
+			stat_inc(KE_STAT_TRACKED_FULL);
+	} else if (!scope_cgroup && bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY)) {
 		stat_inc(KE_STAT_TRACKED_FULL);
+	}
 	s = scratch_get();
 	if (!s)
 		return 0;
@@ -364,6 +393,8 @@ untrack:
 	/* After the submit: an empty map tells the collector every exit is queued. */
 	if (!scope_cgroup)
 		bpf_map_delete_elem(&tracked, &tgid);
+	if (following)
+		bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }
 
@@ -967,8 +998,77 @@ static __always_inline void msghdr_copy(struct net_pending *p, __u64 umsg)
 	}
 }
 
-/* A1, A2, A4, A5: the call's arguments counted from 0 (x86-64 entry registers si, dx, r8, r9). */
-static __always_inline int net_enter(__u32 call, __u64 a1, __u64 a2, __u64 a4, __u64 a5)
+/* The socket behind F, or NULL when F is not a socket. */
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	struct socket *sock;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_NR) != S_IFSOCK_NR)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+static __always_inline struct sock *fd_sock(struct task_struct *task, int fd)
+{
+	return file_sock(fd_file(task, fd));
+}
+
+/*
+ * Sockets and loopback ports the build connects to, so that the server
+ * process that accepts the connection is known to serve the build (a
+ * daemon).  Marked at connect entry: the server's accept can complete
+ * before the client's connect returns.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);     /* the client's struct sock (unix) */
+	__type(value, __u8);
+} build_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);     /* a loopback port the build connected to */
+	__type(value, __u8);
+} loopback_ports SEC(".maps");
+
+static __always_inline bool sa_loopback(const __u8 *sa, __u32 len)
+{
+	__u16 family = *(const __u16 *)sa;
+
+	if (family == AF_INET_NR && len >= 8)
+		return sa[4] == 127;
+	if (family == AF_INET6_NR && len >= 24) {
+		const __u32 *a = (const __u32 *)(sa + 8);
+
+		/* ::1, or ::ffff:127.x.y.z */
+		return a[0] == 0 && a[1] == 0 &&
+		       ((a[2] == 0 && a[3] == bpf_htonl(1)) || (a[2] == bpf_htonl(0xffff) && sa[20] == 127));
+	}
+	return false;
+}
+
+static __always_inline void connect_mark(struct net_pending *p, int fd)
+{
+	__u16 family = p->salen >= 2 ? *(const __u16 *)p->sa : 0;
+	__u8 one = 1;
+
+	if (family == AF_UNIX_NR) {
+		__u64 key = (__u64)fd_sock((struct task_struct *)bpf_get_current_task(), fd);
+
+		if (key)
+			bpf_map_update_elem(&build_socks, &key, &one, BPF_ANY);
+	} else if (sa_loopback(p->sa, p->salen)) {
+		__u32 port = bpf_ntohs(*(const __u16 *)(p->sa + 2));
+
+		bpf_map_update_elem(&loopback_ports, &port, &one, BPF_ANY);
+	}
+}
+
+/* A0, A1, A2, A4, A5: the call's arguments counted from 0 (x86-64 entry registers di, si, dx, r8, r9). */
+static __always_inline int net_enter(__u32 call, __u64 a0, __u64 a1, __u64 a2, __u64 a4, __u64 a5)
 {
 	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
 	struct net_pending *p;
@@ -981,6 +1081,9 @@ static __always_inline int net_enter(__u32 call, __u64 a1, __u64 a2, __u64 a4, _
 	p->buf = p->len = 0;
 	switch (call) {
 	case KE_NET_CONNECT:
+		sa_copy(p, a1, a2);
+		connect_mark(p, a0);
+		break;
 	case KE_NET_BIND:
 		sa_copy(p, a1, a2);
 		break;
@@ -1023,22 +1126,6 @@ static __always_inline void sa_fill(struct scratch *s, __u32 *off, struct ke_net
 			*off += n;
 		}
 	}
-}
-
-/* The socket behind F, or NULL when F is not a socket. */
-static __always_inline struct sock *file_sock(struct file *f)
-{
-	struct socket *sock;
-
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_NR) != S_IFSOCK_NR)
-		return NULL;
-	sock = BPF_CORE_READ(f, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
-}
-
-static __always_inline struct sock *fd_sock(struct task_struct *task, int fd)
-{
-	return file_sock(fd_file(task, fd));
 }
 
 /* A unix socket's bound name (its own, or its peer's). */
@@ -1355,6 +1442,45 @@ static __always_inline int recorded_call_exit(__u32 cls, long ret)
 	return exec_exit(ret, cls == KE_SYS_EXECVE ? KE_CALL_EXECVE : KE_CALL_EXECVEAT);
 }
 
+/*
+ * An accept by a process outside the build, of a connection the build made:
+ * that process is a daemon serving the build.  A unix connection is known
+ * by the client's socket, a TCP one by the loopback port the build asked
+ * for.  With --follow-daemons the daemon is traced from this accept on.
+ */
+static __always_inline void daemon_check(struct task_struct *task, __u32 nr, long fd)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, client = 0, port = 0;
+	struct sock *sk = fd_sock(task, fd);
+	__u16 family;
+	__u8 one = 1;
+
+	if (!sk)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_UNIX_NR) {
+		__u64 key = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+
+		if (!key || !bpf_map_lookup_elem(&build_socks, &key))
+			return;
+		client = BPF_CORE_READ(sk, sk_peer_pid, numbers[0].nr);
+	} else if (family == AF_INET_NR || family == AF_INET6_NR) {
+		port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (!bpf_map_lookup_elem(&loopback_ports, &port))
+			return;
+	} else {
+		return;
+	}
+	if (follow_daemons) {
+		if (bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY))
+			stat_inc(KE_STAT_TRACKED_FULL);
+		else
+			following = 1;
+	}
+	notice_send(KE_NOTICE_DAEMON, nr, fd, client,
+		    (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1371,8 +1497,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	cls = compat ? compat_class[nr] : native_class[nr];
 	if (!cls)
 		return 0;
-	if (cls >= KE_SYS_EXECVE)       /* native only: the compat table never holds these */
+	if (cls >= KE_SYS_EXECVE) {     /* native only: the compat table never holds these */
+		/* an accept by any process of the machine: is it a daemon serving the build? */
+		if ((cls == KE_SYS_NET + KE_NET_ACCEPT || cls == KE_SYS_NET + KE_NET_ACCEPT4) && ret >= 0 &&
+		    !in_scope()) {
+			daemon_check(task, nr, ret);
+			return 0;
+		}
 		return recorded_call_exit(cls, ret);
+	}
 	arg1 = compat ? BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
 	arg2 = compat ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, si);
 	if (cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) {
@@ -1459,8 +1592,8 @@ int BPF_PROG(on_net_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT_NR)
 		return 0;
-	return net_enter(call, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r8),
-			 BPF_CORE_READ(regs, r9));
+	return net_enter(call, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx),
+			 BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9));
 }
 
 /* ---- io_uring ---------------------------------------------------------- */

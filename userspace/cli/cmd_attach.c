@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "collect/cgroup_scope.h"
 #include "collect/proc_scan.h"
+#include "collect/proc_snapshot.h"
 #include "collect/session.h"
 #include "collect/tracer.h"
 #include "common/clock.h"
@@ -290,30 +291,6 @@ static int discover_cgroup(struct attach_state *st)
 	return rc ? -1 : 0;
 }
 
-/* The snapshot record of one pre-existing process, from what /proc showed. */
-static void snapshot_event(const struct proc_info *pi, uint64_t cgroup_id, struct log_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = LOG_EV_PROC_SNAPSHOT;
-	ev->ts_ns = clock_ns(CLOCK_BOOTTIME);
-	ev->tgid = ev->tid = pi->pid;
-	ev->uid = pi->uid;
-	ev->gid = pi->gid;
-	ev->cgroup_id = cgroup_id;
-	ev->mntns = pi->mntns;
-	ev->proc_snapshot.ppid = pi->no_stat ? 0 : pi->stat.ppid;
-	ev->proc_snapshot.exe = pi->exe;
-	ev->proc_snapshot.cwd = pi->cwd;
-	ev->proc_snapshot.argc = pi->argc;
-	ev->proc_snapshot.nargv = pi->argc;
-	ev->proc_snapshot.argv = (const char *const *)pi->argv;
-	ev->proc_snapshot.argv_truncated = pi->argv_cut;
-	ev->proc_snapshot.start_boot_ns = pi->no_stat ? 0 : proc_ticks_to_ns(pi->stat.start_ticks);
-	ev->proc_snapshot.flags = (pi->exe ? 0 : LOG_SNAP_NO_EXE) | (pi->cwd ? 0 : LOG_SNAP_NO_CWD) |
-				  (pi->argv ? 0 : LOG_SNAP_NO_ARGV) | (pi->no_stat ? LOG_SNAP_NO_STAT : 0) |
-				  (pi->no_status ? LOG_SNAP_NO_STATUS : 0) | (pi->gone ? LOG_SNAP_GONE : 0);
-}
-
 /* Writes a snapshot of every pre-existing process, before the writer thread owns the log. */
 static int write_snapshots(struct attach_state *st)
 {
@@ -331,7 +308,7 @@ static int write_snapshots(struct attach_state *st)
 		/* The pid now belongs to another process: what /proc shows is not the one we tracked. */
 		if (!pi.no_stat && pi.stat.start_ticks != st->pre_ticks[i])
 			pi.gone = true;
-		snapshot_event(&pi, cgroup_id_of(pi.pid), &ev);
+		proc_snapshot_event(&pi, cgroup_id_of(pi.pid), &ev);
 		rc = log_write_event(log, &ev);
 		/* What was running is hashed like what the build runs later. */
 		if (!rc && plan)
@@ -431,7 +408,7 @@ static int attach_traced(const struct attach_options *o)
 {
 	struct attach_state st = { .opt = o, .cg = { .dir_fd = -1 } };
 	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1,
-				       .env_off = o->s.env_off };
+				       .env_off = o->s.env_off, .follow_daemons = o->s.follow_daemons };
 	sigset_t sigs;
 	char err[512];
 	int ret = KETTLE_EXIT_OWN_ERROR;

@@ -364,7 +364,7 @@ static int kmod_scope(struct run_state *rs, char *err, size_t errlen)
 static int run_prepare(const struct run_options *o, struct run_state *rs, const sigset_t *child_mask)
 {
 	struct tracer_options topt = { .ringbuf_bytes = o->s.ringbuf_bytes, .cgroup_fd = -1,
-				       .env_off = o->s.env_off };
+				       .env_off = o->s.env_off, .follow_daemons = o->s.follow_daemons };
 	char err[512];
 	int rc;
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "collect/log_collect.h"
+#include "collect/proc_snapshot.h"
 #include "common/clock.h"
 #include "log/record_decode.h"
 
@@ -16,6 +17,31 @@ static void collect_fail(struct log_collect *c, int rc)
 {
 	if (rc && !c->error)
 		c->error = rc;
+}
+
+/*
+ * A daemon served the build: the log gets what /proc shows of it (its
+ * executable, hashed like an exec, argv, start time), and when it is
+ * followed, its children that already run (a worker pool) are followed too;
+ * those it starts later join at fork.
+ */
+static int daemon_seen(struct log_collect *c, const struct log_event *ev)
+{
+	struct pid_list kids = { 0 };
+	int rc = proc_snapshot_write(ev->tgid, c->log, c->plan);
+
+	if (rc || !(ev->notice.arg1 & LOG_DAEMON_FOLLOWED))
+		return rc;
+	/* a process that is gone or unreadable has nothing left to follow */
+	if (proc_descendants(ev->tgid, &kids))
+		return 0;
+	for (size_t i = 0; i < kids.n && !rc; i++) {
+		rc = tracer_follow(c->tracer, kids.pids[i]);
+		if (!rc)
+			rc = proc_snapshot_write(kids.pids[i], c->log, c->plan);
+	}
+	pid_list_free(&kids);
+	return rc;
 }
 
 static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
@@ -33,6 +59,8 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 	collect_fail(c, log_write_event(c->log, &ev));
 	if (c->plan)
 		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
+	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_DAEMON)
+		collect_fail(c, daemon_seen(c, &ev));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);

@@ -106,6 +106,7 @@ int session_option(struct session_options *o, const char *cmd, int c, const char
 	case SESSION_OPT_ALLOW_LOSS: o->allow_loss = true; return 1;
 	case SESSION_OPT_NO_PROGRESS: o->progress = false; return 1;
 	case SESSION_OPT_NO_HASH: o->hash = false; return 1;
+	case SESSION_OPT_FOLLOW_DAEMONS: o->follow_daemons = true; return 1;
 	case SESSION_OPT_HASH_WORKERS:
 		if (parse_count(arg, 256, &o->hash_workers)) {
 			fprintf(stderr, "%s: --hash-workers '%s': want 1 to 256\n", cmd, arg);
@@ -134,6 +135,9 @@ void session_usage(FILE *f)
 		"      --hash-queue N      files waiting to be hashed at most (default 65536); a file\n"
 		"                          read while the queue is full is logged as not hashed\n"
 		"      --no-progress       no progress line on stderr\n"
+		"      --follow-daemons    trace a daemon started outside the run (a compiler cache or\n"
+		"                          build server) from its first accept of the build's connection;\n"
+		"                          the provenance still names its state from before as unseen\n"
 		"      --env record|none   record each exec's environment (default) or not at all\n"
 		"      --secret-pattern PAT  also hash the value of every variable whose name contains\n"
 		"                          PAT (any case; letters, digits, _); repeatable\n"
@@ -194,6 +198,7 @@ static struct log_writer *log_open(const struct session *s, const struct session
 		opts[n++] = (struct log_option){ "invocation_id", invocation };
 	opts[n++] = (struct log_option){ "ringbuf_bytes", ringbuf };
 	opts[n++] = (struct log_option){ "allow_loss", s->opt->allow_loss ? "true" : "false" };
+	opts[n++] = (struct log_option){ "follow_daemons", s->opt->follow_daemons ? "true" : "false" };
 	/* without them, no net event (no file-tree event) does not mean none happened */
 	opts[n++] = (struct log_option){ LOG_OPTION_NET_TRACED, traced };
 	opts[n++] = (struct log_option){ "fs.traced", traced };

@@ -27,6 +27,7 @@ struct session_options {
 	unsigned hash_workers;          /* 0: one per CPU */
 	unsigned hash_queue;            /* 0: the hash plan's default */
 	bool env_off;                   /* --env none: execs carry no environment */
+	bool follow_daemons;            /* trace daemons the build asks for work (--follow-daemons) */
 	struct env_redact redact;       /* --secret-pattern(s): environment values hashed */
 };
 
@@ -41,6 +42,7 @@ enum {
 	SESSION_OPT_ENV,
 	SESSION_OPT_SECRET_PATTERN,
 	SESSION_OPT_SECRET_PATTERNS,
+	SESSION_OPT_FOLLOW_DAEMONS,
 };
 
 /* The common entries of a getopt_long table. */
@@ -54,7 +56,8 @@ enum {
 	{ "hash-queue", required_argument, NULL, SESSION_OPT_HASH_QUEUE },          \
 	{ "env", required_argument, NULL, SESSION_OPT_ENV },                        \
 	{ "secret-pattern", required_argument, NULL, SESSION_OPT_SECRET_PATTERN },  \
-	{ "secret-patterns", required_argument, NULL, SESSION_OPT_SECRET_PATTERNS }
+	{ "secret-patterns", required_argument, NULL, SESSION_OPT_SECRET_PATTERNS },  \
+	{ "follow-daemons", no_argument, NULL, SESSION_OPT_FOLLOW_DAEMONS }
 
 /*
  * Defaults: kettle.cbor, 64 MiB ring buffer, hashing on, progress when stderr

@@ -214,6 +214,7 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
+	t->skel->rodata->follow_daemons = opt->follow_daemons;
 	syscall_class_native((uint8_t *)t->skel->rodata->native_class, tracer_traces_net_and_files(),
 			     has_syscall_tracepoint, uring);
 	syscall_class_compat((uint8_t *)t->skel->rodata->compat_class);
@@ -273,6 +274,17 @@ int tracer_untrack(struct tracer *t, pid_t pid)
 
 	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.tracked), &key) && errno != ENOENT)
 		return -errno;
+	return 0;
+}
+
+int tracer_follow(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.followed), &key, &one, BPF_ANY))
+		return -errno;
+	__atomic_store_n(&t->skel->bss->following, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -13,6 +13,7 @@ struct tracer_options {
 	size_t ringbuf_bytes;   /* power of two, multiple of the page size */
 	int cgroup_fd;          /* >= 0: scope is this cgroup's subtree */
 	bool env_off;           /* execs carry no environment (kettle --env none) */
+	bool follow_daemons;    /* trace a daemon from its first accept of the build's connection */
 };
 
 struct tracer;
@@ -32,6 +33,8 @@ int tracer_track_new(struct tracer *t, pid_t pid);
 /* Stops tracking PID (a process that exited before it was tracked). 0 or -errno; gone already is 0. */
 int tracer_untrack(struct tracer *t, pid_t pid);
 /* Whether PID is tracked now. */
+/* Traces PID (a daemon's process) from now on, apart from the build's tree. */
+int tracer_follow(struct tracer *t, pid_t pid);
 bool tracer_is_tracked(struct tracer *t, pid_t pid);
 /* Number of processes the kernel side still tracks (-1 on error). */
 long tracer_tracked_count(struct tracer *t);

@@ -65,8 +65,10 @@ enum log_notice_what {
 	LOG_NOTICE_INTERRUPTED,         /* SIGINT/SIGTERM/SIGHUP ended the run: the build did not finish */
 	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
 	LOG_NOTICE_INHERITED_SOCKET,    /* the build started with a socket from outside it (arg0: the fd) */
-	LOG_NOTICE_RESERVED_18,         /* taken by another change: no log has it yet */
 	/* from the kernel again */
+	LOG_NOTICE_DAEMON = 18,         /* a process outside the build accepted the build's connection:
+					 * arg0 the client's pid (unix, else 0), arg1 LOG_DAEMON_FOLLOWED |
+					 * family << 16 | loopback port (TCP, else 0) */
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	LOG_NOTICE_WHAT_MAX
 };
@@ -79,6 +81,8 @@ enum log_uring_unseen {
 	LOG_URING_FOREIGN_RING = 1,     /* a request on a ring no process of the build set up */
 	LOG_URING_FOREIGN_SQPOLL = 2,   /* the ring's SQPOLL thread is another process's (arg1: its tgid) */
 };
+
+#define LOG_DAEMON_FOLLOWED (1ull << 32)        /* kettle run --follow-daemons traced it from then on */
 
 /* Event types of a version-1 log (fork .. open), and of versions 2 and 3 (.. file_op). */
 #define LOG_EV_TYPE_MAX_V1 6

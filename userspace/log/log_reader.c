@@ -910,7 +910,7 @@ static int read_file_op(struct rd *r, struct log_event *ev)
 static int read_notice(struct rd *r, struct log_event *ev)
 {
 	TRY(get_u32(r, "notice what", &ev->notice.what));
-	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX || ev->notice.what == LOG_NOTICE_RESERVED_18)
+	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX)
 		return fail_at(r, r->tokpos, "notice: unknown what %" PRIu32, ev->notice.what);
 	TRY(get_u32(r, "notice nr", &ev->notice.nr));
 	TRY(get_int(r, "notice result", INT64_MIN, INT64_MAX, &ev->notice.result));

@@ -1094,7 +1094,7 @@ static int write_file_op(struct log_writer *w, const struct log_event *ev)
 
 static int write_notice(struct log_writer *w, const struct log_event *ev)
 {
-	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX || ev->notice.what == LOG_NOTICE_RESERVED_18)
+	if (ev->notice.what == 0 || ev->notice.what >= LOG_NOTICE_WHAT_MAX)
 		return -EINVAL;
 	ensure_attrs(w, ev);
 	put_event_head(w, ev, NOTICE_NFIELDS);

@@ -17,6 +17,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
 	       (int)KE_NOTICE_IO_URING_OP == (int)LOG_NOTICE_IO_URING_OP &&
 	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
+	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON && (int)KE_DAEMON_FOLLOWED == (int)LOG_DAEMON_FOLLOWED &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
@@ -483,11 +484,11 @@ static int decode_net(struct record_decoder *d, const struct ke_net *r, struct b
 	return 0;
 }
 
-/* The kernel reports only its own notices; 15..18 are kettle run's or reserved (log/log_event.h). */
+/* The kernel reports only its own notices; 15..17 are kettle run's (log/log_event.h). */
 static int decode_notice(const struct ke_notice *n, struct log_event *ev)
 {
 	if (n->what == 0 || n->what >= KE_NOTICE_WHAT_MAX ||
-	    (n->what > KE_NOTICE_FD_LOST && n->what < KE_NOTICE_IO_URING_OP))
+	    (n->what > KE_NOTICE_FD_LOST && n->what < KE_NOTICE_DAEMON))
 		return -EINVAL;
 	ev->notice.what = n->what;
 	ev->notice.nr = n->nr;

@@ -35,8 +35,24 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
 	[LOG_NOTICE_INHERITED_SOCKET] = "started with a socket from outside the build (descriptor %" PRIu64 "): what came through it is not recorded",
 	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
+	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
+			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
 
+/* A followed daemon did its work under the trace, but it brought its past with it. */
+#define DAEMON_FOLLOWED_DETAIL "followed from the build's first request (%s, --follow-daemons); it started before" \
+	" the build, so its state from before (caches, files it read earlier) is an input Kettle could not see"
+
+/* How a daemon was reached, from its notice: "unix socket of pid N" or "loopback port P". */
+static void daemon_via(const struct log_event *ev, char *out, size_t outlen)
+{
+	uint32_t port = ev->notice.arg1 & 0xffff, family = (ev->notice.arg1 >> 16) & 0xffff;
+
+	if (family == AF_UNIX)
+		snprintf(out, outlen, "a unix socket connection from pid %" PRIu64, ev->notice.arg0);
+	else
+		snprintf(out, outlen, "a connection to loopback port %" PRIu32, port);
+}
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
 			    const char *path, const char *detail)
@@ -136,7 +152,7 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 
 static int notice_reason(const struct log_event *ev, const char *exe, json_t *reasons)
 {
-	char detail[256];
+	char detail[512];
 	uint32_t what = ev->notice.what;
 
 	if (!log_notice_name(what) || !notice_details[what])
@@ -166,6 +182,17 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 		else
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
+	case LOG_NOTICE_DAEMON: {
+		char via[96];
+
+		daemon_via(ev, via, sizeof(via));
+		if (ev->notice.arg1 & LOG_DAEMON_FOLLOWED) {
+			snprintf(detail, sizeof(detail), DAEMON_FOLLOWED_DETAIL, via);
+			return completeness_reason_add(reasons, "daemon-state", ev->tgid, exe, NULL, detail);
+		}
+		snprintf(detail, sizeof(detail), notice_details[what], via);
+		break;
+	}
 	default:
 		snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 	}
@@ -183,7 +210,45 @@ struct served {
 	size_t nunix, capunix;
 	uint16_t *ports;
 	size_t nports, capports;
+	/* daemons the kernel named (their own notice is the reason): their clients and ports */
+	uint32_t *daemon_clients;
+	size_t nclients, capclients;
+	uint16_t *daemon_ports;
+	size_t ndports, capdports;
 };
+
+static int daemon_add(struct served *sv, const struct log_event *ev)
+{
+	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff;
+
+	if (family == AF_UNIX) {
+		if (grow_array((void **)&sv->daemon_clients, &sv->capclients, sv->nclients + 1,
+			       sizeof(*sv->daemon_clients), 16))
+			return -ENOMEM;
+		sv->daemon_clients[sv->nclients++] = (uint32_t)ev->notice.arg0;
+	} else {
+		if (grow_array((void **)&sv->daemon_ports, &sv->capdports, sv->ndports + 1,
+			       sizeof(*sv->daemon_ports), 16))
+			return -ENOMEM;
+		sv->daemon_ports[sv->ndports++] = ev->notice.arg1 & 0xffff;
+	}
+	return 0;
+}
+
+/* A local peer whose daemon the kernel already named. */
+static bool daemon_named(const struct served *sv, const struct log_event *ev)
+{
+	if (ev->net.family == AF_UNIX) {
+		for (size_t i = 0; i < sv->nclients; i++)
+			if (sv->daemon_clients[i] == ev->tgid)
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < sv->ndports; i++)
+		if (sv->daemon_ports[i] == ev->net.port)
+			return true;
+	return false;
+}
 
 static int served_add(struct served *sv, const struct log_event *ev)
 {
@@ -278,6 +343,11 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 		if (ev->type == LOG_EV_NET && ev->net.result == 0 &&
 		    (ev->net.call == LOG_NET_BIND || ev->net.call == LOG_NET_LISTEN))
 			rc = served_add(&sv, ev);
+		else if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON)
+			rc = daemon_add(&sv, ev);
+		/* a daemon's snapshot follows its notice: its program is known before the notice is named */
+		else if (ev->type == LOG_EV_PROC_SNAPSHOT && proc_exe_event(&exes, ev))
+			rc = -ENOMEM;
 	}
 	for (size_t i = 0; i < f->nevents && !rc; i++) {
 		const struct log_event *ev = &f->events[i];
@@ -299,7 +369,8 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
 						     ev->open.path, detail);
 			found++;
-		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev)) {
+		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev) &&
+			   !daemon_named(&sv, ev)) {
 			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
 			if (rc == 0)
 				found++;
@@ -310,6 +381,8 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 		free(seen[i]);
 	free(sv.unix_names);
 	free(sv.ports);
+	free(sv.daemon_clients);
+	free(sv.daemon_ports);
 	proc_exe_free(&exes);
 	return rc ? rc : found;
 }
