@@ -215,12 +215,17 @@ struct served {
 	size_t nclients, capclients;
 	uint16_t *daemon_ports;
 	size_t ndports, capdports;
+	uint32_t *daemons;              /* the daemons themselves: their own local traffic is with the build */
+	size_t ndaemons, capdaemons;
 };
 
 static int daemon_add(struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff;
 
+	if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
+		return -ENOMEM;
+	sv->daemons[sv->ndaemons++] = ev->tgid;
 	if (family == AF_UNIX) {
 		if (grow_array((void **)&sv->daemon_clients, &sv->capclients, sv->nclients + 1,
 			       sizeof(*sv->daemon_clients), 16))
@@ -235,9 +240,12 @@ static int daemon_add(struct served *sv, const struct log_event *ev)
 	return 0;
 }
 
-/* A local peer whose daemon the kernel already named. */
+/* A local peer whose daemon the kernel already named, or a named daemon's own traffic. */
 static bool daemon_named(const struct served *sv, const struct log_event *ev)
 {
+	for (size_t i = 0; i < sv->ndaemons; i++)
+		if (sv->daemons[i] == ev->tgid)
+			return true;
 	if (ev->net.family == AF_UNIX) {
 		for (size_t i = 0; i < sv->nclients; i++)
 			if (sv->daemon_clients[i] == ev->tgid)
@@ -383,6 +391,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 	free(sv.ports);
 	free(sv.daemon_clients);
 	free(sv.daemon_ports);
+	free(sv.daemons);
 	proc_exe_free(&exes);
 	return rc ? rc : found;
 }

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Daemons: a server started before kettle run that does work for the build
+ * (a compiler cache, a build server).  By default it is named (its pid,
+ * program, how the build reached it) and the provenance is incomplete; with
+ * --follow-daemons what it does for the build is recorded, and the
+ * provenance still says its state from before the build was not seen.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kettle_test.h"
+
+struct daemon_case {
+	char dir[256], log[300], stmt[320], input[320], out[320], spec[340];
+	pid_t server;
+	struct log_file f;
+};
+
+/* Starts the server (outside any kettle run) on SPEC_FMT (%s: the test's folder, %d: a port). */
+static int daemon_start(struct daemon_case *d, const char *name, const char *spec_fmt)
+{
+	char helper[512], ready[330];
+
+	test_workdir(name, d->dir, d->log);
+	snprintf(d->stmt, sizeof(d->stmt), "%s/prov.json", d->dir);
+	snprintf(d->input, sizeof(d->input), "%s/input.txt", d->dir);
+	snprintf(d->out, sizeof(d->out), "%s/out.txt", d->dir);
+	snprintf(ready, sizeof(ready), "%s/ready", d->dir);
+	snprintf(d->spec, sizeof(d->spec), spec_fmt, d->dir, 20000 + getpid() % 20000);
+	CHECK(test_sh("echo 'bytes only the daemon reads' > %s", d->input) == 0, "input written");
+	test_path(helper, sizeof(helper), "tests/helpers", "daemon_peer");
+	d->server = fork();
+	if (d->server == 0) {
+		execl(helper, helper, "serve", d->spec, ready, (char *)NULL);
+		_exit(127);
+	}
+	CHECK(d->server > 0, "fork");
+	for (int i = 0; i < 200 && access(ready, F_OK); i++)
+		usleep(10000);
+	CHECK(access(ready, F_OK) == 0, "the daemon is listening on %s", d->spec);
+	return TEST_PASS;
+}
+
+static void daemon_stop(struct daemon_case *d)
+{
+	if (d->server > 0) {
+		kill(d->server, SIGKILL);
+		waitpid(d->server, NULL, 0);
+	}
+	log_file_free(&d->f);
+}
+
+/* The build asks the daemon for the input; kettle run's exit status. */
+static int daemon_build(struct daemon_case *d, bool follow)
+{
+	char helper[512];
+	const char *opts[] = { "--provenance", d->stmt, "--subject", d->out, follow ? "--follow-daemons" : NULL, NULL };
+	const char *argv[] = { helper, "ask", d->spec, d->input, d->out, NULL };
+
+	test_path(helper, sizeof(helper), "tests/helpers", "daemon_peer");
+	return kettle_run(d->log, opts, argv, NULL);
+}
+
+static const struct log_event *daemon_notice(const struct log_file *f)
+{
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_NOTICE && f->events[i].notice.what == LOG_NOTICE_DAEMON)
+			return &f->events[i];
+	return NULL;
+}
+
+static bool has_snapshot(const struct log_file *f, uint32_t pid, const char *exe_suffix)
+{
+	for (size_t i = 0; i < f->nevents; i++) {
+		const struct log_event *e = &f->events[i];
+		const char *exe = e->proc_snapshot.exe;
+
+		if (e->type == LOG_EV_PROC_SNAPSHOT && e->tgid == pid && exe &&
+		    strlen(exe) >= strlen(exe_suffix) && !strcmp(exe + strlen(exe) - strlen(exe_suffix), exe_suffix))
+			return true;
+	}
+	return false;
+}
+
+static bool has_exec_named(const struct log_file *f, const char *base)
+{
+	for (size_t i = 0; i < f->nevents; i++) {
+		const char *exe = f->events[i].type == LOG_EV_EXEC ? f->events[i].exec.exe : NULL;
+		const char *slash = exe ? strrchr(exe, '/') : NULL;
+
+		if (slash && !strcmp(slash + 1, base))
+			return true;
+	}
+	return false;
+}
+
+/* Not followed: the daemon is named in the log and the provenance, and its work is not claimed. */
+static int named_checks(struct daemon_case *d, int rc)
+{
+	const struct log_event *n;
+
+	CHECK(rc == 125, "kettle run refuses the provenance as incomplete (got %d)", rc);
+	CHECK(test_sh("cmp -s %s %s", d->input, d->out) == 0, "the build got the bytes");
+	CHECK(log_load(d->log, &d->f) == 0, "log loads");
+	n = daemon_notice(&d->f);
+	CHECK(n && n->tgid == (uint32_t)d->server, "the log names the daemon's pid %d", (int)d->server);
+	CHECK(!(n->notice.arg1 & LOG_DAEMON_FOLLOWED), "not followed");
+	CHECK(has_snapshot(&d->f, d->server, "/daemon_peer"), "the daemon's program is in the log");
+	CHECK(!find_open(&d->f, d->input) && !has_exec_named(&d->f, "cat"), "what the daemon did is not claimed");
+	CHECK(test_sh("grep -q '\"reason\":\"daemon\"' %s && grep -q 'daemon_peer' %s", d->stmt, d->stmt) == 0,
+	      "the provenance names the daemon and its program");
+	return TEST_PASS;
+}
+
+/* Followed: its child's exec and the file it read are recorded; the reason is its earlier state. */
+static int followed_checks(struct daemon_case *d, int rc)
+{
+	const struct log_event *n;
+
+	CHECK(rc == 125, "incomplete still: the daemon's state from before (got %d)", rc);
+	CHECK(test_sh("cmp -s %s %s", d->input, d->out) == 0, "the build got the bytes");
+	CHECK(log_load(d->log, &d->f) == 0, "log loads");
+	n = daemon_notice(&d->f);
+	CHECK(n && n->tgid == (uint32_t)d->server && (n->notice.arg1 & LOG_DAEMON_FOLLOWED),
+	      "the log names the followed daemon");
+	CHECK(has_exec_named(&d->f, "cat"), "the daemon's child (cat) is recorded");
+	CHECK(find_open(&d->f, d->input) != NULL, "the file the daemon's child read is recorded");
+	CHECK(test_sh("grep -q '\"reason\":\"daemon-state\"' %s && ! grep -q '\"reason\":\"daemon\"' %s"
+		      " && grep -q 'input.txt' %s", d->stmt, d->stmt, d->stmt) == 0,
+	      "the provenance has the input, and names only the daemon's earlier state");
+	return TEST_PASS;
+}
+
+static int daemon_case_run(const char *name, const char *spec_fmt, bool follow)
+{
+	struct daemon_case d = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = daemon_start(&d, name, spec_fmt);
+	if (rc == TEST_PASS) {
+		rc = daemon_build(&d, follow);
+		rc = follow ? followed_checks(&d, rc) : named_checks(&d, rc);
+	}
+	daemon_stop(&d);
+	return rc;
+}
+
+static int unix_daemon_is_named_and_incomplete(void)
+{
+	return daemon_case_run("daemon-unix", "unix:%s/d.sock", false);
+}
+
+static int loopback_daemon_is_named_and_incomplete(void)
+{
+	return daemon_case_run("daemon-tcp", "tcp:%.0s%d", false);
+}
+
+static int followed_unix_daemon_work_is_recorded(void)
+{
+	return daemon_case_run("daemon-unix-follow", "unix:%s/d.sock", true);
+}
+
+static int followed_loopback_daemon_work_is_recorded(void)
+{
+	return daemon_case_run("daemon-tcp-follow", "tcp:%.0s%d", true);
+}
+
+static const struct test tests[] = {
+	{ "unix_daemon_is_named_and_incomplete", unix_daemon_is_named_and_incomplete },
+	{ "loopback_daemon_is_named_and_incomplete", loopback_daemon_is_named_and_incomplete },
+	{ "followed_unix_daemon_work_is_recorded", followed_unix_daemon_work_is_recorded },
+	{ "followed_loopback_daemon_work_is_recorded", followed_loopback_daemon_work_is_recorded },
+};
+
+TEST_MAIN("daemons", tests)
