@@ -171,7 +171,34 @@ static int followed_loopback_daemon_work_is_recorded(void)
 	return daemon_case_run("daemon-tcp-follow", "tcp:%.0s%d", true);
 }
 
+/* A build whose only output lies outside its directory (as when a daemon writes it): no provenance, the daemon named. */
+static int no_output_still_names_the_daemon(void)
+{
+	struct daemon_case d = { 0 };
+	char helper[512], kettle[512], err[340];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = daemon_start(&d, "daemon-noout", "unix:%s/d.sock");
+	if (rc == TEST_PASS) {
+		test_path(helper, sizeof(helper), "tests/helpers", "daemon_peer");
+		test_path(kettle, sizeof(kettle), "", "kettle");
+		snprintf(err, sizeof(err), "%s/err.txt", d.dir);
+		rc = test_sh("mkdir -p %s/sub && cd %s/sub && %s run --no-progress -o %s --provenance %s -- %s ask %s %s %s"
+			     " 2>%s", d.dir, d.dir, kettle, d.log, d.stmt, helper, d.spec, d.input, d.out, err);
+		if (rc != 0)
+			fprintf(stderr, "  kettle run exited %d\n", rc);
+		else if (!file_holds(err, "no provenance written") || !file_holds(err, "daemon: a process started outside"))
+			fprintf(stderr, "  stderr does not say why: see %s\n", err), rc = 1;
+		rc = rc == 0 ? TEST_PASS : TEST_FAIL;
+	}
+	daemon_stop(&d);
+	return rc;
+}
+
 static const struct test tests[] = {
+	{ "no_output_still_names_the_daemon", no_output_still_names_the_daemon },
 	{ "unix_daemon_is_named_and_incomplete", unix_daemon_is_named_and_incomplete },
 	{ "loopback_daemon_is_named_and_incomplete", loopback_daemon_is_named_and_incomplete },
 	{ "followed_unix_daemon_work_is_recorded", followed_unix_daemon_work_is_recorded },

@@ -474,6 +474,9 @@ static int run_provenance_write(const struct run_options *o, const struct proven
 		if (x.no_subject) {     /* a build that had nothing to do is not a failure */
 			cli_err("run", "no provenance written: the build left no output file under"
 				" its directory (a no-op build?); name what it made with --subject PATH|GLOB");
+			/* a build whose outputs a daemon wrote looks the same: say so */
+			if (x.nreasons)
+				cli_print_unrecorded("run", &x);
 			return ret;
 		}
 		cli_err("run", "no provenance: %s", err);

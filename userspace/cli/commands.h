@@ -38,6 +38,8 @@ struct provenance_facts;
  * NULL: none).
  */
 void cli_print_incomplete(const char *cmd, const struct provenance_facts *x, const char *hint);
+/* The same reasons for a record that got no provenance (no output: a daemon may have written it). */
+void cli_print_unrecorded(const char *cmd, const struct provenance_facts *x);
 int cmd_why(int argc, char **argv);
 int cmd_who(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

@@ -927,8 +927,12 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	}
 	facts_from_trailer(f, facts);
 	subj = subjects(&c);
-	if (!subj)
+	if (!subj) {
+		/* no output here may mean a daemon wrote it: the reasons still say what the record lacks */
+		if (facts->no_subject)
+			(void)record_reasons(&c);
 		goto done;
+	}
 	deps = dependencies(&c);
 	if (!deps)
 		goto done;
