@@ -113,6 +113,8 @@ static int named_checks(struct daemon_case *d, int rc)
 	CHECK(!find_open(&d->f, d->input) && !has_exec_named(&d->f, "cat"), "what the daemon did is not claimed");
 	CHECK(test_sh("grep -q '\"reason\":\"daemon\"' %s && grep -q 'daemon_peer' %s", d->stmt, d->stmt) == 0,
 	      "the provenance names the daemon and its program");
+	CHECK(test_sh("grep -q '\"path\":\"%s\"' %s", !strncmp(d->spec, "unix:", 5) ? d->spec + 5 : "127.0.0.1:[0-9]*",
+		      d->stmt) == 0, "the daemon's reason names the endpoint the build reached it through");
 	return TEST_PASS;
 }
 

@@ -150,7 +150,8 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 	return NULL;
 }
 
-static int notice_reason(const struct log_event *ev, const char *exe, json_t *reasons)
+/* PATH: what the reason names besides the process (a daemon's endpoint), or NULL. */
+static int notice_reason(const struct log_event *ev, const char *exe, const char *path, json_t *reasons)
 {
 	char detail[512];
 	uint32_t what = ev->notice.what;
@@ -188,7 +189,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 		daemon_via(ev, via, sizeof(via));
 		if (ev->notice.arg1 & LOG_DAEMON_FOLLOWED) {
 			snprintf(detail, sizeof(detail), DAEMON_FOLLOWED_DETAIL, via);
-			return completeness_reason_add(reasons, "daemon-state", ev->tgid, exe, NULL, detail);
+			return completeness_reason_add(reasons, "daemon-state", ev->tgid, exe, path, detail);
 		}
 		snprintf(detail, sizeof(detail), notice_details[what], via);
 		break;
@@ -196,7 +197,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, json_t *re
 	default:
 		snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 	}
-	return completeness_reason_add(reasons, log_notice_name(what), ev->tgid, exe, NULL, detail);
+	return completeness_reason_add(reasons, log_notice_name(what), ev->tgid, exe, path, detail);
 }
 
 /*
@@ -217,7 +218,45 @@ struct served {
 	size_t ndports, capdports;
 	uint32_t *daemons;              /* the daemons themselves: their own local traffic is with the build */
 	size_t ndaemons, capdaemons;
+	/* the build's connects to local endpoints: a daemon's reason names the one it served */
+	struct local_peer {
+		uint32_t tgid;
+		uint16_t port;          /* 0: a unix socket */
+		char *endpoint;
+	} *peers;
+	size_t npeers, cappeers;
 };
+
+static int local_peer_add(struct served *sv, const struct log_event *ev)
+{
+	char endpoint[300];
+
+	if (sv->npeers >= COMPLETENESS_REASONS_KEPT)
+		return 0;       /* the first ones are enough to name the daemons of the reasons kept */
+	if (grow_array((void **)&sv->peers, &sv->cappeers, sv->npeers + 1, sizeof(*sv->peers), 16))
+		return -ENOMEM;
+	net_endpoint_format(ev, endpoint, sizeof(endpoint));
+	sv->peers[sv->npeers] = (struct local_peer){ .tgid = ev->tgid,
+		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .endpoint = strdup(endpoint) };
+	if (!sv->peers[sv->npeers].endpoint)
+		return -ENOMEM;
+	sv->npeers++;
+	return 0;
+}
+
+/* The endpoint through which the build reached the daemon of notice EV, or NULL. */
+static const char *daemon_endpoint(const struct served *sv, const struct log_event *ev)
+{
+	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff, port = ev->notice.arg1 & 0xffff;
+
+	for (size_t i = 0; i < sv->npeers; i++) {
+		const struct local_peer *p = &sv->peers[i];
+
+		if (family == AF_UNIX ? !p->port && p->tgid == ev->notice.arg0 : p->port && p->port == port)
+			return p->endpoint;
+	}
+	return NULL;
+}
 
 static int daemon_add(struct served *sv, const struct log_event *ev)
 {
@@ -353,6 +392,8 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = served_add(&sv, ev);
 		else if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON)
 			rc = daemon_add(&sv, ev);
+		else if (ev->type == LOG_EV_NET && reaches_local_peer(ev))
+			rc = local_peer_add(&sv, ev);
 		/* a daemon's snapshot follows its notice: its program is known before the notice is named */
 		else if (ev->type == LOG_EV_PROC_SNAPSHOT && proc_exe_event(&exes, ev))
 			rc = -ENOMEM;
@@ -371,7 +412,8 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 		if (ev->type == LOG_EV_NOTICE && clone3_child_side(ev))
 			continue;
 		if (ev->type == LOG_EV_NOTICE) {
-			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid), reasons);
+			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid),
+					   ev->notice.what == LOG_NOTICE_DAEMON ? daemon_endpoint(&sv, ev) : NULL, reasons);
 			found++;
 		} else if (ev->type == LOG_EV_OPEN && (code = open_reason(ev, &detail))) {
 			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
@@ -392,6 +434,9 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 	free(sv.daemon_clients);
 	free(sv.daemon_ports);
 	free(sv.daemons);
+	for (size_t i = 0; i < sv.npeers; i++)
+		free(sv.peers[i].endpoint);
+	free(sv.peers);
 	proc_exe_free(&exes);
 	return rc ? rc : found;
 }
