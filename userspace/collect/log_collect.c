@@ -33,8 +33,10 @@ static int daemon_seen(struct log_collect *c, const struct log_event *ev)
 	if (rc || !(ev->notice.arg1 & LOG_DAEMON_FOLLOWED))
 		return rc;
 	/* a process that is gone or unreadable has nothing left to follow */
-	if (proc_descendants(ev->tgid, &kids))
+	if (proc_descendants(ev->tgid, &kids)) {
+		pid_list_free(&kids);
 		return 0;
+	}
 	for (size_t i = 0; i < kids.n && !rc; i++) {
 		rc = tracer_follow(c->tracer, kids.pids[i]);
 		if (!rc)
