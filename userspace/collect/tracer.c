@@ -67,18 +67,24 @@ static void core_only(struct bpf_object *obj)
 	}
 }
 
-/* Whether the kernel has this syscalls/ tracepoint (NAME: sys_exit_CALL), i.e. the call. */
-static bool has_syscall_tracepoint(const char *name)
+/* Whether tracefs lists the trace event GROUP/NAME, i.e. the kernel has it. */
+static bool has_trace_event(const char *group, const char *name)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
 	char path[256];
 
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/syscalls/%s", roots[i], name);
+		snprintf(path, sizeof(path), "%s/%s/%s", roots[i], group, name);
 		if (access(path, F_OK) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* Whether the kernel has this syscalls/ tracepoint (NAME: sys_exit_CALL), i.e. the call. */
+static bool has_syscall_tracepoint(const char *name)
+{
+	return has_trace_event("syscalls", name);
 }
 
 /* Whether the sched_process_exit trace event's format has a group_dead field. */
@@ -136,20 +142,6 @@ static bool exit_passes_group_dead(void)
 	return yes;
 }
 
-/* Whether the kernel has the io_uring trace event NAME (tracefs, like the syscalls: no BTF parse). */
-static bool has_uring_tracepoint(const char *name)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
-	char path[256];
-
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/io_uring/%s", roots[i], name);
-		if (access(path, F_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The io_uring programs: the submit tracepoint is io_uring_submit_req since
  * 6.0 (6.1 still calls it io_uring_submit_sqe); the request is the first
@@ -160,10 +152,10 @@ static bool has_uring_tracepoint(const char *name)
  */
 static bool pick_uring_programs(struct tracer *t)
 {
-	bool req = has_uring_tracepoint("io_uring_submit_req");
-	bool sqe = !req && has_uring_tracepoint("io_uring_submit_sqe");
-	bool all = (req || sqe) && has_uring_tracepoint("io_uring_complete") &&
-		   has_uring_tracepoint("io_uring_create");
+	bool req = has_trace_event("io_uring", "io_uring_submit_req");
+	bool sqe = !req && has_trace_event("io_uring", "io_uring_submit_sqe");
+	bool all = (req || sqe) && has_trace_event("io_uring", "io_uring_complete") &&
+		   has_trace_event("io_uring", "io_uring_create");
 
 	bpf_program__set_autoload(t->skel->progs.on_uring_submit_req, all && req);
 	bpf_program__set_autoload(t->skel->progs.on_uring_submit_sqe, all && sqe);
