@@ -76,6 +76,7 @@ struct shape {
 	uint64_t notice_arg0;
 	int64_t notice_result;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
+	bool retimed;           /* pid 102 reads /src/cache.bin, then sets its times (ccache): its digest is flagged changed */
 };
 
 static void net_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path,
@@ -178,6 +179,14 @@ static int write_log(const char *path, const struct shape *sh)
 		open_ev(&s, 101, "/src/seen.txt", O_RDONLY, 7);
 		digest(&s, LOG_DIGEST_INPUT, "/src/seen.txt", 0, 0, 0x5e);
 		open_ev(&s, 101, "/src/seen.txt", O_WRONLY | O_TRUNC, 7);
+	}
+	if (sh->retimed) {
+		open_ev(&s, 102, "/src/cache.bin", O_RDONLY, 8);
+		digest(&s, LOG_DIGEST_INPUT, "/src/cache.bin", 0, LOG_DIGEST_CHANGED, 0xca);
+		ev = (struct log_event){ .type = LOG_EV_FILE_OP, .tgid = 102 };
+		ev.file_op.call = LOG_FOP_UTIMENSAT;
+		ev.file_op.path = "/src/cache.bin";
+		event(&s, ev);
 	}
 	if (sh->notice) {
 		ev = (struct log_event){ .type = LOG_EV_NOTICE, .tgid = 101 };
@@ -459,6 +468,24 @@ static int test_intermediates_are_not_dependencies(void)
 	CHECK(x.intermediates == 1, "one intermediate (got %zu)", x.intermediates);
 	CHECK(json_integer_value(json_object_get(completeness_of(st), "intermediates")) == 1, "said");
 	CHECK(x.complete, "the build's own program rewritten does not make it incomplete");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* An input re-timed after its read (ccache's cache files) is named with the process that did it. */
+static int test_changed_input_names_who_changed_it(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape sh = { .retimed = true };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_t *st = statement("prov-retimed", &sh, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete && x.nreasons == 1, "incomplete, one reason (got %" PRIu64 ")", x.nreasons);
+	CHECK(names_reason(st, "input-changed", "/src/cache.bin"), "input-changed names the file");
+	CHECK(strstr(x.reason_lines[0], "set its times") && strstr(x.reason_lines[0], "pid 102"),
+	      "the line names the process and what it did: %s", x.reason_lines[0]);
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -950,6 +977,7 @@ static const struct test tests[] = {
 	{ "io_uring_op_names_the_opcode", test_io_uring_op_names_the_opcode },
 	{ "io_uring_ring_reasons", test_io_uring_ring_reasons },
 	{ "clone3_child_side_is_no_namespace", test_clone3_child_side_is_no_namespace },
+	{ "changed_input_names_who_changed_it", test_changed_input_names_who_changed_it },
 	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },

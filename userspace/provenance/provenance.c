@@ -407,6 +407,68 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
 }
 
+/* What file op EV did to the file it names last (its path2 for a rename), or NULL for none that changes it. */
+static const char *fop_change(const struct log_event *ev, const char *path)
+{
+	const typeof(ev->file_op) *o = &ev->file_op;
+
+	if (o->result != 0)
+		return NULL;
+	switch (o->call) {
+	case LOG_FOP_UTIMENSAT:
+		return o->path && !strcmp(o->path, path) ? "set its times after the read" : NULL;
+	case LOG_FOP_TRUNCATE:
+	case LOG_FOP_FTRUNCATE:
+		return o->path && !strcmp(o->path, path) ? "truncated it" : NULL;
+	case LOG_FOP_CHMOD:
+	case LOG_FOP_FCHMOD:
+	case LOG_FOP_FCHMODAT:
+	case LOG_FOP_FCHMODAT2:
+		return o->path && !strcmp(o->path, path) ? "changed its mode" : NULL;
+	case LOG_FOP_RENAME:
+	case LOG_FOP_RENAMEAT:
+	case LOG_FOP_RENAMEAT2:
+		return o->path2 && !strcmp(o->path2, path) ? "renamed another file onto it" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * An input whose digest does not prove what was read: named with the last
+ * process of the build that changed it (ccache re-times its cache files
+ * after reading them), when the log shows one.
+ */
+static void changed_reason(struct conv *c, const struct file_entry *e)
+{
+	const struct log_event *by = NULL;
+	const char *how = NULL;
+	char detail[200];
+
+	/* the log is scanned only for the reasons kept, not for every changed file of a huge build */
+	for (size_t i = 0; i < c->f->nevents && c->nreasons < COMPLETENESS_REASONS_KEPT; i++) {
+		const struct log_event *ev = &c->f->events[i];
+		const char *what = NULL;
+
+		if (ev->type == LOG_EV_FILE_OP)
+			what = fop_change(ev, e->path);
+		else if (ev->type == LOG_EV_OPEN && ev->open.result >= 0 && ev->open.path &&
+			 (ev->open.flags & O_ACCMODE) != O_RDONLY && !strcmp(ev->open.path, e->path))
+			what = "opened it for writing";
+		if (what)
+			by = ev, how = what;
+	}
+	if (!by) {
+		reason_file(c, "input-changed", e->path,
+			    "changed by the build (or another process) before it could be hashed as read");
+		return;
+	}
+	snprintf(detail, sizeof(detail), "changed by the build before it could be hashed as read: this process %s", how);
+	c->nreasons++;
+	(void)completeness_reason_add(c->reasons, "input-changed", by->tgid, e->exe && e->npids && by->tgid == e->pids[0] ?
+				      e->exe : NULL, e->path, detail);
+}
+
 /*
  * What the log says about the content of dependency E: its digest, or why
  * there is none.  The kernel's digest at exec decides when there is one;
@@ -442,8 +504,7 @@ static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, 
 	}
 	if (changed) {
 		c->facts->changed++;
-		reason_file(c, "input-changed", e->path,
-			    "changed by the build (or another process) before it could be hashed as read");
+		changed_reason(c, e);
 		return set(notes, "changed", json_true());
 	}
 	if (good && (good->flags & LOG_DIGEST_FS_UNVERIFIABLE)) {
