@@ -100,6 +100,7 @@ static const struct { const char *prefix; size_t random; } recall_temp_names[] =
 	{ "conf", 6 },          /* mktemp -d ./confXXXXXX */
 	{ "tmp", 8 },           /* Python's tempfile: tmp + 8 of [a-z0-9_] */
 	{ "TryCompile-", 6 },   /* CMake's try_compile directories */
+	{ "tmp", 5 },           /* CMake's configure_file and file(WRITE): NAME.tmp + 5 hex digits */
 };
 
 /* The length of the name at S when it is PREFIX and its random letters (a temporary name), else 0. */
@@ -170,7 +171,7 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 	while (*s && o + 2 < outlen) {
 		size_t n = 0;
 		int digit = 0, upper = 0, lower = 0, under = 0;
-		size_t which = 0, tn = s > buf && s[-1] == '/' ? recall_temp_name(s, &which) : 0;
+		size_t which = 0, tn = s > buf && (s[-1] == '/' || s[-1] == '.') ? recall_temp_name(s, &which) : 0;
 		bool temp = tn && o + strlen(recall_temp_names[which].prefix) + 2 < outlen;
 
 		while (recall_word((unsigned char)s[n])) {
