@@ -104,8 +104,9 @@ static bool is_complete(const struct blind_run *r)
 	return json_is_true(json_object_get(r->completeness, "complete"));
 }
 
-/* An open of PATH by CALL in the log (any call when CALL is 0). */
-static bool log_has_open(const struct blind_run *r, const char *path, uint32_t call)
+/* The open of PATH by CALL (any call when 0) in the log: whether there is one, and the thread that made it. */
+static bool log_open_thread(const struct blind_run *r, const char *path, uint32_t call, uint32_t *tgid,
+			    uint32_t *tid)
 {
 	struct log_file f = { 0 };
 	bool found = false;
@@ -117,9 +118,20 @@ static bool log_has_open(const struct blind_run *r, const char *path, uint32_t c
 
 		found = e->type == LOG_EV_OPEN && e->open.path && !strcmp(e->open.path, path) &&
 			e->open.result >= 0 && (!call || e->open.call == call);
+		if (found) {
+			*tgid = e->tgid;
+			*tid = e->tid;
+		}
 	}
 	log_file_free(&f);
 	return found;
+}
+
+static bool log_has_open(const struct blind_run *r, const char *path, uint32_t call)
+{
+	uint32_t tgid, tid;
+
+	return log_open_thread(r, path, call, &tgid, &tid);
 }
 
 /* A blind spot Kettle can only flag: the run fails (125), the statement says incomplete and names REASON. */
@@ -166,28 +178,6 @@ static int recorded(const char *name, const char *args, uint32_t call)
 	return TEST_PASS;
 }
 
-/* The open of PATH by CALL in the log: whether there is one, and the thread that made it. */
-static bool log_open_thread(const struct blind_run *r, const char *path, uint32_t call, uint32_t *tgid,
-			    uint32_t *tid)
-{
-	struct log_file f = { 0 };
-	bool found = false;
-
-	if (log_load(r->log, &f))
-		return false;
-	for (size_t i = 0; i < f.nevents && !found; i++) {
-		const struct log_event *e = &f.events[i];
-
-		found = e->type == LOG_EV_OPEN && e->open.path && !strcmp(e->open.path, path) &&
-			e->open.result >= 0 && e->open.call == call;
-		if (found) {
-			*tgid = e->tgid;
-			*tid = e->tid;
-		}
-	}
-	log_file_free(&f);
-	return found;
-}
 
 /* Whether PATH is a resolved dependency of the statement, with its sha256. */
 static bool is_dependency(const struct blind_run *r, const char *path)

@@ -102,6 +102,9 @@ static void open_succeeded(struct file_entry *e, const struct log_event *ev, uin
 	uint64_t fl = ev->open.flags, acc = fl & O_ACCMODE;
 	bool untouched = !(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED));
 
+	if (acc != O_RDONLY)
+		e->last_change = ev;
+
 	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
 	if (acc != O_WRONLY && !(fl & O_PATH))
 		e->flags |= FILE_READ;
@@ -184,6 +187,7 @@ static int files_two_names(struct files *fs, const struct log_event *ev)
 	name_made(e, !rename);
 	if (!rename)
 		return 0;
+	e->last_change = ev;
 	e->renamed_from = fs->v[from].path;
 	/* the content the build wrote is under the new name now */
 	e->flags |= fs->v[from].flags & FILE_WRITTEN;
@@ -223,8 +227,12 @@ static int files_file_op(struct files *fs, const struct log_event *ev)
 		name_made(e, true);
 	} else if (call == LOG_FOP_TRUNCATE || call == LOG_FOP_FTRUNCATE) {
 		e->flags |= FILE_WRITTEN | FILE_TRUNCATED;
+		e->last_change = ev;
 	} else if (fop_is(call, LOG_FOP_CHMOD, LOG_FOP_FCHMOD, LOG_FOP_FCHMODAT) || call == LOG_FOP_FCHMODAT2) {
 		e->flags |= FILE_CHMOD;
+		e->last_change = ev;
+	} else if (call == LOG_FOP_UTIMENSAT) {
+		e->last_change = ev;
 	}
 	return 0;
 }

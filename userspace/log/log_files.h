@@ -53,6 +53,8 @@ struct file_entry {
 	size_t first_kmod, last_kmod;   /* the kernel module's measurements of it at exec (log order) */
 	const char *renamed_to;     /* the latest rename of this name: its new name */
 	const char *renamed_from;   /* the latest rename onto this name: its old name */
+	/* the last event that changed its content or metadata (write open, truncate, chmod, utimensat, rename onto it) */
+	const struct log_event *last_change;
 };
 
 /* Indexed by the shared hash table: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */

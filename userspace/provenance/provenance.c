@@ -407,30 +407,23 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
 }
 
-/* What file op EV did to the file it names last (its path2 for a rename), or NULL for none that changes it. */
-static const char *fop_change(const struct log_event *ev, const char *path)
+/* What EV, the last change of a file (log_files), did to it. */
+static const char *change_what(const struct log_event *ev)
 {
-	const typeof(ev->file_op) *o = &ev->file_op;
-
-	if (o->result != 0)
-		return NULL;
-	switch (o->call) {
+	if (ev->type == LOG_EV_OPEN)
+		return "opened it for writing";
+	switch (ev->file_op.call) {
 	case LOG_FOP_UTIMENSAT:
-		return o->path && !strcmp(o->path, path) ? "set its times after the read" : NULL;
+		return "set its times after the read";
 	case LOG_FOP_TRUNCATE:
 	case LOG_FOP_FTRUNCATE:
-		return o->path && !strcmp(o->path, path) ? "truncated it" : NULL;
-	case LOG_FOP_CHMOD:
-	case LOG_FOP_FCHMOD:
-	case LOG_FOP_FCHMODAT:
-	case LOG_FOP_FCHMODAT2:
-		return o->path && !strcmp(o->path, path) ? "changed its mode" : NULL;
+		return "truncated it";
 	case LOG_FOP_RENAME:
 	case LOG_FOP_RENAMEAT:
 	case LOG_FOP_RENAMEAT2:
-		return o->path2 && !strcmp(o->path2, path) ? "renamed another file onto it" : NULL;
+		return "renamed another file onto it";
 	default:
-		return NULL;
+		return "changed its mode";
 	}
 }
 
@@ -441,29 +434,16 @@ static const char *fop_change(const struct log_event *ev, const char *path)
  */
 static void changed_reason(struct conv *c, const struct file_entry *e)
 {
-	const struct log_event *by = NULL;
-	const char *how = NULL;
+	const struct log_event *by = e->last_change;
 	char detail[200];
 
-	/* the log is scanned only for the reasons kept, not for every changed file of a huge build */
-	for (size_t i = 0; i < c->f->nevents && c->nreasons < COMPLETENESS_REASONS_KEPT; i++) {
-		const struct log_event *ev = &c->f->events[i];
-		const char *what = NULL;
-
-		if (ev->type == LOG_EV_FILE_OP)
-			what = fop_change(ev, e->path);
-		else if (ev->type == LOG_EV_OPEN && ev->open.result >= 0 && ev->open.path &&
-			 (ev->open.flags & O_ACCMODE) != O_RDONLY && !strcmp(ev->open.path, e->path))
-			what = "opened it for writing";
-		if (what)
-			by = ev, how = what;
-	}
 	if (!by) {
 		reason_file(c, "input-changed", e->path,
 			    "changed by the build (or another process) before it could be hashed as read");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "changed by the build before it could be hashed as read: this process %s", how);
+	snprintf(detail, sizeof(detail), "changed by the build before it could be hashed as read: this process %s",
+		 change_what(by));
 	c->nreasons++;
 	(void)completeness_reason_add(c->reasons, "input-changed", by->tgid, e->exe && e->npids && by->tgid == e->pids[0] ?
 				      e->exe : NULL, e->path, detail);
