@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define KETTLE_ABI_VERSION 3     /* 2: struct ke_exec carries the environment; 3: KE_NOTICE, opens by fd */
+#define KETTLE_ABI_VERSION 4     /* 2: struct ke_exec carries the environment; 3: KE_NOTICE, opens by fd; 4: ke_header.seq */
 
 /* Bounds on what one event carries; beyond them the blob is cut and flagged. */
 #define KE_PATH_MAX     4096    /* bytes of a resolved path blob */
@@ -62,6 +62,8 @@ enum ke_stat {
 	KE_STAT_PENDING_FULL,   /* a socket call's address could not be kept from entry to exit */
 	KE_STAT_TRACKED_FULL,   /* a new process could not be tracked */
 	KE_STAT_TRUNC_ENV,      /* an environment was cut (bytes or count), or a piece of it lost */
+	KE_STAT_NUMBERED,       /* records numbered on this CPU: the next record's KE_SEQ_NUM */
+	KE_STAT_UNSENT,         /* numbered records the ring buffer refused */
 	KE_STAT_MAX
 };
 
@@ -95,8 +97,21 @@ struct ke_header {
 	__u32 gid;
 	__u64 cgroup_id;
 	__u32 mntns;            /* mount namespace inode number */
-	__u32 _pad;
+	__u32 seq;              /* KE_SEQ(cpu, n): n-th record numbered on that CPU (0 from the kernel module) */
 };
+
+/*
+ * Every record the programs send is numbered per CPU before it is offered to
+ * the ring buffer, so a record that never arrives shows as a gap even when a
+ * loss counter was reset, and a counter set back shows as a number repeated.
+ * The number wraps: userspace follows it across wraps.
+ */
+#define KE_SEQ_NUM_BITS 22
+#define KE_SEQ_NUM_MASK ((1u << KE_SEQ_NUM_BITS) - 1)
+#define KE_SEQ_CPU_UNNUMBERED 1023u     /* CPUs from 1023 up share this: not checked */
+#define KE_SEQ(cpu, n) (((cpu) < KE_SEQ_CPU_UNNUMBERED ? (cpu) : KE_SEQ_CPU_UNNUMBERED) << KE_SEQ_NUM_BITS | \
+			((n) & KE_SEQ_NUM_MASK))
+#define KE_SEQ_CPU(seq) ((seq) >> KE_SEQ_NUM_BITS)
 
 struct ke_fork {
 	struct ke_header h;     /* h.tgid is the parent */

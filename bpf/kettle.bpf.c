@@ -132,7 +132,7 @@ static __always_inline void header_fill(struct ke_header *h, __u16 type)
 	h->gid = uid_gid >> 32;
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	h->_pad = 0;
+	h->seq = 0;
 }
 
 /* Sends the assembled record; a full ring buffer is counted, never silent. */
@@ -141,9 +141,19 @@ static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	((struct ke_header *)rec)->size = size;
-	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags))
+	struct ke_header *h = rec;
+	__u32 key = KE_STAT_NUMBERED;
+	__u64 *numbered = bpf_map_lookup_elem(&stats, &key);
+
+	h->size = size;
+	if (numbered) {
+		h->seq = KE_SEQ(bpf_get_smp_processor_id(), *numbered);
+		*numbered += 1;
+	}
+	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags)) {
 		stat_inc(loss_stat);
+		stat_inc(KE_STAT_UNSENT);
+	}
 }
 
 /*

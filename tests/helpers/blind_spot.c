@@ -24,6 +24,7 @@
  *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
  *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
  *   blind_spot read PATH             open PATH and read a byte (PATH may be /proc/PID/fd/N)
+ *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
@@ -526,6 +527,16 @@ int main(int argc, char **argv)
 		int fd = open(argv[2], O_RDONLY);
 
 		return fd < 0 || read(fd, &byte, 1) < 0 ? die(argv[2]) : 0;
+	}
+	if (!strcmp(m, "reads") && argc == 4) {
+		for (long i = atol(argv[3]); i > 0; i--) {
+			int fd = open(argv[2], O_RDONLY);
+
+			if (fd < 0)
+				return die(argv[2]);
+			close(fd);
+		}
+		return 0;
 	}
 	if (!strcmp(m, "signal-tracer"))
 		return do_signal_tracer();

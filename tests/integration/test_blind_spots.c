@@ -14,8 +14,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <jansson.h>
 
 #include "kettle_test.h"
@@ -447,6 +450,82 @@ static int signalling_the_collector_is_flagged(void)
 	return flagged("signal", "signal-tracer", "signal-tracer");
 }
 
+static int count_record(void *ctx, void *data, size_t size)
+{
+	(void)data;
+	(void)size;
+	++*(long *)ctx;
+	return 0;
+}
+
+/*
+ * The thief: a process outside the build that reads Kettle's ring buffer (the
+ * newest map named "events" after AFTER_ID) for SECONDS. Exits 0 when it took
+ * records, 1 when it took none, 2 when it found no ring buffer.
+ */
+static void ring_thief(__u32 after_id, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	struct ring_buffer *rb = NULL;
+	long taken = 0;
+
+	while (!rb && time(NULL) < end) {
+		__u32 id = after_id;
+
+		while (!rb && !bpf_map_get_next_id(id, &id)) {
+			struct bpf_map_info info = { 0 };
+			__u32 len = sizeof(info);
+			int fd = bpf_map_get_fd_by_id(id);
+
+			if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_MAP_TYPE_RINGBUF &&
+			    !strcmp(info.name, "events"))
+				rb = ring_buffer__new(fd, count_record, &taken, NULL);
+			else if (fd >= 0)
+				close(fd);
+		}
+		usleep(1000);
+	}
+	if (!rb)
+		_exit(2);
+	while (time(NULL) < end)
+		ring_buffer__consume(rb);
+	_exit(taken > 0 ? 0 : 1);
+}
+
+/*
+ * A root process outside the build reads Kettle's ring buffer while the build
+ * runs: records vanish with no loss counted. The per-CPU record numbers show it.
+ */
+static int ring_buffer_read_by_another_process_is_flagged(void)
+{
+	struct blind_run r;
+	__u32 last_id = 0, id = 0;
+	int rc = bpf_usable(), status = 0;
+	pid_t thief;
+
+	if (rc != TEST_PASS)
+		return rc;
+	while (!bpf_map_get_next_id(id, &id))
+		last_id = id;
+	thief = fork();
+	if (thief == 0)
+		ring_thief(last_id, 6);
+	CHECK(thief > 0, "fork");
+	rc = blind_run(&r, "ring-thief", "reads %s 400000");
+	kill(thief, SIGTERM);
+	CHECK(waitpid(thief, &status, 0) == thief, "thief waited for");
+	CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1,
+	      "the thief found Kettle's ring buffer (status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	CHECK(r.stmt_json && r.completeness, "a statement with a completeness was written");
+	CHECK(!is_complete(&r), "not complete");
+	CHECK(names_reason(&r, "records-unaccounted"), "the reason records-unaccounted is named");
+	CHECK(json_integer_value(json_object_get(r.completeness, "recordsUnaccounted")) > 0,
+	      "recordsUnaccounted counts the vanished records");
+	CHECK(r.status == 125, "kettle run exits 125 (got %d)", r.status);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 /* A server this test runs (outside the traced tree) answers the build: a daemon the record cannot see into. */
 static int daemon_outside_the_build_is_flagged(void)
 {
@@ -641,6 +720,7 @@ static const struct test tests[] = {
 	{ "ptrace_of_outside_process_is_flagged", ptrace_of_outside_process_is_flagged },
 	{ "leaving_the_cgroup_is_flagged", leaving_the_cgroup_is_flagged },
 	{ "signalling_the_collector_is_flagged", signalling_the_collector_is_flagged },
+	{ "ring_buffer_read_by_another_process_is_flagged", ring_buffer_read_by_another_process_is_flagged },
 };
 
 TEST_MAIN("blind_spots", tests)

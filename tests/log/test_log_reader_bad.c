@@ -532,7 +532,7 @@ static int version_error(uint8_t version, const char *error)
 
 static int test_newer_version(void)
 {
-	return version_error(LOG_FORMAT_VERSION + 1, "format version 5 is newer than this kettle reads (1 to 4)");
+	return version_error(LOG_FORMAT_VERSION + 1, "format version 6 is newer than this kettle reads (1 to 5)");
 }
 
 /* ---- environments (version 3) ---- */

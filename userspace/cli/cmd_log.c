@@ -933,6 +933,8 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 	       "  string cut          %" PRIu64 "\n  pending full        %" PRIu64 "\n"
 	       "  tracked full        %" PRIu64 "\n", l->path_truncations, l->argv_truncations,
 	       l->string_truncations, l->pending_full, l->tracked_full);
+	if (f->header.format_version >= 5)
+		printf("  unaccounted         %" PRIu64 "\n", l->records_unaccounted);
 	if (f->header.format_version >= 3)
 		stats_text_env(f, l);
 	stats_text_hash(s);
@@ -1011,6 +1013,12 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 	    (json_object_set_new(o, "env", json_env_rule(&f->header)) ||
 	     json_object_set_new(json_object_get(o, "losses"), "env_truncations",
 				 show_json_u64(s->losses.env_truncations)))) {
+		json_decref(o);
+		return NULL;
+	}
+	if (o && f->header.format_version >= 5 &&
+	    json_object_set_new(json_object_get(o, "losses"), "records_unaccounted",
+				show_json_u64(s->losses.records_unaccounted))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -76,6 +76,7 @@ static void collect_chunk(struct log_collect *c, struct record_decoder *dec, con
 
 		if (len < sizeof(*h) || off + len > chunk->used)
 			break;  /* cannot happen: the drain copies whole records */
+		record_seq_note(&c->seq, h->seq);
 		collect_record(c, dec, h, len);
 		off += EVENT_RECORD_SPAN(len);
 	}
@@ -143,6 +144,7 @@ int log_collect_start(struct log_collect *c)
 	atomic_store(&c->events, 0);
 	atomic_store(&c->processes, 0);
 	c->bad_records = 0;
+	record_seq_init(&c->seq);
 	c->error = 0;
 	return -pthread_create(&c->thread, NULL, collect_main, c);
 }

@@ -13,6 +13,7 @@
 
 #include "collect/event_queue.h"
 #include "collect/kmod_reader.h"
+#include "collect/record_seq.h"
 #include "collect/tracer.h"
 #include "hash/hash_plan.h"
 #include "log/env_redact.h"
@@ -32,6 +33,7 @@ struct log_collect {
 	atomic_uint_fast64_t processes;
 	/* valid after log_collect_join */
 	uint64_t bad_records;           /* kernel records that did not decode */
+	struct record_seq seq;          /* the numbers of the records taken */
 	struct log_hash_stats hash;
 	struct hash_engine_usage hash_usage;
 	int error;                      /* first write or hashing error, -errno */

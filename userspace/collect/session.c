@@ -318,9 +318,24 @@ void session_progress(struct session *s, long live)
 		(unsigned long long)log_losses_total(&l));
 }
 
+/* Records the kernel numbered that neither arrived nor were counted as refused; a failed read counts as one. */
+static uint64_t records_unaccounted(struct session *s)
+{
+	int ncpus = tracer_ncpus(s->tracer);
+	uint64_t *numbered = calloc((size_t)ncpus * 2, sizeof(*numbered));
+	uint64_t off = 1;
+
+	if (numbered && !tracer_read_numbering(s->tracer, numbered, numbered + ncpus))
+		off = record_seq_unaccounted(&s->collect.seq, numbered, numbered + ncpus, ncpus);
+	free(numbered);
+	return off;
+}
+
 void session_stop(struct session *s)
 {
-	/* first: the writer thread, still running, takes its last records */
+	/* first the programs stop, so every record they numbered is in the ring buffer or counted as refused */
+	tracer_detach(s->tracer);
+	/* then the writer thread, still running, takes its last records */
 	if (s->kmod)
 		kmod_reader_stop(s->kmod);
 	if (s->draining)
@@ -339,6 +354,7 @@ void session_stop(struct session *s)
 	if (tracer_read_losses(s->tracer, &s->losses))
 		memset(&s->losses, 0, sizeof(s->losses));
 	s->losses.tracked_full += s->untracked;
+	s->losses.records_unaccounted = records_unaccounted(s);
 }
 
 void session_abort(struct session *s)
@@ -391,8 +407,12 @@ static void report(const struct session *s, int write_err)
 	if (total)
 		fprintf(stderr, "%s: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
 			"%llu paths/argv/strings/environments cut short, %llu syscalls or processes not followed%s\n", s->name,
-			(unsigned long long)(total - cut - unfollowed), (unsigned long long)cut,
+			(unsigned long long)(total - cut - unfollowed - l->records_unaccounted), (unsigned long long)cut,
 			(unsigned long long)unfollowed, s->opt->allow_loss ? "" : " (exit 125; --allow-loss to accept)");
+	if (l->records_unaccounted)
+		fprintf(stderr, "%s: WARNING: %llu records the kernel numbered never arrived and were not counted as "
+			"lost: a loss counter was reset or another process read the ring buffer\n", s->name,
+			(unsigned long long)l->records_unaccounted);
 	if (s->kmod)
 		report_kmod(s);
 	if (s->opt->hash)

@@ -229,6 +229,11 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 			goto fail;
 		}
 	}
+	/* configuration, like the rodata libbpf froze at load: no process can change it afterwards */
+	if (bpf_map_freeze(bpf_map__fd(t->skel->maps.scope_cgrp))) {
+		snprintf(err, errlen, "freezing the cgroup scope failed: %s", strerror(errno));
+		goto fail;
+	}
 	rc = kettle_bpf__attach(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "attaching the tracepoints failed: %s", strerror(-rc));
@@ -339,6 +344,33 @@ int tracer_read_losses(struct tracer *t, struct log_losses *out)
 	out->tracked_full = sum[KE_STAT_TRACKED_FULL];
 	out->env_truncations = sum[KE_STAT_TRUNC_ENV];
 	return 0;
+}
+
+int tracer_read_numbering(struct tracer *t, uint64_t *numbered, uint64_t *unsent)
+{
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	__u32 keys[2] = { KE_STAT_NUMBERED, KE_STAT_UNSENT };
+	uint64_t *outs[2] = { numbered, unsent };
+	__u64 vals[t->ncpus];
+
+	for (int k = 0; k < 2; k++) {
+		if (bpf_map_lookup_elem(fd, &keys[k], vals))
+			return -errno;
+		for (int c = 0; c < t->ncpus; c++)
+			outs[k][c] = vals[c];
+	}
+	return 0;
+}
+
+int tracer_ncpus(const struct tracer *t)
+{
+	return t->ncpus;
+}
+
+void tracer_detach(struct tracer *t)
+{
+	if (t)
+		kettle_bpf__detach(t->skel);
 }
 
 int tracer_ringbuf_fd(struct tracer *t)

@@ -43,8 +43,17 @@ struct pid_list;
 int tracer_tracked_pids(struct tracer *t, struct pid_list *out);
 /* Sums the per-CPU loss and truncation counters. */
 int tracer_read_losses(struct tracer *t, struct log_losses *out);
+/*
+ * The records each CPU numbered and those its ring buffer refused, summed
+ * with the checked record numbers (collect/record_seq.h).  Both arrays hold
+ * tracer_ncpus() entries.  0, or -errno.
+ */
+int tracer_read_numbering(struct tracer *t, uint64_t *numbered, uint64_t *unsent);
+int tracer_ncpus(const struct tracer *t);
 /* The ring buffer map's fd, for the drain thread. */
 int tracer_ringbuf_fd(struct tracer *t);
+/* Stops the programs: nothing is numbered or sent after this returns. */
+void tracer_detach(struct tracer *t);
 void tracer_close(struct tracer *t);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_FORMAT_VERSION 4
+#define LOG_FORMAT_VERSION 5
 #define LOG_FORMAT_VERSION_MIN 1        /* the oldest version the reader still reads */
 
 enum log_event_type {
@@ -349,13 +349,18 @@ struct log_losses {
 	uint64_t pending_full;
 	uint64_t tracked_full;
 	uint64_t env_truncations;       /* environments cut or with a piece lost (version 3) */
+	/*
+	 * Records the kernel numbered that neither arrived nor were counted as
+	 * lost, or numbers that went back: a loss without a trace (version 5).
+	 */
+	uint64_t records_unaccounted;
 };
 
 /* Everything the record misses or had to cut, in one number. */
 static inline uint64_t log_losses_total(const struct log_losses *l)
 {
 	uint64_t sum = l->path_truncations + l->argv_truncations + l->string_truncations +
-		       l->pending_full + l->tracked_full + l->env_truncations;
+		       l->pending_full + l->tracked_full + l->env_truncations + l->records_unaccounted;
 
 	for (int i = 0; i < LOG_EV_TYPE_MAX; i++)
 		sum += l->ringbuf_drops[i];

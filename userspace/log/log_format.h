@@ -162,9 +162,9 @@ static inline void log_site_seen(struct log_site_cache *c, uint32_t tgid, uint32
 }
 
 /* [[ringbuf_drops * event types], path  -- LOG_EV_TYPE_MAX entries (version 1: 6), argv, string, pending_full, tracked_full,
- *  env]  -- env since version 3 */
+ *  env, unaccounted]  -- env since version 3, unaccounted since version 5 */
 enum { LOSS_DROPS, LOSS_PATH, LOSS_ARGV, LOSS_STRING, LOSS_PENDING, LOSS_TRACKED, LOSS_NFIELDS_V2,
-       LOSS_ENV = LOSS_NFIELDS_V2, LOSS_NFIELDS };
+       LOSS_ENV = LOSS_NFIELDS_V2, LOSS_NFIELDS_V4, LOSS_UNACCOUNTED = LOSS_NFIELDS_V4, LOSS_NFIELDS };
 /* [9, boot_ns, events, losses, sha256] */
 enum { CP_KIND, CP_BOOT, CP_EVENTS, CP_LOSSES, CP_SHA256, CP_NFIELDS };
 /* [queued, hashed, failed, changed, queue_full] */

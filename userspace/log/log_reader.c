@@ -1200,7 +1200,7 @@ static int read_losses(struct rd *r, struct log_losses *l)
 {
 	size_t n = 0;
 
-	size_t want = r->version >= 3 ? LOSS_NFIELDS : LOSS_NFIELDS_V2;
+	size_t want = r->version >= 5 ? LOSS_NFIELDS : r->version >= 3 ? LOSS_NFIELDS_V4 : LOSS_NFIELDS_V2;
 
 	TRY(get_array(r, "losses", want, want, &n));
 	TRY(read_u64_array(r, "ringbuf_drops", l->ringbuf_drops, r->ntypes));
@@ -1209,7 +1209,9 @@ static int read_losses(struct rd *r, struct log_losses *l)
 	TRY(get_uint(r, "string_truncations", UINT64_MAX, &l->string_truncations));
 	TRY(get_uint(r, "pending_full", UINT64_MAX, &l->pending_full));
 	TRY(get_uint(r, "tracked_full", UINT64_MAX, &l->tracked_full));
-	return n > LOSS_ENV ? get_uint(r, "env_truncations", UINT64_MAX, &l->env_truncations) : RD_OK;
+	if (n > LOSS_ENV)
+		TRY(get_uint(r, "env_truncations", UINT64_MAX, &l->env_truncations));
+	return n > LOSS_UNACCOUNTED ? get_uint(r, "records_unaccounted", UINT64_MAX, &l->records_unaccounted) : RD_OK;
 }
 
 /* SHA-256 of the bytes before the current record. */

@@ -1478,6 +1478,7 @@ static void put_losses(struct log_writer *w, const struct log_losses *l)
 	put_uint(w, l->pending_full);
 	put_uint(w, l->tracked_full);
 	put_uint(w, l->env_truncations);
+	put_uint(w, l->records_unaccounted);
 }
 
 /* SHA-256 of every byte written so far, without ending the running digest; OUT goes unused after a failure. */

@@ -843,6 +843,8 @@ static json_t *completeness(const struct log_file *f, const struct provenance_fa
 	/* since log format 3: an older log's statement stays as it was */
 	if (c && f->header.format_version >= 3 && set(c, "environmentTruncations", ju64(l->env_truncations)))
 		c = (json_decref(c), NULL);
+	if (c && f->header.format_version >= 5 && set(c, "recordsUnaccounted", ju64(l->records_unaccounted)))
+		c = (json_decref(c), NULL);
 	if (c && f->header.format_version >= 4 &&
 	    (set(c, "reasons", json_incref(reasons)) || set(c, "reasonsTotal", ju64(x->nreasons)) ||
 	     set(c, "intermediates", ju64(x->intermediates))))
@@ -922,6 +924,12 @@ static int record_reasons(struct conv *c)
 		snprintf(detail, sizeof(detail), "%" PRIu64 " events or digests were lost or cut"
 			 " (kettle log stats shows which)", c->facts->losses);
 		reason_file(c, "events-lost", NULL, detail);
+	}
+	if (c->f->trailer.losses.records_unaccounted) {
+		snprintf(detail, sizeof(detail), "%" PRIu64 " numbered kernel records neither arrived nor were"
+			 " counted lost (counter reset, or another ring reader)",
+			 c->f->trailer.losses.records_unaccounted);
+		reason_file(c, "records-unaccounted", NULL, detail);
 	}
 	if (c->facts->mid_build)
 		reason_file(c, "began-mid-build", NULL,
