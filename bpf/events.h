@@ -71,6 +71,7 @@ enum ke_stat {
 #define KE_PATH_TRUNCATED  0x1  /* walk stopped early: leading components missing */
 #define KE_PATH_UNREACHABLE 0x2 /* no file object: blob is empty */
 #define KE_PATH_UNLINKED   0x4  /* the file has no name left (memfd, O_TMPFILE, deleted): the path names nothing */
+#define KE_PATH_BLOCK_DEVICE 0x8 /* the file is a block device: a disk's bytes, wherever its node lives */
 
 /*
  * Which call an open came from.  The last three give a process a file it did

@@ -685,10 +685,17 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 	return dev;
 }
 
+#define S_IFMT_NR   00170000
+#define S_IFSOCK_NR 0140000
+#define S_IFBLK_NR  0060000
+
 static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct inode___timespec *old = (void *)inode;
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT_NR) == S_IFBLK_NR)
+		ev->path_flags |= KE_PATH_BLOCK_DEVICE;
 
 	ev->dev = inode_dev(inode);
 	ev->ino = BPF_CORE_READ(inode, i_ino);
@@ -947,8 +954,6 @@ static __always_inline int fop_exit(long ret, __u32 call)
 #define EINPROGRESS_NR 115
 #define AF_INET_NR  2
 #define AF_INET6_NR 10
-#define S_IFMT_NR   00170000
-#define S_IFSOCK_NR 0140000
 #define SA_COPY_MAX 112         /* covers sockaddr_in6 (28) and sockaddr_un (110) */
 
 /*

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -526,6 +527,48 @@ static int ring_buffer_read_by_another_process_is_flagged(void)
 	return TEST_PASS;
 }
 
+/*
+ * The first block device of this machine, read by the build through a node of
+ * its own outside /dev (mknod in the build's directory): no path prefix hides a
+ * disk. DEV_NODE receives the /dev name, NODE the made one.
+ */
+static int block_device_nodes(char *dev_node, size_t dlen, char *node, size_t nlen)
+{
+	char line[300], name[256];
+	unsigned int major, minor;
+	FILE *f = popen("for d in /sys/dev/block/*; do n=$(sed -n 's/^DEVNAME=//p' $d/uevent);"
+			" [ -b \"/dev/$n\" ] && { echo \"${d##*/} /dev/$n\"; break; }; done", "r");
+	bool got = f && fgets(line, sizeof(line), f) && sscanf(line, "%u:%u %255s", &major, &minor, name) == 3;
+
+	if (f)
+		pclose(f);
+	if (!got)
+		return 77;
+	snprintf(dev_node, dlen, "%s", name);
+	snprintf(node, nlen, "/tmp/kettle-test-%d-disk", (int)getpid());
+	unlink(node);
+	if (mknod(node, S_IFBLK | 0600, makedev(major, minor)))
+		return 77;
+	return 0;
+}
+
+static int block_device_read_is_flagged(void)
+{
+	char dev_node[256], node[128], args[400];
+	int rc = block_device_nodes(dev_node, sizeof(dev_node), node, sizeof(node));
+
+	if (rc == 77)
+		return test_skip("no block device to read here");
+	snprintf(args, sizeof(args), "read %s", dev_node);
+	rc = flagged("block-device", args, "block-device");
+	if (rc == TEST_PASS) {
+		snprintf(args, sizeof(args), "read %s", node);
+		rc = flagged("block-device-node", args, "block-device");
+	}
+	unlink(node);
+	return rc;
+}
+
 /* A server this test runs (outside the traced tree) answers the build: a daemon the record cannot see into. */
 static int daemon_outside_the_build_is_flagged(void)
 {
@@ -721,6 +764,7 @@ static const struct test tests[] = {
 	{ "leaving_the_cgroup_is_flagged", leaving_the_cgroup_is_flagged },
 	{ "signalling_the_collector_is_flagged", signalling_the_collector_is_flagged },
 	{ "ring_buffer_read_by_another_process_is_flagged", ring_buffer_read_by_another_process_is_flagged },
+	{ "block_device_read_is_flagged", block_device_read_is_flagged },
 };
 
 TEST_MAIN("blind_spots", tests)

@@ -123,6 +123,11 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 
 	if (!p || ev->open.result < 0)
 		return NULL;
+	/* a disk's bytes: too many to hash, and the file systems on it change them under the build */
+	if (ev->open.path_flags & LOG_PATH_BLOCK_DEVICE) {
+		*detail = writes ? "opened a block device for writing" : "opened a block device: its bytes are an input Kettle cannot hash";
+		return "block-device";
+	}
 	if (writes && has_prefix(p, "/sys/fs/cgroup/") &&
 	    (!strcmp(base_name(p), "cgroup.procs") || !strcmp(base_name(p), "cgroup.threads"))) {
 		*detail = "opened a cgroup's process list for writing: a process moved there leaves Kettle's scope";
