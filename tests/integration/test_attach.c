@@ -6,6 +6,7 @@
 
 #include "collect/cgroup_scope.h"
 #include "collect/proc_scan.h"
+#include "digest_check.h"
 #include "kettle_test.h"
 
 /* Starts `kettle attach --no-progress -o LOG OPTS...` with stderr on a pipe (*ERR_FD). Pid or -1. */
@@ -356,6 +357,57 @@ static int until_exit_ends_with_the_tree(void)
 	return TEST_PASS;
 }
 
+/* A file the target holds open when the attach begins is an input with its identity and digest. */
+static int files_held_at_attach_are_recorded(void)
+{
+	char dir[256], log[300], target[32], err[4096], go[300], held[300];
+	const char *opts[] = { "--pid", target, "--until-exit", NULL };
+	struct log_file f = { 0 };
+	const struct log_event *ev;
+	const struct log_digest *d;
+	struct stat st;
+	pid_t sh, kettle;
+	int fd, rc = bpf_usable();
+
+	if (rc)
+		return rc;
+	test_workdir("attach-held", dir, log);
+	snprintf(held, sizeof(held), "%s/held.txt", dir);
+	CHECK(write_text(held, "held before the attach\n") == 0 && stat(held, &st) == 0, "write %s", held);
+	/* the shell opens held.txt as fd 7 long before kettle attaches, and never opens it again */
+	sh = start_shell(dir, "exec 7<held.txt; while [ ! -e go ]; do sleep 0.02; done");
+	CHECK(sh > 0, "fork");
+	snprintf(target, sizeof(target), "%d", (int)sh);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	usleep(200000);
+	kettle = attach_start(log, opts, &fd, 0);
+	CHECK(kettle > 0, "fork kettle");
+	if (!wait_following(fd, err, sizeof(err))) {
+		stop_shell(sh);
+		CHECK(false, "kettle attach did not start following: %s", err);
+	}
+	CHECK(touch(go) == 0, "create %s", go);
+	rc = wait_exit_within(kettle, 10);
+	if (rc == -2) {
+		kill(kettle, SIGKILL);
+		waitpid(kettle, NULL, 0);
+	}
+	stop_shell(sh);
+	read_rest(fd, err, sizeof(err));
+	CHECK(rc == 0, "kettle attach exited %d: %s", rc, err);
+	CHECK(log_load(log, &f) == 0, "log unreadable");
+	ev = find_open(&f, held);
+	CHECK(ev, "the file held at the attach is not in the log");
+	CHECK(ev->open.call == LOG_CALL_INHERITED && ev->open.result == 7 && ev->tgid == (uint32_t)sh,
+	      "held.txt: call %u fd %d pid %u, expected inherited fd 7 of %d", ev->open.call, ev->open.result,
+	      ev->tgid, (int)sh);
+	CHECK(ev->open.dev == st.st_dev && ev->open.ino == st.st_ino, "held.txt: the identity is the file's");
+	d = find_digest(&f, held, LOG_DIGEST_INPUT);
+	CHECK(d && digest_is_content(d, held), "held.txt was hashed as an input");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 /* Forks a process that joins cgroup CG (when given), then runs `sh -c SCRIPT`. */
 static pid_t start_in_cgroup(const char *cg, const char *script)
 {
@@ -530,6 +582,7 @@ static const struct test tests[] = {
 	{ "until_exit_ends_with_the_tree", until_exit_ends_with_the_tree },
 	{ "cgroup_attach_records_inside_only", cgroup_attach_records_inside_only },
 	{ "bad_targets_are_one_line_errors", bad_targets_are_one_line_errors },
+	{ "files_held_at_attach_are_recorded", files_held_at_attach_are_recorded },
 };
 
 TEST_MAIN("attach", tests)

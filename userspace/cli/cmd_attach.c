@@ -20,6 +20,7 @@
 #include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "collect/cgroup_scope.h"
+#include "collect/inherited_fds.h"
 #include "collect/proc_scan.h"
 #include "collect/proc_snapshot.h"
 #include "collect/session.h"
@@ -313,6 +314,9 @@ static int write_snapshots(struct attach_state *st)
 		/* What was running is hashed like what the build runs later. */
 		if (!rc && plan)
 			rc = hash_plan_event(plan, log, &ev);
+		/* and the files it holds are inputs it may read from now on */
+		if (!rc && !pi.gone)
+			rc = inherited_fds_record(&st->session, pi.pid, INHERITED_ALL_OPEN);
 		proc_info_free(&pi);
 	}
 	if (rc)

@@ -452,7 +452,7 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 
 	if (session_open(s, &o->s, "kettle run", rs->tracer, &h))
 		return -1;
-	if (inherited_fds_record(s, rs->child.pid)) {
+	if (inherited_fds_record(s, rs->child.pid, INHERITED_ACROSS_EXEC)) {
 		cli_err("run", "cannot record the descriptors the command inherits");
 		session_abort(s);
 		return -1;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The descriptors a build inherits from kettle run's caller, recorded before it starts. */
+/* The descriptors a build holds without having opened them in the record: at kettle run's start, at kettle attach. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,7 @@ static long fd_flags(pid_t pid, int fd)
 	return flags;
 }
 
-static int record_fd(struct session *s, pid_t pid, int fd)
+static int record_fd(struct session *s, pid_t pid, int fd, enum inherited_fds_which which)
 {
 	char link[64], path[4096];
 	struct log_event ev = { .type = LOG_EV_OPEN, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = pid, .tid = pid };
@@ -38,7 +38,7 @@ static int record_fd(struct session *s, pid_t pid, int fd)
 	struct stat st;
 	ssize_t n;
 
-	if (flags < 0 || (flags & O_CLOEXEC))
+	if (flags < 0 || (which == INHERITED_ACROSS_EXEC && (flags & O_CLOEXEC)))
 		return 0;       /* gone, or closed by the exec */
 	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
 	if (stat(link, &st))
@@ -69,7 +69,7 @@ static int record_fd(struct session *s, pid_t pid, int fd)
 	return session_write_early(s, &ev);
 }
 
-int inherited_fds_record(struct session *s, pid_t pid)
+int inherited_fds_record(struct session *s, pid_t pid, enum inherited_fds_which which)
 {
 	char dir_path[64];
 	struct dirent *d;
@@ -79,13 +79,13 @@ int inherited_fds_record(struct session *s, pid_t pid)
 	snprintf(dir_path, sizeof(dir_path), "/proc/%d/fd", (int)pid);
 	dir = opendir(dir_path);
 	if (!dir)
-		return -errno;
+		return errno == ENOENT || errno == ESRCH ? 0 : -errno;        /* exited meanwhile: nothing held */
 	while (!rc && (d = readdir(dir))) {
 		char *end;
 		long fd = strtol(d->d_name, &end, 10);
 
 		if (d->d_name[0] != '.' && !*end && fd >= 0 && fd <= 1 << 20)
-			rc = record_fd(s, pid, (int)fd);
+			rc = record_fd(s, pid, (int)fd, which);
 	}
 	closedir(dir);
 	return rc;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a build gets from kettle run's caller without opening it: the
- * descriptors its root holds when it starts (stdin from a file, a socket).
+ * What a build gets without opening it: the descriptors its root holds when
+ * kettle run starts it (stdin from a file, a socket), or those a process
+ * already running holds when kettle attach begins.
  * A regular file is an input like any the build opens; a socket reaches a
  * peer outside the build and is a completeness reason.
  */
@@ -12,12 +13,17 @@
 
 #include "collect/session.h"
 
+enum inherited_fds_which {
+	INHERITED_ACROSS_EXEC,  /* kettle run: what the root, held before its exec, keeps across it */
+	INHERITED_ALL_OPEN,     /* kettle attach: everything a running process holds */
+};
+
 /*
- * Records the descriptors that PID (held before its exec) will keep across
- * exec: an open event (call LOG_CALL_INHERITED) for each regular file, an
- * inherited-socket notice for each socket other than stdout and stderr.
- * Before session_collect_start.  0, or -errno.
+ * Records PID's descriptors (WHICH of them): an open event (call
+ * LOG_CALL_INHERITED) for each regular file, an inherited-socket notice for
+ * each socket other than stdout and stderr.  Before session_collect_start.
+ * 0 (also when PID is gone), or -errno.
  */
-int inherited_fds_record(struct session *s, pid_t pid);
+int inherited_fds_record(struct session *s, pid_t pid, enum inherited_fds_which which);
 
 #endif
