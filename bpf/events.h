@@ -332,6 +332,8 @@ enum ke_sys_class {
 	KE_SYS_CLONE,               /* notice when the flags ask for a new namespace */
 	KE_SYS_CLONE3,
 	KE_SYS_PROCESS_VM,          /* notice when the target is not tracked */
+	KE_SYS_EXECVE_COMPAT,       /* 32-bit execve, execveat: a failure recorded like a native one */
+	KE_SYS_EXECVEAT_COMPAT,     /* (a success is the exec event, whatever the caller's width) */
 	/* native only, failures recorded too (the syscalls:sys_exit_* programs of before, folded in) */
 	KE_SYS_EXECVE = 0x50,       /* a failed exec */
 	KE_SYS_EXECVEAT,

@@ -757,11 +757,10 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 }
 
 /* exec: success is reported by sched_process_exec; only failures here. */
-static __always_inline int exec_exit(long ret, __u32 call)
+/* A failed exec; P holds the call's arguments (name, dfd, flags), native or 32-bit. */
+static __always_inline int exec_exit(long ret, struct call_args *p)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct pt_regs *regs;
-	struct call_args p = { .call = call, .dfd = AT_FDCWD };
 	struct scratch *s;
 	struct ke_exec_fail *ev;
 	__u32 off = sizeof(struct ke_exec_fail);
@@ -771,20 +770,12 @@ static __always_inline int exec_exit(long ret, __u32 call)
 	s = scratch_get();
 	if (!s)
 		return 0;
-	regs = call_regs();
-	if (call == KE_CALL_EXECVEAT) {
-		p.dfd = regs->di;
-		p.name = regs->si;
-		p.flags = regs->r8;
-	} else {
-		p.name = regs->di;
-	}
 	ev = (void *)s->buf;
 	header_fill(&ev->h, KE_EXEC_FAIL);
 	ev->err = -ret;
-	ev->call = call;
+	ev->call = p->call;
 	ev->ppid = parent_tgid(task);
-	failed_name_append(s, &off, task, &p, &ev->base_len, &ev->base_flags, &ev->name_len);
+	failed_name_append(s, &off, task, p, &ev->base_len, &ev->base_flags, &ev->name_len);
 	record_submit(ev, off, KE_EXEC_FAIL);
 	return 0;
 }
@@ -1448,13 +1439,31 @@ static __always_inline bool pid_tracked(__u32 pid)
  * detaching such a link waits for a grace period (60 ms here, one after
  * the other), while a tp_btf link goes away at once.
  */
+static __always_inline int native_exec_exit(long ret, __u32 call)
+{
+	struct call_args p = { .call = call, .dfd = AT_FDCWD };
+	struct pt_regs *regs;
+
+	if (ret >= 0)
+		return 0;
+	regs = call_regs();
+	if (call == KE_CALL_EXECVEAT) {
+		p.dfd = regs->di;
+		p.name = regs->si;
+		p.flags = regs->r8;
+	} else {
+		p.name = regs->di;
+	}
+	return exec_exit(ret, &p);
+}
+
 static __always_inline int recorded_call_exit(__u32 cls, long ret)
 {
 	if (cls >= KE_SYS_NET)
 		return net_exit(ret, cls - KE_SYS_NET);
 	if (cls >= KE_SYS_FOP)
 		return fop_exit(ret, cls - KE_SYS_FOP);
-	return exec_exit(ret, cls == KE_SYS_EXECVE ? KE_CALL_EXECVE : KE_CALL_EXECVEAT);
+	return native_exec_exit(ret, cls == KE_SYS_EXECVE ? KE_CALL_EXECVE : KE_CALL_EXECVEAT);
 }
 
 /*
@@ -1523,7 +1532,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	}
 	arg1 = compat ? BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
 	arg2 = compat ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, si);
-	if (cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) {
+	if ((cls < KE_SYS_OPEN || cls > KE_SYS_CREAT) && cls != KE_SYS_EXECVE_COMPAT && cls != KE_SYS_EXECVEAT_COMPAT) {
 		/* a call that failed read, ran or reached nothing */
 		if (ret < 0)
 			return 0;
@@ -1545,6 +1554,17 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			open_args(cls, arg1, arg2, a3, a4, &a);
 		return open_exit(ret, &a, compat ? KE_OPEN_COMPAT : 0);
 	}
+	case KE_SYS_EXECVE_COMPAT:
+		a.call = KE_CALL_EXECVE;
+		a.dfd = AT_FDCWD;
+		a.name = (__u32)arg1;
+		return exec_exit(ret, &a);
+	case KE_SYS_EXECVEAT_COMPAT:
+		a.call = KE_CALL_EXECVEAT;
+		a.dfd = (__s32)arg1;
+		a.name = (__u32)arg2;
+		a.flags = (__u32)BPF_CORE_READ(regs, di);
+		return exec_exit(ret, &a);
 	case KE_SYS_OPEN_BY_HANDLE:
 		fd_open_send(task, ret, KE_CALL_OPEN_BY_HANDLE);
 		break;

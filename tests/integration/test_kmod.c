@@ -184,6 +184,35 @@ static int io_uring_is_recorded_on_6_1(void)
 	return TEST_PASS;
 }
 
+/*
+ * Class 5 of docs/threat-model.md where 32-bit code runs (this host's kernel
+ * refuses it): an int 0x80 open from a 64-bit program and an ia32 program's
+ * open, failed exec and exec are in the log like native ones, its input is a
+ * dependency, and the provenance is complete.
+ */
+static int compat_calls_are_recorded_on_6_1(void)
+{
+	char v[64];
+
+	if (run_ready())
+		return TEST_SKIP;
+	CHECK(run_fact("ia32_status", v, sizeof(v)) && !strcmp(v, "0"),
+	      "kettle run of the 32-bit programs: %s (complete: exit 0)\n%s",
+	      run_fact("ia32_status", v, sizeof(v)) ?: "(no line)", output);
+	CHECK(run_fact("int80_opens", v, sizeof(v)) && strcmp(v, "0"), "the int 0x80 open is in kettle log files: %s",
+	      run_fact("int80_opens", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("ia32_opens", v, sizeof(v)) && strcmp(v, "0"), "the ia32 program's open is in kettle log files: %s",
+	      run_fact("ia32_opens", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("ia32_execs", v, sizeof(v)) && !strcmp(v, "2"), "execs of guest_ia32 and, by it, guest_true: %s",
+	      run_fact("ia32_execs", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("ia32_exec_failed", v, sizeof(v)) && !strcmp(v, "1"), "the ia32 program's failed exec: %s",
+	      run_fact("ia32_exec_failed", v, sizeof(v)) ?: "(no line)");
+	CHECK(!strstr(output, "compat-syscall"), "no compat-syscall reason: every 32-bit call was recorded");
+	CHECK(run_fact("ia32_dependency", v, sizeof(v)) && strcmp(v, "0"),
+	      "the ia32 program's input is a resolved dependency: %s", run_fact("ia32_dependency", v, sizeof(v)) ?: "(no line)");
+	return TEST_PASS;
+}
+
 static int kettle_run_refuses_busy_device(void)
 {
 	char v[64];
@@ -410,6 +439,7 @@ static const struct test tests[] = {
 	T(descendant_cgroup_measured), T(scope_cleared), T(unload_refused_while_open), T(unload),
 	T(reload), T(dropped_counted), T(unload_during_execs), T(kernel_log_clean),
 	T(guest_finished), T(kettle_run_succeeds), T(kettle_run_refuses_busy_device), T(io_uring_is_recorded_on_6_1),
+	T(compat_calls_are_recorded_on_6_1),
 	T(log_has_kernel_digests), T(log_has_kmod_stats), T(provenance_marks_kernel_digests),
 	T(host_run_without_module),
 #undef T

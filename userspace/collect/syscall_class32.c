@@ -16,9 +16,8 @@
 
 void syscall_class_compat(uint8_t t[KE_SYSCALL_NR_MAX])
 {
-	/* Every 32-bit call that is an event or a notice when native. */
+	/* Every 32-bit call that is an event or a notice when native, but read here only as a notice. */
 	static const unsigned short noticed[] = {
-		__NR_execve, __NR_execveat,
 		__NR_rename, __NR_renameat, __NR_renameat2, __NR_unlink, __NR_unlinkat, __NR_rmdir,
 		__NR_mkdir, __NR_mkdirat, __NR_link, __NR_linkat, __NR_symlink, __NR_symlinkat,
 		__NR_truncate, __NR_truncate64, __NR_ftruncate, __NR_ftruncate64, __NR_chmod, __NR_fchmod,
@@ -41,4 +40,6 @@ void syscall_class_compat(uint8_t t[KE_SYSCALL_NR_MAX])
 	t[__NR_openat] = KE_SYS_OPENAT;
 	t[__NR_openat2] = KE_SYS_OPENAT2;
 	t[__NR_creat] = KE_SYS_CREAT;
+	t[__NR_execve] = KE_SYS_EXECVE_COMPAT;
+	t[__NR_execveat] = KE_SYS_EXECVEAT_COMPAT;
 }
