@@ -287,6 +287,8 @@ enum ke_notice_what {
 				     * the build made: arg0 = the client's pid (unix), arg1 = KE_DAEMON_FOLLOWED |
 				     * family << 16 | the loopback port (TCP) */
 	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
+	/* 20 is userspace's (a pipe from outside the build was read: log/log_event.h) */
+	KE_NOTICE_INHERITED_PIPE = 20,
 	KE_NOTICE_WHAT_MAX
 };
 
@@ -339,6 +341,20 @@ enum ke_sys_class {
 	KE_SYS_EXECVEAT,
 	KE_SYS_FOP = 0x80,          /* + enum ke_fop_call: a file-tree change */
 	KE_SYS_NET = 0xa0,          /* + enum ke_net_call: a socket call; connect, bind, send*: copied at entry too */
+};
+
+/*
+ * What the iterator program pipe_states writes for each pipe or FIFO the
+ * collector itself holds (they are what the build inherits): how far its
+ * readers have got.  A reader moves tail or the tail buffer's offset; a
+ * writer moves neither.
+ */
+struct ke_pipe_state {
+	__u32 fd;
+	__u32 tail;
+	__u64 ino;
+	__u32 tail_offset;
+	__u32 _pad;
 };
 
 /* ==== kmod: records and ioctls of /dev/kettle (kmod/, docs/kmod.md) ==== */

@@ -688,6 +688,7 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 #define S_IFMT_NR   00170000
 #define S_IFSOCK_NR 0140000
 #define S_IFBLK_NR  0060000
+#define S_IFIFO_NR  0010000
 
 static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 {
@@ -2010,5 +2011,42 @@ int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
 		uring_send_done(req, op, res);
 		break;
 	}
+	return 0;
+}
+
+/*
+ * Run by the collector on itself at the start and at the end of kettle run
+ * (collect/inherited_pipes.c): the pipes it holds are those the build
+ * inherits, and a read by the build moves their reader position.  Nothing
+ * runs it on the build's behalf, so it costs the build nothing.
+ */
+SEC("iter/task_file")
+int pipe_states(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct ke_pipe_state st = {};
+	struct pipe_inode_info *pipe;
+	struct pipe_buffer *bufs;
+	__u32 ring;
+
+	if (!task || !file || task->tgid != collector_tgid)
+		return 0;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT_NR) != S_IFIFO_NR)
+		return 0;
+	pipe = BPF_CORE_READ(file, f_inode, i_pipe);
+	if (!pipe)
+		return 0;
+	st.fd = ctx->fd;
+	st.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	st.tail = BPF_CORE_READ(pipe, tail);
+	ring = BPF_CORE_READ(pipe, ring_size);
+	bufs = BPF_CORE_READ(pipe, bufs);
+	if (ring && bufs) {
+		struct pipe_buffer *b = (void *)bufs + (__u64)(st.tail & (ring - 1)) * bpf_core_type_size(struct pipe_buffer);
+
+		st.tail_offset = BPF_CORE_READ(b, offset);
+	}
+	bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
 	return 0;
 }

@@ -661,7 +661,8 @@ static int input_on_fuse_is_flagged(void)
  * kettle run in DIR with descriptor FD of the build set to NEW_FD (a file or a
  * socket of this test, outside the build), on `sh -c 'cat > out'`.  Its exit status.
  */
-static int run_with_descriptor(const char *dir, const char *log, const char *stmt, int fd, int new_fd)
+static int run_script_with_descriptor(const char *dir, const char *log, const char *stmt, int fd, int new_fd,
+				      const char *script)
 {
 	char kettle[512];
 	int status;
@@ -677,12 +678,71 @@ static int run_with_descriptor(const char *dir, const char *log, const char *stm
 		if (fd != 0 && dup2(open("/dev/null", O_RDONLY), 0) < 0)
 			_exit(125);
 		execl(kettle, kettle, "run", "--no-progress", "-o", log, "--provenance", stmt, "--",
-		      "/bin/sh", "-c", "cat > out", (char *)NULL);
+		      "/bin/sh", "-c", script, (char *)NULL);
 		_exit(125);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+static int run_with_descriptor(const char *dir, const char *log, const char *stmt, int fd, int new_fd)
+{
+	return run_script_with_descriptor(dir, log, stmt, fd, new_fd, "cat > out");
+}
+
+/*
+ * `producer | kettle run -- SCRIPT`: stdin is a pipe whose bytes come from
+ * outside the build. Read, it is the reason inherited-pipe; left unread, the
+ * provenance stays complete. The status of kettle run, or -1.
+ */
+static int run_on_piped_stdin(struct blind_run *r, const char *name, const char *script)
+{
+	int p[2], rc;
+
+	test_workdir(name, r->dir, r->log);
+	snprintf(r->stmt, sizeof(r->stmt), "%s/statement.json", r->dir);
+	if (pipe(p) || write(p[1], "from outside\n", 13) != 13)
+		return -1;
+	close(p[1]);
+	rc = run_script_with_descriptor(r->dir, r->log, r->stmt, 0, p[0], script);
+	close(p[0]);
+	r->stmt_json = json_load_file(r->stmt, 0, NULL);
+	r->completeness = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
+		json_object_get(r->stmt_json, "predicate"), "runDetails"), "byproducts"), 0), "annotations"),
+		"completeness");
+	return rc;
+}
+
+static int piped_stdin_read_is_flagged(void)
+{
+	struct blind_run r = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = run_on_piped_stdin(&r, "piped-read", "cat > out");
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(r.completeness && !is_complete(&r), "not complete");
+	CHECK(names_reason(&r, "inherited-pipe"), "the reason inherited-pipe is named");
+	CHECK(test_sh("grep -q 'from outside' '%s/out'", r.dir) == 0, "the build did get the bytes");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int piped_stdin_left_unread_stays_complete(void)
+{
+	struct blind_run r = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = run_on_piped_stdin(&r, "piped-unread", "echo built > out");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(r.completeness && is_complete(&r), "complete: the build never read its stdin");
+	CHECK(!names_reason(&r, "inherited-pipe"), "no inherited-pipe reason");
+	blind_run_free(&r);
+	return TEST_PASS;
 }
 
 /* stdin from a file: the file is an input, with its digest, though the build never opened it. */
@@ -765,6 +825,8 @@ static const struct test tests[] = {
 	{ "signalling_the_collector_is_flagged", signalling_the_collector_is_flagged },
 	{ "ring_buffer_read_by_another_process_is_flagged", ring_buffer_read_by_another_process_is_flagged },
 	{ "block_device_read_is_flagged", block_device_read_is_flagged },
+	{ "piped_stdin_read_is_flagged", piped_stdin_read_is_flagged },
+	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
 };
 
 TEST_MAIN("blind_spots", tests)

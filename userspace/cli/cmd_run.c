@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "collect/cgroup_scope.h"
 #include "collect/inherited_fds.h"
+#include "collect/inherited_pipes.h"
 #include "collect/kmod_reader.h"
 #include "collect/proc_scan.h"
 #include "collect/session.h"
@@ -311,7 +312,25 @@ struct run_state {
 	const char *kmod_state;         /* header option "kmod": used, absent, off */
 	struct spawn child;
 	bool spawned;
+	struct inherited_pipes pipes;   /* pipes from the caller the build may read */
 };
+
+/* The inherited pipes the build read, while the tracer can still look at them. */
+static void note_pipes_read(struct run_state *rs, struct session *s)
+{
+	int fds[SESSION_PIPES_READ_MAX];
+	int n = inherited_pipes_read(&rs->pipes, rs->tracer, fds, SESSION_PIPES_READ_MAX);
+
+	if (n < 0) {
+		/* not knowing whether the build read them is itself the reason */
+		cli_err("run", "cannot read the state of the pipes the command inherited: %s", strerror(-n));
+		for (size_t i = 0; i < rs->pipes.n && i < SESSION_PIPES_READ_MAX; i++)
+			session_note_pipe_read(s, rs->child.pid, (int)rs->pipes.at_start[i].fd);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		session_note_pipe_read(s, rs->child.pid, fds[i]);
+}
 
 static void run_abort(struct run_state *rs)
 {
@@ -423,9 +442,10 @@ static uint32_t git_options(struct git_source *src, struct log_option *opts)
 	return 4;
 }
 
-static int run_session_open(const struct run_options *o, const struct run_state *rs, struct session *s)
+static int run_session_open(const struct run_options *o, struct run_state *rs, struct session *s)
 {
 	struct git_source git;
+	int rc;
 	char scope[600];
 	uint32_t ncmd = 0, nopts = 5;
 
@@ -454,6 +474,12 @@ static int run_session_open(const struct run_options *o, const struct run_state 
 		return -1;
 	if (inherited_fds_record(s, rs->child.pid, INHERITED_ACROSS_EXEC)) {
 		cli_err("run", "cannot record the descriptors the command inherits");
+		session_abort(s);
+		return -1;
+	}
+	rc = inherited_pipes_start(&rs->pipes, rs->tracer);
+	if (rc) {
+		cli_err("run", "cannot read the pipes the command inherits: %s", strerror(-rc));
 		session_abort(s);
 		return -1;
 	}
@@ -555,6 +581,7 @@ static int run_traced(const struct run_options *o)
 
 	exec_err = spawn_release(&rs.child);
 	status = supervise(o, &s, rs.cg_scope ? &rs.cg : NULL, rs.child.pid, &sigs);
+	note_pipes_read(&rs, &s);
 
 	session_stop(&s);
 	tracer_close(rs.tracer);

@@ -454,6 +454,13 @@ void session_note_left_running(struct session *s, pid_t pid)
 		s->left_running[s->nleft_running++] = pid;
 }
 
+void session_note_pipe_read(struct session *s, pid_t pid, int fd)
+{
+	s->pipe_reader = pid;
+	if (s->npipes_read < SESSION_PIPES_READ_MAX)
+		s->pipes_read[s->npipes_read++] = fd;
+}
+
 /* What kettle run itself has to say about how the run ended, as notices after the last event. */
 static int write_run_notices(struct session *s)
 {
@@ -464,6 +471,12 @@ static int write_run_notices(struct session *s)
 	for (size_t i = 0; !rc && i < s->nleft_running; i++) {
 		ev.tgid = ev.tid = s->left_running[i];
 		ev.notice.what = LOG_NOTICE_LEFT_RUNNING;
+		rc = log_write_event(s->collect.log, &ev);
+	}
+	for (size_t i = 0; !rc && i < s->npipes_read; i++) {
+		ev.tgid = ev.tid = s->pipe_reader;
+		ev.notice.what = LOG_NOTICE_INHERITED_PIPE;
+		ev.notice.arg0 = (uint64_t)s->pipes_read[i];
 		rc = log_write_event(s->collect.log, &ev);
 	}
 	if (!rc && s->interrupted_by) {

@@ -82,6 +82,7 @@ struct session_header {
 };
 
 #define SESSION_LEFT_RUNNING_MAX 64
+#define SESSION_PIPES_READ_MAX 16
 
 struct session {
 	const struct session_options *opt;
@@ -101,6 +102,9 @@ struct session {
 	int interrupted_by;             /* the signal that ended the run, 0: none (session_note_interrupted) */
 	pid_t left_running[SESSION_LEFT_RUNNING_MAX];   /* idle processes the run did not wait for */
 	size_t nleft_running;
+	pid_t pipe_reader;              /* the build's root, for the pipes_read notices */
+	int pipes_read[SESSION_PIPES_READ_MAX];  /* inherited pipes the build read (session_note_pipe_read) */
+	size_t npipes_read;
 	int write_error;                /* after session_finish: -errno when the log is incomplete */
 };
 
@@ -125,6 +129,8 @@ int session_kmod_start(struct session *s, struct kmod_reader *k);
 void session_note_interrupted(struct session *s, int sig);
 /* PID, idle, was left running at the end: named in the log before its trailer. */
 void session_note_left_running(struct session *s, pid_t pid);
+/* The build (root PID) read inherited pipe FD: named in the log before its trailer (an incomplete record). */
+void session_note_pipe_read(struct session *s, pid_t pid, int fd);
 /* Progress line on stderr; LIVE < 0: no process count. */
 void session_progress(struct session *s, long live);
 /* Drains what is left, waits for the writer and the hashing, reads the final losses. */

@@ -202,6 +202,8 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	else
 		bpf_program__set_autoload(t->skel->progs.on_exit, false);
 	uring = pick_uring_programs(t);
+	/* run on demand by tracer_pipe_states, never attached to an event */
+	bpf_program__set_autoattach(t->skel->progs.pipe_states, false);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
@@ -360,6 +362,48 @@ int tracer_read_numbering(struct tracer *t, uint64_t *numbered, uint64_t *unsent
 			outs[k][c] = vals[c];
 	}
 	return 0;
+}
+
+int tracer_pipe_states(struct tracer *t, struct ke_pipe_state *out, size_t max)
+{
+	struct bpf_link *link = bpf_program__attach_iter(t->skel->progs.pipe_states, NULL);
+	size_t n = 0, got = 0;
+	int fd, rc = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		rc = -errno;
+		bpf_link__destroy(link);
+		return rc;
+	}
+	/* one record per read at most: a short count is only ever a whole number of records */
+	for (;;) {
+		struct ke_pipe_state st;
+		ssize_t r = read(fd, &st, sizeof(st));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (r != sizeof(st)) {
+			rc = -EIO;
+			break;
+		}
+		got++;
+		if (n < max)
+			out[n++] = st;
+	}
+	close(fd);
+	bpf_link__destroy(link);
+	if (!rc && got > max)
+		rc = -E2BIG;
+	return rc ? rc : (int)n;
 }
 
 int tracer_ncpus(const struct tracer *t)

@@ -9,6 +9,8 @@
 
 #include "log/log_event.h"
 
+struct ke_pipe_state;
+
 struct tracer_options {
 	size_t ringbuf_bytes;   /* power of two, multiple of the page size */
 	int cgroup_fd;          /* >= 0: scope is this cgroup's subtree */
@@ -50,6 +52,12 @@ int tracer_read_losses(struct tracer *t, struct log_losses *out);
  */
 int tracer_read_numbering(struct tracer *t, uint64_t *numbered, uint64_t *unsent);
 int tracer_ncpus(const struct tracer *t);
+/*
+ * The pipes and FIFOs this process (the collector) holds, with where their
+ * readers are (bpf/events.h struct ke_pipe_state).  The count (at most MAX),
+ * -E2BIG when there were more, or -errno.
+ */
+int tracer_pipe_states(struct tracer *t, struct ke_pipe_state *out, size_t max);
 /* The ring buffer map's fd, for the drain thread. */
 int tracer_ringbuf_fd(struct tracer *t);
 /* Stops the programs: nothing is numbered or sent after this returns. */

@@ -70,6 +70,8 @@ enum log_notice_what {
 					 * arg0 the client's pid (unix, else 0), arg1 LOG_DAEMON_FOLLOWED |
 					 * family << 16 | loopback port (TCP, else 0) */
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
+	/* kettle run's own */
+	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd) */
 	LOG_NOTICE_WHAT_MAX
 };
 

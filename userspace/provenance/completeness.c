@@ -34,6 +34,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_FD_LOST] = "received file descriptors over a socket that Kettle could not record",
 	[LOG_NOTICE_INTERRUPTED] = "kettle run was interrupted (signal %" PRIu64 "): the build did not finish",
 	[LOG_NOTICE_INHERITED_SOCKET] = "started with a socket from outside the build (descriptor %" PRIu64 "): what came through it is not recorded",
+	[LOG_NOTICE_INHERITED_PIPE] = "read a pipe from outside the build (descriptor %" PRIu64 "): what came through it"
+				      " is not recorded; give the build a file (< FILE) instead",
 	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
@@ -172,6 +174,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_NAMESPACE:
 	case LOG_NOTICE_INTERRUPTED:
 	case LOG_NOTICE_INHERITED_SOCKET:
+	case LOG_NOTICE_INHERITED_PIPE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	case LOG_NOTICE_IO_URING_OP:
