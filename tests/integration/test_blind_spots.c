@@ -552,6 +552,15 @@ static int block_device_nodes(char *dev_node, size_t dlen, char *node, size_t nl
 	return 0;
 }
 
+/* The command line of a process outside the build (this test): data from outside, through /proc. */
+static int outside_process_info_is_flagged(void)
+{
+	char args[64];
+
+	snprintf(args, sizeof(args), "read /proc/%d/cmdline", (int)getpid());
+	return flagged("process-info", args, "process-info");
+}
+
 static int block_device_read_is_flagged(void)
 {
 	char dev_node[256], node[128], args[400];
@@ -826,6 +835,7 @@ static const struct test tests[] = {
 	{ "ring_buffer_read_by_another_process_is_flagged", ring_buffer_read_by_another_process_is_flagged },
 	{ "block_device_read_is_flagged", block_device_read_is_flagged },
 	{ "piped_stdin_read_is_flagged", piped_stdin_read_is_flagged },
+	{ "outside_process_info_is_flagged", outside_process_info_is_flagged },
 	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
 };
 

@@ -378,6 +378,22 @@ static int peer_reason(const struct log_event *ev, const char *exe, json_t *reas
  * intact, so the child's notice adds nothing and is left out.
  */
 #define CLONE3_NR 435   /* the same number on x86-64 and i386 */
+/*
+ * An open of /proc/N/... where N is no process of the build (a build's own
+ * /proc/self resolves to its pid): another process's command line,
+ * environment or name is data from outside.  /proc/N/mem is process-memory.
+ */
+static bool reads_outside_process(const struct proc_exe_map *exes, const struct log_event *ev)
+{
+	unsigned int pid;
+	int n = 0;
+
+	if (ev->open.result < 0 || !ev->open.path || !has_prefix(ev->open.path, "/proc/") ||
+	    sscanf(ev->open.path, "/proc/%u%n", &pid, &n) != 1 || (ev->open.path[n] != '/' && ev->open.path[n]))
+		return false;
+	return pid != ev->tgid && !proc_exe_get(exes, pid) && !proc_mem_pid(ev->open.path);
+}
+
 static bool clone3_child_side(const struct log_event *ev)
 {
 	return ev->notice.what == LOG_NOTICE_NAMESPACE && ev->notice.nr == CLONE3_NR && ev->notice.result == 0;
@@ -426,6 +442,11 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 		} else if (ev->type == LOG_EV_OPEN && (code = open_reason(ev, &detail))) {
 			rc = completeness_reason_add(reasons, code, ev->tgid, proc_exe_get(&exes, ev->tgid),
 						     ev->open.path, detail);
+			found++;
+		} else if (ev->type == LOG_EV_OPEN && reads_outside_process(&exes, ev)) {
+			rc = completeness_reason_add(reasons, "process-info", ev->tgid, proc_exe_get(&exes, ev->tgid),
+						     ev->open.path, "read a /proc file of a process outside the build: what"
+						     " it shows (command line, environment, name) came from outside");
 			found++;
 		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev) &&
 			   !daemon_named(&sv, ev)) {
