@@ -289,6 +289,8 @@ enum ke_notice_what {
 	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
 	/* 20 is userspace's (a pipe from outside the build was read: log/log_event.h) */
 	KE_NOTICE_INHERITED_PIPE = 20,
+	KE_NOTICE_IPC = 21,         /* msgrcv, shmat, mq_timedreceive, keyctl, request_key: data from System V
+				     * or POSIX IPC or a keyring, which any process with the rights can fill */
 	KE_NOTICE_WHAT_MAX
 };
 

@@ -25,6 +25,7 @@
  *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
  *   blind_spot read PATH             open PATH and read a byte (PATH may be /proc/PID/fd/N)
  *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
+ *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
@@ -41,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -527,6 +529,11 @@ int main(int argc, char **argv)
 		int fd = open(argv[2], O_RDONLY);
 
 		return fd < 0 || read(fd, &byte, 1) < 0 ? die(argv[2]) : 0;
+	}
+	if (!strcmp(m, "msgrcv") && argc == 3) {
+		struct { long type; char text[64]; } msg;
+
+		return msgrcv(atoi(argv[2]), &msg, sizeof(msg.text), 0, IPC_NOWAIT) < 0 ? die("msgrcv") : 0;
 	}
 	if (!strcmp(m, "reads") && argc == 4) {
 		for (long i = atol(argv[3]); i > 0; i--) {

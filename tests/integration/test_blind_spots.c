@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -561,6 +562,21 @@ static int outside_process_info_is_flagged(void)
 	return flagged("process-info", args, "process-info");
 }
 
+/* A message an outside process (this test) left in a System V queue, received by the build. */
+static int ipc_message_from_outside_is_flagged(void)
+{
+	struct { long type; char text[16]; } msg = { 1, "from outside" };
+	char args[64];
+	int id = msgget(IPC_PRIVATE, 0600), rc;
+
+	CHECK(id >= 0, "msgget: %s", strerror(errno));
+	CHECK(msgsnd(id, &msg, sizeof(msg.text), 0) == 0, "msgsnd: %s", strerror(errno));
+	snprintf(args, sizeof(args), "msgrcv %d", id);
+	rc = flagged("ipc", args, "ipc");
+	msgctl(id, IPC_RMID, NULL);
+	return rc;
+}
+
 static int block_device_read_is_flagged(void)
 {
 	char dev_node[256], node[128], args[400];
@@ -836,6 +852,7 @@ static const struct test tests[] = {
 	{ "block_device_read_is_flagged", block_device_read_is_flagged },
 	{ "piped_stdin_read_is_flagged", piped_stdin_read_is_flagged },
 	{ "outside_process_info_is_flagged", outside_process_info_is_flagged },
+	{ "ipc_message_from_outside_is_flagged", ipc_message_from_outside_is_flagged },
 	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
 };
 

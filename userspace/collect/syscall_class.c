@@ -81,6 +81,11 @@ void syscall_class_native(uint8_t t[KE_SYSCALL_NR_MAX], bool net_and_files, bool
 	SET(t, SYS_delete_module, KE_NOTICE_MODULE);
 	SET(t, SYS_kexec_load, KE_NOTICE_KEXEC);
 	SET(t, SYS_kexec_file_load, KE_NOTICE_KEXEC);
+	SET(t, SYS_msgrcv, KE_NOTICE_IPC);
+	SET(t, SYS_shmat, KE_NOTICE_IPC);
+	SET(t, SYS_mq_timedreceive, KE_NOTICE_IPC);
+	SET(t, SYS_keyctl, KE_NOTICE_IPC);
+	SET(t, SYS_request_key, KE_NOTICE_IPC);
 	SET(t, SYS_iopl, KE_NOTICE_RAW_IO);
 	SET(t, SYS_ioperm, KE_NOTICE_RAW_IO);
 	SET(t, SYS_kill, KE_SYS_KILL);

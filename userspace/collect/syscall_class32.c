@@ -30,6 +30,8 @@ void syscall_class_compat(uint8_t t[KE_SYSCALL_NR_MAX])
 		__NR_move_mount, __NR_fsmount, __NR_mount_setattr, __NR_chroot, __NR_init_module,
 		__NR_finit_module, __NR_delete_module, __NR_kexec_load, __NR_iopl, __NR_ioperm, __NR_kill,
 		__NR_pidfd_open, __NR_tkill, __NR_tgkill,
+		__NR_ipc, __NR_msgrcv, __NR_shmat, __NR_mq_timedreceive, __NR_mq_timedreceive_time64, __NR_keyctl,
+		__NR_request_key,
 	};
 
 	memset(t, 0, KE_SYSCALL_NR_MAX);

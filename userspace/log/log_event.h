@@ -72,6 +72,8 @@ enum log_notice_what {
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	/* kettle run's own */
 	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd) */
+	/* from the kernel again */
+	LOG_NOTICE_IPC = 21,            /* received from System V or POSIX IPC or a keyring (msgrcv, shmat, ...) */
 	LOG_NOTICE_WHAT_MAX
 };
 

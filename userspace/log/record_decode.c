@@ -15,7 +15,8 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NET == (int)LOG_EV_NET && (int)KE_FILE_OP == (int)LOG_EV_FILE_OP &&
 	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_FD_LOST + 1 == (int)LOG_NOTICE_INTERRUPTED &&
 	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
-	       (int)KE_NOTICE_IO_URING_OP == (int)LOG_NOTICE_IO_URING_OP &&
+	       (int)KE_NOTICE_IO_URING_OP == (int)LOG_NOTICE_IO_URING_OP && (int)KE_NOTICE_IPC == (int)LOG_NOTICE_IPC &&
+	       (int)KE_NOTICE_INHERITED_PIPE == (int)LOG_NOTICE_INHERITED_PIPE &&
 	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
 	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON && (int)KE_DAEMON_FOLLOWED == (int)LOG_DAEMON_FOLLOWED &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED && (int)KE_PATH_BLOCK_DEVICE == (int)LOG_PATH_BLOCK_DEVICE &&

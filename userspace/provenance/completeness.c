@@ -36,6 +36,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_INHERITED_SOCKET] = "started with a socket from outside the build (descriptor %" PRIu64 "): what came through it is not recorded",
 	[LOG_NOTICE_INHERITED_PIPE] = "read a pipe from outside the build (descriptor %" PRIu64 "): what came through it"
 				      " is not recorded; give the build a file (< FILE) instead",
+	[LOG_NOTICE_IPC] = "took data from System V or POSIX IPC or a keyring (system call %" PRIu32 "), which a process"
+			   " outside the build can fill: what came through it is not recorded",
 	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
@@ -168,6 +170,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 					       "a notice this kettle does not know");
 	switch (what) {
 	case LOG_NOTICE_COMPAT_CALL:
+	case LOG_NOTICE_IPC:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.nr);
 		break;
 	case LOG_NOTICE_PROCESS_VM:
