@@ -211,7 +211,7 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	put_text(&w, "format");
 	put_text(&w, BUNDLE_FORMAT);
 	put_text(&w, "version");
-	put_uint(&w, BUNDLE_VERSION);
+	put_uint(&w, b->signing_key_len ? BUNDLE_VERSION_KEYED : BUNDLE_VERSION);
 	put_text(&w, "platform");
 	put_text(&w, platform);
 	put_text(&w, "simulated");

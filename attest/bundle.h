@@ -15,7 +15,8 @@
 #include "attest/report_data.h"
 
 #define BUNDLE_FORMAT        "kettle-evidence"
-#define BUNDLE_VERSION       1
+#define BUNDLE_VERSION       1            /* no session key: report_data layout 1 */
+#define BUNDLE_VERSION_KEYED 2            /* with signing_key: report_data layout 2 */
 #define BUNDLE_FILE_MAX      (64u << 20)  /* whole file */
 #define BUNDLE_STATEMENT_MAX (48u << 20)  /* provenance of a very large build */
 #define BUNDLE_REPORT_MAX    (64u << 10)  /* an SNP report is 1184 bytes, a TDX quote ~5-8 KiB */

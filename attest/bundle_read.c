@@ -254,10 +254,10 @@ static int get_value(struct rd *r, enum key k, struct bundle *b)
 	case K_VERSION:
 		if (get(r, T_UINT, "version"))
 			return -1;
-		if (r->tok.u != BUNDLE_VERSION)
-			return fail(r, "unsupported version %" PRIu64 " (this kettle reads version %d)",
-				    r->tok.u, BUNDLE_VERSION);
-		b->version = BUNDLE_VERSION;
+		if (r->tok.u != BUNDLE_VERSION && r->tok.u != BUNDLE_VERSION_KEYED)
+			return fail(r, "unsupported version %" PRIu64 " (this kettle reads versions %d and %d)",
+				    r->tok.u, BUNDLE_VERSION, BUNDLE_VERSION_KEYED);
+		b->version = (uint32_t)r->tok.u;
 		return 0;
 	case K_PLATFORM:
 		if (get_text(r, "platform", text, sizeof(text)))
@@ -352,7 +352,12 @@ static int parse(struct rd *r, struct bundle *b)
 	if (!seen[K_VERSION])
 		return fail(r, "missing key 'version'");
 	if (unknown[0])
-		return fail(r, "unknown key '%s' (version %d has no such key)", unknown, BUNDLE_VERSION);
+		return fail(r, "unknown key '%s' (version %u has no such key)", unknown, b->version);
+	/* the version says which report_data layout binds the statement: key and version go together */
+	if (seen[K_SIGNING_KEY] != (b->version == BUNDLE_VERSION_KEYED))
+		return fail(r, seen[K_SIGNING_KEY] ? "unknown key 'signing_key' (version %u has no such key)"
+						   : "missing key 'signing_key' (version %u binds a session key)",
+			    b->version);
 	for (int k = 0; k < K_COUNT; k++)
 		if (!seen[k] && k != K_NONCE && k != K_SIGNING_KEY)
 			return fail(r, "missing key '%s'", key_names[k]);
