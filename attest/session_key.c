@@ -75,25 +75,6 @@ EVP_PKEY *session_key_from_spki(const uint8_t *der, size_t len, char *err, size_
 	return require_p256(key, "the signing key", err, errlen);
 }
 
-EVP_PKEY *session_key_from_pem(const uint8_t *pem, size_t len, char *err, size_t errlen)
-{
-	BIO *bio;
-	EVP_PKEY *key;
-
-	if (len > 16 * SESSION_KEY_SPKI_MAX) {
-		errf(err, errlen, "public key file of %zu bytes: too large for a P-256 key", len);
-		return NULL;
-	}
-	bio = BIO_new_mem_buf(pem, (int)len);
-	if (!bio) {
-		errf(err, errlen, "out of memory");
-		return NULL;
-	}
-	key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	return require_p256(key, "the public key file", err, errlen);
-}
-
 int session_key_id(const uint8_t *spki, size_t len, char out[SESSION_KEY_ID_LEN + 1])
 {
 	uint8_t d[STATEMENT_DIGEST_LEN];

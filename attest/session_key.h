@@ -28,9 +28,6 @@ int session_key_spki(EVP_PKEY *key, uint8_t out[SESSION_KEY_SPKI_MAX], char *err
 /* Parses SPKI DER that must hold an EC P-256 public key; NULL with a one-line ERR. */
 EVP_PKEY *session_key_from_spki(const uint8_t *der, size_t len, char *err, size_t errlen);
 
-/* Parses a PEM "PUBLIC KEY" (SPKI) that must hold an EC P-256 key; NULL with ERR. */
-EVP_PKEY *session_key_from_pem(const uint8_t *pem, size_t len, char *err, size_t errlen);
-
 /* The key id outside tools are given (hex SHA-256 of the SPKI DER) into OUT (65 bytes); 0 or -1. */
 int session_key_id(const uint8_t *spki, size_t len, char out[SESSION_KEY_ID_LEN + 1]);
 

@@ -9,7 +9,6 @@
 
 #include "attest/report_data.h"
 #include "common/hex.h"
-#include "forensics/export_runtime_trace.h"
 #include "provenance/provenance.h"
 
 static int put(json_t *obj, const char *key, json_t *val)

@@ -2,14 +2,14 @@
 /* kettle export --format runtime-trace: the replay model as an in-toto runtime-trace v0.1 statement. */
 #include "forensics/export_runtime_trace.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "provenance/provenance.h"
 
-uint64_t export_wall_ns(const struct replay *r, uint64_t boot_ns)
+/* Boot-clock NS of the log as wall-clock ns (the header's start pairs the two clocks). */
+static uint64_t export_wall_ns(const struct replay *r, uint64_t boot_ns)
 {
 	const struct log_header *h = &r->log->header;
 

@@ -20,7 +20,4 @@
 /* The statement; NULL when out of memory. */
 json_t *export_runtime_trace(const struct replay *r);
 
-/* Boot-clock NS of the log as wall-clock ns (the header's start pairs the two clocks). */
-uint64_t export_wall_ns(const struct replay *r, uint64_t boot_ns);
-
 #endif
