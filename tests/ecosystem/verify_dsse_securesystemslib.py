@@ -4,6 +4,7 @@
 installed with in-toto by tools/install-deps), the library in-toto signs and verifies with.
 
 Usage: verify_dsse_securesystemslib.py ENVELOPE PUBLIC_KEY_PEM [--time RUNS]
+  (--time: print the median thread CPU milliseconds of RUNS verifications, for tools/bench/verify)
 Exit 0 and "OK" when a signature verifies; 1 and one line on stderr when none does.
 
 Debian 12's securesystemslib 0.26 and in-toto 1.3.1 predate their DSSE Envelope
@@ -58,9 +59,9 @@ def main() -> int:
             runs = int(sys.argv[4])
             t = []
             for _ in range(runs):
-                t0 = time.perf_counter()
+                t0 = time.thread_time()
                 ok = verify(envelope, key)
-                t.append(time.perf_counter() - t0)
+                t.append(time.thread_time() - t0)
             t.sort()
             print("%.3f" % (t[len(t) // 2] * 1000))
             return 0 if ok else 1
