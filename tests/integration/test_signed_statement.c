@@ -244,6 +244,9 @@ static int test_unsigned_bundle_verifies_as_before(void)
 	snprintf(dsse, sizeof(dsse), "%s/ev.bundle.dsse.json", dir);
 	CHECK(RUN("attest", st, "--tee", "sim", "--sim-state", sim, "--no-sign", "-o", b) == 0, "attest --no-sign");
 	CHECK(test_sh("[ ! -e '%s.dsse.json' ] && [ ! -e '%s.pub.pem' ]", b, b) == 0, "--no-sign wrote signed forms");
+	CHECK(RUN("attest", st, "--tee", "sim", "--sim-state", sim, "--no-sign", "--dsse", dsse, "-o", b) == 125 &&
+	      ERR_HAS("--no-sign writes no DSSE envelope"), "--no-sign with --dsse was accepted");
+	CHECK(RUN("attest", st, "--tee", "sim", "--sim-state", sim, "--no-sign", "-o", b) == 0, "attest --no-sign");
 	CHECK(RUN("verify", b, "--allow-sim") == 0, "a layout-1 bundle no longer verifies");
 	CHECK(OUT_HAS("PASS  binding.statement") && OUT_HAS("report_data[0..31] = SHA-256 of the statement") &&
 	      !OUT_HAS("binding.key"), "not layout 1");

@@ -71,6 +71,9 @@ int attest_signed(struct attest_cli *a, struct bundle *b, char *err, size_t errl
 	EVP_PKEY *key;
 	int n, ret;
 
+	if (a->unsigned_only && (a->dsse_path || a->sigstore_path || a->public_key_path))
+		return errf(err, errlen, "--no-sign writes no DSSE envelope, Sigstore bundle or public key: "
+			    "leave out --dsse, --sigstore-bundle and --public-key");
 	if (a->unsigned_only)
 		return attest_statement(&a->req, b, err, errlen);
 	if (output_path(a->dsse_path, a->req.bundle_path, ".dsse.json", a->dsse_out) ||
