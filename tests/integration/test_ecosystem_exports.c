@@ -132,4 +132,11 @@ static const struct test tests[] = {
 	{ "unknown_format_is_an_error", test_unknown_format_is_an_error },
 };
 
-TEST_MAIN("ecosystem_exports", tests)
+int main(void)
+{
+	int r = test_main("ecosystem_exports", tests, sizeof(tests) / sizeof(tests[0]));
+
+	if (test_sh("rm -rf /tmp/kettle-test-%d-export-*", (int)getpid()))
+		fprintf(stderr, "cannot remove the scratch directories\n");
+	return r;
+}

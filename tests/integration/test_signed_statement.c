@@ -266,4 +266,12 @@ static const struct test tests[] = {
 	{ "unsigned_bundle_verifies_as_before", test_unsigned_bundle_verifies_as_before },
 };
 
-TEST_MAIN("signed_statement", tests)
+int main(void)
+{
+	int r = test_main("signed_statement", tests, sizeof(tests) / sizeof(tests[0]));
+
+	/* the scratch directories and the simulator's keys: /tmp/kettle-test-PID-* */
+	if (test_sh("rm -rf /tmp/kettle-test-%d-signed-* /tmp/kettle-test-%d-sim", (int)getpid(), (int)getpid()))
+		fprintf(stderr, "cannot remove the scratch directories\n");
+	return r;
+}
