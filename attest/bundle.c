@@ -198,18 +198,20 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 		return errf(err, errlen, "bundle: simulated must be true exactly for platform sim-sev-snp");
 	if (!b->statement || !b->report)
 		return errf(err, errlen, "bundle has no %s", b->statement ? "report" : "statement");
-	w.cap = b->statement_len + b->report_len + HEAD_SLACK;
+	if (b->signing_key_len > BUNDLE_KEY_MAX)
+		return errf(err, errlen, "bundle: signing key of %zu bytes", b->signing_key_len);
+	w.cap = b->statement_len + b->report_len + b->signing_key_len + HEAD_SLACK;
 	for (size_t i = 0; i < b->ncerts; i++)
 		w.cap += b->certs[i].len;
 	w.p = malloc(w.cap);
 	if (!w.p)
 		return errf(err, errlen, "bundle: out of memory");
 
-	put_map(&w, b->has_nonce ? 10 : 9);
+	put_map(&w, 9 + (b->has_nonce ? 1 : 0) + (b->signing_key_len ? 1 : 0));
 	put_text(&w, "format");
 	put_text(&w, BUNDLE_FORMAT);
 	put_text(&w, "version");
-	put_uint(&w, BUNDLE_VERSION);
+	put_uint(&w, b->signing_key_len ? BUNDLE_VERSION_KEYED : BUNDLE_VERSION);
 	put_text(&w, "platform");
 	put_text(&w, platform);
 	put_text(&w, "simulated");
@@ -230,6 +232,10 @@ int bundle_encode(const struct bundle *b, uint8_t **out, size_t *len, char *err,
 	if (b->has_nonce) {
 		put_text(&w, "nonce");
 		put_bytes(&w, b->nonce, NONCE_LEN);
+	}
+	if (b->signing_key_len) {
+		put_text(&w, "signing_key");
+		put_bytes(&w, b->signing_key, b->signing_key_len);
 	}
 	put_text(&w, "created");
 	put_text(&w, b->created);

@@ -15,7 +15,8 @@
 #include "attest/report_data.h"
 
 #define BUNDLE_FORMAT        "kettle-evidence"
-#define BUNDLE_VERSION       1
+#define BUNDLE_VERSION       1            /* no session key: report_data layout 1 */
+#define BUNDLE_VERSION_KEYED 2            /* with signing_key: report_data layout 2 */
 #define BUNDLE_FILE_MAX      (64u << 20)  /* whole file */
 #define BUNDLE_STATEMENT_MAX (48u << 20)  /* provenance of a very large build */
 #define BUNDLE_REPORT_MAX    (64u << 10)  /* an SNP report is 1184 bytes, a TDX quote ~5-8 KiB */
@@ -23,6 +24,7 @@
 #define BUNDLE_CERTS_MAX     8
 #define BUNDLE_ROLE_MAX      16
 #define BUNDLE_TEXT_MAX      64           /* created, kettle_version */
+#define BUNDLE_KEY_MAX       256          /* SPKI DER of the session key (P-256: 91 bytes) */
 
 enum bundle_platform {
 	PLATFORM_NONE = 0,
@@ -51,6 +53,9 @@ struct bundle {
 	uint8_t nonce[NONCE_LEN];
 	char created[BUNDLE_TEXT_MAX];          /* RFC 3339 UTC, e.g. 2026-11-27T23:40:14Z */
 	char kettle_version[BUNDLE_TEXT_MAX];
+	/* SPKI DER of the session key bound into report_data (layout 2); 0 bytes: layout 1, no key */
+	uint8_t signing_key[BUNDLE_KEY_MAX];
+	size_t signing_key_len;
 };
 
 /* "sev-snp", "tdx", "sim-sev-snp"; NULL for PLATFORM_NONE. */

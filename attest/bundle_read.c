@@ -230,12 +230,12 @@ static int get_certs(struct rd *r, struct bundle *b)
 
 enum key {
 	K_FORMAT, K_VERSION, K_PLATFORM, K_SIMULATED, K_STATEMENT, K_REPORT, K_CERTS,
-	K_NONCE, K_CREATED, K_KETTLE_VERSION, K_COUNT
+	K_NONCE, K_CREATED, K_KETTLE_VERSION, K_SIGNING_KEY, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"format", "version", "platform", "simulated", "statement", "report", "certs",
-	"nonce", "created", "kettle_version",
+	"nonce", "created", "kettle_version", "signing_key",
 };
 
 static int get_value(struct rd *r, enum key k, struct bundle *b)
@@ -254,10 +254,10 @@ static int get_value(struct rd *r, enum key k, struct bundle *b)
 	case K_VERSION:
 		if (get(r, T_UINT, "version"))
 			return -1;
-		if (r->tok.u != BUNDLE_VERSION)
-			return fail(r, "unsupported version %" PRIu64 " (this kettle reads version %d)",
-				    r->tok.u, BUNDLE_VERSION);
-		b->version = BUNDLE_VERSION;
+		if (r->tok.u != BUNDLE_VERSION && r->tok.u != BUNDLE_VERSION_KEYED)
+			return fail(r, "unsupported version %" PRIu64 " (this kettle reads versions %d and %d)",
+				    r->tok.u, BUNDLE_VERSION, BUNDLE_VERSION_KEYED);
+		b->version = (uint32_t)r->tok.u;
 		return 0;
 	case K_PLATFORM:
 		if (get_text(r, "platform", text, sizeof(text)))
@@ -287,6 +287,14 @@ static int get_value(struct rd *r, enum key k, struct bundle *b)
 		if (nlen != NONCE_LEN)
 			return fail(r, "nonce of %zu bytes, expected %d", nlen, NONCE_LEN);
 		b->has_nonce = true;
+		return 0;
+	case K_SIGNING_KEY:
+		if (get(r, T_BYTES, "signing_key"))
+			return -1;
+		if (r->tok.n == 0 || r->tok.n > BUNDLE_KEY_MAX)
+			return fail(r, "'signing_key' of %zu bytes (a P-256 SubjectPublicKeyInfo is 91)", r->tok.n);
+		memcpy(b->signing_key, r->tok.p, r->tok.n);
+		b->signing_key_len = r->tok.n;
 		return 0;
 	case K_CREATED:
 		return get_text(r, "created", b->created, sizeof(b->created));
@@ -344,9 +352,14 @@ static int parse(struct rd *r, struct bundle *b)
 	if (!seen[K_VERSION])
 		return fail(r, "missing key 'version'");
 	if (unknown[0])
-		return fail(r, "unknown key '%s' (version %d has no such key)", unknown, BUNDLE_VERSION);
+		return fail(r, "unknown key '%s' (version %u has no such key)", unknown, b->version);
+	/* the version says which report_data layout binds the statement: key and version go together */
+	if (seen[K_SIGNING_KEY] != (b->version == BUNDLE_VERSION_KEYED))
+		return fail(r, seen[K_SIGNING_KEY] ? "unknown key 'signing_key' (version %u has no such key)"
+						   : "missing key 'signing_key' (version %u binds a session key)",
+			    b->version);
 	for (int k = 0; k < K_COUNT; k++)
-		if (!seen[k] && k != K_NONCE)
+		if (!seen[k] && k != K_NONCE && k != K_SIGNING_KEY)
 			return fail(r, "missing key '%s'", key_names[k]);
 	if (b->simulated != (b->platform == PLATFORM_SIM_SEV_SNP))
 		return fail(r, "'simulated' is %s but the platform is %s",

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "attest/report_data.h"
+#include "attest/session_key.h"
 #include "common/hex.h"
 
 #define STATEMENT_TYPE "https://in-toto.io/Statement/v1"
@@ -51,6 +52,32 @@ static const uint8_t *report_data_of(const struct bundle_verified *v)
 	return NULL;
 }
 
+/*
+ * Layout 2: one digest binds statement and session key, so a mismatch
+ * cannot say which of the two was swapped; the key must also be one that
+ * can have signed (P-256), or the envelope checks would rest on nothing.
+ */
+static void key_binding_check(const struct bundle *b, bool match, const char *want, const char *got,
+			      struct check_list *l)
+{
+	char why[160];
+	EVP_PKEY *key = session_key_from_spki(b->signing_key, b->signing_key_len, why, sizeof(why));
+
+	if (match)
+		check_add(l, "binding.statement", true, "report_data[0..31] = SHA-256 of the %s binding of the "
+			  "statement and the session key %.16s...", KEY_BINDING_LABEL, want);
+	else
+		check_add(l, "binding.statement", false, "the %s binding of the statement and the session key is "
+			  "%.16s... but report_data[0..31] is %.16s...: the statement or the key is not the one "
+			  "attested", KEY_BINDING_LABEL, want, got);
+	if (key)
+		check_add(l, "binding.key", match, "the session key (ECDSA P-256) is %s report_data",
+			  match ? "bound by" : "NOT bound by");
+	else
+		check_add(l, "binding.key", false, "%s", why);
+	EVP_PKEY_free(key);
+}
+
 static void binding_checks(const struct bundle *b, const struct bundle_verify_opts *o,
 			   const uint8_t *rd, struct check_list *l)
 {
@@ -63,13 +90,17 @@ static void binding_checks(const struct bundle *b, const struct bundle_verify_op
 		check_add(l, "binding.statement", false, "no report_data: the report or quote did not parse");
 		return;
 	}
-	if (sha256_bytes(b->statement, b->statement_len, digest)) {
+	if (sha256_bytes(b->statement, b->statement_len, digest) ||
+	    (b->signing_key_len &&
+	     report_data_key_binding(digest, b->signing_key, b->signing_key_len, digest))) {
 		check_add(l, "binding.statement", false, "cannot compute SHA-256 of the statement");
 		return;
 	}
 	hex_encode(digest, STATEMENT_DIGEST_LEN, want);
 	hex_encode(rd, STATEMENT_DIGEST_LEN, got);
-	if (!memcmp(digest, rd, STATEMENT_DIGEST_LEN))
+	if (b->signing_key_len)
+		key_binding_check(b, !memcmp(digest, rd, STATEMENT_DIGEST_LEN), want, got, l);
+	else if (!memcmp(digest, rd, STATEMENT_DIGEST_LEN))
 		check_add(l, "binding.statement", true, "report_data[0..31] = SHA-256 of the statement %.16s...", want);
 	else
 		check_add(l, "binding.statement", false, "SHA-256 of the statement is %.16s... but report_data[0..31] "

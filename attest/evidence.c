@@ -302,7 +302,14 @@ int attest_statement(const struct attest_request *req, struct bundle *b, char *e
 	memset(b, 0, sizeof(*b));
 	if (file_read_bounded(req->statement_path, BUNDLE_STATEMENT_MAX, &stmt, &len, err, errlen))
 		return -1;
-	if (report_data_make(stmt, len, req->has_nonce ? req->nonce : NULL, rd) ||
+	if (req->signing_key_len > BUNDLE_KEY_MAX) {
+		free(stmt);
+		return errf(err, errlen, "signing key of %zu bytes is too large to bind", req->signing_key_len);
+	}
+	if ((req->signing_key_len
+		     ? report_data_make_keyed(stmt, len, req->signing_key, req->signing_key_len,
+					      req->has_nonce ? req->nonce : NULL, rd)
+		     : report_data_make(stmt, len, req->has_nonce ? req->nonce : NULL, rd)) ||
 	    bundle_set_statement(b, stmt, len, why, sizeof(why))) {
 		free(stmt);
 		bundle_free(b);
@@ -310,7 +317,8 @@ int attest_statement(const struct attest_request *req, struct bundle *b, char *e
 	}
 	free(stmt);
 	hex_encode(rd, STATEMENT_DIGEST_LEN, hex);
-	fprintf(stderr, "kettle: statement %s: sha256 %s%s\n", req->statement_path, hex,
+	fprintf(stderr, "kettle: statement %s: report_data %s%s%s\n", req->statement_path, hex,
+		req->signing_key_len ? " (statement and session key)" : " (sha256 of the statement)",
 		req->has_nonce ? ", with nonce" : "");
 	if (evidence_get(req->tee, &req->paths, rd, b, err, errlen)) {
 		bundle_free(b);
@@ -319,6 +327,10 @@ int attest_statement(const struct attest_request *req, struct bundle *b, char *e
 	b->has_nonce = req->has_nonce;
 	if (req->has_nonce)
 		memcpy(b->nonce, req->nonce, NONCE_LEN);
+	if (req->signing_key_len) {
+		memcpy(b->signing_key, req->signing_key, req->signing_key_len);
+		b->signing_key_len = req->signing_key_len;
+	}
 	bundle_stamp(b);
 	if (bundle_write_file(b, req->bundle_path, err, errlen)) {
 		bundle_free(b);

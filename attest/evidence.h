@@ -32,6 +32,9 @@ struct attest_request {
 	enum tee_choice tee;
 	bool has_nonce;
 	uint8_t nonce[NONCE_LEN];
+	/* SPKI DER of the session key to bind (report_data layout 2); NULL: layout 1 */
+	const uint8_t *signing_key;
+	size_t signing_key_len;
 	struct evidence_paths paths;
 };
 

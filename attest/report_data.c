@@ -18,15 +18,43 @@ int sha256_bytes(const uint8_t *p, size_t len, uint8_t out[STATEMENT_DIGEST_LEN]
 	return 0;
 }
 
+static void put_nonce(const uint8_t *nonce, uint8_t out[REPORT_DATA_LEN])
+{
+	if (nonce)
+		memcpy(out + STATEMENT_DIGEST_LEN, nonce, NONCE_LEN);
+	else
+		memset(out + STATEMENT_DIGEST_LEN, 0, NONCE_LEN);
+}
+
 int report_data_make(const uint8_t *statement, size_t len, const uint8_t *nonce,
 		     uint8_t out[REPORT_DATA_LEN])
 {
 	if (sha256_bytes(statement, len, out))
 		return -1;
-	if (nonce)
-		memcpy(out + STATEMENT_DIGEST_LEN, nonce, NONCE_LEN);
-	else
-		memset(out + STATEMENT_DIGEST_LEN, 0, NONCE_LEN);
+	put_nonce(nonce, out);
+	return 0;
+}
+
+int report_data_key_binding(const uint8_t statement_sha256[STATEMENT_DIGEST_LEN], const uint8_t *spki,
+			    size_t spki_len, uint8_t out[STATEMENT_DIGEST_LEN])
+{
+	uint8_t binding[KEY_BINDING_LEN];
+
+	memcpy(binding, KEY_BINDING_LABEL, sizeof(KEY_BINDING_LABEL));
+	memcpy(binding + sizeof(KEY_BINDING_LABEL), statement_sha256, STATEMENT_DIGEST_LEN);
+	if (sha256_bytes(spki, spki_len, binding + sizeof(KEY_BINDING_LABEL) + STATEMENT_DIGEST_LEN))
+		return -1;
+	return sha256_bytes(binding, sizeof(binding), out);
+}
+
+int report_data_make_keyed(const uint8_t *statement, size_t len, const uint8_t *spki, size_t spki_len,
+			   const uint8_t *nonce, uint8_t out[REPORT_DATA_LEN])
+{
+	uint8_t digest[STATEMENT_DIGEST_LEN];
+
+	if (sha256_bytes(statement, len, digest) || report_data_key_binding(digest, spki, spki_len, out))
+		return -1;
+	put_nonce(nonce, out);
 	return 0;
 }
 

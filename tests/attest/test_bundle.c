@@ -345,7 +345,33 @@ static int test_other_format(void)
 
 static int test_unknown_version(void)
 {
-	return map_error(NULL, "version", cbor_build_uint8(2), NULL, "unsupported version 2");
+	return map_error(NULL, "version", cbor_build_uint8(3), NULL, "unsupported version 3");
+}
+
+/* The version says which report_data layout to check: a session key goes with version 2 only. */
+static int test_signing_key_goes_with_version_2(void)
+{
+	static const uint8_t spki[91] = { 0x30 };
+	struct bundle b, got;
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+
+	CHECK(map_error(NULL, NULL, bytes(spki, sizeof(spki)), "signing_key",
+			"unknown key 'signing_key' (version 1 has no such key)") == TEST_PASS, "v1 with a key");
+	CHECK(map_error(NULL, "version", cbor_build_uint8(2), NULL,
+			"missing key 'signing_key' (version 2 binds a session key)") == TEST_PASS, "v2 without a key");
+	sample(&b, true);
+	memcpy(b.signing_key, spki, sizeof(spki));
+	b.signing_key_len = sizeof(spki);
+	CHECK(bundle_encode(&b, &buf, &len, err, sizeof(err)) == 0, "%s", err);
+	CHECK(bundle_decode(buf, len, &got, err, sizeof(err)) == 0, "%s", err);
+	CHECK(got.version == BUNDLE_VERSION_KEYED && got.signing_key_len == sizeof(spki) &&
+	      !memcmp(got.signing_key, spki, sizeof(spki)), "the key did not round-trip as version 2");
+	free(buf);
+	bundle_free(&got);
+	bundle_free(&b);
+	return TEST_PASS;
 }
 
 static int test_unknown_key(void)
@@ -448,6 +474,7 @@ static const struct test tests[] = {
 	{ "random_bytes_never_crash", test_random_bytes_never_crash },
 	{ "other_format", test_other_format },
 	{ "unknown_version", test_unknown_version },
+	{ "signing_key_goes_with_version_2", test_signing_key_goes_with_version_2 },
 	{ "unknown_key", test_unknown_key },
 	{ "missing_fields", test_missing_fields },
 	{ "wrong_types", test_wrong_types },

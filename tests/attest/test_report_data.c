@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* report_data = SHA-256(statement) || nonce, and how --nonce is parsed. */
+/* report_data = SHA-256(statement) || nonce (layout 1), the session key binding (layout 2), and --nonce. */
 #include "attest/report_data.h"
 #include "common/hex.h"
 #include "testlib.h"
@@ -58,7 +58,32 @@ static int test_hex_text_with_whitespace(void)
 	return TEST_PASS;
 }
 
+/* Layout 2's known answer, computed apart with Python's hashlib over the 86-byte structure (docs/attestation.md). */
+static int test_key_binding_layout(void)
+{
+	uint8_t spki[91], nonce[NONCE_LEN], rd[REPORT_DATA_LEN], again[REPORT_DATA_LEN];
+	char hex[2 * REPORT_DATA_LEN + 1];
+
+	for (int i = 0; i < 91; i++)
+		spki[i] = (uint8_t)i;
+	memset(nonce, 0x5a, sizeof(nonce));
+	CHECK(KEY_BINDING_LEN == 86, "binding structure of %zu bytes", KEY_BINDING_LEN);
+	CHECK(report_data_make_keyed((const uint8_t *)"abc", 3, spki, sizeof(spki), nonce, rd) == 0, "make");
+	hex_encode(rd, STATEMENT_DIGEST_LEN, hex);
+	CHECK(!strcmp(hex, "6514a33443353edb1c577658071fbb000a8a0ea923e02ce4547c3fa3941ec5ca"), "%s", hex);
+	CHECK(!memcmp(rd + 32, nonce, NONCE_LEN), "nonce not in bytes 32..63");
+	/* another key, same statement: another binding */
+	spki[90] ^= 1;
+	CHECK(report_data_make_keyed((const uint8_t *)"abc", 3, spki, sizeof(spki), nonce, again) == 0, "make");
+	CHECK(memcmp(rd, again, STATEMENT_DIGEST_LEN), "the key does not change the binding");
+	/* and never layout 1's value: a keyless reading cannot mistake it */
+	CHECK(report_data_make((const uint8_t *)"abc", 3, nonce, again) == 0 &&
+	      memcmp(rd, again, STATEMENT_DIGEST_LEN), "layout 2 equals layout 1");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "key_binding_layout", test_key_binding_layout },
 	{ "layout_with_nonce", test_layout_with_nonce },
 	{ "no_nonce_is_zero", test_no_nonce_is_zero },
 	{ "nonce_parse", test_nonce_parse },

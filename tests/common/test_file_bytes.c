@@ -57,7 +57,35 @@ static int failed_write_is_minus_errno(void)
 	return TEST_PASS;
 }
 
+/* file_write_new replaces the file whole, never writes through a symlink, and says why it failed. */
+static int write_new_replaces_whole_file(void)
+{
+	char dir[] = "/tmp/kettle-file-bytes-XXXXXX", path[64], link_path[64], err[256];
+	uint8_t *back;
+	size_t n;
+
+	CHECK(mkdtemp(dir), "mkdtemp");
+	snprintf(path, sizeof(path), "%s/out", dir);
+	snprintf(link_path, sizeof(link_path), "%s/out.tmp.%d", dir, (int)getpid());
+	CHECK(file_write_new(path, "first, longer", 13, err, sizeof(err)) == 0, "%s", err);
+	CHECK(file_write_new(path, "second", 6, err, sizeof(err)) == 0, "%s", err);
+	CHECK(file_read_bounded(path, 64, &back, &n, err, sizeof(err)) == 0 && n == 6 && !memcmp(back, "second", 6),
+	      "not replaced whole");
+	free(back);
+	/* a planted symlink at the temporary name is refused, not followed */
+	CHECK(symlink("/etc/passwd", link_path) == 0, "symlink");
+	CHECK(file_write_new(path, "x", 1, err, sizeof(err)) < 0 && strstr(err, "cannot create") && !strchr(err, '\n'),
+	      "%s", err);
+	unlink(link_path);
+	snprintf(path, sizeof(path), "%s/no/such/dir/out", dir);
+	CHECK(file_write_new(path, "x", 1, err, sizeof(err)) < 0 && strstr(err, "No such file"), "%s", err);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	CHECK(system(path) == 0, "cleanup");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "write_new_replaces_whole_file", write_new_replaces_whole_file },
 	{ "all_bytes_reach_the_reader", all_bytes_reach_the_reader },
 	{ "failed_write_is_minus_errno", failed_write_is_minus_errno },
 };

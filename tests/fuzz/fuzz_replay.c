@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the replay model and everything that walks it (lineage,
- * build diff, path resolution) on whatever the log reader accepts.
+ * build diff, path resolution, the runtime-trace and CycloneDX exports) on
+ * whatever the log reader accepts.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "forensics/build_diff.h"
+#include "forensics/export_cyclonedx.h"
+#include "forensics/export_runtime_trace.h"
 #include "forensics/lineage.h"
 #include "forensics/replay.h"
 #include "log/log_reader.h"
@@ -33,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)build_diff_step(&r, p);
 		if (!build_diff_run(&d, &r, &r))
 			build_diff_free(&d);
+		json_decref(export_runtime_trace(&r));
+		json_decref(export_cyclonedx(&r));
 		replay_free(&r);
 	}
 	log_file_free(&f);

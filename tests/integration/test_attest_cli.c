@@ -473,6 +473,10 @@ static int test_run_provenance_attest_verify(void)
 	CHECK(HAS("SIMULATED"), "kettle run did not say SIMULATED: %s", out);
 	CHECK(RUN("verify", "--allow-sim", "--artifact", hello, b) == 0, "%s", out);
 	CHECK(HAS("PASS  binding.artifact") && HAS("is subject"), "%s", out);
+	/* the run's provenance signed by the session key its evidence binds, beside the bundle */
+	snprintf(cmd, sizeof(cmd), "%s.sigstore.json", b);
+	CHECK(RUN("verify", "--allow-sim", "--artifact", hello, "--sigstore-bundle", cmd, b) == 0, "%s", out);
+	CHECK(HAS("PASS  binding.key") && HAS("PASS  envelope.signature") && HAS("PASS  envelope.statement"), "%s", out);
 
 	CHECK(RUN("verify", "--artifact", hello, b) == 1 && HAS("FAIL  snp.simulated"), "%s", out);
 	CHECK(flip_statement_byte(b, bad) == 0, "tamper");

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* kettle export LOG --format perfetto|dot [-o FILE]: the build as a trace or as a lineage graph. */
+/*
+ * kettle export LOG --format perfetto|dot|runtime-trace|cyclonedx [-o FILE]: the build as a
+ * trace, a lineage graph, an in-toto runtime-trace statement or a CycloneDX BOM.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -8,12 +11,14 @@
 #include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "cli/forensic_cli.h"
+#include "forensics/export_cyclonedx.h"
+#include "forensics/export_runtime_trace.h"
 #include "forensics/forensic_facts.h"
 #include "forensics/lineage.h"
 #include "log/show_fmt.h"
 
 static const char export_help[] =
-	"Usage: kettle export LOG --format perfetto|dot [-o FILE]\n\n"
+	"Usage: kettle export LOG --format perfetto|dot|runtime-trace|cyclonedx [-o FILE]\n\n"
 	"perfetto: Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing):\n"
 	"  one track per process (named \"PID program\"), a span for each program the process\n"
 	"  ran (fork to exec, exec to exec, exec to exit) with its argv, an instant for\n"
@@ -23,6 +28,14 @@ static const char export_help[] =
 	"  Times are microseconds since the build started.\n"
 	"dot: the build's lineage graph for Graphviz: every process that wrote a file,\n"
 	"  the files it wrote (boxes) and the files it read or executed.\n"
+	"runtime-trace: an in-toto Statement with the runtime-trace predicate v0.1: monitor\n"
+	"  (kettle), monitoredProcess (boot, build type, invocation), monitorLog.process (every\n"
+	"  process instance), .network (every endpoint the build's socket calls named) and\n"
+	"  .fileAccess (every file as a ResourceDescriptor with its recorded digests); the\n"
+	"  outputs are its subjects.\n"
+	"cyclonedx: a CycloneDX 1.6 JSON BOM of what the build used and made: the files it\n"
+	"  read (input), the programs it executed with their ELF identity (toolchain), the\n"
+	"  files it left (output), each with its SHA-256.\n"
 	"-o FILE: write there instead of stdout.\n"
 	"Exit status: 0, or 125 for an unreadable log or an unwritable output.\n";
 
@@ -221,6 +234,15 @@ static int export_dot(FILE *out, const struct replay *r)
 	return 0;
 }
 
+/* A document of the ecosystem's formats, indented for people; -1 when it could not be made. */
+static int export_json(FILE *out, json_t *doc)
+{
+	int rc = doc ? json_dumpf(doc, out, JSON_INDENT(2)) : -1;
+
+	json_decref(doc);
+	return rc || fputc('\n', out) == EOF ? -1 : 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	const char *log_path = NULL, *format = NULL, *out_path = NULL;
@@ -244,11 +266,12 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (!log_path || !format) {
-		cli_err("export", "expected LOG --format perfetto|dot (kettle export --help)");
+		cli_err("export", "expected LOG --format perfetto|dot|runtime-trace|cyclonedx (kettle export --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	if (strcmp(format, "perfetto") && strcmp(format, "dot")) {
-		cli_err("export", "--format '%s': expected perfetto or dot", format);
+	if (strcmp(format, "perfetto") && strcmp(format, "dot") && strcmp(format, "runtime-trace") &&
+	    strcmp(format, "cyclonedx")) {
+		cli_err("export", "--format '%s': expected perfetto, dot, runtime-trace or cyclonedx", format);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (forensic_open("export", log_path, &fl))
@@ -260,8 +283,11 @@ int cmd_export(int argc, char **argv)
 	}
 	if (!strcmp(format, "perfetto"))
 		export_perfetto(out, &fl.model);
-	else
+	else if (!strcmp(format, "dot"))
 		rc = export_dot(out, &fl.model);
+	else
+		rc = export_json(out, !strcmp(format, "cyclonedx") ? export_cyclonedx(&fl.model)
+								   : export_runtime_trace(&fl.model));
 	forensic_close(&fl);
 	if (rc || fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
 		cli_err("export", "%s: cannot write the output", out_path ? out_path : "stdout");

@@ -44,7 +44,7 @@ enum { OPT_STOP_AT_ROOT = 0x200, OPT_SCOPE, OPT_CGROUP, OPT_PROVENANCE, OPT_ATTE
 struct run_options {
 	struct session_options s;
 	const char *provenance;
-	struct attest_request attest;   /* bundle_path set: attest the provenance at the end */
+	struct attest_cli attest;       /* req.bundle_path set: attest the provenance at the end */
 	bool stop_at_root;
 	bool scope_cgroup;
 	const char *kmod_device;        /* --kmod-device; NULL: $KETTLE_KMOD_DEVICE or /dev/kettle */
@@ -69,9 +69,11 @@ static void run_usage(FILE *f)
 		"                          under the current directory); symlinks in it are resolved\n"
 		"      --allow-incomplete  an incomplete provenance (it names its reasons) does not fail\n"
 		"                          the run (exit 125 otherwise)\n"
-		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE\n"
+		"      --attest BUNDLE     then bind that provenance into TEE evidence, written to BUNDLE,\n"
+		"                          with its DSSE envelope, Sigstore bundle and session key beside it\n"
 		"                          (as kettle attest does; with --tee, --nonce, --sim-state,\n"
-		"                          --tsm-root, --sev-device, --tdx-device: see its --help)\n"
+		"                          --tsm-root, --sev-device, --tdx-device, --dsse, --sigstore-bundle,\n"
+		"                          --public-key, --no-sign: see its --help)\n"
 		"      --stop-at-root      end when CMD exits, even if descendants still run\n"
 		"      --linger SECONDS    after CMD exits, wait for the processes it left while they\n"
 		"                          work; once they have used no CPU for SECONDS (default 5),\n"
@@ -112,7 +114,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 	int c, taken;
 
 	session_options_init(&o->s);
-	o->attest.tee = TEE_AUTO;
+	o->attest.req.tee = TEE_AUTO;
 	o->linger_s = DEFAULT_LINGER_S;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
@@ -153,7 +155,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 			}
 			o->scope_cgroup = !strcmp(optarg, "cgroup");
 			break;
-		case OPT_ATTEST: o->attest.bundle_path = optarg; break;
+		case OPT_ATTEST: o->attest.req.bundle_path = optarg; break;
 		case ATTEST_OPT_NONCE: case ATTEST_OPT_TEE: case ATTEST_OPT_SIM_STATE:
 		case ATTEST_OPT_TSM_ROOT: case ATTEST_OPT_SEV_DEVICE: case ATTEST_OPT_TDX_DEVICE:
 			if (attest_option(c, optarg, &o->attest, "run"))
@@ -169,7 +171,7 @@ static int run_parse(int argc, char **argv, struct run_options *o)
 		cli_err("run", "--kmod-device and --no-kmod contradict each other");
 		return -1;
 	}
-	if (o->attest.bundle_path && !o->provenance) {
+	if (o->attest.req.bundle_path && !o->provenance) {
 		cli_err("run", "--attest needs --provenance FILE (the statement it attests)");
 		return -1;
 	}
@@ -542,18 +544,21 @@ static int run_provenance(const struct run_options *o, int ret)
 /* Evidence for the provenance just written; RET stays unless attesting failed. */
 static int run_attest(const struct run_options *o, int ret)
 {
-	struct attest_request r = o->attest;
+	struct attest_cli a = o->attest;
 	struct bundle b;
 	char err[1024];
 
-	r.statement_path = o->provenance;
-	evidence_paths_default(&r.paths);
-	if (attest_statement(&r, &b, err, sizeof(err))) {
+	a.req.statement_path = o->provenance;
+	evidence_paths_default(&a.req.paths);
+	if (attest_signed(&a, &b, err, sizeof(err))) {
 		cli_err("run", "no evidence: %s", err);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	cli_err(NULL, "evidence %s: %s%s", r.bundle_path, bundle_platform_name(b.platform),
+	cli_err(NULL, "evidence %s: %s%s", a.req.bundle_path, bundle_platform_name(b.platform),
 		b.simulated ? " -- SIMULATED, not from a TEE" : "");
+	if (!a.unsigned_only)
+		cli_err(NULL, "signed statement: DSSE envelope %s, Sigstore bundle %s, public key %s", a.dsse_out,
+			a.sigstore_out, a.public_key_out);
 	bundle_free(&b);
 	return ret;
 }
@@ -598,7 +603,7 @@ static int run_traced(const struct run_options *o)
 	kmod_reader_close(rs.kmod);
 	if (o->provenance && !s.write_error) {
 		ret = run_provenance(o, ret);
-		if (o->attest.bundle_path && ret != KETTLE_EXIT_OWN_ERROR)
+		if (o->attest.req.bundle_path && ret != KETTLE_EXIT_OWN_ERROR)
 			ret = run_attest(o, ret);
 	}
 	return ret;

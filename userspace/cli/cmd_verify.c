@@ -26,12 +26,15 @@
 #include "cli/commands.h"
 #include "common/file_bytes.h"
 #include "hash/hash_engine.h"
+#include "provenance/envelope_verify.h"
+#include "provenance/sigstore_bundle.h"
 
 #define ARTIFACTS_MAX 1024
 #define CERT_FILES_MAX 8
 
 struct verify_options {
 	const char *bundle, *report, *policy_path;
+	const char *dsse, *sigstore;            /* the signed statement, checked against the bound key */
 	const char *artifacts[ARTIFACTS_MAX];
 	size_t nartifacts;
 	const char *cert_files[CERT_FILES_MAX];
@@ -46,11 +49,14 @@ struct verify_options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kettle verify BUNDLE [--artifact FILE]... [--nonce HEX] [--policy FILE]\n"
-		"                     [--now TIME] [--allow-sim] [--json]\n"
+		"Usage: kettle verify BUNDLE [--dsse FILE | --sigstore-bundle FILE] [--artifact FILE]...\n"
+		"                     [--nonce HEX] [--policy FILE] [--now TIME] [--allow-sim] [--json]\n"
 		"       kettle verify --report FILE [--certs FILE]... [--platform snp|tdx] [--now TIME] [--json]\n"
 		"Checks evidence offline, trusting only the pinned AMD / Intel roots, and prints every\n"
 		"check with PASS or FAIL and the reason (docs/attestation.md).\n\n"
+		"  --dsse FILE       a DSSE envelope of the statement: its signature must verify with the\n"
+		"                    session key the report binds, its payload be the attested statement\n"
+		"  --sigstore-bundle FILE  the same envelope inside a Sigstore bundle v0.3 (public-key hint)\n"
 		"  --artifact FILE   FILE's SHA-256 must be the digest of a subject of the statement\n"
 		"  --nonce HEX       the 32-byte nonce (64 hex digits) the report must carry\n"
 		"  --policy FILE     JSON policy: platforms, measurements, TCB, debug, VMPL, nonce\n"
@@ -108,7 +114,8 @@ static int parse_time(const char *s, time_t *out)
 
 static int parse_args(int argc, char **argv, struct verify_options *o)
 {
-	enum { O_ARTIFACT = 0x100, O_NONCE, O_POLICY, O_NOW, O_ALLOW_SIM, O_JSON, O_REPORT, O_CERTS, O_PLATFORM };
+	enum { O_ARTIFACT = 0x100, O_NONCE, O_POLICY, O_NOW, O_ALLOW_SIM, O_JSON, O_REPORT, O_CERTS, O_PLATFORM,
+	       O_DSSE, O_SIGSTORE };
 	static const struct option longopts[] = {
 		{ "artifact", required_argument, NULL, O_ARTIFACT },
 		{ "nonce", required_argument, NULL, O_NONCE },
@@ -119,6 +126,8 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "certs", required_argument, NULL, O_CERTS },
 		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "dsse", required_argument, NULL, O_DSSE },
+		{ "sigstore-bundle", required_argument, NULL, O_SIGSTORE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +162,8 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		case O_ALLOW_SIM: o->allow_sim = true; break;
 		case O_JSON: o->json = true; break;
 		case O_REPORT: o->report = optarg; break;
+		case O_DSSE: o->dsse = optarg; break;
+		case O_SIGSTORE: o->sigstore = optarg; break;
 		case O_CERTS:
 			if (o->ncert_files == CERT_FILES_MAX) {
 				cli_err("verify", "more than %d --certs", CERT_FILES_MAX);
@@ -175,8 +186,8 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		}
 	}
 	if (o->report) {
-		if (optind != argc || o->nartifacts || o->has_nonce || o->policy_path) {
-			cli_err("verify", "--report takes no BUNDLE, --artifact, --nonce or --policy "
+		if (optind != argc || o->nartifacts || o->has_nonce || o->policy_path || o->dsse || o->sigstore) {
+			cli_err("verify", "--report takes no BUNDLE, --artifact, --nonce, --policy, --dsse or --sigstore-bundle "
 				"(there is no statement to bind)");
 			return -1;
 		}
@@ -191,8 +202,33 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 		cli_err("verify", "--certs and --platform go with --report; a bundle carries its own");
 		return -1;
 	}
+	if (o->dsse && o->sigstore) {
+		cli_err("verify", "give --dsse or --sigstore-bundle, not both (they hold the same envelope)");
+		return -1;
+	}
 	o->bundle = argv[optind];
 	return 0;
+}
+
+/* The envelope of --dsse or --sigstore-bundle into E (and the bundle's key hint); 0, or -1 after a message. */
+static int load_signed(const struct verify_options *o, struct dsse_envelope *e, char hint[SIGSTORE_HINT_MAX + 1])
+{
+	const char *path = o->dsse ? o->dsse : o->sigstore;
+	char err[512];
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	if (file_read_bounded(path, DSSE_FILE_MAX, &buf, &len, err, sizeof(err))) {
+		cli_err("verify", "%s", err);
+		return -1;
+	}
+	r = o->dsse ? dsse_decode(buf, len, e, err, sizeof(err))
+		    : sigstore_bundle_decode(buf, len, e, hint, err, sizeof(err));
+	free(buf);
+	if (r)
+		cli_err("verify", "%s: %s", path, err);
+	return r;
 }
 
 /* ---- output ---- */
@@ -355,6 +391,8 @@ static int verify_bundle(const struct verify_options *o)
 					 .nonce = o->has_nonce ? o->nonce : NULL };
 	struct check_list l = { 0 };
 	struct bundle_verified v;
+	struct dsse_envelope env = { 0 };
+	char hint[SIGSTORE_HINT_MAX + 1] = "";
 	struct policy policy;
 	struct bundle b;
 	char err[1024];
@@ -374,7 +412,7 @@ static int verify_bundle(const struct verify_options *o)
 		free(digests);
 		return KETTLE_EXIT_OWN_ERROR;
 	}
-	if (hash_artifacts(o, digests)) {
+	if (hash_artifacts(o, digests) || ((o->dsse || o->sigstore) && load_signed(o, &env, hint))) {
 		bundle_free(&b);
 		if (o->policy_path)
 			policy_free(&policy);
@@ -388,6 +426,9 @@ static int verify_bundle(const struct verify_options *o)
 		cli_err("verify", "%s holds SIMULATED evidence (kettle's software simulator, "
 			"not a TEE)%s", o->bundle, o->allow_sim ? "" : ": rejected without --allow-sim");
 	bundle_verify(&b, &vo, &l, &v);
+	if (o->dsse || o->sigstore)
+		envelope_verify(&b, &env, o->sigstore ? hint : NULL, &l);
+	dsse_envelope_free(&env);
 	/* the signer counts as well as the label: the label is whatever the bundle's writer chose */
 	simulated = b.simulated || (v.have_snp && v.snp.simulated);
 	if (o->json) {

@@ -89,3 +89,32 @@ ssize_t file_write_all(int fd, const void *p, size_t n)
 	}
 	return (ssize_t)done;
 }
+
+int file_write_new(const char *path, const void *p, size_t n, char *err, size_t errlen)
+{
+	char tmp[4096];
+	ssize_t done;
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		return -1;
+	}
+	done = file_write_all(fd, p, n);
+	e = done < 0 ? (int)-done : (size_t)done < n ? EIO : 0;
+	if (close(fd) && !e)
+		e = errno;
+	if (!e && rename(tmp, path))
+		e = errno;
+	if (e) {
+		unlink(tmp);
+		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
+		return -1;
+	}
+	return 0;
+}

@@ -29,4 +29,10 @@ int file_read_bounded(const char *path, size_t max, uint8_t **out, size_t *len,
  */
 ssize_t file_write_all(int fd, const void *p, size_t n);
 
+/*
+ * Writes the N bytes at P as PATH: a new temporary file beside it (never
+ * through a symlink) renamed into place.  0, or -1 with a one-line ERR.
+ */
+int file_write_new(const char *path, const void *p, size_t n, char *err, size_t errlen);
+
 #endif

@@ -792,18 +792,38 @@ static json_t *internal_parameters(const struct log_file *f)
 	return p;
 }
 
+const char *provenance_invocation_id(const struct log_header *h, char *buf, size_t len)
+{
+	const char *id = log_header_option(h, "invocation_id");
+
+	if (id)
+		return id;
+	/* Logs from before kettle run wrote an invocation id: boot, start and root pid name the run. */
+	snprintf(buf, len, "%s/%" PRIu64 "/%" PRIu32, h->boot_id ? h->boot_id : "", h->start_boot_ns, h->root_pid);
+	return buf;
+}
+
+json_t *provenance_json_text(const char *s)
+{
+	return jtext(s);
+}
+
+json_t *provenance_json_time(uint64_t wall_ns)
+{
+	return jtime(wall_ns);
+}
+
+json_t *provenance_json_hex(const uint8_t *p, size_t n)
+{
+	return jhex(p, n);
+}
+
 static json_t *run_details(const struct log_file *f, const struct provenance_options *o)
 {
 	const struct log_header *h = &f->header;
-	const char *id = log_header_option(h, "invocation_id");
 	char fallback[256];
+	const char *id = provenance_invocation_id(h, fallback, sizeof(fallback));
 
-	if (!id) {
-		/* Logs from before kettle run wrote an invocation id: boot, start and root pid name the run. */
-		snprintf(fallback, sizeof(fallback), "%s/%" PRIu64 "/%" PRIu32, h->boot_id ? h->boot_id : "",
-			 h->start_boot_ns, h->root_pid);
-		id = fallback;
-	}
 	return json_pack("{s:{s:s, s:{s:o}}, s:{s:o, s:o, s:o}}",
 			 "builder", "id", o->builder_id ? o->builder_id : PROVENANCE_BUILDER_ID,
 			 "version", "kettle", jtext(h->kettle_version),

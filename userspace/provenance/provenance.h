@@ -68,6 +68,16 @@ int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size
 /* "file://" + PATH with every byte outside RFC 3986 pchar and '/' percent-encoded (malloc'd; NULL: no memory). */
 char *provenance_file_uri(const char *path);
 
+/* The run's invocation id (the header's, else boot/start/root pid written into BUF). */
+const char *provenance_invocation_id(const struct log_header *h, char *buf, size_t len);
+/* The statement's JSON conventions, for other documents made from a log (forensics/ exports): */
+/* text from the log: a string when UTF-8, else {"percentEncoded": ...}; NULL -> null */
+json_t *provenance_json_text(const char *s);
+/* RFC 3339 UTC, whole seconds; NULL when out of range */
+json_t *provenance_json_time(uint64_t wall_ns);
+/* lower-case hex of N bytes */
+json_t *provenance_json_hex(const uint8_t *p, size_t n);
+
 /*
  * Reads LOG_PATH whole, builds its statement and writes the canonical bytes
  * to OUT_PATH ("-": stdout).  Refuses a log cut short (saying where it
