@@ -133,13 +133,13 @@ static bool digest_changed(const struct log_digest *d)
 	return d->flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING);
 }
 
-/* The last output digest of E (the file's final content), or NULL. */
+/* The last output digest of E (the file's final content), or NULL; a deleted file's content is not its end. */
 static const struct log_digest *output_digest(const struct conv *c, const struct file_entry *e)
 {
 	const struct log_digest *last = NULL;
 
 	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
-		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT)
+		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT && !(c->f->digests[d].flags & LOG_DIGEST_AT_DELETE))
 			last = &c->f->digests[d];
 	return last;
 }
