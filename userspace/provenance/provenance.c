@@ -24,6 +24,7 @@
 #include "provenance/jcs.h"
 #include "provenance/provenance.h"
 #include "provenance/provenance_net.h"
+#include "provenance/remote_jobs.h"
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
 
@@ -866,6 +867,24 @@ static int kernel_module(const struct log_file *f, json_t *completeness)
 }
 
 /*
+ * The distcc jobs the log shows, sent (remoteJobs) or served (servedJobs),
+ * as facts of the log: docs/distributed.md.  Nothing when there are none.
+ */
+static int remote_jobs_annotate(const struct log_file *f, json_t *annotations)
+{
+	struct remote_jobs sent = { 0 }, served = { 0 };
+	int rc = remote_jobs_client(f, &sent) || remote_jobs_worker(f, &served) ? -1 : 0;
+
+	if (!rc && sent.n && json_object_set_new(annotations, "remoteJobs", remote_jobs_json(&sent, false)))
+		rc = -1;
+	if (!rc && served.n && json_object_set_new(annotations, "servedJobs", remote_jobs_json(&served, true)))
+		rc = -1;
+	remote_jobs_free(&sent);
+	remote_jobs_free(&served);
+	return rc;
+}
+
+/*
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
@@ -873,7 +892,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
-	json_t *comp = completeness(f, x, reasons);
+	json_t *comp = completeness(f, x, reasons), *bp;
 
 	if (!comp || kernel_module(f, comp)) {
 		json_decref(comp);
@@ -884,7 +903,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 		json_decref(comp);
 		return NULL;
 	}
-	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
+	bp = json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
 			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
 			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
 			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
@@ -892,6 +911,11 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
 			 "leaves", ju64(json_array_size(deps)));
+	if (bp && remote_jobs_annotate(f, json_object_get(json_array_get(bp, 0), "annotations")))
+		bp = (json_decref(bp), NULL);
+	if (!bp)
+		snprintf(err, errlen, "out of memory");
+	return bp;
 }
 
 /* ---- the statement ---- */
