@@ -49,6 +49,7 @@ static void usage(FILE *f)
 		"Usage: kettle verify BUNDLE [--artifact FILE]... [--nonce HEX] [--policy FILE]\n"
 		"                     [--now TIME] [--allow-sim] [--json]\n"
 		"       kettle verify --report FILE [--certs FILE]... [--platform snp|tdx] [--now TIME] [--json]\n"
+		"       kettle verify --tree CLIENT_BUNDLE WORKER_BUNDLE... --log FILE... (kettle verify --tree --help)\n"
 		"Checks evidence offline, trusting only the pinned AMD / Intel roots, and prints every\n"
 		"check with PASS or FAIL and the reason (docs/attestation.md).\n\n"
 		"  --artifact FILE   FILE's SHA-256 must be the digest of a subject of the statement\n"
@@ -515,6 +516,9 @@ int cmd_verify(int argc, char **argv)
 {
 	struct verify_options o = { 0 };
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--tree"))
+			return cmd_verify_tree(argc, argv);     /* a distributed build: cmd_verify_tree.c */
 	if (parse_args(argc, argv, &o))
 		return KETTLE_EXIT_OWN_ERROR;
 	return o.report ? verify_report(&o) : verify_bundle(&o);
