@@ -204,7 +204,7 @@ static int worker_record(struct member *w, struct tree_result *r)
 		return check_add_tree(r, false, "worker", w->path, "its log shows no listening address");
 	}
 	for (size_t i = 0; i < w->jobs.n; i++) {
-		const char *missing = remote_job_missing(&w->jobs.v[i], true);
+		const char *missing = remote_job_missing(&w->jobs.v[i]);
 
 		if (missing)
 			return check_add_tree(r, false, "worker", w->path, "the job it served for %s lacks: %s",
@@ -244,8 +244,8 @@ static int client_record(struct member *c, struct member *w, size_t nw, struct t
 
 static int job_check(const struct remote_job *job, struct member *w, size_t nw, struct tree_result *r)
 {
-	char name[400], sent[65], got[65], back[65];
-	const char *missing = remote_job_missing(job, false);
+	char name[400], sent[65], got[65], back[65], compiler[65];
+	const char *missing = remote_job_missing(job);
 	struct member *worker;
 
 	snprintf(name, sizeof(name), "%s via %s", job->object ? job->object : "(no object)", job->peer);
@@ -253,6 +253,7 @@ static int job_check(const struct remote_job *job, struct member *w, size_t nw, 
 		return check_add_tree(r, false, "job", name, "the client's record of it lacks: %s", missing);
 	hex_encode(job->source_sha256, 32, sent);
 	hex_encode(job->object_sha256, 32, got);
+	hex_encode(job->compiler_sha256, 32, compiler);
 	worker = worker_at(w, nw, job->peer);
 	if (!worker)
 		return check_add_tree(r, false, "job", name, "no attested worker listens at %s (its source "
@@ -271,8 +272,17 @@ static int job_check(const struct remote_job *job, struct member *w, size_t nw, 
 			return check_add_tree(r, false, "job", name, "digests differ: worker %s sent an object "
 					      "sha256:%s, the client got sha256:%s", worker->path, back, got);
 		}
+		/* distcc's premise: the worker compiles with the compiler the client preprocessed with */
+		if (!wj->has_compiler || memcmp(wj->compiler_sha256, job->compiler_sha256, 32)) {
+			if (wj->has_compiler)
+				hex_encode(wj->compiler_sha256, 32, back);
+			return check_add_tree(r, false, "job", name, "compilers differ: worker %s ran %s (sha256:%s), "
+					      "the client preprocessed with %s (sha256:%s)", worker->path,
+					      wj->compiler ? wj->compiler : "nothing", wj->has_compiler ? back : "unknown",
+					      job->compiler, compiler);
+		}
 		return check_add_tree(r, true, "job", name, "sent sha256:%.16s..., got sha256:%.16s..., compiled "
-				      "by %s on %s", sent, got, wj->compiler ? wj->compiler : "?", worker->path);
+				      "by %s on %s", sent, got, wj->compiler, worker->path);
 	}
 	return check_add_tree(r, false, "job", name, "worker %s (%s) has no job that received its source "
 			      "sha256:%s", worker->path, worker->jobs.listen, sent);

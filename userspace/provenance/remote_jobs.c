@@ -128,17 +128,18 @@ static void jobs_digests(const struct log_file *f, struct remote_jobs *j)
 }
 
 /*
- * Keeps the jobs that are compiles: a connect that sent no preprocessed
- * source is one only when distcc made it (a job whose source the log lacks
- * is still one, for a verifier to see missing); any other program's TCP
- * connect is not a compile.
+ * Keeps the jobs that are compiles: a client connect that sent no
+ * preprocessed source is one only when distcc made it (a job whose source
+ * the log lacks is still one, for a verifier to see missing), a worker's
+ * accept only when it received a source or ran a compiler; any other TCP
+ * connection is not a compile.
  */
-static void jobs_keep_compiles(struct remote_jobs *j)
+static void jobs_keep_compiles(struct remote_jobs *j, bool worker)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < j->n; i++)
-		if (j->v[i].source || j->v[i].compiler)
+		if (j->v[i].source || (worker ? j->v[i].compiler != NULL : j->v[i].distcc))
 			j->v[kept++] = j->v[i];
 	j->n = kept;
 }
@@ -166,24 +167,27 @@ int remote_jobs_client(const struct log_file *f, struct remote_jobs *out)
 				net_endpoint_format(ev, job->peer, sizeof(job->peer));
 			else if (!(job = job_add(out, ev)))
 				return proc_exe_free(&exes), -ENOMEM;
-			/* marks a job of distcc's as a compile before its source is known (reset below) */
-			job->compiler = exe && ends_with(exe, "/distcc") ? exe : NULL;
+			job->distcc = exe && ends_with(exe, "/distcc");
 		}
 	}
 	proc_exe_free(&exes);
-	/* the preprocessed source may be made before the connect: any open by the job's process counts */
+	/*
+	 * The preprocessed source may be made before the connect: any open by
+	 * the job's process counts, and the compiler is the first program a
+	 * child of it ran (the preprocessor's driver, gcc -E).
+	 */
 	for (size_t i = 0; i < f->nevents; i++) {
 		const struct log_event *ev = &f->events[i];
-		struct remote_job *job = ev->type == LOG_EV_OPEN ? job_of(out, ev->tgid, UINT64_MAX) : NULL;
+		struct remote_job *job;
 
-		if (job)
+		if (ev->type == LOG_EV_OPEN && (job = job_of(out, ev->tgid, UINT64_MAX)))
 			job_open(job, ev, false);
+		if (ev->type == LOG_EV_EXEC && (job = job_of(out, ev->exec.ppid, UINT64_MAX)) && !job->compiler)
+			job->compiler = ev->exec.exe;
 	}
-	jobs_keep_compiles(out);
-	for (size_t i = 0; i < out->n; i++) {
+	jobs_keep_compiles(out, false);
+	for (size_t i = 0; i < out->n; i++)
 		out->v[i].ts_ns = 0;    /* the source's temporary may be deleted before the connect */
-		out->v[i].compiler = NULL;
-	}
 	jobs_digests(f, out);
 	return 0;
 }
@@ -208,7 +212,7 @@ int remote_jobs_worker(const struct log_file *f, struct remote_jobs *out)
 		if (ev->type == LOG_EV_EXEC && (job = job_of(out, ev->exec.ppid, ev->ts_ns)) && !job->compiler)
 			job->compiler = ev->exec.exe;
 	}
-	jobs_keep_compiles(out);
+	jobs_keep_compiles(out, true);
 	jobs_digests(f, out);
 	return 0;
 }
@@ -219,7 +223,7 @@ void remote_jobs_free(struct remote_jobs *j)
 	memset(j, 0, sizeof(*j));
 }
 
-const char *remote_job_missing(const struct remote_job *job, bool worker)
+const char *remote_job_missing(const struct remote_job *job)
 {
 	if (!job->source)
 		return "no preprocessed source (.i) in the log";
@@ -229,9 +233,9 @@ const char *remote_job_missing(const struct remote_job *job, bool worker)
 		return "no object (.o) in the log";
 	if (!job->has_object)
 		return "no digest of the object";
-	if (worker && !job->compiler)
+	if (!job->compiler)
 		return "no compiler executed for it";
-	if (worker && !job->has_compiler)
+	if (!job->has_compiler)
 		return "no digest of the compiler it executed";
 	return NULL;
 }
@@ -246,15 +250,14 @@ static json_t *file_json(const char *path, bool has, const uint8_t sha[32])
 			 "sha256", has ? json_string(h) : json_null());
 }
 
-static json_t *job_json(const struct remote_job *job, bool worker)
+static json_t *job_json(const struct remote_job *job)
 {
-	const char *missing = remote_job_missing(job, worker);
+	const char *missing = remote_job_missing(job);
 	json_t *o = json_pack("{s:s, s:o, s:o}", "peer", job->peer,
 			      "source", file_json(job->source, job->has_source, job->source_sha256),
 			      "object", file_json(job->object, job->has_object, job->object_sha256));
 
-	if (o && worker && json_object_set_new(o, "compiler", file_json(job->compiler, job->has_compiler,
-									  job->compiler_sha256)))
+	if (o && json_object_set_new(o, "compiler", file_json(job->compiler, job->has_compiler, job->compiler_sha256)))
 		o = (json_decref(o), NULL);
 	if (o && missing && json_object_set_new(o, "missing", json_string(missing)))
 		o = (json_decref(o), NULL);
@@ -266,7 +269,7 @@ json_t *remote_jobs_json(const struct remote_jobs *j, bool worker)
 	json_t *jobs = json_array(), *o;
 
 	for (size_t i = 0; jobs && i < j->n; i++)
-		if (json_array_append_new(jobs, job_json(&j->v[i], worker)))
+		if (json_array_append_new(jobs, job_json(&j->v[i])))
 			jobs = (json_decref(jobs), NULL);
 	if (!jobs)
 		return NULL;

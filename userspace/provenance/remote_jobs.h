@@ -33,7 +33,9 @@ struct remote_job {
 	const char *object;     /* the object's path (received / sent); NULL: none seen */
 	bool has_source, has_object;    /* digests known */
 	uint8_t source_sha256[32], object_sha256[32];
-	const char *compiler;   /* worker: the program it ran for the job; NULL on a client */
+	bool distcc;            /* client: the process runs distcc */
+	/* the first program a child of the job's process ran: the compiler (worker), the preprocessor (client) */
+	const char *compiler;
 	bool has_compiler;      /* its exec digest is known */
 	uint8_t compiler_sha256[32];
 };
@@ -51,12 +53,12 @@ int remote_jobs_client(const struct log_file *f, struct remote_jobs *out);
 int remote_jobs_worker(const struct log_file *f, struct remote_jobs *out);
 void remote_jobs_free(struct remote_jobs *j);
 
-/* What a job lacks for a verifier ("no digest of the object it sent"), or NULL when complete. */
-const char *remote_job_missing(const struct remote_job *job, bool worker);
+/* What a job lacks for a verifier ("no digest of the object"), or NULL when complete. */
+const char *remote_job_missing(const struct remote_job *job);
 
 /*
  * The jobs as a provenance byproduct's annotations: {"listen"?, "jobs": [{
- * "peer", "source": {"path", "sha256"}, "object": {...}, "compiler"?: {...}}]}.
+ * "peer", "source": {"path", "sha256"}, "object": {...}, "compiler": {...}, "missing"?}]}.
  * NULL when out of memory.
  */
 json_t *remote_jobs_json(const struct remote_jobs *j, bool worker);
