@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A distributed build across machines (docs/distributed.md): the hello
+ * project compiled by distcc on two local distccd workers (127.0.0.2 and
+ * 127.0.0.3, each its own process tree and kettle run session), the client
+ * build traced; tests/real-builds/distcc-tree runs it.  What a user checks
+ * is kettle verify --tree: complete across honest workers, a job named when
+ * a worker compiled with another compiler or sent another object, and a job
+ * sent to an untraced worker left out of the tree (the client's record says
+ * so by itself too).
+ */
+#include "real_build.h"
+
+static const char *const distcc_need[][2] = { { "distcc", "distcc" }, { "distccd", "distcc" }, { "make", "make" },
+					      { "gcc", "gcc" }, { "python3", "python3" }, { "bc", "bc" },
+					      { "ss", "iproute2" }, { NULL, NULL } };
+
+/* Runs distcc-tree in DIR (MODE, VARIANT or ""; PORTS "A B" of an earlier run, or NULL); its exit status. */
+static int tree_build(const char *dir, const char *mode, const char *variant, const char *ports)
+{
+	char kettle[512];
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	return test_sh("%s%s%sKETTLE='%s' '%s/tests/real-builds/distcc-tree' '%s' %s %s >'%s.out' 2>&1",
+		       ports ? "DISTCC_TREE_PORTS='" : "", ports ? ports : "", ports ? "' " : "", kettle,
+		       KETTLE_SOURCE_DIR, dir, mode, variant, dir);
+}
+
+/* kettle verify --tree CLIENT's bundle with the bundles and logs of WORKERS (DIR/a ...); its exit status, output in OUT. */
+static int verify_tree(const char *client, const char *const workers[], const char *out)
+{
+	char cmd[3000], kettle[512];
+	int n;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	n = snprintf(cmd, sizeof(cmd), "'%s' verify --tree --allow-sim '%s/c.bundle'", kettle, client);
+	for (int i = 0; workers[i]; i++)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " '%s/w.bundle'", workers[i]);
+	n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --log '%s/c.cbor'", client);
+	for (int i = 0; workers[i]; i++)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --log '%s/w.cbor'", workers[i]);
+	return test_sh("%s >'%s' 2>&1", cmd, out);
+}
+
+/* The ports distcc-tree gave workers a and b in DIR; 0 or -1. */
+static int read_ports(const char *dir, int *pa, int *pb)
+{
+	char path[400];
+	FILE *p;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/ports", dir);
+	p = fopen(path, "r");
+	if (!p)
+		return -1;
+	n = fscanf(p, "%d %d", pa, pb);
+	fclose(p);
+	return n == 2 ? 0 : -1;
+}
+
+static void show(const char *path)
+{
+	test_sh("sed 's/^/    /' '%s' >&2", path);
+}
+
+/*
+ * What a user can get wrong, on the tree in DIR: a bundle that is not one
+ * and too few bundles are unusable input (125, one line); a log that is not
+ * the attested one, or a worker's log given for another, is a failed check.
+ */
+static int bad_input_refused(const char *dir, const char *root)
+{
+	char kettle[512], out[320], err[320];
+	int rc;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	snprintf(out, sizeof(out), "%s/bad.out", root);
+	snprintf(err, sizeof(err), "%s/bad.err", root);
+	CHECK(test_sh("head -c 100 /dev/urandom >'%s/junk.bundle'", root) == 0, "junk");
+	rc = test_sh("cd '%s' && '%s' verify --tree --allow-sim '%s/junk.bundle' a/w.bundle b/w.bundle --log c.cbor "
+		     ">'%s' 2>'%s'", dir, kettle, root, out, err);
+	CHECK(rc == 125 && file_lines(err) == 1 && file_holds(err, "kettle verify: --tree: "),
+	      "a junk bundle: exit %d, want 125 and one line", rc);
+	rc = test_sh("cd '%s' && '%s' verify --tree c.bundle >'%s' 2>'%s'", dir, kettle, out, err);
+	CHECK(rc == 125, "no worker bundle: exit %d, want 125", rc);
+	/* a cut log is not the attested one; b given a's log has none */
+	rc = test_sh("cd '%s' && head -c 1000 c.cbor >'%s/cut.cbor' && '%s' verify --tree --allow-sim c.bundle a/w.bundle "
+		     "b/w.bundle --log '%s/cut.cbor' --log a/w.cbor >'%s' 2>'%s'", dir, root, kettle, root, out, err);
+	CHECK(rc == 1 && file_holds(out, "FAIL log      c.bundle: no --log given has its statement's build-log digest") &&
+	      file_holds(out, "FAIL log      b/w.bundle") && file_holds(out, "NOT complete across workers"),
+	      "a cut client log and a missing worker log: exit %d, not the failed log checks", rc);
+	return TEST_PASS;
+}
+
+/* Honest workers, all traced: every job matched, the tree complete across workers. */
+static int complete_across_workers(void)
+{
+	char root[256], dir[300], a[320], b[320], out[320], line[400];
+	const char *const workers[] = { a, b, NULL };
+	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+
+	if (rc)
+		return rc;
+	test_tmpdir(root, sizeof(root), "distcc-tree");
+	snprintf(dir, sizeof(dir), "%s/honest", root);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(out, sizeof(out), "%s/verify.out", root);
+	CHECK(tree_build(dir, "all", "", NULL) == 0, "the distributed build failed (%s.out)", dir);
+	CHECK(read_ports(dir, &pa, &pb) == 0, "no ports");
+	rc = verify_tree(dir, workers, out);
+	if (rc)
+		show(out);
+	CHECK(rc == 0, "verify --tree exited %d, want 0", rc);
+	CHECK(file_holds(out, "complete across workers: 2 jobs, 2 workers"), "not complete across workers");
+	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", dir, pa);
+	CHECK(file_holds(out, line), "main.o not matched to worker a");
+	snprintf(line, sizeof(line), "PASS job      %s/greet.o via 127.0.0.3:%d", dir, pb);
+	CHECK(file_holds(out, line), "greet.o not matched to worker b");
+	/* the client's own provenance lists the jobs with the worker each went to */
+	snprintf(line, sizeof(line), "%s/c.json", dir);
+	CHECK(test_sh("grep -q '\"remoteJobs\"' '%s' && grep -q '127.0.0.3:%d' '%s'", line, pb, line) == 0,
+	      "the client's provenance lists no remote jobs");
+	CHECK(bad_input_refused(dir, root) == TEST_PASS, "bad input");
+	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
+		test_sh("rm -rf '%s'", root);
+	return TEST_PASS;
+}
+
+/*
+ * Worker b compiles through a wrapper (another compiler: the object differs
+ * from gcc's).  Its own record says so, and verify --tree names greet.o's
+ * job.  And worker b's bundle with the client of an honest run (same
+ * ports): the object b sent is not the one that client got.
+ */
+static int other_compiler_or_object_named(void)
+{
+	char root[256], honest[300], evil[300], ha[320], eb[320], out[320], line[400], ports[64] = "";
+	const char *const workers[] = { ha, eb, NULL };
+	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+
+	if (rc)
+		return rc;
+	test_tmpdir(root, sizeof(root), "distcc-evil");
+	snprintf(honest, sizeof(honest), "%s/honest", root);
+	snprintf(evil, sizeof(evil), "%s/evil", root);
+	snprintf(out, sizeof(out), "%s/verify.out", root);
+	CHECK(tree_build(honest, "all", "", NULL) == 0, "the honest build failed (%s.out)", honest);
+	CHECK(read_ports(honest, &pa, &pb) == 0, "no ports");
+	snprintf(ports, sizeof(ports), "%d %d", pa, pb);
+	CHECK(tree_build(evil, "all", "evil", ports) == 0, "the build with the wrapper failed (%s.out)", evil);
+
+	/* the evil run by itself: b's record shows the wrapper's shell as the compiler */
+	snprintf(ha, sizeof(ha), "%s/a", evil);
+	snprintf(eb, sizeof(eb), "%s/b", evil);
+	rc = verify_tree(evil, workers, out);
+	CHECK(rc == 1, "verify --tree exited %d with a wrapper compiler on b, want 1", rc);
+	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: compilers differ", evil, pb);
+	if (!file_holds(out, line))
+		show(out);
+	CHECK(file_holds(out, line), "greet.o's job not failed for its compiler");
+	CHECK(file_holds(out, "NOT complete across workers"), "no NOT complete verdict");
+
+	/* the honest client with the evil b: b received the same source and sent another object */
+	snprintf(ha, sizeof(ha), "%s/a", honest);
+	rc = verify_tree(honest, workers, out);
+	CHECK(rc == 1, "verify --tree exited %d with another worker's object, want 1", rc);
+	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: digests differ", honest, pb);
+	if (!file_holds(out, line))
+		show(out);
+	CHECK(file_holds(out, line), "greet.o's job not failed for its object");
+	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", honest, pa);
+	CHECK(file_holds(out, line), "main.o's honest job not passed");
+	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
+		test_sh("rm -rf '%s'", root);
+	return TEST_PASS;
+}
+
+/* Worker b runs without kettle: the client's record names it, verify --tree names greet.o's job. */
+static int untraced_worker_leaves_job_out(void)
+{
+	char root[256], dir[300], a[320], out[320], line[400];
+	const char *const workers[] = { a, NULL };
+	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+
+	if (rc)
+		return rc;
+	test_tmpdir(root, sizeof(root), "distcc-untraced");
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(out, sizeof(out), "%s/verify.out", root);
+	CHECK(tree_build(dir, "all", "untraced-b", NULL) == 0, "the distributed build failed (%s.out)", dir);
+	CHECK(read_ports(dir, &pa, &pb) == 0, "no ports");
+	/* the client's provenance alone: incomplete, a daemon reason naming the untraced worker */
+	snprintf(line, sizeof(line), "%s/c.json", dir);
+	CHECK(test_sh("python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"predicate\"][\"runDetails\"]"
+		      "[\"byproducts\"][0][\"annotations\"][\"completeness\"]; sys.exit(0 if not c[\"complete\"] and "
+		      "any(r[\"reason\"]==\"daemon\" and r.get(\"path\")==sys.argv[2] for r in c[\"reasons\"]) else 1)' "
+		      "'%s' 127.0.0.3:%d", line, pb) == 0, "the client's provenance does not name the untraced worker");
+	rc = verify_tree(dir, workers, out);
+	CHECK(rc == 1, "verify --tree exited %d, want 1", rc);
+	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: no attested worker", dir, pb);
+	if (!file_holds(out, line))
+		show(out);
+	CHECK(file_holds(out, line), "greet.o's job not named as sent outside the tree");
+	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", dir, pa);
+	CHECK(file_holds(out, line), "main.o's job on the traced worker not passed");
+	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
+		test_sh("rm -rf '%s'", root);
+	return TEST_PASS;
+}
+
+static const struct test tests[] = {
+	{ "complete_across_workers", complete_across_workers },
+	{ "other_compiler_or_object_named", other_compiler_or_object_named },
+	{ "untraced_worker_leaves_job_out", untraced_worker_leaves_job_out },
+};
+
+TEST_MAIN("real_builds.distributed", tests)
