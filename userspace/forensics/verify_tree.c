@@ -89,21 +89,31 @@ static const json_t *build_log_byproduct(const json_t *st)
 	return NULL;
 }
 
+int verify_tree_statement(const uint8_t *bytes, size_t len, json_t **st, uint8_t log_sha256[32], bool *has_log,
+			  char *err, size_t errlen)
+{
+	json_error_t jerr;
+	const char *hex;
+	char herr[128];
+
+	*has_log = false;
+	*st = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*st)
+		return errf(err, errlen, "the statement is not JSON: %s", jerr.text);
+	hex = json_string_value(json_object_get(json_object_get(build_log_byproduct(*st), "digest"), "sha256"));
+	*has_log = hex && strlen(hex) == 64 && !hex_decode_exact(hex, 64, log_sha256, 32, herr, sizeof(herr));
+	return 0;
+}
+
 /* The statement of M's bundle, and the log digest it names. */
 static int member_statement(struct member *m, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	const json_t *log;
-	const char *hex;
+	char why[512];
 
-	m->statement = json_loadb((const char *)m->b.statement, m->b.statement_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!m->statement)
-		return errf(err, errlen, "%s: the statement is not JSON: %s", m->path, jerr.text);
-	log = build_log_byproduct(m->statement);
-	hex = json_string_value(json_object_get(json_object_get(log, "digest"), "sha256"));
-	m->log_annotations = json_object_get(log, "annotations");
-	m->have_log_sha256 = hex && strlen(hex) == 64 &&
-			     !hex_decode_exact(hex, 64, m->log_sha256, 32, err, errlen);
+	if (verify_tree_statement(m->b.statement, m->b.statement_len, &m->statement, m->log_sha256,
+				  &m->have_log_sha256, why, sizeof(why)))
+		return errf(err, errlen, "%s: %s", m->path, why);
+	m->log_annotations = json_object_get(build_log_byproduct(m->statement), "annotations");
 	return 0;
 }
 

@@ -12,7 +12,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #define TREE_LOG_MAX (1ull << 30)       /* a log read whole to be hashed and parsed */
 
@@ -49,5 +52,13 @@ struct tree_result {
  */
 int verify_tree(const struct tree_input *in, struct tree_result *out, char *err, size_t errlen);
 void tree_result_free(struct tree_result *r);
+
+/*
+ * Parses a bundle's statement (untrusted bytes): *ST (json_decref it) and
+ * the SHA-256 its build-log byproduct names (*HAS_LOG false when it names
+ * none that is 64 hex digits).  0, or -1 with ERR when it is not JSON.
+ */
+int verify_tree_statement(const uint8_t *bytes, size_t len, json_t **st, uint8_t log_sha256[32], bool *has_log,
+			  char *err, size_t errlen);
 
 #endif
