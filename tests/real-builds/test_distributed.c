@@ -12,7 +12,7 @@
 #include "real_build.h"
 
 static const char *const distcc_need[][2] = { { "distcc", "distcc" }, { "distccd", "distcc" }, { "make", "make" },
-					      { "gcc", "gcc" }, { "python3", "python3" }, { "bc", "bc" },
+					      { "gcc", "gcc" }, { "python3", "python3" },
 					      { "ss", "iproute2" }, { NULL, NULL } };
 
 /* Runs distcc-tree in DIR (MODE, VARIANT or ""; PORTS "A B" of an earlier run, or NULL); its exit status. */
