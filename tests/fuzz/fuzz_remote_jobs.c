@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the remote jobs of arbitrary log bytes (client and
- * worker, and their JSON), and the statement parse of kettle verify --tree
- * on the same bytes.  Seeds: logs of tests/real-builds/test_distributed
+ * worker, and their JSON), and the statement parses of kettle verify --tree
+ * and kettle provenance --worker-statement on the same bytes.  Seeds: logs of tests/real-builds/test_distributed
  * (KETTLE_KEEP_TEST_DIRS=1 keeps them) and any statement.
  */
 #include <stddef.h>
@@ -23,8 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool has_log;
 	char err[512];
 
+	struct remote_worker_statement w = { .name = "fuzz", .bytes = data, .len = size };
+	struct remote_job job = { .peer = "127.0.0.2:3632", .has_source = true, .has_object = true };
+	struct remote_jobs one = { .v = &job, .n = 1 };
+
 	if (!verify_tree_statement(data, size, &st, log_sha256, &has_log, err, sizeof(err)))
 		json_decref(st);
+	/* the bytes as a worker's statement for kettle provenance --worker-statement */
+	json_decref(remote_jobs_worker_deps(&one, &w, 1, err, sizeof(err)));
 	if (log_read_buffer(data, size, &f, err, sizeof(err)))
 		return 0;
 	for (int worker = 0; worker < 2; worker++) {

@@ -92,6 +92,42 @@ static int bad_input_refused(const char *dir, const char *root)
 	return TEST_PASS;
 }
 
+/*
+ * kettle provenance --worker-statement: the client's statement references
+ * each worker's statement by digest; verify --tree accepts it with those
+ * workers and names the job whose worker's statement is another one.
+ */
+static int worker_statements_referenced(const char *dir, const char *root, int pb)
+{
+	char kettle[512], out[320];
+	int rc;
+
+	test_path(kettle, sizeof(kettle), "", "kettle");
+	snprintf(out, sizeof(out), "%s/ref.out", root);
+	rc = test_sh("cd '%s' && '%s' provenance c.cbor -o c2.json --allow-incomplete --worker-statement a/w.json "
+		     "--worker-statement b/w.json >'%s' 2>&1 && '%s' attest c2.json -o c2.bundle --tee sim >>'%s' 2>&1",
+		     dir, kettle, out, kettle, out);
+	CHECK(rc == 0, "provenance with --worker-statement: exit %d", rc);
+	CHECK(test_sh("cd '%s' && python3 -c 'import json,sys,hashlib; d=json.load(open(\"c2.json\"))[\"predicate\"]"
+		      "[\"buildDefinition\"][\"resolvedDependencies\"]; w=hashlib.sha256(open(\"b/w.json\",\"rb\")"
+		      ".read()).hexdigest(); sys.exit(0 if any(x[\"uri\"].startswith(\"distcc://127.0.0.3:%d/\") and "
+		      "x[\"digest\"][\"sha256\"]==w for x in d) else 1)'", dir, pb) == 0,
+	      "the client's statement does not reference worker b's statement by its digest");
+	rc = test_sh("cd '%s' && '%s' verify --tree --allow-sim c2.bundle a/w.bundle b/w.bundle --log c.cbor --log a/w.cbor "
+		     "--log b/w.cbor >'%s' 2>&1", dir, kettle, out);
+	CHECK(rc == 0 && file_holds(out, "(the statement the client references)"), "verify --tree: exit %d", rc);
+	/* worker b's record made into another statement: not the one the client references */
+	rc = test_sh("cd '%s' && '%s' provenance b/w.cbor -o b/w2.json --builder-id https://example.org/other >/dev/null "
+		     "2>&1 && '%s' attest b/w2.json -o b/w2.bundle --tee sim >/dev/null 2>&1 && '%s' verify --tree "
+		     "--allow-sim c2.bundle a/w.bundle b/w2.bundle --log c.cbor --log a/w.cbor --log b/w.cbor >'%s' 2>&1",
+		     dir, kettle, kettle, kettle, out);
+	if (rc != 1 || !file_holds(out, "greet.o via 127.0.0.3"))
+		show(out);
+	CHECK(rc == 1 && file_holds(out, "the client's provenance references worker statement"),
+	      "another statement of worker b: exit %d, not the job named", rc);
+	return TEST_PASS;
+}
+
 /* Honest workers, all traced: every job matched, the tree complete across workers. */
 static int complete_across_workers(void)
 {
@@ -122,6 +158,7 @@ static int complete_across_workers(void)
 	CHECK(test_sh("grep -q '\"remoteJobs\"' '%s' && grep -q '127.0.0.3:%d' '%s'", line, pb, line) == 0,
 	      "the client's provenance lists no remote jobs");
 	CHECK(bad_input_refused(dir, root) == TEST_PASS, "bad input");
+	CHECK(worker_statements_referenced(dir, root, pb) == TEST_PASS, "worker statements");
 	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
 		test_sh("rm -rf '%s'", root);
 	return TEST_PASS;

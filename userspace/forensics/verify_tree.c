@@ -252,7 +252,45 @@ static int client_record(struct member *c, struct member *w, size_t nw, struct t
 			      covered ? "what it lacks is the attested workers' work" : "complete record");
 }
 
-static int job_check(const struct remote_job *job, struct member *w, size_t nw, struct tree_result *r)
+/*
+ * The worker statement the client's provenance references for JOB (kettle
+ * provenance --worker-statement), as hex: NULL when it references none.
+ */
+static const char *referenced_statement(const struct member *client, const struct remote_job *job)
+{
+	const json_t *deps = json_object_get(json_object_get(json_object_get(client->statement, "predicate"),
+							     "buildDefinition"), "resolvedDependencies"), *x;
+	char uri[REMOTE_ENDPOINT_MAX + 100], src[65];
+	size_t i;
+
+	hex_encode(job->source_sha256, 32, src);
+	snprintf(uri, sizeof(uri), "distcc://%s/source/sha256:%s", job->peer, src);
+	json_array_foreach(deps, i, x) {
+		const char *u = json_string_value(json_object_get(x, "uri"));
+
+		if (u && !strcmp(u, uri))
+			return json_string_value(json_object_get(json_object_get(x, "digest"), "sha256")) ?: "";
+	}
+	return NULL;
+}
+
+/* When the client's provenance names the worker statement of JOB, it must be WORKER's attested one. */
+static bool reference_matches(const struct member *client, const struct remote_job *job, const struct member *worker,
+			      char have[65])
+{
+	const char *ref = referenced_statement(client, job);
+	uint8_t sha[32];
+
+	if (!ref)
+		return true;
+	if (sha256_bytes(worker->b.statement, worker->b.statement_len, sha))
+		return false;
+	hex_encode(sha, 32, have);
+	return !strcmp(ref, have);
+}
+
+static int job_check(const struct member *client, const struct remote_job *job, struct member *w, size_t nw,
+		     struct tree_result *r)
 {
 	char name[400], sent[65], got[65], back[65], compiler[65];
 	const char *missing = remote_job_missing(job);
@@ -291,8 +329,13 @@ static int job_check(const struct remote_job *job, struct member *w, size_t nw, 
 					      wj->compiler ? wj->compiler : "nothing", wj->has_compiler ? back : "unknown",
 					      job->compiler, compiler);
 		}
+		if (!reference_matches(client, job, worker, back))
+			return check_add_tree(r, false, "job", name, "the client's provenance references worker statement "
+					      "sha256:%s, not %s's (sha256:%s)", referenced_statement(client, job),
+					      worker->path, back);
 		return check_add_tree(r, true, "job", name, "sent sha256:%.16s..., got sha256:%.16s..., compiled "
-				      "by %s on %s", sent, got, wj->compiler, worker->path);
+				      "by %s on %s%s", sent, got, wj->compiler, worker->path,
+				      referenced_statement(client, job) ? " (the statement the client references)" : "");
 	}
 	return check_add_tree(r, false, "job", name, "worker %s (%s) has no job that received its source "
 			      "sha256:%s", worker->path, worker->jobs.listen, sent);
@@ -342,7 +385,7 @@ static int tree_check_all(struct member *client, struct member *w, size_t nw, st
 	if (client->usable && client_record(client, w, nw, r))
 		return -1;
 	for (size_t i = 0; client->usable && i < client->jobs.n; i++)
-		if (job_check(&client->jobs.v[i], w, nw, r))
+		if (job_check(client, &client->jobs.v[i], w, nw, r))
 			return -1;
 	r->jobs = client->jobs.n;
 	r->workers = nw;

@@ -962,6 +962,33 @@ static char *log_abs_path(const char *p)
 	return p ? realpath(p, NULL) : NULL;
 }
 
+/*
+ * The workers' statements that served the build's remote jobs, after the
+ * files: each a dependency whose digest is the statement's (the order is the
+ * jobs', so the Merkle root is the same for the same statements).
+ */
+static int worker_deps_add(struct conv *c, json_t *deps)
+{
+	struct remote_jobs jobs = { 0 };
+	json_t *wd;
+	int rc;
+
+	if (!c->o->nworkers)
+		return 0;
+	if (remote_jobs_client(c->f, &jobs)) {
+		remote_jobs_free(&jobs);
+		return errf(c->err, c->errlen, "out of memory");
+	}
+	wd = remote_jobs_worker_deps(&jobs, c->o->workers, c->o->nworkers, c->err, c->errlen);
+	remote_jobs_free(&jobs);
+	if (!wd)
+		return -1;
+	rc = json_array_extend(deps, wd) ? errf(c->err, c->errlen, "out of memory") : 0;
+	c->facts->dependencies += json_array_size(wd);
+	json_decref(wd);
+	return rc;
+}
+
 json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
 			     const struct provenance_options *o, struct provenance_facts *facts,
 			     char *err, size_t errlen)
@@ -999,7 +1026,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		goto done;
 	}
 	deps = dependencies(&c);
-	if (!deps)
+	if (!deps || worker_deps_add(&c, deps))
 		goto done;
 	facts->mid_build = log_header_option(&f->header, "complete") &&
 			   !strcmp(log_header_option(&f->header, "complete"), "false");

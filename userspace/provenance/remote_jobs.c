@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "attest/report_data.h"
+#include "common/errf.h"
 #include "common/grow.h"
 #include "common/hex.h"
 #include "log/net_summary.h"
@@ -277,4 +279,104 @@ json_t *remote_jobs_json(const struct remote_jobs *j, bool worker)
 	if (o && worker && json_object_set_new(o, "listen", json_string(j->listen)))
 		o = (json_decref(o), NULL);
 	return o;
+}
+
+/* The servedJobs annotation of a statement (its build-log byproduct's), or NULL. */
+static const json_t *served_jobs(const json_t *st)
+{
+	const json_t *bp = json_object_get(json_object_get(json_object_get(st, "predicate"), "runDetails"),
+					   "byproducts"), *x;
+	size_t i;
+
+	json_array_foreach(bp, i, x) {
+		const char *name = json_string_value(json_object_get(x, "name"));
+
+		if (name && !strcmp(name, "build-log"))
+			return json_object_get(json_object_get(x, "annotations"), "servedJobs");
+	}
+	return NULL;
+}
+
+static bool sha_is(const json_t *file, const uint8_t sha[32])
+{
+	const char *hex = json_string_value(json_object_get(file, "sha256"));
+	char want[65];
+
+	hex_encode(sha, 32, want);
+	return hex && !strcmp(hex, want);
+}
+
+/* Whether SERVED (a servedJobs annotation) holds a job that served JOB. */
+static bool served_by(const json_t *served, const struct remote_job *job)
+{
+	const char *listen = json_string_value(json_object_get(served, "listen"));
+	const json_t *x;
+	size_t i;
+
+	if (!listen || strcmp(listen, job->peer) || !job->has_source || !job->has_object)
+		return false;
+	json_array_foreach(json_object_get(served, "jobs"), i, x)
+		if (sha_is(json_object_get(x, "source"), job->source_sha256) &&
+		    sha_is(json_object_get(x, "object"), job->object_sha256))
+			return true;
+	return false;
+}
+
+static json_t *worker_dep(const struct remote_job *job, const char *name, const uint8_t st_sha[32])
+{
+	char src[65], obj[65], st[65], uri[REMOTE_ENDPOINT_MAX + 100];
+
+	hex_encode(job->source_sha256, 32, src);
+	hex_encode(job->object_sha256, 32, obj);
+	hex_encode(st_sha, 32, st);
+	snprintf(uri, sizeof(uri), "distcc://%s/source/sha256:%s", job->peer, src);
+	return json_pack("{s:s, s:{s:s}, s:{s:s, s:{s:s}}}", "uri", uri, "digest", "sha256", st,
+			 "annotations", "workerStatement", name, "object", "sha256", obj);
+}
+
+json_t *remote_jobs_worker_deps(const struct remote_jobs *client, const struct remote_worker_statement *w, size_t n,
+				char *err, size_t errlen)
+{
+	json_t **st = calloc(n ? n : 1, sizeof(*st)), *deps = json_array();
+	uint8_t (*sha)[32] = calloc(n ? n : 1, 32);
+	json_error_t jerr;
+
+	if (!st || !sha || !deps) {
+		errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		st[i] = json_loadb((const char *)w[i].bytes, w[i].len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!st[i]) {
+			errf(err, errlen, "%s: not JSON: %s", w[i].name, jerr.text);
+			goto fail;
+		}
+		if (!json_is_object(served_jobs(st[i]))) {
+			errf(err, errlen, "%s: not a worker's statement (its build log lists no servedJobs)", w[i].name);
+			goto fail;
+		}
+		if (sha256_bytes(w[i].bytes, w[i].len, sha[i])) {
+			errf(err, errlen, "%s: cannot hash it", w[i].name);
+			goto fail;
+		}
+	}
+	for (size_t j = 0; j < client->n; j++)
+		for (size_t i = 0; i < n; i++)
+			if (served_by(served_jobs(st[i]), &client->v[j])) {
+				if (json_array_append_new(deps, worker_dep(&client->v[j], w[i].name, sha[i]))) {
+					errf(err, errlen, "out of memory");
+					goto fail;
+				}
+				break;
+			}
+	goto done;
+fail:
+	json_decref(deps);
+	deps = NULL;
+done:
+	for (size_t i = 0; st && i < n; i++)
+		json_decref(st[i]);
+	free(st);
+	free(sha);
+	return deps;
 }

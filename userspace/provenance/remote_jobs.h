@@ -63,4 +63,24 @@ const char *remote_job_missing(const struct remote_job *job);
  */
 json_t *remote_jobs_json(const struct remote_jobs *j, bool worker);
 
+/* A worker's statement as given to kettle provenance --worker-statement: its exact bytes and where they came from. */
+struct remote_worker_statement {
+	const char *name;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+/*
+ * The client's references to its workers' statements: for each job of
+ * CLIENT that a job listed in one of the N statements W served (the
+ * statement's servedJobs listen at the job's peer, with the same source and
+ * object digests), a resolved dependency {"uri":
+ * "distcc://PEER/source/sha256:HEX", "digest": {"sha256": the statement's},
+ * "annotations": {"workerStatement", "object": {"sha256"}}}.  A job no
+ * statement served gets none.  A JSON array, or NULL with ERR (a statement
+ * that is not JSON or lists no servedJobs, no memory).
+ */
+json_t *remote_jobs_worker_deps(const struct remote_jobs *client, const struct remote_worker_statement *w, size_t n,
+				char *err, size_t errlen);
+
 #endif
