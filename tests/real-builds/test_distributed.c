@@ -15,15 +15,37 @@ static const char *const distcc_need[][2] = { { "distcc", "distcc" }, { "distccd
 					      { "gcc", "gcc" }, { "python3", "python3" },
 					      { "ss", "iproute2" }, { NULL, NULL } };
 
-/* Runs distcc-tree in DIR (MODE, VARIANT or ""; PORTS "A B" of an earlier run, or NULL); its exit status. */
-static int tree_build(const char *dir, const char *mode, const char *variant, const char *ports)
+/* The ports distcc-tree gave workers a and b in DIR; 0 or -1. */
+static int read_ports(const char *dir, int *pa, int *pb)
+{
+	char path[400];
+	FILE *p;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/ports", dir);
+	p = fopen(path, "r");
+	if (!p)
+		return -1;
+	n = fscanf(p, "%d %d", pa, pb);
+	fclose(p);
+	return n == 2 ? 0 : -1;
+}
+
+/*
+ * Runs distcc-tree in DIR (MODE, VARIANT or ""; PORTS "A B" of an earlier
+ * run, or NULL) and reads the ports of workers a and b into PA, PB: 0, or
+ * its exit status (-1: no ports).
+ */
+static int tree_build(const char *dir, const char *mode, const char *variant, const char *ports, int *pa, int *pb)
 {
 	char kettle[512];
+	int rc;
 
 	test_path(kettle, sizeof(kettle), "", "kettle");
-	return test_sh("%s%s%sKETTLE='%s' '%s/tests/real-builds/distcc-tree' '%s' %s %s >'%s.out' 2>&1",
+	rc = test_sh("%s%s%sKETTLE='%s' '%s/tests/real-builds/distcc-tree' '%s' %s %s >'%s.out' 2>&1",
 		       ports ? "DISTCC_TREE_PORTS='" : "", ports ? ports : "", ports ? "' " : "", kettle,
 		       KETTLE_SOURCE_DIR, dir, mode, variant, dir);
+	return rc ? rc : read_ports(dir, pa, pb);
 }
 
 /* kettle verify --tree CLIENT's bundle with the bundles and logs of WORKERS (DIR/a ...); its exit status, output in OUT. */
@@ -42,25 +64,27 @@ static int verify_tree(const char *client, const char *const workers[], const ch
 	return test_sh("%s >'%s' 2>&1", cmd, out);
 }
 
-/* The ports distcc-tree gave workers a and b in DIR; 0 or -1. */
-static int read_ports(const char *dir, int *pa, int *pb)
-{
-	char path[400];
-	FILE *p;
-	int n;
-
-	snprintf(path, sizeof(path), "%s/ports", dir);
-	p = fopen(path, "r");
-	if (!p)
-		return -1;
-	n = fscanf(p, "%d %d", pa, pb);
-	fclose(p);
-	return n == 2 ? 0 : -1;
-}
-
 static void show(const char *path)
 {
 	test_sh("sed 's/^/    /' '%s' >&2", path);
+}
+
+/*
+ * Whether verify --tree's output OUT has the line of job DIR/OBJECT sent to
+ * 127.0.0.HOST:PORT with VERDICT (PASS or FAIL) and, after the endpoint, TAIL
+ * (such as ": digests differ"); the output on stderr when it has not.
+ */
+static bool job_line(const char *out, const char *verdict, const char *dir, const char *object, int host, int port,
+		     const char *tail)
+{
+	char line[600];
+	bool found;
+
+	snprintf(line, sizeof(line), "%s job      %s/%s via 127.0.0.%d:%d%s", verdict, dir, object, host, port, tail);
+	found = file_holds(out, line);
+	if (!found)
+		show(out);
+	return found;
 }
 
 /*
@@ -142,17 +166,14 @@ static int complete_across_workers(void)
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(b, sizeof(b), "%s/b", dir);
 	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(dir, "all", "", NULL) == 0, "the distributed build failed (%s.out)", dir);
-	CHECK(read_ports(dir, &pa, &pb) == 0, "no ports");
+	CHECK(tree_build(dir, "all", "", NULL, &pa, &pb) == 0, "the distributed build failed (%s.out)", dir);
 	rc = verify_tree(dir, workers, out);
 	if (rc)
 		show(out);
 	CHECK(rc == 0, "verify --tree exited %d, want 0", rc);
 	CHECK(file_holds(out, "complete across workers: 2 jobs, 2 workers"), "not complete across workers");
-	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", dir, pa);
-	CHECK(file_holds(out, line), "main.o not matched to worker a");
-	snprintf(line, sizeof(line), "PASS job      %s/greet.o via 127.0.0.3:%d", dir, pb);
-	CHECK(file_holds(out, line), "greet.o not matched to worker b");
+	CHECK(job_line(out, "PASS", dir, "main.o", 2, pa, ""), "main.o not matched to worker a");
+	CHECK(job_line(out, "PASS", dir, "greet.o", 3, pb, ""), "greet.o not matched to worker b");
 	/* the client's own provenance lists the jobs with the worker each went to */
 	snprintf(line, sizeof(line), "%s/c.json", dir);
 	CHECK(test_sh("grep -q '\"remoteJobs\"' '%s' && grep -q '127.0.0.3:%d' '%s'", line, pb, line) == 0,
@@ -172,7 +193,7 @@ static int complete_across_workers(void)
  */
 static int other_compiler_or_object_named(void)
 {
-	char root[256], honest[300], evil[300], ha[320], eb[320], out[320], line[400], ports[64] = "";
+	char root[256], honest[300], evil[300], ha[320], eb[320], out[320], ports[64] = "";
 	const char *const workers[] = { ha, eb, NULL };
 	int rc = rb_need(distcc_need), pa = 0, pb = 0;
 
@@ -182,32 +203,24 @@ static int other_compiler_or_object_named(void)
 	snprintf(honest, sizeof(honest), "%s/honest", root);
 	snprintf(evil, sizeof(evil), "%s/evil", root);
 	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(honest, "all", "", NULL) == 0, "the honest build failed (%s.out)", honest);
-	CHECK(read_ports(honest, &pa, &pb) == 0, "no ports");
+	CHECK(tree_build(honest, "all", "", NULL, &pa, &pb) == 0, "the honest build failed (%s.out)", honest);
 	snprintf(ports, sizeof(ports), "%d %d", pa, pb);
-	CHECK(tree_build(evil, "all", "evil", ports) == 0, "the build with the wrapper failed (%s.out)", evil);
+	CHECK(tree_build(evil, "all", "evil", ports, &pa, &pb) == 0, "the build with the wrapper failed (%s.out)", evil);
 
 	/* the evil run by itself: b's record shows the wrapper's shell as the compiler */
 	snprintf(ha, sizeof(ha), "%s/a", evil);
 	snprintf(eb, sizeof(eb), "%s/b", evil);
 	rc = verify_tree(evil, workers, out);
 	CHECK(rc == 1, "verify --tree exited %d with a wrapper compiler on b, want 1", rc);
-	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: compilers differ", evil, pb);
-	if (!file_holds(out, line))
-		show(out);
-	CHECK(file_holds(out, line), "greet.o's job not failed for its compiler");
+	CHECK(job_line(out, "FAIL", evil, "greet.o", 3, pb, ": compilers differ"), "greet.o's job not failed for its compiler");
 	CHECK(file_holds(out, "NOT complete across workers"), "no NOT complete verdict");
 
 	/* the honest client with the evil b: b received the same source and sent another object */
 	snprintf(ha, sizeof(ha), "%s/a", honest);
 	rc = verify_tree(honest, workers, out);
 	CHECK(rc == 1, "verify --tree exited %d with another worker's object, want 1", rc);
-	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: digests differ", honest, pb);
-	if (!file_holds(out, line))
-		show(out);
-	CHECK(file_holds(out, line), "greet.o's job not failed for its object");
-	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", honest, pa);
-	CHECK(file_holds(out, line), "main.o's honest job not passed");
+	CHECK(job_line(out, "FAIL", honest, "greet.o", 3, pb, ": digests differ"), "greet.o's job not failed for its object");
+	CHECK(job_line(out, "PASS", honest, "main.o", 2, pa, ""), "main.o's honest job not passed");
 	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
 		test_sh("rm -rf '%s'", root);
 	return TEST_PASS;
@@ -226,8 +239,7 @@ static int untraced_worker_leaves_job_out(void)
 	snprintf(dir, sizeof(dir), "%s/run", root);
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(dir, "all", "untraced-b", NULL) == 0, "the distributed build failed (%s.out)", dir);
-	CHECK(read_ports(dir, &pa, &pb) == 0, "no ports");
+	CHECK(tree_build(dir, "all", "untraced-b", NULL, &pa, &pb) == 0, "the distributed build failed (%s.out)", dir);
 	/* the client's provenance alone: incomplete, a daemon reason naming the untraced worker */
 	snprintf(line, sizeof(line), "%s/c.json", dir);
 	CHECK(test_sh("python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"predicate\"][\"runDetails\"]"
@@ -236,12 +248,8 @@ static int untraced_worker_leaves_job_out(void)
 		      "'%s' 127.0.0.3:%d", line, pb) == 0, "the client's provenance does not name the untraced worker");
 	rc = verify_tree(dir, workers, out);
 	CHECK(rc == 1, "verify --tree exited %d, want 1", rc);
-	snprintf(line, sizeof(line), "FAIL job      %s/greet.o via 127.0.0.3:%d: no attested worker", dir, pb);
-	if (!file_holds(out, line))
-		show(out);
-	CHECK(file_holds(out, line), "greet.o's job not named as sent outside the tree");
-	snprintf(line, sizeof(line), "PASS job      %s/main.o via 127.0.0.2:%d", dir, pa);
-	CHECK(file_holds(out, line), "main.o's job on the traced worker not passed");
+	CHECK(job_line(out, "FAIL", dir, "greet.o", 3, pb, ": no attested worker"), "greet.o's job not named as sent outside the tree");
+	CHECK(job_line(out, "PASS", dir, "main.o", 2, pa, ""), "main.o's job on the traced worker not passed");
 	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
 		test_sh("rm -rf '%s'", root);
 	return TEST_PASS;

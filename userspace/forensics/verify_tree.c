@@ -74,21 +74,6 @@ static int check_add_tree(struct tree_result *r, bool passed, const char *name, 
 	return 0;
 }
 
-static const json_t *build_log_byproduct(const json_t *st)
-{
-	const json_t *bp = json_object_get(json_object_get(json_object_get(st, "predicate"), "runDetails"),
-					   "byproducts"), *x;
-	size_t i;
-
-	json_array_foreach(bp, i, x) {
-		const char *name = json_string_value(json_object_get(x, "name"));
-
-		if (name && !strcmp(name, "build-log"))
-			return x;
-	}
-	return NULL;
-}
-
 int verify_tree_statement(const uint8_t *bytes, size_t len, json_t **st, uint8_t log_sha256[32], bool *has_log,
 			  char *err, size_t errlen)
 {
@@ -100,7 +85,7 @@ int verify_tree_statement(const uint8_t *bytes, size_t len, json_t **st, uint8_t
 	*st = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!*st)
 		return errf(err, errlen, "the statement is not JSON: %s", jerr.text);
-	hex = json_string_value(json_object_get(json_object_get(build_log_byproduct(*st), "digest"), "sha256"));
+	hex = json_string_value(json_object_get(json_object_get(remote_statement_build_log(*st), "digest"), "sha256"));
 	*has_log = hex && strlen(hex) == 64 && !hex_decode_exact(hex, 64, log_sha256, 32, herr, sizeof(herr));
 	return 0;
 }
@@ -113,7 +98,7 @@ static int member_statement(struct member *m, char *err, size_t errlen)
 	if (verify_tree_statement(m->b.statement, m->b.statement_len, &m->statement, m->log_sha256,
 				  &m->have_log_sha256, why, sizeof(why)))
 		return errf(err, errlen, "%s: %s", m->path, why);
-	m->log_annotations = json_object_get(build_log_byproduct(m->statement), "annotations");
+	m->log_annotations = json_object_get(remote_statement_build_log(m->statement), "annotations");
 	return 0;
 }
 

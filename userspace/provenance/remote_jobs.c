@@ -281,8 +281,7 @@ json_t *remote_jobs_json(const struct remote_jobs *j, bool worker)
 	return o;
 }
 
-/* The servedJobs annotation of a statement (its build-log byproduct's), or NULL. */
-static const json_t *served_jobs(const json_t *st)
+const json_t *remote_statement_build_log(const json_t *st)
 {
 	const json_t *bp = json_object_get(json_object_get(json_object_get(st, "predicate"), "runDetails"),
 					   "byproducts"), *x;
@@ -292,9 +291,15 @@ static const json_t *served_jobs(const json_t *st)
 		const char *name = json_string_value(json_object_get(x, "name"));
 
 		if (name && !strcmp(name, "build-log"))
-			return json_object_get(json_object_get(x, "annotations"), "servedJobs");
+			return x;
 	}
 	return NULL;
+}
+
+/* The servedJobs annotation of a statement, or NULL. */
+static const json_t *served_jobs(const json_t *st)
+{
+	return json_object_get(json_object_get(remote_statement_build_log(st), "annotations"), "servedJobs");
 }
 
 static bool sha_is(const json_t *file, const uint8_t sha[32])

@@ -63,6 +63,9 @@ const char *remote_job_missing(const struct remote_job *job);
  */
 json_t *remote_jobs_json(const struct remote_jobs *j, bool worker);
 
+/* A statement's build-log byproduct (its log digest, its annotations), or NULL. */
+const json_t *remote_statement_build_log(const json_t *st);
+
 /* A worker's statement as given to kettle provenance --worker-statement: its exact bytes and where they came from. */
 struct remote_worker_statement {
 	const char *name;
