@@ -286,8 +286,8 @@ static int held_slot(struct hash_plan *p)
 /*
  * Holds E, just opened for writing as EV says.  Opened by name again, so it
  * is held only when it is still the file the kernel saw (device and inode)
- * and a regular file (a FIFO or device is not opened: O_NONBLOCK, O_PATH-like
- * checks first).  Nothing here is an error for the build: a file not held is
+ * and a regular file (checked by lstat before the open, so no FIFO or device
+ * is opened), on a local file system.  Nothing here is an error for the build: a file not held is
  * hashed by name at the end, as any output.
  */
 static void held_take(struct hash_plan *p, struct plan_entry *e, const struct log_event *ev)
@@ -305,7 +305,12 @@ static void held_take(struct hash_plan *p, struct plan_entry *e, const struct lo
 	fd = open(e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	slot = fstat(fd, &st) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev ? -1 : held_slot(p);
+	/*
+	 * Not on NFS and the like: there a deleted file held open lingers as a
+	 * .nfsXXXX name, and the build's rmdir of its directory would fail.
+	 */
+	slot = fstat(fd, &st) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev || hash_fs_unverifiable(fd) ?
+	       -1 : held_slot(p);
 	if (slot < 0) {
 		close(fd);
 		return;
