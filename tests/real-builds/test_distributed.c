@@ -255,10 +255,38 @@ static int untraced_worker_leaves_job_out(void)
 	return TEST_PASS;
 }
 
+/* Worker a's session is interrupted (SIGINT to its kettle run): its record is incomplete, the tree says so. */
+static int interrupted_worker_record_refused(void)
+{
+	char root[256], dir[300], a[320], b[320], out[320];
+	const char *const workers[] = { a, b, NULL };
+	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+
+	if (rc)
+		return rc;
+	test_tmpdir(root, sizeof(root), "distcc-interrupted");
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(out, sizeof(out), "%s/verify.out", root);
+	CHECK(tree_build(dir, "all", "interrupted-a", NULL, &pa, &pb) == 0, "the build failed (%s.out)", dir);
+	rc = verify_tree(dir, workers, out);
+	if (rc != 1 || !file_holds(out, "FAIL worker   "))
+		show(out);
+	CHECK(rc == 1, "verify --tree exited %d, want 1", rc);
+	CHECK(file_holds(out, "/a/w.bundle: its record is incomplete"), "worker a's incomplete record not named");
+	CHECK(job_line(out, "FAIL", dir, "main.o", 2, pa, ": no attested worker"), "main.o's job not failed");
+	CHECK(job_line(out, "PASS", dir, "greet.o", 3, pb, ""), "greet.o's job on worker b not passed");
+	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
+		test_sh("rm -rf '%s'", root);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "complete_across_workers", complete_across_workers },
 	{ "other_compiler_or_object_named", other_compiler_or_object_named },
 	{ "untraced_worker_leaves_job_out", untraced_worker_leaves_job_out },
+	{ "interrupted_worker_record_refused", interrupted_worker_record_refused },
 };
 
 TEST_MAIN("real_builds.distributed", tests)
