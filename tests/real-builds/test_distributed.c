@@ -48,7 +48,7 @@ static int tree_build(const char *dir, const char *mode, const char *variant, co
 	return rc ? rc : read_ports(dir, pa, pb);
 }
 
-/* kettle verify --tree CLIENT's bundle with the bundles and logs of WORKERS (DIR/a ...); its exit status, output in OUT. */
+/* kettle verify --tree of CLIENT's bundle with the bundles and logs of WORKERS; its exit status, output in OUT. */
 static int verify_tree(const char *client, const char *const workers[], const char *out)
 {
 	char cmd[3000], kettle[512];
@@ -152,36 +152,59 @@ static int worker_statements_referenced(const char *dir, const char *root, int p
 	return TEST_PASS;
 }
 
+/* One run of distcc-tree in a test's scratch directory: its directories, verify's output, the workers' ports. */
+struct tree_run {
+	char root[256], dir[300], a[320], b[320], out[320];
+	int pa, pb;
+};
+
+/*
+ * Runs distcc-tree (every machine traced, VARIANT, PORTS or NULL) in
+ * ROOT/RUN, ROOT being the scratch directory of test NAME (made at the
+ * first run of T); 0, or the script's exit status.
+ */
+static int tree_run(struct tree_run *t, const char *name, const char *run, const char *variant, const char *ports)
+{
+	if (!t->root[0])
+		test_tmpdir(t->root, sizeof(t->root), name);
+	snprintf(t->dir, sizeof(t->dir), "%s/%s", t->root, run);
+	snprintf(t->a, sizeof(t->a), "%s/a", t->dir);
+	snprintf(t->b, sizeof(t->b), "%s/b", t->dir);
+	snprintf(t->out, sizeof(t->out), "%s/verify.out", t->root);
+	return tree_build(t->dir, "all", variant, ports, &t->pa, &t->pb);
+}
+
+static void tree_run_end(const struct tree_run *t)
+{
+	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
+		test_sh("rm -rf '%s'", t->root);
+}
+
 /* Honest workers, all traced: every job matched, the tree complete across workers. */
 static int complete_across_workers(void)
 {
-	char root[256], dir[300], a[320], b[320], out[320], line[400];
-	const char *const workers[] = { a, b, NULL };
-	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+	struct tree_run t = { 0 };
+	const char *const workers[] = { t.a, t.b, NULL };
+	char json[400];
+	int rc = rb_need(distcc_need);
 
 	if (rc)
 		return rc;
-	test_tmpdir(root, sizeof(root), "distcc-tree");
-	snprintf(dir, sizeof(dir), "%s/honest", root);
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(b, sizeof(b), "%s/b", dir);
-	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(dir, "all", "", NULL, &pa, &pb) == 0, "the distributed build failed (%s.out)", dir);
-	rc = verify_tree(dir, workers, out);
+	CHECK(tree_run(&t, "distcc-tree", "honest", "", NULL) == 0, "the distributed build failed (%s.out)", t.dir);
+	rc = verify_tree(t.dir, workers, t.out);
 	if (rc)
-		show(out);
+		show(t.out);
 	CHECK(rc == 0, "verify --tree exited %d, want 0", rc);
-	CHECK(file_holds(out, "complete across workers: 2 jobs, 2 workers"), "not complete across workers");
-	CHECK(job_line(out, "PASS", dir, "main.o", 2, pa, ""), "main.o not matched to worker a");
-	CHECK(job_line(out, "PASS", dir, "greet.o", 3, pb, ""), "greet.o not matched to worker b");
+	CHECK(file_holds(t.out, "complete across workers: 2 jobs, 2 workers"), "not complete across workers");
+	CHECK(job_line(t.out, "PASS", t.dir, "main.o", 2, t.pa, ""), "main.o not matched to worker a");
+	CHECK(job_line(t.out, "PASS", t.dir, "greet.o", 3, t.pb, ""), "greet.o not matched to worker b");
 	/* the client's own provenance lists the jobs with the worker each went to */
-	snprintf(line, sizeof(line), "%s/c.json", dir);
-	CHECK(test_sh("grep -q '\"remoteJobs\"' '%s' && grep -q '127.0.0.3:%d' '%s'", line, pb, line) == 0,
+	snprintf(json, sizeof(json), "%s/c.json", t.dir);
+	CHECK(test_sh("grep -q '\"remoteJobs\"' '%s' && grep -q '127.0.0.3:%d' '%s'", json, t.pb, json) == 0,
 	      "the client's provenance lists no remote jobs");
-	CHECK(bad_input_refused(dir, root) == TEST_PASS, "bad input");
-	CHECK(worker_statements_referenced(dir, root, pb) == TEST_PASS, "worker statements");
-	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
-		test_sh("rm -rf '%s'", root);
+	CHECK(bad_input_refused(t.dir, t.root) == TEST_PASS, "bad input");
+	CHECK(worker_statements_referenced(t.dir, t.root, t.pb) == TEST_PASS, "worker statements");
+	tree_run_end(&t);
 	return TEST_PASS;
 }
 
@@ -193,92 +216,79 @@ static int complete_across_workers(void)
  */
 static int other_compiler_or_object_named(void)
 {
-	char root[256], honest[300], evil[300], ha[320], eb[320], out[320], ports[64] = "";
-	const char *const workers[] = { ha, eb, NULL };
-	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+	struct tree_run honest = { 0 }, evil = { 0 };
+	const char *const evil_tree[] = { evil.a, evil.b, NULL }, *const mixed[] = { honest.a, evil.b, NULL };
+	char ports[64];
+	int rc = rb_need(distcc_need);
 
 	if (rc)
 		return rc;
-	test_tmpdir(root, sizeof(root), "distcc-evil");
-	snprintf(honest, sizeof(honest), "%s/honest", root);
-	snprintf(evil, sizeof(evil), "%s/evil", root);
-	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(honest, "all", "", NULL, &pa, &pb) == 0, "the honest build failed (%s.out)", honest);
-	snprintf(ports, sizeof(ports), "%d %d", pa, pb);
-	CHECK(tree_build(evil, "all", "evil", ports, &pa, &pb) == 0, "the build with the wrapper failed (%s.out)", evil);
+	CHECK(tree_run(&honest, "distcc-evil", "honest", "", NULL) == 0, "the honest build failed (%s.out)", honest.dir);
+	snprintf(ports, sizeof(ports), "%d %d", honest.pa, honest.pb);
+	memcpy(evil.root, honest.root, sizeof(evil.root));
+	CHECK(tree_run(&evil, "distcc-evil", "evil", "evil", ports) == 0, "the wrapper's build failed (%s.out)", evil.dir);
 
 	/* the evil run by itself: b's record shows the wrapper's shell as the compiler */
-	snprintf(ha, sizeof(ha), "%s/a", evil);
-	snprintf(eb, sizeof(eb), "%s/b", evil);
-	rc = verify_tree(evil, workers, out);
+	rc = verify_tree(evil.dir, evil_tree, evil.out);
 	CHECK(rc == 1, "verify --tree exited %d with a wrapper compiler on b, want 1", rc);
-	CHECK(job_line(out, "FAIL", evil, "greet.o", 3, pb, ": compilers differ"), "greet.o's job not failed for its compiler");
-	CHECK(file_holds(out, "NOT complete across workers"), "no NOT complete verdict");
+	CHECK(job_line(evil.out, "FAIL", evil.dir, "greet.o", 3, evil.pb, ": compilers differ"),
+	      "greet.o's job not failed for its compiler");
+	CHECK(file_holds(evil.out, "NOT complete across workers"), "no NOT complete verdict");
 
 	/* the honest client with the evil b: b received the same source and sent another object */
-	snprintf(ha, sizeof(ha), "%s/a", honest);
-	rc = verify_tree(honest, workers, out);
+	rc = verify_tree(honest.dir, mixed, honest.out);
 	CHECK(rc == 1, "verify --tree exited %d with another worker's object, want 1", rc);
-	CHECK(job_line(out, "FAIL", honest, "greet.o", 3, pb, ": digests differ"), "greet.o's job not failed for its object");
-	CHECK(job_line(out, "PASS", honest, "main.o", 2, pa, ""), "main.o's honest job not passed");
-	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
-		test_sh("rm -rf '%s'", root);
+	CHECK(job_line(honest.out, "FAIL", honest.dir, "greet.o", 3, honest.pb, ": digests differ"),
+	      "greet.o's job not failed for its object");
+	CHECK(job_line(honest.out, "PASS", honest.dir, "main.o", 2, honest.pa, ""), "main.o's honest job not passed");
+	tree_run_end(&honest);
 	return TEST_PASS;
 }
 
 /* Worker b runs without kettle: the client's record names it, verify --tree names greet.o's job. */
 static int untraced_worker_leaves_job_out(void)
 {
-	char root[256], dir[300], a[320], out[320], line[400];
-	const char *const workers[] = { a, NULL };
-	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+	struct tree_run t = { 0 };
+	const char *const workers[] = { t.a, NULL };
+	char json[400];
+	int rc = rb_need(distcc_need);
 
 	if (rc)
 		return rc;
-	test_tmpdir(root, sizeof(root), "distcc-untraced");
-	snprintf(dir, sizeof(dir), "%s/run", root);
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(dir, "all", "untraced-b", NULL, &pa, &pb) == 0, "the distributed build failed (%s.out)", dir);
+	CHECK(tree_run(&t, "distcc-untraced", "run", "untraced-b", NULL) == 0, "the build failed (%s.out)", t.dir);
 	/* the client's provenance alone: incomplete, a daemon reason naming the untraced worker */
-	snprintf(line, sizeof(line), "%s/c.json", dir);
+	snprintf(json, sizeof(json), "%s/c.json", t.dir);
 	CHECK(test_sh("python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"predicate\"][\"runDetails\"]"
 		      "[\"byproducts\"][0][\"annotations\"][\"completeness\"]; sys.exit(0 if not c[\"complete\"] and "
 		      "any(r[\"reason\"]==\"daemon\" and r.get(\"path\")==sys.argv[2] for r in c[\"reasons\"]) else 1)' "
-		      "'%s' 127.0.0.3:%d", line, pb) == 0, "the client's provenance does not name the untraced worker");
-	rc = verify_tree(dir, workers, out);
+		      "'%s' 127.0.0.3:%d", json, t.pb) == 0, "the client's provenance does not name the untraced worker");
+	rc = verify_tree(t.dir, workers, t.out);
 	CHECK(rc == 1, "verify --tree exited %d, want 1", rc);
-	CHECK(job_line(out, "FAIL", dir, "greet.o", 3, pb, ": no attested worker"), "greet.o's job not named as sent outside the tree");
-	CHECK(job_line(out, "PASS", dir, "main.o", 2, pa, ""), "main.o's job on the traced worker not passed");
-	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
-		test_sh("rm -rf '%s'", root);
+	CHECK(job_line(t.out, "FAIL", t.dir, "greet.o", 3, t.pb, ": no attested worker"),
+	      "greet.o's job not named as sent outside the tree");
+	CHECK(job_line(t.out, "PASS", t.dir, "main.o", 2, t.pa, ""), "main.o's job on the traced worker not passed");
+	tree_run_end(&t);
 	return TEST_PASS;
 }
 
 /* Worker a's session is interrupted (SIGINT to its kettle run): its record is incomplete, the tree says so. */
 static int interrupted_worker_record_refused(void)
 {
-	char root[256], dir[300], a[320], b[320], out[320];
-	const char *const workers[] = { a, b, NULL };
-	int rc = rb_need(distcc_need), pa = 0, pb = 0;
+	struct tree_run t = { 0 };
+	const char *const workers[] = { t.a, t.b, NULL };
+	int rc = rb_need(distcc_need);
 
 	if (rc)
 		return rc;
-	test_tmpdir(root, sizeof(root), "distcc-interrupted");
-	snprintf(dir, sizeof(dir), "%s/run", root);
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(b, sizeof(b), "%s/b", dir);
-	snprintf(out, sizeof(out), "%s/verify.out", root);
-	CHECK(tree_build(dir, "all", "interrupted-a", NULL, &pa, &pb) == 0, "the build failed (%s.out)", dir);
-	rc = verify_tree(dir, workers, out);
-	if (rc != 1 || !file_holds(out, "FAIL worker   "))
-		show(out);
+	CHECK(tree_run(&t, "distcc-interrupted", "run", "interrupted-a", NULL) == 0, "the build failed (%s.out)", t.dir);
+	rc = verify_tree(t.dir, workers, t.out);
+	if (rc != 1 || !file_holds(t.out, "FAIL worker   "))
+		show(t.out);
 	CHECK(rc == 1, "verify --tree exited %d, want 1", rc);
-	CHECK(file_holds(out, "/a/w.bundle: its record is incomplete"), "worker a's incomplete record not named");
-	CHECK(job_line(out, "FAIL", dir, "main.o", 2, pa, ": no attested worker"), "main.o's job not failed");
-	CHECK(job_line(out, "PASS", dir, "greet.o", 3, pb, ""), "greet.o's job on worker b not passed");
-	if (!getenv("KETTLE_KEEP_TEST_DIRS"))
-		test_sh("rm -rf '%s'", root);
+	CHECK(file_holds(t.out, "/a/w.bundle: its record is incomplete"), "worker a's incomplete record not named");
+	CHECK(job_line(t.out, "FAIL", t.dir, "main.o", 2, t.pa, ": no attested worker"), "main.o's job not failed");
+	CHECK(job_line(t.out, "PASS", t.dir, "greet.o", 3, t.pb, ""), "greet.o's job on worker b not passed");
+	tree_run_end(&t);
 	return TEST_PASS;
 }
 
