@@ -205,6 +205,75 @@ static int exchanged_directories_swap_outputs(void)
 	return TEST_PASS;
 }
 
+/* The build deleted PATH (unlinkat), and the plan saw it. */
+static int deleted(struct session *s, const char *path)
+{
+	struct log_event ev = { .type = LOG_EV_FILE_OP, .file_op = { .call = KE_FOP_UNLINKAT, .path = path } };
+
+	return unlink(path) ? -1 : hash_plan_event(s->plan, s->w, &ev);
+}
+
+/*
+ * A temporary file (distcc's .i, a compiler's .s) written and deleted while
+ * the build runs: its content when deleted is in the log, flagged as such,
+ * even though the name is gone at the end.
+ */
+static int deleted_temporary_hashed_at_delete(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	char tmp[300], copy[300];
+	const struct log_digest *d;
+	uint8_t want[32];
+	FILE *a;
+
+	CHECK(session_start(&s, "plan-tmp") == 0, "no session");
+	CHECK(build_writes(&s, "job.i", "int main(void) { return 0; }\n", tmp) == 0, "write job.i");
+	/* written on after the open was seen: what is hashed is the content at the unlink */
+	CHECK((a = fopen(tmp, "a")) && fputs("int later;\n", a) >= 0 && fclose(a) == 0, "append");
+	CHECK(path_in(copy, sizeof(copy), &s, "copy") == 0 && write_text(copy, "int main(void) { return 0; }\n"
+										"int later;\n") == 0, "copy");
+	CHECK(sha256_of(copy, want) == 0, "sha256 of the copy");
+	CHECK(deleted(&s, tmp) == 0, "unlink event");
+	CHECK(session_end(&s, &f) == 0, "session");
+	d = find_digest(&f, tmp, LOG_DIGEST_OUTPUT);
+	CHECK(d && d->result == 0, "no digest for the deleted job.i (result %d)", d ? d->result : 1);
+	CHECK(d->flags == LOG_DIGEST_AT_DELETE, "flags 0x%x, want LOG_DIGEST_AT_DELETE only", d->flags);
+	CHECK(!memcmp(d->sha256, want, 32), "the digest is not job.i's content when it was deleted");
+	CHECK(f.trailer.hash.failed == 0, "%llu failed", (unsigned long long)f.trailer.hash.failed);
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/*
+ * Holds are few: a file whose hold gave way to newer ones and is deleted is
+ * recorded deleted, not hashed (as before holds), the newest still hashed,
+ * and an output left at the end is hashed by name as always.
+ */
+static int oldest_hold_gives_way(void)
+{
+	struct session s;
+	struct log_file f = { 0 };
+	char first[300], last[300], name[32], kept[300];
+	const struct log_digest *d;
+
+	CHECK(session_start(&s, "plan-holds") == 0, "no session");
+	CHECK(build_writes(&s, "kept.o", "kept\n", kept) == 0, "write kept.o");
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "t%d.s", i);
+		CHECK(build_writes(&s, name, name, i ? last : first) == 0, "write %s", name);
+	}
+	CHECK(deleted(&s, first) == 0 && deleted(&s, last) == 0, "unlink events");
+	CHECK(session_end(&s, &f) == 0, "session");
+	d = find_digest(&f, first, LOG_DIGEST_OUTPUT);
+	CHECK(!d || d->result == -ENOENT, "t0.s, its hold given up, has a digest");
+	d = find_digest(&f, last, LOG_DIGEST_OUTPUT);
+	CHECK(d && d->result == 0 && d->flags == LOG_DIGEST_AT_DELETE, "the newest temporary not hashed at delete");
+	CHECK(digest_is_content(find_digest(&f, kept, LOG_DIGEST_OUTPUT), kept), "kept.o not hashed at the end");
+	log_file_free(&f);
+	return TEST_PASS;
+}
+
 /* The build ran PATH. */
 static int executed(struct session *s, const char *path)
 {
@@ -294,6 +363,8 @@ static const struct test tests[] = {
 	{ "renamed_directory_takes_its_outputs", renamed_directory_takes_its_outputs },
 	{ "file_renamed_onto_output_is_output", file_renamed_onto_output_is_output },
 	{ "exchanged_directories_swap_outputs", exchanged_directories_swap_outputs },
+	{ "deleted_temporary_hashed_at_delete", deleted_temporary_hashed_at_delete },
+	{ "oldest_hold_gives_way", oldest_hold_gives_way },
 	{ "executable_identified", executable_identified },
 	{ "executable_replaced_after_hash_not_identified", executable_replaced_after_hash_not_identified },
 };

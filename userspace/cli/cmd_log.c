@@ -1079,6 +1079,8 @@ static void files_text_digest(const struct log_digest *d)
 		printf(" (changed since open)");
 	if (d->flags & LOG_DIGEST_CHANGED_DURING)
 		printf(" (changed while hashed)");
+	if (d->flags & LOG_DIGEST_AT_DELETE)
+		printf(" (when deleted)");
 }
 
 static void files_text_line(const struct log_file *f, const struct files *fs,

@@ -9,8 +9,10 @@
 
 #include <jansson.h>
 
+#include "attest/bundle.h"
 #include "cli/cli_err.h"
 #include "cli/commands.h"
+#include "common/file_bytes.h"
 #include "provenance/provenance.h"
 
 #define MAX_PATTERNS 4096
@@ -19,7 +21,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kettle provenance LOG [-o FILE] [--subject PATH|GLOB]... [--exclude GLOB]...\n"
-		"                         [--builder-id URI] [--allow-incomplete] [--json-summary]\n"
+		"                         [--builder-id URI] [--worker-statement FILE]... [--allow-incomplete]\n"
+		"                         [--json-summary]\n"
 		"Turns a build log into an in-toto Statement v1 with the SLSA v1.2 build provenance\n"
 		"predicate, serialized as RFC 8785 canonical JSON. Everything in it comes from the log.\n\n"
 		"  -o, --output FILE       write the statement to FILE (default: stdout)\n"
@@ -30,6 +33,9 @@ static void usage(FILE *f)
 		"      --exclude GLOB      leave matching paths out of the dependencies (repeatable); /proc,\n"
 		"                          /sys, /dev and the log itself always are\n"
 		"      --builder-id URI    runDetails.builder.id (default %s)\n"
+		"      --worker-statement FILE  a distccd worker's statement: each remote job it served\n"
+		"                          becomes a dependency with the statement's digest (repeatable;\n"
+		"                          docs/distributed.md)\n"
 		"      --allow-incomplete  exit 0 even when the record has losses, changed or unhashed files\n"
 		"      --json-summary      print a JSON summary instead of the digest line (needs -o)\n"
 		"  -h, --help              this text\n\n"
@@ -41,8 +47,8 @@ static void usage(FILE *f)
 
 struct prov_args {
 	const char *log, *output, *builder_id;
-	const char *subjects[MAX_PATTERNS], *excludes[MAX_PATTERNS];
-	size_t nsubjects, nexcludes;
+	const char *subjects[MAX_PATTERNS], *excludes[MAX_PATTERNS], *workers[MAX_PATTERNS];
+	size_t nsubjects, nexcludes, nworkers;
 	bool allow_incomplete, json_summary;
 };
 
@@ -87,6 +93,7 @@ static int parse(int argc, char **argv, struct prov_args *a)
 		{ "builder-id", required_argument, NULL, 'b' },
 		{ "allow-incomplete", no_argument, NULL, 'a' },
 		{ "json-summary", no_argument, NULL, 'j' },
+		{ "worker-statement", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,6 +117,10 @@ static int parse(int argc, char **argv, struct prov_args *a)
 				return -1;
 			}
 			a->builder_id = optarg;
+			break;
+		case 'w':
+			if (add_pattern(a->workers, &a->nworkers, optarg, "--worker-statement"))
+				return -1;
 			break;
 		case 'a': a->allow_incomplete = true; break;
 		case 'j': a->json_summary = true; break;
@@ -146,9 +157,35 @@ static int print_summary(const struct prov_args *a, const struct provenance_fact
 	return r;
 }
 
+/* Reads the --worker-statement files into W (their bytes, free()d by workers_free). 0, or -1 after saying why. */
+static int workers_read(const struct prov_args *a, struct remote_worker_statement *w)
+{
+	char err[512];
+
+	for (size_t i = 0; i < a->nworkers; i++) {
+		uint8_t *buf;
+		size_t len;
+
+		if (file_read_bounded(a->workers[i], BUNDLE_STATEMENT_MAX, &buf, &len, err, sizeof(err))) {
+			cli_err("provenance", "--worker-statement: %s", err);
+			return -1;
+		}
+		w[i] = (struct remote_worker_statement){ .name = a->workers[i], .bytes = buf, .len = len };
+	}
+	return 0;
+}
+
+static void workers_free(struct remote_worker_statement *w, size_t n)
+{
+	for (size_t i = 0; w && i < n; i++)
+		free((void *)w[i].bytes);
+	free(w);
+}
+
 int cmd_provenance(int argc, char **argv)
 {
 	struct prov_args *a = calloc(1, sizeof(*a));
+	struct remote_worker_statement *workers;
 	struct provenance_options o;
 	struct provenance_facts x;
 	char err[1024];
@@ -163,10 +200,19 @@ int cmd_provenance(int argc, char **argv)
 		free(a);
 		return r > 0 ? 0 : KETTLE_EXIT_OWN_ERROR;
 	}
+	workers = calloc(a->nworkers ? a->nworkers : 1, sizeof(*workers));
+	if (!workers || workers_read(a, workers)) {
+		workers_free(workers, a->nworkers);
+		free(a);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
 	o = (struct provenance_options){ .subjects = a->subjects, .nsubjects = a->nsubjects,
 					 .excludes = a->excludes, .nexcludes = a->nexcludes,
-					 .builder_id = a->builder_id, .log_path = a->log };
-	if (provenance_write(a->log, a->output ? a->output : "-", &o, &x, err, sizeof(err))) {
+					 .builder_id = a->builder_id, .log_path = a->log,
+					 .workers = workers, .nworkers = a->nworkers };
+	r = provenance_write(a->log, a->output ? a->output : "-", &o, &x, err, sizeof(err));
+	workers_free(workers, a->nworkers);
+	if (r) {
 		cli_err("provenance", "%s", err);
 		free(a);
 		return KETTLE_EXIT_OWN_ERROR;

@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"Usage: kettle verify BUNDLE [--dsse FILE | --sigstore-bundle FILE] [--artifact FILE]...\n"
 		"                     [--nonce HEX] [--policy FILE] [--now TIME] [--allow-sim] [--json]\n"
 		"       kettle verify --report FILE [--certs FILE]... [--platform snp|tdx] [--now TIME] [--json]\n"
+		"       kettle verify --tree CLIENT_BUNDLE WORKER_BUNDLE... --log FILE... (kettle verify --tree --help)\n"
 		"Checks evidence offline, trusting only the pinned AMD / Intel roots, and prints every\n"
 		"check with PASS or FAIL and the reason (docs/attestation.md).\n\n"
 		"  --dsse FILE       a DSSE envelope of the statement: its signature must verify with the\n"
@@ -556,6 +557,9 @@ int cmd_verify(int argc, char **argv)
 {
 	struct verify_options o = { 0 };
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--tree"))
+			return cmd_verify_tree(argc, argv);     /* a distributed build: cmd_verify_tree.c */
 	if (parse_args(argc, argv, &o))
 		return KETTLE_EXIT_OWN_ERROR;
 	return o.report ? verify_report(&o) : verify_bundle(&o);

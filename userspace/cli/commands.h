@@ -12,6 +12,8 @@ int cmd_hash(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+/* kettle verify --tree (called by cmd_verify when --tree is among its arguments) */
+int cmd_verify_tree(int argc, char **argv);
 
 /* The TEE options kettle attest and kettle run --attest share (cmd_attest.c). */
 enum {

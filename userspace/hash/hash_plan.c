@@ -21,10 +21,25 @@
 #define PLAN_QUEUE   65536u
 #define PLAN_BATCH   64
 
-/* Cookie = entry id << 2 | digest kind. */
+/*
+ * Cookie = entry id << 2 | digest kind; a file hashed through a held
+ * descriptor (below) also has bit 63 set and its hold slot from bit 40.
+ */
 #define COOKIE(id, kind) (((uint64_t)(id) << 2) | (kind))
-#define COOKIE_ID(c)     ((uint32_t)((c) >> 2))
+#define COOKIE_ID(c)     ((uint32_t)(((c) >> 2) & 0xffffffffu))
 #define COOKIE_KIND(c)   ((enum log_digest_kind)((c) & 3))
+#define COOKIE_HELD      (1ull << 63)
+#define COOKIE_SLOT(c)   ((unsigned)(((c) >> 40) & 0xffffu))
+
+/*
+ * Files the build writes are held open (read-only) from the moment their
+ * open is seen, a few at a time, so that one deleted before the end (a
+ * temporary file: a compiler's .s, distcc's .i and .o) is hashed from the
+ * held descriptor when its unlink is seen: its content when it was deleted.
+ * The oldest hold gives way to a new one; a file it covered is hashed by
+ * name at the end as before, and is "deleted, not hashed" if it is gone.
+ */
+#define PLAN_HELD_MAX 128
 
 /* One path the build touched. */
 struct plan_entry {
@@ -34,6 +49,7 @@ struct plan_entry {
 	bool exec_queued;
 	int64_t exec_wall_ns;   /* CLOCK_REALTIME of the exec that queued it; 0: none (a snapshot) */
 	uint8_t moving;         /* only inside tree_move: 1 to the new name, 2 to the old (exchange) */
+	uint16_t held;          /* 1 + its slot in hash_plan.held; 0: not held */
 	/* identity the kernel saw at the first open for reading */
 	uint64_t dev, ino;
 	int64_t size, mtime_ns, ctime_ns;
@@ -56,6 +72,12 @@ struct hash_plan {
 	struct index_table index;
 	struct index_table dirs;        /* each directory above an entry -> one entry under it */
 	struct log_hash_stats stats;
+	struct plan_held {
+		int fd;                 /* -1: free */
+		uint32_t entry;
+		bool hashing;           /* submitted: the fd is closed when its result comes */
+	} held[PLAN_HELD_MAX];
+	unsigned held_next;     /* where the search for a slot to (re)use starts */
 };
 
 /*
@@ -89,6 +111,8 @@ struct hash_plan *hash_plan_new(const struct hash_plan_options *o, char *err, si
 	/* KETTLE_TEST_HASH_DELAY_MS: a build can change an input between its read and its hash. */
 	hash_engine_test_hooks(&eo);
 	p = calloc(1, sizeof(*p));
+	for (unsigned i = 0; p && i < PLAN_HELD_MAX; i++)
+		p->held[i].fd = -1;
 	if (!p || index_table_init(&p->index, 1024) || index_table_init(&p->dirs, 1024)) {
 		snprintf(err, errlen, "out of memory");
 		hash_plan_free(p);
@@ -226,6 +250,104 @@ static bool open_writes(uint64_t flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
+/* ---- held descriptors of written files ---- */
+
+static void held_release(struct hash_plan *p, struct plan_entry *e)
+{
+	struct plan_held *h;
+
+	if (!e || !e->held)
+		return;
+	h = &p->held[e->held - 1];
+	e->held = 0;
+	if (h->hashing)
+		return;         /* its result closes it */
+	close(h->fd);
+	h->fd = -1;
+}
+
+/* A slot to hold a file in: a free one, else the oldest not being hashed; -1 when all are. */
+static int held_slot(struct hash_plan *p)
+{
+	for (unsigned n = 0; n < PLAN_HELD_MAX; n++) {
+		unsigned i = (p->held_next + n) % PLAN_HELD_MAX;
+		struct plan_held *h = &p->held[i];
+
+		if (h->fd >= 0 && h->hashing)
+			continue;
+		if (h->fd >= 0)
+			held_release(p, &p->entries[h->entry]);
+		p->held_next = (i + 1) % PLAN_HELD_MAX;
+		return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Holds E, just opened for writing as EV says.  Opened by name again, so it
+ * is held only when it is still the file the kernel saw (device and inode)
+ * and a regular file (checked by lstat before the open, so no FIFO or device
+ * is opened), on a local file system.  Nothing here is an error for the build: a file not held is
+ * hashed by name at the end, as any output.
+ */
+static void held_take(struct hash_plan *p, struct plan_entry *e, const struct log_event *ev)
+{
+	struct stat st;
+	int fd, slot;
+
+	if (!ev->open.ino || (e->held && p->held[e->held - 1].fd >= 0 &&
+			      !fstat(p->held[e->held - 1].fd, &st) && st.st_ino == ev->open.ino &&
+			      st.st_dev == ev->open.dev))
+		return;
+	held_release(p, e);
+	if (lstat(e->path, &st) || !S_ISREG(st.st_mode) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev)
+		return;
+	fd = open(e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/*
+	 * Not on NFS and the like: there a deleted file held open lingers as a
+	 * .nfsXXXX name, and the build's rmdir of its directory would fail.
+	 */
+	slot = fstat(fd, &st) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev || hash_fs_unverifiable(fd) ?
+	       -1 : held_slot(p);
+	if (slot < 0) {
+		close(fd);
+		return;
+	}
+	p->held[slot] = (struct plan_held){ .fd = fd, .entry = (uint32_t)(e - p->entries) };
+	e->held = (uint16_t)(slot + 1);
+}
+
+/*
+ * E was deleted: its held descriptor still reaches the content, hashed now
+ * (at normal priority, so the hold ends soon) and recorded as an output
+ * digest flagged LOG_DIGEST_AT_DELETE.
+ */
+static int held_hash(struct hash_plan *p, struct log_writer *w, struct plan_entry *e)
+{
+	unsigned slot = e->held - 1u;
+	struct plan_held *h = &p->held[slot];
+	char name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)getpid(), h->fd);
+	rc = hash_engine_submit(p->urgent, name, COOKIE(e - p->entries, LOG_DIGEST_OUTPUT) | COOKIE_HELD |
+				(uint64_t)slot << 40);
+	if (!rc) {
+		h->hashing = true;
+		e->held = 0;
+		p->stats.queued++;
+		return 0;
+	}
+	held_release(p, e);
+	if (rc == -ENOMEM || rc == -EPIPE)
+		return rc;
+	p->stats.queue_full += rc == -EAGAIN;
+	p->stats.failed += rc != -EAGAIN;
+	return not_hashed_write(w, e, LOG_DIGEST_OUTPUT, rc == -EAGAIN ? -ENOBUFS : rc);
+}
+
 /* BOOT_NS (CLOCK_BOOTTIME, as events are stamped) on the CLOCK_REALTIME scale of file times. */
 static int64_t wall_of_boot(uint64_t boot)
 {
@@ -354,9 +476,10 @@ static int plan_rename(struct hash_plan *p, const char *from, const char *to, bo
  * What a file-tree change does to the outputs: a rename moves them (above),
  * a deleted file is no output, a new hard link or a truncated file is one.
  */
-static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
+static int plan_file_op(struct hash_plan *p, struct log_writer *w, const struct log_event *ev)
 {
 	const char *from = ev->file_op.path, *to = ev->file_op.path2;
+	struct plan_entry *e;
 
 	if (ev->file_op.result != 0)
 		return 0;
@@ -364,10 +487,21 @@ static int plan_file_op(struct hash_plan *p, const struct log_event *ev)
 	case LOG_FOP_RENAME:
 	case LOG_FOP_RENAMEAT:
 	case LOG_FOP_RENAMEAT2:
+		/* the held names move: their files are hashed by name at the end */
+		held_release(p, entry_lookup(p, from));
+		held_release(p, entry_lookup(p, to));
 		return plan_rename(p, from, to, ev->file_op.flags & RENAME_EXCHANGE);
 	case LOG_FOP_UNLINK:
 	case LOG_FOP_UNLINKAT:
 	case LOG_FOP_RMDIR:
+		e = entry_lookup(p, from);
+		if (e && e->held && e->written) {
+			int rc = held_hash(p, w, e);
+
+			if (rc)
+				return rc;
+		}
+		held_release(p, e);
 		return mark_written(p, from, false);
 	case LOG_FOP_LINK:
 	case LOG_FOP_LINKAT:
@@ -385,7 +519,7 @@ int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_
 	struct plan_entry *e;
 
 	if (ev->type == LOG_EV_FILE_OP)
-		return plan_file_op(p, ev);
+		return plan_file_op(p, w, ev);
 	if (ev->type == LOG_EV_EXEC)
 		return exec_queue(p, w, ev->exec.exe, ev->ts_ns);
 	/* A process already running when kettle attach began: what it runs is hashed as an exec. */
@@ -400,6 +534,7 @@ int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_
 		return -ENOMEM;
 	if (open_writes(ev->open.flags)) {
 		e->written = true;
+		held_take(p, e, ev);
 		return 0;
 	}
 	/* An input is what the build read and had not itself produced. */
@@ -503,6 +638,13 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 	};
 	int rc;
 
+	if (r->cookie & COOKIE_HELD) {
+		struct plan_held *h = &p->held[COOKIE_SLOT(r->cookie)];
+
+		close(h->fd);
+		*h = (struct plan_held){ .fd = -1 };
+		d.flags |= LOG_DIGEST_AT_DELETE;
+	}
 	if (r->error == 0) {
 		memcpy(d.sha256, r->digest, sizeof(d.sha256));
 		if (r->changed)
@@ -593,6 +735,9 @@ void hash_plan_free(struct hash_plan *p)
 		hash_engine_free(p->urgent);
 	for (uint32_t i = 0; i < p->nentries; i++)
 		free(p->entries[i].path);
+	for (unsigned i = 0; i < PLAN_HELD_MAX; i++)
+		if (p->held[i].fd >= 0)
+			close(p->held[i].fd);
 	free(p->entries);
 	index_table_free(&p->index);
 	index_table_free(&p->dirs);

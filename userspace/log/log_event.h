@@ -249,6 +249,8 @@ enum log_digest_kind {
 #define LOG_DIGEST_CHANGED        0x1  /* identity at hash time differs from the one the kernel saw at open */
 #define LOG_DIGEST_CHANGED_DURING 0x2  /* the file changed while it was being hashed */
 #define LOG_DIGEST_FS_UNVERIFIABLE 0x4 /* version 4: on FUSE, NFS, CIFS, 9P...: hashed, but not provably what was read */
+/* an output hashed through a descriptor Kettle held when the build deleted it: its content then, not at the end */
+#define LOG_DIGEST_AT_DELETE      0x8
 
 struct log_digest {
 	enum log_digest_kind kind;

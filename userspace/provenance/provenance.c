@@ -24,6 +24,7 @@
 #include "provenance/jcs.h"
 #include "provenance/provenance.h"
 #include "provenance/provenance_net.h"
+#include "provenance/remote_jobs.h"
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
 
@@ -133,13 +134,13 @@ static bool digest_changed(const struct log_digest *d)
 	return d->flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING);
 }
 
-/* The last output digest of E (the file's final content), or NULL. */
+/* The last output digest of E (the file's final content), or NULL; a deleted file's content is not its end. */
 static const struct log_digest *output_digest(const struct conv *c, const struct file_entry *e)
 {
 	const struct log_digest *last = NULL;
 
 	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
-		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT)
+		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT && !(c->f->digests[d].flags & LOG_DIGEST_AT_DELETE))
 			last = &c->f->digests[d];
 	return last;
 }
@@ -888,6 +889,24 @@ static int kernel_module(const struct log_file *f, json_t *completeness)
 }
 
 /*
+ * The distcc jobs the log shows, sent (remoteJobs) or served (servedJobs),
+ * as facts of the log: docs/distributed.md.  Nothing when there are none.
+ */
+static int remote_jobs_annotate(const struct log_file *f, json_t *annotations)
+{
+	struct remote_jobs sent = { 0 }, served = { 0 };
+	int rc = remote_jobs_client(f, &sent) || remote_jobs_worker(f, &served) ? -1 : 0;
+
+	if (!rc && sent.n && json_object_set_new(annotations, "remoteJobs", remote_jobs_json(&sent, false)))
+		rc = -1;
+	if (!rc && served.n && json_object_set_new(annotations, "servedJobs", remote_jobs_json(&served, true)))
+		rc = -1;
+	remote_jobs_free(&sent);
+	remote_jobs_free(&served);
+	return rc;
+}
+
+/*
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
@@ -895,7 +914,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
-	json_t *comp = completeness(f, x, reasons);
+	json_t *comp = completeness(f, x, reasons), *bp;
 
 	if (!comp || kernel_module(f, comp)) {
 		json_decref(comp);
@@ -906,7 +925,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 		json_decref(comp);
 		return NULL;
 	}
-	return json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
+	bp = json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
 			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
 			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
 			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
@@ -914,6 +933,11 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
 			 "leaves", ju64(json_array_size(deps)));
+	if (bp && remote_jobs_annotate(f, json_object_get(json_array_get(bp, 0), "annotations")))
+		bp = (json_decref(bp), NULL);
+	if (!bp)
+		snprintf(err, errlen, "out of memory");
+	return bp;
 }
 
 /* ---- the statement ---- */
@@ -966,6 +990,33 @@ static char *log_abs_path(const char *p)
 	return p ? realpath(p, NULL) : NULL;
 }
 
+/*
+ * The workers' statements that served the build's remote jobs, after the
+ * files: each a dependency whose digest is the statement's (the order is the
+ * jobs', so the Merkle root is the same for the same statements).
+ */
+static int worker_deps_add(struct conv *c, json_t *deps)
+{
+	struct remote_jobs jobs = { 0 };
+	json_t *wd;
+	int rc;
+
+	if (!c->o->nworkers)
+		return 0;
+	if (remote_jobs_client(c->f, &jobs)) {
+		remote_jobs_free(&jobs);
+		return errf(c->err, c->errlen, "out of memory");
+	}
+	wd = remote_jobs_worker_deps(&jobs, c->o->workers, c->o->nworkers, c->err, c->errlen);
+	remote_jobs_free(&jobs);
+	if (!wd)
+		return -1;
+	rc = json_array_extend(deps, wd) ? errf(c->err, c->errlen, "out of memory") : 0;
+	c->facts->dependencies += json_array_size(wd);
+	json_decref(wd);
+	return rc;
+}
+
 json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
 			     const struct provenance_options *o, struct provenance_facts *facts,
 			     char *err, size_t errlen)
@@ -1003,7 +1054,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		goto done;
 	}
 	deps = dependencies(&c);
-	if (!deps)
+	if (!deps || worker_deps_add(&c, deps))
 		goto done;
 	facts->mid_build = log_header_option(&f->header, "complete") &&
 			   !strcmp(log_header_option(&f->header, "complete"), "false");

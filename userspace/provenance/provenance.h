@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "log/log_reader.h"
+#include "provenance/remote_jobs.h"
 
 #define PROVENANCE_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define PROVENANCE_PREDICATE_TYPE "https://slsa.dev/provenance/v1"
@@ -30,6 +31,9 @@ struct provenance_options {
 	size_t nexcludes;
 	const char *builder_id;         /* NULL: PROVENANCE_BUILDER_ID */
 	const char *log_path;           /* the log itself, left out of the dependencies; may be NULL */
+	/* workers' statements: the remote jobs they served become dependencies (docs/distributed.md) */
+	const struct remote_worker_statement *workers;
+	size_t nworkers;
 };
 
 #define PROVENANCE_REASON_LINES 3
