@@ -284,7 +284,8 @@ enum ke_notice_what {
 	KE_NOTICE_FD_LOST,          /* a descriptor received or taken could not be recorded (arg0 = fd) */
 	/* 15 to 17 are notices kettle run writes itself (the log's enum log_notice_what) */
 	KE_NOTICE_DAEMON = 18,      /* sent by a process outside the build that accepted a connection
-				     * the build made: arg0 = the client's pid (unix), arg1 = KE_DAEMON_FOLLOWED |
+				     * the build made: arg0 = the client's pid (unix) or the IPv4 address it
+				     * accepted on (network order; 0 for IPv6), arg1 = KE_DAEMON_FOLLOWED |
 				     * family << 16 | the loopback port (TCP) */
 	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
 	/* 20 is userspace's (a pipe from outside the build was read: log/log_event.h) */

@@ -1493,6 +1493,9 @@ static __always_inline void daemon_check(struct task_struct *task, __u32 nr, lon
 		port = BPF_CORE_READ(sk, __sk_common.skc_num);
 		if (!bpf_map_lookup_elem(&loopback_ports, &port))
 			return;
+		/* which loopback address: two daemons may share a port on 127.0.0.2 and 127.0.0.3 */
+		if (family == AF_INET_NR)
+			client = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 	} else {
 		return;
 	}

@@ -67,7 +67,8 @@ enum log_notice_what {
 	LOG_NOTICE_INHERITED_SOCKET,    /* the build started with a socket from outside it (arg0: the fd) */
 	/* from the kernel again */
 	LOG_NOTICE_DAEMON = 18,         /* a process outside the build accepted the build's connection:
-					 * arg0 the client's pid (unix, else 0), arg1 LOG_DAEMON_FOLLOWED |
+					 * arg0 the client's pid (unix) or the IPv4 address accepted on
+					 * (network order, version 5; else 0), arg1 LOG_DAEMON_FOLLOWED |
 					 * family << 16 | loopback port (TCP, else 0) */
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	/* kettle run's own */

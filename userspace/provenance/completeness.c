@@ -225,7 +225,7 @@ struct served {
 	/* daemons the kernel named (their own notice is the reason): their clients and ports */
 	uint32_t *daemon_clients;
 	size_t nclients, capclients;
-	uint16_t *daemon_ports;
+	uint64_t *daemon_ports;         /* IPv4 address (0: any) << 16 | port */
 	size_t ndports, capdports;
 	uint32_t *daemons;              /* the daemons themselves: their own local traffic is with the build */
 	size_t ndaemons, capdaemons;
@@ -233,6 +233,7 @@ struct served {
 	struct local_peer {
 		uint32_t tgid;
 		uint16_t port;          /* 0: a unix socket */
+		uint32_t addr4;         /* the IPv4 address connected to (network order), 0: another family */
 		char *endpoint;
 	} *peers;
 	size_t npeers, cappeers;
@@ -249,6 +250,8 @@ static int local_peer_add(struct served *sv, const struct log_event *ev)
 	net_endpoint_format(ev, endpoint, sizeof(endpoint));
 	sv->peers[sv->npeers] = (struct local_peer){ .tgid = ev->tgid,
 		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .endpoint = strdup(endpoint) };
+	if (ev->net.family == AF_INET)
+		memcpy(&sv->peers[sv->npeers].addr4, ev->net.addr, 4);
 	if (!sv->peers[sv->npeers].endpoint)
 		return -ENOMEM;
 	sv->npeers++;
@@ -263,7 +266,9 @@ static const char *daemon_endpoint(const struct served *sv, const struct log_eve
 	for (size_t i = 0; i < sv->npeers; i++) {
 		const struct local_peer *p = &sv->peers[i];
 
-		if (family == AF_UNIX ? !p->port && p->tgid == ev->notice.arg0 : p->port && p->port == port)
+		/* an IPv4 daemon says where it accepted (version 5); older logs name the port alone */
+		if (family == AF_UNIX ? !p->port && p->tgid == ev->notice.arg0 :
+		    p->port && p->port == port && (!ev->notice.arg0 || p->addr4 == (uint32_t)ev->notice.arg0))
 			return p->endpoint;
 	}
 	return NULL;
@@ -285,7 +290,7 @@ static int daemon_add(struct served *sv, const struct log_event *ev)
 		if (grow_array((void **)&sv->daemon_ports, &sv->capdports, sv->ndports + 1,
 			       sizeof(*sv->daemon_ports), 16))
 			return -ENOMEM;
-		sv->daemon_ports[sv->ndports++] = ev->notice.arg1 & 0xffff;
+		sv->daemon_ports[sv->ndports++] = (ev->notice.arg0 & 0xffffffff) << 16 | (ev->notice.arg1 & 0xffff);
 	}
 	return 0;
 }
@@ -302,9 +307,15 @@ static bool daemon_named(const struct served *sv, const struct log_event *ev)
 				return true;
 		return false;
 	}
-	for (size_t i = 0; i < sv->ndports; i++)
-		if (sv->daemon_ports[i] == ev->net.port)
+	for (size_t i = 0; i < sv->ndports; i++) {
+		uint32_t addr4 = 0;
+
+		if (ev->net.family == AF_INET)
+			memcpy(&addr4, ev->net.addr, 4);
+		if ((sv->daemon_ports[i] & 0xffff) == ev->net.port &&
+		    (!(sv->daemon_ports[i] >> 16) || (sv->daemon_ports[i] >> 16) == addr4))
 			return true;
+	}
 	return false;
 }
 
