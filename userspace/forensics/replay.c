@@ -745,7 +745,7 @@ const char *replay_proc_name(const struct replay *r, uint32_t proc)
 	return slash && slash[1] ? slash + 1 : exe;
 }
 
-static const struct log_digest *usable(const struct replay *r, uint32_t d)
+const struct log_digest *replay_digest_usable(const struct replay *r, uint32_t d)
 {
 	const struct log_digest *dg;
 
@@ -761,12 +761,12 @@ static const struct log_digest *usable(const struct replay *r, uint32_t d)
 const struct log_digest *replay_file_digest(const struct replay *r, uint32_t file)
 {
 	const struct replay_file *f = &r->files[file];
-	const struct log_digest *d = usable(r, f->output);
+	const struct log_digest *d = replay_digest_usable(r, f->output);
 
 	if (!d)
-		d = usable(r, f->input);
+		d = replay_digest_usable(r, f->input);
 	if (!d)
-		d = usable(r, f->exec);
+		d = replay_digest_usable(r, f->exec);
 	return d;
 }
 

@@ -191,6 +191,8 @@ const char *replay_proc_exe(const struct replay *r, uint32_t proc);
 /* The last path component of the program, for short labels. */
 const char *replay_proc_name(const struct replay *r, uint32_t proc);
 
+/* Log digest D (an index, REPLAY_NONE) when it is the content the build used: hashed, unchanged; else NULL. */
+const struct log_digest *replay_digest_usable(const struct replay *r, uint32_t d);
 /* The digest that stands for the file's content, preferring output, then input, then exec; NULL if none usable. */
 const struct log_digest *replay_file_digest(const struct replay *r, uint32_t file);
 
