@@ -189,8 +189,10 @@ struct ingest_rows {
 	int64_t build_id;
 	int64_t *path_ids;              /* per replay file, 0: not indexed */
 	int64_t *digest_ids;            /* per log digest, 0: not usable */
-	uint32_t *accesses;             /* the accesses that become file events */
+	uint32_t *accesses;             /* the first access of each file event */
 	int8_t *roles;                  /* their roles */
+	uint32_t *counts;               /* how many accesses each stands for */
+	uint32_t *row_of;               /* per file and role: its file event + 1, 0: none yet */
 	size_t naccesses;
 	uint32_t *digest_index;         /* the usable log digests, in the order of their keys */
 	size_t ndigest_keys;
@@ -254,6 +256,7 @@ static void fill_file_event(void *arg, size_t row, struct index_cell *c)
 	c[3].i = role;
 	c[4].i = a->proc;
 	c[5].i = wall_ns(x, a->ts_ns);
+	c[6].i = x->counts[row];
 }
 
 static void fill_proc(void *arg, size_t row, struct index_cell *c)
@@ -307,21 +310,31 @@ static int plan_rows(struct ingest_rows *x, const char ***paths, size_t *npaths,
 
 	x->accesses = malloc(sizeof(*x->accesses) * (r->naccesses + 1));
 	x->roles = malloc(r->naccesses + 1);
+	x->counts = malloc(sizeof(*x->counts) * (r->naccesses + 1));
+	x->row_of = calloc((size_t)r->nfiles * INDEX_ROLE_CONNECTED + 1, sizeof(*x->row_of));
 	x->path_ids = calloc(r->nfiles + 1, sizeof(*x->path_ids));
 	x->digest_ids = calloc(nd + 1, sizeof(*x->digest_ids));
 	*paths = malloc(sizeof(**paths) * (r->nfiles + 1));
 	*digests = malloc(sizeof(**digests) * (nd + 1));
 	*digest_hex = malloc(sizeof(**digest_hex) * (nd + 1));
 	x->digest_index = malloc(sizeof(*x->digest_index) * (nd + 1));
-	if (!x->digest_index || !x->accesses || !x->roles || !x->path_ids || !x->digest_ids || !*paths || !*digests || !*digest_hex)
+	if (!x->counts || !x->row_of || !x->digest_index || !x->accesses || !x->roles || !x->path_ids || !x->digest_ids || !*paths || !*digests || !*digest_hex)
 		return errf(err, errlen, "out of memory");
+	/* one row per file and role: the first access, and how many there were */
 	for (uint32_t i = 0; i < r->naccesses; i++) {
 		int role = access_role(r, &r->accesses[i]);
+		size_t slot = (size_t)r->accesses[i].file * INDEX_ROLE_CONNECTED + (size_t)role - 1;
 
 		if (!role)
 			continue;
+		if (x->row_of[slot]) {
+			x->counts[x->row_of[slot] - 1]++;
+			continue;
+		}
 		x->accesses[x->naccesses] = i;
+		x->counts[x->naccesses] = 1;
 		x->roles[x->naccesses++] = (int8_t)role;
+		x->row_of[slot] = (uint32_t)x->naccesses;
 		x->path_ids[r->accesses[i].file] = -1;
 	}
 	*npaths = 0;
@@ -340,7 +353,8 @@ static int plan_rows(struct ingest_rows *x, const char ***paths, size_t *npaths,
 	return 0;
 }
 
-static const char *const file_event_columns[] = { "build_id", "path_id", "digest_id", "role", "proc", "ts_ns" };
+static const char *const file_event_columns[] = { "build_id", "path_id", "digest_id", "role", "proc", "ts_ns",
+						  "accesses" };
 static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe", "argv" };
 static const char *const endpoint_columns[] = { "build_id", "host", "port", "name", "proc", "ts_ns", "calls" };
 
@@ -420,7 +434,7 @@ static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest
 	if (!ret)
 		ret = db->be->insert_rows(db, "procs", proc_columns, 6, r->nprocs, fill_proc, x, err, errlen);
 	if (!ret)
-		ret = db->be->insert_rows(db, "file_events", file_event_columns, 6, x->naccesses, fill_file_event, x,
+		ret = db->be->insert_rows(db, "file_events", file_event_columns, 7, x->naccesses, fill_file_event, x,
 					  err, errlen);
 	if (!ret)
 		ret = db->be->insert_rows(db, "endpoints", endpoint_columns, 7, r->nendpoints, fill_endpoint, x, err,
@@ -462,6 +476,8 @@ static int store_build(struct index_db *db, struct ingest_build *b, char *err, s
 	}
 	free(x.accesses);
 	free(x.roles);
+	free(x.counts);
+	free(x.row_of);
 	free(x.path_ids);
 	free(x.digest_ids);
 	free(x.digest_index);

@@ -13,7 +13,10 @@
  * Migration N brings the schema from version N-1 to N; "@ID@" is the
  * backend's automatic primary key.  A file event and an endpoint name their
  * path and digest by number: a fleet repeats the same paths and digests in
- * every build, so 10^8 events keep to a few integers each.  file_events has
+ * every build, so 10^8 events keep to a few integers each.  A file event is
+ * one file in one role in one build: its first process and time, and how
+ * many accesses it stands for (a header every compiler of the build read is
+ * one row; `kettle who` on the log names every process).  file_events has
  * no foreign keys: checking three parents per row would halve the ingest
  * rate, and only index_ingest.c writes it, with ids it just interned.
  */
@@ -44,7 +47,8 @@ static const char *const migrations[] = {
 	" digest_id BIGINT,"
 	" role SMALLINT NOT NULL,"
 	" proc INTEGER NOT NULL,"
-	" ts_ns BIGINT NOT NULL);"
+	" ts_ns BIGINT NOT NULL,"
+	" accesses INTEGER NOT NULL);"
 	"CREATE INDEX file_events_digest ON file_events(digest_id);"
 	"CREATE INDEX file_events_path ON file_events(path_id);"
 	"CREATE INDEX file_events_build ON file_events(build_id, role);"
