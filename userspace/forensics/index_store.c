@@ -231,6 +231,10 @@ struct index_db *index_open(const char *location, char *err, size_t errlen)
 	}
 	if (!db)
 		return NULL;
+	/* the common case, a store at this version, needs no write: searches stay read-only */
+	if (!index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, path, sizeof(path), err,
+			       errlen) && path[0] && strtol(path, NULL, 10) == INDEX_SCHEMA_VERSION)
+		return db;
 	/* two first openers at once: one creates the schema, the other's CREATE loses the race and tries again */
 	for (int attempt = 0; (r = migrate_once(db, err, errlen)) != 0; attempt++) {
 		if (attempt == 5 || r != INDEX_RETRY) {
