@@ -10,6 +10,10 @@
 
 #include <jansson.h>
 
+#include "attest/evidence.h"
+#include "attest/report_data.h"
+#include "common/file_bytes.h"
+#include "common/hex.h"
 #include "forensics/index_ingest.h"
 #include "forensics/index_query.h"
 #include "forensics/index_search.h"
@@ -430,6 +434,67 @@ static int t_endpoint_search_finds_the_golden_log(void)
 	return ret;
 }
 
+/* A simulated evidence bundle NAME.bundle over a statement that names LOG as its build log. */
+static int attest_log(const char *log, const char *name)
+{
+	char path[300], st_path[300], bundle_path[300], sim[300], err[512], hexs[65];
+	struct attest_request req = { .tee = TEE_SIM };
+	uint8_t *bytes, sha[32];
+	struct bundle b;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, log);
+	CHECK(!file_read_bounded(path, 1 << 26, &bytes, &len, err, sizeof(err)), "%s", err);
+	CHECK(!sha256_bytes(bytes, len, sha), "sha");
+	free(bytes);
+	hex_encode(sha, 32, hexs);
+	snprintf(st_path, sizeof(st_path), "%s/%s.json", dir, name);
+	f = fopen(st_path, "w");
+	CHECK(f, "statement");
+	fprintf(f, "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"out\","
+		"\"digest\":{\"sha256\":\"%s\"}}],\"predicateType\":\"https://slsa.dev/provenance/v1\","
+		"\"predicate\":{\"runDetails\":{\"byproducts\":[{\"name\":\"build-log\","
+		"\"digest\":{\"sha256\":\"%s\"}}]}}}", hexs, hexs);
+	CHECK(fclose(f) == 0, "statement");
+	snprintf(bundle_path, sizeof(bundle_path), "%s/%s.bundle", dir, name);
+	snprintf(sim, sizeof(sim), "%s/sim", dir);
+	req.statement_path = st_path;
+	req.bundle_path = bundle_path;
+	req.paths.sim_dir = sim;
+	evidence_paths_default(&req.paths);
+	CHECK(!attest_statement(&req, &b, err, sizeof(err)), "attest: %s", err);
+	bundle_free(&b);
+	return TEST_PASS;
+}
+
+static int t_bundle_verdict_is_stored_and_a_foreign_bundle_refuses(void)
+{
+	struct index_db *db = open_sqlite("bundle.db");
+	struct index_ingest_result r;
+	char p[300], err[512], v[64];
+
+	CHECK(db, "open");
+	CHECK(attest_log("a.cbor", "a") == TEST_PASS, "attest");
+	CHECK(!ingest(db, "a.cbor", &r) && r.added, "ingest");
+	CHECK(!strcmp(r.attestation, INDEX_ATTEST_SIMULATED), "verdict %s: %s", r.attestation,
+	      r.attestation_reason);
+	CHECK(strstr(r.bundle_path, "a.bundle") && strlen(r.statement_sha256) == 64, "bundle %s", r.bundle_path);
+	CHECK(!index_query_value(db, "SELECT attestation FROM builds WHERE id = 1", NULL, 0, v, sizeof(v), err,
+				 sizeof(err)) && !strcmp(v, "simulated"), "stored: %s", v);
+	/* b.bundle attests a.cbor: b.cbor next to it is not what was attested */
+	CHECK(attest_log("a.cbor", "b") == TEST_PASS, "attest");
+	snprintf(p, sizeof(p), "%s/b.bundle", dir);
+	CHECK(index_ingest(db, p, &r, err, sizeof(err)) == -1 && strstr(err, "not the one attested"), "%s", err);
+	CHECK(builds_count(db) == 1, "builds: %d", builds_count(db));
+	snprintf(p, sizeof(p), "%s/b.bundle", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/a.bundle", dir);
+	unlink(p);
+	index_close(db);
+	return TEST_PASS;
+}
+
 /* ---- parsers of what users type ---- */
 
 static int t_bad_locations_are_refused_with_a_reason(void)
@@ -711,6 +776,8 @@ static const struct test tests[] = {
 	{ "readding_a_build_is_a_noop", t_readding_a_build_is_a_noop },
 	{ "altered_or_cut_log_is_refused_leaving_nothing", t_altered_or_cut_log_is_refused_leaving_nothing },
 	{ "endpoint_search_finds_the_golden_log", t_endpoint_search_finds_the_golden_log },
+	{ "bundle_verdict_is_stored_and_a_foreign_bundle_refuses",
+	  t_bundle_verdict_is_stored_and_a_foreign_bundle_refuses },
 	{ "bad_locations_are_refused_with_a_reason", t_bad_locations_are_refused_with_a_reason },
 	{ "bad_queries_are_refused_with_a_reason", t_bad_queries_are_refused_with_a_reason },
 	{ "postgresql_gives_the_same_answers_as_sqlite", t_postgresql_gives_the_same_answers_as_sqlite },

@@ -127,6 +127,15 @@ static int verify_bundle(struct ingest_build *b, const char *bundle_path, bool p
 		goto out;
 	}
 	snprintf(b->res->bundle_path, sizeof(b->res->bundle_path), "%s", bundle_path);
+	{
+		uint8_t st[32];
+
+		if (sha256_bytes(bd.statement, bd.statement_len, st)) {
+			ret = errf(err, errlen, "%s: SHA-256 failed", bundle_path);
+			goto out;
+		}
+		hex_encode(st, 32, b->res->statement_sha256);
+	}
 	bundle_verify(&bd, &vo, l, &v);
 	if (!check_all_passed(l)) {
 		const struct check_result *c = check_first_failure(l);
@@ -402,10 +411,11 @@ static int insert_build(struct index_db *db, struct ingest_build *b, struct inge
 	params[8] = b->res->attestation;
 	params[9] = b->res->attestation_reason;
 	params[10] = now;
+	params[11] = b->res->statement_sha256[0] ? b->res->statement_sha256 : NULL;
 	r = index_query_value(db, "INSERT INTO builds(log_sha256, log_path, host, command, cwd, start_ns, end_ns, "
-			      "events, attestation, attestation_reason, ingested_ns) VALUES "
-			      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-			      "ON CONFLICT (log_sha256) DO NOTHING RETURNING id", params, 11, id, sizeof(id), err,
+			      "events, attestation, attestation_reason, ingested_ns, statement_sha256) VALUES "
+			      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+			      "ON CONFLICT (log_sha256) DO NOTHING RETURNING id", params, 12, id, sizeof(id), err,
 			      errlen);
 	x->build_id = r || !id[0] ? 0 : strtoll(id, NULL, 10);
 	return r;

@@ -37,6 +37,7 @@ struct index_ingest_result {
 	char log_sha256[65];
 	char log_path[4096], bundle_path[4096]; /* what was read (bundle_path "": none) */
 	uint64_t events, file_events, procs, endpoints;
+	char statement_sha256[65];      /* of the bundle's statement, "" without one */
 	char attestation[16];
 	char attestation_reason[320];
 	uint64_t elapsed_ns;
