@@ -13,10 +13,21 @@
 
 #define SQLITE_BUSY_MS 30000
 #define SQL_TEXT_MAX 4096
+#define STMT_CACHE 16
+
+/* A search runs the same few queries once per match: they are parsed once per connection. */
+struct sq_conn {
+	sqlite3 *h;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	unsigned next;
+};
 
 static sqlite3 *conn(struct index_db *db)
 {
-	return db->conn;
+	return ((struct sq_conn *)db->conn)->h;
 }
 
 static int fail(struct index_db *db, char *err, size_t errlen, const char *what)
@@ -53,6 +64,32 @@ static int sq_prepare(struct index_db *db, const char *sql, sqlite3_stmt **st, c
 	return 0;
 }
 
+/* SQL's prepared statement from the cache, prepared and cached when it is not there; 0 or -1. */
+static int sq_cached(struct index_db *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+{
+	struct sq_conn *c = db->conn;
+	unsigned slot;
+
+	for (unsigned i = 0; i < STMT_CACHE; i++)
+		if (c->cache[i].sql && !strcmp(c->cache[i].sql, sql)) {
+			*st = c->cache[i].st;
+			return 0;
+		}
+	if (sq_prepare(db, sql, st, err, errlen))
+		return -1;
+	slot = c->next++ % STMT_CACHE;
+	sqlite3_finalize(c->cache[slot].st);
+	free(c->cache[slot].sql);
+	c->cache[slot].st = *st;
+	c->cache[slot].sql = strdup(sql);
+	if (!c->cache[slot].sql) {
+		c->cache[slot].st = NULL;
+		sqlite3_finalize(*st);
+		return errf(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
 static int sq_query(struct index_db *db, const char *sql, const char *const *params, int nparams,
 		    index_row_fn row, void *arg, char *err, size_t errlen)
 {
@@ -60,12 +97,13 @@ static int sq_query(struct index_db *db, const char *sql, const char *const *par
 	sqlite3_stmt *st;
 	int r, ret = 0;
 
-	if (sq_prepare(db, sql, &st, err, errlen))
+	if (sq_cached(db, sql, &st, err, errlen))
 		return -1;
 	for (int i = 0; i < nparams; i++)
 		if (sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC) != SQLITE_OK) {
-			sqlite3_finalize(st);
-			return fail(db, err, errlen, "cannot bind a parameter");
+			ret = fail(db, err, errlen, "cannot bind a parameter");
+			sqlite3_clear_bindings(st);
+			return ret;
 		}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
@@ -81,7 +119,8 @@ static int sq_query(struct index_db *db, const char *sql, const char *const *par
 	}
 	if (!ret && r != SQLITE_DONE)
 		ret = fail(db, err, errlen, "query failed");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return ret;
 }
 
@@ -182,7 +221,14 @@ static int sq_insert_rows(struct index_db *db, const char *table, const char *co
 
 static void sq_close(struct index_db *db)
 {
-	sqlite3_close(conn(db));
+	struct sq_conn *c = db->conn;
+
+	for (unsigned i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
+	sqlite3_close(c->h);
+	free(c);
 }
 
 static const struct index_backend sqlite_backend = {
@@ -201,10 +247,12 @@ static const struct index_backend sqlite_backend = {
 struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 {
 	struct index_db *db = calloc(1, sizeof(*db));
+	struct sq_conn *c = calloc(1, sizeof(*c));
 	sqlite3 *h = NULL;
 
-	if (!db || !(db->where = strdup(path))) {
+	if (!db || !c || !(db->where = strdup(path))) {
 		free(db);
+		free(c);
 		errf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -213,7 +261,8 @@ struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 		errf(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
 		goto fail;
 	}
-	db->conn = h;
+	c->h = h;
+	db->conn = c;
 	sqlite3_busy_timeout(h, SQLITE_BUSY_MS);
 	/*
 	 * WAL: readers (search) go on while a build is ingested.  synchronous=NORMAL
@@ -226,6 +275,7 @@ struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 	return db;
 fail:
 	sqlite3_close(h);
+	free(c);
 	free(db->where);
 	free(db);
 	return NULL;
