@@ -12,7 +12,7 @@
 #include "forensics/index_store.h"
 
 #define SQLITE_BUSY_MS 30000
-#define SQL_TEXT_MAX 4096
+#define SQL_TEXT_MAX (1u << 20)
 #define STMT_CACHE 16
 
 /* A search runs the same few queries once per match: they are parsed once per connection. */
@@ -50,16 +50,18 @@ static int sq_exec(struct index_db *db, const char *sql, char *err, size_t errle
 /* The shared SQL writes parameters as $N (PostgreSQL's); SQLite numbers them the same way as ?N. */
 static int sq_prepare(struct index_db *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
 {
-	char text[SQL_TEXT_MAX];
-	size_t o = 0;
+	size_t n = strlen(sql), o = 0;
+	char *text = n < SQL_TEXT_MAX ? malloc(n + 1) : NULL;
+	int r;
 
-	for (const char *p = sql; *p; p++) {
-		if (o + 2 >= sizeof(text))
-			return errf(err, errlen, "%s: query text too long", db->where);
+	if (!text)
+		return errf(err, errlen, "%s: query text of %zu bytes", db->where, n);
+	for (const char *p = sql; *p; p++)
 		text[o++] = *p == '$' && isdigit((unsigned char)p[1]) ? '?' : *p;
-	}
 	text[o] = '\0';
-	if (sqlite3_prepare_v2(conn(db), text, -1, st, NULL) != SQLITE_OK)
+	r = sqlite3_prepare_v2(conn(db), text, -1, st, NULL);
+	free(text);
+	if (r != SQLITE_OK)
 		return fail(db, err, errlen, "cannot prepare a query");
 	return 0;
 }
@@ -233,6 +235,7 @@ static void sq_close(struct index_db *db)
 
 static const struct index_backend sqlite_backend = {
 	.name = "sqlite",
+	.clustered = " WITHOUT ROWID",
 	.id_column = "INTEGER PRIMARY KEY",
 	.exec = sq_exec,
 	.query = sq_query,
@@ -270,7 +273,7 @@ struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 	 * case_sensitive_like: --path globs match bytes, as they do on PostgreSQL.
 	 */
 	if (sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-		    "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536", err, errlen))
+		    "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", err, errlen))
 		goto fail;
 	return db;
 fail:

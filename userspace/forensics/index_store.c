@@ -11,7 +11,9 @@
 
 /*
  * Migration N brings the schema from version N-1 to N; "@ID@" is the
- * backend's automatic primary key.  A file event and an endpoint name their
+ * backend's automatic primary key, "@CLUSTERED@" what makes a table's rows
+ * sit in its primary key (SQLite's WITHOUT ROWID: a process chain is one
+ * probe per ancestor, not two).  A file event and an endpoint name their
  * path and digest by number: a fleet repeats the same paths and digests in
  * every build, so 10^8 events keep to a few integers each.  A file event is
  * one file in one role in one build: its first process and time, and how
@@ -40,7 +42,7 @@ static const char *const migrations[] = {
 	" build_id BIGINT NOT NULL REFERENCES builds(id),"
 	" proc INTEGER NOT NULL, parent INTEGER, pid INTEGER NOT NULL,"
 	" exe TEXT, argv TEXT,"
-	" PRIMARY KEY (build_id, proc));"
+	" PRIMARY KEY (build_id, proc))@CLUSTERED@;"
 	"CREATE TABLE file_events ("
 	" build_id BIGINT NOT NULL,"
 	" path_id BIGINT NOT NULL,"
@@ -153,21 +155,22 @@ int index_query_value(struct index_db *db, const char *sql, const char *const *p
 	return db->be->query(db, sql, params, nparams, take_value, &v, err, errlen);
 }
 
-/* MIGRATION with "@ID@" replaced by the backend's key column; 0 or -1. */
+/* MIGRATION with the backend's words for "@ID@" and "@CLUSTERED@"; 0 or -1. */
 static int migration_sql(const struct index_backend *be, const char *m, char *out, size_t outlen,
 			 char *err, size_t errlen)
 {
-	size_t o = 0, idlen = strlen(be->id_column);
+	size_t o = 0;
 
 	for (const char *p = m; *p; ) {
-		bool id = !strncmp(p, "@ID@", 4);
-		size_t n = id ? idlen : 1;
+		bool id = !strncmp(p, "@ID@", 4), clustered = !strncmp(p, "@CLUSTERED@", 11);
+		const char *put = id ? be->id_column : clustered ? be->clustered : p;
+		size_t n = id || clustered ? strlen(put) : 1;
 
 		if (o + n + 1 > outlen)
 			return errf(err, errlen, "migration text too long");
-		memcpy(out + o, id ? be->id_column : p, n);
+		memcpy(out + o, put, n);
 		o += n;
-		p += id ? 4 : 1;
+		p += id ? 4 : clustered ? 11 : 1;
 	}
 	out[o] = '\0';
 	return 0;

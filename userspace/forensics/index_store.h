@@ -38,6 +38,7 @@ typedef void (*index_fill_fn)(void *arg, size_t row, struct index_cell *cells);
 struct index_backend {
 	const char *name;               /* "sqlite", "postgresql" */
 	const char *id_column;          /* the DDL of an automatic integer primary key */
+	const char *clustered;          /* after a CREATE TABLE: rows stored in primary key order ("": no such choice) */
 	int (*exec)(struct index_db *db, const char *sql, char *err, size_t errlen);
 	int (*query)(struct index_db *db, const char *sql, const char *const *params, int nparams,
 		     index_row_fn row, void *arg, char *err, size_t errlen);
