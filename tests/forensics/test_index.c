@@ -544,6 +544,74 @@ static int t_bad_queries_are_refused_with_a_reason(void)
 	return TEST_PASS;
 }
 
+/* ---- the commands, as a user runs them ---- */
+
+/* `kettle ARGS` with stdout and stderr into DIR/cli.out and DIR/cli.err; its exit status, or -1. */
+static int kettle_cli(const char *args)
+{
+	char cmd[2048];
+	int st;
+
+	const char *build = test_build_dir();
+
+	snprintf(cmd, sizeof(cmd), "cd %s && %s%s%s/kettle %s >cli.out 2>cli.err", dir,
+		 build[0] == '/' ? "" : KETTLE_SOURCE_DIR, build[0] == '/' ? "" : "/", build, args);
+	st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/* Whether DIR/NAME holds TEXT; with ONE_LINE, also that it is a single line. */
+static bool cli_says(const char *name, const char *text, bool one_line)
+{
+	char path[300], buf[8192];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (!strstr(buf, text) || (one_line && strchr(buf, '\n') != buf + n - 1)) {
+		fprintf(stderr, "  %s: %s", name, buf);
+		return false;
+	}
+	return true;
+}
+
+static int t_commands_answer_and_refuse_with_one_line(void)
+{
+	char sha[65], args[512];
+
+	sha_of(0x21, sha);
+	CHECK(kettle_cli("index add --db cli.db a.cbor b.cbor c.cbor") == 0, "index add");
+	CHECK(cli_says("cli.out", "b.cbor: build 2:", false), "added");
+	CHECK(kettle_cli("index add --db cli.db b.cbor") == 0 && cli_says("cli.out", "already indexed as build 2",
+									 false), "re-add");
+	snprintf(args, sizeof(args), "search --db cli.db --digest %s", sha);
+	CHECK(kettle_cli(args) == 0 && cli_says("cli.out", "  read      /out/x.o  sha256:2121212121212121", false) &&
+	      cli_says("cli.out", "pid 101 '/usr/bin/ld /out/x.o'  <-  pid 100 'make all'", false), "search");
+	snprintf(args, sizeof(args), "search --db cli.db --digest %s --path /nowhere", sha);
+	CHECK(kettle_cli(args) == 1, "no match exits 1");
+	snprintf(args, sizeof(args), "search --db mysql://h/db --digest %s", sha);
+	CHECK(kettle_cli(args) == 125 && cli_says("cli.err", "kettle search: --db: unsupported scheme 'mysql'", true),
+	      "bad url");
+	CHECK(kettle_cli("search --db cli.db --path '[ab]'") == 125 && cli_says("cli.err", "not supported", true),
+	      "bad glob");
+	CHECK(kettle_cli("search --db cli.db --endpoint 'h:99999'") == 125 &&
+	      cli_says("cli.err", "not from 1 to 65535", true), "bad port");
+	CHECK(kettle_cli("search --db cli.db --digest 12") == 125 && cli_says("cli.err", "64 hex digits", true),
+	      "bad digest");
+	CHECK(kettle_cli("search --db cli.db --path x --since yesterday") == 125 &&
+	      cli_says("cli.err", "--since 'yesterday'", true), "bad time");
+	CHECK(kettle_cli("search --db 'postgresql://kettle@/x?host=/nonexistent-dir' --path x") == 125 &&
+	      cli_says("cli.err", "cannot connect", true), "no server");
+	CHECK(kettle_cli("index add --db cli.db bad.cbor") == 1 && cli_says("cli.err", "refused", true), "bad log");
+	return TEST_PASS;
+}
+
 /* ---- PostgreSQL ---- */
 
 static int pg_start(void)
@@ -779,6 +847,7 @@ static const struct test tests[] = {
 	{ "bundle_verdict_is_stored_and_a_foreign_bundle_refuses",
 	  t_bundle_verdict_is_stored_and_a_foreign_bundle_refuses },
 	{ "bad_locations_are_refused_with_a_reason", t_bad_locations_are_refused_with_a_reason },
+	{ "commands_answer_and_refuse_with_one_line", t_commands_answer_and_refuse_with_one_line },
 	{ "bad_queries_are_refused_with_a_reason", t_bad_queries_are_refused_with_a_reason },
 	{ "postgresql_gives_the_same_answers_as_sqlite", t_postgresql_gives_the_same_answers_as_sqlite },
 	{ "postgresql_refuses_altered_log_and_keeps_readds_noop",
