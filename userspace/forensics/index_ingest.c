@@ -522,10 +522,11 @@ static int locate(const char *path, char *log, char *bundle, size_t len, bool *p
 		snprintf(bundle, len, "%s", path);
 		*paired = true;
 		sibling(path, ".cbor", true, log, len);
+		if (file_exists(log))
+			return 0;
+		sibling(path, "build.cbor", false, log, len);
 		if (!file_exists(log))
-			sibling(path, "build.cbor", false, log, len);
-		if (!file_exists(log))
-			return errf(err, errlen, "%s: no log next to it (%s or build.cbor)", path, log);
+			return errf(err, errlen, "%s: no log next to it (its name with .cbor, or build.cbor)", path);
 		return 0;
 	}
 	snprintf(log, len, "%s", path);
