@@ -161,6 +161,18 @@ static char sha_of(int fill, char out[65])
 	return 0;
 }
 
+/* Q asks for paths matching GLOB; 0 or -1. */
+static int set_glob(struct index_search *q, const char *glob)
+{
+	char err[256];
+
+	if (index_glob_to_like(glob, q->path_like, sizeof(q->path_like), &q->path_wild, err, sizeof(err))) {
+		fprintf(stderr, "  %s: %s\n", glob, err);
+		return -1;
+	}
+	return 0;
+}
+
 static json_t *search(struct index_db *db, struct index_search *q)
 {
 	char err[512] = "";
@@ -251,13 +263,11 @@ static int t_path_glob_exe_and_linked_roles(void)
 {
 	struct index_db *db = open_sqlite("glob.db");
 	struct index_search q = { 0 };
-	char err[256];
 	json_t *out = NULL, *m;
 	int ret = TEST_FAIL;
 
 	CHECK(db && !ingest_chain(db), "ingest");
-	CHECK(!index_glob_to_like("/usr/bin/*", q.path_like, sizeof(q.path_like), &q.path_wild, err,
-				  sizeof(err)), "%s", err);
+	CHECK(!set_glob(&q, "/usr/bin/*"), "glob");
 	q.exe_only = true;
 	out = search(db, &q);
 	m = json_object_get(out, "matches");
@@ -270,8 +280,7 @@ static int t_path_glob_exe_and_linked_roles(void)
 	}
 	json_decref(out);
 	memset(&q, 0, sizeof(q));
-	CHECK(!index_glob_to_like("*/libc.so.?", q.path_like, sizeof(q.path_like), &q.path_wild, err, sizeof(err)),
-	      "%s", err);
+	CHECK(!set_glob(&q, "*/libc.so.?"), "glob");
 	out = search(db, &q);
 	m = json_object_get(out, "matches");
 	if (!out || json_array_size(m) != 4 || strcmp(mstr(m, 3, "role"), "linked")) {
@@ -281,8 +290,7 @@ static int t_path_glob_exe_and_linked_roles(void)
 	json_decref(out);
 	/* a glob's LIKE metacharacters are literal: "_" must not match "." */
 	memset(&q, 0, sizeof(q));
-	CHECK(!index_glob_to_like("*/libc_so*", q.path_like, sizeof(q.path_like), &q.path_wild, err, sizeof(err)),
-	      "%s", err);
+	CHECK(!set_glob(&q, "*/libc_so*"), "glob");
 	out = search(db, &q);
 	if (!out || json_array_size(json_object_get(out, "matches")) != 0)
 		goto out;
@@ -698,7 +706,6 @@ static int t_postgresql_gives_the_same_answers_as_sqlite(void)
 {
 	struct index_db *sq, *pg;
 	static struct index_search qs[4];
-	char err[128];
 	int ret = TEST_PASS;
 
 	qs[0].downstream = true;
@@ -707,11 +714,9 @@ static int t_postgresql_gives_the_same_answers_as_sqlite(void)
 	if (pg_start() < 0)
 		return test_skip("%s", pg_skip);
 	sha_of(0x11, qs[0].digest);
-	CHECK(!index_glob_to_like("/usr/*", qs[1].path_like, sizeof(qs[1].path_like), &qs[1].path_wild, err,
-				  sizeof(err)), "glob");
+	CHECK(!set_glob(&qs[1], "/usr/*"), "glob");
 	sha_of(0xcc, qs[2].digest);
-	CHECK(!index_glob_to_like("/out/?.o", qs[3].path_like, sizeof(qs[3].path_like), &qs[3].path_wild, err,
-				  sizeof(err)), "glob");
+	CHECK(!set_glob(&qs[3], "/out/?.o"), "glob");
 	sq = open_sqlite("same.db");
 	pg = open_pg("same");
 	CHECK(sq && pg && !ingest_chain(sq) && !ingest_chain(pg), "ingest");

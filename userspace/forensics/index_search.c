@@ -130,6 +130,21 @@ static json_t *id_query(struct index_db *db, struct id_sql *q, char *err, size_t
 	return rows;
 }
 
+/* id_query when the list has IDS ids; with none, *ROWS is an empty array. 0, or -1 with ERR. */
+static int id_rows(struct index_db *db, struct id_sql *q, size_t ids, json_t **rows, char *err, size_t errlen)
+{
+	if (!ids) {
+		free(q->s);
+		*q = (struct id_sql){ 0 };
+		*rows = json_array();
+	} else {
+		*rows = id_query(db, q, err, errlen);
+	}
+	if (!*rows && !err[0])
+		errf(err, errlen, "out of memory");
+	return *rows ? 0 : -1;
+}
+
 /* Builds, by id (decimal text) into CACHE: those of IDS (an object whose keys are ids) not there yet. */
 static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, char *err, size_t errlen)
 {
@@ -144,12 +159,7 @@ static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, ch
 		if (!json_object_get(cache, id))
 			id_sql_add(&q, "%s%lld", n++ ? "," : "", strtoll(id, NULL, 10));
 	id_sql_add(&q, ")");
-	if (!n) {
-		free(q.s);
-		return 0;
-	}
-	rows = id_query(db, &q, err, errlen);
-	if (!rows)
+	if (id_rows(db, &q, n, &rows, err, errlen))
 		return -1;
 	json_array_foreach(rows, i, r) {
 		json_t *b = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:s?}", "id",
@@ -191,12 +201,7 @@ static int load_chains(struct index_db *db, const json_t *starts, json_t *chains
 		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe, p.argv, c.depth + 1 FROM chain c JOIN procs p"
 		   " ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < 1000)"
 		   " SELECT sb, sp, pid, exe, argv FROM chain ORDER BY sb, sp, depth");
-	if (!n) {
-		free(q.s);
-		return 0;
-	}
-	rows = id_query(db, &q, err, errlen);
-	if (!rows)
+	if (id_rows(db, &q, n, &rows, err, errlen))
 		return -1;
 	json_array_foreach(rows, i, r) {
 		char k[48];
