@@ -26,7 +26,10 @@ WARN      := -Wall -Wextra -Werror
 # Every project include names its folder: "log/log_reader.h", "attest/x509.h", "bpf/events.h".
 CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -I. -Iuserspace
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
-LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread
+# The fleet index's stores (forensics/index_*.c): SQLite embedded, PostgreSQL through libpq.
+DB_PKGS   := sqlite3 libpq
+CPPFLAGS  += $(shell pkg-config --cflags $(DB_PKGS))
+LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread $(shell pkg-config --libs $(DB_PKGS))
 
 # userspace/ holds one folder per pipeline stage (docs/ARCHITECTURE.md); tests/ mirrors them.
 STAGES    := common log hash provenance collect forensics cli

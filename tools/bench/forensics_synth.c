@@ -7,8 +7,11 @@
  * object; a final ld reads every object and writes vmlinux.  Digests for
  * every input, executable and output, as kettle run records them.
  *
- *   forensics_synth OUT.cbor [--changed-header N] [--units N]
+ *   forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S]
  *
+ * --seed S (tools/bench/index: many builds of one tree) starts the build S
+ * hours later, changes every tenth source and so every object and vmlinux:
+ * another log, sharing its headers, programs and most sources with the others.
  * --changed-header N gives header N another digest, and every object whose
  * compile read it (and vmlinux) another digest too: the second log of a diff.
  */
@@ -130,7 +133,7 @@ int main(int argc, char **argv)
 	struct log_losses losses = { 0 };
 	struct log_trailer t = { 0 };
 	static bool header_digested[HEADERS], *unit_changed;
-	long changed = -1, units = 2400;
+	long changed = -1, units = 2400, seed = 0;
 	char err[256], src[64], obj[64], tmp[64], shcmd[2048], cc1_out[64];
 	int r;
 
@@ -139,9 +142,11 @@ int main(int argc, char **argv)
 			changed = strtol(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--units"))
 			units = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--seed"))
+			seed = strtol(argv[i + 1], NULL, 10);
 	}
-	if (argc < 2 || units < 1 || units > 100000) {
-		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N]\n");
+	if (argc < 2 || units < 1 || units > 100000 || seed < 0 || seed > 1000000) {
+		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S]\n");
 		return 2;
 	}
 	unit_changed = calloc((size_t)units, sizeof(bool));
@@ -152,6 +157,7 @@ int main(int argc, char **argv)
 			 incdirs[2], i % 50, i);
 	h.command = cmd;
 	h.ncommand = 3;
+	h.start_wall_ns += (uint64_t)seed * 3600 * 1000000000ull;
 	w = log_writer_open(argv[1], &h, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "forensics_synth: %s\n", err);
@@ -194,7 +200,7 @@ int main(int argc, char **argv)
 		exec_(cc1, gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", cc1_argv, 5);
 		open_(cc1, tmp, O_WRONLY | O_TRUNC, 3, 900000 + (uint64_t)u);
 		open_(cc1, src, O_RDONLY, 4, 500000 + (uint64_t)u);
-		digest(LOG_DIGEST_INPUT, src, (uint32_t)u, 5, 0);
+		digest(LOG_DIGEST_INPUT, src, (uint32_t)u, 5 + (u % 10 == 0 ? (uint32_t)seed : 0), 0);
 		for (int k = 0; k < COMMON + PER_UNIT; k++) {
 			int hdr = k < COMMON ? k : COMMON + rand() % (HEADERS - COMMON);
 			char probe[160];
@@ -245,11 +251,12 @@ int main(int argc, char **argv)
 		for (long u = 0; u < units; u++) {
 			snprintf(obj, sizeof(obj), "/src/linux/dir%02ld/unit%05ld.o", u % 40, u);
 			snprintf(tmp, sizeof(tmp), "/tmp/cc%06ld.s", u);
-			digest(LOG_DIGEST_OUTPUT, obj, (uint32_t)u, unit_changed[u] ? 98 : 11, 0);
+			digest(LOG_DIGEST_OUTPUT, obj, (uint32_t)u,
+			       (unit_changed[u] ? 98 : 11) + (u % 10 == 0 ? (uint32_t)seed * 1000 : 0), 0);
 			digest(LOG_DIGEST_OUTPUT, tmp, 0, 0, -ENOENT);
 			any |= unit_changed[u];
 		}
-		digest(LOG_DIGEST_OUTPUT, "/src/linux/vmlinux", 1, any ? 97 : 12, 0);
+		digest(LOG_DIGEST_OUTPUT, "/src/linux/vmlinux", 1, (any ? 97 : 12) + (uint32_t)seed * 1000, 0);
 	}
 	t.end_boot_ns = now + 1000;
 	t.end_wall_ns = h.start_wall_ns + (now - h.start_boot_ns);

@@ -25,6 +25,7 @@
 #include "cli/cli_err.h"
 #include "cli/commands.h"
 #include "common/file_bytes.h"
+#include "common/time_parse.h"
 #include "hash/hash_engine.h"
 #include "provenance/envelope_verify.h"
 #include "provenance/sigstore_bundle.h"
@@ -76,43 +77,6 @@ static void usage(FILE *f)
 		"Exit status: 0 every check passed, 1 a check failed, 125 unusable input.\n");
 }
 
-/* RFC 3339 (Z or +hh:mm, optional fraction) or unix seconds; 0 or -1. */
-static int parse_time(const char *s, time_t *out)
-{
-	struct tm tm = { 0 };
-	const char *p;
-	char *end;
-	long off = 0;
-
-	if (*s && strspn(s, "0123456789") == strlen(s)) {
-		errno = 0;
-		*out = (time_t)strtoll(s, &end, 10);
-		return errno ? -1 : 0;
-	}
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-		   p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		off = *p == '-' ? -off : off;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	*out = timegm(&tm) - off;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct verify_options *o)
 {
 	enum { O_ARTIFACT = 0x100, O_NONCE, O_POLICY, O_NOW, O_ALLOW_SIM, O_JSON, O_REPORT, O_CERTS, O_PLATFORM,
@@ -154,7 +118,7 @@ static int parse_args(int argc, char **argv, struct verify_options *o)
 			break;
 		case O_POLICY: o->policy_path = optarg; break;
 		case O_NOW:
-			if (parse_time(optarg, &o->now)) {
+			if (time_parse(optarg, &o->now)) {
 				cli_err("verify", "--now '%s': expected RFC 3339 "
 					"(2026-02-03T01:00:00Z) or unix seconds", optarg);
 				return -1;

@@ -29,6 +29,8 @@ static const struct cmd commands[] = {
 	{ "diff",    cmd_diff,    "what differs between two builds: kettle diff A B [--json]" },
 	{ "export",  cmd_export,  "the build as a trace or graph: kettle export LOG --format perfetto|dot" },
 	{ "report",  cmd_report,  "the build on one HTML page: kettle report LOG [--provenance F] -o R.html" },
+	{ "index",   cmd_index,   "put builds into the fleet index: kettle index add [--db DB] LOG|BUNDLE..." },
+	{ "search",  cmd_search,  "which indexed builds touched it: kettle search [--db DB] --digest SHA256 | --path GLOB | --endpoint HOST[:PORT]" },
 	{ "version", cmd_version, "print kettle's version" },
 	{ "help",    cmd_help,    "this list" },
 };

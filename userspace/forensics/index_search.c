@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: MIT
+/* Searches of the fleet index: the matches, the process chain of each, and the downstream walk. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/grow.h"
+#include "common/errf.h"
+#include "forensics/index_ingest.h"
+#include "forensics/index_search.h"
+
+#define SQL_MAX 2048
+#define PARAMS_MAX 8
+#define DOWNSTREAM_DEPTH_MAX 64
+
+void index_time_text(int64_t ns, char out[INDEX_TIME_TEXT])
+{
+	time_t s = (time_t)(ns / (int64_t)NSEC_PER_SEC);
+	long frac = (long)(ns % (int64_t)NSEC_PER_SEC);
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += (long)NSEC_PER_SEC;
+		s--;
+	}
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(out, INDEX_TIME_TEXT, "%" PRId64, ns);
+		return;
+	}
+	snprintf(out, INDEX_TIME_TEXT, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static json_t *time_json(const char *ns_text)
+{
+	char t[INDEX_TIME_TEXT];
+
+	if (!ns_text)
+		return json_null();
+	index_time_text(strtoll(ns_text, NULL, 10), t);
+	return json_string(t);
+}
+
+/* Rows collected as JSON arrays of strings (NULL -> null), for the caller to walk. */
+static int collect_row(void *arg, int ncols, const char *const *vals)
+{
+	json_t *rows = arg, *row = json_array();
+
+	if (!row)
+		return -1;
+	for (int i = 0; i < ncols; i++)
+		if (json_array_append_new(row, vals[i] ? json_string(vals[i]) : json_null())) {
+			json_decref(row);
+			return -1;
+		}
+	return json_array_append_new(rows, row);
+}
+
+static json_t *query_rows(struct index_db *db, const char *sql, const char *const *params, int n, char *err,
+			  size_t errlen)
+{
+	json_t *rows = json_array();
+
+	if (!rows) {
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (db->be->query(db, sql, params, n, collect_row, rows, err, errlen)) {
+		json_decref(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+static const char *cell(const json_t *row, size_t i)
+{
+	return json_string_value(json_array_get(row, i));
+}
+
+/* ---- id lists: integers from the store itself, written into the SQL ---- */
+
+struct id_sql {
+	char *s;
+	size_t n, cap;
+	bool full;
+};
+
+static void id_sql_add(struct id_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void id_sql_add(struct id_sql *q, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (q->full)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(q->s ? q->s + q->n : NULL, q->s ? q->cap - q->n : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			q->full = true;
+			return;
+		}
+		if (q->s && q->n + (size_t)n < q->cap) {
+			q->n += (size_t)n;
+			return;
+		}
+		if (grow_array((void **)&q->s, &q->cap, q->n + (size_t)n + 1, 1, 4096)) {
+			q->full = true;
+			return;
+		}
+	}
+}
+
+static json_t *id_query(struct index_db *db, struct id_sql *q, char *err, size_t errlen)
+{
+	json_t *rows = NULL;
+
+	if (q->full)
+		errf(err, errlen, "out of memory");
+	else
+		rows = query_rows(db, q->s, NULL, 0, err, errlen);
+	free(q->s);
+	*q = (struct id_sql){ 0 };
+	return rows;
+}
+
+/* id_query when the list has IDS ids; with none, *ROWS is an empty array. 0, or -1 with ERR. */
+static int id_rows(struct index_db *db, struct id_sql *q, size_t ids, json_t **rows, char *err, size_t errlen)
+{
+	if (!ids) {
+		free(q->s);
+		*q = (struct id_sql){ 0 };
+		*rows = json_array();
+	} else {
+		*rows = id_query(db, q, err, errlen);
+	}
+	if (!*rows && !err[0])
+		errf(err, errlen, "out of memory");
+	return *rows ? 0 : -1;
+}
+
+/* Builds, by id (decimal text) into CACHE: those of IDS (an object whose keys are ids) not there yet. */
+static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, char *err, size_t errlen)
+{
+	struct id_sql q = { 0 };
+	const char *id;
+	json_t *v, *rows, *r;
+	size_t i, n = 0;
+
+	id_sql_add(&q, "SELECT id, log_path, log_sha256, host, command, start_ns, end_ns, attestation, "
+		   "attestation_reason FROM builds WHERE id IN (");
+	json_object_foreach((json_t *)ids, id, v)
+		if (!json_object_get(cache, id))
+			id_sql_add(&q, "%s%lld", n++ ? "," : "", strtoll(id, NULL, 10));
+	id_sql_add(&q, ")");
+	if (id_rows(db, &q, n, &rows, err, errlen))
+		return -1;
+	json_array_foreach(rows, i, r) {
+		json_t *b = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:s?}", "id",
+				      (json_int_t)strtoll(cell(r, 0), NULL, 10), "log", cell(r, 1), "log_sha256",
+				      cell(r, 2), "host", cell(r, 3), "command", cell(r, 4), "start",
+				      time_json(cell(r, 5)), "end", time_json(cell(r, 6)), "attestation", cell(r, 7),
+				      "attestation_reason", cell(r, 8));
+
+		if (!b || json_object_set_new(cache, cell(r, 0), b)) {
+			json_decref(rows);
+			return errf(err, errlen, "out of memory");
+		}
+	}
+	json_decref(rows);
+	return 0;
+}
+
+/*
+ * The chain of each "BUILD:PROC" key of STARTS: the process, then its parent,
+ * up to the build's root, as [{pid, exe, argv}], into CHAINS under the same key.
+ */
+static int load_chains(struct index_db *db, const json_t *starts, json_t *chains, char *err, size_t errlen)
+{
+	struct id_sql q = { 0 };
+	const char *key;
+	json_t *v, *rows, *r;
+	size_t i, n = 0;
+
+	id_sql_add(&q, "WITH RECURSIVE start(b, p) AS (VALUES");
+	json_object_foreach((json_t *)starts, key, v) {
+		long long b = strtoll(key, NULL, 10), p = strtoll(strchr(key, ':') + 1, NULL, 10);
+
+		id_sql_add(&q, "%s (%lld, %lld)", n++ ? "," : "", b, p);
+	}
+	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe, argv, depth) AS ("
+		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe, p.argv, 0 FROM start"
+		   " JOIN procs p ON p.build_id = start.b AND p.proc = start.p"
+		   " UNION ALL"
+		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe, p.argv, c.depth + 1 FROM chain c JOIN procs p"
+		   " ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < 1000)"
+		   " SELECT sb, sp, pid, exe, argv FROM chain ORDER BY sb, sp, depth");
+	if (id_rows(db, &q, n, &rows, err, errlen))
+		return -1;
+	json_array_foreach(rows, i, r) {
+		char k[48];
+		json_t *chain;
+
+		snprintf(k, sizeof(k), "%s:%s", cell(r, 0), cell(r, 1));
+		chain = json_object_get(chains, k);
+		if (!chain && json_object_set_new(chains, k, chain = json_array()))
+			chain = NULL;
+		if (!chain || json_array_append_new(chain, json_pack("{s:I, s:s?, s:s?}", "pid",
+								     (json_int_t)strtoll(cell(r, 2), NULL, 10),
+								     "exe", cell(r, 3), "argv", cell(r, 4)))) {
+			json_decref(rows);
+			return errf(err, errlen, "out of memory");
+		}
+	}
+	json_decref(rows);
+	return 0;
+}
+
+/* ---- the matches ---- */
+
+struct sql_text {
+	char s[SQL_MAX];
+	size_t n;
+	const char *params[PARAMS_MAX];
+	char numbers[PARAMS_MAX][24];
+	int nparams;
+};
+
+static void sql_add(struct sql_text *q, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (q->n + len < sizeof(q->s)) {
+		memcpy(q->s + q->n, text, len + 1);
+		q->n += len;
+	}
+}
+
+/* TEXT with "$?" standing for the next parameter, VALUE. */
+static void sql_param(struct sql_text *q, const char *text, const char *value)
+{
+	char num[16];
+	const char *mark = strstr(text, "$?");
+
+	snprintf(num, sizeof(num), "$%d", q->nparams + 1);
+	if (q->n + strlen(text) + 8 >= sizeof(q->s) || q->nparams == PARAMS_MAX)
+		return;
+	memcpy(q->s + q->n, text, (size_t)(mark - text));
+	q->n += (size_t)(mark - text);
+	q->s[q->n] = '\0';
+	sql_add(q, num);
+	sql_add(q, mark + 2);
+	q->params[q->nparams++] = value;
+}
+
+static void sql_number(struct sql_text *q, const char *text, int64_t v)
+{
+	snprintf(q->numbers[q->nparams], sizeof(q->numbers[0]), "%" PRId64, v);
+	sql_param(q, text, q->numbers[q->nparams]);
+}
+
+static void time_window(struct sql_text *q, const struct index_search *s)
+{
+	if (s->has_since)
+		sql_number(q, " AND b.start_ns >= $?", s->since_ns);
+	if (s->has_until)
+		sql_number(q, " AND b.start_ns <= $?", s->until_ns);
+}
+
+static void file_query(struct sql_text *q, const struct index_search *s, size_t limit)
+{
+	char tail[256];
+
+	sql_add(q, "SELECT fe.build_id, p.path, d.sha256, fe.role, fe.proc, MIN(fe.ts_ns)"
+		" FROM file_events fe JOIN builds b ON b.id = fe.build_id JOIN paths p ON p.id = fe.path_id"
+		" LEFT JOIN digests d ON d.id = fe.digest_id WHERE 1 = 1");
+	if (s->digest[0])
+		sql_param(q, " AND fe.digest_id = (SELECT id FROM digests WHERE sha256 = $?)", s->digest);
+	if (s->path_like[0] && s->path_wild)
+		sql_param(q, " AND fe.path_id IN (SELECT id FROM paths WHERE path LIKE $? ESCAPE '\\')", s->path_like);
+	else if (s->path_like[0])
+		sql_param(q, " AND fe.path_id = (SELECT id FROM paths WHERE path = $?)", s->path_like);
+	if (s->exe_only)
+		sql_add(q, " AND fe.role = 2");
+	time_window(q, s);
+	snprintf(tail, sizeof(tail), " GROUP BY fe.build_id, b.start_ns, p.path, d.sha256, fe.role, fe.proc"
+		 " ORDER BY b.start_ns, fe.build_id, 6, p.path, fe.role, fe.proc LIMIT %zu", limit + 1);
+	sql_add(q, tail);
+}
+
+static void endpoint_query(struct sql_text *q, const struct index_search *s, size_t limit)
+{
+	char tail[256];
+
+	sql_add(q, "SELECT e.build_id, e.name, NULL, 5, e.proc, e.ts_ns FROM endpoints e"
+		" JOIN builds b ON b.id = e.build_id WHERE 1 = 1");
+	sql_param(q, " AND e.host = $?", s->host);
+	if (s->port >= 0)
+		sql_number(q, " AND e.port = $?", s->port);
+	time_window(q, s);
+	snprintf(tail, sizeof(tail), " ORDER BY b.start_ns, e.build_id, e.ts_ns, e.name, e.proc LIMIT %zu", limit + 1);
+	sql_add(q, tail);
+}
+
+static json_t *match_json(json_t *builds, json_t *chains, const json_t *r)
+{
+	json_t *b = json_object_get(builds, cell(r, 0)), *chain;
+	const char *role = index_role_name((int)strtol(cell(r, 3), NULL, 10));
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s:%s", cell(r, 0), cell(r, 4));
+	chain = json_object_get(chains, key);
+	return json_pack("{s:O, s:s?, s:s?, s:s?, s:o, s:O}", "build", b ? b : json_null(), "path", cell(r, 1),
+			 "sha256", cell(r, 2), "role", role, "time", time_json(cell(r, 5)), "chain",
+			 chain ? chain : json_array());
+}
+
+/* ---- downstream ---- */
+
+#define IDS_PER_QUERY 500
+
+struct walk {
+	struct index_db *db;
+	json_t *builds;                 /* the cache of load_builds */
+	json_t *seen_builds, *seen_digests;
+	json_t *frontier;               /* build ids (strings) whose outputs come next */
+	json_t *out;
+};
+
+/* The rows of SQL_HEAD + ids + SQL_TAIL for every IDS_PER_QUERY of IDS (strings), appended to ROWS. */
+static int rows_by_ids(struct index_db *db, const char *head, const json_t *ids, const char *tail, json_t *rows,
+		       char *err, size_t errlen)
+{
+	size_t n = json_array_size(ids);
+
+	for (size_t at = 0; at < n; at += IDS_PER_QUERY) {
+		struct id_sql q = { 0 };
+		json_t *part;
+
+		id_sql_add(&q, "%s", head);
+		for (size_t i = at; i < n && i < at + IDS_PER_QUERY; i++)
+			id_sql_add(&q, "%s%lld", i > at ? "," : "", strtoll(json_string_value(json_array_get(ids, i)),
+									     NULL, 10));
+		id_sql_add(&q, "%s", tail);
+		part = id_query(db, &q, err, errlen);
+		if (!part || json_array_extend(rows, part)) {
+			json_decref(part);
+			return -1;
+		}
+		json_decref(part);
+	}
+	return 0;
+}
+
+/*
+ * One level: every output (with a digest) of the frontier's builds not seen
+ * before is an affected artifact; the later builds that read, ran or linked
+ * one are the next frontier.
+ */
+static int walk_level(struct walk *w, int depth, char *err, size_t errlen)
+{
+	json_t *outputs = json_array(), *consumers = json_array(), *digest_ids = json_array(),
+	       *by_digest = json_object(), *next = json_array(), *r;
+	size_t i;
+	int ret = -1;
+
+	if (!outputs || !consumers || !digest_ids || !by_digest || !next ||
+	    rows_by_ids(w->db, "SELECT fe.build_id, p.path, d.sha256, fe.digest_id, b.start_ns FROM file_events fe"
+			" JOIN paths p ON p.id = fe.path_id JOIN digests d ON d.id = fe.digest_id"
+			" JOIN builds b ON b.id = fe.build_id WHERE fe.role = 4 AND fe.build_id IN (", w->frontier,
+			") GROUP BY fe.build_id, p.path, d.sha256, fe.digest_id, b.start_ns"
+			" ORDER BY fe.build_id, p.path, d.sha256", outputs, err, errlen))
+		goto out;
+	json_array_foreach(outputs, i, r)
+		if (!json_object_get(w->seen_digests, cell(r, 2))) {
+			json_object_set_new(w->seen_digests, cell(r, 2), json_true());
+			json_array_append_new(digest_ids, json_string(cell(r, 3)));
+		} else {
+			json_array_set_new(outputs, i, json_null());
+		}
+	if (rows_by_ids(w->db, "SELECT DISTINCT fe.digest_id, fe.build_id, b.start_ns FROM file_events fe"
+			" JOIN builds b ON b.id = fe.build_id WHERE fe.role IN (1, 2, 3) AND fe.digest_id IN (",
+			digest_ids, ") ORDER BY fe.digest_id, fe.build_id", consumers, err, errlen))
+		goto out;
+	json_array_foreach(consumers, i, r) {
+		json_t *list = json_object_get(by_digest, cell(r, 0));
+
+		if (!list && json_object_set_new(by_digest, cell(r, 0), list = json_array()))
+			goto out;
+		json_array_append(list, r);
+	}
+	json_array_foreach(outputs, i, r) {
+		json_t *by = json_array(), *c, *b = json_object_get(w->builds, cell(r, 0));
+		size_t k;
+
+		if (json_is_null(r))
+			continue;
+		json_array_foreach(json_object_get(by_digest, cell(r, 3)), k, c) {
+			const char *id = cell(c, 1);
+
+			/* a later build that used the artifact: not its producer, not one that started before it */
+			if (!strcmp(id, cell(r, 0)) || strtoll(cell(c, 2), NULL, 10) < strtoll(cell(r, 4), NULL, 10))
+				continue;
+			json_array_append_new(by, json_integer((json_int_t)strtoll(id, NULL, 10)));
+			if (!json_object_get(w->seen_builds, id)) {
+				json_object_set_new(w->seen_builds, id, json_true());
+				json_array_append_new(next, json_string(id));
+			}
+		}
+		if (!by || json_array_append_new(w->out, json_pack("{s:O, s:s?, s:s, s:i, s:o}", "build",
+								   b ? b : json_null(), "path", cell(r, 1),
+								   "sha256", cell(r, 2), "depth", depth,
+								   "consumed_by", by)))
+			goto out;
+	}
+	json_decref(w->frontier);
+	w->frontier = next;
+	next = NULL;
+	ret = 0;
+out:
+	if (ret && !err[0])
+		errf(err, errlen, "out of memory");
+	json_decref(outputs);
+	json_decref(consumers);
+	json_decref(digest_ids);
+	json_decref(by_digest);
+	json_decref(next);
+	return ret;
+}
+
+static int id_order(const void *a, const void *b)
+{
+	long long x = strtoll(json_string_value(*(const json_t *const *)a), NULL, 10);
+	long long y = strtoll(json_string_value(*(const json_t *const *)b), NULL, 10);
+
+	return x < y ? -1 : x > y;
+}
+
+/* ARR's elements sorted by CMP; 0 or -1 (no memory). */
+static int sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(arr);
+	json_t **v = malloc(sizeof(*v) * (n + 1));
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_set_new(arr, i, v[i]);
+	free(v);
+	return 0;
+}
+
+static int build_order(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	long long bx = json_integer_value(json_object_get(json_object_get(x, "build"), "id"));
+	long long by = json_integer_value(json_object_get(json_object_get(y, "build"), "id"));
+	int d = (int)json_integer_value(json_object_get(x, "depth")) - (int)json_integer_value(json_object_get(y, "depth"));
+
+	if (d)
+		return d;
+	if (bx != by)
+		return bx < by ? -1 : 1;
+	d = strcmp(json_string_value(json_object_get(x, "path")), json_string_value(json_object_get(y, "path")));
+	return d ? d : strcmp(json_string_value(json_object_get(x, "sha256")),
+			      json_string_value(json_object_get(y, "sha256")));
+}
+
+/* From the builds that used a match, every artifact they wrote, then what later builds made of those. */
+static json_t *downstream(struct index_db *db, json_t *builds, const json_t *matches, char *err, size_t errlen)
+{
+	struct walk w = { .db = db, .builds = builds, .seen_builds = json_object(), .seen_digests = json_object(),
+			  .frontier = json_array(), .out = json_array() };
+	const json_t *m;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach(matches, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		char id[24];
+
+		if (!role || !strcmp(role, "wrote"))
+			continue;
+		snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(json_object_get(m, "build"), "id")));
+		if (!json_object_get(w.seen_builds, id)) {
+			json_object_set_new(w.seen_builds, id, json_true());
+			json_array_append_new(w.frontier, json_string(id));
+		}
+	}
+	for (int depth = 1; !ret && json_array_size(w.frontier) && depth <= DOWNSTREAM_DEPTH_MAX; depth++) {
+		ret = load_builds(db, builds, w.seen_builds, err, errlen);
+		/* builds in id order: which of two builds that wrote the same bytes is named does not depend on the back end */
+		if (!ret && sort_array(w.frontier, id_order))
+			ret = errf(err, errlen, "out of memory");
+		if (!ret)
+			ret = walk_level(&w, depth, err, errlen);
+	}
+	if (!ret)
+		ret = load_builds(db, builds, w.seen_builds, err, errlen);
+	/* the artifacts of the last level were listed before their consumers' builds were loaded */
+	json_array_foreach(w.out, i, m)
+		if (!ret && json_is_null(json_object_get(m, "build"))) {
+			ret = -1;
+			errf(err, errlen, "a build vanished during the search");
+		}
+	/* by depth, build, path, digest: the same order on either back end */
+	if (!ret && sort_array(w.out, build_order))
+		ret = errf(err, errlen, "out of memory");
+	json_decref(w.frontier);
+	json_decref(w.seen_builds);
+	json_decref(w.seen_digests);
+	if (ret) {
+		json_decref(w.out);
+		return NULL;
+	}
+	return w.out;
+}
+
+json_t *index_search_run(struct index_db *db, const struct index_search *s, char *err, size_t errlen)
+{
+	size_t limit = s->limit ? s->limit : INDEX_SEARCH_LIMIT, i;
+	struct sql_text q = { .n = 0 };
+	json_t *rows = NULL, *matches = json_array(), *builds = json_object(), *ids = json_object(),
+	       *starts = json_object(), *chains = json_object(), *out = NULL, *r;
+
+	err[0] = '\0';
+	if (!matches || !builds || !ids || !starts || !chains)
+		goto fail;
+	if (s->host[0])
+		endpoint_query(&q, s, limit);
+	else
+		file_query(&q, s, limit);
+	rows = query_rows(db, q.s, q.params, q.nparams, err, errlen);
+	if (!rows)
+		goto fail;
+	json_array_foreach(rows, i, r) {
+		char key[48];
+
+		if (i == limit)
+			break;
+		snprintf(key, sizeof(key), "%s:%s", cell(r, 0), cell(r, 4));
+		if (json_object_set_new(ids, cell(r, 0), json_true()) || json_object_set_new(starts, key, json_true()))
+			goto fail;
+	}
+	if (load_builds(db, builds, ids, err, errlen) || load_chains(db, starts, chains, err, errlen))
+		goto fail;
+	json_array_foreach(rows, i, r) {
+		if (i == limit || json_array_append_new(matches, match_json(builds, chains, r)))
+			break;
+	}
+	out = json_pack("{s:O, s:b}", "matches", matches, "truncated", json_array_size(rows) > limit);
+	if (out && s->downstream) {
+		json_t *d = downstream(db, builds, matches, err, errlen);
+
+		if (!d || json_object_set_new(out, "downstream", d)) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+fail:
+	if (!out && !err[0])
+		errf(err, errlen, "out of memory");
+	json_decref(rows);
+	json_decref(matches);
+	json_decref(builds);
+	json_decref(ids);
+	json_decref(starts);
+	json_decref(chains);
+	return out;
+}

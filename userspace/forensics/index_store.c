@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/* Choosing the back end from --db, the default file, and the versioned migrations of the one schema. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/errf.h"
+#include "forensics/index_store.h"
+
+/*
+ * Migration N brings the schema from version N-1 to N; "@ID@" is the
+ * backend's automatic primary key, "@CLUSTERED@" what makes a table's rows
+ * sit in its primary key (SQLite's WITHOUT ROWID: a process chain is one
+ * probe per ancestor, not two).  A file event and an endpoint name their
+ * path and digest by number: a fleet repeats the same paths and digests in
+ * every build, so 10^8 events keep to a few integers each.  A file event is
+ * one file in one role in one build: its first process and time, and how
+ * many accesses it stands for (a header every compiler of the build read is
+ * one row; `kettle who` on the log names every process).  file_events has
+ * no foreign keys: checking three parents per row would halve the ingest
+ * rate, and only index_ingest.c writes it, with ids it just interned.
+ */
+static const char *const migrations[] = {
+	[1] =
+	"CREATE TABLE builds ("
+	" id @ID@,"
+	" log_sha256 TEXT NOT NULL UNIQUE,"
+	" log_path TEXT NOT NULL,"
+	" host TEXT, command TEXT, cwd TEXT,"
+	" start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL,"
+	" events BIGINT NOT NULL,"
+	" attestation TEXT NOT NULL,"
+	" attestation_reason TEXT NOT NULL,"
+	" statement_sha256 TEXT,"
+	" ingested_ns BIGINT NOT NULL);"
+	"CREATE INDEX builds_start ON builds(start_ns);"
+	"CREATE TABLE paths (id @ID@, path TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE digests (id @ID@, sha256 TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE procs ("
+	" build_id BIGINT NOT NULL REFERENCES builds(id),"
+	" proc INTEGER NOT NULL, parent INTEGER, pid INTEGER NOT NULL,"
+	" exe TEXT, argv TEXT,"
+	" PRIMARY KEY (build_id, proc))@CLUSTERED@;"
+	"CREATE TABLE file_events ("
+	" build_id BIGINT NOT NULL,"
+	" path_id BIGINT NOT NULL,"
+	" digest_id BIGINT,"
+	" role SMALLINT NOT NULL,"
+	" proc INTEGER NOT NULL,"
+	" ts_ns BIGINT NOT NULL,"
+	" accesses INTEGER NOT NULL);"
+	"CREATE INDEX file_events_digest ON file_events(digest_id);"
+	"CREATE INDEX file_events_path ON file_events(path_id);"
+	"CREATE INDEX file_events_build ON file_events(build_id, role);"
+	"CREATE TABLE endpoints ("
+	" build_id BIGINT NOT NULL REFERENCES builds(id),"
+	" host TEXT NOT NULL, port INTEGER, name TEXT NOT NULL,"
+	" proc INTEGER NOT NULL, ts_ns BIGINT NOT NULL, calls BIGINT NOT NULL);"
+	"CREATE INDEX endpoints_host ON endpoints(host, port);",
+};
+
+#define MIGRATION_SQL_MAX 8192
+
+enum index_locator index_locator_parse(const char *location, char *err, size_t errlen)
+{
+	const char *colon;
+
+	if (!location || !*location) {
+		errf(err, errlen, "--db: empty location (a file path or postgresql://...)");
+		return INDEX_LOC_BAD;
+	}
+	for (const char *p = location; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			errf(err, errlen, "--db: control character in the location");
+			return INDEX_LOC_BAD;
+		}
+	if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11)) {
+		const char *rest = strstr(location, "://") + 3;
+
+		if (!*rest) {
+			errf(err, errlen, "--db: '%s' names no server or database", location);
+			return INDEX_LOC_BAD;
+		}
+		return INDEX_LOC_POSTGRESQL;
+	}
+	colon = strstr(location, "://");
+	if (colon) {
+		int n = (int)(colon - location);
+
+		errf(err, errlen, "--db: unsupported scheme '%.*s' (a file path for SQLite, or postgresql://...)",
+		     n > 32 ? 32 : n, location);
+		return INDEX_LOC_BAD;
+	}
+	return INDEX_LOC_SQLITE;
+}
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return errf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int index_default_path(char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[4096];
+	int n;
+
+	if (xdg && *xdg == '/') {
+		n = snprintf(dir, sizeof(dir), "%s", xdg);
+	} else if (home && *home) {
+		n = snprintf(dir, sizeof(dir), "%s/.local", home);
+		if (n > 0 && (size_t)n < sizeof(dir) && make_dir(dir, err, errlen))
+			return -1;
+		n = snprintf(dir, sizeof(dir), "%s/.local/share", home);
+	} else {
+		return errf(err, errlen, "neither XDG_DATA_HOME nor HOME is set: give --db PATH");
+	}
+	if (n < 0 || (size_t)n >= sizeof(dir) - 16)
+		return errf(err, errlen, "the data folder's name is too long: give --db PATH");
+	if (make_dir(dir, err, errlen))
+		return -1;
+	strcat(dir, "/kettle");
+	if (make_dir(dir, err, errlen))
+		return -1;
+	n = snprintf(out, outlen, "%s/index.db", dir);
+	if (n < 0 || (size_t)n >= outlen)
+		return errf(err, errlen, "the data folder's name is too long: give --db PATH");
+	return 0;
+}
+
+struct value_out {
+	char *out;
+	size_t outlen;
+};
+
+static int take_value(void *arg, int ncols, const char *const *vals)
+{
+	struct value_out *v = arg;
+
+	if (ncols > 0 && vals[0])
+		snprintf(v->out, v->outlen, "%s", vals[0]);
+	return 0;
+}
+
+int index_query_value(struct index_db *db, const char *sql, const char *const *params, int nparams,
+		      char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct value_out v = { out, outlen };
+
+	out[0] = '\0';
+	return db->be->query(db, sql, params, nparams, take_value, &v, err, errlen);
+}
+
+/* MIGRATION with the backend's words for "@ID@" and "@CLUSTERED@"; 0 or -1. */
+static int migration_sql(const struct index_backend *be, const char *m, char *out, size_t outlen,
+			 char *err, size_t errlen)
+{
+	size_t o = 0;
+
+	for (const char *p = m; *p; ) {
+		bool id = !strncmp(p, "@ID@", 4), clustered = !strncmp(p, "@CLUSTERED@", 11);
+		const char *put = id ? be->id_column : clustered ? be->clustered : p;
+		size_t n = id || clustered ? strlen(put) : 1;
+
+		if (o + n + 1 > outlen)
+			return errf(err, errlen, "migration text too long");
+		memcpy(out + o, put, n);
+		o += n;
+		p += id ? 4 : clustered ? 11 : 1;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int migrate_once(struct index_db *db, char *err, size_t errlen)
+{
+	static char sql[MIGRATION_SQL_MAX];
+	char have[32];
+	long version;
+	int r;
+
+	r = db->be->begin(db, true, err, errlen);
+	if (r)
+		return r;
+	r = db->be->exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err, errlen);
+	if (!r)
+		r = index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, have,
+				      sizeof(have), err, errlen);
+	if (r)
+		goto fail;
+	version = have[0] ? strtol(have, NULL, 10) : 0;
+	if (version > INDEX_SCHEMA_VERSION) {
+		r = errf(err, errlen, "%s has schema version %ld, newer than this Kettle's %d", db->where, version,
+			 INDEX_SCHEMA_VERSION);
+		goto fail;
+	}
+	for (long v = version + 1; v <= INDEX_SCHEMA_VERSION; v++) {
+		char ins[96];
+
+		snprintf(ins, sizeof(ins), "INSERT INTO schema_version(version) VALUES (%ld)", v);
+		r = migration_sql(db->be, migrations[v], sql, sizeof(sql), err, errlen);
+		if (!r)
+			r = db->be->exec(db, sql, err, errlen);
+		if (!r)
+			r = db->be->exec(db, ins, err, errlen);
+		if (r)
+			goto fail;
+	}
+	return db->be->commit(db, err, errlen);
+fail:
+	db->be->rollback(db);
+	return r;
+}
+
+struct index_db *index_open(const char *location, char *err, size_t errlen)
+{
+	char path[4200];
+	struct index_db *db;
+	int r;
+
+	if (!location) {
+		if (index_default_path(path, sizeof(path), err, errlen))
+			return NULL;
+		location = path;
+	}
+	switch (index_locator_parse(location, err, errlen)) {
+	case INDEX_LOC_SQLITE: db = index_sqlite_open(location, err, errlen); break;
+	case INDEX_LOC_POSTGRESQL: db = index_pg_open(location, err, errlen); break;
+	default: return NULL;
+	}
+	if (!db)
+		return NULL;
+	/* the common case, a store at this version, needs no write: searches stay read-only */
+	if (!index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, path, sizeof(path), err,
+			       errlen) && path[0] && strtol(path, NULL, 10) == INDEX_SCHEMA_VERSION)
+		return db;
+	/* two first openers at once: one creates the schema, the other's CREATE loses the race and tries again */
+	for (int attempt = 0; (r = migrate_once(db, err, errlen)) != 0; attempt++) {
+		if (attempt == 5 || r != INDEX_RETRY) {
+			if (r == INDEX_RETRY)
+				errf(err, errlen, "%s: cannot set up the schema: too many conflicts", db->where);
+			index_close(db);
+			return NULL;
+		}
+	}
+	return db;
+}
+
+void index_close(struct index_db *db)
+{
+	if (!db)
+		return;
+	db->be->close(db);
+	free(db->where);
+	free(db);
+}
