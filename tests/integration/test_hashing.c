@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kettle run hashes what the build read, ran and wrote: digests a user can check with sha256sum. */
+#include <jansson.h>
+
 #include "digest_check.h"
 #include "kettle_test.h"
 
@@ -95,6 +97,61 @@ static int rewritten_input_flagged_changed(void)
 	CHECK(d->flags & LOG_DIGEST_CHANGED, "the rewritten input is not flagged as changed");
 	CHECK(f.trailer.hash.changed >= 1, "changed count not in the trailer");
 	log_file_free(&f);
+	return TEST_PASS;
+}
+
+/*
+ * A process outside the build rewrites the build's output after the build's
+ * last process exited and before Kettle hashed it (the hasher waits 1 s): the
+ * digest is not what the build made, and the provenance must not call it a
+ * subject of a complete build.
+ */
+static int output_changed_after_the_build_is_flagged(void)
+{
+	char dir[256], log[300], stmt[320], out[300], ready[300];
+	const char *opts[] = { "--provenance", stmt, NULL };
+	const char *cmd[] = { "sh", "-c", "echo built > out; echo > ready", NULL };
+	json_t *st, *reasons, *r;
+	bool named = false, subject = false;
+	int status, rc = bpf_usable();
+	pid_t kettle, tamper;
+	size_t i;
+
+	if (rc)
+		return rc;
+	test_workdir("output-tampered", dir, log);
+	snprintf(stmt, sizeof(stmt), "%s/statement.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	tamper = fork();
+	if (tamper == 0) {
+		/* outside the build: once the build is over, append to its output */
+		for (int n = 0; n < 1000 && access(ready, F_OK); n++)
+			usleep(10000);
+		usleep(300000);
+		_exit(test_sh("echo tampered >> '%s'", out) ? 1 : 0);
+	}
+	CHECK(tamper > 0, "fork");
+	setenv("KETTLE_TEST_HASH_DELAY_MS", "1000", 1);
+	kettle = kettle_start_in(dir, log, opts, cmd, NULL, false);
+	unsetenv("KETTLE_TEST_HASH_DELAY_MS");
+	CHECK(kettle > 0, "fork kettle");
+	CHECK(waitpid(kettle, &status, 0) == kettle && WIFEXITED(status), "kettle run ended");
+	CHECK(waitpid(tamper, &rc, 0) == tamper && WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "the output was tampered with");
+	CHECK(WEXITSTATUS(status) == 125, "kettle run exits 125 (got %d)", WEXITSTATUS(status));
+	st = json_load_file(stmt, 0, NULL);
+	CHECK(st, "a statement was written");
+	reasons = json_object_get(json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
+		json_object_get(st, "predicate"), "runDetails"), "byproducts"), 0), "annotations"), "completeness"),
+		"reasons");
+	json_array_foreach(reasons, i, r)
+		named |= !strcmp(json_string_value(json_object_get(r, "reason")) ?: "", "output-changed") &&
+			 strstr(json_string_value(json_object_get(r, "path")) ?: "", "/out");
+	json_array_foreach(json_object_get(st, "subject"), i, r)
+		subject |= !strcmp(json_string_value(json_object_get(r, "name")) ?: "", "out");
+	json_decref(st);
+	CHECK(named, "the reason output-changed names out");
+	CHECK(!subject, "the tampered file is not a subject");
 	return TEST_PASS;
 }
 
@@ -224,6 +281,7 @@ static const struct test tests[] = {
 	{ "full_queue_counted_and_logged", full_queue_counted_and_logged },
 	{ "moved_directory_output_hashed", moved_directory_output_hashed },
 	{ "file_moved_onto_output_hashed", file_moved_onto_output_hashed },
+	{ "output_changed_after_the_build_is_flagged", output_changed_after_the_build_is_flagged },
 };
 
 TEST_MAIN("hashing", tests)

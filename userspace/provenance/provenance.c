@@ -39,6 +39,7 @@ struct conv {
 	struct provenance_facts *facts;
 	json_t *reasons;                /* completeness reasons, named (provenance/completeness.h) */
 	uint64_t nreasons;              /* all of them, also those past the kept ones */
+	int64_t end_wall_ns;            /* when the build's last process exited (realtime), 0: unknown */
 	char *err;
 	size_t errlen;
 };
@@ -134,6 +135,32 @@ static bool digest_changed(const struct log_digest *d)
 	return d->flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING);
 }
 
+/*
+ * File times come from the coarse realtime clock, which lags: a write by the
+ * build is never stamped after its writer's exit.  The margin absorbs the
+ * conversion from the events' boot clock (taken next to the trailer's).
+ */
+#define OUTPUT_CTIME_MARGIN_NS 2000000
+
+/* The realtime of the last process exit of F, from the trailer's pair of clocks; 0 when F has none. */
+static int64_t last_exit_wall(const struct log_file *f)
+{
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < f->nevents; i++)
+		if (f->events[i].type == LOG_EV_EXIT && f->events[i].ts_ns > last)
+			last = f->events[i].ts_ns;
+	if (!last || !f->trailer.end_wall_ns || f->trailer.end_boot_ns < last)
+		return 0;
+	return (int64_t)(f->trailer.end_wall_ns - (f->trailer.end_boot_ns - last));
+}
+
+/* Whether output digest D shows a change after the build's last process exited: not the build's doing. */
+static bool changed_after_build(const struct conv *c, const struct log_digest *d)
+{
+	return c->end_wall_ns && d->result == 0 && d->ctime_ns > c->end_wall_ns + OUTPUT_CTIME_MARGIN_NS;
+}
+
 /* The last output digest of E (the file's final content), or NULL; a deleted file's content is not its end. */
 static const struct log_digest *output_digest(const struct conv *c, const struct file_entry *e)
 {
@@ -224,6 +251,9 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 		if (digest_changed(d))
 			return ERR("--subject '%s': %s changed while it was being hashed; its digest is not its content",
 				   pattern, e->path);
+		if (changed_after_build(c, d))
+			return ERR("--subject '%s': %s changed after the build's last process exited, before it was"
+				   " hashed: its digest may not be what the build made", pattern, e->path);
 		chosen[i] = true;
 	}
 	if (!hits)
@@ -242,7 +272,11 @@ static void subjects_default(struct conv *c, bool *chosen)
 
 		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
 			continue;
-		if (d->result == 0 && !digest_changed(d)) {
+		if (d->result == 0 && changed_after_build(c, d)) {
+			c->facts->changed++;
+			reason_file(c, "output-changed", e->path, "an output changed after the build's last process"
+				    " exited, before Kettle hashed it: its digest may not be what the build made");
+		} else if (d->result == 0 && !digest_changed(d)) {
 			chosen[i] = true;
 		} else if (d->result == 0) {
 			c->facts->changed++;
@@ -1046,6 +1080,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		goto done;
 	}
 	facts_from_trailer(f, facts);
+	c.end_wall_ns = last_exit_wall(f);
 	subj = subjects(&c);
 	if (!subj) {
 		/* no output here may mean a daemon wrote it: the reasons still say what the record lacks */
