@@ -1815,13 +1815,91 @@ static __always_inline struct file *uring_new_file(struct task_struct *task, str
  * request's flags, mode and dfd.  A failed one is not recorded: the kernel
  * has freed the name by the time the request completes.
  */
+/*
+ * The name of each io_uring open in flight: the kernel frees it before the
+ * completion, and a failed open (an absent file probed) is known only by it.
+ * Keyed by the request.
+ */
+struct uring_open_name {
+	char name[KE_STR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct uring_open_name);
+} uring_open_names SEC(".maps");
+
+/* At submission (the request is prepared: its name copied into the kernel). */
+static __always_inline void uring_open_name_keep(struct io_kiocb *req)
+{
+	const char *name = BPF_CORE_READ((struct io_open *)req, filename, name);
+	__u64 key = (__u64)req;
+	struct scratch *s = scratch_get();
+
+	if (!s || !name)
+		return;
+	if (bpf_probe_read_kernel_str(s->buf, KE_STR_MAX, name) <= 0)
+		return;
+	if (bpf_map_update_elem(&uring_open_names, &key, s->buf, BPF_ANY))
+		stat_inc(KE_STAT_PENDING_FULL);
+}
+
+/* A failed io_uring open, like a failed openat: the name as passed and the directory it was relative to. */
+static __always_inline void uring_open_failed(struct task_struct *task, struct io_kiocb *req, long res)
+{
+	struct io_open *o = (void *)req;
+	__u64 key = (__u64)req;
+	struct uring_open_name *kept = bpf_map_lookup_elem(&uring_open_names, &key);
+	__u32 off = sizeof(struct ke_open);
+	struct scratch *s;
+	struct ke_open *ev;
+	long n;
+
+	if (!kept) {
+		/* evicted by other opens in flight: a failed open not recorded is counted */
+		stat_inc(KE_STAT_PENDING_FULL);
+		return;
+	}
+	s = scratch_get();
+	if (!s)
+		goto out;
+	ev = (void *)s->buf;
+	header_fill(&ev->h, KE_OPEN);
+	ev->ret = res;
+	ev->call = KE_CALL_IO_URING_OPEN;
+	ev->flags = BPF_CORE_READ(o, how.flags);
+	ev->mode = BPF_CORE_READ(o, how.mode);
+	ev->dfd = BPF_CORE_READ(o, dfd);
+	ev->open_flags = 0;
+	ev->dev = ev->ino = 0;
+	ev->size = ev->mtime_ns = ev->ctime_ns = 0;
+	ev->path_len = 0;
+	ev->path_flags = 0;
+	if (kept->name[0] != '/') {
+		ev->path_len = base_dir_append(s, &off, task, ev->dfd, &ev->path_flags);
+		ev->open_flags |= KE_OPEN_BASE_DIR;
+	}
+	n = bpf_probe_read_kernel_str(&s->buf[off & SCRATCH_MASK], KE_STR_MAX, kept->name);
+	ev->name_len = n > 0 ? n : 0;
+	off += ev->name_len;
+	record_submit(ev, off, KE_OPEN);
+out:
+	bpf_map_delete_elem(&uring_open_names, &key);
+}
+
 static __always_inline void uring_open_done(struct task_struct *task, struct io_kiocb *req, long res)
 {
 	struct io_open *o = (void *)req;
 	struct call_args a = { .call = KE_CALL_IO_URING_OPEN };
+	__u64 key = (__u64)req;
 
-	if (res < 0)
+	if (res < 0) {
+		uring_open_failed(task, req, res);
 		return;
+	}
+	bpf_map_delete_elem(&uring_open_names, &key);
 	a.flags = BPF_CORE_READ(o, how.flags);
 	a.mode = BPF_CORE_READ(o, how.mode);
 	a.dfd = BPF_CORE_READ(o, dfd);
@@ -1956,6 +2034,8 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 		uring_op_flag(op, 0);
 		return 0;
 	}
+	if (op == URING_OP_OPENAT || op == URING_OP_OPENAT2)
+		uring_open_name_keep(req);
 	/*
 	 * What the completion program must see but will not: a success whose
 	 * completion is skipped (IOSQE_CQE_SKIP_SUCCESS), or the results of a

@@ -7,6 +7,7 @@
  *   blind_spot io-uring-sqpoll PATH  the same, submitted by the ring's SQPOLL thread
  *   blind_spot io-uring-async PATH   the same, run by io-wq workers (IOSQE_ASYNC)
  *   blind_spot io-uring-direct PATH  the same, opened into a fixed-file slot
+ *   blind_spot io-uring-absent NAME  try to open NAME (relative, absent) through an io_uring: it must fail
  *   blind_spot io-uring-connect      a loopback listener, and an io_uring socket, connect and accept
  *   blind_spot io-uring-rename       create "a", rename it to "b" through an io_uring
  *   blind_spot io-uring-unlink       create "a", unlink it through an io_uring
@@ -123,6 +124,24 @@ static int do_io_uring(const char *path, enum uring_way way)
 	if (rc <= 0)
 		return errno = rc ? -rc : EIO, die("io_uring read");
 	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* Probes NAME through an io_uring open, which must fail with ENOENT (a build testing for a file). */
+static int do_io_uring_absent(const char *name)
+{
+	struct io_uring ring;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc)
+		return errno = -rc, die("io_uring_queue_init");
+	io_uring_prep_openat(uring_sqe(&ring), AT_FDCWD, name, O_RDONLY, 0);
+	rc = uring_run(&ring);
+	io_uring_queue_exit(&ring);
+	if (rc != -ENOENT) {
+		fprintf(stderr, "blind_spot: io_uring open of %s: %d, not -ENOENT\n", name, rc);
+		return 1;
+	}
 	return 0;
 }
 
@@ -484,6 +503,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(m, "io-uring") && argc == 3)
 		return do_io_uring(argv[2], URING_INLINE);
+	if (!strcmp(m, "io-uring-absent") && argc == 3)
+		return do_io_uring_absent(argv[2]);
 	if (!strcmp(m, "io-uring-sqpoll") && argc == 3)
 		return do_io_uring(argv[2], URING_SQPOLL);
 	if (!strcmp(m, "io-uring-async") && argc == 3)

@@ -311,15 +311,51 @@ static int pid_attach_misses_no_child(void)
 	return TEST_PASS;
 }
 
+/*
+ * `kettle attach --pid SH --until-exit -o LOG` on the shell SH, which waits
+ * for DIR/go: made once kettle follows; stops SH at the end.  Kettle's exit
+ * code, -2 when it still ran 10 s later, -3 when it never started following
+ * (ERR: its stderr either way).
+ */
+static int attach_until_go(const char *dir, const char *log, pid_t sh, char *err, size_t errlen)
+{
+	char target[32], go[300];
+	const char *opts[] = { "--pid", target, "--until-exit", NULL };
+	pid_t kettle;
+	int fd, rc;
+
+	snprintf(target, sizeof(target), "%d", (int)sh);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	kettle = attach_start(log, opts, &fd, 0);
+	if (kettle <= 0) {
+		stop_shell(sh);
+		snprintf(err, errlen, "fork failed");
+		return -3;
+	}
+	if (!wait_following(fd, err, errlen)) {
+		stop_shell(sh);
+		kill(kettle, SIGKILL);
+		waitpid(kettle, NULL, 0);
+		return -3;
+	}
+	rc = touch(go) ? -1 : wait_exit_within(kettle, 10);
+	if (rc < 0) {
+		kill(kettle, SIGKILL);
+		waitpid(kettle, NULL, 0);
+	}
+	stop_shell(sh);
+	read_rest(fd, err, errlen);
+	return rc;
+}
+
 /* --until-exit waits for the target and for a background job that outlives it, then ends by itself. */
 static int until_exit_ends_with_the_tree(void)
 {
-	char dir[256], log[300], target[32], err[4096], echo_exe[PATH_MAX], go[300];
-	const char *opts[] = { "--pid", target, "--until-exit", NULL };
+	char dir[256], log[300], err[4096], echo_exe[PATH_MAX];
 	struct log_file f = { 0 };
 	const struct log_event *late;
-	pid_t sh, kettle;
-	int fd, rc = bpf_usable();
+	pid_t sh;
+	int rc = bpf_usable();
 
 	if (rc)
 		return rc;
@@ -329,22 +365,8 @@ static int until_exit_ends_with_the_tree(void)
 	sh = start_shell(dir, "wait_go() { while [ ! -e go ]; do sleep 0.02; done; }; "
 			      "(wait_go; sleep 0.5; /bin/echo late >/dev/null) & wait_go");
 	CHECK(sh > 0, "fork");
-	snprintf(target, sizeof(target), "%d", (int)sh);
-	snprintf(go, sizeof(go), "%s/go", dir);
-	kettle = attach_start(log, opts, &fd, 0);
-	CHECK(kettle > 0, "fork kettle");
-	if (!wait_following(fd, err, sizeof(err))) {
-		stop_shell(sh);
-		CHECK(false, "kettle attach did not start following: %s", err);
-	}
-	CHECK(touch(go) == 0, "create %s", go);
-	rc = wait_exit_within(kettle, 10);
-	if (rc == -2) {
-		kill(kettle, SIGKILL);
-		waitpid(kettle, NULL, 0);
-	}
-	stop_shell(sh);
-	read_rest(fd, err, sizeof(err));
+	rc = attach_until_go(dir, log, sh, err, sizeof(err));
+	CHECK(rc != -3, "kettle attach did not start following: %s", err);
 	CHECK(rc != -2, "kettle attach --until-exit still ran 10 s after the tree was gone");
 	CHECK(rc == 0, "kettle attach exited %d: %s", rc, err);
 	CHECK(log_load(log, &f) == 0, "log unreadable");
@@ -360,14 +382,13 @@ static int until_exit_ends_with_the_tree(void)
 /* A file the target holds open when the attach begins is an input with its identity and digest. */
 static int files_held_at_attach_are_recorded(void)
 {
-	char dir[256], log[300], target[32], err[4096], go[300], held[300];
-	const char *opts[] = { "--pid", target, "--until-exit", NULL };
+	char dir[256], log[300], err[4096], held[300];
 	struct log_file f = { 0 };
 	const struct log_event *ev;
 	const struct log_digest *d;
 	struct stat st;
-	pid_t sh, kettle;
-	int fd, rc = bpf_usable();
+	pid_t sh;
+	int rc = bpf_usable();
 
 	if (rc)
 		return rc;
@@ -377,23 +398,15 @@ static int files_held_at_attach_are_recorded(void)
 	/* the shell opens held.txt as fd 7 long before kettle attaches, and never opens it again */
 	sh = start_shell(dir, "exec 7<held.txt; while [ ! -e go ]; do sleep 0.02; done");
 	CHECK(sh > 0, "fork");
-	snprintf(target, sizeof(target), "%d", (int)sh);
-	snprintf(go, sizeof(go), "%s/go", dir);
-	usleep(200000);
-	kettle = attach_start(log, opts, &fd, 0);
-	CHECK(kettle > 0, "fork kettle");
-	if (!wait_following(fd, err, sizeof(err))) {
-		stop_shell(sh);
-		CHECK(false, "kettle attach did not start following: %s", err);
+	{
+		char fd7[64];
+
+		snprintf(fd7, sizeof(fd7), "/proc/%d/fd/7", (int)sh);
+		for (int i = 0; i < 500 && access(fd7, F_OK); i++)
+			usleep(10000);
+		CHECK(access(fd7, F_OK) == 0, "the shell holds held.txt as fd 7");
 	}
-	CHECK(touch(go) == 0, "create %s", go);
-	rc = wait_exit_within(kettle, 10);
-	if (rc == -2) {
-		kill(kettle, SIGKILL);
-		waitpid(kettle, NULL, 0);
-	}
-	stop_shell(sh);
-	read_rest(fd, err, sizeof(err));
+	rc = attach_until_go(dir, log, sh, err, sizeof(err));
 	CHECK(rc == 0, "kettle attach exited %d: %s", rc, err);
 	CHECK(log_load(log, &f) == 0, "log unreadable");
 	ev = find_open(&f, held);

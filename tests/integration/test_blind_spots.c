@@ -132,6 +132,24 @@ static bool log_open_thread(const struct blind_run *r, const char *path, uint32_
 	return found;
 }
 
+/* Whether the log has a failed open of PATH by CALL with RESULT. */
+static bool log_has_failed_open(const struct blind_run *r, const char *path, uint32_t call, int32_t result)
+{
+	struct log_file f = { 0 };
+	bool found = false;
+
+	if (log_load(r->log, &f))
+		return false;
+	for (size_t i = 0; i < f.nevents && !found; i++) {
+		const struct log_event *e = &f.events[i];
+
+		found = e->type == LOG_EV_OPEN && e->open.call == call && e->open.result == result && e->open.path &&
+			!strcmp(e->open.path, path);
+	}
+	log_file_free(&f);
+	return found;
+}
+
 static bool log_has_open(const struct blind_run *r, const char *path, uint32_t call)
 {
 	uint32_t tgid, tid;
@@ -225,6 +243,25 @@ static int uring_open(const char *mode, bool other_thread)
 	      tgid);
 	CHECK(is_dependency(&r, r.input), "%s: the input is a dependency with its sha256", mode);
 	CHECK(is_complete(&r), "%s: complete", mode);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* A file probed through an io_uring and absent: the failed open is in the log like a failed openat. */
+static int io_uring_failed_open_is_recorded(void)
+{
+	struct blind_run r;
+	char absent[400];
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "uring-absent", "io-uring-absent not-here.h");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	snprintf(absent, sizeof(absent), "%s/not-here.h", r.dir);
+	CHECK(log_has_failed_open(&r, absent, LOG_CALL_IO_URING_OPEN, -ENOENT),
+	      "the log has the failed io_uring open of %s (ENOENT)", absent);
+	CHECK(is_complete(&r), "complete: a failed probe is recorded, not a blind spot");
 	blind_run_free(&r);
 	return TEST_PASS;
 }
@@ -829,6 +866,7 @@ static const struct test tests[] = {
 	{ "server_inside_the_build_stays_complete", server_inside_the_build_stays_complete },
 	{ "file_in_dev_shm_is_an_input", file_in_dev_shm_is_an_input },
 	{ "io_uring_open_is_recorded", io_uring_open_is_recorded },
+	{ "io_uring_failed_open_is_recorded", io_uring_failed_open_is_recorded },
 	{ "io_uring_open_by_sqpoll_thread_is_recorded", io_uring_open_by_sqpoll_thread_is_recorded },
 	{ "io_uring_open_by_io_wq_worker_is_recorded", io_uring_open_by_io_wq_worker_is_recorded },
 	{ "io_uring_direct_open_is_recorded", io_uring_direct_open_is_recorded },
