@@ -833,14 +833,9 @@ struct stats {
 static void hash_from_records(const struct log_file *f, struct log_hash_stats *h)
 {
 	memset(h, 0, sizeof(*h));
-	for (size_t i = 0; i < f->ndigests; i++) {
-		if (f->digests[i].result == 0)
-			h->hashed++;
-		else
-			h->failed++;
-		if (f->digests[i].flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
-			h->changed++;
-	}
+	h->hashed = f->digest_tally.hashed;
+	h->failed = f->digest_tally.failed;
+	h->changed = f->digest_tally.changed;
 }
 
 /*
@@ -1504,7 +1499,7 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 	char err[ERRLEN] = "";
 	struct log_file f;
 	struct stats_stream ss = { .f = &f };
-	struct log_event_sink sink = { stats_event, &ss };
+	struct log_event_sink sink = { stats_event, &ss, .counts_only = true };
 	int r;
 
 	if (log_read_file_to(file, &f, sc->streams ? &sink : NULL, err, sizeof(err))) {

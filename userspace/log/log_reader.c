@@ -106,6 +106,7 @@ struct rd {
 	struct log_file *f;
 	struct log_reader_store *st;
 	const struct log_event_sink *sink;     /* NULL: events go to f->events */
+	bool lean;              /* sink->counts_only */
 	EVP_MD_CTX *sha, *sha_copy;
 	size_t hashed;
 	uint64_t prev_ts;
@@ -494,6 +495,23 @@ static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b
 	return RD_OK;
 }
 
+/* store_string's checks, for a string that is counted, not kept. */
+static int count_string(struct rd *r, size_t n, const char **out)
+{
+	struct log_reader_store *st = r->st;
+
+	if (n > LOG_STR_MAX)
+		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
+	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
+		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
+	if (st->str_bytes + n + 1 > st->str_budget)
+		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
+			       st->str_budget, LOG_STR_EXPANSION);
+	st->str_bytes += n + 1;
+	*out = NULL;
+	return RD_OK;
+}
+
 static int get_copied_string(struct rd *r, const char *what, const char **out)
 {
 	const uint8_t *p;
@@ -522,7 +540,7 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	if (r->tok.u >= r->st->nstrs)
 		return fail_at(r, r->tokpos, "%s: reference to undefined string %" PRIu64, what,
 			       r->tok.u);
-	*s = r->st->strs[r->tok.u].s;
+	*s = r->lean ? "" : r->st->strs[r->tok.u].s;
 	return RD_OK;
 }
 
@@ -606,7 +624,8 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
 {
 	if (n > LOG_STR_MAX - *len)
 		return fail_at(r, r->tokpos, "string longer than the limit of %u", LOG_STR_MAX);
-	memcpy(r->st->diff_buf + *len, p, n);
+	if (!r->lean)
+		memcpy(r->st->diff_buf + *len, p, n);
 	*len += n;
 	return RD_OK;
 }
@@ -626,7 +645,7 @@ static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
 		return fail_at(r, r->tokpos, "string diff of %" PRIu64 " elements", items);
 	if (items > r->len - r->pos)
 		return RD_TRUNC;
-	if (!r->st->diff_buf && !(r->st->diff_buf = malloc(LOG_STR_MAX)))
+	if (!r->lean && !r->st->diff_buf && !(r->st->diff_buf = malloc(LOG_STR_MAX)))
 		return out_of_memory(r);
 	*len = 0;
 	for (uint64_t k = 0; k < items; k += 3) {
@@ -640,7 +659,7 @@ static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
 			return fail_at(r, r->tokpos, "string diff offset %" PRId64 " outside the base",
 				       off);
 		TRY(get_uint(r, "string diff length", base->len - (uint64_t)off, &n));
-		TRY(diff_append(r, len, base->s + off, (size_t)n));
+		TRY(diff_append(r, len, r->lean ? NULL : base->s + off, (size_t)n));
 		expect = off + (int64_t)n;
 	}
 	return RD_OK;
@@ -672,7 +691,7 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
-	const char *prefix = "", *s;
+	const char *prefix = "", *s = NULL;
 	size_t nprefix = 0, nb = 0;
 	const uint8_t *b = NULL;
 
@@ -686,7 +705,10 @@ static int read_string_record(struct rd *r, size_t n)
 		TRY(get_string(r, "string", &b, &nb));
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
-	TRY(store_string(r, prefix, nprefix, b, nb, &s));
+	if (r->lean)
+		TRY(count_string(r, nprefix + nb, &s));
+	else
+		TRY(store_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
 	return RD_OK;
 }
@@ -719,6 +741,10 @@ static int read_site(struct rd *r, size_t n)
 	TRY(get_u32(r, "mode", &s.mode));
 	if (n == SITE_NFIELDS)
 		TRY(read_site_stat(r, &s));
+	if (r->lean) {
+		st->nsites++;
+		return RD_OK;
+	}
 	if (grow_array((void **)&st->sites, &st->capsites, st->nsites + 1, sizeof(*st->sites), ARRAY_FIRST))
 		return out_of_memory(r);
 	st->sites[st->nsites++] = s;
@@ -740,6 +766,18 @@ static int read_ref_list(struct rd *r, const char *what, uint32_t max, bool nonn
 	size_t n = 0;
 
 	TRY(get_array(r, what, 0, max, &n));
+	if (r->lean) {
+		const char *ref;
+
+		for (size_t i = 0; i < n; i++) {
+			TRY(get_ref(r, what, &ref));
+			if (nonnull && !ref)
+				return fail_at(r, r->tokpos, "%s: null", what);
+		}
+		*out = NULL;
+		*count = (uint32_t)n;
+		return RD_OK;
+	}
 	v = arena_alloc(r->st, (n ? n : 1) * sizeof(*v));
 	if (!v)
 		return out_of_memory(r);
@@ -836,6 +874,8 @@ static int read_open(struct rd *r, struct log_event *ev)
 	if (id >= r->st->nsites)
 		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu32, id);
 	log_site_seen(cache, ev->tgid, id);
+	if (r->lean)
+		return get_i32(r, "open result", &ev->open.result);
 	s = &r->st->sites[id];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
@@ -998,6 +1038,8 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 	TRY(get_u32(r, "digest site", &site));
 	if (site >= r->st->nsites)
 		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
+	if (r->lean)
+		return RD_OK;
 	s = &r->st->sites[site];
 	d->dev = s->dev;
 	d->ino = s->ino;
@@ -1045,6 +1087,16 @@ static int read_digest(struct rd *r, size_t n)
 	TRY(read_digest_outcome(r, &d));
 	TRY(get_u32(r, "digest flags", &d.flags));
 	TRY(read_digest_identity(r, &d, n));
+	if (d.result == 0)
+		f->digest_tally.hashed++;
+	else
+		f->digest_tally.failed++;
+	if (d.flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
+		f->digest_tally.changed++;
+	if (r->lean) {
+		f->ndigests++;
+		return RD_OK;
+	}
 	if (grow_array((void **)&f->digests, &r->st->capdigests, f->ndigests + 1, sizeof(*f->digests), ARRAY_FIRST))
 		return out_of_memory(r);
 	f->digests[f->ndigests++] = d;
@@ -1668,7 +1720,7 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 		       const struct log_event_sink *sink, char *err, size_t errlen)
 {
 	struct rd r = { .buf = buf, .len = len, .fd = -1, .eof = true, .err = err, .errlen = errlen,
-			.f = out, .sink = sink };
+			.f = out, .sink = sink, .lean = sink && sink->counts_only };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -1691,7 +1743,8 @@ int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *
 int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
 		     char *err, size_t errlen)
 {
-	struct rd r = { .fd = -1, .err = err, .errlen = errlen, .f = out, .sink = sink };
+	struct rd r = { .fd = -1, .err = err, .errlen = errlen, .f = out, .sink = sink,
+			.lean = sink && sink->counts_only };
 	struct stat st;
 	int ret;
 
