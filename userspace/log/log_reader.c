@@ -79,6 +79,8 @@ struct log_reader_store {
 	uint64_t str_bytes, str_budget;
 	struct rstr *strs;
 	size_t nstrs, capstrs;
+	uint32_t *str_lens;     /* a counting read's string table: lengths only, 4 bytes a string */
+	size_t cap_str_lens;
 	struct rsite *sites;
 	size_t nsites, capsites;
 	struct attr_slot *attr_slots;
@@ -634,7 +636,12 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
  * [literal, (doffset, length, literal)*] against BASE: the string it rebuilds,
  * in diff_buf.  Each copy starts doffset bytes from where the previous one ended.
  */
-static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
+static uint32_t str_len(const struct log_reader_store *st, bool lean, uint64_t id)
+{
+	return lean ? st->str_lens[id] : st->strs[id].len;
+}
+
+static int read_diff(struct rd *r, const char *base_s, uint32_t base_len, size_t *len)
 {
 	uint64_t items = r->tok.u, n = 0;
 	int64_t off = 0, expect = 0;
@@ -653,13 +660,13 @@ static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
 		TRY(diff_append(r, len, p, np));
 		if (k + 1 == items)
 			break;
-		TRY(get_int(r, "string diff offset", -(int64_t)base->len, base->len, &off));
+		TRY(get_int(r, "string diff offset", -(int64_t)base_len, base_len, &off));
 		off += expect;
-		if (off < 0 || off > base->len)
+		if (off < 0 || off > base_len)
 			return fail_at(r, r->tokpos, "string diff offset %" PRId64 " outside the base",
 				       off);
-		TRY(get_uint(r, "string diff length", base->len - (uint64_t)off, &n));
-		TRY(diff_append(r, len, r->lean ? NULL : base->s + off, (size_t)n));
+		TRY(get_uint(r, "string diff length", base_len - (uint64_t)off, &n));
+		TRY(diff_append(r, len, r->lean ? NULL : base_s + off, (size_t)n));
 		expect = off + (int64_t)n;
 	}
 	return RD_OK;
@@ -678,13 +685,13 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 			       id);
 	TRY(next(r));
 	if (r->tok.kind == T_ARRAY) {
-		TRY(read_diff(r, &st->strs[id], nb));
+		TRY(read_diff(r, r->lean ? NULL : st->strs[id].s, str_len(st, r->lean, id), nb));
 		*b = (const uint8_t *)st->diff_buf;
 		return RD_OK;
 	}
 	r->pos = r->tokpos;     /* not a diff: read it again as the suffix */
-	*prefix = st->strs[id].s;
-	*nprefix = st->strs[id].len;
+	*prefix = r->lean ? NULL : st->strs[id].s;
+	*nprefix = str_len(st, r->lean, id);
 	return get_string(r, "string", b, nb);
 }
 
@@ -703,12 +710,17 @@ static int read_string_record(struct rd *r, size_t n)
 		TRY(read_prefixed(r, &prefix, &nprefix, &b, &nb));
 	else
 		TRY(get_string(r, "string", &b, &nb));
+	if (r->lean) {
+		if (grow_array((void **)&st->str_lens, &st->cap_str_lens, st->nstrs + 1, sizeof(*st->str_lens),
+			       ARRAY_FIRST))
+			return out_of_memory(r);
+		TRY(count_string(r, nprefix + nb, &s));
+		st->str_lens[st->nstrs++] = (uint32_t)(nprefix + nb);
+		return RD_OK;
+	}
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
-	if (r->lean)
-		TRY(count_string(r, nprefix + nb, &s));
-	else
-		TRY(store_string(r, prefix, nprefix, b, nb, &s));
+	TRY(store_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
 	return RD_OK;
 }
@@ -1817,6 +1829,7 @@ void log_file_free(struct log_file *f)
 			st->arena = next;
 		}
 		free(st->strs);
+		free(st->str_lens);
 		free(st->sites);
 		free(st->attr_slots);
 		free(st->site_cache);
