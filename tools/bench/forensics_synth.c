@@ -7,7 +7,11 @@
  * object; a final ld reads every object and writes vmlinux.  Digests for
  * every input, executable and output, as kettle run records them.
  *
- *   forensics_synth OUT.cbor [--changed-header N] [--units N] [--headers N]
+ *   forensics_synth OUT.cbor [--changed-header N] [--units N] [--headers N] [--writer-budget MIB]
+ *
+ * --writer-budget MIB: the log writer's table budget (its default is what
+ * kettle run uses; a bigger one shows the log a writer that never forgets
+ * would write).
  *
  * --headers N sets the pool of headers (default 5000); tools/bench/scale
  * grows it with the units, as a monorepo's distinct paths grow with its size.
@@ -140,7 +144,7 @@ int main(int argc, char **argv)
 	struct log_losses losses = { 0 };
 	struct log_trailer t = { 0 };
 	bool *header_digested, *unit_changed;
-	long changed = -1, units = 2400;
+	long changed = -1, units = 2400, budget_mib = 0;
 	char err[256], src[64], obj[64], tmp[64], shcmd[2048], cc1_out[64];
 	int r;
 
@@ -151,9 +155,13 @@ int main(int argc, char **argv)
 			units = strtol(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--headers"))
 			nheaders = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--writer-budget"))
+			budget_mib = strtol(argv[i + 1], NULL, 10);
 	}
-	if (argc < 2 || units < 1 || units > 999999 || nheaders <= COMMON || nheaders > 9999999) {
-		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--headers N]\n");
+	if (argc < 2 || units < 1 || units > 999999 || nheaders <= COMMON || nheaders > 9999999 ||
+	    budget_mib < 0 || budget_mib > 1 << 20) {
+		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--headers N]"
+			" [--writer-budget MIB]\n");
 		return 2;
 	}
 	unit_changed = calloc((size_t)units, sizeof(bool));
@@ -171,6 +179,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "forensics_synth: %s\n", err);
 		return 1;
 	}
+	if (budget_mib)
+		log_writer_test_table_budget(w, (size_t)budget_mib << 20);
 	{
 		static const char *const make_argv[] = { "make", "-j2", "vmlinux" };
 
