@@ -10,6 +10,7 @@
 #include "testlib.h"
 
 static char tmp_path[256];
+static size_t table_budget;     /* nonzero: the writer forgets its tables past this many bytes */
 
 static const char *temp_log(void)
 {
@@ -342,6 +343,8 @@ static int write_log(const char *path, const struct log_event *ev, size_t n, siz
 	struct log_writer *w = log_writer_open(path, &h, err, sizeof(err));
 
 	CHECK(w, "open: %s", err);
+	if (table_budget)
+		log_writer_test_table_budget(w, table_budget);
 	for (size_t i = 0; i < n; i++) {
 		if (i == cp_at)
 			CHECK(log_write_checkpoint(w, 5000003333ull, cp_losses) == 0, "checkpoint");
@@ -742,6 +745,8 @@ static int write_hashed_log(const char *path, const struct log_event *ev, size_t
 	size_t id = 0, ix = 0;
 
 	CHECK(w, "open: %s", err);
+	if (table_budget)
+		log_writer_test_table_budget(w, table_budget);
 	CHECK(log_write_digest(w, &d[nd - 1]) == 0, "digest before any event");
 	for (size_t i = 0; i < nev; i++) {
 		CHECK(log_write_event(w, &ev[i]) == 0, "event %zu", i);
@@ -1110,6 +1115,52 @@ static int test_bytes_per_event(void)
 	return TEST_PASS;
 }
 
+/*
+ * A writer over its table budget forgets its strings, sites and environments
+ * between records and writes them again when seen again: every field still
+ * reads back the same, whether it forgets before every record (budget 1) or
+ * now and then -- and forgetting is what made the log longer.
+ */
+static int test_forgetting_tables_keeps_every_field(void)
+{
+	static const size_t budgets[] = { 1, 700, 5000 };
+	struct stat st;
+	off_t plain;
+	int r;
+
+	table_budget = 0;
+	r = test_digests_and_exec_idents();
+	CHECK(r == TEST_PASS, "without forgetting");
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		table_budget = budgets[i];
+		r = test_every_field();
+		if (r == TEST_PASS)
+			r = test_digests_and_exec_idents();
+		table_budget = 0;
+		CHECK(r == TEST_PASS, "with a table budget of %zu bytes", budgets[i]);
+	}
+	/* the same log written with and without forgetting: the forgetful one repeats strings */
+	{
+		struct log_event ev[32];
+		size_t n = make_events(ev);
+		const char *path = temp_log();
+
+		CHECK(path, "mkstemp");
+		for (int k = 0; k < 2; k++)
+			CHECK(write_log(path, ev, n, SIZE_MAX, NULL, NULL) == TEST_PASS, "write");
+		CHECK(stat(path, &st) == 0, "stat");
+		plain = st.st_size;
+		table_budget = 1;
+		r = write_log(path, ev, n, SIZE_MAX, NULL, NULL);
+		table_budget = 0;
+		CHECK(r == TEST_PASS && stat(path, &st) == 0, "write forgetting");
+		unlink(path);
+		CHECK(st.st_size > plain, "forgetting wrote strings again: %lld bytes, %lld without",
+		      (long long)st.st_size, (long long)plain);
+	}
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "every_field", test_every_field },
 	{ "no_trailer_is_truncated", test_no_trailer_is_truncated },
@@ -1123,6 +1174,7 @@ static const struct test tests[] = {
 	{ "kmod_records", test_kmod_records },
 	{ "kmod_records_refused", test_kmod_records_refused },
 	{ "bytes_per_event", test_bytes_per_event },
+	{ "forgetting_tables_keeps_every_field", test_forgetting_tables_keeps_every_field },
 };
 
 TEST_MAIN("log_roundtrip", tests)

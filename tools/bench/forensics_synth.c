@@ -7,7 +7,14 @@
  * object; a final ld reads every object and writes vmlinux.  Digests for
  * every input, executable and output, as kettle run records them.
  *
- *   forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S]
+ *   forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S] [--headers N] [--writer-budget MIB]
+ *
+ * --writer-budget MIB: the log writer's table budget (its default is what
+ * kettle run uses; a bigger one shows the log a writer that never forgets
+ * would write).
+ *
+ * --headers N sets the pool of headers (default 5000); tools/bench/scale
+ * grows it with the units, as a monorepo's distinct paths grow with its size.
  *
  * --seed S (tools/bench/index: many builds of one tree) starts the build S
  * hours later, changes every tenth source and so every object and vmlinux:
@@ -23,15 +30,22 @@
 
 #include "log/log_writer.h"
 
-#define HEADERS 5000
+#define HEADERS_DEFAULT 5000
 #define COMMON 120              /* headers every unit includes */
 #define PER_UNIT 180            /* more, picked at random */
 #define INCDIRS 3
+/* inode numbers, one range per kind of file, wide enough for a million units or headers */
+#define INO_HEADER 10000000ull
+#define INO_SRC 20000000ull
+#define INO_OBJ 30000000ull
+#define INO_TMP 40000000ull
+#define INO_VMLINUX 50000000ull
 
 static struct log_writer *w;
 static uint64_t now = 1000000000ull;
 static uint32_t next_pid = 2000;
-static char headers[HEADERS][80];
+static long nheaders = HEADERS_DEFAULT;
+static char (*headers)[80];
 static const char *const incdirs[INCDIRS] = { "/src/linux/arch/x86/include",
 					      "/src/linux/include/uapi", "/src/linux/include" };
 
@@ -132,8 +146,8 @@ int main(int argc, char **argv)
 	static const char *const cmd[] = { "make", "-j2", "vmlinux" };
 	struct log_losses losses = { 0 };
 	struct log_trailer t = { 0 };
-	static bool header_digested[HEADERS], *unit_changed;
-	long changed = -1, units = 2400, seed = 0;
+	bool *header_digested, *unit_changed;
+	long changed = -1, units = 2400, seed = 0, budget_mib = 0;
 	char err[256], src[64], obj[64], tmp[64], shcmd[2048], cc1_out[64];
 	int r;
 
@@ -144,16 +158,24 @@ int main(int argc, char **argv)
 			units = strtol(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--seed"))
 			seed = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--headers"))
+			nheaders = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--writer-budget"))
+			budget_mib = strtol(argv[i + 1], NULL, 10);
 	}
-	if (argc < 2 || units < 1 || units > 100000 || seed < 0 || seed > 1000000) {
-		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S]\n");
+	if (argc < 2 || units < 1 || units > 999999 || nheaders <= COMMON || nheaders > 9999999 ||
+	    budget_mib < 0 || budget_mib > 1 << 20 || seed < 0 || seed > 1000000) {
+		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S] [--headers N]"
+			" [--writer-budget MIB]\n");
 		return 2;
 	}
 	unit_changed = calloc((size_t)units, sizeof(bool));
-	if (!unit_changed)
+	header_digested = calloc((size_t)nheaders, sizeof(bool));
+	headers = calloc((size_t)nheaders, sizeof(*headers));
+	if (!unit_changed || !header_digested || !headers)
 		return 1;
-	for (int i = 0; i < HEADERS; i++)
-		snprintf(headers[i], sizeof(headers[i]), "%s/linux/sub%02d/hdr%04d.h",
+	for (long i = 0; i < nheaders; i++)
+		snprintf(headers[i], sizeof(headers[i]), "%s/linux/sub%02ld/hdr%04ld.h",
 			 incdirs[2], i % 50, i);
 	h.command = cmd;
 	h.ncommand = 3;
@@ -163,6 +185,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "forensics_synth: %s\n", err);
 		return 1;
 	}
+	if (budget_mib)
+		log_writer_test_table_budget(w, (size_t)budget_mib << 20);
 	{
 		static const char *const make_argv[] = { "make", "-j2", "vmlinux" };
 
@@ -195,22 +219,22 @@ int main(int argc, char **argv)
 		exec_(sh, 1000, "/usr/bin/dash", sh_argv, 3);
 		gcc = fork_child(sh);
 		exec_(gcc, sh, "/usr/bin/gcc-12", gcc_argv, 6);
-		open_(gcc, tmp, O_WRONLY | O_CREAT | O_EXCL, 3, 900000 + (uint64_t)u);
+		open_(gcc, tmp, O_WRONLY | O_CREAT | O_EXCL, 3, INO_TMP + (uint64_t)u);
 		cc1 = fork_child(gcc);
 		exec_(cc1, gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", cc1_argv, 5);
-		open_(cc1, tmp, O_WRONLY | O_TRUNC, 3, 900000 + (uint64_t)u);
-		open_(cc1, src, O_RDONLY, 4, 500000 + (uint64_t)u);
+		open_(cc1, tmp, O_WRONLY | O_TRUNC, 3, INO_TMP + (uint64_t)u);
+		open_(cc1, src, O_RDONLY, 4, INO_SRC + (uint64_t)u);
 		digest(LOG_DIGEST_INPUT, src, (uint32_t)u, 5 + (u % 10 == 0 ? (uint32_t)seed : 0), 0);
 		for (int k = 0; k < COMMON + PER_UNIT; k++) {
-			int hdr = k < COMMON ? k : COMMON + rand() % (HEADERS - COMMON);
+			long hdr = k < COMMON ? k : COMMON + rand() % (nheaders - COMMON);
 			char probe[160];
 
 			/* a probe through the first include directory, as gcc's search does */
-			snprintf(probe, sizeof(probe), "%s/linux/sub%02d/hdr%04d.h", incdirs[k % 2],
+			snprintf(probe, sizeof(probe), "%s/linux/sub%02ld/hdr%04ld.h", incdirs[k % 2],
 				 hdr % 50, hdr);
 			if (k % 3 == 0)
 				open_(cc1, probe, O_RDONLY, -ENOENT, 0);
-			open_(cc1, headers[hdr], O_RDONLY, 5, 100000 + (uint64_t)hdr);
+			open_(cc1, headers[hdr], O_RDONLY, 5, INO_HEADER + (uint64_t)hdr);
 			if (hdr == changed)
 				unit_changed[u] = true;
 			if (!header_digested[hdr]) {
@@ -222,8 +246,8 @@ int main(int argc, char **argv)
 		exit_(cc1);
 		as = fork_child(gcc);
 		exec_(as, gcc, "/usr/bin/x86_64-linux-gnu-as", as_argv, 4);
-		open_(as, tmp, O_RDONLY, 3, 900000 + (uint64_t)u);
-		open_(as, obj, O_WRONLY | O_CREAT | O_TRUNC, 4, 700000 + (uint64_t)u);
+		open_(as, tmp, O_RDONLY, 3, INO_TMP + (uint64_t)u);
+		open_(as, obj, O_WRONLY | O_CREAT | O_TRUNC, 4, INO_OBJ + (uint64_t)u);
 		exit_(as);
 		exit_(gcc);
 		exit_(sh);
@@ -238,9 +262,9 @@ int main(int argc, char **argv)
 		exec_(ld, 1000, "/usr/bin/ld.bfd", ld_argv, 5);
 		for (long u = 0; u < units; u++) {
 			snprintf(obj, sizeof(obj), "/src/linux/dir%02ld/unit%05ld.o", u % 40, u);
-			open_(ld, obj, O_RDONLY, 3, 700000 + (uint64_t)u);
+			open_(ld, obj, O_RDONLY, 3, INO_OBJ + (uint64_t)u);
 		}
-		open_(ld, "/src/linux/vmlinux", O_WRONLY | O_CREAT | O_TRUNC, 4, 800000);
+		open_(ld, "/src/linux/vmlinux", O_WRONLY | O_CREAT | O_TRUNC, 4, INO_VMLINUX);
 		exit_(ld);
 		exit_(1000);
 		exec_digest("/usr/bin/dash", 2);
@@ -263,5 +287,7 @@ int main(int argc, char **argv)
 	if ((r = log_write_trailer(w, &t)) || (r = log_writer_close(w)))
 		die("trailer", r);
 	free(unit_changed);
+	free(header_digested);
+	free(headers);
 	return 0;
 }

@@ -783,8 +783,9 @@ fail_o:
 	return NULL;
 }
 
-static int run_tree(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
+static int run_tree(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed, char *err)
 {
+	(void)streamed;
 	(void)flt;
 	struct tree t;
 	json_t *roots;
@@ -832,27 +833,59 @@ struct stats {
 static void hash_from_records(const struct log_file *f, struct log_hash_stats *h)
 {
 	memset(h, 0, sizeof(*h));
-	for (size_t i = 0; i < f->ndigests; i++) {
-		if (f->digests[i].result == 0)
-			h->hashed++;
-		else
-			h->failed++;
-		if (f->digests[i].flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
-			h->changed++;
-	}
+	h->hashed = f->digest_tally.hashed;
+	h->failed = f->digest_tally.failed;
+	h->changed = f->digest_tally.changed;
 }
 
-static int stats_collect(const struct log_file *f, struct stats *s)
-{
+/*
+ * Stats are counted while the log is read, event by event, so that a log of
+ * a hundred million events takes memory for its processes and strings only.
+ */
+struct stats_stream {
+	const struct log_file *f;
+	struct stats s;
 	struct tree t;
-	uint64_t end = f->header.start_boot_ns;
+	uint64_t end;
+	bool started;
+};
 
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < f->nevents; i++) {
-		s->by_type[f->events[i].type]++;
-		if (f->events[i].ts_ns > end)
-			end = f->events[i].ts_ns;
+/* The root process first, as tree_build has it: from the header, read before any event. */
+static int stats_start(struct stats_stream *ss)
+{
+	size_t root;
+
+	ss->started = true;
+	ss->end = ss->f->header.start_boot_ns;
+	if (tree_add(&ss->t, ss->f->header.root_pid, NONE, ss->f->header.start_boot_ns, &root))
+		return -1;
+	ss->t.procs[root].argv = ss->f->header.command;
+	ss->t.procs[root].nargv = ss->f->header.ncommand;
+	return 0;
+}
+
+static int stats_event(void *arg, const struct log_event *ev, char *err, size_t errlen)
+{
+	struct stats_stream *ss = arg;
+
+	if ((!ss->started && stats_start(ss)) || tree_event(&ss->t, ev)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	ss->s.by_type[ev->type]++;
+	if (ev->ts_ns > ss->end)
+		ss->end = ev->ts_ns;
+	return 0;
+}
+
+static int stats_collect(const struct log_file *f, struct stats_stream *ss)
+{
+	struct stats *s = &ss->s;
+	uint64_t end;
+
+	if (!ss->started && stats_start(ss))
+		return -1;
+	end = ss->end;
 	/* the trailer knows the final losses; a cut log has only its last checkpoint */
 	if (f->has_trailer)
 		s->losses = f->trailer.losses;
@@ -867,12 +900,7 @@ static int stats_collect(const struct log_file *f, struct stats *s)
 		s->hash = f->trailer.hash;
 	else
 		hash_from_records(f, &s->hash);
-	if (tree_build(&t, f)) {
-		tree_free(&t);
-		return -1;
-	}
-	s->processes = t.n;
-	tree_free(&t);
+	s->processes = ss->t.n;
 	return 0;
 }
 
@@ -1025,23 +1053,25 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 	return o;
 }
 
-static int run_stats(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
+static int run_stats(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed,
+		     char *err)
 {
-	(void)flt;
-	struct stats s;
+	struct stats_stream *ss = streamed;
 
-	if (stats_collect(f, &s)) {
+	(void)flt;
+	if (stats_collect(f, ss)) {
 		snprintf(err, ERRLEN, "out of memory");
 		return -1;
 	}
 	if (json)
-		return emit_json(stats_json(f, &s));
-	stats_text(f, &s);
+		return emit_json(stats_json(f, &ss->s));
+	stats_text(f, &ss->s);
 	return 0;
 }
 
-static int run_show(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
+static int run_show(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed, char *err)
 {
+	(void)streamed;
 	(void)err;
 	return json ? show_json(f, flt) : show_text(f, flt);
 }
@@ -1197,8 +1227,9 @@ static json_t *json_file(const struct log_file *f, const struct files *fs,
 	return o;
 }
 
-static int run_files(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
+static int run_files(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed, char *err)
 {
+	(void)streamed;
 	(void)flt;
 	struct file_entry **order = NULL;
 	struct files fs;
@@ -1359,8 +1390,9 @@ static json_t *net_json(const struct net_summary *s)
 			 "outside", outside, "verdict", net_verdict_name(s->verdict), "reason", s->reason);
 }
 
-static int run_net(const struct log_file *f, const struct log_filter *flt, bool json, char *err)
+static int run_net(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed, char *err)
 {
+	(void)streamed;
 	(void)flt;
 	struct net_summary s;
 	int r = 0;
@@ -1385,14 +1417,15 @@ static int run_net(const struct log_file *f, const struct log_filter *flt, bool 
 
 struct subcommand {
 	const char *name;
-	int (*run)(const struct log_file *f, const struct log_filter *flt, bool json, char *err);
+	int (*run)(const struct log_file *f, const struct log_filter *flt, bool json, void *streamed, char *err);
 	bool filters;           /* takes --pid, --path, --type, --since, --until */
+	bool streams;           /* counts while reading (stats): the log's events are not kept */
 	const char *summary;
 	const char *help;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "net", run_net, false, "every endpoint the build used, DNS names, hermetic or not",
+	{ "net", run_net, false, false, "every endpoint the build used, DNS names, hermetic or not",
 	  "One line per endpoint (address and port, or unix socket path; @name for an\n"
 	  "abstract one) in the order first used:\n"
 	  "  ENDPOINT  local|REMOTE  PROTO  COUNTx (CALL N, ...) [N failed]  by PIDS (EXE)\n"
@@ -1406,7 +1439,7 @@ static const struct subcommand subcommands[] = {
 	  "--json: one object {endpoints [{endpoint, family, proto, local, count, calls,\n"
 	  "failed, first_result, pids, more_pids, exe, dns_names, dns_undecodable}], events,\n"
 	  "dns_queries, dns_names, dns_undecodable, outside, verdict, reason}." },
-	{ "show", run_show, true, "the timeline, one event a line",
+	{ "show", run_show, true, false, "the timeline, one event a line",
 	  "The timeline, one event a line: seconds since the start, [tgid/tid], type, details.\n"
 	  "--json: JSON Lines, one object per event with every field of the log.\n"
 	  "With the kernel module (format 3), its measurements are in the timeline too, as\n"
@@ -1424,15 +1457,15 @@ static const struct subcommand subcommands[] = {
 	  "TIME: seconds since the log's start as printed (1.5), or an RFC 3339 UTC time\n"
 	  "(2026-01-31T12:00:00.5Z), placed on the log's clock by its header.\n"
 	  "Exit status: 0; 1 for an unreadable log; 125 for a bad filter value." },
-	{ "tree", run_tree, false, "the process tree",
+	{ "tree", run_tree, false, false, "the process tree",
 	  "The process tree: each process's pid, argv of its last exec, exit status, duration.\n"
 	  "--json: an array of root processes, each {pid, exe, argv, exit_code|signal,\n"
 	  "duration_ns, children}." },
-	{ "stats", run_stats, false, "counts, losses, size and completeness",
+	{ "stats", run_stats, false, true, "counts, losses, size and completeness",
 	  "Events per type, losses, log bytes, bytes per event, duration, processes, exit\n"
 	  "status, hashing (files queued, hashed, failed, changed, not queued because the\n"
 	  "queue was full), and whether the log is truncated. --json: one object." },
-	{ "files", run_files, false, "every path the build touched, with its digests",
+	{ "files", run_files, false, false, "every path the build touched, with its digests",
 	  "One line per path the build opened, executed, changed or hashed, sorted by path:\n"
 	  "  FLAGS PATH [renamed-from OLD] [renamed-to NEW]  by PIDS (EXE of the first)\n"
 	  "  KIND:SHA256|-ERRNO (changed ...)...\n"
@@ -1475,15 +1508,19 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 {
 	char err[ERRLEN] = "";
 	struct log_file f;
+	struct stats_stream ss = { .f = &f };
+	struct log_event_sink sink = { stats_event, &ss, .counts_only = true };
 	int r;
 
-	if (log_read_file(file, &f, err, sizeof(err))) {
+	if (log_read_file_to(file, &f, sc->streams ? &sink : NULL, err, sizeof(err))) {
 		cli_err("log", "%s: %s", file, err);
+		tree_free(&ss.t);
 		return 1;
 	}
 	if (f.truncated)
 		warn_truncated(file, &f);
-	r = sc->run(&f, flt, json, err);
+	r = sc->run(&f, flt, json, sc->streams ? &ss : NULL, err);
+	tree_free(&ss.t);
 	log_file_free(&f);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_err("log", "%s: cannot write the output", file);

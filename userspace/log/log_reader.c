@@ -26,6 +26,7 @@
 #include "log/log_reader.h"
 
 #define ARENA_CHUNK (1u << 20)
+#define WINDOW_FIRST (4u << 20)   /* bytes of a file read at once; a record that does not fit grows it */
 #define ARRAY_FIRST 256         /* first capacity of a growing array (grow_array doubles it) */
 
 enum { RD_OK = 0, RD_TRUNC = 1, RD_ERR = -1 };
@@ -78,6 +79,8 @@ struct log_reader_store {
 	uint64_t str_bytes, str_budget;
 	struct rstr *strs;
 	size_t nstrs, capstrs;
+	uint32_t *str_lens;     /* a counting read's string table: lengths only, 4 bytes a string */
+	size_t cap_str_lens;
 	struct rsite *sites;
 	size_t nsites, capsites;
 	struct attr_slot *attr_slots;
@@ -92,7 +95,12 @@ struct log_reader_store {
 
 struct rd {
 	const uint8_t *buf;
-	size_t len, pos;
+	size_t len, pos;        /* offsets in buf, which starts at byte `base` of the log */
+	uint64_t base;
+	int fd;                 /* a file read window by window into `window`; -1: buf is the whole log */
+	bool eof;
+	uint8_t *window;
+	size_t window_cap;
 	size_t rec;             /* offset of the record being read */
 	size_t tokpos;          /* offset of the last item read */
 	char *err;
@@ -100,6 +108,7 @@ struct rd {
 	struct log_file *f;
 	struct log_reader_store *st;
 	const struct log_event_sink *sink;     /* NULL: events go to f->events */
+	bool lean;              /* sink->counts_only */
 	EVP_MD_CTX *sha, *sha_copy;
 	size_t hashed;
 	uint64_t prev_ts;
@@ -121,7 +130,7 @@ static int fail_at(struct rd *r, size_t at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, r->errlen, "%s at byte %zu", what, at);
+	snprintf(r->err, r->errlen, "%s at byte %" PRIu64, what, r->base + at);
 	return RD_ERR;
 }
 
@@ -471,6 +480,9 @@ static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b
 	if (na + nb > LOG_STR_MAX)
 		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", na + nb,
 			       LOG_STR_MAX);
+	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
+	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
+		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
 	if (st->str_bytes + na + nb + 1 > st->str_budget)
 		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
 			       st->str_budget, LOG_STR_EXPANSION);
@@ -482,6 +494,23 @@ static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b
 	s[na + nb] = '\0';
 	st->str_bytes += na + nb + 1;
 	*out = s;
+	return RD_OK;
+}
+
+/* store_string's checks, for a string that is counted, not kept. */
+static int count_string(struct rd *r, size_t n, const char **out)
+{
+	struct log_reader_store *st = r->st;
+
+	if (n > LOG_STR_MAX)
+		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
+	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
+		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
+	if (st->str_bytes + n + 1 > st->str_budget)
+		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
+			       st->str_budget, LOG_STR_EXPANSION);
+	st->str_bytes += n + 1;
+	*out = NULL;
 	return RD_OK;
 }
 
@@ -513,7 +542,7 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	if (r->tok.u >= r->st->nstrs)
 		return fail_at(r, r->tokpos, "%s: reference to undefined string %" PRIu64, what,
 			       r->tok.u);
-	*s = r->st->strs[r->tok.u].s;
+	*s = r->lean ? "" : r->st->strs[r->tok.u].s;
 	return RD_OK;
 }
 
@@ -597,7 +626,8 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
 {
 	if (n > LOG_STR_MAX - *len)
 		return fail_at(r, r->tokpos, "string longer than the limit of %u", LOG_STR_MAX);
-	memcpy(r->st->diff_buf + *len, p, n);
+	if (!r->lean)
+		memcpy(r->st->diff_buf + *len, p, n);
 	*len += n;
 	return RD_OK;
 }
@@ -606,7 +636,12 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
  * [literal, (doffset, length, literal)*] against BASE: the string it rebuilds,
  * in diff_buf.  Each copy starts doffset bytes from where the previous one ended.
  */
-static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
+static uint32_t str_len(const struct log_reader_store *st, bool lean, uint64_t id)
+{
+	return lean ? st->str_lens[id] : st->strs[id].len;
+}
+
+static int read_diff(struct rd *r, const char *base_s, uint32_t base_len, size_t *len)
 {
 	uint64_t items = r->tok.u, n = 0;
 	int64_t off = 0, expect = 0;
@@ -617,7 +652,7 @@ static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
 		return fail_at(r, r->tokpos, "string diff of %" PRIu64 " elements", items);
 	if (items > r->len - r->pos)
 		return RD_TRUNC;
-	if (!r->st->diff_buf && !(r->st->diff_buf = malloc(LOG_STR_MAX)))
+	if (!r->lean && !r->st->diff_buf && !(r->st->diff_buf = malloc(LOG_STR_MAX)))
 		return out_of_memory(r);
 	*len = 0;
 	for (uint64_t k = 0; k < items; k += 3) {
@@ -625,13 +660,13 @@ static int read_diff(struct rd *r, const struct rstr *base, size_t *len)
 		TRY(diff_append(r, len, p, np));
 		if (k + 1 == items)
 			break;
-		TRY(get_int(r, "string diff offset", -(int64_t)base->len, base->len, &off));
+		TRY(get_int(r, "string diff offset", -(int64_t)base_len, base_len, &off));
 		off += expect;
-		if (off < 0 || off > base->len)
+		if (off < 0 || off > base_len)
 			return fail_at(r, r->tokpos, "string diff offset %" PRId64 " outside the base",
 				       off);
-		TRY(get_uint(r, "string diff length", base->len - (uint64_t)off, &n));
-		TRY(diff_append(r, len, base->s + off, (size_t)n));
+		TRY(get_uint(r, "string diff length", base_len - (uint64_t)off, &n));
+		TRY(diff_append(r, len, r->lean ? NULL : base_s + off, (size_t)n));
 		expect = off + (int64_t)n;
 	}
 	return RD_OK;
@@ -650,20 +685,20 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 			       id);
 	TRY(next(r));
 	if (r->tok.kind == T_ARRAY) {
-		TRY(read_diff(r, &st->strs[id], nb));
+		TRY(read_diff(r, r->lean ? NULL : st->strs[id].s, str_len(st, r->lean, id), nb));
 		*b = (const uint8_t *)st->diff_buf;
 		return RD_OK;
 	}
 	r->pos = r->tokpos;     /* not a diff: read it again as the suffix */
-	*prefix = st->strs[id].s;
-	*nprefix = st->strs[id].len;
+	*prefix = r->lean ? NULL : st->strs[id].s;
+	*nprefix = str_len(st, r->lean, id);
 	return get_string(r, "string", b, nb);
 }
 
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
-	const char *prefix = "", *s;
+	const char *prefix = "", *s = NULL;
 	size_t nprefix = 0, nb = 0;
 	const uint8_t *b = NULL;
 
@@ -675,6 +710,14 @@ static int read_string_record(struct rd *r, size_t n)
 		TRY(read_prefixed(r, &prefix, &nprefix, &b, &nb));
 	else
 		TRY(get_string(r, "string", &b, &nb));
+	if (r->lean) {
+		if (grow_array((void **)&st->str_lens, &st->cap_str_lens, st->nstrs + 1, sizeof(*st->str_lens),
+			       ARRAY_FIRST))
+			return out_of_memory(r);
+		TRY(count_string(r, nprefix + nb, &s));
+		st->str_lens[st->nstrs++] = (uint32_t)(nprefix + nb);
+		return RD_OK;
+	}
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
 	TRY(store_string(r, prefix, nprefix, b, nb, &s));
@@ -710,6 +753,10 @@ static int read_site(struct rd *r, size_t n)
 	TRY(get_u32(r, "mode", &s.mode));
 	if (n == SITE_NFIELDS)
 		TRY(read_site_stat(r, &s));
+	if (r->lean) {
+		st->nsites++;
+		return RD_OK;
+	}
 	if (grow_array((void **)&st->sites, &st->capsites, st->nsites + 1, sizeof(*st->sites), ARRAY_FIRST))
 		return out_of_memory(r);
 	st->sites[st->nsites++] = s;
@@ -731,6 +778,18 @@ static int read_ref_list(struct rd *r, const char *what, uint32_t max, bool nonn
 	size_t n = 0;
 
 	TRY(get_array(r, what, 0, max, &n));
+	if (r->lean) {
+		const char *ref;
+
+		for (size_t i = 0; i < n; i++) {
+			TRY(get_ref(r, what, &ref));
+			if (nonnull && !ref)
+				return fail_at(r, r->tokpos, "%s: null", what);
+		}
+		*out = NULL;
+		*count = (uint32_t)n;
+		return RD_OK;
+	}
 	v = arena_alloc(r->st, (n ? n : 1) * sizeof(*v));
 	if (!v)
 		return out_of_memory(r);
@@ -827,6 +886,8 @@ static int read_open(struct rd *r, struct log_event *ev)
 	if (id >= r->st->nsites)
 		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu32, id);
 	log_site_seen(cache, ev->tgid, id);
+	if (r->lean)
+		return get_i32(r, "open result", &ev->open.result);
 	s = &r->st->sites[id];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
@@ -989,6 +1050,8 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 	TRY(get_u32(r, "digest site", &site));
 	if (site >= r->st->nsites)
 		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
+	if (r->lean)
+		return RD_OK;
 	s = &r->st->sites[site];
 	d->dev = s->dev;
 	d->ino = s->ino;
@@ -1036,6 +1099,16 @@ static int read_digest(struct rd *r, size_t n)
 	TRY(read_digest_outcome(r, &d));
 	TRY(get_u32(r, "digest flags", &d.flags));
 	TRY(read_digest_identity(r, &d, n));
+	if (d.result == 0)
+		f->digest_tally.hashed++;
+	else
+		f->digest_tally.failed++;
+	if (d.flags & (LOG_DIGEST_CHANGED | LOG_DIGEST_CHANGED_DURING))
+		f->digest_tally.changed++;
+	if (r->lean) {
+		f->ndigests++;
+		return RD_OK;
+	}
 	if (grow_array((void **)&f->digests, &r->st->capdigests, f->ndigests + 1, sizeof(*f->digests), ARRAY_FIRST))
 		return out_of_memory(r);
 	f->digests[f->ndigests++] = d;
@@ -1250,7 +1323,7 @@ static int check_sha(struct rd *r, const char *what)
 static int read_checkpoint(struct rd *r, size_t n)
 {
 	struct log_file *f = r->f;
-	struct log_checkpoint cp = { .offset = r->rec };
+	struct log_checkpoint cp = { .offset = r->base + r->rec };
 
 	if (n != CP_NFIELDS)
 		return fail_at(r, r->rec, "checkpoint of %zu elements", n);
@@ -1442,6 +1515,97 @@ static int read_header(struct rd *r)
 	return RD_OK;
 }
 
+/* ---- the file, a window at a time ---- */
+
+/*
+ * Whether the CBOR item at P[0..N) is all there.  Also true when the item is
+ * beyond what any record may hold (a string over LOG_STR_MAX, an array over
+ * LOG_COMMAND_MAX entries, a map, a tag, an indefinite length): the parser
+ * rejects those where they start, so a window never grows for them.  False:
+ * more bytes are needed.
+ */
+static bool item_complete(const uint8_t *p, size_t n)
+{
+	uint64_t items = 1;
+	size_t at = 0;
+
+	while (items) {
+		unsigned major, ai;
+		uint64_t v;
+		size_t head = 1;
+
+		if (at >= n)
+			return false;
+		major = p[at] >> 5;
+		ai = p[at] & 0x1f;
+		v = ai;
+		if (ai >= 28 || major == 5 || major == 6)
+			return true;
+		if (ai >= 24) {
+			head += (size_t)1 << (ai - 24);
+			if (n - at < head)
+				return false;
+			v = 0;
+			for (size_t i = 1; i < head; i++)
+				v = v << 8 | p[at + i];
+		}
+		at += head;
+		items--;
+		if (major == 2 || major == 3) {
+			if (v > LOG_STR_MAX)
+				return true;
+			if (v > n - at)
+				return false;
+			at += (size_t)v;
+		} else if (major == 4) {
+			if (v > LOG_COMMAND_MAX)
+				return true;
+			items += v;
+		}
+	}
+	return true;
+}
+
+/*
+ * Makes the record at r->pos whole in the window, or finds the end of the
+ * file: the bytes before it are hashed (for the checkpoints' SHA-256) and
+ * dropped, the window refilled, and grown only for a record larger than it.
+ * Memory stays at the largest record, not the file.
+ */
+static int window_fill(struct rd *r)
+{
+	while (r->fd >= 0 && !r->eof && !(r->pos < r->len && item_complete(r->buf + r->pos, r->len - r->pos))) {
+		ssize_t k;
+
+		if (r->pos > r->hashed && EVP_DigestUpdate(r->sha, r->buf + r->hashed, r->pos - r->hashed) != 1)
+			return fail_at(r, r->pos, "SHA-256 failed");
+		memmove(r->window, r->window + r->pos, r->len - r->pos);
+		r->base += r->pos;
+		r->len -= r->pos;
+		r->pos = r->rec = r->tokpos = r->hashed = 0;
+		if (r->len == r->window_cap) {
+			uint8_t *bigger = realloc(r->window, r->window_cap * 2);
+
+			if (!bigger)
+				return out_of_memory(r);
+			r->window = bigger;
+			r->window_cap *= 2;
+		}
+		r->buf = r->window;
+		k = read(r->fd, r->window + r->len, r->window_cap - r->len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(r->err, r->errlen, "cannot read: %s", strerror(errno));
+			return RD_ERR;
+		}
+		if (k == 0)
+			r->eof = true;
+		r->len += (size_t)k;
+	}
+	return RD_OK;
+}
+
 /* ---- records ---- */
 
 static int read_record(struct rd *r)
@@ -1506,7 +1670,10 @@ static int read_records(struct rd *r)
 	struct log_file *f = r->f;
 	int ret;
 
-	while (r->pos < r->len) {
+	for (;;) {
+		TRY(window_fill(r));
+		if (r->pos >= r->len)
+			break;
 		if (f->has_trailer)
 			return fail_at(r, r->pos, "data after the trailer");
 		r->rec = r->pos;
@@ -1518,14 +1685,14 @@ static int read_records(struct rd *r)
 		if (ret)
 			return ret;
 		f->nrecords++;
-		f->valid_bytes = r->pos;
+		f->valid_bytes = r->base + r->pos;
 	}
 	if (!f->has_trailer)
 		f->truncated = true;
 	return RD_OK;
 }
 
-static int reader_setup(struct rd *r, size_t len)
+static int reader_setup(struct rd *r, uint64_t len)
 {
 	r->st = calloc(1, sizeof(*r->st));
 	r->f->store = r->st;    /* log_file_free() releases whatever was set up */
@@ -1547,25 +1714,27 @@ static int parse(struct rd *r)
 {
 	int ret;
 
+	TRY(reader_setup(r, r->f->file_bytes));
+	TRY(window_fill(r));
 	if (r->len == 0) {
 		snprintf(r->err, r->errlen, "empty file");
 		return RD_ERR;
 	}
-	TRY(reader_setup(r, r->len));
 	ret = read_header(r);
 	if (ret == RD_TRUNC)
 		return fail_at(r, r->len, "file ends inside the header");
 	if (ret)
 		return ret;
 	r->f->nrecords = 1;
-	r->f->valid_bytes = r->pos;
+	r->f->valid_bytes = r->base + r->pos;
 	return read_records(r);
 }
 
 int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 		       const struct log_event_sink *sink, char *err, size_t errlen)
 {
-	struct rd r = { .buf = buf, .len = len, .err = err, .errlen = errlen, .f = out, .sink = sink };
+	struct rd r = { .buf = buf, .len = len, .fd = -1, .eof = true, .err = err, .errlen = errlen,
+			.f = out, .sink = sink, .lean = sink && sink->counts_only };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -1580,39 +1749,6 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 	return 0;
 }
 
-static int slurp(int fd, uint8_t **buf, size_t *len)
-{
-	size_t first = 1 << 16, cap = 0, n = 0;
-	struct stat st;
-	uint8_t *p = NULL;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		first = (size_t)st.st_size + 1;
-	for (;;) {
-		ssize_t k;
-
-		if (n == cap && grow_array((void **)&p, &cap, n + 1, 1, first)) {
-			free(p);
-			return -ENOMEM;
-		}
-		k = read(fd, p + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = -errno;
-
-			free(p);
-			return e;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	*buf = p;
-	*len = n;
-	return 0;
-}
-
 int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen)
 {
 	return log_read_buffer_to(buf, len, out, NULL, err, errlen);
@@ -1621,25 +1757,53 @@ int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *
 int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
 		     char *err, size_t errlen)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int fd, r;
+	struct rd r = { .fd = -1, .err = err, .errlen = errlen, .f = out, .sink = sink,
+			.lean = sink && sink->counts_only };
+	struct stat st;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	r = slurp(fd, &buf, &len);
-	close(fd);
-	if (r) {
-		snprintf(err, errlen, "cannot read: %s", strerror(-r));
+	r.window_cap = WINDOW_FIRST;
+	r.window = malloc(r.window_cap);
+	r.buf = r.window;
+	if (!r.window) {
+		close(r.fd);
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r = log_read_buffer_to(buf, len, out, sink, err, errlen);
-	free(buf);
-	return r;
+	/* the size when opened sets the string budget; a log still being written may grow past it */
+	if (fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		out->file_bytes = (uint64_t)st.st_size;
+	ret = parse(&r);
+	/* a log cut inside a record: its size is every byte there, as far as the end */
+	while (!ret && !r.eof) {
+		ssize_t k = read(r.fd, r.window, r.window_cap);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			ret = RD_ERR;
+		}
+		r.eof = k <= 0;
+		r.base += k > 0 ? (uint64_t)k : 0;
+	}
+	if (!ret)
+		out->file_bytes = r.base + r.len;
+	close(r.fd);
+	free(r.window);
+	EVP_MD_CTX_free(r.sha);
+	EVP_MD_CTX_free(r.sha_copy);
+	if (ret) {
+		log_file_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)
@@ -1667,6 +1831,7 @@ void log_file_free(struct log_file *f)
 			st->arena = next;
 		}
 		free(st->strs);
+		free(st->str_lens);
 		free(st->sites);
 		free(st->attr_slots);
 		free(st->site_cache);

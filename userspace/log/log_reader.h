@@ -14,6 +14,9 @@ struct log_file {
 	size_t ncheckpoints;
 	struct log_digest *digests;     /* in log order: the order hashing finished */
 	size_t ndigests;
+	struct log_digest_tally {       /* the digest records counted, as `kettle log stats` shows them */
+		uint64_t hashed, failed, changed;
+	} digest_tally;
 	struct log_exec_ident *exec_idents;
 	size_t nexec_idents;
 	struct log_kmod_exec *kmod_execs;       /* version 3: what the kernel module measured, in log order */
@@ -48,6 +51,16 @@ int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *
 struct log_event_sink {
 	int (*fn)(void *arg, const struct log_event *ev, char *err, size_t errlen);
 	void *arg;
+	/*
+	 * For a reader that counts (kettle log stats): the log is checked as
+	 * fully as ever, but nothing whose number grows with the build's files
+	 * is kept -- the string table keeps lengths only (every string an event
+	 * or digest names reads as ""), open sites are counted, not kept (an
+	 * open event's site fields are zero), argv and environment lists are
+	 * NULL with their counts, and digests are only tallied (->digests stays
+	 * NULL, ->ndigests counts).  The header's strings are kept.
+	 */
+	bool counts_only;
 };
 
 int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,

@@ -6,6 +6,15 @@
  * open sites and process attributes are looked up in open-addressing hash
  * tables, and records are encoded straight into a 1 MiB buffer that is
  * written out with write(2) when full, at checkpoints and at the end.
+ *
+ * Those tables grow with the distinct paths, not with the events, but a
+ * monorepo's build names millions of paths: when they pass a budget
+ * (TABLE_BUDGET) the writer forgets them all, between two records, and
+ * interns from scratch.  The log needs no notice of it: a string, site or
+ * environment is numbered by its record's place among its kind, so a path
+ * seen again is simply written again under the next number, and every
+ * number written before stays valid for the reader.  Ids stay global; the
+ * arrays hold the current generation, from str_first, site_first, env_first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +36,7 @@
 #define HEAD_MAX    9            /* longest CBOR item head */
 #define ARENA_CHUNK (1u << 20)
 #define ARRAY_FIRST 1024         /* first capacity of a growing array (grow_array doubles it) */
+#define TABLE_BUDGET (128u << 20) /* bytes of strings, sites and environments before they are forgotten */
 #define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
 #define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
 #define DELTA_BASES     16      /* recent long words considered as the base of a diff */
@@ -119,6 +129,10 @@ struct log_writer {
 	uint32_t nenvs;
 	size_t capenvs;
 	struct index_table env_index;   /* by env_hash */
+
+	uint32_t str_first, site_first, env_first;     /* the ids of strs[0], sites[0], envs[0] */
+	size_t table_bytes;     /* what the tables of this generation take, about */
+	size_t table_budget;    /* TABLE_BUDGET, lower in a test */
 
 	uint64_t prev_ts;
 	uint32_t prev_tgid;
@@ -344,7 +358,9 @@ static void put_ref(struct log_writer *w, uint32_t id)
 
 static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, size_t n)
 {
-	return w->strs[id].len == n && !memcmp(w->strs[id].s, s, n);
+	const struct str_entry *e = &w->strs[id - w->str_first];
+
+	return e->len == n && !memcmp(e->s, s, n);
 }
 
 static uint32_t find_string(const struct log_writer *w, uint64_t hash, const char *s, size_t n)
@@ -362,7 +378,7 @@ static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struc
 	const struct index_table *t = &w->site_index;
 
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1], k, sizeof(*k)))
+		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1 - w->site_first], k, sizeof(*k)))
 			return t->slots[i].id1 - 1;
 	return LOG_REF_NONE;
 }
@@ -399,7 +415,7 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 
 	if (w->nstrs >= w->strings_max)
 		return -E2BIG;
-	r = grow_array((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs), ARRAY_FIRST);
+	r = grow_array((void **)&w->strs, &w->capstrs, w->nstrs - w->str_first + 1, sizeof(*w->strs), ARRAY_FIRST);
 	if (r)
 		return r;
 	copy = arena_copy(w, s, n);
@@ -408,7 +424,8 @@ static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t
 	r = index_table_insert(&w->str_index, hash, w->nstrs);
 	if (r)
 		return r;
-	w->strs[w->nstrs] = (struct str_entry){ copy, (uint32_t)n };
+	w->strs[w->nstrs - w->str_first] = (struct str_entry){ copy, (uint32_t)n };
+	w->table_bytes += n + 1 + sizeof(*w->strs) + 2 * sizeof(struct index_slot) + sizeof(*w->path_site);
 	*id = w->nstrs++;
 	return 0;
 }
@@ -551,7 +568,8 @@ static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *be
 	/* a diff is costly: only the words sharing the longest beginnings with S are tried */
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t id = w->recent_long[(w->nlong - 1 - k) % DELTA_BASES];
-		size_t pre = match_len(s, n, w->strs[id].s, w->strs[id].len), at = ncand;
+		const struct str_entry *e = &w->strs[id - w->str_first];
+		size_t pre = match_len(s, n, e->s, e->len), at = ncand;
 
 		while (at > 0 && cand_prefix[at - 1] < pre)
 			at--;
@@ -567,7 +585,8 @@ static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *be
 	*best = LOG_REF_NONE;
 	*best_cost = SIZE_MAX;
 	for (uint32_t k = 0; k < ncand; k++) {
-		r = diff_string(w, s, n, w->strs[cand[k]].s, w->strs[cand[k]].len, &nops, &cost);
+		r = diff_string(w, s, n, w->strs[cand[k] - w->str_first].s, w->strs[cand[k] - w->str_first].len,
+				&nops, &cost);
 		if (r)
 			return r;
 		cost += uint_size(cand[k]);
@@ -593,7 +612,7 @@ static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *
 	r = pick_base(w, s, n, &id, &cost);
 	if (r || id == LOG_REF_NONE || cost + 2 >= n)
 		return r;
-	base = &w->strs[id];
+	base = &w->strs[id - w->str_first];
 	r = diff_string(w, s, n, base->s, base->len, &nops, &cost);     /* again, for its ops */
 	if (r)
 		return r;
@@ -695,7 +714,8 @@ static void write_site(struct log_writer *w, const struct site_key *k)
 static int path_site_room(struct log_writer *w, uint32_t path)
 {
 	size_t old = w->cap_path_site;
-	int r = grow_array((void **)&w->path_site, &w->cap_path_site, path + 1, sizeof(*w->path_site), ARRAY_FIRST);
+	int r = grow_array((void **)&w->path_site, &w->cap_path_site, path - w->str_first + 1, sizeof(*w->path_site),
+			   ARRAY_FIRST);
 
 	if (!r && w->cap_path_site > old)
 		memset(w->path_site + old, 0xff, (w->cap_path_site - old) * sizeof(*w->path_site));
@@ -731,7 +751,8 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 		return 0;
 	if (w->nsites >= LOG_SITES_MAX)
 		return -E2BIG;
-	r = grow_array((void **)&w->sites, &w->capsites, w->nsites + 1, sizeof(*w->sites), ARRAY_FIRST);
+	r = grow_array((void **)&w->sites, &w->capsites, w->nsites - w->site_first + 1, sizeof(*w->sites),
+		       ARRAY_FIRST);
 	if (!r)
 		r = path_site_room(w, k.path);
 	if (r)
@@ -741,8 +762,9 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 	r = index_table_insert(&w->site_index, hash, w->nsites);
 	if (r)
 		fail(w, r);
-	w->sites[w->nsites] = k;
-	w->path_site[k.path] = w->nsites;
+	w->sites[w->nsites - w->site_first] = k;
+	w->path_site[k.path - w->str_first] = w->nsites;
+	w->table_bytes += sizeof(k) + 2 * sizeof(struct index_slot);
 	*id = w->nsites++;
 	return w->error;
 }
@@ -937,13 +959,13 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 			return -EINVAL;
 	hash = env_hash(e);
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (t->slots[i].hash == hash && env_equal(w, &w->envs[t->slots[i].id1 - 1], e)) {
+		if (t->slots[i].hash == hash && env_equal(w, &w->envs[t->slots[i].id1 - 1 - w->env_first], e)) {
 			*id = t->slots[i].id1 - 1;
 			return 0;
 		}
 	if (w->nenvs >= LOG_ENVS_MAX)
 		return -E2BIG;
-	r = grow_array((void **)&w->envs, &w->capenvs, w->nenvs + 1, sizeof(*w->envs), ARRAY_FIRST);
+	r = grow_array((void **)&w->envs, &w->capenvs, w->nenvs - w->env_first + 1, sizeof(*w->envs), ARRAY_FIRST);
 	if (r)
 		return r;
 	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * sizeof(uint32_t)) };
@@ -960,7 +982,8 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 	r = index_table_insert(&w->env_index, hash, w->nenvs);
 	if (r)
 		fail(w, r);
-	w->envs[w->nenvs] = x;
+	w->envs[w->nenvs - w->env_first] = x;
+	w->table_bytes += sizeof(x) + x.nvars * sizeof(*x.ids) + 2 * sizeof(struct index_slot);
 	*id = w->nenvs++;
 	return w->error;
 }
@@ -1141,11 +1164,60 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 	return w->error;
 }
 
+/* ---- forgetting: a new generation of the tables (see the top of the file) ---- */
+
+/*
+ * Called only where a record begins, so that no id of the old generation
+ * is held half-way through interning one.
+ */
+static int forget_tables(struct log_writer *w)
+{
+	while (w->arena) {
+		struct arena_chunk *next = w->arena->next;
+
+		free(w->arena);
+		w->arena = next;
+	}
+	free(w->strs);
+	w->strs = NULL;
+	w->capstrs = 0;
+	free(w->sites);
+	w->sites = NULL;
+	w->capsites = 0;
+	free(w->path_site);
+	w->path_site = NULL;
+	w->cap_path_site = 0;
+	for (uint32_t i = 0; i < w->nenvs - w->env_first; i++)
+		free(w->envs[i].ids);
+	free(w->envs);
+	w->envs = NULL;
+	w->capenvs = 0;
+	index_table_free(&w->str_index);
+	index_table_free(&w->site_index);
+	index_table_free(&w->env_index);
+	w->str_first = w->nstrs;
+	w->site_first = w->nsites;
+	w->env_first = w->nenvs;
+	w->nlong = 0;           /* diff bases are strings of the old generation */
+	w->table_bytes = 0;
+	if (index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096) ||
+	    index_table_init(&w->env_index, 256))
+		return fail(w, -ENOMEM);
+	return 0;
+}
+
+static int tables_within_budget(struct log_writer *w)
+{
+	return w->table_bytes > w->table_budget ? forget_tables(w) : 0;
+}
+
 int log_write_event(struct log_writer *w, const struct log_event *ev)
 {
 	int r;
 
 	if (w->error)
+		return w->error;
+	if (tables_within_budget(w))
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
@@ -1202,13 +1274,16 @@ static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, co
 {
 	const struct site_key *k;
 
-	if (path >= w->cap_path_site || w->path_site[path] == LOG_REF_NONE)
+	uint32_t site;
+
+	if (path < w->str_first || path - w->str_first >= w->cap_path_site ||
+	    (site = w->path_site[path - w->str_first]) == LOG_REF_NONE)
 		return LOG_REF_NONE;
-	k = &w->sites[w->path_site[path]];
+	k = &w->sites[site - w->site_first];
 	if (k->dev != d->dev || k->ino != d->ino || k->size != d->size ||
 	    k->mtime_ns != d->mtime_ns || k->ctime_ns != d->ctime_ns)
 		return LOG_REF_NONE;
-	return w->path_site[path];
+	return site;
 }
 
 /* The SHA-256 for a RESULT of 0, else RESULT (-errno). */
@@ -1228,6 +1303,8 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 	int r;
 
 	if (w->error)
+		return w->error;
+	if (tables_within_budget(w))
 		return w->error;
 	if (w->finished || !d->path || d->result > 0 || d->kind < LOG_DIGEST_INPUT ||
 	    d->kind > LOG_DIGEST_OUTPUT)
@@ -1267,6 +1344,8 @@ int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k)
 	int r;
 
 	if (w->error)
+		return w->error;
+	if (tables_within_budget(w))
 		return w->error;
 	if (w->finished || k->result > 0 || (k->flags & ~LOG_KMOD_FLAGS_ALL) ||
 	    !k->path != !!(k->flags & LOG_KMOD_PATH_ERROR))
@@ -1393,6 +1472,8 @@ int log_write_exec_ident(struct log_writer *w, const struct log_exec_ident *e)
 	int r;
 
 	if (w->error)
+		return w->error;
+	if (tables_within_budget(w))
 		return w->error;
 	if (w->finished || !e->path || e->result > 0 || (unsigned)e->kind > LOG_FILE_KIND_LAST ||
 	    (e->nneeded && !e->needed))
@@ -1571,6 +1652,11 @@ void log_writer_test_strings_max(struct log_writer *w, uint32_t max)
 	w->strings_max = max;
 }
 
+void log_writer_test_table_budget(struct log_writer *w, size_t bytes)
+{
+	w->table_budget = bytes;
+}
+
 /* ---- life cycle ---- */
 
 static void writer_free(struct log_writer *w)
@@ -1591,7 +1677,7 @@ static void writer_free(struct log_writer *w)
 	free(w->path_site);
 	free(w->attr_slots);
 	free(w->argv_ids);
-	for (uint32_t i = 0; i < w->nenvs; i++)
+	for (uint32_t i = 0; i < w->nenvs - w->env_first; i++)
 		free(w->envs[i].ids);
 	free(w->envs);
 	index_table_free(&w->env_index);
@@ -1617,6 +1703,7 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 		return -EIO;
 	w->site_cache.last = UINT32_MAX;
 	w->strings_max = LOG_STRINGS_MAX;
+	w->table_budget = TABLE_BUDGET;
 	w->prev_ts = h->start_boot_ns;
 	w->prev_tgid = h->root_pid;
 	return 0;

@@ -50,6 +50,12 @@ uint64_t log_writer_bytes(const struct log_writer *w);
  * 2^30 strings away.
  */
 void log_writer_test_strings_max(struct log_writer *w, uint32_t max);
+/*
+ * For tests: the string, site and environment tables are forgotten (and
+ * paths written again when seen again) once they take BYTES, not 128 MiB,
+ * so that a small log goes through many generations.
+ */
+void log_writer_test_table_budget(struct log_writer *w, size_t bytes);
 /* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
 int log_writer_close(struct log_writer *w);
 
