@@ -37,6 +37,8 @@
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:8470"
 #define REQUEST_DEADLINE_MS 5000
 #define REPORT_MAX (512u << 20)
+#define DRAIN_MS 200
+#define DRAIN_MAX (256u << 10)
 
 static const char serve_help[] =
 	"Usage: kettle index serve [--db DB] [--listen ADDR:PORT] [--reports DIR] [--allow-remote]\n\n"
@@ -182,7 +184,7 @@ static void search_api(struct serve *s, struct reply *r)
 	json_reply(r, answer ? 200 : 500, answer ? answer : json_pack("{s:s}", "error", err));
 }
 
-/* Runs `kettle report -o OUT -- LOG` (this very binary); 0 when it wrote OUT. */
+/* Runs `kettle report LOG -o OUT` (this very binary); 0 when it wrote OUT. */
 static int make_report(const char *log, const char *out, char *err, size_t errlen)
 {
 	int status;
@@ -193,13 +195,17 @@ static int make_report(const char *log, const char *out, char *err, size_t errle
 		return -1;
 	}
 	if (pid == 0) {
+		char *dashed = NULL;
 		sigset_t none;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "r", stdin))
 			_exit(125);
-		execl("/proc/self/exe", "kettle", "report", "-o", out, "--", log, (char *)NULL);
+		/* a log named "-x" is a file, not an option */
+		if (log[0] == '-' && asprintf(&dashed, "./%s", log) < 0)
+			_exit(125);
+		execl("/proc/self/exe", "kettle", "report", dashed ? dashed : log, "-o", out, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -287,6 +293,31 @@ static void answer(struct serve *s, int fd)
 	send_reply(fd, &r);
 }
 
+/*
+ * After an error answer to a request not read whole: closing with unread
+ * bytes would reset the connection and could destroy the answer before the
+ * client reads it, so the rest is read and dropped for a moment first.
+ */
+static void drain(int fd)
+{
+	char sink[4096];
+	size_t total = 0;
+
+	if (shutdown(fd, SHUT_WR))
+		return;
+	while (total < DRAIN_MAX) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, DRAIN_MS) <= 0)
+			return;
+		n = recv(fd, sink, sizeof(sink), 0);
+		if (n <= 0)
+			return;
+		total += (size_t)n;
+	}
+}
+
 /* Reads one request within the deadline and answers it. */
 static void serve_connection(struct serve *s, int fd)
 {
@@ -324,8 +355,10 @@ static void serve_connection(struct serve *s, int fd)
 			break;
 		}
 	}
-	if (r.body)
-		send_reply(fd, &r);
+	if (!r.body)
+		return;
+	send_reply(fd, &r);
+	drain(fd);
 }
 
 /* ---- the socket ---- */
