@@ -206,13 +206,13 @@ static int t_the_page_escapes_what_the_index_holds(void)
 	CHECK(page, "page");
 	CHECK(!strstr(page, "<script"), "no script element: %s", page);
 	CHECK(!strstr(page, "<img") && !strstr(page, "<b>"), "no markup from the index");
-	CHECK(strstr(page, "/src/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;.c"), "path escaped");
-	CHECK(strstr(page, "value=\"&quot;&gt;&lt;script&gt;x()&lt;/script&gt;\""), "form value escaped");
+	CHECK(strstr(page, "/src/&#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;&#38;.c"), "path escaped");
+	CHECK(strstr(page, "value=\"&#34;&#62;&#60;script&#62;x()&#60;/script&#62;\""), "form value escaped");
 	CHECK(strstr(page, "<a href=\"/report?build=7\">build 7</a>"), "report link");
 	CHECK(strstr(page, "<td class=\"role\">read</td>"), "role");
 	err_page = page_of(&f, NULL, "path: <bad>");
 	free(page);
-	CHECK(err_page && strstr(err_page, "id=\"error\">path: &lt;bad&gt;</p>"), "error escaped");
+	CHECK(err_page && strstr(err_page, "id=\"error\">path: &#60;bad&#62;</p>"), "error escaped");
 	free(err_page);
 	return TEST_PASS;
 }

@@ -9,6 +9,7 @@
 #include "common/time_parse.h"
 #include "forensics/index_page.h"
 #include "forensics/index_query.h"
+#include "log/show_fmt.h"
 
 static const char *const known_params[] = { "digest", "path", "endpoint", "exe", "since", "until", "downstream",
 					    "limit" };
@@ -101,25 +102,10 @@ int index_page_query(const struct index_http_request *req, struct index_page_for
 
 /* ---- HTML ---- */
 
-/* S as HTML text or a quoted attribute value: markup characters as references, control characters as U+FFFD. */
+/* Text from the index (or the request) on the page: show_html escapes markup, quotes and control bytes. */
 static void html(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fputs("&#xfffd;", out);
-			else
-				putc(c, out);
-		}
-	}
+	show_html(out, s);
 }
 
 static const char *jstr(const json_t *o, const char *key)
