@@ -597,6 +597,19 @@ static void pg_stop(void)
 		fprintf(stderr, "  pg-server stop failed\n");
 }
 
+/* The URL of database NAME on the test server; 0 or -1. */
+static int pg_db_url(const char *name, char *url, size_t urllen)
+{
+	char *slash;
+
+	snprintf(url, urllen, "%s", pg_url);
+	slash = strstr(url, "/postgres?");
+	if (!slash)
+		return -1;
+	snprintf(slash, urllen - (size_t)(slash - url), "/%s?%s", name, strchr(pg_url, '?') + 1);
+	return 0;
+}
+
 /* A fresh database on the test server for NAME. */
 static struct index_db *open_pg(const char *name)
 {
@@ -613,14 +626,8 @@ static struct index_db *open_pg(const char *name)
 	if (admin->be->exec(admin, sql, err, sizeof(err)))
 		fprintf(stderr, "  %s\n", err);
 	index_close(admin);
-	snprintf(url, sizeof(url), "%s", pg_url);
-	{
-		char *slash = strstr(url, "/postgres?");
-
-		if (!slash)
-			return NULL;
-		snprintf(slash, sizeof(url) - (size_t)(slash - url), "/%s?%s", name, strchr(pg_url, '?') + 1);
-	}
+	if (pg_db_url(name, url, sizeof(url)))
+		return NULL;
 	db = index_open(url, err, sizeof(err));
 	if (!db)
 		fprintf(stderr, "  %s\n", err);
@@ -764,6 +771,58 @@ static int t_postgresql_concurrent_writers_lose_nothing(void)
 	return TEST_PASS;
 }
 
+/* What kettle index serve opens: searches answer, writes are refused by the connection itself. */
+static int readonly_answers_and_refuses_writes(const char *location)
+{
+	struct index_db *db;
+	struct index_search q = { 0 };
+	json_t *out;
+	char err[512];
+	size_t n;
+
+	db = index_open_readonly(location, err, sizeof(err));
+	CHECK(db, "%s", err);
+	sha_of(0x21, q.digest);
+	out = search(db, &q);
+	n = json_array_size(json_object_get(out, "matches"));
+	json_decref(out);
+	if (n != 2 || !db->be->exec(db, "DELETE FROM builds", err, sizeof(err)) ||
+	    !db->be->exec(db, "CREATE TABLE x (a INTEGER)", err, sizeof(err)) || builds_count(db) != 4) {
+		fprintf(stderr, "  %s: %zu matches, writes not refused or builds lost\n", location, n);
+		index_close(db);
+		return TEST_FAIL;
+	}
+	index_close(db);
+	return TEST_PASS;
+}
+
+static int t_readonly_store_answers_and_refuses_writes(void)
+{
+	struct index_db *db = open_sqlite("ro.db");
+	char path[300], err[512];
+	struct stat st;
+	int fd;
+
+	CHECK(db && !ingest_chain(db), "ingest");
+	index_close(db);
+	snprintf(path, sizeof(path), "%s/ro.db", dir);
+	CHECK(readonly_answers_and_refuses_writes(path) == TEST_PASS, "sqlite");
+	snprintf(path, sizeof(path), "%s/ro-none.db", dir);
+	CHECK(!index_open_readonly(path, err, sizeof(err)) && strstr(err, "cannot open") && stat(path, &st) != 0,
+	      "a missing store is refused, not made: %s", err);
+	snprintf(path, sizeof(path), "%s/ro-empty.db", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0 && close(fd) == 0, "empty file");
+	CHECK(!index_open_readonly(path, err, sizeof(err)) && strstr(err, "not a fleet index"), "%s", err);
+	if (pg_start() < 0)
+		return test_skip("postgresql: %s", pg_skip);
+	db = open_pg("ro");
+	CHECK(db && !ingest_chain(db), "ingest pg");
+	index_close(db);
+	CHECK(!pg_db_url("ro", path, sizeof(path)), "url");
+	return readonly_answers_and_refuses_writes(path);
+}
+
 static int t_cleanup(void)
 {
 	char cmd[400];
@@ -792,6 +851,7 @@ static const struct test tests[] = {
 	{ "postgresql_refuses_altered_log_and_keeps_readds_noop",
 	  t_postgresql_refuses_altered_log_and_keeps_readds_noop },
 	{ "postgresql_concurrent_writers_lose_nothing", t_postgresql_concurrent_writers_lose_nothing },
+	{ "readonly_store_answers_and_refuses_writes", t_readonly_store_answers_and_refuses_writes },
 	{ "cleanup", t_cleanup },
 };
 

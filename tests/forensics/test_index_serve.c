@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "index_builds.h"
 #include "testlib.h"
 
@@ -155,7 +157,8 @@ static int t_server_refuses_bad_setups(void)
 	return TEST_PASS;
 }
 
-static int t_server_starts(void)
+/* `kettle index serve` on a free port (with --reports REPORTS when not NULL), answering once this returns. */
+static int start_server(const char *reports)
 {
 	char k[512], db[400], listen_at[64], err[400], buf[256];
 
@@ -171,9 +174,11 @@ static int t_server_starts(void)
 	if (server == 0) {
 		if (!freopen(err, "w", stderr) || chdir("/"))
 			_exit(126);
-		execl(k, "kettle", "index", "serve", "--db", db, "--listen", listen_at, (char *)NULL);
+		execl(k, "kettle", "index", "serve", "--db", db, "--listen", listen_at, reports ? "--reports" : NULL,
+		      reports, (char *)NULL);
 		_exit(127);
 	}
+	buf[0] = '\0';
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts = { .tv_nsec = 50000000 };
 
@@ -183,6 +188,11 @@ static int t_server_starts(void)
 	}
 	CHECK(!strncmp(buf, "HTTP/1.1 200 OK\r\n", 17), "the server answers: %.80s", buf);
 	return TEST_PASS;
+}
+
+static int t_server_starts(void)
+{
+	return start_server(NULL);
 }
 
 /* The DOM of TARGET as headless Chromium built it, into DIR/NAME.dom; 0, TEST_SKIP or TEST_FAIL. */
@@ -318,6 +328,8 @@ static int t_json_api_is_kettle_search_json(void)
 	CHECK(same, "same JSON");
 	CHECK(http_get("/api/search?digest=12", buf, sizeof(buf)) > 0 && !strncmp(buf, "HTTP/1.1 400 ", 13) &&
 	      strstr(buf, "{\"error\":\"digest: "), "%.300s", buf);
+	CHECK(http_get("/api/search", buf, sizeof(buf)) > 0 && !strncmp(buf, "HTTP/1.1 400 ", 13) &&
+	      strstr(buf, "{\"error\":\"give a digest, a path or an endpoint\"}"), "%.300s", buf);
 	return TEST_PASS;
 }
 
@@ -351,7 +363,8 @@ static int t_garbage_gets_400_and_the_server_answers_after(void)
 	return TEST_PASS;
 }
 
-static int t_sigterm_stops_the_server(void)
+/* SIGTERM to the server: it must exit 0 and say it stopped. */
+static int stop_server(void)
 {
 	int status = 0;
 	char *err;
@@ -373,6 +386,54 @@ static int t_sigterm_stops_the_server(void)
 	free(err);
 	CHECK(ok, "stderr");
 	return TEST_PASS;
+}
+
+static int t_sigterm_stops_the_server(void)
+{
+	return stop_server();
+}
+
+/* A log moved away after it was indexed: its report comes from --reports DIR, or a 404 says why. */
+static int t_moved_logs_report_comes_from_reports_dir(void)
+{
+	char buf[65536], path[400], from[400], *body;
+	json_t *j, *m;
+	const char *sha_b = NULL;
+	FILE *f;
+	size_t i;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/reports", dir);
+	CHECK(mkdir(path, 0755) == 0, "mkdir");
+	CHECK(start_server(path) == TEST_PASS, "start");
+	CHECK(http_get("/api/search?digest=2222222222222222222222222222222222222222222222222222222222222222", buf,
+		       sizeof(buf)) > 0 && (body = strstr(buf, "\r\n\r\n")), "search");
+	j = json_loads(body + 4, 0, NULL);
+	json_array_foreach(json_object_get(j, "matches"), i, m)
+		if (json_integer_value(json_object_get(json_object_get(m, "build"), "id")) == 2)
+			sha_b = json_string_value(json_object_get(json_object_get(m, "build"), "log_sha256"));
+	CHECK(sha_b && strlen(sha_b) == 64, "build 2's log digest");
+	snprintf(path, sizeof(path), "%s/reports/%s.html", dir, sha_b);
+	json_decref(j);
+	f = fopen(path, "w");
+	CHECK(f && fputs("<!DOCTYPE html><title>made ahead of time</title>\n", f) >= 0 && fclose(f) == 0, "write");
+	snprintf(from, sizeof(from), "%s/a.cbor", dir);
+	snprintf(path, sizeof(path), "%s/a-moved.cbor", dir);
+	CHECK(rename(from, path) == 0, "move a");
+	snprintf(from, sizeof(from), "%s/b.cbor", dir);
+	snprintf(path, sizeof(path), "%s/b-moved.cbor", dir);
+	CHECK(rename(from, path) == 0, "move b");
+	ret = http_get("/report?build=2", buf, sizeof(buf)) > 0 && !strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) &&
+	      strstr(buf, "made ahead of time") ? TEST_PASS : TEST_FAIL;
+	if (ret)
+		fprintf(stderr, "  build 2: %.300s\n", buf);
+	if (!ret && (http_get("/report?build=1", buf, sizeof(buf)) <= 0 || strncmp(buf, "HTTP/1.1 404 ", 13) ||
+		     !strstr(buf, "a.cbor") || !strstr(buf, "--reports"))) {
+		fprintf(stderr, "  build 1: %.300s\n", buf);
+		ret = TEST_FAIL;
+	}
+	CHECK(stop_server() == TEST_PASS, "stop");
+	return ret;
 }
 
 static int t_cleanup(void)
@@ -398,6 +459,7 @@ static const struct test tests[] = {
 	{ "json_api_is_kettle_search_json", t_json_api_is_kettle_search_json },
 	{ "garbage_gets_400_and_the_server_answers_after", t_garbage_gets_400_and_the_server_answers_after },
 	{ "sigterm_stops_the_server", t_sigterm_stops_the_server },
+	{ "moved_logs_report_comes_from_reports_dir", t_moved_logs_report_comes_from_reports_dir },
 	{ "cleanup", t_cleanup },
 };
 

@@ -176,8 +176,11 @@ static void search_api(struct serve *s, struct reply *r)
 	json_t *answer;
 	int got = index_page_query(&s->req, &f, &q, err, sizeof(err));
 
+	/* the empty form: index_search_check says what is missing */
+	if (got > 0)
+		index_search_check(&q, err, sizeof(err));
 	if (got) {
-		json_reply(r, 400, json_pack("{s:s}", "error", got < 0 ? err : "give a digest, a path or an endpoint"));
+		json_reply(r, 400, json_pack("{s:s}", "error", err));
 		return;
 	}
 	answer = index_search_run(s->db, &q, err, sizeof(err));
