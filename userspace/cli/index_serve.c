@@ -66,7 +66,7 @@ struct serve {
 	char buf[INDEX_HTTP_REQUEST_MAX];
 };
 
-/* A response body: either malloc'd (OWNED) or static text. */
+/* An answer: its status, type, policy and malloc'd body (NULL: nothing could be made). */
 struct reply {
 	int status;
 	const char *type, *csp;
