@@ -18,11 +18,9 @@
 #include "forensics/index_query.h"
 #include "forensics/index_search.h"
 #include "forensics/index_store.h"
-#include "log/log_writer.h"
+#include "index_builds.h"
 #include "testlib.h"
 
-#define START_WALL 1767225600000000000ll        /* 2026-01-01T00:00:00Z */
-#define HOUR_NS 3600000000000ll
 #define WRITERS 4
 #define BUILDS_PER_WRITER 6
 
@@ -30,70 +28,6 @@ static char dir[] = "/tmp/kettle-test-index-XXXXXX";
 static char pg_url[512];
 static int pg_state;    /* 0 not tried, 1 running, -1 unavailable (pg_skip says why) */
 static char pg_skip[256];
-
-struct step {
-	const char *exe, *reads, *writes;
-	int read_fill, write_fill;
-};
-
-/* A build: make (pid 100) runs each step as a child that reads one file and writes another. */
-static int write_build(const char *path, int64_t start_wall, const struct step *steps, int nsteps)
-{
-	static const char *const command[] = { "make", "all" };
-	struct log_header h = { .kettle_version = "test", .host = "ci-1", .start_wall_ns = (uint64_t)start_wall,
-				.start_boot_ns = 1000, .root_pid = 100, .command = command, .ncommand = 2,
-				.cwd = "/src" };
-	struct log_trailer t = { 0 };
-	const char *argv[3] = { "make", "all", NULL };
-	struct log_event e;
-	struct log_writer *w;
-	char err[256];
-	uint64_t ts = 2000;
-	int bad = 0;
-
-	w = log_writer_open(path, &h, err, sizeof(err));
-	CHECK(w, "open: %s", err);
-#define PUT(...) do { e = (struct log_event){ __VA_ARGS__ }; e.ts_ns = ts += 1000; e.tid = e.tgid; \
-		      bad |= log_write_event(w, &e); } while (0)
-	PUT(.type = LOG_EV_EXEC, .tgid = 100, .exec = { .exe = "/usr/bin/make", .cwd = "/src", .argv = argv,
-							.nargv = 2, .argc = 2 });
-	for (int i = 0; i < nsteps; i++) {
-		uint32_t pid = 101 + (uint32_t)i;
-		const char *sargv[2] = { steps[i].exe, steps[i].reads };
-		struct log_digest d = { .kind = LOG_DIGEST_INPUT, .path = steps[i].reads, .boot_ns = ts };
-
-		PUT(.type = LOG_EV_FORK, .tgid = 100, .fork.child_tgid = pid);
-		PUT(.type = LOG_EV_EXEC, .tgid = pid, .exec = { .exe = steps[i].exe, .cwd = "/src", .argv = sargv,
-								.nargv = 2, .argc = 2 });
-		PUT(.type = LOG_EV_OPEN, .tgid = pid, .open = { .path = "/usr/lib/libc.so.6", .flags = O_RDONLY,
-								.result = 3, .call = 2 });
-		PUT(.type = LOG_EV_OPEN, .tgid = pid, .open = { .path = steps[i].reads, .flags = O_RDONLY,
-								.result = 4, .call = 2 });
-		PUT(.type = LOG_EV_OPEN, .tgid = pid, .open = { .path = steps[i].writes,
-								.flags = O_WRONLY | O_CREAT | O_TRUNC,
-								.result = 5, .call = 2 });
-		PUT(.type = LOG_EV_EXIT, .tgid = pid);
-		memset(d.sha256, steps[i].read_fill, 32);
-		bad |= log_write_digest(w, &d);
-		d = (struct log_digest){ .kind = LOG_DIGEST_EXEC, .path = steps[i].exe, .boot_ns = ts };
-		memset(d.sha256, 0xee, 32);
-		bad |= log_write_digest(w, &d);
-		d = (struct log_digest){ .kind = LOG_DIGEST_INPUT, .path = "/usr/lib/libc.so.6", .boot_ns = ts };
-		memset(d.sha256, 0xcc, 32);
-		bad |= log_write_digest(w, &d);
-		d = (struct log_digest){ .kind = LOG_DIGEST_OUTPUT, .path = steps[i].writes, .boot_ns = ts };
-		memset(d.sha256, steps[i].write_fill, 32);
-		bad |= log_write_digest(w, &d);
-	}
-	PUT(.type = LOG_EV_EXIT, .tgid = 100);
-#undef PUT
-	t.end_boot_ns = ts + 1000;
-	t.end_wall_ns = (uint64_t)start_wall + ts;
-	CHECK(!bad, "writing the events");
-	CHECK(log_write_trailer(w, &t) == 0, "trailer");
-	CHECK(log_writer_close(w) == 0, "close");
-	return TEST_PASS;
-}
 
 /* A writes x from source s; B reads x, writes y; C reads y, writes z; U (unrelated) reads q. */
 static int write_chain(void)
@@ -663,6 +597,19 @@ static void pg_stop(void)
 		fprintf(stderr, "  pg-server stop failed\n");
 }
 
+/* The URL of database NAME on the test server; 0 or -1. */
+static int pg_db_url(const char *name, char *url, size_t urllen)
+{
+	char *slash;
+
+	snprintf(url, urllen, "%s", pg_url);
+	slash = strstr(url, "/postgres?");
+	if (!slash)
+		return -1;
+	snprintf(slash, urllen - (size_t)(slash - url), "/%s?%s", name, strchr(pg_url, '?') + 1);
+	return 0;
+}
+
 /* A fresh database on the test server for NAME. */
 static struct index_db *open_pg(const char *name)
 {
@@ -679,14 +626,8 @@ static struct index_db *open_pg(const char *name)
 	if (admin->be->exec(admin, sql, err, sizeof(err)))
 		fprintf(stderr, "  %s\n", err);
 	index_close(admin);
-	snprintf(url, sizeof(url), "%s", pg_url);
-	{
-		char *slash = strstr(url, "/postgres?");
-
-		if (!slash)
-			return NULL;
-		snprintf(slash, sizeof(url) - (size_t)(slash - url), "/%s?%s", name, strchr(pg_url, '?') + 1);
-	}
+	if (pg_db_url(name, url, sizeof(url)))
+		return NULL;
 	db = index_open(url, err, sizeof(err));
 	if (!db)
 		fprintf(stderr, "  %s\n", err);
@@ -830,6 +771,58 @@ static int t_postgresql_concurrent_writers_lose_nothing(void)
 	return TEST_PASS;
 }
 
+/* What kettle index serve opens: searches answer, writes are refused by the connection itself. */
+static int readonly_answers_and_refuses_writes(const char *location)
+{
+	struct index_db *db;
+	struct index_search q = { 0 };
+	json_t *out;
+	char err[512];
+	size_t n;
+
+	db = index_open_readonly(location, err, sizeof(err));
+	CHECK(db, "%s", err);
+	sha_of(0x21, q.digest);
+	out = search(db, &q);
+	n = json_array_size(json_object_get(out, "matches"));
+	json_decref(out);
+	if (n != 2 || !db->be->exec(db, "DELETE FROM builds", err, sizeof(err)) ||
+	    !db->be->exec(db, "CREATE TABLE x (a INTEGER)", err, sizeof(err)) || builds_count(db) != 4) {
+		fprintf(stderr, "  %s: %zu matches, writes not refused or builds lost\n", location, n);
+		index_close(db);
+		return TEST_FAIL;
+	}
+	index_close(db);
+	return TEST_PASS;
+}
+
+static int t_readonly_store_answers_and_refuses_writes(void)
+{
+	struct index_db *db = open_sqlite("ro.db");
+	char path[300], err[512];
+	struct stat st;
+	int fd;
+
+	CHECK(db && !ingest_chain(db), "ingest");
+	index_close(db);
+	snprintf(path, sizeof(path), "%s/ro.db", dir);
+	CHECK(readonly_answers_and_refuses_writes(path) == TEST_PASS, "sqlite");
+	snprintf(path, sizeof(path), "%s/ro-none.db", dir);
+	CHECK(!index_open_readonly(path, err, sizeof(err)) && strstr(err, "cannot open") && stat(path, &st) != 0,
+	      "a missing store is refused, not made: %s", err);
+	snprintf(path, sizeof(path), "%s/ro-empty.db", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0 && close(fd) == 0, "empty file");
+	CHECK(!index_open_readonly(path, err, sizeof(err)) && strstr(err, "not a fleet index"), "%s", err);
+	if (pg_start() < 0)
+		return test_skip("postgresql: %s", pg_skip);
+	db = open_pg("ro");
+	CHECK(db && !ingest_chain(db), "ingest pg");
+	index_close(db);
+	CHECK(!pg_db_url("ro", path, sizeof(path)), "url");
+	return readonly_answers_and_refuses_writes(path);
+}
+
 static int t_cleanup(void)
 {
 	char cmd[400];
@@ -858,6 +851,7 @@ static const struct test tests[] = {
 	{ "postgresql_refuses_altered_log_and_keeps_readds_noop",
 	  t_postgresql_refuses_altered_log_and_keeps_readds_noop },
 	{ "postgresql_concurrent_writers_lose_nothing", t_postgresql_concurrent_writers_lose_nothing },
+	{ "readonly_store_answers_and_refuses_writes", t_readonly_store_answers_and_refuses_writes },
 	{ "cleanup", t_cleanup },
 };
 

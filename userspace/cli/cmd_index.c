@@ -13,7 +13,8 @@
 #include "forensics/index_ingest.h"
 
 static const char index_help[] =
-	"Usage: kettle index add [--db DB] [--json] LOG|BUNDLE...\n\n"
+	"Usage: kettle index add [--db DB] [--json] LOG|BUNDLE...\n"
+	"       kettle index serve [--db DB] [--listen ADDR:PORT] [--reports DIR] (kettle index serve --help)\n\n"
 	"Puts each build into the fleet index that kettle search asks: its log (read whole and\n"
 	"checked: a log altered or cut short is refused), every file it read, executed, linked\n"
 	"or wrote with the digest and the process, every endpoint, and the verdict of its\n"
@@ -113,7 +114,7 @@ static int index_add(int argc, char **argv)
 int cmd_index(int argc, char **argv)
 {
 	if (argc < 2) {
-		cli_err("index", "expected a subcommand: add (kettle index --help)");
+		cli_err("index", "expected a subcommand: add or serve (kettle index --help)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -122,6 +123,8 @@ int cmd_index(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "add"))
 		return index_add(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return index_serve(argc - 1, argv + 1);
 	cli_err("index", "unknown subcommand '%s' (kettle index --help)", argv[1]);
 	return KETTLE_EXIT_OWN_ERROR;
 }

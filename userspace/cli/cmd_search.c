@@ -123,6 +123,7 @@ static int parse_args(int argc, char **argv, struct search_options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[256];
 	int opt;
 
 	o->q.port = -1;
@@ -136,12 +137,8 @@ static int parse_args(int argc, char **argv, struct search_options *o)
 		cli_err("search", "unexpected argument '%s' (kettle search --help)", argv[optind]);
 		return -1;
 	}
-	if (!o->q.digest[0] && !o->q.path_like[0] && !o->q.host[0]) {
-		cli_err("search", "give --digest, --path or --endpoint (kettle search --help)");
-		return -1;
-	}
-	if (o->q.host[0] && (o->q.digest[0] || o->q.path_like[0] || o->q.exe_only)) {
-		cli_err("search", "--endpoint goes alone: not with --digest, --path or --exe");
+	if (index_search_check(&o->q, err, sizeof(err))) {
+		cli_err("search", "%s (kettle search --help)", err);
 		return -1;
 	}
 	return 0;

@@ -14,6 +14,8 @@ int cmd_attest(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 /* kettle verify --tree (called by cmd_verify when --tree is among its arguments) */
 int cmd_verify_tree(int argc, char **argv);
+/* kettle index serve (cli/index_serve.c; called by cmd_index) */
+int index_serve(int argc, char **argv);
 
 /* The TEE options kettle attest and kettle run --attest share (cmd_attest.c). */
 enum {

@@ -573,3 +573,23 @@ int index_ingest(struct index_db *db, const char *path, struct index_ingest_resu
 	res->elapsed_ns = clock_ns(CLOCK_MONOTONIC) - t0;
 	return ret ? -1 : 0;
 }
+
+int index_log_unchanged(const char *path, const char *sha256, char *err, size_t errlen)
+{
+	uint8_t *bytes, sha[32];
+	size_t len;
+	char hex[65], why[512];
+	int r;
+
+	if (file_read_bounded(path, INGEST_LOG_MAX, &bytes, &len, why, sizeof(why)))
+		return errf(err, errlen, "%s", why);
+	r = sha256_bytes(bytes, len, sha);
+	free(bytes);
+	if (r)
+		return errf(err, errlen, "%s: SHA-256 failed", path);
+	hex_encode(sha, 32, hex);
+	if (strcmp(hex, sha256))
+		return errf(err, errlen, "%s: not the log indexed (sha256:%.16s... now, sha256:%.16s... then)", path, hex,
+			    sha256);
+	return 0;
+}

@@ -54,4 +54,11 @@ struct index_ingest_result {
 int index_ingest(struct index_db *db, const char *path, struct index_ingest_result *res, char *err,
 		 size_t errlen);
 
+/*
+ * Whether the file at PATH is still the log indexed with SHA256 (kettle index
+ * serve makes a report only of the very log it indexed).  0, or -1 with ERR:
+ * unreadable, or different bytes.
+ */
+int index_log_unchanged(const char *path, const char *sha256, char *err, size_t errlen);
+
 #endif

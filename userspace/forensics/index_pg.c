@@ -355,7 +355,7 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
-struct index_db *index_pg_open(const char *url, char *err, size_t errlen)
+struct index_db *index_pg_open(const char *url, bool readonly, char *err, size_t errlen)
 {
 	struct index_db *db = calloc(1, sizeof(*db));
 	PGconn *h;
@@ -377,5 +377,9 @@ struct index_db *index_pg_open(const char *url, char *err, size_t errlen)
 	db->conn = h;
 	/* CREATE TABLE IF NOT EXISTS says "already exists, skipping" on stderr otherwise */
 	PQsetNoticeProcessor(h, ignore_notice, NULL);
+	if (readonly && db->be->exec(db, "SET default_transaction_read_only = on", err, errlen)) {
+		index_close(db);
+		return NULL;
+	}
 	return db;
 }

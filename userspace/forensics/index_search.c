@@ -578,3 +578,40 @@ fail:
 	json_decref(chains);
 	return out;
 }
+
+int index_search_check(const struct index_search *q, char *err, size_t errlen)
+{
+	if (!q->digest[0] && !q->path_like[0] && !q->host[0])
+		return errf(err, errlen, "give a digest, a path or an endpoint");
+	if (q->host[0] && (q->digest[0] || q->path_like[0] || q->exe_only))
+		return errf(err, errlen, "an endpoint goes alone: not with a digest, a path or exe");
+	return 0;
+}
+
+int index_build_log(struct index_db *db, int64_t id, struct index_build_log *out, char *err, size_t errlen)
+{
+	char idtext[24];
+	const char *params[1] = { idtext }, *path, *sha;
+	json_t *rows;
+	int ret = 1;
+
+	snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+	rows = query_rows(db, "SELECT log_path, log_sha256 FROM builds WHERE id = $1", params, 1, err, errlen);
+	if (!rows)
+		return -1;
+	if (json_array_size(rows)) {
+		path = cell(json_array_get(rows, 0), 0);
+		sha = cell(json_array_get(rows, 0), 1);
+		if (!path || !sha || strlen(path) >= sizeof(out->path) || strlen(sha) != 64 ||
+		    strspn(sha, "0123456789abcdef") != 64) {
+			ret = errf(err, errlen, "%s: build %s: a log path or digest not as Kettle writes them", db->where,
+				   idtext);
+		} else {
+			strcpy(out->path, path);
+			strcpy(out->sha256, sha);
+			ret = 0;
+		}
+	}
+	json_decref(rows);
+	return ret;
+}

@@ -34,11 +34,26 @@ struct index_search {
 };
 
 /*
+ * Whether Q asks something index_search_run answers: a digest, a path or an
+ * endpoint, and an endpoint alone (not with a digest, a path or exe).  0, or -1 with ERR.
+ */
+int index_search_check(const struct index_search *q, char *err, size_t errlen);
+
+/*
  * {"matches": [{build, path, sha256, role, time, chain: [{pid, exe, argv}]}],
  *  "truncated": bool, "downstream": [{build, path, sha256, depth, from_sha256}]}
  * (downstream only when asked).  NULL with ERR.
  */
 json_t *index_search_run(struct index_db *db, const struct index_search *q, char *err, size_t errlen);
+
+/* Where build ID's log was when it was indexed, and its SHA-256 then. */
+struct index_build_log {
+	char path[4096];
+	char sha256[65];
+};
+
+/* 0 with OUT, 1 when no build has ID, -1 with ERR. */
+int index_build_log(struct index_db *db, int64_t id, struct index_build_log *out, char *err, size_t errlen);
 
 /* Nanoseconds since the epoch as RFC 3339 UTC with nanoseconds ("2026-12-06T03:00:00.000000001Z"). */
 #define INDEX_TIME_TEXT 64

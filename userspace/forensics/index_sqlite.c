@@ -247,7 +247,7 @@ static const struct index_backend sqlite_backend = {
 	.close = sq_close,
 };
 
-struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
+struct index_db *index_sqlite_open(const char *path, bool readonly, char *err, size_t errlen)
 {
 	struct index_db *db = calloc(1, sizeof(*db));
 	struct sq_conn *c = calloc(1, sizeof(*c));
@@ -260,7 +260,8 @@ struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	db->be = &sqlite_backend;
-	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &h, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
 		errf(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
 		goto fail;
 	}
@@ -272,8 +273,10 @@ struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen)
 	 * keeps a committed build across a crash of Kettle, not always across a power cut.
 	 * case_sensitive_like: --path globs match bytes, as they do on PostgreSQL.
 	 */
-	if (sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-		    "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", err, errlen))
+	if (sq_exec(db, readonly ? "PRAGMA query_only=ON" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+		    "PRAGMA foreign_keys=ON", err, errlen) ||
+	    sq_exec(db, "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", err,
+		    errlen))
 		goto fail;
 	return db;
 fail:

@@ -216,27 +216,39 @@ fail:
 	return r;
 }
 
-struct index_db *index_open(const char *location, char *err, size_t errlen)
+static struct index_db *open_location(const char *location, bool readonly, char *path, size_t pathlen, char *err,
+				      size_t errlen)
 {
-	char path[4200];
-	struct index_db *db;
-	int r;
-
 	if (!location) {
-		if (index_default_path(path, sizeof(path), err, errlen))
+		if (index_default_path(path, pathlen, err, errlen))
 			return NULL;
 		location = path;
 	}
 	switch (index_locator_parse(location, err, errlen)) {
-	case INDEX_LOC_SQLITE: db = index_sqlite_open(location, err, errlen); break;
-	case INDEX_LOC_POSTGRESQL: db = index_pg_open(location, err, errlen); break;
+	case INDEX_LOC_SQLITE: return index_sqlite_open(location, readonly, err, errlen);
+	case INDEX_LOC_POSTGRESQL: return index_pg_open(location, readonly, err, errlen);
 	default: return NULL;
 	}
+}
+
+static bool at_current_version(struct index_db *db, char *err, size_t errlen)
+{
+	char v[32];
+
+	return !index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, v, sizeof(v), err,
+				  errlen) && v[0] && strtol(v, NULL, 10) == INDEX_SCHEMA_VERSION;
+}
+
+struct index_db *index_open(const char *location, char *err, size_t errlen)
+{
+	char path[4200];
+	struct index_db *db = open_location(location, false, path, sizeof(path), err, errlen);
+	int r;
+
 	if (!db)
 		return NULL;
 	/* the common case, a store at this version, needs no write: searches stay read-only */
-	if (!index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, path, sizeof(path), err,
-			       errlen) && path[0] && strtol(path, NULL, 10) == INDEX_SCHEMA_VERSION)
+	if (at_current_version(db, err, errlen))
 		return db;
 	/* two first openers at once: one creates the schema, the other's CREATE loses the race and tries again */
 	for (int attempt = 0; (r = migrate_once(db, err, errlen)) != 0; attempt++) {
@@ -246,6 +258,22 @@ struct index_db *index_open(const char *location, char *err, size_t errlen)
 			index_close(db);
 			return NULL;
 		}
+	}
+	return db;
+}
+
+struct index_db *index_open_readonly(const char *location, char *err, size_t errlen)
+{
+	char path[4200];
+	struct index_db *db = open_location(location, true, path, sizeof(path), err, errlen);
+
+	if (!db)
+		return NULL;
+	if (!at_current_version(db, err, errlen)) {
+		errf(err, errlen, "%s: not a fleet index at schema version %d (kettle index add makes one)", db->where,
+		     INDEX_SCHEMA_VERSION);
+		index_close(db);
+		return NULL;
 	}
 	return db;
 }

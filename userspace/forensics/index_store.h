@@ -67,9 +67,9 @@ struct index_db {
 	char *where;                    /* the file, or the URL without its password, for messages */
 };
 
-/* The SQLite and PostgreSQL backends: open LOCATION, NULL with ERR. */
-struct index_db *index_sqlite_open(const char *path, char *err, size_t errlen);
-struct index_db *index_pg_open(const char *url, char *err, size_t errlen);
+/* The SQLite and PostgreSQL backends: open LOCATION (READONLY: no write can pass), NULL with ERR. */
+struct index_db *index_sqlite_open(const char *path, bool readonly, char *err, size_t errlen);
+struct index_db *index_pg_open(const char *url, bool readonly, char *err, size_t errlen);
 
 enum index_locator { INDEX_LOC_BAD, INDEX_LOC_SQLITE, INDEX_LOC_POSTGRESQL };
 
@@ -93,6 +93,12 @@ int index_default_path(char *out, size_t outlen, char *err, size_t errlen);
  * transaction; refuses a store made by a newer Kettle.  NULL with ERR.
  */
 struct index_db *index_open(const char *location, char *err, size_t errlen);
+/*
+ * Opens the store at LOCATION (NULL: the default file) for reading only
+ * (kettle index serve): the connection refuses every write, nothing is
+ * created or migrated; a store not at INDEX_SCHEMA_VERSION is refused.  NULL with ERR.
+ */
+struct index_db *index_open_readonly(const char *location, char *err, size_t errlen);
 void index_close(struct index_db *db);
 
 /* The single value of a one-row, one-column query into OUT ("" for NULL or no row): 0 or -1/INDEX_RETRY. */
