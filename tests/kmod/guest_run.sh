@@ -62,10 +62,12 @@ tail -n 20 u.err | sed "s/^/KMOD-RUN-STDERR /"
 say uring_opens $(/kettle log show u.cbor | grep -c '/t/uring/in.txt .*via io_uring_openat')
 say uring_op_notices $(/kettle log show u.cbor | grep -c 'notice io-uring-op')
 # 32-bit system calls on a kernel with IA32 emulation: int 0x80 from a 64-bit program,
-# and an ia32 program that opens a file and executes another.
+# and an ia32 program that opens a file and executes another.  Under AddressSanitizer
+# (make SANITIZE=1) the helper's leak check at exit would ptrace its threads, which
+# Kettle rightly flags: off here, as in tests/integration/test_blind_spots.c.
 mkdir -p /t/i32 && cd /t/i32 && echo int80-input >in80.txt && echo ia32-input >in32.txt
 /kettle run --no-progress -o i.cbor --provenance i.json -- sh -c \
-	'/blind_spot int80 /t/i32/in80.txt && /guest_ia32 /t/i32/in32.txt /guest_true' 2>i.err
+	'ASAN_OPTIONS=detect_leaks=0 /blind_spot int80 /t/i32/in80.txt && /guest_ia32 /t/i32/in32.txt /guest_true' 2>i.err
 say ia32_status $?
 tail -n 20 i.err | sed "s/^/KMOD-RUN-STDERR /"
 say int80_opens $(/kettle log files i.cbor | grep -c '/t/i32/in80.txt')
