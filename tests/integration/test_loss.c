@@ -38,8 +38,14 @@ static int open_storm_losses_add_up(void)
 	ex = find_exec(&f, helper);
 	CHECK(ex, "the helper's exec was lost: cannot attribute");
 	delivered = count_opens(&f, real, ex->tgid);
-	CHECK(delivered + f.trailer.losses.ringbuf_drops[LOG_EV_OPEN] == (uint64_t)made,
-	      "delivered %zu + lost %llu != %ld opens made", delivered,
+	/*
+	 * Every storm open is delivered or counted lost. A sanitizer runtime's own
+	 * opens (of /proc files) can be lost in the same full ring and counted too:
+	 * a few lost opens more than the storm made, never fewer.
+	 */
+	CHECK(delivered + f.trailer.losses.ringbuf_drops[LOG_EV_OPEN] >= (uint64_t)made &&
+	      delivered + f.trailer.losses.ringbuf_drops[LOG_EV_OPEN] <= (uint64_t)made + 64,
+	      "delivered %zu + lost %llu does not account for %ld opens made", delivered,
 	      (unsigned long long)f.trailer.losses.ringbuf_drops[LOG_EV_OPEN], made);
 	log_file_free(&f);
 
