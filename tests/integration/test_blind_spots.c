@@ -41,6 +41,15 @@ static void blind_run_free(struct blind_run *r)
 	r->stmt_json = NULL;
 }
 
+/* The statement kettle run wrote, and its byproducts' completeness. */
+static void blind_statement_load(struct blind_run *r)
+{
+	r->stmt_json = json_load_file(r->stmt, 0, NULL);
+	r->completeness = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
+		json_object_get(r->stmt_json, "predicate"), "runDetails"), "byproducts"), 0), "annotations"),
+		"completeness");
+}
+
 /*
  * kettle run --provenance in a fresh directory (the build's cwd), on
  * `blind_spot ARGS...; echo done > out` so the statement has a subject.
@@ -83,10 +92,7 @@ static int blind_run(struct blind_run *r, const char *name, const char *args)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	r->status = WEXITSTATUS(status);
-	r->stmt_json = json_load_file(r->stmt, 0, NULL);
-	r->completeness = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
-		json_object_get(r->stmt_json, "predicate"), "runDetails"), "byproducts"), 0), "annotations"),
-		"completeness");
+	blind_statement_load(r);
 	if (r->status == 77)
 		return 77;
 	return r->status;
@@ -769,10 +775,7 @@ static int run_on_piped_stdin(struct blind_run *r, const char *name, const char 
 	close(p[1]);
 	rc = run_script_with_descriptor(r->dir, r->log, r->stmt, 0, p[0], script);
 	close(p[0]);
-	r->stmt_json = json_load_file(r->stmt, 0, NULL);
-	r->completeness = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(
-		json_object_get(r->stmt_json, "predicate"), "runDetails"), "byproducts"), 0), "annotations"),
-		"completeness");
+	blind_statement_load(r);
 	return rc;
 }
 
