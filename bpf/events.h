@@ -292,6 +292,9 @@ enum ke_notice_what {
 	KE_NOTICE_INHERITED_PIPE = 20,
 	KE_NOTICE_IPC = 21,         /* msgrcv, shmat, mq_timedreceive, keyctl, request_key: data from System V
 				     * or POSIX IPC or a keyring, which any process with the rights can fill */
+	KE_NOTICE_KERNEL_HELPER = 22,   /* sent by a program the kernel started (a usermode helper: a
+					 * core_pattern pipe, modprobe) while the build ran: arg0 = the
+					 * process of the build whose core it is being given, or 0 */
 	KE_NOTICE_WHAT_MAX
 };
 
@@ -303,6 +306,7 @@ enum ke_notice_what {
 enum ke_uring_unseen {
 	KE_URING_FOREIGN_RING = 1,  /* a request on a ring no process of the build set up (inherited, received) */
 	KE_URING_FOREIGN_SQPOLL,    /* the ring's SQPOLL thread is another process's (arg1 = its tgid) */
+	KE_URING_OUTSIDE_SUBMITTER, /* a process outside the build (the notice's own) submitted to, or sent a message into, a ring of the build */
 };
 
 #define KE_DAEMON_FOLLOWED (1ull << 32)   /* --follow-daemons: traced from this accept on */

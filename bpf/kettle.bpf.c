@@ -511,6 +511,66 @@ static __always_inline void env_send(struct scratch *s, struct task_struct *task
 	ev->flags = flags;
 }
 
+/*
+ * A process of the build that takes a signal whose default action dumps core
+ * (SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
+ * SIGXFSZ, SIGSYS): with a core_pattern pipe the kernel starts that pipe's
+ * program outside the build and gives it the process's memory.  The program's
+ * exec (below) names the last such process.
+ */
+#define SIG_COREDUMP_MASK ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | \
+			   (1u << 11) | (1u << 24) | (1u << 25) | (1u << 31))
+#define CORE_DUMP_RECENT_NS (30ull * 1000000000ull)
+#define PF_KTHREAD_NR       0x00200000
+
+struct core_dump {
+	__u64 ts_ns;
+	__u32 tgid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct core_dump);
+} core_dump_last SEC(".maps");
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct core_dump *d;
+	__u32 key = 0;
+
+	if (sig <= 0 || sig > 31 || !(SIG_COREDUMP_MASK & (1u << sig)) || BPF_CORE_READ(ka, sa.sa_handler))
+		return 0;
+	if (!in_scope())
+		return 0;
+	d = bpf_map_lookup_elem(&core_dump_last, &key);
+	if (d) {
+		d->ts_ns = bpf_ktime_get_boot_ns();
+		d->tgid = bpf_get_current_pid_tgid() >> 32;
+	}
+	return 0;
+}
+
+/*
+ * The kernel runs a user program only as a usermode helper, forked by a
+ * kernel thread: a core_pattern pipe, modprobe, request-key upcalls.  One
+ * that runs while the build does may be working for it, outside its tree.
+ */
+static __always_inline void kernel_helper_seen(struct task_struct *task)
+{
+	struct core_dump *d;
+	__u32 key = 0, dumper = 0;
+
+	if (!(BPF_CORE_READ(task, real_parent, flags) & PF_KTHREAD_NR))
+		return;
+	d = bpf_map_lookup_elem(&core_dump_last, &key);
+	if (d && d->tgid && bpf_ktime_get_boot_ns() - d->ts_ns < CORE_DUMP_RECENT_NS)
+		dumper = d->tgid;
+	notice_send(KE_NOTICE_KERNEL_HELPER, 0, 0, dumper, 0);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -523,8 +583,10 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	const char *filename;
 	struct path pwd;
 
-	if (!in_scope())
+	if (!in_scope()) {
+		kernel_helper_seen(task);
 		return 0;
+	}
 	s = scratch_get();
 	if (!s)
 		return 0;
@@ -1675,6 +1737,7 @@ int BPF_PROG(on_net_sys_enter, struct pt_regs *regs, long id)
 #define IORING_SETUP_SQPOLL_NR     0x2
 #define IORING_FILE_INDEX_ALLOC_NR 0xffffffffu
 /* io_kiocb.flags bits, the same in 6.1 and 6.18 (their BTF); the low ones mirror IOSQE_* */
+#define REQ_F_FIXED_FILE_NR        (1ull << 0)
 #define REQ_F_CQE_SKIP_NR          (1ull << 6)
 #define REQ_F_APOLL_MULTISHOT_NR   (1ull << 27)
 /* The low bits of a fixed-file table entry are flags (FFS_NOWAIT, FFS_ISREG, 6.1's FFS_SCM). */
@@ -2014,14 +2077,44 @@ int BPF_PROG(on_uring_create, int fd, void *ring, __u32 sq_entries, __u32 cq_ent
 	return 0;
 }
 
+/*
+ * A process outside the build that submits to a ring of the build (its
+ * descriptor taken with pidfd_getfd, or the ring inherited the other way) or
+ * sends a message into one (IORING_OP_MSG_RING: 96 bits of data, or a file put
+ * into the ring's fixed table) hands the build what no event of the build
+ * records.  The message's target is the file named by the request's fd, read
+ * before the request runs: the kernel assigns req->file only at issue.
+ */
+static __always_inline void uring_outside_submit(struct io_kiocb *req)
+{
+	__u64 ring = (__u64)BPF_CORE_READ(req, ctx);
+
+	if (BPF_CORE_READ(req, opcode) == URING_OP_MSG_RING) {
+		int fd = BPF_CORE_READ(req, cqe.fd);
+		struct file *target;
+
+		if (BPF_CORE_READ_BITFIELD_PROBED(req, flags) & REQ_F_FIXED_FILE_NR)
+			target = uring_fixed_file((void *)ring, fd);
+		else
+			target = fd_file((struct task_struct *)bpf_get_current_task(), fd);
+		ring = (__u64)BPF_CORE_READ(target, private_data);
+	}
+	if (ring && bpf_map_lookup_elem(&uring_rings, &ring))
+		notice_send(KE_NOTICE_IO_URING, 0, 0, KE_URING_OUTSIDE_SUBMITTER, 0);
+}
+
 static __always_inline int uring_submit(struct io_kiocb *req)
 {
 	__u64 ring, flags;
 	enum uring_op_class cls;
 	__u8 op;
 
-	if (!uring_in_scope())
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == collector_tgid)
 		return 0;
+	if (!in_scope()) {
+		uring_outside_submit(req);
+		return 0;
+	}
 	/* a ring from outside the build (inherited, received) may hold files no event recorded */
 	ring = (__u64)BPF_CORE_READ(req, ctx);
 	if (!bpf_map_lookup_elem(&uring_rings, &ring))

@@ -11,6 +11,10 @@
  *   blind_spot io-uring-connect      a loopback listener, and an io_uring socket, connect and accept
  *   blind_spot io-uring-rename       create "a", rename it to "b" through an io_uring
  *   blind_spot io-uring-unlink       create "a", unlink it through an io_uring
+ *   blind_spot io-uring-receive ADDR a ring with an empty fixed-file slot, named in ADDR ("pid fd"):
+ *                                    wait for a file to arrive there, read it through the slot
+ *   blind_spot io-uring-send ADDR PATH  (run outside the build) take the ring ADDR names with
+ *                                    pidfd_getfd and put PATH into its slot with IORING_OP_MSG_RING
  *   blind_spot int80 PATH            open PATH with the 32-bit open (int 0x80)
  *   blind_spot memfd-exec            run /bin/true from a memfd
  *   blind_spot deleted-exec DIR      copy /bin/true into DIR, unlink it, run it by descriptor
@@ -28,6 +32,7 @@
  *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
+ *   blind_spot core-dump             a child takes SIGQUIT: the kernel dumps its core (core_pattern)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
  */
@@ -123,6 +128,83 @@ static int do_io_uring(const char *path, enum uring_way way)
 	rc = uring_run(&ring);
 	if (rc <= 0)
 		return errno = rc ? -rc : EIO, die("io_uring read");
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* Sets up the ring io-uring-send fills, names it in ADDR, and reads the file that arrives. */
+static int do_io_uring_receive(const char *addr)
+{
+	struct __kernel_timespec wait = { .tv_sec = 30 };
+	struct io_uring_cqe *cqe = NULL;
+	struct io_uring_sqe *sqe;
+	char tmp[512], buf[64] = "";
+	struct io_uring ring;
+	FILE *f;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc)
+		return errno = -rc, die("io_uring_queue_init");
+	if ((rc = io_uring_register_files_sparse(&ring, 1)))
+		return errno = -rc, die("io_uring_register_files_sparse");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", addr);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d %d\n", (int)getpid(), ring.ring_fd) < 0 || fclose(f) || rename(tmp, addr))
+		return die(addr);
+	rc = io_uring_wait_cqe_timeout(&ring, &cqe, &wait);
+	if (rc)
+		return errno = -rc, die("waiting for the message");
+	io_uring_cqe_seen(&ring, cqe);
+	sqe = uring_sqe(&ring);
+	io_uring_prep_read(sqe, 0, buf, sizeof(buf) - 1, 0);
+	io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
+	rc = uring_run(&ring);
+	if (rc <= 0)
+		return errno = rc ? -rc : EIO, die("io_uring read of the file received");
+	printf("received: %s", buf);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/*
+ * From outside the build: takes the ring ADDR names and puts PATH into its
+ * fixed slot 0 from slot 0 of a ring of its own (liburing 2.3 has no
+ * io_uring_prep_msg_ring_fd: the uapi fields are set here).
+ */
+static int do_io_uring_send(const char *addr, const char *path)
+{
+	int pid = 0, ring_fd = -1, pidfd, target, file, rc;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	FILE *f = NULL;
+
+	for (int tries = 0; tries < 3000 && !f; tries++)
+		if (!(f = fopen(addr, "r")))
+			usleep(10000);
+	if (!f || fscanf(f, "%d %d", &pid, &ring_fd) != 2)
+		return die(addr);
+	fclose(f);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return die("pidfd_open");
+	target = syscall(SYS_pidfd_getfd, pidfd, ring_fd, 0);
+	if (target < 0)
+		return die("pidfd_getfd of the build's ring");
+	file = open(path, O_RDONLY);
+	if (file < 0)
+		return die(path);
+	if ((rc = io_uring_queue_init(4, &ring, 0)))
+		return errno = -rc, die("io_uring_queue_init");
+	if ((rc = io_uring_register_files(&ring, &file, 1)))
+		return errno = -rc, die("io_uring_register_files");
+	sqe = uring_sqe(&ring);
+	io_uring_prep_msg_ring(sqe, target, 0, 0x6b65, 0);
+	sqe->addr = IORING_MSG_SEND_FD;
+	sqe->addr3 = 0;                 /* from our slot 0 */
+	sqe->file_index = 1;            /* into its slot 0 (the field counts from 1) */
+	rc = uring_run(&ring);
+	if (rc < 0)
+		return errno = -rc, die("IORING_OP_MSG_RING");
 	io_uring_queue_exit(&ring);
 	return 0;
 }
@@ -497,6 +579,23 @@ static int do_unix_own(const char *path)
 	return rc;
 }
 
+static int do_core_dump(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		signal(SIGQUIT, SIG_DFL);
+		raise(SIGQUIT);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return die("fork or waitpid");
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGQUIT)
+		return fprintf(stderr, "blind_spot: the child did not die of SIGQUIT (status %#x)\n", st), 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -517,6 +616,12 @@ int main(int argc, char **argv)
 		return do_io_uring_tree(true);
 	if (!strcmp(m, "io-uring-unlink"))
 		return do_io_uring_tree(false);
+	if (!strcmp(m, "core-dump"))
+		return do_core_dump();
+	if (!strcmp(m, "io-uring-receive") && argc == 3)
+		return do_io_uring_receive(argv[2]);
+	if (!strcmp(m, "io-uring-send") && argc == 4)
+		return do_io_uring_send(argv[2], argv[3]);
 	if (!strcmp(m, "int80") && argc == 3)
 		return do_int80(argv[2]);
 	if (!strcmp(m, "memfd-exec"))

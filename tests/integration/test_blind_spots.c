@@ -354,6 +354,107 @@ static int uring_tree_change(const char *mode, const char *op)
 	return TEST_PASS;
 }
 
+/*
+ * A process outside the build (this test's child) takes the build's ring with
+ * pidfd_getfd and puts a file into its fixed table with IORING_OP_MSG_RING:
+ * the build then reads a file no process of the build opened.
+ */
+static int io_uring_message_from_outside_is_flagged(void)
+{
+	char addr[128], secret[128], helper[512], args[256];
+	int rc = bpf_usable(), st = -1;
+	pid_t sender;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(addr, sizeof(addr), "/tmp/kettle-test-%d-uring-ring", (int)getpid());
+	snprintf(secret, sizeof(secret), "/tmp/kettle-test-%d-uring-secret", (int)getpid());
+	unlink(addr);
+	if (test_sh("echo from-outside > '%s'", secret))
+		return TEST_FAIL;
+	test_path(helper, sizeof(helper), "tests/helpers", "blind_spot");
+	sender = fork();
+	if (sender == 0) {
+		execl(helper, helper, "io-uring-send", addr, secret, (char *)NULL);
+		_exit(125);
+	}
+	CHECK(sender > 0, "fork the sender");
+	snprintf(args, sizeof(args), "io-uring-receive %s", addr);
+	rc = flagged("uring-msg", args, "io-uring");
+	CHECK(waitpid(sender, &st, 0) == sender && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the process outside the build put its file into the build's ring (status %#x)", st);
+	unlink(addr);
+	unlink(secret);
+	return rc;
+}
+
+static bool log_has_snapshot(const struct blind_run *r, uint32_t tgid)
+{
+	struct log_file f = { 0 };
+	bool found = false;
+
+	if (log_load(r->log, &f))
+		return false;
+	for (size_t i = 0; i < f.nevents && !found; i++)
+		found = f.events[i].type == LOG_EV_PROC_SNAPSHOT && f.events[i].tgid == tgid;
+	log_file_free(&f);
+	return found;
+}
+
+/* The reason REASON's pid, or 0. */
+static json_int_t reason_pid(const struct blind_run *r, const char *reason)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->completeness, "reasons"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "reason")) ?: "", reason))
+			return json_integer_value(json_object_get(v, "pid"));
+	return 0;
+}
+
+/*
+ * A process of the build dumps core while core_pattern is a pipe: the kernel
+ * starts the pipe's program, outside the build's tree, and gives it the
+ * core.  The reason names that program (its pid, snapshotted in the log with
+ * its program) and the process whose core it was given.
+ */
+static int core_dump_to_a_pipe_is_flagged(void)
+{
+	char saved[512] = "", script[128], pattern[160];
+	struct blind_run r;
+	json_int_t helper;
+	FILE *f;
+	int rc = bpf_usable(), restored;
+
+	if (rc != TEST_PASS)
+		return rc;
+	f = fopen("/proc/sys/kernel/core_pattern", "r");
+	CHECK(f && fgets(saved, sizeof(saved), f), "read core_pattern");
+	fclose(f);
+	snprintf(script, sizeof(script), "/tmp/kettle-test-%d-core-helper", (int)getpid());
+	if (test_sh("printf '#!/bin/sh\\ncat >/dev/null\\n' > '%s' && chmod 755 '%s'", script, script))
+		return TEST_FAIL;
+	snprintf(pattern, sizeof(pattern), "|%s", script);
+	if (test_sh("printf '%%s' '%s' > /proc/sys/kernel/core_pattern 2>/dev/null", pattern)) {
+		unlink(script);
+		return test_skip("core_pattern cannot be set here");
+	}
+	rc = blind_run(&r, "core-dump", "core-dump");
+	f = fopen("/proc/sys/kernel/core_pattern", "w");
+	restored = f && fputs(saved, f) >= 0;
+	restored = f && !fclose(f) && restored;
+	unlink(script);
+	CHECK(restored, "core_pattern restored to %s", saved);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "kernel-helper"), "the reason kernel-helper is named");
+	helper = reason_pid(&r, "kernel-helper");
+	CHECK(helper > 0, "the reason names the helper's pid");
+	CHECK(log_has_snapshot(&r, (uint32_t)helper), "the log has a snapshot of the helper (pid %lld)", (long long)helper);
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static int io_uring_rename_is_flagged(void)
 {
 	return uring_tree_change("io-uring-rename", "renameat");
@@ -874,6 +975,8 @@ static const struct test tests[] = {
 	{ "io_uring_open_by_io_wq_worker_is_recorded", io_uring_open_by_io_wq_worker_is_recorded },
 	{ "io_uring_direct_open_is_recorded", io_uring_direct_open_is_recorded },
 	{ "io_uring_connect_is_recorded", io_uring_connect_is_recorded },
+	{ "io_uring_message_from_outside_is_flagged", io_uring_message_from_outside_is_flagged },
+	{ "core_dump_to_a_pipe_is_flagged", core_dump_to_a_pipe_is_flagged },
 	{ "io_uring_rename_is_flagged", io_uring_rename_is_flagged },
 	{ "io_uring_unlink_is_flagged", io_uring_unlink_is_flagged },
 	{ "int80_open_is_recorded", int80_open_is_recorded },

@@ -63,6 +63,13 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
 	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_DAEMON)
 		collect_fail(c, daemon_seen(c, &ev));
+	/*
+	 * A program the kernel started while the build ran: snapshotted, its
+	 * program hashed like an exec, while it still runs (a core_pattern pipe
+	 * reads the whole core first); one already gone is a snapshot that says so.
+	 */
+	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_KERNEL_HELPER)
+		collect_fail(c, proc_snapshot_write(ev.tgid, c->log, c->plan));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);

@@ -75,6 +75,9 @@ enum log_notice_what {
 	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd) */
 	/* from the kernel again */
 	LOG_NOTICE_IPC = 21,            /* received from System V or POSIX IPC or a keyring (msgrcv, shmat, ...) */
+	LOG_NOTICE_KERNEL_HELPER = 22,  /* its process is a program the kernel started while the build ran
+					 * (core_pattern pipe, modprobe); arg0: the build's process whose core
+					 * it was given, or 0 */
 	LOG_NOTICE_WHAT_MAX
 };
 
@@ -85,6 +88,7 @@ enum log_notice_what {
 enum log_uring_unseen {
 	LOG_URING_FOREIGN_RING = 1,     /* a request on a ring no process of the build set up */
 	LOG_URING_FOREIGN_SQPOLL = 2,   /* the ring's SQPOLL thread is another process's (arg1: its tgid) */
+	LOG_URING_OUTSIDE_SUBMITTER = 3,        /* the notice's process, outside the build, used a ring of the build */
 };
 
 #define LOG_DAEMON_FOLLOWED (1ull << 32)        /* kettle run --follow-daemons traced it from then on */

@@ -16,6 +16,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NOTICE == (int)LOG_EV_NOTICE && (int)KE_NOTICE_FD_LOST + 1 == (int)LOG_NOTICE_INTERRUPTED &&
 	       (int)KE_NOTICE_FD_LOST == (int)LOG_NOTICE_FD_LOST &&
 	       (int)KE_NOTICE_IO_URING_OP == (int)LOG_NOTICE_IO_URING_OP && (int)KE_NOTICE_IPC == (int)LOG_NOTICE_IPC &&
+	       (int)KE_NOTICE_KERNEL_HELPER == (int)LOG_NOTICE_KERNEL_HELPER &&
 	       (int)KE_NOTICE_INHERITED_PIPE == (int)LOG_NOTICE_INHERITED_PIPE &&
 	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
 	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON && (int)KE_DAEMON_FOLLOWED == (int)LOG_DAEMON_FOLLOWED &&
@@ -34,6 +35,7 @@ _Static_assert((int)KE_CALL_OPEN == (int)LOG_CALL_OPEN &&
 	       (int)KE_CALL_IO_URING_OPEN == (int)LOG_CALL_IO_URING_OPEN &&
 	       (int)KE_URING_FOREIGN_RING == (int)LOG_URING_FOREIGN_RING &&
 	       (int)KE_URING_FOREIGN_SQPOLL == (int)LOG_URING_FOREIGN_SQPOLL &&
+	       (int)KE_URING_OUTSIDE_SUBMITTER == (int)LOG_URING_OUTSIDE_SUBMITTER &&
 	       (int)KE_NET_SOCKET == (int)LOG_NET_SOCKET &&
 	       (int)KE_NET_CONNECT == (int)LOG_NET_CONNECT &&
 	       (int)KE_NET_BIND == (int)LOG_NET_BIND &&

@@ -39,6 +39,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_IPC] = "took data from System V or POSIX IPC or a keyring (system call %" PRIu32 "), which a process"
 			   " outside the build can fill: what came through it is not recorded",
 	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
+	[LOG_NOTICE_KERNEL_HELPER] = "the kernel ran this program while the build ran (a usermode helper: a core_pattern"
+				     " pipe, modprobe), outside the build's tree: what it did is not recorded",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
@@ -180,6 +182,14 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_INHERITED_PIPE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
+	case LOG_NOTICE_KERNEL_HELPER:
+		if (ev->notice.arg0)
+			snprintf(detail, sizeof(detail), "the kernel ran this program, outside the build's tree, and gave it"
+				 " the memory of process %" PRIu64 " of the build (a core dump to a core_pattern pipe):"
+				 " what it did is not recorded", ev->notice.arg0);
+		else
+			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
+		break;
 	case LOG_NOTICE_IO_URING_OP:
 		snprintf(detail, sizeof(detail), notice_details[what],
 			 log_uring_op_name(ev->notice.arg0) ?: "(unknown)", ev->notice.arg0);
@@ -191,6 +201,9 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 		else if (ev->notice.nr == 0 && ev->notice.arg0 == LOG_URING_FOREIGN_SQPOLL)
 			snprintf(detail, sizeof(detail), "set up an io_uring whose requests run in the SQPOLL thread of"
 				 " process %" PRIu64 ", outside the build: they are not recorded", ev->notice.arg1);
+		else if (ev->notice.nr == 0 && ev->notice.arg0 == LOG_URING_OUTSIDE_SUBMITTER)
+			snprintf(detail, sizeof(detail), "a process outside the build submitted to, or sent a message"
+				 " into, an io_uring of the build: the data or file it put there is not recorded");
 		else
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
