@@ -72,6 +72,9 @@ enum ke_stat {
 #define KE_PATH_UNREACHABLE 0x2 /* no file object: blob is empty */
 #define KE_PATH_UNLINKED   0x4  /* the file has no name left (memfd, O_TMPFILE, deleted): the path names nothing */
 #define KE_PATH_BLOCK_DEVICE 0x8 /* the file is a block device: a disk's bytes, wherever its node lives */
+#define KE_PATH_NET_DEVICE 0x10 /* a character device that carries network traffic (tun/tap, vhost-net,
+				 * vhost-vsock, ppp), wherever its node lives */
+#define KE_PATH_MEM_DEVICE 0x20 /* the machine's or the kernel's memory or I/O ports (mem, kmem, port) */
 
 /*
  * Which call an open came from.  The last three give a process a file it did

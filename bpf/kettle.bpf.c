@@ -750,16 +750,39 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 #define S_IFMT_NR   00170000
 #define S_IFSOCK_NR 0140000
 #define S_IFBLK_NR  0060000
+#define S_IFCHR_NR  0020000
 #define S_IFIFO_NR  0010000
+/* the kernel's dev_t: major in the high 12 bits, minor in the low 20 */
+#define KDEV(major, minor) (((__u32)(major) << 20) | (minor))
+
+/*
+ * What a device node gives is fixed by its number, not by where the node
+ * lives: a build (as root) can mknod one anywhere.
+ */
+static __always_inline __u8 device_flags(struct inode *inode)
+{
+	__u32 mode = BPF_CORE_READ(inode, i_mode) & S_IFMT_NR, rdev;
+
+	if (mode == S_IFBLK_NR)
+		return KE_PATH_BLOCK_DEVICE;
+	if (mode != S_IFCHR_NR)
+		return 0;
+	rdev = BPF_CORE_READ(inode, i_rdev);
+	/* misc 200 tun/tap, 238 vhost-net, 241 vhost-vsock; 108:0 ppp */
+	if (rdev == KDEV(10, 200) || rdev == KDEV(10, 238) || rdev == KDEV(10, 241) || rdev == KDEV(108, 0))
+		return KE_PATH_NET_DEVICE;
+	/* mem 1:1, kmem 1:2, port 1:4 */
+	if (rdev == KDEV(1, 1) || rdev == KDEV(1, 2) || rdev == KDEV(1, 4))
+		return KE_PATH_MEM_DEVICE;
+	return 0;
+}
 
 static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct inode___timespec *old = (void *)inode;
 
-	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT_NR) == S_IFBLK_NR)
-		ev->path_flags |= KE_PATH_BLOCK_DEVICE;
-
+	ev->path_flags |= device_flags(inode);
 	ev->dev = inode_dev(inode);
 	ev->ino = BPF_CORE_READ(inode, i_ino);
 	ev->size = BPF_CORE_READ(inode, i_size);

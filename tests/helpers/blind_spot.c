@@ -29,6 +29,10 @@
  *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
  *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
  *   blind_spot read PATH             open PATH and read a byte (PATH may be /proc/PID/fd/N)
+ *   blind_spot open PATH             open PATH (non-blocking) and close it, reading nothing
+ *   blind_spot packet-socket         an AF_PACKET socket (traffic below IP: no address to record)
+ *   blind_spot raw-socket            an AF_INET SOCK_RAW ICMP socket
+ *   blind_spot listen-any            a TCP socket that listens without bind (bound to every interface)
  *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
@@ -650,6 +654,21 @@ int main(int argc, char **argv)
 		return do_unix_own(argv[2]);
 	if (!strcmp(m, "serve-once") && argc == 3)
 		return unix_serve_once(argv[2]);
+	if (!strcmp(m, "open") && argc == 3) {
+		int fd = open(argv[2], O_RDONLY | O_NONBLOCK);
+
+		return fd < 0 ? die(argv[2]) : close(fd);
+	}
+	if (!strcmp(m, "packet-socket") || !strcmp(m, "raw-socket") || !strcmp(m, "listen-any")) {
+		int fd = !strcmp(m, "packet-socket") ? socket(AF_PACKET, SOCK_RAW, 0) :
+			 !strcmp(m, "raw-socket") ? socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) : socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			return errno == EAFNOSUPPORT || errno == EPERM ? SKIP : die(m);
+		if (!strcmp(m, "listen-any") && listen(fd, 1))
+			return die("listen");
+		return close(fd);
+	}
 	if (!strcmp(m, "read") && argc == 3) {
 		char byte;
 		int fd = open(argv[2], O_RDONLY);

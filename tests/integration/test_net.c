@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "bpf/events.h"
 #include "kettle_test.h"
@@ -238,12 +240,55 @@ static int dns_queries_not_hermetic(void)
 	return TEST_PASS;
 }
 
+/*
+ * Ways out that carry no address to judge (docs/threat-model.md, class 6):
+ * each alone makes the verdict not-hermetic.  The tun device is also opened
+ * through a node made in the test's folder: the kernel's device number says
+ * what it is, wherever the node lives.
+ */
+static int paths_without_addresses_are_not_hermetic(void)
+{
+	static const char *const ways[] = { "packet-socket", "raw-socket", "listen-any", "/dev/net/tun", "tun-node" };
+	char log[300], line[4096], helper[512], node[300];
+	int rc = bpf_usable(), checked = 0;
+
+	if (rc)
+		return rc;
+	test_path(helper, sizeof(helper), "tests/helpers", "blind_spot");
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		const char *cmd[] = { helper, ways[i], NULL, NULL };
+		char name[32];
+
+		snprintf(name, sizeof(name), "netway%zu", i);
+		test_workdir(name, run_dir, log);
+		if (ways[i][0] == '/' || !strcmp(ways[i], "tun-node")) {
+			snprintf(node, sizeof(node), "%s/not-a-tun", run_dir);
+			if (!strcmp(ways[i], "tun-node") && mknod(node, S_IFCHR | 0600, makedev(10, 200)))
+				continue;       /* no mknod here: the /dev/net/tun run covers the device */
+			cmd[1] = "open";
+			cmd[2] = ways[i][0] == '/' ? ways[i] : node;
+			if (access(cmd[2], F_OK))
+				continue;
+		}
+		rc = kettle_run(log, NULL, cmd, NULL);
+		if (rc == 77)
+			continue;       /* this machine cannot make that socket */
+		CHECK(rc == 0, "%s under kettle run exits 0 (got %d)", ways[i], rc);
+		CHECK(verdict_line(log, line, sizeof(line)) == 0, "kettle log net failed");
+		CHECK(starts_with(line, "verdict: not-hermetic: "), "%s: verdict line: %s", ways[i], line);
+		checked++;
+	}
+	CHECK(checked >= 3, "at least the raw socket, the unbound listen and the tun device were tried (%d)", checked);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "each_call_with_its_address", each_call_with_its_address },
 	{ "dns_names_decoded", dns_names_decoded },
 	{ "loopback_only_is_hermetic", loopback_only_is_hermetic },
 	{ "outside_address_listed", outside_address_listed },
 	{ "dns_queries_not_hermetic", dns_queries_not_hermetic },
+	{ "paths_without_addresses_are_not_hermetic", paths_without_addresses_are_not_hermetic },
 };
 
 TEST_MAIN("net", tests)

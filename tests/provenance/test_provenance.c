@@ -77,6 +77,7 @@ struct shape {
 	int64_t notice_result;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
 	bool retimed;           /* pid 102 reads /src/cache.bin, then sets its times (ccache): its digest is flagged changed */
+	uint16_t device_node;   /* pid 101 opens /tmp/node, a device node with these path flags (LOG_PATH_*_DEVICE) */
 };
 
 static void net_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path,
@@ -186,6 +187,12 @@ static int write_log(const char *path, const struct shape *sh)
 		ev = (struct log_event){ .type = LOG_EV_FILE_OP, .tgid = 102 };
 		ev.file_op.call = LOG_FOP_UTIMENSAT;
 		ev.file_op.path = "/src/cache.bin";
+		event(&s, ev);
+	}
+	if (sh->device_node) {
+		ev = (struct log_event){ .type = LOG_EV_OPEN, .tgid = 101 };
+		ev.open = (typeof(ev.open)){ .path = "/tmp/node", .path_flags = sh->device_node, .result = 9, .call = 2,
+					     .flags = O_RDONLY, .dev = 0x803, .ino = 77 };
 		event(&s, ev);
 	}
 	if (sh->notice) {
@@ -487,6 +494,27 @@ static int test_changed_input_names_who_changed_it(void)
 	CHECK(strstr(x.reason_lines[0], "set its times") && strstr(x.reason_lines[0], "pid 102"),
 	      "the line names the process and what it did: %s", x.reason_lines[0]);
 	json_decref(st);
+	return TEST_PASS;
+}
+
+/* A device node is judged by its number (the path flags), not by where it lives. */
+static int test_device_node_anywhere_is_a_reason(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	const struct { uint16_t flags; const char *reason; } nodes[] = {
+		{ LOG_PATH_MEM_DEVICE, "kernel-memory" }, { LOG_PATH_BLOCK_DEVICE, "block-device" },
+	};
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		const struct shape sh = { .device_node = nodes[i].flags };
+		struct provenance_facts x;
+		json_t *st = statement("prov-devnode", &sh, &o, &x);
+
+		CHECK(st, "statement");
+		CHECK(!x.complete && names_reason(st, nodes[i].reason, "/tmp/node"), "/tmp/node named %s", nodes[i].reason);
+		json_decref(st);
+	}
 	return TEST_PASS;
 }
 
@@ -974,6 +1002,7 @@ static const struct test tests[] = {
 	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
 	{ "intermediates_are_not_dependencies", test_intermediates_are_not_dependencies },
 	{ "notice_names_its_reason", test_notice_names_its_reason },
+	{ "device_node_anywhere_is_a_reason", test_device_node_anywhere_is_a_reason },
 	{ "io_uring_op_names_the_opcode", test_io_uring_op_names_the_opcode },
 	{ "io_uring_ring_reasons", test_io_uring_ring_reasons },
 	{ "clone3_child_side_is_no_namespace", test_clone3_child_side_is_no_namespace },

@@ -102,6 +102,8 @@ enum log_uring_unseen {
 #define LOG_PATH_UNREACHABLE 0x2
 #define LOG_PATH_UNLINKED    0x4        /* version 4: the file had no name left (memfd, O_TMPFILE, deleted) */
 #define LOG_PATH_BLOCK_DEVICE 0x8       /* version 5: the file is a block device */
+#define LOG_PATH_NET_DEVICE 0x10        /* version 5: a network character device (tun/tap, vhost, ppp) */
+#define LOG_PATH_MEM_DEVICE 0x20        /* version 5: mem, kmem or port, by device number */
 
 /* proc_snapshot.flags: what /proc could not tell (the field is then NULL / 0) */
 #define LOG_SNAP_NO_EXE     0x1         /* /proc/PID/exe unreadable (kernel thread, permission, gone) */

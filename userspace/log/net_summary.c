@@ -267,13 +267,18 @@ static bool unspecified(const struct log_event *e)
 
 static void note_paths_around_addresses(struct net_summary *s, const struct log_event *e)
 {
-	if (e->type == LOG_EV_OPEN && e->open.result >= 0 && e->open.path &&
-	    (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net")))
+	/* the device number says it (a node made anywhere); older logs have only the path */
+	if (e->type == LOG_EV_OPEN && e->open.result >= 0 &&
+	    ((e->open.path_flags & LOG_PATH_NET_DEVICE) ||
+	     (e->open.path && (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net") ||
+			       !strncmp(e->open.path, "/dev/tap", 8)))))
 		s->raw_sockets++;
 	if (e->type != LOG_EV_NET)
 		return;
 	s->raw_sockets += raw_socket(e);
-	s->open_binds += e->net.call == LOG_NET_BIND && e->net.result == 0 && unspecified(e);
+	/* listen() on a socket never bound binds it to every interface too */
+	s->open_binds += (e->net.call == LOG_NET_BIND || e->net.call == LOG_NET_LISTEN) && e->net.result == 0 &&
+			 unspecified(e);
 	s->multi_sends += e->net.call == LOG_NET_SENDMMSG && e->net.result > 1 && e->net.addr_source == LOG_ADDR_USER;
 }
 

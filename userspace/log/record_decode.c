@@ -21,6 +21,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
 	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON && (int)KE_DAEMON_FOLLOWED == (int)LOG_DAEMON_FOLLOWED &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED && (int)KE_PATH_BLOCK_DEVICE == (int)LOG_PATH_BLOCK_DEVICE &&
+	       (int)KE_PATH_NET_DEVICE == (int)LOG_PATH_NET_DEVICE && (int)KE_PATH_MEM_DEVICE == (int)LOG_PATH_MEM_DEVICE &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
 _Static_assert((int)KE_CALL_OPEN == (int)LOG_CALL_OPEN &&

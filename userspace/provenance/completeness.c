@@ -144,7 +144,8 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 		*detail = "opened another process's memory";
 		return "process-memory";
 	}
-	if (!strcmp(p, "/dev/mem") || !strcmp(p, "/dev/kmem") || !strcmp(p, "/dev/port") || !strcmp(p, "/proc/kcore")) {
+	if ((ev->open.path_flags & LOG_PATH_MEM_DEVICE) || !strcmp(p, "/dev/mem") || !strcmp(p, "/dev/kmem") ||
+	    !strcmp(p, "/dev/port") || !strcmp(p, "/proc/kcore")) {
 		*detail = "opened the kernel's or the machine's memory";
 		return "kernel-memory";
 	}
