@@ -298,6 +298,9 @@ enum ke_notice_what {
 	KE_NOTICE_KERNEL_HELPER = 22,   /* sent by a program the kernel started (a usermode helper: a
 					 * core_pattern pipe, modprobe) while the build ran: arg0 = the
 					 * process of the build whose core it is being given, or 0 */
+	KE_NOTICE_SIGNAL_FROM_OUTSIDE = 23, /* sent by a process outside the build that signalled a process of
+					     * the build (kill, sigqueue, pidfd_send_signal): arg0 = that
+					     * process, arg1 = the signal, with its si_code in the high 32 bits */
 	KE_NOTICE_WHAT_MAX
 };
 

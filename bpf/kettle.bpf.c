@@ -1520,6 +1520,39 @@ static __always_inline bool pid_tracked(__u32 pid)
 }
 
 /*
+ * A signal a process outside the build sends to one of the build is data
+ * from outside (which signal, when, sigqueue's value).  Only signals a user
+ * process sends count: the kernel's own (SEND_SIG_PRIV, SI_KERNEL, a child's
+ * SIGCHLD, a fault: si_code >= 0 but SI_USER) are sent with no sender, and
+ * from interrupt context `current` is whoever ran, so those are skipped.  The
+ * notice comes from the sender (its process is the outside one).  With
+ * --scope cgroup the target's scope is not known here: not checked.
+ */
+#define SI_USER_NR   0
+#define SI_KERNEL_NR 0x80
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
+{
+	__u32 sender = bpf_get_current_pid_tgid() >> 32, target = BPF_CORE_READ(task, tgid);
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	int code;
+
+	if (result != 0 || sender == target || sender == collector_tgid || scope_cgroup)
+		return 0;
+	if ((__u64)info <= 1)   /* SEND_SIG_NOINFO: kill() by current; SEND_SIG_PRIV: the kernel */
+		code = (__u64)info == 0 ? SI_USER_NR : SI_KERNEL_NR;
+	else
+		code = BPF_CORE_READ(info, si_code);
+	if (code > 0 || BPF_CORE_READ(cur, flags) & PF_KTHREAD_NR)
+		return 0;
+	if (!(pid_tracked(target) || followed_tgid(target)) || in_scope())
+		return 0;
+	notice_send(KE_NOTICE_SIGNAL_FROM_OUTSIDE, 0, 0, target, (__u64)(__u32)code << 32 | (__u32)sig);
+	return 0;
+}
+
+/*
  * The calls that had a syscalls:sys_exit_* program each before: one
  * program per call meant one perf-event tracepoint link per call, and
  * detaching such a link waits for a grace period (60 ms here, one after

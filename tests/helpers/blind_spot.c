@@ -37,6 +37,8 @@
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *   blind_spot core-dump             a child takes SIGQUIT: the kernel dumps its core (core_pattern)
+ *   blind_spot wait-signal FILE      write its pid to FILE, wait (30 s at most) for SIGUSR1 and print its value
+ *   blind_spot signal-child          signal a child of its own (SIGUSR1, SIGTERM) and reap it: nothing from outside
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
  */
@@ -583,6 +585,52 @@ static int do_unix_own(const char *path)
 	return rc;
 }
 
+static volatile sig_atomic_t signal_value = -1;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	signal_value = si->si_value.sival_int;
+}
+
+static int do_wait_signal(const char *file)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	char tmp[512];
+	FILE *f;
+
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return die("sigaction");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) || rename(tmp, file))
+		return die(file);
+	for (int i = 0; i < 3000 && signal_value < 0; i++)
+		usleep(10000);
+	if (signal_value < 0)
+		return fprintf(stderr, "blind_spot: no SIGUSR1 came\n"), 1;
+	printf("signal value %d\n", (int)signal_value);
+	return 0;
+}
+
+static int do_signal_child(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		signal(SIGUSR1, SIG_IGN);
+		pause();
+		_exit(0);
+	}
+	if (pid < 0)
+		return die("fork");
+	usleep(50000);
+	if (kill(pid, SIGUSR1) || kill(pid, SIGTERM) || waitpid(pid, &st, 0) != pid)
+		return die("kill or waitpid");
+	return 0;
+}
+
 static int do_core_dump(void)
 {
 	pid_t pid = fork();
@@ -622,6 +670,10 @@ int main(int argc, char **argv)
 		return do_io_uring_tree(false);
 	if (!strcmp(m, "core-dump"))
 		return do_core_dump();
+	if (!strcmp(m, "wait-signal") && argc == 3)
+		return do_wait_signal(argv[2]);
+	if (!strcmp(m, "signal-child"))
+		return do_signal_child();
 	if (!strcmp(m, "io-uring-receive") && argc == 3)
 		return do_io_uring_receive(argv[2]);
 	if (!strcmp(m, "io-uring-send") && argc == 4)

@@ -455,6 +455,68 @@ static int core_dump_to_a_pipe_is_flagged(void)
 	return TEST_PASS;
 }
 
+/*
+ * A process outside the build (this test's child) sends the build a signal
+ * with a value (sigqueue): data from outside.  The reason names the sender,
+ * and the log has a snapshot of it.
+ */
+static int signal_from_outside_is_flagged(void)
+{
+	char file[128], args[200];
+	union sigval v = { .sival_int = 4242 };
+	struct blind_run r;
+	json_int_t sender_pid;
+	int rc = bpf_usable(), st = -1;
+	pid_t sender;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(file, sizeof(file), "/tmp/kettle-test-%d-signal-pid", (int)getpid());
+	unlink(file);
+	sender = fork();
+	if (sender == 0) {
+		int pid = 0;
+
+		for (int i = 0; i < 3000 && !pid; i++) {
+			FILE *f = fopen(file, "r");
+
+			if (!f || fscanf(f, "%d", &pid) != 1)
+				pid = 0, usleep(10000);
+			if (f)
+				fclose(f);
+		}
+		_exit(pid > 0 && sigqueue(pid, SIGUSR1, v) == 0 ? 0 : 1);
+	}
+	CHECK(sender > 0, "fork the sender");
+	snprintf(args, sizeof(args), "wait-signal %s", file);
+	rc = blind_run(&r, "signal", args);
+	CHECK(waitpid(sender, &st, 0) == sender && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the process outside the build signalled it (status %#x)", st);
+	unlink(file);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "signal-from-outside"), "the reason signal-from-outside is named");
+	sender_pid = reason_pid(&r, "signal-from-outside");
+	CHECK(sender_pid == sender, "the reason names the sender, pid %d (got %lld)", (int)sender, (long long)sender_pid);
+	CHECK(log_has_snapshot(&r, (uint32_t)sender), "the log has a snapshot of the sender");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* Signals inside the build (a parent stopping its child, as make and timeout do) are no input. */
+static int signals_inside_the_build_stay_complete(void)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "signal-child", "signal-child");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static int io_uring_rename_is_flagged(void)
 {
 	return uring_tree_change("io-uring-rename", "renameat");
@@ -977,6 +1039,8 @@ static const struct test tests[] = {
 	{ "io_uring_connect_is_recorded", io_uring_connect_is_recorded },
 	{ "io_uring_message_from_outside_is_flagged", io_uring_message_from_outside_is_flagged },
 	{ "core_dump_to_a_pipe_is_flagged", core_dump_to_a_pipe_is_flagged },
+	{ "signal_from_outside_is_flagged", signal_from_outside_is_flagged },
+	{ "signals_inside_the_build_stay_complete", signals_inside_the_build_stay_complete },
 	{ "io_uring_rename_is_flagged", io_uring_rename_is_flagged },
 	{ "io_uring_unlink_is_flagged", io_uring_unlink_is_flagged },
 	{ "int80_open_is_recorded", int80_open_is_recorded },

@@ -64,11 +64,12 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_DAEMON)
 		collect_fail(c, daemon_seen(c, &ev));
 	/*
-	 * A program the kernel started while the build ran: snapshotted, its
-	 * program hashed like an exec, while it still runs (a core_pattern pipe
-	 * reads the whole core first); one already gone is a snapshot that says so.
+	 * A program the kernel started while the build ran, or one outside it
+	 * that signalled it: snapshotted, its program hashed like an exec, while
+	 * it still runs; one already gone is a snapshot that says so.
 	 */
-	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_KERNEL_HELPER)
+	if (ev.type == LOG_EV_NOTICE &&
+	    (ev.notice.what == LOG_NOTICE_KERNEL_HELPER || ev.notice.what == LOG_NOTICE_SIGNAL_FROM_OUTSIDE))
 		collect_fail(c, proc_snapshot_write(ev.tgid, c->log, c->plan));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)

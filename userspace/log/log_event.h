@@ -78,6 +78,8 @@ enum log_notice_what {
 	LOG_NOTICE_KERNEL_HELPER = 22,  /* its process is a program the kernel started while the build ran
 					 * (core_pattern pipe, modprobe); arg0: the build's process whose core
 					 * it was given, or 0 */
+	LOG_NOTICE_SIGNAL_FROM_OUTSIDE = 23, /* its process, outside the build, signalled arg0 of the build
+					      * (arg1: the signal; high 32 bits its si_code) */
 	LOG_NOTICE_WHAT_MAX
 };
 

@@ -41,6 +41,9 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_IO_URING_OP] = "submitted the io_uring request %s (opcode %" PRIu64 "): what it changed or reached is not recorded",
 	[LOG_NOTICE_KERNEL_HELPER] = "the kernel ran this program while the build ran (a usermode helper: a core_pattern"
 				     " pipe, modprobe), outside the build's tree: what it did is not recorded",
+	[LOG_NOTICE_SIGNAL_FROM_OUTSIDE] = "sent signal %" PRIu64 " (si_code %" PRId32 ") to process %" PRIu64 " of the build"
+					   " from outside it: which signal, when, and the value it carried are input the"
+					   " record cannot vouch for",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
@@ -190,6 +193,10 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 				 " what it did is not recorded", ev->notice.arg0);
 		else
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
+		break;
+	case LOG_NOTICE_SIGNAL_FROM_OUTSIDE:
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg1 & 0xffffffffu,
+			 (int32_t)(ev->notice.arg1 >> 32), ev->notice.arg0);
 		break;
 	case LOG_NOTICE_IO_URING_OP:
 		snprintf(detail, sizeof(detail), notice_details[what],
