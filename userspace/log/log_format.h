@@ -31,7 +31,7 @@
  * CBOR, so this keeps the reader's memory bounded by the file's size.
  */
 #define LOG_ZSTD_EXPANSION 64u
-#define LOG_ZSTD_SLACK     (64u * 1024 * 1024)
+#define LOG_ZSTD_SLACK     (16u * 1024 * 1024)
 
 enum log_record_kind {
 	LOG_REC_HEADER = 0,
