@@ -1776,7 +1776,7 @@ static int compressor_init(struct log_writer *w, const struct log_writer_opts *o
 		return -ENOMEM;
 	/* the reader refuses windows over 2^LOG_ZSTD_WINDOW_LOG_MAX: never let a level pick one */
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_windowLog, LOG_ZSTD_WINDOW_LOG_MAX - 2)))
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_windowLog, LOG_ZSTD_WINDOW_LOG)))
 		return -EINVAL;
 	return 0;
 }

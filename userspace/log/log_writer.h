@@ -24,6 +24,8 @@ enum log_compression {
 #define LOG_ZSTD_LEVEL_MIN     1
 #define LOG_ZSTD_LEVEL_MAX     3
 #define LOG_ZSTD_LEVEL_DEFAULT 1
+/* The writer's zstd window at every level: 2 MiB, within the reader's LOG_ZSTD_WINDOW_LOG_MAX. */
+#define LOG_ZSTD_WINDOW_LOG    21
 
 struct log_writer_opts {
 	enum log_compression compression;
