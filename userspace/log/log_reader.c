@@ -1869,9 +1869,9 @@ static bool zstd_magic(const uint8_t *p, size_t n)
 	return n >= 4 && !memcmp(p, LOG_ZSTD_MAGIC, 4);
 }
 
-static int window_alloc(struct rd *r)
+static int window_alloc(struct rd *r, size_t cap)
 {
-	r->window_cap = WINDOW_FIRST;
+	r->window_cap = cap;
 	r->window = malloc(r->window_cap);
 	r->buf = r->window;
 	r->windowed = true;
@@ -1920,7 +1920,8 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 	if (zstd_magic(buf, len)) {
 		r.len = 0;
 		r.eof = false;
-		ret = window_alloc(&r);
+		/* a small buffer (a fuzz input) gets a small window: it grows for a record larger */
+		ret = window_alloc(&r, len < WINDOW_FIRST / 4 ? (len < 16384 ? 65536 : len * 4) : WINDOW_FIRST);
 		if (!ret)
 			ret = zstd_setup(&r, buf, len);
 	}
@@ -1962,7 +1963,7 @@ static int read_start(struct rd *r)
 	/* the window becomes the decompressor's input buffer; the CBOR gets a new one */
 	r->len = 0;
 	r->eof = false;
-	return window_alloc(r);
+	return window_alloc(r, WINDOW_FIRST);
 }
 
 int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
@@ -1982,7 +1983,7 @@ int log_read_file_to(const char *path, struct log_file *out, const struct log_ev
 	/* the size when opened sets the string budget; a log still being written may grow past it */
 	if (fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		out->file_bytes = (uint64_t)st.st_size;
-	ret = window_alloc(&r);
+	ret = window_alloc(&r, WINDOW_FIRST);
 	if (!ret)
 		ret = read_start(&r);
 	if (!ret)
