@@ -271,6 +271,37 @@ static int test_cut_reads_to_the_last_block(void)
 	return TEST_PASS;
 }
 
+/* kettle interrupted before its trailer still closes the frame: the log is whole zstd, a CBOR cut short. */
+static int test_closed_without_trailer(void)
+{
+	const char *path = scratch("no-trailer.cbor");
+	const struct log_header h = { .kettle_version = "t", .command = command, .ncommand = 2,
+				      .start_boot_ns = 1000, .root_pid = 100 };
+	const struct log_writer_opts o = { .compression = LOG_COMPRESSION_ZSTD };
+	struct log_event e = { .type = LOG_EV_FORK, .ts_ns = 2000, .tgid = 100, .tid = 100 };
+	struct log_writer *w;
+	struct log_file f;
+	uint8_t *b = NULL;
+	size_t nb = 0;
+	char err[256] = "";
+
+	w = log_writer_open_with(path, &h, &o, err, sizeof(err));
+	CHECK(w, "%s", err);
+	for (uint32_t i = 0; i < 100; i++) {
+		e.fork.child_tgid = 200 + i;
+		CHECK(log_write_event(w, &e) == 0, "fork %u", i);
+	}
+	CHECK(log_writer_close(w) == 0, "close");
+	CHECK(slurp(path, &b, &nb) == 0 && ZSTD_findFrameCompressedSize(b, nb) == nb, "one whole frame");
+	free(b);
+	CHECK(log_read_file(path, &f, err, sizeof(err)) == 0, "%s", err);
+	CHECK(f.nevents == 100 && f.truncated && !f.has_trailer && f.valid_bytes == f.content_bytes,
+	      "%zu events, truncated %d, trailer %d", f.nevents, f.truncated, f.has_trailer);
+	log_file_free(&f);
+	unlink(path);
+	return TEST_PASS;
+}
+
 static int read_fails_with(const uint8_t *buf, size_t len, const char *needle)
 {
 	const char *path = scratch("bad.cbor");
@@ -422,6 +453,7 @@ static const struct test tests[] = {
 	{ "compressed_log_is_the_plain_cbor_in_one_frame", test_compressed_reads_as_the_plain_log },
 	{ "every_allowed_level_reads_back", test_levels },
 	{ "cut_anywhere_reads_to_the_last_whole_block", test_cut_reads_to_the_last_block },
+	{ "closed_without_trailer_is_a_whole_frame", test_closed_without_trailer },
 	{ "garbage_frame_is_one_line_error", test_garbage_frame },
 	{ "huge_window_or_content_refused", test_huge_window_refused },
 	{ "decompression_bomb_refused", test_decompression_bomb_refused },
