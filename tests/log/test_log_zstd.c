@@ -271,6 +271,52 @@ static int test_cut_reads_to_the_last_block(void)
 	return TEST_PASS;
 }
 
+/*
+ * A log that compresses a hundredfold, as one zstd block bigger than the
+ * reader's window (a small buffer gets a small one): zstd gives the block
+ * back over several reads, and the reader asks until zstd has nothing left
+ * (it may hold output after taking the last compressed byte).
+ */
+static int test_small_window_gets_every_block(void)
+{
+	const char *path = scratch("dense.cbor");
+	const struct log_header h = { .kettle_version = "t", .command = command, .ncommand = 2,
+				      .start_boot_ns = 1000, .root_pid = 100 };
+	struct log_event e = { .type = LOG_EV_OPEN, .ts_ns = 1000, .tgid = 100, .tid = 100 };
+	struct log_trailer t = { .end_boot_ns = 1000 };
+	struct log_writer *w;
+	struct log_file a, b;
+	uint8_t *plain = NULL, *z = NULL;
+	size_t len = 0, cap, nz;
+	char err[256] = "";
+
+	e.open.path = "/usr/include/stdio.h";
+	e.open.result = 3;
+	e.open.call = 2;
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "%s", err);
+	for (uint32_t i = 0; i < 16000; i++)
+		CHECK(log_write_event(w, &e) == 0, "open %u", i);
+	CHECK(log_write_trailer(w, &t) == 0 && log_writer_close(w) == 0, "trailer");
+	CHECK(slurp(path, &plain, &len) == 0 && len > 80000 && len < 120000, "a CBOR of %zu bytes: one block", len);
+	cap = ZSTD_compressBound(len);
+	z = malloc(cap);
+	CHECK(z, "memory");
+	nz = ZSTD_compress(z, cap, plain, len, 1);
+	CHECK(!ZSTD_isError(nz) && nz < 16384, "compressed to %zu bytes", nz);
+	CHECK(log_read_buffer(plain, len, &a, err, sizeof(err)) == 0, "plain: %s", err);
+	CHECK(log_read_buffer(z, nz, &b, err, sizeof(err)) == 0, "compressed: %s", err);
+	CHECK(b.nevents == a.nevents && b.has_trailer && !b.truncated && b.content_bytes == len,
+	      "plain %zu events, compressed %zu (trailer %d, %" PRIu64 " CBOR bytes of %zu)", a.nevents, b.nevents,
+	      b.has_trailer, b.content_bytes, len);
+	log_file_free(&a);
+	log_file_free(&b);
+	free(plain);
+	free(z);
+	unlink(path);
+	return TEST_PASS;
+}
+
 /* kettle interrupted before its trailer still closes the frame: the log is whole zstd, a CBOR cut short. */
 static int test_closed_without_trailer(void)
 {
@@ -454,6 +500,7 @@ static const struct test tests[] = {
 	{ "every_allowed_level_reads_back", test_levels },
 	{ "cut_anywhere_reads_to_the_last_whole_block", test_cut_reads_to_the_last_block },
 	{ "closed_without_trailer_is_a_whole_frame", test_closed_without_trailer },
+	{ "small_window_gets_every_block", test_small_window_gets_every_block },
 	{ "garbage_frame_is_one_line_error", test_garbage_frame },
 	{ "huge_window_or_content_refused", test_huge_window_refused },
 	{ "decompression_bomb_refused", test_decompression_bomb_refused },

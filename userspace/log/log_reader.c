@@ -112,7 +112,7 @@ struct zsrc {
 	bool in_eof;
 	uint64_t in_bytes;      /* compressed bytes given to dc */
 	uint64_t out_bytes;     /* CBOR bytes dc gave back */
-	size_t frame_left;      /* dc's last hint: 0 at the end of a frame */
+	bool pending;           /* dc filled the last output: it may hold more, even with no input left */
 };
 
 struct rd {
@@ -1619,7 +1619,6 @@ static int zstd_setup(struct rd *r, const uint8_t *p, size_t n)
 		return zstd_fail(r, "cannot set up the", e);
 	z->in = (ZSTD_inBuffer){ p, n, 0 };
 	z->in_eof = r->fd < 0;
-	z->frame_left = 1;
 	return RD_OK;
 }
 
@@ -1665,16 +1664,17 @@ static int zstd_read(struct rd *r, uint8_t *dst, size_t n, size_t *got)
 	ZSTD_outBuffer out = { dst, n, 0 };
 
 	while (out.pos == 0) {
-		size_t before;
+		size_t before, e;
 
 		TRY(zstd_input(r));
-		if (z->in.pos == z->in.size && z->in_eof)
+		if (z->in.pos == z->in.size && z->in_eof && !z->pending)
 			break;
 		before = z->in.pos;
-		z->frame_left = ZSTD_decompressStream(z->dc, &out, &z->in);
+		e = ZSTD_decompressStream(z->dc, &out, &z->in);
 		z->in_bytes += z->in.pos - before;
-		if (ZSTD_isError(z->frame_left))
-			return zstd_fail(r, "invalid", z->frame_left);
+		if (ZSTD_isError(e))
+			return zstd_fail(r, "invalid", e);
+		z->pending = out.pos == out.size;
 	}
 	z->out_bytes += out.pos;
 	if (z->out_bytes > LOG_ZSTD_SLACK && z->out_bytes / LOG_ZSTD_EXPANSION > z->in_bytes) {
@@ -1882,7 +1882,7 @@ static int window_alloc(struct rd *r, size_t cap)
 	return RD_OK;
 }
 
-/* What a read that parsed leaves in F: the sizes, and whether the stream was cut. */
+/* What a read that parsed leaves in F: its sizes, compressed and not. */
 static void read_done(struct rd *r)
 {
 	r->f->content_bytes = r->base + r->len;
