@@ -20,7 +20,7 @@ enum log_compression {
 	LOG_COMPRESSION_ZSTD,   /* the file is one zstd frame of it (docs/log-format.md, "Compression") */
 };
 
-/* zstd's level 1..3 (LOG_ZSTD_LEVEL_MIN..MAX): measured in tools/bench/README.md ("Log compression"). */
+/* zstd's level 1..3 (LOG_ZSTD_LEVEL_MIN..MAX): measured in tools/bench/README.md ("log compression"). */
 #define LOG_ZSTD_LEVEL_MIN     1
 #define LOG_ZSTD_LEVEL_MAX     3
 #define LOG_ZSTD_LEVEL_DEFAULT 1
