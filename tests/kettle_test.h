@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <zstd.h>
 
+#include "log/log_format.h"   /* LOG_ZSTD_MAGIC */
 #include "log/log_reader.h"
 #include "testlib.h"
 
@@ -207,7 +208,7 @@ static inline uint8_t *log_cbor_bytes(const char *path, size_t *len)
 	while (ok && (n = fread(in, 1, sizeof(in), f)) > 0) {
 		ZSTD_inBuffer zin = { in, n, 0 };
 
-		if (first && (z = n >= 4 && !memcmp(in, "\x28\xb5\x2f\xfd", 4) ? ZSTD_createDStream() : NULL))
+		if (first && (z = n >= 4 && !memcmp(in, LOG_ZSTD_MAGIC, 4) ? ZSTD_createDStream() : NULL))
 			ok = !ZSTD_isError(ZSTD_initDStream(z));
 		first = false;
 		while (ok && zin.pos < zin.size) {
