@@ -110,7 +110,8 @@ static int env_recorded_secret_hashed(void)
 	sha256_value(SECRET, want);
 	CHECK(env_get(env, "GITHUB_TOKEN") && !strcmp(env_get(env, "GITHUB_TOKEN"), want),
 	      "GITHUB_TOKEN=%s, want %s", env_get(env, "GITHUB_TOKEN"), want);
-	CHECK(!log_contains(log, SECRET), "the clear secret is in the log's bytes");
+	/* the search sees the log's CBOR: the hash it holds is found, the secret is not */
+	CHECK(log_contains(log, want) && !log_contains(log, SECRET), "the clear secret is in the log's bytes");
 	snprintf(out, sizeof(out), "%s.show", log);
 	snprintf(err, sizeof(err), "%s.err", log);
 	CHECK(kettle_cli(show, out, err) == 0, "kettle log show --json");
