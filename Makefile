@@ -28,8 +28,10 @@ CPPFLAGS  += -D_GNU_SOURCE -DKETTLE_VERSION='"$(VERSION)"' -I$(BUILD) -I. -Iuser
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 $(SANFLAGS)
 # The fleet index's stores (forensics/index_*.c): SQLite embedded, PostgreSQL through libpq.
 DB_PKGS   := sqlite3 libpq
-CPPFLAGS  += $(shell pkg-config --cflags $(DB_PKGS))
-LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread $(shell pkg-config --libs $(DB_PKGS))
+# The log's compression (log/log_writer.c, log/log_reader.c): libzstd.
+PC_PKGS   := $(DB_PKGS) libzstd
+CPPFLAGS  += $(shell pkg-config --cflags $(PC_PKGS))
+LDLIBS    := -lbpf -lelf -lz -lcbor -ljansson -lcrypto -lIPSec_MB -luring -lpthread $(shell pkg-config --libs $(PC_PKGS))
 
 # userspace/ holds one folder per pipeline stage (docs/ARCHITECTURE.md); tests/ mirrors them.
 STAGES    := common log hash provenance collect forensics cli

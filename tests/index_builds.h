@@ -21,9 +21,14 @@ struct step {
 	int read_fill, write_fill;
 };
 
-/* A build: make (pid 100) runs each step as a child that reads one file and writes another. */
-static inline int write_build(const char *path, int64_t start_wall, const struct step *steps, int nsteps)
+/*
+ * A build: make (pid 100) runs each step as a child that reads one file and
+ * writes another; the log compressed as COMPRESSION says.
+ */
+static inline int write_build_as(const char *path, int64_t start_wall, const struct step *steps, int nsteps,
+				 enum log_compression compression)
 {
+	const struct log_writer_opts o = { .compression = compression };
 	static const char *const command[] = { "make", "all" };
 	struct log_header h = { .kettle_version = "test", .host = "ci-1", .start_wall_ns = (uint64_t)start_wall,
 				.start_boot_ns = 1000, .root_pid = 100, .command = command, .ncommand = 2,
@@ -36,7 +41,7 @@ static inline int write_build(const char *path, int64_t start_wall, const struct
 	uint64_t ts = 2000;
 	int bad = 0;
 
-	w = log_writer_open(path, &h, err, sizeof(err));
+	w = log_writer_open_with(path, &h, &o, err, sizeof(err));
 	CHECK(w, "open: %s", err);
 #define PUT(...) do { e = (struct log_event){ __VA_ARGS__ }; e.ts_ns = ts += 1000; e.tid = e.tgid; \
 		      bad |= log_write_event(w, &e); } while (0)
@@ -78,6 +83,12 @@ static inline int write_build(const char *path, int64_t start_wall, const struct
 	CHECK(log_write_trailer(w, &t) == 0, "trailer");
 	CHECK(log_writer_close(w) == 0, "close");
 	return TEST_PASS;
+}
+
+/* write_build_as, uncompressed: tests alter its bytes. */
+static inline int write_build(const char *path, int64_t start_wall, const struct step *steps, int nsteps)
+{
+	return write_build_as(path, start_wall, steps, nsteps, LOG_COMPRESSION_NONE);
 }
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <zstd.h>
 
+#include "log/log_format.h"   /* LOG_ZSTD_MAGIC */
 #include "log/log_reader.h"
 #include "testlib.h"
 
@@ -187,6 +189,56 @@ static inline int kettle_run(const char *log, const char *const opts[], const ch
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+}
+
+/*
+ * The CBOR of the log at PATH (malloc'd, *LEN bytes), decompressed when kettle
+ * wrote it with zstd (its default): what a test searching the log's bytes for
+ * a value that must not be recorded has to search.  NULL when unreadable.
+ */
+static inline uint8_t *log_cbor_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t in[65536], *out = NULL;
+	size_t cap = 0, n;
+	ZSTD_DStream *z = NULL;
+	bool first = true, ok = f != NULL;
+
+	*len = 0;
+	while (ok && (n = fread(in, 1, sizeof(in), f)) > 0) {
+		ZSTD_inBuffer zin = { in, n, 0 };
+
+		if (first && (z = n >= 4 && !memcmp(in, LOG_ZSTD_MAGIC, 4) ? ZSTD_createDStream() : NULL))
+			ok = !ZSTD_isError(ZSTD_initDStream(z));
+		first = false;
+		while (ok && zin.pos < zin.size) {
+			size_t want = z ? ZSTD_DStreamOutSize() : zin.size;
+			uint8_t *bigger = *len + want > cap ? realloc(out, cap = 2 * (*len + want)) : out;
+
+			ok = bigger != NULL;
+			if (!ok)
+				break;
+			out = bigger;
+			if (z) {
+				ZSTD_outBuffer zout = { out + *len, want, 0 };
+
+				ok = !ZSTD_isError(ZSTD_decompressStream(z, &zout, &zin));
+				*len += zout.pos;
+			} else {
+				memcpy(out + *len, in, zin.size);
+				*len += zin.size;
+				zin.pos = zin.size;
+			}
+		}
+	}
+	if (f)
+		fclose(f);
+	ZSTD_freeDStream(z);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out ? out : calloc(1, 1);
 }
 
 static inline int log_load(const char *log, struct log_file *f)

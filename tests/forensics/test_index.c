@@ -348,6 +348,31 @@ static int t_altered_or_cut_log_is_refused_leaving_nothing(void)
 	return TEST_PASS;
 }
 
+/* A log as kettle run writes it by default (zstd) is indexed as its CBOR would be; cut, it is refused. */
+static int t_compressed_log_indexes_as_the_plain_one(void)
+{
+	static const struct step a[] = { { "/usr/bin/cc", "/src/s.c", "/out/x.o", 0x11, 0x21 } };
+	struct index_db *db = open_sqlite("zstd.db");
+	struct index_ingest_result r;
+	char p[300], err[512];
+	struct stat st;
+	int plain_events;
+
+	snprintf(p, sizeof(p), "%s/a-zstd.cbor", dir);
+	CHECK(write_build_as(p, START_WALL, a, 1, LOG_COMPRESSION_ZSTD) == TEST_PASS, "write the compressed log");
+	CHECK(db && !ingest(db, "a.cbor", &r) && r.added, "ingest the plain log");
+	plain_events = events_count(db);
+	CHECK(!ingest(db, "a-zstd.cbor", &r) && r.added && r.build_id == 2, "ingest the compressed log");
+	CHECK(plain_events > 0 && events_count(db) == 2 * plain_events, "events: %d after the plain log, %d after both",
+	      plain_events, events_count(db));
+	CHECK(stat(p, &st) == 0 && truncate(p, st.st_size - 3) == 0, "cut");
+	CHECK(index_ingest(db, p, &r, err, sizeof(err)) == -1 && strstr(err, "cut short") && !strchr(err, '\n'),
+	      "a cut compressed log: %s", err);
+	CHECK(builds_count(db) == 2, "builds: %d", builds_count(db));
+	index_close(db);
+	return TEST_PASS;
+}
+
 static int t_endpoint_search_finds_the_golden_log(void)
 {
 	struct index_db *db = open_sqlite("net.db");
@@ -841,6 +866,7 @@ static const struct test tests[] = {
 	{ "downstream_walks_three_builds", t_downstream_walks_three_builds },
 	{ "readding_a_build_is_a_noop", t_readding_a_build_is_a_noop },
 	{ "altered_or_cut_log_is_refused_leaving_nothing", t_altered_or_cut_log_is_refused_leaving_nothing },
+	{ "compressed_log_indexes_as_the_plain_one", t_compressed_log_indexes_as_the_plain_one },
 	{ "endpoint_search_finds_the_golden_log", t_endpoint_search_finds_the_golden_log },
 	{ "bundle_verdict_is_stored_and_a_foreign_bundle_refuses",
 	  t_bundle_verdict_is_stored_and_a_foreign_bundle_refuses },

@@ -6,7 +6,12 @@
  * The strings of what was read are walked, so ASan sees any pointer the reader
  * left dangling.  The same bytes read again by a counting reader (counts_only,
  * as `kettle log stats` reads) must give the same verdict, the same error and
- * the same counts: it checks as much while keeping less.  Seeds (the sample logs hold every kind): mkdir seeds &&
+ * the same counts: it checks as much while keeping less.  And the same bytes
+ * compressed with zstd (as kettle run writes a log) must read to the same
+ * verdict and counts, and cut anywhere in the compressed stream must read no
+ * more than they do, so every input also drives the decompressing reader; an
+ * input that is itself a zstd stream goes to it directly.  Seeds (the sample
+ * logs hold every kind, one of them compressed): mkdir seeds &&
  * KETTLE_FUZZ_SEEDS=seeds build/tests/log/test_log_reader_bad, then
  * build-fuzz/fuzz_log_reader seeds.
  */
@@ -14,7 +19,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
+#include "log/log_format.h"
 #include "log/log_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +59,42 @@ static void counts_agree(const uint8_t *data, size_t size, int full_rc, const ch
 	log_file_free(&c);
 }
 
+/* DATA compressed reads as DATA did (the error text may differ: its offsets are of the decompressed log). */
+static void compressed_agrees(const uint8_t *data, size_t size, int full_rc, const struct log_file *full)
+{
+	static ZSTD_CCtx *zc;   /* one for the whole run: a context per input would be most of the time */
+	size_t cap = ZSTD_compressBound(size), n;
+	uint8_t *z = malloc(cap);
+	struct log_file c;
+	char err[256] = "";
+	int rc;
+
+	if (!zc)
+		zc = ZSTD_createCCtx();
+	if (!z || !zc)
+		abort();
+	n = ZSTD_compressCCtx(zc, z, cap, data, size, 1);
+	if (ZSTD_isError(n))
+		abort();
+	rc = log_read_buffer(z, n, &c, err, sizeof(err));
+	if (rc != full_rc)
+		abort();
+	if (!rc) {
+		if (c.nevents != full->nevents || c.valid_bytes != full->valid_bytes ||
+		    c.truncated != full->truncated || !c.compressed || c.content_bytes != size)
+			abort();
+		log_file_free(&c);
+	}
+	/* cut: whatever it reads, it reads no more */
+	rc = log_read_buffer(z, n - n / 3, &c, err, sizeof(err));
+	if (!rc) {
+		if (!full_rc && c.nevents > full->nevents)
+			abort();
+		log_file_free(&c);
+	}
+	free(z);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct log_file f;
@@ -60,6 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = log_read_buffer(data, size, &f, err, sizeof(err));
 
 	counts_agree(data, size, rc, err, &f);
+	if (size < 4 || memcmp(data, LOG_ZSTD_MAGIC, 4))
+		compressed_agrees(data, size, rc, &f);
 	if (rc)
 		return 0;
 	for (size_t i = 0; i < f.nkmod_execs; i++)

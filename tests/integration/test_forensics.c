@@ -625,6 +625,16 @@ static int network_contact_is_shown(void)
 	return TEST_PASS;
 }
 
+static int write_bytes(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int rc = f && fwrite(p, 1, n, f) == n ? 0 : -1;
+
+	if (f && fclose(f))
+		rc = -1;
+	return rc;
+}
+
 static int copy_prefix(const char *from, const char *to, long bytes, long patch_at, int patch)
 {
 	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
@@ -643,7 +653,9 @@ static int copy_prefix(const char *from, const char *to, long bytes, long patch_
 
 static int bad_input_gives_clear_messages(void)
 {
-	char cut[320], version[320], garbage[320];
+	char cut[320], version[320], garbage[320], plain[320];
+	uint8_t *cbor;
+	size_t ncbor = 0;
 	const char *cut_args[] = { "why", cut, "main.c", NULL };
 	const char *ver_args[] = { "diff", log_a, version, NULL };
 	const char *never[] = { "why", log_b, "no-such-file.c", NULL };
@@ -659,10 +671,15 @@ static int bad_input_gives_clear_messages(void)
 	snprintf(cut, sizeof(cut), "%s.cut", log_b);
 	snprintf(version, sizeof(version), "%s.v23", log_b);
 	snprintf(garbage, sizeof(garbage), "%s.garbage", log_b);
-	CHECK(!stat(log_b, &st), "stat");
+	snprintf(plain, sizeof(plain), "%s.plain", log_b);
+	/* cut and patched in its CBOR (kettle run compressed it): a record cut, a version byte changed */
+	cbor = log_cbor_bytes(log_b, &ncbor);
+	CHECK(cbor && !write_bytes(plain, cbor, ncbor), "cannot write the log's CBOR");
+	free(cbor);
+	CHECK(!stat(plain, &st), "stat");
 	/* the header is [0, "kettle-log", VERSION, ...]: VERSION is byte 13, a one-byte integer */
-	CHECK(!copy_prefix(log_b, cut, st.st_size * 2 / 3, -1, 0) &&
-	      !copy_prefix(log_b, version, -1, 13, 23) &&
+	CHECK(!copy_prefix(plain, cut, st.st_size * 2 / 3, -1, 0) &&
+	      !copy_prefix(plain, version, -1, 13, 23) &&
 	      !write_file("/", garbage + 1, "this is not a build log\n"), "cannot write the bad logs");
 
 	CHECK(!kettle_cmd(&o, cut_args), "run");
@@ -690,6 +707,7 @@ static int bad_input_gives_clear_messages(void)
 	unlink(cut);
 	unlink(version);
 	unlink(garbage);
+	unlink(plain);
 	return TEST_PASS;
 }
 

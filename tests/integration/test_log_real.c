@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The log of a real run, cut at every byte, reads back to its last complete record. */
+/*
+ * The log of a real run, cut at every byte, reads back to its last complete
+ * record: as kettle run writes it (zstd), and uncompressed.
+ */
 #include "kettle_test.h"
 
-static int real_log_truncated_everywhere(void)
+static int truncated_everywhere(const char *compression)
 {
 	const char *cmd[] = { "sh", "-c", "cat /etc/hostname; ls / >/dev/null", NULL };
+	const char *opts[] = { "--log-compression", compression, NULL };
 	char dir[256], log[300], err[512];
 	struct log_file full = { 0 };
 	uint8_t *buf;
@@ -15,8 +19,10 @@ static int real_log_truncated_everywhere(void)
 	if (rc)
 		return rc;
 	test_workdir("trunc", dir, log);
-	CHECK(kettle_run(log, NULL, cmd, "/dev/null") == 0, "kettle run failed");
+	CHECK(kettle_run(log, opts, cmd, "/dev/null") == 0, "kettle run failed");
 	CHECK(log_load(log, &full) == 0, "log unreadable");
+	CHECK(full.compressed == !strcmp(compression, "zstd"), "--log-compression %s: compressed %d", compression,
+	      full.compressed);
 	fp = fopen(log, "rb");
 	CHECK(fp, "open log");
 	fseek(fp, 0, SEEK_END);
@@ -31,8 +37,11 @@ static int real_log_truncated_everywhere(void)
 		rc = log_read_buffer(buf, cut, &part, err, sizeof(err));
 		if (rc == 0) {
 			CHECK(part.truncated, "cut at %zu of %zu not reported as truncated", cut, len);
-			CHECK(part.valid_bytes <= cut, "valid_bytes %llu beyond cut %zu",
-			      (unsigned long long)part.valid_bytes, cut);
+			/* a compressed log's offsets are of its CBOR, which the cut gave this much of */
+			CHECK(part.file_bytes == cut && part.valid_bytes <= part.content_bytes &&
+			      part.content_bytes <= full.content_bytes && (full.compressed || part.content_bytes == cut),
+			      "valid_bytes %llu beyond %llu CBOR bytes at cut %zu", (unsigned long long)part.valid_bytes,
+			      (unsigned long long)part.content_bytes, cut);
 			CHECK(part.nevents <= full.nevents, "more events than the whole log");
 			for (size_t i = 0; i < part.nevents; i++)
 				CHECK(part.events[i].type == full.events[i].type &&
@@ -47,8 +56,19 @@ static int real_log_truncated_everywhere(void)
 	return TEST_PASS;
 }
 
+static int real_log_truncated_everywhere(void)
+{
+	return truncated_everywhere("zstd");
+}
+
+static int uncompressed_real_log_truncated_everywhere(void)
+{
+	return truncated_everywhere("none");
+}
+
 static const struct test tests[] = {
 	{ "real_log_truncated_everywhere", real_log_truncated_everywhere },
+	{ "uncompressed_real_log_truncated_everywhere", uncompressed_real_log_truncated_everywhere },
 };
 
 TEST_MAIN("log_real", tests)

@@ -240,6 +240,20 @@ static int test_header_string_too_long(void)
 	return TEST_PASS;
 }
 
+/* A compressed log's bytes go out through zstd: a write that fails there is the writer's error too. */
+static int test_compressed_write_failure(void)
+{
+	const struct log_header h = t_header();
+	const struct log_writer_opts o = { .compression = LOG_COMPRESSION_ZSTD };
+	char err[256] = "";
+	struct log_writer *w = log_writer_open_with("/dev/full", &h, &o, err, sizeof(err));
+
+	if (w)
+		log_writer_close(w);
+	CHECK(!w && strstr(err, strerror(ENOSPC)), "a compressed log opened on /dev/full: %s", err);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "word_refused_after_its_record", test_word_refused_after_its_record },
 	{ "path_refused_after_its_record", test_path_refused_after_its_record },
@@ -247,6 +261,7 @@ static const struct test tests[] = {
 	{ "string_too_long_keeps_the_writer", test_string_too_long_keeps_the_writer },
 	{ "refused_open_keeps_the_sites", test_refused_open_keeps_the_sites },
 	{ "header_string_too_long", test_header_string_too_long },
+	{ "compressed_write_failure", test_compressed_write_failure },
 };
 
 TEST_MAIN("log_writer_errors", tests)

@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 	struct log_trailer t = { 0 };
 	bool *header_digested, *unit_changed;
 	long changed = -1, units = 2400, seed = 0, budget_mib = 0;
+	struct log_writer_opts wo = { .compression = LOG_COMPRESSION_NONE };
+	bool bad = false;
 	char err[256], src[64], obj[64], tmp[64], shcmd[2048], cc1_out[64];
 	int r;
 
@@ -162,11 +164,17 @@ int main(int argc, char **argv)
 			nheaders = strtol(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--writer-budget"))
 			budget_mib = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--log-compression") && !strcmp(argv[i + 1], "zstd"))
+			wo.compression = LOG_COMPRESSION_ZSTD;  /* as kettle run writes; none by default here */
+		else if (!strcmp(argv[i], "--log-compression"))
+			bad |= strcmp(argv[i + 1], "none") != 0;
+		else if (!strcmp(argv[i], "--zstd-level"))
+			wo.zstd_level = (int)strtol(argv[i + 1], NULL, 10);
 	}
-	if (argc < 2 || units < 1 || units > 999999 || nheaders <= COMMON || nheaders > 9999999 ||
+	if (argc < 2 || bad || units < 1 || units > 999999 || nheaders <= COMMON || nheaders > 9999999 ||
 	    budget_mib < 0 || budget_mib > 1 << 20 || seed < 0 || seed > 1000000) {
 		fprintf(stderr, "usage: forensics_synth OUT.cbor [--changed-header N] [--units N] [--seed S] [--headers N]"
-			" [--writer-budget MIB]\n");
+			" [--writer-budget MIB] [--log-compression none|zstd] [--zstd-level 1..3]\n");
 		return 2;
 	}
 	unit_changed = calloc((size_t)units, sizeof(bool));
@@ -180,7 +188,7 @@ int main(int argc, char **argv)
 	h.command = cmd;
 	h.ncommand = 3;
 	h.start_wall_ns += (uint64_t)seed * 3600 * 1000000000ull;
-	w = log_writer_open(argv[1], &h, err, sizeof(err));
+	w = log_writer_open_with(argv[1], &h, &wo, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "forensics_synth: %s\n", err);
 		return 1;

@@ -967,6 +967,8 @@ static void stats_text(const struct log_file *f, const struct stats *s)
 		stats_text_env(f, l);
 	stats_text_hash(s);
 	printf("log bytes             %" PRIu64 "\n", f->file_bytes);
+	if (f->compressed)
+		printf("  zstd of CBOR bytes  %" PRIu64 "\n", f->content_bytes);
 	printf("bytes/event           %.2f\n", f->nevents ? (double)f->file_bytes / (double)f->nevents : 0.0);
 	printf("duration              ");
 	print_rel_time(s->duration_ns, 0);
@@ -1027,9 +1029,11 @@ static json_t *stats_json(const struct log_file *f, const struct stats *s)
 			 "exit_status", f->has_trailer && f->trailer.exit_status != LOG_EXIT_STATUS_NONE ?
 					json_integer(f->trailer.exit_status) : json_null(),
 			 "truncated", f->truncated);
-	if (o && json_object_update_new(o, json_pack("{s:s, s:o, s:b}", "start", log_start(f), "attach_target",
+	if (o && json_object_update_new(o, json_pack("{s:s, s:o, s:b, s:s, s:o}", "start", log_start(f), "attach_target",
 						     show_json_name(log_header_option(&f->header, "attach.target")),
-						     "complete", log_complete(f)))) {
+						     "complete", log_complete(f),
+						     "compression", f->compressed ? "zstd" : "none",
+						     "cbor_bytes", show_json_u64(f->content_bytes)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -1494,13 +1498,16 @@ static void usage(FILE *out)
 
 static void warn_truncated(const char *file, const struct log_file *f)
 {
-	if (f->valid_bytes < f->file_bytes)
-		fprintf(stderr, "warning: %s: log ends at byte %" PRIu64 " inside a record; "
+	/* a compressed log's offsets are those of its CBOR */
+	const char *of = f->compressed ? " of its CBOR" : "";
+
+	if (f->valid_bytes < f->content_bytes)
+		fprintf(stderr, "warning: %s: log ends at byte %" PRIu64 "%s inside a record; "
 			"showing %" PRIu64 " complete records (%" PRIu64 " bytes)\n",
-			file, f->file_bytes, f->nrecords, f->valid_bytes);
+			file, f->content_bytes, of, f->nrecords, f->valid_bytes);
 	else
-		fprintf(stderr, "warning: %s: log ends at byte %" PRIu64 " without trailer; "
-			"showing %" PRIu64 " complete records\n", file, f->file_bytes, f->nrecords);
+		fprintf(stderr, "warning: %s: log ends at byte %" PRIu64 "%s without trailer; "
+			"showing %" PRIu64 " complete records\n", file, f->content_bytes, of, f->nrecords);
 }
 
 static int run_subcommand(const struct subcommand *sc, const char *file, const struct log_filter *flt,

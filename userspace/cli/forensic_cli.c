@@ -30,7 +30,7 @@ static int open_log(const char *cmd, const char *log_path, bool keep_events, str
 	if (fl->log.truncated)
 		cli_err(cmd, "%s: warning: the log is cut short (%" PRIu64 " of %" PRIu64
 			" bytes readable, no trailer): the answers cover what it holds", log_path,
-			fl->log.valid_bytes, fl->log.file_bytes);
+			fl->log.valid_bytes, fl->log.content_bytes);
 	if (s ? replay_stream_finish(s, err, sizeof(err)) :
 		replay_build(&fl->model, &fl->log, err, sizeof(err)))
 		goto fail;

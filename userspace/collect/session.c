@@ -28,6 +28,7 @@ void session_options_init(struct session_options *o)
 	o->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
 	o->progress = isatty(STDERR_FILENO);
 	o->hash = true;
+	o->log_compression = LOG_COMPRESSION_ZSTD;
 	env_redact_init(&o->redact);
 }
 
@@ -107,6 +108,13 @@ int session_option(struct session_options *o, const char *cmd, int c, const char
 	case SESSION_OPT_NO_PROGRESS: o->progress = false; return 1;
 	case SESSION_OPT_NO_HASH: o->hash = false; return 1;
 	case SESSION_OPT_FOLLOW_DAEMONS: o->follow_daemons = true; return 1;
+	case SESSION_OPT_LOG_COMPRESSION:
+		if (strcmp(arg, "zstd") && strcmp(arg, "none")) {
+			fprintf(stderr, "%s: --log-compression '%s': want zstd or none\n", cmd, arg);
+			return -1;
+		}
+		o->log_compression = strcmp(arg, "none") ? LOG_COMPRESSION_ZSTD : LOG_COMPRESSION_NONE;
+		return 1;
 	case SESSION_OPT_HASH_WORKERS:
 		if (parse_count(arg, 256, &o->hash_workers)) {
 			fprintf(stderr, "%s: --hash-workers '%s': want 1 to 256\n", cmd, arg);
@@ -135,6 +143,8 @@ void session_usage(FILE *f)
 		"      --hash-queue N      files waiting to be hashed at most (default 65536); a file\n"
 		"                          read while the queue is full is logged as not hashed\n"
 		"      --no-progress       no progress line on stderr\n"
+		"      --log-compression zstd|none  write the log as a zstd stream of its CBOR\n"
+		"                          (default), or the CBOR as it is; kettle reads both\n"
 		"      --follow-daemons    trace a daemon started outside the run (a compiler cache or\n"
 		"                          build server) from its first accept of the build's connection;\n"
 		"                          the provenance still names its state from before as unseen\n"
@@ -211,7 +221,9 @@ static struct log_writer *log_open(const struct session *s, const struct session
 		.env_mode = s->opt->env_off ? LOG_ENV_NOT_RECORDED : LOG_ENV_RECORDED,
 		.secret_patterns = s->opt->redact.list, .nsecret_patterns = s->opt->redact.npatterns,
 	};
-	w = log_writer_open(s->opt->output, &hdr, err, sizeof(err));
+	w = log_writer_open_with(s->opt->output, &hdr,
+				 &(struct log_writer_opts){ .compression = s->opt->log_compression },
+				 err, sizeof(err));
 	if (!w)
 		fprintf(stderr, "%s: %s\n", s->name, err);
 	return w;

@@ -17,6 +17,7 @@
 #include "collect/log_collect.h"
 #include "collect/tracer.h"
 #include "log/env_redact.h"
+#include "log/log_writer.h"
 
 struct session_options {
 	const char *output;
@@ -29,6 +30,7 @@ struct session_options {
 	bool env_off;                   /* --env none: execs carry no environment */
 	bool follow_daemons;            /* trace daemons the build asks for work (--follow-daemons) */
 	struct env_redact redact;       /* --secret-pattern(s): environment values hashed */
+	enum log_compression log_compression;   /* --log-compression: zstd unless none */
 };
 
 /* getopt_long codes of the common options (besides 'o'). */
@@ -43,6 +45,7 @@ enum {
 	SESSION_OPT_SECRET_PATTERN,
 	SESSION_OPT_SECRET_PATTERNS,
 	SESSION_OPT_FOLLOW_DAEMONS,
+	SESSION_OPT_LOG_COMPRESSION,
 };
 
 /* The common entries of a getopt_long table. */
@@ -57,11 +60,13 @@ enum {
 	{ "env", required_argument, NULL, SESSION_OPT_ENV },                        \
 	{ "secret-pattern", required_argument, NULL, SESSION_OPT_SECRET_PATTERN },  \
 	{ "secret-patterns", required_argument, NULL, SESSION_OPT_SECRET_PATTERNS },  \
-	{ "follow-daemons", no_argument, NULL, SESSION_OPT_FOLLOW_DAEMONS }
+	{ "follow-daemons", no_argument, NULL, SESSION_OPT_FOLLOW_DAEMONS },       \
+	{ "log-compression", required_argument, NULL, SESSION_OPT_LOG_COMPRESSION }
 
 /*
  * Defaults: kettle.cbor, 64 MiB ring buffer, hashing on, progress when stderr
- * is a terminal, environment recorded with the default secret patterns.
+ * is a terminal, environment recorded with the default secret patterns, the
+ * log compressed with zstd.
  */
 void session_options_init(struct session_options *o);
 /*

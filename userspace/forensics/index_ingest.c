@@ -182,7 +182,7 @@ static int read_log(struct ingest_build *b, char *err, size_t errlen)
 	if (b->log.truncated || !b->log.has_trailer) {
 		replay_stream_abort(s);
 		return errf(err, errlen, "%s: refused: the log is cut short (%" PRIu64 " of %" PRIu64
-			    " bytes readable, no trailer)", b->log_path, b->log.valid_bytes, b->log.file_bytes);
+			    " bytes readable, no trailer)", b->log_path, b->log.valid_bytes, b->log.content_bytes);
 	}
 	if (replay_stream_finish(s, why, sizeof(why)))
 		return errf(err, errlen, "%s: %s", b->log_path, why);

@@ -16,6 +16,23 @@
 
 #define LOG_MAGIC "kettle-log"
 
+/*
+ * A log file is either the CBOR sequence itself or one zstd stream of it
+ * (docs/log-format.md, "Compression"); a CBOR sequence starts with an array
+ * head (0x80..0x9f), never with the zstd frame magic 28 B5 2F FD.
+ */
+#define LOG_ZSTD_MAGIC     "\x28\xb5\x2f\xfd"
+/* The largest zstd window the reader gives memory to: 8 MiB (kettle's levels use 2 MiB at most). */
+#define LOG_ZSTD_WINDOW_LOG_MAX 23
+/*
+ * A zstd stream whose CBOR outgrows its compressed bytes by more than this
+ * (after the first LOG_ZSTD_SLACK bytes) is refused as a decompression bomb:
+ * kettle's logs compress about 2:1, and what the reader keeps grows with the
+ * CBOR, so this keeps the reader's memory bounded by the file's size.
+ */
+#define LOG_ZSTD_EXPANSION 64u
+#define LOG_ZSTD_SLACK     (16u * 1024 * 1024)
+
 enum log_record_kind {
 	LOG_REC_HEADER = 0,
 	/* 1..5 are events, numbered as enum log_event_type */

@@ -7,6 +7,14 @@
  * shapes of log_format.h.  Nothing is allocated from a declared length that
  * the remaining input could not back, and materialised strings are held to a
  * budget proportional to the file size.
+ *
+ * A log compressed with zstd (its first bytes are the frame magic) is
+ * decompressed into the same window as it is read: the records see the CBOR,
+ * offsets in errors are offsets in the CBOR, and a stream cut anywhere reads
+ * up to the last record zstd could give back.  The decoder's window is capped
+ * (LOG_ZSTD_WINDOW_LOG_MAX), nothing is allocated from a size the frame
+ * declares, and CBOR that outgrows the compressed bytes past
+ * LOG_ZSTD_EXPANSION is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +28,8 @@
 
 #include <cbor.h>
 #include <openssl/evp.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "common/grow.h"
 #include "log/log_format.h"
@@ -93,12 +103,26 @@ struct log_reader_store {
 	size_t capevents, capcheckpoints, capdigests, capexec_idents, capkmod_execs;
 };
 
+/* Where a compressed log's bytes come from: the file, or a buffer read whole. */
+struct zsrc {
+	ZSTD_DCtx *dc;
+	ZSTD_inBuffer in;       /* compressed bytes not yet given to dc */
+	uint8_t *inbuf;         /* in's storage when reading the file */
+	size_t incap;
+	bool in_eof;
+	uint64_t in_bytes;      /* compressed bytes given to dc */
+	uint64_t out_bytes;     /* CBOR bytes dc gave back */
+	bool pending;           /* dc filled the last output: it may hold more, even with no input left */
+};
+
 struct rd {
 	const uint8_t *buf;
-	size_t len, pos;        /* offsets in buf, which starts at byte `base` of the log */
+	size_t len, pos;        /* offsets in buf, which starts at byte `base` of the log's CBOR */
 	uint64_t base;
-	int fd;                 /* a file read window by window into `window`; -1: buf is the whole log */
+	int fd;                 /* the file read (with z: its compressed bytes), or -1 */
+	bool windowed;          /* buf is `window`, refilled from fd or z; false: buf is the whole log */
 	bool eof;
+	struct zsrc *z;         /* NULL: the log is not compressed */
 	uint8_t *window;
 	size_t window_cap;
 	size_t rec;             /* offset of the record being read */
@@ -130,7 +154,8 @@ static int fail_at(struct rd *r, size_t at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, r->errlen, "%s at byte %" PRIu64, what, r->base + at);
+	snprintf(r->err, r->errlen, "%s at byte %" PRIu64 "%s", what, r->base + at,
+		 r->z ? " of the decompressed log" : "");
 	return RD_ERR;
 }
 
@@ -1566,6 +1591,120 @@ static bool item_complete(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* ---- zstd ---- */
+
+static int zstd_fail(struct rd *r, const char *what, size_t code)
+{
+	if (ZSTD_getErrorCode(code) == ZSTD_error_frameParameter_windowTooLarge)
+		snprintf(r->err, r->errlen, "zstd frame at compressed byte %" PRIu64 " needs a window over "
+			 "the limit of %u MiB: refused", r->z->in_bytes, 1u << (LOG_ZSTD_WINDOW_LOG_MAX - 20));
+	else
+		snprintf(r->err, r->errlen, "%s zstd stream at compressed byte %" PRIu64 ": %s", what,
+			 r->z->in_bytes, ZSTD_getErrorName(code));
+	return RD_ERR;
+}
+
+static int zstd_setup(struct rd *r, const uint8_t *p, size_t n)
+{
+	struct zsrc *z = calloc(1, sizeof(*z));
+	size_t e;
+
+	r->z = z;
+	if (!z || !(z->dc = ZSTD_createDCtx())) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RD_ERR;
+	}
+	e = ZSTD_DCtx_setParameter(z->dc, ZSTD_d_windowLogMax, LOG_ZSTD_WINDOW_LOG_MAX);
+	if (ZSTD_isError(e))
+		return zstd_fail(r, "cannot set up the", e);
+	z->in = (ZSTD_inBuffer){ p, n, 0 };
+	z->in_eof = r->fd < 0;
+	return RD_OK;
+}
+
+static void zstd_free(struct zsrc *z)
+{
+	if (z) {
+		ZSTD_freeDCtx(z->dc);
+		free(z->inbuf);
+		free(z);
+	}
+}
+
+/* Tops up Z's input from the file once it is used up; sets in_eof at the end. */
+static int zstd_input(struct rd *r)
+{
+	struct zsrc *z = r->z;
+	ssize_t k;
+
+	if (z->in.pos < z->in.size || z->in_eof)
+		return RD_OK;
+	if (!z->inbuf) {
+		z->incap = ZSTD_DStreamInSize();
+		z->inbuf = malloc(z->incap);
+		if (!z->inbuf)
+			return out_of_memory(r);
+	}
+	do
+		k = read(r->fd, z->inbuf, z->incap);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		snprintf(r->err, r->errlen, "cannot read: %s", strerror(errno));
+		return RD_ERR;
+	}
+	z->in = (ZSTD_inBuffer){ z->inbuf, (size_t)k, 0 };
+	z->in_eof = k == 0;
+	return RD_OK;
+}
+
+/* Up to N bytes of CBOR into DST; *GOT 0 only at the end of the compressed bytes. */
+static int zstd_read(struct rd *r, uint8_t *dst, size_t n, size_t *got)
+{
+	struct zsrc *z = r->z;
+	ZSTD_outBuffer out = { dst, n, 0 };
+
+	while (out.pos == 0) {
+		size_t before, e;
+
+		TRY(zstd_input(r));
+		if (z->in.pos == z->in.size && z->in_eof && !z->pending)
+			break;
+		before = z->in.pos;
+		e = ZSTD_decompressStream(z->dc, &out, &z->in);
+		z->in_bytes += z->in.pos - before;
+		if (ZSTD_isError(e))
+			return zstd_fail(r, "invalid", e);
+		z->pending = out.pos == out.size;
+	}
+	z->out_bytes += out.pos;
+	if (z->out_bytes > LOG_ZSTD_SLACK && z->out_bytes / LOG_ZSTD_EXPANSION > z->in_bytes) {
+		snprintf(r->err, r->errlen, "zstd stream expands %" PRIu64 " compressed bytes to more than %"
+			 PRIu64 ", over %ux: refused as a decompression bomb", z->in_bytes, z->out_bytes,
+			 LOG_ZSTD_EXPANSION);
+		return RD_ERR;
+	}
+	*got = out.pos;
+	return RD_OK;
+}
+
+/* Up to N more bytes of the log's CBOR into DST: 0 at its end. */
+static int source_read(struct rd *r, uint8_t *dst, size_t n, size_t *got)
+{
+	ssize_t k;
+
+	if (r->z)
+		return zstd_read(r, dst, n, got);
+	do
+		k = read(r->fd, dst, n);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		snprintf(r->err, r->errlen, "cannot read: %s", strerror(errno));
+		return RD_ERR;
+	}
+	*got = (size_t)k;
+	return RD_OK;
+}
+
 /*
  * Makes the record at r->pos whole in the window, or finds the end of the
  * file: the bytes before it are hashed (for the checkpoints' SHA-256) and
@@ -1574,8 +1713,8 @@ static bool item_complete(const uint8_t *p, size_t n)
  */
 static int window_fill(struct rd *r)
 {
-	while (r->fd >= 0 && !r->eof && !(r->pos < r->len && item_complete(r->buf + r->pos, r->len - r->pos))) {
-		ssize_t k;
+	while (r->windowed && !r->eof && !(r->pos < r->len && item_complete(r->buf + r->pos, r->len - r->pos))) {
+		size_t k = 0;
 
 		if (r->pos > r->hashed && EVP_DigestUpdate(r->sha, r->buf + r->hashed, r->pos - r->hashed) != 1)
 			return fail_at(r, r->pos, "SHA-256 failed");
@@ -1592,16 +1731,10 @@ static int window_fill(struct rd *r)
 			r->window_cap *= 2;
 		}
 		r->buf = r->window;
-		k = read(r->fd, r->window + r->len, r->window_cap - r->len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			snprintf(r->err, r->errlen, "cannot read: %s", strerror(errno));
-			return RD_ERR;
-		}
+		TRY(source_read(r, r->window + r->len, r->window_cap - r->len, &k));
 		if (k == 0)
 			r->eof = true;
-		r->len += (size_t)k;
+		r->len += k;
 	}
 	return RD_OK;
 }
@@ -1717,7 +1850,8 @@ static int parse(struct rd *r)
 	TRY(reader_setup(r, r->f->file_bytes));
 	TRY(window_fill(r));
 	if (r->len == 0) {
-		snprintf(r->err, r->errlen, "empty file");
+		snprintf(r->err, r->errlen, "%s", r->z ? "the zstd stream ends before any of its CBOR (cut inside "
+			 "its first block, or empty)" : "empty file");
 		return RD_ERR;
 	}
 	ret = read_header(r);
@@ -1730,28 +1864,106 @@ static int parse(struct rd *r)
 	return read_records(r);
 }
 
-int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
-		       const struct log_event_sink *sink, char *err, size_t errlen)
+static bool zstd_magic(const uint8_t *p, size_t n)
 {
-	struct rd r = { .buf = buf, .len = len, .fd = -1, .eof = true, .err = err, .errlen = errlen,
-			.f = out, .sink = sink, .lean = sink && sink->counts_only };
-	int ret;
+	return n >= 4 && !memcmp(p, LOG_ZSTD_MAGIC, 4);
+}
 
-	memset(out, 0, sizeof(*out));
-	out->file_bytes = len;
-	ret = parse(&r);
-	EVP_MD_CTX_free(r.sha);
-	EVP_MD_CTX_free(r.sha_copy);
+static int window_alloc(struct rd *r, size_t cap)
+{
+	r->window_cap = cap;
+	r->window = malloc(r->window_cap);
+	r->buf = r->window;
+	r->windowed = true;
+	if (!r->window) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RD_ERR;
+	}
+	return RD_OK;
+}
+
+/* What a read that parsed leaves in F: its sizes, compressed and not. */
+static void read_done(struct rd *r)
+{
+	r->f->content_bytes = r->base + r->len;
+	if (r->z) {
+		r->f->compressed = true;
+		r->f->file_bytes = r->z->in_bytes;
+	} else {
+		r->f->file_bytes = r->f->content_bytes;
+	}
+}
+
+static int read_end(struct rd *r, int ret)
+{
+	zstd_free(r->z);
+	free(r->window);
+	EVP_MD_CTX_free(r->sha);
+	EVP_MD_CTX_free(r->sha_copy);
 	if (ret) {
-		log_file_free(out);
+		log_file_free(r->f);
 		return -1;
 	}
 	return 0;
 }
 
+int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
+		       const struct log_event_sink *sink, char *err, size_t errlen)
+{
+	struct rd r = { .buf = buf, .len = len, .fd = -1, .eof = true, .err = err, .errlen = errlen,
+			.f = out, .sink = sink, .lean = sink && sink->counts_only };
+	int ret = RD_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->file_bytes = len;
+	/* a compressed buffer is decompressed a window at a time, as a file is */
+	if (zstd_magic(buf, len)) {
+		r.len = 0;
+		r.eof = false;
+		/* a small buffer (a fuzz input) gets a small window: it grows for a record larger */
+		ret = window_alloc(&r, len < WINDOW_FIRST / 4 ? (len < 16384 ? 65536 : len * 4) : WINDOW_FIRST);
+		if (!ret)
+			ret = zstd_setup(&r, buf, len);
+	}
+	if (!ret)
+		ret = parse(&r);
+	while (!ret && r.windowed && !r.eof) {
+		size_t k = 0;
+
+		ret = source_read(&r, r.window, r.window_cap, &k);
+		r.eof = k == 0;
+		r.base += k;
+	}
+	if (!ret)
+		read_done(&r);
+	return read_end(&r, ret);
+}
+
 int log_read_buffer(const uint8_t *buf, size_t len, struct log_file *out, char *err, size_t errlen)
 {
 	return log_read_buffer_to(buf, len, out, NULL, err, errlen);
+}
+
+/* Reads the file's first bytes into the window; a compressed file's go to the decompressor instead. */
+static int read_start(struct rd *r)
+{
+	size_t k = 1;
+
+	while (r->len < 4 && k > 0) {
+		TRY(source_read(r, r->window + r->len, r->window_cap - r->len, &k));
+		r->len += k;
+	}
+	r->eof = r->len == 0;
+	if (!zstd_magic(r->window, r->len))
+		return RD_OK;
+	TRY(zstd_setup(r, NULL, 0));
+	r->z->incap = r->window_cap;
+	r->z->inbuf = r->window;
+	r->z->in = (ZSTD_inBuffer){ r->window, r->len, 0 };
+	/* the window becomes the decompressor's input buffer; the CBOR gets a new one */
+	r->len = 0;
+	r->eof = false;
+	return window_alloc(r, WINDOW_FIRST);
 }
 
 int log_read_file_to(const char *path, struct log_file *out, const struct log_event_sink *sink,
@@ -1768,42 +1980,26 @@ int log_read_file_to(const char *path, struct log_file *out, const struct log_ev
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	r.window_cap = WINDOW_FIRST;
-	r.window = malloc(r.window_cap);
-	r.buf = r.window;
-	if (!r.window) {
-		close(r.fd);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	/* the size when opened sets the string budget; a log still being written may grow past it */
 	if (fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		out->file_bytes = (uint64_t)st.st_size;
-	ret = parse(&r);
+	ret = window_alloc(&r, WINDOW_FIRST);
+	if (!ret)
+		ret = read_start(&r);
+	if (!ret)
+		ret = parse(&r);
 	/* a log cut inside a record: its size is every byte there, as far as the end */
 	while (!ret && !r.eof) {
-		ssize_t k = read(r.fd, r.window, r.window_cap);
+		size_t k = 0;
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			snprintf(err, errlen, "cannot read: %s", strerror(errno));
-			ret = RD_ERR;
-		}
-		r.eof = k <= 0;
-		r.base += k > 0 ? (uint64_t)k : 0;
+		ret = source_read(&r, r.window, r.window_cap, &k);
+		r.eof = k == 0;
+		r.base += k;
 	}
 	if (!ret)
-		out->file_bytes = r.base + r.len;
+		read_done(&r);
 	close(r.fd);
-	free(r.window);
-	EVP_MD_CTX_free(r.sha);
-	EVP_MD_CTX_free(r.sha_copy);
-	if (ret) {
-		log_file_free(out);
-		return -1;
-	}
-	return 0;
+	return read_end(&r, ret);
 }
 
 int log_read_file(const char *path, struct log_file *out, char *err, size_t errlen)

@@ -26,8 +26,10 @@ struct log_file {
 	bool has_trailer;
 	struct log_trailer trailer;     /* trailer.hash is all zero when the run hashed nothing */
 	bool truncated;         /* the file ends inside a record or before the trailer */
-	uint64_t valid_bytes;   /* bytes up to the end of the last complete record */
-	uint64_t file_bytes;
+	bool compressed;        /* the file is a zstd stream of the CBOR (docs/log-format.md, "Compression") */
+	uint64_t valid_bytes;   /* CBOR bytes up to the end of the last complete record */
+	uint64_t content_bytes; /* CBOR bytes in the file: file_bytes, or what its zstd stream gave back */
+	uint64_t file_bytes;    /* the file's bytes (compressed or not): what bytes/event counts */
 	uint64_t nrecords;      /* complete records read (strings, sites, ... included) */
 	struct log_reader_store *store;  /* owns strings and arrays (private) */
 };

@@ -15,6 +15,12 @@
  * seen again is simply written again under the next number, and every
  * number written before stays valid for the reader.  Ids stay global; the
  * arrays hold the current generation, from str_first, site_first, env_first.
+ *
+ * With LOG_COMPRESSION_ZSTD the file is one zstd frame whose content is that
+ * same CBOR sequence, byte for byte: the SHA-256 in checkpoints and the
+ * trailer is of the CBOR, never of the compressed bytes.  Each write of the
+ * buffer ends a zstd block (ZSTD_e_flush), so the file is at every moment
+ * what a reader can decompress up to the last record written out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +31,7 @@
 
 #include <cbor.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include "common/file_bytes.h"
 #include "common/grow.h"
@@ -92,7 +99,10 @@ struct log_writer {
 	uint8_t *buf;
 	size_t len;             /* bytes in buf */
 	size_t hashed;          /* bytes of buf already fed to sha */
-	uint64_t flushed;       /* bytes written to fd */
+	uint64_t flushed;       /* CBOR bytes given to the file (compressed or not) */
+	ZSTD_CCtx *zc;          /* NULL: the CBOR goes to the file as it is */
+	uint8_t *zbuf;          /* compressed output, ZSTD_CStreamOutSize() bytes */
+	size_t zcap;
 	EVP_MD_CTX *sha, *sha_copy;
 
 	struct arena_chunk *arena;
@@ -163,9 +173,43 @@ static int hash_pending(struct log_writer *w)
 	return 0;
 }
 
-static int flush(struct log_writer *w)
+static int write_out(struct log_writer *w, const void *p, size_t n)
 {
-	ssize_t done;
+	ssize_t done = file_write_all(w->fd, p, n);
+
+	if (done < 0)
+		return fail(w, (int)done);
+	if ((size_t)done < n)   /* a write that wrote nothing */
+		return fail(w, -EIO);
+	return 0;
+}
+
+/*
+ * Compresses the buffer and writes what zstd gives back, until zstd holds
+ * nothing: MODE ZSTD_e_flush ends a block, ZSTD_e_end the frame.
+ */
+static int write_compressed(struct log_writer *w, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = { w->buf, w->len, 0 };
+	size_t left;
+	int r;
+
+	do {
+		ZSTD_outBuffer out = { w->zbuf, w->zcap, 0 };
+
+		left = ZSTD_compressStream2(w->zc, &out, &in, mode);
+		if (ZSTD_isError(left))
+			return fail(w, -EIO);
+		r = write_out(w, w->zbuf, out.pos);
+		if (r)
+			return r;
+	} while (left || in.pos < in.size);
+	return 0;
+}
+
+/* Writes the buffer out; END also ends the zstd frame (the log's last write). */
+static int flush_as(struct log_writer *w, bool end)
+{
 	int r;
 
 	if (w->error)
@@ -173,14 +217,20 @@ static int flush(struct log_writer *w)
 	r = hash_pending(w);
 	if (r)
 		return r;
-	done = file_write_all(w->fd, w->buf, w->len);
-	if (done < 0)
-		return fail(w, (int)done);
-	if ((size_t)done < w->len)      /* a write that wrote nothing */
-		return fail(w, -EIO);
+	if (w->zc && (w->len || end))
+		r = write_compressed(w, end ? ZSTD_e_end : ZSTD_e_flush);
+	else if (!w->zc)
+		r = write_out(w, w->buf, w->len);
+	if (r)
+		return r;
 	w->flushed += w->len;
 	w->len = w->hashed = 0;
 	return 0;
+}
+
+static int flush(struct log_writer *w)
+{
+	return flush_as(w, false);
 }
 
 static int reserve(struct log_writer *w, size_t n)
@@ -1631,7 +1681,7 @@ int log_write_trailer(struct log_writer *w, const struct log_trailer *t)
 	put_bytes(w, sha, sizeof(sha));
 	if (hash)
 		put_hash_stats(w, &t->hash);
-	r = flush(w);
+	r = flush_as(w, true);
 	if (!r)
 		w->finished = true;
 	return r;
@@ -1669,6 +1719,8 @@ static void writer_free(struct log_writer *w)
 	}
 	EVP_MD_CTX_free(w->sha);
 	EVP_MD_CTX_free(w->sha_copy);
+	ZSTD_freeCCtx(w->zc);
+	free(w->zbuf);
 	free(w->buf);
 	free(w->strs);
 	index_table_free(&w->str_index);
@@ -1709,8 +1761,28 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	return 0;
 }
 
-struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
-				   char *err, size_t errlen)
+static int compressor_init(struct log_writer *w, const struct log_writer_opts *o)
+{
+	int level = o->zstd_level ? o->zstd_level : LOG_ZSTD_LEVEL_DEFAULT;
+
+	if (o->compression == LOG_COMPRESSION_NONE)
+		return 0;
+	if (o->compression != LOG_COMPRESSION_ZSTD || level < LOG_ZSTD_LEVEL_MIN || level > LOG_ZSTD_LEVEL_MAX)
+		return -EINVAL;
+	w->zcap = ZSTD_CStreamOutSize();
+	w->zbuf = malloc(w->zcap);
+	w->zc = ZSTD_createCCtx();
+	if (!w->zbuf || !w->zc)
+		return -ENOMEM;
+	/* the reader refuses windows over 2^LOG_ZSTD_WINDOW_LOG_MAX: never let a level pick one */
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_windowLog, LOG_ZSTD_WINDOW_LOG)))
+		return -EINVAL;
+	return 0;
+}
+
+struct log_writer *log_writer_open_with(const char *path, const struct log_header *hdr,
+					const struct log_writer_opts *o, char *err, size_t errlen)
 {
 	struct log_writer *w = calloc(1, sizeof(*w));
 	int r;
@@ -1720,6 +1792,8 @@ struct log_writer *log_writer_open(const char *path, const struct log_header *hd
 		return NULL;
 	}
 	r = writer_init(w, hdr);
+	if (!r)
+		r = compressor_init(w, o);
 	if (r) {
 		snprintf(err, errlen, "cannot set up the log writer: %s", strerror(-r));
 		writer_free(w);
@@ -1743,13 +1817,22 @@ struct log_writer *log_writer_open(const char *path, const struct log_header *hd
 	return w;
 }
 
+struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
+				   char *err, size_t errlen)
+{
+	const struct log_writer_opts plain = { .compression = LOG_COMPRESSION_NONE };
+
+	return log_writer_open_with(path, hdr, &plain, err, errlen);
+}
+
 int log_writer_close(struct log_writer *w)
 {
 	int r;
 
 	if (!w)
 		return 0;
-	r = flush(w);
+	/* after the trailer the frame is ended and nothing is left; a log without one is ended here */
+	r = w->finished ? w->error : flush_as(w, true);
 	if (close(w->fd) < 0 && !r)
 		r = -errno;
 	writer_free(w);

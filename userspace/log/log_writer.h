@@ -15,7 +15,27 @@
 
 struct log_writer;
 
+enum log_compression {
+	LOG_COMPRESSION_NONE,   /* the file is the CBOR sequence */
+	LOG_COMPRESSION_ZSTD,   /* the file is one zstd frame of it (docs/log-format.md, "Compression") */
+};
+
+/* zstd's level 1..3 (LOG_ZSTD_LEVEL_MIN..MAX): measured in tools/bench/README.md ("log compression"). */
+#define LOG_ZSTD_LEVEL_MIN     1
+#define LOG_ZSTD_LEVEL_MAX     3
+#define LOG_ZSTD_LEVEL_DEFAULT 1
+/* The writer's zstd window at every level: 2 MiB, within the reader's LOG_ZSTD_WINDOW_LOG_MAX. */
+#define LOG_ZSTD_WINDOW_LOG    21
+
+struct log_writer_opts {
+	enum log_compression compression;
+	int zstd_level;         /* 0: LOG_ZSTD_LEVEL_DEFAULT */
+};
+
 /* Creates (truncates) PATH and writes the header. NULL with ERR filled on failure. */
+struct log_writer *log_writer_open_with(const char *path, const struct log_header *hdr,
+					const struct log_writer_opts *o, char *err, size_t errlen);
+/* log_writer_open_with, uncompressed: tests and tools that read the CBOR's bytes themselves. */
 struct log_writer *log_writer_open(const char *path, const struct log_header *hdr,
 				   char *err, size_t errlen);
 /* Interns the event's strings and writes the event. 0 or -errno. */
@@ -42,7 +62,7 @@ int log_write_checkpoint(struct log_writer *w, uint64_t boot_ns, const struct lo
 int log_write_trailer(struct log_writer *w, const struct log_trailer *t);
 /* Events written so far. */
 uint64_t log_writer_events(const struct log_writer *w);
-/* Bytes written so far. */
+/* CBOR bytes written so far (before compression). */
 uint64_t log_writer_bytes(const struct log_writer *w);
 /*
  * For tests: the string table holds at most MAX strings from now on (0: it

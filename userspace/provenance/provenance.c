@@ -961,7 +961,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 	}
 	bp = json_pack("[{s:s, s:{s:o}, s:s, s:{s:o, s:i, s:o, s:o}}, {s:s, s:{s:o}, s:{s:s, s:o}}]",
 			 "name", "build-log", "digest", "sha256", jhex(log_sha256, 32),
-			 "mediaType", PROVENANCE_LOG_MEDIA_TYPE,
+			 "mediaType", f->compressed ? PROVENANCE_LOG_MEDIA_TYPE_ZSTD : PROVENANCE_LOG_MEDIA_TYPE,
 			 "annotations", "bytes", ju64(f->file_bytes), "formatVersion", (int)f->header.format_version,
 			 "completeness", comp, "network", provenance_network(f),
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
@@ -1210,7 +1210,7 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 	if (f.truncated) {
 		ERR("%s: the log is cut short: it ends at byte %" PRIu64 " %s, after %" PRIu64
 		    " complete records (%" PRIu64 " valid bytes); a provenance needs the whole record", log_path,
-		    f.file_bytes, f.valid_bytes < f.file_bytes ? "inside a record" : "without a trailer",
+		    f.content_bytes, f.valid_bytes < f.content_bytes ? "inside a record" : "without a trailer",
 		    f.nrecords, f.valid_bytes);
 		goto done;
 	}

@@ -23,6 +23,8 @@
 #define PROVENANCE_BUILD_TYPE     "https://kettle.dev/build-types/traced-build/v1"
 #define PROVENANCE_BUILDER_ID     "https://kettle.dev/builders/kettle-run/v1"
 #define PROVENANCE_LOG_MEDIA_TYPE "application/cbor-seq"
+/* a log written with --log-compression zstd (the default): the digest is of the zstd file (RFC 8878) */
+#define PROVENANCE_LOG_MEDIA_TYPE_ZSTD "application/zstd"
 
 struct provenance_options {
 	const char *const *subjects;    /* --subject PATH|GLOB; none: every output under the cwd */
