@@ -2,6 +2,8 @@
 /* The writer thread: decode kernel records, write the log, checkpoint, drive hashing. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "collect/log_collect.h"
@@ -46,6 +48,57 @@ static int daemon_seen(struct log_collect *c, const struct log_event *ev)
 	return rc;
 }
 
+/*
+ * The build's first datagram to a local endpoint: who receives it there is a
+ * daemon unless it is part of the build.  Each holder outside the build gets
+ * a daemon notice (and is followed, with --follow-daemons) as if it had
+ * accepted a connection; no holder at all is a notice from the sender that
+ * says so, and so is the first endpoint past the limit.
+ */
+static int dgram_seen(struct log_collect *c, const struct log_event *sent)
+{
+	struct dgram_endpoint ep;
+	enum dgram_first first = dgram_daemons_first(&c->dgram, sent, &ep);
+	struct log_event ev = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = sent->tgid,
+				.tid = sent->tgid, .notice.what = LOG_NOTICE_DAEMON };
+	pid_t holders[DGRAM_HOLDERS_MAX];
+	bool more = false;
+	int n = 0, rc = 0;
+
+	if (first == DGRAM_NOT_FIRST)
+		return 0;
+	/* as the kernel's accept notice: the unix client's pid, or the IPv4 address reached */
+	if (ep.family == AF_UNIX)
+		ev.notice.arg0 = sent->tgid;
+	else if (ep.family == AF_INET)
+		memcpy(&ev.notice.arg0, ep.addr, 4);
+	ev.notice.arg1 = LOG_DAEMON_DATAGRAM | (uint64_t)ep.family << 16 | ep.port;
+	if (first == DGRAM_BEYOND) {
+		ev.notice.arg1 |= LOG_DAEMON_NOT_LOOKED;
+		return log_write_event(c->log, &ev);
+	}
+	n = dgram_holders(&ep, (pid_t)sent->tgid, holders, DGRAM_HOLDERS_MAX, &more);
+	for (int i = 0; i < n && !rc; i++) {
+		if (tracer_in_scope(c->tracer, holders[i]))
+			continue;       /* the build's own receiver: nothing outside it served the build */
+		ev.tgid = ev.tid = (uint32_t)holders[i];
+		ev.notice.arg1 &= ~(LOG_DAEMON_FOLLOWED | LOG_DAEMON_MORE_HOLDERS);
+		if (more && i == n - 1)
+			ev.notice.arg1 |= LOG_DAEMON_MORE_HOLDERS;
+		if (c->follow_daemons && !(rc = tracer_follow(c->tracer, holders[i])))
+			ev.notice.arg1 |= LOG_DAEMON_FOLLOWED;
+		if (!rc)
+			rc = log_write_event(c->log, &ev);
+		if (!rc)
+			rc = daemon_seen(c, &ev);
+	}
+	if (n > 0 || rc)
+		return rc;
+	/* nobody holds it here: gone since, or in another network namespace (n < 0: cannot tell either) */
+	ev.notice.arg1 |= LOG_DAEMON_NOT_FOUND;
+	return log_write_event(c->log, &ev);
+}
+
 static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
 			   size_t len)
 {
@@ -63,6 +116,8 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
 	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_DAEMON)
 		collect_fail(c, daemon_seen(c, &ev));
+	if (ev.type == LOG_EV_NET)
+		collect_fail(c, dgram_seen(c, &ev));
 	/*
 	 * A program the kernel started while the build ran: snapshotted, its
 	 * program hashed like an exec, while it still runs (a core_pattern pipe
@@ -152,6 +207,7 @@ int log_collect_start(struct log_collect *c)
 	atomic_store(&c->processes, 0);
 	c->bad_records = 0;
 	record_seq_init(&c->seq);
+	memset(&c->dgram, 0, sizeof(c->dgram));
 	c->error = 0;
 	return -pthread_create(&c->thread, NULL, collect_main, c);
 }

@@ -90,6 +90,22 @@ bool net_endpoint_is_local(const struct log_event *e)
 	}
 }
 
+bool net_reaches_local_peer(const struct log_event *e)
+{
+	bool sent = e->net.call == LOG_NET_SENDTO || e->net.call == LOG_NET_SENDMSG || e->net.call == LOG_NET_SENDMMSG;
+
+	if (e->type != LOG_EV_NET || (e->net.call != LOG_NET_CONNECT && !sent))
+		return false;
+	if (e->net.result < 0 && !(e->net.call == LOG_NET_CONNECT && e->net.result == -EINPROGRESS))
+		return false;
+	if (e->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(e))
+		return false;
+	if (e->net.family == AF_UNIX)
+		return e->net.unix_path && e->net.unix_path[0];       /* unnamed: a socketpair of the build's own */
+	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
+	return (e->net.family == AF_INET || e->net.family == AF_INET6) && e->net.port != 53;
+}
+
 /* ---- the summary ---- */
 
 struct net_summary_store {

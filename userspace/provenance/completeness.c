@@ -49,15 +49,20 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 #define DAEMON_FOLLOWED_DETAIL "followed from the build's first request (%s, --follow-daemons); it started before" \
 	" the build, so its state from before (caches, files it read earlier) is an input Kettle could not see"
 
-/* How a daemon was reached, from its notice: "unix socket of pid N" or "loopback port P". */
+/* How a daemon was reached, from its notice: "a unix socket connection from pid N", "a connection to loopback port P", ... */
 static void daemon_via(const struct log_event *ev, char *out, size_t outlen)
 {
 	uint32_t port = ev->notice.arg1 & 0xffff, family = (ev->notice.arg1 >> 16) & 0xffff;
+	const char *uring = ev->notice.arg1 & LOG_DAEMON_IO_URING ? ", accepted through an io_uring" : "";
 
-	if (family == AF_UNIX)
-		snprintf(out, outlen, "a unix socket connection from pid %" PRIu64, ev->notice.arg0);
+	if (ev->notice.arg1 & LOG_DAEMON_DATAGRAM && family == AF_UNIX)
+		snprintf(out, outlen, "datagrams to a unix socket it holds, from pid %" PRIu64, ev->notice.arg0);
+	else if (ev->notice.arg1 & LOG_DAEMON_DATAGRAM)
+		snprintf(out, outlen, "datagrams to loopback UDP port %" PRIu32 ", whose socket it holds", port);
+	else if (family == AF_UNIX)
+		snprintf(out, outlen, "a unix socket connection from pid %" PRIu64 "%s", ev->notice.arg0, uring);
 	else
-		snprintf(out, outlen, "a connection to loopback port %" PRIu32, port);
+		snprintf(out, outlen, "a connection to loopback port %" PRIu32 "%s", port, uring);
 }
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
@@ -161,6 +166,29 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 	return NULL;
 }
 
+/*
+ * The build sent datagrams to a local endpoint whose receiver the collector
+ * did not name: nobody held it there (it exited, or it lives in another
+ * network namespace), or it came past the endpoints looked up per build.
+ * The notice's process is the build's sender.
+ */
+static int dgram_unnamed_reason(const struct log_event *ev, const char *exe, const char *path, json_t *reasons)
+{
+	char detail[512];
+
+	if (ev->notice.arg1 & LOG_DAEMON_NOT_FOUND)
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, received by a process outside the build that"
+			 " Kettle did not find (no process of this network namespace held the socket when the build"
+			 " first sent there: it exited, or it is in another network namespace): what it did for the"
+			 " build is not recorded", path ? path : "a local endpoint");
+	else
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, past the %d local endpoints whose receivers"
+			 " Kettle looks for per build: the process receiving there, and at the endpoints after it, is"
+			 " not named and what it did for the build is not recorded", path ? path : "a local endpoint",
+			 LOG_DAEMON_DGRAM_ENDPOINTS);
+	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, path, detail);
+}
+
 /* PATH: what the reason names besides the process (a daemon's endpoint), or NULL. */
 static int notice_reason(const struct log_event *ev, const char *exe, const char *path, json_t *reasons)
 {
@@ -208,14 +236,18 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
 	case LOG_NOTICE_DAEMON: {
-		char via[96];
+		char via[128];
 
+		if (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))
+			return dgram_unnamed_reason(ev, exe, path, reasons);
 		daemon_via(ev, via, sizeof(via));
 		if (ev->notice.arg1 & LOG_DAEMON_FOLLOWED) {
 			snprintf(detail, sizeof(detail), DAEMON_FOLLOWED_DETAIL, via);
 			return completeness_reason_add(reasons, "daemon-state", ev->tgid, exe, path, detail);
 		}
 		snprintf(detail, sizeof(detail), notice_details[what], via);
+		if (ev->notice.arg1 & LOG_DAEMON_MORE_HOLDERS)
+			strncat(detail, "; more processes hold that socket than the log names", sizeof(detail) - strlen(detail) - 1);
 		break;
 	}
 	default:
@@ -247,6 +279,7 @@ struct served {
 		uint32_t tgid;
 		uint16_t port;          /* 0: a unix socket */
 		uint32_t addr4;         /* the IPv4 address connected to (network order), 0: another family */
+		bool dgram;             /* a datagram socket's connect or send */
 		char *endpoint;
 	} *peers;
 	size_t npeers, cappeers;
@@ -262,7 +295,8 @@ static int local_peer_add(struct served *sv, const struct log_event *ev)
 		return -ENOMEM;
 	net_endpoint_format(ev, endpoint, sizeof(endpoint));
 	sv->peers[sv->npeers] = (struct local_peer){ .tgid = ev->tgid,
-		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .endpoint = strdup(endpoint) };
+		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .dgram = ev->net.sock_type == SOCK_DGRAM,
+		.endpoint = strdup(endpoint) };
 	if (ev->net.family == AF_INET)
 		memcpy(&sv->peers[sv->npeers].addr4, ev->net.addr, 4);
 	if (!sv->peers[sv->npeers].endpoint)
@@ -275,9 +309,13 @@ static int local_peer_add(struct served *sv, const struct log_event *ev)
 static const char *daemon_endpoint(const struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff, port = ev->notice.arg1 & 0xffff;
+	bool dgram = ev->notice.arg1 & LOG_DAEMON_DATAGRAM;
 
 	for (size_t i = 0; i < sv->npeers; i++) {
 		const struct local_peer *p = &sv->peers[i];
+
+		if (p->dgram != dgram)
+			continue;       /* an accept serves a stream connection; a datagram endpoint has none */
 
 		/* an IPv4 daemon says where it accepted (version 5); older logs name the port alone */
 		if (family == AF_UNIX ? !p->port && p->tgid == ev->notice.arg0 :
@@ -291,9 +329,12 @@ static int daemon_add(struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff;
 
-	if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
-		return -ENOMEM;
-	sv->daemons[sv->ndaemons++] = ev->tgid;
+	/* an unnamed datagram receiver's notice is the build's sender's: not a daemon's own traffic */
+	if (!(ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))) {
+		if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
+			return -ENOMEM;
+		sv->daemons[sv->ndaemons++] = ev->tgid;
+	}
 	if (family == AF_UNIX) {
 		if (grow_array((void **)&sv->daemon_clients, &sv->capclients, sv->nclients + 1,
 			       sizeof(*sv->daemon_clients), 16))
@@ -358,23 +399,6 @@ static bool served_has(const struct served *sv, const struct log_event *ev)
 		if (sv->ports[i] == ev->net.port)
 			return true;
 	return false;
-}
-
-/* A connect or send that reached a local endpoint (unix socket, loopback) with an address. */
-static bool reaches_local_peer(const struct log_event *ev)
-{
-	bool sent = ev->net.call == LOG_NET_SENDTO || ev->net.call == LOG_NET_SENDMSG || ev->net.call == LOG_NET_SENDMMSG;
-
-	if (ev->net.call != LOG_NET_CONNECT && !sent)
-		return false;
-	if (ev->net.result < 0 && !(ev->net.call == LOG_NET_CONNECT && ev->net.result == -EINPROGRESS))
-		return false;
-	if (ev->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(ev))
-		return false;
-	if (ev->net.family == AF_UNIX)
-		return ev->net.unix_path && ev->net.unix_path[0];     /* unnamed: a socketpair of the build's own */
-	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
-	return (ev->net.family == AF_INET || ev->net.family == AF_INET6) && ev->net.port != 53;
 }
 
 static int peer_reason(const struct log_event *ev, const char *exe, json_t *reasons, char **seen, size_t *nseen)
@@ -443,7 +467,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = served_add(&sv, ev);
 		else if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON)
 			rc = daemon_add(&sv, ev);
-		else if (ev->type == LOG_EV_NET && reaches_local_peer(ev))
+		else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev))
 			rc = local_peer_add(&sv, ev);
 		/* a daemon's snapshot follows its notice: its program is known before the notice is named */
 		else if (ev->type == LOG_EV_PROC_SNAPSHOT && proc_exe_event(&exes, ev))
@@ -475,7 +499,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 						     ev->open.path, "read a /proc file of a process outside the build: what"
 						     " it shows (command line, environment, name) came from outside");
 			found++;
-		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev) &&
+		} else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev) && !served_has(&sv, ev) &&
 			   !daemon_named(&sv, ev)) {
 			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
 			if (rc == 0)

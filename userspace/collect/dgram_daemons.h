@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Datagram daemons: a process outside the build that receives what the build
+ * sends to a unix datagram socket or a loopback UDP port.  No accept tells
+ * the kernel side who it is, so the collector asks sock_diag which sockets
+ * are bound to the endpoint and /proc which processes hold them, at the
+ * build's first send there, while the receiver still runs.
+ */
+#ifndef KETTLE_DGRAM_DAEMONS_H
+#define KETTLE_DGRAM_DAEMONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "log/log_event.h"
+
+#define DGRAM_ENDPOINTS_MAX LOG_DAEMON_DGRAM_ENDPOINTS     /* endpoints looked up per build */
+#define DGRAM_HOLDERS_MAX   4   /* processes named per endpoint */
+#define DGRAM_NAME_MAX      110 /* a unix name as the log writes it ("@abstract" or a path) */
+
+struct dgram_endpoint {
+	uint32_t family;        /* AF_UNIX, AF_INET, AF_INET6 (a v4-mapped address is AF_INET) */
+	uint16_t port;
+	uint8_t addr[16];       /* AF_INET: 4 bytes, AF_INET6: 16, network order */
+	char name[DGRAM_NAME_MAX];
+};
+
+/* The endpoints of one build already looked up. */
+struct dgram_daemons {
+	struct dgram_endpoint seen[DGRAM_ENDPOINTS_MAX];
+	size_t nseen;
+	bool beyond;            /* an endpoint past DGRAM_ENDPOINTS_MAX was reported */
+};
+
+enum dgram_first {
+	DGRAM_NOT_FIRST = 0,    /* not a datagram to a local endpoint, or one already looked up */
+	DGRAM_FIRST,            /* the first datagram to this endpoint: OUT says which */
+	DGRAM_BEYOND,           /* the first endpoint past the limit: reported, not looked up */
+};
+
+/*
+ * Whether EV (a net event of the build) is its first datagram to a local
+ * endpoint: a sendto/sendmsg/sendmmsg or a connect of a SOCK_DGRAM socket to
+ * a named unix socket or a loopback port.  Fills OUT for DGRAM_FIRST.
+ */
+enum dgram_first dgram_daemons_first(struct dgram_daemons *d, const struct log_event *ev,
+				     struct dgram_endpoint *out);
+
+/*
+ * The processes holding a socket bound to EP in the collector's network
+ * namespace, as seen from SENDER (a relative unix path is its cwd's).  At most
+ * MAX in OUT; *MORE set when there were others.  The count, or -errno when
+ * sock_diag or /proc cannot be read.
+ */
+int dgram_holders(const struct dgram_endpoint *ep, pid_t sender, pid_t *out, size_t max, bool *more);
+
+#endif
