@@ -1534,11 +1534,12 @@ static __always_inline int recorded_call_exit(__u32 cls, long ret)
  * that process is a daemon serving the build.  A unix connection is known
  * by the client's socket, a TCP one by the loopback port the build asked
  * for.  With --follow-daemons the daemon is traced from this accept on.
+ * SK is the accepted socket, FD its descriptor (-1: a fixed-table slot), NR
+ * the system call (0: an io_uring accept, FLAGS then says so).
  */
-static __always_inline void daemon_check(struct task_struct *task, __u32 nr, long fd)
+static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u64 flags)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, client = 0, port = 0;
-	struct sock *sk = fd_sock(task, fd);
 	__u16 family;
 	__u8 one = 1;
 
@@ -1568,7 +1569,7 @@ static __always_inline void daemon_check(struct task_struct *task, __u32 nr, lon
 			following = 1;
 	}
 	notice_send(KE_NOTICE_DAEMON, nr, fd, client,
-		    (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
+		    flags | (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
 }
 
 SEC("tp_btf/sys_exit")
@@ -1591,7 +1592,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		/* an accept by any process of the machine: is it a daemon serving the build? */
 		if ((cls == KE_SYS_NET + KE_NET_ACCEPT || cls == KE_SYS_NET + KE_NET_ACCEPT4) && ret >= 0 &&
 		    !in_scope()) {
-			daemon_check(task, nr, ret);
+			daemon_check(fd_sock(task, ret), nr, ret, 0);
 			return 0;
 		}
 		return recorded_call_exit(cls, ret);
@@ -2154,6 +2155,29 @@ int BPF_PROG(on_uring_submit_sqe, struct io_kiocb *req)
 	return uring_submit(req);
 }
 
+/*
+ * An accept through an io_uring by a process outside the build: a daemon
+ * when the connection is the build's, as for accept(2).  Its completion runs
+ * in the daemon (inline, or a worker thread of it), so the new file is found
+ * as the request made it.
+ */
+static __always_inline void uring_outside_accept(struct io_kiocb *req)
+{
+	struct task_struct *task;
+	__u32 slot;
+	long res;
+
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == collector_tgid ||
+	    BPF_CORE_READ(req, opcode) != URING_OP_ACCEPT)
+		return;
+	res = BPF_CORE_READ(req, cqe.res);
+	if (res < 0)
+		return;
+	task = (struct task_struct *)bpf_get_current_task();
+	slot = BPF_CORE_READ((struct io_accept *)req, file_slot);
+	daemon_check(file_sock(uring_new_file(task, req, slot, res)), 0, slot ? -1 : res, KE_DAEMON_IO_URING);
+}
+
 SEC("raw_tp/io_uring_complete")
 int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
 {
@@ -2162,8 +2186,12 @@ int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
 	__u8 op;
 
 	/* a completion posted without a request (multishot, MSG_RING) was flagged at submission */
-	if (!req || !uring_in_scope())
+	if (!req)
 		return 0;
+	if (!uring_in_scope()) {
+		uring_outside_accept(req);
+		return 0;
+	}
 	op = BPF_CORE_READ(req, opcode);
 	if (uring_op_class(op) != UOP_AT_COMPLETION)
 		return 0;

@@ -156,6 +156,12 @@ static struct log_event sent(uint32_t family, uint32_t sock_type, uint16_t port,
 	return ev;
 }
 
+/* dgram_endpoint_of on EV, then dgram_daemons_note: DGRAM_NOT_FIRST when it is no datagram to a local endpoint. */
+static enum dgram_first first(struct dgram_daemons *d, const struct log_event *ev, struct dgram_endpoint *ep)
+{
+	return dgram_endpoint_of(ev, ep) ? dgram_daemons_note(d, ep) : DGRAM_NOT_FIRST;
+}
+
 static int only_the_first_datagram_to_a_local_endpoint_counts(void)
 {
 	struct dgram_daemons d = { 0 };
@@ -166,21 +172,21 @@ static int only_the_first_datagram_to_a_local_endpoint_counts(void)
 
 	far.net.addr[0] = 192;
 	failed.net.result = -ECONNREFUSED;
-	CHECK(dgram_daemons_first(&d, &tcp, &ep) == DGRAM_NOT_FIRST, "a stream socket's send is not a datagram");
-	CHECK(dgram_daemons_first(&d, &dns, &ep) == DGRAM_NOT_FIRST, "DNS is left to the network verdict");
-	CHECK(dgram_daemons_first(&d, &far, &ep) == DGRAM_NOT_FIRST, "a datagram off the machine has no local receiver");
-	CHECK(dgram_daemons_first(&d, &failed, &ep) == DGRAM_NOT_FIRST, "a send that failed reached nobody");
-	CHECK(dgram_daemons_first(&d, &udp, &ep) == DGRAM_FIRST && ep.port == 4000, "the first UDP datagram counts");
-	CHECK(dgram_daemons_first(&d, &udp, &ep) == DGRAM_NOT_FIRST, "the second to the same endpoint does not");
-	CHECK(dgram_daemons_first(&d, &un, &ep) == DGRAM_FIRST && !strcmp(ep.name, "@x"), "a unix name counts");
+	CHECK(!dgram_endpoint_of(&tcp, &ep), "a stream socket's send is not a datagram");
+	CHECK(!dgram_endpoint_of(&dns, &ep), "DNS is left to the network verdict");
+	CHECK(!dgram_endpoint_of(&far, &ep), "a datagram off the machine has no local receiver");
+	CHECK(!dgram_endpoint_of(&failed, &ep), "a send that failed reached nobody");
+	CHECK(first(&d, &udp, &ep) == DGRAM_FIRST && ep.port == 4000, "the first UDP datagram counts");
+	CHECK(first(&d, &udp, &ep) == DGRAM_NOT_FIRST, "the second to the same endpoint does not");
+	CHECK(first(&d, &un, &ep) == DGRAM_FIRST && !strcmp(ep.name, "@x"), "a unix name counts");
 	for (int port = 1; port < DGRAM_ENDPOINTS_MAX - 1; port++) {
 		udp.net.port = (uint16_t)(5000 + port);
-		CHECK(dgram_daemons_first(&d, &udp, &ep) == DGRAM_FIRST, "endpoint %d is looked up", port);
+		CHECK(first(&d, &udp, &ep) == DGRAM_FIRST, "endpoint %d is looked up", port);
 	}
 	udp.net.port = 6000;
-	CHECK(dgram_daemons_first(&d, &udp, &ep) == DGRAM_BEYOND, "the first one past the limit is reported");
+	CHECK(first(&d, &udp, &ep) == DGRAM_BEYOND, "the first one past the limit is reported");
 	udp.net.port = 6001;
-	CHECK(dgram_daemons_first(&d, &udp, &ep) == DGRAM_NOT_FIRST, "once");
+	CHECK(first(&d, &udp, &ep) == DGRAM_NOT_FIRST, "once");
 	return TEST_PASS;
 }
 

@@ -48,7 +48,7 @@ static bool dgram_same(const struct dgram_endpoint *a, const struct dgram_endpoi
 	       !strcmp(a->name, b->name);
 }
 
-static bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *ep)
+bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *ep)
 {
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -70,16 +70,13 @@ static bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint 
 	return true;
 }
 
-enum dgram_first dgram_daemons_first(struct dgram_daemons *d, const struct log_event *ev,
-				     struct dgram_endpoint *out)
+enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep)
 {
-	if (!dgram_endpoint_of(ev, out))
-		return DGRAM_NOT_FIRST;
 	for (size_t i = 0; i < d->nseen; i++)
-		if (dgram_same(&d->seen[i], out))
+		if (dgram_same(&d->seen[i], ep))
 			return DGRAM_NOT_FIRST;
 	if (d->nseen < DGRAM_ENDPOINTS_MAX) {
-		d->seen[d->nseen++] = *out;
+		d->seen[d->nseen++] = *ep;
 		return DGRAM_FIRST;
 	}
 	if (d->beyond)

@@ -34,18 +34,19 @@ struct dgram_daemons {
 };
 
 enum dgram_first {
-	DGRAM_NOT_FIRST = 0,    /* not a datagram to a local endpoint, or one already looked up */
-	DGRAM_FIRST,            /* the first datagram to this endpoint: OUT says which */
+	DGRAM_NOT_FIRST = 0,    /* an endpoint already looked up, or past the limit */
+	DGRAM_FIRST,            /* the first datagram to this endpoint */
 	DGRAM_BEYOND,           /* the first endpoint past the limit: reported, not looked up */
 };
 
 /*
- * Whether EV (a net event of the build) is its first datagram to a local
- * endpoint: a sendto/sendmsg/sendmmsg or a connect of a SOCK_DGRAM socket to
- * a named unix socket or a loopback port.  Fills OUT for DGRAM_FIRST.
+ * Whether EV is a datagram to a local endpoint: a sendto/sendmsg/sendmmsg or
+ * a connect of a SOCK_DGRAM socket, that succeeded, to a named unix socket
+ * or a loopback port (DNS's excepted).  Fills OUT.
  */
-enum dgram_first dgram_daemons_first(struct dgram_daemons *d, const struct log_event *ev,
-				     struct dgram_endpoint *out);
+bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *out);
+/* Whether EP is new to this build: looked up (DGRAM_FIRST), past the limit (DGRAM_BEYOND, once), or neither. */
+enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep);
 
 /*
  * The processes holding a socket bound to EP in the collector's network

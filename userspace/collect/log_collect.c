@@ -52,19 +52,25 @@ static int daemon_seen(struct log_collect *c, const struct log_event *ev)
  * The build's first datagram to a local endpoint: who receives it there is a
  * daemon unless it is part of the build.  Each holder outside the build gets
  * a daemon notice (and is followed, with --follow-daemons) as if it had
- * accepted a connection; no holder at all is a notice from the sender that
- * says so, and so is the first endpoint past the limit.
+ * accepted a connection.  No holder at all, and the first endpoint past the
+ * limit, are notices from the sender that the provenance uses only to say
+ * why the endpoint's daemon is not named: the build may have served it
+ * itself, its receiver gone by the time it was looked for.
  */
 static int dgram_seen(struct log_collect *c, const struct log_event *sent)
 {
 	struct dgram_endpoint ep;
-	enum dgram_first first = dgram_daemons_first(&c->dgram, sent, &ep);
+	enum dgram_first first;
 	struct log_event ev = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = sent->tgid,
 				.tid = sent->tgid, .notice.what = LOG_NOTICE_DAEMON };
 	pid_t holders[DGRAM_HOLDERS_MAX];
 	bool more = false;
 	int n = 0, rc = 0;
 
+	/* a followed daemon's own traffic (its answers to the build) is not the build's reaching out */
+	if (!dgram_endpoint_of(sent, &ep) || tracer_is_followed(c->tracer, (pid_t)sent->tgid))
+		return 0;
+	first = dgram_daemons_note(&c->dgram, &ep);
 	if (first == DGRAM_NOT_FIRST)
 		return 0;
 	/* as the kernel's accept notice: the unix client's pid, or the IPv4 address reached */

@@ -298,6 +298,14 @@ bool tracer_is_tracked(struct tracer *t, pid_t pid)
 	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tracked), &key, &v) == 0;
 }
 
+bool tracer_is_followed(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.followed), &key, &v) == 0;
+}
+
 bool tracer_in_scope(struct tracer *t, pid_t pid)
 {
 	return t->cgroup_fd >= 0 ? cgroup_fd_holds(t->cgroup_fd, pid) : tracer_is_tracked(t, pid);

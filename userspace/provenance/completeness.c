@@ -166,29 +166,6 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 	return NULL;
 }
 
-/*
- * The build sent datagrams to a local endpoint whose receiver the collector
- * did not name: nobody held it there (it exited, or it lives in another
- * network namespace), or it came past the endpoints looked up per build.
- * The notice's process is the build's sender.
- */
-static int dgram_unnamed_reason(const struct log_event *ev, const char *exe, const char *path, json_t *reasons)
-{
-	char detail[512];
-
-	if (ev->notice.arg1 & LOG_DAEMON_NOT_FOUND)
-		snprintf(detail, sizeof(detail), "sent datagrams to %s, received by a process outside the build that"
-			 " Kettle did not find (no process of this network namespace held the socket when the build"
-			 " first sent there: it exited, or it is in another network namespace): what it did for the"
-			 " build is not recorded", path ? path : "a local endpoint");
-	else
-		snprintf(detail, sizeof(detail), "sent datagrams to %s, past the %d local endpoints whose receivers"
-			 " Kettle looks for per build: the process receiving there, and at the endpoints after it, is"
-			 " not named and what it did for the build is not recorded", path ? path : "a local endpoint",
-			 LOG_DAEMON_DGRAM_ENDPOINTS);
-	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, path, detail);
-}
-
 /* PATH: what the reason names besides the process (a daemon's endpoint), or NULL. */
 static int notice_reason(const struct log_event *ev, const char *exe, const char *path, json_t *reasons)
 {
@@ -238,8 +215,6 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_DAEMON: {
 		char via[128];
 
-		if (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))
-			return dgram_unnamed_reason(ev, exe, path, reasons);
 		daemon_via(ev, via, sizeof(via));
 		if (ev->notice.arg1 & LOG_DAEMON_FOLLOWED) {
 			snprintf(detail, sizeof(detail), DAEMON_FOLLOWED_DETAIL, via);
@@ -274,6 +249,14 @@ struct served {
 	size_t ndports, capdports;
 	uint32_t *daemons;              /* the daemons themselves: their own local traffic is with the build */
 	size_t ndaemons, capdaemons;
+	/* datagram endpoints whose receiver the collector did not find, by sender */
+	struct unfound_dgram {
+		uint32_t sender;
+		uint32_t family;
+		uint16_t port;
+	} *unfound;
+	size_t nunfound, capunfound;
+	bool dgram_beyond;              /* the collector stopped looking for datagram receivers */
 	/* the build's connects to local endpoints: a daemon's reason names the one it served */
 	struct local_peer {
 		uint32_t tgid;
@@ -325,16 +308,33 @@ static const char *daemon_endpoint(const struct served *sv, const struct log_eve
 	return NULL;
 }
 
+/*
+ * The collector's word on a datagram endpoint whose receiver it did not name:
+ * no reason of its own (the build may serve that endpoint itself, its
+ * receiver gone by then), but the detail of the endpoint's `daemon` reason.
+ */
+static int dgram_unnamed_add(struct served *sv, const struct log_event *ev)
+{
+	if (ev->notice.arg1 & LOG_DAEMON_NOT_LOOKED) {
+		sv->dgram_beyond = true;
+		return 0;
+	}
+	if (grow_array((void **)&sv->unfound, &sv->capunfound, sv->nunfound + 1, sizeof(*sv->unfound), 16))
+		return -ENOMEM;
+	sv->unfound[sv->nunfound++] = (struct unfound_dgram){ .sender = ev->tgid,
+		.family = (ev->notice.arg1 >> 16) & 0xffff, .port = ev->notice.arg1 & 0xffff };
+	return 0;
+}
+
 static int daemon_add(struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff;
 
-	/* an unnamed datagram receiver's notice is the build's sender's: not a daemon's own traffic */
-	if (!(ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))) {
-		if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
-			return -ENOMEM;
-		sv->daemons[sv->ndaemons++] = ev->tgid;
-	}
+	if (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))
+		return dgram_unnamed_add(sv, ev);
+	if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
+		return -ENOMEM;
+	sv->daemons[sv->ndaemons++] = ev->tgid;
 	if (family == AF_UNIX) {
 		if (grow_array((void **)&sv->daemon_clients, &sv->capclients, sv->nclients + 1,
 			       sizeof(*sv->daemon_clients), 16))
@@ -347,6 +347,20 @@ static int daemon_add(struct served *sv, const struct log_event *ev)
 		sv->daemon_ports[sv->ndports++] = (ev->notice.arg0 & 0xffffffff) << 16 | (ev->notice.arg1 & 0xffff);
 	}
 	return 0;
+}
+
+/* Whether the collector looked for the receiver of EV's datagrams and found none. */
+static bool dgram_unfound(const struct served *sv, const struct log_event *ev)
+{
+	for (size_t i = 0; i < sv->nunfound; i++) {
+		const struct unfound_dgram *u = &sv->unfound[i];
+
+		/* a v4-mapped destination was looked up as IPv4: the port tells */
+		if (u->sender == ev->tgid && (u->family == AF_UNIX) == (ev->net.family == AF_UNIX) &&
+		    (u->family == AF_UNIX || u->port == ev->net.port))
+			return true;
+	}
+	return false;
 }
 
 /* A local peer whose daemon the kernel already named, or a named daemon's own traffic. */
@@ -401,9 +415,10 @@ static bool served_has(const struct served *sv, const struct log_event *ev)
 	return false;
 }
 
-static int peer_reason(const struct log_event *ev, const char *exe, json_t *reasons, char **seen, size_t *nseen)
+static int peer_reason(const struct served *sv, const struct log_event *ev, const char *exe, json_t *reasons,
+		       char **seen, size_t *nseen)
 {
-	char endpoint[300], detail[600];
+	char endpoint[300], detail[700];
 
 	net_endpoint_format(ev, endpoint, sizeof(endpoint));
 	for (size_t i = 0; i < *nseen; i++)
@@ -415,8 +430,19 @@ static int peer_reason(const struct log_event *ev, const char *exe, json_t *reas
 			return -ENOMEM;
 		(*nseen)++;
 	}
-	snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
-		 " started before it?): what that process did for the build is not recorded", endpoint);
+	if (ev->net.sock_type == SOCK_DGRAM && dgram_unfound(sv, ev))
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, received by a process outside the build that"
+			 " Kettle did not find (no process of its network namespace held the socket when the build"
+			 " first sent there: it had exited, or it is in another network namespace): what that process"
+			 " did for the build is not recorded", endpoint);
+	else if (ev->net.sock_type == SOCK_DGRAM && sv->dgram_beyond)
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, served by a process outside the build that"
+			 " is not named: Kettle looks for the receivers of the first %d datagram endpoints of a run,"
+			 " and this came later; what that process did for the build is not recorded", endpoint,
+			 LOG_DAEMON_DGRAM_ENDPOINTS);
+	else
+		snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
+			 " started before it?): what that process did for the build is not recorded", endpoint);
 	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, endpoint, detail);
 }
 
@@ -486,6 +512,10 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			continue;
 		if (ev->type == LOG_EV_NOTICE && clone3_child_side(ev))
 			continue;
+		/* the collector found no datagram receiver to name: the endpoint's own reason says so, if it has one */
+		if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON &&
+		    (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED)))
+			continue;
 		if (ev->type == LOG_EV_NOTICE) {
 			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid),
 					   ev->notice.what == LOG_NOTICE_DAEMON ? daemon_endpoint(&sv, ev) : NULL, reasons);
@@ -501,7 +531,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			found++;
 		} else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev) && !served_has(&sv, ev) &&
 			   !daemon_named(&sv, ev)) {
-			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
+			rc = peer_reason(&sv, ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
 			if (rc == 0)
 				found++;
 			rc = rc < 0 ? rc : 0;
@@ -514,6 +544,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 	free(sv.daemon_clients);
 	free(sv.daemon_ports);
 	free(sv.daemons);
+	free(sv.unfound);
 	for (size_t i = 0; i < sv.npeers; i++)
 		free(sv.peers[i].endpoint);
 	free(sv.peers);
