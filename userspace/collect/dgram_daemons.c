@@ -70,17 +70,22 @@ bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *ep)
 	return true;
 }
 
-enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep)
+bool dgram_daemons_done(const struct dgram_daemons *d, const struct dgram_endpoint *ep)
 {
 	for (size_t i = 0; i < d->nseen; i++)
 		if (dgram_same(&d->seen[i], ep))
-			return DGRAM_NOT_FIRST;
+			return true;
+	return d->beyond;
+}
+
+enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep)
+{
+	if (dgram_daemons_done(d, ep))
+		return DGRAM_NOT_FIRST;
 	if (d->nseen < DGRAM_ENDPOINTS_MAX) {
 		d->seen[d->nseen++] = *ep;
 		return DGRAM_FIRST;
 	}
-	if (d->beyond)
-		return DGRAM_NOT_FIRST;
 	d->beyond = true;
 	return DGRAM_BEYOND;
 }

@@ -45,6 +45,8 @@ enum dgram_first {
  * or a loopback port (DNS's excepted).  Fills OUT.
  */
 bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *out);
+/* Whether there is nothing left to do for EP: looked up already, or past the limit already reported. */
+bool dgram_daemons_done(const struct dgram_daemons *d, const struct dgram_endpoint *ep);
 /* Whether EP is new to this build: looked up (DGRAM_FIRST), past the limit (DGRAM_BEYOND, once), or neither. */
 enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep);
 

@@ -68,7 +68,8 @@ static int dgram_seen(struct log_collect *c, const struct log_event *sent)
 	int n = 0, rc = 0;
 
 	/* a followed daemon's own traffic (its answers to the build) is not the build's reaching out */
-	if (!dgram_endpoint_of(sent, &ep) || tracer_is_followed(c->tracer, (pid_t)sent->tgid))
+	if (!dgram_endpoint_of(sent, &ep) || dgram_daemons_done(&c->dgram, &ep) ||
+	    tracer_is_followed(c->tracer, (pid_t)sent->tgid))
 		return 0;
 	first = dgram_daemons_note(&c->dgram, &ep);
 	if (first == DGRAM_NOT_FIRST)
@@ -84,17 +85,17 @@ static int dgram_seen(struct log_collect *c, const struct log_event *sent)
 		return log_write_event(c->log, &ev);
 	}
 	n = dgram_holders(&ep, (pid_t)sent->tgid, holders, DGRAM_HOLDERS_MAX, &more);
+	if (more)
+		ev.notice.arg1 |= LOG_DAEMON_MORE_HOLDERS;
 	for (int i = 0; i < n && !rc; i++) {
 		if (tracer_in_scope(c->tracer, holders[i]))
 			continue;       /* the build's own receiver: nothing outside it served the build */
 		ev.tgid = ev.tid = (uint32_t)holders[i];
-		ev.notice.arg1 &= ~(LOG_DAEMON_FOLLOWED | LOG_DAEMON_MORE_HOLDERS);
-		if (more && i == n - 1)
-			ev.notice.arg1 |= LOG_DAEMON_MORE_HOLDERS;
-		if (c->follow_daemons && !(rc = tracer_follow(c->tracer, holders[i])))
+		ev.notice.arg1 &= ~LOG_DAEMON_FOLLOWED;
+		/* a full map leaves it unfollowed: named as a daemon, never claimed as followed */
+		if (c->follow_daemons && !tracer_follow(c->tracer, holders[i]))
 			ev.notice.arg1 |= LOG_DAEMON_FOLLOWED;
-		if (!rc)
-			rc = log_write_event(c->log, &ev);
+		rc = log_write_event(c->log, &ev);
 		if (!rc)
 			rc = daemon_seen(c, &ev);
 	}
