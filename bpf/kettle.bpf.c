@@ -1268,6 +1268,77 @@ static __always_inline void dns_fill(struct scratch *s, __u32 *off, struct ke_ne
 	}
 }
 
+/*
+ * Datagram sockets of the build whose own address is in the log (struct
+ * sock *): bound by the build, or implicitly by the kernel at their first
+ * send or connect.  A datagram server of the build answers its client at
+ * that address: without it in the log the answer would seem to go to a
+ * process outside the build.  LRU: a socket forgotten is reported again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} dgram_bound SEC(".maps");
+
+#define SOCK_DGRAM_NR 2
+
+/*
+ * After a datagram socket's successful bind, or connect or send to a local
+ * peer (net_ev_local_peer): the first time the socket is seen, a bind record (addr_source KE_ADDR_LOCAL, which an
+ * explicit bind never has) with the address the kernel gave the socket,
+ * unless the build's own bind record (BIND_SAID) already names it: a bind to
+ * port 0 or a unix autobind does not.
+ */
+static __always_inline void dgram_implicit_bind(struct scratch *s, struct sock *sk, bool bind_said, int fd)
+{
+	__u64 key = (__u64)sk;
+	__u32 off = sizeof(struct ke_net);
+	struct ke_net *ev = (void *)s->buf;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&dgram_bound, &key))
+		return;
+	bpf_map_update_elem(&dgram_bound, &key, &one, BPF_ANY);
+	if (bind_said)
+		return;
+	header_fill(&ev->h, KE_NET);
+	__builtin_memset(&ev->ret, 0, sizeof(*ev) - sizeof(ev->h));
+	ev->call = KE_NET_BIND;
+	ev->fd = fd;
+	ev->sock_type = SOCK_DGRAM_NR;
+	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	sock_fill(s, &off, ev, sk, false);
+	/* an unnamed unix socket (not autobound) has no address anyone can send to */
+	if ((ev->family == AF_UNIX_NR && !ev->unix_len) ||
+	    ((ev->family == AF_INET_NR || ev->family == AF_INET6_NR) && !ev->port))
+		return;
+	record_submit(ev, off, KE_NET);
+}
+
+/*
+ * Whether the record's address is a local peer another process of this
+ * machine receives at (a named unix socket, a loopback port but DNS's): the
+ * sends whose sockets get an implicit bind record.
+ */
+static __always_inline bool net_ev_local_peer(const struct ke_net *ev)
+{
+	if (ev->family == AF_UNIX_NR)
+		return ev->unix_len > 0;
+	if (ev->port == 53)
+		return false;
+	if (ev->family == AF_INET_NR)
+		return ev->addr[0] == 127;
+	if (ev->family == AF_INET6_NR) {
+		const __u32 *a = (const __u32 *)ev->addr;
+
+		return a[0] == 0 && a[1] == 0 &&
+		       ((a[2] == 0 && a[3] == bpf_htonl(1)) || (a[2] == bpf_htonl(0xffff) && ev->addr[12] == 127));
+	}
+	return false;
+}
+
 static __always_inline int net_exit(long ret, __u32 call)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -1276,7 +1347,7 @@ static __always_inline int net_exit(long ret, __u32 call)
 	struct pt_regs *regs;
 	struct scratch *s;
 	struct ke_net *ev;
-	struct sock *sk;
+	struct sock *sk = NULL;
 
 	if (call == KE_NET_CONNECT || call == KE_NET_BIND || call >= KE_NET_SENDTO)
 		p = bpf_map_lookup_elem(&net_pending, &tid);
@@ -1325,6 +1396,10 @@ static __always_inline int net_exit(long ret, __u32 call)
 		dns_fill(s, &off, ev, p, ret);
 submit:
 	record_submit(ev, off, KE_NET);
+	if (call != KE_NET_SOCKET && sk && ev->sock_type == SOCK_DGRAM_NR && ret >= 0 &&
+	    (call == KE_NET_BIND || ((call == KE_NET_CONNECT || call >= KE_NET_SENDTO) && net_ev_local_peer(ev))))
+		dgram_implicit_bind(s, sk, call == KE_NET_BIND && (ev->family == AF_UNIX_NR ? ev->unix_len : ev->port),
+				    ev->fd);
 done:
 	if (p)
 		bpf_map_delete_elem(&net_pending, &tid);

@@ -333,12 +333,12 @@ static int unfound_datagram_receiver_is_said(void)
 }
 
 /*
- * The build runs the datagram receiver itself: nothing outside served it, the
- * provenance is complete.  One way (tell): an answer to the client's implicit
- * port is a send to an endpoint no bind of the build shows (a known false
- * `daemon`, docs/threat-model.md).
+ * The build runs the datagram receiver itself (SPEC_FMT, %d: a port), and it
+ * answers the client at the address the kernel gave the client's socket (a
+ * UDP port, a unix autobind name): nothing outside served the build, the
+ * provenance is complete.
  */
-static int datagram_receiver_inside_the_build_is_complete(void)
+static int inside_receiver_run(const char *name, const char *spec_fmt)
 {
 	struct daemon_case d = { 0 };
 	char helper[512], kettle[512], ready[330];
@@ -346,18 +346,18 @@ static int datagram_receiver_inside_the_build_is_complete(void)
 
 	if (rc != TEST_PASS)
 		return rc;
-	test_workdir("daemon-udp-inside", d.dir, d.log);
+	test_workdir(name, d.dir, d.log);
 	snprintf(d.stmt, sizeof(d.stmt), "%s/prov.json", d.dir);
 	snprintf(d.input, sizeof(d.input), "%s/input.txt", d.dir);
 	snprintf(d.out, sizeof(d.out), "%s/out.txt", d.dir);
 	snprintf(ready, sizeof(ready), "%s/ready", d.dir);
-	snprintf(d.spec, sizeof(d.spec), "udp:%d", 20000 + getpid() % 20000);
+	snprintf(d.spec, sizeof(d.spec), spec_fmt, 20000 + getpid() % 20000);
 	test_path(helper, sizeof(helper), "tests/helpers", "daemon_peer");
 	test_path(kettle, sizeof(kettle), "", "kettle");
 	if (test_sh("echo 'bytes the build serves itself' > %s", d.input) != 0)
 		return TEST_FAIL;
 	rc = test_sh("cd %s && %s run --no-progress -o %s --provenance %s --subject %s -- sh -c"
-		     " '%s serve %s %s & s=$!; while [ ! -e %s ]; do sleep 0.05; done; %s tell %s %s %s; r=$?;"
+		     " '%s serve %s %s & s=$!; while [ ! -e %s ]; do sleep 0.05; done; %s ask %s %s %s; r=$?;"
 		     " kill $s; wait $s; exit $r' 2>%s/err.txt",
 		     d.dir, kettle, d.log, d.stmt, d.out, helper, d.spec, ready, ready, helper, d.spec, d.input, d.out,
 		     d.dir);
@@ -377,6 +377,16 @@ static int datagram_receiver_inside_the_build_is_complete(void)
 	return rc;
 }
 
+static int datagram_receiver_inside_the_build_is_complete(void)
+{
+	return inside_receiver_run("daemon-udp-inside", "udp:%d");
+}
+
+static int unix_datagram_receiver_inside_the_build_is_complete(void)
+{
+	return inside_receiver_run("daemon-unixdg-inside", "unixdg:@kettle-test-in-%d");
+}
+
 static const struct test tests[] = {
 	{ "no_output_still_names_the_daemon", no_output_still_names_the_daemon },
 	{ "unix_daemon_is_named_and_incomplete", unix_daemon_is_named_and_incomplete },
@@ -394,6 +404,7 @@ static const struct test tests[] = {
 	{ "followed_unix_datagram_daemon_work_is_recorded", followed_unix_datagram_daemon_work_is_recorded },
 	{ "unfound_datagram_receiver_is_said", unfound_datagram_receiver_is_said },
 	{ "datagram_receiver_inside_the_build_is_complete", datagram_receiver_inside_the_build_is_complete },
+	{ "unix_datagram_receiver_inside_the_build_is_complete", unix_datagram_receiver_inside_the_build_is_complete },
 };
 
 TEST_MAIN("daemons", tests)

@@ -70,8 +70,49 @@ bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *ep)
 	return true;
 }
 
+static bool all_zero(const void *p, size_t n);
+
+void dgram_daemons_bound(struct dgram_daemons *d, const struct log_event *ev)
+{
+	struct dgram_endpoint *ep = &d->bound[d->nbound % DGRAM_BOUND_MAX];
+
+	if (ev->type != LOG_EV_NET || ev->net.call != LOG_NET_BIND || ev->net.result != 0 ||
+	    ev->net.sock_type != SOCK_DGRAM)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->family = ev->net.family;
+	ep->port = ev->net.port;
+	if (ev->net.family == AF_UNIX) {
+		if (!ev->net.unix_path || !ev->net.unix_path[0] || strlen(ev->net.unix_path) >= sizeof(ep->name))
+			return;
+		strcpy(ep->name, ev->net.unix_path);
+	} else if (ev->net.family == AF_INET || ev->net.family == AF_INET6) {
+		memcpy(ep->addr, ev->net.addr, ev->net.family == AF_INET ? 4 : 16);
+	} else {
+		return;
+	}
+	d->nbound++;
+}
+
+/* A datagram to EP reaches the build's own socket bound to B (an unspecified address: any of its family). */
+static bool dgram_bound_to(const struct dgram_endpoint *b, const struct dgram_endpoint *ep)
+{
+	if (b->family == AF_UNIX || ep->family == AF_UNIX)
+		return b->family == ep->family && !strcmp(b->name, ep->name);
+	if (b->port != ep->port)
+		return false;
+	if (all_zero(b->addr, sizeof(b->addr)))
+		return b->family == ep->family || b->family == AF_INET6;  /* [::] is dual-stack by default */
+	return b->family == ep->family && !memcmp(b->addr, ep->addr, sizeof(b->addr));
+}
+
 bool dgram_daemons_done(const struct dgram_daemons *d, const struct dgram_endpoint *ep)
 {
+	size_t nb = d->nbound < DGRAM_BOUND_MAX ? d->nbound : DGRAM_BOUND_MAX;
+
+	for (size_t i = 0; i < nb; i++)
+		if (dgram_bound_to(&d->bound[i], ep))
+			return true;
 	for (size_t i = 0; i < d->nseen; i++)
 		if (dgram_same(&d->seen[i], ep))
 			return true;

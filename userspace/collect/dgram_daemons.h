@@ -26,11 +26,15 @@ struct dgram_endpoint {
 	char name[DGRAM_NAME_MAX];
 };
 
-/* The endpoints of one build already looked up. */
+#define DGRAM_BOUND_MAX 256     /* the build's own bound endpoints kept (the latest) */
+
+/* The endpoints of one build already looked up, and those the build bound itself. */
 struct dgram_daemons {
 	struct dgram_endpoint seen[DGRAM_ENDPOINTS_MAX];
 	size_t nseen;
 	bool beyond;            /* an endpoint past DGRAM_ENDPOINTS_MAX was reported */
+	struct dgram_endpoint bound[DGRAM_BOUND_MAX];   /* a ring: addr all zero is any address */
+	size_t nbound;          /* all ever kept; the ring holds the last DGRAM_BOUND_MAX */
 };
 
 enum dgram_first {
@@ -45,7 +49,15 @@ enum dgram_first {
  * or a loopback port (DNS's excepted).  Fills OUT.
  */
 bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *out);
-/* Whether there is nothing left to do for EP: looked up already, or past the limit already reported. */
+/*
+ * Keeps the endpoint of EV if it is a datagram socket's bind record of the
+ * build (explicit, or the kernel's implicit one): its receiver is the build's.
+ */
+void dgram_daemons_bound(struct dgram_daemons *d, const struct log_event *ev);
+/*
+ * Whether there is nothing left to do for EP: the build bound it, it was
+ * looked up already, or the limit was passed and said.
+ */
 bool dgram_daemons_done(const struct dgram_daemons *d, const struct dgram_endpoint *ep);
 /* Whether EP is new to this build: looked up (DGRAM_FIRST), past the limit (DGRAM_BEYOND, once), or neither. */
 enum dgram_first dgram_daemons_note(struct dgram_daemons *d, const struct dgram_endpoint *ep);

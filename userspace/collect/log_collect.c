@@ -67,6 +67,12 @@ static int dgram_seen(struct log_collect *c, const struct log_event *sent)
 	bool more = false;
 	int n = 0, rc = 0;
 
+	if (sent->net.call == LOG_NET_BIND) {
+		/* the build's own receiver; a followed daemon's is not the build's */
+		if (sent->net.sock_type == SOCK_DGRAM && !tracer_is_followed(c->tracer, (pid_t)sent->tgid))
+			dgram_daemons_bound(&c->dgram, sent);
+		return 0;
+	}
 	/* a followed daemon's own traffic (its answers to the build) is not the build's reaching out */
 	if (!dgram_endpoint_of(sent, &ep) || dgram_daemons_done(&c->dgram, &ep) ||
 	    tracer_is_followed(c->tracer, (pid_t)sent->tgid))

@@ -289,7 +289,9 @@ static void note_paths_around_addresses(struct net_summary *s, const struct log_
 	if (e->type != LOG_EV_NET)
 		return;
 	s->raw_sockets += raw_socket(e);
-	s->open_binds += e->net.call == LOG_NET_BIND && e->net.result == 0 && unspecified(e);
+	/* a bind with the socket's own address is the kernel's implicit one, at a datagram to a local peer */
+	s->open_binds += e->net.call == LOG_NET_BIND && e->net.result == 0 && unspecified(e) &&
+			 e->net.addr_source != LOG_ADDR_LOCAL;
 	s->multi_sends += e->net.call == LOG_NET_SENDMMSG && e->net.result > 1 && e->net.addr_source == LOG_ADDR_USER;
 }
 
