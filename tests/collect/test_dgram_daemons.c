@@ -190,12 +190,37 @@ static int only_the_first_datagram_to_a_local_endpoint_counts(void)
 	return TEST_PASS;
 }
 
+/* An endpoint the build bound (explicitly, or the kernel's implicit bind) is its own: never looked up. */
+static int endpoints_the_build_bound_are_its_own(void)
+{
+	struct dgram_daemons d = { 0 };
+	struct dgram_endpoint ep;
+	struct log_event any = sent(AF_INET, SOCK_DGRAM, 4100, NULL), un = sent(AF_UNIX, SOCK_DGRAM, 0, "@00a1f");
+	struct log_event to = sent(AF_INET, SOCK_DGRAM, 4100, NULL), to_un = un, stream = any;
+
+	any.net.call = un.net.call = stream.net.call = LOG_NET_BIND;
+	any.net.result = un.net.result = stream.net.result = 0;
+	any.net.addr_source = un.net.addr_source = LOG_ADDR_LOCAL;
+	memset(any.net.addr, 0, sizeof(any.net.addr));     /* 0.0.0.0:4100, as an implicit bind has it */
+	stream.net.sock_type = SOCK_STREAM;
+	stream.net.port = 4200;
+	dgram_daemons_bound(&d, &stream);
+	dgram_daemons_bound(&d, &any);
+	dgram_daemons_bound(&d, &un);
+	CHECK(first(&d, &to, &ep) == DGRAM_NOT_FIRST, "127.0.0.1:4100 reaches the build's 0.0.0.0:4100");
+	CHECK(first(&d, &to_un, &ep) == DGRAM_NOT_FIRST, "@00a1f is the build's autobound name");
+	to.net.port = 4200;
+	CHECK(first(&d, &to, &ep) == DGRAM_FIRST, "a stream socket's bind is no datagram receiver");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "udp_v4_holder_is_found", udp_v4_holder_is_found },
 	{ "udp_v6_and_dual_stack_holders_are_found", udp_v6_and_dual_stack_holders_are_found },
 	{ "unix_path_and_abstract_holders_are_found", unix_path_and_abstract_holders_are_found },
 	{ "an_endpoint_nobody_holds_has_no_holder", an_endpoint_nobody_holds_has_no_holder },
 	{ "only_the_first_datagram_to_a_local_endpoint_counts", only_the_first_datagram_to_a_local_endpoint_counts },
+	{ "endpoints_the_build_bound_are_its_own", endpoints_the_build_bound_are_its_own },
 };
 
 TEST_MAIN("dgram_daemons", tests)

@@ -70,7 +70,15 @@ bool dgram_endpoint_of(const struct log_event *ev, struct dgram_endpoint *ep)
 	return true;
 }
 
-static bool all_zero(const void *p, size_t n);
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
 
 void dgram_daemons_bound(struct dgram_daemons *d, const struct log_event *ev)
 {
@@ -252,16 +260,6 @@ struct inet_match {
 	const struct dgram_endpoint *ep;
 	struct dgram_inodes *found;
 };
-
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
 
 /*
  * Whether a UDP socket bound to SRC (of FAMILY) gets datagrams sent to EP: the
