@@ -4,8 +4,6 @@
  *   daemon_peer serve SPEC READYFILE [uring]   serves for ever; each request is a file name, and a
  *                                              child (cat) reads it; its bytes go back to the client
  *   daemon_peer ask SPEC NAME OUT              asks for NAME, writes the answer to OUT
- *   daemon_peer tell SPEC NAME OUT             (datagrams) asks the server to write NAME's bytes to
- *                                              OUT itself: no answer, it waits for OUT to fill
  * SPEC: unix:PATH or tcp:PORT (127.0.0.1), a stream accepted for each request (with "uring": by
  * IORING_OP_ACCEPT); udp:PORT (127.0.0.1), udp6:PORT (::1), udpdual:PORT (the server on [::] dual-stack,
  * the client to 127.0.0.1) or unixdg:PATH|@NAME: one datagram each way.  A datagram server waits
@@ -13,7 +11,6 @@
  * reached it, and follows it (--follow-daemons) only from then on.
  */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,7 +21,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -135,24 +131,10 @@ static void serve_dgram(int s)
 		ssize_t n = recvfrom(s, name, sizeof(name) - 1, 0, (struct sockaddr *)&from, &fromlen), got = 0, r;
 		int pipefd[2];
 
-		char *out;
-
 		if (n <= 0)
 			continue;
 		name[n] = 0;
 		usleep(DGRAM_SETTLE_US);
-		out = strchr(name, '\n');
-		if (out) {      /* "NAME\nOUT" (tell): the bytes go to OUT, nothing back */
-			int fd;
-
-			*out++ = '\0';
-			fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				cat_child(name, fd);
-				close(fd);
-			}
-			continue;
-		}
 		if (pipe(pipefd))
 			continue;
 		cat_child(name, pipefd[1]);
@@ -292,27 +274,6 @@ static int ask_dgram(const struct peer *p, const char *name, FILE *f)
 	return n < 0 || fwrite(buf, 1, n, f) != (size_t)n ? 2 : 0;
 }
 
-/* One datagram, no answer: the server writes OUT, which this waits (5 s at most) to be non-empty. */
-static int tell(const char *spec, const char *name, const char *out)
-{
-	struct peer p;
-	char msg[1024];
-	struct stat st;
-	int s, len = snprintf(msg, sizeof(msg), "%s\n%s", name, out);
-
-	if (!peer_addr(spec, false, &p) || p.type != SOCK_DGRAM || len < 0 || (size_t)len >= sizeof(msg))
-		return 2;
-	s = socket(p.ss.ss_family, SOCK_DGRAM, 0);
-	if (s < 0 || sendto(s, msg, len, 0, (const struct sockaddr *)&p.ss, p.len) != len)
-		return 2;
-	for (int i = 0; i < 500; i++) {
-		if (stat(out, &st) == 0 && st.st_size > 0)
-			return 0;
-		usleep(10000);
-	}
-	return 2;
-}
-
 static int ask(const char *spec, const char *name, const char *out)
 {
 	struct peer p;
@@ -348,8 +309,6 @@ int main(int argc, char **argv)
 		return serve(argv[2], argv[3], argc == 5);
 	if (argc == 5 && !strcmp(argv[1], "ask"))
 		return ask(argv[2], argv[3], argv[4]);
-	if (argc == 5 && !strcmp(argv[1], "tell"))
-		return tell(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: daemon_peer serve SPEC READYFILE [uring] | ask|tell SPEC NAME OUT\n");
+	fprintf(stderr, "usage: daemon_peer serve SPEC READYFILE [uring] | ask SPEC NAME OUT\n");
 	return 2;
 }
