@@ -288,8 +288,9 @@ enum ke_notice_what {
 	/* 15 to 17 are notices kettle run writes itself (the log's enum log_notice_what) */
 	KE_NOTICE_DAEMON = 18,      /* sent by a process outside the build that accepted a connection
 				     * the build made: arg0 = the client's pid (unix) or the IPv4 address it
-				     * accepted on (network order; 0 for IPv6), arg1 = KE_DAEMON_FOLLOWED |
-				     * family << 16 | the loopback port (TCP) */
+				     * accepted on (network order; 0 for IPv6), arg1 = KE_DAEMON_* bits |
+				     * family << 16 | the loopback port (TCP); nr is 0 for an io_uring
+				     * accept.  The collector writes it too, for a datagram endpoint */
 	KE_NOTICE_IO_URING_OP = 19, /* an io_uring opcode whose effect is not recorded (arg0 = opcode) */
 	/* 20 is userspace's (a pipe from outside the build was read: log/log_event.h) */
 	KE_NOTICE_INHERITED_PIPE = 20,
@@ -316,6 +317,13 @@ enum ke_uring_unseen {
 };
 
 #define KE_DAEMON_FOLLOWED (1ull << 32)   /* --follow-daemons: traced from this accept on */
+/* Bits the collector sets on the daemon notices it writes itself, for a datagram endpoint (no accept). */
+#define KE_DAEMON_DATAGRAM     (1ull << 33)     /* the build sent datagrams to a socket this process holds */
+#define KE_DAEMON_NOT_FOUND    (1ull << 34)     /* no process holds it (the notice's is the sender's) */
+#define KE_DAEMON_MORE_HOLDERS (1ull << 35)     /* more processes hold it than were named */
+#define KE_DAEMON_NOT_LOOKED   (1ull << 36)     /* past the endpoints looked up per build (the sender's) */
+/* From the kernel: the daemon accepted through an io_uring (IORING_OP_ACCEPT), not a system call. */
+#define KE_DAEMON_IO_URING     (1ull << 37)
 
 struct ke_notice {
 	struct ke_header h;

@@ -1291,6 +1291,77 @@ static __always_inline void dns_fill(struct scratch *s, __u32 *off, struct ke_ne
 	}
 }
 
+/*
+ * Datagram sockets of the build whose own address is in the log (struct
+ * sock *): bound by the build, or implicitly by the kernel at their first
+ * send or connect.  A datagram server of the build answers its client at
+ * that address: without it in the log the answer would seem to go to a
+ * process outside the build.  LRU: a socket forgotten is reported again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} dgram_bound SEC(".maps");
+
+#define SOCK_DGRAM_NR 2
+
+/*
+ * After a datagram socket's successful bind, or connect or send to a local
+ * peer (net_ev_local_peer): the first time the socket is seen, a bind record (addr_source KE_ADDR_LOCAL, which an
+ * explicit bind never has) with the address the kernel gave the socket,
+ * unless the build's own bind record (BIND_SAID) already names it: a bind to
+ * port 0 or a unix autobind does not.
+ */
+static __always_inline void dgram_implicit_bind(struct scratch *s, struct sock *sk, bool bind_said, int fd)
+{
+	__u64 key = (__u64)sk;
+	__u32 off = sizeof(struct ke_net);
+	struct ke_net *ev = (void *)s->buf;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&dgram_bound, &key))
+		return;
+	bpf_map_update_elem(&dgram_bound, &key, &one, BPF_ANY);
+	if (bind_said)
+		return;
+	header_fill(&ev->h, KE_NET);
+	__builtin_memset(&ev->ret, 0, sizeof(*ev) - sizeof(ev->h));
+	ev->call = KE_NET_BIND;
+	ev->fd = fd;
+	ev->sock_type = SOCK_DGRAM_NR;
+	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	sock_fill(s, &off, ev, sk, false);
+	/* an unnamed unix socket (not autobound) has no address anyone can send to */
+	if ((ev->family == AF_UNIX_NR && !ev->unix_len) ||
+	    ((ev->family == AF_INET_NR || ev->family == AF_INET6_NR) && !ev->port))
+		return;
+	record_submit(ev, off, KE_NET);
+}
+
+/*
+ * Whether the record's address is a local peer another process of this
+ * machine receives at (a named unix socket, a loopback port but DNS's): the
+ * sends whose sockets get an implicit bind record.
+ */
+static __always_inline bool net_ev_local_peer(const struct ke_net *ev)
+{
+	if (ev->family == AF_UNIX_NR)
+		return ev->unix_len > 0;
+	if (ev->port == 53)
+		return false;
+	if (ev->family == AF_INET_NR)
+		return ev->addr[0] == 127;
+	if (ev->family == AF_INET6_NR) {
+		const __u32 *a = (const __u32 *)ev->addr;
+
+		return a[0] == 0 && a[1] == 0 &&
+		       ((a[2] == 0 && a[3] == bpf_htonl(1)) || (a[2] == bpf_htonl(0xffff) && ev->addr[12] == 127));
+	}
+	return false;
+}
+
 static __always_inline int net_exit(long ret, __u32 call)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -1299,7 +1370,7 @@ static __always_inline int net_exit(long ret, __u32 call)
 	struct pt_regs *regs;
 	struct scratch *s;
 	struct ke_net *ev;
-	struct sock *sk;
+	struct sock *sk = NULL;
 
 	if (call == KE_NET_CONNECT || call == KE_NET_BIND || call >= KE_NET_SENDTO)
 		p = bpf_map_lookup_elem(&net_pending, &tid);
@@ -1348,6 +1419,10 @@ static __always_inline int net_exit(long ret, __u32 call)
 		dns_fill(s, &off, ev, p, ret);
 submit:
 	record_submit(ev, off, KE_NET);
+	if (call != KE_NET_SOCKET && sk && ev->sock_type == SOCK_DGRAM_NR && ret >= 0 &&
+	    (call == KE_NET_BIND || ((call == KE_NET_CONNECT || call >= KE_NET_SENDTO) && net_ev_local_peer(ev))))
+		dgram_implicit_bind(s, sk, call == KE_NET_BIND && (ev->family == AF_UNIX_NR ? ev->unix_len : ev->port),
+				    ev->fd);
 done:
 	if (p)
 		bpf_map_delete_elem(&net_pending, &tid);
@@ -1590,11 +1665,12 @@ static __always_inline int recorded_call_exit(__u32 cls, long ret)
  * that process is a daemon serving the build.  A unix connection is known
  * by the client's socket, a TCP one by the loopback port the build asked
  * for.  With --follow-daemons the daemon is traced from this accept on.
+ * SK is the accepted socket, FD its descriptor (-1: a fixed-table slot), NR
+ * the system call (0: an io_uring accept, FLAGS then says so).
  */
-static __always_inline void daemon_check(struct task_struct *task, __u32 nr, long fd)
+static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u64 flags)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, client = 0, port = 0;
-	struct sock *sk = fd_sock(task, fd);
 	__u16 family;
 	__u8 one = 1;
 
@@ -1624,7 +1700,7 @@ static __always_inline void daemon_check(struct task_struct *task, __u32 nr, lon
 			following = 1;
 	}
 	notice_send(KE_NOTICE_DAEMON, nr, fd, client,
-		    (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
+		    flags | (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
 }
 
 SEC("tp_btf/sys_exit")
@@ -1647,7 +1723,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		/* an accept by any process of the machine: is it a daemon serving the build? */
 		if ((cls == KE_SYS_NET + KE_NET_ACCEPT || cls == KE_SYS_NET + KE_NET_ACCEPT4) && ret >= 0 &&
 		    !in_scope()) {
-			daemon_check(task, nr, ret);
+			daemon_check(fd_sock(task, ret), nr, ret, 0);
 			return 0;
 		}
 		return recorded_call_exit(cls, ret);
@@ -2210,6 +2286,29 @@ int BPF_PROG(on_uring_submit_sqe, struct io_kiocb *req)
 	return uring_submit(req);
 }
 
+/*
+ * An accept through an io_uring by a process outside the build: a daemon
+ * when the connection is the build's, as for accept(2).  Its completion runs
+ * in the daemon (inline, or a worker thread of it), so the new file is found
+ * as the request made it.
+ */
+static __always_inline void uring_outside_accept(struct io_kiocb *req)
+{
+	struct task_struct *task;
+	__u32 slot;
+	long res;
+
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == collector_tgid ||
+	    BPF_CORE_READ(req, opcode) != URING_OP_ACCEPT)
+		return;
+	res = BPF_CORE_READ(req, cqe.res);
+	if (res < 0)
+		return;
+	task = (struct task_struct *)bpf_get_current_task();
+	slot = BPF_CORE_READ((struct io_accept *)req, file_slot);
+	daemon_check(file_sock(uring_new_file(task, req, slot, res)), 0, slot ? -1 : res, KE_DAEMON_IO_URING);
+}
+
 SEC("raw_tp/io_uring_complete")
 int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
 {
@@ -2218,8 +2317,12 @@ int BPF_PROG(on_uring_complete, void *ring, struct io_kiocb *req)
 	__u8 op;
 
 	/* a completion posted without a request (multishot, MSG_RING) was flagged at submission */
-	if (!req || !uring_in_scope())
+	if (!req)
 		return 0;
+	if (!uring_in_scope()) {
+		uring_outside_accept(req);
+		return 0;
+	}
 	op = BPF_CORE_READ(req, opcode);
 	if (uring_op_class(op) != UOP_AT_COMPLETION)
 		return 0;

@@ -33,6 +33,8 @@
  *   blind_spot packet-socket         an AF_PACKET socket (traffic below IP: no address to record)
  *   blind_spot raw-socket            an AF_INET SOCK_RAW ICMP socket
  *   blind_spot listen-any            a TCP socket that listens without bind (bound to every interface)
+ *   blind_spot udp-unbound           a UDP datagram to a loopback port from a socket never bound (the
+ *                                    kernel binds it to every interface: it could take answers from anywhere)
  *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
@@ -710,6 +712,15 @@ int main(int argc, char **argv)
 		int fd = open(argv[2], O_RDONLY | O_NONBLOCK);
 
 		return fd < 0 ? die(argv[2]) : close(fd);
+	}
+	if (!strcmp(m, "udp-unbound")) {
+		struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+					  .sin_port = htons(9) };
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+		if (fd < 0 || sendto(fd, "x", 1, 0, (struct sockaddr *)&in, sizeof(in)) != 1)
+			return die("udp sendto");
+		return close(fd);
 	}
 	if (!strcmp(m, "packet-socket") || !strcmp(m, "raw-socket") || !strcmp(m, "listen-any")) {
 		int fd = !strcmp(m, "packet-socket") ? socket(AF_PACKET, SOCK_RAW, 0) :

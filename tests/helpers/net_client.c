@@ -93,7 +93,8 @@ static void udp_send(void)
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
 
-	if (r < 0 || s < 0 || bind(r, (struct sockaddr *)&in, sizeof(in)))
+	/* the sender bound to loopback too: unbound, the kernel would bind it to every interface */
+	if (r < 0 || s < 0 || bind(r, (struct sockaddr *)&in, sizeof(in)) || bind(s, (struct sockaddr *)&in, sizeof(in)))
 		fail("udp socket");
 	in.sin_port = htons(port_of(r));
 	if (sendto(s, "x", 1, 0, (struct sockaddr *)&in, sizeof(in)) != 1)

@@ -168,7 +168,10 @@ static int kettle_run_succeeds(void)
 	return TEST_PASS;
 }
 
-/* The io_uring programs load on 6.1 (its io_uring_submit_sqe) and record there what they record here. */
+/*
+ * The io_uring programs load on 6.1 (its io_uring_submit_sqe) and record there what they record here,
+ * a daemon accepting the build's connection through an io_uring included.
+ */
 static int io_uring_is_recorded_on_6_1(void)
 {
 	char v[64];
@@ -181,6 +184,10 @@ static int io_uring_is_recorded_on_6_1(void)
 	      run_fact("uring_opens", v, sizeof(v)) ?: "(no line)");
 	CHECK(run_fact("uring_op_notices", v, sizeof(v)) && !strcmp(v, "1"), "io-uring-op notices: %s",
 	      run_fact("uring_op_notices", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("uring_daemon_status", v, sizeof(v)) && !strcmp(v, "0"), "kettle run asking the io_uring"
+	      " daemon: %s", run_fact("uring_daemon_status", v, sizeof(v)) ?: "(no line)");
+	CHECK(run_fact("uring_daemon_named", v, sizeof(v)) && !strcmp(v, "1"), "the daemon accepting through an"
+	      " io_uring is named on 6.1: %s", run_fact("uring_daemon_named", v, sizeof(v)) ?: "(no line)");
 	return TEST_PASS;
 }
 

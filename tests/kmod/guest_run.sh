@@ -61,6 +61,18 @@ say uring_status $?
 tail -n 20 u.err | sed "s/^/KMOD-RUN-STDERR /"
 say uring_opens $(/kettle log show u.cbor | grep -c '/t/uring/in.txt .*via io_uring_openat')
 say uring_op_notices $(/kettle log show u.cbor | grep -c 'notice io-uring-op')
+# A daemon started before the run that accepts the build's connection through an
+# io_uring (this kernel's older io_uring_complete): named by its own daemon notice,
+# call 0 (not accept(2)'s).
+mkdir -p /t/d && cd /t/d && echo daemon-input >in.txt
+/daemon_peer serve unix:/t/d/d.sock /t/d/ready uring &
+dp=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /t/d/ready ] || sleep 1; done
+/kettle run --no-progress -o d.cbor -- /daemon_peer ask unix:/t/d/d.sock /t/d/in.txt /t/d/out.txt 2>d.err
+say uring_daemon_status $?
+tail -n 20 d.err | sed "s/^/KMOD-RUN-STDERR /"
+say uring_daemon_named $(/kettle log show d.cbor | grep -c "\[$dp/$dp\] notice daemon (call 0,")
+kill $dp 2>/dev/null
 # 32-bit system calls on a kernel with IA32 emulation: int 0x80 from a 64-bit program,
 # and an ia32 program that opens a file and executes another.  Under AddressSanitizer
 # (make SANITIZE=1) the helper's leak check at exit would ptrace its threads, which

@@ -76,6 +76,9 @@ struct shape {
 	uint64_t notice_arg0;
 	int64_t notice_result;
 	bool own_server;        /* pid 101 binds /run/x.sock itself before the local connects */
+	/* pid 101 sends datagrams to 127.0.0.1:5140 and /run/log.sock; 1: the collector named pid 555 holding
+	 * the UDP port, 2: it found no holder of either, 3: as 2, but the build bound both itself */
+	int dgram;
 	bool retimed;           /* pid 102 reads /src/cache.bin, then sets its times (ccache): its digest is flagged changed */
 	uint16_t device_node;   /* pid 101 opens /tmp/node, a device node with these path flags (LOG_PATH_*_DEVICE) */
 };
@@ -110,6 +113,50 @@ static void net_events(struct wlog *s, int net)
 		net_ev(s, KE_NET_CONNECT, AF_INET, "93.184.216.34", 443, NULL, NULL);
 		net_ev(s, KE_NET_SENDTO, AF_INET, "127.0.0.53", 53, NULL, "example.com");
 	}
+}
+
+static void dgram_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path)
+{
+	struct log_event e = { .type = LOG_EV_NET, .tgid = 101 };
+
+	e.net = (typeof(e.net)){ .call = call, .result = call == KE_NET_BIND ? 0 : 5, .fd = 4, .family = family,
+				 .sock_type = SOCK_DGRAM,
+				 .addr_source = KE_ADDR_USER, .port = port, .unix_path = unix_path };
+	if (addr)
+		inet_pton(family, addr, e.net.addr);
+	event(s, e);
+}
+
+/* The collector's daemon notice for a datagram endpoint (shape.dgram), from PID. */
+static void dgram_notice(struct wlog *s, uint32_t pid, uint64_t arg0, uint64_t arg1)
+{
+	struct log_event e = { .type = LOG_EV_NOTICE, .tgid = pid, .tid = pid };
+
+	e.notice.what = LOG_NOTICE_DAEMON;
+	e.notice.arg0 = arg0;
+	e.notice.arg1 = LOG_DAEMON_DATAGRAM | arg1;
+	event(s, e);
+}
+
+static void dgram_events(struct wlog *s, int dgram)
+{
+	uint32_t lo;
+
+	if (!dgram)
+		return;
+	inet_pton(AF_INET, "127.0.0.1", &lo);
+	if (dgram == 3) {
+		dgram_ev(s, KE_NET_BIND, AF_INET, "127.0.0.1", 5140, NULL);
+		dgram_ev(s, KE_NET_BIND, AF_UNIX, NULL, 0, "/run/log.sock");
+	}
+	dgram_ev(s, KE_NET_SENDTO, AF_INET, "127.0.0.1", 5140, NULL);
+	if (dgram == 1)
+		dgram_notice(s, 555, lo, (uint64_t)AF_INET << 16 | 5140);
+	else
+		dgram_notice(s, 101, lo, LOG_DAEMON_NOT_FOUND | (uint64_t)AF_INET << 16 | 5140);
+	dgram_ev(s, KE_NET_SENDTO, AF_UNIX, NULL, 0, "/run/log.sock");
+	if (dgram != 1)
+		dgram_notice(s, 101, 101, LOG_DAEMON_NOT_FOUND | (uint64_t)AF_UNIX << 16);
 }
 
 /*
@@ -206,6 +253,7 @@ static int write_log(const char *path, const struct shape *sh)
 	if (sh->own_server)
 		net_ev(&s, KE_NET_BIND, AF_UNIX, NULL, 0, "/run/x.sock", NULL);
 	net_events(&s, sh->net);
+	dgram_events(&s, sh->dgram);
 	ev = (struct log_event){ .type = LOG_EV_EXIT, .tgid = 101 };
 	event(&s, ev);
 	digest(&s, LOG_DIGEST_OUTPUT, "/tmp/t.s", -ENOENT, 0, 0);
@@ -622,6 +670,50 @@ static int test_local_peer_outside_the_build_is_a_reason(void)
 	return TEST_PASS;
 }
 
+/* The detail of the REASON naming PATH, or "". */
+static const char *reason_detail(json_t *st, const char *reason, const char *path, json_int_t *pid)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(completeness_of(st), "reasons"), i, r)
+		if (!strcmp(str_at(r, "reason", NULL) ?: "", reason) && !strcmp(str_at(r, "path", NULL) ?: "", path)) {
+			*pid = json_integer_value(json_object_get(r, "pid"));
+			return str_at(r, "detail", NULL) ?: "";
+		}
+	return "";
+}
+
+/* A datagram daemon the collector named is the reason, with its pid; one it did not find is said so. */
+static int test_datagram_daemons(void)
+{
+	const char *const ex[] = { "/src/*.h" };
+	const struct shape named = { .dgram = 1 }, unfound = { .dgram = 2 }, own = { .dgram = 3 };
+	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
+	struct provenance_facts x;
+	json_int_t pid = 0;
+	json_t *st = statement("prov-dgram-named", &named, &o, &x);
+
+	CHECK(st, "statement");
+	CHECK(!x.complete && strstr(reason_detail(st, "daemon", "127.0.0.1:5140", &pid), "datagrams to loopback UDP"
+				    " port 5140") && pid == 555, "the UDP receiver is named (pid %lld)", (long long)pid);
+	CHECK(strstr(reason_detail(st, "daemon", "/run/log.sock", &pid), "talked to /run/log.sock") && pid == 101,
+	      "an endpoint the collector said nothing of keeps the plain reason");
+	json_decref(st);
+	st = statement("prov-dgram-unfound", &unfound, &o, &x);
+	CHECK(st, "statement");
+	CHECK(!x.complete && strstr(reason_detail(st, "daemon", "127.0.0.1:5140", &pid), "did not find") && pid == 101,
+	      "no UDP receiver found: said, with the sender");
+	CHECK(strstr(reason_detail(st, "daemon", "/run/log.sock", &pid), "did not find"), "no unix receiver found: said");
+	CHECK(x.nreasons == 2, "one reason per endpoint (got %" PRIu64 ")", x.nreasons);
+	json_decref(st);
+	st = statement("prov-dgram-own", &own, &o, &x);
+	CHECK(st, "statement");
+	CHECK(x.complete && !names_reason(st, "daemon", NULL), "endpoints the build bound itself: complete");
+	json_decref(st);
+	return TEST_PASS;
+}
+
 static int declared_error(const char *pattern, const char *words)
 {
 	const char *const subj[] = { pattern };
@@ -1008,6 +1100,7 @@ static const struct test tests[] = {
 	{ "clone3_child_side_is_no_namespace", test_clone3_child_side_is_no_namespace },
 	{ "changed_input_names_who_changed_it", test_changed_input_names_who_changed_it },
 	{ "local_peer_outside_the_build_is_a_reason", test_local_peer_outside_the_build_is_a_reason },
+	{ "datagram_daemons", test_datagram_daemons },
 	{ "declared_subjects", test_declared_subjects },
 	{ "network_remote_is_not_hermetic", test_network_remote_is_not_hermetic },
 	{ "network_local_only_is_hermetic", test_network_local_only_is_hermetic },

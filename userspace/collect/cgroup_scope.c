@@ -152,6 +152,28 @@ uint64_t cgroup_id_of(pid_t pid)
 	return st.st_ino;
 }
 
+bool cgroup_fd_holds(int dir_fd, pid_t pid)
+{
+	char root[1024], dir[PATH_MAX];
+	struct stat scope, st;
+	size_t rootlen;
+
+	if (fstat(dir_fd, &scope) || cgroup2_mount(root, sizeof(root)) || cgroup_dir_of(pid, dir, sizeof(dir)))
+		return false;
+	rootlen = strlen(root);
+	/* PID's cgroup or one of its ancestors up to the mount is the scope's */
+	for (;;) {
+		char *slash;
+
+		if (stat(dir, &st) == 0 && st.st_ino == scope.st_ino && st.st_dev == scope.st_dev)
+			return true;
+		slash = strrchr(dir, '/');
+		if (!slash || (size_t)(slash - dir) < rootlen)
+			return false;
+		*slash = '\0';
+	}
+}
+
 uint64_t cgroup_scope_id(const struct cgroup_scope *cg)
 {
 	struct stat st;

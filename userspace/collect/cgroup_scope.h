@@ -34,6 +34,8 @@ void cgroup_scope_close(struct cgroup_scope *cg);
 int cgroup_scope_procs(struct cgroup_scope *cg, struct pid_list *out);
 /* The id of PID's cgroup v2 (as bpf_get_current_cgroup_id gives it), 0 when unknown. */
 uint64_t cgroup_id_of(pid_t pid);
+/* Whether PID is in the cgroup DIR_FD is open on, or in one below it. */
+bool cgroup_fd_holds(int dir_fd, pid_t pid);
 /* The id of the cgroup CG holds open, 0 when fstat fails (errno set). */
 uint64_t cgroup_scope_id(const struct cgroup_scope *cg);
 /* Moves PID into the cgroup. 0 or -errno. */

@@ -2,6 +2,8 @@
 /* The writer thread: decode kernel records, write the log, checkpoint, drive hashing. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "collect/log_collect.h"
@@ -46,6 +48,70 @@ static int daemon_seen(struct log_collect *c, const struct log_event *ev)
 	return rc;
 }
 
+/*
+ * The build's first datagram to a local endpoint: who receives it there is a
+ * daemon unless it is part of the build.  Each holder outside the build gets
+ * a daemon notice (and is followed, with --follow-daemons) as if it had
+ * accepted a connection.  No holder at all, and the first endpoint past the
+ * limit, are notices from the sender that the provenance uses only to say
+ * why the endpoint's daemon is not named: the build may have served it
+ * itself, its receiver gone by the time it was looked for.
+ */
+static int dgram_seen(struct log_collect *c, const struct log_event *sent)
+{
+	struct dgram_endpoint ep;
+	enum dgram_first first;
+	struct log_event ev = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = sent->tgid,
+				.tid = sent->tgid, .notice.what = LOG_NOTICE_DAEMON };
+	pid_t holders[DGRAM_HOLDERS_MAX];
+	bool more = false;
+	int n = 0, rc = 0;
+
+	if (sent->net.call == LOG_NET_BIND) {
+		/* the build's own receiver; a followed daemon's is not the build's */
+		if (sent->net.sock_type == SOCK_DGRAM && !tracer_is_followed(c->tracer, (pid_t)sent->tgid))
+			dgram_daemons_bound(&c->dgram, sent);
+		return 0;
+	}
+	/* a followed daemon's own traffic (its answers to the build) is not the build's reaching out */
+	if (!dgram_endpoint_of(sent, &ep) || dgram_daemons_done(&c->dgram, &ep) ||
+	    tracer_is_followed(c->tracer, (pid_t)sent->tgid))
+		return 0;
+	first = dgram_daemons_note(&c->dgram, &ep);
+	if (first == DGRAM_NOT_FIRST)
+		return 0;
+	/* as the kernel's accept notice: the unix client's pid, or the IPv4 address reached */
+	if (ep.family == AF_UNIX)
+		ev.notice.arg0 = sent->tgid;
+	else if (ep.family == AF_INET)
+		memcpy(&ev.notice.arg0, ep.addr, 4);
+	ev.notice.arg1 = LOG_DAEMON_DATAGRAM | (uint64_t)ep.family << 16 | ep.port;
+	if (first == DGRAM_BEYOND) {
+		ev.notice.arg1 |= LOG_DAEMON_NOT_LOOKED;
+		return log_write_event(c->log, &ev);
+	}
+	n = dgram_holders(&ep, (pid_t)sent->tgid, holders, DGRAM_HOLDERS_MAX, &more);
+	if (more)
+		ev.notice.arg1 |= LOG_DAEMON_MORE_HOLDERS;
+	for (int i = 0; i < n && !rc; i++) {
+		if (tracer_in_scope(c->tracer, holders[i]))
+			continue;       /* the build's own receiver: nothing outside it served the build */
+		ev.tgid = ev.tid = (uint32_t)holders[i];
+		ev.notice.arg1 &= ~LOG_DAEMON_FOLLOWED;
+		/* a full map leaves it unfollowed: named as a daemon, never claimed as followed */
+		if (c->follow_daemons && !tracer_follow(c->tracer, holders[i]))
+			ev.notice.arg1 |= LOG_DAEMON_FOLLOWED;
+		rc = log_write_event(c->log, &ev);
+		if (!rc)
+			rc = daemon_seen(c, &ev);
+	}
+	if (n > 0 || rc)
+		return rc;
+	/* nobody holds it here: gone since, or in another network namespace (n < 0: cannot tell either) */
+	ev.notice.arg1 |= LOG_DAEMON_NOT_FOUND;
+	return log_write_event(c->log, &ev);
+}
+
 static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
 			   size_t len)
 {
@@ -63,6 +129,8 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 		collect_fail(c, hash_plan_event(c->plan, c->log, &ev));
 	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_DAEMON)
 		collect_fail(c, daemon_seen(c, &ev));
+	if (ev.type == LOG_EV_NET)
+		collect_fail(c, dgram_seen(c, &ev));
 	/*
 	 * A program the kernel started while the build ran, or one outside it
 	 * that signalled it: snapshotted, its program hashed like an exec, while
@@ -153,6 +221,7 @@ int log_collect_start(struct log_collect *c)
 	atomic_store(&c->processes, 0);
 	c->bad_records = 0;
 	record_seq_init(&c->seq);
+	memset(&c->dgram, 0, sizeof(c->dgram));
 	c->error = 0;
 	return -pthread_create(&c->thread, NULL, collect_main, c);
 }

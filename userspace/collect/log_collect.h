@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "collect/dgram_daemons.h"
 #include "collect/event_queue.h"
 #include "collect/kmod_reader.h"
 #include "collect/record_seq.h"
@@ -27,7 +28,10 @@ struct log_collect {
 	struct tracer *tracer;
 	struct hash_plan *plan;         /* NULL: no hashing */
 	const struct env_redact *redact;        /* which environment values are hashed */
+	bool follow_daemons;            /* follow a datagram daemon too (kettle run --follow-daemons) */
 	struct kmod_reader *_Atomic kmod;       /* the kernel module's records to log too; NULL: none */
+	/* the writer thread's own */
+	struct dgram_daemons dgram;     /* datagram endpoints of the build whose receivers were looked up */
 	/* read by the main thread while running */
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t processes;

@@ -240,6 +240,7 @@ int session_open(struct session *s, const struct session_options *o, const char 
 	s->tracer = t;
 	s->collect.tracer = t;
 	s->collect.redact = &o->redact;
+	s->collect.follow_daemons = o->follow_daemons;
 	s->processes_before = 1;
 	if (o->hash) {
 		struct hash_plan_options hopt = { .workers = o->hash_workers, .queue = o->hash_queue };

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "collect/cgroup_scope.h"
 #include "collect/proc_scan.h"
 #include "collect/syscall_class.h"
 #include "collect/tracer.h"
@@ -23,6 +24,7 @@
 struct tracer {
 	struct kettle_bpf *skel;
 	int ncpus;
+	int cgroup_fd;          /* the scope's cgroup (the caller's descriptor), -1: tree scope */
 };
 
 /* Which syscalls this kernel has is read from tracefs; mount it where it is missing. */
@@ -185,6 +187,7 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	t->cgroup_fd = opt->cgroup_fd;
 	t->ncpus = libbpf_num_possible_cpus();
 	if (t->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-t->ncpus));
@@ -293,6 +296,19 @@ bool tracer_is_tracked(struct tracer *t, pid_t pid)
 	__u8 v;
 
 	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tracked), &key, &v) == 0;
+}
+
+bool tracer_is_followed(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.followed), &key, &v) == 0;
+}
+
+bool tracer_in_scope(struct tracer *t, pid_t pid)
+{
+	return t->cgroup_fd >= 0 ? cgroup_fd_holds(t->cgroup_fd, pid) : tracer_is_tracked(t, pid);
 }
 
 long tracer_tracked_count(struct tracer *t)

@@ -38,6 +38,10 @@ int tracer_untrack(struct tracer *t, pid_t pid);
 /* Traces PID (a daemon's process) from now on, apart from the build's tree. */
 int tracer_follow(struct tracer *t, pid_t pid);
 bool tracer_is_tracked(struct tracer *t, pid_t pid);
+/* Whether PID is a daemon's process followed with --follow-daemons. */
+bool tracer_is_followed(struct tracer *t, pid_t pid);
+/* Whether PID is part of the build: tracked (tree scope), or in the scope's cgroup subtree. */
+bool tracer_in_scope(struct tracer *t, pid_t pid);
 /* Number of processes the kernel side still tracks (-1 on error). */
 long tracer_tracked_count(struct tracer *t);
 struct pid_list;

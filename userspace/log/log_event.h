@@ -66,10 +66,10 @@ enum log_notice_what {
 	LOG_NOTICE_LEFT_RUNNING,        /* an idle process the build left behind, not followed past the end */
 	LOG_NOTICE_INHERITED_SOCKET,    /* the build started with a socket from outside it (arg0: the fd) */
 	/* from the kernel again */
-	LOG_NOTICE_DAEMON = 18,         /* a process outside the build accepted the build's connection:
-					 * arg0 the client's pid (unix) or the IPv4 address accepted on
-					 * (network order, version 5; else 0), arg1 LOG_DAEMON_FOLLOWED |
-					 * family << 16 | loopback port (TCP, else 0) */
+	LOG_NOTICE_DAEMON = 18,         /* a process outside the build accepted the build's connection, or
+					 * holds the socket its datagrams went to: arg0 the client's pid
+					 * (unix) or the IPv4 address reached (network order, version 5;
+					 * else 0), arg1 LOG_DAEMON_* bits | family << 16 | loopback port */
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	/* kettle run's own */
 	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd) */
@@ -94,6 +94,14 @@ enum log_uring_unseen {
 };
 
 #define LOG_DAEMON_FOLLOWED (1ull << 32)        /* kettle run --follow-daemons traced it from then on */
+/* A datagram daemon (version 5 logs of kettle with dgram_daemons): the collector's own notice */
+#define LOG_DAEMON_DATAGRAM (1ull << 33)        /* the build sent datagrams to a socket the process holds */
+#define LOG_DAEMON_NOT_FOUND (1ull << 34)       /* no process held it: tgid is the build's sender */
+#define LOG_DAEMON_MORE_HOLDERS (1ull << 35)    /* more processes held it than were named */
+#define LOG_DAEMON_NOT_LOOKED (1ull << 36)      /* past the endpoints looked up per build: tgid is the sender */
+#define LOG_DAEMON_IO_URING (1ull << 37)        /* accepted through an io_uring, not accept(2) */
+/* Datagram endpoints per build whose receivers kettle run looks for (LOG_DAEMON_NOT_LOOKED past them) */
+#define LOG_DAEMON_DGRAM_ENDPOINTS 16
 
 /* Event types of a version-1 log (fork .. open), and of versions 2 and 3 (.. file_op). */
 #define LOG_EV_TYPE_MAX_V1 6

@@ -90,6 +90,22 @@ bool net_endpoint_is_local(const struct log_event *e)
 	}
 }
 
+bool net_reaches_local_peer(const struct log_event *e)
+{
+	bool sent = e->net.call == LOG_NET_SENDTO || e->net.call == LOG_NET_SENDMSG || e->net.call == LOG_NET_SENDMMSG;
+
+	if (e->type != LOG_EV_NET || (e->net.call != LOG_NET_CONNECT && !sent))
+		return false;
+	if (e->net.result < 0 && !(e->net.call == LOG_NET_CONNECT && e->net.result == -EINPROGRESS))
+		return false;
+	if (e->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(e))
+		return false;
+	if (e->net.family == AF_UNIX)
+		return e->net.unix_path && e->net.unix_path[0];       /* unnamed: a socketpair of the build's own */
+	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
+	return (e->net.family == AF_INET || e->net.family == AF_INET6) && e->net.port != 53;
+}
+
 /* ---- the summary ---- */
 
 struct net_summary_store {
@@ -276,7 +292,11 @@ static void note_paths_around_addresses(struct net_summary *s, const struct log_
 	if (e->type != LOG_EV_NET)
 		return;
 	s->raw_sockets += raw_socket(e);
-	/* listen() on a socket never bound binds it to every interface too */
+	/*
+	 * On every interface: an explicit bind, a listen() on a socket never bound,
+	 * or the kernel's implicit bind at an unconnected datagram (a bind record
+	 * with the socket's own address): each can receive from off this machine.
+	 */
 	s->open_binds += (e->net.call == LOG_NET_BIND || e->net.call == LOG_NET_LISTEN) && e->net.result == 0 &&
 			 unspecified(e);
 	s->multi_sends += e->net.call == LOG_NET_SENDMMSG && e->net.result > 1 && e->net.addr_source == LOG_ADDR_USER;

@@ -24,6 +24,12 @@ const char *net_family_name(uint32_t family);
 void net_endpoint_format(const struct log_event *e, char *out, size_t len);
 /* Whether the event's address stays on this machine: loopback, unspecified, or a unix socket. */
 bool net_endpoint_is_local(const struct log_event *e);
+/*
+ * Whether E is a connect or send that reached a named local endpoint (a unix
+ * socket, a loopback port other than DNS's): a process of this machine
+ * receives it, inside the build or not.
+ */
+bool net_reaches_local_peer(const struct log_event *e);
 
 /* Header option that says the network programs were attached: without it, no net event proves nothing. */
 #define LOG_OPTION_NET_TRACED "net.traced"

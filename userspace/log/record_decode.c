@@ -20,11 +20,16 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_NOTICE_SIGNAL_FROM_OUTSIDE == (int)LOG_NOTICE_SIGNAL_FROM_OUTSIDE &&
 	       (int)KE_NOTICE_INHERITED_PIPE == (int)LOG_NOTICE_INHERITED_PIPE &&
 	       (int)KE_NOTICE_WHAT_MAX == (int)LOG_NOTICE_WHAT_MAX && (int)KE_NOTICE_WHAT_MAX < (int)KE_SYS_OPEN &&
-	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON && (int)KE_DAEMON_FOLLOWED == (int)LOG_DAEMON_FOLLOWED &&
+	       (int)KE_NOTICE_DAEMON == (int)LOG_NOTICE_DAEMON &&
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED && (int)KE_PATH_BLOCK_DEVICE == (int)LOG_PATH_BLOCK_DEVICE &&
 	       (int)KE_PATH_NET_DEVICE == (int)LOG_PATH_NET_DEVICE && (int)KE_PATH_MEM_DEVICE == (int)LOG_PATH_MEM_DEVICE &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
+/* 64-bit flags: compared as such (an int cast would compare the zero low halves) */
+_Static_assert(KE_DAEMON_FOLLOWED == LOG_DAEMON_FOLLOWED && KE_DAEMON_DATAGRAM == LOG_DAEMON_DATAGRAM &&
+	       KE_DAEMON_NOT_FOUND == LOG_DAEMON_NOT_FOUND && KE_DAEMON_MORE_HOLDERS == LOG_DAEMON_MORE_HOLDERS &&
+	       KE_DAEMON_NOT_LOOKED == LOG_DAEMON_NOT_LOOKED && KE_DAEMON_IO_URING == LOG_DAEMON_IO_URING,
+	       "daemon notice bits must match");
 _Static_assert((int)KE_CALL_OPEN == (int)LOG_CALL_OPEN &&
 	       (int)KE_CALL_OPENAT == (int)LOG_CALL_OPENAT &&
 	       (int)KE_CALL_OPENAT2 == (int)LOG_CALL_OPENAT2 &&

@@ -52,15 +52,20 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 #define DAEMON_FOLLOWED_DETAIL "followed from the build's first request (%s, --follow-daemons); it started before" \
 	" the build, so its state from before (caches, files it read earlier) is an input Kettle could not see"
 
-/* How a daemon was reached, from its notice: "unix socket of pid N" or "loopback port P". */
+/* How a daemon was reached, from its notice: "a unix socket connection from pid N", "a connection to loopback port P", ... */
 static void daemon_via(const struct log_event *ev, char *out, size_t outlen)
 {
 	uint32_t port = ev->notice.arg1 & 0xffff, family = (ev->notice.arg1 >> 16) & 0xffff;
+	const char *uring = ev->notice.arg1 & LOG_DAEMON_IO_URING ? ", accepted through an io_uring" : "";
 
-	if (family == AF_UNIX)
-		snprintf(out, outlen, "a unix socket connection from pid %" PRIu64, ev->notice.arg0);
+	if (ev->notice.arg1 & LOG_DAEMON_DATAGRAM && family == AF_UNIX)
+		snprintf(out, outlen, "datagrams to a unix socket it holds, from pid %" PRIu64, ev->notice.arg0);
+	else if (ev->notice.arg1 & LOG_DAEMON_DATAGRAM)
+		snprintf(out, outlen, "datagrams to loopback UDP port %" PRIu32 ", whose socket it holds", port);
+	else if (family == AF_UNIX)
+		snprintf(out, outlen, "a unix socket connection from pid %" PRIu64 "%s", ev->notice.arg0, uring);
 	else
-		snprintf(out, outlen, "a connection to loopback port %" PRIu32, port);
+		snprintf(out, outlen, "a connection to loopback port %" PRIu32 "%s", port, uring);
 }
 
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,
@@ -216,7 +221,7 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
 	case LOG_NOTICE_DAEMON: {
-		char via[96];
+		char via[128];
 
 		daemon_via(ev, via, sizeof(via));
 		if (ev->notice.arg1 & LOG_DAEMON_FOLLOWED) {
@@ -224,6 +229,8 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 			return completeness_reason_add(reasons, "daemon-state", ev->tgid, exe, path, detail);
 		}
 		snprintf(detail, sizeof(detail), notice_details[what], via);
+		if (ev->notice.arg1 & LOG_DAEMON_MORE_HOLDERS)
+			strncat(detail, "; more processes hold that socket than the log names", sizeof(detail) - strlen(detail) - 1);
 		break;
 	}
 	default:
@@ -250,11 +257,20 @@ struct served {
 	size_t ndports, capdports;
 	uint32_t *daemons;              /* the daemons themselves: their own local traffic is with the build */
 	size_t ndaemons, capdaemons;
+	/* datagram endpoints whose receiver the collector did not find, by sender */
+	struct unfound_dgram {
+		uint32_t sender;
+		uint32_t family;
+		uint16_t port;
+	} *unfound;
+	size_t nunfound, capunfound;
+	bool dgram_beyond;              /* the collector stopped looking for datagram receivers */
 	/* the build's connects to local endpoints: a daemon's reason names the one it served */
 	struct local_peer {
 		uint32_t tgid;
 		uint16_t port;          /* 0: a unix socket */
 		uint32_t addr4;         /* the IPv4 address connected to (network order), 0: another family */
+		bool dgram;             /* a datagram socket's connect or send */
 		char *endpoint;
 	} *peers;
 	size_t npeers, cappeers;
@@ -270,7 +286,8 @@ static int local_peer_add(struct served *sv, const struct log_event *ev)
 		return -ENOMEM;
 	net_endpoint_format(ev, endpoint, sizeof(endpoint));
 	sv->peers[sv->npeers] = (struct local_peer){ .tgid = ev->tgid,
-		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .endpoint = strdup(endpoint) };
+		.port = ev->net.family == AF_UNIX ? 0 : ev->net.port, .dgram = ev->net.sock_type == SOCK_DGRAM,
+		.endpoint = strdup(endpoint) };
 	if (ev->net.family == AF_INET)
 		memcpy(&sv->peers[sv->npeers].addr4, ev->net.addr, 4);
 	if (!sv->peers[sv->npeers].endpoint)
@@ -283,9 +300,13 @@ static int local_peer_add(struct served *sv, const struct log_event *ev)
 static const char *daemon_endpoint(const struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff, port = ev->notice.arg1 & 0xffff;
+	bool dgram = ev->notice.arg1 & LOG_DAEMON_DATAGRAM;
 
 	for (size_t i = 0; i < sv->npeers; i++) {
 		const struct local_peer *p = &sv->peers[i];
+
+		if (p->dgram != dgram)
+			continue;       /* an accept serves a stream connection; a datagram endpoint has none */
 
 		/* an IPv4 daemon says where it accepted (version 5); older logs name the port alone */
 		if (family == AF_UNIX ? !p->port && p->tgid == ev->notice.arg0 :
@@ -295,10 +316,30 @@ static const char *daemon_endpoint(const struct served *sv, const struct log_eve
 	return NULL;
 }
 
+/*
+ * The collector's word on a datagram endpoint whose receiver it did not name:
+ * no reason of its own (the build may serve that endpoint itself, its
+ * receiver gone by then), but the detail of the endpoint's `daemon` reason.
+ */
+static int dgram_unnamed_add(struct served *sv, const struct log_event *ev)
+{
+	if (ev->notice.arg1 & LOG_DAEMON_NOT_LOOKED) {
+		sv->dgram_beyond = true;
+		return 0;
+	}
+	if (grow_array((void **)&sv->unfound, &sv->capunfound, sv->nunfound + 1, sizeof(*sv->unfound), 16))
+		return -ENOMEM;
+	sv->unfound[sv->nunfound++] = (struct unfound_dgram){ .sender = ev->tgid,
+		.family = (ev->notice.arg1 >> 16) & 0xffff, .port = ev->notice.arg1 & 0xffff };
+	return 0;
+}
+
 static int daemon_add(struct served *sv, const struct log_event *ev)
 {
 	uint32_t family = (ev->notice.arg1 >> 16) & 0xffff;
 
+	if (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED))
+		return dgram_unnamed_add(sv, ev);
 	if (grow_array((void **)&sv->daemons, &sv->capdaemons, sv->ndaemons + 1, sizeof(*sv->daemons), 16))
 		return -ENOMEM;
 	sv->daemons[sv->ndaemons++] = ev->tgid;
@@ -314,6 +355,20 @@ static int daemon_add(struct served *sv, const struct log_event *ev)
 		sv->daemon_ports[sv->ndports++] = (ev->notice.arg0 & 0xffffffff) << 16 | (ev->notice.arg1 & 0xffff);
 	}
 	return 0;
+}
+
+/* Whether the collector looked for the receiver of EV's datagrams and found none. */
+static bool dgram_unfound(const struct served *sv, const struct log_event *ev)
+{
+	for (size_t i = 0; i < sv->nunfound; i++) {
+		const struct unfound_dgram *u = &sv->unfound[i];
+
+		/* a v4-mapped destination was looked up as IPv4: the port tells */
+		if (u->sender == ev->tgid && (u->family == AF_UNIX) == (ev->net.family == AF_UNIX) &&
+		    (u->family == AF_UNIX || u->port == ev->net.port))
+			return true;
+	}
+	return false;
 }
 
 /* A local peer whose daemon the kernel already named, or a named daemon's own traffic. */
@@ -368,26 +423,10 @@ static bool served_has(const struct served *sv, const struct log_event *ev)
 	return false;
 }
 
-/* A connect or send that reached a local endpoint (unix socket, loopback) with an address. */
-static bool reaches_local_peer(const struct log_event *ev)
+static int peer_reason(const struct served *sv, const struct log_event *ev, const char *exe, json_t *reasons,
+		       char **seen, size_t *nseen)
 {
-	bool sent = ev->net.call == LOG_NET_SENDTO || ev->net.call == LOG_NET_SENDMSG || ev->net.call == LOG_NET_SENDMMSG;
-
-	if (ev->net.call != LOG_NET_CONNECT && !sent)
-		return false;
-	if (ev->net.result < 0 && !(ev->net.call == LOG_NET_CONNECT && ev->net.result == -EINPROGRESS))
-		return false;
-	if (ev->net.addr_source == LOG_ADDR_NONE || !net_endpoint_is_local(ev))
-		return false;
-	if (ev->net.family == AF_UNIX)
-		return ev->net.unix_path && ev->net.unix_path[0];     /* unnamed: a socketpair of the build's own */
-	/* DNS to a local stub resolver is the network verdict's business (kettle log net) */
-	return (ev->net.family == AF_INET || ev->net.family == AF_INET6) && ev->net.port != 53;
-}
-
-static int peer_reason(const struct log_event *ev, const char *exe, json_t *reasons, char **seen, size_t *nseen)
-{
-	char endpoint[300], detail[600];
+	char endpoint[300], detail[700];
 
 	net_endpoint_format(ev, endpoint, sizeof(endpoint));
 	for (size_t i = 0; i < *nseen; i++)
@@ -399,8 +438,19 @@ static int peer_reason(const struct log_event *ev, const char *exe, json_t *reas
 			return -ENOMEM;
 		(*nseen)++;
 	}
-	snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
-		 " started before it?): what that process did for the build is not recorded", endpoint);
+	if (ev->net.sock_type == SOCK_DGRAM && dgram_unfound(sv, ev))
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, received by a process outside the build that"
+			 " Kettle did not find (no process of its network namespace held the socket when the build"
+			 " first sent there: it had exited, or it is in another network namespace): what that process"
+			 " did for the build is not recorded", endpoint);
+	else if (ev->net.sock_type == SOCK_DGRAM && sv->dgram_beyond)
+		snprintf(detail, sizeof(detail), "sent datagrams to %s, served by a process outside the build that"
+			 " is not named: Kettle looks for the receivers of the first %d datagram endpoints of a run,"
+			 " and this came later; what that process did for the build is not recorded", endpoint,
+			 LOG_DAEMON_DGRAM_ENDPOINTS);
+	else
+		snprintf(detail, sizeof(detail), "talked to %s, served by a process outside the build (a daemon"
+			 " started before it?): what that process did for the build is not recorded", endpoint);
 	return completeness_reason_add(reasons, "daemon", ev->tgid, exe, endpoint, detail);
 }
 
@@ -451,7 +501,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			rc = served_add(&sv, ev);
 		else if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON)
 			rc = daemon_add(&sv, ev);
-		else if (ev->type == LOG_EV_NET && reaches_local_peer(ev))
+		else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev))
 			rc = local_peer_add(&sv, ev);
 		/* a daemon's snapshot follows its notice: its program is known before the notice is named */
 		else if (ev->type == LOG_EV_PROC_SNAPSHOT && proc_exe_event(&exes, ev))
@@ -470,6 +520,10 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 			continue;
 		if (ev->type == LOG_EV_NOTICE && clone3_child_side(ev))
 			continue;
+		/* the collector found no datagram receiver to name: the endpoint's own reason says so, if it has one */
+		if (ev->type == LOG_EV_NOTICE && ev->notice.what == LOG_NOTICE_DAEMON &&
+		    (ev->notice.arg1 & (LOG_DAEMON_NOT_FOUND | LOG_DAEMON_NOT_LOOKED)))
+			continue;
 		if (ev->type == LOG_EV_NOTICE) {
 			rc = notice_reason(ev, proc_exe_get(&exes, ev->tgid),
 					   ev->notice.what == LOG_NOTICE_DAEMON ? daemon_endpoint(&sv, ev) : NULL, reasons);
@@ -483,9 +537,9 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 						     ev->open.path, "read a /proc file of a process outside the build: what"
 						     " it shows (command line, environment, name) came from outside");
 			found++;
-		} else if (ev->type == LOG_EV_NET && reaches_local_peer(ev) && !served_has(&sv, ev) &&
+		} else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev) && !served_has(&sv, ev) &&
 			   !daemon_named(&sv, ev)) {
-			rc = peer_reason(ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
+			rc = peer_reason(&sv, ev, proc_exe_get(&exes, ev->tgid), reasons, seen, &nseen);
 			if (rc == 0)
 				found++;
 			rc = rc < 0 ? rc : 0;
@@ -498,6 +552,7 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 	free(sv.daemon_clients);
 	free(sv.daemon_ports);
 	free(sv.daemons);
+	free(sv.unfound);
 	for (size_t i = 0; i < sv.npeers; i++)
 		free(sv.peers[i].endpoint);
 	free(sv.peers);
