@@ -1665,6 +1665,13 @@ static int read_record(struct rd *r)
 	}
 }
 
+/* ->sha256: the bytes hashed so far, then the window's up to the end of the last complete record. */
+static int digest_valid_bytes(struct rd *r)
+{
+	r->rec = (size_t)(r->f->valid_bytes - r->base);
+	return digest_before_record(r, r->f->sha256);
+}
+
 static int read_records(struct rd *r)
 {
 	struct log_file *f = r->f;
@@ -1680,7 +1687,7 @@ static int read_records(struct rd *r)
 		ret = read_record(r);
 		if (ret == RD_TRUNC) {
 			f->truncated = true;
-			return RD_OK;
+			return digest_valid_bytes(r);
 		}
 		if (ret)
 			return ret;
@@ -1689,7 +1696,7 @@ static int read_records(struct rd *r)
 	}
 	if (!f->has_trailer)
 		f->truncated = true;
-	return RD_OK;
+	return digest_valid_bytes(r);
 }
 
 static int reader_setup(struct rd *r, uint64_t len)

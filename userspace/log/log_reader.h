@@ -27,6 +27,7 @@ struct log_file {
 	struct log_trailer trailer;     /* trailer.hash is all zero when the run hashed nothing */
 	bool truncated;         /* the file ends inside a record or before the trailer */
 	uint64_t valid_bytes;   /* bytes up to the end of the last complete record */
+	uint8_t sha256[32];     /* SHA-256 of those bytes: of the whole file when it is not truncated */
 	uint64_t file_bytes;
 	uint64_t nrecords;      /* complete records read (strings, sites, ... included) */
 	struct log_reader_store *store;  /* owns strings and arrays (private) */

@@ -265,10 +265,15 @@ static bool unspecified(const struct log_event *e)
 	       (e->net.family == AF_INET6 && !memcmp(e->net.addr, zero, 16));
 }
 
+bool net_summary_uses_open(const struct log_event *e)
+{
+	return e->open.result >= 0 && e->open.path &&
+	       (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net"));
+}
+
 static void note_paths_around_addresses(struct net_summary *s, const struct log_event *e)
 {
-	if (e->type == LOG_EV_OPEN && e->open.result >= 0 && e->open.path &&
-	    (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net")))
+	if (e->type == LOG_EV_OPEN && net_summary_uses_open(e))
 		s->raw_sockets++;
 	if (e->type != LOG_EV_NET)
 		return;

@@ -24,6 +24,7 @@
 #include "provenance/jcs.h"
 #include "provenance/provenance.h"
 #include "provenance/provenance_net.h"
+#include "provenance/provenance_read.h"
 #include "provenance/remote_jobs.h"
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
@@ -32,7 +33,7 @@
 struct conv {
 	const struct log_file *f;
 	const struct provenance_options *o;
-	struct files fs;
+	const struct files *fs;         /* the per-path facts of f */
 	const char *cwd;                /* the build's, from the header ("" when unknown) */
 	size_t cwdlen;
 	char *log_abs;                  /* the log's absolute path, NULL when unknown */
@@ -166,7 +167,7 @@ static const struct log_digest *output_digest(const struct conv *c, const struct
 {
 	const struct log_digest *last = NULL;
 
-	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs->digest_next[d])
 		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT && !(c->f->digests[d].flags & LOG_DIGEST_AT_DELETE))
 			last = &c->f->digests[d];
 	return last;
@@ -232,8 +233,8 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 	char *err = c->err;
 	size_t errlen = c->errlen, hits = 0;
 
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		const struct log_digest *d;
 
 		if (!subject_matches(c, pattern, e->path))
@@ -266,8 +267,8 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 /* The default: every output under the build's directory that exists at the end, with its digest. */
 static void subjects_default(struct conv *c, bool *chosen)
 {
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		const struct log_digest *d = output_digest(c, e);
 
 		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
@@ -316,7 +317,7 @@ static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const
 
 static json_t *subjects(struct conv *c)
 {
-	bool *chosen = calloc(c->fs.n ? c->fs.n : 1, sizeof(bool));
+	bool *chosen = calloc(c->fs->n ? c->fs->n : 1, sizeof(bool));
 	json_t **v = NULL, *out = NULL;
 	size_t n = 0;
 	char *err = c->err;
@@ -331,15 +332,15 @@ static json_t *subjects(struct conv *c)
 	} else {
 		subjects_default(c, chosen);
 	}
-	v = malloc((c->fs.n ? c->fs.n : 1) * sizeof(*v));
+	v = malloc((c->fs->n ? c->fs->n : 1) * sizeof(*v));
 	if (!v) {
 		ERR("out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < c->fs.n; i++) {
+	for (size_t i = 0; i < c->fs->n; i++) {
 		if (!chosen[i])
 			continue;
-		v[n] = subject_entry(c, &c->fs.v[i], output_digest(c, &c->fs.v[i]));
+		v[n] = subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i]));
 		if (!v[n++]) {
 			ERR("out of memory");
 			goto done;
@@ -377,7 +378,7 @@ static const char *errno_name(int32_t result)
 static const struct log_digest *userspace_differs(const struct conv *c, const struct file_entry *e,
 						  const uint8_t sha[32])
 {
-	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs->digest_next[i]) {
 		const struct log_digest *d = &c->f->digests[i];
 
 		if (d->kind != LOG_DIGEST_OUTPUT && !d->result && memcmp(d->sha256, sha, 32))
@@ -403,7 +404,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	char h[65];
 
 	*done = false;
-	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs->kmod_next[i]) {
 		k = &c->f->kmod_execs[i];
 		if (k->result)
 			why = errno_name(k->result);
@@ -423,7 +424,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 		c->facts->changed++;
 		reason_file(c, "exec-changed", e->path, "two different programs ran under this name");
 		all = json_array();
-		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs->kmod_next[i]) {
 			if (c->f->kmod_execs[i].result)
 				continue;
 			hex_encode(c->f->kmod_execs[i].sha256, 32, h);
@@ -442,12 +443,12 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
 }
 
-/* What EV, the last change of a file (log_files), did to it. */
-static const char *change_what(const struct log_event *ev)
+/* What BY, the last change of a file (log_files), did to it. */
+static const char *change_what(const struct file_change *by)
 {
-	if (ev->type == LOG_EV_OPEN)
+	if (by->type == LOG_EV_OPEN)
 		return "opened it for writing";
-	switch (ev->file_op.call) {
+	switch (by->call) {
 	case LOG_FOP_UTIMENSAT:
 		return "set its times after the read";
 	case LOG_FOP_TRUNCATE:
@@ -469,10 +470,10 @@ static const char *change_what(const struct log_event *ev)
  */
 static void changed_reason(struct conv *c, const struct file_entry *e)
 {
-	const struct log_event *by = e->last_change;
+	const struct file_change *by = &e->last_change;
 	char detail[200];
 
-	if (!by) {
+	if (!by->type) {
 		reason_file(c, "input-changed", e->path,
 			    "changed by the build (or another process) before it could be hashed as read");
 		return;
@@ -499,7 +500,7 @@ static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, 
 		return -1;
 	if (done)
 		return 0;
-	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs->digest_next[i]) {
 		const struct log_digest *d = &c->f->digests[i];
 
 		if (d->kind == LOG_DIGEST_OUTPUT)
@@ -604,7 +605,7 @@ static json_t *git_dep(const struct log_header *h, bool *none)
 
 static json_t *dependencies(struct conv *c)
 {
-	json_t **v = malloc((c->fs.n + 1) * sizeof(*v)), *out = NULL;
+	json_t **v = malloc((c->fs->n + 1) * sizeof(*v)), *out = NULL;
 	size_t n = 0;
 	bool none = false;
 	char *err = c->err;
@@ -612,11 +613,11 @@ static json_t *dependencies(struct conv *c)
 
 	if (!v)
 		return ERR("out of memory"), NULL;
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		bool input = false, skip = false;
 
-		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs->digest_next[d])
 			input |= c->f->digests[d].kind != LOG_DIGEST_OUTPUT;
 		input |= e->first_kmod != LOG_FILES_NONE;       /* the kernel measured it at exec */
 		/* What the build read and had not produced: the hasher's input and exec digests say so;
@@ -1051,11 +1052,12 @@ static int worker_deps_add(struct conv *c, json_t *deps)
 	return rc;
 }
 
-json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
-			     const struct provenance_options *o, struct provenance_facts *facts,
-			     char *err, size_t errlen)
+/* The statement of F whose per-path facts are FS (files_build, or folded while F was read). */
+static json_t *statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
+			 const struct provenance_options *o, struct provenance_facts *facts, char *err, size_t errlen)
 {
-	struct conv c = { .f = f, .o = o, .facts = facts, .err = err, .errlen = errlen, .reasons = json_array() };
+	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
+			  .reasons = json_array() };
 	json_t *subj = NULL, *deps = NULL, *st = NULL, *bp;
 
 	memset(facts, 0, sizeof(*facts));
@@ -1075,10 +1077,6 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	if (c.cwdlen == 1)
 		c.cwdlen = 0, c.cwd = "/";
 	c.log_abs = log_abs_path(o->log_path);
-	if (files_build(&c.fs, f)) {
-		ERR("out of memory");
-		goto done;
-	}
 	facts_from_trailer(f, facts);
 	c.end_wall_ns = last_exit_wall(f);
 	subj = subjects(&c);
@@ -1114,56 +1112,28 @@ done:
 	json_decref(c.reasons);
 	json_decref(subj);
 	json_decref(deps);
-	files_free(&c.fs);
 	free(c.log_abs);
 	return st;
 }
 
-/* ---- reading the log, writing the statement ---- */
-
-static int read_whole(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
+			     const struct provenance_options *o, struct provenance_facts *facts,
+			     char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t cap, n = 0;
-	uint8_t *b;
+	struct files fs;
+	json_t *st = NULL;
 
-	if (fd < 0)
-		return ERR("cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ERR("not a regular file");
+	if (files_build(&fs, f)) {
+		memset(facts, 0, sizeof(*facts));
+		ERR("out of memory");
+	} else {
+		st = statement(f, &fs, log_sha256, o, facts, err, errlen);
 	}
-	cap = (size_t)st.st_size + 1;
-	b = malloc(cap);
-	if (!b) {
-		close(fd);
-		return ERR("cannot hold %zu bytes in memory", cap);
-	}
-	for (;;) {
-		ssize_t r = read(fd, b + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(b);
-			close(fd);
-			return ERR("cannot read: %s", strerror(errno));
-		}
-		if (r == 0)
-			break;
-		n += r;
-		if (n == cap) {
-			free(b);
-			close(fd);
-			return ERR("the file grew while being read");
-		}
-	}
-	close(fd);
-	*buf = b;
-	*len = n;
-	return 0;
+	files_free(&fs);
+	return st;
 }
+
+/* ---- reading the log, writing the statement ---- */
 
 /* The statement to PATH ("-": stdout). */
 static int write_statement(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
@@ -1189,32 +1159,26 @@ static int write_statement(const char *path, const char *bytes, size_t len, char
 int provenance_write(const char *log_path, const char *out_path, const struct provenance_options *o,
 		     struct provenance_facts *facts, char *err, size_t errlen)
 {
-	uint8_t *buf = NULL, log_sha[32], st_sha[32];
-	struct log_file f;
-	size_t len = 0, outlen;
+	struct provenance_log pl;
+	const struct log_file *f = &pl.log;
+	uint8_t st_sha[32];
+	size_t outlen;
 	char *bytes = NULL, why[512];
 	json_t *st;
 	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
-	if (read_whole(log_path, &buf, &len, why, sizeof(why)))
+	if (provenance_log_read(log_path, &pl, why, sizeof(why)))
 		return ERR("%s: %s", log_path, why);
-	if (sha256_parts(buf, len, "", 0, "", 0, log_sha)) {
-		free(buf);
-		return ERR("SHA-256 failed");
-	}
-	if (log_read_buffer(buf, len, &f, why, sizeof(why))) {
-		free(buf);
-		return ERR("%s: %s", log_path, why);
-	}
-	if (f.truncated) {
+	if (f->truncated) {
 		ERR("%s: the log is cut short: it ends at byte %" PRIu64 " %s, after %" PRIu64
 		    " complete records (%" PRIu64 " valid bytes); a provenance needs the whole record", log_path,
-		    f.file_bytes, f.valid_bytes < f.file_bytes ? "inside a record" : "without a trailer",
-		    f.nrecords, f.valid_bytes);
+		    f->file_bytes, f->valid_bytes < f->file_bytes ? "inside a record" : "without a trailer",
+		    f->nrecords, f->valid_bytes);
 		goto done;
 	}
-	st = provenance_statement(&f, log_sha, o, facts, why, sizeof(why));
+	/* not truncated: the valid bytes are the whole file, and f->sha256 is the log's digest */
+	st = statement(f, &pl.fs, f->sha256, o, facts, why, sizeof(why));
 	if (!st) {
 		ERR("%s: %s", log_path, why);
 		goto done;
@@ -1233,7 +1197,6 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 	r = write_statement(out_path, bytes, outlen, err, errlen);
 done:
 	free(bytes);
-	log_file_free(&f);
-	free(buf);
+	provenance_log_free(&pl);
 	return r;
 }
