@@ -16,6 +16,7 @@
 
 #include "common/errf.h"
 #include "common/file_bytes.h"
+#include "common/grow.h"
 #include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_plan.h"
@@ -295,12 +296,6 @@ static int by_name(const void *a, const void *b)
 	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
 
 	return strcmp(x, y);
-}
-
-static int by_uri(const void *a, const void *b)
-{
-	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "uri")),
-		      json_string_value(json_object_get(*(json_t *const *)b, "uri")));
 }
 
 /* JSON array from objects sorted by CMP (arrays are not sorted by JCS: the order is ours to fix). */
@@ -603,19 +598,66 @@ static json_t *git_dep(const struct log_header *h, bool *none)
 	return dep;
 }
 
-static json_t *dependencies(struct conv *c)
+/*
+ * The dependencies as their canonical bytes, each with the URI it sorts by:
+ * a monorepo's hundreds of thousands stay a few hundred bytes each, not
+ * jansson trees; the statement's bytes are written around them
+ * (jcs_dump_items), and the Merkle leaves hash them.
+ */
+struct dep_list {
+	struct dep_bytes {
+		char *uri, *bytes;
+		size_t len;
+	} *v;
+	size_t n, cap;
+};
+
+/* Appends DEP (taken: released either way) as bytes. 0, or -1 with ERR. */
+static int dep_list_add(struct dep_list *l, json_t *dep, char *err, size_t errlen)
 {
-	json_t **v = malloc((c->fs->n + 1) * sizeof(*v)), *out = NULL;
-	size_t n = 0;
+	const char *uri = json_string_value(json_object_get(dep, "uri"));
+	struct dep_bytes d = { .uri = uri ? strdup(uri) : NULL };
+	int r = 0;
+
+	if (!dep || !d.uri || grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256))
+		r = ERR("out of memory");
+	else if (!(d.bytes = jcs_dump(dep, &d.len, err, errlen)))
+		r = -1;
+	else    /* jcs_dump's buffer starts at 4 KiB: a dependency takes a few hundred bytes */
+		d.bytes = realloc(d.bytes, d.len + 1) ?: d.bytes;
+	json_decref(dep);
+	if (r)
+		free(d.uri);
+	else
+		l->v[l->n++] = d;
+	return r;
+}
+
+static void dep_list_free(struct dep_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].uri);
+		free(l->v[i].bytes);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int by_dep_uri(const void *a, const void *b)
+{
+	return strcmp(((const struct dep_bytes *)a)->uri, ((const struct dep_bytes *)b)->uri);
+}
+
+static int dependencies(struct conv *c, struct dep_list *l)
+{
 	bool none = false;
 	char *err = c->err;
 	size_t errlen = c->errlen;
 
-	if (!v)
-		return ERR("out of memory"), NULL;
 	for (size_t i = 0; i < c->fs->n; i++) {
 		const struct file_entry *e = &c->fs->v[i];
 		bool input = false, skip = false;
+		json_t *dep;
 
 		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs->digest_next[d])
 			input |= c->f->digests[d].kind != LOG_DIGEST_OUTPUT;
@@ -636,30 +678,19 @@ static json_t *dependencies(struct conv *c)
 			c->facts->excluded++;
 			continue;
 		}
-		v[n] = dep_entry(c, e, &skip);
-		if (skip)
-			continue;
-		if (!v[n++]) {
-			ERR("out of memory");
-			goto done;
-		}
+		dep = dep_entry(c, e, &skip);
+		if (!skip && dep_list_add(l, dep, err, errlen))
+			return -1;
 	}
-	v[n] = git_dep(&c->f->header, &none);
-	if (!none && !v[n++]) {
-		ERR("out of memory");
-		goto done;
+	{
+		json_t *git = git_dep(&c->f->header, &none);
+
+		if (!none && dep_list_add(l, git, err, errlen))
+			return -1;
 	}
-	out = sorted_array(v, n, by_uri);
-	n = 0;
-	if (!out)
-		ERR("out of memory");
-	else
-		c->facts->dependencies = json_array_size(out);
-done:
-	while (n)
-		json_decref(v[--n]);
-	free(v);
-	return out;
+	qsort(l->v, l->n, sizeof(*l->v), by_dep_uri);
+	c->facts->dependencies = l->n;
+	return 0;
 }
 
 /* ---- the Merkle root ---- */
@@ -694,10 +725,11 @@ static int merkle(const uint8_t (*leaves)[32], size_t n, uint8_t out[32])
 	return sha256_parts(&node, 1, l, 32, r, 32, out);
 }
 
-int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size_t errlen)
+/* The Merkle root of N leaves, leaf I being H(0x00 || BYTES(I)). */
+static int merkle_root(size_t n, char *(*bytes)(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen),
+		       void *arg, uint8_t root[32], char *err, size_t errlen)
 {
 	static const uint8_t leaf = 0x00;
-	size_t n = json_array_size(deps);
 	uint8_t (*leaves)[32];
 	int r = 0;
 
@@ -707,16 +739,39 @@ int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size
 	if (!leaves)
 		return ERR("out of memory");
 	for (size_t i = 0; !r && i < n; i++) {
-		size_t len;
-		char *bytes = jcs_dump(json_array_get(deps, i), &len, err, errlen);
+		size_t len = 0;
+		bool owned = false;
+		char *b = bytes(arg, i, &len, &owned, err, errlen);
 
-		r = !bytes || sha256_parts(&leaf, 1, bytes, len, "", 0, leaves[i]) ? -1 : 0;
-		free(bytes);
+		r = !b || sha256_parts(&leaf, 1, b, len, "", 0, leaves[i]) ? -1 : 0;
+		if (owned)
+			free(b);
 	}
 	if (!r && merkle((const uint8_t (*)[32])leaves, n, root))
 		r = ERR("SHA-256 failed");
 	free(leaves);
 	return r;
+}
+
+static char *json_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen)
+{
+	*owned = true;
+	return jcs_dump(json_array_get(arg, i), len, err, errlen);
+}
+
+static char *dep_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen)
+{
+	const struct dep_list *l = arg;
+
+	(void)err, (void)errlen;
+	*owned = false;
+	*len = l->v[i].len;
+	return l->v[i].bytes;
+}
+
+int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size_t errlen)
+{
+	return merkle_root(json_array_size(deps), json_leaf, (void *)deps, root, err, errlen);
 }
 
 /* ---- parameters, run details, byproducts ---- */
@@ -945,7 +1000,7 @@ static int remote_jobs_annotate(const struct log_file *f, json_t *annotations)
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
-static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const json_t *deps,
+static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const struct dep_list *deps,
 			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
@@ -956,7 +1011,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (provenance_merkle_root(deps, root, err, errlen)) {
+	if (merkle_root(deps->n, dep_leaf, (void *)deps, root, err, errlen)) {
 		json_decref(comp);
 		return NULL;
 	}
@@ -967,7 +1022,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			 "completeness", comp, "network", provenance_network(f),
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
-			 "leaves", ju64(json_array_size(deps)));
+			 "leaves", ju64(deps->n));
 	if (bp && remote_jobs_annotate(f, json_object_get(json_array_get(bp, 0), "annotations")))
 		bp = (json_decref(bp), NULL);
 	if (!bp)
@@ -1030,11 +1085,11 @@ static char *log_abs_path(const char *p)
  * files: each a dependency whose digest is the statement's (the order is the
  * jobs', so the Merkle root is the same for the same statements).
  */
-static int worker_deps_add(struct conv *c, json_t *deps)
+static int worker_deps_add(struct conv *c, struct dep_list *deps)
 {
 	struct remote_jobs jobs = { 0 };
 	json_t *wd;
-	int rc;
+	int rc = 0;
 
 	if (!c->o->nworkers)
 		return 0;
@@ -1046,19 +1101,53 @@ static int worker_deps_add(struct conv *c, json_t *deps)
 	remote_jobs_free(&jobs);
 	if (!wd)
 		return -1;
-	rc = json_array_extend(deps, wd) ? errf(c->err, c->errlen, "out of memory") : 0;
+	for (size_t i = 0; !rc && i < json_array_size(wd); i++)
+		rc = dep_list_add(deps, json_incref(json_array_get(wd, i)), c->err, c->errlen);
 	c->facts->dependencies += json_array_size(wd);
 	json_decref(wd);
 	return rc;
 }
 
-/* The statement of F whose per-path facts are FS (files_build, or folded while F was read). */
-static json_t *statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
-			 const struct provenance_options *o, struct provenance_facts *facts, char *err, size_t errlen)
+/* The canonical bytes of the statement without its dependencies (DEPS), and DEPS in its hole. */
+static char *statement_dump(json_t *st, const struct dep_list *deps, size_t *len, char *err, size_t errlen)
+{
+	const char **bytes = malloc((deps->n ? deps->n : 1) * sizeof(*bytes));
+	size_t *lens = malloc((deps->n ? deps->n : 1) * sizeof(*lens));
+	struct jcs_items items = {
+		.hole = json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
+					"resolvedDependencies"),
+		.bytes = bytes, .lens = lens, .n = deps->n };
+	char *out = NULL, why[400];
+
+	if (!bytes || !lens) {
+		ERR("out of memory");
+	} else {
+		for (size_t i = 0; i < deps->n; i++) {
+			bytes[i] = deps->v[i].bytes;
+			lens[i] = deps->v[i].len;
+		}
+		out = jcs_dump_items(st, &items, len, why, sizeof(why));
+		if (!out)
+			ERR("cannot serialize the statement: %s", why);
+	}
+	free(bytes);
+	free(lens);
+	return out;
+}
+
+/*
+ * The canonical bytes of the statement of F whose per-path facts are FS
+ * (files_build, or folded while F was read); NULL with ERR.
+ */
+static char *statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
+		       const struct provenance_options *o, struct provenance_facts *facts, size_t *len,
+		       char *err, size_t errlen)
 {
 	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
 			  .reasons = json_array() };
-	json_t *subj = NULL, *deps = NULL, *st = NULL, *bp;
+	struct dep_list deps = { 0 };
+	json_t *subj = NULL, *st = NULL, *bp;
+	char *out = NULL;
 
 	memset(facts, 0, sizeof(*facts));
 	if (!c.reasons) {
@@ -1086,8 +1175,7 @@ static json_t *statement(const struct log_file *f, const struct files *fs, const
 			(void)record_reasons(&c);
 		goto done;
 	}
-	deps = dependencies(&c);
-	if (!deps || worker_deps_add(&c, deps))
+	if (dependencies(&c, &deps) || worker_deps_add(&c, &deps))
 		goto done;
 	facts->mid_build = log_header_option(&f->header, "complete") &&
 			   !strcmp(log_header_option(&f->header, "complete"), "false");
@@ -1095,25 +1183,29 @@ static json_t *statement(const struct log_file *f, const struct files *fs, const
 		goto done;
 	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build &&
 			  !c.nreasons;
-	bp = byproducts(f, log_sha256, deps, facts, c.reasons, err, errlen);
+	bp = byproducts(f, log_sha256, &deps, facts, c.reasons, err, errlen);
 	if (!bp)
 		goto done;
-	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:O}, s:o}}",
+	/* resolvedDependencies: an empty array here, the hole statement_dump writes DEPS into */
+	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:o}, s:o}}",
 		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", subj, "predicateType", PROVENANCE_PREDICATE_TYPE,
 		       "predicate", "buildDefinition", "buildType", PROVENANCE_BUILD_TYPE,
 		       "externalParameters", external_parameters(f),
-		       "internalParameters", internal_parameters(f), "resolvedDependencies", deps,
+		       "internalParameters", internal_parameters(f), "resolvedDependencies", json_array(),
 		       "runDetails", run_details(f, o));
 	if (st && set(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts", bp))
 		st = (json_decref(st), NULL);
 	if (!st)
 		ERR("out of memory building the statement");
+	else
+		out = statement_dump(st, &deps, len, err, errlen);
 done:
 	json_decref(c.reasons);
 	json_decref(subj);
-	json_decref(deps);
+	json_decref(st);
+	dep_list_free(&deps);
 	free(c.log_abs);
-	return st;
+	return out;
 }
 
 json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
@@ -1121,15 +1213,22 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 			     char *err, size_t errlen)
 {
 	struct files fs;
+	json_error_t jerr;
 	json_t *st = NULL;
+	char *bytes = NULL;
+	size_t len = 0;
 
 	if (files_build(&fs, f)) {
 		memset(facts, 0, sizeof(*facts));
 		ERR("out of memory");
 	} else {
-		st = statement(f, &fs, log_sha256, o, facts, err, errlen);
+		bytes = statement(f, &fs, log_sha256, o, facts, &len, err, errlen);
 	}
 	files_free(&fs);
+	/* the caller's document: the canonical bytes read back (jcs_dump of it gives them again) */
+	if (bytes && !(st = json_loadb(bytes, len, 0, &jerr)))
+		ERR("cannot read the statement back: %s", jerr.text);
+	free(bytes);
 	return st;
 }
 
@@ -1164,7 +1263,6 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 	uint8_t st_sha[32];
 	size_t outlen;
 	char *bytes = NULL, why[512];
-	json_t *st;
 	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
@@ -1178,15 +1276,9 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 		goto done;
 	}
 	/* not truncated: the valid bytes are the whole file, and f->sha256 is the log's digest */
-	st = statement(f, &pl.fs, f->sha256, o, facts, why, sizeof(why));
-	if (!st) {
-		ERR("%s: %s", log_path, why);
-		goto done;
-	}
-	bytes = jcs_dump(st, &outlen, why, sizeof(why));
-	json_decref(st);
+	bytes = statement(f, &pl.fs, f->sha256, o, facts, &outlen, why, sizeof(why));
 	if (!bytes) {
-		ERR("%s: cannot serialize the statement: %s", log_path, why);
+		ERR("%s: %s", log_path, why);
 		goto done;
 	}
 	if (sha256_parts(bytes, outlen, "", 0, "", 0, st_sha)) {
