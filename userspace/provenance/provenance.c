@@ -1226,7 +1226,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	}
 	files_free(&fs);
 	/* the caller's document: the canonical bytes read back (jcs_dump of it gives them again) */
-	if (bytes && !(st = json_loadb(bytes, len, 0, &jerr)))
+	if (bytes && !(st = json_loadb(bytes, len, JSON_ALLOW_NUL, &jerr)))
 		ERR("cannot read the statement back: %s", jerr.text);
 	free(bytes);
 	return st;
