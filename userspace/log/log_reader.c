@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "common/grow.h"
+#include "common/index_table.h"
 #include "log/log_format.h"
 #include "log/log_reader.h"
 
@@ -81,8 +82,19 @@ struct log_reader_store {
 	size_t nstrs, capstrs;
 	uint32_t *str_lens;     /* a counting read's string table: lengths only, 4 bytes a string */
 	size_t cap_str_lens;
-	struct rsite *sites;
-	size_t nsites, capsites;
+	/*
+	 * A writer past its table budget forgets and writes strings and sites
+	 * again under new ids (docs/log-format.md): each id points to the one
+	 * copy of its content, so memory grows with distinct strings and sites,
+	 * not with how often they were written.
+	 */
+	struct index_table str_index;   /* content hash -> the first string id with it */
+	char *join_buf;         /* LOG_STR_MAX bytes: a prefixed string made whole, to hash */
+	struct rsite *sites;    /* distinct sites */
+	size_t nusites, capsites;
+	uint32_t *site_of;      /* per site id (nsites of them): its entry in sites[] */
+	size_t nsites, cap_site_of;
+	struct index_table site_index;  /* content hash -> sites[] entry */
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
 	struct attrs last_attrs;
@@ -470,29 +482,36 @@ static int out_of_memory(struct rd *r)
 	return fail_at(r, r->tokpos, "out of memory");
 }
 
+/* Counts a string of N bytes against the string budget (the limit on what a log may make the reader hold). */
+static int string_budget(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+
+	if (n > LOG_STR_MAX)
+		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
+	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
+	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
+		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
+	if (st->str_bytes + n + 1 > st->str_budget)
+		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
+			       st->str_budget, LOG_STR_EXPANSION);
+	st->str_bytes += n + 1;
+	return RD_OK;
+}
+
 /* Copies A + B into the arena as one C string, within the string budget. */
 static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb,
 			const char **out)
 {
-	struct log_reader_store *st = r->st;
 	char *s;
 
-	if (na + nb > LOG_STR_MAX)
-		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", na + nb,
-			       LOG_STR_MAX);
-	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
-	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
-		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	if (st->str_bytes + na + nb + 1 > st->str_budget)
-		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
-			       st->str_budget, LOG_STR_EXPANSION);
-	s = arena_alloc(st, na + nb + 1);
+	TRY(string_budget(r, na + nb));
+	s = arena_alloc(r->st, na + nb + 1);
 	if (!s)
 		return out_of_memory(r);
 	memcpy(s, a, na);
 	memcpy(s + na, b, nb);
 	s[na + nb] = '\0';
-	st->str_bytes += na + nb + 1;
 	*out = s;
 	return RD_OK;
 }
@@ -500,18 +519,8 @@ static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b
 /* store_string's checks, for a string that is counted, not kept. */
 static int count_string(struct rd *r, size_t n, const char **out)
 {
-	struct log_reader_store *st = r->st;
-
-	if (n > LOG_STR_MAX)
-		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
-	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
-		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	if (st->str_bytes + n + 1 > st->str_budget)
-		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
-			       st->str_budget, LOG_STR_EXPANSION);
-	st->str_bytes += n + 1;
 	*out = NULL;
-	return RD_OK;
+	return string_budget(r, n);
 }
 
 static int get_copied_string(struct rd *r, const char *what, const char **out)
@@ -695,6 +704,48 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 	return get_string(r, "string", b, nb);
 }
 
+static int index_ready(struct index_table *t)
+{
+	return t->slots || !index_table_init(t, 1024) ? 0 : -1;
+}
+
+/*
+ * store_string for string record number st->nstrs: a content read before
+ * under another id (written again after the writer forgot its tables) is
+ * not copied again; it counts against the budget all the same.
+ */
+static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb, const char **out)
+{
+	struct log_reader_store *st = r->st;
+	const struct index_table *x = &st->str_index;
+	const char *p = (const char *)b;
+	size_t n = na + nb;
+	uint64_t h;
+
+	if (n > LOG_STR_MAX)
+		return string_budget(r, n);
+	if (na) {
+		if (!st->join_buf && !(st->join_buf = malloc(LOG_STR_MAX)))
+			return out_of_memory(r);
+		memcpy(st->join_buf, a, na);
+		memcpy(st->join_buf + na, b, nb);
+		p = st->join_buf;
+	}
+	h = hash_bytes(p, n);
+	if (index_ready(&st->str_index))
+		return out_of_memory(r);
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
+		const struct rstr *seen = &st->strs[x->slots[i].id1 - 1];
+
+		if (x->slots[i].hash == h && seen->len == n && !memcmp(seen->s, p, n)) {
+			*out = seen->s;
+			return string_budget(r, n);
+		}
+	}
+	TRY(store_string(r, "", 0, (const uint8_t *)p, n, out));
+	return index_table_insert(&st->str_index, h, (uint32_t)st->nstrs) ? out_of_memory(r) : RD_OK;
+}
+
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
@@ -720,7 +771,7 @@ static int read_string_record(struct rd *r, size_t n)
 	}
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
-	TRY(store_string(r, prefix, nprefix, b, nb, &s));
+	TRY(intern_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
 	return RD_OK;
 }
@@ -732,6 +783,38 @@ static int read_site_stat(struct rd *r, struct rsite *s)
 	TRY(get_int(r, "size", INT64_MIN, INT64_MAX, &s->size));
 	TRY(get_int(r, "mtime_ns", INT64_MIN, INT64_MAX, &s->mtime_ns));
 	return get_int(r, "ctime_ns", INT64_MIN, INT64_MAX, &s->ctime_ns);
+}
+
+static bool site_same(const struct rsite *a, const struct rsite *b)
+{
+	return a->path == b->path && a->passed == b->passed && a->path_flags == b->path_flags &&
+	       a->call == b->call && a->mode == b->mode && a->flags == b->flags && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* The entry of site S in the distinct sites (its strings are interned: equal paths are one pointer). */
+static int intern_site(struct rd *r, const struct rsite *s, uint32_t *out)
+{
+	struct log_reader_store *st = r->st;
+	const struct index_table *x = &st->site_index;
+	const uint64_t key[] = { (uintptr_t)s->path, (uintptr_t)s->passed, s->path_flags, s->call, s->mode,
+				 s->flags, s->dev, s->ino, (uint64_t)s->size, (uint64_t)s->mtime_ns,
+				 (uint64_t)s->ctime_ns };
+	uint64_t h = hash_bytes(key, sizeof(key));
+
+	if (index_ready(&st->site_index))
+		return out_of_memory(r);
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
+		if (x->slots[i].hash == h && site_same(&st->sites[x->slots[i].id1 - 1], s)) {
+			*out = x->slots[i].id1 - 1;
+			return RD_OK;
+		}
+	if (grow_array((void **)&st->sites, &st->capsites, st->nusites + 1, sizeof(*st->sites), ARRAY_FIRST) ||
+	    index_table_insert(&st->site_index, h, (uint32_t)st->nusites))
+		return out_of_memory(r);
+	st->sites[st->nusites] = *s;
+	*out = (uint32_t)st->nusites++;
+	return RD_OK;
 }
 
 static int read_site(struct rd *r, size_t n)
@@ -757,9 +840,10 @@ static int read_site(struct rd *r, size_t n)
 		st->nsites++;
 		return RD_OK;
 	}
-	if (grow_array((void **)&st->sites, &st->capsites, st->nsites + 1, sizeof(*st->sites), ARRAY_FIRST))
+	if (grow_array((void **)&st->site_of, &st->cap_site_of, st->nsites + 1, sizeof(*st->site_of), ARRAY_FIRST))
 		return out_of_memory(r);
-	st->sites[st->nsites++] = s;
+	TRY(intern_site(r, &s, &st->site_of[st->nsites]));
+	st->nsites++;
 	return RD_OK;
 }
 
@@ -888,7 +972,7 @@ static int read_open(struct rd *r, struct log_event *ev)
 	log_site_seen(cache, ev->tgid, id);
 	if (r->lean)
 		return get_i32(r, "open result", &ev->open.result);
-	s = &r->st->sites[id];
+	s = &r->st->sites[r->st->site_of[id]];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
 	ev->open.passed = s->passed;
@@ -1052,7 +1136,7 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
 	if (r->lean)
 		return RD_OK;
-	s = &r->st->sites[site];
+	s = &r->st->sites[r->st->site_of[site]];
 	d->dev = s->dev;
 	d->ino = s->ino;
 	d->size = s->size;
@@ -1840,6 +1924,10 @@ void log_file_free(struct log_file *f)
 		free(st->strs);
 		free(st->str_lens);
 		free(st->sites);
+		free(st->site_of);
+		index_table_free(&st->site_index);
+		index_table_free(&st->str_index);
+		free(st->join_buf);
 		free(st->attr_slots);
 		free(st->site_cache);
 		free(st->diff_buf);
