@@ -13,18 +13,13 @@
 /* Entry and pair numbers are the index's 32-bit ids. */
 #define FILES_IDS_MAX (UINT32_MAX - 1)
 
-static int index_ready(struct index_table *t)
-{
-	return t->slots || !index_table_init(t, 1024) ? 0 : -1;
-}
-
 /* The entry of PATH, new when the log had not named it yet; NULL when out of memory. */
 static struct file_entry *file_get(struct files *fs, const char *path)
 {
 	const struct index_table *x = &fs->by_path;
 	uint64_t h = hash_bytes(path, strlen(path));
 
-	if (index_ready(&fs->by_path))
+	if (index_table_ready(&fs->by_path, 1024))
 		return NULL;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
@@ -44,7 +39,7 @@ static int pair_add(struct files *fs, uint64_t key)
 	const struct index_table *x = &fs->pair_index;
 	uint64_t h = hash_bytes(&key, sizeof(key));
 
-	if (index_ready(&fs->pair_index))
+	if (index_table_ready(&fs->pair_index, 1024))
 		return -1;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && fs->pairs[x->slots[i].id1 - 1] == key)

@@ -704,11 +704,6 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 	return get_string(r, "string", b, nb);
 }
 
-static int index_ready(struct index_table *t)
-{
-	return t->slots || !index_table_init(t, 1024) ? 0 : -1;
-}
-
 /*
  * store_string for string record number st->nstrs: a content read before
  * under another id (written again after the writer forgot its tables) is
@@ -732,7 +727,7 @@ static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *
 		p = st->join_buf;
 	}
 	h = hash_bytes(p, n);
-	if (index_ready(&st->str_index))
+	if (index_table_ready(&st->str_index, 1024))
 		return out_of_memory(r);
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
 		const struct rstr *seen = &st->strs[x->slots[i].id1 - 1];
@@ -802,7 +797,7 @@ static int intern_site(struct rd *r, const struct rsite *s, uint32_t *out)
 				 (uint64_t)s->ctime_ns };
 	uint64_t h = hash_bytes(key, sizeof(key));
 
-	if (index_ready(&st->site_index))
+	if (index_table_ready(&st->site_index, 1024))
 		return out_of_memory(r);
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && site_same(&st->sites[x->slots[i].id1 - 1], s)) {
