@@ -2,7 +2,7 @@
 /*
  * A log file is read a window at a time (a few MiB, not the whole file): the
  * same log read from its file and from one buffer gives the same events,
- * checkpoints (SHA-256 across windows), offsets and errors -- whole, cut at
+ * checkpoints (SHA-256 across windows), SHA-256 of its valid bytes, offsets and errors -- whole, cut at
  * and around window edges, damaged after a window edge, and with a header
  * bigger than the first window.  And a counting read (counts_only, as `kettle
  * log stats` reads) agrees with a full one, error for error, on every cut and
@@ -11,6 +11,8 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <sys/stat.h>
+
+#include <openssl/evp.h>
 
 #include "log/log_reader.h"
 #include "log/log_writer.h"
@@ -120,6 +122,8 @@ static int same_both_ways(const char *path, const uint8_t *buf, size_t len, cons
 	struct log_file a, b;
 	char ea[256] = "", eb[256] = "";
 	FILE *out = fopen(path, "wb");
+	uint8_t want[32];
+	unsigned int nwant = 0;
 	int ra, rb;
 
 	CHECK(out && fwrite(buf, 1, len, out) == len && fclose(out) == 0, "%s: write the copy", what);
@@ -141,6 +145,9 @@ static int same_both_ways(const char *path, const uint8_t *buf, size_t len, cons
 		CHECK(a.checkpoints[i].offset == b.checkpoints[i].offset &&
 		      !memcmp(a.checkpoints[i].sha256, b.checkpoints[i].sha256, 32), "%s: checkpoint %zu", what, i);
 	CHECK(a.header.ncommand == b.header.ncommand, "%s: header command", what);
+	CHECK(EVP_Digest(buf, (size_t)a.valid_bytes, want, &nwant, EVP_sha256(), NULL) == 1 && nwant == 32 &&
+	      !memcmp(a.sha256, want, 32) && !memcmp(b.sha256, want, 32),
+	      "%s: the SHA-256 of the %" PRIu64 " valid bytes", what, a.valid_bytes);
 	CHECK(events_hash(&a) == events_hash(&b), "%s: events differ", what);
 	log_file_free(&a);
 	log_file_free(&b);

@@ -1161,8 +1161,44 @@ static int test_forgetting_tables_keeps_every_field(void)
 	return TEST_PASS;
 }
 
+/*
+ * What a forgetful writer sends again is held once by the reader: the same
+ * path opened in three generations reads back as one string and one site,
+ * so a reader's memory grows with the distinct paths, not with the resends.
+ */
+static int test_strings_written_again_are_held_once(void)
+{
+	const char *path = temp_log();
+	struct log_header h = test_header();
+	struct log_writer *w;
+	struct log_file f;
+	char err[256];
+	int bad = 0;
+
+	CHECK(path, "mkstemp");
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "%s", err);
+	log_writer_test_table_budget(w, 1);
+	for (int i = 0; i < 3; i++) {
+		struct log_event e = { .type = LOG_EV_OPEN, .ts_ns = 2000 + (uint64_t)i, .tgid = 7, .tid = 7 };
+
+		e.open = (typeof(e.open)){ .path = "/usr/include/stdio.h", .result = 3, .call = 2, .dev = 8, .ino = 9 };
+		bad |= log_write_event(w, &e) != 0;
+	}
+	bad |= log_writer_close(w) != 0;
+	CHECK(!bad, "write");
+	CHECK(log_read_file(path, &f, err, sizeof(err)) == 0, "%s", err);
+	unlink(path);
+	bad = f.nevents != 3 || strcmp(f.events[0].open.path, "/usr/include/stdio.h") ||
+	      f.events[1].open.path != f.events[0].open.path || f.events[2].open.path != f.events[0].open.path;
+	log_file_free(&f);
+	CHECK(!bad, "the path sent three times is not one string");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "every_field", test_every_field },
+	{ "strings_written_again_are_held_once", test_strings_written_again_are_held_once },
 	{ "no_trailer_is_truncated", test_no_trailer_is_truncated },
 	{ "header_only", test_header_only },
 	{ "header_option_last_value_wins", test_header_option_last_value_wins },

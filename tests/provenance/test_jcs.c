@@ -325,6 +325,32 @@ static int test_independent_recanonicalization(void)
 	return TEST_PASS;
 }
 
+/* Elements given as canonical bytes land in their hole, as if they had been in the document. */
+static int test_items_in_their_hole(void)
+{
+	json_t *whole = json_pack("{s:[{s:i, s:s}, [], {}], s:[i], s:s}", "list", "b", 2, "a", "x", "other", 1, "z", "y");
+	json_t *holed = json_pack("{s:[], s:[i], s:s}", "list", "other", 1, "z", "y");
+	static const char *const bytes[] = { "{\"a\":\"x\",\"b\":2}", "[]", "{}" };
+	static const size_t lens[] = { 15, 2, 2 };
+	struct jcs_items items = { .hole = json_object_get(holed, "list"), .bytes = bytes, .lens = lens, .n = 3 };
+	struct jcs_items none = { .hole = json_object_get(holed, "list"), .bytes = bytes, .lens = lens, .n = 0 };
+	char err[256];
+	size_t la = 0, lb = 0, lc = 0;
+	char *a = jcs_dump(whole, &la, err, sizeof(err));
+	char *b = jcs_dump_items(holed, &items, &lb, err, sizeof(err));
+	char *c = jcs_dump_items(holed, &none, &lc, err, sizeof(err));
+	int ok = a && b && c && la == lb && !memcmp(a, b, la) &&
+		 !strcmp(c, "{\"list\":[],\"other\":[1],\"z\":\"y\"}");
+
+	free(a);
+	free(b);
+	free(c);
+	json_decref(whole);
+	json_decref(holed);
+	CHECK(ok, "the items were not written as the array's elements");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "rfc8785_sorting", test_rfc8785_sorting },
 	{ "rfc8785_string_and_literals", test_rfc8785_string_and_literals },
@@ -339,6 +365,7 @@ static const struct test tests[] = {
 	{ "depth_limit", test_depth_limit },
 	{ "long_values", test_long_values },
 	{ "independent_recanonicalization", test_independent_recanonicalization },
+	{ "items_in_their_hole", test_items_in_their_hole },
 };
 
 TEST_MAIN("jcs", tests)

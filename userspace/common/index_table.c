@@ -16,6 +16,11 @@ int index_table_init(struct index_table *t, uint32_t cap)
 	return 0;
 }
 
+int index_table_ready(struct index_table *t, uint32_t cap)
+{
+	return t->slots ? 0 : index_table_init(t, cap);
+}
+
 static void index_table_place(struct index_table *t, uint64_t hash, uint32_t id)
 {
 	uint32_t i = index_table_probe(t, hash);

@@ -23,6 +23,8 @@ struct index_table {
 
 /* CAP: a power of two. 0 or -ENOMEM. */
 int index_table_init(struct index_table *t, uint32_t cap);
+/* index_table_init unless T is set up already: for a table made at its first use. 0 or -ENOMEM. */
+int index_table_ready(struct index_table *t, uint32_t cap);
 /* Adds ID under HASH (duplicates allowed). 0 or -ENOMEM. */
 int index_table_insert(struct index_table *t, uint64_t hash, uint32_t id);
 void index_table_free(struct index_table *t);

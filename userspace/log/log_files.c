@@ -13,18 +13,13 @@
 /* Entry and pair numbers are the index's 32-bit ids. */
 #define FILES_IDS_MAX (UINT32_MAX - 1)
 
-static int index_ready(struct index_table *t)
-{
-	return t->slots || !index_table_init(t, 1024) ? 0 : -1;
-}
-
 /* The entry of PATH, new when the log had not named it yet; NULL when out of memory. */
 static struct file_entry *file_get(struct files *fs, const char *path)
 {
 	const struct index_table *x = &fs->by_path;
 	uint64_t h = hash_bytes(path, strlen(path));
 
-	if (index_ready(&fs->by_path))
+	if (index_table_ready(&fs->by_path, 1024))
 		return NULL;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
@@ -44,7 +39,7 @@ static int pair_add(struct files *fs, uint64_t key)
 	const struct index_table *x = &fs->pair_index;
 	uint64_t h = hash_bytes(&key, sizeof(key));
 
-	if (index_ready(&fs->pair_index))
+	if (index_table_ready(&fs->pair_index, 1024))
 		return -1;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
 		if (x->slots[i].hash == h && fs->pairs[x->slots[i].id1 - 1] == key)
@@ -60,11 +55,12 @@ static int pair_add(struct files *fs, uint64_t key)
 /* Notes that PID touched E (once per pid). */
 static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
 {
-	int r = pair_add(fs, (uint64_t)(e - fs->v) << 32 | pid);
+	int r = fs->first_pid_only ? e->npids > 0 : pair_add(fs, (uint64_t)(e - fs->v) << 32 | pid);
 
 	if (r)
 		return r < 0 ? -1 : 0;
-	if (grow_array((void **)&e->pids, &e->cappids, e->npids + 1, sizeof(*e->pids), 4))
+	if (grow_array((void **)&e->pids, &e->cappids, e->npids + 1, sizeof(*e->pids),
+		       fs->first_pid_only ? 1 : 4))
 		return -1;
 	if (!e->npids)
 		e->exe = proc_exe_get(&fs->procs, pid);
@@ -97,13 +93,19 @@ static bool is_absent_errno(int err)
 	return err == ENOENT || err == ENOTDIR;
 }
 
+static void changed_by(struct file_entry *e, const struct log_event *ev)
+{
+	e->last_change = (struct file_change){ .type = (uint8_t)ev->type, .tgid = ev->tgid,
+					       .call = ev->type == LOG_EV_FILE_OP ? ev->file_op.call : 0 };
+}
+
 static void open_succeeded(struct file_entry *e, const struct log_event *ev, uint64_t start_wall_ns)
 {
 	uint64_t fl = ev->open.flags, acc = fl & O_ACCMODE;
 	bool untouched = !(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED));
 
 	if (acc != O_RDONLY)
-		e->last_change = ev;
+		changed_by(e, ev);
 
 	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
 	if (acc != O_WRONLY && !(fl & O_PATH))
@@ -187,7 +189,7 @@ static int files_two_names(struct files *fs, const struct log_event *ev)
 	name_made(e, !rename);
 	if (!rename)
 		return 0;
-	e->last_change = ev;
+	changed_by(e, ev);
 	e->renamed_from = fs->v[from].path;
 	/* the content the build wrote is under the new name now */
 	e->flags |= fs->v[from].flags & FILE_WRITTEN;
@@ -227,17 +229,17 @@ static int files_file_op(struct files *fs, const struct log_event *ev)
 		name_made(e, true);
 	} else if (call == LOG_FOP_TRUNCATE || call == LOG_FOP_FTRUNCATE) {
 		e->flags |= FILE_WRITTEN | FILE_TRUNCATED;
-		e->last_change = ev;
+		changed_by(e, ev);
 	} else if (fop_is(call, LOG_FOP_CHMOD, LOG_FOP_FCHMOD, LOG_FOP_FCHMODAT) || call == LOG_FOP_FCHMODAT2) {
 		e->flags |= FILE_CHMOD;
-		e->last_change = ev;
+		changed_by(e, ev);
 	} else if (call == LOG_FOP_UTIMENSAT) {
-		e->last_change = ev;
+		changed_by(e, ev);
 	}
 	return 0;
 }
 
-static int files_event(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
+int files_event(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
 {
 	struct file_entry *e;
 
@@ -343,12 +345,17 @@ void files_free(struct files *fs)
 	free(fs->kmod_next);
 }
 
+int files_finish(struct files *fs, const struct log_file *f)
+{
+	return files_hashed(fs, f) || files_kmod(fs, f) ? -1 : 0;
+}
+
 int files_build(struct files *fs, const struct log_file *f)
 {
 	memset(fs, 0, sizeof(*fs));
 	for (size_t i = 0; i < f->nevents; i++)
 		if (files_event(fs, &f->events[i], f->header.start_wall_ns))
 			return -1;
-	return files_hashed(fs, f) || files_kmod(fs, f) ? -1 : 0;
+	return files_finish(fs, f);
 }
 

@@ -31,6 +31,13 @@
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 
+/* What an event that changed a file was, kept by value: a streamed log's events do not outlive their read. */
+struct file_change {
+	uint8_t type;               /* LOG_EV_OPEN or LOG_EV_FILE_OP; 0: nothing changed it */
+	uint32_t call;              /* file_op.call */
+	uint32_t tgid;
+};
+
 struct file_entry {
 	const char *path;
 	uint32_t flags;             /* FILE_* */
@@ -54,7 +61,7 @@ struct file_entry {
 	const char *renamed_to;     /* the latest rename of this name: its new name */
 	const char *renamed_from;   /* the latest rename onto this name: its old name */
 	/* the last event that changed its content or metadata (write open, truncate, chmod, utimensat, rename onto it) */
-	const struct log_event *last_change;
+	struct file_change last_change;
 };
 
 /* Indexed by the shared hash table: a build touches 10^4..10^5 paths and 10^3..10^4 processes. */
@@ -68,6 +75,12 @@ struct files {
 	struct proc_exe_map procs;      /* pid -> its program now */
 	size_t *digest_next;            /* per digest: the next digest of the same path */
 	size_t *kmod_next;              /* per kmod_exec record: the next one of the same path */
+	/*
+	 * Set before the first event: each entry keeps only the first process
+	 * that touched it (npids <= 1), so that memory grows with the paths, not
+	 * with the (path, process) pairs (kettle provenance names only the first).
+	 */
+	bool first_pid_only;
 };
 
 /*
@@ -77,6 +90,16 @@ struct files {
  * its kernel measurements likewise from e->first_kmod through fs->kmod_next.
  */
 int files_build(struct files *fs, const struct log_file *f);
+
+/*
+ * The same, fed one event at a time while F is read (FS zeroed first, then
+ * FIRST_PID_ONLY set if wanted): files_event for each event in log order,
+ * then files_finish once F is read (its digests, exec identities and kernel
+ * measurements).  Strings are F's, nothing points into the events.  0 or -1
+ * (out of memory).
+ */
+int files_event(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns);
+int files_finish(struct files *fs, const struct log_file *f);
 void files_free(struct files *fs);
 
 #endif

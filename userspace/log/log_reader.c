@@ -32,6 +32,7 @@
 #include <zstd_errors.h>
 
 #include "common/grow.h"
+#include "common/index_table.h"
 #include "log/log_format.h"
 #include "log/log_reader.h"
 
@@ -91,8 +92,19 @@ struct log_reader_store {
 	size_t nstrs, capstrs;
 	uint32_t *str_lens;     /* a counting read's string table: lengths only, 4 bytes a string */
 	size_t cap_str_lens;
-	struct rsite *sites;
-	size_t nsites, capsites;
+	/*
+	 * A writer past its table budget forgets and writes strings and sites
+	 * again under new ids (docs/log-format.md): each id points to the one
+	 * copy of its content, so memory grows with distinct strings and sites,
+	 * not with how often they were written.
+	 */
+	struct index_table str_index;   /* content hash -> the first string id with it */
+	char *join_buf;         /* LOG_STR_MAX bytes: a prefixed string made whole, to hash */
+	struct rsite *sites;    /* distinct sites */
+	size_t nusites, capsites;
+	uint32_t *site_of;      /* per site id (nsites of them): its entry in sites[] */
+	size_t nsites, cap_site_of;
+	struct index_table site_index;  /* content hash -> sites[] entry */
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
 	struct attrs last_attrs;
@@ -113,6 +125,7 @@ struct zsrc {
 	uint64_t in_bytes;      /* compressed bytes given to dc */
 	uint64_t out_bytes;     /* CBOR bytes dc gave back */
 	bool pending;           /* dc filled the last output: it may hold more, even with no input left */
+	EVP_MD_CTX *file_sha;   /* SHA-256 of the compressed bytes as they come: the file's digest */
 };
 
 struct rd {
@@ -495,29 +508,36 @@ static int out_of_memory(struct rd *r)
 	return fail_at(r, r->tokpos, "out of memory");
 }
 
+/* Counts a string of N bytes against the string budget (the limit on what a log may make the reader hold). */
+static int string_budget(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+
+	if (n > LOG_STR_MAX)
+		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
+	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
+	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
+		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
+	if (st->str_bytes + n + 1 > st->str_budget)
+		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
+			       st->str_budget, LOG_STR_EXPANSION);
+	st->str_bytes += n + 1;
+	return RD_OK;
+}
+
 /* Copies A + B into the arena as one C string, within the string budget. */
 static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb,
 			const char **out)
 {
-	struct log_reader_store *st = r->st;
 	char *s;
 
-	if (na + nb > LOG_STR_MAX)
-		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", na + nb,
-			       LOG_STR_MAX);
-	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
-	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
-		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	if (st->str_bytes + na + nb + 1 > st->str_budget)
-		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
-			       st->str_budget, LOG_STR_EXPANSION);
-	s = arena_alloc(st, na + nb + 1);
+	TRY(string_budget(r, na + nb));
+	s = arena_alloc(r->st, na + nb + 1);
 	if (!s)
 		return out_of_memory(r);
 	memcpy(s, a, na);
 	memcpy(s + na, b, nb);
 	s[na + nb] = '\0';
-	st->str_bytes += na + nb + 1;
 	*out = s;
 	return RD_OK;
 }
@@ -525,18 +545,8 @@ static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b
 /* store_string's checks, for a string that is counted, not kept. */
 static int count_string(struct rd *r, size_t n, const char **out)
 {
-	struct log_reader_store *st = r->st;
-
-	if (n > LOG_STR_MAX)
-		return fail_at(r, r->rec, "string of %zu bytes exceeds the limit of %u", n, LOG_STR_MAX);
-	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
-		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	if (st->str_bytes + n + 1 > st->str_budget)
-		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
-			       st->str_budget, LOG_STR_EXPANSION);
-	st->str_bytes += n + 1;
 	*out = NULL;
-	return RD_OK;
+	return string_budget(r, n);
 }
 
 static int get_copied_string(struct rd *r, const char *what, const char **out)
@@ -720,6 +730,43 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 	return get_string(r, "string", b, nb);
 }
 
+/*
+ * store_string for string record number st->nstrs: a content read before
+ * under another id (written again after the writer forgot its tables) is
+ * not copied again; it counts against the budget all the same.
+ */
+static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb, const char **out)
+{
+	struct log_reader_store *st = r->st;
+	const struct index_table *x = &st->str_index;
+	const char *p = (const char *)b;
+	size_t n = na + nb;
+	uint64_t h;
+
+	if (n > LOG_STR_MAX)
+		return string_budget(r, n);
+	if (na) {
+		if (!st->join_buf && !(st->join_buf = malloc(LOG_STR_MAX)))
+			return out_of_memory(r);
+		memcpy(st->join_buf, a, na);
+		memcpy(st->join_buf + na, b, nb);
+		p = st->join_buf;
+	}
+	h = hash_bytes(p, n);
+	if (index_table_ready(&st->str_index, 1024))
+		return out_of_memory(r);
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
+		const struct rstr *seen = &st->strs[x->slots[i].id1 - 1];
+
+		if (x->slots[i].hash == h && seen->len == n && !memcmp(seen->s, p, n)) {
+			*out = seen->s;
+			return string_budget(r, n);
+		}
+	}
+	TRY(store_string(r, "", 0, (const uint8_t *)p, n, out));
+	return index_table_insert(&st->str_index, h, (uint32_t)st->nstrs) ? out_of_memory(r) : RD_OK;
+}
+
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
@@ -745,7 +792,7 @@ static int read_string_record(struct rd *r, size_t n)
 	}
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
-	TRY(store_string(r, prefix, nprefix, b, nb, &s));
+	TRY(intern_string(r, prefix, nprefix, b, nb, &s));
 	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
 	return RD_OK;
 }
@@ -757,6 +804,38 @@ static int read_site_stat(struct rd *r, struct rsite *s)
 	TRY(get_int(r, "size", INT64_MIN, INT64_MAX, &s->size));
 	TRY(get_int(r, "mtime_ns", INT64_MIN, INT64_MAX, &s->mtime_ns));
 	return get_int(r, "ctime_ns", INT64_MIN, INT64_MAX, &s->ctime_ns);
+}
+
+static bool site_same(const struct rsite *a, const struct rsite *b)
+{
+	return a->path == b->path && a->passed == b->passed && a->path_flags == b->path_flags &&
+	       a->call == b->call && a->mode == b->mode && a->flags == b->flags && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* The entry of site S in the distinct sites (its strings are interned: equal paths are one pointer). */
+static int intern_site(struct rd *r, const struct rsite *s, uint32_t *out)
+{
+	struct log_reader_store *st = r->st;
+	const struct index_table *x = &st->site_index;
+	const uint64_t key[] = { (uintptr_t)s->path, (uintptr_t)s->passed, s->path_flags, s->call, s->mode,
+				 s->flags, s->dev, s->ino, (uint64_t)s->size, (uint64_t)s->mtime_ns,
+				 (uint64_t)s->ctime_ns };
+	uint64_t h = hash_bytes(key, sizeof(key));
+
+	if (index_table_ready(&st->site_index, 1024))
+		return out_of_memory(r);
+	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
+		if (x->slots[i].hash == h && site_same(&st->sites[x->slots[i].id1 - 1], s)) {
+			*out = x->slots[i].id1 - 1;
+			return RD_OK;
+		}
+	if (grow_array((void **)&st->sites, &st->capsites, st->nusites + 1, sizeof(*st->sites), ARRAY_FIRST) ||
+	    index_table_insert(&st->site_index, h, (uint32_t)st->nusites))
+		return out_of_memory(r);
+	st->sites[st->nusites] = *s;
+	*out = (uint32_t)st->nusites++;
+	return RD_OK;
 }
 
 static int read_site(struct rd *r, size_t n)
@@ -782,9 +861,10 @@ static int read_site(struct rd *r, size_t n)
 		st->nsites++;
 		return RD_OK;
 	}
-	if (grow_array((void **)&st->sites, &st->capsites, st->nsites + 1, sizeof(*st->sites), ARRAY_FIRST))
+	if (grow_array((void **)&st->site_of, &st->cap_site_of, st->nsites + 1, sizeof(*st->site_of), ARRAY_FIRST))
 		return out_of_memory(r);
-	st->sites[st->nsites++] = s;
+	TRY(intern_site(r, &s, &st->site_of[st->nsites]));
+	st->nsites++;
 	return RD_OK;
 }
 
@@ -913,7 +993,7 @@ static int read_open(struct rd *r, struct log_event *ev)
 	log_site_seen(cache, ev->tgid, id);
 	if (r->lean)
 		return get_i32(r, "open result", &ev->open.result);
-	s = &r->st->sites[id];
+	s = &r->st->sites[r->st->site_of[id]];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
 	ev->open.passed = s->passed;
@@ -1077,7 +1157,7 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
 	if (r->lean)
 		return RD_OK;
-	s = &r->st->sites[site];
+	s = &r->st->sites[r->st->site_of[site]];
 	d->dev = s->dev;
 	d->ino = s->ino;
 	d->size = s->size;
@@ -1610,8 +1690,12 @@ static int zstd_setup(struct rd *r, const uint8_t *p, size_t n)
 	size_t e;
 
 	r->z = z;
-	if (!z || !(z->dc = ZSTD_createDCtx())) {
+	if (!z || !(z->dc = ZSTD_createDCtx()) || !(z->file_sha = EVP_MD_CTX_new())) {
 		snprintf(r->err, r->errlen, "out of memory");
+		return RD_ERR;
+	}
+	if (EVP_DigestInit_ex(z->file_sha, EVP_sha256(), NULL) != 1 || (n && EVP_DigestUpdate(z->file_sha, p, n) != 1)) {
+		snprintf(r->err, r->errlen, "SHA-256 failed");
 		return RD_ERR;
 	}
 	e = ZSTD_DCtx_setParameter(z->dc, ZSTD_d_windowLogMax, LOG_ZSTD_WINDOW_LOG_MAX);
@@ -1625,6 +1709,7 @@ static int zstd_setup(struct rd *r, const uint8_t *p, size_t n)
 static void zstd_free(struct zsrc *z)
 {
 	if (z) {
+		EVP_MD_CTX_free(z->file_sha);
 		ZSTD_freeDCtx(z->dc);
 		free(z->inbuf);
 		free(z);
@@ -1650,6 +1735,10 @@ static int zstd_input(struct rd *r)
 	while (k < 0 && errno == EINTR);
 	if (k < 0) {
 		snprintf(r->err, r->errlen, "cannot read: %s", strerror(errno));
+		return RD_ERR;
+	}
+	if (k > 0 && EVP_DigestUpdate(z->file_sha, z->inbuf, (size_t)k) != 1) {
+		snprintf(r->err, r->errlen, "SHA-256 failed");
 		return RD_ERR;
 	}
 	z->in = (ZSTD_inBuffer){ z->inbuf, (size_t)k, 0 };
@@ -1798,6 +1887,13 @@ static int read_record(struct rd *r)
 	}
 }
 
+/* ->sha256: the bytes hashed so far, then the window's up to the end of the last complete record. */
+static int digest_valid_bytes(struct rd *r)
+{
+	r->rec = (size_t)(r->f->valid_bytes - r->base);
+	return digest_before_record(r, r->f->sha256);
+}
+
 static int read_records(struct rd *r)
 {
 	struct log_file *f = r->f;
@@ -1813,7 +1909,7 @@ static int read_records(struct rd *r)
 		ret = read_record(r);
 		if (ret == RD_TRUNC) {
 			f->truncated = true;
-			return RD_OK;
+			return digest_valid_bytes(r);
 		}
 		if (ret)
 			return ret;
@@ -1822,7 +1918,7 @@ static int read_records(struct rd *r)
 	}
 	if (!f->has_trailer)
 		f->truncated = true;
-	return RD_OK;
+	return digest_valid_bytes(r);
 }
 
 static int reader_setup(struct rd *r, uint64_t len)
@@ -1882,16 +1978,24 @@ static int window_alloc(struct rd *r, size_t cap)
 	return RD_OK;
 }
 
-/* What a read that parsed leaves in F: its sizes, compressed and not. */
-static void read_done(struct rd *r)
+/* What a read that parsed leaves in F: its sizes and the file's digest, compressed and not. */
+static int read_done(struct rd *r)
 {
+	unsigned int n = 0;
+
 	r->f->content_bytes = r->base + r->len;
-	if (r->z) {
-		r->f->compressed = true;
-		r->f->file_bytes = r->z->in_bytes;
-	} else {
+	if (!r->z) {
 		r->f->file_bytes = r->f->content_bytes;
+		memcpy(r->f->file_sha256, r->f->sha256, sizeof(r->f->file_sha256));
+		return RD_OK;
 	}
+	r->f->compressed = true;
+	r->f->file_bytes = r->z->in_bytes;
+	if (EVP_DigestFinal_ex(r->z->file_sha, r->f->file_sha256, &n) != 1 || n != 32) {
+		snprintf(r->err, r->errlen, "SHA-256 failed");
+		return RD_ERR;
+	}
+	return RD_OK;
 }
 
 static int read_end(struct rd *r, int ret)
@@ -1935,7 +2039,7 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 		r.base += k;
 	}
 	if (!ret)
-		read_done(&r);
+		ret = read_done(&r);
 	return read_end(&r, ret);
 }
 
@@ -1960,6 +2064,10 @@ static int read_start(struct rd *r)
 	r->z->incap = r->window_cap;
 	r->z->inbuf = r->window;
 	r->z->in = (ZSTD_inBuffer){ r->window, r->len, 0 };
+	if (EVP_DigestUpdate(r->z->file_sha, r->window, r->len) != 1) {
+		snprintf(r->err, r->errlen, "SHA-256 failed");
+		return RD_ERR;
+	}
 	/* the window becomes the decompressor's input buffer; the CBOR gets a new one */
 	r->len = 0;
 	r->eof = false;
@@ -1997,7 +2105,7 @@ int log_read_file_to(const char *path, struct log_file *out, const struct log_ev
 		r.base += k;
 	}
 	if (!ret)
-		read_done(&r);
+		ret = read_done(&r);
 	close(r.fd);
 	return read_end(&r, ret);
 }
@@ -2029,6 +2137,10 @@ void log_file_free(struct log_file *f)
 		free(st->strs);
 		free(st->str_lens);
 		free(st->sites);
+		free(st->site_of);
+		index_table_free(&st->site_index);
+		index_table_free(&st->str_index);
+		free(st->join_buf);
 		free(st->attr_slots);
 		free(st->site_cache);
 		free(st->diff_buf);

@@ -28,6 +28,9 @@ struct log_file {
 	bool truncated;         /* the file ends inside a record or before the trailer */
 	bool compressed;        /* the file is a zstd stream of the CBOR (docs/log-format.md, "Compression") */
 	uint64_t valid_bytes;   /* CBOR bytes up to the end of the last complete record */
+	uint8_t sha256[32];     /* SHA-256 of those CBOR bytes: of the whole CBOR when it is not truncated */
+	uint8_t file_sha256[32];        /* SHA-256 of the file as read: its compressed bytes, or (plain) sha256:
+					 * what a verifier who holds the file computes, when it is whole */
 	uint64_t content_bytes; /* CBOR bytes in the file: file_bytes, or what its zstd stream gave back */
 	uint64_t file_bytes;    /* the file's bytes (compressed or not): what bytes/event counts */
 	uint64_t nrecords;      /* complete records read (strings, sites, ... included) */

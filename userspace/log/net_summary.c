@@ -281,13 +281,18 @@ static bool unspecified(const struct log_event *e)
 	       (e->net.family == AF_INET6 && !memcmp(e->net.addr, zero, 16));
 }
 
+/* A network device opened: the device number says it (a node made anywhere); older logs have only the path. */
+bool net_summary_uses_open(const struct log_event *e)
+{
+	return e->open.result >= 0 &&
+	       ((e->open.path_flags & LOG_PATH_NET_DEVICE) ||
+		(e->open.path && (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net") ||
+				  !strncmp(e->open.path, "/dev/tap", 8))));
+}
+
 static void note_paths_around_addresses(struct net_summary *s, const struct log_event *e)
 {
-	/* the device number says it (a node made anywhere); older logs have only the path */
-	if (e->type == LOG_EV_OPEN && e->open.result >= 0 &&
-	    ((e->open.path_flags & LOG_PATH_NET_DEVICE) ||
-	     (e->open.path && (!strcmp(e->open.path, "/dev/net/tun") || !strcmp(e->open.path, "/dev/vhost-net") ||
-			       !strncmp(e->open.path, "/dev/tap", 8)))))
+	if (e->type == LOG_EV_OPEN && net_summary_uses_open(e))
 		s->raw_sockets++;
 	if (e->type != LOG_EV_NET)
 		return;

@@ -88,6 +88,8 @@ struct net_summary {
  */
 int net_summary_build(const struct log_file *f, struct net_summary *s);
 void net_summary_free(struct net_summary *s);
+/* Whether net_summary_build() looks at open event E (F's other opens may be left out of its events). */
+bool net_summary_uses_open(const struct log_event *e);
 /* "hermetic", "not-hermetic", "unknown" */
 const char *net_verdict_name(enum net_verdict v);
 

@@ -468,12 +468,17 @@ static int peer_reason(const struct served *sv, const struct log_event *ev, cons
  * /proc/self resolves to its pid): another process's command line,
  * environment or name is data from outside.  /proc/N/mem is process-memory.
  */
+static bool opened_proc_file(const struct log_event *ev)
+{
+	return ev->open.result >= 0 && ev->open.path && has_prefix(ev->open.path, "/proc/");
+}
+
 static bool reads_outside_process(const struct proc_exe_map *exes, const struct log_event *ev)
 {
 	unsigned int pid;
 	int n = 0;
 
-	if (ev->open.result < 0 || !ev->open.path || !has_prefix(ev->open.path, "/proc/") ||
+	if (!opened_proc_file(ev) ||
 	    sscanf(ev->open.path, "/proc/%u%n", &pid, &n) != 1 || (ev->open.path[n] != '/' && ev->open.path[n]))
 		return false;
 	return pid != ev->tgid && !proc_exe_get(exes, pid) && !proc_mem_pid(ev->open.path);
@@ -482,6 +487,13 @@ static bool reads_outside_process(const struct proc_exe_map *exes, const struct 
 static bool clone3_child_side(const struct log_event *ev)
 {
 	return ev->notice.what == LOG_NOTICE_NAMESPACE && ev->notice.nr == CLONE3_NR && ev->notice.result == 0;
+}
+
+bool completeness_uses_open(const struct log_event *ev)
+{
+	const char *detail;
+
+	return open_reason(ev, &detail) || opened_proc_file(ev);
 }
 
 long completeness_reasons(const struct log_file *f, json_t *reasons)

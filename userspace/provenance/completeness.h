@@ -9,6 +9,7 @@
 #ifndef KETTLE_COMPLETENESS_H
 #define KETTLE_COMPLETENESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@
  * those past COMPLETENESS_REASONS_KEPT), or -ENOMEM.
  */
 long completeness_reasons(const struct log_file *f, json_t *reasons);
+
+/*
+ * Whether completeness_reasons() looks at open event EV: F's opens may be
+ * left out of its events except these (the other event types are all needed).
+ */
+bool completeness_uses_open(const struct log_event *ev);
 
 /* Appends one reason with REASON code, PATH (may be NULL) and DETAIL to REASONS, unless it is full; -ENOMEM. */
 int completeness_reason_add(json_t *reasons, const char *reason, uint32_t pid, const char *exe,

@@ -13,6 +13,7 @@
 struct out {
 	char *buf;
 	size_t len, cap;
+	const struct jcs_items *items;  /* written in place of its hole, NULL: none */
 	char ptr[512];          /* JSON pointer of the value being written, for errors */
 	size_t ptrlen;
 	char *err;
@@ -226,8 +227,21 @@ static int put_object(struct out *o, const json_t *v, int depth)
 	return r ? r : putc_(o, '}');
 }
 
+/* ITEMS, each canonical already, as the array they stand for. */
+static int put_items(struct out *o, const struct jcs_items *items)
+{
+	if (putc_(o, '['))
+		return -1;
+	for (size_t i = 0; i < items->n; i++)
+		if ((i && putc_(o, ',')) || put(o, items->bytes[i], items->lens[i]))
+			return -1;
+	return putc_(o, ']');
+}
+
 static int put_array(struct out *o, const json_t *v, int depth)
 {
+	if (o->items && v == o->items->hole)
+		return put_items(o, o->items);
 	if (putc_(o, '['))
 		return -1;
 	for (size_t i = 0; i < json_array_size(v); i++) {
@@ -275,7 +289,12 @@ static int put_value(struct out *o, const json_t *v, int depth)
 
 char *jcs_dump(const json_t *v, size_t *len, char *err, size_t errlen)
 {
-	struct out o = { .err = err, .errlen = errlen };
+	return jcs_dump_items(v, NULL, len, err, errlen);
+}
+
+char *jcs_dump_items(const json_t *v, const struct jcs_items *items, size_t *len, char *err, size_t errlen)
+{
+	struct out o = { .items = items, .err = err, .errlen = errlen };
 
 	if (!v) {
 		snprintf(err, errlen, "no value");

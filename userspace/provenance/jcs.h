@@ -26,6 +26,21 @@
  */
 char *jcs_dump(const json_t *v, size_t *len, char *err, size_t errlen);
 
+/*
+ * An array too long to hold as jansson values (a monorepo's dependencies):
+ * its N elements as canonical bytes already (jcs_dump of each), written in
+ * place of HOLE, an array of the document (its own elements are ignored).
+ */
+struct jcs_items {
+	const json_t *hole;
+	const char *const *bytes;
+	const size_t *lens;
+	size_t n;
+};
+
+/* jcs_dump of V with ITEMS (may be NULL) in place of their hole. */
+char *jcs_dump_items(const json_t *v, const struct jcs_items *items, size_t *len, char *err, size_t errlen);
+
 /* <0, 0, >0 as A sorts before, with or after B under RFC 8785 (UTF-16 code units); both valid UTF-8. */
 int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -16,6 +16,7 @@
 
 #include "common/errf.h"
 #include "common/file_bytes.h"
+#include "common/grow.h"
 #include "common/hex.h"
 #include "common/text_enc.h"
 #include "hash/hash_plan.h"
@@ -24,6 +25,7 @@
 #include "provenance/jcs.h"
 #include "provenance/provenance.h"
 #include "provenance/provenance_net.h"
+#include "provenance/provenance_read.h"
 #include "provenance/remote_jobs.h"
 
 #define ERR(...) errf(err, errlen, __VA_ARGS__)
@@ -32,7 +34,7 @@
 struct conv {
 	const struct log_file *f;
 	const struct provenance_options *o;
-	struct files fs;
+	const struct files *fs;         /* the per-path facts of f */
 	const char *cwd;                /* the build's, from the header ("" when unknown) */
 	size_t cwdlen;
 	char *log_abs;                  /* the log's absolute path, NULL when unknown */
@@ -166,7 +168,7 @@ static const struct log_digest *output_digest(const struct conv *c, const struct
 {
 	const struct log_digest *last = NULL;
 
-	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+	for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs->digest_next[d])
 		if (c->f->digests[d].kind == LOG_DIGEST_OUTPUT && !(c->f->digests[d].flags & LOG_DIGEST_AT_DELETE))
 			last = &c->f->digests[d];
 	return last;
@@ -232,8 +234,8 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 	char *err = c->err;
 	size_t errlen = c->errlen, hits = 0;
 
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		const struct log_digest *d;
 
 		if (!subject_matches(c, pattern, e->path))
@@ -266,8 +268,8 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 /* The default: every output under the build's directory that exists at the end, with its digest. */
 static void subjects_default(struct conv *c, bool *chosen)
 {
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		const struct log_digest *d = output_digest(c, e);
 
 		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
@@ -296,12 +298,6 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-static int by_uri(const void *a, const void *b)
-{
-	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "uri")),
-		      json_string_value(json_object_get(*(json_t *const *)b, "uri")));
-}
-
 /* JSON array from objects sorted by CMP (arrays are not sorted by JCS: the order is ours to fix). */
 static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const void *))
 {
@@ -316,7 +312,7 @@ static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const
 
 static json_t *subjects(struct conv *c)
 {
-	bool *chosen = calloc(c->fs.n ? c->fs.n : 1, sizeof(bool));
+	bool *chosen = calloc(c->fs->n ? c->fs->n : 1, sizeof(bool));
 	json_t **v = NULL, *out = NULL;
 	size_t n = 0;
 	char *err = c->err;
@@ -331,15 +327,15 @@ static json_t *subjects(struct conv *c)
 	} else {
 		subjects_default(c, chosen);
 	}
-	v = malloc((c->fs.n ? c->fs.n : 1) * sizeof(*v));
+	v = malloc((c->fs->n ? c->fs->n : 1) * sizeof(*v));
 	if (!v) {
 		ERR("out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < c->fs.n; i++) {
+	for (size_t i = 0; i < c->fs->n; i++) {
 		if (!chosen[i])
 			continue;
-		v[n] = subject_entry(c, &c->fs.v[i], output_digest(c, &c->fs.v[i]));
+		v[n] = subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i]));
 		if (!v[n++]) {
 			ERR("out of memory");
 			goto done;
@@ -377,7 +373,7 @@ static const char *errno_name(int32_t result)
 static const struct log_digest *userspace_differs(const struct conv *c, const struct file_entry *e,
 						  const uint8_t sha[32])
 {
-	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs->digest_next[i]) {
 		const struct log_digest *d = &c->f->digests[i];
 
 		if (d->kind != LOG_DIGEST_OUTPUT && !d->result && memcmp(d->sha256, sha, 32))
@@ -403,7 +399,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	char h[65];
 
 	*done = false;
-	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+	for (size_t i = e->first_kmod; i != LOG_FILES_NONE; i = c->fs->kmod_next[i]) {
 		k = &c->f->kmod_execs[i];
 		if (k->result)
 			why = errno_name(k->result);
@@ -423,7 +419,7 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 		c->facts->changed++;
 		reason_file(c, "exec-changed", e->path, "two different programs ran under this name");
 		all = json_array();
-		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs.kmod_next[i]) {
+		for (size_t i = e->first_kmod; all && i != LOG_FILES_NONE; i = c->fs->kmod_next[i]) {
 			if (c->f->kmod_execs[i].result)
 				continue;
 			hex_encode(c->f->kmod_execs[i].sha256, 32, h);
@@ -442,12 +438,12 @@ static int dep_kernel(struct conv *c, const struct file_entry *e, json_t *dep, j
 	       set(notes, "userspaceSha256", jhex(u->sha256, 32));
 }
 
-/* What EV, the last change of a file (log_files), did to it. */
-static const char *change_what(const struct log_event *ev)
+/* What BY, the last change of a file (log_files), did to it. */
+static const char *change_what(const struct file_change *by)
 {
-	if (ev->type == LOG_EV_OPEN)
+	if (by->type == LOG_EV_OPEN)
 		return "opened it for writing";
-	switch (ev->file_op.call) {
+	switch (by->call) {
 	case LOG_FOP_UTIMENSAT:
 		return "set its times after the read";
 	case LOG_FOP_TRUNCATE:
@@ -469,10 +465,10 @@ static const char *change_what(const struct log_event *ev)
  */
 static void changed_reason(struct conv *c, const struct file_entry *e)
 {
-	const struct log_event *by = e->last_change;
+	const struct file_change *by = &e->last_change;
 	char detail[200];
 
-	if (!by) {
+	if (!by->type) {
 		reason_file(c, "input-changed", e->path,
 			    "changed by the build (or another process) before it could be hashed as read");
 		return;
@@ -499,7 +495,7 @@ static int dep_content(struct conv *c, const struct file_entry *e, json_t *dep, 
 		return -1;
 	if (done)
 		return 0;
-	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs.digest_next[i]) {
+	for (size_t i = e->first_digest; i != LOG_FILES_NONE; i = c->fs->digest_next[i]) {
 		const struct log_digest *d = &c->f->digests[i];
 
 		if (d->kind == LOG_DIGEST_OUTPUT)
@@ -602,21 +598,68 @@ static json_t *git_dep(const struct log_header *h, bool *none)
 	return dep;
 }
 
-static json_t *dependencies(struct conv *c)
+/*
+ * The dependencies as their canonical bytes, each with the URI it sorts by:
+ * a monorepo's hundreds of thousands stay a few hundred bytes each, not
+ * jansson trees; the statement's bytes are written around them
+ * (jcs_dump_items), and the Merkle leaves hash them.
+ */
+struct dep_list {
+	struct dep_bytes {
+		char *uri, *bytes;
+		size_t len;
+	} *v;
+	size_t n, cap;
+};
+
+/* Appends DEP (taken: released either way) as bytes. 0, or -1 with ERR. */
+static int dep_list_add(struct dep_list *l, json_t *dep, char *err, size_t errlen)
 {
-	json_t **v = malloc((c->fs.n + 1) * sizeof(*v)), *out = NULL;
-	size_t n = 0;
+	const char *uri = json_string_value(json_object_get(dep, "uri"));
+	struct dep_bytes d = { .uri = uri ? strdup(uri) : NULL };
+	int r = 0;
+
+	if (!dep || !d.uri || grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256))
+		r = ERR("out of memory");
+	else if (!(d.bytes = jcs_dump(dep, &d.len, err, errlen)))
+		r = -1;
+	else    /* jcs_dump's buffer starts at 4 KiB: a dependency takes a few hundred bytes */
+		d.bytes = realloc(d.bytes, d.len + 1) ?: d.bytes;
+	json_decref(dep);
+	if (r)
+		free(d.uri);
+	else
+		l->v[l->n++] = d;
+	return r;
+}
+
+static void dep_list_free(struct dep_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].uri);
+		free(l->v[i].bytes);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int by_dep_uri(const void *a, const void *b)
+{
+	return strcmp(((const struct dep_bytes *)a)->uri, ((const struct dep_bytes *)b)->uri);
+}
+
+static int dependencies(struct conv *c, struct dep_list *l)
+{
 	bool none = false;
 	char *err = c->err;
 	size_t errlen = c->errlen;
 
-	if (!v)
-		return ERR("out of memory"), NULL;
-	for (size_t i = 0; i < c->fs.n; i++) {
-		const struct file_entry *e = &c->fs.v[i];
+	for (size_t i = 0; i < c->fs->n; i++) {
+		const struct file_entry *e = &c->fs->v[i];
 		bool input = false, skip = false;
+		json_t *dep;
 
-		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs.digest_next[d])
+		for (size_t d = e->first_digest; d != LOG_FILES_NONE; d = c->fs->digest_next[d])
 			input |= c->f->digests[d].kind != LOG_DIGEST_OUTPUT;
 		input |= e->first_kmod != LOG_FILES_NONE;       /* the kernel measured it at exec */
 		/* What the build read and had not produced: the hasher's input and exec digests say so;
@@ -635,30 +678,19 @@ static json_t *dependencies(struct conv *c)
 			c->facts->excluded++;
 			continue;
 		}
-		v[n] = dep_entry(c, e, &skip);
-		if (skip)
-			continue;
-		if (!v[n++]) {
-			ERR("out of memory");
-			goto done;
-		}
+		dep = dep_entry(c, e, &skip);
+		if (!skip && dep_list_add(l, dep, err, errlen))
+			return -1;
 	}
-	v[n] = git_dep(&c->f->header, &none);
-	if (!none && !v[n++]) {
-		ERR("out of memory");
-		goto done;
+	{
+		json_t *git = git_dep(&c->f->header, &none);
+
+		if (!none && dep_list_add(l, git, err, errlen))
+			return -1;
 	}
-	out = sorted_array(v, n, by_uri);
-	n = 0;
-	if (!out)
-		ERR("out of memory");
-	else
-		c->facts->dependencies = json_array_size(out);
-done:
-	while (n)
-		json_decref(v[--n]);
-	free(v);
-	return out;
+	qsort(l->v, l->n, sizeof(*l->v), by_dep_uri);
+	c->facts->dependencies = l->n;
+	return 0;
 }
 
 /* ---- the Merkle root ---- */
@@ -693,10 +725,11 @@ static int merkle(const uint8_t (*leaves)[32], size_t n, uint8_t out[32])
 	return sha256_parts(&node, 1, l, 32, r, 32, out);
 }
 
-int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size_t errlen)
+/* The Merkle root of N leaves, leaf I being H(0x00 || BYTES(I)). */
+static int merkle_root(size_t n, char *(*bytes)(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen),
+		       void *arg, uint8_t root[32], char *err, size_t errlen)
 {
 	static const uint8_t leaf = 0x00;
-	size_t n = json_array_size(deps);
 	uint8_t (*leaves)[32];
 	int r = 0;
 
@@ -706,16 +739,39 @@ int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size
 	if (!leaves)
 		return ERR("out of memory");
 	for (size_t i = 0; !r && i < n; i++) {
-		size_t len;
-		char *bytes = jcs_dump(json_array_get(deps, i), &len, err, errlen);
+		size_t len = 0;
+		bool owned = false;
+		char *b = bytes(arg, i, &len, &owned, err, errlen);
 
-		r = !bytes || sha256_parts(&leaf, 1, bytes, len, "", 0, leaves[i]) ? -1 : 0;
-		free(bytes);
+		r = !b || sha256_parts(&leaf, 1, b, len, "", 0, leaves[i]) ? -1 : 0;
+		if (owned)
+			free(b);
 	}
 	if (!r && merkle((const uint8_t (*)[32])leaves, n, root))
 		r = ERR("SHA-256 failed");
 	free(leaves);
 	return r;
+}
+
+static char *json_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen)
+{
+	*owned = true;
+	return jcs_dump(json_array_get(arg, i), len, err, errlen);
+}
+
+static char *dep_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen)
+{
+	const struct dep_list *l = arg;
+
+	(void)err, (void)errlen;
+	*owned = false;
+	*len = l->v[i].len;
+	return l->v[i].bytes;
+}
+
+int provenance_merkle_root(const json_t *deps, uint8_t root[32], char *err, size_t errlen)
+{
+	return merkle_root(json_array_size(deps), json_leaf, (void *)deps, root, err, errlen);
 }
 
 /* ---- parameters, run details, byproducts ---- */
@@ -944,7 +1000,7 @@ static int remote_jobs_annotate(const struct log_file *f, json_t *annotations)
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
-static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const json_t *deps,
+static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const struct dep_list *deps,
 			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
@@ -955,7 +1011,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (provenance_merkle_root(deps, root, err, errlen)) {
+	if (merkle_root(deps->n, dep_leaf, (void *)deps, root, err, errlen)) {
 		json_decref(comp);
 		return NULL;
 	}
@@ -966,7 +1022,7 @@ static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32]
 			 "completeness", comp, "network", provenance_network(f),
 			 "name", "resolved-dependencies-merkle-root", "digest", "sha256", jhex(root, 32),
 			 "annotations", "construction", "rfc6962-sha256-jcs-leaves",
-			 "leaves", ju64(json_array_size(deps)));
+			 "leaves", ju64(deps->n));
 	if (bp && remote_jobs_annotate(f, json_object_get(json_array_get(bp, 0), "annotations")))
 		bp = (json_decref(bp), NULL);
 	if (!bp)
@@ -1029,11 +1085,11 @@ static char *log_abs_path(const char *p)
  * files: each a dependency whose digest is the statement's (the order is the
  * jobs', so the Merkle root is the same for the same statements).
  */
-static int worker_deps_add(struct conv *c, json_t *deps)
+static int worker_deps_add(struct conv *c, struct dep_list *deps)
 {
 	struct remote_jobs jobs = { 0 };
 	json_t *wd;
-	int rc;
+	int rc = 0;
 
 	if (!c->o->nworkers)
 		return 0;
@@ -1045,18 +1101,53 @@ static int worker_deps_add(struct conv *c, json_t *deps)
 	remote_jobs_free(&jobs);
 	if (!wd)
 		return -1;
-	rc = json_array_extend(deps, wd) ? errf(c->err, c->errlen, "out of memory") : 0;
+	for (size_t i = 0; !rc && i < json_array_size(wd); i++)
+		rc = dep_list_add(deps, json_incref(json_array_get(wd, i)), c->err, c->errlen);
 	c->facts->dependencies += json_array_size(wd);
 	json_decref(wd);
 	return rc;
 }
 
-json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
-			     const struct provenance_options *o, struct provenance_facts *facts,
-			     char *err, size_t errlen)
+/* The canonical bytes of the statement without its dependencies (DEPS), and DEPS in its hole. */
+static char *statement_dump(json_t *st, const struct dep_list *deps, size_t *len, char *err, size_t errlen)
 {
-	struct conv c = { .f = f, .o = o, .facts = facts, .err = err, .errlen = errlen, .reasons = json_array() };
-	json_t *subj = NULL, *deps = NULL, *st = NULL, *bp;
+	const char **bytes = malloc((deps->n ? deps->n : 1) * sizeof(*bytes));
+	size_t *lens = malloc((deps->n ? deps->n : 1) * sizeof(*lens));
+	struct jcs_items items = {
+		.hole = json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
+					"resolvedDependencies"),
+		.bytes = bytes, .lens = lens, .n = deps->n };
+	char *out = NULL, why[400];
+
+	if (!bytes || !lens) {
+		ERR("out of memory");
+	} else {
+		for (size_t i = 0; i < deps->n; i++) {
+			bytes[i] = deps->v[i].bytes;
+			lens[i] = deps->v[i].len;
+		}
+		out = jcs_dump_items(st, &items, len, why, sizeof(why));
+		if (!out)
+			ERR("cannot serialize the statement: %s", why);
+	}
+	free(bytes);
+	free(lens);
+	return out;
+}
+
+/*
+ * The canonical bytes of the statement of F whose per-path facts are FS
+ * (files_build, or folded while F was read); NULL with ERR.
+ */
+static char *statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
+		       const struct provenance_options *o, struct provenance_facts *facts, size_t *len,
+		       char *err, size_t errlen)
+{
+	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
+			  .reasons = json_array() };
+	struct dep_list deps = { 0 };
+	json_t *subj = NULL, *st = NULL, *bp;
+	char *out = NULL;
 
 	memset(facts, 0, sizeof(*facts));
 	if (!c.reasons) {
@@ -1075,10 +1166,6 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	if (c.cwdlen == 1)
 		c.cwdlen = 0, c.cwd = "/";
 	c.log_abs = log_abs_path(o->log_path);
-	if (files_build(&c.fs, f)) {
-		ERR("out of memory");
-		goto done;
-	}
 	facts_from_trailer(f, facts);
 	c.end_wall_ns = last_exit_wall(f);
 	subj = subjects(&c);
@@ -1088,8 +1175,7 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 			(void)record_reasons(&c);
 		goto done;
 	}
-	deps = dependencies(&c);
-	if (!deps || worker_deps_add(&c, deps))
+	if (dependencies(&c, &deps) || worker_deps_add(&c, &deps))
 		goto done;
 	facts->mid_build = log_header_option(&f->header, "complete") &&
 			   !strcmp(log_header_option(&f->header, "complete"), "false");
@@ -1097,73 +1183,56 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 		goto done;
 	facts->complete = !facts->losses && !facts->changed && !facts->unhashed && !facts->mid_build &&
 			  !c.nreasons;
-	bp = byproducts(f, log_sha256, deps, facts, c.reasons, err, errlen);
+	bp = byproducts(f, log_sha256, &deps, facts, c.reasons, err, errlen);
 	if (!bp)
 		goto done;
-	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:O}, s:o}}",
+	/* resolvedDependencies: an empty array here, the hole statement_dump writes DEPS into */
+	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:o}, s:o}}",
 		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", subj, "predicateType", PROVENANCE_PREDICATE_TYPE,
 		       "predicate", "buildDefinition", "buildType", PROVENANCE_BUILD_TYPE,
 		       "externalParameters", external_parameters(f),
-		       "internalParameters", internal_parameters(f), "resolvedDependencies", deps,
+		       "internalParameters", internal_parameters(f), "resolvedDependencies", json_array(),
 		       "runDetails", run_details(f, o));
 	if (st && set(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts", bp))
 		st = (json_decref(st), NULL);
 	if (!st)
 		ERR("out of memory building the statement");
+	else
+		out = statement_dump(st, &deps, len, err, errlen);
 done:
 	json_decref(c.reasons);
 	json_decref(subj);
-	json_decref(deps);
-	files_free(&c.fs);
+	json_decref(st);
+	dep_list_free(&deps);
 	free(c.log_abs);
+	return out;
+}
+
+json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
+			     const struct provenance_options *o, struct provenance_facts *facts,
+			     char *err, size_t errlen)
+{
+	struct files fs;
+	json_error_t jerr;
+	json_t *st = NULL;
+	char *bytes = NULL;
+	size_t len = 0;
+
+	if (files_build(&fs, f)) {
+		memset(facts, 0, sizeof(*facts));
+		ERR("out of memory");
+	} else {
+		bytes = statement(f, &fs, log_sha256, o, facts, &len, err, errlen);
+	}
+	files_free(&fs);
+	/* the caller's document: the canonical bytes read back (jcs_dump of it gives them again) */
+	if (bytes && !(st = json_loadb(bytes, len, JSON_ALLOW_NUL, &jerr)))
+		ERR("cannot read the statement back: %s", jerr.text);
+	free(bytes);
 	return st;
 }
 
 /* ---- reading the log, writing the statement ---- */
-
-static int read_whole(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t cap, n = 0;
-	uint8_t *b;
-
-	if (fd < 0)
-		return ERR("cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ERR("not a regular file");
-	}
-	cap = (size_t)st.st_size + 1;
-	b = malloc(cap);
-	if (!b) {
-		close(fd);
-		return ERR("cannot hold %zu bytes in memory", cap);
-	}
-	for (;;) {
-		ssize_t r = read(fd, b + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(b);
-			close(fd);
-			return ERR("cannot read: %s", strerror(errno));
-		}
-		if (r == 0)
-			break;
-		n += r;
-		if (n == cap) {
-			free(b);
-			close(fd);
-			return ERR("the file grew while being read");
-		}
-	}
-	close(fd);
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 /* The statement to PATH ("-": stdout). */
 static int write_statement(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
@@ -1189,40 +1258,27 @@ static int write_statement(const char *path, const char *bytes, size_t len, char
 int provenance_write(const char *log_path, const char *out_path, const struct provenance_options *o,
 		     struct provenance_facts *facts, char *err, size_t errlen)
 {
-	uint8_t *buf = NULL, log_sha[32], st_sha[32];
-	struct log_file f;
-	size_t len = 0, outlen;
+	struct provenance_log pl;
+	const struct log_file *f = &pl.log;
+	uint8_t st_sha[32];
+	size_t outlen;
 	char *bytes = NULL, why[512];
-	json_t *st;
 	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
-	if (read_whole(log_path, &buf, &len, why, sizeof(why)))
+	if (provenance_log_read(log_path, &pl, why, sizeof(why)))
 		return ERR("%s: %s", log_path, why);
-	if (sha256_parts(buf, len, "", 0, "", 0, log_sha)) {
-		free(buf);
-		return ERR("SHA-256 failed");
-	}
-	if (log_read_buffer(buf, len, &f, why, sizeof(why))) {
-		free(buf);
-		return ERR("%s: %s", log_path, why);
-	}
-	if (f.truncated) {
+	if (f->truncated) {
 		ERR("%s: the log is cut short: it ends at byte %" PRIu64 " %s, after %" PRIu64
 		    " complete records (%" PRIu64 " valid bytes); a provenance needs the whole record", log_path,
-		    f.content_bytes, f.valid_bytes < f.content_bytes ? "inside a record" : "without a trailer",
-		    f.nrecords, f.valid_bytes);
+		    f->content_bytes, f->valid_bytes < f->content_bytes ? "inside a record" : "without a trailer",
+		    f->nrecords, f->valid_bytes);
 		goto done;
 	}
-	st = provenance_statement(&f, log_sha, o, facts, why, sizeof(why));
-	if (!st) {
-		ERR("%s: %s", log_path, why);
-		goto done;
-	}
-	bytes = jcs_dump(st, &outlen, why, sizeof(why));
-	json_decref(st);
+	/* not truncated: the file was read whole, and f->file_sha256 is its digest (compressed or not) */
+	bytes = statement(f, &pl.fs, f->file_sha256, o, facts, &outlen, why, sizeof(why));
 	if (!bytes) {
-		ERR("%s: cannot serialize the statement: %s", log_path, why);
+		ERR("%s: %s", log_path, why);
 		goto done;
 	}
 	if (sha256_parts(bytes, outlen, "", 0, "", 0, st_sha)) {
@@ -1233,7 +1289,6 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 	r = write_statement(out_path, bytes, outlen, err, errlen);
 done:
 	free(bytes);
-	log_file_free(&f);
-	free(buf);
+	provenance_log_free(&pl);
 	return r;
 }

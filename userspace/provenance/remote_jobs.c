@@ -105,11 +105,16 @@ static bool exec_digest(const struct log_file *f, const char *path, uint8_t out[
 }
 
 /* The opens of a job's process: the preprocessed source and the object it handled. */
+bool remote_jobs_uses_open(const struct log_event *ev)
+{
+	return ev->open.result >= 0 && (is_preprocessed(ev->open.path) || is_object(ev->open.path));
+}
+
 static void job_open(struct remote_job *job, const struct log_event *ev, bool worker)
 {
 	uint64_t acc = ev->open.flags & O_ACCMODE;
 
-	if (ev->open.result < 0)
+	if (!remote_jobs_uses_open(ev))
 		return;
 	if (is_preprocessed(ev->open.path))
 		job->source = ev->open.path;

@@ -52,6 +52,8 @@ int remote_jobs_client(const struct log_file *f, struct remote_jobs *out);
 /* The jobs of a worker log (each accept of a listening process, up to its next). 0 or -ENOMEM. */
 int remote_jobs_worker(const struct log_file *f, struct remote_jobs *out);
 void remote_jobs_free(struct remote_jobs *j);
+/* Whether the two above look at open event EV (F's other opens may be left out of its events). */
+bool remote_jobs_uses_open(const struct log_event *ev);
 
 /* What a job lacks for a verifier ("no digest of the object"), or NULL when complete. */
 const char *remote_job_missing(const struct remote_job *job);
