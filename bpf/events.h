@@ -365,17 +365,20 @@ enum ke_sys_class {
 };
 
 /*
- * What the iterator program pipe_states writes for each pipe or FIFO the
- * collector itself holds (they are what the build inherits): how far its
- * readers have got.  A reader moves tail or the tail buffer's offset; a
- * writer moves neither.
+ * What the iterator program pipe_states writes for each pipe, FIFO or
+ * terminal the collector itself holds (they are what the build inherits):
+ * how far its readers have got.  A pipe's reader moves tail or the tail
+ * buffer's offset; a terminal's moves its line discipline's read_tail
+ * (tail); a writer, or someone typing, moves neither.
  */
+enum ke_pipe_kind { KE_PIPE = 0, KE_PIPE_TERMINAL = 1 };
+
 struct ke_pipe_state {
 	__u32 fd;
 	__u32 tail;
 	__u64 ino;
 	__u32 tail_offset;
-	__u32 _pad;
+	__u32 kind;             /* enum ke_pipe_kind */
 };
 
 /* ==== kmod: records and ioctls of /dev/kettle (kmod/, docs/kmod.md) ==== */

@@ -2367,6 +2367,25 @@ int pipe_states(struct bpf_iter__task_file *ctx)
 
 	if (!task || !file || task->tgid != collector_tgid)
 		return 0;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT_NR) == S_IFCHR_NR) {
+		__u32 major = BPF_CORE_READ(file, f_inode, i_rdev) >> 20;
+		struct tty_file_private *priv;
+		struct n_tty_data *ld;
+
+		/* tty, ttyS (4), tty/console/ptmx (5), pts (136-143): their tty_struct is behind private_data */
+		if (major != 4 && major != 5 && (major < 136 || major > 143))
+			return 0;
+		priv = BPF_CORE_READ(file, private_data);
+		ld = (struct n_tty_data *)BPF_CORE_READ(priv, tty, disc_data);
+		if (!ld)
+			return 0;
+		st.fd = ctx->fd;
+		st.ino = BPF_CORE_READ(file, f_inode, i_ino);
+		st.tail = (__u32)BPF_CORE_READ(ld, read_tail);
+		st.kind = KE_PIPE_TERMINAL;
+		bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
+		return 0;
+	}
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT_NR) != S_IFIFO_NR)
 		return 0;
 	pipe = BPF_CORE_READ(file, f_inode, i_pipe);

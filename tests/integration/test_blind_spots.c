@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -958,6 +959,59 @@ static int piped_stdin_read_is_flagged(void)
 	return TEST_PASS;
 }
 
+/* The build's stdin is a terminal (kettle run started from an interactive shell) with a line typed into it. */
+static int run_on_terminal_stdin(struct blind_run *r, const char *name, const char *script)
+{
+	int master, slave, rc;
+
+	test_workdir(name, r->dir, r->log);
+	snprintf(r->stmt, sizeof(r->stmt), "%s/statement.json", r->dir);
+	if (openpty(&master, &slave, NULL, NULL, NULL))
+		return -1;
+	if (write(master, "typed outside\n", 14) != 14) {
+		close(master);
+		close(slave);
+		return -1;
+	}
+	rc = run_script_with_descriptor(r->dir, r->log, r->stmt, 0, slave, script);
+	close(slave);
+	close(master);
+	blind_statement_load(r);
+	return rc;
+}
+
+static int terminal_stdin_read_is_flagged(void)
+{
+	struct blind_run r = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = run_on_terminal_stdin(&r, "tty-read", "read line; echo \"$line\" > out");
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(r.completeness && !is_complete(&r), "not complete");
+	CHECK(names_reason(&r, "inherited-pipe"), "the reason inherited-pipe is named");
+	CHECK(test_sh("grep -q 'terminal' '%s'", r.stmt) == 0, "the reason says it was a terminal");
+	CHECK(test_sh("grep -q 'typed outside' '%s/out'", r.dir) == 0, "the build did get the line");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* An interactive `kettle run -- make`: the terminal is there, the build never reads it. */
+static int terminal_stdin_left_unread_stays_complete(void)
+{
+	struct blind_run r = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = run_on_terminal_stdin(&r, "tty-unread", "echo built > out");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(r.completeness && is_complete(&r), "complete: the build never read the terminal");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static int piped_stdin_left_unread_stays_complete(void)
 {
 	struct blind_run r = { 0 };
@@ -1062,6 +1116,8 @@ static const struct test tests[] = {
 	{ "outside_process_info_is_flagged", outside_process_info_is_flagged },
 	{ "ipc_message_from_outside_is_flagged", ipc_message_from_outside_is_flagged },
 	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
+	{ "terminal_stdin_read_is_flagged", terminal_stdin_read_is_flagged },
+	{ "terminal_stdin_left_unread_stays_complete", terminal_stdin_left_unread_stays_complete },
 };
 
 TEST_MAIN("blind_spots", tests)

@@ -320,18 +320,19 @@ struct run_state {
 /* The inherited pipes the build read, while the tracer can still look at them. */
 static void note_pipes_read(struct run_state *rs, struct session *s)
 {
-	int fds[SESSION_PIPES_READ_MAX];
-	int n = inherited_pipes_read(&rs->pipes, rs->tracer, fds, SESSION_PIPES_READ_MAX);
+	struct ke_pipe_state read[SESSION_PIPES_READ_MAX];
+	int n = inherited_pipes_read(&rs->pipes, rs->tracer, read, SESSION_PIPES_READ_MAX);
 
 	if (n < 0) {
 		/* not knowing whether the build read them is itself the reason */
 		cli_err("run", "cannot read the state of the pipes the command inherited: %s", strerror(-n));
 		for (size_t i = 0; i < rs->pipes.n && i < SESSION_PIPES_READ_MAX; i++)
-			session_note_pipe_read(s, rs->child.pid, (int)rs->pipes.at_start[i].fd);
+			session_note_pipe_read(s, rs->child.pid, (int)rs->pipes.at_start[i].fd,
+					       rs->pipes.at_start[i].kind == KE_PIPE_TERMINAL);
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		session_note_pipe_read(s, rs->child.pid, fds[i]);
+		session_note_pipe_read(s, rs->child.pid, (int)read[i].fd, read[i].kind == KE_PIPE_TERMINAL);
 }
 
 static void run_abort(struct run_state *rs)

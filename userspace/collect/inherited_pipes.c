@@ -26,7 +26,7 @@ int inherited_pipes_start(struct inherited_pipes *p, struct tracer *t)
 	return 0;
 }
 
-int inherited_pipes_read(const struct inherited_pipes *p, struct tracer *t, int *fds, size_t max)
+int inherited_pipes_read(const struct inherited_pipes *p, struct tracer *t, struct ke_pipe_state *read, size_t max)
 {
 	struct ke_pipe_state now[INHERITED_PIPES_MAX];
 	int n;
@@ -46,7 +46,7 @@ int inherited_pipes_read(const struct inherited_pipes *p, struct tracer *t, int 
 			if (b->fd != a->fd || b->ino != a->ino)
 				continue;
 			if ((b->tail != a->tail || b->tail_offset != a->tail_offset) && nread < max)
-				fds[nread++] = (int)a->fd;
+				read[nread++] = *a;
 			break;
 		}
 	}

@@ -467,11 +467,13 @@ void session_note_left_running(struct session *s, pid_t pid)
 		s->left_running[s->nleft_running++] = pid;
 }
 
-void session_note_pipe_read(struct session *s, pid_t pid, int fd)
+void session_note_pipe_read(struct session *s, pid_t pid, int fd, bool terminal)
 {
 	s->pipe_reader = pid;
-	if (s->npipes_read < SESSION_PIPES_READ_MAX)
+	if (s->npipes_read < SESSION_PIPES_READ_MAX) {
+		s->pipes_read_terminal[s->npipes_read] = terminal;
 		s->pipes_read[s->npipes_read++] = fd;
+	}
 }
 
 /* What kettle run itself has to say about how the run ended, as notices after the last event. */
@@ -490,7 +492,9 @@ static int write_run_notices(struct session *s)
 		ev.tgid = ev.tid = s->pipe_reader;
 		ev.notice.what = LOG_NOTICE_INHERITED_PIPE;
 		ev.notice.arg0 = (uint64_t)s->pipes_read[i];
+		ev.notice.arg1 = s->pipes_read_terminal[i] ? LOG_PIPE_TERMINAL : 0;
 		rc = log_write_event(s->collect.log, &ev);
+		ev.notice.arg1 = 0;
 	}
 	if (!rc && s->interrupted_by) {
 		ev.tgid = ev.tid = getpid();

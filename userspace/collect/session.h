@@ -109,6 +109,7 @@ struct session {
 	size_t nleft_running;
 	pid_t pipe_reader;              /* the build's root, for the pipes_read notices */
 	int pipes_read[SESSION_PIPES_READ_MAX];  /* inherited pipes the build read (session_note_pipe_read) */
+	bool pipes_read_terminal[SESSION_PIPES_READ_MAX];       /* that one is a terminal */
 	size_t npipes_read;
 	int write_error;                /* after session_finish: -errno when the log is incomplete */
 };
@@ -135,7 +136,7 @@ void session_note_interrupted(struct session *s, int sig);
 /* PID, idle, was left running at the end: named in the log before its trailer. */
 void session_note_left_running(struct session *s, pid_t pid);
 /* The build (root PID) read inherited pipe FD: named in the log before its trailer (an incomplete record). */
-void session_note_pipe_read(struct session *s, pid_t pid, int fd);
+void session_note_pipe_read(struct session *s, pid_t pid, int fd, bool terminal);
 /* Progress line on stderr; LIVE < 0: no process count. */
 void session_progress(struct session *s, long live);
 /* Drains what is left, waits for the writer and the hashing, reads the final losses. */

@@ -72,7 +72,8 @@ enum log_notice_what {
 					 * else 0), arg1 LOG_DAEMON_* bits | family << 16 | loopback port */
 	LOG_NOTICE_IO_URING_OP = 19,    /* an io_uring opcode whose effect is not recorded (arg0: the opcode) */
 	/* kettle run's own */
-	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd) */
+	LOG_NOTICE_INHERITED_PIPE = 20, /* the build read a pipe it inherited from outside (arg0: the fd;
+					 * arg1: LOG_PIPE_TERMINAL for a terminal) */
 	/* from the kernel again */
 	LOG_NOTICE_IPC = 21,            /* received from System V or POSIX IPC or a keyring (msgrcv, shmat, ...) */
 	LOG_NOTICE_KERNEL_HELPER = 22,  /* its process is a program the kernel started while the build ran
@@ -93,6 +94,7 @@ enum log_uring_unseen {
 	LOG_URING_OUTSIDE_SUBMITTER = 3,        /* the notice's process, outside the build, used a ring of the build */
 };
 
+#define LOG_PIPE_TERMINAL 1    /* inherited-pipe's arg1: the descriptor is a terminal (typed input) */
 #define LOG_DAEMON_FOLLOWED (1ull << 32)        /* kettle run --follow-daemons traced it from then on */
 /* A datagram daemon (version 5 logs of kettle with dgram_daemons): the collector's own notice */
 #define LOG_DAEMON_DATAGRAM (1ull << 33)        /* the build sent datagrams to a socket the process holds */

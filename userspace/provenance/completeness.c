@@ -188,8 +188,14 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_NAMESPACE:
 	case LOG_NOTICE_INTERRUPTED:
 	case LOG_NOTICE_INHERITED_SOCKET:
-	case LOG_NOTICE_INHERITED_PIPE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
+		break;
+	case LOG_NOTICE_INHERITED_PIPE:
+		if (ev->notice.arg1 == LOG_PIPE_TERMINAL)
+			snprintf(detail, sizeof(detail), "read the terminal it inherited (descriptor %" PRIu64 "): what was"
+				 " typed into it came from outside the build and is not recorded", ev->notice.arg0);
+		else
+			snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	case LOG_NOTICE_KERNEL_HELPER:
 		if (ev->notice.arg0)
