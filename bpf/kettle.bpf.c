@@ -1604,7 +1604,16 @@ static __always_inline bool pid_tracked(__u32 pid)
  * --scope cgroup the target's scope is not known here: not checked.
  */
 #define SI_USER_NR   0
+#define SI_TKILL_NR  (-6)
 #define SI_KERNEL_NR 0x80
+/*
+ * Stopping, ending or resuming the build (SIGHUP, SIGINT, SIGQUIT, SIGKILL,
+ * SIGTERM, SIGCONT, SIGSTOP, SIGTSTP) with a plain kill: no data, only when,
+ * as a clock gives; what the build does about it is recorded.  The same
+ * signals sent with sigqueue carry a value and count.
+ */
+#define SIG_CONTROL_MASK ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 9) | (1u << 15) | (1u << 18) | \
+			  (1u << 19) | (1u << 20))
 
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
@@ -1620,6 +1629,8 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	else
 		code = BPF_CORE_READ(info, si_code);
 	if (code > 0 || BPF_CORE_READ(cur, flags) & PF_KTHREAD_NR)
+		return 0;
+	if ((code == SI_USER_NR || code == SI_TKILL_NR) && sig > 0 && sig < 32 && (SIG_CONTROL_MASK & (1u << sig)))
 		return 0;
 	if (!(pid_tracked(target) || followed_tgid(target)) || in_scope())
 		return 0;
