@@ -75,6 +75,7 @@ enum ke_stat {
 #define KE_PATH_NET_DEVICE 0x10 /* a character device that carries network traffic (tun/tap, vhost-net,
 				 * vhost-vsock, ppp), wherever its node lives */
 #define KE_PATH_MEM_DEVICE 0x20 /* the machine's or the kernel's memory or I/O ports (mem, kmem, port) */
+#define KE_PATH_TERMINAL   0x40 /* a terminal (/dev/tty, the console, a virtual console or serial line) */
 
 /*
  * Which call an open came from.  The last three give a process a file it did

@@ -774,6 +774,13 @@ static __always_inline __u8 device_flags(struct inode *inode)
 	/* mem 1:1, kmem 1:2, port 1:4 */
 	if (rdev == KDEV(1, 1) || rdev == KDEV(1, 2) || rdev == KDEV(1, 4))
 		return KE_PATH_MEM_DEVICE;
+	/*
+	 * The controlling terminal /dev/tty 5:0, the console 5:1, virtual
+	 * consoles and serial lines 4:*.  Not ptmx and pts: a build that makes
+	 * its own pseudo-terminals (expect, dejagnu test suites) reads its own.
+	 */
+	if ((rdev >> 20) == 4 || rdev == KDEV(5, 0) || rdev == KDEV(5, 1))
+		return KE_PATH_TERMINAL;
 	return 0;
 }
 

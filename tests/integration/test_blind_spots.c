@@ -997,6 +997,25 @@ static int terminal_stdin_read_is_flagged(void)
 	return TEST_PASS;
 }
 
+/*
+ * A terminal opened by name (the console, through a node the build made in
+ * /tmp: the device number names it): typed input from outside the build.
+ */
+static int terminal_opened_by_name_is_flagged(void)
+{
+	char node[128], args[200];
+	int rc;
+
+	snprintf(node, sizeof(node), "/tmp/kettle-test-%d-console", (int)getpid());
+	unlink(node);
+	if (mknod(node, S_IFCHR | 0600, makedev(5, 1)))
+		return test_skip("mknod of the console: %s", strerror(errno));
+	snprintf(args, sizeof(args), "open %s", node);
+	rc = flagged("terminal", args, "terminal");
+	unlink(node);
+	return rc;
+}
+
 /* An interactive `kettle run -- make`: the terminal is there, the build never reads it. */
 static int terminal_stdin_left_unread_stays_complete(void)
 {
@@ -1118,6 +1137,7 @@ static const struct test tests[] = {
 	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
 	{ "terminal_stdin_read_is_flagged", terminal_stdin_read_is_flagged },
 	{ "terminal_stdin_left_unread_stays_complete", terminal_stdin_left_unread_stays_complete },
+	{ "terminal_opened_by_name_is_flagged", terminal_opened_by_name_is_flagged },
 };
 
 TEST_MAIN("blind_spots", tests)

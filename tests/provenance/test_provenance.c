@@ -552,6 +552,7 @@ static int test_device_node_anywhere_is_a_reason(void)
 	const struct provenance_options o = { .excludes = ex, .nexcludes = 1 };
 	const struct { uint16_t flags; const char *reason; } nodes[] = {
 		{ LOG_PATH_MEM_DEVICE, "kernel-memory" }, { LOG_PATH_BLOCK_DEVICE, "block-device" },
+		{ LOG_PATH_TERMINAL, "terminal" },
 	};
 
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {

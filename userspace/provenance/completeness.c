@@ -152,6 +152,11 @@ static const char *open_reason(const struct log_event *ev, const char **detail)
 		*detail = "opened another process's memory";
 		return "process-memory";
 	}
+	/* an inherited terminal is watched by kettle run (inherited-pipe); one opened by name is this */
+	if ((ev->open.path_flags & LOG_PATH_TERMINAL) && (ev->open.flags & O_ACCMODE) != O_WRONLY) {
+		*detail = "opened a terminal for reading: what is typed into it comes from outside the build";
+		return "terminal";
+	}
 	if ((ev->open.path_flags & LOG_PATH_MEM_DEVICE) || !strcmp(p, "/dev/mem") || !strcmp(p, "/dev/kmem") ||
 	    !strcmp(p, "/dev/port") || !strcmp(p, "/proc/kcore")) {
 		*detail = "opened the kernel's or the machine's memory";
