@@ -1622,6 +1622,40 @@ static __always_inline bool pid_tracked(__u32 pid)
 #define SIG_CONTROL_MASK ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 9) | (1u << 15) | (1u << 18) | \
 			  (1u << 19) | (1u << 20))
 
+/*
+ * A process sends a signal only from a system call that sends one, and each
+ * call gives its own si_code: kill and pidfd_send_signal SI_USER, tkill and
+ * tgkill SI_TKILL, mq_timedsend SI_MESGQ, and any other negative code comes
+ * from rt_(tg)sigqueueinfo or pidfd_send_signal with a siginfo.  A timer's
+ * signal (timer_create: `timeout`, profilers; SI_TIMER) is generated in
+ * interrupt context, where `current` is whoever the interrupt found running:
+ * its saved registers name no call that could have sent that code.  Native
+ * and i386 numbers.
+ */
+#define SI_MESGQ_NR (-3)
+
+static __always_inline bool sent_by_current(int code)
+{
+	long nr = BPF_CORE_READ(call_regs(), orig_ax);
+
+	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT_NR) {
+		if (code == SI_USER_NR)
+			return nr == 37 || nr == 424;
+		if (code == SI_TKILL_NR)
+			return nr == 238 || nr == 270;
+		if (code == SI_MESGQ_NR)
+			return nr == 279 || nr == 418;
+		return nr == 178 || nr == 335 || nr == 424;
+	}
+	if (code == SI_USER_NR)
+		return nr == 62 || nr == 424;
+	if (code == SI_TKILL_NR)
+		return nr == 200 || nr == 234;
+	if (code == SI_MESGQ_NR)
+		return nr == 242;
+	return nr == 129 || nr == 297 || nr == 424;
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
 {
@@ -1636,6 +1670,8 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	else
 		code = BPF_CORE_READ(info, si_code);
 	if (code > 0 || BPF_CORE_READ(cur, flags) & PF_KTHREAD_NR)
+		return 0;
+	if (!sent_by_current(code))
 		return 0;
 	if ((code == SI_USER_NR || code == SI_TKILL_NR) && sig > 0 && sig < 32 && (SIG_CONTROL_MASK & (1u << sig)))
 		return 0;

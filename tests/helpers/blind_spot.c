@@ -41,6 +41,7 @@
  *   blind_spot core-dump             a child takes SIGQUIT: the kernel dumps its core (core_pattern)
  *   blind_spot wait-signal FILE      write its pid to FILE, wait (30 s at most) for SIGUSR1 and print its value
  *   blind_spot signal-child          signal a child of its own (SIGUSR1, SIGTERM) and reap it: nothing from outside
+ *   blind_spot timer-signals N       take N SIGALRMs from a POSIX timer of its own (as `timeout` does)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
  */
@@ -64,6 +65,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -633,6 +635,30 @@ static int do_signal_child(void)
 	return 0;
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* A timer's signals come from an interrupt: whoever runs then is no sender. */
+static int do_timer_signals(int n)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct itimerspec every = { .it_value.tv_nsec = 2000000, .it_interval.tv_nsec = 2000000 };
+	timer_t t;
+
+	signal(SIGALRM, on_alarm);
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t) || timer_settime(t, 0, &every, NULL))
+		return die("timer_create");
+	while (alarms < n)
+		pause();
+	timer_delete(t);
+	return 0;
+}
+
 static int do_core_dump(void)
 {
 	pid_t pid = fork();
@@ -676,6 +702,8 @@ int main(int argc, char **argv)
 		return do_wait_signal(argv[2]);
 	if (!strcmp(m, "signal-child"))
 		return do_signal_child();
+	if (!strcmp(m, "timer-signals") && argc == 3)
+		return do_timer_signals(atoi(argv[2]));
 	if (!strcmp(m, "io-uring-receive") && argc == 3)
 		return do_io_uring_receive(argv[2]);
 	if (!strcmp(m, "io-uring-send") && argc == 4)
