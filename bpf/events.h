@@ -76,6 +76,7 @@ enum ke_stat {
 				 * vhost-vsock, ppp), wherever its node lives */
 #define KE_PATH_MEM_DEVICE 0x20 /* the machine's or the kernel's memory or I/O ports (mem, kmem, port) */
 #define KE_PATH_TERMINAL   0x40 /* a terminal (/dev/tty, the console, a virtual console or serial line) */
+#define KE_PATH_STREAM     0x80 /* a pipe, FIFO or socket: bytes from whoever writes it, no file to hash */
 
 /*
  * Which call an open came from.  The last three give a process a file it did

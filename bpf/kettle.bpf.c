@@ -765,6 +765,8 @@ static __always_inline __u8 device_flags(struct inode *inode)
 
 	if (mode == S_IFBLK_NR)
 		return KE_PATH_BLOCK_DEVICE;
+	if (mode == S_IFIFO_NR || mode == S_IFSOCK_NR)
+		return KE_PATH_STREAM;
 	if (mode != S_IFCHR_NR)
 		return 0;
 	rdev = BPF_CORE_READ(inode, i_rdev);

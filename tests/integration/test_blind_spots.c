@@ -778,6 +778,26 @@ static int block_device_nodes(char *dev_node, size_t dlen, char *node, size_t nl
 	return 0;
 }
 
+/*
+ * A pipe this test (outside the build) holds, reopened by the build through
+ * /proc/PID/fd/N: the kernel resolves it to the pipe, which has no path; the
+ * name as passed says whose it was.
+ */
+static int outside_pipe_through_proc_is_flagged(void)
+{
+	char args[96];
+	int p[2], rc;
+
+	/* close-on-exec: the build does not inherit it, it reaches it only through /proc */
+	if (pipe2(p, O_CLOEXEC) || write(p[1], "from outside\n", 13) != 13)
+		return TEST_FAIL;
+	snprintf(args, sizeof(args), "read /proc/%d/fd/%d", (int)getpid(), p[0]);
+	rc = flagged("outside-pipe", args, "process-info");
+	close(p[0]);
+	close(p[1]);
+	return rc;
+}
+
 /* The command line of a process outside the build (this test): data from outside, through /proc. */
 static int outside_process_info_is_flagged(void)
 {
@@ -1151,6 +1171,7 @@ static const struct test tests[] = {
 	{ "block_device_read_is_flagged", block_device_read_is_flagged },
 	{ "piped_stdin_read_is_flagged", piped_stdin_read_is_flagged },
 	{ "outside_process_info_is_flagged", outside_process_info_is_flagged },
+	{ "outside_pipe_through_proc_is_flagged", outside_pipe_through_proc_is_flagged },
 	{ "ipc_message_from_outside_is_flagged", ipc_message_from_outside_is_flagged },
 	{ "piped_stdin_left_unread_stays_complete", piped_stdin_left_unread_stays_complete },
 	{ "terminal_stdin_read_is_flagged", terminal_stdin_read_is_flagged },

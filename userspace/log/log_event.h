@@ -117,6 +117,7 @@ enum log_uring_unseen {
 #define LOG_PATH_NET_DEVICE 0x10        /* version 5: a network character device (tun/tap, vhost, ppp) */
 #define LOG_PATH_MEM_DEVICE 0x20        /* version 5: mem, kmem or port, by device number */
 #define LOG_PATH_TERMINAL 0x40          /* version 5: /dev/tty, the console, a virtual console or serial line */
+#define LOG_PATH_STREAM 0x80            /* version 5: a pipe, FIFO or socket */
 
 /* proc_snapshot.flags: what /proc could not tell (the field is then NULL / 0) */
 #define LOG_SNAP_NO_EXE     0x1         /* /proc/PID/exe unreadable (kernel thread, permission, gone) */

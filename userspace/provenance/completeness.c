@@ -478,21 +478,34 @@ static int peer_reason(const struct served *sv, const struct log_event *ev, cons
  * An open of /proc/N/... where N is no process of the build (a build's own
  * /proc/self resolves to its pid): another process's command line,
  * environment or name is data from outside.  /proc/N/mem is process-memory.
+ * A pipe or socket reopened through /proc/N/fd/M resolves to the pipe (no
+ * path: pipefs's root, "/"): the name as passed says whose it was.
  */
+static const char *proc_name(const struct log_event *ev)
+{
+	if (ev->open.result < 0)
+		return NULL;
+	if (ev->open.path && has_prefix(ev->open.path, "/proc/"))
+		return ev->open.path;
+	if ((ev->open.path_flags & LOG_PATH_STREAM) && ev->open.passed && has_prefix(ev->open.passed, "/proc/"))
+		return ev->open.passed;
+	return NULL;
+}
+
 static bool opened_proc_file(const struct log_event *ev)
 {
-	return ev->open.result >= 0 && ev->open.path && has_prefix(ev->open.path, "/proc/");
+	return proc_name(ev) != NULL;
 }
 
 static bool reads_outside_process(const struct proc_exe_map *exes, const struct log_event *ev)
 {
+	const char *name = proc_name(ev);
 	unsigned int pid;
 	int n = 0;
 
-	if (!opened_proc_file(ev) ||
-	    sscanf(ev->open.path, "/proc/%u%n", &pid, &n) != 1 || (ev->open.path[n] != '/' && ev->open.path[n]))
+	if (!name || sscanf(name, "/proc/%u%n", &pid, &n) != 1 || (name[n] != '/' && name[n]))
 		return false;
-	return pid != ev->tgid && !proc_exe_get(exes, pid) && !proc_mem_pid(ev->open.path);
+	return pid != ev->tgid && !proc_exe_get(exes, pid) && !proc_mem_pid(name);
 }
 
 static bool clone3_child_side(const struct log_event *ev)
@@ -556,8 +569,13 @@ long completeness_reasons(const struct log_file *f, json_t *reasons)
 						     ev->open.path, detail);
 			found++;
 		} else if (ev->type == LOG_EV_OPEN && reads_outside_process(&exes, ev)) {
+			bool stream = ev->open.path_flags & LOG_PATH_STREAM;
+
 			rc = completeness_reason_add(reasons, "process-info", ev->tgid, proc_exe_get(&exes, ev->tgid),
-						     ev->open.path, "read a /proc file of a process outside the build: what"
+						     proc_name(ev), stream ?
+						     "opened a pipe or socket of a process outside the build through /proc:"
+						     " what came through it is not recorded" :
+						     "read a /proc file of a process outside the build: what"
 						     " it shows (command line, environment, name) came from outside");
 			found++;
 		} else if (ev->type == LOG_EV_NET && net_reaches_local_peer(ev) && !served_has(&sv, ev) &&
