@@ -556,19 +556,21 @@ int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 /*
  * The kernel runs a user program only as a usermode helper, forked by a
  * kernel thread: a core_pattern pipe, modprobe, request-key upcalls.  One
- * that runs while the build does may be working for it, outside its tree.
+ * that starts after a process of the build dumped core is taken for its core
+ * handler, outside the build's tree.  Helpers nothing ties to the build (the
+ * machine's own modprobe, another build's crash) are not its business.
  */
 static __always_inline void kernel_helper_seen(struct task_struct *task)
 {
 	struct core_dump *d;
-	__u32 key = 0, dumper = 0;
+	__u32 key = 0;
 
 	if (!(BPF_CORE_READ(task, real_parent, flags) & PF_KTHREAD_NR))
 		return;
 	d = bpf_map_lookup_elem(&core_dump_last, &key);
-	if (d && d->tgid && bpf_ktime_get_boot_ns() - d->ts_ns < CORE_DUMP_RECENT_NS)
-		dumper = d->tgid;
-	notice_send(KE_NOTICE_KERNEL_HELPER, 0, 0, dumper, 0);
+	if (!d || !d->tgid || bpf_ktime_get_boot_ns() - d->ts_ns >= CORE_DUMP_RECENT_NS)
+		return;
+	notice_send(KE_NOTICE_KERNEL_HELPER, 0, 0, d->tgid, 0);
 }
 
 SEC("tp_btf/sched_process_exec")
