@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/file_bytes.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "testlib.h"
@@ -83,19 +84,10 @@ static int write_log(const char *path, uint32_t ncommand)
 	return log_writer_close(w) || r ? -1 : 0;
 }
 
+/* The whole file, however large: the tests write it themselves. */
 static int slurp(const char *path, uint8_t **buf, size_t *len)
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-
-	if (!f || fstat(fileno(f), &st) || !(*buf = malloc((size_t)st.st_size + 1))) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	*len = fread(*buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	return *len == (size_t)st.st_size ? 0 : -1;
+	return file_read_bounded(path, (size_t)1 << 32, buf, len, NULL, 0);
 }
 
 /* FNV-1a over what a reader of events sees: time, process, path, result. */

@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "log/log_format.h"
+#include "common/file_bytes.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "testlib.h"
@@ -90,20 +91,10 @@ static int write_log(const char *path, enum log_compression compression, int lev
 	return log_writer_close(w) || r ? -1 : 0;
 }
 
+/* The whole file, however large: the tests write it themselves. */
 static int slurp(const char *path, uint8_t **buf, size_t *len)
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-
-	*buf = NULL;
-	if (!f || fstat(fileno(f), &st) || !(*buf = malloc((size_t)st.st_size + 1))) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	*len = fread(*buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	return *len == (size_t)st.st_size ? 0 : -1;
+	return file_read_bounded(path, (size_t)1 << 32, buf, len, NULL, 0);
 }
 
 static int spill(const char *path, const uint8_t *buf, size_t len)

@@ -1978,6 +1978,25 @@ static int window_alloc(struct rd *r, size_t cap)
 	return RD_OK;
 }
 
+/*
+ * Reads what is left after the parse stopped (a log cut inside a record):
+ * its size is every byte there, as far as the end, and a compressed file's
+ * digest covers all of it.
+ */
+static int read_rest(struct rd *r)
+{
+	int ret = RD_OK;
+
+	while (!ret && !r->eof) {
+		size_t k = 0;
+
+		ret = source_read(r, r->window, r->window_cap, &k);
+		r->eof = k == 0;
+		r->base += k;
+	}
+	return ret;
+}
+
 /* What a read that parsed leaves in F: its sizes and the file's digest, compressed and not. */
 static int read_done(struct rd *r)
 {
@@ -2031,13 +2050,8 @@ int log_read_buffer_to(const uint8_t *buf, size_t len, struct log_file *out,
 	}
 	if (!ret)
 		ret = parse(&r);
-	while (!ret && r.windowed && !r.eof) {
-		size_t k = 0;
-
-		ret = source_read(&r, r.window, r.window_cap, &k);
-		r.eof = k == 0;
-		r.base += k;
-	}
+	if (!ret && r.windowed)
+		ret = read_rest(&r);
 	if (!ret)
 		ret = read_done(&r);
 	return read_end(&r, ret);
@@ -2096,14 +2110,8 @@ int log_read_file_to(const char *path, struct log_file *out, const struct log_ev
 		ret = read_start(&r);
 	if (!ret)
 		ret = parse(&r);
-	/* a log cut inside a record: its size is every byte there, as far as the end */
-	while (!ret && !r.eof) {
-		size_t k = 0;
-
-		ret = source_read(&r, r.window, r.window_cap, &k);
-		r.eof = k == 0;
-		r.base += k;
-	}
+	if (!ret)
+		ret = read_rest(&r);
 	if (!ret)
 		ret = read_done(&r);
 	close(r.fd);
