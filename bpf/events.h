@@ -304,7 +304,18 @@ enum ke_notice_what {
 	KE_NOTICE_SIGNAL_FROM_OUTSIDE = 23, /* sent by a process outside the build that signalled a process of
 					     * the build (kill, sigqueue, pidfd_send_signal): arg0 = that
 					     * process, arg1 = the signal, with its si_code in the high 32 bits */
+	KE_NOTICE_FIFO_FROM_OUTSIDE = 24,   /* a FIFO the build reads has a writer outside the build: nr
+					     * KE_FIFO_WRITER_IS_NOTICED, the notice's process is that writer (it
+					     * opened the FIFO for writing after the build opened it for reading);
+					     * KE_FIFO_READER_IS_NOTICED, it is the build's reader and arg1 the
+					     * writer.  arg0 = the FIFO's inode number */
 	KE_NOTICE_WHAT_MAX
+};
+
+/* Whose process a KE_NOTICE_FIFO_FROM_OUTSIDE is (its nr). */
+enum ke_fifo_noticed {
+	KE_FIFO_WRITER_IS_NOTICED = 0,
+	KE_FIFO_READER_IS_NOTICED = 1,
 };
 
 /*

@@ -22,7 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load. */
 const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
 const volatile bool scope_cgroup;               /* cgroup subtree instead of the tgid map */
-const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this much is queued */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this CPU queued this much */
 const volatile bool capture_env = true;         /* false: kettle --env none */
 
 struct {
@@ -135,27 +135,6 @@ static __always_inline void header_fill(struct ke_header *h, __u16 type)
 	h->seq = 0;
 }
 
-/* Sends the assembled record; a full ring buffer is counted, never silent. */
-static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat)
-{
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-
-	struct ke_header *h = rec;
-	__u32 key = KE_STAT_NUMBERED;
-	__u64 *numbered = bpf_map_lookup_elem(&stats, &key);
-
-	h->size = size;
-	if (numbered) {
-		h->seq = KE_SEQ(bpf_get_smp_processor_id(), *numbered);
-		*numbered += 1;
-	}
-	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags)) {
-		stat_inc(loss_stat);
-		stat_inc(KE_STAT_UNSENT);
-	}
-}
-
 /*
  * State of one path walk.  It lives in the per-CPU scratch map, not on the
  * stack, so the verifier sees the same unknown values on every bpf_loop
@@ -165,6 +144,7 @@ struct path_walk {
 	__u64 dentry;
 	__u64 vfsmnt;
 	__u64 mnt;
+	__u64 mnt_root;         /* the mount's root, read once per mount, not once per name */
 	__u32 off;
 	__u32 start;
 	__u32 done;
@@ -183,6 +163,7 @@ struct piece_send {
 struct scratch {
 	struct path_walk walk;
 	struct piece_send piece;
+	__u64 unwoken;          /* bytes this CPU queued since it last woke the reader */
 	__u8 buf[SCRATCH_SIZE];
 };
 
@@ -200,13 +181,69 @@ static __always_inline struct scratch *scratch_get(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
+/* Sends the assembled record; a full ring buffer is counted, never silent. */
+static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat)
+{
+	struct ke_header *h = rec;
+	struct scratch *s = scratch_get();
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u32 key = KE_STAT_NUMBERED;
+	__u64 *numbered = bpf_map_lookup_elem(&stats, &key);
+
+	h->size = size;
+	if (numbered) {
+		h->seq = KE_SEQ(bpf_get_smp_processor_id(), *numbered);
+		*numbered += 1;
+	}
+	/*
+	 * Wake the reader after each WAKEUP_BYTES this CPU queued.  Counted per
+	 * CPU, not asked of the ring (bpf_ringbuf_query reads the positions that
+	 * the reader's CPU writes: a shared cache line on every record).  The
+	 * reader also drains every DRAIN_POLL_MS, so what sits below the mark
+	 * waits that long at most.
+	 */
+	if (s) {
+		s->unwoken += size;
+		if (s->unwoken >= wakeup_bytes) {
+			s->unwoken = 0;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
+	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags)) {
+		stat_inc(loss_stat);
+		stat_inc(KE_STAT_UNSENT);
+	}
+}
+
+/*
+ * A dentry's parent and name pointer, with one read instead of two: they
+ * are neighbours in struct dentry (d_parent, then d_name's hash_len and
+ * name).  CO-RE gives the offsets at load; should a kernel move them apart
+ * the two reads are made one by one (the branch is decided at load).
+ */
+#define DENTRY_LINK_OFF  bpf_core_field_offset(struct dentry, d_parent)
+#define DENTRY_NAME_GAP  (bpf_core_field_offset(struct dentry, d_name.name) - DENTRY_LINK_OFF)
+
+static __always_inline void dentry_link(struct dentry *dentry, struct dentry **parent, const unsigned char **name)
+{
+	__u64 link[4] = {};
+
+	if (DENTRY_NAME_GAP % 8 || DENTRY_NAME_GAP >= sizeof(link)) {
+		*parent = BPF_CORE_READ(dentry, d_parent);
+		*name = BPF_CORE_READ(dentry, d_name.name);
+		return;
+	}
+	bpf_probe_read_kernel(link, DENTRY_NAME_GAP + 8, (void *)dentry + DENTRY_LINK_OFF);
+	*parent = (void *)link[0];
+	*name = (void *)link[(DENTRY_NAME_GAP / 8) & 3];
+}
+
 /* One step up the tree: a name, or a crossing from a mount's root to its mountpoint. */
 static long path_walk_step(__u64 i, void *ctx)
 {
 	struct scratch *s = scratch_get();
 	struct path_walk *w;
-	struct dentry *dentry, *mnt_root, *parent;
-	struct vfsmount *vfsmnt;
+	struct dentry *dentry, *parent;
 	struct mount *mnt;
 	const unsigned char *name;
 	long n;
@@ -215,23 +252,21 @@ static long path_walk_step(__u64 i, void *ctx)
 		return 1;
 	w = &s->walk;
 	dentry = (void *)w->dentry;
-	vfsmnt = (void *)w->vfsmnt;
 	mnt = (void *)w->mnt;
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (dentry == mnt_root || dentry == parent) {
+	dentry_link(dentry, &parent, &name);
+	if (dentry == (void *)w->mnt_root || dentry == parent) {
 		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (mnt_parent == mnt || dentry != mnt_root) {
+		if (mnt_parent == mnt || dentry != (void *)w->mnt_root) {
 			w->done = 1;
 			return 1;
 		}
 		w->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = (__u64)mnt_parent;
 		w->vfsmnt = (__u64)&mnt_parent->mnt;
+		w->mnt_root = (__u64)BPF_CORE_READ(mnt_parent, mnt.mnt_root);
 		return 0;
 	}
-	name = BPF_CORE_READ(dentry, d_name.name);
 	n = bpf_probe_read_kernel_str(&s->buf[w->off & SCRATCH_MASK], KE_NAME_MAX, name);
 	if (n <= 0 || w->off + n - w->start > KE_PATH_MAX)
 		return 1;
@@ -260,6 +295,7 @@ static __always_inline __u16 path_append(struct scratch *s, __u32 *off, const st
 	w->dentry = (__u64)dentry;
 	w->vfsmnt = (__u64)vfsmnt;
 	w->mnt = (__u64)container_of(vfsmnt, struct mount, mnt);
+	w->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	w->off = *off;
 	w->start = *off;
 	w->done = 0;
@@ -808,6 +844,69 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 	}
 }
 
+/*
+ * FIFOs.  A FIFO the build opens by name carries whatever its writers write:
+ * an input from outside when a writer is not of the build.  Each side notes
+ * itself, then looks for the other (a full barrier between), so whichever
+ * open comes second sees the first.  Writers that opened it before the trace
+ * began are found by the collector in /proc (log_collect.c).
+ */
+#define FMODE_READ_NR  0x1
+#define FMODE_WRITE_NR 0x2
+
+struct fifo_key {
+	__u64 inode;            /* struct inode *: the FIFO while it is open */
+	__u64 ino;              /* with its number, so that a reused inode is another key */
+};
+
+/* FIFOs the build opened for reading (value: the reader's tgid) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct fifo_key);
+	__type(value, __u32);
+} fifo_readers SEC(".maps");
+
+/* FIFOs a process outside the build opened for writing while the trace ran (value: its tgid) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fifo_key);
+	__type(value, __u32);
+} fifo_writers SEC(".maps");
+
+__u64 fifo_fence;
+
+/* Fills K when F is a FIFO (or a pipe reopened by name) open with one of MODE's f_mode bits. */
+static __always_inline bool fifo_open_key(struct file *f, __u32 mode, struct fifo_key *k)
+{
+	struct inode *inode;
+
+	if (!f || !(BPF_CORE_READ(f, f_mode) & mode))
+		return false;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT_NR) != S_IFIFO_NR)
+		return false;
+	k->inode = (__u64)inode;
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	return true;
+}
+
+/* The build opened FD: if it is a FIFO it reads, is a process outside writing it? */
+static __always_inline void fifo_read_check(struct task_struct *task, long fd)
+{
+	struct fifo_key k = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *writer;
+
+	if (!fifo_open_key(fd_file(task, fd), FMODE_READ_NR, &k))
+		return;
+	bpf_map_update_elem(&fifo_readers, &k, &tgid, BPF_ANY);
+	__sync_fetch_and_add(&fifo_fence, 1);
+	writer = bpf_map_lookup_elem(&fifo_writers, &k);
+	if (writer)
+		notice_send(KE_NOTICE_FIFO_FROM_OUTSIDE, KE_FIFO_READER_IS_NOTICED, fd, k.ino, *writer);
+}
+
 /* An open's record.  P holds the call's arguments; OPEN_FLAGS starts the record's KE_OPEN_* flags. */
 static __always_inline int open_exit(long ret, const struct call_args *p, __u16 open_flags)
 {
@@ -815,6 +914,7 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	struct scratch *s;
 	struct ke_open *ev;
 	__u32 off = sizeof(struct ke_open);
+	bool stream;
 
 	if (call_restarts(ret) || !in_scope())
 		return 0;
@@ -849,7 +949,11 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	} else if (failed_name_append(s, &off, task, p, &ev->path_len, &ev->path_flags, &ev->name_len)) {
 		ev->open_flags |= KE_OPEN_BASE_DIR;
 	}
+	stream = ret >= 0 && (ev->path_flags & KE_PATH_STREAM);
 	record_submit(ev, off, KE_OPEN);
+	/* after the open's record: a notice reuses the scratch buffer */
+	if (stream)
+		fifo_read_check(task, ret);
 	return 0;
 }
 
@@ -1761,6 +1865,20 @@ static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u
 		    flags | (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
 }
 
+/* A process outside the build opened FD: if it is a FIFO it writes, does the build read it? */
+static __always_inline void fifo_write_check(struct task_struct *task, long fd)
+{
+	struct fifo_key k = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == collector_tgid || !fifo_open_key(fd_file(task, fd), FMODE_WRITE_NR, &k))
+		return;
+	bpf_map_update_elem(&fifo_writers, &k, &tgid, BPF_ANY);
+	__sync_fetch_and_add(&fifo_fence, 1);
+	if (bpf_map_lookup_elem(&fifo_readers, &k))
+		notice_send(KE_NOTICE_FIFO_FROM_OUTSIDE, KE_FIFO_WRITER_IS_NOTICED, fd, k.ino, 0);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1793,8 +1911,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		if (ret < 0)
 			return 0;
 	}
-	if (!in_scope())
+	if (!in_scope()) {
+		if (cls >= KE_SYS_OPEN && cls <= KE_SYS_CREAT && ret >= 0)
+			fifo_write_check(task, ret);
 		return 0;
+	}
 	if (cls < KE_NOTICE_WHAT_MAX) {
 		notice_send(cls, nr, ret, compat ? (__u32)arg1 : arg1, compat ? (__u32)arg2 : arg2);
 		return 0;

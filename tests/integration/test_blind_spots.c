@@ -792,10 +792,104 @@ static int outside_pipe_through_proc_is_flagged(void)
 	if (pipe2(p, O_CLOEXEC) || write(p[1], "from outside\n", 13) != 13)
 		return TEST_FAIL;
 	snprintf(args, sizeof(args), "read /proc/%d/fd/%d", (int)getpid(), p[0]);
-	rc = flagged("outside-pipe", args, "process-info");
+	/* this test holds the write end: the pipe's writer is outside the build (without one: process-info) */
+	rc = flagged("outside-pipe", args, "fifo-from-outside");
 	close(p[0]);
 	close(p[1]);
 	return rc;
+}
+
+/*
+ * A FIFO the build reads by name, written by a process outside it: the
+ * writer opens it after the build (its open waits for the reader), or held
+ * it open (O_RDWR) with bytes in it since before `kettle run` began.  Either
+ * is input from outside: fifo-from-outside, and the log names the writer.
+ */
+static int fifo_from_outside(const char *name, bool before)
+{
+	char fifo[128], args[200];
+	struct blind_run r;
+	int rc = bpf_usable(), st = -1, ready[2], unblock;
+	bool named = false;
+	struct log_file f = { 0 };
+	pid_t writer;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(fifo, sizeof(fifo), "/tmp/kettle-test-%d-%s.fifo", (int)getpid(), name);
+	unlink(fifo);
+	CHECK(mkfifo(fifo, 0600) == 0 && pipe(ready) == 0, "mkfifo %s", fifo);
+	writer = fork();
+	if (writer == 0) {
+		int fd = open(fifo, before ? O_RDWR : O_WRONLY);
+
+		/* before: the bytes are in the FIFO, and the writer holds it, when the build starts */
+		if (fd < 0 || write(fd, "from outside\n", 13) != 13 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		if (before)
+			pause();
+		_exit(0);
+	}
+	CHECK(writer > 0, "fork the writer");
+	close(ready[1]);
+	if (before) {
+		char c;
+
+		CHECK(read(ready[0], &c, 1) == 1, "the writer holds the FIFO");
+	}
+	snprintf(args, sizeof(args), "read %s", fifo);
+	rc = blind_run(&r, name, args);
+	if (before)
+		kill(writer, SIGKILL);
+	/* a build that never opened the FIFO must not leave the writer waiting for a reader */
+	unblock = open(fifo, O_RDONLY | O_NONBLOCK);
+	CHECK(waitpid(writer, &st, 0) == writer && (before || (WIFEXITED(st) && WEXITSTATUS(st) == 0)),
+	      "the writer outside the build wrote (status %#x)", st);
+	close(ready[0]);
+	if (unblock >= 0)
+		close(unblock);
+	unlink(fifo);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "fifo-from-outside"), "the reason fifo-from-outside is named");
+	CHECK(log_load(r.log, &f) == 0, "the log loads");
+	for (size_t i = 0; i < f.nevents; i++) {
+		const struct log_event *e = &f.events[i];
+
+		if (e->type == LOG_EV_NOTICE && e->notice.what == LOG_NOTICE_FIFO_FROM_OUTSIDE)
+			named |= e->notice.nr == LOG_FIFO_READER_IS_NOTICED ? e->notice.arg1 == (uint64_t)writer :
+								      e->tgid == (uint32_t)writer;
+	}
+	log_file_free(&f);
+	CHECK(named, "a fifo-from-outside notice names the writer, pid %d", (int)writer);
+	CHECK(log_has_snapshot(&r, (uint32_t)writer), "the log has a snapshot of the writer");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int fifo_written_from_outside_is_flagged(void)
+{
+	return fifo_from_outside("fifo-after", false);
+}
+
+static int fifo_held_from_before_the_build_is_flagged(void)
+{
+	return fifo_from_outside("fifo-before", true);
+}
+
+/* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
+static int fifo_inside_the_build_stays_complete(void)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "fifo-inside", "open /dev/null && mkfifo jobs && (echo tokens > jobs &) && cat jobs > got");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the FIFO's only writer is the build's");
+	CHECK(test_sh("grep -q tokens '%s/got'", r.dir) == 0, "the build read what it wrote");
+	blind_run_free(&r);
+	return TEST_PASS;
 }
 
 /* The command line of a process outside the build (this test): data from outside, through /proc. */
@@ -1177,6 +1271,9 @@ static const struct test tests[] = {
 	{ "terminal_stdin_read_is_flagged", terminal_stdin_read_is_flagged },
 	{ "terminal_stdin_left_unread_stays_complete", terminal_stdin_left_unread_stays_complete },
 	{ "terminal_opened_by_name_is_flagged", terminal_opened_by_name_is_flagged },
+	{ "fifo_written_from_outside_is_flagged", fifo_written_from_outside_is_flagged },
+	{ "fifo_held_from_before_the_build_is_flagged", fifo_held_from_before_the_build_is_flagged },
+	{ "fifo_inside_the_build_stays_complete", fifo_inside_the_build_stays_complete },
 };
 
 TEST_MAIN("blind_spots", tests)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The writer thread: decode kernel records, write the log, checkpoint, drive hashing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect/log_collect.h"
 #include "collect/proc_snapshot.h"
@@ -112,6 +114,37 @@ static int dgram_seen(struct log_collect *c, const struct log_event *sent)
 	return log_write_event(c->log, &ev);
 }
 
+static bool pid_of_build(void *tracer, pid_t pid)
+{
+	return pid == getpid() || tracer_in_scope(tracer, pid);
+}
+
+/*
+ * The build opened a FIFO for reading: a process outside it that already
+ * held the FIFO open for writing (before the trace began, where the kernel
+ * side cannot see its open) is a writer from outside, as one that opens it
+ * later is (the kernel side's notice).  Looked up once per FIFO.
+ */
+static int fifo_opened(struct log_collect *c, const struct log_event *ev)
+{
+	struct log_event notice = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = ev->tgid,
+				    .tid = ev->tid, .notice.what = LOG_NOTICE_FIFO_FROM_OUTSIDE,
+				    .notice.nr = LOG_FIFO_READER_IS_NOTICED, .notice.arg0 = ev->open.ino };
+	pid_t writers[FIFO_WRITERS_MAX];
+	int n, rc = 0;
+
+	if ((ev->open.flags & O_ACCMODE) == O_WRONLY || !fifo_seen_first(&c->fifos, ev->open.dev, ev->open.ino))
+		return 0;
+	n = fifo_writers_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, FIFO_WRITERS_MAX);
+	for (int i = 0; i < n && !rc; i++) {
+		notice.notice.arg1 = (uint64_t)writers[i];
+		rc = log_write_event(c->log, &notice);
+		if (!rc)
+			rc = proc_snapshot_write(writers[i], c->log, c->plan);
+	}
+	return rc;
+}
+
 static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
 			   size_t len)
 {
@@ -137,8 +170,14 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 	 * it still runs; one already gone is a snapshot that says so.
 	 */
 	if (ev.type == LOG_EV_NOTICE &&
-	    (ev.notice.what == LOG_NOTICE_KERNEL_HELPER || ev.notice.what == LOG_NOTICE_SIGNAL_FROM_OUTSIDE))
+	    (ev.notice.what == LOG_NOTICE_KERNEL_HELPER || ev.notice.what == LOG_NOTICE_SIGNAL_FROM_OUTSIDE ||
+	     (ev.notice.what == LOG_NOTICE_FIFO_FROM_OUTSIDE && ev.notice.nr == LOG_FIFO_WRITER_IS_NOTICED)))
 		collect_fail(c, proc_snapshot_write(ev.tgid, c->log, c->plan));
+	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_FIFO_FROM_OUTSIDE &&
+	    ev.notice.nr == LOG_FIFO_READER_IS_NOTICED)
+		collect_fail(c, proc_snapshot_write((pid_t)ev.notice.arg1, c->log, c->plan));
+	if (ev.type == LOG_EV_OPEN && ev.open.result >= 0 && (ev.open.path_flags & LOG_PATH_STREAM))
+		collect_fail(c, fifo_opened(c, &ev));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);
@@ -222,6 +261,7 @@ int log_collect_start(struct log_collect *c)
 	c->bad_records = 0;
 	record_seq_init(&c->seq);
 	memset(&c->dgram, 0, sizeof(c->dgram));
+	memset(&c->fifos, 0, sizeof(c->fifos));
 	c->error = 0;
 	return -pthread_create(&c->thread, NULL, collect_main, c);
 }

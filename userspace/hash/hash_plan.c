@@ -525,9 +525,12 @@ int hash_plan_event(struct hash_plan *p, struct log_writer *w, const struct log_
 	/* A process already running when kettle attach began: what it runs is hashed as an exec. */
 	if (ev->type == LOG_EV_PROC_SNAPSHOT)
 		return ev->proc_snapshot.exe ? exec_queue(p, w, ev->proc_snapshot.exe, 0) : 0;
-	/* a block device is a reason of its own (provenance/completeness.c), never a disk to read through */
+	/*
+	 * a block device is a reason of its own (provenance/completeness.c), never
+	 * a disk to read through; a FIFO is a channel, never a file to open again
+	 */
 	if (ev->type != LOG_EV_OPEN || ev->open.result < 0 || (ev->open.flags & (O_DIRECTORY | O_PATH)) ||
-	    (ev->open.path_flags & LOG_PATH_BLOCK_DEVICE) || hash_plan_excluded(ev->open.path))
+	    (ev->open.path_flags & (LOG_PATH_BLOCK_DEVICE | LOG_PATH_STREAM)) || hash_plan_excluded(ev->open.path))
 		return 0;
 	e = entry_get(p, ev->open.path);
 	if (!e)

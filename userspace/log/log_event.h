@@ -81,7 +81,17 @@ enum log_notice_what {
 					 * it was given, or 0 */
 	LOG_NOTICE_SIGNAL_FROM_OUTSIDE = 23, /* its process, outside the build, signalled arg0 of the build
 					      * (arg1: the signal; high 32 bits its si_code) */
+	LOG_NOTICE_FIFO_FROM_OUTSIDE = 24,   /* a FIFO the build read has a writer outside it (arg0: the FIFO's
+					      * inode number); nr LOG_FIFO_WRITER_IS_NOTICED: the notice's process
+					      * is that writer; LOG_FIFO_READER_IS_NOTICED: it is the build's reader,
+					      * arg1 the writer */
 	LOG_NOTICE_WHAT_MAX
+};
+
+/* Whose process a LOG_NOTICE_FIFO_FROM_OUTSIDE is (its nr). */
+enum log_fifo_noticed {
+	LOG_FIFO_WRITER_IS_NOTICED = 0,
+	LOG_FIFO_READER_IS_NOTICED = 1,
 };
 
 /*

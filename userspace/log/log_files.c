@@ -106,6 +106,8 @@ static void open_succeeded(struct file_entry *e, const struct log_event *ev, uin
 
 	if (acc != O_RDONLY)
 		changed_by(e, ev);
+	if (ev->open.path_flags & LOG_PATH_STREAM)
+		e->flags |= FILE_STREAM;
 
 	/* an O_PATH descriptor reads nothing; O_TMPFILE names the directory, not a new file */
 	if (acc != O_WRONLY && !(fl & O_PATH))

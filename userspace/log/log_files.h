@@ -28,6 +28,7 @@
 #define FILE_CHMOD    0x40      /* its mode was changed */
 #define FILE_TRUNCATED 0x80     /* truncate / ftruncate */
 #define FILE_DIRECTORY 0x100    /* mkdir or rmdir named it: a directory, whose entries are no content */
+#define FILE_STREAM   0x200     /* opened as a FIFO (or a pipe or socket by name): its bytes are its writers' */
 
 enum created { CREATED_NO, CREATED_YES, CREATED_UNKNOWN };
 

@@ -44,6 +44,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_SIGNAL_FROM_OUTSIDE] = "sent signal %" PRIu64 " (si_code %" PRId32 ") to process %" PRIu64 " of the build"
 					   " from outside it: which signal, when, and the value it carried are input the"
 					   " record cannot vouch for",
+	[LOG_NOTICE_FIFO_FROM_OUTSIDE] = "a process outside the build wrote into a FIFO the build read (inode %" PRIu64
+					 "): what came through it is not recorded",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
@@ -213,6 +215,14 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_SIGNAL_FROM_OUTSIDE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg1 & 0xffffffffu,
 			 (int32_t)(ev->notice.arg1 >> 32), ev->notice.arg0);
+		break;
+	case LOG_NOTICE_FIFO_FROM_OUTSIDE:
+		if (ev->notice.nr == LOG_FIFO_READER_IS_NOTICED)
+			snprintf(detail, sizeof(detail), "read a FIFO (inode %" PRIu64 ") that process %" PRIu64
+				 ", outside the build, held open for writing: what came through it is not recorded",
+				 ev->notice.arg0, ev->notice.arg1);
+		else
+			snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	case LOG_NOTICE_IO_URING_OP:
 		snprintf(detail, sizeof(detail), notice_details[what],

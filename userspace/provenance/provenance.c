@@ -272,7 +272,7 @@ static void subjects_default(struct conv *c, bool *chosen)
 		const struct file_entry *e = &c->fs->v[i];
 		const struct log_digest *d = output_digest(c, e);
 
-		if (!d || !under_cwd(c, e->path) || excluded(c, e->path))
+		if (!d || !under_cwd(c, e->path) || excluded(c, e->path) || (e->flags & FILE_STREAM))
 			continue;
 		if (d->result == 0 && changed_after_build(c, d)) {
 			c->facts->changed++;
@@ -666,8 +666,12 @@ static int dependencies(struct conv *c, struct dep_list *l)
 		 * without one, a file read or run that the build never wrote. */
 		if (!input && (!(e->flags & (FILE_READ_CONTENT | FILE_EXECUTED)) || (e->flags & FILE_WRITTEN)))
 			continue;
-		/* a directory: listed or removed, never content to depend on */
-		if (e->flags & FILE_DIRECTORY)
+		/*
+		 * a directory: listed or removed, never content to depend on; a FIFO:
+		 * a channel, whose bytes are its writers' (fifo-from-outside when one
+		 * is not of the build), nothing to hash
+		 */
+		if (e->flags & (FILE_DIRECTORY | FILE_STREAM))
 			continue;
 		/* made by the build before it read or ran it (configure's conftest, a generated header) */
 		if (e->produced) {
