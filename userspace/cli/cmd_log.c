@@ -586,6 +586,9 @@ struct tree {
 	size_t n, cap;
 	struct index_table by_pid;  /* pid -> its procs; the latest (highest index) is the live one */
 	uint32_t max_depth;
+	/* events come in runs from one process: its latest proc + 1 (0: none), checked before the table */
+	uint32_t last_pid;
+	size_t last_proc1;
 };
 
 static uint64_t pid_hash(uint32_t pid)
@@ -641,6 +644,8 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 	}
 	if (p->depth > t->max_depth)
 		t->max_depth = p->depth;
+	if (t->last_proc1 && t->last_pid == pid)
+		t->last_proc1 = t->n + 1;
 	*out = t->n++;
 	return 0;
 }
@@ -648,8 +653,16 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 /* The process PID, made a root if the log never showed its fork. */
 static int tree_find(struct tree *t, uint32_t pid, uint64_t ts, size_t *out)
 {
+	if (t->last_proc1 && t->last_pid == pid) {
+		*out = t->last_proc1 - 1;
+		return 0;
+	}
 	*out = tree_lookup(t, pid);
-	return *out != NONE ? 0 : tree_add(t, pid, NONE, ts, out);
+	if (*out == NONE && tree_add(t, pid, NONE, ts, out))
+		return -1;
+	t->last_pid = pid;
+	t->last_proc1 = *out + 1;
+	return 0;
 }
 
 /* A process found running at attach: under its parent when the log knows the parent. */
