@@ -30,6 +30,8 @@ static const char why_help[] =
 	"--json: one object {path, role, sha256, build_id, writers: [{pid, exe, argv, ...,\n"
 	"inputs: [...]}]} nested the same way, repeats as {path, see_above: true}.\n"
 	"--dot: a Graphviz digraph, files as boxes, processes as ellipses.\n"
+	"While it runs, each process's inputs wait in an unlinked temporary file in $TMPDIR\n"
+	"(else /tmp), about 4 bytes per file a process read, instead of in memory.\n"
 	"Exit status: 0, or 125 for an unreadable log or a path the log never names.\n";
 
 static void text_item(const struct replay *r, const struct lineage_item *it)

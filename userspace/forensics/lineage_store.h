@@ -27,8 +27,9 @@ int lineage_store_finish(struct lineage_store *s);
 void lineage_store_free(struct lineage_store *s);
 
 /*
- * Calls FN(proc, arg) for each distinct process that wrote FILE, in the order
- * of their first write of it.  Stops and returns FN's non-zero value.
+ * Calls FN(proc, arg) for the processes that wrote FILE, in log order of
+ * their writes (a process that wrote it again after another did comes again:
+ * the caller drops repeats).  Stops and returns FN's non-zero value.
  */
 int lineage_store_writers(const struct lineage_store *s, uint32_t file,
 			  int (*fn)(uint32_t proc, void *arg), void *arg);
