@@ -7,6 +7,7 @@
 
 #include "forensics/build_diff.h"
 #include "forensics/lineage.h"
+#include "forensics/lineage_store.h"
 #include "forensics/replay.h"
 #include "testlib.h"
 
@@ -472,7 +473,145 @@ static int test_attach_snapshot_is_a_process(void)
 	return TEST_PASS;
 }
 
+static int keep_streamed(void *arg, const struct lineage_item *it)
+{
+	struct lineage *l = arg;
+
+	if (l->n == l->cap)
+		return -1;
+	l->items[l->n++] = *it;
+	return 0;
+}
+
+/*
+ * Every file's lineage (to the default depth and to 2) from the model that
+ * keeps each access equals the one from the hooked model and its store, item
+ * for item; and the files' roles are the same.  0 or -1 with WHY.
+ */
+static int streamed_equals_full(const struct log_file *f, char *why, size_t whylen)
+{
+	struct lineage_store *st = lineage_store_new();
+	struct replay_access_hook hook;
+	struct replay full, lean;
+	struct replay_stream *s;
+	struct log_event_sink sink;
+	struct lineage a, b, kept;
+	char err[256];
+	int rc = -1;
+
+	if (!st || replay_build(&full, f, err, sizeof(err))) {
+		snprintf(why, whylen, "setup");
+		lineage_store_free(st);
+		return -1;
+	}
+	hook = lineage_store_hook(st);
+	s = replay_stream_new_hooked(&lean, f, &hook);
+	sink = replay_stream_sink(s);
+	for (size_t i = 0; s && i < f->nevents; i++)
+		if (sink.fn(sink.arg, &f->events[i], err, sizeof(err)))
+			goto out_abort;
+	if (replay_stream_finish(s, err, sizeof(err)) || lineage_store_finish(st)) {
+		snprintf(why, whylen, "the hooked model or store failed");
+		replay_free(&full);
+		lineage_store_free(st);
+		return -1;
+	}
+	snprintf(why, whylen, "same");
+	if (lean.naccesses || lean.nfiles != full.nfiles || lean.nprocs != full.nprocs) {
+		snprintf(why, whylen, "%u accesses kept, %u/%u files", lean.naccesses, lean.nfiles, full.nfiles);
+		goto out;
+	}
+	rc = 0;
+	for (uint32_t file = 0; !rc && file < full.nfiles; file++) {
+		if (full.files[file].role != lean.files[file].role) {
+			snprintf(why, whylen, "%s: role %u, streamed %u", full.files[file].path,
+				 full.files[file].role, lean.files[file].role);
+			rc = -1;
+		}
+		for (uint32_t depth = 2; !rc && depth <= LINEAGE_DEPTH_DEFAULT; depth += LINEAGE_DEPTH_DEFAULT - 2) {
+			if (lineage_walk(&full, file, depth, &a)) {
+				rc = -1;
+				break;
+			}
+			kept = (struct lineage){ .items = calloc((size_t)a.n + 1, sizeof(*kept.items)),
+						 .cap = (size_t)a.n + 1 };
+			if (!kept.items || lineage_walk_each(&lean, st, file, depth, keep_streamed, &kept, &b) ||
+			    kept.n != a.n || memcmp(a.items, kept.items, (size_t)a.n * sizeof(*a.items)) ||
+			    a.nsources != b.nsources || a.nexecutables != b.nexecutables ||
+			    a.nwriters != b.nwriters || a.nintermediate != b.nintermediate ||
+			    a.nendpoints != b.nendpoints) {
+				snprintf(why, whylen, "%s (depth %u): %u items, streamed %u",
+					 full.files[file].path, depth, a.n, kept.n);
+				rc = -1;
+			}
+			free(kept.items);
+			lineage_free(&a);
+		}
+	}
+out:
+	replay_free(&lean);
+	replay_free(&full);
+	lineage_store_free(st);
+	return rc;
+out_abort:
+	replay_stream_abort(s);
+	replay_free(&full);
+	lineage_store_free(st);
+	snprintf(why, whylen, "the hooked model failed: %s", err);
+	return -1;
+}
+
+static int test_streamed_lineage_is_the_kept_one(void)
+{
+	static const char *const chain[] = { "/w/f0", "/w/f1", "/w/f2" };
+	char why[512];
+
+	small_build(&sa, 2, "/tmp/ccAAAAAA.s", 3, 4);
+	CHECK(!streamed_equals_full(&sa.f, why, sizeof(why)), "a small build: %s", why);
+	/* a rename; a process running past its recorded exit; one that executes a file it also reads */
+	sa.n--;
+	fork_(&sa, 100, 104);
+	exec_(&sa, 104, "/bin/mv", "app", "app.final");
+	rename_(&sa, 104, "/src/app", "/src/app.final");
+	exit_(&sa, 104);
+	open_(&sa, 104, "/src/late.h", O_RDONLY, 3);
+	open_(&sa, 104, "/src/main.o", O_RDONLY, 3);
+	open_(&sa, 104, "/src/app.final", O_WRONLY, 4);
+	fork_(&sa, 100, 105);
+	exec_(&sa, 105, "/src/app.final", NULL, NULL);
+	open_(&sa, 105, "/src/app.final", O_RDONLY, 3);
+	open_(&sa, 105, "/src/app.final", O_RDWR, 3);
+	open_(&sa, 105, "/src/greet.h", O_RDONLY, 3);
+	open_(&sa, 105, "/src/stamp", O_WRONLY | O_CREAT, 3);
+	exit_(&sa, 100);
+	finish(&sa);
+	CHECK(!streamed_equals_full(&sa.f, why, sizeof(why)), "rename, late reads: %s", why);
+	/* a cycle, and a writer never seen to exit */
+	memset(&sa, 0, sizeof(sa));
+	for (uint32_t i = 0; i < 2; i++) {
+		fork_(&sa, 100, 200 + i);
+		open_(&sa, 200 + i, chain[i], O_RDONLY, 3);
+		open_(&sa, 200 + i, chain[i + 1], O_WRONLY | O_CREAT, 4);
+		exit_(&sa, 200 + i);
+	}
+	fork_(&sa, 100, 210);
+	open_(&sa, 210, chain[2], O_RDONLY, 3);
+	open_(&sa, 210, chain[0], O_WRONLY | O_CREAT, 4);
+	open_(&sa, 210, chain[1], O_RDONLY, 3);
+	finish(&sa);
+	CHECK(!streamed_equals_full(&sa.f, why, sizeof(why)), "a cycle: %s", why);
+	small_build(&sb, 2, "/tmp/ccBBBBBB.s", 3, 4);
+	sb.n -= 2;
+	net_(&sb, 103, 10, 7, 443);
+	exit_(&sb, 103);
+	exit_(&sb, 100);
+	finish(&sb);
+	CHECK(!streamed_equals_full(&sb.f, why, sizeof(why)), "a fetch: %s", why);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
+	{ "streamed_lineage_is_the_kept_one", test_streamed_lineage_is_the_kept_one },
 	{ "diff_proc_pid_paths_are_the_same_file", test_diff_proc_pid_paths_are_the_same_file },
 	{ "rename_joins_the_lineage", test_rename_joins_the_lineage },
 	{ "network_endpoints", test_network_endpoints },

@@ -18,6 +18,7 @@
 #include "common/grow.h"
 #include "common/hex.h"
 #include "common/index_table.h"
+#include "common/pid_set.h"
 #include "log/env_numbers.h"
 #include "log/log_files.h"
 #include "log/log_filter.h"
@@ -586,6 +587,9 @@ struct tree {
 	size_t n, cap;
 	struct index_table by_pid;  /* pid -> its procs; the latest (highest index) is the live one */
 	uint32_t max_depth;
+	/* events come in runs from one process: its latest proc + 1 (0: none), checked before the table */
+	uint32_t last_pid;
+	size_t last_proc1;
 };
 
 static uint64_t pid_hash(uint32_t pid)
@@ -641,6 +645,8 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 	}
 	if (p->depth > t->max_depth)
 		t->max_depth = p->depth;
+	if (t->last_proc1 && t->last_pid == pid)
+		t->last_proc1 = t->n + 1;
 	*out = t->n++;
 	return 0;
 }
@@ -648,8 +654,16 @@ static int tree_add(struct tree *t, uint32_t pid, size_t parent, uint64_t start,
 /* The process PID, made a root if the log never showed its fork. */
 static int tree_find(struct tree *t, uint32_t pid, uint64_t ts, size_t *out)
 {
+	if (t->last_proc1 && t->last_pid == pid) {
+		*out = t->last_proc1 - 1;
+		return 0;
+	}
 	*out = tree_lookup(t, pid);
-	return *out != NONE ? 0 : tree_add(t, pid, NONE, ts, out);
+	if (*out == NONE && tree_add(t, pid, NONE, ts, out))
+		return -1;
+	t->last_pid = pid;
+	t->last_proc1 = *out + 1;
+	return 0;
 }
 
 /* A process found running at attach: under its parent when the log knows the parent. */
@@ -845,7 +859,13 @@ static void hash_from_records(const struct log_file *f, struct log_hash_stats *h
 struct stats_stream {
 	const struct log_file *f;
 	struct stats s;
-	struct tree t;
+	/*
+	 * Process instances are counted as tree_build makes them (the root, each
+	 * fork, each pid first seen without one) from the set of pids seen, not
+	 * kept: a process tree of a monorepo's day is a million processes.
+	 */
+	struct pid_set pids;
+	size_t processes;
 	uint64_t end;
 	bool started;
 };
@@ -853,14 +873,29 @@ struct stats_stream {
 /* The root process first, as tree_build has it: from the header, read before any event. */
 static int stats_start(struct stats_stream *ss)
 {
-	size_t root;
+	bool added;
 
 	ss->started = true;
 	ss->end = ss->f->header.start_boot_ns;
-	if (tree_add(&ss->t, ss->f->header.root_pid, NONE, ss->f->header.start_boot_ns, &root))
+	if (pid_set_add(&ss->pids, ss->f->header.root_pid, &added))
 		return -1;
-	ss->t.procs[root].argv = ss->f->header.command;
-	ss->t.procs[root].nargv = ss->f->header.ncommand;
+	ss->processes = 1;
+	return 0;
+}
+
+/* As tree_event adds processes: a pid with no process yet, then a fork's child. */
+static int stats_count_process(struct stats_stream *ss, const struct log_event *ev)
+{
+	bool added;
+
+	if (pid_set_add(&ss->pids, ev->tgid, &added))
+		return -1;
+	ss->processes += added;
+	if (ev->type == LOG_EV_FORK) {
+		if (pid_set_add(&ss->pids, ev->fork.child_tgid, &added))
+			return -1;
+		ss->processes++;
+	}
 	return 0;
 }
 
@@ -868,7 +903,7 @@ static int stats_event(void *arg, const struct log_event *ev, char *err, size_t 
 {
 	struct stats_stream *ss = arg;
 
-	if ((!ss->started && stats_start(ss)) || tree_event(&ss->t, ev)) {
+	if ((!ss->started && stats_start(ss)) || stats_count_process(ss, ev)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -900,7 +935,7 @@ static int stats_collect(const struct log_file *f, struct stats_stream *ss)
 		s->hash = f->trailer.hash;
 	else
 		hash_from_records(f, &s->hash);
-	s->processes = ss->t.n;
+	s->processes = ss->processes;
 	return 0;
 }
 
@@ -1521,13 +1556,13 @@ static int run_subcommand(const struct subcommand *sc, const char *file, const s
 
 	if (log_read_file_to(file, &f, sc->streams ? &sink : NULL, err, sizeof(err))) {
 		cli_err("log", "%s: %s", file, err);
-		tree_free(&ss.t);
+		pid_set_free(&ss.pids);
 		return 1;
 	}
 	if (f.truncated)
 		warn_truncated(file, &f);
 	r = sc->run(&f, flt, json, sc->streams ? &ss : NULL, err);
-	tree_free(&ss.t);
+	pid_set_free(&ss.pids);
 	log_file_free(&f);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_err("log", "%s: cannot write the output", file);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* kettle why LOG PATH [--json|--dot] [--depth N]: the lineage of a file, as a tree or a graph. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/forensic_cli.h"
 #include "forensics/forensic_facts.h"
 #include "forensics/lineage.h"
+#include "forensics/lineage_store.h"
 #include "log/show_fmt.h"
 
 #define WHY_ARGV_SHOWN 240
@@ -28,6 +30,8 @@ static const char why_help[] =
 	"--json: one object {path, role, sha256, build_id, writers: [{pid, exe, argv, ...,\n"
 	"inputs: [...]}]} nested the same way, repeats as {path, see_above: true}.\n"
 	"--dot: a Graphviz digraph, files as boxes, processes as ellipses.\n"
+	"While it runs, each process's inputs wait in an unlinked temporary file in $TMPDIR\n"
+	"(else /tmp), about 4 bytes per file a process read, instead of in memory.\n"
 	"Exit status: 0, or 125 for an unreadable log or a path the log never names.\n";
 
 static void text_item(const struct replay *r, const struct lineage_item *it)
@@ -65,42 +69,53 @@ static void flush_skipped(uint32_t *skipped, uint32_t depth)
 	*skipped = 0;
 }
 
+enum why_format { WHY_TEXT, WHY_JSON, WHY_DOT };
+
+/*
+ * The output, written as the walk hands over each item (a monorepo's lineage
+ * has tens of millions): the state of the format between two items.
+ */
+struct why_out {
+	const struct replay *r;
+	enum why_format fmt;
+	uint8_t *listed;        /* text: per file, listed in full already */
+	uint32_t skipped, skipped_depth;
+	size_t nlevels;         /* json, dot: room in the per-depth arrays */
+	uint8_t *open_key;      /* json: per open object, the child array it has open (enum child_key) */
+	uint32_t nopen;         /* json: objects open, depth 0 to nopen - 1 */
+	struct lineage_item *up;        /* dot: the latest item at each depth */
+};
+
 /*
  * A source or executable is listed in full the first time; later under other
  * writers it is counted, so that a header read by every compile is one line
  * (--json keeps every occurrence).
  */
-static int why_text(const struct replay *r, const struct lineage *l)
+static void text_each(struct why_out *o, const struct lineage_item *it)
 {
-	uint8_t *listed = calloc((size_t)r->nfiles + 1, 1);
-	uint32_t skipped = 0, skipped_depth = 0;
+	bool leaf = it->kind == LI_FILE && !lineage_built(o->r, it->id);
 
-	if (!listed)
-		return -1;
-	for (uint32_t i = 0; i < l->n; i++) {
-		const struct lineage_item *it = &l->items[i];
-		bool leaf = it->kind == LI_FILE && !lineage_built(r, it->id);
-
-		if (leaf && listed[it->id] && it->depth) {
-			if (skipped && skipped_depth != it->depth)
-				flush_skipped(&skipped, skipped_depth);
-			skipped++;
-			skipped_depth = it->depth;
-			continue;
-		}
-		/* the count goes after the writer's new inputs, at the end of its block */
-		if (!leaf || it->depth != skipped_depth)
-			flush_skipped(&skipped, skipped_depth);
-		if (it->kind == LI_FILE)
-			listed[it->id] = 1;
-		text_item(r, it);
+	if (leaf && o->listed[it->id] && it->depth) {
+		if (o->skipped && o->skipped_depth != it->depth)
+			flush_skipped(&o->skipped, o->skipped_depth);
+		o->skipped++;
+		o->skipped_depth = it->depth;
+		return;
 	}
-	flush_skipped(&skipped, skipped_depth);
-	free(listed);
+	/* the count goes after the writer's new inputs, at the end of its block */
+	if (!leaf || it->depth != o->skipped_depth)
+		flush_skipped(&o->skipped, o->skipped_depth);
+	if (it->kind == LI_FILE)
+		o->listed[it->id] = 1;
+	text_item(o->r, it);
+}
+
+static void text_end(struct why_out *o, const struct lineage *l)
+{
+	flush_skipped(&o->skipped, o->skipped_depth);
 	printf("-- %" PRIu32 " writing processes, %" PRIu32 " intermediate files, %" PRIu32
 	       " sources, %" PRIu32 " executables, %" PRIu32 " network endpoints\n", l->nwriters,
 	       l->nintermediate, l->nsources, l->nexecutables, l->nendpoints);
-	return 0;
 }
 
 static json_t *item_json(const struct replay *r, const struct lineage_item *it)
@@ -122,49 +137,77 @@ static json_t *item_json(const struct replay *r, const struct lineage_item *it)
 	return o;
 }
 
-/* Nests the preorder items: a file's children go to "writers", a process's to "inputs". */
-static json_t *why_json(const struct replay *r, const struct lineage *l)
+enum child_key { KEY_NONE, KEY_WRITERS, KEY_INPUTS, KEY_NETWORK };
+
+static const char *const child_key_name[] = { "", "writers", "inputs", "network" };
+
+/* Closes the open objects at DEPTH and deeper, each with the child array it has open. */
+static void json_close_to(struct why_out *o, uint32_t depth)
 {
-	json_t **stack = calloc((size_t)l->n + 1, sizeof(*stack));
-	json_t *root = NULL;
-
-	if (!stack)
-		return NULL;
-	for (uint32_t i = 0; i < l->n; i++) {
-		const struct lineage_item *it = &l->items[i];
-		json_t *o = item_json(r, it), *list;
-		const char *key;
-
-		if (!o)
-			goto fail;
-		if (it->depth == 0) {
-			root = stack[0] = o;
-			continue;
-		}
-		key = it->kind == LI_PROC ? "writers" : it->kind == LI_NET ? "network" : "inputs";
-		list = json_object_get(stack[it->depth - 1], key);
-		if (!list && (json_object_set_new(stack[it->depth - 1], key, json_array()) ||
-			      !(list = json_object_get(stack[it->depth - 1], key)))) {
-			json_decref(o);
-			goto fail;
-		}
-		if (json_array_append_new(list, o))
-			goto fail;
-		stack[it->depth] = o;
+	while (o->nopen > depth) {
+		o->nopen--;
+		if (o->open_key[o->nopen])
+			putchar(']');
+		putchar('}');
 	}
-	free(stack);
-	if (root && json_object_set_new(root, "summary", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-			"writers", (json_int_t)l->nwriters, "intermediate", (json_int_t)l->nintermediate,
-			"sources", (json_int_t)l->nsources, "executables", (json_int_t)l->nexecutables,
-			"network_endpoints", (json_int_t)l->nendpoints))) {
-		json_decref(root);
-		return NULL;
+}
+
+/*
+ * Nests the preorder items as one compact JSON object would print: a file's
+ * children go to "writers", a process's to "inputs" and then "network".  Each
+ * item is printed by jansson and left open for its children.
+ */
+static int json_each(struct why_out *o, const struct lineage_item *it)
+{
+	json_t *j = item_json(o->r, it);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	size_t len = text ? strlen(text) : 0;
+
+	json_decref(j);
+	if (len < 2 || text[len - 1] != '}' || it->depth >= o->nlevels) {
+		free(text);
+		return -1;
 	}
-	return root;
-fail:
-	json_decref(root);
-	free(stack);
-	return NULL;
+	json_close_to(o, it->depth);
+	if (it->depth) {
+		uint8_t key = it->kind == LI_PROC ? KEY_WRITERS : it->kind == LI_NET ? KEY_NETWORK : KEY_INPUTS;
+		uint8_t *parent = &o->open_key[it->depth - 1];
+
+		if (*parent != key) {
+			if (*parent)
+				putchar(']');
+			printf(",\"%s\":[", child_key_name[key]);
+			*parent = key;
+		} else {
+			putchar(',');
+		}
+	}
+	fwrite(text, 1, len - 1, stdout);
+	free(text);
+	o->open_key[it->depth] = KEY_NONE;
+	o->nopen = it->depth + 1;
+	return 0;
+}
+
+static int json_end(struct why_out *o, const struct lineage *l)
+{
+	json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I}",
+		"writers", (json_int_t)l->nwriters, "intermediate", (json_int_t)l->nintermediate,
+		"sources", (json_int_t)l->nsources, "executables", (json_int_t)l->nexecutables,
+		"network_endpoints", (json_int_t)l->nendpoints);
+	char *text = summary ? json_dumps(summary, JSON_COMPACT) : NULL;
+
+	json_decref(summary);
+	if (!text || !o->nopen) {
+		free(text);
+		return -1;
+	}
+	json_close_to(o, 1);
+	if (o->open_key[0])
+		putchar(']');
+	printf(",\"summary\":%s}\n", text);
+	free(text);
+	return 0;
 }
 
 static void dot_string(const char *s)
@@ -180,83 +223,124 @@ static void dot_string(const char *s)
 }
 
 /* Nodes once each, an edge for every parent-child pair of the tree. */
-static void why_dot(const struct replay *r, const struct lineage *l)
+static int dot_each(struct why_out *o, const struct lineage_item *it)
 {
-	uint32_t *stack = calloc((size_t)l->n + 1, sizeof(*stack));
+	const struct replay *r = o->r;
+	const struct lineage_item *up;
 
-	printf("digraph lineage {\n  rankdir=RL;\n  node [fontsize=10];\n");
-	for (uint32_t i = 0; stack && i < l->n; i++) {
-		const struct lineage_item *it = &l->items[i];
-		const struct lineage_item *up = it->depth ? &l->items[stack[it->depth - 1]] : NULL;
-
-		stack[it->depth] = i;
-		if (it->kind == LI_NET) {
-			printf("  n%" PRIu32 " [shape=diamond, label=", it->id);
-			dot_string(r->endpoints[it->id].name);
-			printf("];\n  n%" PRIu32 " -> p%" PRIu32 " [style=dotted];\n", it->id, up ? up->id : 0);
-			continue;
-		} else if (!it->repeat && it->kind == LI_FILE) {
-			printf("  f%" PRIu32 " [shape=box, label=", it->id);
-			dot_string(r->files[it->id].path);
-			printf(", tooltip=\"%s\"];\n", forensic_file_role(r, it->id));
-		} else if (!it->repeat) {
-			printf("  p%" PRIu32 " [label=", it->id);
-			dot_string(replay_proc_name(r, it->id));
-			printf(", tooltip=\"pid %" PRIu32 "\"];\n", r->procs[it->id].pid);
-		}
-		if (!up)
-			continue;
-		if (it->kind == LI_PROC)        /* the process wrote its parent file */
-			printf("  p%" PRIu32 " -> f%" PRIu32 ";\n", it->id, up->id);
-		else
-			printf("  f%" PRIu32 " -> p%" PRIu32 "%s;\n", it->id, up->id,
-			       it->executed ? " [style=dashed]" : "");
+	if (it->depth >= o->nlevels)
+		return -1;
+	up = it->depth ? &o->up[it->depth - 1] : NULL;
+	o->up[it->depth] = *it;
+	if (it->kind == LI_NET) {
+		printf("  n%" PRIu32 " [shape=diamond, label=", it->id);
+		dot_string(r->endpoints[it->id].name);
+		printf("];\n  n%" PRIu32 " -> p%" PRIu32 " [style=dotted];\n", it->id, up ? up->id : 0);
+		return 0;
+	} else if (!it->repeat && it->kind == LI_FILE) {
+		printf("  f%" PRIu32 " [shape=box, label=", it->id);
+		dot_string(r->files[it->id].path);
+		printf(", tooltip=\"%s\"];\n", forensic_file_role(r, it->id));
+	} else if (!it->repeat) {
+		printf("  p%" PRIu32 " [label=", it->id);
+		dot_string(replay_proc_name(r, it->id));
+		printf(", tooltip=\"pid %" PRIu32 "\"];\n", r->procs[it->id].pid);
 	}
-	printf("}\n");
-	free(stack);
+	if (!up)
+		return 0;
+	if (it->kind == LI_PROC)        /* the process wrote its parent file */
+		printf("  p%" PRIu32 " -> f%" PRIu32 ";\n", it->id, up->id);
+	else
+		printf("  f%" PRIu32 " -> p%" PRIu32 "%s;\n", it->id, up->id,
+		       it->executed ? " [style=dashed]" : "");
+	return 0;
 }
 
-enum why_format { WHY_TEXT, WHY_JSON, WHY_DOT };
+static int why_each(void *arg, const struct lineage_item *it)
+{
+	struct why_out *o = arg;
 
+	if (o->fmt == WHY_JSON)
+		return json_each(o, it);
+	if (o->fmt == WHY_DOT)
+		return dot_each(o, it);
+	text_each(o, it);
+	return 0;
+}
+
+/* Walks FILE's lineage in the model FL, whose edges are in STORE, printing as it goes. 0 or -1. */
+static int why_print(const struct forensic_log *fl, const struct lineage_store *store, uint32_t file,
+		     enum why_format fmt, uint32_t depth)
+{
+	/* a file level is two item levels (the file, its writers), and a writer's inputs one more */
+	struct why_out o = { .r = &fl->model, .fmt = fmt, .nlevels = (size_t)depth * 2 + 4 };
+	struct lineage l;
+	int rc = -1;
+
+	o.listed = calloc((size_t)fl->model.nfiles + 1, 1);
+	o.open_key = calloc(o.nlevels, sizeof(*o.open_key));
+	o.up = calloc(o.nlevels, sizeof(*o.up));
+	if (o.listed && o.open_key && o.up) {
+		if (fmt == WHY_DOT)
+			printf("digraph lineage {\n  rankdir=RL;\n  node [fontsize=10];\n");
+		rc = lineage_walk_each(&fl->model, store, file, depth, why_each, &o, &l);
+	}
+	if (!rc && fmt == WHY_JSON)
+		rc = json_end(&o, &l);
+	else if (!rc && fmt == WHY_DOT)
+		printf("}\n");
+	else if (!rc)
+		text_end(&o, &l);
+	free(o.listed);
+	free(o.open_key);
+	free(o.up);
+	return rc;
+}
+
+/*
+ * The log is read once; the model keeps the processes and files, not every
+ * access: each process's inputs go to the store's temporary file as it exits
+ * (docs/forensics.md, "Lineage at scale").
+ */
 static int why_run(const char *log_path, const char *path, enum why_format fmt, uint32_t depth)
 {
+	struct lineage_store *store = lineage_store_new();
+	struct replay_access_hook hook;
 	struct forensic_log fl;
-	struct lineage l;
 	char err[512] = "";
 	uint32_t file;
-	int rc = 0;
+	int rc;
 
-	if (forensic_open("why", log_path, &fl))
+	if (!store) {
+		cli_err("why", "cannot make a temporary file: %s", strerror(errno));
 		return KETTLE_EXIT_OWN_ERROR;
+	}
+	hook = lineage_store_hook(store);
+	if (forensic_open_hooked("why", log_path, &hook, &fl)) {
+		lineage_store_free(store);
+		return KETTLE_EXIT_OWN_ERROR;
+	}
+	if (lineage_store_finish(store)) {
+		cli_err("why", "cannot write a temporary file: %s", strerror(errno));
+		goto fail;
+	}
 	file = replay_file_resolve(&fl.model, path, err, sizeof(err));
 	if (file == REPLAY_NONE) {
 		cli_err("why", "%s: %s", log_path, err);
-		forensic_close(&fl);
-		return KETTLE_EXIT_OWN_ERROR;
+		goto fail;
 	}
-	if (lineage_walk(&fl.model, file, depth, &l)) {
-		cli_err("why", "out of memory");
-		forensic_close(&fl);
-		return KETTLE_EXIT_OWN_ERROR;
-	}
-	if (fmt == WHY_JSON) {
-		json_t *j = why_json(&fl.model, &l);
-
-		if (!j || json_dumpf(j, stdout, JSON_COMPACT) || putchar('\n') == EOF)
-			rc = -1;
-		json_decref(j);
-	} else if (fmt == WHY_DOT) {
-		why_dot(&fl.model, &l);
-	} else {
-		rc = why_text(&fl.model, &l);
-	}
-	lineage_free(&l);
+	rc = why_print(&fl, store, file, fmt, depth);
 	forensic_close(&fl);
+	lineage_store_free(store);
 	if (rc || fflush(stdout) || ferror(stdout)) {
-		cli_err("why", "cannot write the output");
+		cli_err("why", "cannot write the output (or out of memory, or its temporary file failed)");
 		return KETTLE_EXIT_OWN_ERROR;
 	}
 	return 0;
+fail:
+	forensic_close(&fl);
+	lineage_store_free(store);
+	return KETTLE_EXIT_OWN_ERROR;
 }
 
 int cmd_why(int argc, char **argv)

@@ -8,14 +8,16 @@
 
 #define ERRLEN 512
 
-static int open_log(const char *cmd, const char *log_path, bool keep_events, struct forensic_log *fl)
+static int open_log(const char *cmd, const char *log_path, bool keep_events,
+		    const struct replay_access_hook *hook, struct forensic_log *fl)
 {
 	char err[ERRLEN] = "";
 	struct replay_stream *s;
 	struct log_event_sink sink;
 
 	memset(fl, 0, sizeof(*fl));
-	s = keep_events ? NULL : replay_stream_new(&fl->model, &fl->log);
+	s = keep_events ? NULL : hook ? replay_stream_new_hooked(&fl->model, &fl->log, hook) :
+	    replay_stream_new(&fl->model, &fl->log);
 	if (s)
 		sink = replay_stream_sink(s);
 	if (!keep_events && !s) {
@@ -43,12 +45,18 @@ fail:
 
 int forensic_open(const char *cmd, const char *log_path, struct forensic_log *fl)
 {
-	return open_log(cmd, log_path, false, fl);
+	return open_log(cmd, log_path, false, NULL, fl);
+}
+
+int forensic_open_hooked(const char *cmd, const char *log_path, const struct replay_access_hook *hook,
+			 struct forensic_log *fl)
+{
+	return open_log(cmd, log_path, false, hook, fl);
 }
 
 int forensic_open_with_events(const char *cmd, const char *log_path, struct forensic_log *fl)
 {
-	return open_log(cmd, log_path, true, fl);
+	return open_log(cmd, log_path, true, NULL, fl);
 }
 
 void forensic_close(struct forensic_log *fl)

@@ -21,6 +21,9 @@ struct forensic_log {
  * log go to stderr prefixed with "kettle CMD: LOG_PATH: ".  0 or -1.
  */
 int forensic_open(const char *cmd, const char *log_path, struct forensic_log *fl);
+/* The same, with the accesses handed to HOOK instead of kept (replay_stream_new_hooked). */
+int forensic_open_hooked(const char *cmd, const char *log_path, const struct replay_access_hook *hook,
+			 struct forensic_log *fl);
 /* The same, keeping fl->log.events too (replay finds a moment among them, report sums up the network). */
 int forensic_open_with_events(const char *cmd, const char *log_path, struct forensic_log *fl);
 void forensic_close(struct forensic_log *fl);

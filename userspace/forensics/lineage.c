@@ -5,6 +5,7 @@
 
 #include "common/grow.h"
 #include "forensics/lineage.h"
+#include "forensics/lineage_store.h"
 
 int lineage_proc_inputs(const struct replay *r, uint32_t proc, uint32_t skip, uint32_t *stamp,
 			uint32_t *mark, int (*fn)(uint32_t file, bool executed, void *arg), void *arg)
@@ -32,6 +33,9 @@ int lineage_proc_inputs(const struct replay *r, uint32_t proc, uint32_t skip, ui
 
 struct walker {
 	const struct replay *r;
+	const struct lineage_store *store;      /* NULL: r's accesses */
+	int (*emit)(void *arg, const struct lineage_item *it);
+	void *emit_arg;
 	struct lineage *l;
 	uint32_t max_depth;
 	uint8_t *file_done, *proc_done, *counted;
@@ -53,11 +57,16 @@ struct inputs {
 
 static int add_item(struct walker *w, struct lineage_item it)
 {
-	struct lineage *l = w->l;
+	return w->emit(w->emit_arg, &it);
+}
+
+static int keep_item(void *arg, const struct lineage_item *it)
+{
+	struct lineage *l = arg;
 
 	if (l->n == UINT32_MAX || grow_array((void **)&l->items, &l->cap, (size_t)l->n + 1, sizeof(*l->items), 256))
 		return -1;
-	l->items[l->n++] = it;
+	l->items[l->n++] = *it;
 	return 0;
 }
 
@@ -106,6 +115,7 @@ static int walk_nets(struct walker *w, uint32_t proc, uint32_t depth)
 	for (uint32_t i = 0; i < p->nnet; i++) {
 		uint32_t ep = r->nets[r->nets_by_proc[p->net_first + i]].endpoint;
 		bool seen = false;
+		int rc;
 
 		for (uint32_t k = 0; k < i && !seen; k++)
 			seen = r->nets[r->nets_by_proc[p->net_first + k]].endpoint == ep;
@@ -115,10 +125,41 @@ static int walk_nets(struct walker *w, uint32_t proc, uint32_t depth)
 			w->ep_counted[ep] = 1;
 			w->l->nendpoints++;
 		}
-		if (add_item(w, (struct lineage_item){ .kind = LI_NET, .id = ep, .depth = depth }))
-			return -1;
+		rc = add_item(w, (struct lineage_item){ .kind = LI_NET, .id = ep, .depth = depth });
+		if (rc)
+			return rc;
 	}
 	return 0;
+}
+
+struct store_inputs {
+	struct inputs *in;
+	uint32_t skip, *stamp, mark;
+};
+
+static int collect_stored(uint32_t file, bool executed, void *arg)
+{
+	struct store_inputs *si = arg;
+
+	if (file == si->skip || si->stamp[file] == si->mark)
+		return 0;
+	si->stamp[file] = si->mark;
+	return collect(file, executed, si->in);
+}
+
+/* The distinct files PROC read or executed but SKIP, first access of each, log order. */
+static int proc_inputs(struct walker *w, uint32_t proc, uint32_t skip, struct inputs *in)
+{
+	struct store_inputs si = { in, skip, w->stamp, 0 };
+
+	if (!w->store)
+		return lineage_proc_inputs(w->r, proc, skip, w->stamp, &w->mark, collect, in);
+	si.mark = ++w->mark;
+	if (!si.mark) {
+		memset(w->stamp, 0, (size_t)w->r->nfiles * sizeof(*w->stamp));
+		si.mark = ++w->mark;
+	}
+	return lineage_store_inputs(w->store, proc, collect_stored, &si);
 }
 
 static int walk_proc(struct walker *w, uint32_t proc, uint32_t file, uint32_t depth)
@@ -131,10 +172,12 @@ static int walk_proc(struct walker *w, uint32_t proc, uint32_t file, uint32_t de
 							  .repeat = true });
 	w->proc_done[proc] = 1;
 	w->l->nwriters++;
-	if (add_item(w, (struct lineage_item){ .kind = LI_PROC, .id = proc, .depth = depth }) ||
-	    lineage_proc_inputs(w->r, proc, file, w->stamp, &w->mark, collect, &in)) {
+	rc = add_item(w, (struct lineage_item){ .kind = LI_PROC, .id = proc, .depth = depth });
+	if (!rc)
+		rc = proc_inputs(w, proc, file, &in);
+	if (rc) {
 		free(in.v);
-		return -1;
+		return rc;
 	}
 	order_inputs(w->r, &in);
 	for (uint32_t i = 0; !rc && i < in.n; i++)
@@ -154,12 +197,29 @@ static void count_leaf(struct walker *w, uint32_t file, bool executed)
 		w->l->nsources++;
 }
 
+struct writer_walk {
+	struct walker *w;
+	uint32_t file, depth;
+};
+
+/* One entry per writer even when it opened the file for writing many times. */
+static int walk_writer(uint32_t proc, void *arg)
+{
+	struct writer_walk *ww = arg;
+
+	if (ww->w->listed_for[proc] == ww->file + 1)
+		return 0;
+	ww->w->listed_for[proc] = ww->file + 1;
+	return walk_proc(ww->w, proc, ww->file, ww->depth);
+}
+
 static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool executed)
 {
 	const struct replay *r = w->r;
 	const struct replay_file *f = &r->files[file];
 	struct lineage_item it = { .kind = LI_FILE, .id = file, .depth = depth,
 				   .executed = executed };
+	int rc;
 
 	if (!lineage_built(r, file)) {
 		count_leaf(w, file, executed);
@@ -176,24 +236,38 @@ static int walk_file(struct walker *w, uint32_t file, uint32_t depth, bool execu
 	w->file_done[file] = 1;
 	if (depth)
 		w->l->nintermediate++;
-	if (add_item(w, it))
-		return -1;
-	for (uint32_t i = 0; i < f->naccess; i++) {
+	rc = add_item(w, it);
+	if (rc)
+		return rc;
+	if (w->store) {
+		struct writer_walk ww = { w, file, depth + 1 };
+
+		return lineage_store_writers(w->store, file, walk_writer, &ww);
+	}
+	for (uint32_t i = 0; !rc && i < f->naccess; i++) {
 		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
 
-		/* one entry per writer even when it opened the file for writing many times */
-		if (!replay_access_writes(a->kind) || w->listed_for[a->proc] == file + 1)
-			continue;
-		w->listed_for[a->proc] = file + 1;
-		if (walk_proc(w, a->proc, file, depth + 1))
-			return -1;
+		if (replay_access_writes(a->kind))
+			rc = walk_writer(a->proc, &(struct writer_walk){ w, file, depth + 1 });
 	}
-	return 0;
+	return rc;
 }
 
 int lineage_walk(const struct replay *r, uint32_t file, uint32_t max_depth, struct lineage *out)
 {
-	struct walker w = { .r = r, .l = out, .max_depth = max_depth };
+	int rc = lineage_walk_each(r, NULL, file, max_depth, keep_item, out, out);
+
+	if (rc)
+		lineage_free(out);
+	return rc;
+}
+
+int lineage_walk_each(const struct replay *r, const struct lineage_store *store, uint32_t file,
+		      uint32_t max_depth, int (*emit)(void *arg, const struct lineage_item *it),
+		      void *arg, struct lineage *out)
+{
+	struct walker w = { .r = r, .store = store, .emit = emit, .emit_arg = arg, .l = out,
+			    .max_depth = max_depth };
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -211,8 +285,6 @@ int lineage_walk(const struct replay *r, uint32_t file, uint32_t max_depth, stru
 	free(w.stamp);
 	free(w.listed_for);
 	free(w.ep_counted);
-	if (rc)
-		lineage_free(out);
 	return rc;
 }
 

@@ -41,6 +41,18 @@ struct lineage {
 int lineage_walk(const struct replay *r, uint32_t file, uint32_t max_depth, struct lineage *out);
 void lineage_free(struct lineage *l);
 
+struct lineage_store;
+/*
+ * The same walk, with the items handed to EMIT one at a time in preorder
+ * instead of kept (a monorepo's lineage has tens of millions), and the edges
+ * read from STORE when R was built hooked to it (lineage_store.h), else from
+ * R's accesses.  OUT gets the counts only (items stays NULL).  0, -1 (out of
+ * memory, the store's file failed), or EMIT's non-zero value.
+ */
+int lineage_walk_each(const struct replay *r, const struct lineage_store *store, uint32_t file,
+		      uint32_t max_depth, int (*emit)(void *arg, const struct lineage_item *it),
+		      void *arg, struct lineage *out);
+
 /*
  * Calls FN(file, executed, arg) once for each distinct file process PROC read or
  * executed, except SKIP.  STAMP is a caller's array of r->nfiles entries and

@@ -38,6 +38,7 @@ struct replay_stream {
 	struct ptr_file *ptrs;
 	uint32_t nptrs;
 	size_t cap_ptrs;
+	struct replay_access_hook hook; /* hook.access set: accesses go there, not kept */
 };
 
 static uint64_t pid_hash(uint32_t pid)
@@ -167,7 +168,7 @@ static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph,
 		return -1;
 	r->files[r->nfiles] = (struct replay_file){ .path = path, .input = REPLAY_NONE,
 		.exec = REPLAY_NONE, .output = REPLAY_NONE, .exec_ident = REPLAY_NONE,
-		.first_writer = REPLAY_NONE };
+		.first_writer = REPLAY_NONE, .last_writer = REPLAY_NONE };
 	*out = r->nfiles++;
 	return 0;
 }
@@ -179,18 +180,28 @@ static int access_add_other(struct replay_stream *b, const struct log_event *e, 
 	static const uint32_t flag_of[RA_KIND_MAX] = { [RA_READ] = RF_READ, [RA_WRITE] = RF_WRITTEN,
 		[RA_EXEC] = RF_EXECUTED, [RA_ABSENT] = RF_ABSENT, [RA_RENAME_TO] = RF_WRITTEN,
 		[RA_TRUNCATE] = RF_WRITTEN, [RA_LINK_TO] = RF_WRITTEN, [RA_RENAME_FROM] = RF_READ };
+	struct replay_file *f;
 	uint32_t file;
 
 	if (!path)
 		return 0;
-	if (file_get(b, path, &file) ||
-	    replay_room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
+	if (file_get(b, path, &file))
+		return -1;
+	f = &r->files[file];
+	f->flags |= flag_of[kind];
+	if (replay_access_writes(kind))
+		f->last_writer = proc;
+	else if (replay_access_reads(kind) && f->last_writer != REPLAY_NONE && proc != f->last_writer)
+		f->read_by_other = true;
+	f->last_kind = (uint8_t)kind;
+	if (b->hook.access)
+		return b->hook.access(b->hook.arg, proc, file, (uint8_t)kind);
+	if (replay_room((void **)&r->accesses, &b->cap_accesses, r->naccesses, sizeof(*r->accesses)))
 		return -1;
 	r->accesses[r->naccesses] = (struct replay_access){ .ts_ns = e->ts_ns, .proc = proc,
 		.file = file, .other = other, .kind = (uint8_t)kind };
-	r->files[file].flags |= flag_of[kind];
-	if (replay_access_writes(kind) && r->files[file].first_writer == REPLAY_NONE)
-		r->files[file].first_writer = r->naccesses;
+	if (replay_access_writes(kind) && f->first_writer == REPLAY_NONE)
+		f->first_writer = r->naccesses;
 	r->naccesses++;
 	return 0;
 }
@@ -380,7 +391,7 @@ static int on_event(struct replay_stream *b, const struct log_event *e)
 		r->procs[p].exited = true;
 		r->procs[p].status = e->exit.status;
 		r->procs[p].end_ns = e->ts_ns;
-		return 0;
+		return b->hook.exited ? b->hook.exited(b->hook.arg, p) : 0;
 	case LOG_EV_OPEN:
 		return on_open(b, e, p);
 	case LOG_EV_NET:
@@ -481,28 +492,11 @@ static int attach_hashes(struct replay_stream *b)
 	return 0;
 }
 
-/* Whether a process other than the file's writers read it after it was first written. */
-static bool read_by_other(const struct replay *r, const struct replay_file *f)
-{
-	uint32_t writer = REPLAY_NONE;
-
-	for (uint32_t i = 0; i < f->naccess; i++) {
-		const struct replay_access *a = &r->accesses[r->by_file[f->access_first + i]];
-
-		if (replay_access_writes(a->kind))
-			writer = a->proc;
-		else if (replay_access_reads(a->kind) && writer != REPLAY_NONE &&
-			 a->proc != writer)
-			return true;
-	}
-	return false;
-}
-
 static void assign_roles(struct replay *r)
 {
 	for (uint32_t i = 0; i < r->nfiles; i++) {
 		struct replay_file *f = &r->files[i];
-		uint8_t last = f->naccess ? r->accesses[r->by_file[f->access_first + f->naccess - 1]].kind : 0;
+		uint8_t last = f->last_kind;
 
 		/* deleted or renamed away by the build itself: gone at the end */
 		if ((f->flags & RF_WRITTEN) && (last == RA_DELETE || last == RA_RENAME_FROM))
@@ -510,7 +504,7 @@ static void assign_roles(struct replay *r)
 
 		if (f->flags & RF_WRITTEN)
 			f->role = f->flags & RF_TEMP ? ROLE_TEMPORARY :
-				  read_by_other(r, f) ? ROLE_INTERMEDIATE : ROLE_OUTPUT;
+				  f->read_by_other ? ROLE_INTERMEDIATE : ROLE_OUTPUT;
 		else if (f->flags & RF_EXECUTED)
 			f->role = ROLE_EXECUTABLE;
 		else if (f->flags & RF_READ)
@@ -563,6 +557,16 @@ struct replay_stream *replay_stream_new(struct replay *r, const struct log_file 
 		b->r = r;
 		b->last_proc = REPLAY_NONE;
 	}
+	return b;
+}
+
+struct replay_stream *replay_stream_new_hooked(struct replay *r, const struct log_file *f,
+					       const struct replay_access_hook *hook)
+{
+	struct replay_stream *b = replay_stream_new(r, f);
+
+	if (b)
+		b->hook = *hook;
 	return b;
 }
 

@@ -128,7 +128,11 @@ struct replay_file {
 	uint32_t access_first, naccess; /* by_file[access_first ...] in log order */
 	uint32_t input, exec, output;   /* its last digest of each kind (index in log digests), REPLAY_NONE */
 	uint32_t exec_ident;    /* its last exec identity, REPLAY_NONE */
-	uint32_t first_writer;  /* access id of the first write, REPLAY_NONE */
+	uint32_t first_writer;  /* access id of the first write, REPLAY_NONE (a hooked model: none) */
+	/* what the role needs, kept as the accesses come so that a hooked model can drop them */
+	uint32_t last_writer;   /* process of the latest write, REPLAY_NONE */
+	uint8_t last_kind;      /* the latest access's kind, 0 before any */
+	bool read_by_other;     /* read by a process other than its latest writer after a write */
 };
 
 struct replay {
@@ -171,6 +175,23 @@ struct replay_stream *replay_stream_new(struct replay *r, const struct log_file 
 struct log_event_sink replay_stream_sink(struct replay_stream *s);
 int replay_stream_finish(struct replay_stream *s, char *err, size_t errlen);
 void replay_stream_abort(struct replay_stream *s);
+
+/*
+ * A model for a reader that wants the accesses once, in log order, instead of
+ * kept (why at a monorepo's scale: the accesses are what grows with the
+ * events): ACCESS is called for each access as it comes, EXITED when a
+ * process's exit is read.  The model's accesses then stay empty (naccesses 0,
+ * no by_proc or by_file, first_writer REPLAY_NONE); files' flags and roles,
+ * processes, execs and network calls are as in the full model.  Each returns
+ * 0 or -1 (out of memory, a temporary file failed), which fails the read.
+ */
+struct replay_access_hook {
+	int (*access)(void *arg, uint32_t proc, uint32_t file, uint8_t kind);
+	int (*exited)(void *arg, uint32_t proc);
+	void *arg;
+};
+struct replay_stream *replay_stream_new_hooked(struct replay *r, const struct log_file *f,
+					       const struct replay_access_hook *hook);
 void replay_free(struct replay *r);
 
 /* The endpoint named NAME ("10.0.0.1:443"), or REPLAY_NONE. */

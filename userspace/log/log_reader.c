@@ -1099,16 +1099,39 @@ static const struct {
 	[LOG_EV_NOTICE] = { NOTICE_NFIELDS, read_notice },
 };
 
+/*
+ * Zeroes the member of the union that a reader of TYPE fills; read_event
+ * assigns every common field.  Clearing the whole event was the largest cost
+ * of reading an open record (a `rep stos` of 168 bytes per event).
+ */
+static void event_clear(struct log_event *ev, enum log_event_type type)
+{
+	switch (type) {
+	case LOG_EV_FORK: memset(&ev->fork, 0, sizeof(ev->fork)); break;
+	case LOG_EV_EXEC: memset(&ev->exec, 0, sizeof(ev->exec)); break;
+	case LOG_EV_EXEC_FAILED: memset(&ev->exec_failed, 0, sizeof(ev->exec_failed)); break;
+	case LOG_EV_EXIT: memset(&ev->exit, 0, sizeof(ev->exit)); break;
+	case LOG_EV_OPEN: memset(&ev->open, 0, sizeof(ev->open)); break;
+	case LOG_EV_PROC_SNAPSHOT: memset(&ev->proc_snapshot, 0, sizeof(ev->proc_snapshot)); break;
+	case LOG_EV_NET: memset(&ev->net, 0, sizeof(ev->net)); break;
+	case LOG_EV_FILE_OP: memset(&ev->file_op, 0, sizeof(ev->file_op)); break;
+	case LOG_EV_NOTICE: memset(&ev->notice, 0, sizeof(ev->notice)); break;
+	default: memset(ev, 0, sizeof(*ev)); break;
+	}
+	ev->type = type;
+}
+
 static int read_event(struct rd *r, enum log_event_type type, size_t n)
 {
 	struct log_file *f = r->f;
-	struct log_event ev = { .type = type };
+	struct log_event ev;
 	const struct attrs *a;
 
 	size_t nfields = type == LOG_EV_EXEC && r->version < 3 ? EXEC_NFIELDS_V2 : event_shapes[type].nfields;
 
 	if (n != nfields && n != nfields + 1)
 		return fail_at(r, r->rec, "event of type %d with %zu elements", type, n);
+	event_clear(&ev, type);
 	TRY(get_delta64(r, "timestamp", r->prev_ts, &ev.ts_ns));
 	TRY(get_delta32(r, "tgid", r->prev_tgid, &ev.tgid));
 	r->prev_ts = ev.ts_ns;
