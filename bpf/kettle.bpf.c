@@ -793,11 +793,36 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 /* the kernel's dev_t: major in the high 12 bits, minor in the low 20 */
 #define KDEV(major, minor) (((__u32)(major) << 20) | (minor))
 
+#define PTMX_NR            KDEV(5, 2)    /* /dev/ptmx and /dev/pts/ptmx */
+#define PTY_SLAVE_MAJOR_NR 136           /* /dev/pts/N is 136:N */
+
+/* Pseudo-terminals the build made: the index N of each /dev/pts/N its ptmx opens created. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} build_ptys SEC(".maps");
+
+/* F is the build's open of ptmx: the pair it made is the build's (the master's index is the slave's). */
+static __always_inline void pty_made(struct file *f)
+{
+	struct tty_file_private *priv = BPF_CORE_READ(f, private_data);
+	__u32 index;
+	__u8 one = 1;
+
+	if (!priv)
+		return;
+	index = BPF_CORE_READ(priv, tty, index);
+	bpf_map_update_elem(&build_ptys, &index, &one, BPF_ANY);
+}
+
 /*
  * What a device node gives is fixed by its number, not by where the node
- * lives: a build (as root) can mknod one anywhere.
+ * lives: a build (as root) can mknod one anywhere.  F: the file opened, for
+ * a ptmx the build opens.
  */
-static __always_inline __u8 device_flags(struct inode *inode)
+static __always_inline __u8 device_flags(struct inode *inode, struct file *f)
 {
 	__u32 mode = BPF_CORE_READ(inode, i_mode) & S_IFMT_NR, rdev;
 
@@ -816,11 +841,23 @@ static __always_inline __u8 device_flags(struct inode *inode)
 		return KE_PATH_MEM_DEVICE;
 	/*
 	 * The controlling terminal /dev/tty 5:0, the console 5:1, virtual
-	 * consoles and serial lines 4:*.  Not ptmx and pts: a build that makes
-	 * its own pseudo-terminals (expect, dejagnu test suites) reads its own.
+	 * consoles and serial lines 4:*.
 	 */
 	if ((rdev >> 20) == 4 || rdev == KDEV(5, 0) || rdev == KDEV(5, 1))
 		return KE_PATH_TERMINAL;
+	/*
+	 * A pseudo-terminal is the build's own when the build opened the ptmx
+	 * that made it (expect, dejagnu, script); any other /dev/pts/N is the
+	 * terminal of someone outside (an ssh session, another shell).
+	 */
+	if (rdev == PTMX_NR) {
+		pty_made(f);
+	} else if ((rdev >> 20) == PTY_SLAVE_MAJOR_NR) {
+		__u32 index = rdev & 0xfffff;
+
+		if (!bpf_map_lookup_elem(&build_ptys, &index))
+			return KE_PATH_TERMINAL;
+	}
 	return 0;
 }
 
@@ -829,7 +866,7 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct inode___timespec *old = (void *)inode;
 
-	ev->path_flags |= device_flags(inode);
+	ev->path_flags |= device_flags(inode, f);
 	ev->dev = inode_dev(inode);
 	ev->ino = BPF_CORE_READ(inode, i_ino);
 	ev->size = BPF_CORE_READ(inode, i_size);

@@ -42,6 +42,8 @@
  *   blind_spot wait-signal FILE      write its pid to FILE, wait (30 s at most) for SIGUSR1 and print its value
  *   blind_spot signal-child          signal a child of its own (SIGUSR1, SIGTERM) and reap it: nothing from outside
  *   blind_spot timer-signals N       take N SIGALRMs from a POSIX timer of its own (as `timeout` does)
+ *   blind_spot pty-own               open /dev/ptmx, then its /dev/pts/N by name, write a line into the
+ *                                    master and read it from the slave (as expect does)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
  */
@@ -759,6 +761,17 @@ int main(int argc, char **argv)
 		if (!strcmp(m, "listen-any") && listen(fd, 1))
 			return die("listen");
 		return close(fd);
+	}
+	if (!strcmp(m, "pty-own") && argc == 2) {
+		char name[64], line[16] = "";
+		int master = posix_openpt(O_RDWR | O_NOCTTY), slave;
+
+		if (master < 0 || grantpt(master) || unlockpt(master) || ptsname_r(master, name, sizeof(name)))
+			return die("posix_openpt");
+		slave = open(name, O_RDWR | O_NOCTTY);
+		if (slave < 0 || write(master, "hello\n", 6) != 6 || read(slave, line, sizeof(line) - 1) <= 0)
+			return die(name);
+		return strncmp(line, "hello", 5) ? 1 : 0;
 	}
 	if (!strcmp(m, "read") && argc == 3) {
 		char byte;

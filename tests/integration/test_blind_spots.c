@@ -1148,6 +1148,36 @@ static int terminal_opened_by_name_is_flagged(void)
 	return rc;
 }
 
+/* A pseudo-terminal outside the build (an ssh session's, another shell's), opened by its number. */
+static int pty_of_outside_opened_by_number_is_flagged(void)
+{
+	char args[200], name[64];
+	int master, slave, rc;
+
+	if (openpty(&master, &slave, name, NULL, NULL))
+		return test_skip("openpty: %s", strerror(errno));
+	snprintf(args, sizeof(args), "open %s", name);
+	rc = flagged("pty-outside", args, "terminal");
+	close(slave);
+	close(master);
+	return rc;
+}
+
+/* The build's own pseudo-terminal pair (as expect and dejagnu make one): no terminal from outside. */
+static int own_pty_stays_complete(void)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "pty-own", "pty-own");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the build read its own pseudo-terminal");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 /* An interactive `kettle run -- make`: the terminal is there, the build never reads it. */
 static int terminal_stdin_left_unread_stays_complete(void)
 {
@@ -1271,6 +1301,8 @@ static const struct test tests[] = {
 	{ "terminal_stdin_read_is_flagged", terminal_stdin_read_is_flagged },
 	{ "terminal_stdin_left_unread_stays_complete", terminal_stdin_left_unread_stays_complete },
 	{ "terminal_opened_by_name_is_flagged", terminal_opened_by_name_is_flagged },
+	{ "pty_of_outside_opened_by_number_is_flagged", pty_of_outside_opened_by_number_is_flagged },
+	{ "own_pty_stays_complete", own_pty_stays_complete },
 	{ "fifo_written_from_outside_is_flagged", fifo_written_from_outside_is_flagged },
 	{ "fifo_held_from_before_the_build_is_flagged", fifo_held_from_before_the_build_is_flagged },
 	{ "fifo_inside_the_build_stays_complete", fifo_inside_the_build_stays_complete },
