@@ -309,6 +309,9 @@ enum ke_notice_what {
 					     * opened the FIFO for writing after the build opened it for reading);
 					     * KE_FIFO_READER_IS_NOTICED, it is the build's reader and arg1 the
 					     * writer.  arg0 = the FIFO's inode number */
+	KE_NOTICE_OUTPUT_FROM_OUTSIDE = 25, /* sent by a process outside the build that opened for writing,
+					     * while the build ran, a file the build had opened for writing:
+					     * arg0 = its inode number */
 	KE_NOTICE_WHAT_MAX
 };
 

@@ -789,6 +789,7 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 #define S_IFSOCK_NR 0140000
 #define S_IFBLK_NR  0060000
 #define S_IFCHR_NR  0020000
+#define S_IFREG_NR  0100000
 #define S_IFIFO_NR  0010000
 /* the kernel's dev_t: major in the high 12 bits, minor in the low 20 */
 #define KDEV(major, minor) (((__u32)(major) << 20) | (minor))
@@ -890,6 +891,11 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
  */
 #define FMODE_READ_NR  0x1
 #define FMODE_WRITE_NR 0x2
+#define O_ACCMODE_NR   00000003
+#define O_RDONLY_NR    00000000
+/* not a regular file's content: devices, pipes, FIFOs, sockets */
+#define KE_PATH_DEVICE_MASK (KE_PATH_BLOCK_DEVICE | KE_PATH_NET_DEVICE | KE_PATH_MEM_DEVICE | KE_PATH_TERMINAL | \
+			     KE_PATH_STREAM)
 
 struct fifo_key {
 	__u64 inode;            /* struct inode *: the FIFO while it is open */
@@ -913,6 +919,27 @@ struct {
 } fifo_writers SEC(".maps");
 
 __u64 fifo_fence;
+
+/*
+ * Files the build opened for writing (value: its tgid).  A process outside
+ * the build that opens one for writing while the build runs can put its own
+ * bytes into what the build made, or will read back.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fifo_key);
+	__type(value, __u32);
+} build_writes SEC(".maps");
+
+/* The build opened F for writing: noted, for the outside writers' check. */
+static __always_inline void build_write_note(struct file *f, __u64 ino)
+{
+	struct fifo_key k = { .inode = (__u64)BPF_CORE_READ(f, f_inode), .ino = ino };
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_map_update_elem(&build_writes, &k, &tgid, BPF_ANY);
+}
 
 /* Fills K when F is a FIFO (or a pipe reopened by name) open with one of MODE's f_mode bits. */
 static __always_inline bool fifo_open_key(struct file *f, __u32 mode, struct fifo_key *k)
@@ -951,6 +978,7 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	struct scratch *s;
 	struct ke_open *ev;
 	__u32 off = sizeof(struct ke_open);
+	struct file *written = NULL;
 	bool stream;
 
 	if (call_restarts(ret) || !in_scope())
@@ -979,6 +1007,8 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 
 			ev->path_len = path_append(s, &off, &fp, &ev->path_flags);
 			inode_identity(ev, f);
+			if ((p->flags & O_ACCMODE_NR) != O_RDONLY_NR && !(ev->path_flags & KE_PATH_DEVICE_MASK))
+				written = f;
 		} else {
 			ev->path_flags = KE_PATH_UNREACHABLE;
 		}
@@ -991,6 +1021,8 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	/* after the open's record: a notice reuses the scratch buffer */
 	if (stream)
 		fifo_read_check(task, ret);
+	if (written)
+		build_write_note(written, ev->ino);
 	return 0;
 }
 
@@ -1902,18 +1934,34 @@ static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u
 		    flags | (follow_daemons ? KE_DAEMON_FOLLOWED : 0) | (__u64)family << 16 | port);
 }
 
-/* A process outside the build opened FD: if it is a FIFO it writes, does the build read it? */
-static __always_inline void fifo_write_check(struct task_struct *task, long fd)
+/*
+ * A process outside the build opened FD for writing: a FIFO the build reads
+ * (fifo-from-outside), or a file the build wrote while it runs
+ * (output-from-outside).
+ */
+static __always_inline void outside_write_check(struct task_struct *task, long fd)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mode;
+	struct file *f = fd_file(task, fd);
 	struct fifo_key k = {};
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct inode *inode;
 
-	if (tgid == collector_tgid || !fifo_open_key(fd_file(task, fd), FMODE_WRITE_NR, &k))
+	if (tgid == collector_tgid || !f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE_NR))
 		return;
-	bpf_map_update_elem(&fifo_writers, &k, &tgid, BPF_ANY);
-	__sync_fetch_and_add(&fifo_fence, 1);
-	if (bpf_map_lookup_elem(&fifo_readers, &k))
-		notice_send(KE_NOTICE_FIFO_FROM_OUTSIDE, KE_FIFO_WRITER_IS_NOTICED, fd, k.ino, 0);
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return;
+	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT_NR;
+	k.inode = (__u64)inode;
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	if (mode == S_IFIFO_NR) {
+		bpf_map_update_elem(&fifo_writers, &k, &tgid, BPF_ANY);
+		__sync_fetch_and_add(&fifo_fence, 1);
+		if (bpf_map_lookup_elem(&fifo_readers, &k))
+			notice_send(KE_NOTICE_FIFO_FROM_OUTSIDE, KE_FIFO_WRITER_IS_NOTICED, fd, k.ino, 0);
+	} else if (mode == S_IFREG_NR && bpf_map_lookup_elem(&build_writes, &k)) {
+		notice_send(KE_NOTICE_OUTPUT_FROM_OUTSIDE, 0, fd, k.ino, 0);
+	}
 }
 
 SEC("tp_btf/sys_exit")
@@ -1950,7 +1998,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (!in_scope()) {
 		if (cls >= KE_SYS_OPEN && cls <= KE_SYS_CREAT && ret >= 0)
-			fifo_write_check(task, ret);
+			outside_write_check(task, ret);
 		return 0;
 	}
 	if (cls < KE_NOTICE_WHAT_MAX) {

@@ -876,6 +876,61 @@ static int fifo_held_from_before_the_build_is_flagged(void)
 	return fifo_from_outside("fifo-before", true);
 }
 
+/*
+ * While the build runs, a process outside it opens a file the build wrote:
+ * for writing (it appends to the build's product), the product may be its
+ * bytes: output-from-outside, the writer named and snapshotted; only for
+ * reading (as `tail -f build.log` does), nothing is lost: complete.
+ */
+static int output_opened_from_outside(const char *name, bool writes)
+{
+	char product[320];
+	struct blind_run r;
+	int rc = bpf_usable(), st = -1;
+	pid_t other;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(product, sizeof(product), "/tmp/kettle-test-%d-%s/product", (int)getpid(), name);
+	other = fork();
+	if (other == 0) {
+		for (int i = 0; i < 1000; i++) {
+			int fd = open(product, writes ? O_WRONLY | O_APPEND : O_RDONLY);
+			char c;
+
+			if (fd >= 0)
+				_exit(writes ? write(fd, "from outside\n", 13) != 13 : read(fd, &c, 1) < 0);
+			usleep(10000);
+		}
+		_exit(2);
+	}
+	CHECK(other > 0, "fork the process outside the build");
+	rc = blind_run(&r, name, "open /dev/null && echo made > product && sleep 3");
+	CHECK(waitpid(other, &st, 0) == other && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the process outside the build opened the product while the build ran (status %#x)", st);
+	if (writes) {
+		CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+		CHECK(names_reason(&r, "output-from-outside"), "the reason output-from-outside is named");
+		CHECK(reason_pid(&r, "output-from-outside") == other, "the reason names the writer, pid %d", (int)other);
+		CHECK(log_has_snapshot(&r, (uint32_t)other), "the log has a snapshot of the writer");
+	} else {
+		CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+		CHECK(is_complete(&r), "complete: a reader outside changes nothing the build made");
+	}
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int output_written_from_outside_is_flagged(void)
+{
+	return output_opened_from_outside("output-outside", true);
+}
+
+static int output_read_from_outside_stays_complete(void)
+{
+	return output_opened_from_outside("output-read", false);
+}
+
 /* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
 static int fifo_inside_the_build_stays_complete(void)
 {
@@ -1303,6 +1358,8 @@ static const struct test tests[] = {
 	{ "terminal_opened_by_name_is_flagged", terminal_opened_by_name_is_flagged },
 	{ "pty_of_outside_opened_by_number_is_flagged", pty_of_outside_opened_by_number_is_flagged },
 	{ "own_pty_stays_complete", own_pty_stays_complete },
+	{ "output_written_from_outside_is_flagged", output_written_from_outside_is_flagged },
+	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },
 	{ "fifo_written_from_outside_is_flagged", fifo_written_from_outside_is_flagged },
 	{ "fifo_held_from_before_the_build_is_flagged", fifo_held_from_before_the_build_is_flagged },
 	{ "fifo_inside_the_build_stays_complete", fifo_inside_the_build_stays_complete },

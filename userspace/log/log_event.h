@@ -85,6 +85,8 @@ enum log_notice_what {
 					      * inode number); nr LOG_FIFO_WRITER_IS_NOTICED: the notice's process
 					      * is that writer; LOG_FIFO_READER_IS_NOTICED: it is the build's reader,
 					      * arg1 the writer */
+	LOG_NOTICE_OUTPUT_FROM_OUTSIDE = 25, /* its process, outside the build, opened for writing a file the
+					      * build wrote, while the build ran (arg0: the inode number) */
 	LOG_NOTICE_WHAT_MAX
 };
 

@@ -46,6 +46,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 					   " record cannot vouch for",
 	[LOG_NOTICE_FIFO_FROM_OUTSIDE] = "a process outside the build wrote into a FIFO the build read (inode %" PRIu64
 					 "): what came through it is not recorded",
+	[LOG_NOTICE_OUTPUT_FROM_OUTSIDE] = "opened for writing, from outside the build and while it ran, a file the build"
+					   " wrote (inode %" PRIu64 "): what the build made, or read back, may hold its bytes",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
@@ -215,6 +217,9 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_SIGNAL_FROM_OUTSIDE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg1 & 0xffffffffu,
 			 (int32_t)(ev->notice.arg1 >> 32), ev->notice.arg0);
+		break;
+	case LOG_NOTICE_OUTPUT_FROM_OUTSIDE:
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	case LOG_NOTICE_FIFO_FROM_OUTSIDE:
 		if (ev->notice.nr == LOG_FIFO_READER_IS_NOTICED)
