@@ -927,7 +927,7 @@ __u64 fifo_fence;
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);     /* preallocated (LRU): the latest files written; an older one is forgotten */
 	__type(key, struct fifo_key);
 	__type(value, __u32);
 } build_writes SEC(".maps");
