@@ -281,7 +281,8 @@ enum ke_notice_what {
 	KE_NOTICE_NAMESPACE,        /* unshare, setns, or clone into a new namespace (arg0 = flags) */
 	KE_NOTICE_MOUNT,            /* mount, umount, move_mount, fsmount, open_tree, pivot_root */
 	KE_NOTICE_CHROOT,           /* chroot(): paths after it are relative to another root */
-	KE_NOTICE_MODULE,           /* init_module, finit_module, delete_module */
+	KE_NOTICE_MODULE,           /* init_module, finit_module, delete_module; nr 0: a module autoload the
+				     * build caused (module_request), arg0 = whether it waited */
 	KE_NOTICE_KEXEC,            /* kexec_load, kexec_file_load */
 	KE_NOTICE_SIGNAL_TRACER,    /* kill/tkill/tgkill of the collector, or of every process (arg0 = pid) */
 	KE_NOTICE_RAW_IO,           /* iopl, ioperm: port I/O */

@@ -1833,6 +1833,22 @@ static __always_inline bool sent_by_current(int code)
 	return nr == 129 || nr == 297 || nr == 424;
 }
 
+/*
+ * Module autoload: a process of the build asked for something that only a
+ * module provides (a socket family, a file system, a device, a crypto
+ * algorithm), and the kernel runs modprobe, outside the build's tree, to
+ * load it.  The tracepoint fires in the asking process.  Only where modules
+ * exist: the loader leaves the program out where the kernel has no such
+ * event (modules not built in).
+ */
+SEC("tp_btf/module_request")
+int BPF_PROG(on_module_request, char *name, bool wait, unsigned long ip)
+{
+	if (in_scope())
+		notice_send(KE_NOTICE_MODULE, 0, 0, wait, 0);
+	return 0;
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
 {

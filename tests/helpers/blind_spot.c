@@ -42,6 +42,8 @@
  *   blind_spot wait-signal FILE      write its pid to FILE, wait (30 s at most) for SIGUSR1 and print its value
  *   blind_spot signal-child          signal a child of its own (SIGUSR1, SIGTERM) and reap it: nothing from outside
  *   blind_spot timer-signals N       take N SIGALRMs from a POSIX timer of its own (as `timeout` does)
+ *   blind_spot module-autoload       ask for a socket family only a module provides (AF_NETROM): where
+ *                                    modules exist, the kernel runs modprobe for it
  *   blind_spot pty-own               open /dev/ptmx, then its /dev/pts/N by name, write a line into the
  *                                    master and read it from the slave (as expect does)
  *
@@ -761,6 +763,12 @@ int main(int argc, char **argv)
 		if (!strcmp(m, "listen-any") && listen(fd, 1))
 			return die("listen");
 		return close(fd);
+	}
+	if (!strcmp(m, "module-autoload") && argc == 2) {
+		int fd = socket(6 /* AF_NETROM */, SOCK_SEQPACKET, 0);
+
+		/* the family is absent (EAFNOSUPPORT) once modprobe found nothing: asking was the point */
+		return fd >= 0 ? close(fd) : 0;
 	}
 	if (!strcmp(m, "pty-own") && argc == 2) {
 		char name[64], line[16] = "";

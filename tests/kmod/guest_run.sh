@@ -73,6 +73,13 @@ say uring_daemon_status $?
 tail -n 20 d.err | sed "s/^/KMOD-RUN-STDERR /"
 say uring_daemon_named $(/kettle log show d.cbor | grep -c "\[$dp/$dp\] notice daemon (call 0,")
 kill $dp 2>/dev/null
+# Module autoload (this kernel loads modules): the build asks for a socket family only
+# a module provides; the kernel runs modprobe outside the build's tree: kernel-module.
+mkdir -p /t/mod && cd /t/mod
+/kettle run --no-progress -o m.cbor --provenance m.json -- sh -c '/blind_spot module-autoload && echo done > out' 2>m.err
+say modreq_status $?
+tail -n 5 m.err | sed "s/^/KMOD-RUN-STDERR /"
+say modreq_notices $(/kettle log show m.cbor | grep -c 'notice kernel-module (call 0,')
 # 32-bit system calls on a kernel with IA32 emulation: int 0x80 from a 64-bit program,
 # and an ia32 program that opens a file and executes another.  Under AddressSanitizer
 # (make SANITIZE=1) the helper's leak check at exit would ptrace its threads, which

@@ -200,6 +200,9 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	}
 	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
+	/* module autoload: an event only where the kernel can load modules */
+	if (!has_trace_event("module", "module_request"))
+		bpf_program__set_autoload(t->skel->progs.on_module_request, false);
 	if (exit_passes_group_dead())
 		bpf_program__set_autoload(t->skel->progs.on_exit_task_only, false);
 	else

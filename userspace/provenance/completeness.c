@@ -218,6 +218,13 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg1 & 0xffffffffu,
 			 (int32_t)(ev->notice.arg1 >> 32), ev->notice.arg0);
 		break;
+	case LOG_NOTICE_MODULE:
+		if (ev->notice.nr == 0)
+			snprintf(detail, sizeof(detail), "made the kernel load a module (module autoload: modprobe runs"
+				 " outside the build's tree, and what the module does is not recorded)");
+		else
+			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
+		break;
 	case LOG_NOTICE_OUTPUT_FROM_OUTSIDE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
