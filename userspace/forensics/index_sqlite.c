@@ -14,6 +14,16 @@
 #define SQLITE_BUSY_MS 30000
 #define SQL_TEXT_MAX (1u << 20)
 #define STMT_CACHE 16
+/*
+ * A build adds one row per file to each of file_events' three indexes, at
+ * places spread over the whole index (the fleet shares its paths and
+ * digests): ~26,000 leaf pages per kernel-sized build.  A writer's cache
+ * holds the indexes of a few hundred builds (256 MiB, taken only as pages are
+ * read), so a page is read once per ingest rather than once per build, and a
+ * WAL of 40 MiB lets a checkpoint write a page once for several builds that
+ * changed it.  Each build's COMMIT is still its own.
+ */
+#define WRITER_PRAGMAS "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=10000"
 
 /* A search runs the same few queries once per match: they are parsed once per connection. */
 struct sq_conn {
@@ -209,7 +219,7 @@ static int sq_insert_rows(struct index_db *db, const char *table, const char *co
 			if (cells[c].nullv)
 				sqlite3_bind_null(st, c + 1);
 			else if (cells[c].s)
-				sqlite3_bind_text(st, c + 1, cells[c].s, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, c + 1, cells[c].s, -1, SQLITE_STATIC);
 			else
 				sqlite3_bind_int64(st, c + 1, cells[c].i);
 		}
@@ -275,8 +285,8 @@ struct index_db *index_sqlite_open(const char *path, bool readonly, char *err, s
 	 */
 	if (sq_exec(db, readonly ? "PRAGMA query_only=ON" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		    "PRAGMA foreign_keys=ON", err, errlen) ||
-	    sq_exec(db, "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", err,
-		    errlen))
+	    sq_exec(db, "PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=1073741824", err, errlen) ||
+	    sq_exec(db, readonly ? "PRAGMA cache_size=-65536" : WRITER_PRAGMAS, err, errlen))
 		goto fail;
 	return db;
 fail:
