@@ -301,6 +301,51 @@ static int t_readding_a_build_is_a_noop(void)
 	return TEST_PASS;
 }
 
+static int find_plan_step(void *arg, int ncols, const char *const *vals)
+{
+	bool *covering = arg;
+
+	if (ncols == 4 && vals[3] && strstr(vals[3], "COVERING INDEX file_events_digest_rows"))
+		*covering = true;
+	return 0;
+}
+
+/* A store made at schema version 1 (one-column digest index) is brought to 2 and answers as before. */
+static int t_version_1_store_migrates_and_reads_the_index_only(void)
+{
+	char path[300], err[512], v[32];
+	const char *params[1];
+	struct index_search q = { 0 };
+	struct index_db *db = open_sqlite("v1.db");
+	json_t *before, *after;
+	bool covering = false;
+
+	CHECK(db && !ingest_chain(db), "ingest");
+	sha_of(0x21, q.digest);
+	before = search(db, &q);
+	CHECK(before, "search before");
+	CHECK(!db->be->exec(db, "DROP INDEX file_events_digest_rows; CREATE INDEX file_events_digest ON "
+			    "file_events(digest_id); DELETE FROM schema_version WHERE version = 2", err, sizeof(err)),
+	      "make it version 1: %s", err);
+	index_close(db);
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	db = index_open(path, err, sizeof(err));
+	CHECK(db, "reopen: %s", err);
+	CHECK(!index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, v, sizeof(v), err,
+				 sizeof(err)) && !strcmp(v, "2"), "version %s %s", v, err);
+	params[0] = q.digest;
+	CHECK(!db->be->query(db, "EXPLAIN QUERY PLAN SELECT fe.build_id, fe.path_id, fe.role, fe.proc, fe.ts_ns FROM "
+			     "file_events fe WHERE fe.digest_id = (SELECT id FROM digests WHERE sha256 = $1)", params, 1,
+			     find_plan_step, &covering, err, sizeof(err)) && covering,
+	      "the digest lookup does not read file_events_digest_rows alone %s", err);
+	after = search(db, &q);
+	CHECK(after && json_equal(before, after), "answers changed");
+	json_decref(before);
+	json_decref(after);
+	index_close(db);
+	return TEST_PASS;
+}
+
 static int copy_file(const char *from, const char *to, size_t cut, long flip)
 {
 	char cmd[1024];
@@ -865,6 +910,7 @@ static const struct test tests[] = {
 	{ "since_until_window_the_builds", t_since_until_window_the_builds },
 	{ "downstream_walks_three_builds", t_downstream_walks_three_builds },
 	{ "readding_a_build_is_a_noop", t_readding_a_build_is_a_noop },
+	{ "version_1_store_migrates_and_reads_the_index_only", t_version_1_store_migrates_and_reads_the_index_only },
 	{ "altered_or_cut_log_is_refused_leaving_nothing", t_altered_or_cut_log_is_refused_leaving_nothing },
 	{ "compressed_log_indexes_as_the_plain_one", t_compressed_log_indexes_as_the_plain_one },
 	{ "endpoint_search_finds_the_golden_log", t_endpoint_search_finds_the_golden_log },

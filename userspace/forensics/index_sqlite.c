@@ -14,6 +14,18 @@
 #define SQLITE_BUSY_MS 30000
 #define SQL_TEXT_MAX (1u << 20)
 #define STMT_CACHE 16
+/*
+ * A build adds one row per file to each of file_events' indexes, at places
+ * spread over the whole index (the fleet shares its paths and digests):
+ * nearly every leaf page of the digest and path indexes changes with every
+ * kernel-sized build.  A writer's cache holds those indexes for a fleet of
+ * ~1,000 builds (1 GiB, taken only as pages are read), so a page is read once
+ * per ingest rather than once per build, and a WAL of up to 512 MiB lets one
+ * checkpoint write a page once for the several builds that changed it
+ * (measured at 1,000 builds: 20 builds in 12.7 and 15.5 s against 19.1 and
+ * 19.7 s with 256 MiB and 40 MiB).  Each build's COMMIT is still its own.
+ */
+#define WRITER_PRAGMAS "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=131072"
 
 /* A search runs the same few queries once per match: they are parsed once per connection. */
 struct sq_conn {
@@ -209,7 +221,7 @@ static int sq_insert_rows(struct index_db *db, const char *table, const char *co
 			if (cells[c].nullv)
 				sqlite3_bind_null(st, c + 1);
 			else if (cells[c].s)
-				sqlite3_bind_text(st, c + 1, cells[c].s, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, c + 1, cells[c].s, -1, SQLITE_STATIC);
 			else
 				sqlite3_bind_int64(st, c + 1, cells[c].i);
 		}
@@ -275,8 +287,8 @@ struct index_db *index_sqlite_open(const char *path, bool readonly, char *err, s
 	 */
 	if (sq_exec(db, readonly ? "PRAGMA query_only=ON" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		    "PRAGMA foreign_keys=ON", err, errlen) ||
-	    sq_exec(db, "PRAGMA case_sensitive_like=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", err,
-		    errlen))
+	    sq_exec(db, "PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=1073741824", err, errlen) ||
+	    sq_exec(db, readonly ? "PRAGMA cache_size=-65536" : WRITER_PRAGMAS, err, errlen))
 		goto fail;
 	return db;
 fail:
