@@ -897,16 +897,32 @@ static __always_inline void inode_identity(struct ke_open *ev, struct file *f)
 #define KE_PATH_DEVICE_MASK (KE_PATH_BLOCK_DEVICE | KE_PATH_NET_DEVICE | KE_PATH_MEM_DEVICE | KE_PATH_TERMINAL | \
 			     KE_PATH_STREAM)
 
-struct fifo_key {
-	__u64 inode;            /* struct inode *: the FIFO while it is open */
-	__u64 ino;              /* with its number, so that a reused inode is another key */
+/*
+ * A file while the trace runs.  A file deleted and another made at once can
+ * get the same struct inode and the same number (ext4 and tmpfs reuse both
+ * soon, and a build's temporaries come and go); the generation, drawn anew
+ * for each file made, tells them apart.
+ */
+struct inode_key {
+	__u64 inode;            /* struct inode * */
+	__u64 ino;
+	__u32 gen;              /* i_generation */
+	__u32 _pad;
 };
+
+static __always_inline void inode_key_fill(struct inode_key *k, struct inode *inode)
+{
+	k->inode = (__u64)inode;
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->gen = BPF_CORE_READ(inode, i_generation);
+	k->_pad = 0;
+}
 
 /* FIFOs the build opened for reading (value: the reader's tgid) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct fifo_key);
+	__type(key, struct inode_key);
 	__type(value, __u32);
 } fifo_readers SEC(".maps");
 
@@ -914,7 +930,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, struct fifo_key);
+	__type(key, struct inode_key);
 	__type(value, __u32);
 } fifo_writers SEC(".maps");
 
@@ -928,21 +944,22 @@ __u64 fifo_fence;
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);     /* preallocated (LRU): the latest files written; an older one is forgotten */
-	__type(key, struct fifo_key);
+	__type(key, struct inode_key);
 	__type(value, __u32);
 } build_writes SEC(".maps");
 
 /* The build opened F for writing: noted, for the outside writers' check. */
-static __always_inline void build_write_note(struct file *f, __u64 ino)
+static __always_inline void build_write_note(struct file *f)
 {
-	struct fifo_key k = { .inode = (__u64)BPF_CORE_READ(f, f_inode), .ino = ino };
+	struct inode_key k;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
+	inode_key_fill(&k, BPF_CORE_READ(f, f_inode));
 	bpf_map_update_elem(&build_writes, &k, &tgid, BPF_ANY);
 }
 
 /* Fills K when F is a FIFO (or a pipe reopened by name) open with one of MODE's f_mode bits. */
-static __always_inline bool fifo_open_key(struct file *f, __u32 mode, struct fifo_key *k)
+static __always_inline bool fifo_open_key(struct file *f, __u32 mode, struct inode_key *k)
 {
 	struct inode *inode;
 
@@ -951,15 +968,14 @@ static __always_inline bool fifo_open_key(struct file *f, __u32 mode, struct fif
 	inode = BPF_CORE_READ(f, f_inode);
 	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT_NR) != S_IFIFO_NR)
 		return false;
-	k->inode = (__u64)inode;
-	k->ino = BPF_CORE_READ(inode, i_ino);
+	inode_key_fill(k, inode);
 	return true;
 }
 
 /* The build opened FD: if it is a FIFO it reads, is a process outside writing it? */
 static __always_inline void fifo_read_check(struct task_struct *task, long fd)
 {
-	struct fifo_key k = {};
+	struct inode_key k = {};
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *writer;
 
 	if (!fifo_open_key(fd_file(task, fd), FMODE_READ_NR, &k))
@@ -1022,7 +1038,7 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	if (stream)
 		fifo_read_check(task, ret);
 	if (written)
-		build_write_note(written, ev->ino);
+		build_write_note(written);
 	return 0;
 }
 
@@ -1959,7 +1975,7 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mode;
 	struct file *f = fd_file(task, fd);
-	struct fifo_key k = {};
+	struct inode_key k = {};
 	struct inode *inode;
 
 	if (tgid == collector_tgid || !f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE_NR))
@@ -1968,8 +1984,7 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
 	if (!inode)
 		return;
 	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT_NR;
-	k.inode = (__u64)inode;
-	k.ino = BPF_CORE_READ(inode, i_ino);
+	inode_key_fill(&k, inode);
 	if (mode == S_IFIFO_NR) {
 		bpf_map_update_elem(&fifo_writers, &k, &tgid, BPF_ANY);
 		__sync_fetch_and_add(&fifo_fence, 1);
