@@ -818,6 +818,19 @@ static __always_inline void pty_made(struct file *f)
 	bpf_map_update_elem(&build_ptys, &index, &one, BPF_ANY);
 }
 
+/* Whether F, an open terminal, is the slave of a pseudo-terminal pair the build made. */
+static __always_inline bool pty_of_build(struct file *f)
+{
+	struct tty_file_private *priv = f ? BPF_CORE_READ(f, private_data) : NULL;
+	struct tty_struct *tty = priv ? BPF_CORE_READ(priv, tty) : NULL;
+	__u32 index;
+
+	if (!tty || BPF_CORE_READ(tty, driver, major) != PTY_SLAVE_MAJOR_NR)
+		return false;
+	index = BPF_CORE_READ(tty, index);
+	return bpf_map_lookup_elem(&build_ptys, &index) != NULL;
+}
+
 /*
  * What a device node gives is fixed by its number, not by where the node
  * lives: a build (as root) can mknod one anywhere.  F: the file opened, for
@@ -844,8 +857,11 @@ static __always_inline __u8 device_flags(struct inode *inode, struct file *f)
 	 * The controlling terminal /dev/tty 5:0, the console 5:1, virtual
 	 * consoles and serial lines 4:*.
 	 */
-	if ((rdev >> 20) == 4 || rdev == KDEV(5, 0) || rdev == KDEV(5, 1))
+	if ((rdev >> 20) == 4 || rdev == KDEV(5, 1))
 		return KE_PATH_TERMINAL;
+	/* /dev/tty is the controlling terminal: a program that expect runs on the build's own pty opens its own */
+	if (rdev == KDEV(5, 0))
+		return pty_of_build(f) ? 0 : KE_PATH_TERMINAL;
 	/*
 	 * A pseudo-terminal is the build's own when the build opened the ptmx
 	 * that made it (expect, dejagnu, script); any other /dev/pts/N is the

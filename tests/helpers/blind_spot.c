@@ -45,7 +45,8 @@
  *   blind_spot module-autoload       ask for a socket family only a module provides (AF_NETROM): where
  *                                    modules exist, the kernel runs modprobe for it
  *   blind_spot pty-own               open /dev/ptmx, then its /dev/pts/N by name, write a line into the
- *                                    master and read it from the slave (as expect does)
+ *                                    master and read it from the slave; then a child that has the pty as
+ *                                    its controlling terminal reads a line from /dev/tty (as expect does)
  *
  * Exit 0 when the thing was done, 77 when this machine cannot do it, 1 on error.
  */
@@ -67,6 +68,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <time.h>
@@ -779,7 +781,24 @@ int main(int argc, char **argv)
 		slave = open(name, O_RDWR | O_NOCTTY);
 		if (slave < 0 || write(master, "hello\n", 6) != 6 || read(slave, line, sizeof(line) - 1) <= 0)
 			return die(name);
-		return strncmp(line, "hello", 5) ? 1 : 0;
+		if (strncmp(line, "hello", 5))
+			return 1;
+		/* a program run on it, as expect runs one: the pty is its controlling terminal, /dev/tty */
+		if (write(master, "again\n", 6) != 6)
+			return die("write");
+		pid_t child = fork();
+
+		if (child == 0) {
+			int tty;
+
+			if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) || (tty = open("/dev/tty", O_RDONLY)) < 0 ||
+			    read(tty, line, sizeof(line) - 1) <= 0)
+				_exit(1);
+			_exit(strncmp(line, "again", 5) ? 1 : 0);
+		}
+		int st;
+
+		return child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	if (!strcmp(m, "read") && argc == 3) {
 		char byte;

@@ -1185,6 +1185,26 @@ static int terminal_stdin_read_is_flagged(void)
 }
 
 /*
+ * /dev/tty when the controlling terminal is one from outside (the build
+ * takes the terminal it was given as its session's, as setsid -c does):
+ * terminal, although /dev/tty of the build's own pty is not (own_pty_stays_complete).
+ */
+static int outside_terminal_as_dev_tty_is_flagged(void)
+{
+	struct blind_run r = { 0 };
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = run_on_terminal_stdin(&r, "dev-tty", "setsid -c -w sh -c 'read line </dev/tty; echo \"$line\" > out'");
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "terminal"), "the reason terminal is named");
+	CHECK(test_sh("grep -q 'typed outside' '%s/out'", r.dir) == 0, "the build did get the line through /dev/tty");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/*
  * A terminal opened by name (the console, through a node the build made in
  * /tmp: the device number names it): typed input from outside the build.
  */
@@ -1358,6 +1378,7 @@ static const struct test tests[] = {
 	{ "terminal_opened_by_name_is_flagged", terminal_opened_by_name_is_flagged },
 	{ "pty_of_outside_opened_by_number_is_flagged", pty_of_outside_opened_by_number_is_flagged },
 	{ "own_pty_stays_complete", own_pty_stays_complete },
+	{ "outside_terminal_as_dev_tty_is_flagged", outside_terminal_as_dev_tty_is_flagged },
 	{ "output_written_from_outside_is_flagged", output_written_from_outside_is_flagged },
 	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },
 	{ "fifo_written_from_outside_is_flagged", fifo_written_from_outside_is_flagged },
