@@ -22,7 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load. */
 const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
 const volatile bool scope_cgroup;               /* cgroup subtree instead of the tgid map */
-const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this CPU queued this much */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this much is queued */
 const volatile bool capture_env = true;         /* false: kettle --env none */
 
 struct {
@@ -163,7 +163,6 @@ struct piece_send {
 struct scratch {
 	struct path_walk walk;
 	struct piece_send piece;
-	__u64 unwoken;          /* bytes this CPU queued since it last woke the reader */
 	__u8 buf[SCRATCH_SIZE];
 };
 
@@ -184,9 +183,15 @@ static __always_inline struct scratch *scratch_get(void)
 /* Sends the assembled record; a full ring buffer is counted, never silent. */
 static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat)
 {
+	/*
+	 * Woken by the ring's own fill, asked on every record: once a share of
+	 * the ring waits, each record wakes the reader again until it drains.
+	 * (Counting per CPU instead lost 4-6 times more records at a 64 KiB ring:
+	 * tools/bench/README.md, open-storm.)
+	 */
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	struct ke_header *h = rec;
-	struct scratch *s = scratch_get();
-	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u32 key = KE_STAT_NUMBERED;
 	__u64 *numbered = bpf_map_lookup_elem(&stats, &key);
 
@@ -194,20 +199,6 @@ static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat
 	if (numbered) {
 		h->seq = KE_SEQ(bpf_get_smp_processor_id(), *numbered);
 		*numbered += 1;
-	}
-	/*
-	 * Wake the reader after each WAKEUP_BYTES this CPU queued.  Counted per
-	 * CPU, not asked of the ring (bpf_ringbuf_query reads the positions that
-	 * the reader's CPU writes: a shared cache line on every record).  The
-	 * reader also drains every DRAIN_POLL_MS, so what sits below the mark
-	 * waits that long at most.
-	 */
-	if (s) {
-		s->unwoken += size;
-		if (s->unwoken >= wakeup_bytes) {
-			s->unwoken = 0;
-			flags = BPF_RB_FORCE_WAKEUP;
-		}
 	}
 	if (bpf_ringbuf_output(&events, rec, size & SCRATCH_MASK, flags)) {
 		stat_inc(loss_stat);

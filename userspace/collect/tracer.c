@@ -211,8 +211,7 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	/* run on demand by tracer_pipe_states, never attached to an event */
 	bpf_program__set_autoattach(t->skel->progs.pipe_states, false);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
-	/* counted per CPU: together the CPUs wake the reader by an eighth of the ring at the latest */
-	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8 / (size_t)t->ncpus;
+	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
 	t->skel->rodata->follow_daemons = opt->follow_daemons;
