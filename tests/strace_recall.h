@@ -89,12 +89,14 @@ static inline void path_set_free(struct path_set *s)
  * lower case as PREFIX# (config.status's ./confXXXXXX, Python's tmpXXXXXXXX,
  * CMake's TryCompile-XXXXXX) and NAME.tmp.XXXXXX (ccache's temporary files) as
  * NAME.tmp.#,
- * and UUIDs (npm's) as '#'.
+ * and UUIDs (npm's) as '#', and so is every name in npm's _cacache/tmp/
+ * (mkdtemp's XXXXXX, all lower case in about 1 of 100 names).
  * Inside a compiler cache's directory (.ccache/, .sccache/) the subdirectories,
  * chosen by hashes of the input or at random, are blurred to '#' too.
  * Both sides go through it, so it only merges names.
  */
 static const char *const recall_cache_dirs[] = { "/.ccache/", "/.sccache/" };
+static const char recall_npm_tmp[] = "/_cacache/tmp/";
 
 static const struct { const char *prefix; size_t random; } recall_temp_names[] = {
 	{ "conf", 6 },          /* mktemp -d ./confXXXXXX */
@@ -192,6 +194,12 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 				s += 11;
 				continue;
 			}
+		}
+		if (n && (size_t)(s - buf) >= strlen(recall_npm_tmp) &&
+		    !strncmp(s - strlen(recall_npm_tmp), recall_npm_tmp, strlen(recall_npm_tmp))) {
+			out[o++] = '#';
+			s += n;
+			continue;
 		}
 		if (recall_uuid(s)) {
 			out[o++] = '#';
