@@ -24,28 +24,46 @@ bool fifo_seen_first(struct fifo_seen *s, uint64_t dev, uint64_t ino)
 	return true;
 }
 
-/* Whether descriptor FD of the process whose /proc folder is PROC_FD is open for writing: its fdinfo's flags. */
+int fdinfo_parse_flags(const char *text, unsigned long *flags)
+{
+	const char *line = text;
+
+	while (line && strncmp(line, "flags:", 6)) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!line)
+		return -EPROTO;
+	line += 6;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line < '0' || *line > '7')
+		return -EPROTO;
+	errno = 0;
+	*flags = strtoul(line, (char **)&line, 8);
+	return errno || (*line && *line != '\n') ? -EPROTO : 0;
+}
+
+/* Whether descriptor FD of the process whose /proc folder is PID_DIR is open for writing: its fdinfo's flags. */
 static bool fd_writes(int pid_dir, const char *fd)
 {
-	char path[16 + NAME_MAX], line[128];
-	unsigned long flags = 0;
-	bool found = false;
-	FILE *f;
+	char path[16 + NAME_MAX], text[FDINFO_TEXT_MAX];
+	unsigned long flags;
+	ssize_t n;
 	int dfd;
 
 	snprintf(path, sizeof(path), "fdinfo/%s", fd);
 	dfd = openat(pid_dir, path, O_RDONLY | O_CLOEXEC);
 	if (dfd < 0)
 		return false;
-	f = fdopen(dfd, "r");
-	if (!f) {
-		close(dfd);
+	/* flags is the second line; what a longer fdinfo (epoll, inotify) lists after it is never needed */
+	n = read(dfd, text, sizeof(text) - 1);
+	close(dfd);
+	if (n < 0)
 		return false;
-	}
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "flags: %lo", &flags) == 1;
-	fclose(f);
-	return found && (flags & O_ACCMODE) != O_RDONLY;
+	text[n] = '\0';
+	return fdinfo_parse_flags(text, &flags) == 0 && (flags & O_ACCMODE) != O_RDONLY;
 }
 
 /* Whether the process whose /proc folder is PID_DIR holds DEV:INO open for writing. */

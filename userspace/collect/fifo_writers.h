@@ -22,6 +22,15 @@ struct fifo_seen {
 	size_t n;
 };
 
+/* Bytes of a /proc/PID/fdinfo/FD file read at most: its first lines (pos, flags) are all that is used. */
+#define FDINFO_TEXT_MAX  512
+
+/*
+ * The open flags in the text of a /proc/PID/fdinfo/FD file (NUL-terminated):
+ * its "flags:" line, in octal.  0, or -EPROTO when there is no such line or
+ * its number is not octal or does not fit.
+ */
+int fdinfo_parse_flags(const char *text, unsigned long *flags);
 /* Whether the FIFO DEV:INO was not looked up yet (it is noted as looked up now). */
 bool fifo_seen_first(struct fifo_seen *s, uint64_t dev, uint64_t ino);
 /*
