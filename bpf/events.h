@@ -77,6 +77,9 @@ enum ke_stat {
 #define KE_PATH_MEM_DEVICE 0x20 /* the machine's or the kernel's memory or I/O ports (mem, kmem, port) */
 #define KE_PATH_TERMINAL   0x40 /* a terminal (/dev/tty, the console, a virtual console or serial line) */
 #define KE_PATH_STREAM     0x80 /* a pipe, FIFO or socket: bytes from whoever writes it, no file to hash */
+#define KE_PATH_WRITERS_BEFORE 0x100 /* the build's first open of the file for writing found it open for
+				      * writing already, by a file the build had not opened: the collector
+				      * looks in /proc for who holds it */
 
 /*
  * Which call an open came from.  The last three give a process a file it did

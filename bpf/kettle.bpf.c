@@ -30,10 +30,17 @@ struct {
 	__uint(max_entries, 64 * 1024 * 1024);  /* resized by the loader */
 } events SEC(".maps");
 
-/* Tracked processes: tgid -> 1. Seeded with the root, extended at fork. */
+/*
+ * Tracked processes: tgid -> 1. Seeded with the root, extended at fork.
+ * Not preallocated, like the other plain hash maps here: 65,536 elements
+ * made at every load cost start-up time that a build of a few hundred
+ * processes never uses (an element is allocated at fork instead; a failed
+ * one is counted as KE_STAT_TRACKED_FULL, as a full map is).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } tracked SEC(".maps");
@@ -75,7 +82,12 @@ struct {
 #define SCRATCH_SLACK 4096
 #define SCRATCH_SIZE  (SCRATCH_MASK + 1 + SCRATCH_SLACK)
 
-static __always_inline void stat_inc(__u32 idx)
+/*
+ * Counters and the send below are subprograms, not inlined: the verifier
+ * rewrites each map lookup in place, copying the whole program each time,
+ * so a hundred inlined copies cost more load time than a call costs per event.
+ */
+static __noinline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
 
@@ -91,6 +103,7 @@ static __always_inline void stat_inc(__u32 idx)
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } followed SEC(".maps");
@@ -181,7 +194,7 @@ static __always_inline struct scratch *scratch_get(void)
 }
 
 /* Sends the assembled record; a full ring buffer is counted, never silent. */
-static __always_inline void record_submit(void *rec, __u32 size, __u32 loss_stat)
+static __noinline void record_submit(void *rec, __u32 size, __u32 loss_stat)
 {
 	/*
 	 * Woken by the ring's own fill, asked on every record: once a share of
@@ -955,14 +968,24 @@ struct {
 	__type(value, __u32);
 } build_writes SEC(".maps");
 
-/* The build opened F for writing: noted, for the outside writers' check. */
-static __always_inline void build_write_note(struct file *f)
+/*
+ * The build opened F for writing: noted, for the outside writers' check.
+ * Returns whether this is its first write open of the file and another
+ * file already held it open for writing (i_writecount counts open files
+ * and shared writable maps): a writer from before, which no open the trace
+ * saw explains (see KE_PATH_WRITERS_BEFORE).
+ */
+static __always_inline bool build_write_note(struct file *f)
 {
-	struct inode_key k;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct inode_key k;
+	bool before;
 
-	inode_key_fill(&k, BPF_CORE_READ(f, f_inode));
+	inode_key_fill(&k, inode);
+	before = !bpf_map_lookup_elem(&build_writes, &k) && BPF_CORE_READ(inode, i_writecount.counter) > 1;
 	bpf_map_update_elem(&build_writes, &k, &tgid, BPF_ANY);
+	return before;
 }
 
 /* Fills K when F is a FIFO (or a pipe reopened by name) open with one of MODE's f_mode bits. */
@@ -1001,7 +1024,6 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	struct scratch *s;
 	struct ke_open *ev;
 	__u32 off = sizeof(struct ke_open);
-	struct file *written = NULL;
 	bool stream;
 
 	if (call_restarts(ret) || !in_scope())
@@ -1030,8 +1052,9 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 
 			ev->path_len = path_append(s, &off, &fp, &ev->path_flags);
 			inode_identity(ev, f);
-			if ((p->flags & O_ACCMODE_NR) != O_RDONLY_NR && !(ev->path_flags & KE_PATH_DEVICE_MASK))
-				written = f;
+			if ((p->flags & O_ACCMODE_NR) != O_RDONLY_NR && !(ev->path_flags & KE_PATH_DEVICE_MASK) &&
+			    build_write_note(f))
+				ev->path_flags |= KE_PATH_WRITERS_BEFORE;
 		} else {
 			ev->path_flags = KE_PATH_UNREACHABLE;
 		}
@@ -1044,8 +1067,6 @@ static __always_inline int open_exit(long ret, const struct call_args *p, __u16 
 	/* after the open's record: a notice reuses the scratch buffer */
 	if (stream)
 		fifo_read_check(task, ret);
-	if (written)
-		build_write_note(written);
 	return 0;
 }
 
@@ -1256,6 +1277,7 @@ struct net_pending {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);     /* tid */
 	__type(value, struct net_pending);
 } net_pending SEC(".maps");

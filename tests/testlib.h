@@ -44,13 +44,17 @@ static inline int test_skip(const char *fmt, ...)
 	return TEST_SKIP;
 }
 
+/* Runs every test of TESTS, or with KETTLE_TEST_ONLY set only those whose name contains it (by hand). */
 static inline int test_main(const char *prog, const struct test *tests, size_t n)
 {
+	const char *only = getenv("KETTLE_TEST_ONLY");
 	int worst = TEST_PASS;
 
 	for (size_t i = 0; i < n; i++) {
 		int r;
 
+		if (only && *only && !strstr(tests[i].name, only))
+			continue;
 		test_skip_reason[0] = '\0';
 		r = tests[i].fn();
 		if (r == TEST_PASS) {

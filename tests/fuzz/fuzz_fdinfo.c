@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/fifo_writers.h"
+#include "collect/write_holders.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

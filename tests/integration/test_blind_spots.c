@@ -931,6 +931,90 @@ static int output_read_from_outside_stays_complete(void)
 	return output_opened_from_outside("output-read", false);
 }
 
+/*
+ * A process outside the build opened a file for writing before kettle run
+ * began and still holds it when the build writes that file: its bytes can
+ * end up in what the build made, yet no open of it happened under the
+ * trace.  output-from-outside, the holder named (the notice's arg1) and
+ * snapshotted.
+ */
+static int output_held_from_before_the_build_is_flagged(void)
+{
+	char product[320], args[400];
+	struct blind_run r;
+	struct log_file f = { 0 };
+	int rc = bpf_usable(), ready[2], st = -1;
+	bool named = false;
+	pid_t holder;
+	char c;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(product, sizeof(product), "/tmp/kettle-test-%d-held.product", (int)getpid());
+	CHECK(pipe(ready) == 0, "pipe");
+	holder = fork();
+	if (holder == 0) {
+		int fd = open(product, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	CHECK(holder > 0 && read(ready[0], &c, 1) == 1, "the process outside holds %s open for writing", product);
+	snprintf(args, sizeof(args), "open /dev/null && echo made > %s", product);
+	rc = blind_run(&r, "output-held", args);
+	kill(holder, SIGKILL);
+	CHECK(waitpid(holder, &st, 0) == holder, "reap the holder");
+	close(ready[0]);
+	close(ready[1]);
+	unlink(product);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "output-from-outside"), "the reason output-from-outside is named");
+	CHECK(log_load(r.log, &f) == 0, "the log loads");
+	for (size_t i = 0; i < f.nevents; i++) {
+		const struct log_event *e = &f.events[i];
+
+		named |= e->type == LOG_EV_NOTICE && e->notice.what == LOG_NOTICE_OUTPUT_FROM_OUTSIDE &&
+			 e->notice.nr == LOG_OUTPUT_HELD_BEFORE && e->notice.arg1 == (uint64_t)holder;
+	}
+	log_file_free(&f);
+	CHECK(named, "an output-from-outside notice names the holder, pid %d", (int)holder);
+	CHECK(log_has_snapshot(&r, (uint32_t)holder), "the log has a snapshot of the holder");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/*
+ * The build appends to the file its stderr already goes to (kettle run
+ * 2>build.log, then a step does `echo ... >> build.log`): the other writers
+ * are kettle's and the build's own inherited descriptors, nobody outside.
+ */
+static int output_shared_with_own_descriptors_stays_complete(void)
+{
+	struct log_file f = { 0 };
+	struct blind_run r;
+	int rc = bpf_usable();
+	bool shared = false;
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "output-own", "open /dev/null && echo appended >> stderr");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the file's other writers are kettle and the build");
+	CHECK(log_load(r.log, &f) == 0, "the log loads");
+	for (size_t i = 0; i < f.nevents; i++) {
+		const struct log_event *e = &f.events[i];
+
+		shared |= e->type == LOG_EV_OPEN && e->open.result >= 0 && e->open.path && strstr(e->open.path, "/stderr") &&
+			  (e->open.path_flags & LOG_PATH_WRITERS_BEFORE);
+	}
+	log_file_free(&f);
+	CHECK(shared, "the build's open of its stderr file found other writers (the case this test is about)");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 /* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
 static int fifo_inside_the_build_stays_complete(void)
 {
@@ -1380,6 +1464,8 @@ static const struct test tests[] = {
 	{ "own_pty_stays_complete", own_pty_stays_complete },
 	{ "outside_terminal_as_dev_tty_is_flagged", outside_terminal_as_dev_tty_is_flagged },
 	{ "output_written_from_outside_is_flagged", output_written_from_outside_is_flagged },
+	{ "output_held_from_before_the_build_is_flagged", output_held_from_before_the_build_is_flagged },
+	{ "output_shared_with_own_descriptors_stays_complete", output_shared_with_own_descriptors_stays_complete },
 	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },
 	{ "fifo_written_from_outside_is_flagged", fifo_written_from_outside_is_flagged },
 	{ "fifo_held_from_before_the_build_is_flagged", fifo_held_from_before_the_build_is_flagged },

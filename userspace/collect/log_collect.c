@@ -130,12 +130,37 @@ static int fifo_opened(struct log_collect *c, const struct log_event *ev)
 	struct log_event notice = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = ev->tgid,
 				    .tid = ev->tid, .notice.what = LOG_NOTICE_FIFO_FROM_OUTSIDE,
 				    .notice.nr = LOG_FIFO_READER_IS_NOTICED, .notice.arg0 = ev->open.ino };
-	pid_t writers[FIFO_WRITERS_MAX];
+	pid_t writers[WRITE_HOLDERS_MAX];
 	int n, rc = 0;
 
-	if ((ev->open.flags & O_ACCMODE) == O_WRONLY || !fifo_seen_first(&c->fifos, ev->open.dev, ev->open.ino))
+	if ((ev->open.flags & O_ACCMODE) == O_WRONLY || !inode_seen_first(&c->fifos, ev->open.dev, ev->open.ino))
 		return 0;
-	n = fifo_writers_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, FIFO_WRITERS_MAX);
+	n = write_holders_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, WRITE_HOLDERS_MAX);
+	for (int i = 0; i < n && !rc; i++) {
+		notice.notice.arg1 = (uint64_t)writers[i];
+		rc = log_write_event(c->log, &notice);
+		if (!rc)
+			rc = proc_snapshot_write(writers[i], c->log, c->plan);
+	}
+	return rc;
+}
+
+/*
+ * The build's first open of a file for writing found it open for writing
+ * already (the kernel side's LOG_PATH_WRITERS_BEFORE): a process outside the
+ * build that holds it, opened before the trace could see, can put its bytes
+ * into what the build makes.  Each such holder is named and snapshotted; the
+ * build's own descriptors (inherited ones too) and kettle's are not outside.
+ */
+static int output_opened(struct log_collect *c, const struct log_event *ev)
+{
+	struct log_event notice = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = ev->tgid,
+				    .tid = ev->tid, .notice.what = LOG_NOTICE_OUTPUT_FROM_OUTSIDE,
+				    .notice.nr = LOG_OUTPUT_HELD_BEFORE, .notice.arg0 = ev->open.ino };
+	pid_t writers[WRITE_HOLDERS_MAX];
+	int n, rc = 0;
+
+	n = write_holders_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, WRITE_HOLDERS_MAX);
 	for (int i = 0; i < n && !rc; i++) {
 		notice.notice.arg1 = (uint64_t)writers[i];
 		rc = log_write_event(c->log, &notice);
@@ -179,6 +204,8 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 		collect_fail(c, proc_snapshot_write((pid_t)ev.notice.arg1, c->log, c->plan));
 	if (ev.type == LOG_EV_OPEN && ev.open.result >= 0 && (ev.open.path_flags & LOG_PATH_STREAM))
 		collect_fail(c, fifo_opened(c, &ev));
+	if (ev.type == LOG_EV_OPEN && ev.open.result >= 0 && (ev.open.path_flags & LOG_PATH_WRITERS_BEFORE))
+		collect_fail(c, output_opened(c, &ev));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);

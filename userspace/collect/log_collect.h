@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "collect/dgram_daemons.h"
-#include "collect/fifo_writers.h"
+#include "collect/write_holders.h"
 #include "collect/event_queue.h"
 #include "collect/kmod_reader.h"
 #include "collect/record_seq.h"
@@ -33,7 +33,7 @@ struct log_collect {
 	struct kmod_reader *_Atomic kmod;       /* the kernel module's records to log too; NULL: none */
 	/* the writer thread's own */
 	struct dgram_daemons dgram;     /* datagram endpoints of the build whose receivers were looked up */
-	struct fifo_seen fifos;         /* FIFOs the build read whose writers were looked up */
+	struct inode_seen fifos;         /* FIFOs the build read whose writers were looked up */
 	/* read by the main thread while running */
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t processes;

@@ -86,7 +86,10 @@ enum log_notice_what {
 					      * is that writer; LOG_FIFO_READER_IS_NOTICED: it is the build's reader,
 					      * arg1 the writer */
 	LOG_NOTICE_OUTPUT_FROM_OUTSIDE = 25, /* its process, outside the build, opened for writing a file the
-					      * build wrote, while the build ran (arg0: the inode number) */
+					      * build wrote, while the build ran (arg0: the inode number);
+					      * nr LOG_OUTPUT_HELD_BEFORE: it is the build's writer, and process
+					      * arg1, outside, held the file open for writing at its first write
+					      * open (opened before the trace could see) */
 	LOG_NOTICE_WHAT_MAX
 };
 
@@ -95,6 +98,9 @@ enum log_fifo_noticed {
 	LOG_FIFO_WRITER_IS_NOTICED = 0,
 	LOG_FIFO_READER_IS_NOTICED = 1,
 };
+
+/* A LOG_NOTICE_OUTPUT_FROM_OUTSIDE's nr: 0, the kernel side's (the outside writer's own open). */
+#define LOG_OUTPUT_HELD_BEFORE 1        /* the collector's: the build's writer; arg1 held it from before */
 
 /*
  * LOG_NOTICE_IO_URING's arg0 when nr is 0: why a ring's work is not seen.
@@ -130,6 +136,8 @@ enum log_uring_unseen {
 #define LOG_PATH_MEM_DEVICE 0x20        /* version 5: mem, kmem or port, by device number */
 #define LOG_PATH_TERMINAL 0x40          /* version 5: /dev/tty, the console, a virtual console or serial line */
 #define LOG_PATH_STREAM 0x80            /* version 5: a pipe, FIFO or socket */
+#define LOG_PATH_WRITERS_BEFORE 0x100   /* version 5: the build's first write open of the file found it open
+					 * for writing already, by a file the build had not opened */
 
 /* proc_snapshot.flags: what /proc could not tell (the field is then NULL / 0) */
 #define LOG_SNAP_NO_EXE     0x1         /* /proc/PID/exe unreadable (kernel thread, permission, gone) */

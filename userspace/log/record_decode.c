@@ -28,6 +28,7 @@ _Static_assert((int)KE_FORK == (int)LOG_EV_FORK && (int)KE_EXEC == (int)LOG_EV_E
 	       (int)KE_PATH_UNLINKED == (int)LOG_PATH_UNLINKED && (int)KE_PATH_BLOCK_DEVICE == (int)LOG_PATH_BLOCK_DEVICE &&
 	       (int)KE_PATH_NET_DEVICE == (int)LOG_PATH_NET_DEVICE && (int)KE_PATH_MEM_DEVICE == (int)LOG_PATH_MEM_DEVICE &&
 	       (int)KE_PATH_TERMINAL == (int)LOG_PATH_TERMINAL && (int)KE_PATH_STREAM == (int)LOG_PATH_STREAM &&
+	       (int)KE_PATH_WRITERS_BEFORE == (int)LOG_PATH_WRITERS_BEFORE &&
 	       (int)KE_TYPE_MAX == (int)LOG_EV_TYPE_MAX,
 	       "event type numbers must match");
 /* 64-bit flags: compared as such (an int cast would compare the zero low halves) */

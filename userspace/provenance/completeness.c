@@ -226,7 +226,12 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
 		break;
 	case LOG_NOTICE_OUTPUT_FROM_OUTSIDE:
-		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
+		if (ev->notice.nr == LOG_OUTPUT_HELD_BEFORE)
+			snprintf(detail, sizeof(detail), "wrote a file (inode %" PRIu64 ") that process %" PRIu64 ", outside"
+				 " the build, held open for writing: what the build made, or read back, may hold its bytes",
+				 ev->notice.arg0, ev->notice.arg1);
+		else
+			snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0);
 		break;
 	case LOG_NOTICE_FIFO_FROM_OUTSIDE:
 		if (ev->notice.nr == LOG_FIFO_READER_IS_NOTICED)

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "collect/fifo_writers.h"
+#include "collect/write_holders.h"
 #include "kettle_test.h"
 #include "testlib.h"
 
@@ -86,7 +86,7 @@ static bool found(const pid_t *out, int n, pid_t pid)
 static int holders_for_writing_are_found_readers_are_not(void)
 {
 	char dir[] = "/tmp/kettle-fifo-XXXXXX", path[PATH_MAX];
-	pid_t me = getpid(), out[FIFO_WRITERS_MAX], child;
+	pid_t me = getpid(), out[WRITE_HOLDERS_MAX], child;
 	int rdwr, rd, n, ready[2];
 	struct stat st;
 	char c;
@@ -96,7 +96,7 @@ static int holders_for_writing_are_found_readers_are_not(void)
 	CHECK(mkfifo(path, 0600) == 0 && stat(path, &st) == 0, "mkfifo");
 	rd = open(path, O_RDONLY | O_NONBLOCK);
 	CHECK(rd >= 0, "a reader");
-	n = fifo_writers_find(st.st_dev, st.st_ino, inside_none, NULL, out, FIFO_WRITERS_MAX);
+	n = write_holders_find(st.st_dev, st.st_ino, inside_none, NULL, out, WRITE_HOLDERS_MAX);
 	CHECK(n >= 0 && !found(out, n, me), "a process that only reads is no writer (%d found)", n);
 	CHECK(pipe(ready) == 0, "pipe");
 	child = fork();
@@ -111,11 +111,11 @@ static int holders_for_writing_are_found_readers_are_not(void)
 		_exit(0);
 	}
 	CHECK(child > 0 && read(ready[0], &c, 1) == 1 && c == 'y', "the child holds the FIFO");
-	n = fifo_writers_find(st.st_dev, st.st_ino, inside_none, NULL, out, FIFO_WRITERS_MAX);
+	n = write_holders_find(st.st_dev, st.st_ino, inside_none, NULL, out, WRITE_HOLDERS_MAX);
 	CHECK(n >= 1 && found(out, n, child) && !found(out, n, me), "the O_RDWR holder is found, the reader not");
 	rdwr = open(path, O_WRONLY | O_NONBLOCK);
 	CHECK(rdwr >= 0, "this process writes too");
-	n = fifo_writers_find(st.st_dev, st.st_ino, inside_me, &me, out, FIFO_WRITERS_MAX);
+	n = write_holders_find(st.st_dev, st.st_ino, inside_me, &me, out, WRITE_HOLDERS_MAX);
 	CHECK(n >= 1 && found(out, n, child) && !found(out, n, me), "a writer inside the build is left out");
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -134,4 +134,4 @@ static const struct test tests[] = {
 	{ "holders_for_writing_are_found_readers_are_not", holders_for_writing_are_found_readers_are_not },
 };
 
-TEST_MAIN("fifo_writers", tests)
+TEST_MAIN("write_holders", tests)

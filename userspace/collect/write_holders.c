@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* FIFO writers outside the build, found in /proc (see fifo_writers.h). */
+/* Writers outside the build, found in /proc (see write_holders.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,14 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collect/fifo_writers.h"
+#include "collect/write_holders.h"
 
-bool fifo_seen_first(struct fifo_seen *s, uint64_t dev, uint64_t ino)
+bool inode_seen_first(struct inode_seen *s, uint64_t dev, uint64_t ino)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->dev[i] == dev && s->ino[i] == ino)
 			return false;
-	if (s->n < FIFO_SEEN_MAX) {
+	if (s->n < INODE_SEEN_MAX) {
 		s->dev[s->n] = dev;
 		s->ino[s->n++] = ino;
 	}
@@ -84,9 +84,8 @@ static bool pid_writes(int pid_dir, uint64_t dev, uint64_t ino)
 	while (!held && (e = readdir(d))) {
 		struct stat st;
 
-		/* stat follows the link to the FIFO itself without opening it */
-		if (e->d_name[0] == '.' || fstatat(fd_dir, e->d_name, &st, 0) || !S_ISFIFO(st.st_mode) ||
-		    st.st_dev != dev || st.st_ino != ino)
+		/* stat follows the link to the file itself without opening it */
+		if (e->d_name[0] == '.' || fstatat(fd_dir, e->d_name, &st, 0) || st.st_dev != dev || st.st_ino != ino)
 			continue;
 		held = fd_writes(pid_dir, e->d_name);
 	}
@@ -94,7 +93,7 @@ static bool pid_writes(int pid_dir, uint64_t dev, uint64_t ino)
 	return held;
 }
 
-int fifo_writers_find(uint64_t dev, uint64_t ino, bool (*inside)(void *arg, pid_t pid), void *arg, pid_t *out,
+int write_holders_find(uint64_t dev, uint64_t ino, bool (*inside)(void *arg, pid_t pid), void *arg, pid_t *out,
 		      size_t max)
 {
 	DIR *proc = opendir("/proc");
