@@ -195,10 +195,11 @@ static inline void recall_norm(const char *p, const char *from, const char *to, 
 				continue;
 			}
 		}
-		if (n && (size_t)(s - buf) >= strlen(recall_npm_tmp) &&
-		    !strncmp(s - strlen(recall_npm_tmp), recall_npm_tmp, strlen(recall_npm_tmp))) {
+		if ((size_t)(s - buf) >= strlen(recall_npm_tmp) &&
+		    !strncmp(s - strlen(recall_npm_tmp), recall_npm_tmp, strlen(recall_npm_tmp)) && *s != '/') {
+			/* the whole name, whatever it holds (a UUID's dashes, a mkdtemp suffix) */
 			out[o++] = '#';
-			s += n;
+			s += strcspn(s, "/");
 			continue;
 		}
 		if (recall_uuid(s)) {
