@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,8 +305,46 @@ static int supervise(const struct run_options *o, struct session *s, struct cgro
 	return status;
 }
 
+/*
+ * The git checkout the build runs in, read while the programs load: git
+ * status in a large checkout takes as long as the load, and both must be
+ * over before the build starts.
+ */
+struct git_job {
+	pthread_t thread;
+	bool started;
+	int rc;                         /* git_source_read's */
+	struct git_source src;
+	char err[256];
+};
+
+static void *git_job_run(void *arg)
+{
+	struct git_job *j = arg;
+	char cwd[PATH_MAX];
+
+	j->rc = getcwd(cwd, sizeof(cwd)) ? git_source_read(cwd, &j->src, j->err, sizeof(j->err)) : 0;
+	return NULL;
+}
+
+static void git_job_start(struct git_job *j)
+{
+	j->rc = 0;
+	j->started = pthread_create(&j->thread, NULL, git_job_run, j) == 0;
+	if (!j->started)
+		git_job_run(j);         /* no thread: read it now, in line */
+}
+
+static void git_job_wait(struct git_job *j)
+{
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	j->started = false;
+}
+
 /* Everything run_traced sets up, so one place can take it down on failure. */
 struct run_state {
+	struct git_job git;
 	struct tracer *tracer;
 	struct cgroup_scope cg;
 	bool have_cg;                   /* the build runs in a cgroup of its own */
@@ -337,6 +376,7 @@ static void note_pipes_read(struct run_state *rs, struct session *s)
 
 static void run_abort(struct run_state *rs)
 {
+	git_job_wait(&rs->git);
 	if (rs->spawned) {
 		kill(rs->child.pid, SIGKILL);
 		waitpid(rs->child.pid, NULL, 0);
@@ -426,17 +466,14 @@ fail_msg:
 }
 
 /* The git checkout the build runs in, as header options; never a reason to fail the run. */
-static uint32_t git_options(struct git_source *src, struct log_option *opts)
+static uint32_t git_options(struct git_job *j, struct log_option *opts)
 {
-	char err[256], cwd[PATH_MAX];
-	int rc;
+	const struct git_source *src = &j->src;
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		return 0;
-	rc = git_source_read(cwd, src, err, sizeof(err));
-	if (rc < 0)
-		cli_err("run", "warning: git source not recorded: %s", err);
-	if (rc <= 0)
+	git_job_wait(j);
+	if (j->rc < 0)
+		cli_err("run", "warning: git source not recorded: %s", j->err);
+	if (j->rc <= 0)
 		return 0;
 	opts[0] = (struct log_option){ "git.url", src->url };
 	opts[1] = (struct log_option){ "git.commit", src->commit };
@@ -447,7 +484,6 @@ static uint32_t git_options(struct git_source *src, struct log_option *opts)
 
 static int run_session_open(const struct run_options *o, struct run_state *rs, struct session *s)
 {
-	struct git_source git;
 	int rc;
 	char scope[600];
 	uint32_t ncmd = 0, nopts = 5;
@@ -467,7 +503,7 @@ static int run_session_open(const struct run_options *o, struct run_state *rs, s
 		opts[nopts++] = (struct log_option){ "kmod.device", kmod_reader_device(rs->kmod) };
 		opts[nopts++] = (struct log_option){ "kmod.cgroup", rs->cg.path };
 	}
-	nopts += git_options(&git, opts + nopts);
+	nopts += git_options(&rs->git, opts + nopts);
 	const struct session_header h = {
 		.root_pid = rs->child.pid, .command = (const char *const *)o->command, .ncommand = ncmd,
 		.options = opts, .noptions = nopts,
@@ -578,6 +614,7 @@ static int run_traced(const struct run_options *o)
 	sigaddset(&sigs, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 
+	git_job_start(&rs.git);
 	if (run_prepare(o, &rs, &old))
 		return KETTLE_EXIT_OWN_ERROR;
 	if (run_session_open(o, &rs, &s)) {

@@ -14,6 +14,7 @@
 
 #include "bpf/events.h"
 #include "collect/cgroup_scope.h"
+#include "collect/core_btf.h"
 #include "collect/proc_scan.h"
 #include "collect/syscall_class.h"
 #include "collect/tracer.h"
@@ -23,6 +24,8 @@
 
 struct tracer {
 	struct kettle_bpf *skel;
+	struct core_btf core;   /* the cached kernel BTF copy for CO-RE */
+	bool core_copy_used;    /* ... and the programs were loaded with it */
 	int ncpus;
 	int cgroup_fd;          /* the scope's cgroup (the caller's descriptor), -1: tree scope */
 };
@@ -173,30 +176,18 @@ bool tracer_traces_net_and_files(void)
 	return !v || !strcmp(v, "0") || !v[0];
 }
 
-struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
+/* Opens the object, with the cached BTF copy when BTF_PATH is set, and configures it as OPT says. */
+static int open_configured(struct tracer *t, const struct tracer_options *opt, const char *btf_path, char *err,
+			   size_t errlen)
 {
-	struct tracer *t;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
 	bool uring;
 	int rc;
 
-	libbpf_set_print(silent_print);
-	if (tracefs_ensure(err, errlen))
-		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	t->cgroup_fd = opt->cgroup_fd;
-	t->ncpus = libbpf_num_possible_cpus();
-	if (t->ncpus <= 0) {
-		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-t->ncpus));
-		goto fail;
-	}
-	t->skel = kettle_bpf__open();
+	t->skel = kettle_bpf__open_opts(&oo);
 	if (!t->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (!tracer_traces_net_and_files())
 		core_only(t->skel->obj);
@@ -221,14 +212,69 @@ struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t e
 	rc = bpf_map__set_max_entries(t->skel->maps.events, opt->ringbuf_bytes);
 	if (rc) {
 		snprintf(err, errlen, "ring buffer size %zu rejected: %s", opt->ringbuf_bytes, strerror(-rc));
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Opens, configures and loads the programs: with the cached copy of the
+ * kernel's BTF (collect/core_btf.h) when there is one and what it relocates
+ * matches the full BTF's, else with the full BTF, after which the copy is
+ * made for the next run.
+ */
+static int load_programs(struct tracer *t, const struct tracer_options *opt, char *err, size_t errlen)
+{
+	size_t elf_len = 0;
+	const void *elf = kettle_bpf__elf_bytes(&elf_len);
+	bool have_cache = core_btf_lookup(&t->core, elf, elf_len) == 0;
+	int rc;
+
+	if (have_cache && t->core.cached) {
+		t->core_copy_used = open_configured(t, opt, t->core.btf, err, errlen) == 0 &&
+				    kettle_bpf__load(t->skel) == 0 && core_btf_matches(&t->core, t->skel->obj);
+		if (t->core_copy_used)
+			return 0;
+		/* not what the full BTF gives (or unusable): never trusted again */
+		kettle_bpf__destroy(t->skel);
+		t->skel = NULL;
+		core_btf_drop(&t->core);
+	}
+	if (open_configured(t, opt, NULL, err, errlen))
+		return -1;
 	rc = kettle_bpf__load(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run as root on a kernel with BTF; KETTLE_DEBUG_BPF=1 shows the verifier log)",
 			 strerror(-rc));
+		return -1;
+	}
+	if (have_cache)
+		core_btf_make(&t->core, t->skel->obj, elf, elf_len);   /* a faster next start, or nothing */
+	return 0;
+}
+
+struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen)
+{
+	struct tracer *t;
+	int rc;
+
+	libbpf_set_print(silent_print);
+	if (tracefs_ensure(err, errlen))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->cgroup_fd = opt->cgroup_fd;
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-t->ncpus));
 		goto fail;
 	}
+	rc = load_programs(t, opt, err, errlen);
+	if (rc)
+		goto fail;
 	if (opt->cgroup_fd >= 0) {
 		__u32 zero = 0;
 
@@ -441,10 +487,16 @@ int tracer_ringbuf_fd(struct tracer *t)
 	return bpf_map__fd(t->skel->maps.events);
 }
 
+bool tracer_core_copy_used(const struct tracer *t)
+{
+	return t->core_copy_used;
+}
+
 void tracer_close(struct tracer *t)
 {
 	if (!t)
 		return;
 	kettle_bpf__destroy(t->skel);
+	core_btf_finish(&t->core);
 	free(t);
 }

@@ -28,6 +28,8 @@ struct tracer;
 bool tracer_traces_net_and_files(void);
 /* Loads, configures and attaches. NULL with ERR filled on failure. */
 struct tracer *tracer_open(const struct tracer_options *opt, char *err, size_t errlen);
+/* Whether the programs were loaded with the cached copy of the kernel's BTF (collect/core_btf.h). */
+bool tracer_core_copy_used(const struct tracer *t);
 /* Puts PID in the tracked map, so it and its future children are followed. */
 int tracer_track(struct tracer *t, pid_t pid);
 /* Tracks PID unless it is already: 0, -EEXIST (the fork program tracked it), or -errno. */
