@@ -120,21 +120,19 @@ static bool pid_of_build(void *tracer, pid_t pid)
 }
 
 /*
- * The build opened a FIFO for reading: a process outside it that already
- * held the FIFO open for writing (before the trace began, where the kernel
- * side cannot see its open) is a writer from outside, as one that opens it
- * later is (the kernel side's notice).  Looked up once per FIFO.
+ * The build opened the file of EV, which processes outside it may hold open
+ * for writing since before the trace could see them open it: each such
+ * holder is named in a notice WHAT/NR (arg0 the inode, arg1 the holder,
+ * the build's opener the notice's process) and snapshotted.  The build's own
+ * descriptors (inherited ones too) and kettle's are not outside.
  */
-static int fifo_opened(struct log_collect *c, const struct log_event *ev)
+static int holders_name(struct log_collect *c, const struct log_event *ev, uint32_t what, uint32_t nr)
 {
 	struct log_event notice = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = ev->tgid,
-				    .tid = ev->tid, .notice.what = LOG_NOTICE_FIFO_FROM_OUTSIDE,
-				    .notice.nr = LOG_FIFO_READER_IS_NOTICED, .notice.arg0 = ev->open.ino };
+				    .tid = ev->tid, .notice.what = what, .notice.nr = nr, .notice.arg0 = ev->open.ino };
 	pid_t writers[WRITE_HOLDERS_MAX];
 	int n, rc = 0;
 
-	if ((ev->open.flags & O_ACCMODE) == O_WRONLY || !inode_seen_first(&c->fifos, ev->open.dev, ev->open.ino))
-		return 0;
 	n = write_holders_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, WRITE_HOLDERS_MAX);
 	for (int i = 0; i < n && !rc; i++) {
 		notice.notice.arg1 = (uint64_t)writers[i];
@@ -146,28 +144,15 @@ static int fifo_opened(struct log_collect *c, const struct log_event *ev)
 }
 
 /*
- * The build's first open of a file for writing found it open for writing
- * already (the kernel side's LOG_PATH_WRITERS_BEFORE): a process outside the
- * build that holds it, opened before the trace could see, can put its bytes
- * into what the build makes.  Each such holder is named and snapshotted; the
- * build's own descriptors (inherited ones too) and kettle's are not outside.
+ * The build opened a FIFO for reading: a writer from before the trace is a
+ * writer from outside, as one that opens it later is (the kernel side's
+ * notice).  Looked up once per FIFO.
  */
-static int output_opened(struct log_collect *c, const struct log_event *ev)
+static int fifo_opened(struct log_collect *c, const struct log_event *ev)
 {
-	struct log_event notice = { .type = LOG_EV_NOTICE, .ts_ns = clock_ns(CLOCK_BOOTTIME), .tgid = ev->tgid,
-				    .tid = ev->tid, .notice.what = LOG_NOTICE_OUTPUT_FROM_OUTSIDE,
-				    .notice.nr = LOG_OUTPUT_HELD_BEFORE, .notice.arg0 = ev->open.ino };
-	pid_t writers[WRITE_HOLDERS_MAX];
-	int n, rc = 0;
-
-	n = write_holders_find(ev->open.dev, ev->open.ino, pid_of_build, c->tracer, writers, WRITE_HOLDERS_MAX);
-	for (int i = 0; i < n && !rc; i++) {
-		notice.notice.arg1 = (uint64_t)writers[i];
-		rc = log_write_event(c->log, &notice);
-		if (!rc)
-			rc = proc_snapshot_write(writers[i], c->log, c->plan);
-	}
-	return rc;
+	if ((ev->open.flags & O_ACCMODE) == O_WRONLY || !inode_seen_first(&c->fifos, ev->open.dev, ev->open.ino))
+		return 0;
+	return holders_name(c, ev, LOG_NOTICE_FIFO_FROM_OUTSIDE, LOG_FIFO_READER_IS_NOTICED);
 }
 
 static void collect_record(struct log_collect *c, struct record_decoder *dec, const struct ke_header *h,
@@ -205,7 +190,8 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 	if (ev.type == LOG_EV_OPEN && ev.open.result >= 0 && (ev.open.path_flags & LOG_PATH_STREAM))
 		collect_fail(c, fifo_opened(c, &ev));
 	if (ev.type == LOG_EV_OPEN && ev.open.result >= 0 && (ev.open.path_flags & LOG_PATH_WRITERS_BEFORE))
-		collect_fail(c, output_opened(c, &ev));
+		/* the kernel side's LOG_PATH_WRITERS_BEFORE: its first write open found other writers */
+		collect_fail(c, holders_name(c, &ev, LOG_NOTICE_OUTPUT_FROM_OUTSIDE, LOG_OUTPUT_HELD_BEFORE));
 	atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 	if (ev.type == LOG_EV_FORK)
 		atomic_fetch_add_explicit(&c->processes, 1, memory_order_relaxed);
