@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load. */
 const volatile __u32 kettle_abi = KETTLE_ABI_VERSION;
 const volatile bool scope_cgroup;               /* cgroup subtree instead of the tgid map */
+const volatile __u64 scope_cgroup_id;           /* that cgroup's kernfs id (its folder's inode number) */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader once this much is queued */
 const volatile bool capture_env = true;         /* false: kettle --env none */
 
@@ -1894,6 +1895,29 @@ int BPF_PROG(on_module_request, char *name, bool wait, unsigned long ip)
 	return 0;
 }
 
+/*
+ * Whether TASK (not the current one) is in the scope's cgroup subtree: its
+ * cgroup or one of its ancestors is the scope's.  The walk up is bounded;
+ * a build nested deeper than that under its scope is not found (and a
+ * signal to it not flagged), which no cgroup manager comes near.
+ */
+#define CGROUP_WALK_MAX 32
+
+static __always_inline bool task_in_scope_cgroup(struct task_struct *task)
+{
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+
+	for (int i = 0; i < CGROUP_WALK_MAX && cg; i++) {
+		struct cgroup_subsys_state *parent;
+
+		if (BPF_CORE_READ(cg, kn, id) == scope_cgroup_id)
+			return true;
+		parent = BPF_CORE_READ(cg, self.parent);
+		cg = parent ? BPF_CORE_READ(parent, cgroup) : NULL;
+	}
+	return false;
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
 {
@@ -1901,7 +1925,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
 	int code;
 
-	if (result != 0 || sender == target || sender == collector_tgid || scope_cgroup)
+	if (result != 0 || sender == target || sender == collector_tgid)
 		return 0;
 	if ((__u64)info <= 1)   /* SEND_SIG_NOINFO: kill() by current; SEND_SIG_PRIV: the kernel */
 		code = (__u64)info == 0 ? SI_USER_NR : SI_KERNEL_NR;
@@ -1913,7 +1937,9 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 		return 0;
 	if ((code == SI_USER_NR || code == SI_TKILL_NR) && sig > 0 && sig < 32 && (SIG_CONTROL_MASK & (1u << sig)))
 		return 0;
-	if (!(pid_tracked(target) || followed_tgid(target)) || in_scope())
+	if (!(scope_cgroup ? task_in_scope_cgroup(task) : pid_tracked(target)) && !followed_tgid(target))
+		return 0;
+	if (in_scope())
 		return 0;
 	notice_send(KE_NOTICE_SIGNAL_FROM_OUTSIDE, 0, 0, target, (__u64)(__u32)code << 32 | (__u32)sig);
 	return 0;

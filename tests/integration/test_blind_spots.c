@@ -57,7 +57,7 @@ static void blind_statement_load(struct blind_run *r)
  * ARGS may use %s for the input file.  Returns the helper's status (77: this
  * machine cannot do it), or -1.
  */
-static int blind_run(struct blind_run *r, const char *name, const char *args)
+static int blind_run_scoped(struct blind_run *r, const char *name, const char *args, const char *scope)
 {
 	char helper[512], script[2048], kettle[512], cmd[1200];
 	int status;
@@ -86,8 +86,12 @@ static int blind_run(struct blind_run *r, const char *name, const char *args)
 
 		if (e < 0 || dup2(e, 2) < 0 || chdir(r->dir))
 			_exit(125);
-		execl(kettle, kettle, "run", "--no-progress", "-o", r->log, "--provenance", r->stmt, "--",
-		      "/bin/sh", "-c", script, (char *)NULL);
+		if (scope)
+			execl(kettle, kettle, "run", "--no-progress", "-o", r->log, "--provenance", r->stmt, "--scope",
+			      scope, "--", "/bin/sh", "-c", script, (char *)NULL);
+		else
+			execl(kettle, kettle, "run", "--no-progress", "-o", r->log, "--provenance", r->stmt, "--",
+			      "/bin/sh", "-c", script, (char *)NULL);
 		_exit(125);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -97,6 +101,11 @@ static int blind_run(struct blind_run *r, const char *name, const char *args)
 	if (r->status == 77)
 		return 77;
 	return r->status;
+}
+
+static int blind_run(struct blind_run *r, const char *name, const char *args)
+{
+	return blind_run_scoped(r, name, args, NULL);
 }
 
 /* Whether the completeness names REASON. */
@@ -459,9 +468,10 @@ static int core_dump_to_a_pipe_is_flagged(void)
 /*
  * A process outside the build (this test's child) sends the build a signal
  * with a value (sigqueue): data from outside.  The reason names the sender,
- * and the log has a snapshot of it.
+ * and the log has a snapshot of it.  SCOPE: kettle run --scope (NULL: the
+ * process tree).
  */
-static int signal_from_outside_is_flagged(void)
+static int signal_from_outside(const char *name, const char *scope)
 {
 	char file[128], args[200];
 	union sigval v = { .sival_int = 4242 };
@@ -490,7 +500,7 @@ static int signal_from_outside_is_flagged(void)
 	}
 	CHECK(sender > 0, "fork the sender");
 	snprintf(args, sizeof(args), "wait-signal %s", file);
-	rc = blind_run(&r, "signal", args);
+	rc = blind_run_scoped(&r, name, args, scope);
 	CHECK(waitpid(sender, &st, 0) == sender && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "the process outside the build signalled it (status %#x)", st);
 	unlink(file);
@@ -501,6 +511,16 @@ static int signal_from_outside_is_flagged(void)
 	CHECK(log_has_snapshot(&r, (uint32_t)sender), "the log has a snapshot of the sender");
 	blind_run_free(&r);
 	return TEST_PASS;
+}
+
+static int signal_from_outside_is_flagged(void)
+{
+	return signal_from_outside("signal", NULL);
+}
+
+static int signal_from_outside_is_flagged_with_cgroup_scope(void)
+{
+	return signal_from_outside("signal-cgroup", "cgroup");
 }
 
 /*
@@ -1434,6 +1454,7 @@ static const struct test tests[] = {
 	{ "io_uring_message_from_outside_is_flagged", io_uring_message_from_outside_is_flagged },
 	{ "core_dump_to_a_pipe_is_flagged", core_dump_to_a_pipe_is_flagged },
 	{ "signal_from_outside_is_flagged", signal_from_outside_is_flagged },
+	{ "signal_from_outside_is_flagged_with_cgroup_scope", signal_from_outside_is_flagged_with_cgroup_scope },
 	{ "signals_inside_the_build_stay_complete", signals_inside_the_build_stay_complete },
 	{ "io_uring_rename_is_flagged", io_uring_rename_is_flagged },
 	{ "io_uring_unlink_is_flagged", io_uring_unlink_is_flagged },

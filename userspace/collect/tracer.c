@@ -202,6 +202,16 @@ static int open_configured(struct tracer *t, const struct tracer_options *opt, c
 	/* run on demand by tracer_pipe_states, never attached to an event */
 	bpf_program__set_autoattach(t->skel->progs.pipe_states, false);
 	t->skel->rodata->scope_cgroup = opt->cgroup_fd >= 0;
+	if (opt->cgroup_fd >= 0) {
+		struct stat st;
+
+		/* a cgroup v2 folder's inode number is its kernfs id, which the signal check compares */
+		if (fstat(opt->cgroup_fd, &st)) {
+			snprintf(err, errlen, "cannot stat the scope's cgroup: %s", strerror(errno));
+			return -1;
+		}
+		t->skel->rodata->scope_cgroup_id = st.st_ino;
+	}
 	t->skel->rodata->wakeup_bytes = opt->ringbuf_bytes / 8;
 	t->skel->rodata->capture_env = !opt->env_off;
 	t->skel->rodata->collector_tgid = getpid();
