@@ -2050,6 +2050,58 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
 	}
 }
 
+/*
+ * A process outside the build that reaches into one of the build's changes
+ * it in ways no record shows: a ptrace attach (after which it can write the
+ * tracee's memory and registers), a write of its memory, or a descriptor
+ * taken from it (a write end the taker never opened).  The target: the
+ * tracee just attached (the newest on the caller's ptraced list), the pid
+ * passed to process_vm_writev, the process behind pidfd_getfd's pidfd.
+ */
+#define NR_PTRACE            101
+#define NR_PROCESS_VM_WRITEV 311
+#define NR_PIDFD_GETFD       438
+#define PTRACE_ATTACH_NR     16
+#define PTRACE_SEIZE_NR      0x4206
+#define PIDFS_MAGIC_NR       0x50494446
+
+static __always_inline void outside_reach_check(struct task_struct *task, __u64 nr, __u64 arg1, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, target = 0;
+	struct task_struct *tracee = NULL;
+
+	if (tgid == collector_tgid || ret < 0)
+		return;
+	if (nr == NR_PTRACE && (arg1 == PTRACE_ATTACH_NR || arg1 == PTRACE_SEIZE_NR)) {
+		struct list_head *head = &task->ptraced, *first = BPF_CORE_READ(task, ptraced.next);
+
+		if (!first || first == head)
+			return;
+		tracee = (void *)first - bpf_core_field_offset(struct task_struct, ptrace_entry);
+		target = BPF_CORE_READ(tracee, tgid);
+	} else if (nr == NR_PROCESS_VM_WRITEV) {
+		target = arg1;
+	} else if (nr == NR_PIDFD_GETFD) {
+		struct file *f = fd_file(task, arg1);
+		struct inode *inode = f ? BPF_CORE_READ(f, f_inode) : NULL;
+		struct pid *pid = NULL;
+
+		/* the pidfd's pid: its pidfs inode's (6.9 on), or the anonymous file's (before) */
+		if (inode && BPF_CORE_READ(inode, i_sb, s_magic) == PIDFS_MAGIC_NR)
+			pid = BPF_CORE_READ(inode, i_private);
+		else if (f)
+			pid = BPF_CORE_READ(f, private_data);
+		target = pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+	} else {
+		return;
+	}
+	if (!target || target == tgid)
+		return;
+	/* with --scope cgroup only a tracee's cgroup is known: a pid alone does not say */
+	if ((scope_cgroup ? tracee && task_in_scope_cgroup(tracee) : pid_tracked(target)) || followed_tgid(target))
+		notice_send(KE_NOTICE_PROCESS_FROM_OUTSIDE, nr, ret, target, 0);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -2085,6 +2137,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!in_scope()) {
 		if (cls >= KE_SYS_OPEN && cls <= KE_SYS_CREAT && ret >= 0)
 			outside_write_check(task, ret);
+		else if (!compat && (cls == KE_NOTICE_PTRACE || cls == KE_SYS_PROCESS_VM || cls == KE_SYS_PIDFD_GETFD))
+			outside_reach_check(task, nr, arg1, ret);
 		return 0;
 	}
 	if (cls < KE_NOTICE_WHAT_MAX) {

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -1035,6 +1038,104 @@ static int output_shared_with_own_descriptors_stays_complete(void)
 	return TEST_PASS;
 }
 
+enum reach { REACH_PTRACE, REACH_MEMORY, REACH_DESCRIPTOR };
+
+/* What a process outside the build does to process PID of the build; 0 when it did it. */
+static int reach_do(enum reach how, pid_t pid)
+{
+	char maps[64], line[256];
+	unsigned long start = 0;
+	unsigned char byte;
+	struct iovec local = { &byte, 1 }, remote;
+	FILE *f;
+	int pidfd, fd;
+
+	switch (how) {
+	case REACH_PTRACE:      /* attach (as a debugger or an injector does); its exit lets go */
+		return ptrace(PTRACE_SEIZE, pid, 0, 0) ? -1 : 0;
+	case REACH_MEMORY:      /* one byte of a writable mapping, written back as it was */
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+		f = fopen(maps, "r");
+		while (f && !start && fgets(line, sizeof(line), f))
+			if (strstr(line, " rw-p "))
+				start = strtoul(line, NULL, 16);
+		if (f)
+			fclose(f);
+		remote = (struct iovec){ (void *)start, 1 };
+		return start && process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1 &&
+		       process_vm_writev(pid, &local, 1, &remote, 1, 0) == 1 ? 0 : -1;
+	case REACH_DESCRIPTOR:  /* its standard input, taken */
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, 0, 0);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (fd >= 0)
+			close(fd);
+		return fd >= 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+/*
+ * A process outside the build (this test's child) reaches into a process of
+ * the build while it runs: a ptrace attach, a write of its memory, a
+ * descriptor taken with pidfd_getfd.  process-from-outside, naming it.
+ */
+static int reach_into_the_build(const char *name, enum reach how)
+{
+	char file[128], args[512];
+	struct blind_run r;
+	int rc = bpf_usable(), st = -1;
+	pid_t outsider;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(file, sizeof(file), "/tmp/kettle-test-%d-%s-pid", (int)getpid(), name);
+	unlink(file);
+	outsider = fork();
+	if (outsider == 0) {
+		int pid = 0;
+
+		for (int i = 0; i < 3000 && !pid; i++) {
+			FILE *f = fopen(file, "r");
+
+			if (!f || fscanf(f, "%d", &pid) != 1)
+				pid = 0, usleep(10000);
+			if (f)
+				fclose(f);
+		}
+		_exit(pid > 0 && reach_do(how, pid) == 0 ? 0 : 1);
+	}
+	CHECK(outsider > 0, "fork the process outside the build");
+	snprintf(args, sizeof(args), "open /dev/null && echo $$ > %s.tmp && mv %s.tmp %s && sleep 2", file, file, file);
+	rc = blind_run(&r, name, args);
+	CHECK(waitpid(outsider, &st, 0) == outsider && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the process outside the build reached into it (status %#x)", st);
+	unlink(file);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "process-from-outside"), "the reason process-from-outside is named");
+	CHECK(reason_pid(&r, "process-from-outside") == outsider, "the reason names the process outside, pid %d",
+	      (int)outsider);
+	CHECK(log_has_snapshot(&r, (uint32_t)outsider), "the log has a snapshot of it");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int ptrace_attach_from_outside_is_flagged(void)
+{
+	return reach_into_the_build("reach-ptrace", REACH_PTRACE);
+}
+
+static int memory_written_from_outside_is_flagged(void)
+{
+	return reach_into_the_build("reach-memory", REACH_MEMORY);
+}
+
+static int descriptor_taken_from_outside_is_flagged(void)
+{
+	return reach_into_the_build("reach-fd", REACH_DESCRIPTOR);
+}
+
 /* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
 static int fifo_inside_the_build_stays_complete(void)
 {
@@ -1485,6 +1586,9 @@ static const struct test tests[] = {
 	{ "own_pty_stays_complete", own_pty_stays_complete },
 	{ "outside_terminal_as_dev_tty_is_flagged", outside_terminal_as_dev_tty_is_flagged },
 	{ "output_written_from_outside_is_flagged", output_written_from_outside_is_flagged },
+	{ "ptrace_attach_from_outside_is_flagged", ptrace_attach_from_outside_is_flagged },
+	{ "memory_written_from_outside_is_flagged", memory_written_from_outside_is_flagged },
+	{ "descriptor_taken_from_outside_is_flagged", descriptor_taken_from_outside_is_flagged },
 	{ "output_held_from_before_the_build_is_flagged", output_held_from_before_the_build_is_flagged },
 	{ "output_shared_with_own_descriptors_stays_complete", output_shared_with_own_descriptors_stays_complete },
 	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },

@@ -181,7 +181,7 @@ static void collect_record(struct log_collect *c, struct record_decoder *dec, co
 	 */
 	if (ev.type == LOG_EV_NOTICE &&
 	    (ev.notice.what == LOG_NOTICE_KERNEL_HELPER || ev.notice.what == LOG_NOTICE_SIGNAL_FROM_OUTSIDE ||
-	     ev.notice.what == LOG_NOTICE_OUTPUT_FROM_OUTSIDE ||
+	     ev.notice.what == LOG_NOTICE_OUTPUT_FROM_OUTSIDE || ev.notice.what == LOG_NOTICE_PROCESS_FROM_OUTSIDE ||
 	     (ev.notice.what == LOG_NOTICE_FIFO_FROM_OUTSIDE && ev.notice.nr == LOG_FIFO_WRITER_IS_NOTICED)))
 		collect_fail(c, proc_snapshot_write(ev.tgid, c->log, c->plan));
 	if (ev.type == LOG_EV_NOTICE && ev.notice.what == LOG_NOTICE_FIFO_FROM_OUTSIDE &&

@@ -90,6 +90,9 @@ enum log_notice_what {
 					      * nr LOG_OUTPUT_HELD_BEFORE: it is the build's writer, and process
 					      * arg1, outside, held the file open for writing at its first write
 					      * open (opened before the trace could see) */
+	LOG_NOTICE_PROCESS_FROM_OUTSIDE = 26, /* its process, outside the build, reached into process arg0 of the
+					       * build: ptrace attach (nr 101), process_vm_writev (311),
+					       * pidfd_getfd (438) */
 	LOG_NOTICE_WHAT_MAX
 };
 

@@ -34,6 +34,7 @@ static const char *const notice_names[LOG_NOTICE_WHAT_MAX] = {
 	[LOG_NOTICE_KERNEL_HELPER] = "kernel-helper", [LOG_NOTICE_SIGNAL_FROM_OUTSIDE] = "signal-from-outside",
 	[LOG_NOTICE_FIFO_FROM_OUTSIDE] = "fifo-from-outside",
 	[LOG_NOTICE_OUTPUT_FROM_OUTSIDE] = "output-from-outside",
+	[LOG_NOTICE_PROCESS_FROM_OUTSIDE] = "process-from-outside",
 };
 
 /* enum io_uring_op of <linux/io_uring.h>: uapi numbers, spelled out here because Debian 12's headers stop at 48. */

@@ -48,6 +48,8 @@ static const char *const notice_details[LOG_NOTICE_WHAT_MAX] = {
 					 "): what came through it is not recorded",
 	[LOG_NOTICE_OUTPUT_FROM_OUTSIDE] = "opened for writing, from outside the build and while it ran, a file the build"
 					   " wrote (inode %" PRIu64 "): what the build made, or read back, may hold its bytes",
+	[LOG_NOTICE_PROCESS_FROM_OUTSIDE] = "reached from outside the build into process %" PRIu64 " of it (%s): what it"
+					    " changed there (memory, registers, the files behind a descriptor) is not recorded",
 	[LOG_NOTICE_DAEMON] = "a process started outside the build served it (%s): what it did for the build is not"
 			      " recorded; start it inside kettle run, stop it before the build, or use --follow-daemons",
 };
@@ -224,6 +226,11 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 				 " outside the build's tree, and what the module does is not recorded)");
 		else
 			snprintf(detail, sizeof(detail), "%s", notice_details[what]);
+		break;
+	case LOG_NOTICE_PROCESS_FROM_OUTSIDE:
+		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0,
+			 ev->notice.nr == 101 ? "ptrace attach" : ev->notice.nr == 311 ? "process_vm_writev" :
+			 ev->notice.nr == 438 ? "pidfd_getfd" : "a system call");
 		break;
 	case LOG_NOTICE_OUTPUT_FROM_OUTSIDE:
 		if (ev->notice.nr == LOG_OUTPUT_HELD_BEFORE)
