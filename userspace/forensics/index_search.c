@@ -225,13 +225,16 @@ static int load_chains(struct index_db *db, const json_t *starts, json_t *chains
 
 		id_sql_add(&q, "%s (%lld, %lld)", n++ ? "," : "", b, p);
 	}
-	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe, argv, depth) AS ("
-		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe, p.argv, 0 FROM start"
+	/* the processes' rows are integers: programs and command lines are read once the chains are walked */
+	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe_id, argv_id, depth) AS ("
+		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, 0 FROM start"
 		   " JOIN procs p ON p.build_id = start.b AND p.proc = start.p"
 		   " UNION ALL"
-		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe, p.argv, c.depth + 1 FROM chain c JOIN procs p"
-		   " ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < %d)"
-		   " SELECT sb, sp, depth, pid, exe, argv FROM chain", CHAIN_DEPTH_MAX);
+		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, c.depth + 1 FROM chain c"
+		   " JOIN procs p ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < %d)"
+		   " SELECT c.sb, c.sp, c.depth, c.pid, x.path, a.argv FROM chain c"
+		   " LEFT JOIN paths x ON x.id = c.exe_id LEFT JOIN command_lines a ON a.id = c.argv_id",
+		   CHAIN_DEPTH_MAX);
 	if (!n || q.full) {
 		free(q.s);
 		return n ? errf(err, errlen, "out of memory") : 0;
