@@ -310,10 +310,33 @@ static int find_plan_step(void *arg, int ncols, const char *const *vals)
 	return 0;
 }
 
-/* A store made at schema version 1 (one-column digest index) is brought to 2 and answers as before. */
+/*
+ * Turns a current store back into schema version 2, as Kettle wrote it then:
+ * procs with its program and command line as text, no command_lines, and no
+ * path that only a program had.
+ */
+static const char version_2_sql[] =
+	"CREATE TABLE procs2 (build_id BIGINT NOT NULL REFERENCES builds(id), proc INTEGER NOT NULL,"
+	" parent INTEGER, pid INTEGER NOT NULL, exe TEXT, argv TEXT, PRIMARY KEY (build_id, proc));"
+	"INSERT INTO procs2 SELECT p.build_id, p.proc, p.parent, p.pid, x.path, a.argv FROM procs p"
+	" LEFT JOIN paths x ON x.id = p.exe_id LEFT JOIN command_lines a ON a.id = p.argv_id;"
+	"DROP TABLE procs; ALTER TABLE procs2 RENAME TO procs; DROP TABLE command_lines;"
+	"DELETE FROM paths WHERE id NOT IN (SELECT path_id FROM file_events);"
+	"DELETE FROM schema_version WHERE version = 3";
+
+static int version_of(struct index_db *db)
+{
+	char v[32], err[256];
+
+	if (index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, v, sizeof(v), err, sizeof(err)))
+		return -1;
+	return atoi(v);
+}
+
+/* A store made at schema version 1 (one-column digest index) is brought to the current one and answers as before. */
 static int t_version_1_store_migrates_and_reads_the_index_only(void)
 {
-	char path[300], err[512], v[32];
+	char path[300], err[512];
 	const char *params[1];
 	struct index_search q = { 0 };
 	struct index_db *db = open_sqlite("v1.db");
@@ -324,6 +347,7 @@ static int t_version_1_store_migrates_and_reads_the_index_only(void)
 	sha_of(0x21, q.digest);
 	before = search(db, &q);
 	CHECK(before, "search before");
+	CHECK(!db->be->exec(db, version_2_sql, err, sizeof(err)), "make it version 2: %s", err);
 	CHECK(!db->be->exec(db, "DROP INDEX file_events_digest_rows; CREATE INDEX file_events_digest ON "
 			    "file_events(digest_id); DELETE FROM schema_version WHERE version = 2", err, sizeof(err)),
 	      "make it version 1: %s", err);
@@ -331,8 +355,7 @@ static int t_version_1_store_migrates_and_reads_the_index_only(void)
 	snprintf(path, sizeof(path), "%s/v1.db", dir);
 	db = index_open(path, err, sizeof(err));
 	CHECK(db, "reopen: %s", err);
-	CHECK(!index_query_value(db, "SELECT max(version) FROM schema_version", NULL, 0, v, sizeof(v), err,
-				 sizeof(err)) && !strcmp(v, "2"), "version %s %s", v, err);
+	CHECK(version_of(db) == INDEX_SCHEMA_VERSION, "version %d", version_of(db));
 	params[0] = q.digest;
 	CHECK(!db->be->query(db, "EXPLAIN QUERY PLAN SELECT fe.build_id, fe.path_id, fe.role, fe.proc, fe.ts_ns FROM "
 			     "file_events fe WHERE fe.digest_id = (SELECT id FROM digests WHERE sha256 = $1)", params, 1,
@@ -713,6 +736,76 @@ static char *search_text(struct index_db *db, struct index_search q)
 	return s;
 }
 
+/*
+ * DB (at LOCATION) with the chain ingested is turned back into version 2,
+ * reopened (migrated) and must answer a digest search (chains with programs
+ * and command lines), a glob search and a downstream walk as it did.
+ */
+static int version_2_store_migrates_and_answers_the_same(struct index_db *db, const char *location)
+{
+	static struct index_search qs[3];
+	char *before[3] = { 0 }, *after[3] = { 0 }, err[512], v[300];
+	int ret = TEST_FAIL;
+
+	sha_of(0x21, qs[0].digest);
+	CHECK(!set_glob(&qs[1], "/usr/*"), "glob");
+	sha_of(0x11, qs[2].digest);
+	qs[2].downstream = true;
+	for (int i = 0; i < 3; i++)
+		before[i] = search_text(db, qs[i]);
+	if (db->be->exec(db, version_2_sql, err, sizeof(err)) ||
+	    index_query_value(db, "SELECT argv FROM procs WHERE pid = 100 AND build_id = 2", NULL, 0, v, sizeof(v), err,
+			      sizeof(err)) || strcmp(v, "make all")) {
+		fprintf(stderr, "  make it version 2: %s (argv '%s')\n", err, v);
+		goto out;
+	}
+	index_close(db);
+	db = index_open(location, err, sizeof(err));
+	if (!db || version_of(db) != INDEX_SCHEMA_VERSION) {
+		fprintf(stderr, "  reopen: %s\n", db ? "not migrated" : err);
+		goto out;
+	}
+	for (int i = 0; i < 3; i++)
+		after[i] = search_text(db, qs[i]);
+	ret = TEST_PASS;
+	for (int i = 0; i < 3; i++)
+		if (!before[i] || !after[i] || strcmp(before[i], after[i]) || !strstr(before[i], "\"argv\":\"make all\"")) {
+			fprintf(stderr, "  query %d:\n  before %s\n  after  %s\n", i, before[i], after[i]);
+			ret = TEST_FAIL;
+		}
+out:
+	for (int i = 0; i < 3; i++) {
+		free(before[i]);
+		free(after[i]);
+	}
+	index_close(db);
+	return ret;
+}
+
+/* A version 2 store (command lines as text in procs) is brought to the current version and answers as before. */
+static int t_version_2_store_migrates_and_answers_the_same(void)
+{
+	struct index_db *db = open_sqlite("v2.db");
+	char path[300];
+
+	CHECK(db && !ingest_chain(db), "ingest");
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	return version_2_store_migrates_and_answers_the_same(db, path);
+}
+
+static int t_postgresql_version_2_store_migrates_and_answers_the_same(void)
+{
+	struct index_db *db;
+	char url[700];
+
+	if (pg_start() < 0)
+		return test_skip("%s", pg_skip);
+	db = open_pg("v2");
+	CHECK(db && !ingest_chain(db), "ingest");
+	CHECK(!pg_db_url("v2", url, sizeof(url)), "url");
+	return version_2_store_migrates_and_answers_the_same(db, url);
+}
+
 static int t_postgresql_gives_the_same_answers_as_sqlite(void)
 {
 	struct index_db *sq, *pg;
@@ -911,6 +1004,7 @@ static const struct test tests[] = {
 	{ "downstream_walks_three_builds", t_downstream_walks_three_builds },
 	{ "readding_a_build_is_a_noop", t_readding_a_build_is_a_noop },
 	{ "version_1_store_migrates_and_reads_the_index_only", t_version_1_store_migrates_and_reads_the_index_only },
+	{ "version_2_store_migrates_and_answers_the_same", t_version_2_store_migrates_and_answers_the_same },
 	{ "altered_or_cut_log_is_refused_leaving_nothing", t_altered_or_cut_log_is_refused_leaving_nothing },
 	{ "compressed_log_indexes_as_the_plain_one", t_compressed_log_indexes_as_the_plain_one },
 	{ "endpoint_search_finds_the_golden_log", t_endpoint_search_finds_the_golden_log },
@@ -920,6 +1014,8 @@ static const struct test tests[] = {
 	{ "commands_answer_and_refuse_with_one_line", t_commands_answer_and_refuse_with_one_line },
 	{ "bad_queries_are_refused_with_a_reason", t_bad_queries_are_refused_with_a_reason },
 	{ "postgresql_gives_the_same_answers_as_sqlite", t_postgresql_gives_the_same_answers_as_sqlite },
+	{ "postgresql_version_2_store_migrates_and_answers_the_same",
+	  t_postgresql_version_2_store_migrates_and_answers_the_same },
 	{ "postgresql_refuses_altered_log_and_keeps_readds_noop",
 	  t_postgresql_refuses_altered_log_and_keeps_readds_noop },
 	{ "postgresql_concurrent_writers_lose_nothing", t_postgresql_concurrent_writers_lose_nothing },

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/errf.h"
 #include "common/file_bytes.h"
+#include "common/grow.h"
 #include "common/hex.h"
 #include "forensics/index_ingest.h"
 #include "forensics/index_query.h"
@@ -205,7 +206,11 @@ struct ingest_rows {
 	size_t naccesses;
 	uint32_t *digest_index;         /* the usable log digests, in the order of their keys */
 	size_t ndigest_keys;
-	char argv_buf[ARGV_KEPT + 8];
+	int64_t *exe_ids;               /* per process: its program's path id, 0: no exec seen */
+	int64_t *argv_ids;              /* per process: its command line's id */
+	char *argv_text;                /* every process's command line, joined and cut at ARGV_KEPT */
+	size_t argv_len, argv_cap;
+	size_t *argv_at;                /* per process: where its command line starts in argv_text */
 	char host_buf[INDEX_HOST_MAX];
 };
 
@@ -272,20 +277,15 @@ static void fill_proc(void *arg, size_t row, struct index_cell *c)
 {
 	struct ingest_rows *x = arg;
 	const struct replay_proc *p = &x->r->procs[row];
-	const struct replay_exec *e = replay_proc_exec(x->r, (uint32_t)row);
-	size_t o = 0;
 
 	c[0].i = x->build_id;
 	c[1].i = (int64_t)row;
 	c[2].i = p->parent;
 	c[2].nullv = p->parent == REPLAY_NONE;
 	c[3].i = p->pid;
-	c[4].s = e && e->exe ? e->exe : NULL;
-	c[4].nullv = !c[4].s;
-	x->argv_buf[0] = '\0';
-	for (uint32_t i = 0; e && i < e->nargv && o < ARGV_KEPT; i++)
-		o += (size_t)snprintf(x->argv_buf + o, ARGV_KEPT + 1 - o, "%s%s", i ? " " : "", e->argv[i]);
-	c[5].s = x->argv_buf;
+	c[4].i = x->exe_ids[row];
+	c[4].nullv = !x->exe_ids[row];
+	c[5].i = x->argv_ids[row];
 }
 
 static void fill_endpoint(void *arg, size_t row, struct index_cell *c)
@@ -323,7 +323,8 @@ static int plan_rows(struct ingest_rows *x, const char ***paths, size_t *npaths,
 	x->row_of = calloc((size_t)r->nfiles * INDEX_ROLE_CONNECTED + 1, sizeof(*x->row_of));
 	x->path_ids = calloc(r->nfiles + 1, sizeof(*x->path_ids));
 	x->digest_ids = calloc(nd + 1, sizeof(*x->digest_ids));
-	*paths = malloc(sizeof(**paths) * (r->nfiles + 1));
+	/* the files' paths, then the processes' programs (plan_procs) */
+	*paths = malloc(sizeof(**paths) * ((size_t)r->nfiles + r->nprocs + 1));
 	*digests = malloc(sizeof(**digests) * (nd + 1));
 	*digest_hex = malloc(sizeof(**digest_hex) * (nd + 1));
 	x->digest_index = malloc(sizeof(*x->digest_index) * (nd + 1));
@@ -362,12 +363,52 @@ static int plan_rows(struct ingest_rows *x, const char ***paths, size_t *npaths,
 	return 0;
 }
 
+/*
+ * Each process's program, as a path key after the files' (the fleet runs the
+ * same few programs), and its command line, joined and cut at ARGV_KEPT
+ * bytes, as a key of command_lines (the fleet repeats its command lines).
+ */
+static int plan_procs(struct ingest_rows *x, const char **paths, size_t *npaths, const char ***argvs, char *err,
+		      size_t errlen)
+{
+	const struct replay *r = x->r;
+
+	x->exe_ids = calloc(r->nprocs + 1, sizeof(*x->exe_ids));
+	x->argv_ids = calloc(r->nprocs + 1, sizeof(*x->argv_ids));
+	x->argv_at = malloc(sizeof(*x->argv_at) * (r->nprocs + 1));
+	*argvs = malloc(sizeof(**argvs) * (r->nprocs + 1));
+	if (!x->exe_ids || !x->argv_ids || !x->argv_at || !*argvs)
+		return errf(err, errlen, "out of memory");
+	for (uint32_t p = 0; p < r->nprocs; p++) {
+		const struct replay_exec *e = replay_proc_exec(r, p);
+		char *out;
+		size_t o = 0;
+
+		if (e && e->exe) {
+			paths[(*npaths)++] = e->exe;
+			x->exe_ids[p] = -1;
+		}
+		if (grow_array((void **)&x->argv_text, &x->argv_cap, x->argv_len + ARGV_KEPT + 1, 1, 1u << 16))
+			return errf(err, errlen, "out of memory");
+		x->argv_at[p] = x->argv_len;
+		out = x->argv_text + x->argv_len;
+		out[0] = '\0';
+		for (uint32_t i = 0; e && i < e->nargv && o < ARGV_KEPT; i++)
+			o += (size_t)snprintf(out + o, ARGV_KEPT + 1 - o, "%s%s", i ? " " : "", e->argv[i]);
+		x->argv_len += strlen(out) + 1;
+	}
+	/* argv_text has stopped moving */
+	for (uint32_t p = 0; p < r->nprocs; p++)
+		(*argvs)[p] = x->argv_text + x->argv_at[p];
+	return 0;
+}
+
 static const char *const file_event_columns[] = { "build_id", "path_id", "digest_id", "role", "proc", "ts_ns",
 						  "accesses" };
-static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe", "argv" };
+static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe_id", "argv_id" };
 static const char *const endpoint_columns[] = { "build_id", "host", "port", "name", "proc", "ts_ns", "calls" };
 
-/* Spreads the interned path ids (in plan order) over the files that have them. */
+/* Spreads the interned path ids (in plan order) over the files, then the programs, that have them. */
 static void place_path_ids(struct ingest_rows *x, const int64_t *ids)
 {
 	size_t k = 0;
@@ -375,6 +416,9 @@ static void place_path_ids(struct ingest_rows *x, const int64_t *ids)
 	for (uint32_t f = 0; f < x->r->nfiles; f++)
 		if (x->path_ids[f])
 			x->path_ids[f] = ids[k++];
+	for (uint32_t p = 0; p < x->r->nprocs; p++)
+		if (x->exe_ids[p])
+			x->exe_ids[p] = ids[k++];
 }
 
 static void join_command(const struct log_header *h, char *out, size_t outlen)
@@ -422,7 +466,7 @@ static int insert_build(struct index_db *db, struct ingest_build *b, struct inge
 }
 
 static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest_rows *x, const char **paths,
-		      size_t npaths, const char **digests, int64_t *ids, char *err, size_t errlen)
+		      size_t npaths, const char **digests, const char **argvs, int64_t *ids, char *err, size_t errlen)
 {
 	const struct replay *r = x->r;
 	int ret = db->be->begin(db, false, err, errlen);
@@ -442,6 +486,8 @@ static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest
 	for (size_t k = 0; !ret && k < x->ndigest_keys; k++)
 		x->digest_ids[x->digest_index[k]] = ids[k];
 	if (!ret)
+		ret = db->be->intern(db, "command_lines", "argv", argvs, r->nprocs, x->argv_ids, err, errlen);
+	if (!ret)
 		ret = db->be->insert_rows(db, "procs", proc_columns, 6, r->nprocs, fill_proc, x, err, errlen);
 	if (!ret)
 		ret = db->be->insert_rows(db, "file_events", file_event_columns, 7, x->naccesses, fill_file_event, x,
@@ -458,16 +504,18 @@ static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest
 static int store_build(struct index_db *db, struct ingest_build *b, char *err, size_t errlen)
 {
 	struct ingest_rows x = { .r = &b->model, .h = &b->log.header };
-	const char **paths = NULL, **digests = NULL;
+	const char **paths = NULL, **digests = NULL, **argvs = NULL;
 	char (*digest_hex)[65] = NULL;
 	int64_t *ids = NULL;
 	size_t npaths = 0;
 	int ret = plan_rows(&x, &paths, &npaths, &digests, &digest_hex, err, errlen);
 
+	if (!ret)
+		ret = plan_procs(&x, paths, &npaths, &argvs, err, errlen);
 	if (!ret && !(ids = malloc(sizeof(*ids) * (npaths + x.ndigest_keys + 1))))
 		ret = errf(err, errlen, "out of memory");
 	for (int attempt = 0; !ret || ret == INDEX_RETRY; attempt++) {
-		ret = write_rows(db, b, &x, paths, npaths, digests, ids, err, errlen);
+		ret = write_rows(db, b, &x, paths, npaths, digests, argvs, ids, err, errlen);
 		if (ret != INDEX_RETRY)
 			break;
 		if (attempt == INGEST_RETRIES) {
@@ -491,6 +539,11 @@ static int store_build(struct index_db *db, struct ingest_build *b, char *err, s
 	free(x.path_ids);
 	free(x.digest_ids);
 	free(x.digest_index);
+	free(x.exe_ids);
+	free(x.argv_ids);
+	free(x.argv_at);
+	free(x.argv_text);
+	free(argvs);
 	free(paths);
 	free(digests);
 	free(digest_hex);

@@ -179,14 +179,27 @@ static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, ch
 
 #define CHAIN_DEPTH_MAX 1000
 
+/* The chains of a search, and the programs and command lines they name by id until load_names reads them. */
+struct chain_rows {
+	json_t *chains;                 /* "BUILD:PROC" -> [{pid, exe, argv}] */
+	json_t *exes, *argvs;           /* id (text) -> null, then its text */
+};
+
+/* ID (text, or NULL) as a key of NAMES, to be read; 0 or -1. */
+static int want_name(json_t *names, const char *id)
+{
+	return !id || json_object_get(names, id) ? 0 : json_object_set_new(names, id, json_null());
+}
+
 /*
- * One row of the chain query (build, start proc, depth, pid, exe, argv) put
- * straight at its depth in the chain of "BUILD:PROC": no sort in SQL, no row
- * kept as text (a lookup of 1,000 matches walks ~4,000 processes).
+ * One row of the chain query (build, start proc, depth, pid, exe id, argv id)
+ * put straight at its depth in the chain of "BUILD:PROC": no sort in SQL, no
+ * row kept as text (a lookup of 1,000 matches walks ~4,000 processes).
  */
 static int add_chain_row(void *arg, int ncols, const char *const *vals)
 {
-	json_t *chains = arg, *chain, *proc;
+	struct chain_rows *c = arg;
+	json_t *chain, *proc;
 	long depth;
 	char k[48];
 
@@ -196,15 +209,57 @@ static int add_chain_row(void *arg, int ncols, const char *const *vals)
 	if (depth < 0 || depth > CHAIN_DEPTH_MAX)
 		return -1;
 	snprintf(k, sizeof(k), "%s:%s", vals[0], vals[1]);
-	chain = json_object_get(chains, k);
-	if (!chain && json_object_set_new(chains, k, chain = json_array()))
+	chain = json_object_get(c->chains, k);
+	if (!chain && json_object_set_new(c->chains, k, chain = json_array()))
 		return -1;
 	while (json_array_size(chain) <= (size_t)depth)
 		if (json_array_append_new(chain, json_null()))
 			return -1;
+	if (want_name(c->exes, vals[4]) || want_name(c->argvs, vals[5]))
+		return -1;
 	proc = json_pack("{s:I, s:s?, s:s?}", "pid", (json_int_t)strtoll(vals[3], NULL, 10), "exe", vals[4], "argv",
 			 vals[5]);
 	return json_array_set_new(chain, (size_t)depth, proc);
+}
+
+/*
+ * The text of every id of NAMES from TABLE(id, COLUMN), in one query: a
+ * lookup's chains name a few programs and command lines many times (the
+ * fleet runs the same ones), and a join would make PostgreSQL hash all of
+ * paths.
+ */
+static int load_names(struct index_db *db, const char *table, const char *column, json_t *names, char *err,
+		      size_t errlen)
+{
+	struct id_sql q = { 0 };
+	const char *id;
+	json_t *v, *rows, *r;
+	size_t i, n = 0;
+	int ret = 0;
+
+	id_sql_add(&q, "SELECT id, %s FROM %s WHERE id IN (", column, table);
+	json_object_foreach(names, id, v)
+		id_sql_add(&q, "%s%lld", n++ ? "," : "", strtoll(id, NULL, 10));
+	id_sql_add(&q, ")");
+	if (id_rows(db, &q, n, &rows, err, errlen))
+		return -1;
+	json_array_foreach(rows, i, r)
+		if (!cell(r, 0) || !cell(r, 1) || json_object_set_new(names, cell(r, 0), json_string(cell(r, 1)))) {
+			ret = errf(err, errlen, "out of memory");
+			break;
+		}
+	json_decref(rows);
+	return ret;
+}
+
+/* KEY of PROC, an id of NAMES, replaced by its text (null when the id names nothing). */
+static int name_field(json_t *proc, const char *key, json_t *names)
+{
+	const char *id = json_string_value(json_object_get(proc, key));
+
+	if (!id)
+		return 0;
+	return json_object_set(proc, key, json_object_get(names, id) ? json_object_get(names, id) : json_null());
 }
 
 /*
@@ -213,11 +268,12 @@ static int add_chain_row(void *arg, int ncols, const char *const *vals)
  */
 static int load_chains(struct index_db *db, const json_t *starts, json_t *chains, char *err, size_t errlen)
 {
+	struct chain_rows c = { chains, json_object(), json_object() };
 	struct id_sql q = { 0 };
 	const char *key;
 	json_t *v;
 	size_t n = 0;
-	int ret;
+	int ret = c.exes && c.argvs ? 0 : errf(err, errlen, "out of memory");
 
 	id_sql_add(&q, "WITH RECURSIVE start(b, p) AS (VALUES");
 	json_object_foreach((json_t *)starts, key, v) {
@@ -225,19 +281,33 @@ static int load_chains(struct index_db *db, const json_t *starts, json_t *chains
 
 		id_sql_add(&q, "%s (%lld, %lld)", n++ ? "," : "", b, p);
 	}
-	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe, argv, depth) AS ("
-		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe, p.argv, 0 FROM start"
+	/* a process's row is six integers: the chains are a few pages of procs */
+	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe_id, argv_id, depth) AS ("
+		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, 0 FROM start"
 		   " JOIN procs p ON p.build_id = start.b AND p.proc = start.p"
 		   " UNION ALL"
-		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe, p.argv, c.depth + 1 FROM chain c JOIN procs p"
-		   " ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < %d)"
-		   " SELECT sb, sp, depth, pid, exe, argv FROM chain", CHAIN_DEPTH_MAX);
-	if (!n || q.full) {
-		free(q.s);
-		return n ? errf(err, errlen, "out of memory") : 0;
-	}
-	ret = db->be->query(db, q.s, NULL, 0, add_chain_row, chains, err, errlen);
+		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, c.depth + 1 FROM chain c"
+		   " JOIN procs p ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < %d)"
+		   " SELECT sb, sp, depth, pid, exe_id, argv_id FROM chain", CHAIN_DEPTH_MAX);
+	if (!ret && q.full)
+		ret = errf(err, errlen, "out of memory");
+	if (!ret && n)
+		ret = db->be->query(db, q.s, NULL, 0, add_chain_row, &c, err, errlen);
 	free(q.s);
+	if (!ret && n)
+		ret = load_names(db, "paths", "path", c.exes, err, errlen);
+	if (!ret && n)
+		ret = load_names(db, "command_lines", "argv", c.argvs, err, errlen);
+	json_object_foreach(chains, key, v) {
+		size_t i;
+		json_t *proc;
+
+		json_array_foreach(v, i, proc)
+			if (!ret && (name_field(proc, "exe", c.exes) || name_field(proc, "argv", c.argvs)))
+				ret = errf(err, errlen, "out of memory");
+	}
+	json_decref(c.exes);
+	json_decref(c.argvs);
 	return ret;
 }
 

@@ -68,6 +68,31 @@ static const char *const migrations[] = {
 	[2] =
 	"DROP INDEX file_events_digest;"
 	"CREATE INDEX file_events_digest_rows ON file_events(digest_id, build_id, path_id, role, proc, ts_ns);",
+	/*
+	 * A lookup of 1,000 matches walks ~4,000 processes: at 1,000 builds
+	 * procs was 523 MB (174 bytes a process, most of it the argv of sh -c
+	 * lines that every build repeats), so each probe was a page of its own.
+	 * A process now names its program (in paths) and its command line (in
+	 * command_lines) by number: a row is six integers and a build's
+	 * processes sit in a few pages.
+	 */
+	[3] =
+	"CREATE TABLE command_lines (id @ID@, argv TEXT NOT NULL UNIQUE);"
+	"INSERT INTO command_lines(argv) SELECT DISTINCT argv FROM procs WHERE argv IS NOT NULL"
+	" ON CONFLICT (argv) DO NOTHING;"
+	"INSERT INTO paths(path) SELECT DISTINCT exe FROM procs WHERE exe IS NOT NULL"
+	" ON CONFLICT (path) DO NOTHING;"
+	"CREATE TABLE procs3 ("
+	" build_id BIGINT NOT NULL REFERENCES builds(id),"
+	" proc INTEGER NOT NULL, parent INTEGER, pid INTEGER NOT NULL,"
+	" exe_id BIGINT, argv_id BIGINT,"
+	" PRIMARY KEY (build_id, proc))@CLUSTERED@;"
+	"INSERT INTO procs3(build_id, proc, parent, pid, exe_id, argv_id)"
+	" SELECT p.build_id, p.proc, p.parent, p.pid, x.id, a.id FROM procs p"
+	" LEFT JOIN paths x ON x.path = p.exe LEFT JOIN command_lines a ON a.argv = p.argv"
+	" ORDER BY p.build_id, p.proc;"
+	"DROP TABLE procs;"
+	"ALTER TABLE procs3 RENAME TO procs;",
 };
 
 #define MIGRATION_SQL_MAX 8192
