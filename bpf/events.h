@@ -319,7 +319,8 @@ enum ke_notice_what {
 	KE_NOTICE_PROCESS_FROM_OUTSIDE = 26, /* sent by a process outside the build that reached into a process
 					      * of the build: attached to it with ptrace (nr 101), wrote its
 					      * memory (process_vm_writev, nr 311) or took a descriptor of it
-					      * (pidfd_getfd, nr 438): arg0 = that process */
+					      * (pidfd_getfd, nr 438), or opened its /proc/PID/mem for
+					      * writing (nr 0): arg0 = that process */
 	KE_NOTICE_WHAT_MAX
 };
 

@@ -2022,6 +2022,28 @@ static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u
 }
 
 /*
+ * A process outside the build opened /proc/PID/mem of a process of the build
+ * for writing (F, on procfs): it can write that process's memory.  The pid
+ * is the proc inode's (the struct around the VFS inode).
+ */
+#define PROC_SUPER_MAGIC_NR 0x9fa0
+
+static __always_inline void proc_mem_check(struct file *f, struct inode *inode, long fd)
+{
+	struct proc_inode *pi = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	char base[4] = {};
+	__u32 target;
+
+	if (bpf_probe_read_kernel(base, sizeof(base), name) || base[0] != 'm' || base[1] != 'e' || base[2] != 'm' ||
+	    base[3])
+		return;
+	target = BPF_CORE_READ(pi, pid, numbers[0].nr);
+	if (target && (pid_tracked(target) || followed_tgid(target)))
+		notice_send(KE_NOTICE_PROCESS_FROM_OUTSIDE, 0, fd, target, 0);
+}
+
+/*
  * A process outside the build opened FD for writing: a FIFO the build reads
  * (fifo-from-outside), or a file the build wrote while it runs
  * (output-from-outside).
@@ -2047,6 +2069,8 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
 			notice_send(KE_NOTICE_FIFO_FROM_OUTSIDE, KE_FIFO_WRITER_IS_NOTICED, fd, k.ino, 0);
 	} else if (mode == S_IFREG_NR && bpf_map_lookup_elem(&build_writes, &k)) {
 		notice_send(KE_NOTICE_OUTPUT_FROM_OUTSIDE, 0, fd, k.ino, 0);
+	} else if (mode == S_IFREG_NR && BPF_CORE_READ(inode, i_sb, s_magic) == PROC_SUPER_MAGIC_NR) {
+		proc_mem_check(f, inode, fd);
 	}
 }
 

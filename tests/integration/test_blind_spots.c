@@ -1038,7 +1038,7 @@ static int output_shared_with_own_descriptors_stays_complete(void)
 	return TEST_PASS;
 }
 
-enum reach { REACH_PTRACE, REACH_MEMORY, REACH_DESCRIPTOR };
+enum reach { REACH_PTRACE, REACH_MEMORY, REACH_DESCRIPTOR, REACH_PROC_MEM };
 
 /* What a process outside the build does to process PID of the build; 0 when it did it. */
 static int reach_do(enum reach how, pid_t pid)
@@ -1048,12 +1048,13 @@ static int reach_do(enum reach how, pid_t pid)
 	unsigned char byte;
 	struct iovec local = { &byte, 1 }, remote;
 	FILE *f;
-	int pidfd, fd;
+	int pidfd, fd, st;
 
 	switch (how) {
 	case REACH_PTRACE:      /* attach (as a debugger or an injector does); its exit lets go */
 		return ptrace(PTRACE_SEIZE, pid, 0, 0) ? -1 : 0;
 	case REACH_MEMORY:      /* one byte of a writable mapping, written back as it was */
+	case REACH_PROC_MEM:    /* the same through /proc/PID/mem */
 		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
 		f = fopen(maps, "r");
 		while (f && !start && fgets(line, sizeof(line), f))
@@ -1062,6 +1063,15 @@ static int reach_do(enum reach how, pid_t pid)
 		if (f)
 			fclose(f);
 		remote = (struct iovec){ (void *)start, 1 };
+		if (how == REACH_PROC_MEM) {
+			snprintf(maps, sizeof(maps), "/proc/%d/mem", (int)pid);
+			fd = open(maps, O_RDWR);
+			st = fd >= 0 && start && pread(fd, &byte, 1, (off_t)start) == 1 &&
+			     pwrite(fd, &byte, 1, (off_t)start) == 1 ? 0 : -1;
+			if (fd >= 0)
+				close(fd);
+			return st;
+		}
 		return start && process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1 &&
 		       process_vm_writev(pid, &local, 1, &remote, 1, 0) == 1 ? 0 : -1;
 	case REACH_DESCRIPTOR:  /* its standard input, taken */
@@ -1134,6 +1144,11 @@ static int memory_written_from_outside_is_flagged(void)
 static int descriptor_taken_from_outside_is_flagged(void)
 {
 	return reach_into_the_build("reach-fd", REACH_DESCRIPTOR);
+}
+
+static int proc_mem_written_from_outside_is_flagged(void)
+{
+	return reach_into_the_build("reach-proc-mem", REACH_PROC_MEM);
 }
 
 /* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
@@ -1589,6 +1604,7 @@ static const struct test tests[] = {
 	{ "ptrace_attach_from_outside_is_flagged", ptrace_attach_from_outside_is_flagged },
 	{ "memory_written_from_outside_is_flagged", memory_written_from_outside_is_flagged },
 	{ "descriptor_taken_from_outside_is_flagged", descriptor_taken_from_outside_is_flagged },
+	{ "proc_mem_written_from_outside_is_flagged", proc_mem_written_from_outside_is_flagged },
 	{ "output_held_from_before_the_build_is_flagged", output_held_from_before_the_build_is_flagged },
 	{ "output_shared_with_own_descriptors_stays_complete", output_shared_with_own_descriptors_stays_complete },
 	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },

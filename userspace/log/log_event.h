@@ -92,7 +92,7 @@ enum log_notice_what {
 					      * open (opened before the trace could see) */
 	LOG_NOTICE_PROCESS_FROM_OUTSIDE = 26, /* its process, outside the build, reached into process arg0 of the
 					       * build: ptrace attach (nr 101), process_vm_writev (311),
-					       * pidfd_getfd (438) */
+					       * pidfd_getfd (438), /proc/PID/mem opened for writing (0) */
 	LOG_NOTICE_WHAT_MAX
 };
 

@@ -230,7 +230,8 @@ static int notice_reason(const struct log_event *ev, const char *exe, const char
 	case LOG_NOTICE_PROCESS_FROM_OUTSIDE:
 		snprintf(detail, sizeof(detail), notice_details[what], ev->notice.arg0,
 			 ev->notice.nr == 101 ? "ptrace attach" : ev->notice.nr == 311 ? "process_vm_writev" :
-			 ev->notice.nr == 438 ? "pidfd_getfd" : "a system call");
+			 ev->notice.nr == 438 ? "pidfd_getfd" : ev->notice.nr == 0 ? "its /proc/PID/mem opened for writing" :
+			 "a system call");
 		break;
 	case LOG_NOTICE_OUTPUT_FROM_OUTSIDE:
 		if (ev->notice.nr == LOG_OUTPUT_HELD_BEFORE)
