@@ -2094,7 +2094,7 @@ static __always_inline void outside_reach_check(struct task_struct *task, __u64 
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, target = 0;
 	struct task_struct *tracee = NULL;
 
-	if (tgid == collector_tgid || ret < 0)
+	if (tgid == collector_tgid)     /* the caller passes successful calls only */
 		return;
 	if (nr == NR_PTRACE && (arg1 == PTRACE_ATTACH_NR || arg1 == PTRACE_SEIZE_NR)) {
 		struct list_head *head = &task->ptraced, *first = BPF_CORE_READ(task, ptraced.next);

@@ -468,6 +468,22 @@ static int core_dump_to_a_pipe_is_flagged(void)
 	return TEST_PASS;
 }
 
+/* The pid a process of the build wrote to FILE, waited for up to 30 s; 0 when none came. */
+static pid_t pid_from_file(const char *file)
+{
+	int pid = 0;
+
+	for (int i = 0; i < 3000 && !pid; i++) {
+		FILE *f = fopen(file, "r");
+
+		if (!f || fscanf(f, "%d", &pid) != 1)
+			pid = 0, usleep(10000);
+		if (f)
+			fclose(f);
+	}
+	return pid;
+}
+
 /*
  * A process outside the build (this test's child) sends the build a signal
  * with a value (sigqueue): data from outside.  The reason names the sender,
@@ -489,16 +505,8 @@ static int signal_from_outside(const char *name, const char *scope)
 	unlink(file);
 	sender = fork();
 	if (sender == 0) {
-		int pid = 0;
+		pid_t pid = pid_from_file(file);
 
-		for (int i = 0; i < 3000 && !pid; i++) {
-			FILE *f = fopen(file, "r");
-
-			if (!f || fscanf(f, "%d", &pid) != 1)
-				pid = 0, usleep(10000);
-			if (f)
-				fclose(f);
-		}
 		_exit(pid > 0 && sigqueue(pid, SIGUSR1, v) == 0 ? 0 : 1);
 	}
 	CHECK(sender > 0, "fork the sender");
@@ -1104,16 +1112,8 @@ static int reach_into_the_build(const char *name, enum reach how)
 	unlink(file);
 	outsider = fork();
 	if (outsider == 0) {
-		int pid = 0;
+		pid_t pid = pid_from_file(file);
 
-		for (int i = 0; i < 3000 && !pid; i++) {
-			FILE *f = fopen(file, "r");
-
-			if (!f || fscanf(f, "%d", &pid) != 1)
-				pid = 0, usleep(10000);
-			if (f)
-				fclose(f);
-		}
 		_exit(pid > 0 && reach_do(how, pid) == 0 ? 0 : 1);
 	}
 	CHECK(outsider > 0, "fork the process outside the build");
