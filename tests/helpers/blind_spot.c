@@ -35,7 +35,8 @@
  *   blind_spot listen-any            a TCP socket that listens without bind (bound to every interface)
  *   blind_spot udp-unbound           a UDP datagram to a loopback port from a socket never bound (the
  *                                    kernel binds it to every interface: it could take answers from anywhere)
- *   blind_spot reads PATH N          open and close PATH N times (a stream of records)
+ *   blind_spot reads PATH N [READY]  open and close PATH N times (a stream of records); with READY,
+ *                                    first wait (at most 60 s) until the file READY exists
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *   blind_spot core-dump             a child takes SIGQUIT: the kernel dumps its core (core_pattern)
@@ -811,7 +812,10 @@ int main(int argc, char **argv)
 
 		return msgrcv(atoi(argv[2]), &msg, sizeof(msg.text), 0, IPC_NOWAIT) < 0 ? die("msgrcv") : 0;
 	}
-	if (!strcmp(m, "reads") && argc == 4) {
+	if (!strcmp(m, "reads") && (argc == 4 || argc == 5)) {
+		/* the stream must start after whoever watches it is ready, however slow its start */
+		for (int waited = 0; argc == 5 && access(argv[4], F_OK) && waited < 6000; waited++)
+			usleep(10000);
 		for (long i = atol(argv[3]); i > 0; i--) {
 			int fd = open(argv[2], O_RDONLY);
 
