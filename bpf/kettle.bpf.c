@@ -1918,6 +1918,64 @@ static __always_inline bool task_in_scope_cgroup(struct task_struct *task)
 	return false;
 }
 
+/* Whether TASK (of process TGID) is in the build: in the scope's cgroup, or its process tracked or followed. */
+static __always_inline bool task_in_build(struct task_struct *task, __u32 tgid)
+{
+	return (scope_cgroup ? task_in_scope_cgroup(task) : pid_tracked(tgid)) || followed_tgid(tgid);
+}
+
+/* The task whose own pid PID is (a thread's, or a leader's), as pid_task(PID, PIDTYPE_PID); NULL once it is gone. */
+static __always_inline struct task_struct *task_of_pid(struct pid *pid)
+{
+	struct hlist_node *first = pid ? BPF_CORE_READ(pid, tasks[0].first) : NULL;
+
+	return first ? (void *)first - bpf_core_field_offset(struct task_struct, pid_links) : NULL;
+}
+
+/*
+ * The task numbered NR in the caller's pid namespace, as find_task_by_vpid:
+ * the namespace's idr is an xarray of 64 slots a level, and 6 levels cover
+ * every 32-bit number.  NULL when there is none (or it is being made).
+ */
+#define XA_CHUNK_SHIFT_NR 6
+#define XA_CHUNK_MASK_NR  63
+#define MAX_PID_NS_LEVEL_NR 32
+
+static __noinline struct task_struct *task_by_vpid(struct task_struct *caller, __u32 nr)
+{
+	struct pid *own = BPF_CORE_READ(caller, thread_pid);
+	unsigned int level = own ? BPF_CORE_READ(own, level) : 0;
+	struct pid_namespace *ns = NULL;
+	unsigned long index, entry = 0;
+	struct xa_node *node;
+	struct pid *pid;
+	unsigned char shift;
+
+	if (!own || level > MAX_PID_NS_LEVEL_NR ||
+	    bpf_probe_read_kernel(&ns, sizeof(ns), (void *)own + bpf_core_field_offset(struct pid, numbers) +
+			       level * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, ns)) || !ns)
+		return NULL;
+	index = nr - BPF_CORE_READ(ns, idr.idr_base);
+	entry = (unsigned long)BPF_CORE_READ(ns, idr.idr_rt.xa_head);
+	/* a head that is no node holds index 0 alone */
+	if ((entry & 3) != 2 || entry <= 4096)
+		return index ? NULL : task_of_pid((void *)entry);
+	for (int i = 0; i < 6 && (entry & 3) == 2 && entry > 4096; i++) {
+		node = (void *)(entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (i == 0 && (index >> shift) > XA_CHUNK_MASK_NR)
+			return NULL;
+		if (bpf_probe_read_kernel(&entry, sizeof(entry), (void *)node + bpf_core_field_offset(struct xa_node, slots) +
+					  ((index >> shift) & XA_CHUNK_MASK_NR) * sizeof(void *)))
+			return NULL;
+	}
+	/* a struct pid is aligned; internal entries (a node still, a reserved slot) are not one */
+	if (!entry || (entry & 3))
+		return NULL;
+	pid = (void *)entry;
+	return task_of_pid(pid);
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
 {
@@ -1937,7 +1995,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 		return 0;
 	if ((code == SI_USER_NR || code == SI_TKILL_NR) && sig > 0 && sig < 32 && (SIG_CONTROL_MASK & (1u << sig)))
 		return 0;
-	if (!(scope_cgroup ? task_in_scope_cgroup(task) : pid_tracked(target)) && !followed_tgid(target))
+	if (!task_in_build(task, target))
 		return 0;
 	if (in_scope())
 		return 0;
@@ -2024,7 +2082,8 @@ static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u
 /*
  * A process outside the build opened /proc/PID/mem of a process of the build
  * for writing (F, on procfs): it can write that process's memory.  The pid
- * is the proc inode's (the struct around the VFS inode).
+ * is the proc inode's (the struct around the VFS inode): a thread's too, under
+ * /proc/PID/task/TID/.
  */
 #define PROC_SUPER_MAGIC_NR 0x9fa0
 
@@ -2032,14 +2091,16 @@ static __always_inline void proc_mem_check(struct file *f, struct inode *inode, 
 {
 	struct proc_inode *pi = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
 	const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	struct task_struct *task;
 	char base[4] = {};
 	__u32 target;
 
 	if (bpf_probe_read_kernel(base, sizeof(base), name) || base[0] != 'm' || base[1] != 'e' || base[2] != 'm' ||
 	    base[3])
 		return;
-	target = BPF_CORE_READ(pi, pid, numbers[0].nr);
-	if (target && (pid_tracked(target) || followed_tgid(target)))
+	task = task_of_pid(BPF_CORE_READ(pi, pid));
+	target = task ? BPF_CORE_READ(task, tgid) : 0;
+	if (target && task_in_build(task, target))
 		notice_send(KE_NOTICE_PROCESS_FROM_OUTSIDE, 0, fd, target, 0);
 }
 
@@ -2079,8 +2140,9 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
  * it in ways no record shows: a ptrace attach (after which it can write the
  * tracee's memory and registers), a write of its memory, or a descriptor
  * taken from it (a write end the taker never opened).  The target: the
- * tracee just attached (the newest on the caller's ptraced list), the pid
- * passed to process_vm_writev, the process behind pidfd_getfd's pidfd.
+ * tracee just attached (the newest on the caller's ptraced list), the task
+ * process_vm_writev's number names in the caller's pid namespace, the task
+ * behind pidfd_getfd's pidfd; each may be a thread of the build.
  */
 #define NR_PTRACE            101
 #define NR_PROCESS_VM_WRITEV 311
@@ -2091,8 +2153,8 @@ static __always_inline void outside_write_check(struct task_struct *task, long f
 
 static __always_inline void outside_reach_check(struct task_struct *task, __u64 nr, __u64 arg1, long ret)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, target = 0;
-	struct task_struct *tracee = NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, target;
+	struct task_struct *reached = NULL;
 
 	if (tgid == collector_tgid)     /* the caller passes successful calls only */
 		return;
@@ -2101,10 +2163,9 @@ static __always_inline void outside_reach_check(struct task_struct *task, __u64 
 
 		if (!first || first == head)
 			return;
-		tracee = (void *)first - bpf_core_field_offset(struct task_struct, ptrace_entry);
-		target = BPF_CORE_READ(tracee, tgid);
+		reached = (void *)first - bpf_core_field_offset(struct task_struct, ptrace_entry);
 	} else if (nr == NR_PROCESS_VM_WRITEV) {
-		target = arg1;
+		reached = task_by_vpid(task, arg1);
 	} else if (nr == NR_PIDFD_GETFD) {
 		struct file *f = fd_file(task, arg1);
 		struct inode *inode = f ? BPF_CORE_READ(f, f_inode) : NULL;
@@ -2115,14 +2176,13 @@ static __always_inline void outside_reach_check(struct task_struct *task, __u64 
 			pid = BPF_CORE_READ(inode, i_private);
 		else if (f)
 			pid = BPF_CORE_READ(f, private_data);
-		target = pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+		reached = task_of_pid(pid);
 	} else {
 		return;
 	}
-	if (!target || target == tgid)
-		return;
-	/* with --scope cgroup only a tracee's cgroup is known: a pid alone does not say */
-	if ((scope_cgroup ? tracee && task_in_scope_cgroup(tracee) : pid_tracked(target)) || followed_tgid(target))
+	/* a thread's id reaches its process: the target is the thread group */
+	target = reached ? BPF_CORE_READ(reached, tgid) : 0;
+	if (target && target != tgid && task_in_build(reached, target))
 		notice_send(KE_NOTICE_PROCESS_FROM_OUTSIDE, nr, ret, target, 0);
 }
 

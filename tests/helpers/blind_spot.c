@@ -37,6 +37,8 @@
  *                                    kernel binds it to every interface: it could take answers from anywhere)
  *   blind_spot reads PATH N [READY]  open and close PATH N times (a stream of records); with READY,
  *                                    first wait (at most 60 s) until the file READY exists
+ *   blind_spot thread-tid FILE N     a second thread writes its thread id to FILE (whole, by rename) and
+ *                                    sleeps N seconds; the process waits for it
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
  *   blind_spot signal-tracer         send SIGCONT to its nearest ancestor named kettle (the collector)
  *   blind_spot core-dump             a child takes SIGQUIT: the kernel dumps its core (core_pattern)
@@ -53,6 +55,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
@@ -683,6 +686,30 @@ static int do_core_dump(void)
 	return 0;
 }
 
+struct thread_tid {
+	const char *file;
+	int seconds;
+	bool failed;
+};
+
+/* The second thread of thread-tid: its id in FILE (FILE.tmp renamed, so a reader sees it whole), then a sleep. */
+static void *thread_tid_write(void *arg)
+{
+	struct thread_tid *t = arg;
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", t->file);
+	f = fopen(tmp, "w");
+	t->failed = !f || fprintf(f, "%d\n", (int)syscall(SYS_gettid)) < 0;
+	if (f)
+		t->failed |= fclose(f) != 0;
+	t->failed = t->failed || rename(tmp, t->file);
+	if (!t->failed)
+		sleep(t->seconds);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -811,6 +838,14 @@ int main(int argc, char **argv)
 		struct { long type; char text[64]; } msg;
 
 		return msgrcv(atoi(argv[2]), &msg, sizeof(msg.text), 0, IPC_NOWAIT) < 0 ? die("msgrcv") : 0;
+	}
+	if (!strcmp(m, "thread-tid") && argc == 4) {
+		struct thread_tid t = { .file = argv[2], .seconds = atoi(argv[3]) };
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, thread_tid_write, &t) || pthread_join(th, NULL))
+			return die("pthread");
+		return t.failed ? die(argv[2]) : 0;
 	}
 	if (!strcmp(m, "reads") && (argc == 4 || argc == 5)) {
 		/* the stream must start after whoever watches it is ready, however slow its start */

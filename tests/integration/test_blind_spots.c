@@ -1070,8 +1070,12 @@ static int output_shared_with_own_descriptors_stays_complete(void)
 
 enum reach { REACH_PTRACE, REACH_MEMORY, REACH_DESCRIPTOR, REACH_PROC_MEM };
 
-/* What a process outside the build does to process PID of the build; 0 when it did it. */
-static int reach_do(enum reach how, pid_t pid)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* What a process outside the build does to process (or THREAD) PID of the build; 0 when it did it. */
+static int reach_do(enum reach how, pid_t pid, bool thread)
 {
 	char maps[64], line[256];
 	unsigned long start = 0;
@@ -1084,7 +1088,7 @@ static int reach_do(enum reach how, pid_t pid)
 	case REACH_PTRACE:      /* attach (as a debugger or an injector does); its exit lets go */
 		return ptrace(PTRACE_SEIZE, pid, 0, 0) ? -1 : 0;
 	case REACH_MEMORY:      /* one byte of a writable mapping, written back as it was */
-	case REACH_PROC_MEM:    /* the same through /proc/PID/mem */
+	case REACH_PROC_MEM:    /* the same through /proc/PID/mem (a thread's id works there too) */
 		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
 		f = fopen(maps, "r");
 		while (f && !start && fgets(line, sizeof(line), f))
@@ -1104,8 +1108,8 @@ static int reach_do(enum reach how, pid_t pid)
 		}
 		return start && process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1 &&
 		       process_vm_writev(pid, &local, 1, &remote, 1, 0) == 1 ? 0 : -1;
-	case REACH_DESCRIPTOR:  /* its standard input, taken */
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	case REACH_DESCRIPTOR:  /* its standard input, taken (through a thread's pidfd: Linux 6.9 on) */
+		pidfd = (int)syscall(SYS_pidfd_open, pid, thread ? PIDFD_THREAD : 0);
 		fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, 0, 0);
 		if (pidfd >= 0)
 			close(pidfd);
@@ -1116,12 +1120,17 @@ static int reach_do(enum reach how, pid_t pid)
 	return -1;
 }
 
+/* Whom reach_into_the_build reaches: a process, or a second thread of one; the build in a cgroup scope. */
+#define REACH_A_THREAD 1
+#define REACH_CGROUP   2
+
 /*
  * A process outside the build (this test's child) reaches into a process of
  * the build while it runs: a ptrace attach, a write of its memory, a
- * descriptor taken with pidfd_getfd.  process-from-outside, naming it.
+ * descriptor taken with pidfd_getfd.  process-from-outside, naming it.  A
+ * thread's id reaches the whole process, so it counts the same.
  */
-static int reach_into_the_build(const char *name, enum reach how)
+static int reach_into_the_build(const char *name, enum reach how, int flags)
 {
 	char file[128], args[512];
 	struct blind_run r;
@@ -1136,11 +1145,15 @@ static int reach_into_the_build(const char *name, enum reach how)
 	if (outsider == 0) {
 		pid_t pid = pid_from_file(file);
 
-		_exit(pid > 0 && reach_do(how, pid) == 0 ? 0 : 1);
+		_exit(pid > 0 && reach_do(how, pid, flags & REACH_A_THREAD) == 0 ? 0 : 1);
 	}
 	CHECK(outsider > 0, "fork the process outside the build");
-	snprintf(args, sizeof(args), "open /dev/null && echo $$ > %s.tmp && mv %s.tmp %s && sleep 2", file, file, file);
-	rc = blind_run(&r, name, args);
+	if (flags & REACH_A_THREAD)
+		snprintf(args, sizeof(args), "thread-tid %s 2", file);
+	else
+		snprintf(args, sizeof(args), "open /dev/null && echo $$ > %s.tmp && mv %s.tmp %s && sleep 2", file, file,
+			 file);
+	rc = blind_run_scoped(&r, name, args, flags & REACH_CGROUP ? "cgroup" : NULL);
 	CHECK(waitpid(outsider, &st, 0) == outsider && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "the process outside the build reached into it (status %#x)", st);
 	unlink(file);
@@ -1155,22 +1168,57 @@ static int reach_into_the_build(const char *name, enum reach how)
 
 static int ptrace_attach_from_outside_is_flagged(void)
 {
-	return reach_into_the_build("reach-ptrace", REACH_PTRACE);
+	return reach_into_the_build("reach-ptrace", REACH_PTRACE, 0);
 }
 
 static int memory_written_from_outside_is_flagged(void)
 {
-	return reach_into_the_build("reach-memory", REACH_MEMORY);
+	return reach_into_the_build("reach-memory", REACH_MEMORY, 0);
 }
 
 static int descriptor_taken_from_outside_is_flagged(void)
 {
-	return reach_into_the_build("reach-fd", REACH_DESCRIPTOR);
+	return reach_into_the_build("reach-fd", REACH_DESCRIPTOR, 0);
 }
 
 static int proc_mem_written_from_outside_is_flagged(void)
 {
-	return reach_into_the_build("reach-proc-mem", REACH_PROC_MEM);
+	return reach_into_the_build("reach-proc-mem", REACH_PROC_MEM, 0);
+}
+
+static int ptrace_attach_to_a_thread_is_flagged(void)
+{
+	return reach_into_the_build("reach-thread-ptrace", REACH_PTRACE, REACH_A_THREAD);
+}
+
+static int memory_written_through_a_thread_id_is_flagged(void)
+{
+	return reach_into_the_build("reach-thread-memory", REACH_MEMORY, REACH_A_THREAD);
+}
+
+static int descriptor_taken_through_a_thread_pidfd_is_flagged(void)
+{
+	return reach_into_the_build("reach-thread-fd", REACH_DESCRIPTOR, REACH_A_THREAD);
+}
+
+static int proc_mem_of_a_thread_written_is_flagged(void)
+{
+	return reach_into_the_build("reach-thread-proc-mem", REACH_PROC_MEM, REACH_A_THREAD);
+}
+
+static int memory_written_from_outside_is_flagged_with_cgroup_scope(void)
+{
+	return reach_into_the_build("reach-cgroup-memory", REACH_MEMORY, REACH_CGROUP);
+}
+
+static int descriptor_taken_from_outside_is_flagged_with_cgroup_scope(void)
+{
+	return reach_into_the_build("reach-cgroup-fd", REACH_DESCRIPTOR, REACH_CGROUP);
+}
+
+static int proc_mem_written_from_outside_is_flagged_with_cgroup_scope(void)
+{
+	return reach_into_the_build("reach-cgroup-proc-mem", REACH_PROC_MEM, REACH_CGROUP | REACH_A_THREAD);
 }
 
 /* A FIFO the build makes, writes and reads itself (make 4.4's jobserver does): no input, no file to hash. */
@@ -1627,6 +1675,16 @@ static const struct test tests[] = {
 	{ "memory_written_from_outside_is_flagged", memory_written_from_outside_is_flagged },
 	{ "descriptor_taken_from_outside_is_flagged", descriptor_taken_from_outside_is_flagged },
 	{ "proc_mem_written_from_outside_is_flagged", proc_mem_written_from_outside_is_flagged },
+	{ "ptrace_attach_to_a_thread_is_flagged", ptrace_attach_to_a_thread_is_flagged },
+	{ "memory_written_through_a_thread_id_is_flagged", memory_written_through_a_thread_id_is_flagged },
+	{ "descriptor_taken_through_a_thread_pidfd_is_flagged", descriptor_taken_through_a_thread_pidfd_is_flagged },
+	{ "proc_mem_of_a_thread_written_is_flagged", proc_mem_of_a_thread_written_is_flagged },
+	{ "memory_written_from_outside_is_flagged_with_cgroup_scope",
+	  memory_written_from_outside_is_flagged_with_cgroup_scope },
+	{ "descriptor_taken_from_outside_is_flagged_with_cgroup_scope",
+	  descriptor_taken_from_outside_is_flagged_with_cgroup_scope },
+	{ "proc_mem_written_from_outside_is_flagged_with_cgroup_scope",
+	  proc_mem_written_from_outside_is_flagged_with_cgroup_scope },
 	{ "output_held_from_before_the_build_is_flagged", output_held_from_before_the_build_is_flagged },
 	{ "output_shared_with_own_descriptors_stays_complete", output_shared_with_own_descriptors_stays_complete },
 	{ "output_read_from_outside_stays_complete", output_read_from_outside_stays_complete },
