@@ -985,6 +985,83 @@ static int output_read_from_outside_stays_complete(void)
 }
 
 /*
+ * While the build runs (after it wrote its product, before it ends), a
+ * process outside it puts another file in the product's place, as `sed -i`
+ * or an editor does: it writes a file of its own and renames it onto the
+ * product.  No open of the build's file happens; the product hashed at the
+ * end is not what the build made: output-changed, and no subject.
+ */
+static bool names_subject(const struct blind_run *r, const char *name)
+{
+	size_t i, len = strlen(name);
+	json_t *v;
+
+	json_array_foreach(json_object_get(r->stmt_json, "subject"), i, v) {
+		const char *s = json_string_value(json_object_get(v, "name")) ?: "";
+		size_t n = strlen(s);
+
+		if (n >= len && !strcmp(s + n - len, name) && (n == len || s[n - len - 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static int output_replaced_from_outside_is_flagged(void)
+{
+	char product[320], other_file[340];
+	struct blind_run r;
+	int rc = bpf_usable(), st = -1;
+	pid_t other;
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(product, sizeof(product), "/tmp/kettle-test-%d-output-replaced/product", (int)getpid());
+	snprintf(other_file, sizeof(other_file), "%s.outside", product);
+	other = fork();
+	if (other == 0) {
+		for (int i = 0; i < 1000; i++) {
+			struct stat sb;
+
+			if (!stat(product, &sb) && sb.st_size > 0) {
+				int fd = open(other_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+				_exit(fd < 0 || write(fd, "from outside\n", 13) != 13 || close(fd) ||
+				      rename(other_file, product));
+			}
+			usleep(10000);
+		}
+		_exit(2);
+	}
+	CHECK(other > 0, "fork the process outside the build");
+	rc = blind_run(&r, "output-replaced", "open /dev/null && echo made > product && sleep 3");
+	CHECK(waitpid(other, &st, 0) == other && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the process outside the build renamed its file onto the product (status %#x)", st);
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "output-changed"), "the reason output-changed is named");
+	CHECK(r.stmt_json && !names_subject(&r, "product"), "the replaced product is no subject");
+	CHECK(names_subject(&r, "out"), "the build's other output is still a subject");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/* The build itself replaces its product (writes a new one and renames it on, as sed -i does): complete. */
+static int output_replaced_by_the_build_stays_complete(void)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run(&r, "output-own-replace",
+		       "open /dev/null && echo made > product && sleep 1 && echo again > product.new && mv product.new product");
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the build replaced its own product");
+	CHECK(names_subject(&r, "product"), "the product is a subject");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+/*
  * A process outside the build opened a file for writing before kettle run
  * began and still holds it when the build writes that file: its bytes can
  * end up in what the build made, yet no open of it happened under the
@@ -1671,6 +1748,8 @@ static const struct test tests[] = {
 	{ "own_pty_stays_complete", own_pty_stays_complete },
 	{ "outside_terminal_as_dev_tty_is_flagged", outside_terminal_as_dev_tty_is_flagged },
 	{ "output_written_from_outside_is_flagged", output_written_from_outside_is_flagged },
+	{ "output_replaced_from_outside_is_flagged", output_replaced_from_outside_is_flagged },
+	{ "output_replaced_by_the_build_stays_complete", output_replaced_by_the_build_stays_complete },
 	{ "ptrace_attach_from_outside_is_flagged", ptrace_attach_from_outside_is_flagged },
 	{ "memory_written_from_outside_is_flagged", memory_written_from_outside_is_flagged },
 	{ "descriptor_taken_from_outside_is_flagged", descriptor_taken_from_outside_is_flagged },

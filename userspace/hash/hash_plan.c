@@ -630,6 +630,25 @@ static int exec_ident_write(struct log_writer *w, const char *path, const struct
 	return rc;
 }
 
+/*
+ * Whether the file at E's name, hashed by name at the end (HASHED), is not
+ * the one the build last opened for writing there, which Kettle still holds:
+ * another file was put in its place (renamed onto it, as `sed -i` does) by
+ * something that is not the build, for the build's own renames and unlinks
+ * of the name end the hold.  Both identities are fstat's, so a file system
+ * whose inode numbers the kernel side sees differently (overlayfs) agrees.
+ */
+static bool held_replaced(const struct hash_plan *p, const struct plan_entry *e, const struct hash_identity *hashed)
+{
+	struct hash_identity held;
+	struct stat st;
+
+	if (!e->held || p->held[e->held - 1].fd < 0 || fstat(p->held[e->held - 1].fd, &st))
+		return false;
+	hash_identity_of(&st, &held);
+	return held.dev != hashed->dev || held.ino != hashed->ino;
+}
+
 static int result_write(struct hash_plan *p, struct log_writer *w, const struct hash_result *r)
 {
 	const struct plan_entry *e = &p->entries[COOKIE_ID(r->cookie)];
@@ -655,6 +674,8 @@ static int result_write(struct hash_plan *p, struct log_writer *w, const struct 
 		if (d.kind == LOG_DIGEST_INPUT && identity_differs(e, &r->before))
 			d.flags |= LOG_DIGEST_CHANGED;
 		if (d.kind == LOG_DIGEST_EXEC && exec_changed_since(e, &r->before))
+			d.flags |= LOG_DIGEST_CHANGED;
+		if (d.kind == LOG_DIGEST_OUTPUT && !(r->cookie & COOKIE_HELD) && held_replaced(p, e, &r->before))
 			d.flags |= LOG_DIGEST_CHANGED;
 		if (r->before.fs_unverifiable)
 			d.flags |= LOG_DIGEST_FS_UNVERIFIABLE;

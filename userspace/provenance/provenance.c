@@ -250,6 +250,9 @@ static int subjects_declared(struct conv *c, const char *pattern, bool *chosen)
 		if (d->result)
 			return ERR("--subject '%s': %s was not hashed at the end of the build (%s)", pattern, e->path,
 				   d->result == INT32_MIN ? "?" : strerror(-d->result));
+		if (d->flags & LOG_DIGEST_CHANGED)
+			return ERR("--subject '%s': %s is no longer the file the build wrote (another was put in its"
+				   " place while the build ran); its digest is not what the build made", pattern, e->path);
 		if (digest_changed(d))
 			return ERR("--subject '%s': %s changed while it was being hashed; its digest is not its content",
 				   pattern, e->path);
@@ -280,6 +283,11 @@ static void subjects_default(struct conv *c, bool *chosen)
 				    " exited, before Kettle hashed it: its digest may not be what the build made");
 		} else if (d->result == 0 && !digest_changed(d)) {
 			chosen[i] = true;
+		} else if (d->result == 0 && (d->flags & LOG_DIGEST_CHANGED)) {
+			c->facts->changed++;
+			reason_file(c, "output-changed", e->path, "another file was put in place of the output the build"
+				    " wrote, by a process outside the build while it ran (renamed onto it): its digest is"
+				    " not what the build made");
 		} else if (d->result == 0) {
 			c->facts->changed++;
 			reason_file(c, "output-changed", e->path, "an output changed while it was being hashed");
