@@ -2283,10 +2283,14 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			notice_send(KE_NOTICE_NAMESPACE, nr, ret, flags, 0);
 		break;
 	}
-	case KE_SYS_PROCESS_VM:
-		if (!pid_tracked(arg1))
+	case KE_SYS_PROCESS_VM: {
+		/* the number is the caller's pid namespace's, and may be a thread's: what counts is its process */
+		struct task_struct *t = task_by_vpid(task, arg1);
+
+		if (!t || !task_in_build(t, BPF_CORE_READ(t, tgid)))
 			notice_send(KE_NOTICE_PROCESS_VM, nr, ret, arg1, 0);
 		break;
+	}
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
  *   blind_spot pidfd-getfd PID FD    take descriptor FD of process PID
  *   blind_spot by-handle PATH        open PATH by its file handle
  *   blind_spot vm-read PID ADDR      read 8 bytes at ADDR of process PID
+ *   blind_spot vm-read-own           the same of its own second thread (by its thread id) and of a child
  *   blind_spot unshare               enter a new mount namespace
  *   blind_spot bpf                   create a BPF map
  *   blind_spot ptrace PID            attach to process PID and detach
@@ -478,6 +479,45 @@ static int do_vm_read(int pid, unsigned long addr)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(buf) ? 0 : die("process_vm_readv");
 }
 
+static char own_word[8] = "own";
+static volatile int own_thread_tid;
+
+static void *own_thread(void *arg)
+{
+	(void)arg;
+	own_thread_tid = (int)syscall(SYS_gettid);
+	sleep(2);
+	return NULL;
+}
+
+/* Reads its own memory through a second thread's id, then a child's through its pid: the build's own. */
+static int do_vm_read_own(void)
+{
+	pthread_t th;
+	pid_t child;
+	int st = 0, rc;
+
+	if (pthread_create(&th, NULL, own_thread, NULL))
+		return die("pthread_create");
+	for (int i = 0; i < 1000 && !own_thread_tid; i++)
+		usleep(1000);
+	rc = own_thread_tid ? do_vm_read(own_thread_tid, (unsigned long)own_word) : die("thread id");
+	pthread_join(th, NULL);
+	if (rc)
+		return rc;
+	child = fork();
+	if (child == 0) {
+		sleep(2);
+		_exit(0);
+	}
+	if (child < 0)
+		return die("fork");
+	rc = do_vm_read(child, (unsigned long)own_word);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	return rc;
+}
+
 static int do_bpf(void)
 {
 	union bpf_attr a;
@@ -756,6 +796,8 @@ int main(int argc, char **argv)
 		return do_by_handle(argv[2]);
 	if (!strcmp(m, "vm-read") && argc == 4)
 		return do_vm_read(atoi(argv[2]), strtoul(argv[3], NULL, 0));
+	if (!strcmp(m, "vm-read-own"))
+		return do_vm_read_own();
 	if (!strcmp(m, "unshare"))
 		return unshare(CLONE_NEWNS) ? die("unshare") : 0;
 	if (!strcmp(m, "bpf"))

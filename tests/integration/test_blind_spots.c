@@ -672,6 +672,47 @@ static int memory_of_untracked_process_is_flagged(void)
 	return flagged("vm-read", args, "process-memory");
 }
 
+/* The build reads its own memory: through a thread's id, and a child's (with --scope cgroup, SCOPE): complete. */
+static int own_memory_read_stays_complete(const char *name, const char *scope)
+{
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	rc = blind_run_scoped(&r, name, "vm-read-own", scope);
+	CHECK(rc == 0, "kettle run exits 0 (got %d)", rc);
+	CHECK(is_complete(&r), "complete: the memory read is the build's own");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
+static int memory_of_own_thread_and_child_stays_complete(void)
+{
+	return own_memory_read_stays_complete("vm-read-own", NULL);
+}
+
+static int memory_of_own_child_stays_complete_with_cgroup_scope(void)
+{
+	return own_memory_read_stays_complete("vm-read-own-cgroup", "cgroup");
+}
+
+static int memory_of_untracked_process_is_flagged_with_cgroup_scope(void)
+{
+	char args[128];
+	struct blind_run r;
+	int rc = bpf_usable();
+
+	if (rc != TEST_PASS)
+		return rc;
+	snprintf(args, sizeof(args), "vm-read %d %p", (int)getpid(), (void *)&secret_word);
+	rc = blind_run_scoped(&r, "vm-read-cgroup", args, "cgroup");
+	CHECK(rc == 125, "kettle run exits 125 for an incomplete provenance (got %d)", rc);
+	CHECK(names_reason(&r, "process-memory"), "the reason process-memory is named");
+	blind_run_free(&r);
+	return TEST_PASS;
+}
+
 static int new_mount_namespace_is_flagged(void)
 {
 	return flagged("unshare", "unshare", "namespace");
@@ -1729,6 +1770,10 @@ static const struct test tests[] = {
 	{ "fd_taken_from_outside_is_recorded", fd_taken_from_outside_is_recorded },
 	{ "fd_reopened_through_proc_is_recorded", fd_reopened_through_proc_is_recorded },
 	{ "memory_of_untracked_process_is_flagged", memory_of_untracked_process_is_flagged },
+	{ "memory_of_own_thread_and_child_stays_complete", memory_of_own_thread_and_child_stays_complete },
+	{ "memory_of_own_child_stays_complete_with_cgroup_scope", memory_of_own_child_stays_complete_with_cgroup_scope },
+	{ "memory_of_untracked_process_is_flagged_with_cgroup_scope",
+	  memory_of_untracked_process_is_flagged_with_cgroup_scope },
 	{ "new_mount_namespace_is_flagged", new_mount_namespace_is_flagged },
 	{ "bpf_use_is_flagged", bpf_use_is_flagged },
 	{ "ptrace_of_outside_process_is_flagged", ptrace_of_outside_process_is_flagged },
