@@ -2080,6 +2080,26 @@ static __always_inline void daemon_check(struct sock *sk, __u32 nr, long fd, __u
 }
 
 /*
+ * A ptrace call of the build whose tracee is in the build too (a test suite's
+ * debugger, LeakSanitizer stopping its own threads): what the tracer changes
+ * there is the build's own doing, and what the tracee then does is recorded
+ * like any of its calls (the sys_exit record comes before the tracer's exit
+ * stop).  The tracee: the pid argument, looked up in the caller's pid
+ * namespace (a thread counts as its process), or for PTRACE_TRACEME the
+ * parent.  Kettle's collector is never in the build.
+ */
+#define PTRACE_TRACEME_NR 0
+
+static __always_inline bool ptrace_within_build(struct task_struct *task, __u64 request, __u64 pid)
+{
+	struct task_struct *t = request == PTRACE_TRACEME_NR ? BPF_CORE_READ(task, real_parent) :
+				task_by_vpid(task, pid);
+	__u32 tgid = t ? BPF_CORE_READ(t, tgid) : 0;
+
+	return tgid && tgid != collector_tgid && task_in_build(t, tgid);
+}
+
+/*
  * A process outside the build opened /proc/PID/mem of a process of the build
  * for writing (F, on procfs): it can write that process's memory.  The pid
  * is the proc inode's (the struct around the VFS inode): a thread's too, under
@@ -2225,6 +2245,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			outside_reach_check(task, nr, arg1, ret);
 		return 0;
 	}
+	if (cls == KE_NOTICE_PTRACE && ptrace_within_build(task, compat ? (__u32)arg1 : arg1, compat ? (__u32)arg2 : arg2))
+		return 0;
 	if (cls < KE_NOTICE_WHAT_MAX) {
 		notice_send(cls, nr, ret, compat ? (__u32)arg1 : arg1, compat ? (__u32)arg2 : arg2);
 		return 0;

@@ -26,6 +26,8 @@
  *   blind_spot unshare               enter a new mount namespace
  *   blind_spot bpf                   create a BPF map
  *   blind_spot ptrace PID            attach to process PID and detach
+ *   blind_spot ptrace-child          the same to a child of its own, then seize it (all inside the build)
+ *   blind_spot ptrace-tracer         seize its nearest ancestor named kettle (the collector)
  *   blind_spot cgroup-move           write its own pid to the root cgroup's cgroup.procs
  *   blind_spot unix-client PATH      connect to the unix socket PATH, send a byte, read one back
  *   blind_spot unix-own PATH         serve PATH in a child and talk to it (all inside the build)
@@ -573,7 +575,28 @@ static int parent_of(int pid, char comm[32])
 	return ppid;
 }
 
-static int do_signal_tracer(void)
+/* Attaches to a child of its own (as a test suite's debugger does), reads a word of it, detaches. */
+static int do_ptrace_child(void)
+{
+	pid_t child = fork();
+	int st = 0, rc;
+
+	if (child == 0) {
+		sleep(5);
+		_exit(0);
+	}
+	if (child < 0)
+		return die("fork");
+	rc = do_ptrace(child);
+	if (!rc && ptrace(PTRACE_SEIZE, child, 0, 0))
+		rc = die("PTRACE_SEIZE");
+	kill(child, SIGKILL);
+	waitpid(child, &st, __WALL);
+	return rc;
+}
+
+/* The pid of its nearest ancestor named kettle (the collector), or 0. */
+static int kettle_ancestor(void)
 {
 	char comm[32];
 	int pid = getpid();
@@ -582,11 +605,26 @@ static int do_signal_tracer(void)
 		int ppid = parent_of(pid, comm);
 
 		if (depth > 0 && !strcmp(comm, "kettle"))
-			return kill(pid, SIGCONT) ? die("kill") : 0;
+			return pid;
 		pid = ppid;
 	}
 	fprintf(stderr, "blind_spot: no kettle among the ancestors\n");
-	return 1;
+	return 0;
+}
+
+/* Attaches to the collector without stopping it (PTRACE_SEIZE); its exit lets go. */
+static int do_ptrace_tracer(void)
+{
+	int pid = kettle_ancestor();
+
+	return !pid ? 1 : ptrace(PTRACE_SEIZE, pid, 0, 0) ? die("PTRACE_SEIZE") : 0;
+}
+
+static int do_signal_tracer(void)
+{
+	int pid = kettle_ancestor();
+
+	return !pid ? 1 : kill(pid, SIGCONT) ? die("kill") : 0;
 }
 
 static int unix_connect(const char *path)
@@ -804,6 +842,10 @@ int main(int argc, char **argv)
 		return do_bpf();
 	if (!strcmp(m, "ptrace") && argc == 3)
 		return do_ptrace(atoi(argv[2]));
+	if (!strcmp(m, "ptrace-child"))
+		return do_ptrace_child();
+	if (!strcmp(m, "ptrace-tracer"))
+		return do_ptrace_tracer();
 	if (!strcmp(m, "cgroup-move"))
 		return do_cgroup_move();
 	if (!strcmp(m, "unix-client") && argc == 3)
