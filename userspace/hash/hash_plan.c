@@ -50,6 +50,13 @@ struct plan_entry {
 	int64_t exec_wall_ns;   /* CLOCK_REALTIME of the exec that queued it; 0: none (a snapshot) */
 	uint8_t moving;         /* only inside tree_move: 1 to the new name, 2 to the old (exchange) */
 	uint16_t held;          /* 1 + its slot in hash_plan.held; 0: not held */
+	/*
+	 * When Kettle looked, right after the build's last open of it for
+	 * writing, the name already gave another file (or none), and no event
+	 * of the build explains it yet: the inode number that open had.
+	 */
+	bool gone_at_look;
+	uint64_t written_ino;
 	/* identity the kernel saw at the first open for reading */
 	uint64_t dev, ino;
 	int64_t size, mtime_ns, ctime_ns;
@@ -293,15 +300,26 @@ static int held_slot(struct hash_plan *p)
 static void held_take(struct hash_plan *p, struct plan_entry *e, const struct log_event *ev)
 {
 	struct stat st;
-	int fd, slot;
+	int fd, slot, looked;
 
+	e->gone_at_look = false;
 	if (!ev->open.ino || (e->held && p->held[e->held - 1].fd >= 0 &&
 			      !fstat(p->held[e->held - 1].fd, &st) && st.st_ino == ev->open.ino &&
 			      st.st_dev == ev->open.dev))
 		return;
 	held_release(p, e);
-	if (lstat(e->path, &st) || !S_ISREG(st.st_mode) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev)
+	looked = lstat(e->path, &st);
+	if (looked || !S_ISREG(st.st_mode) || st.st_ino != ev->open.ino || st.st_dev != ev->open.dev) {
+		/*
+		 * Another file at the name already (a later event of the build may
+		 * say why: it is read after this one).  The same number on another
+		 * device is one file seen two ways (a file system that shows stat
+		 * another device than its superblock's), not another file.
+		 */
+		e->gone_at_look = looked ? errno == ENOENT : st.st_ino != ev->open.ino;
+		e->written_ino = ev->open.ino;
 		return;
+	}
 	fd = open(e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -483,6 +501,13 @@ static int plan_file_op(struct hash_plan *p, struct log_writer *w, const struct 
 
 	if (ev->file_op.result != 0)
 		return 0;
+	/* the build changed what the names give: not something outside it */
+	e = entry_lookup(p, from);
+	if (e)
+		e->gone_at_look = false;
+	e = entry_lookup(p, to);
+	if (e)
+		e->gone_at_look = false;
 	switch (ev->file_op.call) {
 	case LOG_FOP_RENAME:
 	case LOG_FOP_RENAMEAT:
@@ -643,6 +668,9 @@ static bool held_replaced(const struct hash_plan *p, const struct plan_entry *e,
 	struct hash_identity held;
 	struct stat st;
 
+	/* gone already at the look (no hold): the file hashed is not the one the build wrote */
+	if (e->gone_at_look)
+		return hashed->ino != e->written_ino;
 	if (!e->held || p->held[e->held - 1].fd < 0 || fstat(p->held[e->held - 1].fd, &st))
 		return false;
 	hash_identity_of(&st, &held);
