@@ -39,7 +39,8 @@
  *   blind_spot udp-unbound           a UDP datagram to a loopback port from a socket never bound (the
  *                                    kernel binds it to every interface: it could take answers from anywhere)
  *   blind_spot reads PATH N [READY]  open and close PATH N times (a stream of records); with READY,
- *                                    first wait (at most 60 s) until the file READY exists
+ *                                    first wait (at most 60 s) until the file READY exists, and
+ *                                    after, make READY.over and wait for READY.gone
  *   blind_spot thread-tid FILE N     a second thread writes its thread id to FILE (whole, by rename) and
  *                                    sleeps N seconds; the process waits for it
  *   blind_spot msgrcv ID             receive a message from System V message queue ID
@@ -764,6 +765,46 @@ static int do_core_dump(void)
 	return 0;
 }
 
+/* Whether the file PATH appears within 60 s. */
+static bool appears(const char *path)
+{
+	for (int waited = 0; waited < 6000; waited++) {
+		if (!access(path, F_OK))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * reads: N opens of PATH.  With READY, the stream starts once the file READY
+ * exists (whoever watches it is ready, however slow its start), and when it
+ * is over READY.over is made and READY.gone awaited (the watcher stopped).
+ */
+static int do_reads(const char *path, long n, const char *ready)
+{
+	char over[4096], gone[4096];
+	int fd;
+
+	if (ready && !appears(ready))
+		return die(ready);
+	for (long i = n; i > 0; i--) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return die(path);
+		close(fd);
+	}
+	if (!ready)
+		return 0;
+	snprintf(over, sizeof(over), "%s.over", ready);
+	snprintf(gone, sizeof(gone), "%s.gone", ready);
+	fd = open(over, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		return die(over);
+	close(fd);
+	return appears(gone) ? 0 : die(gone);
+}
+
 struct thread_tid {
 	const char *file;
 	int seconds;
@@ -931,19 +972,8 @@ int main(int argc, char **argv)
 			return die("pthread");
 		return t.failed ? die(argv[2]) : 0;
 	}
-	if (!strcmp(m, "reads") && (argc == 4 || argc == 5)) {
-		/* the stream must start after whoever watches it is ready, however slow its start */
-		for (int waited = 0; argc == 5 && access(argv[4], F_OK) && waited < 6000; waited++)
-			usleep(10000);
-		for (long i = atol(argv[3]); i > 0; i--) {
-			int fd = open(argv[2], O_RDONLY);
-
-			if (fd < 0)
-				return die(argv[2]);
-			close(fd);
-		}
-		return 0;
-	}
+	if (!strcmp(m, "reads") && (argc == 4 || argc == 5))
+		return do_reads(argv[2], atol(argv[3]), argc == 5 ? argv[4] : NULL);
 	if (!strcmp(m, "signal-tracer"))
 		return do_signal_tracer();
 	fprintf(stderr, "blind_spot: usage: see the comment at the top of tests/helpers/blind_spot.c\n");

@@ -794,13 +794,15 @@ static void thief_stop(int sig)
 /*
  * The thief: a process outside the build that reads Kettle's ring buffer (the
  * newest map named "events" after AFTER_ID), makes the file READY once it holds
- * it, and reads until SIGTERM (at most 120 s). Exits 0 when it took records, 1
- * when it took none, 2 when it found no ring buffer.
+ * it, and reads until the build makes READY.over (or SIGTERM, at most 120 s),
+ * then lets go of the ring and makes READY.gone. Exits 0 when it took records,
+ * 1 when it took none, 2 when it found no ring buffer.
  */
 static void ring_thief(__u32 after_id, const char *ready)
 {
 	time_t end = time(NULL) + 120;
 	struct ring_buffer *rb = NULL;
+	char over[160], gone[160];
 	long taken = 0;
 	int fd;
 
@@ -823,11 +825,18 @@ static void ring_thief(__u32 after_id, const char *ready)
 	}
 	if (!rb)
 		_exit(2);
+	snprintf(over, sizeof(over), "%s.over", ready);
+	snprintf(gone, sizeof(gone), "%s.gone", ready);
 	fd = open(ready, O_WRONLY | O_CREAT, 0644);
 	if (fd >= 0)
 		close(fd);
-	while (!thief_stopped && time(NULL) < end)
+	/* until the build's stream is over: the records after it (its output's) are left to Kettle */
+	while (!thief_stopped && time(NULL) < end && access(over, F_OK))
 		ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	fd = open(gone, O_WRONLY | O_CREAT, 0644);
+	if (fd >= 0)
+		close(fd);
 	_exit(taken > 0 ? 0 : 1);
 }
 
@@ -848,7 +857,7 @@ static int ring_buffer_read_by_another_process_is_flagged(void)
 	if (rc != TEST_PASS)
 		return rc;
 	snprintf(ready, sizeof(ready), "/tmp/kettle-test-%d-thief-ready", (int)getpid());
-	unlink(ready);
+	test_sh("rm -f '%s' '%s.over' '%s.gone'", ready, ready, ready);
 	snprintf(args, sizeof(args), "reads %%s 400000 %s", ready);
 	while (!bpf_map_get_next_id(id, &id))
 		last_id = id;
@@ -859,7 +868,7 @@ static int ring_buffer_read_by_another_process_is_flagged(void)
 	rc = blind_run(&r, "ring-thief", args);
 	kill(thief, SIGTERM);
 	CHECK(waitpid(thief, &status, 0) == thief, "thief waited for");
-	unlink(ready);
+	test_sh("rm -f '%s' '%s.over' '%s.gone'", ready, ready, ready);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the thief took records from Kettle's ring buffer (status %d)",
 	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	CHECK(r.stmt_json && r.completeness, "a statement with a completeness was written");

@@ -81,6 +81,7 @@ struct shape {
 	int dgram;
 	bool retimed;           /* pid 102 reads /src/cache.bin, then sets its times (ccache): its digest is flagged changed */
 	uint16_t device_node;   /* pid 101 opens /tmp/node, a device node with these path flags (LOG_PATH_*_DEVICE) */
+	bool empty;             /* no event at all (another reader of the ring took them): 5 records unaccounted */
 };
 
 static void net_ev(struct wlog *s, uint32_t call, int family, const char *addr, uint16_t port, const char *unix_path,
@@ -195,6 +196,10 @@ static int write_log(const char *path, const struct shape *sh)
 		fprintf(stderr, "  %s\n", err);
 		return -1;
 	}
+	if (sh->empty) {
+		t.losses.records_unaccounted = 5;
+		goto end;
+	}
 	ev.fork.child_tgid = 101;
 	event(&s, ev);
 	ev = (struct log_event){ .type = LOG_EV_EXEC, .tgid = 101 };
@@ -261,6 +266,7 @@ static int write_log(const char *path, const struct shape *sh)
 	digest(&s, LOG_DIGEST_OUTPUT, "/src/bin\xfe.out", 0, 0, 0xfe);
 	t.losses.path_truncations = sh->path_truncations;
 	t.losses.ringbuf_drops[LOG_EV_NET] = sh->net_lost;
+end:
 	if (!sh->no_trailer && log_write_trailer(s.w, &t))
 		s.bad = 1;
 	if (log_writer_close(s.w) || s.bad)
@@ -476,6 +482,27 @@ static int test_losses_make_it_incomplete(void)
 	CHECK(st, "statement");
 	CHECK(!x.complete && x.losses == 2, "losses");
 	CHECK(json_integer_value(json_object_get(completeness_of(st), "pathTruncations")) == 2, "said");
+	json_decref(st);
+	return TEST_PASS;
+}
+
+/* A log with no event at all (a second reader of the ring took every record): a clear refusal, no crash. */
+static int test_empty_record_is_refused(void)
+{
+	const struct shape sh = { .empty = true };
+	const struct provenance_options o = { 0 };
+	struct provenance_facts x = { 0 };
+	char dir[256], log[300], err[512];
+	uint8_t zero[32] = { 0 };
+	struct log_file f;
+	json_t *st;
+
+	test_workdir("prov-empty", dir, log);
+	CHECK(write_log(log, &sh) == 0 && log_load(log, &f) == 0, "the empty log is written and loads");
+	st = provenance_statement(&f, zero, &o, &x, err, sizeof(err));
+	log_file_free(&f);
+	/* nothing the build wrote is known: no statement, and the error says why (kettle run: exit 125) */
+	CHECK(!st && strstr(err, "no subject"), "no statement, for want of a subject (%s)", err);
 	json_decref(st);
 	return TEST_PASS;
 }
@@ -1092,6 +1119,7 @@ static const struct test tests[] = {
 	{ "changed_and_unhashed_make_it_incomplete", test_changed_and_unhashed_make_it_incomplete },
 	{ "exclude_glob", test_exclude_glob },
 	{ "losses_make_it_incomplete", test_losses_make_it_incomplete },
+	{ "empty_record_is_refused", test_empty_record_is_refused },
 	{ "attach_record_is_incomplete", test_attach_record_is_incomplete },
 	{ "intermediates_are_not_dependencies", test_intermediates_are_not_dependencies },
 	{ "notice_names_its_reason", test_notice_names_its_reason },

@@ -19,6 +19,10 @@ static int drain_take_record(void *ctx, void *data, size_t len)
 	struct drain *d = ctx;
 	int rc = event_queue_push(d->queue, data, len);
 
+	if (rc == -E2BIG) {
+		d->malformed++;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	atomic_fetch_add_explicit(&d->records, 1, memory_order_relaxed);
@@ -83,6 +87,7 @@ int drain_start(struct drain *d, int ringbuf_fd, struct event_queue *q)
 	d->error = 0;
 	atomic_store(&d->stop, false);
 	atomic_store(&d->records, 0);
+	d->malformed = 0;
 	d->wake_fd = d->epoll_fd = -1;
 	d->rb = ring_buffer__new(ringbuf_fd, drain_take_record, d, NULL);
 	if (!d->rb)

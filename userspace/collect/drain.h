@@ -17,6 +17,12 @@ struct drain {
 	int epoll_fd;                   /* the ring buffer's epoll fd and wake_fd */
 	atomic_bool stop;
 	atomic_uint_fast64_t records;   /* records taken from the ring buffer */
+	/*
+	 * Records too long to be the kernel side's: only a second reader of
+	 * the ring (root, outside the build) makes them, by freeing space this
+	 * thread still reads.  Skipped, and the record says it is incomplete.
+	 */
+	uint64_t malformed;
 	int error;                      /* -errno if the thread gave up */
 };
 

@@ -367,7 +367,8 @@ void session_stop(struct session *s)
 	if (tracer_read_losses(s->tracer, &s->losses))
 		memset(&s->losses, 0, sizeof(s->losses));
 	s->losses.tracked_full += s->untracked;
-	s->losses.records_unaccounted = records_unaccounted(s);
+	/* a record that arrived malformed (skipped by the drain or the decoder) is one the log does not hold */
+	s->losses.records_unaccounted = records_unaccounted(s) + s->drain.malformed + s->collect.bad_records;
 }
 
 void session_abort(struct session *s)
@@ -414,9 +415,9 @@ static void report(const struct session *s, int write_err)
 	if (write_err)
 		fprintf(stderr, "%s: writing %s failed: %s; the log is incomplete\n", s->name, s->opt->output,
 			strerror(-write_err));
-	if (w->bad_records)
+	if (w->bad_records + s->drain.malformed)
 		fprintf(stderr, "%s: %llu malformed kernel records skipped\n", s->name,
-			(unsigned long long)w->bad_records);
+			(unsigned long long)(w->bad_records + s->drain.malformed));
 	if (total)
 		fprintf(stderr, "%s: WARNING: the record is incomplete: %llu events lost in the ring buffer, "
 			"%llu paths/argv/strings/environments cut short, %llu syscalls or processes not followed%s\n", s->name,

@@ -424,8 +424,10 @@ static int rank(struct build_diff *d)
 		}
 	}
 	sort_ctx = d;
-	qsort(d->inputs, d->ninputs, sizeof(*d->inputs), by_reach);
-	qsort(d->outputs, d->noutputs, sizeof(*d->outputs), by_write);
+	if (d->ninputs > 1)
+		qsort(d->inputs, d->ninputs, sizeof(*d->inputs), by_reach);
+	if (d->noutputs > 1)
+		qsort(d->outputs, d->noutputs, sizeof(*d->outputs), by_write);
 	sort_ctx = NULL;
 	return 0;
 }

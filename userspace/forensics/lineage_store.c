@@ -285,7 +285,8 @@ int lineage_store_finish(struct lineage_store *s)
 	s->nstamp = 0;
 	if (spill_flush(s))
 		return -1;
-	qsort(s->writers, s->nwriters, sizeof(*s->writers), by_file_then_order);
+	if (s->nwriters > 1)
+		qsort(s->writers, s->nwriters, sizeof(*s->writers), by_file_then_order);
 	return 0;
 }
 

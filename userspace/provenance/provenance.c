@@ -311,7 +311,8 @@ static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const
 {
 	json_t *a = json_array();
 
-	qsort(v, n, sizeof(*v), cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp);
 	for (size_t i = 0; i < n; i++)
 		if (!a || json_array_append_new(a, v[i]))
 			a = (json_decref(a), NULL);
@@ -700,7 +701,8 @@ static int dependencies(struct conv *c, struct dep_list *l)
 		if (!none && dep_list_add(l, git, err, errlen))
 			return -1;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), by_dep_uri);
+	if (l->n > 1)         /* an empty list has no array: qsort wants one */
+		qsort(l->v, l->n, sizeof(*l->v), by_dep_uri);
 	c->facts->dependencies = l->n;
 	return 0;
 }

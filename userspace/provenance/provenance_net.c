@@ -16,7 +16,8 @@ static json_t *sorted_list(const char **v, size_t n)
 {
 	json_t *a = json_array();
 
-	qsort(v, n, sizeof(*v), by_string);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_string);
 	for (size_t i = 0; a && i < n && json_array_size(a) < PROVENANCE_NET_LIST_MAX; i++) {
 		json_t *s;
 
