@@ -14,6 +14,7 @@
 #include "attest/report_data.h"
 #include "common/file_bytes.h"
 #include "common/hex.h"
+#include "forensics/index_chain.h"
 #include "forensics/index_ingest.h"
 #include "forensics/index_query.h"
 #include "forensics/index_search.h"
@@ -322,7 +323,7 @@ static const char version_2_sql[] =
 	" LEFT JOIN paths x ON x.id = p.exe_id LEFT JOIN command_lines a ON a.id = p.argv_id;"
 	"DROP TABLE procs; ALTER TABLE procs2 RENAME TO procs; DROP TABLE command_lines;"
 	"DELETE FROM paths WHERE id NOT IN (SELECT path_id FROM file_events);"
-	"DELETE FROM schema_version WHERE version = 3";
+	"DELETE FROM schema_version WHERE version >= 3";
 
 static int version_of(struct index_db *db)
 {
@@ -765,6 +766,11 @@ static int version_2_store_migrates_and_answers_the_same(struct index_db *db, co
 		fprintf(stderr, "  reopen: %s\n", db ? "not migrated" : err);
 		goto out;
 	}
+	if (index_query_value(db, "SELECT count(*) FROM procs WHERE chain IS NULL", NULL, 0, v, sizeof(v), err,
+			      sizeof(err)) || strcmp(v, "0")) {
+		fprintf(stderr, "  processes left without a chain: %s %s\n", v, err);
+		goto out;
+	}
 	for (int i = 0; i < 3; i++)
 		after[i] = search_text(db, qs[i]);
 	ret = TEST_PASS;
@@ -804,6 +810,188 @@ static int t_postgresql_version_2_store_migrates_and_answers_the_same(void)
 	CHECK(db && !ingest_chain(db), "ingest");
 	CHECK(!pg_db_url("v2", url, sizeof(url)), "url");
 	return version_2_store_migrates_and_answers_the_same(db, url);
+}
+
+#define DEEP_LEVELS 40
+#define DEEP_SIDE_LEVEL 15      /* a second compiler run by this shell: 17 processes above it */
+
+/*
+ * A build whose shells nest DEEP_LEVELS deep (make -> sh -> sh ...): the
+ * compiler at the bottom reads /src/deep.c, one run by shell DEEP_SIDE_LEVEL
+ * /src/side.c: both 0x44 bytes.
+ */
+static int write_deep_build(const char *path)
+{
+	static const char *const command[] = { "make", "deep" };
+	const char *margv[2] = { "make", "deep" }, *cargv[2] = { "cc", "/src/deep.c" };
+	struct log_header h = { .kettle_version = "test", .host = "ci-1", .start_wall_ns = START_WALL + 9 * HOUR_NS,
+				.start_boot_ns = 1000, .root_pid = 100, .command = command, .ncommand = 2,
+				.cwd = "/src" };
+	static const char *const sources[2] = { "/src/deep.c", "/src/side.c" };
+	struct log_trailer t = { 0 };
+	struct log_writer *w;
+	struct log_event e;
+	uint64_t ts = 2000;
+	char err[256], levels[DEEP_LEVELS][32];
+	int bad = 0;
+
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+#define PUT(...) do { e = (struct log_event){ __VA_ARGS__ }; e.ts_ns = ts += 1000; e.tid = e.tgid; \
+		      bad |= log_write_event(w, &e); } while (0)
+	PUT(.type = LOG_EV_EXEC, .tgid = 100, .exec = { .exe = "/usr/bin/make", .cwd = "/src", .argv = margv,
+							.nargv = 2, .argc = 2 });
+	for (uint32_t i = 0; i < DEEP_LEVELS; i++) {
+		const char *sargv[3] = { "sh", "-c", levels[i] };
+
+		snprintf(levels[i], sizeof(levels[i]), "level %u", i);
+		PUT(.type = LOG_EV_FORK, .tgid = i ? 200 + i - 1 : 100, .fork.child_tgid = 200 + i);
+		PUT(.type = LOG_EV_EXEC, .tgid = 200 + i, .exec = { .exe = "/bin/sh", .cwd = "/src", .argv = sargv,
+								    .nargv = 3, .argc = 3 });
+	}
+	for (uint32_t k = 0; k < 2; k++) {
+		uint32_t parent = 200 + (k ? DEEP_SIDE_LEVEL : DEEP_LEVELS - 1), pid = 300 + k;
+
+		PUT(.type = LOG_EV_FORK, .tgid = parent, .fork.child_tgid = pid);
+		PUT(.type = LOG_EV_EXEC, .tgid = pid, .exec = { .exe = "/usr/bin/cc", .cwd = "/src", .argv = cargv,
+								.nargv = 2, .argc = 2 });
+		PUT(.type = LOG_EV_OPEN, .tgid = pid, .open = { .path = sources[k], .flags = O_RDONLY, .result = 3,
+								.call = 2 });
+		PUT(.type = LOG_EV_EXIT, .tgid = pid);
+	}
+	for (int i = DEEP_LEVELS - 1; i >= 0; i--)
+		PUT(.type = LOG_EV_EXIT, .tgid = 200 + (uint32_t)i);
+	PUT(.type = LOG_EV_EXIT, .tgid = 100);
+#undef PUT
+	for (int k = 0; k < 2; k++) {
+		struct log_digest d = { .kind = LOG_DIGEST_INPUT, .path = sources[k], .boot_ns = ts };
+
+		memset(d.sha256, 0x44, 32);
+		bad |= log_write_digest(w, &d);
+	}
+	t.end_boot_ns = ts + 1000;
+	t.end_wall_ns = (uint64_t)h.start_wall_ns + ts;
+	CHECK(!bad, "writing the events");
+	CHECK(log_write_trailer(w, &t) == 0, "trailer");
+	CHECK(log_writer_close(w) == 0, "close");
+	return TEST_PASS;
+}
+
+/* MATCH's chain is the compiler (pid 300 + K), shells LEVEL down to 0, then make. */
+static int deep_chain_ok(const json_t *match, int k, int level)
+{
+	const json_t *chain = json_object_get(match, "chain");
+	size_t n = json_array_size(chain);
+	char want[32];
+
+	if (n != (size_t)level + 3) {
+		fprintf(stderr, "  compiler %d: %zu processes in its chain, want %d\n", k, n, level + 3);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const json_t *p = json_array_get(chain, i);
+		json_int_t pid = json_integer_value(json_object_get(p, "pid"));
+		const char *argv = json_string_value(json_object_get(p, "argv"));
+
+		if (i == 0 ? pid != 300 + k : i == n - 1 ? pid != 100 : pid != 200 + level - (json_int_t)(i - 1)) {
+			fprintf(stderr, "  compiler %d: process %zu of the chain is pid %lld\n", k, i, (long long)pid);
+			return -1;
+		}
+		snprintf(want, sizeof(want), "sh -c level %d", level - (int)(i - 1));
+		if (i > 0 && i < n - 1 && (!argv || strcmp(argv, want))) {
+			fprintf(stderr, "  compiler %d: process %zu runs '%s', want '%s'\n", k, i, argv, want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The chains of a deep build come back whole and in order (the stored text
+ * holds INDEX_CHAIN_INLINE ancestors and goes on at the next row), the same
+ * from rows that carry no chain (written before schema version 4), and a
+ * chain text Kettle did not write is refused with a reason.
+ */
+static int t_deep_process_chains_are_read_whole(void)
+{
+	static struct index_search q;
+	struct index_ingest_result r;
+	struct index_db *db = open_sqlite("deep.db");
+	char p[300], err[512] = "", *before, *after;
+	json_t *out;
+
+	snprintf(p, sizeof(p), "%s/deep.cbor", dir);
+	CHECK(write_deep_build(p) == TEST_PASS, "write the deep build");
+	CHECK(db && !ingest(db, "deep.cbor", &r) && r.added, "ingest");
+	sha_of(0x44, q.digest);
+	out = search(db, &q);
+	CHECK(out && json_array_size(json_object_get(out, "matches")) == 2, "two matches");
+	for (int k = 0; k < 2; k++) {
+		const json_t *m = json_array_get(json_object_get(out, "matches"), (size_t)k);
+		int pid = (int)json_integer_value(json_object_get(json_array_get(json_object_get(m, "chain"), 0), "pid"));
+
+		CHECK(pid == 300 || pid == 301, "match %d: pid %d", k, pid);
+		CHECK(!deep_chain_ok(m, pid - 300, pid == 300 ? DEEP_LEVELS - 1 : DEEP_SIDE_LEVEL), "match %d", k);
+	}
+	before = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(out);
+	CHECK(!db->be->exec(db, "UPDATE procs SET chain = NULL", err, sizeof(err)), "%s", err);
+	after = search_text(db, q);
+	CHECK(before && after && !strcmp(before, after), "rows without chains answer otherwise:\n  %s\n  %s", before,
+	      after);
+	free(after);
+	if (pg_start() >= 0) {
+		struct index_db *pg = open_pg("deep");
+
+		CHECK(pg && !ingest(pg, "deep.cbor", &r), "ingest into PostgreSQL");
+		after = search_text(pg, q);
+		index_close(pg);
+		CHECK(after && !strcmp(before, after), "PostgreSQL answers otherwise:\n  %s\n  %s", before, after);
+		free(after);
+	}
+	free(before);
+	CHECK(!db->be->exec(db, "UPDATE procs SET chain = '12,3;x' WHERE pid = 300", err, sizeof(err)), "%s", err);
+	out = index_search_run(db, &q, err, sizeof(err));
+	CHECK(!out && strstr(err, "a process chain not as Kettle writes them"), "a bad chain text: %s",
+	      out ? "answered" : err);
+	index_close(db);
+	return TEST_PASS;
+}
+
+/* Chain texts written by the ingest read back; cut, oversized and garbage texts are refused. */
+static int t_chain_text_round_trip_and_bad_texts(void)
+{
+	struct index_chain_proc procs[INDEX_CHAIN_INLINE + 3];
+	struct index_chain_entry e[INDEX_CHAIN_INLINE];
+	char text[INDEX_CHAIN_TEXT_MAX], big[INDEX_CHAIN_TEXT_MAX * 2] = "";
+	static const char *const bad[] = { "1", "1,2", "1,2,3;", ";1,2,3", "1,2,3>", ">", "1,2,3>x", "1,2,3>4;5,6,7",
+					   "a,2,3", "1,2,3,4", "1,-2,3", "123456789012345678901,2,3", "1,2,3 ", ",2,3" };
+	int64_t next;
+	int n;
+
+	/* a line of processes, each the parent of the next, the last with big ids and no program */
+	for (int i = 0; i < INDEX_CHAIN_INLINE + 3; i++)
+		procs[i] = (struct index_chain_proc){ .proc = i, .parent = i - 1, .pid = 1000 + i,
+						      .exe_id = i == INDEX_CHAIN_INLINE + 1 ? 0 : 7 + i,
+						      .argv_id = INT64_MAX - i };
+	index_chain_text(procs, INDEX_CHAIN_INLINE + 3, INDEX_CHAIN_INLINE + 2, text);
+	n = index_chain_parse(text, e, INDEX_CHAIN_INLINE, &next);
+	CHECK(n == INDEX_CHAIN_INLINE && next == 1, "'%s': %d ancestors, on at %lld", text, n, (long long)next);
+	CHECK(e[0].pid == 1000 + INDEX_CHAIN_INLINE + 1 && !e[0].exe_id[0] && e[1].pid == 1000 + INDEX_CHAIN_INLINE &&
+	      !strcmp(e[1].exe_id, "23") && e[INDEX_CHAIN_INLINE - 1].pid == 1002, "'%s' read back otherwise", text);
+	index_chain_text(procs, INDEX_CHAIN_INLINE + 3, 0, text);
+	CHECK(!text[0] && index_chain_parse(text, e, INDEX_CHAIN_INLINE, &next) == 0 && next == -1, "the root: '%s'",
+	      text);
+	index_chain_text(procs, INDEX_CHAIN_INLINE + 3, 3, text);
+	CHECK(index_chain_parse(text, e, INDEX_CHAIN_INLINE, &next) == 3 && next == -1 && e[2].pid == 1000,
+	      "three up: '%s'", text);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(index_chain_parse(bad[i], e, INDEX_CHAIN_INLINE, &next) < 0, "'%s' was read", bad[i]);
+	for (int i = 0; i <= INDEX_CHAIN_INLINE; i++)
+		strcat(big, i ? ";1,2,3" : "1,2,3");
+	CHECK(index_chain_parse(big, e, INDEX_CHAIN_INLINE, &next) < 0, "%d ancestors were read",
+	      INDEX_CHAIN_INLINE + 1);
+	return TEST_PASS;
 }
 
 static int t_postgresql_gives_the_same_answers_as_sqlite(void)
@@ -1013,6 +1201,8 @@ static const struct test tests[] = {
 	{ "bad_locations_are_refused_with_a_reason", t_bad_locations_are_refused_with_a_reason },
 	{ "commands_answer_and_refuse_with_one_line", t_commands_answer_and_refuse_with_one_line },
 	{ "bad_queries_are_refused_with_a_reason", t_bad_queries_are_refused_with_a_reason },
+	{ "chain_text_round_trip_and_bad_texts", t_chain_text_round_trip_and_bad_texts },
+	{ "deep_process_chains_are_read_whole", t_deep_process_chains_are_read_whole },
 	{ "postgresql_gives_the_same_answers_as_sqlite", t_postgresql_gives_the_same_answers_as_sqlite },
 	{ "postgresql_version_2_store_migrates_and_answers_the_same",
 	  t_postgresql_version_2_store_migrates_and_answers_the_same },

@@ -16,6 +16,7 @@
 #include "common/file_bytes.h"
 #include "common/grow.h"
 #include "common/hex.h"
+#include "forensics/index_chain.h"
 #include "forensics/index_ingest.h"
 #include "forensics/index_query.h"
 #include "forensics/replay.h"
@@ -211,6 +212,8 @@ struct ingest_rows {
 	char *argv_text;                /* every process's command line, joined and cut at ARGV_KEPT */
 	size_t argv_len, argv_cap;
 	size_t *argv_at;                /* per process: where its command line starts in argv_text */
+	struct index_chain_proc *chain_procs; /* per process, once its ids are known: for its chain */
+	char chain_text[INDEX_CHAIN_TEXT_MAX];
 	char host_buf[INDEX_HOST_MAX];
 };
 
@@ -278,6 +281,8 @@ static void fill_proc(void *arg, size_t row, struct index_cell *c)
 	struct ingest_rows *x = arg;
 	const struct replay_proc *p = &x->r->procs[row];
 
+	index_chain_text(x->chain_procs, x->r->nprocs, row, x->chain_text);
+
 	c[0].i = x->build_id;
 	c[1].i = (int64_t)row;
 	c[2].i = p->parent;
@@ -286,6 +291,20 @@ static void fill_proc(void *arg, size_t row, struct index_cell *c)
 	c[4].i = x->exe_ids[row];
 	c[4].nullv = !x->exe_ids[row];
 	c[5].i = x->argv_ids[row];
+	c[6].s = x->chain_text;
+}
+
+/* The processes as index_chain_text reads them, now that their program and command line ids are known. */
+static void place_chain_procs(struct ingest_rows *x)
+{
+	for (uint32_t p = 0; p < x->r->nprocs; p++) {
+		const struct replay_proc *rp = &x->r->procs[p];
+
+		x->chain_procs[p] = (struct index_chain_proc){ .proc = p,
+							       .parent = rp->parent == REPLAY_NONE ? -1 : (int64_t)rp->parent,
+							       .pid = rp->pid, .exe_id = x->exe_ids[p],
+							       .argv_id = x->argv_ids[p] };
+	}
 }
 
 static void fill_endpoint(void *arg, size_t row, struct index_cell *c)
@@ -376,8 +395,9 @@ static int plan_procs(struct ingest_rows *x, const char **paths, size_t *npaths,
 	x->exe_ids = calloc(r->nprocs + 1, sizeof(*x->exe_ids));
 	x->argv_ids = calloc(r->nprocs + 1, sizeof(*x->argv_ids));
 	x->argv_at = malloc(sizeof(*x->argv_at) * (r->nprocs + 1));
+	x->chain_procs = malloc(sizeof(*x->chain_procs) * (r->nprocs + 1));
 	*argvs = malloc(sizeof(**argvs) * (r->nprocs + 1));
-	if (!x->exe_ids || !x->argv_ids || !x->argv_at || !*argvs)
+	if (!x->exe_ids || !x->argv_ids || !x->argv_at || !x->chain_procs || !*argvs)
 		return errf(err, errlen, "out of memory");
 	for (uint32_t p = 0; p < r->nprocs; p++) {
 		const struct replay_exec *e = replay_proc_exec(r, p);
@@ -405,7 +425,7 @@ static int plan_procs(struct ingest_rows *x, const char **paths, size_t *npaths,
 
 static const char *const file_event_columns[] = { "build_id", "path_id", "digest_id", "role", "proc", "ts_ns",
 						  "accesses" };
-static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe_id", "argv_id" };
+static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe_id", "argv_id", "chain" };
 static const char *const endpoint_columns[] = { "build_id", "host", "port", "name", "proc", "ts_ns", "calls" };
 
 /* Spreads the interned path ids (in plan order) over the files, then the programs, that have them. */
@@ -487,8 +507,10 @@ static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest
 		x->digest_ids[x->digest_index[k]] = ids[k];
 	if (!ret)
 		ret = db->be->intern(db, "command_lines", "argv", argvs, r->nprocs, x->argv_ids, err, errlen);
-	if (!ret)
-		ret = db->be->insert_rows(db, "procs", proc_columns, 6, r->nprocs, fill_proc, x, err, errlen);
+	if (!ret) {
+		place_chain_procs(x);
+		ret = db->be->insert_rows(db, "procs", proc_columns, 7, r->nprocs, fill_proc, x, err, errlen);
+	}
 	if (!ret)
 		ret = db->be->insert_rows(db, "file_events", file_event_columns, 7, x->naccesses, fill_file_event, x,
 					  err, errlen);
@@ -542,6 +564,7 @@ static int store_build(struct index_db *db, struct ingest_build *b, char *err, s
 	free(x.exe_ids);
 	free(x.argv_ids);
 	free(x.argv_at);
+	free(x.chain_procs);
 	free(x.argv_text);
 	free(argvs);
 	free(paths);

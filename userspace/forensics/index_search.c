@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/grow.h"
 #include "common/errf.h"
+#include "forensics/index_chain.h"
 #include "forensics/index_ingest.h"
 #include "forensics/index_search.h"
 
@@ -183,6 +184,9 @@ static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, ch
 struct chain_rows {
 	json_t *chains;                 /* "BUILD:PROC" -> [{pid, exe, argv}] */
 	json_t *exes, *argvs;           /* id (text) -> null, then its text */
+	json_t *waiting;                /* "BUILD:PROC" of a row to read -> the chains it goes on */
+	json_t *next;                   /* the same for the next round */
+	bool bad;                       /* a chain not as Kettle writes them */
 };
 
 /* ID (text, or NULL) as a key of NAMES, to be read; 0 or -1. */
@@ -191,35 +195,96 @@ static int want_name(json_t *names, const char *id)
 	return !id || json_object_get(names, id) ? 0 : json_object_set_new(names, id, json_null());
 }
 
+/* One process of a chain, naming its program and command line by id (text, "" or NULL: none). */
+static int chain_append(struct chain_rows *c, json_t *chain, int64_t pid, const char *exe, const char *argv)
+{
+	exe = exe && *exe ? exe : NULL;
+	argv = argv && *argv ? argv : NULL;
+	if (want_name(c->exes, exe) || want_name(c->argvs, argv))
+		return -1;
+	return json_array_append_new(chain, json_pack("{s:I, s:s?, s:s?}", "pid", (json_int_t)pid, "exe", exe,
+						      "argv", argv));
+}
+
+/* Chain KEY goes on at process NEXT of BUILD in the next round; 0 or -1. */
+static int chain_goes_on(struct chain_rows *c, const char *build, int64_t next, const char *key)
+{
+	json_t *list;
+	char k[48];
+
+	snprintf(k, sizeof(k), "%s:%" PRId64, build, next);
+	list = json_object_get(c->next, k);
+	if (!list && json_object_set_new(c->next, k, list = json_array()))
+		return -1;
+	return json_array_append_new(list, json_string(key));
+}
+
 /*
- * One row of the chain query (build, start proc, depth, pid, exe id, argv id)
- * put straight at its depth in the chain of "BUILD:PROC": no sort in SQL, no
- * row kept as text (a lookup of 1,000 matches walks ~4,000 processes).
+ * One process row (build, proc, parent, pid, exe id, argv id, chain): the
+ * process and the ancestors its chain holds go on every chain waiting for
+ * it, which then goes on where the text says (a row written before schema
+ * version 4 has no chain text: at its parent).
  */
 static int add_chain_row(void *arg, int ncols, const char *const *vals)
 {
+	struct index_chain_entry up[INDEX_CHAIN_INLINE];
 	struct chain_rows *c = arg;
-	json_t *chain, *proc;
-	long depth;
+	int64_t next = -1;
+	json_t *list, *key;
+	int nup = 0;
+	size_t i;
 	char k[48];
 
-	if (ncols != 6 || !vals[0] || !vals[1] || !vals[2] || !vals[3])
+	if (ncols != 7 || !vals[0] || !vals[1] || !vals[3])
 		return -1;
-	depth = strtol(vals[2], NULL, 10);
-	if (depth < 0 || depth > CHAIN_DEPTH_MAX)
+	if (vals[6])
+		nup = index_chain_parse(vals[6], up, INDEX_CHAIN_INLINE, &next);
+	else if (vals[2])
+		next = strtoll(vals[2], NULL, 10);
+	if (nup < 0) {
+		c->bad = true;
 		return -1;
+	}
 	snprintf(k, sizeof(k), "%s:%s", vals[0], vals[1]);
-	chain = json_object_get(c->chains, k);
-	if (!chain && json_object_set_new(c->chains, k, chain = json_array()))
-		return -1;
-	while (json_array_size(chain) <= (size_t)depth)
-		if (json_array_append_new(chain, json_null()))
+	list = json_object_get(c->waiting, k);
+	json_array_foreach(list, i, key) {
+		json_t *chain = json_object_get(c->chains, json_string_value(key));
+
+		if (!chain || chain_append(c, chain, strtoll(vals[3], NULL, 10), vals[4], vals[5]))
 			return -1;
-	if (want_name(c->exes, vals[4]) || want_name(c->argvs, vals[5]))
-		return -1;
-	proc = json_pack("{s:I, s:s?, s:s?}", "pid", (json_int_t)strtoll(vals[3], NULL, 10), "exe", vals[4], "argv",
-			 vals[5]);
-	return json_array_set_new(chain, (size_t)depth, proc);
+		for (int u = 0; u < nup && json_array_size(chain) <= CHAIN_DEPTH_MAX; u++)
+			if (chain_append(c, chain, up[u].pid, up[u].exe_id, up[u].argv_id))
+				return -1;
+		if (next >= 0 && json_array_size(chain) <= CHAIN_DEPTH_MAX &&
+		    chain_goes_on(c, vals[0], next, json_string_value(key)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The process rows of every key of C->waiting, in one query; 0 or -1 with ERR. */
+static int read_chain_rows(struct index_db *db, struct chain_rows *c, char *err, size_t errlen)
+{
+	struct id_sql q = { 0 };
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+	int ret;
+
+	id_sql_add(&q, "WITH start(b, p) AS (VALUES");
+	json_object_foreach(c->waiting, key, v)
+		id_sql_add(&q, "%s (%lld, %lld)", n++ ? "," : "", strtoll(key, NULL, 10),
+			   strtoll(strchr(key, ':') + 1, NULL, 10));
+	id_sql_add(&q, ") SELECT p.build_id, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, p.chain FROM start"
+		   " JOIN procs p ON p.build_id = start.b AND p.proc = start.p");
+	if (q.full)
+		ret = errf(err, errlen, "out of memory");
+	else
+		ret = db->be->query(db, q.s, NULL, 0, add_chain_row, c, err, errlen);
+	if (ret && c->bad)
+		ret = errf(err, errlen, "%s: a process chain not as Kettle writes them", db->where);
+	free(q.s);
+	return ret;
 }
 
 /*
@@ -264,39 +329,35 @@ static int name_field(json_t *proc, const char *key, json_t *names)
 
 /*
  * The chain of each "BUILD:PROC" key of STARTS: the process, then its parent,
- * up to the build's root, as [{pid, exe, argv}], into CHAINS under the same key.
+ * up to the build's root, as [{pid, exe, argv}], into CHAINS under the same
+ * key.  A round reads one row per chain (index_chain.h): one round unless a
+ * chain is deeper than INDEX_CHAIN_INLINE.
  */
 static int load_chains(struct index_db *db, const json_t *starts, json_t *chains, char *err, size_t errlen)
 {
-	struct chain_rows c = { chains, json_object(), json_object() };
-	struct id_sql q = { 0 };
+	struct chain_rows c = { chains, json_object(), json_object(), json_object(), NULL, false };
 	const char *key;
 	json_t *v;
-	size_t n = 0;
-	int ret = c.exes && c.argvs ? 0 : errf(err, errlen, "out of memory");
+	int ret = c.exes && c.argvs && c.waiting ? 0 : errf(err, errlen, "out of memory");
 
-	id_sql_add(&q, "WITH RECURSIVE start(b, p) AS (VALUES");
 	json_object_foreach((json_t *)starts, key, v) {
-		long long b = strtoll(key, NULL, 10), p = strtoll(strchr(key, ':') + 1, NULL, 10);
+		json_t *self = json_array();
 
-		id_sql_add(&q, "%s (%lld, %lld)", n++ ? "," : "", b, p);
+		if (!ret && (!self || json_array_append_new(self, json_string(key)) ||
+			     json_object_set_new(c.waiting, key, self) || json_object_set_new(chains, key, json_array())))
+			ret = errf(err, errlen, "out of memory");
 	}
-	/* a process's row is six integers: the chains are a few pages of procs */
-	id_sql_add(&q, "), chain(sb, sp, proc, parent, pid, exe_id, argv_id, depth) AS ("
-		   " SELECT p.build_id, p.proc, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, 0 FROM start"
-		   " JOIN procs p ON p.build_id = start.b AND p.proc = start.p"
-		   " UNION ALL"
-		   " SELECT c.sb, c.sp, p.proc, p.parent, p.pid, p.exe_id, p.argv_id, c.depth + 1 FROM chain c"
-		   " JOIN procs p ON p.build_id = c.sb AND p.proc = c.parent WHERE c.depth < %d)"
-		   " SELECT sb, sp, depth, pid, exe_id, argv_id FROM chain", CHAIN_DEPTH_MAX);
-	if (!ret && q.full)
-		ret = errf(err, errlen, "out of memory");
-	if (!ret && n)
-		ret = db->be->query(db, q.s, NULL, 0, add_chain_row, &c, err, errlen);
-	free(q.s);
-	if (!ret && n)
+	/* each round adds at least a process to every chain it reads */
+	for (int round = 0; !ret && json_object_size(c.waiting) && round <= CHAIN_DEPTH_MAX; round++) {
+		c.next = json_object();
+		ret = c.next ? read_chain_rows(db, &c, err, errlen) : errf(err, errlen, "out of memory");
+		json_decref(c.waiting);
+		c.waiting = c.next;
+		c.next = NULL;
+	}
+	if (!ret)
 		ret = load_names(db, "paths", "path", c.exes, err, errlen);
-	if (!ret && n)
+	if (!ret)
 		ret = load_names(db, "command_lines", "argv", c.argvs, err, errlen);
 	json_object_foreach(chains, key, v) {
 		size_t i;
@@ -308,6 +369,7 @@ static int load_chains(struct index_db *db, const json_t *starts, json_t *chains
 	}
 	json_decref(c.exes);
 	json_decref(c.argvs);
+	json_decref(c.waiting);
 	return ret;
 }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INDEX_SCHEMA_VERSION 3
+#define INDEX_SCHEMA_VERSION 4
 /* A backend call that lost a deadlock or a serialization race: the whole transaction may be run again. */
 #define INDEX_RETRY (-2)
 
