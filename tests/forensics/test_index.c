@@ -771,6 +771,13 @@ static int version_2_store_migrates_and_answers_the_same(struct index_db *db, co
 		fprintf(stderr, "  processes left without a chain: %s %s\n", v, err);
 		goto out;
 	}
+	/* PostgreSQL: a chain is read from the key's index alone */
+	if (db->be->key_include &&
+	    (index_query_value(db, "SELECT indexdef FROM pg_indexes WHERE tablename = 'procs'", NULL, 0, v, sizeof(v),
+			       err, sizeof(err)) || !strstr(v, "INCLUDE (parent, pid, exe_id, argv_id, chain)"))) {
+		fprintf(stderr, "  the key of procs: '%s' %s\n", v, err);
+		goto out;
+	}
 	for (int i = 0; i < 3; i++)
 		after[i] = search_text(db, qs[i]);
 	ret = TEST_PASS;

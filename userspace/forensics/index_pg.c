@@ -323,6 +323,7 @@ static void pg_close(struct index_db *db)
 static const struct index_backend pg_backend = {
 	.name = "postgresql",
 	.clustered = "",
+	.key_include = true,
 	.id_column = "BIGSERIAL PRIMARY KEY",
 	.exec = pg_exec,
 	.query = pg_query,

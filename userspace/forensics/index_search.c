@@ -146,36 +146,47 @@ static int id_rows(struct index_db *db, struct id_sql *q, size_t ids, json_t **r
 	return *rows ? 0 : -1;
 }
 
+/* The columns of a build, as build_json reads them from V[0] on. */
+#define BUILD_COLUMNS "id, log_path, log_sha256, host, command, start_ns, end_ns, attestation, attestation_reason"
+
+/* The build of V[0..8] (BUILD_COLUMNS) into CACHE under its id, unless it is there; 0 or -1 (no memory). */
+static int cache_build(json_t *cache, const char *const *v)
+{
+	json_t *b;
+
+	if (!v[0] || json_object_get(cache, v[0]))
+		return 0;
+	b = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:s?}", "id", (json_int_t)strtoll(v[0], NULL, 10),
+		      "log", v[1], "log_sha256", v[2], "host", v[3], "command", v[4], "start", time_json(v[5]), "end",
+		      time_json(v[6]), "attestation", v[7], "attestation_reason", v[8]);
+	return b ? json_object_set_new(cache, v[0], b) : -1;
+}
+
+static int cache_build_row(void *arg, int ncols, const char *const *vals)
+{
+	return ncols == 9 ? cache_build(arg, vals) : -1;
+}
+
 /* Builds, by id (decimal text) into CACHE: those of IDS (an object whose keys are ids) not there yet. */
 static int load_builds(struct index_db *db, json_t *cache, const json_t *ids, char *err, size_t errlen)
 {
 	struct id_sql q = { 0 };
 	const char *id;
-	json_t *v, *rows, *r;
-	size_t i, n = 0;
+	json_t *v;
+	size_t n = 0;
+	int ret;
 
-	id_sql_add(&q, "SELECT id, log_path, log_sha256, host, command, start_ns, end_ns, attestation, "
-		   "attestation_reason FROM builds WHERE id IN (");
+	id_sql_add(&q, "SELECT " BUILD_COLUMNS " FROM builds WHERE id IN (");
 	json_object_foreach((json_t *)ids, id, v)
 		if (!json_object_get(cache, id))
 			id_sql_add(&q, "%s%lld", n++ ? "," : "", strtoll(id, NULL, 10));
 	id_sql_add(&q, ")");
-	if (id_rows(db, &q, n, &rows, err, errlen))
-		return -1;
-	json_array_foreach(rows, i, r) {
-		json_t *b = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:s?}", "id",
-				      (json_int_t)strtoll(cell(r, 0), NULL, 10), "log", cell(r, 1), "log_sha256",
-				      cell(r, 2), "host", cell(r, 3), "command", cell(r, 4), "start",
-				      time_json(cell(r, 5)), "end", time_json(cell(r, 6)), "attestation", cell(r, 7),
-				      "attestation_reason", cell(r, 8));
-
-		if (!b || json_object_set_new(cache, cell(r, 0), b)) {
-			json_decref(rows);
-			return errf(err, errlen, "out of memory");
-		}
-	}
-	json_decref(rows);
-	return 0;
+	if (!n || q.full)
+		ret = q.full ? errf(err, errlen, "out of memory") : 0;
+	else
+		ret = db->be->query(db, q.s, NULL, 0, cache_build_row, cache, err, errlen);
+	free(q.s);
+	return ret;
 }
 
 #define CHAIN_DEPTH_MAX 1000
@@ -328,48 +339,36 @@ static int name_field(json_t *proc, const char *key, json_t *names)
 }
 
 /*
- * The chain of each "BUILD:PROC" key of STARTS: the process, then its parent,
- * up to the build's root, as [{pid, exe, argv}], into CHAINS under the same
- * key.  A round reads one row per chain (index_chain.h): one round unless a
- * chain is deeper than INDEX_CHAIN_INLINE.
+ * The rounds after the match query, for the chains it left waiting (deeper
+ * than INDEX_CHAIN_INLINE, or rows without a chain text), then the names of
+ * the programs and command lines every chain of C names, in place.
  */
-static int load_chains(struct index_db *db, const json_t *starts, json_t *chains, char *err, size_t errlen)
+static int chain_rounds(struct index_db *db, struct chain_rows *c, char *err, size_t errlen)
 {
-	struct chain_rows c = { chains, json_object(), json_object(), json_object(), NULL, false };
 	const char *key;
 	json_t *v;
-	int ret = c.exes && c.argvs && c.waiting ? 0 : errf(err, errlen, "out of memory");
+	int ret = 0;
 
-	json_object_foreach((json_t *)starts, key, v) {
-		json_t *self = json_array();
-
-		if (!ret && (!self || json_array_append_new(self, json_string(key)) ||
-			     json_object_set_new(c.waiting, key, self) || json_object_set_new(chains, key, json_array())))
-			ret = errf(err, errlen, "out of memory");
-	}
 	/* each round adds at least a process to every chain it reads */
-	for (int round = 0; !ret && json_object_size(c.waiting) && round <= CHAIN_DEPTH_MAX; round++) {
-		c.next = json_object();
-		ret = c.next ? read_chain_rows(db, &c, err, errlen) : errf(err, errlen, "out of memory");
-		json_decref(c.waiting);
-		c.waiting = c.next;
-		c.next = NULL;
+	for (int round = 0; !ret && json_object_size(c->waiting) && round <= CHAIN_DEPTH_MAX; round++) {
+		c->next = json_object();
+		ret = c->next ? read_chain_rows(db, c, err, errlen) : errf(err, errlen, "out of memory");
+		json_decref(c->waiting);
+		c->waiting = c->next;
+		c->next = NULL;
 	}
 	if (!ret)
-		ret = load_names(db, "paths", "path", c.exes, err, errlen);
+		ret = load_names(db, "paths", "path", c->exes, err, errlen);
 	if (!ret)
-		ret = load_names(db, "command_lines", "argv", c.argvs, err, errlen);
-	json_object_foreach(chains, key, v) {
+		ret = load_names(db, "command_lines", "argv", c->argvs, err, errlen);
+	json_object_foreach(c->chains, key, v) {
 		size_t i;
 		json_t *proc;
 
 		json_array_foreach(v, i, proc)
-			if (!ret && (name_field(proc, "exe", c.exes) || name_field(proc, "argv", c.argvs)))
+			if (!ret && (name_field(proc, "exe", c->exes) || name_field(proc, "argv", c->argvs)))
 				ret = errf(err, errlen, "out of memory");
 	}
-	json_decref(c.exes);
-	json_decref(c.argvs);
-	json_decref(c.waiting);
 	return ret;
 }
 
@@ -424,11 +423,26 @@ static void time_window(struct sql_text *q, const struct index_search *s)
 		sql_number(q, " AND b.start_ns <= $?", s->until_ns);
 }
 
+/*
+ * The match query M (build, path, digest, role, process, time, and the
+ * build's start) with the row of each match's process, whose chain names its
+ * ancestors, and the build: a lookup reads its chains and builds in the same
+ * query, with no lists of ids to send, plan and answer again.
+ */
+#define MATCH_HEAD "SELECT m.b, m.path, m.sha, m.role, m.pr, m.t, c.parent, c.pid, c.exe_id, c.argv_id, c.chain," \
+	" bb.id, bb.log_path, bb.log_sha256, bb.host, bb.command, bb.start_ns, bb.end_ns, bb.attestation," \
+	" bb.attestation_reason FROM ("
+#define MATCH_TAIL ") m LEFT JOIN procs c ON c.build_id = m.b AND c.proc = m.pr JOIN builds bb ON bb.id = m.b" \
+	" ORDER BY m.st, m.b, m.t, m.path, m.role, m.pr"
+/* where a match row's build (BUILD_COLUMNS) starts */
+#define MATCH_BUILD 11
+
 static void file_query(struct sql_text *q, const struct index_search *s, size_t limit)
 {
-	char tail[256];
+	char tail[512];
 
-	sql_add(q, "SELECT fe.build_id, p.path, d.sha256, fe.role, fe.proc, MIN(fe.ts_ns)"
+	sql_add(q, MATCH_HEAD "SELECT fe.build_id AS b, p.path AS path, d.sha256 AS sha, fe.role AS role,"
+		" fe.proc AS pr, MIN(fe.ts_ns) AS t, b.start_ns AS st"
 		" FROM file_events fe JOIN builds b ON b.id = fe.build_id JOIN paths p ON p.id = fe.path_id"
 		" LEFT JOIN digests d ON d.id = fe.digest_id WHERE 1 = 1");
 	if (s->digest[0])
@@ -441,35 +455,111 @@ static void file_query(struct sql_text *q, const struct index_search *s, size_t 
 		sql_add(q, " AND fe.role = 2");
 	time_window(q, s);
 	snprintf(tail, sizeof(tail), " GROUP BY fe.build_id, b.start_ns, p.path, d.sha256, fe.role, fe.proc"
-		 " ORDER BY b.start_ns, fe.build_id, 6, p.path, fe.role, fe.proc LIMIT %zu", limit + 1);
+		 " ORDER BY b.start_ns, fe.build_id, 6, p.path, fe.role, fe.proc LIMIT %zu" MATCH_TAIL, limit + 1);
 	sql_add(q, tail);
 }
 
 static void endpoint_query(struct sql_text *q, const struct index_search *s, size_t limit)
 {
-	char tail[256];
+	char tail[512];
 
-	sql_add(q, "SELECT e.build_id, e.name, NULL, 5, e.proc, e.ts_ns FROM endpoints e"
+	sql_add(q, MATCH_HEAD "SELECT e.build_id AS b, e.name AS path, NULL AS sha, 5 AS role, e.proc AS pr,"
+		" e.ts_ns AS t, b.start_ns AS st FROM endpoints e"
 		" JOIN builds b ON b.id = e.build_id WHERE 1 = 1");
 	sql_param(q, " AND e.host = $?", s->host);
 	if (s->port >= 0)
 		sql_number(q, " AND e.port = $?", s->port);
 	time_window(q, s);
-	snprintf(tail, sizeof(tail), " ORDER BY b.start_ns, e.build_id, e.ts_ns, e.name, e.proc LIMIT %zu", limit + 1);
+	snprintf(tail, sizeof(tail), " ORDER BY b.start_ns, e.build_id, e.ts_ns, e.name, e.proc LIMIT %zu" MATCH_TAIL,
+		 limit + 1);
 	sql_add(q, tail);
 }
 
-static json_t *match_json(json_t *builds, json_t *chains, const json_t *r)
-{
-	json_t *b = json_object_get(builds, cell(r, 0)), *chain;
-	const char *role = index_role_name((int)strtol(cell(r, 3), NULL, 10));
-	char key[48];
+/* What the match query's rows become, as they come. */
+struct match_rows {
+	size_t limit, n;
+	bool truncated;                 /* a row past LIMIT came */
+	json_t *matches;                /* [{build, path, sha256, role, time}], "chain" set once complete */
+	json_t *keys;                   /* per match: its chain's "BUILD:PROC" */
+	json_t *builds;                 /* id -> build */
+	struct chain_rows *c;           /* the chains: each process's row is their first round */
+};
 
-	snprintf(key, sizeof(key), "%s:%s", cell(r, 0), cell(r, 4));
-	chain = json_object_get(chains, key);
-	return json_pack("{s:O, s:s?, s:s?, s:s?, s:o, s:O}", "build", b ? b : json_null(), "path", cell(r, 1),
-			 "sha256", cell(r, 2), "role", role, "time", time_json(cell(r, 5)), "chain",
-			 chain ? chain : json_array());
+static int set_text(json_t *o, const char *key, const char *v)
+{
+	return json_object_set_new(o, key, v ? json_string(v) : json_null());
+}
+
+/*
+ * A match row (MATCH_HEAD): its build into the cache, its process's row as
+ * the first round of its chain (a process that matched twice is read once;
+ * NULL when the store has no row for it), and the match itself.
+ */
+static int match_row(void *arg, int ncols, const char *const *v)
+{
+	struct match_rows *m = arg;
+	struct chain_rows *c = m->c;
+	json_t *match, *build;
+	char k[48];
+
+	if (ncols != MATCH_BUILD + 9 || !v[0] || !v[3] || !v[4])
+		return -1;
+	if (m->n == m->limit) {
+		m->truncated = true;
+		return 0;
+	}
+	m->n++;
+	if (cache_build(m->builds, v + MATCH_BUILD))
+		return -1;
+	snprintf(k, sizeof(k), "%s:%s", v[0], v[4]);
+	if (!json_object_get(c->chains, k)) {
+		json_t *self = json_array();
+		const char *proc[7] = { v[0], v[4], v[6], v[7], v[8], v[9], v[10] };
+
+		if (!self || json_array_append_new(self, json_string(k)) || json_object_set_new(c->waiting, k, self) ||
+		    json_object_set_new(c->chains, k, json_array()) || (v[7] && add_chain_row(c, 7, proc)))
+			return -1;
+		json_object_del(c->waiting, k);
+	}
+	build = json_object_get(m->builds, v[0]);
+	match = json_object();
+	if (!match || json_array_append_new(m->matches, match) || json_array_append_new(m->keys, json_string(k)) ||
+	    json_object_set(match, "build", build ? build : json_null()) || set_text(match, "path", v[1]) ||
+	    set_text(match, "sha256", v[2]) ||
+	    set_text(match, "role", index_role_name((int)strtol(v[3], NULL, 10))) ||
+	    json_object_set_new(match, "time", time_json(v[5])))
+		return -1;
+	return 0;
+}
+
+/* The match query into M, then every chain whole; 0, or -1 with ERR. */
+static int read_matches(struct index_db *db, const struct sql_text *q, struct match_rows *m, char *err,
+			size_t errlen)
+{
+	struct chain_rows *c = m->c;
+	json_t *match;
+	size_t i;
+	int ret;
+
+	c->next = json_object();
+	if (!c->next)
+		return errf(err, errlen, "out of memory");
+	ret = db->be->query(db, q->s, q->params, q->nparams, match_row, m, err, errlen);
+	if (ret && c->bad)
+		ret = errf(err, errlen, "%s: a process chain not as Kettle writes them", db->where);
+	/* the first round is done: what waits now is what its rows said goes on */
+	json_decref(c->waiting);
+	c->waiting = c->next;
+	c->next = NULL;
+	if (!ret)
+		ret = chain_rounds(db, c, err, errlen);
+	json_array_foreach(m->matches, i, match) {
+		json_t *chain = json_object_get(c->chains, json_string_value(json_array_get(m->keys, i)));
+
+		if (!ret && json_object_set(match, "chain", chain ? chain : json_array()))
+			ret = errf(err, errlen, "out of memory");
+	}
+	return ret;
 }
 
 /* ---- downstream ---- */
@@ -679,39 +769,24 @@ static json_t *downstream(struct index_db *db, json_t *builds, const json_t *mat
 
 json_t *index_search_run(struct index_db *db, const struct index_search *s, char *err, size_t errlen)
 {
-	size_t limit = s->limit ? s->limit : INDEX_SEARCH_LIMIT, i;
+	struct chain_rows c = { json_object(), json_object(), json_object(), json_object(), NULL, false };
+	struct match_rows m = { .limit = s->limit ? s->limit : INDEX_SEARCH_LIMIT, .matches = json_array(),
+				.keys = json_array(), .builds = json_object(), .c = &c };
 	struct sql_text q = { .n = 0 };
-	json_t *rows = NULL, *matches = json_array(), *builds = json_object(), *ids = json_object(),
-	       *starts = json_object(), *chains = json_object(), *out = NULL, *r;
+	json_t *out = NULL;
 
 	err[0] = '\0';
-	if (!matches || !builds || !ids || !starts || !chains)
+	if (!c.chains || !c.exes || !c.argvs || !c.waiting || !m.matches || !m.keys || !m.builds)
 		goto fail;
 	if (s->host[0])
-		endpoint_query(&q, s, limit);
+		endpoint_query(&q, s, m.limit);
 	else
-		file_query(&q, s, limit);
-	rows = query_rows(db, q.s, q.params, q.nparams, err, errlen);
-	if (!rows)
+		file_query(&q, s, m.limit);
+	if (read_matches(db, &q, &m, err, errlen))
 		goto fail;
-	json_array_foreach(rows, i, r) {
-		char key[48];
-
-		if (i == limit)
-			break;
-		snprintf(key, sizeof(key), "%s:%s", cell(r, 0), cell(r, 4));
-		if (json_object_set_new(ids, cell(r, 0), json_true()) || json_object_set_new(starts, key, json_true()))
-			goto fail;
-	}
-	if (load_builds(db, builds, ids, err, errlen) || load_chains(db, starts, chains, err, errlen))
-		goto fail;
-	json_array_foreach(rows, i, r) {
-		if (i == limit || json_array_append_new(matches, match_json(builds, chains, r)))
-			break;
-	}
-	out = json_pack("{s:O, s:b}", "matches", matches, "truncated", json_array_size(rows) > limit);
+	out = json_pack("{s:O, s:b}", "matches", m.matches, "truncated", m.truncated);
 	if (out && s->downstream) {
-		json_t *d = downstream(db, builds, matches, err, errlen);
+		json_t *d = downstream(db, m.builds, m.matches, err, errlen);
 
 		if (!d || json_object_set_new(out, "downstream", d)) {
 			json_decref(out);
@@ -721,12 +796,13 @@ json_t *index_search_run(struct index_db *db, const struct index_search *s, char
 fail:
 	if (!out && !err[0])
 		errf(err, errlen, "out of memory");
-	json_decref(rows);
-	json_decref(matches);
-	json_decref(builds);
-	json_decref(ids);
-	json_decref(starts);
-	json_decref(chains);
+	json_decref(m.matches);
+	json_decref(m.keys);
+	json_decref(m.builds);
+	json_decref(c.chains);
+	json_decref(c.exes);
+	json_decref(c.argvs);
+	json_decref(c.waiting);
 	return out;
 }
 

@@ -110,14 +110,15 @@ static const struct migration migrations[] = {
 	 * a PostgreSQL lookup (16,000 buffer reads: 56 to 64 ms of a 50 ms
 	 * budget at 1,000 builds).  Each process now carries its ancestors
 	 * (index_chain.h), so a match is one row; fill_chains computes them for
-	 * the builds already there.
+	 * the builds already there.  The key holds the row (PostgreSQL has no
+	 * clustered table): a probe reads an index page, not also a heap page.
 	 */
 	[4] = { .sql =
 	"CREATE TABLE procs4 ("
 	" build_id BIGINT NOT NULL REFERENCES builds(id),"
 	" proc INTEGER NOT NULL, parent INTEGER, pid INTEGER NOT NULL,"
 	" exe_id BIGINT, argv_id BIGINT, chain TEXT,"
-	" PRIMARY KEY (build_id, proc))@CLUSTERED@;",
+	" PRIMARY KEY (build_id, proc)@KEY_HOLDS(parent, pid, exe_id, argv_id, chain)@)@CLUSTERED@;",
 	.fill = fill_chains,
 	.after =
 	"DROP TABLE procs;"
@@ -313,7 +314,13 @@ static int fill_chains(struct index_db *db, char *err, size_t errlen)
 	return r;
 }
 
-/* MIGRATION with the backend's words for "@ID@" and "@CLUSTERED@"; 0 or -1. */
+#define KEY_HOLDS "@KEY_HOLDS("
+
+/*
+ * MIGRATION with the backend's words for "@ID@", "@CLUSTERED@" and
+ * "@KEY_HOLDS(COLUMNS)@": " INCLUDE (COLUMNS)" where a primary key can hold
+ * them, else nothing (a clustered table's key already does); 0 or -1.
+ */
 static int migration_sql(const struct index_backend *be, const char *m, char *out, size_t outlen,
 			 char *err, size_t errlen)
 {
@@ -322,13 +329,27 @@ static int migration_sql(const struct index_backend *be, const char *m, char *ou
 	for (const char *p = m; *p; ) {
 		bool id = !strncmp(p, "@ID@", 4), clustered = !strncmp(p, "@CLUSTERED@", 11);
 		const char *put = id ? be->id_column : clustered ? be->clustered : p;
-		size_t n = id || clustered ? strlen(put) : 1;
+		size_t n = id || clustered ? strlen(put) : 1, skip = id ? 4 : clustered ? 11 : 1;
+		char holds[256];
 
+		if (!strncmp(p, KEY_HOLDS, strlen(KEY_HOLDS))) {
+			const char *cols = p + strlen(KEY_HOLDS), *end = strstr(cols, ")@");
+			int len;
+
+			if (!end)
+				return errf(err, errlen, "migration text: %s without its end", KEY_HOLDS);
+			len = snprintf(holds, sizeof(holds), " INCLUDE (%.*s)", (int)(end - cols), cols);
+			if (len < 0 || (size_t)len >= sizeof(holds))
+				return errf(err, errlen, "migration text: %s too long", KEY_HOLDS);
+			put = holds;
+			n = be->key_include ? (size_t)len : 0;
+			skip = (size_t)(end + 2 - p);
+		}
 		if (o + n + 1 > outlen)
 			return errf(err, errlen, "migration text too long");
 		memcpy(out + o, put, n);
 		o += n;
-		p += id ? 4 : clustered ? 11 : 1;
+		p += skip;
 	}
 	out[o] = '\0';
 	return 0;

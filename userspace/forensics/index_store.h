@@ -39,6 +39,7 @@ struct index_backend {
 	const char *name;               /* "sqlite", "postgresql" */
 	const char *id_column;          /* the DDL of an automatic integer primary key */
 	const char *clustered;          /* after a CREATE TABLE: rows stored in primary key order ("": no such choice) */
+	bool key_include;               /* a primary key's index may hold other columns (INCLUDE) */
 	int (*exec)(struct index_db *db, const char *sql, char *err, size_t errlen);
 	int (*query)(struct index_db *db, const char *sql, const char *const *params, int nparams,
 		     index_row_fn row, void *arg, char *err, size_t errlen);
