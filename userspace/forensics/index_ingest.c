@@ -279,19 +279,8 @@ static void fill_file_event(void *arg, size_t row, struct index_cell *c)
 static void fill_proc(void *arg, size_t row, struct index_cell *c)
 {
 	struct ingest_rows *x = arg;
-	const struct replay_proc *p = &x->r->procs[row];
 
-	index_chain_text(x->chain_procs, x->r->nprocs, row, x->chain_text);
-
-	c[0].i = x->build_id;
-	c[1].i = (int64_t)row;
-	c[2].i = p->parent;
-	c[2].nullv = p->parent == REPLAY_NONE;
-	c[3].i = p->pid;
-	c[4].i = x->exe_ids[row];
-	c[4].nullv = !x->exe_ids[row];
-	c[5].i = x->argv_ids[row];
-	c[6].s = x->chain_text;
+	index_proc_cells(x->chain_procs, x->r->nprocs, row, x->build_id, x->chain_text, c);
 }
 
 /* The processes as index_chain_text reads them, now that their program and command line ids are known. */
@@ -425,7 +414,6 @@ static int plan_procs(struct ingest_rows *x, const char **paths, size_t *npaths,
 
 static const char *const file_event_columns[] = { "build_id", "path_id", "digest_id", "role", "proc", "ts_ns",
 						  "accesses" };
-static const char *const proc_columns[] = { "build_id", "proc", "parent", "pid", "exe_id", "argv_id", "chain" };
 static const char *const endpoint_columns[] = { "build_id", "host", "port", "name", "proc", "ts_ns", "calls" };
 
 /* Spreads the interned path ids (in plan order) over the files, then the programs, that have them. */
@@ -509,7 +497,8 @@ static int write_rows(struct index_db *db, struct ingest_build *b, struct ingest
 		ret = db->be->intern(db, "command_lines", "argv", argvs, r->nprocs, x->argv_ids, err, errlen);
 	if (!ret) {
 		place_chain_procs(x);
-		ret = db->be->insert_rows(db, "procs", proc_columns, 7, r->nprocs, fill_proc, x, err, errlen);
+		ret = db->be->insert_rows(db, "procs", index_proc_columns, INDEX_PROC_COLUMNS, r->nprocs, fill_proc, x,
+					  err, errlen);
 	}
 	if (!ret)
 		ret = db->be->insert_rows(db, "file_events", file_event_columns, 7, x->naccesses, fill_file_event, x,

@@ -268,24 +268,11 @@ static int take_proc(void *arg, int ncols, const char *const *vals)
 	return 0;
 }
 
-static const char *const procs4_columns[] = { "build_id", "proc", "parent", "pid", "exe_id", "argv_id", "chain" };
-
 static void fill_proc4(void *arg, size_t row, struct index_cell *c)
 {
 	struct chain_fill *f = arg;
-	const struct index_chain_proc *p = &f->procs[row];
 
-	index_chain_text(f->procs, f->n, row, f->text);
-	c[0].i = f->build_id;
-	c[1].i = p->proc;
-	c[2].i = p->parent;
-	c[2].nullv = p->parent < 0;
-	c[3].i = p->pid;
-	c[4].i = p->exe_id;
-	c[4].nullv = !p->exe_id;
-	c[5].i = p->argv_id;
-	c[5].nullv = !p->argv_id;
-	c[6].s = f->text;
+	index_proc_cells(f->procs, f->n, row, f->build_id, f->text, c);
 }
 
 /* procs4 from procs, a build at a time (its processes fit in memory; the fleet's may not). */
@@ -305,7 +292,8 @@ static int fill_chains(struct index_db *db, char *err, size_t errlen)
 		r = db->be->query(db, "SELECT proc, parent, pid, exe_id, argv_id FROM procs WHERE build_id = $1"
 				  " ORDER BY proc", params, 1, take_proc, &f, err, errlen);
 		if (!r)
-			r = db->be->insert_rows(db, "procs4", procs4_columns, 7, f.n, fill_proc4, &f, err, errlen);
+			r = db->be->insert_rows(db, "procs4", index_proc_columns, INDEX_PROC_COLUMNS, f.n, fill_proc4, &f,
+						 err, errlen);
 	}
 	if (r && f.nomem)
 		r = errf(err, errlen, "out of memory");
