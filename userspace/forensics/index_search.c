@@ -146,7 +146,7 @@ static int id_rows(struct index_db *db, struct id_sql *q, size_t ids, json_t **r
 	return *rows ? 0 : -1;
 }
 
-/* The columns of a build, as build_json reads them from V[0] on. */
+/* The columns of a build, as cache_build reads them from V[0] on. */
 #define BUILD_COLUMNS "id, log_path, log_sha256, host, command, start_ns, end_ns, attestation, attestation_reason"
 
 /* The build of V[0..8] (BUILD_COLUMNS) into CACHE under its id, unless it is there; 0 or -1 (no memory). */
@@ -230,46 +230,63 @@ static int chain_goes_on(struct chain_rows *c, const char *build, int64_t next, 
 	return json_array_append_new(list, json_string(key));
 }
 
+/* A process row (build, proc, parent, pid, exe id, argv id, chain) as read, once per row. */
+struct proc_row {
+	const char *const *vals;
+	struct index_chain_entry up[INDEX_CHAIN_INLINE];
+	int nup;
+	int64_t next;                   /* where the chain goes on, -1: it ends */
+};
+
 /*
- * One process row (build, proc, parent, pid, exe id, argv id, chain): the
- * process and the ancestors its chain holds go on every chain waiting for
- * it, which then goes on where the text says (a row written before schema
- * version 4 has no chain text: at its parent).
+ * VALS read: the ancestors its chain text holds, and where the chain goes on
+ * (a row written before schema version 4 has no chain text: at its parent).
+ * 0, or -1 for a chain text Kettle did not write.
  */
+static int proc_row_read(struct proc_row *r, const char *const *vals)
+{
+	r->vals = vals;
+	r->nup = 0;
+	r->next = vals[2] && !vals[6] ? strtoll(vals[2], NULL, 10) : -1;
+	if (vals[6])
+		r->nup = index_chain_parse(vals[6], r->up, INDEX_CHAIN_INLINE, &r->next);
+	return r->nup < 0 ? -1 : 0;
+}
+
+/* The process of R and its ancestors onto the chain KEY, which then waits where R says it goes on; 0 or -1. */
+static int chain_extend(struct chain_rows *c, const char *key, const struct proc_row *r)
+{
+	json_t *chain = json_object_get(c->chains, key);
+
+	if (!chain || chain_append(c, chain, strtoll(r->vals[3], NULL, 10), r->vals[4], r->vals[5]))
+		return -1;
+	for (int u = 0; u < r->nup && json_array_size(chain) <= CHAIN_DEPTH_MAX; u++)
+		if (chain_append(c, chain, r->up[u].pid, r->up[u].exe_id, r->up[u].argv_id))
+			return -1;
+	if (r->next >= 0 && json_array_size(chain) <= CHAIN_DEPTH_MAX)
+		return chain_goes_on(c, r->vals[0], r->next, key);
+	return 0;
+}
+
+/* A row of read_chain_rows' query: every chain waiting for that process goes on with it. */
 static int add_chain_row(void *arg, int ncols, const char *const *vals)
 {
-	struct index_chain_entry up[INDEX_CHAIN_INLINE];
 	struct chain_rows *c = arg;
-	int64_t next = -1;
-	json_t *list, *key;
-	int nup = 0;
+	struct proc_row r;
+	json_t *key;
 	size_t i;
 	char k[48];
 
 	if (ncols != 7 || !vals[0] || !vals[1] || !vals[3])
 		return -1;
-	if (vals[6])
-		nup = index_chain_parse(vals[6], up, INDEX_CHAIN_INLINE, &next);
-	else if (vals[2])
-		next = strtoll(vals[2], NULL, 10);
-	if (nup < 0) {
+	if (proc_row_read(&r, vals)) {
 		c->bad = true;
 		return -1;
 	}
 	snprintf(k, sizeof(k), "%s:%s", vals[0], vals[1]);
-	list = json_object_get(c->waiting, k);
-	json_array_foreach(list, i, key) {
-		json_t *chain = json_object_get(c->chains, json_string_value(key));
-
-		if (!chain || chain_append(c, chain, strtoll(vals[3], NULL, 10), vals[4], vals[5]))
+	json_array_foreach(json_object_get(c->waiting, k), i, key)
+		if (chain_extend(c, json_string_value(key), &r))
 			return -1;
-		for (int u = 0; u < nup && json_array_size(chain) <= CHAIN_DEPTH_MAX; u++)
-			if (chain_append(c, chain, up[u].pid, up[u].exe_id, up[u].argv_id))
-				return -1;
-		if (next >= 0 && json_array_size(chain) <= CHAIN_DEPTH_MAX &&
-		    chain_goes_on(c, vals[0], next, json_string_value(key)))
-			return -1;
-	}
 	return 0;
 }
 
@@ -513,13 +530,17 @@ static int match_row(void *arg, int ncols, const char *const *v)
 		return -1;
 	snprintf(k, sizeof(k), "%s:%s", v[0], v[4]);
 	if (!json_object_get(c->chains, k)) {
-		json_t *self = json_array();
 		const char *proc[7] = { v[0], v[4], v[6], v[7], v[8], v[9], v[10] };
+		struct proc_row r;
 
-		if (!self || json_array_append_new(self, json_string(k)) || json_object_set_new(c->waiting, k, self) ||
-		    json_object_set_new(c->chains, k, json_array()) || (v[7] && add_chain_row(c, 7, proc)))
+		if (json_object_set_new(c->chains, k, json_array()))
 			return -1;
-		json_object_del(c->waiting, k);
+		if (v[7] && proc_row_read(&r, proc)) {
+			c->bad = true;
+			return -1;
+		}
+		if (v[7] && chain_extend(c, k, &r))
+			return -1;
 	}
 	build = json_object_get(m->builds, v[0]);
 	match = json_object();
