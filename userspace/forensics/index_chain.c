@@ -52,27 +52,6 @@ void index_chain_text(const struct index_chain_proc *procs, size_t n, size_t at,
 	out[o] = '\0';
 }
 
-const char *const index_proc_columns[INDEX_PROC_COLUMNS] = { "build_id", "proc", "parent", "pid", "exe_id",
-							     "argv_id", "chain" };
-
-void index_proc_cells(const struct index_chain_proc *procs, size_t n, size_t at, int64_t build_id,
-		      char text[INDEX_CHAIN_TEXT_MAX], struct index_cell *c)
-{
-	const struct index_chain_proc *p = &procs[at];
-
-	index_chain_text(procs, n, at, text);
-	c[0].i = build_id;
-	c[1].i = p->proc;
-	c[2].i = p->parent;
-	c[2].nullv = p->parent < 0;
-	c[3].i = p->pid;
-	c[4].i = p->exe_id;
-	c[4].nullv = !p->exe_id;
-	c[5].i = p->argv_id;
-	c[5].nullv = !p->argv_id;
-	c[6].s = text;
-}
-
 /* The digits at S (at most 20) into TEXT; past them, or NULL when there are more. */
 static const char *take_digits(const char *s, char text[21])
 {

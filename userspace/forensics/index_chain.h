@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forensics/index_store.h"
-
 #define INDEX_CHAIN_INLINE 16
 /* 20 digits for each of three numbers, two commas and a ';' per ancestor, then '>' and a number */
 #define INDEX_CHAIN_TEXT_MAX (INDEX_CHAIN_INLINE * 64 + 24)
@@ -34,18 +32,6 @@ struct index_chain_proc {
  * their number: a parent not among them ends the chain.
  */
 void index_chain_text(const struct index_chain_proc *procs, size_t n, size_t at, char out[INDEX_CHAIN_TEXT_MAX]);
-
-/* The columns of a procs row, in the order index_proc_cells fills them. */
-#define INDEX_PROC_COLUMNS 7
-extern const char *const index_proc_columns[INDEX_PROC_COLUMNS];
-
-/*
- * The cells of the procs row of PROCS[AT] (index_chain_text's arguments) in
- * build BUILD_ID, its chain written into TEXT (which must live until the
- * next call).
- */
-void index_proc_cells(const struct index_chain_proc *procs, size_t n, size_t at, int64_t build_id,
-		      char text[INDEX_CHAIN_TEXT_MAX], struct index_cell *c);
 
 /* One ancestor read back: its pid and the ids as text ("" for none). */
 struct index_chain_entry {

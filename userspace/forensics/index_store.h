@@ -68,6 +68,20 @@ struct index_db {
 	char *where;                    /* the file, or the URL without its password, for messages */
 };
 
+struct index_chain_proc;
+
+/* The columns of a procs row, in the order index_proc_cells fills them. */
+#define INDEX_PROC_COLUMNS 7
+extern const char *const index_proc_columns[INDEX_PROC_COLUMNS];
+
+/*
+ * The cells of the procs row of PROCS[AT] (index_chain.h) in build
+ * BUILD_ID, its chain written into TEXT (INDEX_CHAIN_TEXT_MAX bytes, which
+ * must live until the next call).
+ */
+void index_proc_cells(const struct index_chain_proc *procs, size_t n, size_t at, int64_t build_id,
+		      char *text, struct index_cell *c);
+
 /* The SQLite and PostgreSQL backends: open LOCATION (READONLY: no write can pass), NULL with ERR. */
 struct index_db *index_sqlite_open(const char *path, bool readonly, char *err, size_t errlen);
 struct index_db *index_pg_open(const char *url, bool readonly, char *err, size_t errlen);
