@@ -64,7 +64,7 @@ enum {
 	{ "log-compression", required_argument, NULL, SESSION_OPT_LOG_COMPRESSION }
 
 /*
- * Defaults: kettle.cbor, 64 MiB ring buffer, hashing on, progress when stderr
+ * Defaults: kettle.cbor, 16 MiB ring buffer, hashing on, progress when stderr
  * is a terminal, environment recorded with the default secret patterns, the
  * log compressed with zstd.
  */

@@ -43,7 +43,7 @@
 #define HEAD_MAX    9            /* longest CBOR item head */
 #define ARENA_CHUNK (1u << 20)
 #define ARRAY_FIRST 1024         /* first capacity of a growing array (grow_array doubles it) */
-#define TABLE_BUDGET (128u << 20) /* bytes of strings, sites and environments before they are forgotten */
+#define TABLE_BUDGET (64u << 20)  /* bytes of strings, sites and environments before they are forgotten */
 #define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
 #define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
 #define DELTA_BASES     16      /* recent long words considered as the base of a diff */
