@@ -64,11 +64,40 @@ static int overflow_is_enomem_and_keeps_the_array(void)
 	return TEST_PASS;
 }
 
+static int id_memo_slots_start_unknown_and_keep_values(void)
+{
+	struct id_memo m = { 0 };
+	uint32_t *a = id_memo_slot(&m, 1), *none = id_memo_slot(&m, 0);
+	bool zero_first, kept = true, fresh_zero = true;
+
+	CHECK(a && !none, "slot 1 %p, slot 0 %p (0 is no number)", (void *)a, (void *)none);
+	zero_first = *a == 0;
+	*a = 42;
+	for (size_t id = 2; id <= 100000; id++) {
+		uint32_t *s = id_memo_slot(&m, id);
+
+		if (!s) {
+			free(m.v);
+			CHECK(0, "slot %zu: out of memory", id);
+		}
+		fresh_zero &= *s == 0;
+		*s = (uint32_t)id;
+	}
+	for (size_t id = 2; id <= 100000; id++)
+		kept &= *id_memo_slot(&m, id) == id;
+	kept &= *id_memo_slot(&m, 1) == 42;
+	free(m.v);
+	CHECK(zero_first && fresh_zero, "a slot not asked before was not 0");
+	CHECK(kept, "a value did not survive the memo's growth");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "first_growth_takes_first_then_doubles", first_growth_takes_first_then_doubles },
 	{ "room_enough_keeps_the_array", room_enough_keeps_the_array },
 	{ "need_beyond_first_doubles_from_first", need_beyond_first_doubles_from_first },
 	{ "overflow_is_enomem_and_keeps_the_array", overflow_is_enomem_and_keeps_the_array },
+	{ "id_memo_slots_start_unknown_and_keep_values", id_memo_slots_start_unknown_and_keep_values },
 };
 
 TEST_MAIN("grow", tests)

@@ -9,6 +9,7 @@
 #include "forensics/lineage.h"
 #include "forensics/lineage_store.h"
 #include "forensics/replay.h"
+#include "log/log_writer.h"
 #include "testlib.h"
 
 #define MAXEV 256
@@ -610,8 +611,129 @@ static int test_streamed_lineage_is_the_kept_one(void)
 	return TEST_PASS;
 }
 
+/* Two models of the same events are the same: files (path, flags, role, writers) and accesses. */
+static int same_model(const struct replay *a, const struct replay *b, char *why, size_t whylen)
+{
+	if (a->nfiles != b->nfiles || a->naccesses != b->naccesses || a->nprocs != b->nprocs) {
+		snprintf(why, whylen, "%u/%u files, %u/%u accesses, %u/%u processes", a->nfiles, b->nfiles,
+			 a->naccesses, b->naccesses, a->nprocs, b->nprocs);
+		return -1;
+	}
+	for (uint32_t i = 0; i < a->nfiles; i++) {
+		const struct replay_file *x = &a->files[i], *y = &b->files[i];
+
+		if (strcmp(x->path, y->path) || x->flags != y->flags || x->role != y->role ||
+		    x->first_writer != y->first_writer || x->last_writer != y->last_writer ||
+		    x->read_by_other != y->read_by_other) {
+			snprintf(why, whylen, "file %u: %s / %s differ", i, x->path, y->path);
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < a->naccesses; i++) {
+		const struct replay_access *x = &a->accesses[i], *y = &b->accesses[i];
+
+		if (x->file != y->file || x->proc != y->proc || x->kind != y->kind || x->other != y->other ||
+		    x->ts_ns != y->ts_ns) {
+			snprintf(why, whylen, "access %u differs", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A model built from a log as read (each open carries its site number, so
+ * the model finds the file by an array) is the model built by path alone.
+ * The log is written by the real writer with a small table budget, so that
+ * sites and paths are forgotten and written again; one path is opened with
+ * two identities (two sites, one file).
+ */
+static int test_site_numbers_give_the_same_model(void)
+{
+	static const char *const paths[] = { "/src/a.c", "/src/b.h", "/src/out.o", "/src/none.h", "/usr/include/stdio.h" };
+	struct log_header h = { .kettle_version = "0.1.0-test", .host = "builder", .kernel_release = "6.1.0-test",
+				.boot_id = "0b1d2c3e-4f50-6172-8394-a5b6c7d8e9f0", .start_wall_ns = 1700000000000000000ull,
+				.start_boot_ns = 1000, .root_pid = 100, .command = command, .ncommand = 1, .cwd = "/src" };
+	char path[] = "/tmp/kettle-test-sites-XXXXXX", err[256], why[256] = "";
+	struct log_event *plain = NULL;
+	struct log_file f = { 0 };
+	struct replay by_site, by_path;
+	struct log_writer *w;
+	uint32_t stdio_sites[2] = { 0, 0 }, with_site = 0;
+	size_t nevents;
+	int fd = mkstemp(path), rc;
+
+	CHECK(fd >= 0, "mkstemp");
+	close(fd);
+	memset(&sa, 0, sizeof(sa));
+	exec_(&sa, 100, "/usr/bin/make", NULL, NULL);
+	for (uint32_t unit = 0; unit < 24; unit++) {        /* 8 events a unit: within MAXEV */
+		uint32_t pid = 101 + unit;
+
+		fork_(&sa, 100, pid);
+		exec_(&sa, pid, "/usr/lib/cc1", "a.c", NULL);
+		for (size_t k = 0; k < 5; k++) {
+			size_t p = (unit + k) % 5;
+			uint64_t flags = p == 2 ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY;
+
+			open_(&sa, pid, paths[p], flags, p == 3 ? -ENOENT : 3);
+			if (p == 4)     /* stdio.h replaced half-way: another identity, another site */
+				sa.ev[sa.n - 1].open.ino = unit < 12 ? 11 : 12;
+		}
+		exit_(&sa, pid);
+	}
+	exit_(&sa, 100);
+	w = log_writer_open(path, &h, err, sizeof(err));
+	CHECK(w, "writer: %s", err);
+	log_writer_test_table_budget(w, 600);   /* forgets every few records */
+	for (size_t i = 0; i < sa.n; i++)
+		if (log_write_event(w, &sa.ev[i])) {
+			log_writer_close(w);
+			unlink(path);
+			CHECK(0, "event %zu not written", i);
+		}
+	rc = log_writer_close(w);
+	CHECK(rc == 0, "close");
+	rc = log_read_file(path, &f, err, sizeof(err));
+	unlink(path);
+	CHECK(rc == 0, "read: %s", err);
+	plain = calloc(f.nevents, sizeof(*plain));
+	for (size_t i = 0; plain && i < f.nevents; i++) {
+		plain[i] = f.events[i];
+		if (f.events[i].type != LOG_EV_OPEN || !f.events[i].open.site1)
+			continue;
+		with_site++;
+		plain[i].open.site1 = 0;
+		if (!strcmp(f.events[i].open.path, paths[4]))
+			stdio_sites[f.events[i].open.ino == 12] = f.events[i].open.site1;
+	}
+	rc = !plain || replay_build(&by_site, &f, err, sizeof(err));
+	if (!rc) {
+		struct log_event *read = f.events;
+
+		f.events = plain;
+		rc = replay_build(&by_path, &f, err, sizeof(err));
+		f.events = read;
+		if (!rc) {
+			rc = same_model(&by_site, &by_path, why, sizeof(why));
+			replay_free(&by_path);
+		}
+		replay_free(&by_site);
+	}
+	nevents = f.nevents;
+	free(plain);
+	log_file_free(&f);
+	CHECK(with_site == 120 && nevents == sa.n, "%u of 120 opens carry a site number (%zu of %zu events read)",
+	      with_site, nevents, sa.n);
+	CHECK(stdio_sites[0] && stdio_sites[1] && stdio_sites[0] != stdio_sites[1],
+	      "stdio.h's two identities: sites %u and %u", stdio_sites[0], stdio_sites[1]);
+	CHECK(rc == 0, "the models differ: %s%s", why, err);
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "streamed_lineage_is_the_kept_one", test_streamed_lineage_is_the_kept_one },
+	{ "site_numbers_give_the_same_model", test_site_numbers_give_the_same_model },
 	{ "diff_proc_pid_paths_are_the_same_file", test_diff_proc_pid_paths_are_the_same_file },
 	{ "rename_joins_the_lineage", test_rename_joins_the_lineage },
 	{ "network_endpoints", test_network_endpoints },

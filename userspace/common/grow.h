@@ -4,6 +4,7 @@
 #define KETTLE_GROW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Makes room for NEED elements of ELEM_SIZE bytes in the malloc'd array *P
@@ -15,5 +16,18 @@
  * count) stay with the caller.
  */
 int grow_array(void **p, size_t *cap, size_t need, size_t elem_size, size_t first);
+
+/*
+ * A memo keyed by a dense number from 1 (an open's site1, log/log_event.h):
+ * per number a 32-bit value + 1, 0 while unknown.  It grows, zero-filled, to
+ * the largest number asked; free(m->v) ends it.
+ */
+struct id_memo {
+	uint32_t *v;
+	size_t cap;
+};
+
+/* ID's slot (ID from 1), valid until the next call; NULL when out of memory. */
+uint32_t *id_memo_slot(struct id_memo *m, size_t id);
 
 #endif

@@ -38,6 +38,7 @@ struct replay_stream {
 	struct ptr_file *ptrs;
 	uint32_t nptrs;
 	size_t cap_ptrs;
+	struct id_memo site_file;       /* by the reader's open site: file + 1 */
 	struct replay_access_hook hook; /* hook.access set: accesses go there, not kept */
 };
 
@@ -173,21 +174,39 @@ static int file_get_slow(struct replay_stream *b, const char *path, uint64_t ph,
 	return 0;
 }
 
-static int access_add_other(struct replay_stream *b, const struct log_event *e, uint32_t proc,
-			    const char *path, enum replay_access_kind kind, uint32_t other)
+/*
+ * An open's file.  The opens of a large build mostly name paths seen long
+ * before, beyond the pointer cache: the reader's site number indexes an
+ * array instead (one load where the pointer's hash probe took several).
+ */
+static int open_file(struct replay_stream *b, const struct log_event *e, uint32_t *file)
+{
+	uint32_t *known;
+
+	if (!e->open.site1)
+		return file_get(b, e->open.path, file);
+	known = id_memo_slot(&b->site_file, e->open.site1);
+	if (!known)
+		return -1;
+	if (*known) {
+		*file = *known - 1;
+		return 0;
+	}
+	if (file_get(b, e->open.path, file))
+		return -1;
+	*known = *file + 1;
+	return 0;
+}
+
+static int access_add_file(struct replay_stream *b, const struct log_event *e, uint32_t proc, uint32_t file,
+			   enum replay_access_kind kind, uint32_t other)
 {
 	struct replay *r = b->r;
 	static const uint32_t flag_of[RA_KIND_MAX] = { [RA_READ] = RF_READ, [RA_WRITE] = RF_WRITTEN,
 		[RA_EXEC] = RF_EXECUTED, [RA_ABSENT] = RF_ABSENT, [RA_RENAME_TO] = RF_WRITTEN,
 		[RA_TRUNCATE] = RF_WRITTEN, [RA_LINK_TO] = RF_WRITTEN, [RA_RENAME_FROM] = RF_READ };
-	struct replay_file *f;
-	uint32_t file;
+	struct replay_file *f = &r->files[file];
 
-	if (!path)
-		return 0;
-	if (file_get(b, path, &file))
-		return -1;
-	f = &r->files[file];
 	f->flags |= flag_of[kind];
 	if (replay_access_writes(kind))
 		f->last_writer = proc;
@@ -206,6 +225,16 @@ static int access_add_other(struct replay_stream *b, const struct log_event *e, 
 	return 0;
 }
 
+static int access_add_other(struct replay_stream *b, const struct log_event *e, uint32_t proc,
+			    const char *path, enum replay_access_kind kind, uint32_t other)
+{
+	uint32_t file;
+
+	if (!path)
+		return 0;
+	return file_get(b, path, &file) || access_add_file(b, e, proc, file, kind, other) ? -1 : 0;
+}
+
 static int access_add(struct replay_stream *b, const struct log_event *e, uint32_t proc,
 		      const char *path, enum replay_access_kind kind)
 {
@@ -222,20 +251,26 @@ static int on_open(struct replay_stream *b, const struct log_event *e, uint32_t 
 	uint64_t fl = e->open.flags, acc = fl & O_ACCMODE;
 	bool write = acc == O_WRONLY || acc == O_RDWR || (fl & (O_CREAT | O_TRUNC));
 	bool read = acc != O_WRONLY && !(write && (fl & O_TRUNC));
+	uint32_t file;
 
+	if (!e->open.path)
+		return 0;
 	if (e->open.result < 0) {
 		int err = e->open.result == INT32_MIN ? 0 : -e->open.result;
 
-		return access_add(b, e, proc, e->open.path, absent_errno(err) ? RA_ABSENT : RA_FAILED);
+		return open_file(b, e, &file) ||
+		       access_add_file(b, e, proc, file, absent_errno(err) ? RA_ABSENT : RA_FAILED, REPLAY_NONE) ? -1 : 0;
 	}
 	/* a directory or an O_PATH handle is a lookup, not a read of content */
 	if ((fl & O_PATH) || ((fl & O_DIRECTORY) && !write))
 		return 0;
 	if ((fl & O_TMPFILE) == O_TMPFILE)
 		return 0;
-	if (read && access_add(b, e, proc, e->open.path, RA_READ))
+	if (open_file(b, e, &file))
 		return -1;
-	return write ? access_add(b, e, proc, e->open.path, RA_WRITE) : 0;
+	if (read && access_add_file(b, e, proc, file, RA_READ, REPLAY_NONE))
+		return -1;
+	return write ? access_add_file(b, e, proc, file, RA_WRITE, REPLAY_NONE) : 0;
 }
 
 static int on_exec(struct replay_stream *b, const struct log_event *e, uint32_t proc)
@@ -595,6 +630,7 @@ static void stream_free(struct replay_stream *b)
 {
 	index_table_free(&b->ptr_index);
 	free(b->ptrs);
+	free(b->site_file.v);
 	free(b);
 }
 

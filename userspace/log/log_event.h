@@ -229,6 +229,13 @@ struct log_event {
 			uint64_t ino;
 			int64_t size;
 			int64_t mtime_ns, ctime_ns;
+			/*
+			 * The reader's distinct open site + 1, 0 when not given: two
+			 * opens of one read with the same site1 have the same path
+			 * and identity, so a reader of millions of opens can key an
+			 * array by it instead of hashing the path.
+			 */
+			uint32_t site1;
 		} open;
 		/* A process that was already running when an attach began, as /proc showed it. */
 		struct {

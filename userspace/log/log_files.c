@@ -129,9 +129,32 @@ static void open_succeeded(struct file_entry *e, const struct log_event *ev, uin
 	e->absent_last = false;
 }
 
+/*
+ * An open's entry.  A large build's opens mostly name paths seen long
+ * before: the reader's site number indexes an array, where the path's
+ * hash and comparison cost a pass over its bytes and a probe.
+ */
+static struct file_entry *open_entry(struct files *fs, const struct log_event *ev)
+{
+	uint32_t *known;
+	struct file_entry *e;
+
+	if (!ev->open.site1)
+		return file_get(fs, ev->open.path);
+	known = id_memo_slot(&fs->site_entry, ev->open.site1);
+	if (!known)
+		return NULL;
+	if (*known)
+		return &fs->v[*known - 1];
+	e = file_get(fs, ev->open.path);
+	if (e)
+		*known = (uint32_t)(e - fs->v) + 1;
+	return e;
+}
+
 static int files_open(struct files *fs, const struct log_event *ev, uint64_t start_wall_ns)
 {
-	struct file_entry *e = file_get(fs, ev->open.path);
+	struct file_entry *e = open_entry(fs, ev);
 
 	if (!e || file_touch(fs, e, ev->tgid))
 		return -1;
@@ -340,6 +363,7 @@ void files_free(struct files *fs)
 		free(fs->v[i].pids);
 	free(fs->v);
 	index_table_free(&fs->by_path);
+	free(fs->site_entry.v);
 	free(fs->pairs);
 	index_table_free(&fs->pair_index);
 	proc_exe_free(&fs->procs);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/grow.h"
 #include "common/index_table.h"
 #include "log/log_reader.h"
 #include "log/proc_exe.h"
@@ -70,6 +71,7 @@ struct files {
 	struct file_entry *v;
 	size_t n, cap;
 	struct index_table by_path;     /* path -> entry */
+	struct id_memo site_entry;      /* by the reader's open site: entry + 1 */
 	uint64_t *pairs;                /* entry << 32 | pid: which pids an entry already lists */
 	size_t npairs, cappairs;
 	struct index_table pair_index;

@@ -993,6 +993,7 @@ static int read_open(struct rd *r, struct log_event *ev)
 	log_site_seen(cache, ev->tgid, id);
 	if (r->lean)
 		return get_i32(r, "open result", &ev->open.result);
+	ev->open.site1 = r->st->site_of[id] + 1;
 	s = &r->st->sites[r->st->site_of[id]];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
