@@ -241,16 +241,19 @@ struct proc_row {
 /*
  * VALS read: the ancestors its chain text holds, and where the chain goes on
  * (a row written before schema version 4 has no chain text: at its parent).
- * 0, or -1 for a chain text Kettle did not write.
+ * 0, or -1 for a chain text Kettle did not write (C marked bad).
  */
-static int proc_row_read(struct proc_row *r, const char *const *vals)
+static int proc_row_read(struct chain_rows *c, struct proc_row *r, const char *const *vals)
 {
 	r->vals = vals;
 	r->nup = 0;
 	r->next = vals[2] && !vals[6] ? strtoll(vals[2], NULL, 10) : -1;
 	if (vals[6])
 		r->nup = index_chain_parse(vals[6], r->up, INDEX_CHAIN_INLINE, &r->next);
-	return r->nup < 0 ? -1 : 0;
+	if (r->nup >= 0)
+		return 0;
+	c->bad = true;
+	return -1;
 }
 
 /* The process of R and its ancestors onto the chain KEY, which then waits where R says it goes on; 0 or -1. */
@@ -279,10 +282,8 @@ static int add_chain_row(void *arg, int ncols, const char *const *vals)
 
 	if (ncols != 7 || !vals[0] || !vals[1] || !vals[3])
 		return -1;
-	if (proc_row_read(&r, vals)) {
-		c->bad = true;
+	if (proc_row_read(c, &r, vals))
 		return -1;
-	}
 	snprintf(k, sizeof(k), "%s:%s", vals[0], vals[1]);
 	json_array_foreach(json_object_get(c->waiting, k), i, key)
 		if (chain_extend(c, json_string_value(key), &r))
@@ -533,13 +534,8 @@ static int match_row(void *arg, int ncols, const char *const *v)
 		const char *proc[7] = { v[0], v[4], v[6], v[7], v[8], v[9], v[10] };
 		struct proc_row r;
 
-		if (json_object_set_new(c->chains, k, json_array()))
-			return -1;
-		if (v[7] && proc_row_read(&r, proc)) {
-			c->bad = true;
-			return -1;
-		}
-		if (v[7] && chain_extend(c, k, &r))
+		if (json_object_set_new(c->chains, k, json_array()) ||
+		    (v[7] && (proc_row_read(c, &r, proc) || chain_extend(c, k, &r))))
 			return -1;
 	}
 	build = json_object_get(m->builds, v[0]);
