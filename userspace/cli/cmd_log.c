@@ -609,7 +609,7 @@ static size_t tree_lookup(const struct tree *t, uint32_t pid)
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
 		size_t id = x->slots[i].id1 - 1;
 
-		if (x->slots[i].hash == h && t->procs[id].pid == pid && (found == NONE || id > found))
+		if (index_table_same_hash(x, i, h) && t->procs[id].pid == pid && (found == NONE || id > found))
 			found = id;
 	}
 	return found;

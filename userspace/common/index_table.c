@@ -27,7 +27,7 @@ static void index_table_place(struct index_table *t, uint64_t hash, uint32_t id)
 
 	while (t->slots[i].id1)
 		i = index_table_next(t, i);
-	t->slots[i].hash = hash;
+	t->slots[i].hash = (uint32_t)hash;
 	t->slots[i].id1 = id + 1;
 }
 

@@ -171,7 +171,7 @@ static int match_commands(struct build_diff *d, struct side *sa, struct side *sb
 		     i = index_table_next(&idx, i)) {
 			uint32_t q = idx.slots[i].id1 - 1;
 
-			if (idx.slots[i].hash != h || sa->matched[q] || sa->cmd_len[q] != sb->cmd_len[p] ||
+			if (!index_table_same_hash(&idx, i, h) || sa->matched[q] || sa->cmd_len[q] != sb->cmd_len[p] ||
 			    memcmp(sa->cmd_key[q], sb->cmd_key[p], sb->cmd_len[p]))
 				continue;
 			sa->matched[q] = sb->matched[p] = found = true;
@@ -226,7 +226,7 @@ static int collect_files(struct build_diff *d, struct side *sa, struct side *sb)
 			h = hash_bytes(key, strlen(key));
 			for (uint32_t i = index_table_probe(&idx, h); idx.slots[i].id1 && found == REPLAY_NONE;
 			     i = index_table_next(&idx, i))
-				if (idx.slots[i].hash == h && !strcmp(d->files[idx.slots[i].id1 - 1].key, key))
+				if (index_table_same_hash(&idx, i, h) && !strcmp(d->files[idx.slots[i].id1 - 1].key, key))
 					found = idx.slots[i].id1 - 1;
 			if (found != REPLAY_NONE) {
 				free(key);

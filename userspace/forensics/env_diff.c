@@ -112,7 +112,7 @@ static long change_id(struct env_diff *e, const struct env_redact *rule, const c
 	}
 	h = hash_bytes(key, strlen(key));
 	for (uint32_t i = index_table_probe(&e->index, h); e->index.slots[i].id1; i = index_table_next(&e->index, i))
-		if (e->index.slots[i].hash == h && !strcmp(e->changes[e->index.slots[i].id1 - 1].key, key)) {
+		if (index_table_same_hash(&e->index, i, h) && !strcmp(e->changes[e->index.slots[i].id1 - 1].key, key)) {
 			free(key);
 			return e->index.slots[i].id1 - 1;
 		}

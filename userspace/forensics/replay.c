@@ -56,7 +56,7 @@ static uint32_t proc_lookup(const struct replay *r, uint32_t pid)
 	     i = index_table_next(&r->pid_index, i)) {
 		uint32_t id = r->pid_index.slots[i].id1 - 1;
 
-		if (r->pid_index.slots[i].hash == h && r->procs[id].pid == pid &&
+		if (index_table_same_hash(&r->pid_index, i, h) && r->procs[id].pid == pid &&
 		    (best == REPLAY_NONE || id > best))
 			best = id;
 	}
@@ -117,7 +117,7 @@ uint32_t replay_file_find(const struct replay *r, const char *path)
 	     i = index_table_next(&r->file_index, i)) {
 		uint32_t id = r->file_index.slots[i].id1 - 1;
 
-		if (r->file_index.slots[i].hash == h && !strcmp(r->files[id].path, path))
+		if (index_table_same_hash(&r->file_index, i, h) && !strcmp(r->files[id].path, path))
 			return id;
 	}
 	return REPLAY_NONE;
@@ -325,7 +325,7 @@ uint32_t replay_endpoint_find(const struct replay *r, const char *name)
 	     i = index_table_next(&r->endpoint_index, i)) {
 		uint32_t id = r->endpoint_index.slots[i].id1 - 1;
 
-		if (r->endpoint_index.slots[i].hash == h && !strcmp(r->endpoints[id].name, name))
+		if (index_table_same_hash(&r->endpoint_index, i, h) && !strcmp(r->endpoints[id].name, name))
 			return id;
 	}
 	return REPLAY_NONE;

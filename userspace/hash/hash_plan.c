@@ -143,7 +143,7 @@ static struct plan_entry *entry_find(struct hash_plan *p, const char *path, uint
 
 	for (uint32_t i = index_table_probe(&p->index, h); p->index.slots[i].id1; i = index_table_next(&p->index, i)) {
 		e = &p->entries[p->index.slots[i].id1 - 1];
-		if (p->index.slots[i].hash == h && !strcmp(e->path, path))
+		if (index_table_same_hash(&p->index, i, h) && !strcmp(e->path, path))
 			return e;
 	}
 	return NULL;
@@ -157,7 +157,7 @@ static bool dir_known(const struct hash_plan *p, const char *dir, size_t len)
 	for (uint32_t i = index_table_probe(&p->dirs, h); p->dirs.slots[i].id1; i = index_table_next(&p->dirs, i)) {
 		const char *path = p->entries[p->dirs.slots[i].id1 - 1].path;
 
-		if (p->dirs.slots[i].hash == h && !strncmp(path, dir, len) && path[len] == '/')
+		if (index_table_same_hash(&p->dirs, i, h) && !strncmp(path, dir, len) && path[len] == '/')
 			return true;
 	}
 	return false;

@@ -22,7 +22,7 @@ static struct file_entry *file_get(struct files *fs, const char *path)
 	if (index_table_ready(&fs->by_path, 1024))
 		return NULL;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
-		if (x->slots[i].hash == h && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
+		if (index_table_same_hash(x, i, h) && !strcmp(fs->v[x->slots[i].id1 - 1].path, path))
 			return &fs->v[x->slots[i].id1 - 1];
 	if (fs->n >= FILES_IDS_MAX || grow_array((void **)&fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v), 256) ||
 	    index_table_insert(&fs->by_path, h, (uint32_t)fs->n))
@@ -42,7 +42,7 @@ static int pair_add(struct files *fs, uint64_t key)
 	if (index_table_ready(&fs->pair_index, 1024))
 		return -1;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
-		if (x->slots[i].hash == h && fs->pairs[x->slots[i].id1 - 1] == key)
+		if (index_table_same_hash(x, i, h) && fs->pairs[x->slots[i].id1 - 1] == key)
 			return 1;
 	if (fs->npairs >= FILES_IDS_MAX ||
 	    grow_array((void **)&fs->pairs, &fs->cappairs, fs->npairs + 1, sizeof(*fs->pairs), 256) ||

@@ -758,7 +758,7 @@ static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
 		const struct rstr *seen = &st->strs[x->slots[i].id1 - 1];
 
-		if (x->slots[i].hash == h && seen->len == n && !memcmp(seen->s, p, n)) {
+		if (index_table_same_hash(x, i, h) && seen->len == n && !memcmp(seen->s, p, n)) {
 			*out = seen->s;
 			return string_budget(r, n);
 		}
@@ -826,7 +826,7 @@ static int intern_site(struct rd *r, const struct rsite *s, uint32_t *out)
 	if (index_table_ready(&st->site_index, 1024))
 		return out_of_memory(r);
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
-		if (x->slots[i].hash == h && site_same(&st->sites[x->slots[i].id1 - 1], s)) {
+		if (index_table_same_hash(x, i, h) && site_same(&st->sites[x->slots[i].id1 - 1], s)) {
 			*out = x->slots[i].id1 - 1;
 			return RD_OK;
 		}

@@ -418,7 +418,7 @@ static uint32_t find_string(const struct log_writer *w, uint64_t hash, const cha
 	const struct index_table *t = &w->str_index;
 
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (t->slots[i].hash == hash && str_equal(w, t->slots[i].id1 - 1, s, n))
+		if (index_table_same_hash(t, i, hash) && str_equal(w, t->slots[i].id1 - 1, s, n))
 			return t->slots[i].id1 - 1;
 	return LOG_REF_NONE;
 }
@@ -428,7 +428,7 @@ static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struc
 	const struct index_table *t = &w->site_index;
 
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (t->slots[i].hash == hash && !memcmp(&w->sites[t->slots[i].id1 - 1 - w->site_first], k, sizeof(*k)))
+		if (index_table_same_hash(t, i, hash) && !memcmp(&w->sites[t->slots[i].id1 - 1 - w->site_first], k, sizeof(*k)))
 			return t->slots[i].id1 - 1;
 	return LOG_REF_NONE;
 }
@@ -1009,7 +1009,7 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 			return -EINVAL;
 	hash = env_hash(e);
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (t->slots[i].hash == hash && env_equal(w, &w->envs[t->slots[i].id1 - 1 - w->env_first], e)) {
+		if (index_table_same_hash(t, i, hash) && env_equal(w, &w->envs[t->slots[i].id1 - 1 - w->env_first], e)) {
 			*id = t->slots[i].id1 - 1;
 			return 0;
 		}

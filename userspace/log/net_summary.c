@@ -130,7 +130,7 @@ static struct net_endpoint *endpoint_get(struct net_summary *s, const char *addr
 
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
 		ep = &s->endpoints[x->slots[i].id1 - 1];
-		if (x->slots[i].hash == h && ep->family == e->net.family &&
+		if (index_table_same_hash(x, i, h) && ep->family == e->net.family &&
 		    ep->sock_type == e->net.sock_type && !strcmp(ep->addr, addr))
 			return ep;
 	}

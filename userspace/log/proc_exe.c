@@ -19,7 +19,7 @@ static size_t find(const struct proc_exe_map *m, uint32_t pid)
 	if (!x->slots)
 		return SIZE_MAX;
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i))
-		if (x->slots[i].hash == h && m->v[x->slots[i].id1 - 1].pid == pid)
+		if (index_table_same_hash(x, i, h) && m->v[x->slots[i].id1 - 1].pid == pid)
 			return x->slots[i].id1 - 1;
 	return SIZE_MAX;
 }
