@@ -61,11 +61,6 @@ struct arena_chunk {
 	char data[];
 };
 
-struct rstr {
-	const char *s;
-	uint32_t len;
-};
-
 struct rsite {
 	const char *path, *passed;
 	uint32_t path_flags, call, mode;
@@ -88,7 +83,12 @@ struct attr_slot {
 struct log_reader_store {
 	struct arena_chunk *arena;
 	uint64_t str_bytes, str_budget;
-	struct rstr *strs;
+	/*
+	 * Per string id, its one copy: 8 bytes an id, as a forgetful writer
+	 * sends a monorepo's paths tens of millions of times (the length is
+	 * in the arena before the bytes, see store_string).
+	 */
+	const char **strs;
 	size_t nstrs, capstrs;
 	uint32_t *str_lens;     /* a counting read's string table: lengths only, 4 bytes a string */
 	size_t cap_str_lens;
@@ -518,23 +518,39 @@ static int string_budget(struct rd *r, size_t n)
 	/* a log read from a pipe, or grown since it was opened, has its budget grow with the bytes read */
 	if (st->str_budget < (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK)
 		st->str_budget = (r->base + r->len) * LOG_STR_EXPANSION + LOG_STR_SLACK;
-	if (st->str_bytes + n + 1 > st->str_budget)
+	/* the bytes, the terminating NUL and the length before them (store_string) */
+	if (st->str_bytes + n + 1 + sizeof(uint32_t) > st->str_budget)
 		return fail_at(r, r->rec, "strings exceed %" PRIu64 " bytes (%ux the file size)",
 			       st->str_budget, LOG_STR_EXPANSION);
-	st->str_bytes += n + 1;
+	st->str_bytes += n + 1 + sizeof(uint32_t);
 	return RD_OK;
 }
 
-/* Copies A + B into the arena as one C string, within the string budget. */
+/* The length of a string store_string made. */
+static uint32_t stored_len(const char *s)
+{
+	uint32_t n;
+
+	memcpy(&n, s - sizeof(n), sizeof(n));
+	return n;
+}
+
+/*
+ * Copies A + B into the arena as one C string, within the string budget,
+ * its length (at most LOG_STR_MAX) in the 4 bytes before it.
+ */
 static int store_string(struct rd *r, const char *a, size_t na, const uint8_t *b, size_t nb,
 			const char **out)
 {
+	uint32_t len = (uint32_t)(na + nb);
 	char *s;
 
 	TRY(string_budget(r, na + nb));
-	s = arena_alloc(r->st, na + nb + 1);
+	s = arena_alloc(r->st, sizeof(len) + na + nb + 1);
 	if (!s)
 		return out_of_memory(r);
+	memcpy(s, &len, sizeof(len));
+	s += sizeof(len);
 	memcpy(s, a, na);
 	memcpy(s + na, b, nb);
 	s[na + nb] = '\0';
@@ -577,7 +593,7 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	if (r->tok.u >= r->st->nstrs)
 		return fail_at(r, r->tokpos, "%s: reference to undefined string %" PRIu64, what,
 			       r->tok.u);
-	*s = r->lean ? "" : r->st->strs[r->tok.u].s;
+	*s = r->lean ? "" : r->st->strs[r->tok.u];
 	return RD_OK;
 }
 
@@ -673,7 +689,7 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
  */
 static uint32_t str_len(const struct log_reader_store *st, bool lean, uint64_t id)
 {
-	return lean ? st->str_lens[id] : st->strs[id].len;
+	return lean ? st->str_lens[id] : stored_len(st->strs[id]);
 }
 
 static int read_diff(struct rd *r, const char *base_s, uint32_t base_len, size_t *len)
@@ -720,12 +736,12 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 			       id);
 	TRY(next(r));
 	if (r->tok.kind == T_ARRAY) {
-		TRY(read_diff(r, r->lean ? NULL : st->strs[id].s, str_len(st, r->lean, id), nb));
+		TRY(read_diff(r, r->lean ? NULL : st->strs[id], str_len(st, r->lean, id), nb));
 		*b = (const uint8_t *)st->diff_buf;
 		return RD_OK;
 	}
 	r->pos = r->tokpos;     /* not a diff: read it again as the suffix */
-	*prefix = r->lean ? NULL : st->strs[id].s;
+	*prefix = r->lean ? NULL : st->strs[id];
 	*nprefix = str_len(st, r->lean, id);
 	return get_string(r, "string", b, nb);
 }
@@ -756,10 +772,10 @@ static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *
 	if (index_table_ready(&st->str_index, 1024))
 		return out_of_memory(r);
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
-		const struct rstr *seen = &st->strs[x->slots[i].id1 - 1];
+		const char *seen = st->strs[x->slots[i].id1 - 1];
 
-		if (index_table_same_hash(x, i, h) && seen->len == n && !memcmp(seen->s, p, n)) {
-			*out = seen->s;
+		if (index_table_same_hash(x, i, h) && stored_len(seen) == n && !memcmp(seen, p, n)) {
+			*out = seen;
 			return string_budget(r, n);
 		}
 	}
@@ -793,7 +809,7 @@ static int read_string_record(struct rd *r, size_t n)
 	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
 	TRY(intern_string(r, prefix, nprefix, b, nb, &s));
-	st->strs[st->nstrs++] = (struct rstr){ s, (uint32_t)(nprefix + nb) };
+	st->strs[st->nstrs++] = s;
 	return RD_OK;
 }
 
