@@ -73,7 +73,8 @@ static int same_statement(const char *log, const struct provenance_options *o)
 	size_t len = 0;
 	char *whole = whole_statement(log, o, &xw, &len, err_w, sizeof(err_w));
 	int streamed;
-	uint8_t *got = NULL;
+	uint8_t *got = NULL, sha[32];
+	char sha_hex[65] = "";
 	size_t ngot = 0;
 	int r = -1;
 
@@ -92,9 +93,14 @@ static int same_statement(const char *log, const struct provenance_options *o)
 		fprintf(stderr, "  %s: %s\n", out, err_s);
 		goto out;
 	}
-	/* sha256 is set by provenance_write only */
+	/* sha256 is set by provenance_write only: the digest of the bytes it wrote, taken as they went out */
+	if (file_sha256(out, sha) == 0)
+		for (size_t i = 0; i < 32; i++)
+			snprintf(sha_hex + 2 * i, 3, "%02x", sha[i]);
 	memcpy(xw.sha256, xs.sha256, sizeof(xw.sha256));
-	if (ngot != len || memcmp(got, whole, len))
+	if (strcmp(xs.sha256, sha_hex))
+		fprintf(stderr, "  %s: sha256 %s is not the statement file's (%s)\n", log, xs.sha256, sha_hex);
+	else if (ngot != len || memcmp(got, whole, len))
 		fprintf(stderr, "  %s: the streamed statement (%zu bytes) differs from the whole log's (%zu)\n", log,
 			ngot, len);
 	else if (memcmp(&xw, &xs, sizeof(xw)))

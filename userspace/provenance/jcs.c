@@ -232,6 +232,8 @@ static int put_items(struct out *o, const struct jcs_items *items)
 {
 	if (putc_(o, '['))
 		return -1;
+	if (items->at)
+		*items->at = o->len;
 	for (size_t i = 0; i < items->n; i++)
 		if ((i && putc_(o, ',')) || put(o, items->bytes[i], items->lens[i]))
 			return -1;

@@ -30,12 +30,15 @@ char *jcs_dump(const json_t *v, size_t *len, char *err, size_t errlen);
  * An array too long to hold as jansson values (a monorepo's dependencies):
  * its N elements as canonical bytes already (jcs_dump of each), written in
  * place of HOLE, an array of the document (its own elements are ignored).
+ * AT, when set, receives the offset in the output just after HOLE's '[':
+ * with N 0, where a caller that writes the document in parts puts them.
  */
 struct jcs_items {
 	const json_t *hole;
 	const char *const *bytes;
 	const size_t *lens;
 	size_t n;
+	size_t *at;
 };
 
 /* jcs_dump of V with ITEMS (may be NULL) in place of their hole. */

@@ -1122,56 +1122,71 @@ static int worker_deps_add(struct conv *c, struct dep_list *deps)
 	return rc;
 }
 
-/* The canonical bytes of the statement without its dependencies (DEPS), and DEPS in its hole. */
-static char *statement_dump(json_t *st, const struct dep_list *deps, size_t *len, char *err, size_t errlen)
+/*
+ * A statement in parts: the canonical bytes of the document with an empty
+ * resolvedDependencies array, and the dependencies (canonical each) that go
+ * between its brackets.  A monorepo's statement is hundreds of MB, nine
+ * tenths of it dependencies: written part by part, it is never held whole.
+ */
+struct statement_parts {
+	char *doc;
+	size_t len;
+	size_t hole;            /* the offset in doc just after the array's '[' */
+	struct dep_list deps;
+};
+
+static void statement_parts_free(struct statement_parts *s)
 {
-	const char **bytes = malloc((deps->n ? deps->n : 1) * sizeof(*bytes));
-	size_t *lens = malloc((deps->n ? deps->n : 1) * sizeof(*lens));
+	free(s->doc);
+	dep_list_free(&s->deps);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The statement's bytes in order, each run handed to PUT; PUT's first nonzero return, else 0. */
+static int statement_each(const struct statement_parts *s, int (*put)(void *arg, const void *p, size_t n),
+			  void *arg)
+{
+	int r = put(arg, s->doc, s->hole);
+
+	for (size_t i = 0; !r && i < s->deps.n; i++)
+		r = (i ? put(arg, ",", 1) : 0) ?: put(arg, s->deps.v[i].bytes, s->deps.v[i].len);
+	return r ?: put(arg, s->doc + s->hole, s->len - s->hole);
+}
+
+/* ST's canonical bytes with its resolvedDependencies left empty, and where they go, into S. */
+static int statement_dump(json_t *st, struct statement_parts *s, char *err, size_t errlen)
+{
 	struct jcs_items items = {
 		.hole = json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
 					"resolvedDependencies"),
-		.bytes = bytes, .lens = lens, .n = deps->n };
-	char *out = NULL, why[400];
+		.at = &s->hole };
+	char why[400];
 
-	if (!bytes || !lens) {
-		ERR("out of memory");
-	} else {
-		for (size_t i = 0; i < deps->n; i++) {
-			bytes[i] = deps->v[i].bytes;
-			lens[i] = deps->v[i].len;
-		}
-		out = jcs_dump_items(st, &items, len, why, sizeof(why));
-		if (!out)
-			ERR("cannot serialize the statement: %s", why);
-	}
-	free(bytes);
-	free(lens);
-	return out;
+	s->doc = jcs_dump_items(st, &items, &s->len, why, sizeof(why));
+	return s->doc ? 0 : ERR("cannot serialize the statement: %s", why);
 }
 
 /*
  * The canonical bytes of the statement of F whose per-path facts are FS
  * (files_build, or folded while F was read); NULL with ERR.
  */
-static char *statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
-		       const struct provenance_options *o, struct provenance_facts *facts, size_t *len,
-		       char *err, size_t errlen)
+static int statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
+		     const struct provenance_options *o, struct provenance_facts *facts, struct statement_parts *out,
+		     char *err, size_t errlen)
 {
 	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
 			  .reasons = json_array() };
 	struct dep_list deps = { 0 };
 	json_t *subj = NULL, *st = NULL, *bp;
-	char *out = NULL;
+	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
-	if (!c.reasons) {
-		ERR("out of memory");
-		return NULL;
-	}
+	memset(out, 0, sizeof(*out));
+	if (!c.reasons)
+		return ERR("out of memory");
 	if (!f->has_trailer) {
-		ERR("the log has no trailer (cut short): its record is not complete");
 		json_decref(c.reasons);
-		return NULL;
+		return ERR("the log has no trailer (cut short): its record is not complete");
 	}
 	c.cwd = f->header.cwd ? f->header.cwd : "";
 	c.cwdlen = strlen(c.cwd);
@@ -1209,74 +1224,155 @@ static char *statement(const struct log_file *f, const struct files *fs, const u
 		       "runDetails", run_details(f, o));
 	if (st && set(json_object_get(json_object_get(st, "predicate"), "runDetails"), "byproducts", bp))
 		st = (json_decref(st), NULL);
-	if (!st)
+	if (!st) {
 		ERR("out of memory building the statement");
-	else
-		out = statement_dump(st, &deps, len, err, errlen);
+	} else if (!statement_dump(st, out, err, errlen)) {
+		out->deps = deps;
+		deps = (struct dep_list){ 0 };
+		r = 0;
+	}
 done:
 	json_decref(c.reasons);
 	json_decref(subj);
 	json_decref(st);
 	dep_list_free(&deps);
 	free(c.log_abs);
-	return out;
+	return r;
+}
+
+/* A buffer the size of the whole statement, filled by statement_each. */
+struct joined {
+	char *p;
+	size_t len;
+};
+
+static int join_put(void *arg, const void *p, size_t n)
+{
+	struct joined *j = arg;
+
+	memcpy(j->p + j->len, p, n);
+	j->len += n;
+	return 0;
 }
 
 json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[32],
 			     const struct provenance_options *o, struct provenance_facts *facts,
 			     char *err, size_t errlen)
 {
+	struct statement_parts parts = { 0 };
+	struct joined j = { 0 };
 	struct files fs;
 	json_error_t jerr;
 	json_t *st = NULL;
-	char *bytes = NULL;
-	size_t len = 0;
+	int r;
 
 	if (files_build(&fs, f)) {
 		memset(facts, 0, sizeof(*facts));
-		ERR("out of memory");
+		r = ERR("out of memory");
 	} else {
-		bytes = statement(f, &fs, log_sha256, o, facts, &len, err, errlen);
+		r = statement(f, &fs, log_sha256, o, facts, &parts, err, errlen);
 	}
 	files_free(&fs);
+	if (!r) {
+		size_t total = parts.len;
+
+		for (size_t i = 0; i < parts.deps.n; i++)
+			total += parts.deps.v[i].len + 1;
+		if (!(j.p = malloc(total)))
+			ERR("out of memory");
+		else
+			(void)statement_each(&parts, join_put, &j);
+	}
 	/* the caller's document: the canonical bytes read back (jcs_dump of it gives them again) */
-	if (bytes && !(st = json_loadb(bytes, len, JSON_ALLOW_NUL, &jerr)))
+	if (j.p && !(st = json_loadb(j.p, j.len, JSON_ALLOW_NUL, &jerr)))
 		ERR("cannot read the statement back: %s", jerr.text);
-	free(bytes);
+	free(j.p);
+	statement_parts_free(&parts);
 	return st;
 }
 
 /* ---- reading the log, writing the statement ---- */
 
-/* The statement to PATH ("-": stdout). */
-static int write_statement(const char *path, const char *bytes, size_t len, char *err, size_t errlen)
-{
-	int fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-	ssize_t done;
+/* Where statement_each writes: PATH's file, through a buffer, and the SHA-256 of what passes. */
+struct statement_sink {
+	int fd;
+	EVP_MD_CTX *sha;
+	char *buf;
+	size_t used;
+	ssize_t done;           /* file_write_all's return for the latest flush */
+	size_t want;            /* and the bytes it was given */
+};
 
-	if (fd < 0)
-		return ERR("%s: cannot create: %s", path, strerror(errno));
-	done = file_write_all(fd, bytes, len);
-	if (done < 0 || (size_t)done < len) {
-		if (fd != STDOUT_FILENO)
-			close(fd);
-		if (done < 0)
-			return ERR("%s: cannot write: %s", path, strerror((int)-done));
-		return ERR("%s: cannot write: short write: %zd of %zu bytes written", path, done, len);
+#define SINK_BUF (1u << 20)
+
+static int sink_flush(struct statement_sink *k)
+{
+	k->want = k->used;
+	k->done = file_write_all(k->fd, k->buf, k->used);
+	k->used = 0;
+	return k->done < 0 || (size_t)k->done < k->want ? -1 : 0;
+}
+
+static int sink_put(void *arg, const void *p, size_t n)
+{
+	struct statement_sink *k = arg;
+
+	if (EVP_DigestUpdate(k->sha, p, n) != 1)
+		return -2;
+	while (n) {
+		size_t room = SINK_BUF - k->used, take = n < room ? n : room;
+
+		memcpy(k->buf + k->used, p, take);
+		k->used += take;
+		p = (const char *)p + take;
+		n -= take;
+		if (k->used == SINK_BUF && sink_flush(k))
+			return -1;
 	}
-	if (fd != STDOUT_FILENO && close(fd))
-		return ERR("%s: cannot write: %s", path, strerror(errno));
 	return 0;
+}
+
+/* The statement S to PATH ("-": stdout), and the SHA-256 of its bytes into SHA. */
+static int write_statement(const char *path, const struct statement_parts *s, uint8_t sha[32], char *err,
+			   size_t errlen)
+{
+	struct statement_sink k = { .fd = -1, .sha = EVP_MD_CTX_new(), .buf = malloc(SINK_BUF) };
+	int r = 0;
+
+	if (!k.sha || !k.buf || EVP_DigestInit_ex(k.sha, EVP_sha256(), NULL) != 1) {
+		r = ERR(k.buf ? "SHA-256 failed" : "out of memory");
+		goto out;
+	}
+	k.fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
+	if (k.fd < 0) {
+		r = ERR("%s: cannot create: %s", path, strerror(errno));
+		goto out;
+	}
+	r = statement_each(s, sink_put, &k) ?: sink_flush(&k);
+	if (r == -2)
+		r = ERR("SHA-256 failed");
+	else if (r && k.done < 0)
+		r = ERR("%s: cannot write: %s", path, strerror((int)-k.done));
+	else if (r)
+		r = ERR("%s: cannot write: short write: %zd of %zu bytes written", path, k.done, k.want);
+	else if (EVP_DigestFinal_ex(k.sha, sha, NULL) != 1)
+		r = ERR("SHA-256 failed");
+	if (k.fd != STDOUT_FILENO && close(k.fd) && !r)
+		r = ERR("%s: cannot write: %s", path, strerror(errno));
+out:
+	EVP_MD_CTX_free(k.sha);
+	free(k.buf);
+	return r;
 }
 
 int provenance_write(const char *log_path, const char *out_path, const struct provenance_options *o,
 		     struct provenance_facts *facts, char *err, size_t errlen)
 {
+	struct statement_parts parts;
 	struct provenance_log pl;
 	const struct log_file *f = &pl.log;
 	uint8_t st_sha[32];
-	size_t outlen;
-	char *bytes = NULL, why[512];
+	char why[512];
 	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
@@ -1287,22 +1383,18 @@ int provenance_write(const char *log_path, const char *out_path, const struct pr
 		    " complete records (%" PRIu64 " valid bytes); a provenance needs the whole record", log_path,
 		    f->content_bytes, f->valid_bytes < f->content_bytes ? "inside a record" : "without a trailer",
 		    f->nrecords, f->valid_bytes);
-		goto done;
+		provenance_log_free(&pl);
+		return -1;
 	}
 	/* not truncated: the file was read whole, and f->file_sha256 is its digest (compressed or not) */
-	bytes = statement(f, &pl.fs, f->file_sha256, o, facts, &outlen, why, sizeof(why));
-	if (!bytes) {
-		ERR("%s: %s", log_path, why);
-		goto done;
-	}
-	if (sha256_parts(bytes, outlen, "", 0, "", 0, st_sha)) {
-		ERR("SHA-256 failed");
-		goto done;
-	}
-	hex_encode(st_sha, 32, facts->sha256);
-	r = write_statement(out_path, bytes, outlen, err, errlen);
-done:
-	free(bytes);
+	r = statement(f, &pl.fs, f->file_sha256, o, facts, &parts, why, sizeof(why));
+	/* the parts hold their own bytes: the log's memory goes back before they are written */
 	provenance_log_free(&pl);
+	if (r)
+		return ERR("%s: %s", log_path, why);
+	r = write_statement(out_path, &parts, st_sha, err, errlen);
+	if (!r)
+		hex_encode(st_sha, 32, facts->sha256);
+	statement_parts_free(&parts);
 	return r;
 }
