@@ -59,12 +59,16 @@ static int file_touch(struct files *fs, struct file_entry *e, uint32_t pid)
 
 	if (r)
 		return r < 0 ? -1 : 0;
-	if (grow_array((void **)&e->pids, &e->cappids, e->npids + 1, sizeof(*e->pids),
-		       fs->first_pid_only ? 1 : 4))
-		return -1;
-	if (!e->npids)
+	/* first_pid_only: no list, and no allocation per path (a monorepo has millions) */
+	if (!fs->first_pid_only) {
+		if (grow_array((void **)&e->pids, &e->cappids, e->npids + 1, sizeof(*e->pids), 4))
+			return -1;
+		e->pids[e->npids] = pid;
+	}
+	if (!e->npids++) {
+		e->first_pid = pid;
 		e->exe = proc_exe_get(&fs->procs, pid);
-	e->pids[e->npids++] = pid;
+	}
 	return 0;
 }
 

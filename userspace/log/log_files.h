@@ -54,8 +54,9 @@ struct file_entry {
 	 * (an intermediate), not something from before the build.
 	 */
 	bool produced;
+	uint32_t first_pid;         /* the process that touched it first (when npids) */
 	uint64_t opens, failed;
-	uint32_t *pids;             /* distinct, in the order they first touched it */
+	uint32_t *pids;             /* distinct, in the order they first touched it; NULL with first_pid_only */
 	size_t npids, cappids;
 	const char *exe;            /* of the first process */
 	size_t first_digest, last_digest, exec_ident;  /* LOG_FILES_NONE when there is none */

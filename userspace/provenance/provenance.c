@@ -485,7 +485,7 @@ static void changed_reason(struct conv *c, const struct file_entry *e)
 	snprintf(detail, sizeof(detail), "changed by the build before it could be hashed as read: this process %s",
 		 change_what(by));
 	c->nreasons++;
-	(void)completeness_reason_add(c->reasons, "input-changed", by->tgid, e->exe && e->npids && by->tgid == e->pids[0] ?
+	(void)completeness_reason_add(c->reasons, "input-changed", by->tgid, e->exe && e->npids && by->tgid == e->first_pid ?
 				      e->exe : NULL, e->path, detail);
 }
 
@@ -560,7 +560,7 @@ static json_t *dep_entry(struct conv *c, const struct file_entry *e, bool *skip)
 	if (x && x->build_id && set(notes, "elfBuildId", jtext(x->build_id)))
 		goto fail;
 	if (e->npids) {
-		first = json_pack("{s:I}", "pid", (json_int_t)e->pids[0]);
+		first = json_pack("{s:I}", "pid", (json_int_t)e->first_pid);
 		if (!first || (e->exe && set(first, "exe", juri(e->exe))) || set(notes, "firstProcess", first))
 			goto fail;
 	}
