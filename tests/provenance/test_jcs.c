@@ -351,6 +351,44 @@ static int test_items_in_their_hole(void)
 	return TEST_PASS;
 }
 
+/*
+ * Two holes, as a statement has (subject, resolvedDependencies): each gets
+ * its own items, and AT says where each one's elements start, so that a
+ * writer in parts (the document cut at the offsets, the items between)
+ * gives the same bytes as the whole document.
+ */
+static int test_two_holes_and_their_offsets(void)
+{
+	json_t *whole = json_pack("{s:{s:[s, s]}, s:i, s:[i, i]}", "p", "deps", "d1", "d2", "q", 7, "subject", 1, 2);
+	json_t *holed = json_pack("{s:{s:[]}, s:i, s:[]}", "p", "deps", "q", 7, "subject");
+	static const char *const dbytes[] = { "\"d1\"", "\"d2\"" }, *const sbytes[] = { "1", "2" };
+	static const size_t dlens[] = { 4, 4 }, slens[] = { 1, 1 };
+	size_t deps_at = 0, subj_at = 0, la = 0, lb = 0, le = 0;
+	struct jcs_items subj = { .hole = json_object_get(holed, "subject"), .bytes = sbytes, .lens = slens, .n = 2 };
+	struct jcs_items deps = { .hole = json_object_get(json_object_get(holed, "p"), "deps"), .bytes = dbytes,
+				  .lens = dlens, .n = 2, .next = &subj };
+	struct jcs_items subj_empty = { .hole = subj.hole, .at = &subj_at };
+	struct jcs_items deps_empty = { .hole = deps.hole, .at = &deps_at, .next = &subj_empty };
+	char err[256], parts[128];
+	char *a = jcs_dump(whole, &la, err, sizeof(err));
+	char *b = jcs_dump_items(holed, &deps, &lb, err, sizeof(err));
+	char *e = jcs_dump_items(holed, &deps_empty, &le, err, sizeof(err));
+	int ok = a && b && e && la == lb && !memcmp(a, b, la) && deps_at < subj_at && subj_at < le;
+
+	if (ok) {
+		snprintf(parts, sizeof(parts), "%.*s\"d1\",\"d2\"%.*s1,2%s", (int)deps_at, e, (int)(subj_at - deps_at),
+			 e + deps_at, e + subj_at);
+		ok = strlen(parts) == la && !memcmp(parts, a, la);
+	}
+	free(a);
+	free(b);
+	free(e);
+	json_decref(whole);
+	json_decref(holed);
+	CHECK(ok, "two holes: the items or their offsets do not give the whole document");
+	return TEST_PASS;
+}
+
 static const struct test tests[] = {
 	{ "rfc8785_sorting", test_rfc8785_sorting },
 	{ "rfc8785_string_and_literals", test_rfc8785_string_and_literals },
@@ -366,6 +404,7 @@ static const struct test tests[] = {
 	{ "long_values", test_long_values },
 	{ "independent_recanonicalization", test_independent_recanonicalization },
 	{ "items_in_their_hole", test_items_in_their_hole },
+	{ "two_holes_and_their_offsets", test_two_holes_and_their_offsets },
 };
 
 TEST_MAIN("jcs", tests)

@@ -13,7 +13,7 @@
 struct out {
 	char *buf;
 	size_t len, cap;
-	const struct jcs_items *items;  /* written in place of its hole, NULL: none */
+	const struct jcs_items *items;  /* each written in place of its hole, NULL: none */
 	char ptr[512];          /* JSON pointer of the value being written, for errors */
 	size_t ptrlen;
 	char *err;
@@ -242,8 +242,9 @@ static int put_items(struct out *o, const struct jcs_items *items)
 
 static int put_array(struct out *o, const json_t *v, int depth)
 {
-	if (o->items && v == o->items->hole)
-		return put_items(o, o->items);
+	for (const struct jcs_items *it = o->items; it; it = it->next)
+		if (v == it->hole)
+			return put_items(o, it);
 	if (putc_(o, '['))
 		return -1;
 	for (size_t i = 0; i < json_array_size(v); i++) {

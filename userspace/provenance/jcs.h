@@ -32,6 +32,7 @@ char *jcs_dump(const json_t *v, size_t *len, char *err, size_t errlen);
  * place of HOLE, an array of the document (its own elements are ignored).
  * AT, when set, receives the offset in the output just after HOLE's '[':
  * with N 0, where a caller that writes the document in parts puts them.
+ * NEXT: the items of another hole, or NULL.
  */
 struct jcs_items {
 	const json_t *hole;
@@ -39,6 +40,7 @@ struct jcs_items {
 	const size_t *lens;
 	size_t n;
 	size_t *at;
+	const struct jcs_items *next;
 };
 
 /* jcs_dump of V with ITEMS (may be NULL) in place of their hole. */

@@ -298,37 +298,73 @@ static void subjects_default(struct conv *c, bool *chosen)
 	}
 }
 
-static int by_name(const void *a, const void *b)
-{
-	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
-	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+/*
+ * The subjects or the dependencies as their canonical bytes, each with the
+ * name or URI it sorts by: a monorepo's hundreds of thousands stay a few
+ * hundred bytes each, not jansson trees; the statement's bytes are written
+ * around them (jcs_dump_items), and the Merkle leaves hash the dependencies.
+ */
+struct dep_list {
+	struct dep_bytes {
+		char *key, *bytes;
+		size_t len;
+	} *v;
+	size_t n, cap;
+};
 
-	return strcmp(x, y);
+/* Appends DEP (taken: released either way) as bytes, sorted later by its string KEY. 0, or -1 with ERR. */
+static int dep_list_add(struct dep_list *l, json_t *dep, const char *key, char *err, size_t errlen)
+{
+	const char *k = json_string_value(json_object_get(dep, key));
+	struct dep_bytes d = { .key = k ? strdup(k) : NULL };
+	int r = 0;
+
+	if (!dep || !d.key || grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256))
+		r = ERR("out of memory");
+	else if (!(d.bytes = jcs_dump(dep, &d.len, err, errlen)))
+		r = -1;
+	else    /* jcs_dump's buffer starts at 4 KiB: a dependency takes a few hundred bytes */
+		d.bytes = realloc(d.bytes, d.len + 1) ?: d.bytes;
+	json_decref(dep);
+	if (r)
+		free(d.key);
+	else
+		l->v[l->n++] = d;
+	return r;
 }
 
-/* JSON array from objects sorted by CMP (arrays are not sorted by JCS: the order is ours to fix). */
-static json_t *sorted_array(json_t **v, size_t n, int (*cmp)(const void *, const void *))
+static void dep_list_free(struct dep_list *l)
 {
-	json_t *a = json_array();
-
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!a || json_array_append_new(a, v[i]))
-			a = (json_decref(a), NULL);
-	return a;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].bytes);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
-static json_t *subjects(struct conv *c)
+static int by_dep_key(const void *a, const void *b)
+{
+	return strcmp(((const struct dep_bytes *)a)->key, ((const struct dep_bytes *)b)->key);
+}
+
+/* Sorts L by key (arrays are not sorted by JCS: the order is ours to fix). */
+static void dep_list_sort(struct dep_list *l)
+{
+	if (l->n > 1)         /* an empty list has no array: qsort wants one */
+		qsort(l->v, l->n, sizeof(*l->v), by_dep_key);
+}
+
+/* The subjects, sorted by name, into L. 0, or -1 with ERR (facts->no_subject: none to name). */
+static int subjects(struct conv *c, struct dep_list *l)
 {
 	bool *chosen = calloc(c->fs->n ? c->fs->n : 1, sizeof(bool));
-	json_t **v = NULL, *out = NULL;
-	size_t n = 0;
 	char *err = c->err;
 	size_t errlen = c->errlen;
+	int r = -1;
 
 	if (!chosen)
-		return ERR("out of memory"), NULL;
+		return ERR("out of memory");
 	if (c->o->nsubjects) {
 		for (size_t i = 0; i < c->o->nsubjects; i++)
 			if (subjects_declared(c, c->o->subjects[i], chosen))
@@ -336,37 +372,22 @@ static json_t *subjects(struct conv *c)
 	} else {
 		subjects_default(c, chosen);
 	}
-	v = malloc((c->fs->n ? c->fs->n : 1) * sizeof(*v));
-	if (!v) {
-		ERR("out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < c->fs->n; i++) {
-		if (!chosen[i])
-			continue;
-		v[n] = subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i]));
-		if (!v[n++]) {
-			ERR("out of memory");
+	for (size_t i = 0; i < c->fs->n; i++)
+		if (chosen[i] && dep_list_add(l, subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i])),
+					      "name", err, errlen))
 			goto done;
-		}
-	}
-	if (!n) {
+	if (!l->n) {
 		c->facts->no_subject = true;
 		ERR("no subject: the build wrote no file under %s that exists at the end with a digest "
 		    "(name the outputs with --subject)", c->cwd[0] ? c->cwd : "its directory");
 		goto done;
 	}
-	out = sorted_array(v, n, by_name);
-	n = 0;
-	if (!out)
-		ERR("out of memory");
-	c->facts->subjects = json_array_size(out);
+	dep_list_sort(l);
+	c->facts->subjects = l->n;
+	r = 0;
 done:
-	while (n)
-		json_decref(v[--n]);
-	free(v);
 	free(chosen);
-	return out;
+	return r;
 }
 
 /* ---- resolved dependencies ---- */
@@ -607,56 +628,6 @@ static json_t *git_dep(const struct log_header *h, bool *none)
 	return dep;
 }
 
-/*
- * The dependencies as their canonical bytes, each with the URI it sorts by:
- * a monorepo's hundreds of thousands stay a few hundred bytes each, not
- * jansson trees; the statement's bytes are written around them
- * (jcs_dump_items), and the Merkle leaves hash them.
- */
-struct dep_list {
-	struct dep_bytes {
-		char *uri, *bytes;
-		size_t len;
-	} *v;
-	size_t n, cap;
-};
-
-/* Appends DEP (taken: released either way) as bytes. 0, or -1 with ERR. */
-static int dep_list_add(struct dep_list *l, json_t *dep, char *err, size_t errlen)
-{
-	const char *uri = json_string_value(json_object_get(dep, "uri"));
-	struct dep_bytes d = { .uri = uri ? strdup(uri) : NULL };
-	int r = 0;
-
-	if (!dep || !d.uri || grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256))
-		r = ERR("out of memory");
-	else if (!(d.bytes = jcs_dump(dep, &d.len, err, errlen)))
-		r = -1;
-	else    /* jcs_dump's buffer starts at 4 KiB: a dependency takes a few hundred bytes */
-		d.bytes = realloc(d.bytes, d.len + 1) ?: d.bytes;
-	json_decref(dep);
-	if (r)
-		free(d.uri);
-	else
-		l->v[l->n++] = d;
-	return r;
-}
-
-static void dep_list_free(struct dep_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].uri);
-		free(l->v[i].bytes);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int by_dep_uri(const void *a, const void *b)
-{
-	return strcmp(((const struct dep_bytes *)a)->uri, ((const struct dep_bytes *)b)->uri);
-}
-
 static int dependencies(struct conv *c, struct dep_list *l)
 {
 	bool none = false;
@@ -692,17 +663,16 @@ static int dependencies(struct conv *c, struct dep_list *l)
 			continue;
 		}
 		dep = dep_entry(c, e, &skip);
-		if (!skip && dep_list_add(l, dep, err, errlen))
+		if (!skip && dep_list_add(l, dep, "uri", err, errlen))
 			return -1;
 	}
 	{
 		json_t *git = git_dep(&c->f->header, &none);
 
-		if (!none && dep_list_add(l, git, err, errlen))
+		if (!none && dep_list_add(l, git, "uri", err, errlen))
 			return -1;
 	}
-	if (l->n > 1)         /* an empty list has no array: qsort wants one */
-		qsort(l->v, l->n, sizeof(*l->v), by_dep_uri);
+	dep_list_sort(l);
 	c->facts->dependencies = l->n;
 	return 0;
 }
@@ -1116,29 +1086,33 @@ static int worker_deps_add(struct conv *c, struct dep_list *deps)
 	if (!wd)
 		return -1;
 	for (size_t i = 0; !rc && i < json_array_size(wd); i++)
-		rc = dep_list_add(deps, json_incref(json_array_get(wd, i)), c->err, c->errlen);
+		rc = dep_list_add(deps, json_incref(json_array_get(wd, i)), "uri", c->err, c->errlen);
 	c->facts->dependencies += json_array_size(wd);
 	json_decref(wd);
 	return rc;
 }
 
 /*
- * A statement in parts: the canonical bytes of the document with an empty
- * resolvedDependencies array, and the dependencies (canonical each) that go
- * between its brackets.  A monorepo's statement is hundreds of MB, nine
- * tenths of it dependencies: written part by part, it is never held whole.
+ * A statement in parts: the canonical bytes of the document with its
+ * subject and resolvedDependencies arrays empty, and their elements
+ * (canonical each) that go between their brackets.  A monorepo's statement
+ * is hundreds of MB, nearly all of it those two arrays: written part by
+ * part, it is never held whole.
  */
 struct statement_parts {
 	char *doc;
 	size_t len;
-	size_t hole;            /* the offset in doc just after the array's '[' */
-	struct dep_list deps;
+	struct statement_hole {
+		size_t at;              /* the offset in doc just after the array's '[' */
+		struct dep_list items;
+	} holes[2];             /* in the document's order */
 };
 
 static void statement_parts_free(struct statement_parts *s)
 {
 	free(s->doc);
-	dep_list_free(&s->deps);
+	for (size_t h = 0; h < 2; h++)
+		dep_list_free(&s->holes[h].items);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -1146,24 +1120,44 @@ static void statement_parts_free(struct statement_parts *s)
 static int statement_each(const struct statement_parts *s, int (*put)(void *arg, const void *p, size_t n),
 			  void *arg)
 {
-	int r = put(arg, s->doc, s->hole);
+	size_t from = 0;
+	int r = 0;
 
-	for (size_t i = 0; !r && i < s->deps.n; i++)
-		r = (i ? put(arg, ",", 1) : 0) ?: put(arg, s->deps.v[i].bytes, s->deps.v[i].len);
-	return r ?: put(arg, s->doc + s->hole, s->len - s->hole);
+	for (size_t h = 0; !r && h < 2; h++) {
+		const struct dep_list *l = &s->holes[h].items;
+
+		r = put(arg, s->doc + from, s->holes[h].at - from);
+		for (size_t i = 0; !r && i < l->n; i++)
+			r = (i ? put(arg, ",", 1) : 0) ?: put(arg, l->v[i].bytes, l->v[i].len);
+		from = s->holes[h].at;
+	}
+	return r ?: put(arg, s->doc + from, s->len - from);
 }
 
-/* ST's canonical bytes with its resolvedDependencies left empty, and where they go, into S. */
-static int statement_dump(json_t *st, struct statement_parts *s, char *err, size_t errlen)
+/*
+ * ST's canonical bytes with its subject and resolvedDependencies left empty
+ * into S, with SUBJECTS and DEPS (taken) in the holes where they go.
+ */
+static int statement_dump(json_t *st, struct dep_list *subjects, struct dep_list *deps, struct statement_parts *s,
+			  char *err, size_t errlen)
 {
-	struct jcs_items items = {
+	size_t subj_at = 0, deps_at = 0;
+	struct jcs_items subj_items = { .hole = json_object_get(st, "subject"), .at = &subj_at };
+	struct jcs_items deps_items = {
 		.hole = json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
 					"resolvedDependencies"),
-		.at = &s->hole };
+		.at = &deps_at, .next = &subj_items };
+	bool subj_first;
 	char why[400];
 
-	s->doc = jcs_dump_items(st, &items, &s->len, why, sizeof(why));
-	return s->doc ? 0 : ERR("cannot serialize the statement: %s", why);
+	s->doc = jcs_dump_items(st, &deps_items, &s->len, why, sizeof(why));
+	if (!s->doc)
+		return ERR("cannot serialize the statement: %s", why);
+	subj_first = subj_at < deps_at;
+	s->holes[!subj_first] = (struct statement_hole){ subj_at, *subjects };
+	s->holes[subj_first] = (struct statement_hole){ deps_at, *deps };
+	*subjects = *deps = (struct dep_list){ 0 };
+	return 0;
 }
 
 /*
@@ -1176,8 +1170,8 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 {
 	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
 			  .reasons = json_array() };
-	struct dep_list deps = { 0 };
-	json_t *subj = NULL, *st = NULL, *bp;
+	struct dep_list subj = { 0 }, deps = { 0 };
+	json_t *st = NULL, *bp;
 	int r = -1;
 
 	memset(facts, 0, sizeof(*facts));
@@ -1197,8 +1191,7 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 	c.log_abs = log_abs_path(o->log_path);
 	facts_from_trailer(f, facts);
 	c.end_wall_ns = last_exit_wall(f);
-	subj = subjects(&c);
-	if (!subj) {
+	if (subjects(&c, &subj)) {
 		/* no output here may mean a daemon wrote it: the reasons still say what the record lacks */
 		if (facts->no_subject)
 			(void)record_reasons(&c);
@@ -1215,9 +1208,9 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 	bp = byproducts(f, log_sha256, &deps, facts, c.reasons, err, errlen);
 	if (!bp)
 		goto done;
-	/* resolvedDependencies: an empty array here, the hole statement_dump writes DEPS into */
-	st = json_pack("{s:s, s:O, s:s, s:{s:{s:s, s:o, s:o, s:o}, s:o}}",
-		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", subj, "predicateType", PROVENANCE_PREDICATE_TYPE,
+	/* subject, resolvedDependencies: empty arrays here, the holes statement_dump puts SUBJ and DEPS in */
+	st = json_pack("{s:s, s:o, s:s, s:{s:{s:s, s:o, s:o, s:o}, s:o}}",
+		       "_type", PROVENANCE_STATEMENT_TYPE, "subject", json_array(), "predicateType", PROVENANCE_PREDICATE_TYPE,
 		       "predicate", "buildDefinition", "buildType", PROVENANCE_BUILD_TYPE,
 		       "externalParameters", external_parameters(f),
 		       "internalParameters", internal_parameters(f), "resolvedDependencies", json_array(),
@@ -1226,15 +1219,13 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 		st = (json_decref(st), NULL);
 	if (!st) {
 		ERR("out of memory building the statement");
-	} else if (!statement_dump(st, out, err, errlen)) {
-		out->deps = deps;
-		deps = (struct dep_list){ 0 };
-		r = 0;
+	} else {
+		r = statement_dump(st, &subj, &deps, out, err, errlen);
 	}
 done:
 	json_decref(c.reasons);
-	json_decref(subj);
 	json_decref(st);
+	dep_list_free(&subj);
 	dep_list_free(&deps);
 	free(c.log_abs);
 	return r;
@@ -1276,8 +1267,9 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	if (!r) {
 		size_t total = parts.len;
 
-		for (size_t i = 0; i < parts.deps.n; i++)
-			total += parts.deps.v[i].len + 1;
+		for (size_t h = 0; h < 2; h++)
+			for (size_t i = 0; i < parts.holes[h].items.n; i++)
+				total += parts.holes[h].items.v[i].len + 1;
 		if (!(j.p = malloc(total)))
 			ERR("out of memory");
 		else
