@@ -304,8 +304,8 @@ static void subjects_default(struct conv *c, bool *chosen)
  * hundred bytes each, not jansson trees; the statement's bytes are written
  * around them (jcs_dump_items), and the Merkle leaves hash the dependencies.
  */
-struct dep_list {
-	struct dep_bytes {
+struct canon_list {
+	struct canon_item {
 		char *key, *bytes;
 		size_t len;
 	} *v;
@@ -313,10 +313,10 @@ struct dep_list {
 };
 
 /* Appends DEP (taken: released either way) as bytes, sorted later by its string KEY. 0, or -1 with ERR. */
-static int dep_list_add(struct dep_list *l, json_t *dep, const char *key, char *err, size_t errlen)
+static int canon_list_add(struct canon_list *l, json_t *dep, const char *key, char *err, size_t errlen)
 {
 	const char *k = json_string_value(json_object_get(dep, key));
-	struct dep_bytes d = { .key = k ? strdup(k) : NULL };
+	struct canon_item d = { .key = k ? strdup(k) : NULL };
 	int r = 0;
 
 	if (!dep || !d.key || grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256))
@@ -333,7 +333,7 @@ static int dep_list_add(struct dep_list *l, json_t *dep, const char *key, char *
 	return r;
 }
 
-static void dep_list_free(struct dep_list *l)
+static void canon_list_free(struct canon_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].key);
@@ -343,20 +343,20 @@ static void dep_list_free(struct dep_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int by_dep_key(const void *a, const void *b)
+static int by_canon_key(const void *a, const void *b)
 {
-	return strcmp(((const struct dep_bytes *)a)->key, ((const struct dep_bytes *)b)->key);
+	return strcmp(((const struct canon_item *)a)->key, ((const struct canon_item *)b)->key);
 }
 
 /* Sorts L by key (arrays are not sorted by JCS: the order is ours to fix). */
-static void dep_list_sort(struct dep_list *l)
+static void canon_list_sort(struct canon_list *l)
 {
 	if (l->n > 1)         /* an empty list has no array: qsort wants one */
-		qsort(l->v, l->n, sizeof(*l->v), by_dep_key);
+		qsort(l->v, l->n, sizeof(*l->v), by_canon_key);
 }
 
 /* The subjects, sorted by name, into L. 0, or -1 with ERR (facts->no_subject: none to name). */
-static int subjects(struct conv *c, struct dep_list *l)
+static int subjects(struct conv *c, struct canon_list *l)
 {
 	bool *chosen = calloc(c->fs->n ? c->fs->n : 1, sizeof(bool));
 	char *err = c->err;
@@ -373,7 +373,7 @@ static int subjects(struct conv *c, struct dep_list *l)
 		subjects_default(c, chosen);
 	}
 	for (size_t i = 0; i < c->fs->n; i++)
-		if (chosen[i] && dep_list_add(l, subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i])),
+		if (chosen[i] && canon_list_add(l, subject_entry(c, &c->fs->v[i], output_digest(c, &c->fs->v[i])),
 					      "name", err, errlen))
 			goto done;
 	if (!l->n) {
@@ -382,7 +382,7 @@ static int subjects(struct conv *c, struct dep_list *l)
 		    "(name the outputs with --subject)", c->cwd[0] ? c->cwd : "its directory");
 		goto done;
 	}
-	dep_list_sort(l);
+	canon_list_sort(l);
 	c->facts->subjects = l->n;
 	r = 0;
 done:
@@ -628,7 +628,7 @@ static json_t *git_dep(const struct log_header *h, bool *none)
 	return dep;
 }
 
-static int dependencies(struct conv *c, struct dep_list *l)
+static int dependencies(struct conv *c, struct canon_list *l)
 {
 	bool none = false;
 	char *err = c->err;
@@ -663,16 +663,16 @@ static int dependencies(struct conv *c, struct dep_list *l)
 			continue;
 		}
 		dep = dep_entry(c, e, &skip);
-		if (!skip && dep_list_add(l, dep, "uri", err, errlen))
+		if (!skip && canon_list_add(l, dep, "uri", err, errlen))
 			return -1;
 	}
 	{
 		json_t *git = git_dep(&c->f->header, &none);
 
-		if (!none && dep_list_add(l, git, "uri", err, errlen))
+		if (!none && canon_list_add(l, git, "uri", err, errlen))
 			return -1;
 	}
-	dep_list_sort(l);
+	canon_list_sort(l);
 	c->facts->dependencies = l->n;
 	return 0;
 }
@@ -745,7 +745,7 @@ static char *json_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err,
 
 static char *dep_leaf(void *arg, size_t i, size_t *len, bool *owned, char *err, size_t errlen)
 {
-	const struct dep_list *l = arg;
+	const struct canon_list *l = arg;
 
 	(void)err, (void)errlen;
 	*owned = false;
@@ -984,7 +984,7 @@ static int remote_jobs_annotate(const struct log_file *f, json_t *annotations)
  * The log (with the facts derived from it as annotations: every byproduct is
  * a resource descriptor with a digest) and the Merkle root of the dependencies.
  */
-static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const struct dep_list *deps,
+static json_t *byproducts(const struct log_file *f, const uint8_t log_sha256[32], const struct canon_list *deps,
 			  const struct provenance_facts *x, json_t *reasons, char *err, size_t errlen)
 {
 	uint8_t root[32];
@@ -1069,7 +1069,7 @@ static char *log_abs_path(const char *p)
  * files: each a dependency whose digest is the statement's (the order is the
  * jobs', so the Merkle root is the same for the same statements).
  */
-static int worker_deps_add(struct conv *c, struct dep_list *deps)
+static int worker_deps_add(struct conv *c, struct canon_list *deps)
 {
 	struct remote_jobs jobs = { 0 };
 	json_t *wd;
@@ -1086,7 +1086,7 @@ static int worker_deps_add(struct conv *c, struct dep_list *deps)
 	if (!wd)
 		return -1;
 	for (size_t i = 0; !rc && i < json_array_size(wd); i++)
-		rc = dep_list_add(deps, json_incref(json_array_get(wd, i)), "uri", c->err, c->errlen);
+		rc = canon_list_add(deps, json_incref(json_array_get(wd, i)), "uri", c->err, c->errlen);
 	c->facts->dependencies += json_array_size(wd);
 	json_decref(wd);
 	return rc;
@@ -1104,7 +1104,7 @@ struct statement_parts {
 	size_t len;
 	struct statement_hole {
 		size_t at;              /* the offset in doc just after the array's '[' */
-		struct dep_list items;
+		struct canon_list items;
 	} holes[2];             /* in the document's order */
 };
 
@@ -1112,7 +1112,7 @@ static void statement_parts_free(struct statement_parts *s)
 {
 	free(s->doc);
 	for (size_t h = 0; h < 2; h++)
-		dep_list_free(&s->holes[h].items);
+		canon_list_free(&s->holes[h].items);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -1124,7 +1124,7 @@ static int statement_each(const struct statement_parts *s, int (*put)(void *arg,
 	int r = 0;
 
 	for (size_t h = 0; !r && h < 2; h++) {
-		const struct dep_list *l = &s->holes[h].items;
+		const struct canon_list *l = &s->holes[h].items;
 
 		r = put(arg, s->doc + from, s->holes[h].at - from);
 		for (size_t i = 0; !r && i < l->n; i++)
@@ -1138,7 +1138,7 @@ static int statement_each(const struct statement_parts *s, int (*put)(void *arg,
  * ST's canonical bytes with its subject and resolvedDependencies left empty
  * into S, with SUBJECTS and DEPS (taken) in the holes where they go.
  */
-static int statement_dump(json_t *st, struct dep_list *subjects, struct dep_list *deps, struct statement_parts *s,
+static int statement_dump(json_t *st, struct canon_list *subjects, struct canon_list *deps, struct statement_parts *s,
 			  char *err, size_t errlen)
 {
 	size_t subj_at = 0, deps_at = 0;
@@ -1156,13 +1156,13 @@ static int statement_dump(json_t *st, struct dep_list *subjects, struct dep_list
 	subj_first = subj_at < deps_at;
 	s->holes[!subj_first] = (struct statement_hole){ subj_at, *subjects };
 	s->holes[subj_first] = (struct statement_hole){ deps_at, *deps };
-	*subjects = *deps = (struct dep_list){ 0 };
+	*subjects = *deps = (struct canon_list){ 0 };
 	return 0;
 }
 
 /*
- * The canonical bytes of the statement of F whose per-path facts are FS
- * (files_build, or folded while F was read); NULL with ERR.
+ * The statement of F whose per-path facts are FS (files_build, or folded
+ * while F was read), in parts into OUT; 0, or -1 with ERR.
  */
 static int statement(const struct log_file *f, const struct files *fs, const uint8_t log_sha256[32],
 		     const struct provenance_options *o, struct provenance_facts *facts, struct statement_parts *out,
@@ -1170,7 +1170,7 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 {
 	struct conv c = { .f = f, .fs = fs, .o = o, .facts = facts, .err = err, .errlen = errlen,
 			  .reasons = json_array() };
-	struct dep_list subj = { 0 }, deps = { 0 };
+	struct canon_list subj = { 0 }, deps = { 0 };
 	json_t *st = NULL, *bp;
 	int r = -1;
 
@@ -1225,13 +1225,13 @@ static int statement(const struct log_file *f, const struct files *fs, const uin
 done:
 	json_decref(c.reasons);
 	json_decref(st);
-	dep_list_free(&subj);
-	dep_list_free(&deps);
+	canon_list_free(&subj);
+	canon_list_free(&deps);
 	free(c.log_abs);
 	return r;
 }
 
-/* A buffer the size of the whole statement, filled by statement_each. */
+/* The whole statement in one buffer: statement_each once to count (P NULL), once to copy. */
 struct joined {
 	char *p;
 	size_t len;
@@ -1241,7 +1241,8 @@ static int join_put(void *arg, const void *p, size_t n)
 {
 	struct joined *j = arg;
 
-	memcpy(j->p + j->len, p, n);
+	if (j->p)
+		memcpy(j->p + j->len, p, n);
 	j->len += n;
 	return 0;
 }
@@ -1265,14 +1266,11 @@ json_t *provenance_statement(const struct log_file *f, const uint8_t log_sha256[
 	}
 	files_free(&fs);
 	if (!r) {
-		size_t total = parts.len;
-
-		for (size_t h = 0; h < 2; h++)
-			for (size_t i = 0; i < parts.holes[h].items.n; i++)
-				total += parts.holes[h].items.v[i].len + 1;
-		if (!(j.p = malloc(total)))
+		(void)statement_each(&parts, join_put, &j);
+		if (!(j.p = malloc(j.len ? j.len : 1)))
 			ERR("out of memory");
-		else
+		j.len = 0;
+		if (j.p)
 			(void)statement_each(&parts, join_put, &j);
 	}
 	/* the caller's document: the canonical bytes read back (jcs_dump of it gives them again) */
