@@ -11,7 +11,6 @@
 
 static char tmp_path[256];
 static size_t table_budget;     /* nonzero: the writer forgets its tables past this many bytes */
-static size_t recall_budget;    /* nonzero: ... and everything, ids included, past this many bytes of recall */
 
 static const char *temp_log(void)
 {
@@ -346,8 +345,6 @@ static int write_log(const char *path, const struct log_event *ev, size_t n, siz
 	CHECK(w, "open: %s", err);
 	if (table_budget)
 		log_writer_test_table_budget(w, table_budget);
-	if (recall_budget)
-		log_writer_test_recall_budget(w, recall_budget);
 	for (size_t i = 0; i < n; i++) {
 		if (i == cp_at)
 			CHECK(log_write_checkpoint(w, 5000003333ull, cp_losses) == 0, "checkpoint");
@@ -750,8 +747,6 @@ static int write_hashed_log(const char *path, const struct log_event *ev, size_t
 	CHECK(w, "open: %s", err);
 	if (table_budget)
 		log_writer_test_table_budget(w, table_budget);
-	if (recall_budget)
-		log_writer_test_recall_budget(w, recall_budget);
 	CHECK(log_write_digest(w, &d[nd - 1]) == 0, "digest before any event");
 	for (size_t i = 0; i < nev; i++) {
 		CHECK(log_write_event(w, &ev[i]) == 0, "event %zu", i);
@@ -1136,66 +1131,54 @@ static int test_forgetting_tables_keeps_every_field(void)
 	table_budget = 0;
 	r = test_digests_and_exec_idents();
 	CHECK(r == TEST_PASS, "without forgetting");
-	/* a recall of 64 bytes holds 3 fingerprints: it forgets everything every few records */
-	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++)
-		for (size_t recall = 0; recall <= 64; recall += 64) {
-			table_budget = budgets[i];
-			recall_budget = recall;
-			r = test_every_field();
-			if (r == TEST_PASS)
-				r = test_digests_and_exec_idents();
-			table_budget = recall_budget = 0;
-			CHECK(r == TEST_PASS, "with a table budget of %zu bytes, recall %zu", budgets[i], recall);
-		}
-	/*
-	 * The same log written without forgetting, forgetting the held tables
-	 * before every record, and forgetting everything now and then: only the
-	 * last writes strings again; the recall names them by their old ids.
-	 */
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		table_budget = budgets[i];
+		r = test_every_field();
+		if (r == TEST_PASS)
+			r = test_digests_and_exec_idents();
+		table_budget = 0;
+		CHECK(r == TEST_PASS, "with a table budget of %zu bytes", budgets[i]);
+	}
+	/* the same log written with and without forgetting: the forgetful one repeats strings */
 	{
 		struct log_event ev[32];
 		size_t n = make_events(ev);
 		const char *path = temp_log();
-		off_t recalled;
 
 		CHECK(path, "mkstemp");
-		CHECK(write_log(path, ev, n, SIZE_MAX, NULL, NULL) == TEST_PASS, "write");
+		for (int k = 0; k < 2; k++)
+			CHECK(write_log(path, ev, n, SIZE_MAX, NULL, NULL) == TEST_PASS, "write");
 		CHECK(stat(path, &st) == 0, "stat");
 		plain = st.st_size;
 		table_budget = 1;
 		r = write_log(path, ev, n, SIZE_MAX, NULL, NULL);
-		CHECK(r == TEST_PASS && stat(path, &st) == 0, "write forgetting the held tables");
-		recalled = st.st_size;
-		recall_budget = 64;
-		r = write_log(path, ev, n, SIZE_MAX, NULL, NULL);
-		table_budget = recall_budget = 0;
-		CHECK(r == TEST_PASS && stat(path, &st) == 0, "write forgetting everything");
+		table_budget = 0;
+		CHECK(r == TEST_PASS && stat(path, &st) == 0, "write forgetting");
 		unlink(path);
-		CHECK(st.st_size > plain, "forgetting everything wrote strings again: %lld bytes, %lld without",
+		CHECK(st.st_size > plain, "forgetting wrote strings again: %lld bytes, %lld without",
 		      (long long)st.st_size, (long long)plain);
-		CHECK(recalled < st.st_size, "the recall did not save the strings written again: %lld bytes, %lld with"
-		      " everything forgotten, %lld without forgetting", (long long)recalled, (long long)st.st_size,
-		      (long long)plain);
 	}
 	return TEST_PASS;
 }
 
-/* Three opens of one path, the writer's tables forgotten before each as BUDGETS say; the log read back. */
-static int write_three_opens(size_t table, size_t recall, struct log_file *f)
+/*
+ * What a forgetful writer sends again is held once by the reader: the same
+ * path opened in three generations reads back as one string and one site,
+ * so a reader's memory grows with the distinct paths, not with the resends.
+ */
+static int test_strings_written_again_are_held_once(void)
 {
 	const char *path = temp_log();
 	struct log_header h = test_header();
 	struct log_writer *w;
+	struct log_file f;
 	char err[256];
 	int bad = 0;
 
 	CHECK(path, "mkstemp");
 	w = log_writer_open(path, &h, err, sizeof(err));
 	CHECK(w, "%s", err);
-	if (table)
-		log_writer_test_table_budget(w, table);
-	if (recall)
-		log_writer_test_recall_budget(w, recall);
+	log_writer_test_table_budget(w, 1);
 	for (int i = 0; i < 3; i++) {
 		struct log_event e = { .type = LOG_EV_OPEN, .ts_ns = 2000 + (uint64_t)i, .tgid = 7, .tid = 7 };
 
@@ -1204,68 +1187,18 @@ static int write_three_opens(size_t table, size_t recall, struct log_file *f)
 	}
 	bad |= log_writer_close(w) != 0;
 	CHECK(!bad, "write");
-	CHECK(log_read_file(path, f, err, sizeof(err)) == 0, "%s", err);
+	CHECK(log_read_file(path, &f, err, sizeof(err)) == 0, "%s", err);
 	unlink(path);
-	return TEST_PASS;
-}
-
-static bool three_opens_of_stdio(const struct log_file *f)
-{
-	return f->nevents == 3 && !strcmp(f->events[0].open.path, "/usr/include/stdio.h") &&
-	       f->events[1].open.path == f->events[0].open.path && f->events[2].open.path == f->events[0].open.path;
-}
-
-/*
- * What a forgetful writer sends again is held once by the reader: the same
- * path opened in three generations reads back as one string and one site,
- * so a reader's memory grows with the distinct paths, not with the resends.
- * The recall is kept to a few fingerprints, so that the writer does send
- * the path again.
- */
-static int test_strings_written_again_are_held_once(void)
-{
-	struct log_file plain, f;
-	bool held_once;
-	uint64_t more;
-
-	if (write_three_opens(0, 0, &plain) || write_three_opens(1, 64, &f))
-		return TEST_FAIL;
-	more = f.nrecords - plain.nrecords;
-	held_once = three_opens_of_stdio(&f);
+	bad = f.nevents != 3 || strcmp(f.events[0].open.path, "/usr/include/stdio.h") ||
+	      f.events[1].open.path != f.events[0].open.path || f.events[2].open.path != f.events[0].open.path;
 	log_file_free(&f);
-	log_file_free(&plain);
-	CHECK(more >= 2, "the writer did not send the path again: %" PRIu64 " more records", more);
-	CHECK(held_once, "the path sent three times is not one string");
-	return TEST_PASS;
-}
-
-/*
- * A writer that forgets its held tables before every record but keeps its
- * recall names the path it opens again by its old string and site ids: the
- * log has exactly the records of a writer that forgot nothing.
- */
-static int test_forgotten_paths_are_named_by_their_ids(void)
-{
-	struct log_file plain, f;
-	bool same;
-	uint64_t n, n_plain;
-
-	if (write_three_opens(0, 0, &plain) || write_three_opens(1, 0, &f))
-		return TEST_FAIL;
-	n = f.nrecords;
-	n_plain = plain.nrecords;
-	same = three_opens_of_stdio(&f);
-	log_file_free(&f);
-	log_file_free(&plain);
-	CHECK(n == n_plain, "%" PRIu64 " records forgetting, %" PRIu64 " without", n, n_plain);
-	CHECK(same, "the path opened three times does not read back as one string");
+	CHECK(!bad, "the path sent three times is not one string");
 	return TEST_PASS;
 }
 
 static const struct test tests[] = {
 	{ "every_field", test_every_field },
 	{ "strings_written_again_are_held_once", test_strings_written_again_are_held_once },
-	{ "forgotten_paths_are_named_by_their_ids", test_forgotten_paths_are_named_by_their_ids },
 	{ "no_trailer_is_truncated", test_no_trailer_is_truncated },
 	{ "header_only", test_header_only },
 	{ "header_option_last_value_wins", test_header_option_last_value_wins },

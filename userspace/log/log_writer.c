@@ -8,17 +8,13 @@
  * written out with write(2) when full, at checkpoints and at the end.
  *
  * Those tables grow with the distinct paths, not with the events, but a
- * monorepo's build names millions of paths.  So the tables that hold bytes
- * are a cache: past a budget (TABLE_BUDGET) the writer forgets them, between
- * two records, and keeps of each string and site only a keyed fingerprint
- * and its id (log/id_recall.h), a sixth of the memory.  A path seen again is
- * named by its old id, and its bytes are held again, without a record.  Only
- * when the fingerprints pass their own budget (RECALL_BUDGET) does the
- * writer forget everything; a path seen after that is written again under
- * the next number.  The log needs no notice of either: a string, site or
- * environment is numbered by its record's place among its kind, and every
- * number written before stays valid for the reader.  A held entry carries
- * its id; environments are not recalled and are numbered from env_first.
+ * monorepo's build names millions of paths: when they pass a budget
+ * (TABLE_BUDGET) the writer forgets them all, between two records, and
+ * interns from scratch.  The log needs no notice of it: a string, site or
+ * environment is numbered by its record's place among its kind, so a path
+ * seen again is simply written again under the next number, and every
+ * number written before stays valid for the reader.  Ids stay global; the
+ * arrays hold the current generation, from str_first, site_first, env_first.
  *
  * With LOG_COMPRESSION_ZSTD the file is one zstd frame whose content is that
  * same CBOR sequence, byte for byte: the SHA-256 in checkpoints and the
@@ -40,7 +36,6 @@
 #include "common/file_bytes.h"
 #include "common/grow.h"
 #include "common/index_table.h"
-#include "log/id_recall.h"
 #include "log/log_format.h"
 #include "log/log_writer.h"
 
@@ -48,9 +43,7 @@
 #define HEAD_MAX    9            /* longest CBOR item head */
 #define ARENA_CHUNK (1u << 20)
 #define ARRAY_FIRST 1024         /* first capacity of a growing array (grow_array doubles it) */
-#define TABLE_BUDGET (32u << 20)  /* bytes of held strings, sites and environments before they are forgotten */
-#define RECALL_BUDGET (32u << 20) /* bytes of fingerprints before everything is forgotten */
-#define NOT_HELD UINT32_MAX       /* an index in strs[] or sites[]: none */
+#define TABLE_BUDGET (64u << 20)  /* bytes of strings, sites and environments before they are forgotten */
 #define DELTA_MIN_LEN   64      /* shorter words are not worth a diff */
 #define DELTA_MIN_MATCH 8       /* a copy costs up to 7 bytes: shorter matches go as literals */
 #define DELTA_BASES     16      /* recent long words considered as the base of a diff */
@@ -64,12 +57,9 @@ struct arena_chunk {
 	char data[];
 };
 
-/* A held string: its bytes, its id, and the latest open site of the path (an index in sites[], or NOT_HELD). */
 struct str_entry {
 	const char *s;
 	uint32_t len;
-	uint32_t id;
-	uint32_t site;
 };
 
 /* Everything an open site interns; compared and hashed as bytes, so no padding holes. */
@@ -96,11 +86,10 @@ struct attr_slot {
 	struct attrs a;
 };
 
-/* An environment written as a [16, ...] record: the ids of its strings, and where they are held. */
+/* An environment written as a [16, ...] record: the ids of its strings. */
 struct env_entry {
 	uint32_t envc, flags, nvars;
 	uint32_t *ids;
-	uint32_t *held;         /* indices in strs[] */
 };
 
 struct log_writer {
@@ -117,22 +106,18 @@ struct log_writer {
 	EVP_MD_CTX *sha, *sha_copy;
 
 	struct arena_chunk *arena;
-	struct str_entry *strs; /* held strings */
-	uint32_t nheld_strs;
+	struct str_entry *strs;
+	uint32_t nstrs;
 	size_t capstrs;
-	uint32_t nstrs;         /* string records written: the next string id */
 	uint32_t strings_max;   /* LOG_STRINGS_MAX, lower in a test */
-	struct index_table str_index;   /* id1 - 1: an index in strs[] */
+	struct index_table str_index;
 
-	struct site_key *sites; /* held sites */
-	uint32_t *site_ids;     /* the id of each */
-	uint32_t nheld_sites;
-	size_t capsites, cap_site_ids;
-	uint32_t nsites;        /* site records written: the next site id */
-	struct index_table site_index;  /* id1 - 1: an index in sites[] */
-
-	struct id_recall recall;
-	bool recall_full;       /* forget everything before the next record */
+	struct site_key *sites;
+	uint32_t nsites;
+	size_t capsites;
+	struct index_table site_index;
+	uint32_t *path_site;    /* string id -> latest site of that path, LOG_REF_NONE: none */
+	size_t cap_path_site;
 
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
@@ -140,7 +125,7 @@ struct log_writer {
 
 	struct log_site_cache site_cache;
 
-	uint32_t recent_long[DELTA_BASES];      /* the latest long words written whole (strs[] indices): bases for a diff */
+	uint32_t recent_long[DELTA_BASES];      /* the latest long words: bases for a diff */
 	uint32_t nlong;
 	struct delta_op *ops;
 	size_t capops;
@@ -155,8 +140,8 @@ struct log_writer {
 	size_t capenvs;
 	struct index_table env_index;   /* by env_hash */
 
-	uint32_t env_first;     /* the id of envs[0] */
-	size_t table_bytes;     /* what the held tables take, about */
+	uint32_t str_first, site_first, env_first;     /* the ids of strs[0], sites[0], envs[0] */
+	size_t table_bytes;     /* what the tables of this generation take, about */
 	size_t table_budget;    /* TABLE_BUDGET, lower in a test */
 
 	uint64_t prev_ts;
@@ -421,14 +406,13 @@ static void put_ref(struct log_writer *w, uint32_t id)
 
 /* ---- index tables ---- */
 
-static bool str_equal(const struct log_writer *w, uint32_t at, const char *s, size_t n)
+static bool str_equal(const struct log_writer *w, uint32_t id, const char *s, size_t n)
 {
-	const struct str_entry *e = &w->strs[at];
+	const struct str_entry *e = &w->strs[id - w->str_first];
 
 	return e->len == n && !memcmp(e->s, s, n);
 }
 
-/* Where S[0..N) is held in strs[], or NOT_HELD. */
 static uint32_t find_string(const struct log_writer *w, uint64_t hash, const char *s, size_t n)
 {
 	const struct index_table *t = &w->str_index;
@@ -436,33 +420,17 @@ static uint32_t find_string(const struct log_writer *w, uint64_t hash, const cha
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
 		if (index_table_same_hash(t, i, hash) && str_equal(w, t->slots[i].id1 - 1, s, n))
 			return t->slots[i].id1 - 1;
-	return NOT_HELD;
+	return LOG_REF_NONE;
 }
 
-/* Where K is held in sites[], or NOT_HELD. */
 static uint32_t find_site(const struct log_writer *w, uint64_t hash, const struct site_key *k)
 {
 	const struct index_table *t = &w->site_index;
 
 	for (uint32_t i = index_table_probe(t, hash); t->slots[i].id1; i = index_table_next(t, i))
-		if (index_table_same_hash(t, i, hash) && !memcmp(&w->sites[t->slots[i].id1 - 1], k, sizeof(*k)))
+		if (index_table_same_hash(t, i, hash) && !memcmp(&w->sites[t->slots[i].id1 - 1 - w->site_first], k, sizeof(*k)))
 			return t->slots[i].id1 - 1;
-	return NOT_HELD;
-}
-
-/* The id remembered for bytes of KIND the held tables no longer have, or LOG_REF_NONE. */
-static uint32_t recalled(const struct log_writer *w, enum recall_kind kind, const void *p, size_t n,
-			 struct recall_fp *fp)
-{
-	id_recall_fingerprint(&w->recall, kind, p, n, fp);
-	return id_recall_find(&w->recall, fp);
-}
-
-/* Remembers a record just written; a recall that cannot take it asks for a full forgetting. */
-static void remember(struct log_writer *w, const struct recall_fp *fp, uint32_t id)
-{
-	if (id_recall_add(&w->recall, fp, id))
-		w->recall_full = true;
+	return LOG_REF_NONE;
 }
 
 static char *arena_copy(struct log_writer *w, const char *s, size_t n)
@@ -490,48 +458,35 @@ static char *arena_copy(struct log_writer *w, const char *s, size_t n)
 
 /* ---- string table ---- */
 
-/* Holds S[0..N) as string ID, at *AT in strs[]. */
-static int hold_string(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t id, uint32_t *at)
+static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
 {
 	char *copy;
 	int r;
 
-	r = grow_array((void **)&w->strs, &w->capstrs, w->nheld_strs + 1, sizeof(*w->strs), ARRAY_FIRST);
+	if (w->nstrs >= w->strings_max)
+		return -E2BIG;
+	r = grow_array((void **)&w->strs, &w->capstrs, w->nstrs - w->str_first + 1, sizeof(*w->strs), ARRAY_FIRST);
 	if (r)
 		return r;
 	copy = arena_copy(w, s, n);
 	if (!copy)
 		return -ENOMEM;
-	r = index_table_insert(&w->str_index, hash, w->nheld_strs);
+	r = index_table_insert(&w->str_index, hash, w->nstrs);
 	if (r)
 		return r;
-	w->strs[w->nheld_strs] = (struct str_entry){ copy, (uint32_t)n, id, NOT_HELD };
-	w->table_bytes += n + 1 + sizeof(*w->strs) + 2 * sizeof(struct index_slot);
-	*at = w->nheld_strs++;
-	return 0;
-}
-
-/* Numbers and holds the string whose record was just written. */
-static int add_string(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id, uint32_t *at)
-{
-	int r;
-
-	if (w->nstrs >= w->strings_max)
-		return -E2BIG;
-	r = hold_string(w, hash, s, n, w->nstrs, at);
-	if (r)
-		return r;
+	w->strs[w->nstrs - w->str_first] = (struct str_entry){ copy, (uint32_t)n };
+	w->table_bytes += n + 1 + sizeof(*w->strs) + 2 * sizeof(struct index_slot) + sizeof(*w->path_site);
 	*id = w->nstrs++;
 	return 0;
 }
 
-/* A string written whole; a long one becomes the base of the next long one's diff. */
-static int add_word(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id, uint32_t *at)
+/* A string stored whole; a long one becomes the base of the next long one's diff. */
+static int add_word(struct log_writer *w, uint64_t hash, const char *s, size_t n, uint32_t *id)
 {
-	int r = add_string(w, hash, s, n, id, at);
+	int r = add_string(w, hash, s, n, id);
 
 	if (!r && n >= DELTA_MIN_LEN)
-		w->recent_long[w->nlong++ % DELTA_BASES] = *at;
+		w->recent_long[w->nlong++ % DELTA_BASES] = *id;
 	return r;
 }
 
@@ -652,7 +607,7 @@ static void put_diff(struct log_writer *w, const char *s, size_t n, uint32_t nop
 	put_string(w, s + w->ops_tail, n - w->ops_tail);
 }
 
-/* The recent long word that S diffs against most cheaply (an index in strs[]), or NOT_HELD. */
+/* The recent long word that S diffs against most cheaply, or LOG_REF_NONE. */
 static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *best, size_t *best_cost)
 {
 	uint32_t count = w->nlong < DELTA_BASES ? w->nlong : DELTA_BASES;
@@ -662,8 +617,8 @@ static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *be
 
 	/* a diff is costly: only the words sharing the longest beginnings with S are tried */
 	for (uint32_t k = 0; k < count; k++) {
-		uint32_t held = w->recent_long[(w->nlong - 1 - k) % DELTA_BASES];
-		const struct str_entry *e = &w->strs[held];
+		uint32_t id = w->recent_long[(w->nlong - 1 - k) % DELTA_BASES];
+		const struct str_entry *e = &w->strs[id - w->str_first];
 		size_t pre = match_len(s, n, e->s, e->len), at = ncand;
 
 		while (at > 0 && cand_prefix[at - 1] < pre)
@@ -674,18 +629,17 @@ static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *be
 			ncand++;
 		memmove(cand + at + 1, cand + at, (ncand - 1 - at) * sizeof(*cand));
 		memmove(cand_prefix + at + 1, cand_prefix + at, (ncand - 1 - at) * sizeof(*cand_prefix));
-		cand[at] = held;
+		cand[at] = id;
 		cand_prefix[at] = pre;
 	}
-	*best = NOT_HELD;
+	*best = LOG_REF_NONE;
 	*best_cost = SIZE_MAX;
 	for (uint32_t k = 0; k < ncand; k++) {
-		const struct str_entry *e = &w->strs[cand[k]];
-
-		r = diff_string(w, s, n, e->s, e->len, &nops, &cost);
+		r = diff_string(w, s, n, w->strs[cand[k] - w->str_first].s, w->strs[cand[k] - w->str_first].len,
+				&nops, &cost);
 		if (r)
 			return r;
-		cost += uint_size(e->id);
+		cost += uint_size(cand[k]);
 		if (cost < *best_cost) {
 			*best_cost = cost;
 			*best = cand[k];
@@ -698,23 +652,23 @@ static int pick_base(struct log_writer *w, const char *s, size_t n, uint32_t *be
 static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *done)
 {
 	const struct str_entry *base;
-	uint32_t nops, held;
+	uint32_t nops, id;
 	size_t cost;
 	int r;
 
 	*done = false;
 	if (n < DELTA_MIN_LEN)
 		return 0;
-	r = pick_base(w, s, n, &held, &cost);
-	if (r || held == NOT_HELD || cost + 2 >= n)
+	r = pick_base(w, s, n, &id, &cost);
+	if (r || id == LOG_REF_NONE || cost + 2 >= n)
 		return r;
-	base = &w->strs[held];
+	base = &w->strs[id - w->str_first];
 	r = diff_string(w, s, n, base->s, base->len, &nops, &cost);     /* again, for its ops */
 	if (r)
 		return r;
 	put_array(w, STR_NFIELDS_PREFIXED);
 	put_uint(w, LOG_REC_STRING);
-	put_uint(w, base->id);
+	put_uint(w, id);
 	put_diff(w, s, n, nops);
 	*done = true;
 	return w->error;
@@ -724,34 +678,27 @@ static int try_diff_record(struct log_writer *w, const char *s, size_t n, bool *
 #define SPLIT_DEPTH_MAX 64
 
 /*
- * Interns S[0..N): its id, and where it is held (*AT in strs[]).  A string
- * held or recalled costs no record; a new one's string record is written
- * first.  A path is stored as a reference to its directory plus "/name", so
+ * Interns S[0..N) and returns its id, writing its string record first if it
+ * is new.  A path is stored as a reference to its directory plus "/name", so
  * that the thousands of headers in one directory share the directory's bytes.
  * SPLITS is how many more directory levels may be split off.  A refusal
  * before the record (too long, no memory to diff) leaves the writer usable.
  */
-static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits, uint32_t *id, uint32_t *at)
+static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits, uint32_t *id)
 {
 	uint64_t hash = hash_bytes(s, n);
 	size_t split = splits ? path_split(s, n) : 0;
-	uint32_t prefix = LOG_REF_NONE, prefix_at;
-	struct recall_fp fp;
+	uint32_t prefix = LOG_REF_NONE;
 	bool done = false;
 	int r;
 
 	if (n > LOG_STR_MAX)
 		return -E2BIG;
-	*at = find_string(w, hash, s, n);
-	if (*at != NOT_HELD) {
-		*id = w->strs[*at].id;
-		return 0;
-	}
-	*id = recalled(w, RECALL_STRING, s, n, &fp);
+	*id = find_string(w, hash, s, n);
 	if (*id != LOG_REF_NONE)
-		return hold_string(w, hash, s, n, *id, at);
+		return 0;
 	if (split)
-		r = intern(w, s, split, splits - 1, &prefix, &prefix_at);
+		r = intern(w, s, split, splits - 1, &prefix);
 	else
 		r = try_diff_record(w, s, n, &done);
 	if (r)
@@ -764,26 +711,19 @@ static int intern(struct log_writer *w, const char *s, size_t n, unsigned splits
 		put_string(w, s + split, n - split);
 	}
 	/* the reader has numbered the record: a string left out would give the next one its number */
-	r = split ? add_string(w, hash, s, n, id, at) : add_word(w, hash, s, n, id, at);
+	r = split ? add_string(w, hash, s, n, id) : add_word(w, hash, s, n, id);
 	if (r)
-		return fail(w, r);
-	remember(w, &fp, *id);
+		fail(w, r);
 	return w->error;
 }
 
-/* As intern, for a C string that may be NULL (LOG_REF_NONE); AT may be NULL. */
-static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id, uint32_t *at)
+static int intern_opt(struct log_writer *w, const char *s, bool is_path, uint32_t *id)
 {
-	uint32_t held;
-
-	if (!at)
-		at = &held;
 	if (!s) {
 		*id = LOG_REF_NONE;
-		*at = NOT_HELD;
 		return 0;
 	}
-	return intern(w, s, strlen(s), is_path ? SPLIT_DEPTH_MAX : 0, id, at);
+	return intern(w, s, strlen(s), is_path ? SPLIT_DEPTH_MAX : 0, id);
 }
 
 /* ---- open sites ---- */
@@ -820,43 +760,28 @@ static void write_site(struct log_writer *w, const struct site_key *k)
 		put_identity(w, k->dev, k->ino, k->size, k->mtime_ns, k->ctime_ns);
 }
 
-/* Makes room to hold one more site; done before a site record is written, so that no record goes out unheld. */
-static int site_room(struct log_writer *w)
+/* Makes path_site hold PATH; done before a site record is written, so that no record goes out unregistered. */
+static int path_site_room(struct log_writer *w, uint32_t path)
 {
-	int r = grow_array((void **)&w->sites, &w->capsites, w->nheld_sites + 1, sizeof(*w->sites), ARRAY_FIRST);
+	size_t old = w->cap_path_site;
+	int r = grow_array((void **)&w->path_site, &w->cap_path_site, path - w->str_first + 1, sizeof(*w->path_site),
+			   ARRAY_FIRST);
 
-	if (!r)
-		r = grow_array((void **)&w->site_ids, &w->cap_site_ids, w->nheld_sites + 1, sizeof(*w->site_ids),
-			       ARRAY_FIRST);
+	if (!r && w->cap_path_site > old)
+		memset(w->path_site + old, 0xff, (w->cap_path_site - old) * sizeof(*w->path_site));
 	return r;
-}
-
-/* Holds K as site ID, the latest site of its path (held at PATH_AT); room was made. 0 or -ENOMEM. */
-static int hold_site(struct log_writer *w, uint64_t hash, const struct site_key *k, uint32_t id, uint32_t path_at)
-{
-	int r = index_table_insert(&w->site_index, hash, w->nheld_sites);
-
-	if (r)
-		return r;
-	w->sites[w->nheld_sites] = *k;
-	w->site_ids[w->nheld_sites] = id;
-	w->strs[path_at].site = w->nheld_sites++;
-	w->table_bytes += sizeof(*k) + sizeof(id) + 2 * sizeof(struct index_slot);
-	return 0;
 }
 
 static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_t *id)
 {
 	struct site_key k;
-	struct recall_fp fp;
-	uint32_t path_at, at;
 	uint64_t hash;
 	int r;
 
 	memset(&k, 0, sizeof(k));
-	r = intern_opt(w, ev->open.path, true, &k.path, &path_at);
+	r = intern_opt(w, ev->open.path, true, &k.path);
 	if (!r)
-		r = intern_opt(w, ev->open.passed, true, &k.passed, NULL);
+		r = intern_opt(w, ev->open.passed, true, &k.passed);
 	if (r)
 		return r;
 	if (k.path == LOG_REF_NONE)
@@ -871,26 +796,26 @@ static int intern_site(struct log_writer *w, const struct log_event *ev, uint32_
 	k.mtime_ns = ev->open.mtime_ns;
 	k.ctime_ns = ev->open.ctime_ns;
 	hash = hash_bytes(&k, sizeof(k));
-	at = find_site(w, hash, &k);
-	if (at != NOT_HELD) {
-		*id = w->site_ids[at];
-		return 0;
-	}
-	r = site_room(w);
-	if (r)
-		return r;
-	*id = recalled(w, RECALL_SITE, &k, sizeof(k), &fp);
+	*id = find_site(w, hash, &k);
 	if (*id != LOG_REF_NONE)
-		return hold_site(w, hash, &k, *id, path_at);
+		return 0;
 	if (w->nsites >= LOG_SITES_MAX)
 		return -E2BIG;
+	r = grow_array((void **)&w->sites, &w->capsites, w->nsites - w->site_first + 1, sizeof(*w->sites),
+		       ARRAY_FIRST);
+	if (!r)
+		r = path_site_room(w, k.path);
+	if (r)
+		return r;
 	write_site(w, &k);
 	/* the reader has numbered the record: a failure from here on is sticky, as in intern */
-	*id = w->nsites++;
-	r = hold_site(w, hash, &k, *id, path_at);
+	r = index_table_insert(&w->site_index, hash, w->nsites);
 	if (r)
-		return fail(w, r);
-	remember(w, &fp, *id);
+		fail(w, r);
+	w->sites[w->nsites - w->site_first] = k;
+	w->path_site[k.path - w->str_first] = w->nsites;
+	w->table_bytes += sizeof(k) + 2 * sizeof(struct index_slot);
+	*id = w->nsites++;
 	return w->error;
 }
 
@@ -1022,7 +947,7 @@ static int intern_list(struct log_writer *w, const char *const *v, uint32_t n, u
 		return -E2BIG;
 	r = grow_array((void **)&w->argv_ids, &w->cap_argv_ids, n, sizeof(uint32_t), ARRAY_FIRST);
 	for (uint32_t i = 0; !r && i < n; i++)
-		r = intern_opt(w, v[i], false, &w->argv_ids[i], NULL);
+		r = intern_opt(w, v[i], false, &w->argv_ids[i]);
 	return r;
 }
 
@@ -1050,7 +975,7 @@ static bool env_equal(const struct log_writer *w, const struct env_entry *x, con
 	if (x->envc != e->envc || x->flags != e->flags || x->nvars != e->nvars)
 		return false;
 	for (uint32_t i = 0; i < e->nvars; i++)
-		if (!str_equal(w, x->held[i], e->vars[i], strlen(e->vars[i])))
+		if (!str_equal(w, x->ids[i], e->vars[i], strlen(e->vars[i])))
 			return false;
 	return true;
 }
@@ -1093,13 +1018,11 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 	r = grow_array((void **)&w->envs, &w->capenvs, w->nenvs - w->env_first + 1, sizeof(*w->envs), ARRAY_FIRST);
 	if (r)
 		return r;
-	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * 2 * sizeof(uint32_t)),
-				NULL };
+	x = (struct env_entry){ e->envc, e->flags, e->nvars, malloc((e->nvars ? e->nvars : 1) * sizeof(uint32_t)) };
 	if (!x.ids)
 		return -ENOMEM;
-	x.held = x.ids + (e->nvars ? e->nvars : 1);
 	for (uint32_t i = 0; !r && i < e->nvars; i++)
-		r = intern_opt(w, e->vars[i], false, &x.ids[i], &x.held[i]);
+		r = intern_opt(w, e->vars[i], false, &x.ids[i]);
 	if (r) {
 		free(x.ids);
 		return r;
@@ -1110,7 +1033,7 @@ static int intern_env(struct log_writer *w, const struct log_env *e, uint32_t *i
 	if (r)
 		fail(w, r);
 	w->envs[w->nenvs - w->env_first] = x;
-	w->table_bytes += sizeof(x) + x.nvars * 2 * sizeof(*x.ids) + 2 * sizeof(struct index_slot);
+	w->table_bytes += sizeof(x) + x.nvars * sizeof(*x.ids) + 2 * sizeof(struct index_slot);
 	*id = w->nenvs++;
 	return w->error;
 }
@@ -1121,11 +1044,11 @@ static int write_exec(struct log_writer *w, const struct log_event *ev)
 	int r = intern_env(w, ev->exec.env, &env);
 
 	if (!r)
-		r = intern_opt(w, ev->exec.exe, true, &exe, NULL);
+		r = intern_opt(w, ev->exec.exe, true, &exe);
 	if (!r)
-		r = intern_opt(w, ev->exec.filename, true, &filename, NULL);
+		r = intern_opt(w, ev->exec.filename, true, &filename);
 	if (!r)
-		r = intern_opt(w, ev->exec.cwd, true, &cwd, NULL);
+		r = intern_opt(w, ev->exec.cwd, true, &cwd);
 	if (!r)
 		r = intern_list(w, ev->exec.argv, ev->exec.nargv, LOG_ARGV_MAX);
 	if (r)
@@ -1152,9 +1075,9 @@ static int write_proc_snapshot(struct log_writer *w, const struct log_event *ev)
 
 	if (ev->proc_snapshot.flags & ~(uint32_t)LOG_SNAP_FLAGS_ALL)
 		return -EINVAL;
-	r = intern_opt(w, ev->proc_snapshot.exe, true, &exe, NULL);
+	r = intern_opt(w, ev->proc_snapshot.exe, true, &exe);
 	if (!r)
-		r = intern_opt(w, ev->proc_snapshot.cwd, true, &cwd, NULL);
+		r = intern_opt(w, ev->proc_snapshot.cwd, true, &cwd);
 	if (!r)
 		r = intern_list(w, ev->proc_snapshot.argv, ev->proc_snapshot.nargv, LOG_ARGV_MAX);
 	if (r)
@@ -1190,7 +1113,7 @@ static int write_net(struct log_writer *w, const struct log_event *ev)
 
 	if (ev->net.dns > LOG_DNS_UNDECODABLE)
 		return -EINVAL;
-	r = intern_opt(w, ev->net.unix_path, true, &upath, NULL);
+	r = intern_opt(w, ev->net.unix_path, true, &upath);
 	if (!r)
 		r = intern_list(w, ev->net.dns_names, ev->net.ndns_names, LOG_DNS_NAMES_MAX);
 	for (uint32_t i = 0; !r && i < ev->net.ndns_names; i++)
@@ -1219,12 +1142,12 @@ static int write_net(struct log_writer *w, const struct log_event *ev)
 static int write_file_op(struct log_writer *w, const struct log_event *ev)
 {
 	uint32_t path, path2, target;
-	int r = intern_opt(w, ev->file_op.path, true, &path, NULL);
+	int r = intern_opt(w, ev->file_op.path, true, &path);
 
 	if (!r)
-		r = intern_opt(w, ev->file_op.path2, true, &path2, NULL);
+		r = intern_opt(w, ev->file_op.path2, true, &path2);
 	if (!r)
-		r = intern_opt(w, ev->file_op.target, false, &target, NULL);
+		r = intern_opt(w, ev->file_op.target, false, &target);
 	if (r)
 		return r;
 	ensure_attrs(w, ev);
@@ -1259,10 +1182,10 @@ static int write_notice(struct log_writer *w, const struct log_event *ev)
 static int write_exec_failed(struct log_writer *w, const struct log_event *ev)
 {
 	uint32_t filename, path;
-	int r = intern_opt(w, ev->exec_failed.filename, true, &filename, NULL);
+	int r = intern_opt(w, ev->exec_failed.filename, true, &filename);
 
 	if (!r)
-		r = intern_opt(w, ev->exec_failed.path, true, &path, NULL);
+		r = intern_opt(w, ev->exec_failed.path, true, &path);
 	if (r)
 		return r;
 	ensure_attrs(w, ev);
@@ -1294,9 +1217,8 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
 /* ---- forgetting: a new generation of the tables (see the top of the file) ---- */
 
 /*
- * Called only where a record begins, so that no held entry is in use
- * half-way through interning one.  The recall keeps what the held strings
- * and sites were: they were remembered when written.
+ * Called only where a record begins, so that no id of the old generation
+ * is held half-way through interning one.
  */
 static int forget_tables(struct log_writer *w)
 {
@@ -1309,14 +1231,12 @@ static int forget_tables(struct log_writer *w)
 	free(w->strs);
 	w->strs = NULL;
 	w->capstrs = 0;
-	w->nheld_strs = 0;
 	free(w->sites);
 	w->sites = NULL;
 	w->capsites = 0;
-	free(w->site_ids);
-	w->site_ids = NULL;
-	w->cap_site_ids = 0;
-	w->nheld_sites = 0;
+	free(w->path_site);
+	w->path_site = NULL;
+	w->cap_path_site = 0;
 	for (uint32_t i = 0; i < w->nenvs - w->env_first; i++)
 		free(w->envs[i].ids);
 	free(w->envs);
@@ -1325,6 +1245,8 @@ static int forget_tables(struct log_writer *w)
 	index_table_free(&w->str_index);
 	index_table_free(&w->site_index);
 	index_table_free(&w->env_index);
+	w->str_first = w->nstrs;
+	w->site_first = w->nsites;
 	w->env_first = w->nenvs;
 	w->nlong = 0;           /* diff bases are strings of the old generation */
 	w->table_bytes = 0;
@@ -1334,18 +1256,8 @@ static int forget_tables(struct log_writer *w)
 	return 0;
 }
 
-/* Past the recall's budget, the ids of everything written before are never named again. */
-static int forget_everything(struct log_writer *w)
-{
-	id_recall_clear(&w->recall);
-	w->recall_full = false;
-	return forget_tables(w);
-}
-
 static int tables_within_budget(struct log_writer *w)
 {
-	if (w->recall_full)
-		return forget_everything(w);
 	return w->table_bytes > w->table_budget ? forget_tables(w) : 0;
 }
 
@@ -1407,22 +1319,21 @@ static bool identity_zero(const struct log_digest *d)
 	return !d->dev && !d->ino && !d->size && !d->mtime_ns && !d->ctime_ns;
 }
 
-/*
- * The id of the latest open site of the path held at PATH_AT, when its stat
- * part is D's identity (the usual unchanged input), else LOG_REF_NONE.
- */
-static uint32_t same_identity_site(const struct log_writer *w, uint32_t path_at, const struct log_digest *d)
+/* The latest open site of PATH when its stat part is D's identity (the usual unchanged input), else none. */
+static uint32_t same_identity_site(const struct log_writer *w, uint32_t path, const struct log_digest *d)
 {
-	uint32_t site = w->strs[path_at].site;
 	const struct site_key *k;
 
-	if (site == NOT_HELD)
+	uint32_t site;
+
+	if (path < w->str_first || path - w->str_first >= w->cap_path_site ||
+	    (site = w->path_site[path - w->str_first]) == LOG_REF_NONE)
 		return LOG_REF_NONE;
-	k = &w->sites[site];
+	k = &w->sites[site - w->site_first];
 	if (k->dev != d->dev || k->ino != d->ino || k->size != d->size ||
 	    k->mtime_ns != d->mtime_ns || k->ctime_ns != d->ctime_ns)
 		return LOG_REF_NONE;
-	return w->site_ids[site];
+	return site;
 }
 
 /* The SHA-256 for a RESULT of 0, else RESULT (-errno). */
@@ -1437,7 +1348,7 @@ static void put_outcome(struct log_writer *w, int32_t result, const uint8_t sha2
 /* [11, kind, path, dt, sha256 / -errno, flags, (site | dev, ino, size, mtime_ns, ctime_ns)?] */
 int log_write_digest(struct log_writer *w, const struct log_digest *d)
 {
-	uint32_t path, path_at, site = LOG_REF_NONE;
+	uint32_t path, site = LOG_REF_NONE;
 	bool zero = identity_zero(d);
 	int r;
 
@@ -1448,11 +1359,11 @@ int log_write_digest(struct log_writer *w, const struct log_digest *d)
 	if (w->finished || !d->path || d->result > 0 || d->kind < LOG_DIGEST_INPUT ||
 	    d->kind > LOG_DIGEST_OUTPUT)
 		return -EINVAL;
-	r = intern_opt(w, d->path, true, &path, &path_at);
+	r = intern_opt(w, d->path, true, &path);
 	if (r)
 		return r;
 	if (!zero)
-		site = same_identity_site(w, path_at, d);
+		site = same_identity_site(w, path, d);
 	put_array(w, zero ? DG_NFIELDS_NOID : site != LOG_REF_NONE ? DG_NFIELDS_SITE : DG_NFIELDS);
 	put_uint(w, LOG_REC_DIGEST);
 	put_uint(w, d->kind);
@@ -1489,7 +1400,7 @@ int log_write_kmod_exec(struct log_writer *w, const struct log_kmod_exec *k)
 	if (w->finished || k->result > 0 || (k->flags & ~LOG_KMOD_FLAGS_ALL) ||
 	    !k->path != !!(k->flags & LOG_KMOD_PATH_ERROR))
 		return -EINVAL;
-	r = intern_opt(w, k->path, true, &path, NULL);
+	r = intern_opt(w, k->path, true, &path);
 	if (r)
 		return r;
 	put_array(w, KX_NFIELDS);
@@ -1526,20 +1437,20 @@ struct xi_refs {
 
 static int intern_exec_ident(struct log_writer *w, const struct log_exec_ident *e, struct xi_refs *x)
 {
-	int r = intern_opt(w, e->path, true, &x->path, NULL);
+	int r = intern_opt(w, e->path, true, &x->path);
 
 	if (!r)
-		r = intern_opt(w, e->build_id, false, &x->build_id, NULL);
+		r = intern_opt(w, e->build_id, false, &x->build_id);
 	if (!r)
-		r = intern_opt(w, e->interp, true, &x->interp, NULL);
+		r = intern_opt(w, e->interp, true, &x->interp);
 	if (!r)
-		r = intern_opt(w, e->soname, false, &x->soname, NULL);
+		r = intern_opt(w, e->soname, false, &x->soname);
 	if (!r)
-		r = intern_opt(w, e->runpath, false, &x->runpath, NULL);
+		r = intern_opt(w, e->runpath, false, &x->runpath);
 	if (!r)
-		r = intern_opt(w, e->script_interp, true, &x->script_interp, NULL);
+		r = intern_opt(w, e->script_interp, true, &x->script_interp);
 	if (!r)
-		r = intern_opt(w, e->script_arg, false, &x->script_arg, NULL);
+		r = intern_opt(w, e->script_arg, false, &x->script_arg);
 	if (!r)
 		r = intern_list(w, e->needed, e->nneeded, LOG_NEEDED_MAX);
 	for (uint32_t i = 0; !r && i < e->nneeded; i++)
@@ -1796,12 +1707,6 @@ void log_writer_test_table_budget(struct log_writer *w, size_t bytes)
 	w->table_budget = bytes;
 }
 
-void log_writer_test_recall_budget(struct log_writer *w, size_t bytes)
-{
-	w->recall.max_bytes = bytes;
-	w->recall_full = true;
-}
-
 /* ---- life cycle ---- */
 
 static void writer_free(struct log_writer *w)
@@ -1820,9 +1725,8 @@ static void writer_free(struct log_writer *w)
 	free(w->strs);
 	index_table_free(&w->str_index);
 	free(w->sites);
-	free(w->site_ids);
 	index_table_free(&w->site_index);
-	id_recall_free(&w->recall);
+	free(w->path_site);
 	free(w->attr_slots);
 	free(w->argv_ids);
 	for (uint32_t i = 0; i < w->nenvs - w->env_first; i++)
@@ -1845,7 +1749,7 @@ static int writer_init(struct log_writer *w, const struct log_header *h)
 	w->attr_mask = 1023;
 	if (!w->buf || !w->sha || !w->sha_copy || !w->attr_slots || !w->gram_pos ||
 	    index_table_init(&w->str_index, 4096) || index_table_init(&w->site_index, 4096) ||
-	    index_table_init(&w->env_index, 256) || id_recall_init(&w->recall, RECALL_BUDGET))
+	    index_table_init(&w->env_index, 256))
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1)
 		return -EIO;

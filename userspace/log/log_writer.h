@@ -71,17 +71,11 @@ uint64_t log_writer_bytes(const struct log_writer *w);
  */
 void log_writer_test_strings_max(struct log_writer *w, uint32_t max);
 /*
- * For tests: the held string, site and environment tables are forgotten
- * once they take BYTES, not 32 MiB, so that a small log goes through many
- * generations; paths seen again are named by their recalled ids.
+ * For tests: the string, site and environment tables are forgotten (and
+ * paths written again when seen again) once they take BYTES, not 128 MiB,
+ * so that a small log goes through many generations.
  */
 void log_writer_test_table_budget(struct log_writer *w, size_t bytes);
-/*
- * For tests: the recall (log/id_recall.h) forgets everything it holds now
- * and, from then on, whenever its slots would pass BYTES, not 32 MiB; paths
- * seen again after that are written again.  A few slots at least.
- */
-void log_writer_test_recall_budget(struct log_writer *w, size_t bytes);
 /* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
 int log_writer_close(struct log_writer *w);
 
