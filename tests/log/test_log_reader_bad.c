@@ -89,6 +89,8 @@ static uint8_t *sample_log(size_t *len, size_t nopens, bool trailer)
 	w = log_writer_open(path, &h, err, sizeof(err));
 	if (!w)
 		return NULL;
+	if (nopens >= 40)       /* the writer forgets its tables now and then: forget records, strings written again */
+		log_writer_test_table_budget(w, 400);
 	e.fork.child_tgid = 101;
 	log_write_event(w, &e);
 	e.type = LOG_EV_EXEC;
@@ -534,7 +536,68 @@ static int version_error(uint8_t version, const char *error)
 
 static int test_newer_version(void)
 {
-	return version_error(LOG_FORMAT_VERSION + 1, "format version 6 is newer than this kettle reads (1 to 5)");
+	char want[128];
+
+	snprintf(want, sizeof(want), "format version %d is newer than this kettle reads (1 to %d)",
+		 LOG_FORMAT_VERSION + 1, LOG_FORMAT_VERSION);
+	return version_error(LOG_FORMAT_VERSION + 1, want);
+}
+
+/* ---- forget records (version 6) ---- */
+
+/* [20, 1, 0, 0] after string 0: the counts of records so far */
+#define FORGET_AFTER_ONE_STRING 0x84, 0x14, 0x01, 0x00, 0x00
+
+static int test_forget_counts_wrong(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x14, 0x00, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "forget record counts 0 strings, 0 sites and 0 environments; the log has 1, 0 and 0");
+}
+
+static int test_forget_bad_length(void)
+{
+	static const uint8_t rec[] = { 0x83, 0x14, 0x01, 0x00 };
+
+	return after_string(rec, sizeof(rec), "forget record of 3 elements");
+}
+
+/* A site naming string 0 after the forget record that put it out of reach. */
+static int test_forgotten_string(void)
+{
+	static const uint8_t rec[] = { FORGET_AFTER_ONE_STRING, 0x87, 0x08, 0x00, 0x00, 0xf6, 0x02, 0x00, 0x00 };
+
+	return after_string(rec, sizeof(rec), "site path: reference to string 0, forgotten before it (ids from 1)");
+}
+
+/* An open of site 0 after a forget record: [8, 0, 0, null, 2, 0, 0], [20, 1, 1, 0], [5, 0, 0, 0, 3] */
+static int test_forgotten_site(void)
+{
+	static const uint8_t rec[] = { 0x87, 0x08, 0x00, 0x00, 0xf6, 0x02, 0x00, 0x00,
+				       0x84, 0x14, 0x01, 0x01, 0x00, 0x85, 0x05, 0x00, 0x00, 0x00, 0x03 };
+
+	return after_string(rec, sizeof(rec), "reference to open site 0, forgotten before it (ids from 1)");
+}
+
+/* A string diffed against a word written before the forget record. */
+static int test_forgotten_diff_base(void)
+{
+	static const uint8_t rec[] = { FORGET_AFTER_ONE_STRING, 0x83, 0x06, 0x00, 0x81, 0x61, 'x' };
+
+	return after_string(rec, sizeof(rec), "string prefix: reference to string 0, forgotten before it");
+}
+
+/* A version-5 log cannot hold a forget record. */
+static int test_forget_in_v5_log(void)
+{
+	static const uint8_t rec[] = { 0x84, 0x14, 0x00, 0x00, 0x00 };
+	size_t len = 0;
+	uint8_t *buf = sample_log(&len, 2, true);
+	const size_t at = 1 + 1 + 1 + 10;       /* the version byte, as in version_error */
+
+	CHECK(buf && len > at && buf[at] == LOG_FORMAT_VERSION, "version byte where expected");
+	buf[at] = 5;
+	return header_of_plus(buf, len, rec, sizeof(rec), "record kind 20 in a version-5 log");
 }
 
 /* ---- environments (version 3) ---- */
@@ -846,6 +909,12 @@ static const struct test tests[] = {
 	{ "kmod_stats_bad_shape", test_kmod_stats_bad_shape },
 	{ "kmod_stats_garbage_counter", test_kmod_stats_garbage_counter },
 	{ "newer_version", test_newer_version },
+	{ "forget_counts_wrong", test_forget_counts_wrong },
+	{ "forget_bad_length", test_forget_bad_length },
+	{ "forgotten_string", test_forgotten_string },
+	{ "forgotten_site", test_forgotten_site },
+	{ "forgotten_diff_base", test_forgotten_diff_base },
+	{ "forget_in_v5_log", test_forget_in_v5_log },
 	{ "env_undefined_string", test_env_undefined_string },
 	{ "env_null_var", test_env_null_var },
 	{ "env_oversized", test_env_oversized },

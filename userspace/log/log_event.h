@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_FORMAT_VERSION 5
+#define LOG_FORMAT_VERSION 6
 #define LOG_FORMAT_VERSION_MIN 1        /* the oldest version the reader still reads */
 
 enum log_event_type {

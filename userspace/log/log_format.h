@@ -59,6 +59,8 @@ enum log_record_kind {
 	LOG_REC_KMOD_STATS = 18,
 	/* version 4 */
 	LOG_REC_NOTICE = 19,
+	/* since format version 6 */
+	LOG_REC_FORGET = 20,
 };
 
 /* Record kind of an event type: 1..5 are the same numbers, the later ones follow the tables. */
@@ -85,6 +87,13 @@ enum { ENV_KIND, ENV_ENVC, ENV_FLAGS, ENV_VARS, ENV_NFIELDS };
 
 /* [6, text] or [6, prefix-ref, suffix]: the string is prefix + suffix */
 enum { STR_NFIELDS_PLAIN = 2, STR_NFIELDS_PREFIXED = 3 };
+
+/*
+ * [20, strings, sites, environments]: the writer forgot its tables; no
+ * later record names a string, site or environment id below these counts
+ * of the records of each kind before it.  Since version 6.
+ */
+enum { FORGET_KIND, FORGET_STRINGS, FORGET_SITES, FORGET_ENVS, FORGET_NFIELDS };
 
 /* [7, tid, uid, gid, cgroup_id, mntns] */
 enum { ATTR_KIND, ATTR_TID, ATTR_UID, ATTR_GID, ATTR_CGROUP, ATTR_MNTNS, ATTR_NFIELDS };

@@ -84,9 +84,9 @@ struct log_reader_store {
 	struct arena_chunk *arena;
 	uint64_t str_bytes, str_budget;
 	/*
-	 * Per string id, its one copy: 8 bytes an id, as a forgetful writer
-	 * sends a monorepo's paths tens of millions of times (the length is
-	 * in the arena before the bytes, see store_string).
+	 * Per string id since the last forget record (str_first), its one
+	 * copy: 8 bytes an id (the length is in the arena before the bytes,
+	 * see store_string).  nstrs counts every string record: the next id.
 	 */
 	const char **strs;
 	size_t nstrs, capstrs;
@@ -96,21 +96,26 @@ struct log_reader_store {
 	 * A writer past its table budget forgets and writes strings and sites
 	 * again under new ids (docs/log-format.md): each id points to the one
 	 * copy of its content, so memory grows with distinct strings and sites,
-	 * not with how often they were written.
+	 * not with how often they were written; and since version 6 a forget
+	 * record says that the ids before it are never named again, so the
+	 * per-id tables start again from it.
 	 */
-	struct index_table str_index;   /* content hash -> the first string id with it */
+	const char **distinct;  /* every distinct string, once */
+	size_t ndistinct, capdistinct;
+	struct index_table str_index;   /* content hash -> its entry in distinct[] */
 	char *join_buf;         /* LOG_STR_MAX bytes: a prefixed string made whole, to hash */
 	struct rsite *sites;    /* distinct sites */
 	size_t nusites, capsites;
-	uint32_t *site_of;      /* per site id (nsites of them): its entry in sites[] */
+	uint32_t *site_of;      /* per site id since site_first: its entry in sites[] */
 	size_t nsites, cap_site_of;
 	struct index_table site_index;  /* content hash -> sites[] entry */
+	uint64_t str_first, site_first, env_first;      /* the ids of strs[0], site_of[0], envs[0] */
 	struct attr_slot *attr_slots;
 	uint32_t attr_mask, nattrs;
 	struct attrs last_attrs;
 	struct log_site_cache *site_cache;
 	char *diff_buf;         /* LOG_STR_MAX bytes, allocated at the first diffed string */
-	const struct log_env **envs;    /* environments by number (in the arena) */
+	const struct log_env **envs;    /* environments by number since env_first (in the arena) */
 	size_t nenvs, capenvs;
 	size_t capevents, capcheckpoints, capdigests, capexec_idents, capkmod_execs;
 };
@@ -580,9 +585,36 @@ static int get_copied_string(struct rd *r, const char *what, const char **out)
 	return store_string(r, "", 0, p, n, out);
 }
 
+/*
+ * Where the table of KIND ("string", "open site", "environment") holds ID:
+ * ID - FIRST, or an error naming WHAT for an id not written yet or one a
+ * forget record put out of reach.
+ */
+static int id_at(struct rd *r, const char *what, const char *kind, uint64_t id, uint64_t count, uint64_t first,
+		 uint64_t *at)
+{
+	if (id >= count)
+		return fail_at(r, r->tokpos, "%sreference to undefined %s %" PRIu64, what, kind, id);
+	if (id < first)
+		return fail_at(r, r->tokpos, "%sreference to %s %" PRIu64 ", forgotten before it (ids from %" PRIu64 ")",
+			       what, kind, id, first);
+	*at = id - first;
+	return RD_OK;
+}
+
+static int string_at(struct rd *r, const char *what, uint64_t id, uint64_t *at)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s: ", what);
+	return id_at(r, prefix, "string", id, r->st->nstrs, r->st->str_first, at);
+}
+
 /* A string-table reference or null. */
 static int get_ref(struct rd *r, const char *what, const char **s)
 {
+	uint64_t at;
+
 	TRY(next(r));
 	if (r->tok.kind == T_NULL) {
 		*s = NULL;
@@ -590,10 +622,8 @@ static int get_ref(struct rd *r, const char *what, const char **s)
 	}
 	if (r->tok.kind != T_UINT)
 		return fail_at(r, r->tokpos, "%s: expected a string reference", what);
-	if (r->tok.u >= r->st->nstrs)
-		return fail_at(r, r->tokpos, "%s: reference to undefined string %" PRIu64, what,
-			       r->tok.u);
-	*s = r->lean ? "" : r->st->strs[r->tok.u];
+	TRY(string_at(r, what, r->tok.u, &at));
+	*s = r->lean ? "" : r->st->strs[at];
 	return RD_OK;
 }
 
@@ -687,9 +717,9 @@ static int diff_append(struct rd *r, size_t *len, const void *p, size_t n)
  * [literal, (doffset, length, literal)*] against BASE: the string it rebuilds,
  * in diff_buf.  Each copy starts doffset bytes from where the previous one ended.
  */
-static uint32_t str_len(const struct log_reader_store *st, bool lean, uint64_t id)
+static uint32_t str_len(const struct log_reader_store *st, bool lean, uint64_t at)
 {
-	return lean ? st->str_lens[id] : stored_len(st->strs[id]);
+	return lean ? st->str_lens[at] : stored_len(st->strs[at]);
 }
 
 static int read_diff(struct rd *r, const char *base_s, uint32_t base_len, size_t *len)
@@ -728,21 +758,19 @@ static int read_prefixed(struct rd *r, const char **prefix, size_t *nprefix, con
 			 size_t *nb)
 {
 	struct log_reader_store *st = r->st;
-	uint64_t id = 0;
+	uint64_t id = 0, at;
 
 	TRY(get_uint(r, "string prefix", UINT64_MAX, &id));
-	if (id >= st->nstrs)
-		return fail_at(r, r->tokpos, "string prefix: reference to undefined string %" PRIu64,
-			       id);
+	TRY(string_at(r, "string prefix", id, &at));
 	TRY(next(r));
 	if (r->tok.kind == T_ARRAY) {
-		TRY(read_diff(r, r->lean ? NULL : st->strs[id], str_len(st, r->lean, id), nb));
+		TRY(read_diff(r, r->lean ? NULL : st->strs[at], str_len(st, r->lean, at), nb));
 		*b = (const uint8_t *)st->diff_buf;
 		return RD_OK;
 	}
 	r->pos = r->tokpos;     /* not a diff: read it again as the suffix */
-	*prefix = r->lean ? NULL : st->strs[id];
-	*nprefix = str_len(st, r->lean, id);
+	*prefix = r->lean ? NULL : st->strs[at];
+	*nprefix = str_len(st, r->lean, at);
 	return get_string(r, "string", b, nb);
 }
 
@@ -772,22 +800,28 @@ static int intern_string(struct rd *r, const char *a, size_t na, const uint8_t *
 	if (index_table_ready(&st->str_index, 1024))
 		return out_of_memory(r);
 	for (uint32_t i = index_table_probe(x, h); x->slots[i].id1; i = index_table_next(x, i)) {
-		const char *seen = st->strs[x->slots[i].id1 - 1];
+		const char *seen = st->distinct[x->slots[i].id1 - 1];
 
 		if (index_table_same_hash(x, i, h) && stored_len(seen) == n && !memcmp(seen, p, n)) {
 			*out = seen;
 			return string_budget(r, n);
 		}
 	}
+	if (grow_array((void **)&st->distinct, &st->capdistinct, st->ndistinct + 1, sizeof(*st->distinct),
+		       ARRAY_FIRST))
+		return out_of_memory(r);
 	TRY(store_string(r, "", 0, (const uint8_t *)p, n, out));
-	return index_table_insert(&st->str_index, h, (uint32_t)st->nstrs) ? out_of_memory(r) : RD_OK;
+	if (index_table_insert(&st->str_index, h, (uint32_t)st->ndistinct))
+		return out_of_memory(r);
+	st->distinct[st->ndistinct++] = *out;
+	return RD_OK;
 }
 
 static int read_string_record(struct rd *r, size_t n)
 {
 	struct log_reader_store *st = r->st;
 	const char *prefix = "", *s = NULL;
-	size_t nprefix = 0, nb = 0;
+	size_t nprefix = 0, nb = 0, at;
 	const uint8_t *b = NULL;
 
 	if (n != STR_NFIELDS_PLAIN && n != STR_NFIELDS_PREFIXED)
@@ -798,18 +832,20 @@ static int read_string_record(struct rd *r, size_t n)
 		TRY(read_prefixed(r, &prefix, &nprefix, &b, &nb));
 	else
 		TRY(get_string(r, "string", &b, &nb));
+	at = st->nstrs - st->str_first;
 	if (r->lean) {
-		if (grow_array((void **)&st->str_lens, &st->cap_str_lens, st->nstrs + 1, sizeof(*st->str_lens),
-			       ARRAY_FIRST))
+		if (grow_array((void **)&st->str_lens, &st->cap_str_lens, at + 1, sizeof(*st->str_lens), ARRAY_FIRST))
 			return out_of_memory(r);
 		TRY(count_string(r, nprefix + nb, &s));
-		st->str_lens[st->nstrs++] = (uint32_t)(nprefix + nb);
+		st->str_lens[at] = (uint32_t)(nprefix + nb);
+		st->nstrs++;
 		return RD_OK;
 	}
-	if (grow_array((void **)&st->strs, &st->capstrs, st->nstrs + 1, sizeof(*st->strs), ARRAY_FIRST))
+	if (grow_array((void **)&st->strs, &st->capstrs, at + 1, sizeof(*st->strs), ARRAY_FIRST))
 		return out_of_memory(r);
 	TRY(intern_string(r, prefix, nprefix, b, nb, &s));
-	st->strs[st->nstrs++] = s;
+	st->strs[at] = s;
+	st->nstrs++;
 	return RD_OK;
 }
 
@@ -877,9 +913,10 @@ static int read_site(struct rd *r, size_t n)
 		st->nsites++;
 		return RD_OK;
 	}
-	if (grow_array((void **)&st->site_of, &st->cap_site_of, st->nsites + 1, sizeof(*st->site_of), ARRAY_FIRST))
+	if (grow_array((void **)&st->site_of, &st->cap_site_of, st->nsites - st->site_first + 1, sizeof(*st->site_of),
+		       ARRAY_FIRST))
 		return out_of_memory(r);
-	TRY(intern_site(r, &s, &st->site_of[st->nsites]));
+	TRY(intern_site(r, &s, &st->site_of[st->nsites - st->site_first]));
 	st->nsites++;
 	return RD_OK;
 }
@@ -927,14 +964,15 @@ static int read_ref_list(struct rd *r, const char *what, uint32_t max, bool nonn
 /* An exec's environment: null or the number of an environment record before it. */
 static int read_env_ref(struct rd *r, struct log_event *ev)
 {
+	uint64_t at;
+
 	TRY(next(r));
 	if (r->tok.kind == T_NULL)
 		return RD_OK;
 	if (r->tok.kind != T_UINT)
 		return fail_at(r, r->tokpos, "exec env: expected an environment number or null");
-	if (r->tok.u >= r->st->nenvs)
-		return fail_at(r, r->tokpos, "exec env: reference to undefined environment %" PRIu64, r->tok.u);
-	ev->exec.env = r->st->envs[r->tok.u];
+	TRY(id_at(r, "exec env: ", "environment", r->tok.u, r->st->nenvs, r->st->env_first, &at));
+	ev->exec.env = r->st->envs[at];
 	return RD_OK;
 }
 
@@ -958,9 +996,9 @@ static int read_env(struct rd *r, size_t n)
 	if (e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL)
 		return fail_at(r, r->tokpos, "env flags: unknown bits 0x%x", e->flags & ~(uint32_t)LOG_ENV_FLAGS_ALL);
 	TRY(read_ref_list(r, "env", LOG_ENV_VARS_MAX, true, &e->vars, &e->nvars));
-	if (grow_array((void **)&st->envs, &st->capenvs, st->nenvs + 1, sizeof(*st->envs), ARRAY_FIRST))
+	if (grow_array((void **)&st->envs, &st->capenvs, st->nenvs - st->env_first + 1, sizeof(*st->envs), ARRAY_FIRST))
 		return out_of_memory(r);
-	st->envs[st->nenvs++] = e;
+	st->envs[st->nenvs++ - st->env_first] = e;
 	return RD_OK;
 }
 
@@ -1002,15 +1040,15 @@ static int read_open(struct rd *r, struct log_event *ev)
 	struct log_site_cache *cache = r->st->site_cache;
 	const struct rsite *s;
 	uint32_t id = 0;
+	uint64_t at;
 
 	TRY(get_delta32(r, "open site", log_site_base(cache, ev->tgid) + 1, &id));
-	if (id >= r->st->nsites)
-		return fail_at(r, r->tokpos, "reference to undefined open site %" PRIu32, id);
+	TRY(id_at(r, "", "open site", id, r->st->nsites, r->st->site_first, &at));
 	log_site_seen(cache, ev->tgid, id);
 	if (r->lean)
 		return get_i32(r, "open result", &ev->open.result);
-	ev->open.site1 = r->st->site_of[id] + 1;
-	s = &r->st->sites[r->st->site_of[id]];
+	ev->open.site1 = r->st->site_of[at] + 1;
+	s = &r->st->sites[r->st->site_of[at]];
 	ev->open.path = s->path;
 	ev->open.path_flags = s->path_flags;
 	ev->open.passed = s->passed;
@@ -1182,6 +1220,7 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 {
 	const struct rsite *s;
 	uint32_t site = 0;
+	uint64_t at;
 
 	if (n == DG_NFIELDS_NOID)
 		return RD_OK;
@@ -1193,11 +1232,10 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 		return get_int(r, "digest ctime_ns", INT64_MIN, INT64_MAX, &d->ctime_ns);
 	}
 	TRY(get_u32(r, "digest site", &site));
-	if (site >= r->st->nsites)
-		return fail_at(r, r->tokpos, "digest: reference to undefined open site %" PRIu32, site);
+	TRY(id_at(r, "digest: ", "open site", site, r->st->nsites, r->st->site_first, &at));
 	if (r->lean)
 		return RD_OK;
-	s = &r->st->sites[r->st->site_of[site]];
+	s = &r->st->sites[r->st->site_of[at]];
 	d->dev = s->dev;
 	d->ino = s->ino;
 	d->size = s->size;
@@ -1870,6 +1908,34 @@ static int window_fill(struct rd *r)
 
 /* ---- records ---- */
 
+/*
+ * [20, strings, sites, environments]: the writer forgot its tables here, and
+ * no record after this one names an id below these counts, which must be
+ * the records of each kind so far.  The per-id tables start again; the
+ * distinct strings and sites stay, so content written again still maps to
+ * its first copy.
+ */
+static int read_forget(struct rd *r, size_t n)
+{
+	struct log_reader_store *st = r->st;
+	uint64_t strs = 0, sites = 0, envs = 0;
+
+	if (n != FORGET_NFIELDS)
+		return fail_at(r, r->rec, "forget record of %zu elements", n);
+	TRY(get_uint(r, "forget strings", UINT64_MAX, &strs));
+	TRY(get_uint(r, "forget sites", UINT64_MAX, &sites));
+	TRY(get_uint(r, "forget environments", UINT64_MAX, &envs));
+	if (strs != st->nstrs || sites != st->nsites || envs != st->nenvs)
+		return fail_at(r, r->rec,
+			       "forget record counts %" PRIu64 " strings, %" PRIu64 " sites and %" PRIu64
+			       " environments; the log has %zu, %zu and %zu", strs, sites, envs, st->nstrs,
+			       st->nsites, st->nenvs);
+	st->str_first = st->nstrs;
+	st->site_first = st->nsites;
+	st->env_first = st->nenvs;
+	return RD_OK;
+}
+
 static int read_record(struct rd *r)
 {
 	uint64_t kind = 0;
@@ -1920,6 +1986,11 @@ static int read_record(struct rd *r)
 			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-%" PRIu32 " log", kind,
 				       r->version);
 		return read_event(r, LOG_EV_NOTICE, n);
+	case LOG_REC_FORGET:
+		if (r->version < 6)
+			return fail_at(r, r->rec, "record kind %" PRIu64 " in a version-%" PRIu32 " log", kind,
+				       r->version);
+		return read_forget(r, n);
 	case LOG_REC_HEADER:
 		return fail_at(r, r->rec, "second header record");
 	default:
@@ -2183,6 +2254,7 @@ void log_file_free(struct log_file *f)
 			st->arena = next;
 		}
 		free(st->strs);
+		free(st->distinct);
 		free(st->str_lens);
 		free(st->sites);
 		free(st->site_of);

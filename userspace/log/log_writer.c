@@ -10,11 +10,12 @@
  * Those tables grow with the distinct paths, not with the events, but a
  * monorepo's build names millions of paths: when they pass a budget
  * (TABLE_BUDGET) the writer forgets them all, between two records, and
- * interns from scratch.  The log needs no notice of it: a string, site or
- * environment is numbered by its record's place among its kind, so a path
- * seen again is simply written again under the next number, and every
- * number written before stays valid for the reader.  Ids stay global; the
- * arrays hold the current generation, from str_first, site_first, env_first.
+ * interns from scratch.  A string, site or environment is numbered by its
+ * record's place among its kind, so a path seen again is simply written
+ * again under the next number.  A forget record (version 6) marks the place:
+ * no record after it names an older number, so the reader may drop what it
+ * keeps per number too.  Ids stay global; the arrays hold the current
+ * generation, from str_first, site_first, env_first.
  *
  * With LOG_COMPRESSION_ZSTD the file is one zstd frame whose content is that
  * same CBOR sequence, byte for byte: the SHA-256 in checkpoints and the
@@ -1222,6 +1223,14 @@ static int write_open(struct log_writer *w, const struct log_event *ev)
  */
 static int forget_tables(struct log_writer *w)
 {
+	/* tells the reader it may drop its per-id tables too */
+	put_array(w, FORGET_NFIELDS);
+	put_uint(w, LOG_REC_FORGET);
+	put_uint(w, w->nstrs);
+	put_uint(w, w->nsites);
+	put_uint(w, w->nenvs);
+	if (w->error)
+		return w->error;
 	while (w->arena) {
 		struct arena_chunk *next = w->arena->next;
 
