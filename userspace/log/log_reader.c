@@ -587,27 +587,25 @@ static int get_copied_string(struct rd *r, const char *what, const char **out)
 
 /*
  * Where the table of KIND ("string", "open site", "environment") holds ID:
- * ID - FIRST, or an error naming WHAT for an id not written yet or one a
- * forget record put out of reach.
+ * ID - FIRST, or an error naming WHAT (NULL: nothing) for an id not written
+ * yet or one a forget record put out of reach.
  */
 static int id_at(struct rd *r, const char *what, const char *kind, uint64_t id, uint64_t count, uint64_t first,
 		 uint64_t *at)
 {
 	if (id >= count)
-		return fail_at(r, r->tokpos, "%sreference to undefined %s %" PRIu64, what, kind, id);
+		return fail_at(r, r->tokpos, "%s%sreference to undefined %s %" PRIu64, what ? what : "",
+			       what ? ": " : "", kind, id);
 	if (id < first)
-		return fail_at(r, r->tokpos, "%sreference to %s %" PRIu64 ", forgotten before it (ids from %" PRIu64 ")",
-			       what, kind, id, first);
+		return fail_at(r, r->tokpos, "%s%sreference to %s %" PRIu64 ", forgotten before it (ids from %" PRIu64 ")",
+			       what ? what : "", what ? ": " : "", kind, id, first);
 	*at = id - first;
 	return RD_OK;
 }
 
 static int string_at(struct rd *r, const char *what, uint64_t id, uint64_t *at)
 {
-	char prefix[64];
-
-	snprintf(prefix, sizeof(prefix), "%s: ", what);
-	return id_at(r, prefix, "string", id, r->st->nstrs, r->st->str_first, at);
+	return id_at(r, what, "string", id, r->st->nstrs, r->st->str_first, at);
 }
 
 /* A string-table reference or null. */
@@ -971,7 +969,7 @@ static int read_env_ref(struct rd *r, struct log_event *ev)
 		return RD_OK;
 	if (r->tok.kind != T_UINT)
 		return fail_at(r, r->tokpos, "exec env: expected an environment number or null");
-	TRY(id_at(r, "exec env: ", "environment", r->tok.u, r->st->nenvs, r->st->env_first, &at));
+	TRY(id_at(r, "exec env", "environment", r->tok.u, r->st->nenvs, r->st->env_first, &at));
 	ev->exec.env = r->st->envs[at];
 	return RD_OK;
 }
@@ -1043,7 +1041,7 @@ static int read_open(struct rd *r, struct log_event *ev)
 	uint64_t at;
 
 	TRY(get_delta32(r, "open site", log_site_base(cache, ev->tgid) + 1, &id));
-	TRY(id_at(r, "", "open site", id, r->st->nsites, r->st->site_first, &at));
+	TRY(id_at(r, NULL, "open site", id, r->st->nsites, r->st->site_first, &at));
 	log_site_seen(cache, ev->tgid, id);
 	if (r->lean)
 		return get_i32(r, "open result", &ev->open.result);
@@ -1232,7 +1230,7 @@ static int read_digest_identity(struct rd *r, struct log_digest *d, size_t n)
 		return get_int(r, "digest ctime_ns", INT64_MIN, INT64_MAX, &d->ctime_ns);
 	}
 	TRY(get_u32(r, "digest site", &site));
-	TRY(id_at(r, "digest: ", "open site", site, r->st->nsites, r->st->site_first, &at));
+	TRY(id_at(r, "digest", "open site", site, r->st->nsites, r->st->site_first, &at));
 	if (r->lean)
 		return RD_OK;
 	s = &r->st->sites[r->st->site_of[at]];
