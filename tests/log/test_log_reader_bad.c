@@ -518,17 +518,29 @@ static int test_exec_ident_bad_kind(void)
 	return after_string(rec, sizeof(rec), "file kind");
 }
 
+/* The sample log with its format version byte set to VERSION, or NULL. */
+static uint8_t *sample_of_version(uint8_t version, size_t *len)
+{
+	uint8_t *buf = sample_log(len, 2, true);
+	/* [0, "kettle-log", 2, ...]: array head, kind, 1 + 10 bytes of magic, then the version */
+	const size_t at = 1 + 1 + 1 + 10;
+
+	if (buf && *len > at && buf[at] == LOG_FORMAT_VERSION) {
+		buf[at] = version;
+		return buf;
+	}
+	free(buf);
+	return NULL;
+}
+
 /* The sample log with its format version byte set to VERSION; expects ERROR. */
 static int version_error(uint8_t version, const char *error)
 {
 	size_t len = 0;
-	uint8_t *buf = sample_log(&len, 2, true);
-	/* [0, "kettle-log", 2, ...]: array head, kind, 1 + 10 bytes of magic, then the version */
-	const size_t at = 1 + 1 + 1 + 10;
+	uint8_t *buf = sample_of_version(version, &len);
 	int r;
 
-	CHECK(buf && len > at && buf[at] == LOG_FORMAT_VERSION, "version byte where expected");
-	buf[at] = version;
+	CHECK(buf, "sample log with its version byte where expected");
 	r = expect_error(buf, len, error);
 	free(buf);
 	return r;
@@ -592,11 +604,8 @@ static int test_forget_in_v5_log(void)
 {
 	static const uint8_t rec[] = { 0x84, 0x14, 0x00, 0x00, 0x00 };
 	size_t len = 0;
-	uint8_t *buf = sample_log(&len, 2, true);
-	const size_t at = 1 + 1 + 1 + 10;       /* the version byte, as in version_error */
+	uint8_t *buf = sample_of_version(5, &len);
 
-	CHECK(buf && len > at && buf[at] == LOG_FORMAT_VERSION, "version byte where expected");
-	buf[at] = 5;
 	return header_of_plus(buf, len, rec, sizeof(rec), "record kind 20 in a version-5 log");
 }
 
