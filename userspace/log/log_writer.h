@@ -71,9 +71,10 @@ uint64_t log_writer_bytes(const struct log_writer *w);
  */
 void log_writer_test_strings_max(struct log_writer *w, uint32_t max);
 /*
- * For tests: the string, site and environment tables are forgotten (and
- * paths written again when seen again) once they take BYTES, not 128 MiB,
- * so that a small log goes through many generations.
+ * For tests: the string, site and environment tables are forgotten (a
+ * forget record, and paths written again when seen again) once they take
+ * BYTES, not the 64 MiB of TABLE_BUDGET, so that a small log goes through
+ * many generations.
  */
 void log_writer_test_table_budget(struct log_writer *w, size_t bytes);
 /* Flushes and closes; 0 or -errno (a failed flush is an error: data would be lost). */
